@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// MARK: - C libraries
+
+/// libhdf5, found through Debian's serial build. `hdf5.pc` is only an
+/// alternatives link that may point at an MPI build, so ask for the serial one.
+let cHDF5 = Target.systemLibrary(
+  name: "CHDF5",
+  pkgConfig: "hdf5-serial",
+  providers: [.apt(["libhdf5-dev"])]
+)
+
+/// BLAS, loaded with dlopen at run time so that OpenBLAS can be told which
+/// kernels suit this CPU before it initialises (see CBLAS.h).
+let cBLAS = Target.target(
+  name: "CBLAS",
+  linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
+)
+
+// MARK: - Swift libraries
+
+let hdf5 = Target.target(
+  name: "HDF5",
+  dependencies: ["CHDF5"]
+)
+
+let bpkit = Target.target(
+  name: "BPKit",
+  dependencies: ["HDF5", "CBLAS"]
+)
+
+// MARK: - Command-line tool
+
+let cli = Target.executableTarget(
+  name: "bpkit",
+  dependencies: [
+    "BPKit",
+    "HDF5",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+  ]
+)
+
+// MARK: - Tests
+
+let testSupport = Target.target(
+  name: "_BPKitTestSupport",
+  dependencies: ["HDF5"],
+  path: "Tests/_BPKitTestSupport"
+)
+
+let tests: [Target] = [
+  .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_BPKitTestSupport"]),
+  .testTarget(name: "BPKitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
+  .testTarget(name: "bpkitTests", dependencies: ["_BPKitTestSupport"]),
+]
+
+// MARK: - Package
+
+let package = Package(
+  name: "bpkit",
+  products: [
+    .library(name: "BPKit", targets: ["BPKit"]),
+    .library(name: "HDF5", targets: ["HDF5"]),
+    .executable(name: "bpkit", targets: ["bpkit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [cHDF5, cBLAS, hdf5, bpkit, cli, testSupport] + tests,
+  swiftLanguageModes: [.v6]
+)

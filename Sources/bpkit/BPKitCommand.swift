@@ -1,0 +1,26 @@
+import ArgumentParser
+import BPKit
+
+/// The `bpkit` command: the entry point that dispatches to subcommands.
+@main
+struct BPKitCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bpkit",
+    abstract: "Save, resume, move, inspect and run neural networks trained by backpropagation.",
+    discussion: """
+      bpkit stores networks, weights and training checkpoints in HDF5 files that \
+      h5py and h5dump read without bpkit.
+
+      EXIT CODES
+        0    success
+        1    a difference was found (diff)
+        2    usage error: an unknown option or a bad value
+        3    bad input data or a file that is not what was expected
+        4    input/output failure: a file cannot be read or written
+        130  interrupted (Ctrl-C)
+        143  terminated (SIGTERM)
+      """,
+    version: BPKitVersion.current,
+    subcommands: [LsCommand.self]
+  )
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import HDF5
+
+/// bpkit's documented exit codes, and the one place errors become them.
+enum ExitStatus {
+  /// A difference was found (`diff`).
+  static let different: Int32 = 1
+  /// Bad input data or a file that is not what was expected.
+  static let badInput: Int32 = 3
+  /// A file cannot be read or written.
+  static let ioFailure: Int32 = 4
+
+  /// Runs a command's work; any error is printed as one line on standard
+  /// error and turned into the exit code for its kind.
+  static func reporting(_ body: () throws -> Void) throws {
+    do {
+      try body()
+    } catch let exit as ExitCode {
+      throw exit
+    } catch {
+      FileHandle.standardError.write(Data("bpkit: error: \(describe(error))\n".utf8))
+      throw ExitCode(code(for: error))
+    }
+  }
+
+  static func code(for error: any Error) -> Int32 {
+    switch error {
+    case let error as HDF5Error:
+      switch error.kind {
+      case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists, .libraryFailure: ioFailure
+      default: badInput
+      }
+    default:
+      badInput
+    }
+  }
+
+  static func describe(_ error: any Error) -> String {
+    (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+  }
+}

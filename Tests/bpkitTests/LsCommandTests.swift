@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+@Suite struct LsCommandTests {
+  @Test func listsAKerasFileWithAttributes() throws {
+    let result = try BPKitBinary.run("ls", "--attributes", Fixtures.path("keras/mlp_tanh_softmax.h5"))
+    #expect(result.status == 0)
+    #expect(result.error.isEmpty)
+    #expect(result.output.contains("@layer_names = [\"hidden\", \"out\"]"))
+    #expect(result.output.contains("kernel  float32 [4, 8]"))
+  }
+
+  @Test func missingFileExitsWithTheIOCode() throws {
+    let result = try BPKitBinary.run("ls", "/nonexistent.h5")
+    #expect(result.status == 4)
+    #expect(result.error == "bpkit: error: cannot open file '/nonexistent.h5': no such file\n")
+    #expect(result.output.isEmpty)
+  }
+
+  @Test func nonHDF5FileExitsWithTheBadInputCode() throws {
+    let result = try BPKitBinary.run("ls", Fixtures.path("datasets/iris.csv"))
+    #expect(result.status == 3)
+    #expect(result.error.contains("not an HDF5 file"))
+  }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+@Suite struct MainCommandTests {
+  @Test func printsItsVersion() throws {
+    let result = try BPKitBinary.run("--version")
+    #expect(result.status == 0)
+    #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+  }
+
+  @Test func helpListsSubcommandsAndExitCodes() throws {
+    let result = try BPKitBinary.run("--help")
+    #expect(result.status == 0)
+    #expect(result.output.contains("SUBCOMMANDS"))
+    #expect(result.output.contains("ls"))
+    #expect(result.output.contains("EXIT CODES"))
+  }
+
+  @Test func unknownOptionIsAUsageError() throws {
+    let result = try BPKitBinary.run("--no-such-option")
+    #expect(result.status == 64 || result.status == 2)
+    #expect(result.error.contains("no-such-option"))
+  }
+}
