@@ -1,0 +1,45 @@
+/// A network description or a set of weights that cannot be used.
+public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The network has no layers.
+  case noLayers
+  /// Two layers share a name.
+  case duplicateLayerName(String)
+  /// A layer name is empty or contains `/`, which file paths cannot hold.
+  case invalidLayerName(String)
+  /// A size (units, features, steps) is zero or negative.
+  case invalidSize(layer: String, what: String, value: Int)
+  /// An Elman layer receives vectors: it needs a sequence input [steps, features].
+  case sequenceInputRequired(layer: String)
+  /// An activation parameter is not a finite number.
+  case invalidActivationParameter(layer: String, activation: String)
+  /// A weight the description declares is absent.
+  case missingParameter(ParameterKey)
+  /// A weight is present that the description does not declare.
+  case unexpectedParameter(ParameterKey)
+  /// A weight's shape differs from the one the description declares.
+  case parameterShapeMismatch(ParameterKey, expected: [Int], actual: [Int])
+
+  public var description: String {
+    switch self {
+    case .noLayers:
+      "the network has no layers; add at least one"
+    case .duplicateLayerName(let name):
+      "two layers are named '\(name)'; layer names must be unique"
+    case .invalidLayerName(let name):
+      "layer name '\(name)' is empty or contains '/'"
+    case .invalidSize(let layer, let what, let value):
+      "layer '\(layer)' has \(what) \(value); it must be at least 1"
+    case .sequenceInputRequired(let layer):
+      "elman layer '\(layer)' receives vectors; it needs sequences [steps, features] (set return_sequences on the "
+        + "recurrent layer before it, or give the network a sequence input)"
+    case .invalidActivationParameter(let layer, let activation):
+      "layer '\(layer)' has a non-finite parameter for activation \(activation)"
+    case .missingParameter(let key):
+      "weight '\(key)' is missing"
+    case .unexpectedParameter(let key):
+      "weight '\(key)' is not part of the network description"
+    case .parameterShapeMismatch(let key, let expected, let actual):
+      "weight '\(key)' has shape \(actual), but the network description needs \(expected)"
+    }
+  }
+}

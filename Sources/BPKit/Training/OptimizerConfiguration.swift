@@ -1,0 +1,96 @@
+/// The optimizers bpkit trains with.
+public enum OptimizerKind: String, Codable, Hashable, Sendable, CaseIterable {
+  /// Plain stochastic gradient descent.
+  case sgd
+  /// SGD with classical momentum.
+  case momentum
+  /// SGD with Nesterov momentum.
+  case nesterov
+  /// Adam (Kingma and Ba, 2015).
+  case adam
+  /// RMSprop (Tieleman and Hinton, 2012).
+  case rmsprop
+  /// iRPROP− (Igel and Hüsken, 2000), full batch, as FANN implements it.
+  case rprop
+}
+
+/// An optimizer and its hyperparameters.
+///
+/// Defaults are Keras 3's where Keras has the optimizer, FANN's for RPROP.
+public struct OptimizerConfiguration: Codable, Hashable, Sendable {
+  /// Which optimizer.
+  public var kind: OptimizerKind
+  /// The step size (unused by RPROP).
+  public var learningRate: Double
+  /// The momentum coefficient (momentum, Nesterov, and RMSprop when non-zero).
+  public var momentum: Double
+  /// Adam's first-moment decay.
+  public var beta1: Double
+  /// Adam's second-moment decay.
+  public var beta2: Double
+  /// The small constant that keeps Adam and RMSprop from dividing by zero.
+  public var epsilon: Double
+  /// RMSprop's decay of the squared-gradient average.
+  public var rho: Double
+  /// RPROP: the factor a step grows by when the gradient keeps its sign.
+  public var increaseFactor: Double
+  /// RPROP: the factor a step shrinks by when the gradient changes sign.
+  public var decreaseFactor: Double
+  /// RPROP: the smallest step.
+  public var minimumStep: Double
+  /// RPROP: the largest step.
+  public var maximumStep: Double
+  /// RPROP: the first step of every weight.
+  public var initialStep: Double
+
+  /// Creates a configuration; unspecified values take the defaults for `kind`.
+  public init(
+    kind: OptimizerKind, learningRate: Double? = nil, momentum: Double? = nil, beta1: Double = 0.9,
+    beta2: Double = 0.999, epsilon: Double? = nil, rho: Double = 0.9, increaseFactor: Double = 1.2,
+    decreaseFactor: Double = 0.5, minimumStep: Double = 0, maximumStep: Double = 50, initialStep: Double = 0.1
+  ) {
+    self.kind = kind
+    self.learningRate = learningRate ?? Self.defaultLearningRate(kind)
+    self.momentum = momentum ?? ((kind == .momentum || kind == .nesterov) ? 0.9 : 0)
+    self.beta1 = beta1
+    self.beta2 = beta2
+    self.epsilon = epsilon ?? 1e-7
+    self.rho = rho
+    self.increaseFactor = increaseFactor
+    self.decreaseFactor = decreaseFactor
+    self.minimumStep = minimumStep
+    self.maximumStep = maximumStep
+    self.initialStep = initialStep
+  }
+
+  /// Keras 3's default learning rates: 0.01 for SGD, 0.001 for Adam and RMSprop.
+  public static func defaultLearningRate(_ kind: OptimizerKind) -> Double {
+    switch kind {
+    case .sgd, .momentum, .nesterov: 0.01
+    case .adam, .rmsprop: 0.001
+    case .rprop: 0
+    }
+  }
+}
+
+/// An optimizer's complete state: configuration, step count and every slot,
+/// so that training continues exactly where it stopped.
+public struct OptimizerState: Hashable, Sendable {
+  /// The optimizer and its hyperparameters.
+  public var configuration: OptimizerConfiguration
+  /// The number of updates applied so far (Keras' `iterations`).
+  public var iterations: Int64
+  /// Per-weight state by slot name, for example `momentum`, `velocity`,
+  /// `previous_gradient`, `step_size`; each slot has one tensor per trainable weight.
+  public var slots: [String: [ParameterKey: Tensor<Float>]]
+
+  /// Creates a state.
+  public init(
+    configuration: OptimizerConfiguration, iterations: Int64 = 0,
+    slots: [String: [ParameterKey: Tensor<Float>]] = [:]
+  ) {
+    self.configuration = configuration
+    self.iterations = iterations
+    self.slots = slots
+  }
+}
