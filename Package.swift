@@ -27,7 +27,11 @@ let hdf5 = Target.target(
 
 let bpkit = Target.target(
   name: "BPKit",
-  dependencies: ["HDF5", "CBLAS"]
+  dependencies: [
+    "HDF5",
+    "CBLAS",
+    .product(name: "Crypto", package: "swift-crypto"),
+  ]
 )
 
 // MARK: - Command-line tool
@@ -65,7 +69,8 @@ let package = Package(
     .executable(name: "bpkit", targets: ["bpkit"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [cHDF5, cBLAS, hdf5, bpkit, cli, testSupport] + tests,
   swiftLanguageModes: [.v6]

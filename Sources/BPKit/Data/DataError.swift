@@ -1,0 +1,73 @@
+/// Input data that cannot be used, with the place in it and what to do.
+public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The file does not exist.
+  case fileNotFound(path: String)
+  /// The file cannot be read.
+  case unreadable(path: String, reason: String)
+  /// The input holds no data rows.
+  case empty(source: String)
+  /// A CSV row has a different number of fields from the first row.
+  case raggedRow(source: String, line: Int, expected: Int, found: Int)
+  /// A field is not a number.
+  case notANumber(source: String, line: Int, column: String, value: String)
+  /// A field is NaN or infinite where finite numbers are required.
+  case notFinite(source: String, line: Int, column: String, value: String)
+  /// A value in a dataset is NaN or infinite.
+  case notFiniteInDataset(source: String, row: Int)
+  /// A named column does not exist.
+  case unknownColumn(source: String, column: String, available: [String])
+  /// A column name was given but the CSV has no header row.
+  case noHeader(source: String, column: String)
+  /// A class label is not a whole number in 0..<classCount.
+  case labelOutOfRange(source: String, row: Int, value: Float, classCount: Int)
+  /// Inputs have a different width from the one the model expects.
+  case widthMismatch(source: String, expected: Int, found: Int)
+  /// Inputs and targets have different numbers of samples.
+  case countMismatch(source: String, inputs: Int, targets: Int)
+  /// A dataset has a rank the model cannot take (2-D data for a sequence model, say).
+  case wrongRank(source: String, expected: String, shape: [Int])
+  /// A dataset stores numbers of a type bpkit does not read as data.
+  case unsupportedElementType(source: String, type: String)
+  /// A JSON input is malformed.
+  case invalidJSON(source: String, line: Int?, reason: String)
+
+  public var description: String {
+    switch self {
+    case .fileNotFound(let path):
+      "no such file: '\(path)'"
+    case .unreadable(let path, let reason):
+      "cannot read '\(path)': \(reason)"
+    case .empty(let source):
+      "'\(source)' holds no data rows"
+    case .raggedRow(let source, let line, let expected, let found):
+      "\(source), line \(line): \(found) fields, but the first row has \(expected); every row needs the same columns"
+    case .notANumber(let source, let line, let column, let value):
+      "\(source), line \(line), column \(column): '\(value)' is not a number"
+    case .notFinite(let source, let line, let column, let value):
+      "\(source), line \(line), column \(column): '\(value)' is not a finite number; remove or replace it"
+    case .notFiniteInDataset(let source, let row):
+      "\(source), row \(row): holds NaN or an infinite value; remove or replace it"
+    case .unknownColumn(let source, let column, let available):
+      "\(source) has no column '\(column)'; its columns are \(Self.list(available))"
+    case .noHeader(let source, let column):
+      "\(source) has no header row, so column '\(column)' cannot be found; add a header line"
+    case .labelOutOfRange(let source, let row, let value, let classCount):
+      "\(source), row \(row): class label \(value) is not a whole number in 0..<\(classCount)"
+    case .widthMismatch(let source, let expected, let found):
+      "\(source) has \(found) input values per sample, but the model expects \(expected)"
+    case .countMismatch(let source, let inputs, let targets):
+      "\(source): \(inputs) input samples but \(targets) targets"
+    case .wrongRank(let source, let expected, let shape):
+      "\(source) has shape \(shape), but the model needs \(expected)"
+    case .unsupportedElementType(let source, let type):
+      "\(source) holds \(type) values; bpkit reads float32, float64 and integer data"
+    case .invalidJSON(let source, let line, let reason):
+      "\(source)\(line.map { ", line \($0)" } ?? ""): invalid JSON: \(reason)"
+    }
+  }
+
+  private static func list(_ names: [String]) -> String {
+    let shown = names.prefix(12).joined(separator: ", ")
+    return names.count > 12 ? shown + ", ... (\(names.count) in all)" : shown
+  }
+}

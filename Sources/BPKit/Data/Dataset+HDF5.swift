@@ -1,0 +1,41 @@
+import HDF5
+
+extension Dataset {
+  /// The dataset paths read when none are given.
+  public static let defaultInputPath = "/train/x"
+  /// The target dataset path read when none is given.
+  public static let defaultTargetPath = "/train/y"
+
+  /// Reads inputs (and targets) from datasets in an HDF5 file into memory.
+  ///
+  /// Inputs are [samples, features], or [samples, steps, features] for
+  /// sequence models; targets are [samples] (such as class labels) or
+  /// [samples, outputs]. Float64 and integer datasets are converted to Float32.
+  ///
+  /// - Throws: ``HDF5Error`` when the file or a dataset cannot be read,
+  ///   ``DataError`` when the shapes do not fit together.
+  public static func readHDF5(path: String, inputs inputPath: String, targets targetPath: String?) throws -> Dataset {
+    let root = try HDF5File(openingAtPath: path).root
+    let inputs = try readTensor(root.openDataset(inputPath), source: "\(path):\(inputPath)")
+    let targets = try targetPath.map { try readTensor(root.openDataset($0), source: "\(path):\($0)") }
+    return try Dataset(inputs: inputs, targets: targets, source: "\(path):\(inputPath)")
+  }
+
+  /// Reads a whole numeric dataset as Float32.
+  static func readTensor(_ dataset: HDF5Dataset, source: String) throws -> Tensor<Float> {
+    let count = dataset.elementCount
+    let scalars: [Float]
+    switch dataset.elementType {
+    case .float32: scalars = try dataset.read(as: Float.self)
+    case .float64: scalars = try dataset.read(as: Double.self).map { Float($0) }
+    case .int32: scalars = try dataset.read(as: Int32.self).map { Float($0) }
+    case .int64: scalars = try dataset.read(as: Int64.self).map { Float($0) }
+    case .uint8: scalars = try dataset.read(as: UInt8.self).map { Float($0) }
+    case .uint64: scalars = try dataset.read(as: UInt64.self).map { Float($0) }
+    case nil:
+      throw DataError.unsupportedElementType(source: source, type: dataset.holdsStrings ? "string" : "non-numeric")
+    }
+    precondition(scalars.count == count)
+    return Tensor(shape: dataset.shape, scalars: scalars)
+  }
+}

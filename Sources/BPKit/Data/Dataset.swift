@@ -1,0 +1,82 @@
+/// Samples held in memory: inputs and, for training or evaluation, targets.
+public struct Dataset: Sendable, Hashable {
+  /// The inputs: [samples, features] or, for sequences, [samples, steps, features].
+  public var inputs: Tensor<Float>
+  /// The targets: [samples] (one value each, such as a class label) or
+  /// [samples, outputs]; `nil` for data without targets.
+  public var targets: Tensor<Float>?
+
+  /// Pairs inputs with targets.
+  ///
+  /// - Throws: ``DataError/countMismatch(source:inputs:targets:)`` when their
+  ///   sample counts differ, ``DataError/wrongRank(source:expected:shape:)``
+  ///   for inputs that are not 2-D or 3-D.
+  public init(inputs: Tensor<Float>, targets: Tensor<Float>?, source: String = "data") throws(DataError) {
+    guard inputs.shape.count == 2 || inputs.shape.count == 3 else {
+      throw .wrongRank(
+        source: source, expected: "[samples, features] or [samples, steps, features]", shape: inputs.shape)
+    }
+    if let targets, targets.shape.first != inputs.shape[0] {
+      throw .countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
+    }
+    self.inputs = inputs
+    self.targets = targets
+  }
+
+  /// The number of samples.
+  public var sampleCount: Int { inputs.shape[0] }
+
+  /// The shape of one input sample: [features] or [steps, features].
+  public var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
+
+  /// The number of target values per sample (0 without targets).
+  public var targetWidth: Int {
+    guard let targets else { return 0 }
+    return targets.shape.dropFirst().reduce(1, *)
+  }
+
+  /// The samples at `indices`, in that order.
+  public func subset(_ indices: some Collection<Int>) -> Dataset {
+    func gather(_ tensor: Tensor<Float>) -> Tensor<Float> {
+      let width = tensor.shape.dropFirst().reduce(1, *)
+      var scalars = [Float]()
+      scalars.reserveCapacity(indices.count * width)
+      for index in indices { scalars += tensor.scalars[index * width..<(index + 1) * width] }
+      return Tensor(shape: [indices.count] + tensor.shape.dropFirst(), scalars: scalars)
+    }
+    // Gathering rows keeps ranks and counts consistent, so this cannot fail.
+    return try! Dataset(inputs: gather(inputs), targets: targets.map(gather))
+  }
+
+  /// The targets read as class labels, one per sample.
+  ///
+  /// - Throws: ``DataError/labelOutOfRange(source:row:value:classCount:)`` for a
+  ///   label that is not a whole number in `0..<classCount`, and
+  ///   ``DataError/widthMismatch(source:expected:found:)`` when samples have
+  ///   more than one target value.
+  public func classLabels(classCount: Int, source: String = "data") throws(DataError) -> [Int32] {
+    guard let targets else { return [] }
+    guard targetWidth == 1 else { throw .widthMismatch(source: "\(source) targets", expected: 1, found: targetWidth) }
+    var labels = [Int32]()
+    labels.reserveCapacity(targets.count)
+    for (row, value) in targets.scalars.enumerated() {
+      guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classCount) else {
+        throw .labelOutOfRange(source: source, row: row, value: value, classCount: classCount)
+      }
+      labels.append(Int32(value))
+    }
+    return labels
+  }
+
+  /// Checks that every input and target is finite.
+  ///
+  /// - Throws: ``DataError/notFiniteInDataset(source:row:)`` naming the first bad sample.
+  public func requireFinite(source: String) throws(DataError) {
+    for tensor in [inputs] + (targets.map { [$0] } ?? []) {
+      let width = tensor.shape.dropFirst().reduce(1, *)
+      if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+        throw .notFiniteInDataset(source: source, row: width == 0 ? 0 : bad / width)
+      }
+    }
+  }
+}

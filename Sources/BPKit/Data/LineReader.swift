@@ -1,0 +1,85 @@
+import Foundation
+
+/// Reads a file or standard input line by line with a fixed-size buffer, so
+/// memory stays bounded whatever the input's size.
+///
+/// A line is returned as soon as it is complete, which lets a program answer
+/// each line of a pipe before the next arrives.
+public final class LineReader {
+  private let descriptor: Int32
+  private let ownsDescriptor: Bool
+  private var buffer: [UInt8]
+  private var start = 0
+  private var end = 0
+  private var finished = false
+  /// The number of the line most recently returned, from 1.
+  public private(set) var lineNumber = 0
+  /// The name used in error messages: the path, or `standard input`.
+  public let source: String
+
+  /// Opens a file for reading, or standard input when `path` is `-`.
+  ///
+  /// - Throws: ``DataError`` when the file is missing or unreadable.
+  public init(path: String, bufferSize: Int = 1 << 20) throws(DataError) {
+    if path == "-" {
+      descriptor = STDIN_FILENO
+      ownsDescriptor = false
+      source = "standard input"
+    } else {
+      var status = stat()
+      guard stat(path, &status) == 0 else { throw .fileNotFound(path: path) }
+      guard (status.st_mode & S_IFMT) != S_IFDIR else { throw .unreadable(path: path, reason: "it is a directory") }
+      descriptor = open(path, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+      ownsDescriptor = true
+      source = path
+    }
+    buffer = [UInt8](repeating: 0, count: max(bufferSize, 4096))
+  }
+
+  deinit {
+    if ownsDescriptor { close(descriptor) }
+  }
+
+  /// The next line without its line terminator (`\n` or `\r\n`), or `nil` at the end.
+  ///
+  /// Lines longer than the buffer grow it; the buffer never shrinks.
+  public func nextLine() throws(DataError) -> Substring? {
+    while true {
+      if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+        var lineEnd = newline
+        if lineEnd > start && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+        let line = Substring(decoding: buffer[start..<lineEnd], as: UTF8.self)
+        start = newline + 1
+        lineNumber += 1
+        return line
+      }
+      if finished {
+        guard start < end else { return nil }
+        let line = Substring(decoding: buffer[start..<end], as: UTF8.self)
+        start = end
+        lineNumber += 1
+        return line.hasSuffix("\r") ? line.dropLast() : line
+      }
+      try fill()
+    }
+  }
+
+  private func fill() throws(DataError) {
+    if start > 0 {
+      buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end])
+      end -= start
+      start = 0
+    }
+    if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+    let count = buffer.withUnsafeMutableBytes { bytes in
+      read(descriptor, bytes.baseAddress! + end, bytes.count - end)
+    }
+    if count < 0 {
+      if errno == EINTR { return }
+      throw .unreadable(path: source, reason: String(cString: strerror(errno)))
+    }
+    if count == 0 { finished = true }
+    end += count
+  }
+}
