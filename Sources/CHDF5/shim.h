@@ -21,6 +21,7 @@ static inline unsigned bpk_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned bpk_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned bpk_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 static inline size_t bpk_H5T_VARIABLE(void) { return H5T_VARIABLE; }
+static inline hsize_t bpk_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
 
 static inline hid_t bpk_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t bpk_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }

@@ -117,6 +117,14 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
     try createDataset(name, fileType: T.hdf5ElementType.fileType, shape: shape, options: options)
   }
 
+  /// Creates a dataset that can grow: `maxShape` gives each dimension's
+  /// limit, `nil` for unlimited. Growable datasets must be chunked.
+  func createDataset<T: HDF5Scalar>(
+    _ name: String, of type: T.Type, shape: [Int], maxShape: [Int?], options: HDF5DatasetOptions
+  ) throws(HDF5Error) -> HDF5Dataset {
+    try createDataset(name, fileType: T.hdf5ElementType.fileType, shape: shape, maxShape: maxShape, options: options)
+  }
+
   /// Creates a dataset and writes `values` into it.
   ///
   /// - Throws: ``HDF5Error`` with kind `shapeMismatch` when `values.count` is
@@ -191,11 +199,11 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
   // MARK: Helpers
 
   private func createDataset(
-    _ name: String, fileType: hid_t, shape: [Int], options: HDF5DatasetOptions
+    _ name: String, fileType: hid_t, shape: [Int], maxShape: [Int?]? = nil, options: HDF5DatasetOptions
   ) throws(HDF5Error) -> HDF5Dataset {
     let operation = "create dataset"
     try requireNew(name, operation: operation)
-    let space = try HDF5Library.dataspace(shape, at: site(name))
+    let space = try HDF5Library.dataspace(shape, maxShape: maxShape, at: site(name))
     let elementSize = HDF5Library.locked { H5Tget_size(fileType) }
     let creation = try options.creationProperties(
       shape: shape, elementSize: elementSize, at: site(name))

@@ -33,7 +33,7 @@ public class HDF5Object: @unchecked Sendable {
 
 extension HDF5Library {
   /// A dataspace of the given shape: scalar for rank 0, simple otherwise.
-  static func dataspace(_ shape: [Int], at site: Site) throws(HDF5Error) -> ScopedID {
+  static func dataspace(_ shape: [Int], maxShape: [Int?]? = nil, at site: Site) throws(HDF5Error) -> ScopedID {
     if shape.contains(where: { $0 < 0 }) {
       throw HDF5Error(
         .invalidArgument, operation: "create dataspace", file: site.file, objectPath: site.path,
@@ -44,8 +44,9 @@ extension HDF5Library {
       id = try call("create dataspace", at: site) { H5Screate(H5S_SCALAR) }
     } else {
       let dims = shape.map { hsize_t($0) }
+      let limits = maxShape?.map { $0.map { hsize_t($0) } ?? bpk_H5S_UNLIMITED() }
       id = try call("create dataspace", at: site) {
-        H5Screate_simple(Int32(dims.count), dims, nil)
+        H5Screate_simple(Int32(dims.count), dims, limits)
       }
     }
     return ScopedID(id, .dataspace)
