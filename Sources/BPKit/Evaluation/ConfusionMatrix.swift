@@ -1,0 +1,46 @@
+/// Counts of predicted against true classes, for evaluating classifiers.
+public struct ConfusionMatrix: Hashable, Sendable {
+  /// The number of classes.
+  public let classCount: Int
+  /// `counts[truth * classCount + predicted]`.
+  public private(set) var counts: [Int]
+
+  /// An empty matrix for `classCount` classes.
+  public init(classCount: Int) {
+    self.classCount = classCount
+    counts = Array(repeating: 0, count: classCount * classCount)
+  }
+
+  /// Records one sample.
+  ///
+  /// - Precondition: both classes are in `0..<classCount`.
+  public mutating func record(truth: Int, predicted: Int) {
+    counts[truth * classCount + predicted] += 1
+  }
+
+  /// The number of samples with true class `truth` predicted as `predicted`.
+  public subscript(truth: Int, predicted: Int) -> Int { counts[truth * classCount + predicted] }
+
+  /// The number of samples recorded.
+  public var total: Int { counts.reduce(0, +) }
+
+  /// The number predicted correctly.
+  public var correct: Int { (0..<classCount).reduce(0) { $0 + self[$1, $1] } }
+
+  /// The fraction predicted correctly (0 when empty).
+  public var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
+
+  /// The matrix as text: one row per true class, one column per predicted class.
+  public var table: String {
+    let width = max(String(counts.max() ?? 0).count, String(classCount - 1).count, 4)
+    func cell(_ text: String) -> String { String(repeating: " ", count: width - text.count) + text }
+    var lines = ["true\\pred " + (0..<classCount).map { cell("\($0)") }.joined(separator: " ")]
+    for truth in 0..<classCount {
+      let label = "\(truth)"
+      lines.append(
+        label + String(repeating: " ", count: max(0, 10 - label.count))
+          + (0..<classCount).map { cell("\(self[truth, $0])") }.joined(separator: " "))
+    }
+    return lines.joined(separator: "\n")
+  }
+}

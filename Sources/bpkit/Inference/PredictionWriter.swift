@@ -1,0 +1,209 @@
+import BPKit
+import Foundation
+import HDF5
+
+/// Writes predictions in one of the supported formats, a batch at a time.
+protocol PredictionWriter: AnyObject {
+  /// Writes `count` samples' outputs (`outputs.count / count` values each).
+  func write(outputs: [Float], count: Int) throws
+  /// Completes the output (closing brackets, flushing, closing files).
+  func finish() throws
+}
+
+/// Text output to standard output or a file, written batch by batch.
+final class TextSink {
+  private let handle: FileHandle
+  private let path: String?
+  private var pending = ""
+
+  init(path: String?) throws {
+    self.path = path
+    if let path {
+      guard FileManager.default.createFile(atPath: path, contents: nil) else {
+        throw DataError.unreadable(path: path, reason: "cannot create the output file")
+      }
+      guard let handle = FileHandle(forWritingAtPath: path) else {
+        throw DataError.unreadable(path: path, reason: "cannot open the output file for writing")
+      }
+      self.handle = handle
+    } else {
+      handle = .standardOutput
+    }
+  }
+
+  func append(_ text: String) { pending += text }
+
+  /// Writes what has been appended.
+  func flush() throws {
+    guard !pending.isEmpty else { return }
+    do {
+      try handle.write(contentsOf: Data(pending.utf8))
+    } catch {
+      throw DataError.unreadable(path: path ?? "standard output", reason: error.localizedDescription)
+    }
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  func close() throws {
+    try flush()
+    if path != nil { try? handle.close() }
+  }
+}
+
+/// Numbers as text: shortest round-trip decimal, `null` for non-finite values in JSON.
+enum NumberText {
+  static func csv(_ value: Float) -> String { "\(value)" }
+  static func json(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+}
+
+/// CSV with a header: `y0,y1,...` for outputs, `class` for argmax,
+/// `class1,score1,...` for top-k.
+final class CSVPredictionWriter: PredictionWriter {
+  private let sink: TextSink
+  private let mode: PredictionMode
+  private var wroteHeader = false
+
+  init(sink: TextSink, mode: PredictionMode) {
+    self.sink = sink
+    self.mode = mode
+  }
+
+  func write(outputs: [Float], count: Int) throws {
+    let width = outputs.count / max(count, 1)
+    if !wroteHeader {
+      sink.append(header(width: width) + "\n")
+      wroteHeader = true
+    }
+    for sample in 0..<count {
+      let row = outputs[sample * width..<(sample + 1) * width]
+      let fields: [String] =
+        mode == .outputs
+        ? row.map(NumberText.csv)
+        : mode.ranked(row).flatMap { mode == .argmax ? ["\($0.index)"] : ["\($0.index)", NumberText.csv($0.score)] }
+      sink.append(fields.joined(separator: ",") + "\n")
+    }
+    try sink.flush()
+  }
+
+  func finish() throws {
+    if !wroteHeader { sink.append(header(width: 0) + "\n") }
+    try sink.close()
+  }
+
+  private func header(width: Int) -> String {
+    switch mode {
+    case .outputs: (0..<width).map { "y\($0)" }.joined(separator: ",")
+    case .argmax: "class"
+    case .topK(let k): (1...max(k, 1)).map { "class\($0),score\($0)" }.joined(separator: ",")
+    }
+  }
+}
+
+/// JSON: one array of rows (`json`) or one row per line (`jsonl`).
+/// A row is an array of outputs, a class index, or `[{"class": i, "score": s}, ...]`.
+final class JSONPredictionWriter: PredictionWriter {
+  private let sink: TextSink
+  private let mode: PredictionMode
+  private let lines: Bool
+  private var rowsWritten = 0
+  /// The shape of one output sample, so sequence outputs nest as [steps][units].
+  private let sampleShape: [Int]
+
+  init(sink: TextSink, mode: PredictionMode, lines: Bool, sampleShape: [Int]) {
+    self.sink = sink
+    self.mode = mode
+    self.lines = lines
+    self.sampleShape = sampleShape
+  }
+
+  func write(outputs: [Float], count: Int) throws {
+    let width = outputs.count / max(count, 1)
+    for sample in 0..<count {
+      let row = outputs[sample * width..<(sample + 1) * width]
+      let text: String
+      switch mode {
+      case .outputs: text = nested(row)
+      case .argmax: text = "\(mode.ranked(row)[0].index)"
+      case .topK:
+        text =
+          "["
+          + mode.ranked(row).map { "{\"class\":\($0.index),\"score\":\(NumberText.json($0.score))}" }
+          .joined(separator: ",") + "]"
+      }
+      if lines {
+        sink.append(text + "\n")
+      } else {
+        sink.append((rowsWritten == 0 ? "[\n" : ",\n") + text)
+      }
+      rowsWritten += 1
+    }
+    try sink.flush()
+  }
+
+  func finish() throws {
+    if !lines { sink.append(rowsWritten == 0 ? "[]\n" : "\n]\n") }
+    try sink.close()
+  }
+
+  private func nested(_ row: ArraySlice<Float>) -> String {
+    if sampleShape.count == 2 {
+      let units = sampleShape[1]
+      return "["
+        + stride(from: row.startIndex, to: row.endIndex, by: units).map { start in
+          "[" + row[start..<start + units].map(NumberText.json).joined(separator: ",") + "]"
+        }.joined(separator: ",") + "]"
+    }
+    return "[" + row.map(NumberText.json).joined(separator: ",") + "]"
+  }
+}
+
+/// HDF5: a dataset `predictions` of shape [samples, ...outputs], or for
+/// argmax `classes` [samples], or for top-k `classes` and `scores` [samples, k].
+final class HDF5PredictionWriter: PredictionWriter {
+  private let file: HDF5File
+  private let outputs: HDF5RowWriter<Float>?
+  private let classes: HDF5RowWriter<Int64>?
+  private let scores: HDF5RowWriter<Float>?
+  private let mode: PredictionMode
+
+  init(path: String, mode: PredictionMode, sampleShape: [Int]) throws {
+    file = try HDF5File.create(atPath: path, overwrite: true)
+    let root = try file.root
+    try root.setAttribute("bpkit_kind", to: "predictions")
+    self.mode = mode
+    switch mode {
+    case .outputs:
+      outputs = try HDF5RowWriter(in: root, name: "predictions", rowShape: sampleShape)
+      classes = nil
+      scores = nil
+    case .argmax:
+      outputs = nil
+      classes = try HDF5RowWriter(in: root, name: "classes", rowShape: [])
+      scores = nil
+    case .topK(let k):
+      outputs = nil
+      classes = try HDF5RowWriter(in: root, name: "classes", rowShape: [k])
+      scores = try HDF5RowWriter(in: root, name: "scores", rowShape: [k])
+    }
+  }
+
+  func write(outputs values: [Float], count: Int) throws {
+    if let outputs {
+      try outputs.append(values)
+      return
+    }
+    let width = values.count / max(count, 1)
+    var classIndices: [Int64] = []
+    var classScores: [Float] = []
+    for sample in 0..<count {
+      for (index, score) in mode.ranked(values[sample * width..<(sample + 1) * width]) {
+        classIndices.append(Int64(index))
+        classScores.append(score)
+      }
+    }
+    try classes?.append(classIndices)
+    try scores?.append(classScores)
+  }
+
+  func finish() throws { try file.close() }
+}
