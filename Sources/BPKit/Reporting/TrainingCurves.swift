@@ -1,0 +1,154 @@
+import Foundation
+
+/// Draws a run's loss and accuracy per epoch, train and validation, as an SVG document.
+///
+/// Each metric gets its own panel with axes, tick labels, a legend and a
+/// title. Runs of one epoch show points; long runs (thousands of epochs)
+/// are drawn as lines with ticks spaced for legibility.
+public struct TrainingCurves: Sendable {
+  /// Which series to draw.
+  public enum Metric: String, Sendable, CaseIterable {
+    /// Train and validation loss.
+    case loss
+    /// Train and validation accuracy (classifiers only).
+    case accuracy
+    /// Both, loss above accuracy.
+    case all
+  }
+
+  /// The epochs to draw.
+  public var history: [EpochRecord]
+  /// The title shown above the plot, naming the run.
+  public var title: String
+  /// Which series to draw.
+  public var metric: Metric
+
+  /// Creates a plot of `history`.
+  public init(history: [EpochRecord], title: String, metric: Metric = .all) {
+    self.history = history
+    self.title = title
+    self.metric = metric
+  }
+
+  private struct Series {
+    var name: String
+    var color: String
+    var dashed: Bool
+    var points: [(epoch: Double, value: Double)]
+  }
+
+  private struct Panel {
+    var label: String
+    var series: [Series]
+  }
+
+  private var panels: [Panel] {
+    func series(_ name: String, _ color: String, _ dashed: Bool, _ value: (EpochRecord) -> Double?) -> Series {
+      Series(
+        name: name, color: color, dashed: dashed,
+        points: history.compactMap { record in
+          value(record).flatMap { $0.isFinite ? (Double(record.epoch), $0) : nil }
+        })
+    }
+    let loss = Panel(
+      label: "loss",
+      series: [
+        series("train loss", "#1f77b4", false) { $0.trainLoss },
+        series("validation loss", "#ff7f0e", true) { $0.validationLoss },
+      ].filter { !$0.points.isEmpty })
+    let accuracy = Panel(
+      label: "accuracy",
+      series: [
+        series("train accuracy", "#2ca02c", false) { $0.trainAccuracy },
+        series("validation accuracy", "#d62728", true) { $0.validationAccuracy },
+      ].filter { !$0.points.isEmpty })
+    switch metric {
+    case .loss: return [loss]
+    case .accuracy: return [accuracy]
+    case .all: return accuracy.series.isEmpty ? [loss] : [loss, accuracy]
+    }
+  }
+
+  /// The SVG document.
+  public var svg: String {
+    let width = 800.0
+    let panelHeight = 320.0
+    let top = 50.0
+    let panels = self.panels
+    let height = top + Double(panels.count) * panelHeight + 10
+    var body = ""
+    for (index, panel) in panels.enumerated() {
+      body += draw(
+        panel, x: 80, y: top + Double(index) * panelHeight + 10, width: width - 110, height: panelHeight - 70)
+    }
+    return """
+      <?xml version="1.0" encoding="UTF-8"?>
+      <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
+      viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+      <title>\(escape(title))</title>
+      <rect width="100%" height="100%" fill="#ffffff"/>
+      <text x="\(width / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
+      \(body)</svg>
+
+      """
+  }
+
+  private func draw(_ panel: Panel, x: Double, y: Double, width: Double, height: Double) -> String {
+    let epochs = history.map { Double($0.epoch) }
+    let xScale = AxisScale(minimum: epochs.min() ?? 0, maximum: epochs.max() ?? 1, targetTicks: 8)
+    let values = panel.series.flatMap { $0.points.map(\.value) }
+    let yScale = AxisScale(
+      minimum: values.min() ?? 0, maximum: values.max() ?? 1, targetTicks: 6, includesZero: panel.label == "loss")
+    func px(_ epoch: Double) -> Double { x + xScale.fraction(epoch) * width }
+    func py(_ value: Double) -> Double { y + (1 - yScale.fraction(value)) * height }
+    var svg = "<g class=\"panel\" id=\"\(panel.label)\">\n"
+    svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#444\"/>\n"
+    for tick in yScale.ticks {
+      let ty = format(py(tick))
+      svg += "<line x1=\"\(x)\" y1=\"\(ty)\" x2=\"\(x + width)\" y2=\"\(ty)\" stroke=\"#e5e5e5\"/>"
+      svg += "<text x=\"\(x - 6)\" y=\"\(ty)\" text-anchor=\"end\" dominant-baseline=\"middle\">"
+      svg += "\(yScale.label(tick))</text>\n"
+    }
+    for tick in xScale.ticks {
+      let tx = format(px(tick))
+      svg += "<line x1=\"\(tx)\" y1=\"\(y + height)\" x2=\"\(tx)\" y2=\"\(y + height + 5)\" stroke=\"#444\"/>"
+      svg += "<text x=\"\(tx)\" y=\"\(y + height + 18)\" text-anchor=\"middle\">\(xScale.label(tick))</text>\n"
+    }
+    svg += "<text x=\"\(x + width / 2)\" y=\"\(y + height + 36)\" text-anchor=\"middle\">epoch</text>\n"
+    svg += "<text transform=\"translate(\(x - 55),\(y + height / 2)) rotate(-90)\" text-anchor=\"middle\">"
+    svg += "\(panel.label)</text>\n"
+    if panel.series.isEmpty {
+      svg += "<text x=\"\(x + width / 2)\" y=\"\(y + height / 2)\" text-anchor=\"middle\" fill=\"#888\">"
+      svg += "no \(panel.label) recorded</text>\n"
+    }
+    for series in panel.series {
+      let dash = series.dashed ? " stroke-dasharray=\"6 4\"" : ""
+      let points = series.points.map { "\(format(px($0.epoch))),\(format(py($0.value)))" }
+      svg += "<polyline class=\"series\" data-name=\"\(series.name)\" fill=\"none\" stroke=\"\(series.color)\" "
+      svg += "stroke-width=\"2\"\(dash) points=\"\(points.joined(separator: " "))\"/>\n"
+      if series.points.count <= 50 {
+        for point in points {
+          let xy = point.split(separator: ",")
+          svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(series.color)\"/>"
+        }
+        svg += "\n"
+      }
+    }
+    for (index, series) in panel.series.enumerated() {
+      let ly = y + 16 + Double(index) * 18
+      let lx = x + width - 170
+      let dash = series.dashed ? " stroke-dasharray=\"6 4\"" : ""
+      svg += "<g class=\"legend\"><line x1=\"\(lx)\" y1=\"\(ly)\" x2=\"\(lx + 24)\" y2=\"\(ly)\" "
+      svg += "stroke=\"\(series.color)\" stroke-width=\"2\"\(dash)/>"
+      svg += "<text x=\"\(lx + 30)\" y=\"\(ly)\" dominant-baseline=\"middle\">\(series.name)</text></g>\n"
+    }
+    return svg + "</g>\n"
+  }
+
+  private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+
+  private func escape(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+  }
+}
