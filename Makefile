@@ -5,10 +5,15 @@ SWIFT ?= swift
 # libhdf5 (serial build) and its headers, OpenBLAS (loaded at run time),
 # h5dump for the interoperability tests, pkg-config to find HDF5.
 APT_PACKAGES := libhdf5-dev libopenblas0 hdf5-tools pkg-config zlib1g-dev
+# Only `make test` needs these: Python's venv, to install check-jsonschema
+# from PyPI for validating JSON documents against bpkit's published schemas.
+TEST_APT_PACKAGES := python3-venv
+CI_VENV := .build/ci-venv
+JSON_OUTPUTS := .build/json-outputs
 RELEASE_BIN := .build/release/bpkit
 DEMO_DIR := .build/demo
 
-.PHONY: all deps build release test lint demo bench clean
+.PHONY: all deps test-deps build release test lint validate-json demo bench clean
 
 all: build
 
@@ -24,6 +29,17 @@ deps:
 	  fi; \
 	fi
 
+# check-jsonschema validates the schemas and every JSON document the tests
+# wrote; it is a CI tool only, never needed to build or run bpkit.
+test-deps: deps
+	@if ! command -v check-jsonschema >/dev/null 2>&1 && [ ! -x $(CI_VENV)/bin/check-jsonschema ]; then \
+	  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then \
+	    $(MAKE) --no-print-directory APT_PACKAGES="$(TEST_APT_PACKAGES)" deps; \
+	  fi; \
+	  echo "Installing check-jsonschema into $(CI_VENV)"; \
+	  python3 -m venv $(CI_VENV) && $(CI_VENV)/bin/pip install -q check-jsonschema; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
@@ -33,9 +49,31 @@ release: deps
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
 
-test: deps lint
+test: test-deps lint
+	rm -rf $(JSON_OUTPUTS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory validate-json
+
+# The schemas against the draft 2020-12 meta-schema; the examples and every
+# document the tests wrote against the schemas; and the documents the tests
+# made invalid on purpose must be rejected by the schemas too.
+validate-json:
+	@checker=$$(command -v check-jsonschema || echo $(CI_VENV)/bin/check-jsonschema); \
+	set -e; \
+	$$checker --check-metaschema Schemas/bpkit-model.schema.json Schemas/bpkit-checkpoint.schema.json; \
+	$$checker --schemafile Schemas/bpkit-model.schema.json Schemas/examples/model-*.json \
+	  $$(find $(JSON_OUTPUTS)/model -name '*.json' 2>/dev/null); \
+	$$checker --schemafile Schemas/bpkit-checkpoint.schema.json Schemas/examples/checkpoint*.json \
+	  $$(find $(JSON_OUTPUTS)/checkpoint -name '*.json' 2>/dev/null); \
+	for kind in model checkpoint; do \
+	  for file in $$(find $(JSON_OUTPUTS)/invalid-$$kind -name '*.json' 2>/dev/null); do \
+	    if $$checker --schemafile Schemas/bpkit-$$kind.schema.json $$file >/dev/null 2>&1; then \
+	      echo "the $$kind schema accepts $$file, which bpkit rejects"; exit 1; \
+	    fi; \
+	  done; \
+	done; \
+	echo "JSON: schemas, examples and $$(find $(JSON_OUTPUTS) -name '*.json' | wc -l) test documents validated"
 
 demo: release
 	@./Scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)

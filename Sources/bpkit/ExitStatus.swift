@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPKit
 import Foundation
 import HDF5
 
@@ -29,6 +30,11 @@ enum ExitStatus {
     case let error as HDF5Error:
       switch error.kind {
       case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists, .libraryFailure: ioFailure
+      default: badInput
+      }
+    case let error as BPKitJSONError:
+      switch error {
+      case .unreadable, .unwritable: ioFailure
       default: badInput
       }
     default:

@@ -1,0 +1,137 @@
+import Foundation
+
+/// bpkit JSON: models and checkpoints as JSON documents described by a
+/// published JSON Schema (draft 2020-12), for tools that do not read HDF5.
+///
+/// A document converts losslessly to and from bpkit's HDF5 files: weights are
+/// written either as numbers in their shortest round-trip decimal form or, for
+/// large models, as base64 of their little-endian bytes. Reading checks every
+/// rule of the schema and reports the first violation with the JSONPath of
+/// the offending value (`$.layers[2].units: expected an integer >= 1`).
+///
+/// Use ``Model/init(jsonData:)``, ``Model/jsonData(weights:)``,
+/// ``Model/writeJSON(toPath:weights:)`` and their ``Checkpoint`` counterparts.
+public enum BPKitJSON {
+  /// The format version the documents carry in `format_version`, shared with bpkit's HDF5 files.
+  public static let formatVersion = 1
+
+  /// The two kinds of document.
+  public enum DocumentKind: String, Sendable, CaseIterable {
+    /// A network description and its weights.
+    case model = "bpkit-model"
+    /// A model plus the complete state of its training run.
+    case checkpoint = "bpkit-checkpoint"
+
+    /// The schema's `$id`, also written as the document's `$schema`.
+    public var schemaID: String {
+      "https://bpkit.dev/schemas/format-\(BPKitJSON.formatVersion)/\(rawValue).schema.json"
+    }
+
+    /// The JSON Schema that describes this kind of document.
+    public var schema: String {
+      switch self {
+      case .model: JSONSchemaText.model
+      case .checkpoint: JSONSchemaText.checkpoint
+      }
+    }
+
+    /// The word used in messages: "model" or "checkpoint".
+    var noun: String { self == .model ? "model" : "checkpoint" }
+  }
+
+  /// How tensors are written.
+  public enum WeightEncoding: String, Sendable, CaseIterable {
+    /// Each value as a JSON number, in the shortest decimal that reads back
+    /// as the same 32-bit float. Tensors that hold NaN or an infinity, which
+    /// JSON numbers cannot express, are written in base64 instead.
+    case numbers
+    /// The tensor's little-endian bytes as one base64 string: compact and fast.
+    case base64
+  }
+
+  /// A document read from JSON: a model or a checkpoint.
+  public enum Document: Sendable {
+    case model(Model)
+    case checkpoint(Checkpoint)
+  }
+
+  /// Reads a model or checkpoint document.
+  ///
+  /// - Throws: ``BPKitJSONError`` with the line and column of a syntax
+  ///   error, or the JSONPath of a schema violation.
+  public static func read(_ data: Data) throws(BPKitJSONError) -> Document {
+    try withBytes(data) { (bytes) throws(BPKitJSONError) in try decodeDocument(bytes, expecting: nil) }
+  }
+
+  /// Reads a model or checkpoint document from a file, without loading the
+  /// file into memory first (it is mapped).
+  public static func read(contentsOfFile path: String) throws(BPKitJSONError) -> Document {
+    try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
+      do throws(BPKitJSONError) {
+        return try decodeDocument(bytes, expecting: nil)
+      } catch {
+        throw error.located(in: path)
+      }
+    }
+  }
+
+  /// Whether the file looks like JSON: its first non-blank byte is `{`.
+  /// Reads at most a few kilobytes.
+  public static func looksLikeJSON(atPath path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let head = (try? handle.read(upToCount: 4096)) ?? Data()
+    return head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")
+  }
+
+  // MARK: Internals
+
+  static func withBytes<R>(
+    _ data: Data, _ body: (UnsafeRawBufferPointer) throws(BPKitJSONError) -> R
+  ) throws(BPKitJSONError) -> R {
+    try rethrowingJSONErrors { try data.withUnsafeBytes { try body($0) } }
+  }
+
+  static let commonMembers: Set<String> = ["$schema", "kind", "format_version", "bpkit_version"]
+
+  /// Parses a document and checks its kind and version.
+  static func decodeDocument(
+    _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?
+  ) throws(BPKitJSONError) -> Document {
+    let root = JSONCursor(value: try JSONParser.parse(bytes), path: .root, bytes: bytes)
+    guard case .object(let members) = root.value else {
+      throw root.violation("expected an object (a bpkit model or checkpoint document), found \(root.value.typeName)")
+    }
+    let object = JSONObjectCursor(members: members, path: .root, bytes: bytes)
+    let kindCursor = try object.required("kind")
+    let kind = DocumentKind(rawValue: try kindCursor.string(oneOf: DocumentKind.allCases.map(\.rawValue)))!
+    if let expected, expected != kind {
+      throw .wrongDocumentKind(file: nil, expected: expected.noun, actual: kind.noun)
+    }
+    let versionCursor = try object.required("format_version")
+    let version = try versionCursor.integer(in: 1...Int.max)
+    guard version <= formatVersion else {
+      throw versionCursor.violation(
+        "this document has format version \(version), written by a newer bpkit; this bpkit reads version "
+          + "\(formatVersion) and older: upgrade bpkit")
+    }
+    if let schema = object.optional("$schema") { _ = try schema.string() }
+    if let version = object.optional("bpkit_version") { _ = try version.string() }
+    switch kind {
+    case .model: return .model(try ModelJSON.read(root))
+    case .checkpoint: return .checkpoint(try CheckpointJSON.read(root))
+    }
+  }
+
+  /// Writes the members every document starts with.
+  static func writeHeader(_ kind: DocumentKind, bpkitVersion: String, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.key("$schema")
+    try writer.string(kind.schemaID)
+    try writer.key("kind")
+    try writer.string(kind.rawValue)
+    try writer.key("format_version")
+    try writer.integer(formatVersion)
+    try writer.key("bpkit_version")
+    try writer.string(bpkitVersion)
+  }
+}

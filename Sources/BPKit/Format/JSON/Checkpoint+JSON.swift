@@ -1,0 +1,43 @@
+import Foundation
+
+extension Checkpoint {
+  /// Reads a checkpoint from a bpkit JSON checkpoint document.
+  ///
+  /// - Throws: ``BPKitJSONError`` as ``Model/init(jsonData:)`` does.
+  public init(jsonData data: Data) throws(BPKitJSONError) {
+    self = try BPKitJSON.withBytes(data) { (bytes) throws(BPKitJSONError) in
+      try Self.checkpoint(from: BPKitJSON.decodeDocument(bytes, expecting: .checkpoint))
+    }
+  }
+
+  /// Reads a checkpoint from a bpkit JSON checkpoint document in a file.
+  public init(jsonContentsOf path: String) throws(BPKitJSONError) {
+    self = try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
+      do throws(BPKitJSONError) {
+        return try Self.checkpoint(from: BPKitJSON.decodeDocument(bytes, expecting: .checkpoint))
+      } catch {
+        throw error.located(in: path)
+      }
+    }
+  }
+
+  private static func checkpoint(from document: BPKitJSON.Document) -> Checkpoint {
+    guard case .checkpoint(let checkpoint) = document else { preconditionFailure("decodeDocument checks the kind") }
+    return checkpoint
+  }
+
+  /// The checkpoint as a bpkit JSON checkpoint document.
+  public func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
+    let output = JSONOutput(handle: nil, path: "")
+    try CheckpointJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
+    try output.flush()
+    return Data(output.collected)
+  }
+
+  /// Writes the checkpoint as a bpkit JSON checkpoint document, streamed and replaced atomically.
+  public func writeJSON(toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) {
+    try JSONFile.write(toPath: path) { (output) throws(BPKitJSONError) in
+      try CheckpointJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/// A parsed value together with its place in the document, for decoders that
+/// report every schema violation with the JSONPath of the offending value.
+struct JSONCursor {
+  let value: JSONValue
+  let path: JSONPath
+  let bytes: UnsafeRawBufferPointer
+
+  /// The error for a value that breaks the schema here.
+  func violation(_ detail: String) -> BPKitJSONError {
+    .schemaViolation(file: nil, path: path.description, detail: detail)
+  }
+
+  var isNull: Bool {
+    if case .null = value { return true }
+    return false
+  }
+
+  /// The value as an object whose members may only be `allowed`.
+  func object(allowing allowed: Set<String>) throws(BPKitJSONError) -> JSONObjectCursor {
+    guard case .object(let members) = value else { throw violation("expected an object, found \(value.typeName)") }
+    for member in members where !allowed.contains(member.key) {
+      throw JSONCursor(value: member.value, path: path.appending(member.key), bytes: bytes)
+        .violation("unknown member; expected only \(allowed.sorted().joined(separator: ", "))")
+    }
+    return JSONObjectCursor(members: members, path: path, bytes: bytes)
+  }
+
+  /// The value as an object with any member names (a map).
+  func map() throws(BPKitJSONError) -> [(key: String, value: JSONCursor)] {
+    guard case .object(let members) = value else { throw violation("expected an object, found \(value.typeName)") }
+    return members.map { ($0.key, JSONCursor(value: $0.value, path: path.appending($0.key), bytes: bytes)) }
+  }
+
+  /// The value as an array, element by element.
+  func array() throws(BPKitJSONError) -> [JSONCursor] {
+    guard case .array(let elements) = value else { throw violation("expected an array, found \(value.typeName)") }
+    return elements.enumerated().map { JSONCursor(value: $0.element, path: path.appending($0.offset), bytes: bytes) }
+  }
+
+  func string() throws(BPKitJSONError) -> String {
+    guard case .string(let range, let escapes) = value else {
+      throw violation("expected a string, found \(value.typeName)")
+    }
+    return JSONStrings.decode(bytes, range, hasEscapes: escapes)
+  }
+
+  /// The value as one of a fixed set of strings.
+  func string(oneOf choices: [String]) throws(BPKitJSONError) -> String {
+    let text = try string()
+    guard choices.contains(text) else {
+      throw violation("expected one of \(choices.joined(separator: ", ")), found '\(text)'")
+    }
+    return text
+  }
+
+  func bool() throws(BPKitJSONError) -> Bool {
+    guard case .bool(let flag) = value else { throw violation("expected true or false, found \(value.typeName)") }
+    return flag
+  }
+
+  /// The number's text, for values that must be numbers.
+  func numberText() throws(BPKitJSONError) -> String {
+    guard case .number(let range) = value else { throw violation("expected a number, found \(value.typeName)") }
+    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+  }
+
+  /// A whole number within `range`. Like JSON Schema's `integer`, `2.0` counts.
+  func integer(in range: ClosedRange<Int> = Int.min...Int.max) throws(BPKitJSONError) -> Int {
+    let expectation =
+      range.lowerBound == Int.min
+      ? "an integer"
+      : range.upperBound == Int.max
+        ? "an integer >= \(range.lowerBound)" : "an integer from \(range.lowerBound) to \(range.upperBound)"
+    guard case .number = value else { throw violation("expected \(expectation), found \(value.typeName)") }
+    let text = try numberText()
+    let whole: Int?
+    if let exact = Int(text) {
+      whole = exact
+    } else if let real = Double(text), real.rounded() == real, abs(real) < 0x1p62 {
+      whole = Int(real)
+    } else {
+      whole = nil
+    }
+    guard let whole, range.contains(whole) else { throw violation("expected \(expectation), found \(text)") }
+    return whole
+  }
+
+  /// A whole number from 0 to 2^64 − 1.
+  func unsigned64() throws(BPKitJSONError) -> UInt64 {
+    let text = try numberText()
+    guard let whole = UInt64(text) else {
+      throw violation("expected an integer from 0 to 18446744073709551615, found \(text)")
+    }
+    return whole
+  }
+
+  /// A 64-bit floating-point number, or one of the strings `"NaN"`,
+  /// `"Infinity"` and `"-Infinity"` that stand for what JSON numbers cannot hold.
+  func real() throws(BPKitJSONError) -> Double {
+    if case .string = value {
+      switch try string() {
+      case "NaN": return .nan
+      case "Infinity": return .infinity
+      case "-Infinity": return -.infinity
+      case let other: throw violation("expected a number or one of NaN, Infinity, -Infinity, found '\(other)'")
+      }
+    }
+    guard case .number = value else { throw violation("expected a number, found \(value.typeName)") }
+    let text = try numberText()
+    guard let real = Double(text), real.isFinite else {
+      throw violation("expected a number within the range of a 64-bit float, found \(text)")
+    }
+    return real
+  }
+
+  /// A finite number within `range`.
+  func finite(in range: ClosedRange<Double>, _ expectation: String) throws(BPKitJSONError) -> Double {
+    let real = try real()
+    guard real.isFinite, range.contains(real) else { throw violation("expected \(expectation), found \(real)") }
+    return real
+  }
+}
+
+/// An object's members, looked up by name with their paths.
+struct JSONObjectCursor {
+  let members: [(key: String, value: JSONValue)]
+  let path: JSONPath
+  let bytes: UnsafeRawBufferPointer
+
+  /// The member named `key`, or `nil` when absent.
+  func optional(_ key: String) -> JSONCursor? {
+    guard let member = members.first(where: { $0.key == key }) else { return nil }
+    return JSONCursor(value: member.value, path: path.appending(key), bytes: bytes)
+  }
+
+  /// The member named `key`, which must be present.
+  func required(_ key: String) throws(BPKitJSONError) -> JSONCursor {
+    guard let member = optional(key) else {
+      throw BPKitJSONError.schemaViolation(
+        file: nil, path: path.description, detail: "missing the required member '\(key)'")
+    }
+    return member
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A buffered byte stream that JSON documents are written into. With a file
+/// it flushes every megabyte, so a large document never sits in memory whole.
+final class JSONOutput {
+  private static let capacity = 1 << 20
+  private let storage: UnsafeMutableRawPointer
+  private var count = 0
+  private let handle: FileHandle?
+  private let path: String
+  /// Everything written, when there is no file.
+  private(set) var collected: [UInt8] = []
+
+  /// An output into `handle`, whose file is named `path` in errors; into memory when `handle` is `nil`.
+  init(handle: FileHandle?, path: String) {
+    self.handle = handle
+    self.path = path
+    storage = .allocate(byteCount: Self.capacity, alignment: 16)
+  }
+
+  deinit { storage.deallocate() }
+
+  func append(_ text: String) throws(BPKitJSONError) {
+    var text = text
+    try rethrowingJSONErrors { try text.withUTF8 { try append(UnsafeRawBufferPointer($0)) } }
+  }
+
+  func append(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) {
+    if count + bytes.count > Self.capacity { try flush() }
+    if bytes.count > Self.capacity {
+      try send(bytes)
+      return
+    }
+    if let base = bytes.baseAddress { (storage + count).copyMemory(from: base, byteCount: bytes.count) }
+    count += bytes.count
+  }
+
+  func append(byte: UInt8) throws(BPKitJSONError) {
+    if count == Self.capacity { try flush() }
+    storage.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+    count += 1
+  }
+
+  /// Appends `text` as a JSON string literal.
+  func appendLiteral(_ text: String) throws(BPKitJSONError) {
+    var literal: [UInt8] = []
+    JSONStrings.appendLiteral(text, to: &literal)
+    try rethrowingJSONErrors { try literal.withUnsafeBytes { try append($0) } }
+  }
+
+  /// Lets `body` write up to `maximumCount` bytes (at most a megabyte)
+  /// straight into the buffer; `body` returns how many it wrote.
+  func appendDirect(maximumCount: Int, _ body: (UnsafeMutableRawPointer) -> Int) throws(BPKitJSONError) {
+    precondition(maximumCount <= Self.capacity)
+    if count + maximumCount > Self.capacity { try flush() }
+    count += body(storage + count)
+  }
+
+  /// Flushes when the buffer is nearly full; writers call it between large values.
+  func flushIfFull() throws(BPKitJSONError) {
+    if count > Self.capacity / 2 { try flush() }
+  }
+
+  /// The largest `maximumCount` that ``appendDirect(maximumCount:_:)`` takes.
+  static var directLimit: Int { capacity }
+
+  /// Sends the buffered bytes on.
+  func flush() throws(BPKitJSONError) {
+    try send(UnsafeRawBufferPointer(start: storage, count: count))
+    count = 0
+  }
+
+  private func send(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) {
+    guard !bytes.isEmpty else { return }
+    guard let handle else {
+      collected.append(contentsOf: bytes)
+      return
+    }
+    var offset = 0
+    while offset < bytes.count {
+      let written = write(handle.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw .unwritable(file: path, reason: String(cString: strerror(errno)))
+      }
+      offset += written
+    }
+  }
+}

@@ -1,0 +1,245 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A strict RFC 8259 parser over a byte buffer.
+///
+/// Strings and numbers are not copied: the tree records where they are, and
+/// ``JSONCursor`` converts them when the decoder asks. Finding the end of a
+/// long string uses `memchr`, so a base64 tensor is crossed at memory speed.
+struct JSONParser {
+  private let bytes: UnsafeRawBufferPointer
+  private var position = 0
+  private var depth = 0
+
+  /// Nesting beyond this is refused, so a hostile document cannot exhaust the stack.
+  static let maximumDepth = 256
+
+  /// Parses one JSON value that must fill the whole buffer (whitespace aside).
+  static func parse(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) -> JSONValue {
+    var parser = JSONParser(bytes: bytes)
+    parser.skipWhitespace()
+    let value = try parser.parseValue()
+    parser.skipWhitespace()
+    guard parser.position == bytes.count else { throw parser.failure("unexpected text after the document's end") }
+    return value
+  }
+
+  private init(bytes: UnsafeRawBufferPointer) {
+    self.bytes = bytes
+  }
+
+  private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+  private mutating func skipWhitespace() {
+    while position < bytes.count {
+      switch bytes[position] {
+      case 0x20, 0x09, 0x0A, 0x0D: position += 1
+      default: return
+      }
+    }
+  }
+
+  private mutating func parseValue() throws(BPKitJSONError) -> JSONValue {
+    guard let byte = current else { throw failure("the document ends where a value was expected") }
+    switch byte {
+    case UInt8(ascii: "{"): return try parseObject()
+    case UInt8(ascii: "["): return try parseArray()
+    case UInt8(ascii: "\""):
+      let (range, escapes) = try parseString()
+      return .string(range, hasEscapes: escapes)
+    case UInt8(ascii: "t"):
+      try expectLiteral("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectLiteral("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectLiteral("null")
+      return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return .number(try parseNumber())
+    default:
+      throw failure("expected a value (object, array, string, number, true, false or null)")
+    }
+  }
+
+  private mutating func expectLiteral(_ literal: StaticString) throws(BPKitJSONError) {
+    let count = literal.utf8CodeUnitCount
+    guard position + count <= bytes.count,
+      memcmp(bytes.baseAddress! + position, literal.utf8Start, count) == 0
+    else { throw failure("expected '\(literal)'") }
+    position += count
+  }
+
+  private mutating func enter() throws(BPKitJSONError) {
+    depth += 1
+    guard depth <= Self.maximumDepth else { throw failure("nesting deeper than \(Self.maximumDepth) levels") }
+  }
+
+  private mutating func parseObject() throws(BPKitJSONError) -> JSONValue {
+    try enter()
+    defer { depth -= 1 }
+    position += 1
+    var members: [(key: String, value: JSONValue)] = []
+    skipWhitespace()
+    if current == UInt8(ascii: "}") {
+      position += 1
+      return .object(members)
+    }
+    var seen = Set<String>()
+    while true {
+      skipWhitespace()
+      guard current == UInt8(ascii: "\"") else { throw failure("expected a member name in double quotes") }
+      let keyStart = position
+      let (range, escapes) = try parseString()
+      let key = JSONStrings.decode(bytes, range, hasEscapes: escapes)
+      guard seen.insert(key).inserted else {
+        position = keyStart
+        throw failure("the member name '\(key)' appears twice in one object")
+      }
+      skipWhitespace()
+      guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
+      position += 1
+      skipWhitespace()
+      members.append((key, try parseValue()))
+      skipWhitespace()
+      switch current {
+      case UInt8(ascii: ","): position += 1
+      case UInt8(ascii: "}"):
+        position += 1
+        return .object(members)
+      default: throw failure("expected ',' or '}' in an object")
+      }
+    }
+  }
+
+  private mutating func parseArray() throws(BPKitJSONError) -> JSONValue {
+    try enter()
+    defer { depth -= 1 }
+    position += 1
+    var elements: [JSONValue] = []
+    skipWhitespace()
+    if current == UInt8(ascii: "]") {
+      position += 1
+      return .array(elements)
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try parseValue())
+      skipWhitespace()
+      switch current {
+      case UInt8(ascii: ","): position += 1
+      case UInt8(ascii: "]"):
+        position += 1
+        return .array(elements)
+      default: throw failure("expected ',' or ']' in an array")
+      }
+    }
+  }
+
+  /// Parses a string starting at its opening quote; returns the range between
+  /// the quotes and whether it holds escapes.
+  private mutating func parseString() throws(BPKitJSONError) -> (Range<Int>, Bool) {
+    position += 1
+    let start = position
+    var hasEscapes = false
+    let base = bytes.baseAddress!
+    while true {
+      guard
+        let quote = memchr(base + position, Int32(UInt8(ascii: "\"")), bytes.count - position)
+      else { throw failure("a string is not closed") }
+      let end = base.distance(to: UnsafeRawPointer(quote))
+      // Check the stretch up to the quote for escapes and control characters.
+      var index = position
+      var escapedQuote = false
+      while index < end {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "\\") {
+          hasEscapes = true
+          index += 1
+          guard index < bytes.count else { break }
+          let escaped = bytes[index]
+          switch escaped {
+          case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            index += 1
+          case UInt8(ascii: "u"):
+            guard index + 4 < bytes.count, (1...4).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else {
+              position = index
+              throw failure("\\u must be followed by four hexadecimal digits")
+            }
+            index += 5
+          default:
+            position = index
+            throw failure("unknown escape sequence in a string")
+          }
+          if index > end {
+            // The quote memchr found was escaped: continue after it.
+            escapedQuote = true
+            break
+          }
+        } else if byte < 0x20 {
+          position = index
+          throw failure("control characters must be escaped in strings")
+        } else {
+          index += 1
+        }
+      }
+      if escapedQuote || index > end {
+        position = index
+        continue
+      }
+      position = end + 1
+      return (start..<end, hasEscapes)
+    }
+  }
+
+  private static func isHexDigit(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+      UInt8(ascii: "A")...UInt8(ascii: "F"):
+      true
+    default: false
+    }
+  }
+
+  /// Checks a number against RFC 8259's grammar:
+  /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+  private mutating func parseNumber() throws(BPKitJSONError) -> Range<Int> {
+    let start = position
+    func digits(_ parser: inout JSONParser) -> Int {
+      let first = parser.position
+      while let byte = parser.current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { parser.position += 1 }
+      return parser.position - first
+    }
+    if current == UInt8(ascii: "-") { position += 1 }
+    if current == UInt8(ascii: "0") {
+      position += 1
+    } else if digits(&self) == 0 {
+      throw failure("a number needs digits")
+    }
+    if current == UInt8(ascii: ".") {
+      position += 1
+      guard digits(&self) > 0 else { throw failure("a number needs digits after its decimal point") }
+    }
+    if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+      position += 1
+      if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+      guard digits(&self) > 0 else { throw failure("a number needs digits in its exponent") }
+    }
+    return start..<position
+  }
+
+  private func failure(_ detail: String) -> BPKitJSONError {
+    var line = 1
+    var lineStart = 0
+    for index in 0..<min(position, bytes.count) where bytes[index] == 0x0A {
+      line += 1
+      lineStart = index + 1
+    }
+    return .invalidSyntax(file: nil, line: line, column: position - lineStart + 1, detail: detail)
+  }
+}

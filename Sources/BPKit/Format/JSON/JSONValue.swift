@@ -1,0 +1,29 @@
+/// A parsed JSON value whose strings and numbers still point into the source
+/// bytes, so that a large document (a base64 tensor of hundreds of megabytes)
+/// is never copied while it is parsed.
+///
+/// Values are only meaningful together with the buffer they were parsed from;
+/// ``JSONCursor`` pairs them.
+enum JSONValue {
+  case null
+  case bool(Bool)
+  /// The number's text, already checked against JSON's number grammar.
+  case number(Range<Int>)
+  /// The string's bytes between the quotes, escapes not yet resolved.
+  case string(Range<Int>, hasEscapes: Bool)
+  case array([JSONValue])
+  /// Members in document order.
+  case object([(key: String, value: JSONValue)])
+
+  /// The JSON type's name, for error messages.
+  var typeName: String {
+    switch self {
+    case .null: "null"
+    case .bool: "a boolean"
+    case .number: "a number"
+    case .string: "a string"
+    case .array: "an array"
+    case .object: "an object"
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+extension Model {
+  /// Reads a model from a bpkit JSON model document.
+  ///
+  /// - Throws: ``BPKitJSONError``: `invalidSyntax` with a line and column,
+  ///   `schemaViolation` with the JSONPath of the offending value, or
+  ///   `wrongDocumentKind` for a checkpoint.
+  public init(jsonData data: Data) throws(BPKitJSONError) {
+    self = try BPKitJSON.withBytes(data) { (bytes) throws(BPKitJSONError) in
+      try Self.model(from: BPKitJSON.decodeDocument(bytes, expecting: .model))
+    }
+  }
+
+  /// Reads a model from a bpkit JSON model document in a file, which is
+  /// mapped rather than loaded, so only the weights take memory.
+  public init(jsonContentsOf path: String) throws(BPKitJSONError) {
+    self = try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
+      do throws(BPKitJSONError) {
+        return try Self.model(from: BPKitJSON.decodeDocument(bytes, expecting: .model))
+      } catch {
+        throw error.located(in: path)
+      }
+    }
+  }
+
+  private static func model(from document: BPKitJSON.Document) -> Model {
+    guard case .model(let model) = document else { preconditionFailure("decodeDocument checks the kind") }
+    return model
+  }
+
+  /// The model as a bpkit JSON model document.
+  ///
+  /// - Parameter weights: How tensors are written; numbers by default.
+  public func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
+    let output = JSONOutput(handle: nil, path: "")
+    try ModelJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
+    try output.flush()
+    return Data(output.collected)
+  }
+
+  /// Writes the model as a bpkit JSON model document, streaming it to the
+  /// file (no copy of the weights is made) and replacing the file atomically.
+  public func writeJSON(toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) {
+    try JSONFile.write(toPath: path) { (output) throws(BPKitJSONError) in
+      try ModelJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/// The network description in bpkit JSON: the same members as
+/// ``NetworkDescription``'s `Codable` form (`input`, `layers`), read with
+/// every rule checked and reported with its JSONPath.
+enum NetworkJSON {
+  // MARK: Writing
+
+  static func write(_ network: NetworkDescription, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.key("input")
+    try writer.beginObject(inline: true)
+    try writer.key("features")
+    try writer.integer(network.input.features)
+    if case .sequence(let steps, _) = network.input {
+      try writer.key("sequence")
+      try writer.bool(true)
+      try writer.key("steps")
+      if let steps { try writer.integer(steps) } else { try writer.null() }
+    }
+    try writer.endObject()
+    try writer.key("layers")
+    try writer.beginArray()
+    for layer in network.layers { try write(layer, to: writer) }
+    try writer.endArray()
+  }
+
+  private static func write(_ layer: Layer, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.beginObject(inline: true)
+    try writer.key("name")
+    try writer.string(layer.name)
+    try writer.key("type")
+    try writer.string(layer.kind.typeName)
+    switch layer.kind {
+    case .dense(let units, let activation, let useBias):
+      try writer.key("units")
+      try writer.integer(units)
+      try writer.key("activation")
+      try write(activation, to: writer)
+      try writer.key("use_bias")
+      try writer.bool(useBias)
+    case .elman(let units, let activation, let useBias, let returnSequences):
+      try writer.key("units")
+      try writer.integer(units)
+      try writer.key("activation")
+      try write(activation, to: writer)
+      try writer.key("use_bias")
+      try writer.bool(useBias)
+      try writer.key("return_sequences")
+      try writer.bool(returnSequences)
+    case .standardize:
+      break
+    }
+    try writer.endObject()
+  }
+
+  private static func write(_ activation: Activation, to writer: JSONWriter) throws(BPKitJSONError) {
+    guard let alpha = activation.alpha else { return try writer.string(activation.name) }
+    try writer.beginObject(inline: true)
+    try writer.key("name")
+    try writer.string(activation.name)
+    try writer.key("alpha")
+    try writer.real(alpha)
+    try writer.endObject()
+  }
+
+  // MARK: Reading
+
+  /// Reads `input` and `layers` from a document object and checks that the
+  /// layers fit together, reporting the first problem with its path.
+  static func read(_ object: JSONObjectCursor) throws(BPKitJSONError) -> NetworkDescription {
+    let input = try readInput(try object.required("input"))
+    let layersCursor = try object.required("layers")
+    let elements = try layersCursor.array()
+    guard !elements.isEmpty else { throw layersCursor.violation("expected at least one layer") }
+    var layers: [Layer] = []
+    var names: [String: Int] = [:]
+    for element in elements {
+      let layer = try readLayer(element)
+      if let first = names[layer.name] {
+        throw try element.object(allowing: layerMembers).required("name")
+          .violation("layer names must be unique; '\(layer.name)' is also the name of $.layers[\(first)]")
+      }
+      names[layer.name] = layers.count
+      layers.append(layer)
+    }
+    let network = NetworkDescription(input: input, layers: layers)
+    do {
+      _ = try network.layerOutputShapes()
+    } catch {
+      // The checks above leave only errors about how layers connect.
+      let index = error.layerName.flatMap { names[$0] }
+      let path = index.map { layersCursor.path.appending($0) } ?? layersCursor.path
+      throw BPKitJSONError.schemaViolation(file: nil, path: path.description, detail: error.description)
+    }
+    return network
+  }
+
+  private static func readInput(_ cursor: JSONCursor) throws(BPKitJSONError) -> InputShape {
+    let object = try cursor.object(allowing: ["features", "sequence", "steps"])
+    let features = try object.required("features").integer(in: 1...Int.max)
+    let sequence = try object.optional("sequence")?.bool() ?? false
+    let stepsCursor = object.optional("steps")
+    if let stepsCursor, !sequence { throw stepsCursor.violation("steps needs \"sequence\": true") }
+    guard sequence else { return .vector(features: features) }
+    let steps: Int? =
+      if let stepsCursor, !stepsCursor.isNull { try stepsCursor.integer(in: 1...Int.max) } else { nil }
+    return .sequence(steps: steps, features: features)
+  }
+
+  static let layerMembers: Set<String> = ["name", "type", "units", "activation", "use_bias", "return_sequences"]
+
+  private static func readLayer(_ cursor: JSONCursor) throws(BPKitJSONError) -> Layer {
+    let object = try cursor.object(allowing: layerMembers)
+    let nameCursor = try object.required("name")
+    let name = try nameCursor.string()
+    guard !name.isEmpty, !name.contains("/") else {
+      throw nameCursor.violation("expected a non-empty name without '/'")
+    }
+    let type = try object.required("type").string(oneOf: ["dense", "elman", "standardize"])
+    func forbid(_ member: String) throws(BPKitJSONError) {
+      if let cursor = object.optional(member) { throw cursor.violation("a \(type) layer has no \(member)") }
+    }
+    switch type {
+    case "dense":
+      try forbid("return_sequences")
+      return Layer(
+        name: name,
+        kind: .dense(
+          units: try object.required("units").integer(in: 1...Int.max),
+          activation: try object.optional("activation").map { (c) throws(BPKitJSONError) in try readActivation(c) }
+            ?? .linear,
+          useBias: try object.optional("use_bias")?.bool() ?? true))
+    case "elman":
+      return Layer(
+        name: name,
+        kind: .elman(
+          units: try object.required("units").integer(in: 1...Int.max),
+          activation: try object.optional("activation").map { (c) throws(BPKitJSONError) in try readActivation(c) }
+            ?? .tanh,
+          useBias: try object.optional("use_bias")?.bool() ?? true,
+          returnSequences: try object.optional("return_sequences")?.bool() ?? false))
+    default:
+      for member in ["units", "activation", "use_bias", "return_sequences"] { try forbid(member) }
+      return Layer(name: name, kind: .standardize)
+    }
+  }
+
+  private static func readActivation(_ cursor: JSONCursor) throws(BPKitJSONError) -> Activation {
+    if case .string = cursor.value {
+      return Activation(name: try cursor.string(oneOf: Activation.names))!
+    }
+    let object = try cursor.object(allowing: ["name", "alpha"])
+    let name = try object.required("name").string(oneOf: Activation.names)
+    let alphaCursor = object.optional("alpha")
+    let alpha: Double? =
+      if let alphaCursor {
+        try alphaCursor.finite(in: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, "a finite number")
+      } else { nil }
+    if let alphaCursor, name != "leaky_relu", name != "elu" {
+      throw alphaCursor.violation("only leaky_relu and elu take alpha")
+    }
+    return Activation(name: name, alpha: alpha)!
+  }
+}
+
+extension ModelError {
+  /// The layer an error is about, when it is about one.
+  var layerName: String? {
+    switch self {
+    case .invalidSize(let layer, _, _), .sequenceInputRequired(let layer), .invalidActivationParameter(let layer, _):
+      layer
+    case .duplicateLayerName(let name), .invalidLayerName(let name): name
+    case .missingParameter(let key), .unexpectedParameter(let key), .parameterShapeMismatch(let key, _, _): key.layer
+    case .noLayers: nil
+    }
+  }
+}

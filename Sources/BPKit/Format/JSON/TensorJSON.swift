@@ -1,0 +1,140 @@
+/// How tensors appear in bpkit JSON documents:
+/// `{"dtype": "float32", "shape": [4, 8], "data": [0.5, ...]}` with numbers, or
+/// `{"dtype": "float32", "shape": [4, 8], "encoding": "base64", "data": "AAAA..."}`
+/// with the little-endian bytes in base64. `data` is row-major either way.
+enum TensorJSON {
+  static let members: Set<String> = ["dtype", "shape", "encoding", "data"]
+
+  // MARK: Writing
+
+  static func write(
+    _ tensor: Tensor<Float>, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
+  ) throws(BPKitJSONError) {
+    // JSON numbers cannot hold NaN or the infinities: such a tensor goes out
+    // in base64, so the conversion stays bit-exact.
+    let base64 = encoding == .base64 || !tensor.scalars.allSatisfy(\.isFinite)
+    try writer.beginObject(inline: true)
+    try writer.key("dtype")
+    try writer.string("float32")
+    try writer.key("shape")
+    try writer.beginArray(inline: true)
+    for dimension in tensor.shape { try writer.integer(dimension) }
+    try writer.endArray()
+    if base64 {
+      try writer.key("encoding")
+      try writer.string("base64")
+    }
+    try writer.key("data")
+    if base64 {
+      try writer.beginRawValue()
+      try writeBase64(tensor.scalars, to: writer.output)
+    } else {
+      try writer.beginArray(inline: true)
+      for scalar in tensor.scalars {
+        // Float's description is its shortest round-trip decimal, which
+        // reads back as the same bits (including -0.0 and subnormals).
+        try writer.raw(scalar.description)
+      }
+      try writer.endArray()
+    }
+    try writer.endObject()
+  }
+
+  /// Writes the scalars' little-endian bytes as a base64 string literal,
+  /// encoding chunk by chunk straight into the output buffer.
+  private static func writeBase64(_ scalars: [Float], to output: JSONOutput) throws(BPKitJSONError) {
+    try output.append(byte: UInt8(ascii: "\""))
+    try withLittleEndianBytes(scalars) { (bytes) throws(BPKitJSONError) in
+      let chunk = (JSONOutput.directLimit / 4) * 3
+      var offset = 0
+      while offset < bytes.count {
+        let end = min(offset + chunk, bytes.count)
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+        try output.appendDirect(maximumCount: Base64.encodedCount(slice.count)) { Base64.encode(slice, into: $0) }
+        offset = end
+      }
+    }
+    try output.append(byte: UInt8(ascii: "\""))
+  }
+
+  private static func withLittleEndianBytes<R>(
+    _ scalars: [Float], _ body: (UnsafeRawBufferPointer) throws(BPKitJSONError) -> R
+  ) throws(BPKitJSONError) -> R {
+    #if _endian(big)
+      let swapped = scalars.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+      return try rethrowingJSONErrors { try swapped.withUnsafeBytes { try body($0) } }
+    #else
+      return try rethrowingJSONErrors { try scalars.withUnsafeBytes { try body($0) } }
+    #endif
+  }
+
+  // MARK: Reading
+
+  /// Reads a tensor, which must have `expectedShape` when one is given.
+  static func read(_ cursor: JSONCursor, expectedShape: [Int]?) throws(BPKitJSONError) -> Tensor<Float> {
+    let object = try cursor.object(allowing: members)
+    _ = try object.required("dtype").string(oneOf: ["float32"])
+    let shapeCursor = try object.required("shape")
+    var shape: [Int] = []
+    for dimension in try shapeCursor.array() { shape.append(try dimension.integer(in: 0...Int(Int32.max))) }
+    if let expectedShape, shape != expectedShape {
+      throw shapeCursor.violation("expected \(expectedShape), the shape the network description declares")
+    }
+    let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
+      let (product, overflow) = partial.0.multipliedReportingOverflow(by: dimension)
+      return (product, partial.1 || overflow)
+    }
+    guard !overflow, count <= Int(Int32.max) * 4 else {
+      throw shapeCursor.violation("the shape holds too many elements")
+    }
+    let encoding = try object.optional("encoding")?.string(oneOf: ["numbers", "base64"]) ?? "numbers"
+    let data = try object.required("data")
+    let scalars = encoding == "base64" ? try readBase64(data, count: count) : try readNumbers(data, count: count)
+    return Tensor(shape: shape, scalars: scalars)
+  }
+
+  private static func readNumbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
+    guard case .array(let elements) = cursor.value else {
+      throw cursor.violation("expected an array of numbers (encoding numbers), found \(cursor.value.typeName)")
+    }
+    guard elements.count == count else {
+      throw cursor.violation("expected \(count) numbers to fill the shape, found \(elements.count)")
+    }
+    var scalars: [Float] = []
+    scalars.reserveCapacity(count)
+    for (index, element) in elements.enumerated() {
+      guard case .number(let range) = element,
+        let scalar = Float(String(decoding: UnsafeRawBufferPointer(rebasing: cursor.bytes[range]), as: UTF8.self)),
+        scalar.isFinite
+      else {
+        let item = JSONCursor(value: element, path: cursor.path.appending(index), bytes: cursor.bytes)
+        if case .number = element { throw item.violation("expected a number within the range of a 32-bit float") }
+        throw item.violation("expected a number, found \(element.typeName)")
+      }
+      scalars.append(scalar)
+    }
+    return scalars
+  }
+
+  private static func readBase64(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
+    guard case .string(let range, let escapes) = cursor.value, !escapes else {
+      throw cursor.violation("expected a base64 string (encoding base64), found \(cursor.value.typeName)")
+    }
+    let text = UnsafeRawBufferPointer(rebasing: cursor.bytes[range])
+    guard let byteCount = Base64.decodedCount(text), byteCount == count * 4 else {
+      throw cursor.violation(
+        "expected the base64 of \(count * 4) bytes (\(count) float32 values), found \(text.count) characters")
+    }
+    var failure: Int?
+    let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      failure = Base64.decode(text, into: UnsafeMutableRawBufferPointer(buffer))
+      initialized = failure == nil ? count : 0
+    }
+    if let failure { throw cursor.violation("not base64: unexpected character at offset \(failure)") }
+    #if _endian(big)
+      return scalars.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+    #else
+      return scalars
+    #endif
+  }
+}

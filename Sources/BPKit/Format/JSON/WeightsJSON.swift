@@ -1,0 +1,59 @@
+/// A set of tensors keyed by layer and weight name, as in bpkit's HDF5 files
+/// (`/weights/<layer>/<name>`): `{"hidden": {"kernel": {...}, "bias": {...}}}`.
+enum WeightsJSON {
+  /// Writes the tensors of `specs` that `tensors` holds, in the specs' order.
+  static func write(
+    _ tensors: [ParameterKey: Tensor<Float>], order specs: [ParameterSpec], encoding: BPKitJSON.WeightEncoding,
+    to writer: JSONWriter
+  ) throws(BPKitJSONError) {
+    try writer.beginObject()
+    var index = 0
+    let present = specs.filter { tensors[$0.key] != nil }
+    while index < present.count {
+      let layer = present[index].key.layer
+      try writer.key(layer)
+      try writer.beginObject()
+      while index < present.count, present[index].key.layer == layer {
+        let key = present[index].key
+        try writer.key(key.name)
+        try TensorJSON.write(tensors[key]!, encoding: encoding, to: writer)
+        try writer.output.flushIfFull()
+        index += 1
+      }
+      try writer.endObject()
+    }
+    try writer.endObject()
+  }
+
+  /// Reads tensors for `specs`; each must have its spec's shape, and no other
+  /// tensor may appear. With `requireAll`, every spec must be present.
+  static func read(
+    _ cursor: JSONCursor, specs: [ParameterSpec], requireAll: Bool, what: String
+  ) throws(BPKitJSONError) -> [ParameterKey: Tensor<Float>] {
+    let byKey = Dictionary(uniqueKeysWithValues: specs.map { ($0.key, $0) })
+    let layers = Set(specs.map(\.key.layer))
+    var tensors: [ParameterKey: Tensor<Float>] = [:]
+    for (layer, layerCursor) in try cursor.map() {
+      guard layers.contains(layer) else {
+        throw layerCursor.violation("no layer named '\(layer)' has \(what) in the network description")
+      }
+      for (name, tensorCursor) in try layerCursor.map() {
+        let key = ParameterKey(layer: layer, name: name)
+        guard let spec = byKey[key] else {
+          let names = specs.filter { $0.key.layer == layer }.map(\.key.name)
+          throw tensorCursor.violation(
+            "layer '\(layer)' has no \(what) named '\(name)'; expected \(names.joined(separator: ", "))")
+        }
+        tensors[key] = try TensorJSON.read(tensorCursor, expectedShape: spec.shape)
+      }
+    }
+    if requireAll, let missing = specs.first(where: { tensors[$0.key] == nil }) {
+      let layerPath = cursor.path.appending(missing.key.layer)
+      throw BPKitJSONError.schemaViolation(
+        file: nil,
+        path: (tensors.keys.contains { $0.layer == missing.key.layer } ? layerPath : cursor.path).description,
+        detail: "missing \(what) '\(missing.key)' of shape \(missing.shape)")
+    }
+    return tensors
+  }
+}

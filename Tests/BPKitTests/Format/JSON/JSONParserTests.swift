@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@testable import BPKit
+
+@Suite struct JSONParserTests {
+  private func parse(_ text: String) throws(BPKitJSONError) -> JSONValue {
+    let bytes = Array(text.utf8)
+    return try rethrowingJSONErrors { try bytes.withUnsafeBytes { try JSONParser.parse($0) } }
+  }
+
+  @Test(arguments: [
+    ("{\"a\": [1, -0.5e+3, true, false, null, \"x\\\"y\\u00e9\\ud83d\\ude00\"]}", true),
+    ("  [ ]  ", true), ("0", true), ("-0", true), ("1E5", true),
+    ("01", false), ("1.", false), (".5", false), ("+1", false), ("1e", false), ("-", false),
+    ("[1,]", false), ("{\"a\" 1}", false), ("{\"a\": 1,}", false), ("[1] [2]", false), ("tru", false),
+    ("\"\u{01}\"", false), ("\"\\x\"", false), ("\"\\u12\"", false), ("\"open", false), ("NaN", false),
+    ("{\"a\": 1, \"a\": 2}", false),
+  ])
+  func acceptsExactlyRFC8259(text: String, valid: Bool) {
+    #expect(((try? parse(text)) != nil) == valid, "\(text)")
+  }
+
+  @Test func reportsTheLineAndColumnOfASyntaxError() {
+    #expect(
+      throws: BPKitJSONError.invalidSyntax(file: nil, line: 3, column: 10, detail: "expected ',' or '}' in an object")
+    ) {
+      try parse("{\n  \"a\": 1,\n  \"b\": 2 \"c\": 3\n}")
+    }
+  }
+
+  @Test func refusesNestingDeeperThanTheLimit() {
+    let deep =
+      String(repeating: "[", count: JSONParser.maximumDepth + 1)
+      + String(repeating: "]", count: JSONParser.maximumDepth + 1)
+    #expect(throws: BPKitJSONError.self) { try parse(deep) }
+    let allowed =
+      String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+    #expect((try? parse(allowed)) != nil)
+  }
+
+  @Test func decodesEscapesAndSurrogatePairs() throws {
+    let text = "\"tab\\t quote\\\" slash\\/ e\\u00e9 smile\\ud83d\\ude00\""
+    let bytes = Array(text.utf8)
+    let value = try bytes.withUnsafeBytes { try JSONParser.parse($0) }
+    guard case .string(let range, true) = value else {
+      Issue.record("not an escaped string")
+      return
+    }
+    let decoded = bytes.withUnsafeBytes { JSONStrings.decode($0, range, hasEscapes: true) }
+    #expect(decoded == "tab\t quote\" slash/ eé smile😀")
+  }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+@testable import BPKit
+
+@Suite struct TensorJSONTests {
+  /// A one-layer model whose kernel holds exactly `values`.
+  private func model(holding values: [Float]) -> Model {
+    let network = NetworkDescription(
+      input: .vector(features: values.count),
+      layers: [Layer(name: "d", kind: .dense(units: 1, activation: .linear, useBias: false))])
+    return try! Model(
+      network: network,
+      parameters: [ParameterKey(layer: "d", name: "kernel"): Tensor(shape: [values.count, 1], scalars: values)])
+  }
+
+  private func bits(_ model: Model) -> [UInt32] {
+    model.parameters[ParameterKey(layer: "d", name: "kernel")]!.scalars.map(\.bitPattern)
+  }
+
+  @Test(arguments: BPKitJSON.WeightEncoding.allCases)
+  func roundTripsEveryKindOfFloatBitForBit(encoding: BPKitJSON.WeightEncoding) throws {
+    var random = TestRandom(seed: 5)
+    var values: [Float] = [
+      0, -0.0, 1, -1, 0.1, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+      .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 16_777_215, 1e-7, 3.4e38,
+    ]
+    while values.count < 20_000 {
+      let value = Float(bitPattern: UInt32(truncatingIfNeeded: random.next()))
+      if value.isFinite { values.append(value) }
+    }
+    let original = model(holding: values)
+    let data = try original.jsonData(weights: encoding)
+    JSONOutputs.keep(data, kind: "model", name: "tensor_bits_\(encoding).json")
+    let decoded = try Model(jsonData: data)
+    #expect(bits(decoded) == bits(original))
+  }
+
+  @Test func writesShortestRoundTripDecimals() throws {
+    let text = String(decoding: try model(holding: [0.1, -0.0, .leastNonzeroMagnitude, 3]).jsonData(), as: UTF8.self)
+    #expect(text.contains("\"data\": [0.1, -0.0, 1e-45, 3.0]"))
+  }
+
+  @Test func writesNonFiniteTensorsInBase64EvenWhenNumbersAreAsked() throws {
+    let values: [Float] = [1, .nan, .infinity, -.infinity, Float(bitPattern: 0x7FC0_1234)]
+    let data = try model(holding: values).jsonData(weights: .numbers)
+    #expect(String(decoding: data, as: UTF8.self).contains("\"encoding\": \"base64\""))
+    JSONOutputs.keep(data, kind: "model", name: "tensor_non_finite.json")
+    #expect(bits(try Model(jsonData: data)) == values.map(\.bitPattern))
+  }
+}
