@@ -1,0 +1,66 @@
+/// A request the engine cannot carry out: data of the wrong size, a loss
+/// that does not fit the network, or optimizer state that does not fit.
+public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The network description itself is invalid.
+  case invalidNetwork(ModelError)
+  /// A loss is fused with an output activation the last layer lacks.
+  case lossNeedsActivation(loss: Loss, required: Activation, layer: String, found: Activation?)
+  /// A batch must hold at least one sample.
+  case emptyBatch
+  /// The inputs do not hold `count` whole samples.
+  case inputSizeMismatch(count: Int, samplesOf: String, expected: Int, actual: Int)
+  /// A tensor of inputs has the wrong shape.
+  case inputShapeMismatch(expected: String, actual: [Int])
+  /// The targets do not match the outputs.
+  case targetSizeMismatch(expected: Int, actual: Int)
+  /// Class labels were given with a loss other than cross-entropy.
+  case labelsNeedCrossEntropy(Loss)
+  /// A class label is not an output index.
+  case labelOutOfRange(row: Int, label: Int, classes: Int)
+  /// Truncated backpropagation needs at least one step.
+  case invalidBPTTSteps(Int)
+  /// Optimizer state lacks a slot the optimizer needs for a weight.
+  case missingOptimizerSlot(slot: String, key: ParameterKey)
+  /// Optimizer state has a slot this optimizer does not use.
+  case unexpectedOptimizerSlot(slot: String, optimizer: OptimizerKind)
+  /// An optimizer slot tensor has the wrong shape.
+  case optimizerSlotShapeMismatch(slot: String, key: ParameterKey, expected: [Int], actual: [Int])
+  /// An optimizer hyperparameter is out of its range.
+  case invalidHyperparameter(name: String, value: Double, expected: String)
+  /// ``TrainingEngine/applyAccumulatedGradients()`` was called with nothing accumulated.
+  case nothingAccumulated
+
+  public var description: String {
+    switch self {
+    case .invalidNetwork(let error):
+      "invalid network: \(error)"
+    case .lossNeedsActivation(let loss, let required, let layer, let found):
+      "loss '\(loss.rawValue)' needs a \(required.name) output layer, but the last layer '\(layer)' has "
+        + "\(found?.name ?? "no activation"); give it :\(required.name) or use another loss"
+    case .emptyBatch:
+      "a batch must hold at least one sample"
+    case .inputSizeMismatch(let count, let shape, let expected, let actual):
+      "the inputs hold \(actual) numbers, but \(count) samples of \(shape) need \(expected)"
+    case .inputShapeMismatch(let expected, let actual):
+      "the inputs have shape \(actual), but the network takes \(expected)"
+    case .targetSizeMismatch(let expected, let actual):
+      "the targets hold \(actual) values, but the network's outputs for this batch need \(expected)"
+    case .labelsNeedCrossEntropy(let loss):
+      "class labels need the cross_entropy loss; loss '\(loss.rawValue)' needs one target value per output"
+    case .labelOutOfRange(let row, let label, let classes):
+      "class label \(label) of output row \(row) is not in 0..<\(classes), the network's output classes"
+    case .invalidBPTTSteps(let steps):
+      "truncated backpropagation through time needs at least 1 step, not \(steps)"
+    case .missingOptimizerSlot(let slot, let key):
+      "the optimizer state has no '\(slot)' values for weight '\(key)'"
+    case .unexpectedOptimizerSlot(let slot, let optimizer):
+      "the optimizer state has a '\(slot)' slot, which \(optimizer.rawValue) does not use"
+    case .optimizerSlotShapeMismatch(let slot, let key, let expected, let actual):
+      "the optimizer's '\(slot)' values for weight '\(key)' have shape \(actual), but the weight has \(expected)"
+    case .invalidHyperparameter(let name, let value, let expected):
+      "optimizer setting \(name) = \(value) is invalid; it must be \(expected)"
+    case .nothingAccumulated:
+      "no gradients were accumulated since the last update"
+    }
+  }
+}

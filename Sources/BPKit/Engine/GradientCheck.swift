@@ -1,0 +1,166 @@
+/// Compares the engine's analytic gradients with numerical ones, in Float64.
+///
+/// The numerical gradient of each weight θ is the fourth-order central
+/// difference (−L(θ+2h) + 8L(θ+h) − 8L(θ−h) + L(θ−2h)) / 12h, whose
+/// truncation error is O(h⁴), so that rounding and truncation both stay far
+/// below the bound. The relative error of one weight is
+/// |analytic − numerical| / max(|analytic|, |numerical|, floor); the floor
+/// keeps weights whose gradient is essentially zero from reporting rounding
+/// noise as error.
+///
+/// ReLU, leaky ReLU and ELU have a kink at 0 where no difference quotient
+/// converges; the check redraws its random inputs until every pre-activation
+/// of such a layer is at least ``kinkMargin`` from 0.
+public struct GradientCheck: Sendable {
+  /// The worst disagreement found in one weight tensor.
+  public struct Result: Hashable, Sendable {
+    /// The weight tensor.
+    public var key: ParameterKey
+    /// The largest relative error over its elements.
+    public var worstRelativeError: Double
+    /// The flat (row-major) index of the worst element.
+    public var worstIndex: Int
+    /// The analytic gradient there.
+    public var analytic: Double
+    /// The numerical gradient there.
+    public var numerical: Double
+  }
+
+  /// The network checked, with its weights.
+  public var model: Model
+  /// The loss.
+  public var loss: Loss
+  /// Samples per batch.
+  public var batch: Int
+  /// Time steps per sample, for sequence inputs.
+  public var steps: Int
+  /// Whether cross-entropy targets are class labels rather than one-hot rows.
+  public var useLabels: Bool
+  /// The seed of the random inputs and targets.
+  public var seed: UInt64
+  /// The difference step h.
+  public var step: Double = 1e-3
+  /// The relative-error floor.
+  public var floor: Double = 1e-6
+  /// The smallest |z| allowed at a kinked activation.
+  public static let kinkMargin = 0.01
+
+  /// Prepares a check of `model`.
+  public init(model: Model, loss: Loss, batch: Int = 4, steps: Int = 4, useLabels: Bool = false, seed: UInt64 = 1) {
+    self.model = model
+    self.loss = loss
+    self.batch = batch
+    self.steps = steps
+    self.useLabels = useLabels
+    self.seed = seed
+  }
+
+  /// Runs the check.
+  ///
+  /// - Returns: One result per trainable weight tensor, in declaration order.
+  /// - Throws: ``EngineError`` or ``BLASError`` when the network cannot be
+  ///   trained with this loss.
+  public func run() throws -> [Result] {
+    let engine = try TrainingEngine<Double>(
+      model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss)
+    let plan = engine.plan
+    let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
+    let features = plan.network.input.features
+    let rows = plan.outputIsSequence ? batch * steps : batch
+    let width = plan.outputWidth
+    var random = Xoshiro256StarStar(seed: seed)
+    var inputs = [Double](repeating: 0, count: batch * steps * features)
+    for attempt in 0..<200 {
+      for i in inputs.indices { inputs[i] = 2 * random.nextDouble() - 1 }
+      try inputs.withUnsafeBufferPointer { try engine.forward(inputs: $0, count: batch) }
+      if attempt == 199 || kinkDistance(engine) >= Self.kinkMargin { break }
+    }
+    var targets = [Double](repeating: 0, count: rows * width)
+    var labels = [Int](repeating: 0, count: rows)
+    switch loss {
+    case .meanSquaredError:
+      for i in targets.indices { targets[i] = 2 * random.nextDouble() - 1 }
+    case .binaryCrossEntropy:
+      for i in targets.indices { targets[i] = random.nextDouble() }
+    case .categoricalCrossEntropy:
+      for r in 0..<rows {
+        labels[r] = random.nextIndex(below: width)
+        targets[r * width + labels[r]] = 1
+      }
+    }
+    func evaluate(_ body: (UnsafeBufferPointer<Double>, Targets<Double>) throws -> Void) throws {
+      try inputs.withUnsafeBufferPointer { x in
+        if useLabels && loss == .categoricalCrossEntropy {
+          try labels.withUnsafeBufferPointer { try body(x, .labels($0)) }
+        } else {
+          try targets.withUnsafeBufferPointer { try body(x, .values($0)) }
+        }
+      }
+    }
+    var analytic: [ParameterKey: Tensor<Double>] = [:]
+    try evaluate { x, t in analytic = try engine.gradients(inputs: x, targets: t, count: batch) }
+    func lossValue() throws -> Double {
+      var value = 0.0
+      try evaluate { x, t in
+        let (totals, rows) = try engine.run(inputs: x, targets: t, count: batch, backward: false)
+        value = totals.sum / Double(rows)
+      }
+      return value
+    }
+    var results: [Result] = []
+    let p = engine.parameters.pointer
+    for entry in plan.layout.trainableEntries {
+      let gradient = analytic[entry.spec.key]!.scalars
+      var result = Result(key: entry.spec.key, worstRelativeError: 0, worstIndex: 0, analytic: 0, numerical: 0)
+      for k in 0..<entry.count {
+        let saved = p[entry.offset + k]
+        func at(_ delta: Double) throws -> Double {
+          p[entry.offset + k] = saved + delta
+          return try lossValue()
+        }
+        let numerical = (-(try at(2 * step)) + 8 * (try at(step)) - 8 * (try at(-step)) + (try at(-2 * step))) / (12 * step)
+        p[entry.offset + k] = saved
+        let a = gradient[k]
+        let error = abs(a - numerical) / max(abs(a), abs(numerical), floor)
+        if error > result.worstRelativeError || k == 0 {
+          result.worstRelativeError = error
+          result.worstIndex = k
+          result.analytic = a
+          result.numerical = numerical
+        }
+      }
+      results.append(result)
+    }
+    return results
+  }
+
+  private var stepsOfInput: Int? {
+    if case .sequence(let steps?, _) = model.network.input { return steps }
+    return nil
+  }
+
+  /// The smallest |z| over layers whose activation has a kink at 0.
+  private func kinkDistance(_ engine: TrainingEngine<Double>) -> Double {
+    var distance = Double.infinity
+    let ws = engine.workspace
+    for (i, step) in engine.plan.steps.enumerated() {
+      let units: Int
+      let activation: Activation
+      switch step {
+      case .dense(let d): (units, activation) = (d.units, d.activation)
+      case .elman(let e): (units, activation) = (e.units, e.activation)
+      case .standardize: continue
+      }
+      switch activation {
+      case .relu, .leakyReLU, .elu: break
+      default: continue
+      }
+      let rows = engine.plan.inputRows(of: i, batch: ws.batch, steps: ws.steps)
+      let count: Int
+      if case .elman = step { count = ws.batch * ws.steps * units } else { count = rows * units }
+      let z = ws.z[i].pointer
+      for k in 0..<count { distance = min(distance, abs(z[k])) }
+    }
+    return distance
+  }
+}

@@ -1,0 +1,116 @@
+/// Targets for one batch, as the loss kernels read them.
+enum TargetBuffer<S: BLASScalar> {
+  /// One value per output number (one-hot rows for cross-entropy).
+  case values(UnsafePointer<S>)
+  /// One class index per output row (cross-entropy only).
+  case labels(UnsafePointer<Int>)
+}
+
+/// What a loss made of one batch: the sum of its per-row losses and, for
+/// classifiers, how many predictions were right out of how many judged.
+struct LossTotals {
+  var sum: Double = 0
+  var correct = 0
+  var judged = 0
+}
+
+extension Loss {
+  /// Computes the loss of `rows` output rows and, when `gradient` is given,
+  /// its gradient for the mean over rows, which Keras calls
+  /// `sum_over_batch_size` (rows are batch·steps for sequence outputs).
+  ///
+  /// - Mean squared error: ℓ = mean_j (y_j − t_j)²; writes ∂L/∂y = 2(y − t)/(rows·width).
+  /// - Categorical cross-entropy with softmax, from the logits z so that no
+  ///   logarithm of a rounded-to-zero probability is taken:
+  ///   ℓ = Σ_j t_j (lse(z) − z_j) with lse(z) = max z + log Σ_j e^{z_j − max z};
+  ///   writes ∂L/∂z = (y·Σ_j t_j − t)/rows, which is (y − t)/rows for one-hot t.
+  /// - Binary cross-entropy with sigmoid, from the logits:
+  ///   ℓ = mean_j max(z_j, 0) − z_j t_j + log(1 + e^{−|z_j|});
+  ///   writes ∂L/∂z = (y − t)/(rows·width).
+  func evaluate<S: BLASScalar>(
+    y: UnsafePointer<S>, z: UnsafePointer<S>, zStride: Int, rows: Int, width: Int, targets: TargetBuffer<S>,
+    gradient: UnsafeMutablePointer<S>?
+  ) -> LossTotals {
+    var totals = LossTotals()
+    switch self {
+    case .meanSquaredError:
+      guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
+      let scale = 2 / S(rows * width)
+      for r in 0..<rows {
+        var rowSum: S = 0
+        for j in 0..<width {
+          let k = r * width + j
+          let d = y[k] - t[k]
+          rowSum += d * d
+          gradient?[k] = scale * d
+        }
+        totals.sum += Double(rowSum) / Double(width)
+      }
+    case .categoricalCrossEntropy:
+      let scale = 1 / S(rows)
+      for r in 0..<rows {
+        let zr = z + r * zStride
+        let yr = y + r * width
+        var maximum = zr[0]
+        var best = 0
+        for j in 1..<max(width, 1) where zr[j] > maximum {
+          maximum = zr[j]
+          best = j
+        }
+        var sum: S = 0
+        for j in 0..<width { sum += S.exp(zr[j] - maximum) }
+        let lse = maximum + S.log(sum)
+        switch targets {
+        case .labels(let labels):
+          let label = labels[r]
+          totals.sum += Double(lse - zr[label])
+          if best == label { totals.correct += 1 }
+          if let gradient {
+            for j in 0..<width { gradient[r * width + j] = scale * (j == label ? yr[j] - 1 : yr[j]) }
+          }
+        case .values(let t):
+          let tr = t + r * width
+          var loss: S = 0
+          var mass: S = 0
+          var expected = 0
+          for j in 0..<width {
+            loss += tr[j] * (lse - zr[j])
+            mass += tr[j]
+            if tr[j] > tr[expected] { expected = j }
+          }
+          totals.sum += Double(loss)
+          if best == expected { totals.correct += 1 }
+          if let gradient {
+            for j in 0..<width { gradient[r * width + j] = scale * (yr[j] * mass - tr[j]) }
+          }
+        }
+        totals.judged += 1
+      }
+    case .binaryCrossEntropy:
+      guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
+      let scale = 1 / S(rows * width)
+      for r in 0..<rows {
+        var rowSum: S = 0
+        for j in 0..<width {
+          let k = r * width + j
+          let zk = z[r * zStride + j]
+          rowSum += max(zk, 0) - zk * t[k] + S.log1p(S.exp(-abs(zk)))
+          if (y[k] > 0.5) == (t[k] > 0.5) { totals.correct += 1 }
+          gradient?[k] = scale * (y[k] - t[k])
+        }
+        totals.sum += Double(rowSum) / Double(width)
+        totals.judged += width
+      }
+    }
+    return totals
+  }
+
+  /// The output activation this loss is fused with, or `nil` when any works.
+  var requiredActivation: Activation? {
+    switch self {
+    case .meanSquaredError: nil
+    case .categoricalCrossEntropy: .softmax
+    case .binaryCrossEntropy: .sigmoid
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/// Runs a model forward with buffers kept between calls: the fast path for
+/// repeated predictions, batch-1 latency above all.
+///
+/// A predictor holds its own copy of the weights and is not safe to use from
+/// two threads at once; give each thread its own, or call
+/// ``Model/predict(_:)``, which is.
+///
+/// ```swift
+/// let predictor = try Predictor(model: model)
+/// let probabilities = try predictor.predict(pixels, count: 1)
+/// ```
+public final class Predictor {
+  /// The network run.
+  public let network: NetworkDescription
+  let plan: NetworkPlan
+  private let parameters: ScalarBuffer<Float>
+  private let workspace: Workspace<Float>
+
+  /// Prepares a model for prediction.
+  ///
+  /// - Throws: ``BLASError`` when BLAS cannot be loaded.
+  public init(model: Model) throws {
+    try BLAS.load()
+    do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
+    network = model.network
+    let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
+    for entry in plan.layout.entries {
+      model.parameters[entry.spec.key]!.scalars.withUnsafeBufferPointer {
+        (parameters.pointer + entry.offset).update(from: $0.baseAddress!, count: entry.count)
+      }
+    }
+    self.parameters = parameters
+    workspace = Workspace(layerCount: plan.steps.count)
+  }
+
+  /// The number of outputs per sample (per time step, for sequence outputs).
+  public var outputWidth: Int { plan.outputWidth }
+
+  /// Whether the outputs have a time axis.
+  public var outputIsSequence: Bool { plan.outputIsSequence }
+
+  /// The number of output numbers `count` samples of `inputCount` numbers produce.
+  ///
+  /// - Throws: ``EngineError`` when the inputs are not `count` whole samples.
+  public func outputCount(inputCount: Int, count: Int) throws -> Int {
+    let steps = try plan.network.input.batchSteps(inputs: inputCount, count: count)
+    return (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
+  }
+
+  /// Runs `count` samples and writes the outputs, row-major, to `output`.
+  ///
+  /// - Parameters:
+  ///   - inputs: [count, features] or [count, steps, features], row-major.
+  ///   - output: Room for ``outputCount(inputCount:count:)`` numbers.
+  /// - Throws: ``EngineError`` when the sizes do not fit.
+  public func predict(
+    _ inputs: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>
+  ) throws {
+    let steps = try plan.network.input.batchSteps(inputs: inputs.count, count: count)
+    let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
+    guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
+    workspace.prepare(plan: plan, batch: count, steps: steps, training: false)
+    plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: false)
+    output.baseAddress!.update(from: plan.output(of: plan.steps.count - 1, in: workspace), count: needed)
+  }
+
+  /// Runs `count` samples given as an array and returns their outputs.
+  public func predict(_ inputs: [Float], count: Int) throws -> [Float] {
+    let needed = try outputCount(inputCount: inputs.count, count: count)
+    var output = [Float](repeating: 0, count: needed)
+    try inputs.withUnsafeBufferPointer { x in
+      try output.withUnsafeMutableBufferPointer { try predict(x, count: count, into: $0) }
+    }
+    return output
+  }
+}

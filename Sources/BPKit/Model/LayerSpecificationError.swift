@@ -1,0 +1,28 @@
+/// A `--layers` specification that cannot be read.
+public enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The specification is empty.
+  case empty
+  /// The first entry is not an input width or steps×features.
+  case invalidInput(String)
+  /// Only the input is given.
+  case noLayers
+  /// Entry `position` (1 for the first layer after the input) cannot be read.
+  case invalidLayer(position: Int, entry: String, reason: String)
+  /// The entries read, but do not make a working network.
+  case invalidNetwork(ModelError)
+
+  public var description: String {
+    switch self {
+    case .empty:
+      "the layer specification is empty; write the input width, then the layers, e.g. '784,128:relu,10:softmax'"
+    case .invalidInput(let entry):
+      "the first entry '\(entry)' must be the input: a width such as 784, or steps x features such as 32x16"
+    case .noLayers:
+      "the layer specification has an input but no layers; add at least one, e.g. ',10:softmax'"
+    case .invalidLayer(let position, let entry, let reason):
+      "layer \(position) '\(entry)': \(reason)"
+    case .invalidNetwork(let error):
+      "the layers do not make a working network: \(error)"
+    }
+  }
+}

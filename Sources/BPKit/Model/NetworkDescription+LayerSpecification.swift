@@ -1,0 +1,127 @@
+import Foundation
+
+extension NetworkDescription {
+  /// Reads the compact layer specification that `bpkit --layers` takes.
+  ///
+  /// Entries are separated by commas. The first is the input; each later one
+  /// is a layer:
+  ///
+  /// ```
+  /// specification := input ("," layer)+
+  /// input         := FEATURES | STEPS "x" FEATURES | "?x" FEATURES
+  /// layer         := dense | elman | "std"
+  /// dense         := UNITS (":" part)*              linear unless an activation is given
+  /// elman         := "rnn" UNITS (":" part)*        tanh unless an activation is given
+  /// part          := activation | "seq" | "nobias"
+  /// activation    := linear | sigmoid | tanh | relu | softmax
+  ///                | leaky_relu ["(" ALPHA ")"]     alpha 0.2 by default
+  ///                | elu ["(" ALPHA ")"]            alpha 1 by default
+  /// ```
+  ///
+  /// `seq` makes an Elman layer return its whole sequence (Keras's
+  /// `return_sequences=True`), as a recurrent layer feeding another one must;
+  /// a dense layer after a sequence applies to every step. `nobias` drops the
+  /// bias. `std` is a standardize layer (mean 0, std 1 until training sets
+  /// them). `?x16` accepts sequences of any length.
+  ///
+  /// Layers are named by kind and position among their kind, as Keras names
+  /// them: `dense_1`, `dense_2`, `elman_1`, `standardize_1`.
+  ///
+  /// Examples: `784,256:relu,128:relu,10:softmax`; `32x16,rnn64:tanh,1`;
+  /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`.
+  ///
+  /// - Throws: ``LayerSpecificationError`` naming the entry that cannot be read.
+  public init(layerSpecification: String) throws(LayerSpecificationError) {
+    let entries = layerSpecification.split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    guard let first = entries.first, !first.isEmpty else { throw .empty }
+    let input = try Self.parseInput(first)
+    guard entries.count > 1 else { throw .noLayers }
+    var layers: [Layer] = []
+    var counts: [String: Int] = [:]
+    for (index, entry) in entries.dropFirst().enumerated() {
+      let kind = try Self.parseLayer(entry, position: index + 1)
+      counts[kind.typeName, default: 0] += 1
+      layers.append(Layer(name: "\(kind.typeName)_\(counts[kind.typeName]!)", kind: kind))
+    }
+    let description = NetworkDescription(input: input, layers: layers)
+    do { _ = try description.layerOutputShapes() } catch { throw .invalidNetwork(error) }
+    self = description
+  }
+
+  private static func parseInput(_ entry: String) throws(LayerSpecificationError) -> InputShape {
+    let parts = entry.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+    switch parts.count {
+    case 1:
+      guard let features = Int(parts[0]), features > 0 else { throw .invalidInput(entry) }
+      return .vector(features: features)
+    case 2:
+      guard let features = Int(parts[1]), features > 0 else { throw .invalidInput(entry) }
+      if parts[0] == "?" { return .sequence(steps: nil, features: features) }
+      guard let steps = Int(parts[0]), steps > 0 else { throw .invalidInput(entry) }
+      return .sequence(steps: steps, features: features)
+    default:
+      throw .invalidInput(entry)
+    }
+  }
+
+  private static func parseLayer(_ entry: String, position: Int) throws(LayerSpecificationError) -> LayerKind {
+    func fail(_ reason: String) -> LayerSpecificationError {
+      .invalidLayer(position: position, entry: entry, reason: reason)
+    }
+    if entry.isEmpty { throw fail("the entry is empty; remove the extra comma") }
+    if entry == "std" { return .standardize }
+    let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    var head = parts[0]
+    let recurrent = head.hasPrefix("rnn")
+    if recurrent { head.removeFirst(3) }
+    guard let units = Int(head), units > 0 else {
+      throw fail("expected a unit count such as 64 (dense) or rnn64 (Elman), then ':' and an activation")
+    }
+    var activation: Activation?
+    var returnSequences = false
+    var useBias = true
+    for part in parts.dropFirst() {
+      switch part {
+      case "seq":
+        guard recurrent else { throw fail("'seq' applies to Elman layers (rnnN) only") }
+        returnSequences = true
+      case "nobias":
+        useBias = false
+      default:
+        guard activation == nil else { throw fail("two activations given; a layer has one") }
+        activation = try parseActivation(part, fail: fail)
+      }
+    }
+    if recurrent {
+      return .elman(
+        units: units, activation: activation ?? .tanh, useBias: useBias, returnSequences: returnSequences)
+    }
+    return .dense(units: units, activation: activation ?? .linear, useBias: useBias)
+  }
+
+  private static func parseActivation(
+    _ text: String, fail: (String) -> LayerSpecificationError
+  ) throws(LayerSpecificationError) -> Activation {
+    var name = text
+    var alpha: Double?
+    if let open = text.firstIndex(of: "(") {
+      guard text.hasSuffix(")") else { throw fail("'\(text)' lacks its closing ')'") }
+      name = String(text[..<open])
+      let inner = text[text.index(after: open)..<text.index(before: text.endIndex)]
+      guard let value = Double(inner), value.isFinite else {
+        throw fail("'\(inner)' is not a number; write e.g. leaky_relu(0.1)")
+      }
+      guard name == "leaky_relu" || name == "elu" else {
+        throw fail("activation \(name) takes no parameter; only leaky_relu and elu do")
+      }
+      alpha = value
+    }
+    guard let activation = Activation(name: name, alpha: alpha) else {
+      throw fail(
+        "unknown activation or option '\(text)'; expected one of \(Activation.names.joined(separator: ", ")), "
+          + "seq or nobias")
+    }
+    return activation
+  }
+}

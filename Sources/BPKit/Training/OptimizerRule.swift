@@ -1,0 +1,199 @@
+import Foundation
+
+/// The update rules, applied to the engine's flat weights, gradients and slots.
+///
+/// Where Keras 3 has the optimizer, the formulas and the order of operations
+/// are those of its `keras/src/optimizers/*.py`, computed in the weights'
+/// precision with hyperparameters cast to it, so that state imported from
+/// Keras continues as Keras would. The slot names are Keras's too.
+struct OptimizerRule {
+  let configuration: OptimizerConfiguration
+
+  /// The slots this optimizer keeps per weight, in the order the engine stores them.
+  var slotNames: [String] {
+    let c = configuration
+    switch c.kind {
+    case .sgd, .momentum, .nesterov: return c.momentum != 0 ? ["momentum"] : []
+    case .adam: return ["momentum", "velocity"]
+    case .rmsprop: return c.momentum > 0 ? ["velocity", "momentum"] : ["velocity"]
+    case .rprop: return ["previous_gradient", "step_size"]
+    }
+  }
+
+  /// The value a fresh slot starts with: zero, except RPROP's step sizes,
+  /// which start at the initial step (FANN's `rprop_delta_zero`).
+  func initialValue(ofSlot name: String) -> Double {
+    name == "step_size" ? configuration.initialStep : 0
+  }
+
+  /// Checks the hyperparameters before any update uses them.
+  func validate() throws(EngineError) {
+    let c = configuration
+    func check(_ name: String, _ value: Double, _ valid: Bool, _ expected: String) throws(EngineError) {
+      if !valid || !value.isFinite { throw .invalidHyperparameter(name: name, value: value, expected: expected) }
+    }
+    if c.kind != .rprop { try check("learning_rate", c.learningRate, c.learningRate >= 0, "at least 0") }
+    switch c.kind {
+    case .sgd, .momentum, .nesterov:
+      try check("momentum", c.momentum, (0...1).contains(c.momentum), "between 0 and 1")
+    case .adam:
+      try check("beta_1", c.beta1, (0..<1).contains(c.beta1), "in [0, 1)")
+      try check("beta_2", c.beta2, (0..<1).contains(c.beta2), "in [0, 1)")
+      try check("epsilon", c.epsilon, c.epsilon > 0, "greater than 0")
+    case .rmsprop:
+      try check("rho", c.rho, (0...1).contains(c.rho), "between 0 and 1")
+      try check("momentum", c.momentum, c.momentum >= 0, "at least 0")
+      try check("epsilon", c.epsilon, c.epsilon > 0, "greater than 0")
+    case .rprop:
+      try check("increase_factor", c.increaseFactor, c.increaseFactor >= 1, "at least 1")
+      try check("decrease_factor", c.decreaseFactor, c.decreaseFactor > 0 && c.decreaseFactor <= 1, "in (0, 1]")
+      try check("minimum_step", c.minimumStep, c.minimumStep >= 0, "at least 0")
+      try check("maximum_step", c.maximumStep, c.maximumStep >= c.minimumStep, "at least the minimum step")
+      try check("initial_step", c.initialStep, c.initialStep > 0, "greater than 0")
+    }
+  }
+
+  /// Applies one update to `count` weights.
+  ///
+  /// - Parameters:
+  ///   - iterations: Updates applied before this one (Keras's `iterations`).
+  ///   - slots: One buffer per name in ``slotNames``, in that order.
+  @inline(__always)
+  func apply<S: BLASScalar>(
+    weights w: UnsafeMutablePointer<S>, gradients g: UnsafePointer<S>, count: Int,
+    slots: [UnsafeMutablePointer<S>], iterations: Int64
+  ) {
+    let c = configuration
+    let lr = S(c.learningRate)
+    switch c.kind {
+    case .sgd, .momentum, .nesterov:
+      if c.momentum == 0 {
+        sgd(w, g, count, lr)
+      } else {
+        momentum(w, g, count, slots[0], lr, S(c.momentum), nesterov: c.kind == .nesterov)
+      }
+    case .adam:
+      adam(w, g, count, slots[0], slots[1], lr, iterations)
+    case .rmsprop:
+      rmsprop(w, g, count, slots[0], slots.count > 1 ? slots[1] : nil, lr)
+    case .rprop:
+      rprop(w, g, count, previous: slots[0], step: slots[1])
+    }
+  }
+
+  /// Keras `SGD` without momentum: w ← w − g·η.
+  @inline(__always)
+  private func sgd<S: BLASScalar>(_ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, _ lr: S) {
+    for i in 0..<n { w[i] -= g[i] * lr }
+  }
+
+  /// Keras `SGD(momentum=μ, nesterov=…)`, `keras/src/optimizers/sgd.py`:
+  /// m ← m·μ − g·η; then w ← w + m, or with Nesterov w ← w + (m·μ − g·η).
+  @inline(__always)
+  private func momentum<S: BLASScalar>(
+    _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, _ m: UnsafeMutablePointer<S>, _ lr: S, _ mu: S,
+    nesterov: Bool
+  ) {
+    if nesterov {
+      for i in 0..<n {
+        m[i] = m[i] * mu - g[i] * lr
+        w[i] += m[i] * mu - g[i] * lr
+      }
+    } else {
+      for i in 0..<n {
+        m[i] = m[i] * mu - g[i] * lr
+        w[i] += m[i]
+      }
+    }
+  }
+
+  /// Keras `Adam`, `keras/src/optimizers/adam.py`, with t = iterations + 1:
+  /// α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ); m ← m + (g − m)(1 − β₁); v ← v + (g² − v)(1 − β₂);
+  /// w ← w − m·α/(√v + ε̂). The powers are computed in Double and rounded.
+  @inline(__always)
+  private func adam<S: BLASScalar>(
+    _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, _ m: UnsafeMutablePointer<S>,
+    _ v: UnsafeMutablePointer<S>, _ lr: S, _ iterations: Int64
+  ) {
+    let c = configuration
+    let t = Double(S(Double(iterations + 1)))
+    let beta1Power = S(Foundation.pow(Double(S(c.beta1)), t))
+    let beta2Power = S(Foundation.pow(Double(S(c.beta2)), t))
+    let alpha = lr * (1 - beta2Power).squareRoot() / (1 - beta1Power)
+    let oneMinusBeta1 = S(1 - c.beta1)
+    let oneMinusBeta2 = S(1 - c.beta2)
+    let epsilon = S(c.epsilon)
+    for i in 0..<n {
+      m[i] += (g[i] - m[i]) * oneMinusBeta1
+      v[i] += (g[i] * g[i] - v[i]) * oneMinusBeta2
+      w[i] -= (m[i] * alpha) / (v[i].squareRoot() + epsilon)
+    }
+  }
+
+  /// Keras `RMSprop` (not centred), `keras/src/optimizers/rmsprop.py`:
+  /// v ← ρ·v + (1 − ρ)·g²; Δ = η·g/√(v + ε̂); with momentum μ > 0,
+  /// m ← μ·m + Δ and w ← w − m, else w ← w − Δ.
+  @inline(__always)
+  private func rmsprop<S: BLASScalar>(
+    _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, _ v: UnsafeMutablePointer<S>,
+    _ m: UnsafeMutablePointer<S>?, _ lr: S
+  ) {
+    let c = configuration
+    let rho = S(c.rho)
+    let oneMinusRho = S(1 - c.rho)
+    let epsilon = S(c.epsilon)
+    let mu = S(c.momentum)
+    for i in 0..<n {
+      v[i] = rho * v[i] + oneMinusRho * (g[i] * g[i])
+      let increment = (lr * g[i]) / (v[i] + epsilon).squareRoot()
+      if let m {
+        m[i] = mu * m[i] + increment
+        w[i] -= m[i]
+      } else {
+        w[i] -= increment
+      }
+    }
+  }
+
+  /// iRPROP− as FANN 2.2 implements it (`fann_update_weights_irpropm` in
+  /// `fann_train.c`; Igel and Hüsken, 2000), on the full-batch gradient g:
+  ///
+  /// - Δ₀ = max(Δ_prev, 0.0001);
+  /// - if g·g_prev ≥ 0: Δ = min(Δ₀·η⁺, Δ_max), else Δ = max(Δ₀·η⁻, Δ_min) and g ← 0;
+  /// - if g > 0: w ← max(w − Δ, −1500), else w ← min(w + Δ, 1500);
+  /// - Δ_prev ← Δ, g_prev ← g.
+  ///
+  /// FANN's "slope" is −∂E/∂w; bpkit stores the gradient itself in
+  /// `previous_gradient`, so its signs are the opposite of FANN's
+  /// `prev_train_slopes`. Like FANN, a weight whose gradient is zero (or was
+  /// just zeroed by a sign change) moves up by its step.
+  @inline(__always)
+  private func rprop<S: BLASScalar>(
+    _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, previous: UnsafeMutablePointer<S>,
+    step: UnsafeMutablePointer<S>
+  ) {
+    let c = configuration
+    let increase = S(c.increaseFactor)
+    let decrease = S(c.decreaseFactor)
+    let minimum = S(c.minimumStep)
+    let maximum = S(c.maximumStep)
+    for i in 0..<n {
+      let previousStep = max(step[i], S(0.0001))
+      var gradient = g[i]
+      let next: S
+      if previous[i] * gradient >= 0 {
+        next = min(previousStep * increase, maximum)
+      } else {
+        next = max(previousStep * decrease, minimum)
+        gradient = 0
+      }
+      if gradient > 0 {
+        w[i] = max(w[i] - next, -1500)
+      } else {
+        w[i] = min(w[i] + next, 1500)
+      }
+      step[i] = next
+      previous[i] = gradient
+    }
+  }
+}

@@ -1,0 +1,382 @@
+/// The learning core: a model's weights, its optimizer's state and the
+/// buffers for forward and backward passes, advanced one batch at a time.
+///
+/// Everything that determines the next update lives in ``model`` and
+/// ``optimizerState``: an engine rebuilt from them continues bit for bit as
+/// the original would have (in Float32, the precision weights are stored in).
+/// The engine itself draws no random numbers; the caller shuffles.
+///
+/// ```swift
+/// let engine = try TrainingEngine<Float>(
+///   model: model, optimizer: OptimizerState(configuration: .init(kind: .momentum)),
+///   loss: .categoricalCrossEntropy)
+/// let metrics = try engine.step(inputs: batchInputs, labels: batchLabels, count: 128)
+/// ```
+///
+/// An engine is not safe to use from two threads at once; give each thread its own.
+public final class TrainingEngine<Scalar: BLASScalar> {
+  /// The network trained.
+  public let network: NetworkDescription
+  /// The loss minimised.
+  public let loss: Loss
+  /// Truncated backpropagation through time (see ``init(model:optimizer:loss:bpttSteps:)``), or `nil`.
+  public let bpttSteps: Int?
+  /// The optimizer's hyperparameters; the learning rate may be changed between steps.
+  public private(set) var optimizerConfiguration: OptimizerConfiguration
+  /// The number of updates applied (Keras's `iterations`).
+  public private(set) var iterations: Int64
+
+  let plan: NetworkPlan
+  private var rule: OptimizerRule
+  let parameters: ScalarBuffer<Scalar>
+  let gradientBuffer: ScalarBuffer<Scalar>
+  private let slots: [ScalarBuffer<Scalar>]
+  private let slotPointers: [UnsafeMutablePointer<Scalar>]
+  private var accumulator: ScalarBuffer<Scalar>?
+  /// The number of samples whose gradients ``accumulate(inputs:targets:count:)`` has summed since the last update.
+  public private(set) var accumulatedSamples = 0
+  let workspace: Workspace<Scalar>
+
+  /// Creates an engine from a model and an optimizer state.
+  ///
+  /// - Parameters:
+  ///   - model: The network and its current weights.
+  ///   - optimizer: The optimizer's configuration, step count and slots. Empty
+  ///     slots start a fresh optimizer (zeros; RPROP's steps at the initial step).
+  ///   - loss: The loss. Cross-entropy needs a softmax output layer, binary
+  ///     cross-entropy a sigmoid one: each is fused with its activation.
+  ///   - bpttSteps: For recurrent layers, the number of steps errors flow back
+  ///     (windows of k steps counted from the sequence's end; see the README's
+  ///     engine section), or `nil` for full backpropagation through time.
+  /// - Throws: ``BLASError`` when BLAS cannot be loaded, ``EngineError`` when
+  ///   the loss, the optimizer state or a setting does not fit.
+  public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws {
+    try BLAS.load()
+    let plan: NetworkPlan
+    do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
+    if let required = loss.requiredActivation, plan.outputActivation != required {
+      throw EngineError.lossNeedsActivation(
+        loss: loss, required: required, layer: model.network.layers.last!.name, found: plan.outputActivation)
+    }
+    if let bpttSteps, bpttSteps < 1 { throw EngineError.invalidBPTTSteps(bpttSteps) }
+    let rule = OptimizerRule(configuration: optimizer.configuration)
+    try rule.validate()
+
+    let layout = plan.layout
+    parameters = ScalarBuffer(capacity: layout.totalCount)
+    for entry in layout.entries {
+      let tensor = model.parameters[entry.spec.key]!
+      for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
+    }
+    gradientBuffer = ScalarBuffer(capacity: layout.trainableCount)
+
+    let known = Set(rule.slotNames)
+    if let unexpected = optimizer.slots.keys.sorted().first(where: { !known.contains($0) }) {
+      throw EngineError.unexpectedOptimizerSlot(slot: unexpected, optimizer: optimizer.configuration.kind)
+    }
+    var slots: [ScalarBuffer<Scalar>] = []
+    for name in rule.slotNames {
+      let buffer = ScalarBuffer<Scalar>(capacity: layout.trainableCount)
+      if let values = optimizer.slots[name] {
+        for entry in layout.trainableEntries {
+          guard let tensor = values[entry.spec.key] else {
+            throw EngineError.missingOptimizerSlot(slot: name, key: entry.spec.key)
+          }
+          guard tensor.shape == entry.spec.shape else {
+            throw EngineError.optimizerSlotShapeMismatch(
+              slot: name, key: entry.spec.key, expected: entry.spec.shape, actual: tensor.shape)
+          }
+          for (k, value) in tensor.scalars.enumerated() { buffer.pointer[entry.offset + k] = Scalar(value) }
+        }
+      } else if optimizer.slots.isEmpty {
+        buffer.pointer.update(repeating: Scalar(rule.initialValue(ofSlot: name)), count: layout.trainableCount)
+      } else {
+        throw EngineError.missingOptimizerSlot(slot: name, key: layout.trainableEntries.first!.spec.key)
+      }
+      slots.append(buffer)
+    }
+    self.slots = slots
+    slotPointers = slots.map(\.pointer)
+    self.plan = plan
+    self.rule = rule
+    network = model.network
+    self.loss = loss
+    self.bpttSteps = bpttSteps
+    optimizerConfiguration = optimizer.configuration
+    iterations = optimizer.iterations
+    workspace = Workspace(layerCount: plan.steps.count)
+  }
+
+  /// The learning rate of the next updates (unused by RPROP).
+  public var learningRate: Double {
+    get { optimizerConfiguration.learningRate }
+    set {
+      optimizerConfiguration.learningRate = newValue
+      rule = OptimizerRule(configuration: optimizerConfiguration)
+    }
+  }
+
+  // MARK: - Training
+
+  /// Trains on one batch: forward, backward and one optimizer update.
+  ///
+  /// - Parameters:
+  ///   - inputs: `count` samples, row-major [count, features] or [count, steps, features].
+  ///   - targets: Target values or class labels for the outputs.
+  ///   - count: The number of samples; 1 is online (per-pattern) learning.
+  /// - Returns: The batch's loss and accuracy counts, measured before the update.
+  /// - Throws: ``EngineError`` when the inputs or targets do not fit the network.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws -> BatchMetrics {
+    let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
+    update(with: UnsafePointer(gradientBuffer.pointer))
+    return metrics
+  }
+
+  /// Computes one batch's gradients and adds them, weighted by the batch's
+  /// size, to a running sum, without updating the weights. Full-batch
+  /// training (iRPROP−) accumulates every batch of an epoch and then calls
+  /// ``applyAccumulatedGradients()``.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func accumulate(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws
+    -> BatchMetrics
+  {
+    let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
+    let n = plan.layout.trainableCount
+    let sum: ScalarBuffer<Scalar>
+    if let accumulator {
+      sum = accumulator
+    } else {
+      sum = ScalarBuffer(capacity: n)
+      accumulator = sum
+    }
+    if accumulatedSamples == 0 { sum.zero(n) }
+    let weight = Scalar(count)
+    let g = gradientBuffer.pointer
+    let a = sum.pointer
+    for i in 0..<n { a[i] += g[i] * weight }
+    accumulatedSamples += count
+    return metrics
+  }
+
+  /// Applies one update with the mean of the gradients accumulated since the
+  /// last update, then clears the sum.
+  ///
+  /// - Throws: ``EngineError/nothingAccumulated`` when no batch was accumulated.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func applyAccumulatedGradients() throws {
+    guard accumulatedSamples > 0, let accumulator else { throw EngineError.nothingAccumulated }
+    let n = plan.layout.trainableCount
+    let scale = 1 / Scalar(accumulatedSamples)
+    let a = accumulator.pointer
+    let g = gradientBuffer.pointer
+    for i in 0..<n { g[i] = a[i] * scale }
+    accumulatedSamples = 0
+    update(with: UnsafePointer(g))
+  }
+
+  /// Computes the loss and accuracy counts without changing anything but the
+  /// scratch buffers, in chunks of `batchSize` samples.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func evaluate(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, batchSize: Int = 256
+  ) throws -> BatchMetrics {
+    let steps = try batchSteps(inputs: inputs, count: count)
+    let perSample = inputs.count / count
+    let targetsPerSample = try targetCount(targets, count: count, steps: steps) / count
+    var total = LossTotals()
+    var rows = 0
+    var start = 0
+    while start < count {
+      let n = min(batchSize, count - start)
+      let chunk = UnsafeBufferPointer(rebasing: inputs[(start * perSample)..<((start + n) * perSample)])
+      let chunkTargets: Targets<Scalar>
+      switch targets {
+      case .values(let values):
+        chunkTargets = .values(
+          UnsafeBufferPointer(rebasing: values[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
+      case .labels(let labels):
+        chunkTargets = .labels(
+          UnsafeBufferPointer(rebasing: labels[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
+      }
+      let (totals, chunkRows) = try run(inputs: chunk, targets: chunkTargets, count: n, backward: false)
+      total.sum += totals.sum
+      total.correct += totals.correct
+      total.judged += totals.judged
+      rows += chunkRows
+      start += n
+    }
+    return BatchMetrics(loss: total.sum / Double(rows), samples: count, correct: total.correct, judged: total.judged)
+  }
+
+  /// The batch-mean gradient of the loss for every trainable weight, without
+  /// updating anything. For gradient checks and inspection.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func gradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws
+    -> [ParameterKey: Tensor<Scalar>]
+  {
+    _ = try computeGradients(inputs: inputs, targets: targets, count: count)
+    var result: [ParameterKey: Tensor<Scalar>] = [:]
+    for entry in plan.layout.trainableEntries {
+      let values = UnsafeBufferPointer(start: gradientBuffer.pointer + entry.offset, count: entry.count)
+      result[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: Array(values))
+    }
+    return result
+  }
+
+  // MARK: - Arrays
+
+  /// Trains on one batch given as arrays; see ``step(inputs:targets:count:)``.
+  public func step(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
+    try inputs.withUnsafeBufferPointer { x in
+      try targets.withUnsafeBufferPointer { t in try step(inputs: x, targets: .values(t), count: count) }
+    }
+  }
+
+  /// Trains on one batch with class labels; see ``step(inputs:targets:count:)``.
+  public func step(inputs: [Scalar], labels: [Int], count: Int) throws -> BatchMetrics {
+    try inputs.withUnsafeBufferPointer { x in
+      try labels.withUnsafeBufferPointer { t in try step(inputs: x, targets: .labels(t), count: count) }
+    }
+  }
+
+  /// Evaluates arrays; see ``evaluate(inputs:targets:count:batchSize:)``.
+  public func evaluate(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
+    try inputs.withUnsafeBufferPointer { x in
+      try targets.withUnsafeBufferPointer { t in try evaluate(inputs: x, targets: .values(t), count: count) }
+    }
+  }
+
+  /// Evaluates arrays with class labels; see ``evaluate(inputs:targets:count:batchSize:)``.
+  public func evaluate(inputs: [Scalar], labels: [Int], count: Int) throws -> BatchMetrics {
+    try inputs.withUnsafeBufferPointer { x in
+      try labels.withUnsafeBufferPointer { t in try evaluate(inputs: x, targets: .labels(t), count: count) }
+    }
+  }
+
+  // MARK: - State
+
+  /// The network with the current weights, rounded to Float32 when the engine computes in Float64.
+  public var model: Model {
+    var tensors: [ParameterKey: Tensor<Float>] = [:]
+    for entry in plan.layout.entries {
+      let values = UnsafeBufferPointer(start: parameters.pointer + entry.offset, count: entry.count)
+      tensors[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: values.map { Float($0) })
+    }
+    // The tensors come from the validated layout, so the model is valid by construction.
+    return try! Model(network: network, parameters: tensors)
+  }
+
+  /// The optimizer's configuration, step count and slots, as a checkpoint stores them.
+  public var optimizerState: OptimizerState {
+    var stored: [String: [ParameterKey: Tensor<Float>]] = [:]
+    for (name, buffer) in zip(rule.slotNames, slots) {
+      var tensors: [ParameterKey: Tensor<Float>] = [:]
+      for entry in plan.layout.trainableEntries {
+        let values = UnsafeBufferPointer(start: buffer.pointer + entry.offset, count: entry.count)
+        tensors[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: values.map { Float($0) })
+      }
+      stored[name] = tensors
+    }
+    return OptimizerState(configuration: optimizerConfiguration, iterations: iterations, slots: stored)
+  }
+
+  // MARK: - Internals
+
+  private func update(with gradients: UnsafePointer<Scalar>) {
+    rule.apply(
+      weights: parameters.pointer, gradients: gradients, count: plan.layout.trainableCount, slots: slotPointers,
+      iterations: iterations)
+    iterations += 1
+  }
+
+  @discardableResult
+  func computeGradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws
+    -> BatchMetrics
+  {
+    let (totals, rows) = try run(inputs: inputs, targets: targets, count: count, backward: true)
+    return BatchMetrics(loss: totals.sum / Double(rows), samples: count, correct: totals.correct, judged: totals.judged)
+  }
+
+  /// Forward, loss and (optionally) backward for one batch; returns the loss
+  /// totals and the number of output rows.
+  func run(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, backward: Bool) throws
+    -> (LossTotals, Int)
+  {
+    let steps = try batchSteps(inputs: inputs, count: count)
+    let expectedTargets = try targetCount(targets, count: count, steps: steps)
+    let rows = plan.outputIsSequence ? count * steps : count
+    let width = plan.outputWidth
+    let buffer: TargetBuffer<Scalar>
+    switch targets {
+    case .values(let values):
+      guard values.count == expectedTargets else {
+        throw EngineError.targetSizeMismatch(expected: expectedTargets, actual: values.count)
+      }
+      buffer = .values(values.baseAddress!)
+    case .labels(let labels):
+      guard loss == .categoricalCrossEntropy else { throw EngineError.labelsNeedCrossEntropy(loss) }
+      guard labels.count == expectedTargets else {
+        throw EngineError.targetSizeMismatch(expected: expectedTargets, actual: labels.count)
+      }
+      for (row, label) in labels.enumerated() where label < 0 || label >= width {
+        throw EngineError.labelOutOfRange(row: row, label: label, classes: width)
+      }
+      buffer = .labels(labels.baseAddress!)
+    }
+    let ws = workspace
+    ws.prepare(plan: plan, batch: count, steps: steps, training: true)
+    let input = inputs.baseAddress!
+    plan.forward(parameters: parameters.pointer, input: input, workspace: ws, training: true)
+    let last = plan.steps.count - 1
+    let y = plan.output(of: last, in: ws)
+    let (z, zStride) = logits(last: last, batch: count, steps: steps)
+    let totals = loss.evaluate(
+      y: y, z: z, zStride: zStride, rows: rows, width: width, targets: buffer,
+      gradient: backward ? ws.g[last].pointer : nil)
+    if backward {
+      plan.backward(
+        parameters: parameters.pointer, gradients: gradientBuffer.pointer, input: input, workspace: ws,
+        outputIsPreActivation: loss.requiredActivation != nil, bpttSteps: bpttSteps)
+    }
+    return (totals, rows)
+  }
+
+  /// Runs the forward pass alone, keeping every pre-activation in the workspace.
+  func forward(inputs: UnsafeBufferPointer<Scalar>, count: Int) throws {
+    let steps = try batchSteps(inputs: inputs, count: count)
+    workspace.prepare(plan: plan, batch: count, steps: steps, training: true)
+    plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: true)
+  }
+
+  /// The last layer's pre-activations and their row stride, for the fused losses.
+  private func logits(last: Int, batch: Int, steps: Int) -> (UnsafePointer<Scalar>, Int) {
+    let ws = workspace
+    switch plan.steps[last] {
+    case .dense(let d):
+      let z = d.activation == .linear ? ws.y[last].pointer : ws.z[last].pointer
+      return (UnsafePointer(z), d.units)
+    case .elman(let e):
+      if e.returnSequences { return (UnsafePointer(ws.z[last].pointer), e.units) }
+      return (UnsafePointer(ws.z[last].pointer + (steps - 1) * e.units), steps * e.units)
+    case .standardize(let s):
+      return (UnsafePointer(ws.y[last].pointer), s.width)
+    }
+  }
+
+  /// Checks the input size and works out the number of time steps per sample.
+  func batchSteps(inputs: UnsafeBufferPointer<Scalar>, count: Int) throws -> Int {
+    try plan.network.input.batchSteps(inputs: inputs.count, count: count)
+  }
+
+  private func targetCount(_ targets: Targets<Scalar>, count: Int, steps: Int) throws -> Int {
+    let rows = plan.outputIsSequence ? count * steps : count
+    if case .labels = targets { return rows }
+    return rows * plan.outputWidth
+  }
+}
