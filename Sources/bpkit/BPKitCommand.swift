@@ -21,6 +21,6 @@ struct BPKitCommand: AsyncParsableCommand {
         143  terminated (SIGTERM)
       """,
     version: BPKitVersion.current,
-    subcommands: [LsCommand.self, SchemaCommand.self]
+    subcommands: [LsCommand.self, SchemaCommand.self, GradcheckCommand.self]
   )
 }

@@ -55,8 +55,10 @@ import Testing
   @Test func standardizeLayerPassesGradientsThrough() throws {
     let network = try NetworkDescription(layerSpecification: "3,4:tanh,std,2")
     var model = try Model(initializing: network, seed: 3)
-    try model.setParameter(Tensor(shape: [4], scalars: [0.1, -0.2, 0.3, 0]), for: ParameterKey(layer: "standardize_1", name: "mean"))
-    try model.setParameter(Tensor(shape: [4], scalars: [0.5, 2, 1.5, 0]), for: ParameterKey(layer: "standardize_1", name: "std"))
+    try model.setParameter(
+      Tensor(shape: [4], scalars: [0.1, -0.2, 0.3, 0]), for: ParameterKey(layer: "standardize_1", name: "mean"))
+    try model.setParameter(
+      Tensor(shape: [4], scalars: [0.5, 2, 1.5, 0]), for: ParameterKey(layer: "standardize_1", name: "std"))
     let results = try GradientCheck(model: model, loss: .meanSquaredError).run()
     #expect(results.map(\.key.layer) == ["dense_1", "dense_1", "dense_2", "dense_2"])
     for result in results { #expect(result.worstRelativeError < Self.bound) }

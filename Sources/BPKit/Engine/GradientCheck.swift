@@ -118,7 +118,8 @@ public struct GradientCheck: Sendable {
           p[entry.offset + k] = saved + delta
           return try lossValue()
         }
-        let numerical = (-(try at(2 * step)) + 8 * (try at(step)) - 8 * (try at(-step)) + (try at(-2 * step))) / (12 * step)
+        let numerical =
+          (-(try at(2 * step)) + 8 * (try at(step)) - 8 * (try at(-step)) + (try at(-2 * step))) / (12 * step)
         p[entry.offset + k] = saved
         let a = gradient[k]
         let error = abs(a - numerical) / max(abs(a), abs(numerical), floor)

@@ -8,7 +8,8 @@ extension InputShape {
     switch self {
     case .vector(let features):
       guard inputs == count * features else {
-        throw .inputSizeMismatch(count: count, samplesOf: "\(features) features", expected: count * features, actual: inputs)
+        throw .inputSizeMismatch(
+          count: count, samplesOf: "\(features) features", expected: count * features, actual: inputs)
       }
       return 1
     case .sequence(let steps?, let features):

@@ -160,13 +160,18 @@ struct OptimizerRule {
   ///
   /// - Δ₀ = max(Δ_prev, 0.0001);
   /// - if g·g_prev ≥ 0: Δ = min(Δ₀·η⁺, Δ_max), else Δ = max(Δ₀·η⁻, Δ_min) and g ← 0;
-  /// - if g > 0: w ← max(w − Δ, −1500), else w ← min(w + Δ, 1500);
+  /// - if g > 0: w ← max(w − Δ, −1500); if g < 0: w ← min(w + Δ, 1500);
   /// - Δ_prev ← Δ, g_prev ← g.
+  ///
+  /// One deliberate difference: FANN also moves a weight up by Δ when g is 0
+  /// (its `else` branch), including right after a sign change; bpkit follows
+  /// the paper, where sign(0) = 0 and the weight stays. In Float32 a
+  /// saturated unit's gradient is exactly 0, and FANN's rule then walks its
+  /// weights by up to Δ_max every epoch and undoes a converged network.
   ///
   /// FANN's "slope" is −∂E/∂w; bpkit stores the gradient itself in
   /// `previous_gradient`, so its signs are the opposite of FANN's
-  /// `prev_train_slopes`. Like FANN, a weight whose gradient is zero (or was
-  /// just zeroed by a sign change) moves up by its step.
+  /// `prev_train_slopes`.
   @inline(__always)
   private func rprop<S: BLASScalar>(
     _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, previous: UnsafeMutablePointer<S>,
@@ -189,7 +194,7 @@ struct OptimizerRule {
       }
       if gradient > 0 {
         w[i] = max(w[i] - next, -1500)
-      } else {
+      } else if gradient < 0 {
         w[i] = min(w[i] + next, 1500)
       }
       step[i] = next

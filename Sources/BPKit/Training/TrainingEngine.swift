@@ -245,6 +245,20 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     }
   }
 
+  /// Accumulates the gradients of one batch given as arrays; see ``accumulate(inputs:targets:count:)``.
+  public func accumulate(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
+    try inputs.withUnsafeBufferPointer { x in
+      try targets.withUnsafeBufferPointer { t in try accumulate(inputs: x, targets: .values(t), count: count) }
+    }
+  }
+
+  /// Accumulates the gradients of one batch with class labels; see ``accumulate(inputs:targets:count:)``.
+  public func accumulate(inputs: [Scalar], labels: [Int], count: Int) throws -> BatchMetrics {
+    try inputs.withUnsafeBufferPointer { x in
+      try labels.withUnsafeBufferPointer { t in try accumulate(inputs: x, targets: .labels(t), count: count) }
+    }
+  }
+
   /// Evaluates arrays; see ``evaluate(inputs:targets:count:batchSize:)``.
   public func evaluate(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
     try inputs.withUnsafeBufferPointer { x in

@@ -1,0 +1,93 @@
+import ArgumentParser
+import BPKit
+import Foundation
+
+/// `bpkit gradcheck`: compares the engine's analytic gradients with numerical ones.
+struct GradcheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gradcheck",
+    abstract: "Check backpropagation against numerical gradients, in Float64.",
+    discussion: """
+      Builds the network given by --layers with weights drawn from --seed, \
+      draws random inputs and targets, and compares every weight's analytic \
+      gradient with a fourth-order central difference. Prints the worst \
+      relative error of each weight tensor. Exits 0 when all are below \
+      --tolerance, 3 otherwise.
+
+      LAYERS: the input, then layers, separated by commas: \
+      '784,128:relu,10:softmax'; '32x16,rnn64:tanh,1' (32 steps of 16 \
+      features, an Elman layer of 64 tanh units, a linear output); \
+      'rnn32:seq' returns sequences; 'nobias' drops a bias; 'std' is a \
+      standardize layer; activations: linear, sigmoid, tanh, relu, \
+      leaky_relu(ALPHA), elu(ALPHA), softmax.
+      """
+  )
+
+  @Option(help: "The network, e.g. '4,8:tanh,3:softmax' or '5x3,rnn6:tanh,2'.")
+  var layers: String
+
+  @Option(help: "The loss: mse, cross_entropy (softmax output) or binary_cross_entropy (sigmoid output).")
+  var loss: Loss = .meanSquaredError
+
+  @Option(help: "The seed of the weights, inputs and targets.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Samples in the batch.")
+  var batch = 4
+
+  @Option(help: "Time steps per sample, for sequence inputs given as '?xFEATURES'.")
+  var steps = 4
+
+  @Flag(help: "Give cross-entropy integer class labels instead of one-hot rows.")
+  var labels = false
+
+  @Option(help: "The largest relative error accepted.")
+  var tolerance = 1e-6
+
+  func validate() throws {
+    do {
+      _ = try NetworkDescription(layerSpecification: layers)
+    } catch {
+      throw ValidationError("--layers: \(error)")
+    }
+    guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
+    guard steps > 0 else { throw ValidationError("--steps must be at least 1") }
+    guard tolerance > 0 else { throw ValidationError("--tolerance must be greater than 0") }
+  }
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let network = try NetworkDescription(layerSpecification: layers)
+      let model = try Model(initializing: network, seed: seed)
+      let check = GradientCheck(
+        model: model, loss: loss, batch: batch, steps: steps, useLabels: labels, seed: seed)
+      let results = try check.run()
+      print(
+        "gradcheck \(layers), loss \(loss.rawValue), batch \(batch), seed \(seed): Float64, "
+          + "4th-order central differences, h = \(check.step)")
+      let width = max(6, results.map { $0.key.description.count }.max() ?? 0)
+      print(pad("tensor", width) + "  worst rel. error  at     analytic        numerical")
+      for result in results {
+        print(
+          pad(result.key.description, width) + "  " + pad(format(result.worstRelativeError), 15) + "  "
+            + pad("\(result.worstIndex)", 5) + "  " + pad(format(result.analytic), 14) + "  "
+            + format(result.numerical))
+      }
+      let failures = results.filter { !($0.worstRelativeError < tolerance) }
+      if failures.isEmpty {
+        print("ok: all \(results.count) tensors below \(tolerance)")
+      } else {
+        print("FAILED: \(failures.count) of \(results.count) tensors at or above \(tolerance)")
+        throw ExitCode(ExitStatus.badInput)
+      }
+    }
+  }
+
+  private func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+  }
+
+  private func format(_ value: Double) -> String { String(format: "%.3e", value) }
+}
+
+extension Loss: ExpressibleByArgument {}

@@ -1,0 +1,67 @@
+import BPKit
+import Testing
+
+@Suite struct LayerSpecificationTests {
+  @Test func denseNetwork() throws {
+    let network = try NetworkDescription(layerSpecification: "784,256:relu,128:relu,10:softmax")
+    #expect(network.input == .vector(features: 784))
+    #expect(
+      network.layers == [
+        Layer(name: "dense_1", kind: .dense(units: 256, activation: .relu, useBias: true)),
+        Layer(name: "dense_2", kind: .dense(units: 128, activation: .relu, useBias: true)),
+        Layer(name: "dense_3", kind: .dense(units: 10, activation: .softmax, useBias: true)),
+      ])
+  }
+
+  @Test func recurrentNetworkWithDefaults() throws {
+    let network = try NetworkDescription(layerSpecification: "32x16,rnn64:tanh,1")
+    #expect(network.input == .sequence(steps: 32, features: 16))
+    #expect(
+      network.layers == [
+        Layer(name: "elman_1", kind: .elman(units: 64, activation: .tanh, useBias: true, returnSequences: false)),
+        Layer(name: "dense_1", kind: .dense(units: 1, activation: .linear, useBias: true)),
+      ])
+  }
+
+  @Test func optionsParametersAndStandardize() throws {
+    let network = try NetworkDescription(
+      layerSpecification: " ?x3 , std, rnn8:seq:nobias, rnn4:relu, 6:leaky_relu(0.1), 2:elu(0.5):nobias")
+    #expect(network.input == .sequence(steps: nil, features: 3))
+    #expect(network.layers.map(\.name) == ["standardize_1", "elman_1", "elman_2", "dense_1", "dense_2"])
+    #expect(network.layers[0].kind == .standardize)
+    #expect(network.layers[1].kind == .elman(units: 8, activation: .tanh, useBias: false, returnSequences: true))
+    #expect(network.layers[2].kind == .elman(units: 4, activation: .relu, useBias: true, returnSequences: false))
+    #expect(network.layers[3].kind == .dense(units: 6, activation: .leakyReLU(alpha: 0.1), useBias: true))
+    #expect(network.layers[4].kind == .dense(units: 2, activation: .elu(alpha: 0.5), useBias: false))
+  }
+
+  @Test func errorsNameTheEntry() {
+    #expect(throws: LayerSpecificationError.empty) { try NetworkDescription(layerSpecification: "") }
+    #expect(throws: LayerSpecificationError.invalidInput("abc")) {
+      try NetworkDescription(layerSpecification: "abc,10")
+    }
+    #expect(throws: LayerSpecificationError.noLayers) { try NetworkDescription(layerSpecification: "10") }
+    #expect(
+      throws: LayerSpecificationError.invalidLayer(
+        position: 2, entry: "10:swish",
+        reason: "unknown activation or option 'swish'; expected one of linear, sigmoid, tanh, relu, leaky_relu, "
+          + "elu, softmax, seq or nobias")
+    ) { try NetworkDescription(layerSpecification: "4,8:relu,10:swish") }
+    #expect(
+      throws: LayerSpecificationError.invalidLayer(
+        position: 1, entry: "8:seq", reason: "'seq' applies to Elman layers (rnnN) only")
+    ) { try NetworkDescription(layerSpecification: "4,8:seq") }
+    #expect(
+      throws: LayerSpecificationError.invalidLayer(
+        position: 1, entry: "0:relu",
+        reason: "expected a unit count such as 64 (dense) or rnn64 (Elman), then ':' and an activation")
+    ) { try NetworkDescription(layerSpecification: "4,0:relu") }
+    #expect(
+      throws: LayerSpecificationError.invalidLayer(
+        position: 1, entry: "8:relu(2)", reason: "activation relu takes no parameter; only leaky_relu and elu do")
+    ) { try NetworkDescription(layerSpecification: "4,8:relu(2)") }
+    #expect(throws: LayerSpecificationError.invalidNetwork(.sequenceInputRequired(layer: "elman_1"))) {
+      try NetworkDescription(layerSpecification: "4,rnn8")
+    }
+  }
+}
