@@ -18,6 +18,13 @@ let cBLAS = Target.target(
   linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
 )
 
+/// CRC-32 at memory speed (carry-less multiplication), with zlib's crc32
+/// for the tails and for processors without PCLMULQDQ.
+let cCRC32 = Target.target(
+  name: "CCRC32",
+  linkerSettings: [.linkedLibrary("z")]
+)
+
 // MARK: - Swift libraries
 
 let hdf5 = Target.target(
@@ -30,6 +37,7 @@ let bpkit = Target.target(
   dependencies: [
     "HDF5",
     "CBLAS",
+    "CCRC32",
     .product(name: "Crypto", package: "swift-crypto"),
   ]
 )
@@ -49,13 +57,20 @@ let cli = Target.executableTarget(
 
 let testSupport = Target.target(
   name: "_BPKitTestSupport",
-  dependencies: ["HDF5"],
+  dependencies: ["HDF5", "BPKit"],
   path: "Tests/_BPKitTestSupport"
+)
+
+/// A program the crash-safety test kills while it writes checkpoints.
+let checkpointWriterFixture = Target.executableTarget(
+  name: "CheckpointWriterFixture",
+  dependencies: ["BPKit"],
+  path: "Tests/CheckpointWriterFixture"
 )
 
 let tests: [Target] = [
   .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_BPKitTestSupport"]),
-  .testTarget(name: "BPKitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
+  .testTarget(name: "BPKitTests", dependencies: ["BPKit", "HDF5", "CCRC32", "_BPKitTestSupport"]),
   .testTarget(name: "bpkitTests", dependencies: ["_BPKitTestSupport"]),
 ]
 
@@ -72,6 +87,6 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
-  targets: [cHDF5, cBLAS, hdf5, bpkit, cli, testSupport] + tests,
+  targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture] + tests,
   swiftLanguageModes: [.v6]
 )

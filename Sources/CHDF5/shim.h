@@ -26,12 +26,15 @@ static inline hsize_t bpk_H5S_UNLIMITED(void) { return H5S_UNLIMITED; }
 static inline hid_t bpk_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t bpk_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t bpk_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+static inline hid_t bpk_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }
+static inline hsize_t bpk_H5F_UNLIMITED(void) { return H5F_UNLIMITED; }
 
 static inline hid_t bpk_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t bpk_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t bpk_H5T_NATIVE_INT32(void) { return H5T_NATIVE_INT32; }
 static inline hid_t bpk_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t bpk_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t bpk_H5T_NATIVE_UINT32(void) { return H5T_NATIVE_UINT32; }
 static inline hid_t bpk_H5T_NATIVE_UINT64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t bpk_H5T_C_S1(void) { return H5T_C_S1; }
 
@@ -42,6 +45,7 @@ static inline hid_t bpk_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
 static inline hid_t bpk_H5T_STD_I32LE(void) { return H5T_STD_I32LE; }
 static inline hid_t bpk_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 static inline hid_t bpk_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
+static inline hid_t bpk_H5T_STD_U32LE(void) { return H5T_STD_U32LE; }
 static inline hid_t bpk_H5T_STD_U64LE(void) { return H5T_STD_U64LE; }
 
 // MARK: - Error stack

@@ -13,16 +13,20 @@ public struct HDF5DatasetOptions: Sendable, Equatable {
   public var shuffle: Bool
   /// Whether to store a Fletcher32 checksum per chunk, verified on every read.
   public var fletcher32: Bool
+  /// A file, outside the HDF5 file, that holds the raw data instead
+  /// (`H5Pset_external`); only for contiguous datasets without filters.
+  public var externalFile: String?
 
   /// Creates options; the defaults give a plain contiguous dataset.
   public init(
     chunkShape: [Int]? = nil, deflateLevel: Int? = nil, shuffle: Bool = false,
-    fletcher32: Bool = false
+    fletcher32: Bool = false, externalFile: String? = nil
   ) {
     self.chunkShape = chunkShape
     self.deflateLevel = deflateLevel
     self.shuffle = shuffle
     self.fletcher32 = fletcher32
+    self.externalFile = externalFile
   }
 
   var hasFilters: Bool { deflateLevel != nil || shuffle || fletcher32 }
@@ -49,6 +53,17 @@ public struct HDF5DatasetOptions: Sendable, Equatable {
     let list = ScopedID(
       try HDF5Library.call(operation, at: site) { H5Pcreate(bpk_H5P_DATASET_CREATE()) },
       .propertyList)
+    if let externalFile {
+      guard chunkShape == nil, !hasFilters else {
+        throw HDF5Error(
+          .invalidArgument, operation: operation, file: site.file, objectPath: site.path,
+          detail: "external storage cannot be chunked, compressed or checksummed")
+      }
+      try HDF5Library.call(operation, at: site) {
+        H5Pset_external(list.raw, externalFile, 0, bpk_H5F_UNLIMITED())
+      }
+      return list
+    }
     guard chunkShape != nil || hasFilters else { return list }
     guard !shape.isEmpty else {
       throw HDF5Error(

@@ -2,12 +2,12 @@ internal import CHDF5
 
 /// The numeric element types the HDF5 module reads and writes.
 public enum HDF5ElementType: String, Sendable, CaseIterable, CustomStringConvertible {
-  case float32, float64, int32, int64, uint8, uint64
+  case float32, float64, int32, int64, uint8, uint32, uint64
 
   /// The size of one element in bytes.
   public var byteCount: Int {
     switch self {
-    case .float32, .int32: 4
+    case .float32, .int32, .uint32: 4
     case .float64, .int64, .uint64: 8
     case .uint8: 1
     }
@@ -23,6 +23,7 @@ public enum HDF5ElementType: String, Sendable, CaseIterable, CustomStringConvert
     case .int32: bpk_H5T_NATIVE_INT32()
     case .int64: bpk_H5T_NATIVE_INT64()
     case .uint8: bpk_H5T_NATIVE_UINT8()
+    case .uint32: bpk_H5T_NATIVE_UINT32()
     case .uint64: bpk_H5T_NATIVE_UINT64()
     }
   }
@@ -35,6 +36,7 @@ public enum HDF5ElementType: String, Sendable, CaseIterable, CustomStringConvert
     case .int32: bpk_H5T_STD_I32LE()
     case .int64: bpk_H5T_STD_I64LE()
     case .uint8: bpk_H5T_STD_U8LE()
+    case .uint32: bpk_H5T_STD_U32LE()
     case .uint64: bpk_H5T_STD_U64LE()
     }
   }
@@ -52,6 +54,7 @@ public enum HDF5ElementType: String, Sendable, CaseIterable, CustomStringConvert
       case (4, true): return .int32
       case (8, true): return .int64
       case (1, false): return .uint8
+      case (4, false): return .uint32
       case (8, false): return .uint64
       default: return nil
       }
@@ -72,4 +75,5 @@ extension Double: HDF5Scalar { public static var hdf5ElementType: HDF5ElementTyp
 extension Int32: HDF5Scalar { public static var hdf5ElementType: HDF5ElementType { .int32 } }
 extension Int64: HDF5Scalar { public static var hdf5ElementType: HDF5ElementType { .int64 } }
 extension UInt8: HDF5Scalar { public static var hdf5ElementType: HDF5ElementType { .uint8 } }
+extension UInt32: HDF5Scalar { public static var hdf5ElementType: HDF5ElementType { .uint32 } }
 extension UInt64: HDF5Scalar { public static var hdf5ElementType: HDF5ElementType { .uint64 } }

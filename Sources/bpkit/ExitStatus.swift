@@ -27,6 +27,12 @@ enum ExitStatus {
 
   static func code(for error: any Error) -> Int32 {
     switch error {
+    case let error as FormatError:
+      switch error {
+      case .hdf5(let underlying): code(for: underlying)
+      case .writeFailed: ioFailure
+      default: badInput
+      }
     case let error as HDF5Error:
       switch error.kind {
       case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists, .libraryFailure: ioFailure

@@ -40,6 +40,7 @@ import _BPKitTestSupport
     try roundTrip(Int32.self)
     try roundTrip(Int64.self)
     try roundTrip(UInt8.self)
+    try roundTrip(UInt32.self)
     try roundTrip(UInt64.self)
   }
 

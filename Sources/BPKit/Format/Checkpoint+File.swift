@@ -1,0 +1,288 @@
+import Foundation
+import HDF5
+
+extension Checkpoint {
+  /// Reads a bpkit checkpoint: the model and the complete training state.
+  ///
+  /// The same checks as ``Model/init(contentsOf:)`` apply, and every
+  /// optimizer slot must match the shape of the weight it belongs to.
+  ///
+  /// - Throws: ``FormatError`` naming the file and the object at fault;
+  ///   ``FormatError/wrongKind(file:expected:found:)`` for a model file.
+  public init(contentsOf url: URL) throws {
+    self = try FormatError.wrapping(url.path) {
+      let reader = try FileReader(path: url.path)
+      try reader.require(.checkpoint)
+      return try CheckpointFileCoding.read(reader)
+    }
+  }
+
+  /// Writes the checkpoint, replacing `url` atomically: a reader, or a crash
+  /// at any moment, finds either the previous file or this one, complete.
+  ///
+  /// - Parameters:
+  ///   - url: The destination. Its folder must exist.
+  ///   - options: Whether to make the write durable with `fsync` (the default).
+  /// - Throws: ``FormatError`` when the checkpoint cannot be stored (a slot
+  ///   for an unknown weight, say) or the file cannot be written; the previous
+  ///   file at `url`, if any, is then unchanged.
+  public func write(to url: URL, options: FileWriteOptions = .init()) throws {
+    try CheckpointFileCoding.validate(self, file: url.path)
+    try FormatError.wrapping(url.path) {
+      try AtomicFile.write(to: url, options: options) { temporary in
+        let writer = try FileWriter(path: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion)
+        try CheckpointFileCoding.write(self, with: writer)
+        try writer.close()
+      }
+    }
+  }
+}
+
+/// The checkpoint part of the layout: `/optimizer`, `/training`, `/progress`,
+/// `/history` and `/data`, beside the model's `/network` and `/weights`.
+enum CheckpointFileCoding {
+  // MARK: Writing
+
+  static func validate(_ checkpoint: Checkpoint, file: String) throws {
+    let shapes = Dictionary(
+      uniqueKeysWithValues: checkpoint.model.orderedParameters.map { ($0.spec.key, $0.spec.shape) })
+    for (slot, tensors) in checkpoint.optimizer.slots {
+      let path = "/optimizer/slots/\(slot)"
+      guard !slot.isEmpty, !slot.contains("/"), slot != ".", slot != ".." else {
+        throw FormatError.invalidValue(file: file, path: path, reason: "a slot name must be a plain name")
+      }
+      for (key, tensor) in tensors {
+        guard let shape = shapes[key] else {
+          throw FormatError.invalidValue(
+            file: file, path: "\(path)/\(key)", reason: "the model has no weight '\(key)'")
+        }
+        guard shape == tensor.shape else {
+          throw FormatError.shapeMismatch(file: file, path: "\(path)/\(key)", expected: shape, found: tensor.shape)
+        }
+      }
+    }
+    guard checkpoint.progress.random.words.count == 4 else {
+      throw FormatError.invalidValue(
+        file: file, path: "/progress/random_state",
+        reason: "the generator state has \(checkpoint.progress.random.words.count) words; xoshiro256** has 4")
+    }
+  }
+
+  static func write(_ checkpoint: Checkpoint, with writer: FileWriter) throws {
+    let root = writer.root
+    try root.setAttribute(FileLayout.createdAtAttribute, to: FileLayout.isoDate(checkpoint.createdAt))
+    try root.setAttribute(FileLayout.createdAtUnixAttribute, to: checkpoint.createdAt.timeIntervalSince1970)
+    try writer.writeModel(checkpoint.model)
+    try writeOptimizer(checkpoint.optimizer, layers: checkpoint.model.network.layers, with: writer)
+    try writeConfiguration(checkpoint.configuration, into: try root.createGroup(FileLayout.training))
+    try writeProgress(checkpoint.progress, with: writer)
+    try writeHistory(checkpoint.progress.history, with: writer)
+    if let data = checkpoint.data {
+      let group = try root.createGroup(FileLayout.data)
+      try group.setAttribute("sha256", to: data.sha256)
+      try group.setAttribute("path", to: data.path)
+      try group.setAttribute("sample_count", to: Int64(data.sampleCount))
+    }
+  }
+
+  private static func writeOptimizer(_ state: OptimizerState, layers: [Layer], with writer: FileWriter) throws {
+    let group = try writer.root.createGroup(FileLayout.optimizer)
+    let configuration = state.configuration
+    try group.setAttribute("kind", to: configuration.kind.rawValue)
+    try group.setAttribute("iterations", to: state.iterations)
+    for (name, value) in hyperparameters(configuration) {
+      try group.setAttribute(name, to: value)
+    }
+    let slots = try group.createGroup(FileLayout.slots)
+    for name in state.slots.keys.sorted() {
+      try writer.writeTensors(state.slots[name]!, layers: layers, into: try slots.createGroup(name))
+    }
+  }
+
+  /// The optimizer's hyperparameters by attribute name, in file order.
+  static func hyperparameters(_ configuration: OptimizerConfiguration) -> [(String, Double)] {
+    [
+      ("learning_rate", configuration.learningRate), ("momentum", configuration.momentum),
+      ("beta1", configuration.beta1), ("beta2", configuration.beta2), ("epsilon", configuration.epsilon),
+      ("rho", configuration.rho), ("increase_factor", configuration.increaseFactor),
+      ("decrease_factor", configuration.decreaseFactor), ("minimum_step", configuration.minimumStep),
+      ("maximum_step", configuration.maximumStep), ("initial_step", configuration.initialStep),
+    ]
+  }
+
+  private static func writeConfiguration(_ configuration: TrainingConfiguration, into group: HDF5Group) throws {
+    try group.setAttribute("loss", to: configuration.loss.rawValue)
+    try group.setAttribute("batch_size", to: Int64(configuration.batchSize))
+    try group.setAttribute("epochs", to: Int64(configuration.epochs))
+    try group.setAttribute("seed", to: configuration.seed)
+    try group.setAttribute("shuffle", to: UInt8(configuration.shuffle ? 1 : 0))
+    if let steps = configuration.bpttSteps {
+      try group.setAttribute("bptt_steps", to: Int64(steps))
+    }
+    try group.setAttribute("validation_split", to: configuration.validationSplit)
+  }
+
+  private static func writeProgress(_ progress: TrainingProgress, with writer: FileWriter) throws {
+    let group = try writer.root.createGroup(FileLayout.progress)
+    for (name, value) in [
+      ("epoch", progress.epoch), ("step_in_epoch", progress.stepInEpoch), ("cursor", progress.cursor),
+      ("epoch_samples", progress.epochSamples), ("epoch_correct", progress.epochCorrect),
+    ] {
+      try group.setAttribute(name, to: Int64(value))
+    }
+    try group.setAttribute("epoch_loss_sum", to: progress.epochLossSum)
+    try group.setAttribute("elapsed_seconds", to: progress.elapsedSeconds)
+    try writer.write(progress.order.map(Int64.init), shape: [progress.order.count], to: FileLayout.order, in: group)
+    try writer.write(progress.random.words, shape: [progress.random.words.count], to: FileLayout.randomState, in: group)
+  }
+
+  /// History columns: one element per completed epoch. A metric an epoch did
+  /// not measure is NaN. Notes are flattened into `note_epoch` and `note_text`.
+  private static func writeHistory(_ history: [EpochRecord], with writer: FileWriter) throws {
+    let group = try writer.root.createGroup(FileLayout.history)
+    let count = [history.count]
+    try writer.write(history.map { Int64($0.epoch) }, shape: count, to: "epoch", in: group)
+    for (name, column) in historyColumns {
+      try writer.write(history.map { column.get($0) ?? .nan }, shape: count, to: name, in: group)
+    }
+    let notes = history.flatMap { record in record.notes.map { (Int64(record.epoch), $0) } }
+    try writer.write(notes.map(\.0), shape: [notes.count], to: "note_epoch", in: group)
+    try writer.write(strings: notes.map(\.1), scalar: false, to: "note_text", in: group)
+  }
+
+  struct Column: Sendable {
+    var get: @Sendable (EpochRecord) -> Double?
+    var set: @Sendable (inout EpochRecord, Double) -> Void
+  }
+
+  /// The float64 history columns, by dataset name.
+  static let historyColumns: [(String, Column)] = [
+    ("train_loss", Column(get: { $0.trainLoss }, set: { $0.trainLoss = $1 })),
+    ("train_accuracy", Column(get: { $0.trainAccuracy }, set: { $0.trainAccuracy = $1.isNaN ? nil : $1 })),
+    ("validation_loss", Column(get: { $0.validationLoss }, set: { $0.validationLoss = $1.isNaN ? nil : $1 })),
+    (
+      "validation_accuracy",
+      Column(get: { $0.validationAccuracy }, set: { $0.validationAccuracy = $1.isNaN ? nil : $1 })
+    ),
+    ("learning_rate", Column(get: { $0.learningRate }, set: { $0.learningRate = $1 })),
+    ("seconds", Column(get: { $0.seconds }, set: { $0.seconds = $1 })),
+  ]
+
+  // MARK: Reading
+
+  static func read(_ reader: FileReader) throws -> Checkpoint {
+    let model = try ModelFileCoding.readModel(reader)
+    let optimizer = try readOptimizer(reader, model: model)
+    let configuration = try readConfiguration(reader)
+    var progress = try readProgress(reader)
+    progress.history = try readHistory(reader)
+    var data: DataFingerprint?
+    if try reader.root.contains(FileLayout.data) {
+      let group = try reader.group(FileLayout.data)
+      data = DataFingerprint(
+        sha256: try reader.string("sha256", of: group), path: try reader.string("path", of: group),
+        sampleCount: try reader.count("sample_count", of: group))
+    }
+    let unix = try reader.attribute(FileLayout.createdAtUnixAttribute, of: reader.root, as: Double.self)
+    return Checkpoint(
+      model: model, optimizer: optimizer, configuration: configuration, progress: progress, data: data,
+      bpkitVersion: try reader.string(FileLayout.bpkitVersionAttribute, of: reader.root),
+      createdAt: Date(timeIntervalSince1970: unix))
+  }
+
+  private static func readOptimizer(_ reader: FileReader, model: Model) throws -> OptimizerState {
+    let group = try reader.group(FileLayout.optimizer)
+    let kindText = try reader.string("kind", of: group)
+    guard let kind = OptimizerKind(rawValue: kindText) else {
+      throw FormatError.invalidValue(
+        file: reader.path, path: "/optimizer@kind",
+        reason: "unknown optimizer '\(kindText)'; expected one of "
+          + OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    var configuration = OptimizerConfiguration(kind: kind)
+    let values = try Dictionary(
+      uniqueKeysWithValues: hyperparameters(configuration).map { name, _ in
+        (name, try reader.attribute(name, of: group, as: Double.self))
+      })
+    configuration.learningRate = values["learning_rate"]!
+    configuration.momentum = values["momentum"]!
+    configuration.beta1 = values["beta1"]!
+    configuration.beta2 = values["beta2"]!
+    configuration.epsilon = values["epsilon"]!
+    configuration.rho = values["rho"]!
+    configuration.increaseFactor = values["increase_factor"]!
+    configuration.decreaseFactor = values["decrease_factor"]!
+    configuration.minimumStep = values["minimum_step"]!
+    configuration.maximumStep = values["maximum_step"]!
+    configuration.initialStep = values["initial_step"]!
+    let iterations = try reader.attribute("iterations", of: group, as: Int64.self)
+    let slotsGroup = try reader.group("\(FileLayout.optimizer)/\(FileLayout.slots)")
+    let specs = model.orderedParameters.map(\.spec)
+    var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
+    for name in try slotsGroup.children() {
+      let slotGroup = try reader.group("\(FileLayout.optimizer)/\(FileLayout.slots)/\(name)")
+      // A slot may cover only some weights (the trainable ones): read those present.
+      var present: [ParameterSpec] = []
+      for spec in specs where try slotGroup.contains("\(spec.key.layer)/\(spec.key.name)") {
+        present.append(spec)
+      }
+      slots[name] = try ModelFileCoding.readTensors(reader, from: slotGroup, specs: present)
+    }
+    return OptimizerState(configuration: configuration, iterations: iterations, slots: slots)
+  }
+
+  private static func readConfiguration(_ reader: FileReader) throws -> TrainingConfiguration {
+    let group = try reader.group(FileLayout.training)
+    let lossText = try reader.string("loss", of: group)
+    guard let loss = Loss(rawValue: lossText) else {
+      throw FormatError.invalidValue(
+        file: reader.path, path: "/training@loss",
+        reason: "unknown loss '\(lossText)'; expected one of " + Loss.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    let steps = try reader.optionalAttribute("bptt_steps", of: group, as: Int64.self)
+    return TrainingConfiguration(
+      loss: loss, batchSize: try reader.count("batch_size", of: group),
+      epochs: try reader.count("epochs", of: group), seed: try reader.attribute("seed", of: group, as: UInt64.self),
+      shuffle: try reader.attribute("shuffle", of: group, as: UInt8.self) != 0, bpttSteps: steps.map { Int($0) },
+      validationSplit: try reader.attribute("validation_split", of: group, as: Double.self))
+  }
+
+  private static func readProgress(_ reader: FileReader) throws -> TrainingProgress {
+    let group = try reader.group(FileLayout.progress)
+    let order = try reader.vector(FileLayout.order, in: group, as: Int64.self)
+    let words = try reader.values(FileLayout.randomState, in: group, as: UInt64.self, shape: [4])
+    return TrainingProgress(
+      epoch: try reader.count("epoch", of: group), stepInEpoch: try reader.count("step_in_epoch", of: group),
+      order: order.map { Int($0) }, cursor: try reader.count("cursor", of: group),
+      random: RandomState(words: words), history: [],
+      epochLossSum: try reader.attribute("epoch_loss_sum", of: group, as: Double.self),
+      epochSamples: try reader.count("epoch_samples", of: group),
+      epochCorrect: try reader.count("epoch_correct", of: group),
+      elapsedSeconds: try reader.attribute("elapsed_seconds", of: group, as: Double.self))
+  }
+
+  private static func readHistory(_ reader: FileReader) throws -> [EpochRecord] {
+    let group = try reader.group(FileLayout.history)
+    let epochs = try reader.vector("epoch", in: group, as: Int64.self)
+    var records = epochs.map { EpochRecord(epoch: Int($0), trainLoss: 0, learningRate: 0, seconds: 0) }
+    for (name, column) in historyColumns {
+      let values = try reader.values(name, in: group, as: Double.self, shape: [epochs.count])
+      for index in records.indices { column.set(&records[index], values[index]) }
+    }
+    let noteEpochs = try reader.vector("note_epoch", in: group, as: Int64.self)
+    let noteTexts = try reader.strings("note_text", in: group, scalar: false)
+    guard noteTexts.count == noteEpochs.count else {
+      throw FormatError.shapeMismatch(
+        file: reader.path, path: "/history/note_text", expected: [noteEpochs.count], found: [noteTexts.count])
+    }
+    let positions = Dictionary(records.enumerated().map { ($1.epoch, $0) }, uniquingKeysWith: { first, _ in first })
+    for (epoch, text) in zip(noteEpochs, noteTexts) {
+      guard let position = positions[Int(epoch)] else {
+        throw FormatError.invalidValue(
+          file: reader.path, path: "/history/note_epoch", reason: "epoch \(epoch) has no history record")
+      }
+      records[position].notes.append(text)
+    }
+    return records
+  }
+}

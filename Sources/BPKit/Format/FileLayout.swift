@@ -1,0 +1,55 @@
+import Foundation
+
+/// The names of bpkit's HDF5 layout, version 1 (documented field by field in
+/// `Schemas/FORMAT.md` and the CheckpointFormat article).
+enum FileLayout {
+  // Root attributes.
+  static let kindAttribute = "bpkit_kind"
+  static let versionAttribute = "format_version"
+  static let bpkitVersionAttribute = "bpkit_version"
+  static let createdAtAttribute = "created_at"
+  static let createdAtUnixAttribute = "created_at_unix"
+
+  /// The CRC-32 attribute every dataset carries.
+  static let checksumAttribute = "crc32"
+
+  // The model part.
+  static let network = "network"
+  static let weights = "weights"
+
+  // The checkpoint part.
+  static let optimizer = "optimizer"
+  static let slots = "slots"
+  static let training = "training"
+  static let progress = "progress"
+  static let order = "order"
+  static let randomState = "random_state"
+  static let history = "history"
+  static let data = "data"
+
+  /// The network description as the JSON that the published schema describes:
+  /// `NetworkDescription`'s Codable form with sorted keys, so the same network
+  /// always gives the same text.
+  static func encodeNetwork(_ network: NetworkDescription) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(network), as: UTF8.self)
+  }
+
+  /// ISO 8601 with milliseconds, in UTC, for the human-readable `created_at`.
+  static func isoDate(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+  }
+}
+
+/// What a bpkit file holds.
+public enum BPKitFileKind: String, Sendable, CaseIterable, CustomStringConvertible {
+  /// A network description and its weights.
+  case model
+  /// A model and the state of the training run that produced it.
+  case checkpoint
+
+  public var description: String { rawValue }
+}

@@ -1,0 +1,90 @@
+import HDF5
+
+/// The loading policy for files bpkit did not necessarily write.
+///
+/// The HDF Group states that libhdf5 is not designed to read maliciously
+/// crafted files safely, so bpkit looks at a file's structure before reading
+/// any data from it, and refuses what it never writes itself: links out of
+/// the file or to other paths, external raw-data files, virtual datasets,
+/// filters that need plugins, element types other than numbers and strings,
+/// and datasets that declare far more data than the file holds (a "shape
+/// bomb" that would make a reader allocate memory it cannot fill). The HDF5
+/// signature is checked by ``HDF5File`` before libhdf5 opens the file.
+enum FilePolicy {
+  /// Filters built into libhdf5: deflate (1), shuffle (2) and Fletcher32 (3).
+  static let builtInFilters: Set<Int> = [1, 2, 3]
+
+  /// The largest factor by which filtered data may exceed the file's size:
+  /// deflate's best case is about 1032:1 (zlib technical details).
+  static let maximumExpansion = 1100
+
+  /// Turns off libhdf5's loading of filter plugins for this process, so that
+  /// no file can make bpkit load a shared library.
+  static func prepareLibrary() throws {
+    if try HDF5Plugins.isLoadingEnabled() {
+      try HDF5Plugins.setLoadingEnabled(false)
+    }
+  }
+
+  /// Walks every group under `group` and checks every link and dataset.
+  static func check(_ group: HDF5Group, fileSize: Int, file: String) throws {
+    for name in try group.children() {
+      let path = FileReader.join(group.path, name)
+      switch try kind(of: name, in: group, path: path, file: file) {
+      case .group:
+        try check(try group.openGroup(name), fileSize: fileSize, file: file)
+      case .dataset:
+        try check(try group.openDataset(name), fileSize: fileSize, file: file)
+      case .softLink:
+        throw FormatError.refused(
+          file: file, path: path, reason: .softLink(target: (try? group.softLinkTarget(name)) ?? "?"))
+      case .externalLink:
+        throw FormatError.refused(file: file, path: path, reason: .externalLink(target: "another file"))
+      case .other:
+        throw FormatError.refused(file: file, path: path, reason: .unsupportedObject)
+      }
+    }
+  }
+
+  private static func kind(of name: String, in group: HDF5Group, path: String, file: String) throws
+    -> HDF5Group.ChildKind
+  {
+    do {
+      return try group.kindOfChild(name)
+    } catch {
+      // A user-defined link type: libhdf5 cannot say what it points to.
+      throw FormatError.refused(file: file, path: path, reason: .unsupportedObject)
+    }
+  }
+
+  static func check(_ dataset: HDF5Dataset, fileSize: Int, file: String) throws {
+    guard dataset.elementType != nil || dataset.holdsStrings else {
+      throw FormatError.refused(file: file, path: dataset.path, reason: .unsupportedElementType)
+    }
+    let storage = try dataset.storage()
+    if storage.layout == .virtual {
+      throw FormatError.refused(file: file, path: dataset.path, reason: .virtualDataset)
+    }
+    if storage.externalFileCount > 0 {
+      throw FormatError.refused(
+        file: file, path: dataset.path, reason: .externalStorage(files: storage.externalFileCount))
+    }
+    if let filter = storage.filters.first(where: { !builtInFilters.contains($0.id) }) {
+      throw FormatError.refused(
+        file: file, path: dataset.path, reason: .unsupportedFilter(id: filter.id, name: filter.name))
+    }
+    // Strings are variable length: their declared size is a count of
+    // pointers, which the element count bounds below as well.
+    let elementSize = dataset.elementType?.byteCount ?? 1
+    let (declared, overflow) = dataset.shape.reduce((elementSize, false)) { partial, dimension in
+      let (product, overflow) = partial.0.multipliedReportingOverflow(by: dimension)
+      return (product, partial.1 || overflow)
+    }
+    let limit = storage.filters.isEmpty ? fileSize : fileSize.multipliedReportingOverflow(by: maximumExpansion).0
+    if overflow || declared > limit {
+      throw FormatError.refused(
+        file: file, path: dataset.path,
+        reason: .declaredSizeTooLarge(declaredBytes: overflow ? Int.max : declared, fileBytes: fileSize))
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import HDF5
+
+/// Reads the parts of a bpkit file, turning each problem into a
+/// ``FormatError`` that names the file and the object.
+///
+/// Opening runs the loading policy (``FilePolicy``) over the whole file
+/// before anything else is read.
+struct FileReader {
+  let path: String
+  let file: HDF5File
+  let root: HDF5Group
+  let kind: BPKitFileKind
+  let version: FormatVersion
+
+  /// Rows of a tensor read per call: small enough to still be in the
+  /// processor's cache when its checksum is computed right after.
+  static let sliceBytes = 2 << 20
+
+  init(path: String) throws {
+    self.path = path
+    try FilePolicy.prepareLibrary()
+    file = try HDF5File(openingAtPath: path)
+    root = try file.root
+    guard try root.hasAttribute(FileLayout.kindAttribute) else { throw FormatError.notBPKitFile(file: path) }
+    let kindText = try Self.string(root, FileLayout.kindAttribute, file: path)
+    guard try root.hasAttribute(FileLayout.versionAttribute) else {
+      throw FormatError.missingAttribute(file: path, path: "/", name: FileLayout.versionAttribute)
+    }
+    let versionText = try Self.string(root, FileLayout.versionAttribute, file: path)
+    guard let version = FormatVersion(versionText) else {
+      throw FormatError.invalidFormatVersion(file: path, value: versionText)
+    }
+    guard version.isReadable else {
+      throw FormatError.newerFormatVersion(file: path, found: version, supported: .current)
+    }
+    guard let kind = BPKitFileKind(rawValue: kindText) else {
+      throw FormatError.unknownKind(file: path, kind: kindText)
+    }
+    self.kind = kind
+    self.version = version
+    try FilePolicy.check(root, fileSize: Self.fileSize(path), file: path)
+  }
+
+  static func fileSize(_ path: String) -> Int {
+    var status = stat()
+    return stat(path, &status) == 0 ? Int(status.st_size) : 0
+  }
+
+  func require(_ expected: BPKitFileKind) throws {
+    guard kind == expected else {
+      throw FormatError.wrongKind(file: path, expected: expected.rawValue, found: kind.rawValue)
+    }
+  }
+
+  // MARK: Objects
+
+  func group(_ groupPath: String) throws -> HDF5Group {
+    guard try root.contains(groupPath), try root.kindOfChild(groupPath) == .group else {
+      throw FormatError.missingObject(file: path, path: "/" + groupPath)
+    }
+    return try root.openGroup(groupPath)
+  }
+
+  func dataset(_ name: String, in group: HDF5Group) throws -> HDF5Dataset {
+    guard try group.contains(name), try group.kindOfChild(name) == .dataset else {
+      throw FormatError.missingObject(file: path, path: Self.join(group.path, name))
+    }
+    return try group.openDataset(name)
+  }
+
+  static func join(_ parent: String, _ name: String) -> String {
+    parent == "/" ? "/" + name : parent + "/" + name
+  }
+
+  // MARK: Attributes
+
+  func attribute<T: HDF5Scalar>(_ name: String, of object: HDF5Object, as type: T.Type = T.self) throws -> T {
+    guard try object.hasAttribute(name) else {
+      throw FormatError.missingAttribute(file: path, path: object.path, name: name)
+    }
+    let result = Result { () throws(HDF5Error) in try object.attribute(name, as: T.self) }
+    if case .failure(let error) = result, error.kind == .typeMismatch || error.kind == .shapeMismatch {
+      throw FormatError.wrongElementType(
+        file: path, path: "\(object.path)@\(name)", expected: "one \(T.hdf5ElementType) value")
+    }
+    return try result.get()
+  }
+
+  func optionalAttribute<T: HDF5Scalar>(_ name: String, of object: HDF5Object, as type: T.Type = T.self) throws
+    -> T?
+  {
+    try object.hasAttribute(name) ? try attribute(name, of: object, as: T.self) : nil
+  }
+
+  func string(_ name: String, of object: HDF5Object) throws -> String {
+    guard try object.hasAttribute(name) else {
+      throw FormatError.missingAttribute(file: path, path: object.path, name: name)
+    }
+    return try Self.string(object, name, file: path)
+  }
+
+  func count(_ name: String, of object: HDF5Object) throws -> Int {
+    let value = try attribute(name, of: object, as: Int64.self)
+    guard value >= 0 else {
+      throw FormatError.invalidValue(
+        file: path, path: "\(object.path)@\(name)", reason: "it is \(value); it must be 0 or more")
+    }
+    return Int(value)
+  }
+
+  private static func string(_ object: HDF5Object, _ name: String, file: String) throws -> String {
+    let result = Result { () throws(HDF5Error) in try object.stringAttribute(name) }
+    if case .failure(let error) = result, error.kind == .typeMismatch || error.kind == .shapeMismatch {
+      throw FormatError.wrongElementType(file: file, path: "\(object.path)@\(name)", expected: "one string")
+    }
+    return try result.get()
+  }
+
+  // MARK: Checked datasets
+
+  /// Reads a Float32 tensor whose shape must be `shape`, straight into its
+  /// final storage, verifying its CRC-32.
+  func tensor(_ name: String, in group: HDF5Group, shape: [Int]) throws -> Tensor<Float> {
+    Tensor(shape: shape, scalars: try values(name, in: group, as: Float.self, shape: shape))
+  }
+
+  /// Reads a numeric dataset whose shape must be `shape` (checked before any
+  /// buffer is allocated), verifying its CRC-32.
+  func values<T: HDF5Scalar>(_ name: String, in group: HDF5Group, as type: T.Type, shape: [Int]) throws -> [T] {
+    let dataset = try dataset(name, in: group)
+    guard dataset.elementType == T.hdf5ElementType else {
+      throw FormatError.wrongElementType(file: path, path: dataset.path, expected: "\(T.hdf5ElementType) values")
+    }
+    guard dataset.shape == shape else {
+      throw FormatError.shapeMismatch(file: path, path: dataset.path, expected: shape, found: dataset.shape)
+    }
+    let stored = try attribute(FileLayout.checksumAttribute, of: dataset, as: UInt32.self)
+    let count = dataset.elementCount
+    var crc = CRC32()
+    let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      let rowCount = shape.first ?? 1
+      let rowSize = count / max(rowCount, 1)
+      let rowsPerSlice = max(1, Self.sliceBytes / max(1, rowSize * MemoryLayout<T>.stride))
+      if shape.isEmpty || rowsPerSlice >= rowCount {
+        try dataset.read(into: buffer)
+        crc.update(UnsafeRawBufferPointer(buffer))
+      } else {
+        var row = 0
+        while row < rowCount {
+          let end = min(rowCount, row + rowsPerSlice)
+          let slice = UnsafeMutableBufferPointer(rebasing: buffer[(row * rowSize)..<(end * rowSize)])
+          try dataset.readRows(row..<end, into: slice)
+          crc.update(UnsafeRawBufferPointer(slice))
+          row = end
+        }
+      }
+      initialized = count
+    }
+    guard crc.value == stored else {
+      throw FormatError.checksumMismatch(file: path, path: dataset.path, stored: stored, computed: crc.value)
+    }
+    return values
+  }
+
+  /// Reads a one-dimensional numeric dataset of any length, verifying its CRC-32.
+  func vector<T: HDF5Scalar>(_ name: String, in group: HDF5Group, as type: T.Type) throws -> [T] {
+    let dataset = try dataset(name, in: group)
+    guard dataset.shape.count == 1 else {
+      throw FormatError.shapeMismatch(file: path, path: dataset.path, expected: [-1], found: dataset.shape)
+    }
+    return try values(name, in: group, as: T.self, shape: dataset.shape)
+  }
+
+  /// Reads a dataset of strings, verifying its CRC-32 (see ``FileWriter/stringChecksum(_:)``).
+  func strings(_ name: String, in group: HDF5Group, scalar: Bool) throws -> [String] {
+    let dataset = try dataset(name, in: group)
+    guard dataset.holdsStrings else {
+      throw FormatError.wrongElementType(file: path, path: dataset.path, expected: "strings")
+    }
+    guard scalar ? dataset.shape.isEmpty : dataset.shape.count == 1 else {
+      throw FormatError.shapeMismatch(
+        file: path, path: dataset.path, expected: scalar ? [] : [-1], found: dataset.shape)
+    }
+    let stored = try attribute(FileLayout.checksumAttribute, of: dataset, as: UInt32.self)
+    let strings = try dataset.readStrings()
+    let computed = FileWriter.stringChecksum(strings)
+    guard computed == stored else {
+      throw FormatError.checksumMismatch(file: path, path: dataset.path, stored: stored, computed: computed)
+    }
+    return strings
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HDF5
+
+/// Writes the parts of a bpkit file: every dataset with its CRC-32.
+struct FileWriter {
+  let file: HDF5File
+  let root: HDF5Group
+
+  /// Creates the file at `path` (a temporary name chosen by ``AtomicFile``)
+  /// with the root attributes every bpkit file carries.
+  init(path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current) throws {
+    file = try HDF5File.create(atPath: path)
+    root = try file.root
+    try root.setAttribute(FileLayout.kindAttribute, to: kind.rawValue)
+    try root.setAttribute(FileLayout.versionAttribute, to: FormatVersion.current.description)
+    try root.setAttribute(FileLayout.bpkitVersionAttribute, to: bpkitVersion)
+  }
+
+  /// Writes a numeric dataset straight from its storage, with its CRC-32.
+  func write<T: HDF5Scalar>(_ values: [T], shape: [Int], to name: String, in group: HDF5Group) throws {
+    try values.withUnsafeBufferPointer { buffer in
+      let crc = CRC32.checksum(UnsafeRawBufferPointer(buffer))
+      let dataset = try group.write(buffer, shape: shape, to: name)
+      try dataset.setAttribute(FileLayout.checksumAttribute, to: crc)
+    }
+  }
+
+  func write(_ tensor: Tensor<Float>, to name: String, in group: HDF5Group) throws {
+    try write(tensor.scalars, shape: tensor.shape, to: name, in: group)
+  }
+
+  /// Writes a scalar string dataset (`scalar`) or a list of strings, with its CRC-32.
+  func write(strings: [String], scalar: Bool, to name: String, in group: HDF5Group) throws {
+    let dataset =
+      scalar ? try group.writeString(strings[0], to: name) : try group.writeStrings(strings, to: name)
+    try dataset.setAttribute(FileLayout.checksumAttribute, to: Self.stringChecksum(strings))
+  }
+
+  /// The CRC-32 of strings: their UTF-8 bytes, each followed by a zero byte.
+  static func stringChecksum(_ strings: [String]) -> UInt32 {
+    var crc = CRC32()
+    for string in strings {
+      var bytes = Array(string.utf8)
+      bytes.append(0)
+      bytes.withUnsafeBytes { crc.update($0) }
+    }
+    return crc.value
+  }
+
+  /// Writes the network description and one group per layer with its weights.
+  func writeModel(_ model: Model) throws {
+    try write(
+      strings: [try FileLayout.encodeNetwork(model.network)], scalar: true, to: FileLayout.network, in: root)
+    try writeTensors(model.parameters, layers: model.network.layers, into: try root.createGroup(FileLayout.weights))
+  }
+
+  /// Writes tensors keyed by layer and weight name as `<layer>/<name>`,
+  /// layers in the network's order.
+  func writeTensors(_ tensors: [ParameterKey: Tensor<Float>], layers: [Layer], into group: HDF5Group) throws {
+    let byLayer = Dictionary(grouping: tensors.keys, by: \.layer)
+    for layer in layers {
+      guard let keys = byLayer[layer.name] else { continue }
+      let layerGroup = try group.createGroup(layer.name)
+      for key in keys.sorted() {
+        try write(tensors[key]!, to: key.name, in: layerGroup)
+      }
+    }
+  }
+
+  func close() throws {
+    try file.close()
+  }
+}

@@ -1,0 +1,39 @@
+/// The version of bpkit's file layout, written as the root attribute
+/// `format_version` ("MAJOR.MINOR").
+///
+/// A new minor version only adds to the layout, so older readers can read it;
+/// a new major version changes it, and readers refuse majors newer than theirs.
+public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvertible {
+  /// Incremented when the layout changes incompatibly.
+  public var major: Int
+  /// Incremented when the layout gains something older readers may ignore.
+  public var minor: Int
+
+  /// Creates a version.
+  public init(major: Int, minor: Int) {
+    self.major = major
+    self.minor = minor
+  }
+
+  /// Parses `"MAJOR.MINOR"`; returns `nil` for anything else.
+  public init?(_ text: String) {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 2, let major = Int(parts[0]), let minor = Int(parts[1]), major >= 0, minor >= 0,
+      parts.allSatisfy({ $0.allSatisfy(\.isASCII) })
+    else { return nil }
+    self.init(major: major, minor: minor)
+  }
+
+  /// The version this bpkit writes.
+  public static let current = FormatVersion(major: 1, minor: 0)
+
+  /// Whether this bpkit can read files of `self`: any version up to its own major.
+  public var isReadable: Bool { major <= Self.current.major }
+
+  /// `"MAJOR.MINOR"`.
+  public var description: String { "\(major).\(minor)" }
+
+  public static func < (lhs: FormatVersion, rhs: FormatVersion) -> Bool {
+    (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
+  }
+}

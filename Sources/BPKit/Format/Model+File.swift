@@ -1,0 +1,114 @@
+import Foundation
+import HDF5
+
+extension Model {
+  /// Reads a model from a bpkit model file, or the model inside a bpkit checkpoint.
+  ///
+  /// The file is checked against bpkit's loading policy before any data is
+  /// read, every weight's shape is checked against the network description
+  /// before its buffer is allocated, and every weight's CRC-32 is verified.
+  ///
+  /// - Throws: ``FormatError`` naming the file and the object at fault.
+  public init(contentsOf url: URL) throws {
+    self = try FormatError.wrapping(url.path) {
+      try ModelFileCoding.readModel(try FileReader(path: url.path))
+    }
+  }
+
+  /// Writes the model as a bpkit model file, replacing `url` atomically.
+  ///
+  /// - Parameters:
+  ///   - url: The destination. Its folder must exist.
+  ///   - options: Whether to make the write durable with `fsync` (the default).
+  /// - Throws: ``FormatError`` when the file cannot be written; the previous
+  ///   file at `url`, if any, is then unchanged.
+  public func write(to url: URL, options: FileWriteOptions = .init()) throws {
+    try FormatError.wrapping(url.path) {
+      try AtomicFile.write(to: url, options: options) { temporary in
+        let writer = try FileWriter(path: temporary, kind: .model)
+        try writer.writeModel(self)
+        try writer.close()
+      }
+    }
+  }
+}
+
+/// Reading the model part shared by model files and checkpoints.
+enum ModelFileCoding {
+  static func readModel(_ reader: FileReader) throws -> Model {
+    let json = try reader.strings(FileLayout.network, in: reader.root, scalar: true)[0]
+    let network: NetworkDescription
+    do {
+      network = try JSONDecoder().decode(NetworkDescription.self, from: Data(json.utf8))
+    } catch let error as DecodingError {
+      throw FormatError.invalidNetwork(file: reader.path, reason: describe(error))
+    }
+    let specs: [ParameterSpec]
+    do {
+      specs = try network.parameterSpecs()
+    } catch {
+      throw FormatError.invalidModel(file: reader.path, error: error)
+    }
+    let weights = try reader.group(FileLayout.weights)
+    let parameters = try readTensors(reader, from: weights, specs: specs)
+    do {
+      return try Model(network: network, parameters: parameters)
+    } catch {
+      throw FormatError.invalidModel(file: reader.path, error: error)
+    }
+  }
+
+  /// Reads `<layer>/<name>` tensors for every spec under `group`, refusing
+  /// any group or dataset that no spec declares.
+  static func readTensors(_ reader: FileReader, from group: HDF5Group, specs: [ParameterSpec]) throws
+    -> [ParameterKey: Tensor<Float>]
+  {
+    let declared = Dictionary(grouping: specs, by: \.key.layer)
+    for layer in try group.children() {
+      let layerPath = FileReader.join(group.path, layer)
+      guard let layerSpecs = declared[layer] else {
+        throw FormatError.unexpectedObject(file: reader.path, path: layerPath)
+      }
+      let names = Set(layerSpecs.map(\.key.name))
+      for name in try reader.group(String(layerPath.dropFirst())).children() where !names.contains(name) {
+        throw FormatError.unexpectedObject(file: reader.path, path: FileReader.join(layerPath, name))
+      }
+    }
+    var tensors: [ParameterKey: Tensor<Float>] = [:]
+    for spec in specs {
+      let layerPath = FileReader.join(group.path, spec.key.layer)
+      let layerGroup = try reader.group(String(layerPath.dropFirst()))
+      tensors[spec.key] = try reader.tensor(spec.key.name, in: layerGroup, shape: spec.shape)
+    }
+    return tensors
+  }
+
+  /// A decoding error as one sentence: where in the JSON, and what.
+  static func describe(_ error: DecodingError) -> String {
+    func location(_ path: [any CodingKey]) -> String {
+      let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+      return text.isEmpty ? "the document" : String(text.drop { $0 == "." })
+    }
+    switch error {
+    case .dataCorrupted(let context):
+      return "\(location(context.codingPath)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context):
+      return "\(location(context.codingPath + [key])) is missing"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context):
+      return "\(location(context.codingPath)): \(context.debugDescription)"
+    @unknown default:
+      return "\(error)"
+    }
+  }
+}
+
+extension FormatError {
+  /// Runs `body`, turning the HDF5 module's errors into ``FormatError/hdf5(_:)``.
+  static func wrapping<R>(_ file: String, _ body: () throws -> R) throws -> R {
+    do {
+      return try body()
+    } catch let error as HDF5Error {
+      throw FormatError.hdf5(error)
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import BPKit
+import Foundation
+import HDF5
+import Testing
+import _BPKitTestSupport
+
+@Suite struct CheckpointFileTests {
+  @Test(arguments: [SampleModels.denseNetwork(), SampleModels.recurrentNetwork()])
+  func roundTripsEveryFieldBitExactly(network: NetworkDescription) throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("run.ckpt.h5")
+    let checkpoint = SampleModels.checkpoint(try SampleModels.model(network, special: true))
+    try checkpoint.write(to: url)
+    let loaded = try Checkpoint(contentsOf: url)
+    #expect(SampleModels.bits(loaded.model.parameters) == SampleModels.bits(checkpoint.model.parameters))
+    #expect(
+      loaded.optimizer.slots.mapValues(SampleModels.bits) == checkpoint.optimizer.slots.mapValues(SampleModels.bits))
+    #expect(loaded.optimizer == checkpoint.optimizer)
+    #expect(loaded.configuration == checkpoint.configuration)
+    #expect(loaded.progress == checkpoint.progress)
+    #expect(loaded.data == checkpoint.data)
+    #expect(loaded.bpkitVersion == checkpoint.bpkitVersion)
+    #expect(loaded.createdAt == checkpoint.createdAt)
+    #expect(loaded.model.network == checkpoint.model.network)
+    guard case .checkpoint(let opened) = try BPKitFile.open(url) else {
+      Issue.record("a checkpoint opened as something else")
+      return
+    }
+    #expect(opened.progress == checkpoint.progress)
+  }
+
+  @Test func roundTripsEveryOptimizerAndOptionalField() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("run.h5")
+    let model = try SampleModels.model(SampleModels.denseNetwork())
+    for kind in OptimizerKind.allCases {
+      var checkpoint = SampleModels.checkpoint(model, epochs: 1)
+      checkpoint.optimizer.configuration = OptimizerConfiguration(kind: kind)
+      checkpoint.optimizer.slots = kind == .sgd ? [:] : ["previous_gradient": checkpoint.optimizer.slots["m"]!]
+      checkpoint.configuration.bpttSteps = nil
+      checkpoint.configuration.shuffle = false
+      checkpoint.data = nil
+      checkpoint.progress.order = []
+      checkpoint.progress.history = []
+      try checkpoint.write(to: url)
+      let loaded = try Checkpoint(contentsOf: url)
+      #expect(loaded == checkpoint)
+    }
+  }
+
+  @Test func layoutIsTheDocumentedOne() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("run.h5")
+    let checkpoint = SampleModels.checkpoint(try SampleModels.model(SampleModels.denseNetwork()))
+    try checkpoint.write(to: url)
+    let root = try HDF5File(openingAtPath: url.path).root
+    #expect(try root.stringAttribute("bpkit_kind") == "checkpoint")
+    #expect(try root.stringAttribute("created_at") == "2026-11-18T11:06:40.125Z")
+    #expect(try root.children() == ["data", "history", "network", "optimizer", "progress", "training", "weights"])
+    #expect(try root.openGroup("optimizer").stringAttribute("kind") == "adam")
+    #expect(try root.openGroup("optimizer").attribute("learning_rate", as: Double.self) == 0.0025)
+    #expect(try root.openGroup("optimizer/slots").children() == ["m", "v"])
+    #expect(try root.openDataset("optimizer/slots/m/dense_0/kernel").shape == [5, 7])
+    #expect(try !root.contains("optimizer/slots/m/scale"))
+    #expect(try root.openDataset("history/train_loss").read(as: Double.self).count == 3)
+    let validation = try root.openDataset("history/validation_loss").read(as: Double.self)
+    #expect(validation[1].isNaN && !validation[0].isNaN)
+    #expect(try root.openDataset("history/note_text").readStrings() == ["learning rate changed to 0.0025", "résumé ✓"])
+    #expect(try root.openDataset("progress/random_state").read(as: UInt64.self)[2] == .max)
+    #expect(try root.openGroup("training").attribute("seed", as: UInt64.self) == 0xFFFF_FFFF_FFFF_FFF0)
+    #expect(try root.openGroup("data").stringAttribute("sha256").count == 64)
+  }
+
+  @Test func aModelFileIsNotACheckpoint() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.h5")
+    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+    #expect(throws: FormatError.wrongKind(file: url.path, expected: "checkpoint", found: "model")) {
+      try Checkpoint(contentsOf: url)
+    }
+  }
+
+  @Test func aCheckpointsModelLoadsAsAModel() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("run.h5")
+    let checkpoint = SampleModels.checkpoint(try SampleModels.model(SampleModels.recurrentNetwork()))
+    try checkpoint.write(to: url)
+    #expect(try Model(contentsOf: url) == checkpoint.model)
+  }
+
+  @Test func slotsForUnknownWeightsAreRefusedBeforeWriting() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("run.h5")
+    var checkpoint = SampleModels.checkpoint(try SampleModels.model(SampleModels.denseNetwork()))
+    checkpoint.optimizer.slots["m"]![ParameterKey(layer: "ghost", name: "kernel")] = .zeros([1])
+    #expect(throws: FormatError.self) { try checkpoint.write(to: url) }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+  }
+}

@@ -1,0 +1,80 @@
+import BPKit
+import Foundation
+import HDF5
+import Testing
+import _BPKitTestSupport
+
+/// Files from elsewhere: what bpkit refuses before reading any data.
+@Suite struct FilePolicyTests {
+  let folder: TemporaryDirectory
+  let url: URL
+
+  init() throws {
+    folder = try TemporaryDirectory()
+    url = folder.url.appendingPathComponent("model.h5")
+    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+  }
+
+  func alter(_ body: (HDF5Group) throws -> Void) throws {
+    let file = try HDF5File(openingAtPath: url.path, mode: .readWrite)
+    try body(try file.root)
+    try file.close()
+  }
+
+  func expectRefusal(at path: String, _ matches: (FormatError.Refusal) -> Bool) {
+    #expect {
+      try Model(contentsOf: url)
+    } throws: { error in
+      guard case .refused(url.path, path, let reason) = error as? FormatError else { return false }
+      return matches(reason)
+    }
+  }
+
+  @Test func externalLinksAreRefused() throws {
+    let other = folder.path("other.h5")
+    try HDF5File.create(atPath: other).root.write([Float(1)], shape: [1], to: "x")
+    try alter { try $0.openGroup("weights").createExternalLink("elsewhere", toFile: other, objectPath: "/x") }
+    expectRefusal(at: "/weights/elsewhere") { if case .externalLink = $0 { true } else { false } }
+  }
+
+  @Test func softLinksAreRefused() throws {
+    try alter { try $0.createSoftLink("shortcut", to: "/weights/dense_0") }
+    expectRefusal(at: "/shortcut") { $0 == .softLink(target: "/weights/dense_0") }
+  }
+
+  @Test func externalStorageIsRefused() throws {
+    let raw = folder.path("raw.bin")
+    try alter { root in
+      let dataset = try root.createDataset(
+        "outside", of: Float.self, shape: [4], options: HDF5DatasetOptions(externalFile: raw))
+      try dataset.write([Float](repeating: 2, count: 4))
+    }
+    expectRefusal(at: "/outside") { $0 == .externalStorage(files: 1) }
+  }
+
+  @Test func virtualDatasetsAreRefused() throws {
+    try alter { root in
+      try root.createVirtualDataset(
+        "gathered", of: Float.self, shape: [7], sourceFile: ".", sourcePath: "/weights/dense_0/bias")
+    }
+    expectRefusal(at: "/gathered") { $0 == .virtualDataset }
+  }
+
+  @Test func shapeBombsAreRefusedBeforeAnyAllocation() throws {
+    // 2^40 floats declared (4 TiB) in a file of a few kilobytes: creating the
+    // dataset without writing it allocates nothing in the file.
+    try alter { root in
+      let layer = try root.openGroup("weights/dense_0")
+      try layer.removeChild("bias")
+      _ = try layer.createDataset("bias", of: Float.self, shape: [1 << 40])
+    }
+    let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
+    expectRefusal(at: "/weights/dense_0/bias") { $0 == .declaredSizeTooLarge(declaredBytes: 1 << 42, fileBytes: size) }
+  }
+
+  @Test func filterPluginsAreDisabledByLoading() throws {
+    try HDF5Plugins.setLoadingEnabled(true)
+    _ = try Model(contentsOf: url)
+    #expect(try HDF5Plugins.isLoadingEnabled() == false)
+  }
+}

@@ -1,0 +1,103 @@
+import BPKit
+import Foundation
+import HDF5
+import Testing
+import _BPKitTestSupport
+
+@Suite struct ModelFileTests {
+  @Test(arguments: [SampleModels.denseNetwork(), SampleModels.recurrentNetwork()])
+  func roundTripsBitExactly(network: NetworkDescription) throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.h5")
+    let model = try SampleModels.model(network, special: true)
+    try model.write(to: url)
+    let loaded = try Model(contentsOf: url)
+    #expect(loaded.network == model.network)
+    #expect(SampleModels.bits(loaded.parameters) == SampleModels.bits(model.parameters))
+    #expect(try BPKitFile.kind(of: url) == .model)
+    #expect(try BPKitFile.open(url).model.network == network)
+  }
+
+  @Test func layoutIsTheDocumentedOne() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.h5")
+    let model = try SampleModels.model(SampleModels.denseNetwork())
+    try model.write(to: url)
+    let root = try HDF5File(openingAtPath: url.path).root
+    #expect(try root.stringAttribute("bpkit_kind") == "model")
+    #expect(try root.stringAttribute("format_version") == "1.0")
+    #expect(try root.stringAttribute("bpkit_version") == BPKitVersion.current)
+    #expect(try root.children() == ["network", "weights"])
+    let json = try root.openDataset("network").readString()
+    let decoded = try JSONDecoder().decode(NetworkDescription.self, from: Data(json.utf8))
+    #expect(decoded == model.network)
+    #expect(json.contains("\"layers\""))
+    #expect(try root.openGroup("weights").children() == ["dense_0", "dense_1", "output", "scale"])
+    #expect(try root.openGroup("weights/scale").children() == ["mean", "std"])
+    #expect(try root.openGroup("weights/output").children() == ["kernel"])
+    let kernel = try root.openDataset("weights/dense_0/kernel")
+    #expect(kernel.shape == [5, 7])
+    #expect(kernel.elementType == .float32)
+    let values = try kernel.read(as: Float.self)
+    let crc = values.withUnsafeBytes { CRC32.checksum($0) }
+    #expect(try kernel.attribute("crc32", as: UInt32.self) == crc)
+  }
+
+  @Test func storesAThousandLayerDescriptionAsADataset() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("deep.h5")
+    let network = SampleModels.denseNetwork(inputs: 2, hidden: Array(repeating: 2, count: 1_000), outputs: 2)
+    #expect(try FileLayoutProbe.jsonSize(network) > 65_536)
+    let model = try SampleModels.model(network)
+    try model.write(to: url)
+    let loaded = try Model(contentsOf: url)
+    #expect(loaded.network.layers.count == 1_002)
+    #expect(SampleModels.bits(loaded.parameters) == SampleModels.bits(model.parameters))
+  }
+
+  @Test func h5dumpReadsTheFile() throws {
+    let h5dump = "/usr/bin/h5dump"
+    guard FileManager.default.isExecutableFile(atPath: h5dump) else { return }
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.h5")
+    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+    let header = try runProcess(h5dump, ["-H", url.path])
+    #expect(header.status == 0)
+    #expect(header.output.contains("ATTRIBUTE \"bpkit_kind\""))
+    #expect(header.output.contains("GROUP \"weights\""))
+    let bias = try runProcess(h5dump, ["-d", "/weights/dense_0/bias", url.path])
+    #expect(bias.status == 0)
+    #expect(bias.output.contains("H5T_IEEE_F32LE"))
+    let json = try runProcess(h5dump, ["-d", "/network", url.path])
+    #expect(json.status == 0)
+    #expect(json.output.contains("standardize"))
+  }
+
+  @Test func writingReplacesAnExistingFileAndLeavesNoTemporaries() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.h5")
+    try SampleModels.model(SampleModels.denseNetwork(), seed: 1).write(to: url)
+    let second = try SampleModels.model(SampleModels.denseNetwork(), seed: 2)
+    try second.write(to: url)
+    #expect(try Model(contentsOf: url) == second)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["model.h5"])
+  }
+
+  @Test func writingIntoAMissingFolderIsAnErrorThatNamesTheFile() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("missing/model.h5")
+    let model = try SampleModels.model(SampleModels.denseNetwork())
+    #expect {
+      try model.write(to: url)
+    } throws: { error in
+      "\(error)".contains("missing/")
+    }
+  }
+}
+
+/// Sizes of the encoded forms, for the tests that need files past HDF5's limits.
+enum FileLayoutProbe {
+  static func jsonSize(_ network: NetworkDescription) throws -> Int {
+    try JSONEncoder().encode(network).count
+  }
+}
