@@ -31,6 +31,7 @@ extension Dataset {
     case .int32: scalars = try dataset.read(as: Int32.self).map { Float($0) }
     case .int64: scalars = try dataset.read(as: Int64.self).map { Float($0) }
     case .uint8: scalars = try dataset.read(as: UInt8.self).map { Float($0) }
+    case .uint32: scalars = try dataset.read(as: UInt32.self).map { Float($0) }
     case .uint64: scalars = try dataset.read(as: UInt64.self).map { Float($0) }
     case nil:
       throw DataError.unsupportedElementType(source: source, type: dataset.holdsStrings ? "string" : "non-numeric")

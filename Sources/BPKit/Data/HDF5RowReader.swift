@@ -64,6 +64,7 @@ public final class HDF5RowReader {
     case .int32: scalars = try converted(Int32.self) { Float($0) }
     case .int64: scalars = try converted(Int64.self) { Float($0) }
     case .uint8: scalars = try converted(UInt8.self) { Float($0) }
+    case .uint32: scalars = try converted(UInt32.self) { Float($0) }
     case .uint64: scalars = try converted(UInt64.self) { Float($0) }
     case nil: throw DataError.unsupportedElementType(source: source, type: "non-numeric")
     }
