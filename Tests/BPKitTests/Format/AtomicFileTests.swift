@@ -33,7 +33,7 @@ import _BPKitTestSupport
     }
     let window = max(
       0.05, 3 * Double(firstWrite.components.seconds) + 3 * Double(firstWrite.components.attoseconds) / 1e18)
-    var generator = SampleModels.Generator(seed: 42)
+    var generator = FormatSamples.Generator(seed: 42)
     var previous = 0
     var killedMidWrite = 0
     for round in 1...50 {
@@ -71,7 +71,7 @@ import _BPKitTestSupport
     let dead = folder.path(".model.h5.tmp-999999999-abc")
     let unrelated = folder.path(".other.h5.tmp-999999999-abc")
     for path in [live, dead, unrelated] { _ = FileManager.default.createFile(atPath: path, contents: Data()) }
-    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+    try FormatSamples.model(FormatSamples.denseNetwork()).write(to: url)
     #expect(FileManager.default.fileExists(atPath: live))
     #expect(!FileManager.default.fileExists(atPath: dead))
     #expect(FileManager.default.fileExists(atPath: unrelated))

@@ -24,7 +24,7 @@ import _BPKitTestSupport
   }
 
   @Test func equalsZlibOnRandomLengthsOffsetsAndSeeds() {
-    var generator = SampleModels.Generator(seed: 7)
+    var generator = FormatSamples.Generator(seed: 7)
     let bytes = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
     bytes.withUnsafeBytes { all in
       for _ in 0..<3_000 {

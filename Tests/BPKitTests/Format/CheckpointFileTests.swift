@@ -5,16 +5,16 @@ import Testing
 import _BPKitTestSupport
 
 @Suite struct CheckpointFileTests {
-  @Test(arguments: [SampleModels.denseNetwork(), SampleModels.recurrentNetwork()])
+  @Test(arguments: [FormatSamples.denseNetwork(), FormatSamples.recurrentNetwork()])
   func roundTripsEveryFieldBitExactly(network: NetworkDescription) throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("run.ckpt.h5")
-    let checkpoint = SampleModels.checkpoint(try SampleModels.model(network, special: true))
+    let checkpoint = FormatSamples.checkpoint(try FormatSamples.model(network, special: true))
     try checkpoint.write(to: url)
     let loaded = try Checkpoint(contentsOf: url)
-    #expect(SampleModels.bits(loaded.model.parameters) == SampleModels.bits(checkpoint.model.parameters))
+    #expect(FormatSamples.bits(loaded.model.parameters) == FormatSamples.bits(checkpoint.model.parameters))
     #expect(
-      loaded.optimizer.slots.mapValues(SampleModels.bits) == checkpoint.optimizer.slots.mapValues(SampleModels.bits))
+      loaded.optimizer.slots.mapValues(FormatSamples.bits) == checkpoint.optimizer.slots.mapValues(FormatSamples.bits))
     #expect(loaded.optimizer == checkpoint.optimizer)
     #expect(loaded.configuration == checkpoint.configuration)
     #expect(loaded.progress == checkpoint.progress)
@@ -32,9 +32,9 @@ import _BPKitTestSupport
   @Test func roundTripsEveryOptimizerAndOptionalField() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("run.h5")
-    let model = try SampleModels.model(SampleModels.denseNetwork())
+    let model = try FormatSamples.model(FormatSamples.denseNetwork())
     for kind in OptimizerKind.allCases {
-      var checkpoint = SampleModels.checkpoint(model, epochs: 1)
+      var checkpoint = FormatSamples.checkpoint(model, epochs: 1)
       checkpoint.optimizer.configuration = OptimizerConfiguration(kind: kind)
       checkpoint.optimizer.slots = kind == .sgd ? [:] : ["previous_gradient": checkpoint.optimizer.slots["m"]!]
       checkpoint.configuration.bpttSteps = nil
@@ -51,7 +51,7 @@ import _BPKitTestSupport
   @Test func layoutIsTheDocumentedOne() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("run.h5")
-    let checkpoint = SampleModels.checkpoint(try SampleModels.model(SampleModels.denseNetwork()))
+    let checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork()))
     try checkpoint.write(to: url)
     let root = try HDF5File(openingAtPath: url.path).root
     #expect(try root.stringAttribute("bpkit_kind") == "checkpoint")
@@ -74,7 +74,7 @@ import _BPKitTestSupport
   @Test func aModelFileIsNotACheckpoint() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")
-    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+    try FormatSamples.model(FormatSamples.denseNetwork()).write(to: url)
     #expect(throws: FormatError.wrongKind(file: url.path, expected: "checkpoint", found: "model")) {
       try Checkpoint(contentsOf: url)
     }
@@ -83,7 +83,7 @@ import _BPKitTestSupport
   @Test func aCheckpointsModelLoadsAsAModel() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("run.h5")
-    let checkpoint = SampleModels.checkpoint(try SampleModels.model(SampleModels.recurrentNetwork()))
+    let checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.recurrentNetwork()))
     try checkpoint.write(to: url)
     #expect(try Model(contentsOf: url) == checkpoint.model)
   }
@@ -91,7 +91,7 @@ import _BPKitTestSupport
   @Test func slotsForUnknownWeightsAreRefusedBeforeWriting() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("run.h5")
-    var checkpoint = SampleModels.checkpoint(try SampleModels.model(SampleModels.denseNetwork()))
+    var checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork()))
     checkpoint.optimizer.slots["m"]![ParameterKey(layer: "ghost", name: "kernel")] = .zeros([1])
     #expect(throws: FormatError.self) { try checkpoint.write(to: url) }
     #expect(!FileManager.default.fileExists(atPath: url.path))

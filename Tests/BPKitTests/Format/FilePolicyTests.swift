@@ -12,7 +12,7 @@ import _BPKitTestSupport
   init() throws {
     folder = try TemporaryDirectory()
     url = folder.url.appendingPathComponent("model.h5")
-    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+    try FormatSamples.model(FormatSamples.denseNetwork()).write(to: url)
   }
 
   func alter(_ body: (HDF5Group) throws -> Void) throws {

@@ -13,7 +13,7 @@ import _BPKitTestSupport
   init() throws {
     folder = try TemporaryDirectory()
     url = folder.url.appendingPathComponent("model.h5")
-    model = try SampleModels.model(SampleModels.denseNetwork())
+    model = try FormatSamples.model(FormatSamples.denseNetwork())
     try model.write(to: url)
   }
 

@@ -5,15 +5,15 @@ import Testing
 import _BPKitTestSupport
 
 @Suite struct ModelFileTests {
-  @Test(arguments: [SampleModels.denseNetwork(), SampleModels.recurrentNetwork()])
+  @Test(arguments: [FormatSamples.denseNetwork(), FormatSamples.recurrentNetwork()])
   func roundTripsBitExactly(network: NetworkDescription) throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")
-    let model = try SampleModels.model(network, special: true)
+    let model = try FormatSamples.model(network, special: true)
     try model.write(to: url)
     let loaded = try Model(contentsOf: url)
     #expect(loaded.network == model.network)
-    #expect(SampleModels.bits(loaded.parameters) == SampleModels.bits(model.parameters))
+    #expect(FormatSamples.bits(loaded.parameters) == FormatSamples.bits(model.parameters))
     #expect(try BPKitFile.kind(of: url) == .model)
     #expect(try BPKitFile.open(url).model.network == network)
   }
@@ -21,7 +21,7 @@ import _BPKitTestSupport
   @Test func layoutIsTheDocumentedOne() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")
-    let model = try SampleModels.model(SampleModels.denseNetwork())
+    let model = try FormatSamples.model(FormatSamples.denseNetwork())
     try model.write(to: url)
     let root = try HDF5File(openingAtPath: url.path).root
     #expect(try root.stringAttribute("bpkit_kind") == "model")
@@ -46,13 +46,13 @@ import _BPKitTestSupport
   @Test func storesAThousandLayerDescriptionAsADataset() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("deep.h5")
-    let network = SampleModels.denseNetwork(inputs: 2, hidden: Array(repeating: 2, count: 1_000), outputs: 2)
+    let network = FormatSamples.denseNetwork(inputs: 2, hidden: Array(repeating: 2, count: 1_000), outputs: 2)
     #expect(try FileLayoutProbe.jsonSize(network) > 65_536)
-    let model = try SampleModels.model(network)
+    let model = try FormatSamples.model(network)
     try model.write(to: url)
     let loaded = try Model(contentsOf: url)
     #expect(loaded.network.layers.count == 1_002)
-    #expect(SampleModels.bits(loaded.parameters) == SampleModels.bits(model.parameters))
+    #expect(FormatSamples.bits(loaded.parameters) == FormatSamples.bits(model.parameters))
   }
 
   @Test func h5dumpReadsTheFile() throws {
@@ -60,7 +60,7 @@ import _BPKitTestSupport
     guard FileManager.default.isExecutableFile(atPath: h5dump) else { return }
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")
-    try SampleModels.model(SampleModels.denseNetwork()).write(to: url)
+    try FormatSamples.model(FormatSamples.denseNetwork()).write(to: url)
     let header = try runProcess(h5dump, ["-H", url.path])
     #expect(header.status == 0)
     #expect(header.output.contains("ATTRIBUTE \"bpkit_kind\""))
@@ -76,8 +76,8 @@ import _BPKitTestSupport
   @Test func writingReplacesAnExistingFileAndLeavesNoTemporaries() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")
-    try SampleModels.model(SampleModels.denseNetwork(), seed: 1).write(to: url)
-    let second = try SampleModels.model(SampleModels.denseNetwork(), seed: 2)
+    try FormatSamples.model(FormatSamples.denseNetwork(), seed: 1).write(to: url)
+    let second = try FormatSamples.model(FormatSamples.denseNetwork(), seed: 2)
     try second.write(to: url)
     #expect(try Model(contentsOf: url) == second)
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["model.h5"])
@@ -86,7 +86,7 @@ import _BPKitTestSupport
   @Test func writingIntoAMissingFolderIsAnErrorThatNamesTheFile() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("missing/model.h5")
-    let model = try SampleModels.model(SampleModels.denseNetwork())
+    let model = try FormatSamples.model(FormatSamples.denseNetwork())
     #expect {
       try model.write(to: url)
     } throws: { error in

@@ -2,7 +2,7 @@ import BPKit
 import Foundation
 
 /// Models and checkpoints with reproducible, varied contents for format tests.
-public enum SampleModels {
+public enum FormatSamples {
   /// A small deterministic generator (SplitMix64, Steele et al., 2014).
   public struct Generator {
     var state: UInt64
