@@ -71,7 +71,7 @@ let checkpointWriterFixture = Target.executableTarget(
 let tests: [Target] = [
   .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_BPKitTestSupport"]),
   .testTarget(name: "BPKitTests", dependencies: ["BPKit", "HDF5", "CCRC32", "_BPKitTestSupport"]),
-  .testTarget(name: "bpkitTests", dependencies: ["_BPKitTestSupport"]),
+  .testTarget(name: "bpkitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
 ]
 
 // MARK: - Package

@@ -17,10 +17,11 @@ struct BPKitCommand: AsyncParsableCommand {
         2    usage error: an unknown option or a bad value
         3    bad input data or a file that is not what was expected
         4    input/output failure: a file cannot be read or written
+        5    training diverged (the loss became NaN or infinite)
         130  interrupted (Ctrl-C)
         143  terminated (SIGTERM)
       """,
     version: BPKitVersion.current,
-    subcommands: [LsCommand.self, SchemaCommand.self, GradcheckCommand.self]
+    subcommands: [TrainCommand.self, InferCommand.self, LsCommand.self, SchemaCommand.self, GradcheckCommand.self]
   )
 }

@@ -11,6 +11,8 @@ enum ExitStatus {
   static let badInput: Int32 = 3
   /// A file cannot be read or written.
   static let ioFailure: Int32 = 4
+  /// Training diverged: the loss became NaN or infinite.
+  static let diverged: Int32 = 5
 
   /// Runs a command's work; any error is printed as one line on standard
   /// error and turned into the exit code for its kind.
@@ -38,6 +40,13 @@ enum ExitStatus {
       case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists, .libraryFailure: ioFailure
       default: badInput
       }
+    case let error as DataError:
+      switch error {
+      case .fileNotFound, .unreadable: ioFailure
+      default: badInput
+      }
+    case let error as TrainingError:
+      if case .diverged = error { diverged } else { badInput }
     case let error as BPKitJSONError:
       switch error {
       case .unreadable, .unwritable: ioFailure

@@ -65,6 +65,18 @@ public final class LineReader {
     }
   }
 
+  /// The first character of the input that is not white space, without
+  /// consuming anything; `nil` for empty input.
+  public func peekFirstCharacter() throws(DataError) -> Character? {
+    while true {
+      if let index = buffer[start..<end].firstIndex(where: { !" \t\r\n".utf8.contains($0) }) {
+        return Character(UnicodeScalar(buffer[index]))
+      }
+      if finished { return nil }
+      try fill()
+    }
+  }
+
   private func fill() throws(DataError) {
     if start > 0 {
       buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end])

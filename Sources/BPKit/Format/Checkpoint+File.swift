@@ -77,12 +77,25 @@ enum CheckpointFileCoding {
     try writeConfiguration(checkpoint.configuration, into: try root.createGroup(FileLayout.training))
     try writeProgress(checkpoint.progress, with: writer)
     try writeHistory(checkpoint.progress.history, with: writer)
-    if let data = checkpoint.data {
-      let group = try root.createGroup(FileLayout.data)
+    for (name, data) in [(FileLayout.data, checkpoint.data), (FileLayout.validationData, checkpoint.validationData)] {
+      guard let data else { continue }
+      let group = try root.createGroup(name)
       try group.setAttribute("sha256", to: data.sha256)
       try group.setAttribute("path", to: data.path)
       try group.setAttribute("sample_count", to: Int64(data.sampleCount))
+      if let inputs = data.inputs { try group.setAttribute("inputs", to: inputs) }
+      if let targets = data.targets { try group.setAttribute("targets", to: targets) }
     }
+  }
+
+  private static func readFingerprint(_ name: String, _ reader: FileReader) throws -> DataFingerprint? {
+    guard try reader.root.contains(name) else { return nil }
+    let group = try reader.group(name)
+    return DataFingerprint(
+      sha256: try reader.string("sha256", of: group), path: try reader.string("path", of: group),
+      sampleCount: try reader.count("sample_count", of: group),
+      inputs: try group.hasAttribute("inputs") ? try reader.string("inputs", of: group) : nil,
+      targets: try group.hasAttribute("targets") ? try reader.string("targets", of: group) : nil)
   }
 
   private static func writeOptimizer(_ state: OptimizerState, layers: [Layer], with writer: FileWriter) throws {
@@ -127,6 +140,7 @@ enum CheckpointFileCoding {
     for (name, value) in [
       ("epoch", progress.epoch), ("step_in_epoch", progress.stepInEpoch), ("cursor", progress.cursor),
       ("epoch_samples", progress.epochSamples), ("epoch_correct", progress.epochCorrect),
+      ("epoch_judged", progress.epochJudged),
     ] {
       try group.setAttribute(name, to: Int64(value))
     }
@@ -176,16 +190,12 @@ enum CheckpointFileCoding {
     let configuration = try readConfiguration(reader)
     var progress = try readProgress(reader)
     progress.history = try readHistory(reader)
-    var data: DataFingerprint?
-    if try reader.root.contains(FileLayout.data) {
-      let group = try reader.group(FileLayout.data)
-      data = DataFingerprint(
-        sha256: try reader.string("sha256", of: group), path: try reader.string("path", of: group),
-        sampleCount: try reader.count("sample_count", of: group))
-    }
+    let data = try readFingerprint(FileLayout.data, reader)
+    let validationData = try readFingerprint(FileLayout.validationData, reader)
     let unix = try reader.attribute(FileLayout.createdAtUnixAttribute, of: reader.root, as: Double.self)
     return Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration, progress: progress, data: data,
+      validationData: validationData,
       bpkitVersion: try reader.string(FileLayout.bpkitVersionAttribute, of: reader.root),
       createdAt: Date(timeIntervalSince1970: unix))
   }
@@ -258,6 +268,7 @@ enum CheckpointFileCoding {
       epochLossSum: try reader.attribute("epoch_loss_sum", of: group, as: Double.self),
       epochSamples: try reader.count("epoch_samples", of: group),
       epochCorrect: try reader.count("epoch_correct", of: group),
+      epochJudged: try reader.count("epoch_judged", of: group),
       elapsedSeconds: try reader.attribute("elapsed_seconds", of: group, as: Double.self))
   }
 

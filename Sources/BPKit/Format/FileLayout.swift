@@ -26,6 +26,7 @@ enum FileLayout {
   static let randomState = "random_state"
   static let history = "history"
   static let data = "data"
+  static let validationData = "validation_data"
 
   /// The network description as the JSON that the published schema describes:
   /// `NetworkDescription`'s Codable form with sorted keys, so the same network

@@ -87,12 +87,18 @@ public struct DataFingerprint: Codable, Hashable, Sendable {
   public var path: String
   /// The number of training samples.
   public var sampleCount: Int
+  /// Which part of the file holds the inputs: an HDF5 dataset path, or `nil` for CSV.
+  public var inputs: String?
+  /// Which part holds the targets: an HDF5 dataset path, or a CSV column name.
+  public var targets: String?
 
   /// Creates a fingerprint.
-  public init(sha256: String, path: String, sampleCount: Int) {
+  public init(sha256: String, path: String, sampleCount: Int, inputs: String? = nil, targets: String? = nil) {
     self.sha256 = sha256
     self.path = path
     self.sampleCount = sampleCount
+    self.inputs = inputs
+    self.targets = targets
   }
 }
 
@@ -117,6 +123,8 @@ public struct TrainingProgress: Hashable, Sendable {
   public var epochSamples: Int
   /// The number of correct predictions counted this epoch (classifiers).
   public var epochCorrect: Int
+  /// The number of predictions judged this epoch (0 for regression).
+  public var epochJudged: Int
   /// Seconds of training so far, across every resume.
   public var elapsedSeconds: Double
 
@@ -124,7 +132,7 @@ public struct TrainingProgress: Hashable, Sendable {
   public init(
     epoch: Int = 0, stepInEpoch: Int = 0, order: [Int] = [], cursor: Int = 0, random: RandomState,
     history: [EpochRecord] = [], epochLossSum: Double = 0, epochSamples: Int = 0, epochCorrect: Int = 0,
-    elapsedSeconds: Double = 0
+    epochJudged: Int = 0, elapsedSeconds: Double = 0
   ) {
     self.epoch = epoch
     self.stepInEpoch = stepInEpoch
@@ -135,6 +143,7 @@ public struct TrainingProgress: Hashable, Sendable {
     self.epochLossSum = epochLossSum
     self.epochSamples = epochSamples
     self.epochCorrect = epochCorrect
+    self.epochJudged = epochJudged
     self.elapsedSeconds = elapsedSeconds
   }
 }
@@ -151,6 +160,8 @@ public struct Checkpoint: Hashable, Sendable {
   public var progress: TrainingProgress
   /// The training data's fingerprint, when the data came from a file.
   public var data: DataFingerprint?
+  /// The validation data's fingerprint, when validation data came from its own file.
+  public var validationData: DataFingerprint?
   /// The bpkit version that wrote the checkpoint.
   public var bpkitVersion: String
   /// When the checkpoint was written.
@@ -159,13 +170,15 @@ public struct Checkpoint: Hashable, Sendable {
   /// Creates a checkpoint.
   public init(
     model: Model, optimizer: OptimizerState, configuration: TrainingConfiguration, progress: TrainingProgress,
-    data: DataFingerprint? = nil, bpkitVersion: String = BPKitVersion.current, createdAt: Date = Date()
+    data: DataFingerprint? = nil, validationData: DataFingerprint? = nil, bpkitVersion: String = BPKitVersion.current,
+    createdAt: Date = Date()
   ) {
     self.model = model
     self.optimizer = optimizer
     self.configuration = configuration
     self.progress = progress
     self.data = data
+    self.validationData = validationData
     self.bpkitVersion = bpkitVersion
     self.createdAt = createdAt
   }

@@ -112,8 +112,11 @@ final class JSONInferenceInput: InferenceInput {
       if depth > 1 {
         try flatten(element, at: place, depth: depth - 1, into: &values)
       } else {
-        guard let number = element as? NSNumber, !(element is Bool) else {
-          throw DataError.invalidJSON(source: place, line: nil, reason: "'\(element)' is not a number")
+        // JSONSerialization gives true and false as NSNumber too; their type is a Boolean one.
+        let isBoolean = "\(type(of: element))".contains("Boolean")
+        guard let number = element as? NSNumber, !isBoolean else {
+          let text = isBoolean ? ((element as? Bool) == true ? "true" : "false") : "\(element)"
+          throw DataError.invalidJSON(source: place, line: nil, reason: "'\(text)' is not a number")
         }
         values.append(number.floatValue)
       }

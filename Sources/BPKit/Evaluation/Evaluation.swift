@@ -1,0 +1,102 @@
+import Foundation
+
+/// Loss and accuracy of predictions against labels, accumulated batch by batch
+/// so that inputs of any size are evaluated in bounded memory.
+///
+/// The loss follows the model's output: cross-entropy for softmax outputs
+/// (labels are class indices, or one-hot rows), binary cross-entropy for
+/// sigmoid outputs, mean squared error otherwise. Probabilities are clipped to
+/// [1e-7, 1 − 1e-7] before taking logarithms, as Keras does.
+public struct Evaluation: Sendable {
+  /// How predictions are compared with labels.
+  public let loss: Loss
+  /// The number of classes for classifiers, or `nil` for regression.
+  public let classCount: Int?
+  /// Counts of true against predicted classes, for classifiers.
+  public private(set) var confusion: ConfusionMatrix?
+  private var lossSum = 0.0
+  /// The number of output rows compared (samples, or samples × steps).
+  public private(set) var rows = 0
+
+  /// An evaluation for a network's output layer.
+  public init(network: NetworkDescription) throws(ModelError) {
+    let units = try network.outputShape().width
+    switch network.layers.last?.kind.activation {
+    case .softmax:
+      loss = .categoricalCrossEntropy
+      classCount = units
+    case .sigmoid where units == 1:
+      loss = .binaryCrossEntropy
+      classCount = 2
+    case .sigmoid:
+      loss = .binaryCrossEntropy
+      classCount = nil
+    default:
+      loss = .meanSquaredError
+      classCount = nil
+    }
+    confusion = classCount.map(ConfusionMatrix.init)
+  }
+
+  /// The mean loss over the rows seen.
+  public var meanLoss: Double { rows == 0 ? 0 : lossSum / Double(rows) }
+
+  /// The accuracy, for classifiers.
+  public var accuracy: Double? { confusion?.accuracy }
+
+  /// Adds a batch.
+  ///
+  /// - Parameters:
+  ///   - outputs: The predictions, `units` values per output row.
+  ///   - labels: One class label per row (classifiers), or `units` target values per row.
+  ///   - units: The number of outputs per row.
+  /// - Throws: ``DataError`` when the labels do not fit.
+  public mutating func add(outputs: ArraySlice<Float>, labels: ArraySlice<Float>, units: Int, source: String)
+    throws(DataError)
+  {
+    let count = outputs.count / units
+    let perRow = labels.count / max(count, 1)
+    guard perRow * count == labels.count, perRow == 1 || perRow == units else {
+      throw .widthMismatch(source: "\(source) labels", expected: classCount == nil ? units : 1, found: perRow)
+    }
+    for row in 0..<count {
+      let output = outputs[(outputs.startIndex + row * units)..<(outputs.startIndex + (row + 1) * units)]
+      let target = labels[(labels.startIndex + row * perRow)..<(labels.startIndex + (row + 1) * perRow)]
+      try add(output, target, row: rows, source: source)
+      rows += 1
+    }
+  }
+
+  private mutating func add(_ output: ArraySlice<Float>, _ target: ArraySlice<Float>, row: Int, source: String)
+    throws(DataError)
+  {
+    func clipped(_ p: Float) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
+    let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
+    switch loss {
+    case .categoricalCrossEntropy:
+      let truth: Int
+      if target.count == 1 {
+        let label = target.first!
+        guard label.isFinite, label == label.rounded(), label >= 0, Int(label) < output.count else {
+          throw .labelOutOfRange(source: source, row: row, value: label, classCount: output.count)
+        }
+        truth = Int(label)
+        lossSum -= log(clipped(output[output.startIndex + truth]))
+      } else {
+        truth = target.indices.max { target[$0] < target[$1] }! - target.startIndex
+        lossSum -= zip(output, target).reduce(0) { $0 + Double($1.1) * log(clipped($1.0)) }
+      }
+      confusion?.record(truth: truth, predicted: predicted)
+    case .binaryCrossEntropy:
+      for (p, t) in zip(output, target) {
+        lossSum -= (Double(t) * log(clipped(p)) + (1 - Double(t)) * log(1 - clipped(p))) / Double(output.count)
+      }
+      if classCount == 2, let p = output.first, let t = target.first {
+        guard t == 0 || t == 1 else { throw .labelOutOfRange(source: source, row: row, value: t, classCount: 2) }
+        confusion?.record(truth: Int(t), predicted: p >= 0.5 ? 1 : 0)
+      }
+    case .meanSquaredError:
+      lossSum += zip(output, target).reduce(0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(output.count)
+    }
+  }
+}

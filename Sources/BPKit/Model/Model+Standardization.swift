@@ -1,0 +1,51 @@
+extension Model {
+  /// The name given to the standardize layer that ``standardizing(mean:std:)`` adds.
+  public static let standardizationLayerName = "standardize"
+
+  /// The model with a first layer that scales each input feature as
+  /// (x − mean) / std, so that inference applies the scaling used in training.
+  ///
+  /// - Parameters:
+  ///   - mean: One value per input feature.
+  ///   - std: One value per input feature; zeros are replaced by 1 so constant
+  ///     features pass through unchanged.
+  /// - Throws: ``ModelError`` when the sizes do not match the input or a
+  ///   layer of that name exists.
+  public func standardizing(mean: [Float], std: [Float]) throws(ModelError) -> Model {
+    let features = network.input.features
+    guard mean.count == features, std.count == features else {
+      throw .parameterShapeMismatch(
+        ParameterKey(layer: Self.standardizationLayerName, name: "mean"), expected: [features], actual: [mean.count])
+    }
+    var network = self.network
+    network.layers.insert(Layer(name: Self.standardizationLayerName, kind: .standardize), at: 0)
+    var parameters = self.parameters
+    parameters[ParameterKey(layer: Self.standardizationLayerName, name: "mean")] = Tensor(
+      shape: [features], scalars: mean)
+    parameters[ParameterKey(layer: Self.standardizationLayerName, name: "std")] = Tensor(
+      shape: [features], scalars: std.map { $0 == 0 || !$0.isFinite ? 1 : $0 })
+    return try Model(network: network, parameters: parameters)
+  }
+}
+
+extension Dataset {
+  /// The mean and standard deviation of each input feature, over all samples
+  /// (and time steps, for sequences), computed in Float64.
+  public func featureStatistics() -> (mean: [Float], std: [Float]) {
+    let features = inputs.shape.last ?? 0
+    guard features > 0, inputs.count > 0 else { return ([], []) }
+    var sum = [Double](repeating: 0, count: features)
+    var squares = [Double](repeating: 0, count: features)
+    let rows = inputs.count / features
+    for row in 0..<rows {
+      for feature in 0..<features {
+        let value = Double(inputs.scalars[row * features + feature])
+        sum[feature] += value
+        squares[feature] += value * value
+      }
+    }
+    let mean = sum.map { $0 / Double(rows) }
+    let std = zip(squares, mean).map { ($0 / Double(rows) - $1 * $1).squareRoot() }
+    return (mean.map { Float($0) }, std.map { Float($0.isNaN ? 0 : $0) })
+  }
+}

@@ -1,0 +1,101 @@
+/// A data set checked against a network and loss, with its targets in the
+/// form the engine takes: class labels for cross-entropy with one label per
+/// output row, values otherwise.
+struct PreparedData {
+  let inputs: [Float]
+  let inputWidth: Int
+  let values: [Float]?
+  let labels: [Int]?
+  let targetWidth: Int
+  let count: Int
+
+  /// Reusable storage for one batch.
+  struct Batch {
+    var inputs: [Float]
+    var values: [Float]
+    var labels: [Int]
+
+    func withTargets<R>(_ body: (UnsafeBufferPointer<Float>, Targets<Float>) throws -> R) rethrows -> R {
+      try inputs.withUnsafeBufferPointer { x in
+        labels.isEmpty
+          ? try values.withUnsafeBufferPointer { try body(x, .values($0)) }
+          : try labels.withUnsafeBufferPointer { try body(x, .labels($0)) }
+      }
+    }
+  }
+
+  init(_ data: Dataset, network: NetworkDescription, loss: Loss, role: String) throws {
+    guard let targets = data.targets else { throw TrainingError.targetsDoNotFit("the \(role) has no targets") }
+    let output = try network.outputShape()
+    let units = output.width
+    count = data.sampleCount
+    let sampleShape = data.sampleShape
+    switch network.input {
+    case .vector(let features):
+      guard sampleShape == [features] else {
+        throw TrainingError.inputsDoNotFit(
+          "the \(role) has samples of shape \(sampleShape), the network takes [\(features)]")
+      }
+    case .sequence(let steps, let features):
+      guard sampleShape.count == 2, sampleShape[1] == features, steps == nil || steps == sampleShape[0] else {
+        throw TrainingError.inputsDoNotFit(
+          "the \(role) has samples of shape \(sampleShape), the network takes [\(steps.map(String.init) ?? "steps"), "
+            + "\(features)] (sequence data is a 3-D dataset [samples, steps, features])")
+      }
+    }
+    let outputRows: Int
+    if case .sequence(let steps, _) = output {
+      outputRows = steps ?? sampleShape[0]
+    } else {
+      outputRows = 1
+    }
+    inputs = data.inputs.scalars
+    inputWidth = sampleShape.reduce(1, *)
+    let width = data.targetWidth
+    if loss == .categoricalCrossEntropy && width == outputRows && units > 1 {
+      labels = try data.classLabels(classCount: units, source: role).map(Int.init)
+      values = nil
+      targetWidth = width
+    } else if width == outputRows * units {
+      if loss == .categoricalCrossEntropy || loss == .binaryCrossEntropy,
+        let bad = targets.scalars.firstIndex(where: { !(0...1).contains($0) })
+      {
+        throw TrainingError.targetsDoNotFit(
+          "\(role) sample \(bad / width): target \(targets.scalars[bad]) is outside 0...1, which \(loss.rawValue) needs"
+        )
+      }
+      values = targets.scalars
+      labels = nil
+      targetWidth = width
+    } else {
+      throw TrainingError.targetsDoNotFit(
+        "the \(role) has \(width) target values per sample, the network outputs \(outputRows * units)"
+          + (loss == .categoricalCrossEntropy ? " (or give one class label per sample)" : ""))
+    }
+  }
+
+  func makeBatch(capacity: Int) -> Batch {
+    Batch(
+      inputs: [], values: [], labels: [])
+  }
+
+  /// Copies the samples at `indices` into `batch`, reusing its storage.
+  func gather(_ indices: ArraySlice<Int>, into batch: inout Batch) {
+    batch.inputs.removeAll(keepingCapacity: true)
+    batch.values.removeAll(keepingCapacity: true)
+    batch.labels.removeAll(keepingCapacity: true)
+    for index in indices {
+      batch.inputs.append(contentsOf: inputs[index * inputWidth..<(index + 1) * inputWidth])
+      if let labels {
+        batch.labels.append(contentsOf: labels[index * targetWidth..<(index + 1) * targetWidth])
+      } else if let values {
+        batch.values.append(contentsOf: values[index * targetWidth..<(index + 1) * targetWidth])
+      }
+    }
+  }
+
+  func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics {
+    if let labels { return try engine.evaluate(inputs: inputs, labels: labels, count: count) }
+    return try engine.evaluate(inputs: inputs, targets: values!, count: count)
+  }
+}

@@ -1,0 +1,35 @@
+/// Training that cannot start or continue.
+public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The loss became NaN or infinite: training diverged.
+  case diverged(epoch: Int, step: Int, loss: Double)
+  /// The data on resume is not the data the checkpoint was trained on.
+  case dataChanged(checkpoint: DataFingerprint, now: DataFingerprint)
+  /// There are no training samples (after the validation split).
+  case noTrainingSamples
+  /// Targets do not fit the network's outputs.
+  case targetsDoNotFit(String)
+  /// The data's samples do not fit the network's input.
+  case inputsDoNotFit(String)
+  /// A setting cannot be used.
+  case invalidSetting(String)
+
+  public var description: String {
+    switch self {
+    case .diverged(let epoch, let step, let loss):
+      "training diverged: the loss became \(loss) in epoch \(epoch + 1), step \(step + 1); the last checkpoint "
+        + "written before it is kept. Lower the learning rate (--lr) or standardize the inputs (--standardize)"
+    case .dataChanged(let checkpoint, let now):
+      "the training data has changed since the checkpoint was written (checkpoint: \(checkpoint.path), "
+        + "sha256 \(checkpoint.sha256.prefix(12))…, \(checkpoint.sampleCount) samples; now: \(now.path), sha256 "
+        + "\(now.sha256.prefix(12))…, \(now.sampleCount) samples); pass --allow-data-change to resume anyway"
+    case .noTrainingSamples:
+      "there are no training samples left; lower --validation-split or add data"
+    case .targetsDoNotFit(let detail):
+      "the targets do not fit the network's outputs: \(detail)"
+    case .inputsDoNotFit(let detail):
+      "the data does not fit the network's input: \(detail)"
+    case .invalidSetting(let detail):
+      detail
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// A training run that advances one batch at a time and can be stopped and
+/// resumed at any batch with bit-for-bit the same result.
+///
+/// Everything the next batch depends on is in the session's ``checkpoint()``:
+/// the weights, the optimizer's slots and step count, the random generator's
+/// state, the current epoch's sample order and the position in it, and the
+/// running sums of the epoch's loss. The session draws random numbers only
+/// to shuffle, once at the start of each epoch.
+///
+/// An epoch visits the training samples in `progress.order` in batches of
+/// `configuration.batchSize` (the last batch may be smaller). iRPROP− is a
+/// full-batch method: its epoch is one update from the whole epoch's
+/// gradient, so its checkpoints fall on epoch boundaries.
+///
+/// The library never prints: the caller reports progress from the values
+/// ``step()`` returns.
+public final class TrainingSession {
+  /// How the run trains.
+  public private(set) var configuration: TrainingConfiguration
+  /// Where the run is.
+  public private(set) var progress: TrainingProgress
+  /// The training data's fingerprint, stored in checkpoints.
+  public let data: DataFingerprint?
+
+  private let engine: TrainingEngine<Float>
+  private let training: PreparedData
+  private let validation: PreparedData?
+  private var random: Xoshiro256StarStar
+  private var batch: PreparedData.Batch
+  private var pendingNotes: [String] = []
+  private var epochStarted = Date()
+  private var epochSeconds: Double = 0
+
+  /// What one call to ``step()`` did.
+  public struct StepReport: Sendable {
+    /// The epoch being trained (0-based) and the batch just completed in it (1-based).
+    public var epoch: Int
+    public var step: Int
+    /// The batch's samples and mean loss.
+    public var samples: Int
+    public var loss: Double
+    /// The epoch's running mean loss and accuracy so far.
+    public var epochLoss: Double
+    public var epochAccuracy: Double?
+    /// The number of samples in an epoch, and how many are done.
+    public var epochSamples: Int
+    public var samplesDone: Int
+    /// The record of the epoch when this step completed it.
+    public var completedEpoch: EpochRecord?
+  }
+
+  /// Continues a run from a checkpoint (a new run is a checkpoint at epoch 0).
+  ///
+  /// - Parameters:
+  ///   - checkpoint: The model, optimizer state, configuration and progress.
+  ///   - training: The training samples.
+  ///   - validation: Samples to evaluate after each epoch, or `nil`.
+  /// - Throws: ``TrainingError`` when data and network do not fit, or an
+  ///   engine error when BLAS is missing or the loss does not suit the output layer.
+  public init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws {
+    configuration = checkpoint.configuration
+    progress = checkpoint.progress
+    data = checkpoint.data
+    guard configuration.batchSize >= 1 else {
+      throw TrainingError.invalidSetting("the batch size must be at least 1, not \(configuration.batchSize)")
+    }
+    guard training.sampleCount > 0 else { throw TrainingError.noTrainingSamples }
+    let network = checkpoint.model.network
+    let loss = checkpoint.configuration.loss
+    self.training = try PreparedData(training, network: network, loss: loss, role: "training data")
+    self.validation = try validation.map {
+      try PreparedData($0, network: network, loss: loss, role: "validation data")
+    }
+    let order = checkpoint.progress.order
+    let sampleCount = training.sampleCount
+    if !order.isEmpty {
+      guard order.count == sampleCount, checkpoint.progress.cursor <= order.count,
+        Set(order).count == order.count, order.allSatisfy({ $0 < sampleCount })
+      else {
+        throw TrainingError.inputsDoNotFit(
+          "the checkpoint's epoch order covers \(order.count) samples, the data has \(sampleCount)")
+      }
+    }
+    random = try Xoshiro256StarStar(state: progress.random)
+    engine = try TrainingEngine(
+      model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
+      bpttSteps: configuration.bpttSteps)
+    batch = self.training.makeBatch(capacity: configuration.batchSize)
+  }
+
+  /// Whether the run has trained all its epochs.
+  public var isComplete: Bool { progress.epoch >= configuration.epochs }
+
+  /// The network's current weights.
+  public var model: Model { engine.model }
+
+  /// Changes the total number of epochs, for example when resuming a run to train longer.
+  public func setEpochs(_ epochs: Int) {
+    configuration.epochs = epochs
+  }
+
+  /// Changes the learning rate from the next batch on, noting it in the history.
+  public func setLearningRate(_ rate: Double) {
+    guard rate != engine.learningRate else { return }
+    pendingNotes.append("learning rate changed from \(engine.learningRate) to \(rate)")
+    engine.learningRate = rate
+  }
+
+  /// Adds a note to the current epoch's history record.
+  public func addNote(_ note: String) {
+    pendingNotes.append(note)
+  }
+
+  /// Trains one batch (for iRPROP−, one whole epoch).
+  ///
+  /// - Throws: ``TrainingError/diverged(epoch:step:loss:)`` when the loss is
+  ///   not finite; the session must not be checkpointed after that.
+  @discardableResult
+  public func step() throws -> StepReport {
+    let started = Date()
+    if progress.order.isEmpty {
+      var order = Array(0..<training.count)
+      if configuration.shuffle { random.shuffle(&order) }
+      progress.order = order
+      progress.random = random.state
+    }
+    let fullBatch = engine.optimizerConfiguration.kind == .rprop
+    var batchSamples = 0
+    var batchLoss = 0.0
+    repeat {
+      let end = min(progress.cursor + configuration.batchSize, training.count)
+      training.gather(progress.order[progress.cursor..<end], into: &batch)
+      let metrics = try batch.withTargets { inputs, targets in
+        fullBatch
+          ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
+          : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
+      }
+      guard metrics.loss.isFinite else {
+        throw TrainingError.diverged(epoch: progress.epoch, step: progress.stepInEpoch, loss: metrics.loss)
+      }
+      progress.epochLossSum += metrics.loss * Double(metrics.samples)
+      progress.epochSamples += metrics.samples
+      progress.epochCorrect += metrics.correct
+      progress.epochJudged += metrics.judged
+      batchSamples += metrics.samples
+      batchLoss += metrics.loss * Double(metrics.samples)
+      progress.cursor = end
+    } while fullBatch && progress.cursor < training.count
+    if fullBatch { try engine.applyAccumulatedGradients() }
+    progress.stepInEpoch += 1
+    let elapsed = Date().timeIntervalSince(started)
+    progress.elapsedSeconds += elapsed
+    epochSeconds += elapsed
+    var report = StepReport(
+      epoch: progress.epoch, step: progress.stepInEpoch, samples: batchSamples,
+      loss: batchLoss / Double(batchSamples),
+      epochLoss: progress.epochLossSum / Double(max(progress.epochSamples, 1)),
+      epochAccuracy: progress.epochJudged > 0 ? Double(progress.epochCorrect) / Double(progress.epochJudged) : nil,
+      epochSamples: training.count, samplesDone: progress.cursor, completedEpoch: nil)
+    if progress.cursor == training.count { report.completedEpoch = try finishEpoch() }
+    return report
+  }
+
+  /// Evaluates the current weights on a data set: mean loss and accuracy.
+  public func evaluate(_ data: Dataset) throws -> BatchMetrics {
+    let prepared = try PreparedData(data, network: engine.network, loss: configuration.loss, role: "evaluation data")
+    return try prepared.evaluate(with: engine)
+  }
+
+  /// The run's complete state, to write as a checkpoint.
+  public func checkpoint(createdAt: Date = Date()) -> Checkpoint {
+    Checkpoint(
+      model: engine.model, optimizer: engine.optimizerState, configuration: configuration, progress: progress,
+      data: data, createdAt: createdAt)
+  }
+
+  private func finishEpoch() throws -> EpochRecord {
+    let validationMetrics = try validation?.evaluate(with: engine)
+    let started = Date()
+    let record = EpochRecord(
+      epoch: progress.epoch + 1,
+      trainLoss: progress.epochLossSum / Double(max(progress.epochSamples, 1)),
+      trainAccuracy: progress.epochJudged > 0 ? Double(progress.epochCorrect) / Double(progress.epochJudged) : nil,
+      validationLoss: validationMetrics?.loss, validationAccuracy: validationMetrics?.accuracy,
+      learningRate: engine.learningRate, seconds: epochSeconds, notes: pendingNotes)
+    progress.history.append(record)
+    progress.epoch += 1
+    progress.stepInEpoch = 0
+    progress.cursor = 0
+    progress.order = []
+    progress.epochLossSum = 0
+    progress.epochSamples = 0
+    progress.epochCorrect = 0
+    progress.epochJudged = 0
+    pendingNotes = []
+    epochSeconds = 0
+    progress.elapsedSeconds += Date().timeIntervalSince(started)
+    return record
+  }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import BPKit
+import Foundation
+import HDF5
+
+/// `bpkit infer`: runs a trained network on new data.
+struct InferCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "infer",
+    abstract: "Run a trained network on new data.",
+    discussion: """
+      MODEL is any file bpkit opens: a model, a checkpoint (its weights) or a Keras file.
+
+      INPUT: CSV with or without a header (--ignore drops named columns; a --labels \
+      column is never an input), an HDF5 dataset (--x; 2-D, or 3-D [samples, steps, \
+      features] for sequence models), JSON (an array of rows) or JSON Lines. With \
+      --input -, CSV or JSON Lines are read from standard input and each line's \
+      prediction is written and flushed at once, so bpkit can sit in a pipeline.
+
+      OUTPUT: the model's outputs (probabilities for softmax and sigmoid outputs) by \
+      default, class ids with --argmax, the best K classes with scores with --top-k. \
+      Written to standard output unless --output; the format comes from --format, \
+      else the output's extension, else CSV (JSON Lines for JSON Lines input).
+
+      EVALUATION: with --labels (a CSV column, an HDF5 dataset, or the "label" member \
+      of object rows {"input": [...], "label": n} in JSON), loss, accuracy and a \
+      confusion matrix (for classifiers) are printed after the predictions (to \
+      standard error when predictions go to standard output), or alone with --metrics-only.
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The model, checkpoint or Keras file.", valueName: "model"))
+  var model: String
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("The input file, or - for standard input.", valueName: "file"))
+  var input: String
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("The output file, or - for standard output.", valueName: "file"))
+  var output: String = "-"
+
+  @Option(name: .long, help: "The output format: csv, json, jsonl or h5.")
+  var format: PredictionFormat?
+
+  @Option(
+    name: .long, help: ArgumentHelp("HDF5 input: the inputs dataset (default /x, else /test/x).", valueName: "path"))
+  var x: String?
+
+  @Flag(name: .long, help: "Write the predicted class id of each sample.")
+  var argmax = false
+
+  @Option(name: .long, help: ArgumentHelp("Write the K most likely classes with their scores.", valueName: "k"))
+  var topK: Int?
+
+  @Option(name: .long, help: "Samples per batch when reading files.")
+  var batchSize = 256
+
+  @Option(
+    name: .long, parsing: .upToNextOption,
+    help: ArgumentHelp("CSV columns to drop (comma-separated or repeated).", valueName: "columns"))
+  var ignore: [String] = []
+
+  @Option(
+    name: .long, help: ArgumentHelp("Evaluate against labels: a CSV column or HDF5 dataset.", valueName: "labels"))
+  var labels: String?
+
+  @Flag(name: .long, help: "Print only the evaluation, not the predictions (needs --labels).")
+  var metricsOnly = false
+
+  func validate() throws {
+    if argmax && topK != nil { throw ValidationError("give either --argmax or --top-k, not both") }
+    if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
+    if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    if metricsOnly && labels == nil { throw ValidationError("--metrics-only needs --labels") }
+    if format == .h5 && output == "-" { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
+  }
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let model = try BPKitFile.open(URL(fileURLWithPath: model)).model
+      let predictor = try Predictor(model: model)
+      let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
+      if case .topK(let k) = mode, k > predictor.outputWidth {
+        throw ValidationError("--top-k \(k) exceeds the model's \(predictor.outputWidth) outputs")
+      }
+      let source = try makeInput(for: model)
+      let streaming = input == "-"
+      let writer =
+        metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONInferenceInput)
+      var evaluation = labels == nil ? nil : try Evaluation(network: model.network)
+      var outputs: [Float] = []
+      var seen = 0
+      while let batch = try source.next(limit: streaming ? 1 : batchSize) {
+        let needed = try predictor.outputCount(inputCount: batch.inputs.count, count: batch.count)
+        if outputs.count != needed { outputs = [Float](repeating: 0, count: needed) }
+        try batch.inputs.withUnsafeBufferPointer { inputs in
+          try outputs.withUnsafeMutableBufferPointer { try predictor.predict(inputs, count: batch.count, into: $0) }
+        }
+        try writer?.write(outputs: outputs, count: batch.count)
+        if let labels = batch.labels {
+          try evaluation?.add(
+            outputs: outputs[...], labels: labels[...], units: predictor.outputWidth, source: source.source)
+        }
+        seen += batch.count
+      }
+      guard seen > 0 else { throw DataError.empty(source: source.source) }
+      try writer?.finish()
+      if let evaluation { report(evaluation, toStandardError: writer != nil && output == "-") }
+    }
+  }
+
+  private func makeInput(for model: Model) throws -> any InferenceInput {
+    let layout = SampleLayout(model.network.input)
+    let ignored = ignore.flatMap { $0.split(separator: ",").map(String.init) }
+    if input == "-" {
+      let reader = try LineReader(path: "-")
+      return try Self.linesInput(reader, layout: layout, ignore: ignored, labels: labels)
+    }
+    if HDF5Signature.isPresent(atPath: input) {
+      return try HDF5InferenceInput(path: input, inputs: try inputDataset(), labels: labels, layout: layout)
+    }
+    switch PredictionFormat(path: input) {
+    case .json: return try JSONInferenceInput(documentAt: input, layout: layout, labels: labels.map { _ in "label" })
+    case .jsonl: return JSONInferenceInput(lines: try LineReader(path: input), layout: layout, labels: labels)
+    default:
+      return try CSVInferenceInput(reader: try LineReader(path: input), layout: layout, ignore: ignored, labels: labels)
+    }
+  }
+
+  /// Standard input holds JSON Lines when its first non-blank character opens an array or object.
+  private static func linesInput(_ reader: LineReader, layout: SampleLayout, ignore: [String], labels: String?) throws
+    -> any InferenceInput
+  {
+    let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
+    return json
+      ? JSONInferenceInput(lines: reader, layout: layout, labels: labels)
+      : try CSVInferenceInput(reader: reader, layout: layout, ignore: ignore, labels: labels)
+  }
+
+  private func inputDataset() throws -> String {
+    if let x { return x }
+    let root = try HDF5File(openingAtPath: input).root
+    return try root.contains("x") ? "/x" : "/test/x"
+  }
+
+  private func makeWriter(mode: PredictionMode, model: Model, inputIsLines: Bool) throws -> any PredictionWriter {
+    let destination = output == "-" ? nil : output
+    let chosen =
+      format ?? destination.flatMap { PredictionFormat(path: $0) } ?? (inputIsLines && input == "-" ? .jsonl : .csv)
+    let sampleShape: [Int]
+    switch try model.network.outputShape() {
+    case .vector(let units): sampleShape = [units]
+    case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
+    }
+    switch chosen {
+    case .csv: return CSVPredictionWriter(sink: try TextSink(path: destination), mode: mode)
+    case .json, .jsonl:
+      return JSONPredictionWriter(
+        sink: try TextSink(path: destination), mode: mode, lines: chosen == .jsonl, sampleShape: sampleShape)
+    case .h5:
+      guard let destination else { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
+      return try HDF5PredictionWriter(path: destination, mode: mode, sampleShape: sampleShape)
+    }
+  }
+
+  private func report(_ evaluation: Evaluation, toStandardError: Bool) {
+    var lines = [
+      "samples: \(evaluation.rows)", String(format: "loss (%@): %.6f", evaluation.loss.rawValue, evaluation.meanLoss),
+    ]
+    if let accuracy = evaluation.accuracy { lines.append(String(format: "accuracy: %.2f%%", accuracy * 100)) }
+    if let confusion = evaluation.confusion {
+      lines.append("confusion matrix (rows: true class, columns: predicted):\n" + confusion.table)
+    }
+    let text = lines.joined(separator: "\n") + "\n"
+    if toStandardError {
+      FileHandle.standardError.write(Data(text.utf8))
+    } else {
+      print(text, terminator: "")
+    }
+  }
+}
+
+extension PredictionFormat: ExpressibleByArgument {}

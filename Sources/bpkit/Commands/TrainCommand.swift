@@ -1,0 +1,214 @@
+import ArgumentParser
+import BPKit
+import Foundation
+import HDF5
+
+/// `bpkit train`: trains a network by backpropagation, with checkpoints that
+/// resume bit for bit.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a network by backpropagation, or resume a run from its checkpoint.",
+    discussion: """
+      Start a run from a layer list or a model file, or resume one:
+        bpkit train --layers "64,64:relu,10:softmax" --data Fixtures/datasets/digits.h5
+        bpkit train --model model.h5 --data train.csv --target label
+        bpkit train --resume run.ckpt.h5 --epochs 60
+
+      LAYERS: comma-separated; the first entry is the input, each next one a layer.
+        64                 input of 64 features
+        32x16              input of 32 time steps of 16 features (x0 for any length)
+        64:relu            dense layer of 64 units, relu (default activation: linear)
+        rnn64:tanh         Elman recurrent layer of 64 units, returning its last state
+        rnn64:tanh:seq     the same, returning every time step (to stack recurrent layers)
+        leaky_relu(0.1), elu(1.0)   activations with a parameter
+        Activations: linear, sigmoid, tanh, relu, leaky_relu, elu, softmax.
+
+      DATA: an HDF5 file (datasets --x and --y, default /train/x and /train/y; \
+      sequence data is 3-D [samples, steps, features]) or a CSV file with a header \
+      (targets in the --target column, default "label"). With cross-entropy, integer \
+      class labels are accepted as targets.
+
+      CHECKPOINTS are written atomically to --checkpoint after every epoch (or every \
+      --checkpoint-every epochs / --checkpoint-every-steps steps) and when stopped by \
+      Ctrl-C or SIGTERM, which finish the current step first. A resumed run ends with \
+      bitwise the same weights as an uninterrupted one on the same machine.
+      """
+  )
+
+  @OptionGroup var start: TrainStartOptions
+  @OptionGroup var data: TrainDataOptions
+  @OptionGroup var schedule: TrainScheduleOptions
+  @OptionGroup var output: TrainOutputOptions
+
+  func validate() throws {
+    let sources = [start.layers != nil, start.model != nil, start.resume != nil].filter { $0 }.count
+    guard sources == 1 else {
+      throw ValidationError("give exactly one of --layers, --model or --resume")
+    }
+    if start.resume == nil && data.data == nil {
+      throw ValidationError("--data is required to start a run")
+    }
+    if let split = data.validationSplit, !(0..<1).contains(split) {
+      throw ValidationError("--validation-split must be in [0, 1), not \(split)")
+    }
+    if data.validationSplit != nil && data.validation != nil {
+      throw ValidationError("give either --validation-split or --validation, not both")
+    }
+    if let epochs = schedule.epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    if let size = schedule.batchSize, size < 1 { throw ValidationError("--batch-size must be at least 1") }
+    if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
+      throw ValidationError("--lr must be a positive number")
+    }
+    if let steps = schedule.bpttSteps, steps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
+    if output.keep < 1 { throw ValidationError("--keep must be at least 1") }
+    if let steps = output.stopAfterSteps, steps < 1 { throw ValidationError("--stop-after-steps must be at least 1") }
+    if output.checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+    if let steps = output.checkpointEverySteps, steps < 1 {
+      throw ValidationError("--checkpoint-every-steps must be at least 1")
+    }
+  }
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let stop = StopRequest()
+      let plan = try TrainingPlan(start: start, data: data, schedule: schedule, output: output)
+      try TrainingLoop(plan: plan, output: output, stop: stop).run()
+    }
+  }
+}
+
+/// Where a run starts from.
+struct TrainStartOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("The network, as a layer list (see LAYERS below).", valueName: "spec"))
+  var layers: String?
+
+  @Option(name: .long, help: ArgumentHelp("Start from the weights of a model file.", valueName: "file"))
+  var model: String?
+
+  @Option(name: .long, help: ArgumentHelp("Resume the run stored in a checkpoint.", valueName: "checkpoint"))
+  var resume: String?
+
+  @Flag(name: .long, help: "Resume even though the training data differs from the checkpoint's.")
+  var allowDataChange = false
+}
+
+/// The data a run trains and validates on.
+struct TrainDataOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("Training data: an HDF5 or CSV file.", valueName: "file"))
+  var data: String?
+
+  @Option(name: .long, help: ArgumentHelp("CSV: the target column (default: label).", valueName: "column"))
+  var target: String?
+
+  @Option(name: .long, help: ArgumentHelp("HDF5: the inputs dataset (default: /train/x).", valueName: "path"))
+  var x: String?
+
+  @Option(name: .long, help: ArgumentHelp("HDF5: the targets dataset (default: /train/y).", valueName: "path"))
+  var y: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Hold out this fraction of the data (its last samples) for validation.", valueName: "fraction"))
+  var validationSplit: Double?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Validation data: a file like --data (HDF5: datasets --validation-x, --validation-y).", valueName: "file"))
+  var validation: String?
+
+  @Option(name: .long, help: ArgumentHelp("HDF5 validation inputs dataset (default: /test/x).", valueName: "path"))
+  var validationX: String?
+
+  @Option(name: .long, help: ArgumentHelp("HDF5 validation targets dataset (default: /test/y).", valueName: "path"))
+  var validationY: String?
+
+  @Flag(
+    name: .long,
+    help: "Scale each input feature by the training data's mean and standard deviation, stored in the model.")
+  var standardize = false
+}
+
+/// How a run trains.
+struct TrainScheduleOptions: ParsableArguments {
+  @Option(name: .long, help: "The total number of epochs (on resume: the new total). Default 30.")
+  var epochs: Int?
+
+  @Option(name: .long, help: "Samples per update; 1 is online learning. Default 32.")
+  var batchSize: Int?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "cross-entropy, binary-cross-entropy or mse. Default: from the output activation.", valueName: "loss"))
+  var loss: LossOption?
+
+  @Option(name: .long, help: "sgd, momentum, nesterov, adam, rmsprop or rprop. Default adam.")
+  var optimizer: OptimizerKind?
+
+  @Option(
+    name: [.customLong("lr"), .long], help: "The learning rate. Default: Keras' (0.01 SGD, 0.001 Adam, RMSprop).")
+  var learningRate: Double?
+
+  @Option(name: .long, help: "The momentum of momentum, nesterov and rmsprop. Default 0.9 (rmsprop 0).")
+  var momentum: Double?
+
+  @Option(name: .long, help: "The seed of weight initialisation and shuffling. Default 1.")
+  var seed: UInt64?
+
+  @Option(name: .long, help: "Truncate backpropagation through time to this many steps.")
+  var bpttSteps: Int?
+
+  @Flag(name: .long, help: "Visit the samples in file order every epoch.")
+  var noShuffle = false
+}
+
+/// What a run writes.
+struct TrainOutputOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Where to write the checkpoint (default: run.ckpt.h5; on resume, the resumed file).", valueName: "file"))
+  var checkpoint: String?
+
+  @Option(name: .long, help: "Write a checkpoint every N epochs.")
+  var checkpointEvery = 1
+
+  @Option(name: .long, help: "Also write a checkpoint every N steps.")
+  var checkpointEverySteps: Int?
+
+  @Option(name: .long, help: "Keep the K most recent checkpoints (older ones as NAME.1.h5, NAME.2.h5, ...).")
+  var keep = 1
+
+  @Flag(name: .long, help: "Also write the best epoch's checkpoint (lowest validation loss) to NAME.best.h5.")
+  var saveBest = false
+
+  @Option(
+    name: .long,
+    help: "Train at most N steps in this invocation, then write a checkpoint and exit (for time-boxed jobs).")
+  var stopAfterSteps: Int?
+
+  @Flag(name: .long, help: "Print nothing but errors.")
+  var quiet = false
+
+  @Option(name: .long, help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file"))
+  var logJson: String?
+}
+
+/// The spelling of losses on the command line.
+enum LossOption: String, ExpressibleByArgument, CaseIterable {
+  case crossEntropy = "cross-entropy"
+  case binaryCrossEntropy = "binary-cross-entropy"
+  case mse
+
+  var loss: Loss {
+    switch self {
+    case .crossEntropy: .categoricalCrossEntropy
+    case .binaryCrossEntropy: .binaryCrossEntropy
+    case .mse: .meanSquaredError
+    }
+  }
+}
+
+extension OptimizerKind: ExpressibleByArgument {}

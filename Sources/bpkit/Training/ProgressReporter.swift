@@ -1,0 +1,101 @@
+import BPKit
+import Foundation
+
+/// Shows training progress: a live line on a terminal, one plain line per
+/// epoch otherwise, nothing with `--quiet`; and one JSON object per epoch in
+/// a log file with `--log-json`.
+final class ProgressReporter {
+  private let live: Bool
+  private let quiet: Bool
+  private let totalEpochs: Int
+  private let log: FileHandle?
+  private var lastDraw = Date.distantPast
+  private var epochStart = Date()
+  private var samplesSinceStart = 0
+
+  init(totalEpochs: Int, quiet: Bool, logPath: String?) throws {
+    self.quiet = quiet
+    self.totalEpochs = totalEpochs
+    live = !quiet && isatty(STDOUT_FILENO) == 1
+    if let logPath {
+      if !FileManager.default.fileExists(atPath: logPath) {
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+      }
+      guard let handle = FileHandle(forWritingAtPath: logPath) else {
+        throw DataError.unreadable(path: logPath, reason: "cannot open the log file for writing")
+      }
+      _ = try? handle.seekToEnd()
+      log = handle
+    } else {
+      log = nil
+    }
+  }
+
+  /// Prints a message line (above the live line on a terminal).
+  func message(_ text: String) {
+    guard !quiet else { return }
+    print(live ? "\r\u{1B}[K" + text : text)
+    fflush(nil)
+  }
+
+  /// Prints a message that matters even with `--quiet` (how to resume a
+  /// stopped run): on standard output, or on standard error when quiet.
+  func notice(_ text: String) {
+    if quiet {
+      FileHandle.standardError.write(Data((text + "\n").utf8))
+    } else {
+      message(text)
+    }
+  }
+
+  func stepped(_ report: TrainingSession.StepReport) {
+    if report.step == 1 {
+      epochStart = Date()
+      samplesSinceStart = 0
+    }
+    samplesSinceStart += report.samples
+    guard live, report.completedEpoch == nil, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+    lastDraw = Date()
+    let elapsed = Date().timeIntervalSince(epochStart)
+    let rate = elapsed > 0 ? Double(samplesSinceStart) / elapsed : 0
+    let remaining =
+      rate > 0
+      ? Double(report.epochSamples - report.samplesDone + (totalEpochs - report.epoch - 1) * report.epochSamples) / rate
+      : 0
+    var line = "epoch \(report.epoch + 1)/\(totalEpochs)  step \(report.step)  loss \(Self.number(report.epochLoss))"
+    if let accuracy = report.epochAccuracy { line += "  acc \(Self.percent(accuracy))" }
+    line += "  \(Int(rate)) samples/s  ETA \(Self.duration(remaining))"
+    print("\r\u{1B}[K" + line, terminator: "")
+    fflush(nil)
+  }
+
+  func epochCompleted(_ record: EpochRecord) throws {
+    var line = "epoch \(record.epoch)/\(totalEpochs): loss \(Self.number(record.trainLoss))"
+    if let accuracy = record.trainAccuracy { line += " acc \(Self.percent(accuracy))" }
+    if let loss = record.validationLoss { line += "  val_loss \(Self.number(loss))" }
+    if let accuracy = record.validationAccuracy { line += " val_acc \(Self.percent(accuracy))" }
+    line += String(format: "  (%.2f s)", record.seconds)
+    message(line)
+    if let log {
+      let encoder = JSONEncoder()
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      encoder.outputFormatting = [.sortedKeys]
+      var data = try encoder.encode(record)
+      data.append(UInt8(ascii: "\n"))
+      try log.write(contentsOf: data)
+    }
+  }
+
+  func finish() {
+    try? log?.close()
+  }
+
+  static func number(_ value: Double) -> String { String(format: "%.4f", value) }
+  static func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
+  static func duration(_ seconds: Double) -> String {
+    let total = Int(seconds.rounded())
+    return total >= 3600
+      ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+      : String(format: "%d:%02d", total / 60, total % 60)
+  }
+}

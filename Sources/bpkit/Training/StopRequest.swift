@@ -1,0 +1,45 @@
+import Foundation
+import Synchronization
+
+/// Turns Ctrl-C (SIGINT) and SIGTERM into a request to stop after the current
+/// training step, so a checkpoint can be written first. A second signal stops
+/// at once; checkpoints are written atomically, so nothing on disk is damaged.
+final class StopRequest {
+  private final class Received: Sendable {
+    let number = Atomic<Int32>(0)
+  }
+
+  private let received = Received()
+  private var sources: [any DispatchSourceSignal] = []
+
+  init() {
+    let received = self.received
+    sources = [SIGINT, SIGTERM].map { number in
+      Glibc.signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler {
+        if received.number.exchange(number, ordering: .relaxed) != 0 {
+          FileHandle.standardError.write(Data("\nbpkit: stopping at once\n".utf8))
+          exit(128 + number)
+        }
+        FileHandle.standardError.write(
+          Data("\nbpkit: finishing the current step and writing a checkpoint (signal again to stop at once)\n".utf8))
+      }
+      source.resume()
+      return source
+    }
+  }
+
+  /// The signal received, or `nil`.
+  var signal: Int32? {
+    let value = received.number.load(ordering: .relaxed)
+    return value == 0 ? nil : value
+  }
+
+  /// The exit code for the signal received: 130 for SIGINT, 143 for SIGTERM.
+  var exitCode: Int32 { 128 + (signal ?? 0) }
+
+  deinit {
+    for source in sources { source.cancel() }
+  }
+}

@@ -1,0 +1,201 @@
+import BPKit
+import Foundation
+import HDF5
+
+/// A run ready to train: its starting checkpoint and its data, resolved from
+/// the command line.
+struct TrainingPlan {
+  var checkpoint: Checkpoint
+  var training: Dataset
+  var validation: Dataset?
+  /// Changes made on resume, to note in the history.
+  var notes: [String] = []
+  /// The learning rate to switch to on resume.
+  var learningRate: Double?
+  /// The command that resumes this run.
+  var resumeCommand: String
+  /// Where checkpoints are written.
+  var checkpointPath: String
+
+  init(
+    start: TrainStartOptions, data: TrainDataOptions, schedule: TrainScheduleOptions, output: TrainOutputOptions
+  ) throws {
+    if let resume = start.resume {
+      var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: resume))
+      let dataPath = data.data ?? checkpoint.data?.path
+      guard let dataPath else {
+        throw TrainingError.invalidSetting("the checkpoint does not name its training data; give it with --data")
+      }
+      let source = DataSource(
+        path: dataPath, inputs: data.x ?? checkpoint.data?.inputs,
+        targets: data.y ?? data.target
+          ?? checkpoint.data?.targets)
+      let validationSource = (data.validation ?? checkpoint.validationData?.path).map {
+        DataSource(
+          path: $0, inputs: data.validationX ?? checkpoint.validationData?.inputs,
+          targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true)
+      }
+      let loaded = try Self.loadData(
+        source, validation: validationSource, split: checkpoint.configuration.validationSplit)
+      if let stored = checkpoint.data, stored.sha256 != loaded.fingerprint.sha256 {
+        guard start.allowDataChange else {
+          throw TrainingError.dataChanged(checkpoint: stored, now: loaded.fingerprint)
+        }
+        notes.append("training data changed: \(stored.path) (\(stored.sha256.prefix(12))) -> \(dataPath)")
+      }
+      try Self.refuseChanges(schedule, against: checkpoint)
+      if let epochs = schedule.epochs { checkpoint.configuration.epochs = epochs }
+      if let size = schedule.batchSize, size != checkpoint.configuration.batchSize {
+        notes.append("batch size changed from \(checkpoint.configuration.batchSize) to \(size)")
+        checkpoint.configuration.batchSize = size
+      }
+      if schedule.noShuffle && checkpoint.configuration.shuffle {
+        notes.append("shuffling turned off")
+        checkpoint.configuration.shuffle = false
+      }
+      if let steps = schedule.bpttSteps, steps != checkpoint.configuration.bpttSteps {
+        notes.append("truncated BPTT changed to \(steps) steps")
+        checkpoint.configuration.bpttSteps = steps
+      }
+      learningRate = schedule.learningRate
+      checkpoint.validationData = loaded.validationFingerprint
+      self.checkpoint = checkpoint
+      training = loaded.training
+      validation = loaded.validation
+      checkpointPath = output.checkpoint ?? resume
+      resumeCommand = "bpkit train --resume \(Self.quoted(checkpointPath))"
+      return
+    }
+
+    var random = Xoshiro256StarStar(seed: schedule.seed ?? 1)
+    var model: Model
+    if let layers = start.layers {
+      let network = try NetworkDescription(layerSpecification: layers)
+      model = try Model(initializing: network, random: &random)
+    } else {
+      model = try BPKitFile.open(URL(fileURLWithPath: start.model!)).model
+    }
+    let loaded = try Self.loadData(
+      DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
+      validation: data.validation.map {
+        DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
+      }, split: data.validationSplit ?? 0)
+    if data.standardize {
+      let statistics = loaded.training.featureStatistics()
+      model = try model.standardizing(mean: statistics.mean, std: statistics.std)
+    }
+    let loss = schedule.loss?.loss ?? Self.defaultLoss(for: model.network)
+    let optimizer = OptimizerConfiguration(
+      kind: schedule.optimizer ?? .adam, learningRate: schedule.learningRate, momentum: schedule.momentum)
+    let configuration = TrainingConfiguration(
+      loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
+      shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0)
+    checkpoint = Checkpoint(
+      model: model, optimizer: OptimizerState(configuration: optimizer), configuration: configuration,
+      progress: TrainingProgress(random: random.state), data: loaded.fingerprint,
+      validationData: loaded.validationFingerprint)
+    training = loaded.training
+    validation = loaded.validation
+    checkpointPath = output.checkpoint ?? "run.ckpt.h5"
+    resumeCommand = "bpkit train --resume \(Self.quoted(checkpointPath))"
+  }
+
+  /// Cross-entropy for softmax outputs, binary cross-entropy for sigmoid, MSE otherwise.
+  static func defaultLoss(for network: NetworkDescription) -> Loss {
+    switch network.layers.last?.kind.activation {
+    case .softmax: .categoricalCrossEntropy
+    case .sigmoid: .binaryCrossEntropy
+    default: .meanSquaredError
+    }
+  }
+
+  private static func refuseChanges(_ schedule: TrainScheduleOptions, against checkpoint: Checkpoint) throws {
+    if let loss = schedule.loss?.loss, loss != checkpoint.configuration.loss {
+      throw TrainingError.invalidSetting(
+        "the run trains with \(checkpoint.configuration.loss.rawValue); the loss cannot change on resume")
+    }
+    if let kind = schedule.optimizer, kind != checkpoint.optimizer.configuration.kind {
+      throw TrainingError.invalidSetting(
+        "the run uses the \(checkpoint.optimizer.configuration.kind.rawValue) optimizer; it cannot change on resume")
+    }
+    if let momentum = schedule.momentum, momentum != checkpoint.optimizer.configuration.momentum {
+      throw TrainingError.invalidSetting("the momentum cannot change on resume")
+    }
+    if let seed = schedule.seed, seed != checkpoint.configuration.seed {
+      throw TrainingError.invalidSetting(
+        "the run was seeded with \(checkpoint.configuration.seed); the seed cannot change on resume")
+    }
+  }
+
+  /// A file of samples and where in it the inputs and targets are.
+  struct DataSource {
+    var path: String
+    /// The HDF5 inputs dataset; `nil` for the default.
+    var inputs: String?
+    /// The HDF5 targets dataset or CSV target column; `nil` for the default.
+    var targets: String?
+    var isValidation = false
+
+    var isHDF5: Bool { HDF5Signature.isPresent(atPath: path) }
+
+    /// The inputs dataset actually read (HDF5), or `nil` for CSV.
+    var resolvedInputs: String? {
+      isHDF5 ? inputs ?? (isValidation ? "/test/x" : Dataset.defaultInputPath) : nil
+    }
+
+    /// The targets dataset (HDF5) or column (CSV) actually read.
+    var resolvedTargets: String {
+      targets ?? (isHDF5 ? (isValidation ? "/test/y" : Dataset.defaultTargetPath) : "label")
+    }
+
+    func read() throws -> Dataset {
+      let data =
+        isHDF5
+        ? try Dataset.readHDF5(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
+        : try Dataset.readCSV(path: path, targetColumns: [resolvedTargets])
+      try data.requireFinite(source: path)
+      return data
+    }
+
+    func fingerprint(sampleCount: Int) throws -> DataFingerprint {
+      var fingerprint = try DataFingerprint.of(fileAt: path, sampleCount: sampleCount)
+      fingerprint.inputs = resolvedInputs
+      fingerprint.targets = resolvedTargets
+      return fingerprint
+    }
+  }
+
+  struct LoadedData {
+    var training: Dataset
+    var validation: Dataset?
+    var fingerprint: DataFingerprint
+    var validationFingerprint: DataFingerprint?
+  }
+
+  /// Reads the training data, splits off validation data, and fingerprints the files.
+  static func loadData(_ source: DataSource, validation other: DataSource?, split: Double) throws -> LoadedData {
+    var all = try source.read()
+    var validation: Dataset?
+    var validationFingerprint: DataFingerprint?
+    if let other {
+      let data = try other.read()
+      validation = data
+      validationFingerprint = try other.fingerprint(sampleCount: data.sampleCount)
+    } else if split > 0 {
+      let held = Int((Double(all.sampleCount) * split).rounded())
+      let kept = all.sampleCount - held
+      guard kept > 0 else { throw TrainingError.noTrainingSamples }
+      if held > 0 {
+        validation = all.subset(kept..<all.sampleCount)
+        all = all.subset(0..<kept)
+      }
+    }
+    return LoadedData(
+      training: all, validation: validation, fingerprint: try source.fingerprint(sampleCount: all.sampleCount),
+      validationFingerprint: validationFingerprint)
+  }
+
+  static func quoted(_ path: String) -> String {
+    path.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? path : "'\(path)'"
+  }
+}

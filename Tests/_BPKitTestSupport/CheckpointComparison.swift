@@ -1,0 +1,33 @@
+import BPKit
+import Foundation
+
+/// Bitwise comparisons of what training produced.
+public enum CheckpointComparison {
+  /// The names of the weights and optimizer slots whose bits differ between two checkpoints.
+  public static func differences(_ a: Checkpoint, _ b: Checkpoint) -> [String] {
+    var differing: [String] = []
+    func bits(_ tensor: Tensor<Float>?) -> [UInt32]? { tensor?.scalars.map(\.bitPattern) }
+    for key in Set(a.model.parameters.keys).union(b.model.parameters.keys).sorted()
+    where bits(a.model.parameters[key]) != bits(b.model.parameters[key]) {
+      differing.append("weights/\(key)")
+    }
+    for slot in Set(a.optimizer.slots.keys).union(b.optimizer.slots.keys).sorted() {
+      let left = a.optimizer.slots[slot] ?? [:]
+      let right = b.optimizer.slots[slot] ?? [:]
+      for key in Set(left.keys).union(right.keys).sorted() where bits(left[key]) != bits(right[key]) {
+        differing.append("optimizer/\(slot)/\(key)")
+      }
+    }
+    if a.optimizer.iterations != b.optimizer.iterations { differing.append("optimizer/iterations") }
+    if a.progress.random != b.progress.random { differing.append("progress/random") }
+    if a.progress.epoch != b.progress.epoch { differing.append("progress/epoch") }
+    let losses = { (c: Checkpoint) in c.progress.history.map { $0.trainLoss.bitPattern } }
+    if losses(a) != losses(b) { differing.append("history/train_loss") }
+    return differing
+  }
+
+  /// Loads a checkpoint file.
+  public static func load(_ path: String) throws -> Checkpoint {
+    try Checkpoint(contentsOf: URL(fileURLWithPath: path))
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+@Suite struct TrainCommandErrorTests {
+  func write(_ text: String, _ name: String, in folder: TemporaryDirectory) throws -> String {
+    let path = folder.path(name)
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  func expectFailure(
+    _ arguments: [String], status: Int32, message: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
+    let result = try BPKitBinary.run(arguments: ["train", "--epochs", "1", "--quiet"] + arguments)
+    #expect(result.status == status, "\(result.error)", sourceLocation: sourceLocation)
+    #expect(result.error.contains(message), "\(result.error)", sourceLocation: sourceLocation)
+    #expect(result.error.hasPrefix("bpkit: error:") || result.error.hasPrefix("Error:"), sourceLocation: sourceLocation)
+  }
+
+  @Test func badDataGetsOneClearErrorAndDocumentedCode() throws {
+    let folder = try TemporaryDirectory()
+    let checkpoint = folder.path("c.h5")
+    let common = ["--layers", "2,3:softmax", "--checkpoint", checkpoint]
+    try expectFailure(common + ["--data", folder.path("none.csv")], status: 4, message: "no such file")
+    try expectFailure(
+      common + ["--data", try write("a,b,label\n1,2,0\n1,2\n", "ragged.csv", in: folder)], status: 3,
+      message: "line 3: 2 fields")
+    try expectFailure(
+      common + ["--data", try write("a,b,label\n1,x,0\n", "text.csv", in: folder)], status: 3,
+      message: "line 2, column 'b' (2): 'x' is not a number")
+    try expectFailure(
+      common + ["--data", try write("a,b,label\n1,nan,0\n", "nan.csv", in: folder)], status: 3,
+      message: "not a finite number")
+    try expectFailure(
+      common + ["--data", try write("a,b,label\n1,2,7\n", "label.csv", in: folder)], status: 3,
+      message: "class label 7.0 is not a whole number in 0..<3")
+    try expectFailure(
+      [
+        "--layers", "5,3:softmax", "--checkpoint", checkpoint, "--data",
+        try write("a,b,label\n1,2,0\n", "w.csv", in: folder),
+      ],
+      status: 3, message: "the network takes [5]")
+    try expectFailure(["--resume", Fixtures.path("datasets/digits.h5")], status: 3, message: "digits.h5")
+    #expect(!FileManager.default.fileExists(atPath: checkpoint))
+  }
+
+  @Test func usageErrorsExitWithTwo() throws {
+    let result = try BPKitBinary.run("train", "--layers", "2,3", "--model", "m.h5", "--data", "x.csv")
+    #expect(result.status == 64 || result.status == 2)
+    #expect(result.error.contains("exactly one of --layers, --model or --resume"))
+    let spec = try BPKitBinary.run("train", "--layers", "2,3:swish", "--data", Fixtures.path("datasets/iris.csv"))
+    #expect(spec.status == 3)
+    #expect(spec.error.contains("swish"))
+  }
+}
