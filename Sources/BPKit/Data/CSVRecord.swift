@@ -9,9 +9,12 @@ public enum CSVRecord {
     line.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
   }
 
-  /// Whether a line looks like a header: some field is not a number.
+  /// Whether a line looks like a header: none of its fields is a number.
+  ///
+  /// A data row with one bad value is still data, so its error is reported
+  /// at its line and column instead of the row being taken for a header.
   public static func isHeader(_ line: Substring) -> Bool {
-    fields(line).contains { Float($0) == nil }
+    !fields(line).contains { Float($0) != nil }
   }
 
   /// Parses the fields of a line into `values`, appending one number per field.
