@@ -39,6 +39,7 @@ let bpkit = Target.target(
     "CBLAS",
     "CCRC32",
     .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "ZIPFoundation", package: "ZIPFoundation"),
   ]
 )
 
@@ -85,6 +86,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // Keras 3 `.keras` files are zip archives.
+    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture] + tests,

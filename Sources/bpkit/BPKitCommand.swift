@@ -22,6 +22,9 @@ struct BPKitCommand: AsyncParsableCommand {
         143  terminated (SIGTERM)
       """,
     version: BPKitVersion.current,
-    subcommands: [TrainCommand.self, InferCommand.self, LsCommand.self, SchemaCommand.self, GradcheckCommand.self]
+    subcommands: [
+      TrainCommand.self, InferCommand.self, ConvertCommand.self, LsCommand.self, SchemaCommand.self,
+      GradcheckCommand.self,
+    ]
   )
 }

@@ -47,6 +47,8 @@ enum ExitStatus {
       }
     case let error as TrainingError:
       if case .diverged = error { diverged } else { badInput }
+    case let error as KerasError:
+      if case .io = error { ioFailure } else { badInput }
     case let error as BPKitJSONError:
       switch error {
       case .unreadable, .unwritable: ioFailure

@@ -1,0 +1,165 @@
+"""Makes Keras reference files for bpkit's tests, with real Keras (development time only).
+
+bpkit and its tests never run Python: this script writes fixtures that the tests compare with.
+
+Usage:  /path/to/venv/bin/python Scripts/keras_reference.py import|export|parity [--bpkit BIN]
+Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install keras tensorflow-cpu h5py numpy
+
+  import   more Keras-made models for bpkit's import tests, into Fixtures/keras/
+           (NAME.h5, NAME.keras, NAME.ref.h5 with x and Keras' predictions y, as
+           Fixtures/keras/generate.py does), covering every layer and activation bpkit
+           imports, RMSprop and Nesterov optimizer state, and a model with layers
+           bpkit cannot import (unsupported_layers.*, no .ref.h5).
+  export   loads the Keras files that bpkit exported into Fixtures/keras-export/
+           (made by `bpkit convert`, see Fixtures/keras-export/README.md), checks that
+           Keras loads them, and stores Keras' predictions on the inputs next to them
+           (NAME.keras-pred.h5 with x and y), which bpkit's tests compare with bpkit's.
+  parity   training-parity references in Fixtures/keras-parity/ (see the README there).
+"""
+import argparse, json, os, subprocess, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import h5py
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument("what", choices=["import", "export", "parity"])
+ap.add_argument("--seed", type=int, default=11)
+a = ap.parse_args()
+
+import keras
+from keras import layers as L
+
+keras.utils.set_random_seed(a.seed)
+rng = np.random.default_rng(a.seed)
+
+
+def write_ref(path, x, y, case, note):
+    with h5py.File(path, "w") as f:
+        f["x"] = x
+        f["y"] = y
+        f.attrs["keras_version"] = keras.__version__
+        f.attrs["case"] = case
+        f.attrs["note"] = note
+
+
+def targets(loss, shape, n):
+    if loss == "categorical_crossentropy":
+        return np.eye(shape[-1], dtype=np.float32)[rng.integers(0, shape[-1], (n, *shape[:-1]))]
+    if loss == "binary_crossentropy":
+        return rng.integers(0, 2, (n, *shape)).astype(np.float32)
+    return rng.standard_normal((n, *shape)).astype(np.float32)
+
+
+def import_cases():
+    norm = L.Normalization(name="scale")
+    norm.adapt(rng.standard_normal((256, 5)).astype(np.float32) * 3 + 1)
+    yield ("mlp_layers_folded",
+           "Normalization, Dense+LeakyReLU, Dropout, Dense+Activation(elu), Dense leaky_relu, Dense+Softmax; SGD Nesterov",
+           keras.Sequential([keras.Input((5,)), norm, L.Dense(8, name="d1"), L.LeakyReLU(negative_slope=0.1),
+                             L.Dropout(0.3), L.Dense(6, name="d2"), L.Activation("elu"),
+                             L.Dense(4, activation="leaky_relu", name="d3"), L.Dense(3, name="d4"), L.Softmax()]),
+           keras.optimizers.SGD(0.05, momentum=0.8, nesterov=True), "categorical_crossentropy", (5,))
+    yield ("rnn_stack_sequences",
+           "SimpleRNN relu (sequences) -> SimpleRNN sigmoid (sequences) -> Dense linear per step; RMSprop with momentum",
+           keras.Sequential([keras.Input((6, 2)), L.SimpleRNN(5, activation="relu", return_sequences=True, name="r1"),
+                             L.SimpleRNN(4, activation="sigmoid", return_sequences=True, name="r2"),
+                             L.Dense(2, name="per_step")]),
+           keras.optimizers.RMSprop(0.005, momentum=0.5), "mse", (6, 2))
+    yield ("mlp_sigmoid_nobias",
+           "Dense sigmoid without bias -> Dense sigmoid; binary cross-entropy; plain RMSprop",
+           keras.Sequential([keras.Input((3,)), L.Dense(4, activation="sigmoid", use_bias=False, name="hidden"),
+                             L.Dense(1, activation="sigmoid", name="out")]),
+           keras.optimizers.RMSprop(0.01), "binary_crossentropy", (3,))
+    yield ("rnn_variable_length",
+           "SimpleRNN linear over sequences of any length, last state -> Dense elu; plain SGD",
+           keras.Sequential([keras.Input((None, 3)), L.SimpleRNN(4, activation="linear", name="rnn"),
+                             L.Dense(2, activation="elu", name="head")]),
+           keras.optimizers.SGD(0.02), "mse", (7, 3))
+
+
+def make_import():
+    out = os.path.join(ROOT, "Fixtures", "keras")
+    for name, note, model, opt, loss, inshape in import_cases():
+        model.compile(optimizer=opt, loss=loss)
+        n = 48
+        x = rng.standard_normal((n, *inshape)).astype(np.float32)
+        y = targets(loss, model.output_shape[1:] if None not in model.output_shape[1:] else (model.output_shape[-1],), n)
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        pred = model.predict(x, verbose=0).astype(np.float32)
+        base = os.path.join(out, name)
+        model.save(base + ".keras")
+        model.save(base + ".h5")
+        write_ref(base + ".ref.h5", x, pred, name, note)
+        print(name, pred.shape)
+    # Layers bpkit does not have: import must fail naming each one.
+    bad = keras.Sequential([keras.Input((8, 4)), L.Conv1D(3, 2, name="conv"), L.LSTM(4, name="memory"),
+                            L.Dense(2, name="head")])
+    bad.compile(optimizer="adam", loss="mse")
+    bad.save(os.path.join(out, "unsupported_layers.keras"))
+    bad.save(os.path.join(out, "unsupported_layers.h5"))
+    print("unsupported_layers")
+
+
+def make_export():
+    folder = os.path.join(ROOT, "Fixtures", "keras-export")
+    names = sorted(f for f in os.listdir(folder) if f.endswith(".keras") or f.endswith(".keras.h5"))
+    if not names:
+        sys.exit("no exported files in " + folder + "; see its README")
+    for name in names:
+        model = keras.models.load_model(os.path.join(folder, name))
+        with h5py.File(os.path.join(folder, name.split(".")[0] + ".input.h5"), "r") as f:
+            x = f["x"][...]
+        y = model.predict(x, verbose=0).astype(np.float32)
+        write_ref(os.path.join(folder, name + ".pred.h5"), x, y, name,
+                  "Keras' predictions on the model bpkit exported, loaded with keras.models.load_model")
+        print(name, "loaded by Keras", keras.__version__, "->", y.shape)
+
+
+def make_parity():
+    folder = os.path.join(ROOT, "Fixtures", "keras-parity")
+    os.makedirs(folder, exist_ok=True)
+    optimizers = {
+        "sgd_momentum": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+        "adam": lambda: keras.optimizers.Adam(0.01),
+        "rmsprop": lambda: keras.optimizers.RMSprop(0.005),
+    }
+    nets = {
+        "dense": (lambda: keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
+                                            L.Dense(3, activation="softmax", name="out")]),
+                  "categorical_crossentropy", (4,), (3,)),
+        "rnn": (lambda: keras.Sequential([keras.Input((5, 2)), L.SimpleRNN(4, name="rnn"),
+                                          L.Dense(1, name="head")]),
+                "mse", (5, 2), (1,)),
+    }
+    for net, (build, loss, inshape, outshape) in nets.items():
+        n = 40
+        x = rng.standard_normal((n, *inshape)).astype(np.float32)
+        y = targets(loss, outshape, n)
+        for oname, make_opt in optimizers.items():
+            keras.utils.set_random_seed(a.seed)
+            model = build()
+            model.compile(optimizer=make_opt(), loss=loss)
+            base = os.path.join(folder, f"{net}_{oname}")
+            # The starting point: compiled, not yet trained (no optimizer variables yet).
+            model.save(base + ".start.h5")
+            model.save(base + ".start.keras")
+            history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+            with h5py.File(base + ".after.h5", "w") as f:
+                f["x"] = x
+                f["y"] = y
+                for layer in model.layers:
+                    for w in layer.weights:
+                        f[f"weights/{layer.name}/{w.name}"] = w.numpy()
+                f.attrs["loss_history"] = np.array(history.history["loss"], dtype=np.float64)
+                f.attrs["keras_version"] = keras.__version__
+                f.attrs["epochs"] = 2
+                f.attrs["batch_size"] = 8
+                f.attrs["shuffle"] = False
+                f.attrs["optimizer"] = json.dumps(keras.optimizers.serialize(model.optimizer))
+                f.attrs["loss"] = loss
+            model.save(base + ".after.keras")
+            print(net, oname, history.history["loss"])
+
+
+{"import": make_import, "export": make_export, "parity": make_parity}[a.what]()

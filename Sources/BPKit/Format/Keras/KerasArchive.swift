@@ -1,0 +1,117 @@
+import Foundation
+import HDF5
+import ZIPFoundation
+
+/// Keras 3 `.keras` archives (keras/src/saving/saving_lib.py): a zip of
+/// `config.json` (the model, with `compile_config`), `metadata.json` and
+/// `model.weights.h5`, where each layer's variables are the datasets
+/// `layers/<name>/vars/0`, `1`, ... and the optimizer's `optimizer/vars/0`, ...
+enum KerasArchive {
+  static func holdsKerasModel(_ path: String) -> Bool {
+    guard let archive = try? Archive(url: URL(fileURLWithPath: path), accessMode: .read, pathEncoding: nil) else {
+      return false
+    }
+    return archive["config.json"] != nil && archive["model.weights.h5"] != nil
+  }
+
+  static func read(_ path: String) throws -> KerasModel {
+    let archive: Archive
+    do {
+      archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+    } catch {
+      throw KerasError.notKerasModel(file: path, detail: "not a readable zip archive")
+    }
+    let config = try jsonEntry("config.json", in: archive, file: path)
+    let metadata = try? jsonEntry("metadata.json", in: archive, file: path)
+    let plan = try KerasNetworkPlan.make(config: config, file: path)
+    return try withExtractedWeights(archive, file: path) { weightsFile in
+      let root = try weightsFile.root
+      let model = try plan.model(file: path) { source, index, _ in
+        let vars = "\(source.archivePath)/vars"
+        guard try contains(root, vars + "/\(index)") else { return nil }
+        return try KerasLegacyHDF5.tensor(root.openDataset(vars + "/\(index)"))
+      }
+      var result = KerasModel(model: model, kerasVersion: metadata?["keras_version"] as? String)
+      guard let compile = config["compile_config"] as? [String: Any] else {
+        result.warnings.append("the model was saved without compiling it: no loss or optimizer state to import")
+        return result
+      }
+      result.loss = KerasOptimizer.loss(compile["loss"])
+      if result.loss == nil { result.warnings.append("the Keras loss \(compile["loss"] ?? "none") is not in bpkit") }
+      do throws(KerasOptimizer.Skipped) {
+        let configuration = try KerasOptimizer.configuration(compile["optimizer"])
+        result.optimizer = try optimizerState(configuration, root: root, model: model)
+      } catch {
+        result.warnings.append("optimizer state not imported: \(error.reason)")
+      }
+      return result
+    }
+  }
+
+  private static func optimizerState(
+    _ configuration: OptimizerConfiguration, root: HDF5Group, model: Model
+  ) throws(KerasOptimizer.Skipped) -> OptimizerState {
+    do {
+      guard try contains(root, "optimizer/vars/0") else { return OptimizerState(configuration: configuration) }
+      let vars = try root.openGroup("optimizer/vars")
+      let count = try vars.children().count
+      let iterations = try vars.openDataset("0").read(as: Int64.self).first ?? 0
+      let slots = try (2..<max(count, 2)).map { try KerasLegacyHDF5.tensor(vars.openDataset(String($0))) }
+      return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
+    } catch let skipped as KerasOptimizer.Skipped {
+      throw skipped
+    } catch {
+      throw KerasOptimizer.Skipped(reason: "the optimizer variables cannot be read: \(error)")
+    }
+  }
+
+  /// Whether a path of groups and a dataset exists, checking each level.
+  static func contains(_ root: HDF5Group, _ path: String) throws -> Bool {
+    var group = root
+    let parts = path.split(separator: "/").map(String.init)
+    for (index, part) in parts.enumerated() {
+      guard try group.contains(part) else { return false }
+      if index < parts.count - 1 {
+        guard try group.kindOfChild(part) == .group else { return false }
+        group = try group.openGroup(part)
+      }
+    }
+    return true
+  }
+
+  private static func jsonEntry(_ name: String, in archive: Archive, file: String) throws -> [String: Any] {
+    guard let entry = archive[name] else {
+      throw KerasError.notKerasModel(file: file, detail: "the archive has no \(name)")
+    }
+    var data = Data()
+    do {
+      _ = try archive.extract(entry) { data.append($0) }
+    } catch {
+      throw KerasError.io(file: file, detail: "cannot extract \(name): \(error)")
+    }
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw KerasError.invalidConfiguration(file: file, detail: "\(name) is not a JSON object")
+    }
+    return object
+  }
+
+  /// libhdf5 reads files, not zip entries: extract the weights to a private
+  /// temporary file for the duration of `body`.
+  private static func withExtractedWeights<R>(_ archive: Archive, file: String, _ body: (HDF5File) throws -> R) throws
+    -> R
+  {
+    guard let entry = archive["model.weights.h5"] else {
+      throw KerasError.notKerasModel(file: file, detail: "the archive has no model.weights.h5")
+    }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bpkit-keras-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let weightsURL = folder.appendingPathComponent("model.weights.h5")
+    do {
+      _ = try archive.extract(entry, to: weightsURL)
+    } catch {
+      throw KerasError.io(file: file, detail: "cannot extract model.weights.h5: \(error)")
+    }
+    return try body(try HDF5File(openingAtPath: weightsURL.path))
+  }
+}

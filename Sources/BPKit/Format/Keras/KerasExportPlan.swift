@@ -1,0 +1,172 @@
+import Foundation
+
+/// A bpkit model laid out as a Keras 3 Sequential model: layer configurations
+/// and variables in the order Keras creates them.
+struct KerasExportPlan {
+  /// A variable's value: float weights, or Normalization's int64 sample count.
+  enum Value {
+    case float(Tensor<Float>)
+    case int64(Int64)
+  }
+
+  struct KerasLayer {
+    var className: String
+    var config: [String: Any]
+    /// The path of the layer's variables in `model.weights.h5`, such as `layers/dense_1`.
+    var archivePath: String
+    /// The variables with Keras' names, in Keras' order.
+    var variables: [(name: String, value: Value)]
+  }
+
+  var layers: [KerasLayer]
+  var inputBatchShape: [Any]
+  /// The trainable weights in Keras' order, as bpkit keys.
+  var trainable: [ParameterKey]
+
+  static var dtypePolicy: [String: Any] {
+    [
+      "module": "keras", "class_name": "DTypePolicy", "config": ["name": "float32"], "registered_name": NSNull(),
+    ]
+  }
+
+  init(_ model: Model) throws {
+    let network = model.network
+    switch network.input {
+    case .vector(let features): inputBatchShape = [NSNull(), features]
+    case .sequence(let steps, let features):
+      inputBatchShape = [NSNull(), steps.map { $0 as Any } ?? NSNull(), features]
+    }
+    var names = Set(network.layers.map(\.name))
+    var used: [String: Int] = [:]
+    func archivePath(_ className: String) -> String {
+      let snake = KerasNetworkPlan.snakeCase(className)
+      let count = used[snake].map { $0 + 1 } ?? 0
+      used[snake] = count
+      return "layers/" + (count == 0 ? snake : "\(snake)_\(count)")
+    }
+    func uniqueName(_ base: String) -> String {
+      var name = base
+      var index = 1
+      while names.contains(name) {
+        name = "\(base)_\(index)"
+        index += 1
+      }
+      names.insert(name)
+      return name
+    }
+    func weight(_ layer: Layer, _ name: String) -> Value {
+      .float(model.parameters[ParameterKey(layer: layer.name, name: name)]!)
+    }
+    func base(_ name: String) -> [String: Any] { ["name": name, "trainable": true, "dtype": Self.dtypePolicy] }
+
+    var layers: [KerasLayer] = []
+    trainable = model.orderedParameters.filter(\.spec.trainable).map(\.spec.key)
+    for layer in network.layers {
+      switch layer.kind {
+      case .dense(let units, let activation, let useBias):
+        // Keras' activation names carry fixed parameters (leaky_relu 0.2,
+        // elu 1); other values become an activation layer after a linear Dense.
+        let inline = Self.kerasActivation(activation)
+        var config = base(layer.name)
+        config.merge(["units": units, "activation": inline ?? "linear", "use_bias": useBias]) { $1 }
+        layers.append(
+          KerasLayer(
+            className: "Dense", config: config, archivePath: archivePath("Dense"),
+            variables: [("kernel", weight(layer, "kernel"))] + (useBias ? [("bias", weight(layer, "bias"))] : [])))
+        if inline == nil {
+          let (className, parameters): (String, [String: Any]) =
+            switch activation {
+            case .leakyReLU(let alpha): ("LeakyReLU", ["negative_slope": alpha])
+            case .elu(let alpha): ("ELU", ["alpha": alpha])
+            default: preconditionFailure("every other activation has a Keras name")
+            }
+          var config = base(uniqueName("\(layer.name)_activation"))
+          config.merge(parameters) { $1 }
+          layers.append(
+            KerasLayer(className: className, config: config, archivePath: archivePath(className), variables: []))
+        }
+      case .elman(let units, let activation, let useBias, let returnSequences):
+        guard let name = Self.kerasActivation(activation) else {
+          throw KerasError.cannotExport(
+            detail: "layer '\(layer.name)' uses \(activation) inside its recurrence; Keras' SimpleRNN only has "
+              + "leaky_relu with alpha 0.2 and elu with alpha 1")
+        }
+        var config = base(layer.name)
+        config.merge([
+          "units": units, "activation": name, "use_bias": useBias, "return_sequences": returnSequences,
+          "return_state": false, "go_backwards": false, "stateful": false, "unroll": false, "dropout": 0.0,
+          "recurrent_dropout": 0.0,
+        ]) { $1 }
+        layers.append(
+          KerasLayer(
+            className: "SimpleRNN", config: config, archivePath: archivePath("SimpleRNN") + "/cell",
+            variables: [("kernel", weight(layer, "kernel")), ("recurrent_kernel", weight(layer, "recurrent_kernel"))]
+              + (useBias ? [("bias", weight(layer, "bias"))] : [])))
+      case .standardize:
+        // keras.layers.Normalization computes (x − mean) / max(sqrt(variance), 1e-7).
+        let std = model.parameters[ParameterKey(layer: layer.name, name: "std")]!
+        guard std.scalars.allSatisfy({ $0 >= 1e-7 }) else {
+          throw KerasError.cannotExport(
+            detail: "standardize layer '\(layer.name)' has a std below 1e-7, which keras.layers.Normalization "
+              + "cannot express")
+        }
+        var config = base(layer.name)
+        config.merge(["axis": [-1], "invert": false, "mean": NSNull(), "variance": NSNull()]) { $1 }
+        let variance = Tensor(shape: std.shape, scalars: std.scalars.map { $0 * $0 })
+        layers.append(
+          KerasLayer(
+            className: "Normalization", config: config, archivePath: archivePath("Normalization"),
+            variables: [("mean", weight(layer, "mean")), ("variance", .float(variance)), ("count", .int64(0))]))
+      }
+    }
+    self.layers = layers
+  }
+
+  /// Keras' name for an activation whose parameters Keras fixes, or `nil`.
+  static func kerasActivation(_ activation: Activation) -> String? {
+    switch activation {
+    case .leakyReLU(let alpha): alpha == 0.2 ? "leaky_relu" : nil
+    case .elu(let alpha): alpha == 1 ? "elu" : nil
+    default: activation.name
+    }
+  }
+
+  /// The Sequential model's configuration; with `modules` as `.keras` archives
+  /// write it (each object with its module), else as legacy HDF5 files do.
+  func modelConfig(modules: Bool) -> [String: Any] {
+    func wrap(_ className: String, _ config: [String: Any], module: String) -> [String: Any] {
+      modules
+        ? ["module": module, "class_name": className, "config": config, "registered_name": NSNull()]
+        : ["class_name": className, "config": config]
+    }
+    let input = wrap(
+      "InputLayer",
+      [
+        "batch_shape": inputBatchShape, "dtype": "float32", "sparse": false, "ragged": false, "name": "input_layer",
+        "optional": false,
+      ], module: "keras.layers")
+    var config = wrap(
+      "Sequential",
+      [
+        "name": "sequential", "trainable": true, "dtype": Self.dtypePolicy,
+        "layers": [input] + layers.map { wrap($0.className, $0.config, module: "keras.layers") },
+        "build_input_shape": inputBatchShape,
+      ], module: "keras")
+    if modules { config["build_config"] = ["input_shape": inputBatchShape] }
+    return config
+  }
+
+  /// Keras' optimizer variables after `iteration` and `learning_rate`, in
+  /// Keras' order; slots bpkit has not filled yet are zeros, as in Keras.
+  func optimizerSlots(_ state: OptimizerState, model: Model) -> [(name: String, tensor: Tensor<Float>)] {
+    let layout = KerasOptimizer.slotLayout(state.configuration)
+    func tensor(_ slot: String, _ key: ParameterKey) -> (String, Tensor<Float>) {
+      let shape = model.parameters[key]!.shape
+      return ("\(key.layer)_\(key.name)_\(slot)", state.slots[slot]?[key] ?? .zeros(shape))
+    }
+    if layout.interleaved {
+      return trainable.flatMap { key in layout.names.map { tensor($0, key) } }
+    }
+    return layout.names.flatMap { slot in trainable.map { tensor(slot, $0) } }
+  }
+}

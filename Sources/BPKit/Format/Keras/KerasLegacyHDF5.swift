@@ -1,0 +1,91 @@
+import Foundation
+import HDF5
+
+/// Keras' legacy HDF5 model files, as `model.save("m.h5")` writes them
+/// (keras/src/legacy/saving/legacy_h5_format.py): root attributes
+/// `model_config` and `training_config` (JSON), the weights of layer L under
+/// `model_weights/L/`, listed by the group's `weight_names` attribute, and the
+/// optimizer's variables under `optimizer_weights/`, listed the same way.
+enum KerasLegacyHDF5 {
+  static func holdsKerasModel(_ path: String) -> Bool {
+    guard let file = try? HDF5File(openingAtPath: path), let root = try? file.root else { return false }
+    return (try? root.hasAttribute("model_config")) == true
+  }
+
+  static func read(_ path: String) throws -> KerasModel {
+    let file = try HDF5File(openingAtPath: path)
+    let root = try file.root
+    let config = try json(try root.stringAttribute("model_config"), name: "model_config", file: path)
+    let plan = try KerasNetworkPlan.make(config: config, file: path)
+    guard try root.contains("model_weights") else {
+      throw KerasError.invalidConfiguration(file: path, detail: "the file holds no model_weights group")
+    }
+    let weights = try root.openGroup("model_weights")
+    let model = try plan.model(file: path) { source, _, name in
+      guard try weights.contains(source.kerasName) else { return nil }
+      let group = try weights.openGroup(source.kerasName)
+      guard try group.hasAttribute("weight_names") else { return nil }
+      // Keras 3 names weights `model/layer/kernel`, Keras 2 `layer/kernel:0`.
+      guard let stored = try group.stringArrayAttribute("weight_names").first(where: { variableName($0) == name })
+      else { return nil }
+      return try tensor(group.openDataset(stored))
+    }
+    var result = KerasModel(
+      model: model, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
+    guard try root.hasAttribute("training_config") else {
+      result.warnings.append("the model was saved without compiling it: no loss or optimizer state to import")
+      return result
+    }
+    let training = try json(try root.stringAttribute("training_config"), name: "training_config", file: path)
+    result.loss = KerasOptimizer.loss(training["loss"])
+    if result.loss == nil { result.warnings.append("the Keras loss \(training["loss"] ?? "none") is not in bpkit") }
+    do throws(KerasOptimizer.Skipped) {
+      let configuration = try KerasOptimizer.configuration(training["optimizer_config"])
+      result.optimizer = try optimizerState(configuration, root: root, model: model)
+    } catch {
+      result.warnings.append("optimizer state not imported: \(error.reason)")
+    }
+    return result
+  }
+
+  private static func optimizerState(
+    _ configuration: OptimizerConfiguration, root: HDF5Group, model: Model
+  ) throws(KerasOptimizer.Skipped) -> OptimizerState {
+    do {
+      guard try root.contains("optimizer_weights") else {
+        // A compiled model that never trained has no optimizer variables yet.
+        return OptimizerState(configuration: configuration)
+      }
+      let group = try root.openGroup("optimizer_weights")
+      let names = try group.stringArrayAttribute("weight_names")
+      guard names.count >= 2, variableName(names[0]) == "iteration" || variableName(names[0]) == "iter" else {
+        throw KerasOptimizer.Skipped(reason: "the optimizer variables are not laid out as Keras 3 writes them")
+      }
+      let iterationSet = try group.openDataset(names[0])
+      let iterations = try iterationSet.read(as: Int64.self).first ?? 0
+      let slots = try names.dropFirst(2).map { try tensor(group.openDataset($0)) }
+      return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
+    } catch let skipped as KerasOptimizer.Skipped {
+      throw skipped
+    } catch {
+      throw KerasOptimizer.Skipped(reason: "the optimizer variables cannot be read: \(error)")
+    }
+  }
+
+  /// The last component of a Keras weight path, without TensorFlow's `:0`.
+  static func variableName(_ path: String) -> String {
+    let last = path.split(separator: "/").last.map(String.init) ?? path
+    return last.hasSuffix(":0") ? String(last.dropLast(2)) : last
+  }
+
+  static func tensor(_ dataset: HDF5Dataset) throws -> Tensor<Float> {
+    Tensor(shape: dataset.shape, scalars: try dataset.read(as: Float.self))
+  }
+
+  static func json(_ text: String, name: String, file: String) throws -> [String: Any] {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+      throw KerasError.invalidConfiguration(file: file, detail: "\(name) is not a JSON object")
+    }
+    return object
+  }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import HDF5
+import ZIPFoundation
+
+extension KerasModel {
+  /// The Keras version whose file layout bpkit writes.
+  public static let writtenKerasVersion = "3.15.1"
+
+  /// Writes the model, and its optimizer state and loss when present, in a
+  /// Keras format that `keras.models.load_model` (Keras 3) reads.
+  ///
+  /// Activations Keras names with other parameters (a leaky ReLU slope other
+  /// than 0.2, an ELU alpha other than 1) after a dense layer become a
+  /// `LeakyReLU` or `ELU` layer; a standardize layer becomes `Normalization`.
+  ///
+  /// - Throws: ``KerasError/cannotExport(detail:)`` for what Keras cannot
+  ///   express; ``HDF5Error`` or ``KerasError/io(file:detail:)`` on write failures.
+  public func write(toPath path: String, format: Format) throws {
+    let plan = try KerasExportPlan(model)
+    var optimizerConfig: [String: Any]?
+    if let optimizer {
+      guard let serialized = KerasOptimizer.serialized(optimizer.configuration) else {
+        throw KerasError.cannotExport(
+          detail: "Keras has no \(optimizer.configuration.kind.rawValue) optimizer; convert the model alone")
+      }
+      optimizerConfig = serialized
+    }
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+    defer { try? FileManager.default.removeItem(at: temporary) }
+    switch format {
+    case .legacyHDF5: try writeLegacy(plan, optimizerConfig: optimizerConfig, to: temporary.path)
+    case .archive: try writeArchive(plan, optimizerConfig: optimizerConfig, to: temporary)
+    }
+    guard rename(temporary.path, path) == 0 else {
+      throw KerasError.io(file: path, detail: String(cString: strerror(errno)))
+    }
+  }
+
+  private func compileConfig(_ optimizerConfig: [String: Any]?, legacy: Bool) -> [String: Any] {
+    [
+      "optimizer": optimizerConfig ?? "rmsprop",
+      "loss": loss.map { KerasOptimizer.kerasName($0, legacy: legacy) } ?? NSNull(),
+      "loss_weights": NSNull(), "metrics": NSNull(), "weighted_metrics": NSNull(), "run_eagerly": false,
+      "steps_per_execution": 1, "jit_compile": false,
+    ]
+  }
+
+  private static func jsonText(_ object: [String: Any]) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+  }
+
+  // MARK: Legacy HDF5
+
+  private func writeLegacy(_ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to path: String) throws {
+    let file = try HDF5File.create(atPath: path, overwrite: true)
+    let root = try file.root
+    try root.setAttribute("backend", to: "tensorflow")
+    try root.setAttribute("keras_version", to: Self.writtenKerasVersion)
+    try root.setAttribute("model_config", to: try Self.jsonText(plan.modelConfig(modules: false)))
+    if optimizerConfig != nil || loss != nil {
+      var training = compileConfig(optimizerConfig, legacy: true)
+      training["optimizer_config"] = training.removeValue(forKey: "optimizer")
+      try root.setAttribute("training_config", to: try Self.jsonText(training))
+    }
+    let weights = try root.createGroup("model_weights")
+    try weights.setAttribute("backend", to: "tensorflow")
+    try weights.setAttribute("keras_version", to: Self.writtenKerasVersion)
+    let withWeights = plan.layers.filter { !$0.variables.isEmpty }
+    try weights.setAttribute("layer_names", to: withWeights.map { $0.config["name"] as! String })
+    for layer in withWeights {
+      let name = layer.config["name"] as! String
+      let group = try weights.createGroup(name)
+      let inner = try group.createGroup(name)
+      try group.setAttribute("weight_names", to: layer.variables.map { "\(name)/\($0.name)" })
+      for variable in layer.variables { try Self.write(variable.value, named: variable.name, in: inner) }
+    }
+    if let optimizer, let optimizerConfig {
+      let name = (optimizerConfig["config"] as! [String: Any])["name"] as! String
+      let group = try root.createGroup("optimizer_weights")
+      let inner = try group.createGroup(name)
+      let slots = plan.optimizerSlots(optimizer, model: model)
+      try group.setAttribute(
+        "weight_names", to: ["iteration", "learning_rate"].map { "\(name)/\($0)" } + slots.map { "\(name)/\($0.name)" })
+      try inner.write([optimizer.iterations], shape: [], to: "iteration")
+      try inner.write([Float(optimizer.configuration.learningRate)], shape: [], to: "learning_rate")
+      for slot in slots { try Self.write(.float(slot.tensor), named: slot.name, in: inner) }
+    }
+    try file.close()
+  }
+
+  private static func write(_ value: KerasExportPlan.Value, named name: String, in group: HDF5Group) throws {
+    switch value {
+    case .float(let tensor): try group.write(tensor.scalars, shape: tensor.shape, to: name)
+    case .int64(let count): try group.write([count], shape: [], to: name)
+    }
+  }
+
+  // MARK: Keras 3 archive
+
+  private func writeArchive(_ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to url: URL) throws {
+    var config = plan.modelConfig(modules: true)
+    if optimizerConfig != nil || loss != nil {
+      config["compile_config"] = compileConfig(optimizerConfig, legacy: false)
+    }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.dateFormat = "yyyy-MM-dd@HH:mm:ss"
+    let metadata = ["keras_version": Self.writtenKerasVersion, "date_saved": formatter.string(from: Date())]
+
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bpkit-keras-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let weightsURL = folder.appendingPathComponent("model.weights.h5")
+    try writeWeights(plan, to: weightsURL.path)
+
+    do {
+      let archive = try Archive(url: url, accessMode: .create, pathEncoding: nil)
+      for (name, object) in [("metadata.json", metadata as [String: Any]), ("config.json", config)] {
+        let data = Data(try Self.jsonText(object).utf8)
+        try archive.addEntry(
+          with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none
+        ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+      }
+      try archive.addEntry(with: "model.weights.h5", fileURL: weightsURL, compressionMethod: .none)
+    } catch let error as KerasError {
+      throw error
+    } catch {
+      throw KerasError.io(file: url.path, detail: "cannot write the zip archive: \(error)")
+    }
+  }
+
+  /// `model.weights.h5` as saving_lib's H5IOStore lays it out.
+  private func writeWeights(_ plan: KerasExportPlan, to path: String) throws {
+    let file = try HDF5File.create(atPath: path, overwrite: true)
+    let root = try file.root
+    func vars(_ path: String, name: String) throws -> HDF5Group {
+      var group = root
+      for part in (path.isEmpty ? [] : path.split(separator: "/").map(String.init)) {
+        group = try group.contains(part) ? group.openGroup(part) : group.createGroup(part)
+      }
+      let vars = try group.createGroup("vars")
+      try vars.setAttribute("name", to: name)
+      return vars
+    }
+    _ = try vars("", name: "sequential")
+    for layer in plan.layers {
+      let name = layer.config["name"] as! String
+      if layer.className == "SimpleRNN" {
+        _ = try vars(String(layer.archivePath.dropLast("/cell".count)), name: name)
+        let cell = try vars(layer.archivePath, name: "simple_rnn_cell")
+        for (index, variable) in layer.variables.enumerated() {
+          try Self.write(variable.value, named: "\(index)", in: cell)
+        }
+      } else {
+        let group = try vars(layer.archivePath, name: name)
+        for (index, variable) in layer.variables.enumerated() {
+          try Self.write(variable.value, named: "\(index)", in: group)
+        }
+      }
+    }
+    if let optimizer, let serialized = KerasOptimizer.serialized(optimizer.configuration) {
+      let group = try vars("optimizer", name: (serialized["config"] as! [String: Any])["name"] as! String)
+      try group.write([optimizer.iterations], shape: [], to: "0")
+      try group.write([Float(optimizer.configuration.learningRate)], shape: [], to: "1")
+      for (index, slot) in plan.optimizerSlots(optimizer, model: model).enumerated() {
+        try Self.write(.float(slot.tensor), named: "\(index + 2)", in: group)
+      }
+    }
+    try file.close()
+  }
+}

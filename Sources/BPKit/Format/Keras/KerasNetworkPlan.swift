@@ -1,0 +1,260 @@
+import Foundation
+
+/// How a Keras Sequential model maps onto a bpkit network: the description,
+/// and for each bpkit layer the Keras layer whose variables hold its weights.
+///
+/// Keras 3 writes the configuration in `keras/src/models/sequential.py`'s
+/// `get_config`; Keras 2 files differ in details handled here (`batch_input_shape`).
+struct KerasNetworkPlan {
+  /// Where one bpkit layer's weights come from.
+  struct Source {
+    /// The Keras layer's name (its group under `model_weights/` in legacy files).
+    var kerasName: String
+    /// The Keras layer class.
+    var className: String
+    /// The layer's path in a `.keras` archive's `model.weights.h5`, such as
+    /// `layers/dense_1` (variables in `vars/`) or `layers/simple_rnn/cell`.
+    var archivePath: String
+    /// The Keras variable names in the order Keras stores them, paired with
+    /// the bpkit weight each becomes (`nil`: not used, like Normalization's count).
+    var variables: [(keras: String, bpkit: String?)]
+  }
+
+  var network: NetworkDescription
+  var sources: [Source]
+
+  /// Reads a model configuration (the `model_config` attribute, or `config.json`).
+  static func make(config: [String: Any], file: String) throws -> KerasNetworkPlan {
+    let className = config["class_name"] as? String ?? "?"
+    guard className == "Sequential" else {
+      throw KerasError.unsupportedModelClass(file: file, className: className)
+    }
+    guard let body = config["config"] as? [String: Any], let layerConfigs = body["layers"] as? [[String: Any]] else {
+      throw KerasError.invalidConfiguration(file: file, detail: "no config.layers list")
+    }
+    var input: InputShape? = try (body["build_input_shape"]).flatMap { try inputShape($0, file: file) }
+    var layers: [Layer] = []
+    var sources: [Source] = []
+    var unsupported: [String] = []
+    var usedArchiveNames: [String: Int] = [:]
+
+    for entry in layerConfigs {
+      let kerasClass = entry["class_name"] as? String ?? "?"
+      let layerConfig = entry["config"] as? [String: Any] ?? [:]
+      let name = layerConfig["name"] as? String ?? "?"
+      func refuse(_ reason: String? = nil) {
+        unsupported.append("'\(name)' (\(kerasClass)\(reason.map { ": \($0)" } ?? ""))")
+      }
+      if kerasClass == "InputLayer" {
+        if let shape = layerConfig["batch_shape"] ?? layerConfig["batch_input_shape"] {
+          input = try inputShape(shape, file: file)
+        }
+        continue
+      }
+      if input == nil, let shape = layerConfig["batch_input_shape"] { input = try inputShape(shape, file: file) }
+      // Keras names each layer's weights group after its class in snake case,
+      // numbered per class in order (saving_lib._save_container_state).
+      let snake = snakeCase(kerasClass)
+      let archiveName: String
+      if let used = usedArchiveNames[snake] {
+        usedArchiveNames[snake] = used + 1
+        archiveName = "\(snake)_\(used + 1)"
+      } else {
+        usedArchiveNames[snake] = 0
+        archiveName = snake
+      }
+      let archivePath = "layers/\(archiveName)"
+
+      switch kerasClass {
+      case "Dense":
+        guard let units = layerConfig["units"] as? Int, units > 0 else {
+          refuse("units is not a positive integer")
+          continue
+        }
+        guard let activation = activation(layerConfig["activation"]) else {
+          refuse("activation \(describe(layerConfig["activation"])) is not one bpkit has")
+          continue
+        }
+        let useBias = layerConfig["use_bias"] as? Bool ?? true
+        layers.append(Layer(name: name, kind: .dense(units: units, activation: activation, useBias: useBias)))
+        sources.append(
+          Source(
+            kerasName: name, className: kerasClass, archivePath: archivePath,
+            variables: [("kernel", "kernel")] + (useBias ? [("bias", "bias")] : [])))
+      case "SimpleRNN":
+        guard let units = layerConfig["units"] as? Int, units > 0 else {
+          refuse("units is not a positive integer")
+          continue
+        }
+        guard let activation = activation(layerConfig["activation"]) else {
+          refuse("activation \(describe(layerConfig["activation"])) is not one bpkit has")
+          continue
+        }
+        let unsupportedFlags = ["go_backwards", "stateful", "return_state"].filter {
+          layerConfig[$0] as? Bool == true
+        }
+        guard unsupportedFlags.isEmpty else {
+          refuse("\(unsupportedFlags.joined(separator: ", ")) is not supported")
+          continue
+        }
+        let useBias = layerConfig["use_bias"] as? Bool ?? true
+        let returnSequences = layerConfig["return_sequences"] as? Bool ?? false
+        layers.append(
+          Layer(
+            name: name,
+            kind: .elman(units: units, activation: activation, useBias: useBias, returnSequences: returnSequences)))
+        sources.append(
+          Source(
+            kerasName: name, className: kerasClass, archivePath: archivePath + "/cell",
+            variables: [("kernel", "kernel"), ("recurrent_kernel", "recurrent_kernel")]
+              + (useBias ? [("bias", "bias")] : [])))
+      case "Normalization":
+        let axis = layerConfig["axis"]
+        guard axis == nil || (axis as? Int) == -1 || ((axis as? [Int]) == [-1]),
+          layerConfig["invert"] as? Bool != true
+        else {
+          refuse("only axis -1 without invert is supported")
+          continue
+        }
+        guard layerConfig["mean"] == nil || layerConfig["mean"] is NSNull else {
+          refuse("mean and variance given in the configuration are not supported; adapt() the layer instead")
+          continue
+        }
+        layers.append(Layer(name: name, kind: .standardize))
+        sources.append(
+          Source(
+            kerasName: name, className: kerasClass, archivePath: archivePath,
+            variables: [("mean", "mean"), ("variance", "std"), ("count", nil)]))
+      case "Dropout":
+        // Dropout does nothing at inference; bpkit does not train with it.
+        continue
+      case "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax":
+        guard let folded = standaloneActivation(kerasClass, layerConfig) else {
+          refuse("its settings have no bpkit activation")
+          continue
+        }
+        // bpkit has no activation-only layer: fold it into a preceding dense
+        // layer whose own activation is linear, which computes the same.
+        guard let last = layers.last, case .dense(let units, .linear, let useBias) = last.kind,
+          sources.last?.kerasName == last.name
+        else {
+          refuse("it must follow a Dense layer with linear activation, into which bpkit folds it")
+          continue
+        }
+        layers[layers.count - 1].kind = .dense(units: units, activation: folded, useBias: useBias)
+      default:
+        refuse()
+      }
+    }
+    guard unsupported.isEmpty else { throw KerasError.unsupportedLayers(file: file, layers: unsupported) }
+    guard let input else {
+      throw KerasError.invalidConfiguration(file: file, detail: "the input shape is not recorded (no InputLayer)")
+    }
+    let network = NetworkDescription(input: input, layers: layers)
+    do {
+      _ = try network.layerOutputShapes()
+    } catch {
+      throw KerasError.invalidConfiguration(file: file, detail: error.description)
+    }
+    return KerasNetworkPlan(network: network, sources: sources)
+  }
+
+  /// An input shape from a batch shape: `[null, features]` or `[null, steps, features]`.
+  private static func inputShape(_ value: Any, file: String) throws -> InputShape {
+    guard let dimensions = value as? [Any], dimensions.count == 2 || dimensions.count == 3,
+      let features = dimensions.last as? Int, features > 0
+    else {
+      throw KerasError.invalidConfiguration(
+        file: file, detail: "input shape \(describe(value)) is neither [batch, features] nor [batch, steps, features]")
+    }
+    if dimensions.count == 2 { return .vector(features: features) }
+    return .sequence(steps: dimensions[1] as? Int, features: features)
+  }
+
+  /// A Keras activation, given as a name or a serialized function.
+  static func activation(_ value: Any?) -> Activation? {
+    var name = value as? String
+    if let object = value as? [String: Any] { name = object["config"] as? String ?? object["class_name"] as? String }
+    switch name ?? "linear" {
+    case "linear": return .linear
+    case "sigmoid": return .sigmoid
+    case "tanh": return .tanh
+    case "relu": return .relu
+    case "softmax": return .softmax
+    // keras.activations.leaky_relu: negative_slope=0.2; keras.activations.elu: alpha=1.
+    case "leaky_relu": return .leakyReLU(alpha: 0.2)
+    case "elu": return .elu(alpha: 1)
+    default: return nil
+    }
+  }
+
+  /// The activation of an activation-only layer, or `nil` for settings bpkit lacks.
+  private static func standaloneActivation(_ className: String, _ config: [String: Any]) -> Activation? {
+    func number(_ key: String) -> Double? { (config[key] as? NSNumber)?.doubleValue }
+    switch className {
+    case "Activation":
+      return activation(config["activation"])
+    case "ReLU":
+      guard config["max_value"] == nil || config["max_value"] is NSNull, number("threshold") ?? 0 == 0 else {
+        return nil
+      }
+      let slope = number("negative_slope") ?? 0
+      return slope == 0 ? .relu : .leakyReLU(alpha: slope)
+    case "LeakyReLU":
+      // Keras 3 calls the slope negative_slope (default 0.3); Keras 2 called it alpha.
+      return .leakyReLU(alpha: number("negative_slope") ?? number("alpha") ?? 0.3)
+    case "ELU":
+      return .elu(alpha: number("alpha") ?? 1)
+    case "Softmax":
+      let axis = config["axis"]
+      return axis == nil || (axis as? Int) == -1 || (axis as? [Int]) == [-1] ? .softmax : nil
+    default:
+      return nil
+    }
+  }
+
+  /// Keras' `naming.to_snake_case`: `SimpleRNN` → `simple_rnn`, `LeakyReLU` → `leaky_re_lu`.
+  static func snakeCase(_ name: String) -> String {
+    var text = name.filter { $0.isLetter || $0.isNumber || $0 == "_" }
+    text = text.replacingOccurrences(of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
+    text = text.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
+    return text.lowercased()
+  }
+
+  private static func describe(_ value: Any?) -> String {
+    guard let value, !(value is NSNull) else { return "null" }
+    if let text = value as? String { return "'\(text)'" }
+    if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+      return String(decoding: data, as: UTF8.self)
+    }
+    return "\(value)"
+  }
+
+  /// Builds the model from the Keras variables of each source layer, found by
+  /// `variable(source, index, name)`, which returns `nil` when absent.
+  func model(file: String, variable: (Source, Int, String) throws -> Tensor<Float>?) throws -> Model {
+    var parameters: [ParameterKey: Tensor<Float>] = [:]
+    let specs = try network.parameterSpecs()
+    for (layer, source) in zip(network.layers, sources) {
+      for (index, pair) in source.variables.enumerated() {
+        guard let bpkitName = pair.bpkit else { continue }
+        guard var tensor = try variable(source, index, pair.keras) else {
+          throw KerasError.invalidWeights(file: file, layer: source.kerasName, detail: "no \(pair.keras) weights")
+        }
+        let key = ParameterKey(layer: layer.name, name: bpkitName)
+        let expected = specs.first { $0.key == key }!.shape
+        guard tensor.shape == expected else {
+          throw KerasError.invalidWeights(
+            file: file, layer: source.kerasName, detail: "\(pair.keras) has shape \(tensor.shape), expected \(expected)"
+          )
+        }
+        if pair.keras == "variance" {
+          // keras.layers.Normalization divides by max(sqrt(variance), epsilon), epsilon = 1e-7.
+          tensor.scalars = tensor.scalars.map { Swift.max($0.squareRoot(), 1e-7) }
+        }
+        parameters[key] = tensor
+      }
+    }
+    return try Model(network: network, parameters: parameters)
+  }
+}
