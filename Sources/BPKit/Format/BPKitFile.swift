@@ -10,19 +10,34 @@ import Foundation
 /// }
 /// ```
 ///
-/// More kinds (Keras files) are added as cases; switch with `default` or use
-/// ``model``, which every kind has.
+/// Keras files (`.keras` archives and legacy `.h5` models) open as
+/// ``keras(_:)``, and bpkit JSON documents as models or checkpoints; all are
+/// told apart by content, since a Keras `.h5` and a bpkit `.h5` share the
+/// extension. Switch with `default`, or use ``model``, which every kind has.
 public enum BPKitFile: Sendable {
-  /// A bpkit model file.
+  /// A bpkit model file, or a bpkit JSON model document.
   case model(Model)
-  /// A bpkit checkpoint.
+  /// A bpkit checkpoint, or a bpkit JSON checkpoint document.
   case checkpoint(Checkpoint)
+  /// A Keras model file, with the optimizer state and loss it was compiled with.
+  case keras(KerasModel)
 
   /// Opens and loads the file at `url`, whatever supported kind it is.
   ///
-  /// - Throws: ``FormatError`` naming the file and the object at fault.
+  /// - Throws: ``FormatError`` naming the file and the object at fault;
+  ///   ``KerasError`` for Keras files bpkit cannot import;
+  ///   ``BPKitJSONError`` for JSON documents that break the schema.
   public static func open(_ url: URL) throws -> BPKitFile {
-    try FormatError.wrapping(url.path) {
+    if KerasModel.format(ofFileAtPath: url.path) != nil {
+      return .keras(try KerasModel(contentsOfFile: url.path))
+    }
+    if BPKitJSON.looksLikeJSON(atPath: url.path) {
+      switch try BPKitJSON.read(contentsOfFile: url.path) {
+      case .model(let model): return .model(model)
+      case .checkpoint(let checkpoint): return .checkpoint(checkpoint)
+      }
+    }
+    return try FormatError.wrapping(url.path) {
       let reader = try FileReader(path: url.path)
       switch reader.kind {
       case .model: return .model(try ModelFileCoding.readModel(reader))
@@ -38,10 +53,10 @@ public enum BPKitFile: Sendable {
     try FormatError.wrapping(url.path) { try FileReader(path: url.path).kind }
   }
 
-  /// The kind of the loaded file.
+  /// The kind of the loaded file; a Keras file holds a model.
   public var kind: BPKitFileKind {
     switch self {
-    case .model: .model
+    case .model, .keras: .model
     case .checkpoint: .checkpoint
     }
   }
@@ -51,6 +66,17 @@ public enum BPKitFile: Sendable {
     switch self {
     case .model(let model): model
     case .checkpoint(let checkpoint): checkpoint.model
+    case .keras(let keras): keras.model
+    }
+  }
+
+  /// The optimizer state the file holds: a checkpoint's, or the one a Keras
+  /// model was compiled and trained with; `nil` for plain models.
+  public var optimizer: OptimizerState? {
+    switch self {
+    case .model: nil
+    case .checkpoint(let checkpoint): checkpoint.optimizer
+    case .keras(let keras): keras.optimizer
     }
   }
 }

@@ -2,38 +2,46 @@ import ArgumentParser
 import BPKit
 import Foundation
 
-/// `bpkit convert`: moves a model or checkpoint between bpkit JSON, bpkit
-/// HDF5 and Keras' two formats.
+/// `bpkit convert`: moves a model or checkpoint between bpkit HDF5, bpkit
+/// JSON and Keras' two formats.
 struct ConvertCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "convert",
     abstract: "Convert a model or checkpoint between bpkit HDF5, bpkit JSON and Keras files.",
     discussion: """
       The input's kind is read from its content (a Keras .h5 and a bpkit .h5 \
-      share the extension); the output's from its extension (.json: bpkit \
-      JSON, .keras: Keras 3 archive, .h5: bpkit HDF5) unless --to says otherwise. \
-      Conversions between bpkit HDF5 and JSON are lossless, tensors bit for bit. \
-      A Keras file becomes a bpkit model; a bpkit checkpoint written to Keras \
-      keeps its optimizer state and loss, so Keras can continue training.
+      share the extension); the output's from its extension (.h5: bpkit HDF5, \
+      .json: bpkit JSON, .keras: Keras 3 archive) unless --to says otherwise. \
+      Conversions between bpkit HDF5 and JSON are lossless, tensors bit for \
+      bit, for models and checkpoints. A Keras file becomes a bpkit model. A \
+      bpkit checkpoint written for Keras keeps its optimizer state and loss, so \
+      that Keras can continue training (Keras 3 restores optimizer state from \
+      .keras archives only).
 
       KINDS
-        json      bpkit JSON (see `bpkit schema`)
+        h5        bpkit HDF5 model or checkpoint
+        json      bpkit JSON model or checkpoint (see `bpkit schema`)
         keras     Keras 3 .keras archive
-        keras-h5  Keras legacy HDF5 (model.save("m.h5"))
+        keras-h5  Keras legacy HDF5, as model.save("m.h5") writes it
+
+      Exit codes: 3 when the input is not a model, breaks the JSON schema \
+      (the message gives the JSONPath of the offending value) or holds Keras \
+      layers bpkit lacks (each is named); 4 when a file cannot be read or written.
       """
   )
 
   /// The output kinds, by their names on the command line.
   enum Kind: String, ExpressibleByArgument, CaseIterable {
+    case h5
     case json
     case keras
     case kerasH5 = "keras-h5"
   }
 
-  @Argument(help: "The model or checkpoint to read.")
+  @Argument(help: "The model or checkpoint to read: bpkit HDF5 or JSON, Keras .keras or .h5.")
   var input: String
 
-  @Argument(help: "The file to write; it is replaced atomically when it exists.")
+  @Argument(help: "The file to write; an existing file is replaced atomically.")
   var output: String
 
   @Option(help: "The output kind: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -44,13 +52,13 @@ struct ConvertCommand: ParsableCommand {
 
   func validate() throws {
     if to == nil, Self.kind(fromExtensionOf: output) == nil {
-      throw ValidationError(
-        "cannot tell the output kind from '\(output)'; name it .json or .keras, or give --to")
+      throw ValidationError("cannot tell the output kind from '\(output)'; name it .h5, .json or .keras, or give --to")
     }
   }
 
   static func kind(fromExtensionOf path: String) -> Kind? {
     switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+    case "h5", "hdf5": .h5
     case "json": .json
     case "keras": .keras
     default: nil
@@ -59,23 +67,46 @@ struct ConvertCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let document = try ModelFile.open(input)
-      let kind = to ?? Self.kind(fromExtensionOf: output)!
-      switch kind {
-      case .json:
-        switch document {
-        case .model(let model): try model.writeJSON(toPath: output, weights: weights)
-        case .checkpoint(let checkpoint): try checkpoint.writeJSON(toPath: output, weights: weights)
-        case .keras(let keras):
-          try keras.model.writeJSON(toPath: output, weights: weights)
-          if keras.optimizer != nil {
-            note("the Keras optimizer state is not kept: a bpkit model holds no training state")
-          }
+      let file = try BPKitFile.open(URL(fileURLWithPath: input))
+      let outputURL = URL(fileURLWithPath: output)
+      switch to ?? Self.kind(fromExtensionOf: output)! {
+      case .h5:
+        switch file {
+        case .checkpoint(let checkpoint): try checkpoint.write(to: outputURL)
+        default:
+          try file.model.write(to: outputURL)
+          noteDroppedState(file)
         }
-      case .keras, .kerasH5:
-        let keras = document.asKeras
-        try keras.write(toPath: output, format: kind == .keras ? .archive : .legacyHDF5)
+      case .json:
+        switch file {
+        case .checkpoint(let checkpoint): try checkpoint.writeJSON(toPath: output, weights: weights)
+        default:
+          try file.model.writeJSON(toPath: output, weights: weights)
+          noteDroppedState(file)
+        }
+      case .keras: try keras(file).write(toPath: output, format: .archive)
+      case .kerasH5: try keras(file).write(toPath: output, format: .legacyHDF5)
       }
+    }
+  }
+
+  /// The content as a Keras model with whatever training state Keras can hold.
+  private func keras(_ file: BPKitFile) -> KerasModel {
+    switch file {
+    case .keras(let keras): return keras
+    case .checkpoint(let checkpoint):
+      guard checkpoint.optimizer.configuration.kind != .rprop else {
+        note("Keras has no RPROP optimizer: only the model and its loss are written")
+        return KerasModel(model: checkpoint.model, loss: checkpoint.configuration.loss)
+      }
+      return KerasModel(model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss)
+    default: return KerasModel(model: file.model)
+    }
+  }
+
+  private func noteDroppedState(_ file: BPKitFile) {
+    if case .keras(let keras) = file, keras.optimizer != nil {
+      note("the Keras optimizer state is not kept: a bpkit model file holds no training state")
     }
   }
 

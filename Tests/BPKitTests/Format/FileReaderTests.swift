@@ -109,8 +109,9 @@ import _BPKitTestSupport
   }
 
   @Test func aFileWithoutTheKindIsNotABPKitFile() throws {
-    let keras = Fixtures.path("keras/mlp_tanh_softmax.h5")
-    #expect(throws: FormatError.notBPKitFile(file: keras)) { try BPKitFile.open(URL(fileURLWithPath: keras)) }
+    // An HDF5 file that is neither bpkit's nor a Keras model (Keras models open as .keras).
+    let other = Fixtures.path("keras/mlp_tanh_softmax.ref.h5")
+    #expect(throws: FormatError.notBPKitFile(file: other)) { try BPKitFile.open(URL(fileURLWithPath: other)) }
     try alter { try $0.setAttribute("bpkit_kind", to: "tokenizer") }
     #expect(throws: FormatError.unknownKind(file: url.path, kind: "tokenizer")) { try Model(contentsOf: url) }
   }
