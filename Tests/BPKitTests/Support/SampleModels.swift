@@ -94,8 +94,11 @@ enum SampleModels {
             learningRate: 0.0123, seconds: 0.125, notes: ["first \"quoted\" note\nwith a newline"]),
           EpochRecord(epoch: 2, trainLoss: .infinity, learningRate: 0.01, seconds: 1.5e-3),
         ],
-        epochLossSum: 1.0 / 3.0, epochSamples: 48, epochCorrect: 17, elapsedSeconds: 12.75),
-      data: DataFingerprint(sha256: String(repeating: "ab", count: 32), path: "data/train ✓.h5", sampleCount: 5),
+        epochLossSum: 1.0 / 3.0, epochSamples: 48, epochCorrect: 17, epochJudged: 48, elapsedSeconds: 12.75),
+      data: DataFingerprint(
+        sha256: String(repeating: "ab", count: 32), path: "data/train ✓.h5", sampleCount: 5, inputs: "train/x",
+        targets: "train/y"),
+      validationData: DataFingerprint(sha256: String(repeating: "cd", count: 32), path: "valid.csv", sampleCount: 2),
       bpkitVersion: "0.1.0", createdAt: Date(timeIntervalSinceReferenceDate: 817_000_000.123_456_7))
   }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// training configuration, the run's progress and the data's fingerprint.
 enum CheckpointJSON {
   static let members = BPKitJSON.commonMembers.union([
-    "created_at", "model", "optimizer", "training", "progress", "data",
+    "created_at", "model", "optimizer", "training", "progress", "data", "validation_data",
   ])
 
   // MARK: Writing
@@ -26,17 +26,23 @@ enum CheckpointJSON {
     try write(checkpoint.configuration, to: writer)
     try writer.key("progress")
     try write(checkpoint.progress, to: writer)
-    if let data = checkpoint.data {
-      try writer.key("data")
-      try writer.beginObject()
-      try writer.key("sha256")
-      try writer.string(data.sha256)
-      try writer.key("path")
-      try writer.string(data.path)
-      try writer.key("sample_count")
-      try writer.integer(data.sampleCount)
-      try writer.endObject()
+    try writer.member("data", checkpoint.data) { (data) throws(BPKitJSONError) in try write(data, to: writer) }
+    try writer.member("validation_data", checkpoint.validationData) { (data) throws(BPKitJSONError) in
+      try write(data, to: writer)
     }
+    try writer.endObject()
+  }
+
+  private static func write(_ data: DataFingerprint, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.beginObject()
+    try writer.key("sha256")
+    try writer.string(data.sha256)
+    try writer.key("path")
+    try writer.string(data.path)
+    try writer.key("sample_count")
+    try writer.integer(data.sampleCount)
+    try writer.member("inputs", data.inputs, writer.string)
+    try writer.member("targets", data.targets, writer.string)
     try writer.endObject()
   }
 
@@ -126,6 +132,8 @@ enum CheckpointJSON {
     try writer.integer(progress.epochSamples)
     try writer.key("epoch_correct")
     try writer.integer(progress.epochCorrect)
+    try writer.key("epoch_judged")
+    try writer.integer(progress.epochJudged)
     try writer.key("elapsed_seconds")
     try writer.real(progress.elapsedSeconds)
     try writer.endObject()
@@ -177,21 +185,26 @@ enum CheckpointJSON {
     let optimizer = try readOptimizer(try object.required("optimizer"), model: model)
     let configuration = try readTraining(try object.required("training"))
     let progress = try readProgress(try object.required("progress"))
-    var data: DataFingerprint?
-    if let dataCursor = object.optional("data") {
-      let fingerprint = try dataCursor.object(allowing: ["sha256", "path", "sample_count"])
-      let shaCursor = try fingerprint.required("sha256")
-      let sha = try shaCursor.string()
-      guard sha.utf8.count == 64, sha.utf8.allSatisfy(isLowercaseHexDigit) else {
-        throw shaCursor.violation("expected 64 lowercase hexadecimal digits")
-      }
-      data = DataFingerprint(
-        sha256: sha, path: try fingerprint.required("path").string(),
-        sampleCount: try fingerprint.required("sample_count").integer(in: 0...Int.max))
+    let data = try object.optional("data").map { (cursor) throws(BPKitJSONError) in try readFingerprint(cursor) }
+    let validationData = try object.optional("validation_data").map { (cursor) throws(BPKitJSONError) in
+      try readFingerprint(cursor)
     }
     return Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration, progress: progress, data: data,
-      bpkitVersion: bpkitVersion, createdAt: createdAt)
+      validationData: validationData, bpkitVersion: bpkitVersion, createdAt: createdAt)
+  }
+
+  private static func readFingerprint(_ cursor: JSONCursor) throws(BPKitJSONError) -> DataFingerprint {
+    let fingerprint = try cursor.object(allowing: ["sha256", "path", "sample_count", "inputs", "targets"])
+    let shaCursor = try fingerprint.required("sha256")
+    let sha = try shaCursor.string()
+    guard sha.utf8.count == 64, sha.utf8.allSatisfy(isLowercaseHexDigit) else {
+      throw shaCursor.violation("expected 64 lowercase hexadecimal digits")
+    }
+    return DataFingerprint(
+      sha256: sha, path: try fingerprint.required("path").string(),
+      sampleCount: try fingerprint.required("sample_count").integer(in: 0...Int.max),
+      inputs: try fingerprint.optional("inputs")?.string(), targets: try fingerprint.optional("targets")?.string())
   }
 
   private static func readOptimizer(_ cursor: JSONCursor, model: Model) throws(BPKitJSONError) -> OptimizerState {
@@ -249,7 +262,7 @@ enum CheckpointJSON {
   private static func readProgress(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingProgress {
     let object = try cursor.object(allowing: [
       "epoch", "step_in_epoch", "order", "cursor", "random", "history", "epoch_loss_sum", "epoch_samples",
-      "epoch_correct", "elapsed_seconds",
+      "epoch_correct", "epoch_judged", "elapsed_seconds",
     ])
     func count(_ name: String) throws(BPKitJSONError) -> Int {
       try object.optional(name)?.integer(in: 0...Int.max) ?? 0
@@ -280,7 +293,7 @@ enum CheckpointJSON {
       epoch: try count("epoch"), stepInEpoch: try count("step_in_epoch"), order: order, cursor: position,
       random: RandomState(words: words), history: history,
       epochLossSum: try object.optional("epoch_loss_sum")?.real() ?? 0, epochSamples: try count("epoch_samples"),
-      epochCorrect: try count("epoch_correct"),
+      epochCorrect: try count("epoch_correct"), epochJudged: try count("epoch_judged"),
       elapsedSeconds: try object.optional("elapsed_seconds")?.finite(
         in: 0...Double.greatestFiniteMagnitude, "a finite number >= 0") ?? 0)
   }

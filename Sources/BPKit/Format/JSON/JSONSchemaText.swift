@@ -400,6 +400,10 @@ enum JSONSchemaText {
         "data": {
           "$ref": "#/$defs/dataFingerprint",
           "description": "The training data's fingerprint; absent when the data did not come from a file."
+        },
+        "validation_data": {
+          "$ref": "#/$defs/dataFingerprint",
+          "description": "The fingerprint of separate validation data, when the run had a validation file."
         }
       },
       "required": [
@@ -1007,6 +1011,12 @@ enum JSONSchemaText {
               "default": 0,
               "description": "Correct predictions counted this epoch (classifiers)."
             },
+            "epoch_judged": {
+              "type": "integer",
+              "minimum": 0,
+              "default": 0,
+              "description": "Predictions judged right or wrong this epoch (0 for regression)."
+            },
             "elapsed_seconds": {
               "type": "number",
               "minimum": 0,
@@ -1020,13 +1030,13 @@ enum JSONSchemaText {
           "additionalProperties": false
         },
         "dataFingerprint": {
-          "description": "Identifies the data the run trained on, so that a resume can refuse other data.",
+          "description": "Identifies a data set the run used, so that a resume can refuse other data.",
           "type": "object",
           "properties": {
             "sha256": {
               "type": "string",
               "pattern": "^[0-9a-f]{64}$",
-              "description": "The SHA-256 of the training data's bytes, in lowercase hexadecimal."
+              "description": "The SHA-256 of the data file's bytes, in lowercase hexadecimal."
             },
             "path": {
               "type": "string",
@@ -1035,7 +1045,15 @@ enum JSONSchemaText {
             "sample_count": {
               "type": "integer",
               "minimum": 0,
-              "description": "The number of training samples."
+              "description": "The number of samples."
+            },
+            "inputs": {
+              "type": "string",
+              "description": "Which part of the file holds the inputs: an HDF5 dataset path; absent for CSV."
+            },
+            "targets": {
+              "type": "string",
+              "description": "Which part holds the targets: an HDF5 dataset path or a CSV column name."
             }
           },
           "required": [

@@ -17,6 +17,7 @@ import _BPKitTestSupport
     #expect(decoded.progress.history.count == 2)
     #expect(decoded.progress.history[0].validationLoss!.isNaN)
     #expect(decoded.data == checkpoint.data)
+    #expect(decoded.validationData == checkpoint.validationData)
     #expect(decoded.createdAt == checkpoint.createdAt)
     #expect(decoded.bpkitVersion == checkpoint.bpkitVersion)
     // NaN != NaN, so compare the rest of the progress with the NaN replaced.
