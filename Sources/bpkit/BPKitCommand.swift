@@ -24,7 +24,7 @@ struct BPKitCommand: AsyncParsableCommand {
     version: BPKitVersion.current,
     subcommands: [
       TrainCommand.self, InferCommand.self, ConvertCommand.self, LsCommand.self, SchemaCommand.self,
-      GradcheckCommand.self,
+      GradcheckCommand.self, BenchCommand.self,
     ]
   )
 }

@@ -139,6 +139,7 @@ struct FileReader {
     let count = dataset.elementCount
     var crc = CRC32()
     let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
       let rowCount = shape.first ?? 1
       let rowSize = count / max(rowCount, 1)
       let rowsPerSlice = max(1, Self.sliceBytes / max(1, rowSize * MemoryLayout<T>.stride))

@@ -1,0 +1,67 @@
+import ArgumentParser
+import BPKit
+import Foundation
+
+/// `bpkit bench checkpoint`: how fast bpkit writes and reads a large
+/// checkpoint, and how much memory loading takes.
+struct CheckpointBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "checkpoint",
+    abstract: "Write and read a large checkpoint; report GB/s and the memory loading takes.",
+    discussion: """
+      Builds a dense network of about --parameters Float32 weights (6 square \
+      layers), writes it as a checkpoint with plain SGD (no optimizer slots, \
+      so the file holds the weights once) and reads it back, --runs times; \
+      prints the median of each figure. Write speed is reported before fsync \
+      (the file is in the page cache) and with fsync of the file and its \
+      folder. Read speed is from the page cache, CRC-32 of every tensor \
+      verified. Peak memory is the growth of the process' peak resident size \
+      while loading, over the size of the weights.
+
+      With --python, the same tensors are written and read with h5py and with \
+      torch.save/torch.load by that interpreter, in the same folder, for \
+      comparison.
+      """
+  )
+
+  @Option(help: "The number of weights (100 million is a 400 MB checkpoint).")
+  var parameters = 100_000_000
+
+  @Option(help: "Runs per figure; the median is reported.")
+  var runs = 3
+
+  @Option(help: "The folder to write in; a new temporary folder by default.")
+  var folder: String?
+
+  @Option(help: "A Python interpreter with h5py, numpy and torch, to measure them in the same run.")
+  var python: String?
+
+  @Flag(help: "Print one JSON object instead of text.")
+  var json = false
+
+  func validate() throws {
+    guard parameters >= 12 else { throw ValidationError("--parameters must be at least 12") }
+    guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
+  }
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? Self.temporaryFolder()
+      defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
+      let url = workFolder.appendingPathComponent("bench.ckpt.h5")
+      var results = try CheckpointBenchmarkRunner(parameters: parameters, runs: runs, url: url).measure()
+      if let python {
+        results.peers = try PeerCheckpointBenchmark.measure(
+          python: python, shapes: CheckpointBenchmarkRunner.shapes(parameters: parameters), runs: runs,
+          folder: workFolder)
+      }
+      print(json ? results.json : results.text)
+    }
+  }
+
+  static func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bpkit-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+}

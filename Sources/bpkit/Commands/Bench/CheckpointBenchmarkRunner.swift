@@ -1,0 +1,216 @@
+import BPKit
+import Foundation
+
+/// The measurements behind `bpkit bench checkpoint`.
+struct CheckpointBenchmarkRunner {
+  var parameters: Int
+  var runs: Int
+  var url: URL
+
+  /// Figures, each the median over the runs.
+  struct Results {
+    var parameters: Int
+    var bytes: Int
+    var crc32: String
+    var writeSeconds: Double
+    var syncedWriteSeconds: Double
+    var readSeconds: Double
+    var loadPeakBytes: Int
+    var rawWriteSeconds: Double
+    var rawReadSeconds: Double
+    var peers: [PeerCheckpointBenchmark.Figure] = []
+
+    func rate(_ seconds: Double) -> Double { Double(bytes) / seconds / 1e9 }
+
+    var text: String {
+      let gb = { (seconds: Double) in String(format: "%6.2f GB/s  (%.3f s)", rate(seconds), seconds) }
+      var lines = [
+        "checkpoint: \(parameters) Float32 weights, \(bytes / 1_000_000) MB, CRC-32 by \(crc32)",
+        "  bpkit write, before fsync     \(gb(writeSeconds))",
+        "  bpkit write, with fsync       \(gb(syncedWriteSeconds))",
+        "  bpkit read, CRC-32 checked    \(gb(readSeconds))",
+        String(
+          format: "  bpkit peak memory loading     %.3f x the weights (%d MB)", Double(loadPeakBytes) / Double(bytes),
+          loadPeakBytes / 1_000_000),
+      ]
+      lines.append("  raw write() of the same bytes \(gb(rawWriteSeconds))")
+      lines.append("  raw read() into new arrays   \(gb(rawReadSeconds))")
+      for peer in peers {
+        lines.append("  \(peer.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(gb(peer.seconds))")
+      }
+      return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+      var fields = [
+        "\"workload\":\"checkpoint\"", "\"parameters\":\(parameters)", "\"bytes\":\(bytes)",
+        "\"crc32\":\"\(crc32)\"", "\"write_gb_s\":\(rate(writeSeconds))",
+        "\"write_fsync_gb_s\":\(rate(syncedWriteSeconds))", "\"read_gb_s\":\(rate(readSeconds))",
+        "\"load_peak_ratio\":\(Double(loadPeakBytes) / Double(bytes))",
+        "\"raw_write_gb_s\":\(rate(rawWriteSeconds))", "\"raw_read_gb_s\":\(rate(rawReadSeconds))",
+      ]
+      for peer in peers {
+        fields.append("\"\(peer.key)_gb_s\":\(rate(peer.seconds))")
+      }
+      return "{" + fields.joined(separator: ",") + "}"
+    }
+  }
+
+  /// Six square dense layers whose weights add up to about `parameters`.
+  static func shapes(parameters: Int) -> [(layer: String, kernel: [Int], bias: [Int])] {
+    let layers = 6
+    let width = max(1, Int((Double(parameters) / Double(layers)).squareRoot()))
+    return (0..<layers).map { ("dense_\($0)", [width, width], [width]) }
+  }
+
+  func checkpoint() throws -> Checkpoint {
+    let shapes = Self.shapes(parameters: parameters)
+    let width = shapes[0].bias[0]
+    let network = NetworkDescription(
+      input: .vector(features: width),
+      layers: shapes.map { Layer(name: $0.layer, kind: .dense(units: width, activation: .relu, useBias: true)) })
+    var weights: [ParameterKey: Tensor<Float>] = [:]
+    var state: UInt32 = 1
+    for spec in try network.parameterSpecs() {
+      let count = spec.shape.reduce(1, *)
+      // Varied values, so nothing along the way can take a shortcut on zeros.
+      let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        for index in 0..<count {
+          state = state &* 1_664_525 &+ 1_013_904_223
+          buffer[index] = Float(state >> 8) / Float(1 << 24) - 0.5
+        }
+        initialized = count
+      }
+      weights[spec.key] = Tensor(shape: spec.shape, scalars: scalars)
+    }
+    return Checkpoint(
+      model: try Model(network: network, parameters: weights),
+      optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)),
+      configuration: TrainingConfiguration(loss: .meanSquaredError),
+      progress: TrainingProgress(random: RandomState(words: [1, 2, 3, 4])))
+  }
+
+  func measure() throws -> Results {
+    var writes: [Double] = []
+    var syncedWrites: [Double] = []
+    var rawWrites: [Double] = []
+    var bytes = 0
+    var count = 0
+    let raw = RawFileBaseline(url: url.deletingLastPathComponent().appendingPathComponent("raw.bin"))
+    defer { raw.remove() }
+    do {
+      let checkpoint = try checkpoint()
+      count = try checkpoint.model.network.parameterCount()
+      bytes = count * MemoryLayout<Float>.size
+      let tensors = checkpoint.model.orderedParameters.map(\.tensor)
+      // Each write starts with no dirty pages, so that none is slowed by
+      // the kernel throttling writers to the disk's speed (dirty_ratio).
+      for _ in 0..<runs {
+        sync()
+        rawWrites.append(try Self.time { try raw.write(tensors) })
+        sync()
+        writes.append(try Self.time { try checkpoint.write(to: url, options: FileWriteOptions(synchronize: false)) })
+        sync()
+        syncedWrites.append(try Self.time { try checkpoint.write(to: url) })
+      }
+      _ = tensors
+    }
+    let sizes = Self.shapes(parameters: parameters).flatMap { [$0.kernel.reduce(1, *), $0.bias[0]] }
+    var rawReads: [Double] = []
+    // The checkpoint built above is gone: what loading allocates is measured alone.
+    var reads: [Double] = []
+    var peaks: [Int] = []
+    for _ in 0..<runs {
+      rawReads.append(try Self.time { _ = try raw.read(sizes) })
+      let before = MemoryUsage.residentBytes()
+      MemoryUsage.resetPeak()
+      var loaded: Checkpoint?
+      reads.append(try Self.time { loaded = try Checkpoint(contentsOf: url) })
+      peaks.append(MemoryUsage.peakResidentBytes() - before)
+      guard loaded?.model.parameters.count == sizes.count else {
+        throw RawFileBaseline.Failure(description: "the checkpoint read back is incomplete")
+      }
+      loaded = nil
+    }
+    return Results(
+      parameters: count, bytes: bytes, crc32: CRC32.implementation, writeSeconds: Self.median(writes),
+      syncedWriteSeconds: Self.median(syncedWrites), readSeconds: Self.median(reads),
+      loadPeakBytes: peaks.sorted()[peaks.count / 2], rawWriteSeconds: Self.median(rawWrites),
+      rawReadSeconds: Self.median(rawReads))
+  }
+
+  static func time(_ body: () throws -> Void) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+}
+
+/// Plain `write(2)` and `read(2)` of the same bytes: what the machine gives
+/// at the same moment, so that bpkit's figures can be judged on a busy machine.
+struct RawFileBaseline {
+  struct Failure: Error, CustomStringConvertible { var description: String }
+
+  let url: URL
+
+  func write(_ tensors: [Tensor<Float>]) throws {
+    unlink(url.path)
+    let descriptor = open(url.path, O_CREAT | O_TRUNC | O_WRONLY, 0o644)
+    guard descriptor >= 0 else { throw Failure(description: "cannot create \(url.path)") }
+    defer { close(descriptor) }
+    for tensor in tensors {
+      try tensor.scalars.withUnsafeBytes { bytes in
+        var done = 0
+        while done < bytes.count {
+          let written = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+          guard written > 0 else { throw Failure(description: "cannot write \(url.path)") }
+          done += written
+        }
+      }
+    }
+  }
+
+  func read(_ sizes: [Int]) throws -> [[Float]] {
+    let descriptor = open(url.path, O_RDONLY)
+    guard descriptor >= 0 else { throw Failure(description: "cannot open \(url.path)") }
+    defer { close(descriptor) }
+    return try sizes.map { count in
+      try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let bytes = UnsafeMutableRawBufferPointer(buffer)
+        var done = 0
+        while done < bytes.count {
+          let got = Foundation.read(descriptor, bytes.baseAddress! + done, bytes.count - done)
+          guard got > 0 else { throw Failure(description: "cannot read \(url.path)") }
+          done += got
+        }
+        initialized = count
+      }
+    }
+  }
+
+  func remove() { unlink(url.path) }
+}
+
+/// The process' resident memory, from Linux's /proc/self/status.
+enum MemoryUsage {
+  static func residentBytes() -> Int { field("VmRSS:") }
+  static func peakResidentBytes() -> Int { field("VmHWM:") }
+
+  /// Resets the peak resident size to the current one (Linux 4.0 and later).
+  static func resetPeak() {
+    let descriptor = open("/proc/self/clear_refs", O_WRONLY)
+    guard descriptor >= 0 else { return }
+    _ = Foundation.write(descriptor, "5", 1)
+    close(descriptor)
+  }
+
+  private static func field(_ name: String) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) })
+    else { return 0 }
+    let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    return kilobytes * 1024
+  }
+}
