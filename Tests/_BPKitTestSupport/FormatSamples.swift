@@ -83,7 +83,7 @@ public enum FormatSamples {
     let progress = TrainingProgress(
       epoch: epochs, stepInEpoch: 7, order: (0..<50).map { ($0 * 17) % 50 }, cursor: 28,
       random: RandomState(words: [1, 0xDEAD_BEEF, UInt64.max, 0x0123_4567_89AB_CDEF]), history: history,
-      epochLossSum: 12.375, epochSamples: 28, epochCorrect: 19, elapsedSeconds: 4.5)
+      epochLossSum: 12.375, epochSamples: 28, epochCorrect: 19, epochJudged: 28, elapsedSeconds: 4.5)
     return Checkpoint(
       model: model, optimizer: optimizer,
       configuration: TrainingConfiguration(
@@ -91,7 +91,11 @@ public enum FormatSamples {
         bpttSteps: 5, validationSplit: 0.2),
       progress: progress,
       data: DataFingerprint(
-        sha256: String(repeating: "ab", count: 32), path: "Fixtures/datasets/iris.csv", sampleCount: 50),
+        sha256: String(repeating: "ab", count: 32), path: "Fixtures/datasets/iris.csv", sampleCount: 50,
+        targets: "species"),
+      validationData: DataFingerprint(
+        sha256: String(repeating: "cd", count: 32), path: "Fixtures/datasets/digits.h5", sampleCount: 360,
+        inputs: "test/x", targets: "test/y"),
       bpkitVersion: BPKitVersion.current, createdAt: Date(timeIntervalSince1970: 1_795_000_000.125))
   }
 

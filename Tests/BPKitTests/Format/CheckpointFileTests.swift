@@ -19,6 +19,7 @@ import _BPKitTestSupport
     #expect(loaded.configuration == checkpoint.configuration)
     #expect(loaded.progress == checkpoint.progress)
     #expect(loaded.data == checkpoint.data)
+    #expect(loaded.validationData == checkpoint.validationData)
     #expect(loaded.bpkitVersion == checkpoint.bpkitVersion)
     #expect(loaded.createdAt == checkpoint.createdAt)
     #expect(loaded.model.network == checkpoint.model.network)
@@ -40,6 +41,7 @@ import _BPKitTestSupport
       checkpoint.configuration.bpttSteps = nil
       checkpoint.configuration.shuffle = false
       checkpoint.data = nil
+      checkpoint.validationData = nil
       checkpoint.progress.order = []
       checkpoint.progress.history = []
       try checkpoint.write(to: url)
@@ -56,7 +58,12 @@ import _BPKitTestSupport
     let root = try HDF5File(openingAtPath: url.path).root
     #expect(try root.stringAttribute("bpkit_kind") == "checkpoint")
     #expect(try root.stringAttribute("created_at") == "2026-11-18T11:06:40.125Z")
-    #expect(try root.children() == ["data", "history", "network", "optimizer", "progress", "training", "weights"])
+    #expect(
+      try root.children() == [
+        "data", "history", "network", "optimizer", "progress", "training", "validation_data", "weights",
+      ])
+    #expect(try root.openGroup("validation_data").stringAttribute("inputs") == "test/x")
+    #expect(try !root.openGroup("data").hasAttribute("inputs"))
     #expect(try root.openGroup("optimizer").stringAttribute("kind") == "adam")
     #expect(try root.openGroup("optimizer").attribute("learning_rate", as: Double.self) == 0.0025)
     #expect(try root.openGroup("optimizer/slots").children() == ["m", "v"])
