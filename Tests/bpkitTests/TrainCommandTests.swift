@@ -203,5 +203,12 @@ import _BPKitTestSupport
     #expect(model.network.layers.first?.kind == .standardize)
     let mean = try #require(model.parameters[ParameterKey(layer: "standardize", name: "mean")])
     #expect(abs(mean.scalars[0] - 5.8433) < 1e-3)
+    _ = try train([
+      "--layers", "4,std,8:tanh,3:softmax", "--data", Fixtures.path("datasets/iris.csv"), "--target", "species",
+      "--standardize", "--epochs", "1", "--checkpoint", folder.path("t.h5"), "--quiet",
+    ])
+    let filled = try CheckpointComparison.load(folder.path("t.h5")).model
+    #expect(filled.network.layers.filter { $0.kind == .standardize }.count == 1)
+    #expect(filled.parameters[ParameterKey(layer: "standardize_1", name: "mean")]?.scalars == mean.scalars)
   }
 }

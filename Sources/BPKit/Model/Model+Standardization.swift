@@ -5,6 +5,9 @@ extension Model {
   /// The model with a first layer that scales each input feature as
   /// (x − mean) / std, so that inference applies the scaling used in training.
   ///
+  /// When the network already starts with a standardize layer, its statistics
+  /// are replaced; otherwise a layer named ``standardizationLayerName`` is added.
+  ///
   /// - Parameters:
   ///   - mean: One value per input feature.
   ///   - std: One value per input feature; zeros are replaced by 1 so constant
@@ -18,11 +21,16 @@ extension Model {
         ParameterKey(layer: Self.standardizationLayerName, name: "mean"), expected: [features], actual: [mean.count])
     }
     var network = self.network
-    network.layers.insert(Layer(name: Self.standardizationLayerName, kind: .standardize), at: 0)
+    let name: String
+    if let first = network.layers.first, first.kind == .standardize {
+      name = first.name
+    } else {
+      name = Self.standardizationLayerName
+      network.layers.insert(Layer(name: name, kind: .standardize), at: 0)
+    }
     var parameters = self.parameters
-    parameters[ParameterKey(layer: Self.standardizationLayerName, name: "mean")] = Tensor(
-      shape: [features], scalars: mean)
-    parameters[ParameterKey(layer: Self.standardizationLayerName, name: "std")] = Tensor(
+    parameters[ParameterKey(layer: name, name: "mean")] = Tensor(shape: [features], scalars: mean)
+    parameters[ParameterKey(layer: name, name: "std")] = Tensor(
       shape: [features], scalars: std.map { $0 == 0 || !$0.isFinite ? 1 : $0 })
     return try Model(network: network, parameters: parameters)
   }

@@ -17,10 +17,12 @@ struct TrainCommand: ParsableCommand {
 
       LAYERS: comma-separated; the first entry is the input, each next one a layer.
         64                 input of 64 features
-        32x16              input of 32 time steps of 16 features (x0 for any length)
+        32x16              input of 32 time steps of 16 features (?x16: any number of steps)
         64:relu            dense layer of 64 units, relu (default activation: linear)
-        rnn64:tanh         Elman recurrent layer of 64 units, returning its last state
+        rnn64:tanh         Elman recurrent layer of 64 units (default tanh), returning its last state
         rnn64:tanh:seq     the same, returning every time step (to stack recurrent layers)
+        64:relu:nobias     a layer without bias
+        std                a standardize layer (see --standardize)
         leaky_relu(0.1), elu(1.0)   activations with a parameter
         Activations: linear, sigmoid, tanh, relu, leaky_relu, elu, softmax.
 
