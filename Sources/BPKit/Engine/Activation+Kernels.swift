@@ -80,15 +80,27 @@ extension Activation {
       for i in 0..<n { dz[i] = dy[i] * y[i] * (1 - y[i]) }  // σ′ = y(1 − y)
     case .tanh:
       for i in 0..<n { dz[i] = dy[i] * (1 - y[i] * y[i]) }  // tanh′ = 1 − y²
+    // Every operand is loaded before the comparison selects, so that these
+    // loops vectorise: a load inside one branch of `?:` keeps them scalar.
     case .relu:
-      for i in 0..<n { dz[i] = z[i] > 0 ? dy[i] : 0 }
+      for i in 0..<n {
+        let d = dy[i]
+        dz[i] = z[i] > 0 ? d : 0
+      }
     case .leakyReLU(let alpha):
       let a = S(alpha)
-      for i in 0..<n { dz[i] = z[i] > 0 ? dy[i] : a * dy[i] }
+      for i in 0..<n {
+        let d = dy[i]
+        dz[i] = z[i] > 0 ? d : a * d
+      }
     case .elu(let alpha):
       let a = S(alpha)
       // For z ≤ 0, f′ = α·e^z = y + α.
-      for i in 0..<n { dz[i] = z[i] > 0 ? dy[i] : dy[i] * (y[i] + a) }
+      for i in 0..<n {
+        let d = dy[i]
+        let e = d * (y[i] + a)
+        dz[i] = z[i] > 0 ? d : e
+      }
     case .softmax:
       break
     }

@@ -1,11 +1,132 @@
 import ArgumentParser
+import BPKit
+import Foundation
 
-/// `bpkit bench`: speed figures for the workloads bpkit is judged on, one
-/// subcommand per workload.
+/// `bpkit bench`: speed figures for the workloads bpkit is judged on.
+///
+/// Each workload is a subcommand; to add one, write its file beside these and
+/// list it in `subcommands` below. Workloads conforming to
+/// ``BenchmarkWorkload`` also run in turn when `bench` is given no subcommand.
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure bpkit's speed on standard workloads (use a release build).",
-    subcommands: [CheckpointBenchmark.self]
+    discussion: """
+      Prints each figure as the median of --runs runs, with the BLAS library \
+      and kernel family in use. Figures from a debug build are meaningless: \
+      build with 'swift build -c release' or run 'make bench'. Without a \
+      subcommand, gemm, train-mlp, train-rnn and infer run in turn.
+      """,
+    subcommands: [
+      GemmBenchmark.self, TrainMLPBenchmark.self, TrainRNNBenchmark.self, InferBenchmark.self,
+      CheckpointBenchmark.self,
+    ]
   )
+
+  @OptionGroup var options: BenchOptions
+
+  func run() throws {
+    try ExitStatus.reporting {
+      try BenchReport.header(options)
+      for workload in Self.configuration.subcommands {
+        guard let workload = workload as? any BenchmarkWorkload.Type else { continue }
+        try workload.init().measure(options)
+      }
+    }
+  }
+}
+
+/// Options every workload takes.
+struct BenchOptions: ParsableArguments {
+  @Option(help: "Runs per figure; the median is reported.")
+  var runs = 5
+
+  @Option(help: "BLAS threads; 0 lets bpkit choose per workload.")
+  var threads = 0
+
+  @Flag(help: "Print one JSON object per figure instead of text.")
+  var json = false
+
+  func validate() throws {
+    guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
+    guard threads >= 0 else { throw ValidationError("--threads must be 0 (automatic) or more") }
+  }
+}
+
+/// A benchmark workload, runnable alone (`bpkit bench NAME`) or with the others.
+protocol BenchmarkWorkload: ParsableCommand {
+  init()
+  /// Runs the workload and reports its figures.
+  func measure(_ options: BenchOptions) throws
+}
+
+extension BenchmarkWorkload {
+  /// The body of `bpkit bench NAME`.
+  func runAlone(_ options: BenchOptions) throws {
+    try ExitStatus.reporting {
+      try BenchReport.header(options)
+      try measure(options)
+    }
+  }
+}
+
+/// Timing and printing shared by the workloads.
+enum BenchReport {
+  /// Prints the BLAS in use once per invocation.
+  static func header(_ options: BenchOptions) throws {
+    try BLAS.load()
+    let chosen = BLAS.chosenCoreType.map { ", OPENBLAS_CORETYPE=\($0) chosen by bpkit" } ?? ""
+    let line = "BLAS: \(BLAS.libraryName), kernels \(BLAS.coreName)\(chosen)"
+    if options.json {
+      print(#"{"blas": "\#(BLAS.libraryName)", "core": "\#(BLAS.coreName)"}"#)
+    } else {
+      print(line)
+    }
+  }
+
+  /// Seconds taken by `body`.
+  static func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  /// The median of `values`.
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  }
+
+  /// Prints one figure: the median and range of `values`.
+  static func figure(
+    _ name: String, _ values: [Double], unit: String, threads: Int, options: BenchOptions, detail: String = ""
+  ) {
+    let median = median(values)
+    if options.json {
+      print(
+        #"{"workload": "\#(name)", "median": \#(median), "min": \#(values.min()!), "max": \#(values.max()!), "#
+          + #""unit": "\#(unit)", "threads": \#(threads), "runs": \#(values.count)}"#)
+    } else {
+      let text = String(
+        format: "%@ %@ (median of %d; %@ – %@; %d BLAS thread%@)%@",
+        name.padding(toLength: 22, withPad: " ", startingAt: 0),
+        format(median, unit), values.count, format(values.min()!, ""), format(values.max()!, ""), threads,
+        threads == 1 ? "" : "s", detail)
+      print(text)
+    }
+  }
+
+  private static func format(_ value: Double, _ unit: String) -> String {
+    let number =
+      value >= 1000
+      ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+    return unit.isEmpty ? number : "\(number) \(unit)"
+  }
+
+  /// Sets the BLAS threads: the user's choice, or `automatic`.
+  @discardableResult
+  static func useThreads(_ options: BenchOptions, automatic: Int) -> Int {
+    BLAS.setThreads(options.threads > 0 ? options.threads : automatic)
+  }
 }

@@ -1,0 +1,225 @@
+"""bpkit beside its peers, measured in one session on this machine.
+
+Dev-time only: bpkit never runs or needs this. It times the workloads of
+`bpkit bench` in PyTorch (2 threads), onnxruntime (2 threads) and numpy, runs
+`bpkit bench --json` in the same session, alternating rounds so that a busy
+machine slows all of them alike, and prints a Markdown table of medians and
+ratios (see BENCHMARKS.md).
+
+Set up once, outside the repository:
+    python3 -m venv /work/.venv-peers
+    /work/.venv-peers/bin/pip install torch onnxruntime onnx numpy h5py safetensors
+Run from the repository root, after `swift build -c release --product bpkit`:
+    /work/.venv-peers/bin/python Benchmarks/peers.py --bpkit .build/release/bpkit --rounds 3
+Only the peers, as JSON:
+    /work/.venv-peers/bin/python Benchmarks/peers.py --json [gemm] [train-mlp] [train-rnn] [infer]
+
+Each workload is a function registered in WORKLOADS; a new one (for example a
+checkpoint write/read) is a function returning {figure name: value} and an
+entry in FIGURES describing how to compare it.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+RUNS = 5
+
+
+def median_time(f, runs=RUNS):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return sorted(times)[len(times) // 2]
+
+
+def torch_threads():
+    import torch
+
+    torch.set_num_threads(2)
+    return torch
+
+
+def gemm():
+    a = np.random.rand(1024, 1024).astype(np.float32)
+    b = np.random.rand(1024, 1024).astype(np.float32)
+    a @ b
+    seconds = median_time(lambda: [a @ b for _ in range(10)]) / 10
+    return {"gemm numpy": 2 * 1024**3 / seconds / 1e9}
+
+
+def train_mlp():
+    torch = torch_threads()
+    n = 128 * 40
+    x = torch.rand(n, 784)
+    y = torch.randint(0, 10, (n,))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+    )
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    loss = torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        for i in range(0, n, 128):
+            opt.zero_grad()
+            loss(net(x[i : i + 128]), y[i : i + 128]).backward()
+            opt.step()
+
+    epoch()
+    return {"train-mlp torch": n / median_time(epoch)}
+
+
+def train_rnn():
+    torch = torch_threads()
+    n = 32 * 40
+    x = torch.rand(n, 32, 16)
+    y = torch.rand(n, 1)
+    rnn = torch.nn.RNN(16, 64, batch_first=True, nonlinearity="tanh")
+    head = torch.nn.Linear(64, 1)
+    opt = torch.optim.SGD(list(rnn.parameters()) + list(head.parameters()), lr=0.01)
+
+    def epoch():
+        for i in range(0, n, 32):
+            opt.zero_grad()
+            h, _ = rnn(x[i : i + 32])
+            ((head(h[:, -1]) - y[i : i + 32]) ** 2).mean().backward()
+            opt.step()
+
+    epoch()
+    return {"train-rnn torch": n / median_time(epoch)}
+
+
+def infer():
+    torch = torch_threads()
+    out = {}
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10), torch.nn.Softmax(-1),
+    ).eval()
+    x1 = torch.rand(1, 784)
+    xb = torch.rand(1024, 784)
+    calls = 2000
+    with torch.no_grad():
+        for _ in range(200):
+            net(x1)
+        out["infer batch 1 torch"] = median_time(lambda: [net(x1) for _ in range(calls)]) / calls * 1e6
+        net(xb)
+        out["infer batch 1024 torch"] = 1024 * 5 / median_time(lambda: [net(xb) for _ in range(5)])
+    import onnxruntime as ort
+
+    path = os.path.join(tempfile.mkdtemp(), "mlp.onnx")
+    torch.onnx.export(net, x1, path, input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "n"}}, dynamo=False)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    session = ort.InferenceSession(path, options)
+    a1, ab = x1.numpy(), xb.numpy()
+    for _ in range(200):
+        session.run(None, {"x": a1})
+    out["infer batch 1 onnxruntime"] = median_time(lambda: [session.run(None, {"x": a1}) for _ in range(calls)]) / calls * 1e6
+    session.run(None, {"x": ab})
+    out["infer batch 1024 onnxruntime"] = 1024 * 5 / median_time(lambda: [session.run(None, {"x": ab}) for _ in range(5)])
+    return out
+
+
+WORKLOADS = {"gemm": gemm, "train-mlp": train_mlp, "train-rnn": train_rnn, "infer": infer}
+
+# Table rows: bpkit's figure (its workload name in `bpkit bench --json`), the
+# peers beside it, the unit, and whether more is better.
+FIGURES = [
+    ("gemm 1024^3", ["gemm numpy"], "GFLOP/s", True),
+    ("train-mlp", ["train-mlp torch"], "samples/s", True),
+    ("train-rnn", ["train-rnn torch"], "seq/s", True),
+    ("infer batch 1", ["infer batch 1 torch", "infer batch 1 onnxruntime"], "µs", False),
+    ("infer batch 1024", ["infer batch 1024 torch", "infer batch 1024 onnxruntime"], "samples/s", True),
+]
+
+
+def run_peers(names):
+    out = {}
+    for name in names:
+        out.update(WORKLOADS[name]())
+    return out
+
+
+def run_bpkit(binary, names):
+    out = {}
+    for name in names:
+        lines = subprocess.run([binary, "bench", name, "--json"], check=True, capture_output=True, text=True).stdout
+        for line in lines.splitlines():
+            record = json.loads(line)
+            if "workload" in record:
+                out[record["workload"]] = record["median"]
+            else:
+                out["blas"] = f'{record["blas"]} ({record["core"]})'
+    return out
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+
+
+def table(rounds):
+    merged = {}
+    for figures in rounds:
+        for key, value in figures.items():
+            merged.setdefault(key, []).append(value)
+    lines = [
+        "| workload | bpkit | peer | peer figure | bpkit ÷ peer (>1: bpkit faster) |",
+        "|---|---|---|---|---|",
+    ]
+    for ours, peers, unit, higher in FIGURES:
+        if ours not in merged:
+            continue
+        mine = median(merged[ours])
+        for peer in peers:
+            if peer not in merged:
+                continue
+            theirs = median(merged[peer])
+            ratio = mine / theirs if higher else theirs / mine
+            lines.append(f"| {ours} | {mine:,.1f} {unit} | {peer.split(' ')[-1]} | {theirs:,.1f} {unit} | {ratio:.2f}× |")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("workloads", nargs="*", help="any of " + ", ".join(WORKLOADS) + " (default: all)")
+    parser.add_argument("--bpkit", help="path of a release-built bpkit to measure beside the peers")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians over rounds")
+    parser.add_argument("--json", action="store_true", help="print the raw figures of every round as JSON")
+    args = parser.parse_args()
+    names = args.workloads or list(WORKLOADS)
+    unknown = [name for name in names if name not in WORKLOADS]
+    if unknown:
+        parser.error(f"unknown workload {unknown[0]}; choose from {', '.join(WORKLOADS)}")
+    rounds = []
+    blas = None
+    for index in range(args.rounds):
+        figures = {}
+        if args.bpkit:
+            figures.update(run_bpkit(args.bpkit, names))
+            blas = figures.pop("blas", blas)
+        figures.update(run_peers(names))
+        rounds.append(figures)
+        print(f"round {index + 1}: " + json.dumps({k: round(v, 1) for k, v in figures.items()}), file=sys.stderr)
+    if args.json:
+        print(json.dumps(rounds, indent=1))
+        return
+    import torch
+    import onnxruntime
+
+    print(f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__}"
+          + (f", bpkit BLAS {blas}" if blas else ""))
+    print(f"medians over {args.rounds} rounds, each figure itself a median of {RUNS} runs\n")
+    print(table(rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+import ArgumentParser
+import BPKit
+
+/// `bpkit bench gemm`: single-precision matrix product at 1024³.
+struct GemmBenchmark: BenchmarkWorkload {
+  static let configuration = CommandConfiguration(
+    commandName: "gemm", abstract: "GFLOP/s of a 1024×1024×1024 Float32 matrix product.")
+
+  @OptionGroup var options: BenchOptions
+
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    let n = 1024
+    var random = Xoshiro256StarStar(seed: 1)
+    let a = (0..<(n * n)).map { _ in random.nextFloat() }
+    let b = (0..<(n * n)).map { _ in random.nextFloat() }
+    var c = [Float](repeating: 0, count: n * n)
+    let threads = BenchReport.useThreads(options, automatic: 2)
+    let repeats = 10
+    var figures: [Double] = []
+    c.withUnsafeMutableBufferPointer { c in
+      func product() {
+        Float.gemm(
+          transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0,
+          c: c.baseAddress!, ldc: n)
+      }
+      product()
+      product()
+      for _ in 0..<options.runs {
+        let seconds = BenchReport.seconds { for _ in 0..<repeats { product() } }
+        figures.append(2 * Double(n * n * n) * Double(repeats) / seconds / 1e9)
+      }
+    }
+    BenchReport.figure("gemm 1024^3", figures, unit: "GFLOP/s", threads: threads, options: options)
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import BPKit
+
+/// `bpkit bench infer`: prediction latency at batch 1 and throughput at batch 1024.
+struct InferBenchmark: BenchmarkWorkload {
+  static let configuration = CommandConfiguration(
+    commandName: "infer",
+    abstract: "784-256-128-10 prediction: batch-1 latency (µs) and batch-1024 throughput (samples/s).")
+
+  @OptionGroup var options: BenchOptions
+
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    let network = try NetworkDescription(layerSpecification: "784,256:relu,128:relu,10:softmax")
+    let predictor = try Predictor(model: try Model(initializing: network, seed: 1))
+    var random = Xoshiro256StarStar(seed: 2)
+    let large = 1024
+    let inputs = (0..<(large * 784)).map { _ in random.nextFloat() }
+    var output = [Float](repeating: 0, count: large * 10)
+
+    let latencyThreads = BenchReport.useThreads(options, automatic: 1)
+    let calls = 2000
+    var latencies: [Double] = []
+    try inputs.withUnsafeBufferPointer { x in
+      try output.withUnsafeMutableBufferPointer { y in
+        let one = UnsafeBufferPointer(rebasing: x[0..<784])
+        for _ in 0..<200 { try predictor.predict(one, count: 1, into: y) }
+        for _ in 0..<options.runs {
+          let seconds = try BenchReport.seconds { for _ in 0..<calls { try predictor.predict(one, count: 1, into: y) } }
+          latencies.append(seconds / Double(calls) * 1e6)
+        }
+      }
+    }
+    BenchReport.figure("infer batch 1", latencies, unit: "us", threads: latencyThreads, options: options)
+
+    let throughputThreads = BenchReport.useThreads(options, automatic: 2)
+    var rates: [Double] = []
+    try inputs.withUnsafeBufferPointer { x in
+      try output.withUnsafeMutableBufferPointer { y in
+        try predictor.predict(x, count: large, into: y)
+        for _ in 0..<options.runs {
+          let repeats = 5
+          let seconds = try BenchReport.seconds {
+            for _ in 0..<repeats { try predictor.predict(x, count: large, into: y) }
+          }
+          rates.append(Double(large * repeats) / seconds)
+        }
+      }
+    }
+    BenchReport.figure("infer batch 1024", rates, unit: "samples/s", threads: throughputThreads, options: options)
+  }
+}
