@@ -14,8 +14,13 @@ extension NetworkPlan {
   /// - Parameters:
   ///   - parameters: The flat weights, laid out by ``layout``.
   ///   - input: [batch, features] or [batch, steps, features], row-major.
+  ///   - transposedKernels: Optionally, a copy of the weights in which every
+  ///     dense kernel is stored transposed ([units, inputs]), for batches of
+  ///     one: a matrix–vector product over rows of Wᵀ streams the weights
+  ///     faster than one over columns of W.
   func forward<S: BLASScalar>(
-    parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool
+    parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool,
+    transposedKernels: UnsafePointer<S>? = nil
   ) {
     let batch = ws.batch
     let steps = ws.steps
@@ -27,9 +32,17 @@ extension NetworkPlan {
         let y = ws.y[i].pointer
         let keepZ = training && d.activation != .linear
         let z = keepZ ? ws.z[i].pointer : y
-        affine(
-          x: x, rows: rows, inputs: d.inputWidth, units: d.units, kernel: p + d.kernel, bias: d.bias.map { p + $0 },
-          into: z, useVectorProduct: rows == 1 && !training)
+        if rows == 1, !training, let transposed = transposedKernels {
+          // y = (Wᵀ)·x + b over the stored transpose.
+          if let bias = d.bias { z.update(from: p + bias, count: d.units) }
+          S.gemv(
+            transpose: false, m: d.units, n: d.inputWidth, alpha: 1, a: transposed + d.kernel, lda: d.inputWidth, x: x,
+            beta: d.bias == nil ? 0 : 1, y: z)
+        } else {
+          affine(
+            x: x, rows: rows, inputs: d.inputWidth, units: d.units, kernel: p + d.kernel, bias: d.bias.map { p + $0 },
+            into: z, useVectorProduct: rows == 1 && !training)
+        }
         d.activation.forward(z, into: y, rows: rows, width: d.units, stride: d.units)
         x = UnsafePointer(y)
       case .elman(let e):
