@@ -72,10 +72,29 @@ import _BPKitTestSupport
     #expect(CheckpointComparison.differences(whole, try CheckpointComparison.load(folder.path("middle.h5"))) == [])
   }
 
+  /// Streaming from HDF5 visits the samples in the same order as reading them
+  /// into memory, so both train to the same bits, and either can resume the other.
+  @Test func streamedTrainingEqualsInMemoryTraining() throws {
+    let folder = try TemporaryDirectory()
+    let common = Self.digitsArguments + ["--epochs", "3", "--validation-split", "0.2"]
+    _ = try train(common + ["--checkpoint", folder.path("memory.h5")])
+    _ = try train(common + ["--checkpoint", folder.path("streamed.h5"), "--stream"])
+    _ = try train(common + ["--checkpoint", folder.path("mixed.h5"), "--stream", "--stop-after-steps", "50"])
+    _ = try train(["--resume", folder.path("mixed.h5"), "--quiet"])
+    let memory = try CheckpointComparison.load(folder.path("memory.h5"))
+    #expect(CheckpointComparison.differences(memory, try CheckpointComparison.load(folder.path("streamed.h5"))) == [])
+    #expect(CheckpointComparison.differences(memory, try CheckpointComparison.load(folder.path("mixed.h5"))) == [])
+    let validation = try CheckpointComparison.load(folder.path("streamed.h5")).progress.history.map(\.validationLoss)
+    #expect(validation == memory.progress.history.map(\.validationLoss))
+  }
+
   @Test func sigtermWritesACheckpointThatResumesToTheSameWeights() throws {
     let folder = try TemporaryDirectory()
-    let arguments = Self.digitsArguments + ["--epochs", "20", "--batch-size", "8"]
-    _ = try train(arguments + ["--checkpoint", folder.path("whole.h5")])
+    let arguments = [
+      "--layers", "64,64:relu,10:softmax", "--data", Self.digits, "--optimizer", "momentum", "--lr", "0.1",
+      "--epochs", "20", "--batch-size", "8",
+    ]
+    _ = try train(arguments + ["--quiet", "--checkpoint", folder.path("whole.h5")])
     let process = Process()
     process.executableURL = URL(fileURLWithPath: BPKitBinary.path)
     process.arguments =
@@ -84,11 +103,17 @@ import _BPKitTestSupport
     process.standardOutput = output
     process.standardError = Pipe()
     try process.run()
-    usleep(500_000)
+    // Signal only once training has started (the first line says so), as a user would.
+    var seen = Data()
+    while !seen.contains(UInt8(ascii: "\n")) {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      seen.append(chunk)
+    }
+    usleep(200_000)
     process.terminate()
     process.waitUntilExit()
-    let text = String(
-      decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let text = String(decoding: seen + output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     #expect(process.terminationStatus == 143)
     #expect(text.contains("resume with: bpkit train --resume \(folder.path("stopped.h5"))"))
     let stopped = try CheckpointComparison.load(folder.path("stopped.h5"))

@@ -74,28 +74,37 @@ struct PreparedData {
     }
   }
 
-  func makeBatch(capacity: Int) -> Batch {
-    Batch(
-      inputs: [], values: [], labels: [])
-  }
-
-  /// Copies the samples at `indices` into `batch`, reusing its storage.
-  func gather(_ indices: ArraySlice<Int>, into batch: inout Batch) {
-    batch.inputs.removeAll(keepingCapacity: true)
-    batch.values.removeAll(keepingCapacity: true)
-    batch.labels.removeAll(keepingCapacity: true)
-    for index in indices {
-      batch.inputs.append(contentsOf: inputs[index * inputWidth..<(index + 1) * inputWidth])
-      if let labels {
-        batch.labels.append(contentsOf: labels[index * targetWidth..<(index + 1) * targetWidth])
-      } else if let values {
-        batch.values.append(contentsOf: values[index * targetWidth..<(index + 1) * targetWidth])
-      }
+  /// Appends the sample at `index` to `batch`.
+  func append(_ index: Int, to batch: inout Batch) {
+    batch.inputs.append(contentsOf: inputs[index * inputWidth..<(index + 1) * inputWidth])
+    if let labels {
+      batch.labels.append(contentsOf: labels[index * targetWidth..<(index + 1) * targetWidth])
+    } else if let values {
+      batch.values.append(contentsOf: values[index * targetWidth..<(index + 1) * targetWidth])
     }
+  }
+}
+
+extension PreparedData: SessionData {
+  var isStreamed: Bool { false }
+
+  func gather(_ indices: ArraySlice<Int>, into batch: inout Batch) {
+    batch.clear()
+    for index in indices { append(index, to: &batch) }
   }
 
   func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics {
     if let labels { return try engine.evaluate(inputs: inputs, labels: labels, count: count) }
     return try engine.evaluate(inputs: inputs, targets: values!, count: count)
+  }
+}
+
+extension PreparedData.Batch {
+  init() { self.init(inputs: [], values: [], labels: []) }
+
+  mutating func clear() {
+    inputs.removeAll(keepingCapacity: true)
+    values.removeAll(keepingCapacity: true)
+    labels.removeAll(keepingCapacity: true)
   }
 }

@@ -25,8 +25,8 @@ public final class TrainingSession {
   public let data: DataFingerprint?
 
   private let engine: TrainingEngine<Float>
-  private let training: PreparedData
-  private let validation: PreparedData?
+  private let training: any SessionData
+  private let validation: (any SessionData)?
   private var random: Xoshiro256StarStar
   private var batch: PreparedData.Batch
   private var pendingNotes: [String] = []
@@ -51,7 +51,11 @@ public final class TrainingSession {
     public var completedEpoch: EpochRecord?
   }
 
-  /// Continues a run from a checkpoint (a new run is a checkpoint at epoch 0).
+  /// The rows a streamed epoch keeps together: the order shuffles blocks of
+  /// this many rows, then the rows within each block.
+  public static let streamedBlockRows = 16_384
+
+  /// Continues a run from a checkpoint with samples held in memory.
   ///
   /// - Parameters:
   ///   - checkpoint: The model, optimizer state, configuration and progress.
@@ -59,7 +63,17 @@ public final class TrainingSession {
   ///   - validation: Samples to evaluate after each epoch, or `nil`.
   /// - Throws: ``TrainingError`` when data and network do not fit, or an
   ///   engine error when BLAS is missing or the loss does not suit the output layer.
-  public init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws {
+  public convenience init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws {
+    try self.init(checkpoint: checkpoint, training: .inMemory(training), validation: validation.map { .inMemory($0) })
+  }
+
+  /// Continues a run from a checkpoint (a new run is a checkpoint at epoch 0),
+  /// with samples in memory or streamed from HDF5.
+  ///
+  /// An epoch visits blocks of ``streamedBlockRows`` samples in a random
+  /// order, and the samples of each block in a random order, so an epoch
+  /// over streamed samples reads the file once while batches still mix the data.
+  public init(checkpoint: Checkpoint, training: TrainingData, validation: TrainingData?) throws {
     configuration = checkpoint.configuration
     progress = checkpoint.progress
     data = checkpoint.data
@@ -69,10 +83,17 @@ public final class TrainingSession {
     guard training.sampleCount > 0 else { throw TrainingError.noTrainingSamples }
     let network = checkpoint.model.network
     let loss = checkpoint.configuration.loss
-    self.training = try PreparedData(training, network: network, loss: loss, role: "training data")
-    self.validation = try validation.map {
-      try PreparedData($0, network: network, loss: loss, role: "validation data")
+    func prepare(_ data: TrainingData, role: String) throws -> any SessionData {
+      switch data {
+      case .inMemory(let dataset):
+        return try PreparedData(dataset, network: network, loss: loss, role: role)
+      case .streamed(let reader, let rows):
+        return try StreamedData(
+          reader: reader, rows: rows, blockRows: Self.streamedBlockRows, network: network, loss: loss, role: role)
+      }
     }
+    self.training = try prepare(training, role: "training data")
+    self.validation = try validation.map { try prepare($0, role: "validation data") }
     let order = checkpoint.progress.order
     let sampleCount = training.sampleCount
     if !order.isEmpty {
@@ -87,7 +108,7 @@ public final class TrainingSession {
     engine = try TrainingEngine(
       model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
       bpttSteps: configuration.bpttSteps)
-    batch = self.training.makeBatch(capacity: configuration.batchSize)
+    batch = PreparedData.Batch()
   }
 
   /// Whether the run has trained all its epochs.
@@ -121,9 +142,7 @@ public final class TrainingSession {
   public func step() throws -> StepReport {
     let started = Date()
     if progress.order.isEmpty {
-      var order = Array(0..<training.count)
-      if configuration.shuffle { random.shuffle(&order) }
-      progress.order = order
+      progress.order = makeOrder()
       progress.random = random.state
     }
     let fullBatch = engine.optimizerConfiguration.kind == .rprop
@@ -131,7 +150,7 @@ public final class TrainingSession {
     var batchLoss = 0.0
     repeat {
       let end = min(progress.cursor + configuration.batchSize, training.count)
-      training.gather(progress.order[progress.cursor..<end], into: &batch)
+      try training.gather(progress.order[progress.cursor..<end], into: &batch)
       let metrics = try batch.withTargets { inputs, targets in
         fullBatch
           ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
@@ -161,6 +180,28 @@ public final class TrainingSession {
       epochSamples: training.count, samplesDone: progress.cursor, completedEpoch: nil)
     if progress.cursor == training.count { report.completedEpoch = try finishEpoch() }
     return report
+  }
+
+  /// The order of a new epoch: file order, or shuffled by blocks.
+  ///
+  /// Blocks of ``streamedBlockRows`` samples are visited in a random order,
+  /// and the samples of each block in a random order. For up to that many
+  /// samples this is one full shuffle; for more it lets streamed data be
+  /// read once per epoch. In-memory and streamed data get the same order, so
+  /// a run can resume either way.
+  private func makeOrder() -> [Int] {
+    guard configuration.shuffle else { return Array(0..<training.count) }
+    let blockRows = Self.streamedBlockRows
+    var blocks = Array(0..<((training.count + blockRows - 1) / blockRows))
+    random.shuffle(&blocks)
+    var order: [Int] = []
+    order.reserveCapacity(training.count)
+    for block in blocks {
+      var rows = Array((block * blockRows)..<min(training.count, (block + 1) * blockRows))
+      random.shuffle(&rows)
+      order += rows
+    }
+    return order
   }
 
   /// Evaluates the current weights on a data set: mean loss and accuracy.

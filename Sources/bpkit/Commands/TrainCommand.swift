@@ -130,6 +130,11 @@ struct TrainDataOptions: ParsableArguments {
     name: .long,
     help: "Scale each input feature by the training data's mean and standard deviation, stored in the model.")
   var standardize = false
+
+  @Flag(
+    name: .long,
+    help: "Stream HDF5 data from disk in blocks instead of reading it into memory (automatic above 256 MiB).")
+  var stream = false
 }
 
 /// How a run trains.

@@ -6,8 +6,8 @@ import HDF5
 /// the command line.
 struct TrainingPlan {
   var checkpoint: Checkpoint
-  var training: Dataset
-  var validation: Dataset?
+  var training: TrainingData
+  var validation: TrainingData?
   /// Changes made on resume, to note in the history.
   var notes: [String] = []
   /// The learning rate to switch to on resume.
@@ -36,7 +36,7 @@ struct TrainingPlan {
           targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true)
       }
       let loaded = try Self.loadData(
-        source, validation: validationSource, split: checkpoint.configuration.validationSplit)
+        source, validation: validationSource, split: checkpoint.configuration.validationSplit, stream: data.stream)
       if let stored = checkpoint.data, stored.sha256 != loaded.fingerprint.sha256 {
         guard start.allowDataChange else {
           throw TrainingError.dataChanged(checkpoint: stored, now: loaded.fingerprint)
@@ -79,9 +79,9 @@ struct TrainingPlan {
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {
         DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
-      }, split: data.validationSplit ?? 0)
+      }, split: data.validationSplit ?? 0, stream: data.stream)
     if data.standardize {
-      let statistics = loaded.training.featureStatistics()
+      let statistics = try loaded.featureStatistics()
       model = try model.standardizing(mean: statistics.mean, std: statistics.std)
     }
     let loss = schedule.loss?.loss ?? Self.defaultLoss(for: model.network)
@@ -157,6 +157,19 @@ struct TrainingPlan {
       return data
     }
 
+    /// The samples, in memory, or streamed when they are HDF5 and `stream`
+    /// is set or their inputs exceed ``streamingThreshold``.
+    func open(stream: Bool) throws -> TrainingData {
+      if isHDF5 {
+        let reader = try HDF5RowReader(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
+        let bytes = reader.sampleCount * reader.sampleShape.reduce(4, *)
+        if stream || bytes > TrainingPlan.streamingThreshold {
+          return .streamed(reader, rows: 0..<reader.sampleCount)
+        }
+      }
+      return .inMemory(try read())
+    }
+
     func fingerprint(sampleCount: Int) throws -> DataFingerprint {
       var fingerprint = try DataFingerprint.of(fileAt: path, sampleCount: sampleCount)
       fingerprint.inputs = resolvedInputs
@@ -165,20 +178,36 @@ struct TrainingPlan {
     }
   }
 
+  /// Inputs larger than this many bytes are streamed from HDF5 rather than read into memory.
+  static let streamingThreshold = 256 << 20
+
   struct LoadedData {
-    var training: Dataset
-    var validation: Dataset?
+    var training: TrainingData
+    var validation: TrainingData?
     var fingerprint: DataFingerprint
     var validationFingerprint: DataFingerprint?
+
+    /// The per-feature mean and standard deviation of the training inputs;
+    /// streamed data is read once to compute them.
+    func featureStatistics() throws -> (mean: [Float], std: [Float]) {
+      switch training {
+      case .inMemory(let data): data.featureStatistics()
+      case .streamed(let reader, let rows): try reader.scan(rows: rows, blockRows: TrainingSession.streamedBlockRows)
+      }
+    }
   }
 
-  /// Reads the training data, splits off validation data, and fingerprints the files.
-  static func loadData(_ source: DataSource, validation other: DataSource?, split: Double) throws -> LoadedData {
-    var all = try source.read()
-    var validation: Dataset?
+  /// Reads (or opens for streaming) the training data, splits off validation
+  /// data, and fingerprints the files. Streamed data is scanned once for
+  /// values that are not finite before training starts.
+  static func loadData(_ source: DataSource, validation other: DataSource?, split: Double, stream: Bool) throws
+    -> LoadedData
+  {
+    var all = try source.open(stream: stream)
+    var validation: TrainingData?
     var validationFingerprint: DataFingerprint?
     if let other {
-      let data = try other.read()
+      let data = try other.open(stream: stream)
       validation = data
       validationFingerprint = try other.fingerprint(sampleCount: data.sampleCount)
     } else if split > 0 {
@@ -186,9 +215,18 @@ struct TrainingPlan {
       let kept = all.sampleCount - held
       guard kept > 0 else { throw TrainingError.noTrainingSamples }
       if held > 0 {
-        validation = all.subset(kept..<all.sampleCount)
-        all = all.subset(0..<kept)
+        switch all {
+        case .inMemory(let data):
+          validation = .inMemory(data.subset(kept..<data.sampleCount))
+          all = .inMemory(data.subset(0..<kept))
+        case .streamed(let reader, let rows):
+          validation = .streamed(reader, rows: (rows.lowerBound + kept)..<rows.upperBound)
+          all = .streamed(reader, rows: rows.lowerBound..<(rows.lowerBound + kept))
+        }
       }
+    }
+    for case .streamed(let reader, let rows) in [all, validation].compactMap({ $0 }) {
+      _ = try reader.scan(rows: rows, blockRows: TrainingSession.streamedBlockRows)
     }
     return LoadedData(
       training: all, validation: validation, fingerprint: try source.fingerprint(sampleCount: all.sampleCount),

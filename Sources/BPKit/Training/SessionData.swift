@@ -1,0 +1,129 @@
+/// Samples a training session trains or validates on: held in memory, or
+/// streamed from an HDF5 file a block of rows at a time.
+protocol SessionData {
+  /// The number of samples.
+  var count: Int { get }
+  /// Whether samples are read from disk as needed; an epoch's order then
+  /// keeps neighbouring rows together (see ``TrainingSession``).
+  var isStreamed: Bool { get }
+  /// Copies the samples at `indices` into `batch`, reusing its storage.
+  func gather(_ indices: ArraySlice<Int>, into batch: inout PreparedData.Batch) throws
+  /// The loss and accuracy of the engine's current weights on all samples.
+  func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics
+}
+
+/// Where a session's samples come from.
+public enum TrainingData {
+  /// Samples held in memory.
+  case inMemory(Dataset)
+  /// Rows of HDF5 datasets read a block at a time, for data larger than memory.
+  case streamed(HDF5RowReader, rows: Range<Int>)
+
+  /// The number of samples.
+  public var sampleCount: Int {
+    switch self {
+    case .inMemory(let data): data.sampleCount
+    case .streamed(_, let rows): rows.count
+    }
+  }
+}
+
+/// Rows of HDF5 datasets, read in blocks as batches need them; the last
+/// block read is kept, so an epoch whose order visits rows block by block
+/// reads the file once.
+final class StreamedData: SessionData {
+  let reader: HDF5RowReader
+  let rows: Range<Int>
+  let blockRows: Int
+  private let network: NetworkDescription
+  private let loss: Loss
+  private let role: String
+  private var cachedBlock = -1
+  private var cached: PreparedData?
+
+  init(reader: HDF5RowReader, rows: Range<Int>, blockRows: Int, network: NetworkDescription, loss: Loss, role: String)
+    throws
+  {
+    self.reader = reader
+    self.rows = rows
+    self.blockRows = max(1, blockRows)
+    self.network = network
+    self.loss = loss
+    self.role = role
+    guard !rows.isEmpty else { throw TrainingError.noTrainingSamples }
+    _ = try block(0)
+  }
+
+  var count: Int { rows.count }
+  var isStreamed: Bool { true }
+  var blockCount: Int { (count + blockRows - 1) / blockRows }
+
+  /// The rows of block `index`, relative to `rows`.
+  func range(ofBlock index: Int) -> Range<Int> {
+    (index * blockRows)..<min(count, (index + 1) * blockRows)
+  }
+
+  private func block(_ index: Int) throws -> PreparedData {
+    if index == cachedBlock, let cached { return cached }
+    let local = range(ofBlock: index)
+    let data = try reader.read(rows: (rows.lowerBound + local.lowerBound)..<(rows.lowerBound + local.upperBound))
+    try data.requireFinite(source: "\(reader.path), rows \(rows.lowerBound + local.lowerBound)...")
+    let prepared = try PreparedData(data, network: network, loss: loss, role: role)
+    cached = prepared
+    cachedBlock = index
+    return prepared
+  }
+
+  func gather(_ indices: ArraySlice<Int>, into batch: inout PreparedData.Batch) throws {
+    batch.clear()
+    for index in indices {
+      try block(index / blockRows).append(index % blockRows, to: &batch)
+    }
+  }
+
+  func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics {
+    var lossSum = 0.0
+    var samples = 0
+    var correct = 0
+    var judged = 0
+    for index in 0..<blockCount {
+      let metrics = try block(index).evaluate(with: engine)
+      lossSum += metrics.loss * Double(metrics.samples)
+      samples += metrics.samples
+      correct += metrics.correct
+      judged += metrics.judged
+    }
+    return BatchMetrics(loss: lossSum / Double(max(samples, 1)), samples: samples, correct: correct, judged: judged)
+  }
+}
+
+extension HDF5RowReader {
+  /// Visits every row of `rows` in blocks: checks that every value is finite
+  /// and returns the per-feature mean and standard deviation of the inputs
+  /// (over samples and time steps), computed in Float64.
+  public func scan(rows: Range<Int>, blockRows: Int) throws -> (mean: [Float], std: [Float]) {
+    let features = sampleShape.last ?? 0
+    var sum = [Double](repeating: 0, count: features)
+    var squares = [Double](repeating: 0, count: features)
+    var vectors = 0
+    var start = rows.lowerBound
+    while start < rows.upperBound {
+      let end = min(rows.upperBound, start + blockRows)
+      let block = try read(rows: start..<end)
+      try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
+      let values = block.inputs.scalars
+      for offset in stride(from: 0, to: values.count, by: features) {
+        for feature in 0..<features {
+          let value = Double(values[offset + feature])
+          sum[feature] += value
+          squares[feature] += value * value
+        }
+      }
+      vectors += values.count / max(features, 1)
+      start = end
+    }
+    let mean = sum.map { $0 / Double(max(vectors, 1)) }
+    let std = zip(squares, mean).map { max(0, $0 / Double(max(vectors, 1)) - $1 * $1).squareRoot() }
+    return (mean.map { Float($0) }, std.map { Float($0) })
+  }
+}
