@@ -9,3 +9,19 @@ step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 step "bpkit's version" "$bin" --version
 step "A Keras model file, read through bpkit's HDF5 layer" "$bin" ls --attributes Fixtures/keras/mlp_tanh_softmax.h5
 step "The bundled handwritten-digits data set" "$bin" ls Fixtures/datasets/digits.h5
+
+# Training with checkpoints: a run stopped halfway and resumed must end
+# exactly where the uninterrupted run ends; bpkit diff proves it.
+digits=Fixtures/datasets/digits.h5
+run=(--layers "64,64:relu,10:softmax" --data "$digits" --optimizer momentum --lr 0.1 --validation "$digits")
+step "Train 30 epochs without a stop" "$bin" train "${run[@]}" --epochs 30 --checkpoint "$work/full.ckpt.h5" --quiet
+step "Train the same run, stopping after 15 epochs" \
+  "$bin" train "${run[@]}" --epochs 15 --checkpoint "$work/run.ckpt.h5" --quiet
+step "Resume it to 30 epochs" \
+  "$bin" train --resume "$work/run.ckpt.h5" --epochs 30 --validation "$digits" --quiet
+step "The resumed run equals the uninterrupted one, bit for bit" "$bin" diff "$work/full.ckpt.h5" "$work/run.ckpt.h5"
+step "Evaluate it on the test set" \
+  "$bin" infer "$work/run.ckpt.h5" --input "$digits" --x /test/x --labels /test/y --metrics-only
+step "What the checkpoint holds" "$bin" inspect "$work/run.ckpt.h5"
+step "Its training curves, as SVG" "$bin" plot "$work/run.ckpt.h5" -o "$work/curves.svg"
+printf '\nOpen %s in a browser to see the curves.\n' "$work/curves.svg"

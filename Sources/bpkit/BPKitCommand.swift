@@ -23,8 +23,8 @@ struct BPKitCommand: AsyncParsableCommand {
       """,
     version: BPKitVersion.current,
     subcommands: [
-      TrainCommand.self, InferCommand.self, ConvertCommand.self, LsCommand.self, SchemaCommand.self,
-      GradcheckCommand.self, BenchCommand.self,
+      TrainCommand.self, InferCommand.self, InspectCommand.self, PlotCommand.self, DiffCommand.self,
+      ConvertCommand.self, LsCommand.self, SchemaCommand.self, GradcheckCommand.self, BenchCommand.self,
     ]
   )
 }

@@ -49,6 +49,8 @@ enum ExitStatus {
       if case .diverged = error { diverged } else { badInput }
     case let error as KerasError:
       if case .io = error { ioFailure } else { badInput }
+    case let error as ReportingError:
+      if case .unwritable = error { ioFailure } else { badInput }
     case let error as BPKitJSONError:
       switch error {
       case .unreadable, .unwritable: ioFailure

@@ -1,7 +1,8 @@
-import BPKit
 import Foundation
 import FoundationXML
 import Testing
+
+@testable import BPKit
 
 @Suite struct TrainingCurvesTests {
   static func history(_ epochs: Int, accuracy: Bool = true) -> [EpochRecord] {
@@ -29,7 +30,10 @@ import Testing
     #expect(svg.contains(">digits run</text>"))
     #expect(svg.contains(">epoch</text>"))
     let points = try #require(svg.split(separator: "points=\"").dropFirst().first?.split(separator: "\"").first)
-    #expect(points.split(separator: " ").count == epochs)
+    // Up to two points per pixel column every epoch is drawn; beyond that,
+    // at most four per column (the plot is 690 pixels wide).
+    let drawn = points.split(separator: " ").count
+    #expect(epochs <= 1380 ? drawn == epochs : (690...4 * 690).contains(drawn))
     let xTicks = try document.nodes(
       forXPath: "//*[local-name()='g'][@id='loss']/*[local-name()='text'][@text-anchor='middle']")
     #expect(xTicks.count <= 12, "too many tick labels to read")
@@ -41,5 +45,37 @@ import Testing
     let regression = TrainingCurves(history: Self.history(5, accuracy: false), title: "t").svg
     #expect(try parse(regression).nodes(forXPath: "//*[local-name()='g'][@class='panel']").count == 1)
     #expect(TrainingCurves(history: Self.history(5), title: "a<b&c").svg.contains("a&lt;b&amp;c"))
+  }
+
+  @Test func singleEpochsGetWholeNumberTicksAndTheLegendStaysAboveThePlot() throws {
+    let svg = TrainingCurves(history: Self.history(1), title: "t").svg
+    let document = try parse(svg)
+    let labels = try document.nodes(
+      forXPath: "//*[local-name()='g'][@id='loss']/*[local-name()='text'][@text-anchor='middle']"
+    ).compactMap(\.stringValue)
+    #expect(labels == ["0", "1", "2", "epoch", "loss"])
+    let panel = "//*[local-name()='g'][@id='loss']"
+    let top = try #require(
+      try document.nodes(forXPath: panel + "/*[local-name()='rect']/@y").first?.stringValue.flatMap(Double.init))
+    let legends = try document.nodes(
+      forXPath: panel + "/*[local-name()='g'][@class='legend']/*[local-name()='line']/@y1")
+    #expect(legends.count == 2)
+    for legend in legends {
+      let y = try #require(legend.stringValue.flatMap(Double.init))
+      #expect(y < top, "a legend inside the plot can hide a curve")
+    }
+  }
+
+  @Test func thinningKeepsEachColumnsExtremesInOrder() {
+    let points = (0..<1000).map { (x: Double($0) / 100, y: Double(($0 * 37) % 101)) }
+    let thinned = TrainingCurves.thinned(points, columns: 10)
+    #expect(thinned.count <= 40)
+    #expect(thinned.first! == points.first! && thinned.last! == points.last!)
+    #expect(zip(thinned, thinned.dropFirst()).allSatisfy { $0.x < $1.x })
+    for column in 0..<10 {
+      let ys = points.filter { Int($0.x) == column }.map(\.y)
+      let kept = thinned.filter { Int($0.x) == column }.map(\.y)
+      #expect(kept.min() == ys.min() && kept.max() == ys.max())
+    }
   }
 }

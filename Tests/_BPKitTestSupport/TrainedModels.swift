@@ -19,6 +19,25 @@ public enum TrainedModels {
     }
   }
 
+  /// A digits classifier (64-64 relu-10 softmax) trained for 6 epochs with
+  /// validation on the test set, so its history has every series: a checkpoint's path.
+  public static var validatedDigitsCheckpoint: String {
+    get throws {
+      try trained("digits-validated") { path in
+        digitsRun(epochs: 6) + ["--checkpoint", path, "--quiet"]
+      }
+    }
+  }
+
+  /// The arguments of a digits run with validation on the test set, without the checkpoint.
+  public static func digitsRun(epochs: Int) -> [String] {
+    let digits = Fixtures.path("datasets/digits.h5")
+    return [
+      "--layers", "64,64:relu,10:softmax", "--data", digits, "--optimizer", "momentum", "--lr", "0.1", "--epochs",
+      "\(epochs)", "--validation", digits,
+    ]
+  }
+
   /// A sequence model (12 steps of 1 feature, Elman 8 returning sequences, dense 2 per step).
   public static var sequenceCheckpoint: String {
     get throws {

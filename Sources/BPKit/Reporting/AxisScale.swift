@@ -9,7 +9,8 @@ struct AxisScale {
   let ticks: [Double]
 
   /// A scale covering `minimum...maximum` with about `targetTicks` ticks.
-  init(minimum: Double, maximum: Double, targetTicks: Int = 6, includesZero: Bool = false) {
+  /// `minimumStep` keeps ticks apart (1 for whole numbers such as epochs).
+  init(minimum: Double, maximum: Double, targetTicks: Int = 6, includesZero: Bool = false, minimumStep: Double = 0) {
     var low = includesZero ? min(0, minimum) : minimum
     var high = maximum
     if !(low.isFinite && high.isFinite) { (low, high) = (0, 1) }
@@ -18,7 +19,7 @@ struct AxisScale {
       (low, high) = (low - pad, high + pad)
       if includesZero { low = min(0, low) }
     }
-    let step = Self.niceStep((high - low) / Double(max(targetTicks - 1, 1)))
+    let step = max(Self.niceStep((high - low) / Double(max(targetTicks - 1, 1))), minimumStep)
     let start = (low / step).rounded(.down) * step
     let end = (high / step).rounded(.up) * step
     let count = Int(((end - start) / step).rounded()) + 1

@@ -72,14 +72,15 @@ public struct TrainingCurves: Sendable {
   /// The SVG document.
   public var svg: String {
     let width = 800.0
-    let panelHeight = 320.0
-    let top = 50.0
+    // Each panel: a legend row above the plot, the plot, and the epoch axis below it.
+    let panelHeight = 340.0
+    let top = 40.0
     let panels = self.panels
-    let height = top + Double(panels.count) * panelHeight + 10
+    let height = top + Double(panels.count) * panelHeight
     var body = ""
     for (index, panel) in panels.enumerated() {
       body += draw(
-        panel, x: 80, y: top + Double(index) * panelHeight + 10, width: width - 110, height: panelHeight - 70)
+        panel, x: 80, y: top + Double(index) * panelHeight + 30, width: width - 110, height: panelHeight - 90)
     }
     return """
       <?xml version="1.0" encoding="UTF-8"?>
@@ -87,7 +88,7 @@ public struct TrainingCurves: Sendable {
       viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
       <title>\(escape(title))</title>
       <rect width="100%" height="100%" fill="#ffffff"/>
-      <text x="\(width / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
+      <text x="\(width / 2)" y="26" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
       \(body)</svg>
 
       """
@@ -95,7 +96,9 @@ public struct TrainingCurves: Sendable {
 
   private func draw(_ panel: Panel, x: Double, y: Double, width: Double, height: Double) -> String {
     let epochs = history.map { Double($0.epoch) }
-    let xScale = AxisScale(minimum: epochs.min() ?? 0, maximum: epochs.max() ?? 1, targetTicks: 8)
+    // Epochs are whole numbers: no tick between two of them.
+    let xScale = AxisScale(
+      minimum: epochs.min() ?? 0, maximum: epochs.max() ?? 1, targetTicks: 8, minimumStep: 1)
     let values = panel.series.flatMap { $0.points.map(\.value) }
     let yScale = AxisScale(
       minimum: values.min() ?? 0, maximum: values.max() ?? 1, targetTicks: 6, includesZero: panel.label == "loss")
@@ -123,10 +126,11 @@ public struct TrainingCurves: Sendable {
     }
     for series in panel.series {
       let dash = series.dashed ? " stroke-dasharray=\"6 4\"" : ""
-      let points = series.points.map { "\(format(px($0.epoch))),\(format(py($0.value)))" }
+      let points = Self.thinned(series.points.map { (px($0.epoch), py($0.value)) }, columns: Int(width))
+        .map { "\(format($0.x)),\(format($0.y))" }
       svg += "<polyline class=\"series\" data-name=\"\(series.name)\" fill=\"none\" stroke=\"\(series.color)\" "
       svg += "stroke-width=\"2\"\(dash) points=\"\(points.joined(separator: " "))\"/>\n"
-      if series.points.count <= 50 {
+      if series.points.count <= 60 {
         for point in points {
           let xy = point.split(separator: ",")
           svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(series.color)\"/>"
@@ -134,15 +138,39 @@ public struct TrainingCurves: Sendable {
         svg += "\n"
       }
     }
-    for (index, series) in panel.series.enumerated() {
-      let ly = y + 16 + Double(index) * 18
-      let lx = x + width - 170
+    // The legend sits in a row above the plot, right-aligned, so it never hides a curve.
+    var legendRight = x + width
+    for series in panel.series.reversed() {
+      let textWidth = Double(series.name.count) * 6.5
+      let lx = legendRight - textWidth - 30
+      let ly = y - 12
       let dash = series.dashed ? " stroke-dasharray=\"6 4\"" : ""
       svg += "<g class=\"legend\"><line x1=\"\(lx)\" y1=\"\(ly)\" x2=\"\(lx + 24)\" y2=\"\(ly)\" "
       svg += "stroke=\"\(series.color)\" stroke-width=\"2\"\(dash)/>"
       svg += "<text x=\"\(lx + 30)\" y=\"\(ly)\" dominant-baseline=\"middle\">\(series.name)</text></g>\n"
+      legendRight = lx - 16
     }
     return svg + "</g>\n"
+  }
+
+  /// At most four points per pixel column (the first, lowest, highest and
+  /// last, in epoch order) where a series has more points than the plot has
+  /// columns: the line looks the same and the file stays small for 10,000 epochs.
+  static func thinned(_ points: [(x: Double, y: Double)], columns: Int) -> [(x: Double, y: Double)] {
+    guard points.count > 2 * columns else { return points }
+    var kept: [(x: Double, y: Double)] = []
+    var start = 0
+    while start < points.count {
+      let column = points[start].x.rounded(.down)
+      var end = start
+      while end + 1 < points.count && points[end + 1].x.rounded(.down) == column { end += 1 }
+      let bucket = start...end
+      let low = bucket.min { points[$0].y < points[$1].y }!
+      let high = bucket.max { points[$0].y < points[$1].y }!
+      for index in Set([start, low, high, end]).sorted() { kept.append(points[index]) }
+      start = end + 1
+    }
+    return kept
   }
 
   private func format(_ value: Double) -> String { String(format: "%.1f", value) }

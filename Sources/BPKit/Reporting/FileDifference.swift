@@ -1,0 +1,110 @@
+/// Everything that differs between two models or checkpoints: the proof that
+/// a resumed run or a conversion changed nothing, or the list of what it changed.
+///
+/// Weights and optimizer slots are compared tensor by tensor; for two
+/// checkpoints also the optimizer's configuration and update count, the
+/// run's configuration, its position (epoch, step, sample order and cursor,
+/// random generator state, the running sums of the unfinished epoch), its
+/// per-epoch history and the fingerprints of its data. Wall-clock facts
+/// (elapsed and per-epoch seconds, creation time, the writing bpkit's
+/// version, data paths) are not compared: an identical run at another time
+/// or place differs in them.
+///
+/// ```swift
+/// let difference = FileDifference(try BPKitFile.open(a), try BPKitFile.open(b))
+/// if difference.isIdentical { print(difference.identicalSummary) }
+/// ```
+public struct FileDifference: Sendable {
+  /// One value that differs, outside the tensors.
+  public struct Field: Hashable, Sendable {
+    /// What differs: `epoch`, `optimizer iterations`, `history`, …
+    public var name: String
+    /// Its value in the first file.
+    public var first: String
+    /// Its value in the second file.
+    public var second: String
+  }
+
+  /// How the networks differ (input shape, layer count, a layer's name or
+  /// kind); when not empty, weights and state were not compared.
+  public var architecture: [Field]
+  /// Every weight tensor of the two models, in key order.
+  public var weights: [TensorDifference]
+  /// Every optimizer slot tensor, when both files hold optimizer state.
+  public var optimizerSlots: [TensorDifference]
+  /// The differing optimizer and training-state values, when both files are checkpoints.
+  public var state: [Field]
+  /// Whether the training state was compared (both files are checkpoints).
+  public var comparedTrainingState: Bool
+  /// What one file holds and the other lacks, left uncompared:
+  /// "optimizer state and training state: only in the first file".
+  public var notCompared: [String]
+  /// The largest absolute difference two tensors may have and still agree; 0 asks for identical bits.
+  public var tolerance: Double
+
+  /// Compares two opened files.
+  ///
+  /// - Parameter tolerance: tensors whose elements all differ by at most this much agree.
+  public init(_ first: BPKitFile, _ second: BPKitFile, tolerance: Double = 0) {
+    self.tolerance = tolerance
+    architecture = Self.compare(first.model.network, second.model.network)
+    weights = []
+    optimizerSlots = []
+    state = []
+    notCompared = []
+    comparedTrainingState = false
+    guard architecture.isEmpty else { return }
+    let (a, b) = (first.model.parameters, second.model.parameters)
+    weights = Set(a.keys).union(b.keys).sorted().map { TensorDifference(name: $0.description, a[$0], b[$0]) }
+
+    switch (first, second) {
+    case (.checkpoint(let a), .checkpoint(let b)):
+      compareOptimizers(a.optimizer, b.optimizer)
+      comparedTrainingState = true
+      state += Self.compare(a, b)
+    case (.checkpoint, _): notCompared.append("optimizer state and training state: only in the first file")
+    case (_, .checkpoint): notCompared.append("optimizer state and training state: only in the second file")
+    default: break
+    }
+  }
+
+  /// Whether nothing compared differs (tensors within the tolerance).
+  public var isIdentical: Bool {
+    architecture.isEmpty && state.isEmpty
+      && (weights + optimizerSlots).allSatisfy { $0.agrees(tolerance: tolerance) }
+  }
+
+  /// The tensors that do not agree.
+  public var differingTensors: [TensorDifference] {
+    (weights
+      + optimizerSlots.map { slot in
+        TensorDifference(name: "optimizer " + slot.name, outcome: slot.outcome)
+      }).filter { !$0.agrees(tolerance: tolerance) }
+  }
+
+  private mutating func compareOptimizers(_ a: OptimizerState, _ b: OptimizerState) {
+    let (first, second) = (Self.describe(a.configuration), Self.describe(b.configuration))
+    if first != second { state.append(Field(name: "optimizer", first: first, second: second)) }
+    if a.iterations != b.iterations {
+      state.append(Field(name: "optimizer iterations", first: "\(a.iterations)", second: "\(b.iterations)"))
+    }
+    for slot in Set(a.slots.keys).union(b.slots.keys).sorted() {
+      let (left, right) = (a.slots[slot] ?? [:], b.slots[slot] ?? [:])
+      for key in Set(left.keys).union(right.keys).sorted() {
+        optimizerSlots.append(TensorDifference(name: "\(slot)/\(key)", left[key], right[key]))
+      }
+    }
+  }
+
+  static func describe(_ configuration: OptimizerConfiguration) -> String {
+    let values = configuration.usedHyperparameters.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
+    return "\(configuration.kind.rawValue) (\(values))"
+  }
+}
+
+extension TensorDifference {
+  init(name: String, outcome: Outcome) {
+    self.name = name
+    self.outcome = outcome
+  }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HDF5
+
+/// What a file bpkit opens holds, at a glance: its kind and format, the
+/// network layer by layer, and for checkpoints where the run stands.
+///
+/// ```swift
+/// let summary = try FileSummary(contentsOf: url)
+/// print(summary.text)                 // the table bpkit inspect prints
+/// let json = try summary.jsonData()   // the object bpkit inspect --json prints
+/// ```
+public struct FileSummary: Sendable, Encodable {
+  /// The file's path, as given.
+  public var path: String
+  /// `model` or `checkpoint`.
+  public var kind: String
+  /// The container: `hdf5` (bpkit's layout) or `json` (bpkit's JSON documents).
+  public var format: String
+  /// The version of that format the file declares.
+  public var formatVersion: String?
+  /// The file's size in bytes.
+  public var fileSize: Int64
+  /// The network.
+  public var model: ModelSummary
+  /// The optimizer's state the file holds (checkpoints), or `nil`.
+  public var optimizer: OptimizerSummary?
+  /// The run, for checkpoints.
+  public var checkpoint: CheckpointSummary?
+
+  /// Opens the file at `url` with ``BPKitFile/open(_:)`` and summarises it.
+  ///
+  /// - Throws: whatever ``BPKitFile/open(_:)`` throws for a file it cannot open.
+  public init(contentsOf url: URL) throws {
+    let file = try BPKitFile.open(url)
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+    self.init(
+      file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
+      format: Self.format(of: url.path))
+  }
+
+  /// Summarises a file already opened, given what only the file on disk tells.
+  ///
+  /// - Parameters:
+  ///   - file: the opened file.
+  ///   - path: where it was read from.
+  ///   - fileSize: its size in bytes.
+  ///   - format: its container and the format version it declares.
+  public init(_ file: BPKitFile, path: String, fileSize: Int64, format: (name: String, version: String?)) {
+    self.path = path
+    self.fileSize = fileSize
+    self.format = format.name
+    formatVersion = format.version
+    kind = file.kind.rawValue
+    model = ModelSummary(file.model)
+    switch file {
+    case .model:
+      optimizer = nil
+      checkpoint = nil
+    case .checkpoint(let value):
+      optimizer = OptimizerSummary(value.optimizer)
+      checkpoint = CheckpointSummary(value)
+    }
+  }
+
+  /// The container of a bpkit file and the format version it declares,
+  /// read from the file's root attributes or its JSON members.
+  static func format(of path: String) -> (name: String, version: String?) {
+    if HDF5Signature.isPresent(atPath: path) {
+      return ("hdf5", (try? FileReader(path: path))?.version.description)
+    }
+    let data = FileManager.default.contents(atPath: path) ?? Data()
+    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    return ("json", (object?["format_version"] as? NSNumber)?.stringValue)
+  }
+
+  /// The summary as one JSON object with snake_case keys in sorted order;
+  /// members a file lacks are `null`, so the keys are the same for every file
+  /// of a kind.
+  public func jsonData() throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return try encoder.encode(self)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case path, kind, format, model, optimizer, checkpoint
+    case formatVersion = "format_version"
+    case fileSize = "file_size"
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(path, forKey: .path)
+    try container.encode(kind, forKey: .kind)
+    try container.encode(format, forKey: .format)
+    try container.encode(formatVersion, forKey: .formatVersion)
+    try container.encode(fileSize, forKey: .fileSize)
+    try container.encode(model, forKey: .model)
+    try container.encode(optimizer, forKey: .optimizer)
+    try container.encode(checkpoint, forKey: .checkpoint)
+  }
+}

@@ -1,0 +1,85 @@
+/// A network at a glance, as Keras' `model.summary()` shows it: one row per
+/// layer with its output shape and weight count, and the totals.
+public struct ModelSummary: Hashable, Sendable, Encodable {
+  /// One layer's row.
+  public struct LayerRow: Hashable, Sendable, Encodable {
+    /// The layer's name, the key of its weights.
+    public var name: String
+    /// `dense`, `elman` or `standardize`.
+    public var kind: String
+    /// One sample's shape after the layer, as Keras prints it with the batch
+    /// dimension: `(None, 64)`, or `(None, 12, 8)` for sequences
+    /// (`None` steps for sequences of any length).
+    public var outputShape: String
+    /// The activation's name, or `nil` for layers without one.
+    public var activation: String?
+    /// The number of weights the layer holds.
+    public var parameters: Int
+
+    enum CodingKeys: String, CodingKey {
+      case name, kind, activation, parameters
+      case outputShape = "output_shape"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(name, forKey: .name)
+      try container.encode(kind, forKey: .kind)
+      try container.encode(outputShape, forKey: .outputShape)
+      try container.encode(activation, forKey: .activation)
+      try container.encode(parameters, forKey: .parameters)
+    }
+  }
+
+  /// The input's shape, written like ``LayerRow/outputShape``.
+  public var inputShape: String
+  /// The layers, input to output.
+  public var layers: [LayerRow]
+  /// The number of weights.
+  public var totalParameters: Int
+  /// The weights training changes (all but a standardize layer's mean and std).
+  public var trainableParameters: Int
+
+  /// Summarises a model.
+  public init(_ model: Model) {
+    let network = model.network
+    // A Model's network was validated when the model was made, so these cannot throw.
+    let shapes = (try? network.layerOutputShapes()) ?? []
+    let specs = (try? network.parameterSpecs()) ?? []
+    func count(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    inputShape = Self.text(network.input)
+    layers = zip(network.layers, shapes).map { layer, shape in
+      LayerRow(
+        name: layer.name, kind: layer.kind.typeName, outputShape: Self.text(shape),
+        activation: layer.kind.activation.map(Self.text),
+        parameters: specs.filter { $0.key.layer == layer.name }.reduce(0) { $0 + count($1.shape) })
+    }
+    totalParameters = specs.reduce(0) { $0 + count($1.shape) }
+    trainableParameters = specs.filter(\.trainable).reduce(0) { $0 + count($1.shape) }
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case layers
+    case inputShape = "input_shape"
+    case totalParameters = "total_parameters"
+    case trainableParameters = "trainable_parameters"
+  }
+
+  static func text(_ input: InputShape) -> String {
+    switch input {
+    case .vector(let features): "(None, \(features))"
+    case .sequence(let steps, let features): "(None, \(steps.map(String.init) ?? "None"), \(features))"
+    }
+  }
+
+  static func text(_ shape: NetworkDescription.SampleShape) -> String {
+    switch shape {
+    case .vector(let width): "(None, \(width))"
+    case .sequence(let steps, let width): "(None, \(steps.map(String.init) ?? "None"), \(width))"
+    }
+  }
+
+  static func text(_ activation: Activation) -> String {
+    activation.alpha.map { "\(activation.name)(\($0))" } ?? activation.name
+  }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// A file that cannot be shown the way asked.
+public enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+  /// The file holds no training history to plot: it is a model, not a checkpoint.
+  case noHistory(file: String, kind: String)
+  /// The checkpoint was written before its first epoch ended.
+  case noCompletedEpoch(file: String)
+  /// The report cannot be written where asked.
+  case unwritable(file: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .noHistory(let file, let kind):
+      "\(file) is a \(kind) file, which holds no training history; plot a checkpoint written by "
+        + "'bpkit train --checkpoint FILE'"
+    case .noCompletedEpoch(let file):
+      "\(file) holds no completed epoch yet, so there is nothing to plot; plot it after its first epoch"
+    case .unwritable(let file, let reason):
+      "cannot write \(file): \(reason); check that its folder exists and is writable"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import BPKit
+import Foundation
+
+/// `bpkit plot`: a checkpoint's loss and accuracy per epoch, as an SVG file.
+struct PlotCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plot",
+    abstract: "Draw a checkpoint's training curves (loss and accuracy per epoch) as SVG.",
+    discussion: """
+      Draws train and validation loss, and accuracy for classifiers, one panel \
+      per metric, with axes, a legend and a title naming the run. Open the \
+      file in any browser.
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The checkpoint whose history to draw.", valueName: "checkpoint"))
+  var checkpoint: String
+
+  @Option(name: .shortAndLong, help: ArgumentHelp("The SVG file to write.", valueName: "file"))
+  var output: String
+
+  @Option(help: "The series: loss, accuracy or all.")
+  var metric: TrainingCurves.Metric = .all
+
+  @Option(help: "The title (default: the file's name, network, optimizer and epochs).")
+  var title: String?
+
+  func run() throws {
+    try ExitStatus.reporting {
+      let url = URL(fileURLWithPath: checkpoint)
+      let file = try BPKitFile.open(url)
+      guard case .checkpoint(let run) = file else {
+        throw ReportingError.noHistory(file: checkpoint, kind: file.kind.rawValue)
+      }
+      guard !run.progress.history.isEmpty else { throw ReportingError.noCompletedEpoch(file: checkpoint) }
+      let curves = TrainingCurves(
+        history: run.progress.history, title: title ?? Self.title(of: run, named: url.lastPathComponent),
+        metric: metric)
+      do {
+        try Data(curves.svg.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+      } catch {
+        throw ReportingError.unwritable(file: output, reason: Self.reason(error))
+      }
+    }
+  }
+
+  private static func reason(_ error: any Error) -> String {
+    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+    if let underlying, underlying.domain == NSPOSIXErrorDomain {
+      return String(cString: strerror(Int32(underlying.code)))
+    }
+    return error.localizedDescription
+  }
+
+  /// `run.ckpt.h5: 64 → 64 relu → 10 softmax, momentum, 30 epochs`.
+  static func title(of run: Checkpoint, named name: String) -> String {
+    let network = run.model.network
+    let layers = network.layers.map { layer -> String in
+      switch layer.kind {
+      case .dense(let units, let activation, _): "\(units) \(activation.name)"
+      case .elman(let units, let activation, _, _): "Elman \(units) \(activation.name)"
+      case .standardize: "standardize"
+      }
+    }
+    let input = network.input.isSequence ? "sequence of \(network.input.features)" : "\(network.input.features)"
+    let epochs = run.progress.epoch == 1 ? "1 epoch" : "\(run.progress.epoch) epochs"
+    return "\(name): \(([input] + layers).joined(separator: " → ")), \(run.optimizer.configuration.kind), \(epochs)"
+  }
+}
+
+extension TrainingCurves.Metric: ExpressibleByArgument {}

@@ -1,0 +1,90 @@
+import BPKit
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+@Suite struct InspectCommandTests {
+  func inspect(_ arguments: String...) throws -> ProcessResult {
+    try BPKitBinary.run(arguments: ["inspect"] + arguments)
+  }
+
+  @Test func aCheckpointsTableAndRun() throws {
+    let path = try TrainedModels.validatedDigitsCheckpoint
+    let result = try inspect(path)
+    #expect(result.status == 0, "\(result.error)")
+    let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+    #expect(
+      lines[0] == "\(path): bpkit checkpoint, HDF5 format 1.0, \(String(format: "%.1f", Double(size) / 1024)) KiB")
+    #expect(lines[2] == "Layer    Kind   Output shape  Activation  Parameters")
+    #expect(lines[4] == "input    input  (None, 64)                         0")
+    #expect(lines[5] == "dense_1  dense  (None, 64)    relu             4,160")
+    #expect(lines[6] == "dense_2  dense  (None, 10)    softmax            650")
+    #expect(lines[8] == "Total parameters: 4,810")
+    // 1437 samples in batches of 32 make 45 updates an epoch.
+    #expect(lines[10] == "Optimizer   momentum (learning_rate 0.1, momentum 0.9), 270 iterations, slots momentum")
+    #expect(lines[11] == "Loss        cross_entropy, batch size 32, seed 1")
+    #expect(lines[12] == "Progress    epoch 6 of 6")
+    #expect(lines[13].hasPrefix("Last epoch  6: train loss "))
+    #expect(lines[13].contains("; validation loss "))
+    #expect(lines[14].hasPrefix("Best epoch  "))
+    #expect(
+      lines[15].hasPrefix("Data        \(Fixtures.path("datasets/digits.h5")) (/train/x, /train/y), 1,437 samples"))
+    #expect(lines[16].hasPrefix("Elapsed     "))
+    #expect(lines[17].hasPrefix("Written     ") && lines[17].hasSuffix("by bpkit \(BPKitVersion.current)"))
+  }
+
+  @Test func jsonIsOneObjectWithTheSameFigures() throws {
+    let path = try TrainedModels.validatedDigitsCheckpoint
+    let result = try inspect(path, "--json")
+    #expect(result.status == 0, "\(result.error)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+    #expect(object["kind"] as? String == "checkpoint")
+    #expect(object["format"] as? String == "hdf5")
+    #expect(object["format_version"] as? String == "1.0")
+    let model = try #require(object["model"] as? [String: Any])
+    #expect(model["total_parameters"] as? Int == 4810)
+    let layers = try #require(model["layers"] as? [[String: Any]])
+    #expect(layers.map { $0["output_shape"] as? String } == ["(None, 64)", "(None, 10)"])
+    let optimizer = try #require(object["optimizer"] as? [String: Any])
+    #expect(optimizer["iterations"] as? Int == 270)
+    #expect((optimizer["hyperparameters"] as? [String: Double])?["learning_rate"] == 0.1)
+    let run = try #require(object["checkpoint"] as? [String: Any])
+    #expect(run["epoch"] as? Int == 6)
+    let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
+    let last = try #require(run["last"] as? [String: Any])
+    // Foundation's JSON parser may round the last digit; the text holds the shortest exact form.
+    let validationLoss = try #require(checkpoint.progress.history.last?.validationLoss)
+    #expect(abs((last["validation_loss"] as? Double ?? 0) - validationLoss) <= 1e-15)
+    #expect(result.output.contains("\"validation_loss\" : \(validationLoss)"))
+    let best = checkpoint.progress.history.min { $0.validationLoss! < $1.validationLoss! }!
+    #expect((run["best"] as? [String: Any])?["epoch"] as? Int == best.epoch)
+    #expect((run["data"] as? [String: Any])?["sample_count"] as? Int == 1437)
+  }
+
+  @Test func aModelFileHasNoOptimizerOrRun() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("model.h5")
+    try Checkpoint(contentsOf: URL(fileURLWithPath: try TrainedModels.validatedDigitsCheckpoint)).model
+      .write(to: URL(fileURLWithPath: path))
+    let text = try inspect(path)
+    #expect(text.status == 0)
+    #expect(text.output.hasPrefix("\(path): bpkit model, HDF5 format 1.0, "))
+    #expect(text.output.hasSuffix("Total parameters: 4,810\n"))
+    let json = try inspect(path, "--json")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+    #expect(object["kind"] as? String == "model")
+    #expect(object["optimizer"] is NSNull && object["checkpoint"] is NSNull)
+  }
+
+  @Test func badFilesExitWithTheirCodes() throws {
+    let missing = try inspect("/nonexistent/model.h5")
+    #expect(missing.status == 4)
+    #expect(missing.error.hasPrefix("bpkit: error: "))
+    let notBPKit = try inspect(Fixtures.path("datasets/digits.h5"))
+    #expect(notBPKit.status == 3)
+    #expect(notBPKit.error.contains("not a bpkit model or checkpoint"))
+    let usage = try inspect()
+    #expect(usage.status == 64 || usage.status == 2)
+  }
+}
