@@ -58,6 +58,35 @@ import _BPKitTestSupport
     )
   }
 
+  /// A conversion to Keras or to JSON and back changes no number.
+  @Test func conversionsChangeNothing() throws {
+    let folder = try TemporaryDirectory()
+    let checkpoint = try TrainedModels.validatedDigitsCheckpoint
+    let conversions = [
+      ("run.json", "json", "identical: 4 tensors, 4 optimizer slots, training state\n"),
+      (
+        "run.keras", "keras",
+        "not compared: training state: only in the first file\nidentical: 4 tensors, 4 optimizer slots\n"
+      ),
+      (
+        "run.h5", "keras-h5",
+        "not compared: training state: only in the first file\nidentical: 4 tensors, 4 optimizer slots\n"
+      ),
+    ]
+    for (name, kind, expected) in conversions {
+      let converted = folder.path(name)
+      let conversion = try BPKitBinary.run("convert", checkpoint, converted, "--to", kind)
+      #expect(conversion.status == 0, "\(conversion.error)")
+      let result = try BPKitBinary.run("diff", checkpoint, converted)
+      #expect(result.status == 0)
+      #expect(result.output == expected, "\(kind)")
+    }
+    let keras = try BPKitBinary.run(
+      "diff", Fixtures.path("keras/mlp_tanh_softmax.keras"), Fixtures.path("keras/mlp_tanh_softmax.h5"))
+    #expect(keras.status == 0)
+    #expect(keras.output.hasSuffix("identical: 4 tensors\n"))
+  }
+
   @Test func differentArchitecturesAreDifferent() throws {
     let result = try BPKitBinary.run(
       "diff", try TrainedModels.digitsCheckpoint, try TrainedModels.validatedDigitsCheckpoint)
@@ -79,6 +108,8 @@ import _BPKitTestSupport
     #expect(notBPKit.status == 3)
     let csv = try BPKitBinary.run("diff", checkpoint, Fixtures.path("datasets/iris.csv"))
     #expect(csv.status == 3)
+    let unsupported = try BPKitBinary.run("diff", checkpoint, Fixtures.path("keras/unsupported_layers.keras"))
+    #expect(unsupported.status == 3)
     let negative = try BPKitBinary.run("diff", checkpoint, checkpoint, "--tolerance", "-1")
     #expect(negative.status == 64 || negative.status == 2)
   }

@@ -77,6 +77,36 @@ import _BPKitTestSupport
     #expect(object["optimizer"] is NSNull && object["checkpoint"] is NSNull)
   }
 
+  /// Keras' own parameter counts: 4·8+8 and 8·3+3; an Elman layer of 6 on 3
+  /// features has 3·6+6·6+6.
+  @Test func kerasFilesOfBothFormats() throws {
+    let archive = Fixtures.path("keras/mlp_tanh_softmax.keras")
+    let result = try inspect(archive)
+    #expect(result.status == 0, "\(result.error)")
+    let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    #expect(lines[0].hasPrefix("\(archive): Keras model, Keras 3 archive, Keras 3."))
+    #expect(lines[5] == "hidden  dense  (None, 8)     tanh                40")
+    #expect(lines[6] == "out     dense  (None, 3)     softmax             27")
+    #expect(lines[8] == "Total parameters: 67")
+
+    let legacy = Fixtures.path("keras/rnn_tanh_last.h5")
+    let json = try inspect(legacy, "--json")
+    #expect(json.status == 0, "\(json.error)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+    #expect(object["format"] as? String == "keras-h5")
+    #expect(object["kind"] as? String == "model")
+    let model = try #require(object["model"] as? [String: Any])
+    #expect(model["input_shape"] as? String == "(None, 5, 3)")
+    let layers = try #require(model["layers"] as? [[String: Any]])
+    #expect(layers.map { $0["kind"] as? String } == ["elman", "dense"])
+    #expect(layers.map { $0["parameters"] as? Int } == [60, 7])
+    // The legacy file was saved after training with Adam: its state comes along.
+    let optimizer = try #require(object["optimizer"] as? [String: Any])
+    #expect(optimizer["kind"] as? String == "adam")
+    #expect(optimizer["slots"] as? [String] == ["momentum", "velocity"])
+    #expect(object["checkpoint"] is NSNull)
+  }
+
   @Test func badFilesExitWithTheirCodes() throws {
     let missing = try inspect("/nonexistent/model.h5")
     #expect(missing.status == 4)

@@ -30,14 +30,15 @@ public struct FileDifference: Sendable {
   public var architecture: [Field]
   /// Every weight tensor of the two models, in key order.
   public var weights: [TensorDifference]
-  /// Every optimizer slot tensor, when both files hold optimizer state.
+  /// Every optimizer slot tensor, when both files hold optimizer state
+  /// (checkpoints, and Keras files saved with their optimizer).
   public var optimizerSlots: [TensorDifference]
   /// The differing optimizer and training-state values, when both files are checkpoints.
   public var state: [Field]
   /// Whether the training state was compared (both files are checkpoints).
   public var comparedTrainingState: Bool
   /// What one file holds and the other lacks, left uncompared:
-  /// "optimizer state and training state: only in the first file".
+  /// "training state: only in the first file".
   public var notCompared: [String]
   /// The largest absolute difference two tensors may have and still agree; 0 asks for identical bits.
   public var tolerance: Double
@@ -57,13 +58,20 @@ public struct FileDifference: Sendable {
     let (a, b) = (first.model.parameters, second.model.parameters)
     weights = Set(a.keys).union(b.keys).sorted().map { TensorDifference(name: $0.description, a[$0], b[$0]) }
 
+    // A Keras file may hold the optimizer state it was compiled and trained
+    // with; only checkpoints hold a training run's state.
+    switch (first.optimizer, second.optimizer) {
+    case (let a?, let b?): compareOptimizers(a, b)
+    case (.some, nil): noteUncompared("optimizer state", in: "first")
+    case (nil, .some): noteUncompared("optimizer state", in: "second")
+    case (nil, nil): break
+    }
     switch (first, second) {
     case (.checkpoint(let a), .checkpoint(let b)):
-      compareOptimizers(a.optimizer, b.optimizer)
       comparedTrainingState = true
       state += Self.compare(a, b)
-    case (.checkpoint, _): notCompared.append("optimizer state and training state: only in the first file")
-    case (_, .checkpoint): notCompared.append("optimizer state and training state: only in the second file")
+    case (.checkpoint, _): noteUncompared("training state", in: "first")
+    case (_, .checkpoint): noteUncompared("training state", in: "second")
     default: break
     }
   }
@@ -80,6 +88,17 @@ public struct FileDifference: Sendable {
       + optimizerSlots.map { slot in
         TensorDifference(name: "optimizer " + slot.name, outcome: slot.outcome)
       }).filter { !$0.agrees(tolerance: tolerance) }
+  }
+
+  /// Notes what only one file holds, in one line per file:
+  /// "optimizer state and training state: only in the first file".
+  private mutating func noteUncompared(_ what: String, in file: String) {
+    let suffix = ": only in the \(file) file"
+    if let index = notCompared.firstIndex(where: { $0.hasSuffix(suffix) }) {
+      notCompared[index] = notCompared[index].dropLast(suffix.count) + " and \(what)\(suffix)"
+    } else {
+      notCompared.append(what + suffix)
+    }
   }
 
   private mutating func compareOptimizers(_ a: OptimizerState, _ b: OptimizerState) {

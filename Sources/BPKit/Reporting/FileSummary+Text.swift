@@ -13,9 +13,15 @@ extension FileSummary {
   }
 
   private var headline: String {
-    let container = format == "hdf5" ? "HDF5" : format.uppercased()
-    let version = formatVersion.map { " format \($0)" } ?? ""
-    return "bpkit \(kind), \(container)\(version), \(Self.bytes(fileSize))"
+    let size = Self.bytes(fileSize)
+    switch format {
+    case "keras", "keras-h5":
+      let container = format == "keras" ? "Keras 3 archive" : "Keras legacy HDF5"
+      return "Keras \(kind), \(container)\(formatVersion.map { ", Keras \($0)" } ?? ""), \(size)"
+    default:
+      let version = formatVersion.map { " format \($0)" } ?? ""
+      return "bpkit \(kind), \(format == "hdf5" ? "HDF5" : format.uppercased())\(version), \(size)"
+    }
   }
 
   private var layerTable: [String] {

@@ -12,17 +12,20 @@ import HDF5
 public struct FileSummary: Sendable, Encodable {
   /// The file's path, as given.
   public var path: String
-  /// `model` or `checkpoint`.
+  /// `model` or `checkpoint` (a Keras file holds a model).
   public var kind: String
-  /// The container: `hdf5` (bpkit's layout) or `json` (bpkit's JSON documents).
+  /// The container: `hdf5` (bpkit's layout), `json` (bpkit's JSON
+  /// documents), `keras` (a Keras 3 archive) or `keras-h5` (Keras' legacy HDF5).
   public var format: String
-  /// The version of that format the file declares.
+  /// The version of that format the file declares; for Keras files, the Keras
+  /// version that wrote it.
   public var formatVersion: String?
   /// The file's size in bytes.
   public var fileSize: Int64
   /// The network.
   public var model: ModelSummary
-  /// The optimizer's state the file holds (checkpoints), or `nil`.
+  /// The optimizer's state the file holds (a checkpoint's, or the one a
+  /// Keras model was compiled with), or `nil`.
   public var optimizer: OptimizerSummary?
   /// The run, for checkpoints.
   public var checkpoint: CheckpointSummary?
@@ -33,9 +36,14 @@ public struct FileSummary: Sendable, Encodable {
   public init(contentsOf url: URL) throws {
     let file = try BPKitFile.open(url)
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+    let format =
+      if case .keras(let keras) = file, let kerasFormat = KerasModel.format(ofFileAtPath: url.path) {
+        (name: kerasFormat.rawValue, version: keras.kerasVersion)
+      } else {
+        Self.format(of: url.path)
+      }
     self.init(
-      file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
-      format: Self.format(of: url.path))
+      file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0, format: format)
   }
 
   /// Summarises a file already opened, given what only the file on disk tells.
@@ -52,17 +60,11 @@ public struct FileSummary: Sendable, Encodable {
     formatVersion = format.version
     kind = file.kind.rawValue
     model = ModelSummary(file.model)
-    switch file {
-    case .model:
-      optimizer = nil
-      checkpoint = nil
-    case .checkpoint(let value):
-      optimizer = OptimizerSummary(value.optimizer)
-      checkpoint = CheckpointSummary(value)
-    }
+    optimizer = file.optimizer.map(OptimizerSummary.init)
+    if case .checkpoint(let value) = file { checkpoint = CheckpointSummary(value) } else { checkpoint = nil }
   }
 
-  /// The container of a bpkit file and the format version it declares,
+  /// The container of a bpkit HDF5 or JSON file and the format version it declares,
   /// read from the file's root attributes or its JSON members.
   static func format(of path: String) -> (name: String, version: String?) {
     if HDF5Signature.isPresent(atPath: path) {

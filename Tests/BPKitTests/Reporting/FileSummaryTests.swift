@@ -57,7 +57,9 @@ import _BPKitTestSupport
     let text = summary.text
     #expect(text.contains("Optimizer   adam (learning_rate 0.0025, beta_1 0.9, beta_2 0.999, epsilon 1e-08)"))
     #expect(text.contains("Progress    epoch 3 of 10, 7 steps into epoch 4"))
-    #expect(text.contains("Data        Fixtures/datasets/iris.csv, 50 samples, sha256 abababababababab…"))
+    #expect(text.contains("\nData        Fixtures/datasets/iris.csv (species), 50 samples, sha256 abababababababab…\n"))
+    #expect(text.contains("\nValidation  Fixtures/datasets/digits.h5 (test/x, test/y), 360 samples, sha256 cdcd"))
+    #expect(text.contains("\nBest epoch  3: train loss 0.4333, accuracy 53.00%; validation loss 0.4\n"))
   }
 
   @Test func jsonHasTheSameKeysForEveryFileOfAKind() throws {
