@@ -12,8 +12,12 @@ CI_VENV := .build/ci-venv
 JSON_OUTPUTS := .build/json-outputs
 RELEASE_BIN := .build/release/bpkit
 DEMO_DIR := .build/demo
+# The example app that embeds BPKit (its own package, depending on bpkit by path).
+EXAMPLE := Examples/PredictFromCheckpoint
+EXAMPLE_DIR := .build/example
+DEBUG_BIN := .build/debug/bpkit
 
-.PHONY: all deps test-deps build release test lint validate-json demo bench clean
+.PHONY: all deps test-deps build release test lint validate-json demo bench example clean
 
 all: build
 
@@ -53,6 +57,7 @@ test: test-deps lint
 	rm -rf $(JSON_OUTPUTS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory example
 	@$(MAKE) --no-print-directory validate-json
 
 # The schemas against the draft 2020-12 meta-schema; the examples and every
@@ -74,6 +79,16 @@ validate-json:
 	  done; \
 	done; \
 	echo "JSON: schemas, examples and $$(find $(JSON_OUTPUTS) -name '*.json' | wc -l) test documents validated"
+
+# Trains a small digits classifier with the bpkit just built, then builds and
+# runs the example app on its checkpoint.
+example:
+	@test -x $(DEBUG_BIN) || $(SWIFT) build --product bpkit
+	rm -rf $(EXAMPLE_DIR) && mkdir -p $(EXAMPLE_DIR)
+	$(DEBUG_BIN) train --layers "64,32:tanh,10:softmax" --data Fixtures/datasets/digits.h5 --epochs 10 \
+	  --quiet --checkpoint $(EXAMPLE_DIR)/digits.ckpt.h5
+	$(SWIFT) build --package-path $(EXAMPLE) --scratch-path $(EXAMPLE_DIR)/build
+	$(EXAMPLE_DIR)/build/debug/PredictFromCheckpoint $(EXAMPLE_DIR)/digits.ckpt.h5 Fixtures/datasets/digits.h5
 
 demo: release
 	@./Scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)
