@@ -24,9 +24,9 @@ step "Evaluate it on the test set" \
   "$bin" infer "$work/run.ckpt.h5" --input "$digits" --x /test/x --labels /test/y --metrics-only
 step "What the checkpoint holds" "$bin" inspect "$work/run.ckpt.h5"
 step "Its training curves, as SVG" "$bin" plot "$work/run.ckpt.h5" -o "$work/curves.svg"
-printf '\nOpen %s in a browser to see the curves.\n' "$work/curves.svg"
 step "The checkpoint is plain HDF5: network JSON, weights, optimizer slots, progress, history" \
   "$bin" ls "$work/run.ckpt.h5"
 if command -v h5dump >/dev/null; then
   step "h5dump reads it without bpkit: the training loss per epoch" h5dump -d /history/train_loss "$work/run.ckpt.h5"
 fi
+printf '\nOpen %s in a browser to see the curves.\n' "$work/curves.svg"
