@@ -10,10 +10,11 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            Fixtures/keras/generate.py does), covering every layer and activation bpkit
            imports, RMSprop and Nesterov optimizer state, and a model with layers
            bpkit cannot import (unsupported_layers.*, no .ref.h5).
-  export   loads the Keras files that bpkit exported into Fixtures/keras-export/
-           (made by `bpkit convert`, see Fixtures/keras-export/README.md), checks that
-           Keras loads them, and stores Keras' predictions on the inputs next to them
-           (NAME.keras-pred.h5 with x and y), which bpkit's tests compare with bpkit's.
+  export   writes bpkit models (NAME.json) and inputs (NAME.input.h5) into
+           Fixtures/keras-export/, has `bpkit convert` (--bpkit BIN) export each as
+           NAME.keras and NAME.keras.h5, loads both with keras.models.load_model and
+           stores Keras' predictions next to them (NAME.keras.pred.h5,
+           NAME.keras.h5.pred.h5, with x and y), which bpkit's tests compare with bpkit's.
   parity   training-parity references in Fixtures/keras-parity/ (see the README there).
 """
 import argparse, json, os, subprocess, sys
@@ -25,6 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity"])
 ap.add_argument("--seed", type=int, default=11)
+ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
 
 import keras
@@ -101,19 +103,73 @@ def make_import():
     print("unsupported_layers")
 
 
+def export_cases():
+    """bpkit models covering every layer and activation bpkit writes for Keras."""
+    def dense(name, units, activation, use_bias=True):
+        return {"name": name, "type": "dense", "units": units, "activation": activation, "use_bias": use_bias}
+    def elman(name, units, activation, seq):
+        return {"name": name, "type": "elman", "units": units, "activation": activation, "use_bias": True,
+                "return_sequences": seq}
+    yield "dense_every_activation", {"features": 6}, [
+        {"name": "scale", "type": "standardize"}, dense("relu", 8, "relu"), dense("leaky", 8, "leaky_relu"),
+        dense("leaky_03", 8, {"name": "leaky_relu", "alpha": 0.3}), dense("elu", 7, "elu"),
+        dense("elu_05", 7, {"name": "elu", "alpha": 0.5}), dense("sigmoid", 6, "sigmoid"), dense("tanh", 6, "tanh"),
+        dense("linear_nobias", 5, "linear", False), dense("softmax", 4, "softmax")], (32, 6)
+    yield "elman_stack", {"features": 3, "sequence": True, "steps": 5}, [
+        elman("rnn_relu", 6, "relu", True), elman("rnn_tanh", 4, "tanh", False), dense("head", 2, "sigmoid")], (32, 5, 3)
+    yield "elman_per_step", {"features": 2, "sequence": True, "steps": None}, [
+        elman("rnn", 5, "leaky_relu", True), dense("per_step", 3, "softmax")], (32, 4, 2)
+
+
+def export_model(name, input_shape, layers, x_shape, folder):
+    """Writes NAME.json (a bpkit model with random weights) and NAME.input.h5."""
+    def spec_shapes():
+        width = input_shape["features"]
+        for layer in layers:
+            if layer["type"] == "standardize":
+                yield layer["name"], "mean", (width,)
+                yield layer["name"], "std", (width,)
+                continue
+            units = layer["units"]
+            yield layer["name"], "kernel", (width, units)
+            if layer["type"] == "elman":
+                yield layer["name"], "recurrent_kernel", (units, units)
+            if layer["use_bias"]:
+                yield layer["name"], "bias", (units,)
+            width = units
+    weights = {}
+    for layer, weight, shape in spec_shapes():
+        values = rng.standard_normal(shape).astype(np.float32) * (0.6 if weight != "std" else 0.3)
+        if weight == "std":
+            values = np.abs(values) + 0.5
+        weights.setdefault(layer, {})[weight] = {
+            "dtype": "float32", "shape": list(shape), "data": [float(v) for v in values.ravel()]}
+    document = {"kind": "bpkit-model", "format_version": 1, "input": input_shape, "layers": layers,
+                "weights": weights}
+    with open(os.path.join(folder, name + ".json"), "w") as f:
+        json.dump(document, f, indent=1)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    with h5py.File(os.path.join(folder, name + ".input.h5"), "w") as f:
+        f["x"] = x
+    return x
+
+
 def make_export():
+    if not a.bpkit:
+        sys.exit("export needs --bpkit BIN, the bpkit that converts the models for Keras")
     folder = os.path.join(ROOT, "Fixtures", "keras-export")
-    names = sorted(f for f in os.listdir(folder) if f.endswith(".keras") or f.endswith(".keras.h5"))
-    if not names:
-        sys.exit("no exported files in " + folder + "; see its README")
-    for name in names:
-        model = keras.models.load_model(os.path.join(folder, name))
-        with h5py.File(os.path.join(folder, name.split(".")[0] + ".input.h5"), "r") as f:
-            x = f["x"][...]
-        y = model.predict(x, verbose=0).astype(np.float32)
-        write_ref(os.path.join(folder, name + ".pred.h5"), x, y, name,
-                  "Keras' predictions on the model bpkit exported, loaded with keras.models.load_model")
-        print(name, "loaded by Keras", keras.__version__, "->", y.shape)
+    os.makedirs(folder, exist_ok=True)
+    for name, input_shape, layers, x_shape in export_cases():
+        x = export_model(name, input_shape, layers, x_shape, folder)
+        base = os.path.join(folder, name)
+        for target, extra in [(base + ".keras", []), (base + ".keras.h5", ["--to", "keras-h5"])]:
+            subprocess.run([a.bpkit, "convert", base + ".json", target] + extra, check=True)
+            model = keras.models.load_model(target)
+            y = model.predict(x, verbose=0).astype(np.float32)
+            write_ref(target + ".pred.h5", x, y, name,
+                      "Keras' predictions on the model bpkit exported, loaded with keras.models.load_model")
+            print(os.path.basename(target), "loaded by Keras", keras.__version__, "->", y.shape,
+                  [layer.__class__.__name__ for layer in model.layers])
 
 
 def make_parity():

@@ -50,6 +50,9 @@ struct ConvertCommand: ParsableCommand {
   @Option(help: "How JSON output holds tensors: numbers (shortest round-trip decimals) or base64.")
   var weights: BPKitJSON.WeightEncoding = .numbers
 
+  @Flag(help: "Skip fsync: faster, but a power failure may lose the new file (for scratch files and benchmarks).")
+  var noSync = false
+
   func validate() throws {
     if to == nil, Self.kind(fromExtensionOf: output) == nil {
       throw ValidationError("cannot tell the output kind from '\(output)'; name it .h5, .json or .keras, or give --to")
@@ -69,19 +72,20 @@ struct ConvertCommand: ParsableCommand {
     try ExitStatus.reporting {
       let file = try BPKitFile.open(URL(fileURLWithPath: input))
       let outputURL = URL(fileURLWithPath: output)
+      let options = FileWriteOptions(synchronize: !noSync)
       switch to ?? Self.kind(fromExtensionOf: output)! {
       case .h5:
         switch file {
-        case .checkpoint(let checkpoint): try checkpoint.write(to: outputURL)
+        case .checkpoint(let checkpoint): try checkpoint.write(to: outputURL, options: options)
         default:
-          try file.model.write(to: outputURL)
+          try file.model.write(to: outputURL, options: options)
           noteDroppedState(file)
         }
       case .json:
         switch file {
-        case .checkpoint(let checkpoint): try checkpoint.writeJSON(toPath: output, weights: weights)
+        case .checkpoint(let checkpoint): try checkpoint.writeJSON(toPath: output, weights: weights, options: options)
         default:
-          try file.model.writeJSON(toPath: output, weights: weights)
+          try file.model.writeJSON(toPath: output, weights: weights, options: options)
           noteDroppedState(file)
         }
       case .keras: try keras(file).write(toPath: output, format: .archive)

@@ -68,7 +68,7 @@ public enum BPKitJSON {
   public static func read(contentsOfFile path: String) throws(BPKitJSONError) -> Document {
     try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
       do throws(BPKitJSONError) {
-        return try decodeDocument(bytes, expecting: nil)
+        return try decodeDocument(bytes, expecting: nil, mapped: true)
       } catch {
         throw error.located(in: path)
       }
@@ -96,13 +96,13 @@ public enum BPKitJSON {
 
   /// Parses a document and checks its kind and version.
   static func decodeDocument(
-    _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?
+    _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?, mapped: Bool = false
   ) throws(BPKitJSONError) -> Document {
-    let root = JSONCursor(value: try JSONParser.parse(bytes), path: .root, bytes: bytes)
+    let root = JSONCursor(value: try JSONParser.parse(bytes, mapped: mapped), path: .root, bytes: bytes, mapped: mapped)
     guard case .object(let members) = root.value else {
       throw root.violation("expected an object (a bpkit model or checkpoint document), found \(root.value.typeName)")
     }
-    let object = JSONObjectCursor(members: members, path: .root, bytes: bytes)
+    let object = JSONObjectCursor(members: members, path: .root, bytes: bytes, mapped: mapped)
     let kindCursor = try object.required("kind")
     let kind = DocumentKind(rawValue: try kindCursor.string(oneOf: DocumentKind.allCases.map(\.rawValue)))!
     if let expected, expected != kind {

@@ -14,7 +14,7 @@ extension Checkpoint {
   public init(jsonContentsOf path: String) throws(BPKitJSONError) {
     self = try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
       do throws(BPKitJSONError) {
-        return try Self.checkpoint(from: BPKitJSON.decodeDocument(bytes, expecting: .checkpoint))
+        return try Self.checkpoint(from: BPKitJSON.decodeDocument(bytes, expecting: .checkpoint, mapped: true))
       } catch {
         throw error.located(in: path)
       }
@@ -34,10 +34,14 @@ extension Checkpoint {
     return Data(output.collected)
   }
 
-  /// Writes the checkpoint as a bpkit JSON checkpoint document, streamed and replaced atomically.
-  public func writeJSON(toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) {
-    try JSONFile.write(toPath: path) { (output) throws(BPKitJSONError) in
+  /// Writes the checkpoint as a bpkit JSON checkpoint document, streamed and
+  /// replaced atomically; `options` as for ``Model/writeJSON(toPath:weights:options:)``.
+  public func writeJSON(
+    toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers, options: FileWriteOptions = .init()
+  ) throws(BPKitJSONError) {
+    try JSONFile.write(toPath: path, synchronize: options.synchronize) { (output) throws(BPKitJSONError) in
       try CheckpointJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
     }
   }
+
 }

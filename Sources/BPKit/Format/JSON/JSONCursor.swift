@@ -1,9 +1,18 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A parsed value together with its place in the document, for decoders that
 /// report every schema violation with the JSONPath of the offending value.
 struct JSONCursor {
   let value: JSONValue
   let path: JSONPath
   let bytes: UnsafeRawBufferPointer
+  /// Whether `bytes` is a read-only file mapping whose pages may be dropped
+  /// once decoded (they would be read from the file again if touched).
+  var mapped = false
 
   /// The error for a value that breaks the schema here.
   func violation(_ detail: String) -> BPKitJSONError {
@@ -19,22 +28,26 @@ struct JSONCursor {
   func object(allowing allowed: Set<String>) throws(BPKitJSONError) -> JSONObjectCursor {
     guard case .object(let members) = value else { throw violation("expected an object, found \(value.typeName)") }
     for member in members where !allowed.contains(member.key) {
-      throw JSONCursor(value: member.value, path: path.appending(member.key), bytes: bytes)
+      throw JSONCursor(value: member.value, path: path.appending(member.key), bytes: bytes, mapped: mapped)
         .violation("unknown member; expected only \(allowed.sorted().joined(separator: ", "))")
     }
-    return JSONObjectCursor(members: members, path: path, bytes: bytes)
+    return JSONObjectCursor(members: members, path: path, bytes: bytes, mapped: mapped)
   }
 
   /// The value as an object with any member names (a map).
   func map() throws(BPKitJSONError) -> [(key: String, value: JSONCursor)] {
     guard case .object(let members) = value else { throw violation("expected an object, found \(value.typeName)") }
-    return members.map { ($0.key, JSONCursor(value: $0.value, path: path.appending($0.key), bytes: bytes)) }
+    return members.map {
+      ($0.key, JSONCursor(value: $0.value, path: path.appending($0.key), bytes: bytes, mapped: mapped))
+    }
   }
 
   /// The value as an array, element by element.
   func array() throws(BPKitJSONError) -> [JSONCursor] {
     guard case .array(let elements) = value else { throw violation("expected an array, found \(value.typeName)") }
-    return elements.enumerated().map { JSONCursor(value: $0.element, path: path.appending($0.offset), bytes: bytes) }
+    return elements.enumerated().map {
+      JSONCursor(value: $0.element, path: path.appending($0.offset), bytes: bytes, mapped: mapped)
+    }
   }
 
   func string() throws(BPKitJSONError) -> String {
@@ -51,6 +64,18 @@ struct JSONCursor {
       throw violation("expected one of \(choices.joined(separator: ", ")), found '\(text)'")
     }
     return text
+  }
+
+  /// Tells the system that the document's bytes in `range` are no longer
+  /// needed, when they come from a mapped file: after a large tensor has been
+  /// decoded, its text need not stay in memory beside it.
+  func release(_ range: Range<Int>) {
+    guard mapped, let base = bytes.baseAddress else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = (base + range.lowerBound).alignedUp(toMultipleOf: page)
+    let end = (base + range.upperBound).alignedDown(toMultipleOf: page)
+    guard start < end else { return }
+    _ = madvise(UnsafeMutableRawPointer(mutating: start), start.distance(to: end), MADV_DONTNEED)
   }
 
   func bool() throws(BPKitJSONError) -> Bool {
@@ -126,11 +151,12 @@ struct JSONObjectCursor {
   let members: [(key: String, value: JSONValue)]
   let path: JSONPath
   let bytes: UnsafeRawBufferPointer
+  var mapped = false
 
   /// The member named `key`, or `nil` when absent.
   func optional(_ key: String) -> JSONCursor? {
     guard let member = members.first(where: { $0.key == key }) else { return nil }
-    return JSONCursor(value: member.value, path: path.appending(key), bytes: bytes)
+    return JSONCursor(value: member.value, path: path.appending(key), bytes: bytes, mapped: mapped)
   }
 
   /// The member named `key`, which must be present.

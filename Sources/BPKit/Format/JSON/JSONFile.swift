@@ -33,9 +33,12 @@ enum JSONFile {
   }
 
   /// Writes a file through `body`: into a temporary file beside `path`,
-  /// flushed to disk and then renamed over `path`, so that a crash never
-  /// leaves a half-written document in its place.
-  static func write(toPath path: String, _ body: (JSONOutput) throws(BPKitJSONError) -> Void) throws(BPKitJSONError) {
+  /// then renamed over `path`, so that a crash never leaves a half-written
+  /// document in its place. With `synchronize`, the file is flushed to disk
+  /// before the rename and the folder after it, as bpkit's HDF5 writes are.
+  static func write(
+    toPath path: String, synchronize: Bool, _ body: (JSONOutput) throws(BPKitJSONError) -> Void
+  ) throws(BPKitJSONError) {
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent()
       .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp").path
@@ -46,11 +49,18 @@ enum JSONFile {
       let output = JSONOutput(handle: handle, path: path)
       try body(output)
       try output.flush()
-      guard fsync(descriptor) == 0 else {
+      if synchronize, fsync(descriptor) != 0 {
         throw BPKitJSONError.unwritable(file: path, reason: String(cString: strerror(errno)))
       }
       guard rename(temporary, path) == 0 else {
         throw BPKitJSONError.unwritable(file: path, reason: String(cString: strerror(errno)))
+      }
+      if synchronize {
+        let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
+        if folder >= 0 {
+          _ = fsync(folder)
+          close(folder)
+        }
       }
     } catch {
       unlink(temporary)

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A buffered byte stream that JSON documents are written into. With a file
-/// it flushes every megabyte, so a large document never sits in memory whole.
+/// it flushes every four megabytes, so a large document never sits in memory whole.
 final class JSONOutput {
-  private static let capacity = 1 << 20
+  private static let capacity = 4 << 20
   private let storage: UnsafeMutableRawPointer
   private var count = 0
   private let handle: FileHandle?

@@ -11,6 +11,7 @@
 /// long string uses `memchr`, so a base64 tensor is crossed at memory speed.
 struct JSONParser {
   private let bytes: UnsafeRawBufferPointer
+  private let mapped: Bool
   private var position = 0
   private var depth = 0
 
@@ -18,8 +19,12 @@ struct JSONParser {
   static let maximumDepth = 256
 
   /// Parses one JSON value that must fill the whole buffer (whitespace aside).
-  static func parse(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) -> JSONValue {
-    var parser = JSONParser(bytes: bytes)
+  ///
+  /// With `mapped`, `bytes` is a read-only file mapping, and the pages of
+  /// long strings are let go once checked; decoding reads them again from
+  /// the page cache, so memory holds the decoded tensors, not their text too.
+  static func parse(_ bytes: UnsafeRawBufferPointer, mapped: Bool = false) throws(BPKitJSONError) -> JSONValue {
+    var parser = JSONParser(bytes: bytes, mapped: mapped)
     parser.skipWhitespace()
     let value = try parser.parseValue()
     parser.skipWhitespace()
@@ -27,8 +32,9 @@ struct JSONParser {
     return value
   }
 
-  private init(bytes: UnsafeRawBufferPointer) {
+  private init(bytes: UnsafeRawBufferPointer, mapped: Bool) {
     self.bytes = bytes
+    self.mapped = mapped
   }
 
   private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -156,6 +162,12 @@ struct JSONParser {
       var index = position
       var escapedQuote = false
       while index < end {
+        // Skip eight bytes at a time while none is a backslash or a control
+        // character, so long strings (base64 tensors) cost little to check.
+        while end - index >= 8, !Self.needsAttention(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+          index += 8
+        }
+        guard index < end else { break }
         let byte = bytes[index]
         if byte == UInt8(ascii: "\\") {
           hasEscapes = true
@@ -193,8 +205,24 @@ struct JSONParser {
         continue
       }
       position = end + 1
+      if mapped, end - start > 1 << 20 {
+        JSONCursor(value: .null, path: .root, bytes: bytes, mapped: true).release(start..<end)
+      }
       return (start..<end, hasEscapes)
     }
+  }
+
+  /// Whether any byte of `word` is below 0x20 or a backslash, by the
+  /// bit tricks of Sean Anderson's "Bit Twiddling Hacks" (hasless, haszero):
+  /// the result is non-zero exactly when such a byte is present.
+  @inline(__always)
+  private static func needsAttention(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let control = (word &- ones &* 0x20) & ~word & highs
+    let slashes = word ^ (ones &* 0x5C)
+    let backslash = (slashes &- ones) & ~slashes & highs
+    return control | backslash != 0
   }
 
   private static func isHexDigit(_ byte: UInt8) -> Bool {

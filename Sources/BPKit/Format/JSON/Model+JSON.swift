@@ -17,7 +17,7 @@ extension Model {
   public init(jsonContentsOf path: String) throws(BPKitJSONError) {
     self = try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
       do throws(BPKitJSONError) {
-        return try Self.model(from: BPKitJSON.decodeDocument(bytes, expecting: .model))
+        return try Self.model(from: BPKitJSON.decodeDocument(bytes, expecting: .model, mapped: true))
       } catch {
         throw error.located(in: path)
       }
@@ -41,9 +41,17 @@ extension Model {
 
   /// Writes the model as a bpkit JSON model document, streaming it to the
   /// file (no copy of the weights is made) and replacing the file atomically.
-  public func writeJSON(toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) {
-    try JSONFile.write(toPath: path) { (output) throws(BPKitJSONError) in
+  ///
+  /// - Parameters:
+  ///   - path: The destination; its folder must exist.
+  ///   - weights: How tensors are written; numbers by default.
+  ///   - options: Whether the write is made durable with `fsync` (the default).
+  public func writeJSON(
+    toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers, options: FileWriteOptions = .init()
+  ) throws(BPKitJSONError) {
+    try JSONFile.write(toPath: path, synchronize: options.synchronize) { (output) throws(BPKitJSONError) in
       try ModelJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
     }
   }
+
 }

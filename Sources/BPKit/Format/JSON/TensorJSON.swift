@@ -1,3 +1,5 @@
+import Foundation
+
 /// How tensors appear in bpkit JSON documents:
 /// `{"dtype": "float32", "shape": [4, 8], "data": [0.5, ...]}` with numbers, or
 /// `{"dtype": "float32", "shape": [4, 8], "encoding": "base64", "data": "AAAA..."}`
@@ -50,7 +52,9 @@ enum TensorJSON {
       while offset < bytes.count {
         let end = min(offset + chunk, bytes.count)
         let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
-        try output.appendDirect(maximumCount: Base64.encodedCount(slice.count)) { Base64.encode(slice, into: $0) }
+        try output.appendDirect(maximumCount: Base64.encodedCount(slice.count)) {
+          Base64.encode(slice, into: $0)
+        }
         offset = end
       }
     }
@@ -125,11 +129,31 @@ enum TensorJSON {
       throw cursor.violation(
         "expected the base64 of \(count * 4) bytes (\(count) float32 values), found \(text.count) characters")
     }
-    var failure: Int?
+    // Decode four megabytes of text at a time and let the text behind go, so that a mapped document and its decoded weights are
+    // not both held in full.
+    let chunk = 4 << 20
+    let chunks = (text.count + chunk - 1) / chunk
+    nonisolated(unsafe) let failures = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(chunks, 1))
+    failures.initialize(repeating: -1)
+    defer { failures.deallocate() }
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-      failure = Base64.decode(text, into: UnsafeMutableRawBufferPointer(buffer))
-      initialized = failure == nil ? count : 0
+      nonisolated(unsafe) let output = UnsafeMutableRawBufferPointer(buffer)
+      nonisolated(unsafe) let text = text
+      nonisolated(unsafe) let cursor = cursor
+      let decode: @Sendable (Int) -> Void = { index in
+        let offset = index * chunk
+        let end = min(offset + chunk, text.count)
+        let piece = UnsafeRawBufferPointer(rebasing: text[offset..<end])
+        let written = offset / 4 * 3
+        let pieceBytes = Base64.decodedCount(piece) ?? 0
+        let target = UnsafeMutableRawBufferPointer(rebasing: output[written..<written + pieceBytes])
+        failures[index] = Base64.decode(piece, into: target).map { offset + $0 } ?? -1
+        cursor.release(range.lowerBound + offset..<range.lowerBound + end)
+      }
+      for index in 0..<chunks { decode(index) }
+      initialized = failures.allSatisfy { $0 < 0 } ? count : 0
     }
+    let failure = failures.first { $0 >= 0 }
     if let failure { throw cursor.violation("not base64: unexpected character at offset \(failure)") }
     #if _endian(big)
       return scalars.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }

@@ -49,4 +49,23 @@ import _BPKitTestSupport
     JSONOutputs.keep(data, kind: "model", name: "tensor_non_finite.json")
     #expect(bits(try Model(jsonData: data)) == values.map(\.bitPattern))
   }
+
+  @Test func readsLargeBase64TensorsFromMappedFilesChunkByChunk() throws {
+    var random = TestRandom(seed: 8)
+    let values = (0..<3_000_000).map { _ in random.unit() }
+    let folder = try TemporaryDirectory()
+    let path = folder.path("large.json")
+    try model(holding: values).writeJSON(toPath: path, weights: .base64, options: FileWriteOptions(synchronize: false))
+    #expect(bits(try Model(jsonContentsOf: path)) == values.map(\.bitPattern))
+
+    // A bad character in the third 4 MB piece is reported at its offset in the string.
+    var text = try Data(contentsOf: URL(fileURLWithPath: path))
+    let start = text.firstRange(of: Data("\"data\": \"".utf8))!.upperBound
+    text[start + 9_000_001] = UInt8(ascii: "!")
+    try text.write(to: URL(fileURLWithPath: path))
+    #expect(
+      throws: BPKitJSONError.schemaViolation(
+        file: path, path: "$.weights.d.kernel.data", detail: "not base64: unexpected character at offset 9000001")
+    ) { try Model(jsonContentsOf: path) }
+  }
 }
