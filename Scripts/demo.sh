@@ -29,4 +29,17 @@ step "The checkpoint is plain HDF5: network JSON, weights, optimizer slots, prog
 if command -v h5dump >/dev/null; then
   step "h5dump reads it without bpkit: the training loss per epoch" h5dump -d /history/train_loss "$work/run.ckpt.h5"
 fi
+
+# Interchange: the same run as bpkit JSON (described by the JSON Schema that
+# `bpkit schema model|checkpoint` prints) and as a Keras 3 file.
+step "The checkpoint as bpkit JSON, weights in base64" \
+  "$bin" convert "$work/run.ckpt.h5" "$work/run.ckpt.json" --weights base64
+step "Back to HDF5" "$bin" convert "$work/run.ckpt.json" "$work/roundtrip.ckpt.h5"
+step "Nothing was lost on the way" "$bin" diff "$work/run.ckpt.h5" "$work/roundtrip.ckpt.h5"
+step "The trained model alone as readable bpkit JSON" \
+  "$bin" convert "$work/full.ckpt.h5" "$work/model.json" --model-only
+step "The trained model as a Keras 3 .keras file (with its optimizer state)" \
+  "$bin" convert "$work/run.ckpt.h5" "$work/digits.keras"
+step "bpkit runs the .keras file directly" \
+  "$bin" infer "$work/digits.keras" --input "$digits" --x /test/x --labels /test/y --metrics-only
 printf '\nOpen %s in a browser to see the curves.\n' "$work/curves.svg"

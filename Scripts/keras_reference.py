@@ -197,9 +197,16 @@ def make_parity():
             model = build()
             model.compile(optimizer=make_opt(), loss=loss)
             base = os.path.join(folder, f"{net}_{oname}")
-            # The starting point: compiled, not yet trained (no optimizer variables yet).
-            model.save(base + ".start.h5")
+            # The starting point: compiled, with the optimizer's variables built
+            # (zeros, iteration 0): Keras' legacy saver writes no training_config
+            # for an unbuilt optimizer, and drops the optimizer from the model's
+            # compile config as it saves (legacy/saving/saving_utils.py), which
+            # is put back so that the .keras files keep it.
+            model.optimizer.build(model.trainable_variables)
             model.save(base + ".start.keras")
+            compile_config = dict(model._compile_config.config)
+            model.save(base + ".start.h5")
+            model._compile_config.config.update(compile_config)
             history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
             with h5py.File(base + ".after.h5", "w") as f:
                 f["x"] = x

@@ -126,6 +126,20 @@ import _BPKitTestSupport
     #expect(back.loss == .meanSquaredError)
   }
 
+  @Test func modelOnlyDropsTheTrainingState() throws {
+    let keras = try KerasModel(contentsOfFile: Fixtures.path("keras/mlp_tanh_softmax.h5"))
+    let checkpoint = Checkpoint(
+      model: keras.model, optimizer: try #require(keras.optimizer),
+      configuration: TrainingConfiguration(loss: .categoricalCrossEntropy),
+      progress: TrainingProgress(random: RandomState(words: [1, 2, 3, 4])))
+    try checkpoint.write(to: folder.url.appendingPathComponent("ck.h5"))
+    #expect(try convert(folder.path("ck.h5"), folder.path("model.json"), "--model-only").status == 0)
+    JSONOutputs.keep(fileAtPath: folder.path("model.json"), kind: "model", name: "convert_model_only.json")
+    #expect(try Model(jsonContentsOf: folder.path("model.json")) == keras.model)
+    #expect(try convert(folder.path("ck.h5"), folder.path("model.keras"), "--model-only").status == 0)
+    #expect(try KerasModel(contentsOfFile: folder.path("model.keras")).optimizer == nil)
+  }
+
   // MARK: Bad input
 
   @Test func schemaViolationsNameTheirJSONPathAndExitThree() throws {

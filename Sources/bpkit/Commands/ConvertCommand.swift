@@ -50,6 +50,9 @@ struct ConvertCommand: ParsableCommand {
   @Option(help: "How JSON output holds tensors: numbers (shortest round-trip decimals) or base64.")
   var weights: BPKitJSON.WeightEncoding = .numbers
 
+  @Flag(help: "Write only the model (network and weights) of a checkpoint or a Keras file, without training state.")
+  var modelOnly = false
+
   @Flag(help: "Skip fsync: faster, but a power failure may lose the new file (for scratch files and benchmarks).")
   var noSync = false
 
@@ -70,7 +73,8 @@ struct ConvertCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let file = try BPKitFile.open(URL(fileURLWithPath: input))
+      var file = try BPKitFile.open(URL(fileURLWithPath: input))
+      if modelOnly { file = .model(file.model) }
       let outputURL = URL(fileURLWithPath: output)
       let options = FileWriteOptions(synchronize: !noSync)
       switch to ?? Self.kind(fromExtensionOf: output)! {
