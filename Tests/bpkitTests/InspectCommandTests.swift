@@ -77,6 +77,32 @@ import _BPKitTestSupport
     #expect(object["optimizer"] is NSNull && object["checkpoint"] is NSNull)
   }
 
+  @Test func aRecurrentRegressionCheckpoint() throws {
+    let result = try inspect(try TrainedModels.sequenceCheckpoint)
+    #expect(result.status == 0, "\(result.error)")
+    let lines = result.output.split(separator: "\n").map(String.init)
+    // 1·8 + 8·8 + 8 for the Elman layer, 8 + 1 for the dense one.
+    #expect(lines.contains("input    input  (None, 12, 1)                       0"))
+    #expect(lines.contains("elman_1  elman  (None, 8)      tanh                80"))
+    #expect(lines.contains("dense_1  dense  (None, 1)      linear               9"))
+    #expect(lines.contains { $0.hasPrefix("Loss        mse, ") })
+    let last = try #require(lines.first { $0.hasPrefix("Last epoch  2: train loss ") })
+    #expect(!last.contains("accuracy"), "a regression has no accuracy")
+  }
+
+  @Test func aJSONCheckpointShowsTheSameRun() throws {
+    let folder = try TemporaryDirectory()
+    let json = folder.path("run.json")
+    let checkpoint = try TrainedModels.validatedDigitsCheckpoint
+    #expect(try BPKitBinary.run("convert", checkpoint, json).status == 0)
+    let fromJSON = try inspect(json)
+    #expect(fromJSON.status == 0, "\(fromJSON.error)")
+    #expect(fromJSON.output.hasPrefix("\(json): bpkit checkpoint, JSON format 1, "))
+    // Everything below the first line (path, format, size) is the same run.
+    let fromHDF5 = try inspect(checkpoint)
+    #expect(fromJSON.output.split(separator: "\n").dropFirst() == fromHDF5.output.split(separator: "\n").dropFirst())
+  }
+
   /// Keras' own parameter counts: 4·8+8 and 8·3+3; an Elman layer of 6 on 3
   /// features has 3·6+6·6+6.
   @Test func kerasFilesOfBothFormats() throws {

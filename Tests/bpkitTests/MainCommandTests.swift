@@ -13,7 +13,9 @@ import _BPKitTestSupport
     let result = try BPKitBinary.run("--help")
     #expect(result.status == 0)
     #expect(result.output.contains("SUBCOMMANDS"))
-    #expect(result.output.contains("ls"))
+    for command in ["train", "infer", "inspect", "plot", "diff", "convert", "ls"] {
+      #expect(result.output.contains("\n  \(command) "), "\(command) is missing from the help")
+    }
     #expect(result.output.contains("EXIT CODES"))
   }
 

@@ -118,6 +118,7 @@ extension FileSummary {
   }
 
   static func duration(_ seconds: Double) -> String {
+    if seconds < 1 { return String(format: "%.0f ms", seconds * 1000) }
     guard seconds >= 60 else { return String(format: "%.1f s", seconds) }
     let whole = Int(seconds.rounded())
     let (hours, minutes, rest) = (whole / 3600, whole / 60 % 60, whole % 60)

@@ -8,7 +8,8 @@ struct DiffCommand: ParsableCommand {
     commandName: "diff",
     abstract: "Compare two models or checkpoints tensor by tensor; exit 0 when identical, 1 when not.",
     discussion: """
-      Compares every weight tensor bit for bit and reports, for each that \
+      A and B are bpkit models or checkpoints (HDF5 or JSON) or Keras files, \
+      in any mix. Compares every weight tensor bit for bit and reports, for each that \
       differs, the largest absolute and relative difference. For two \
       checkpoints it also compares the optimizer (hyperparameters, iterations, \
       every slot tensor) and the training state (epoch, step, sample order and \
@@ -28,7 +29,7 @@ struct DiffCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The second model or checkpoint.", valueName: "b"))
   var second: String
 
-  @Option(help: "Tensors whose values all differ by at most this much count as identical. Default 0: bit for bit.")
+  @Option(help: "Tensors whose values all differ by at most this much count as identical; 0 asks for identical bits.")
   var tolerance: Double = 0
 
   func validate() throws {

@@ -18,7 +18,9 @@ struct InspectCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: ArgumentHelp("The model or checkpoint file.", valueName: "file"))
+  @Argument(
+    help: ArgumentHelp(
+      "A bpkit model or checkpoint (HDF5 or JSON), or a Keras .keras or .h5 file.", valueName: "file"))
   var file: String
 
   @Flag(help: "Print one JSON object instead of the table.")
@@ -26,7 +28,9 @@ struct InspectCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let summary = try FileSummary(contentsOf: URL(fileURLWithPath: file))
+      var summary = try FileSummary(contentsOf: URL(fileURLWithPath: file))
+      // The path as the user wrote it, not resolved against the working folder.
+      summary.path = file
       if json {
         FileHandle.standardOutput.write(try summary.jsonData() + Data("\n".utf8))
       } else {

@@ -1,7 +1,8 @@
-import BPKit
 import Foundation
 import Testing
 import _BPKitTestSupport
+
+@testable import BPKit
 
 @Suite struct FileSummaryTests {
   let folder = try! TemporaryDirectory()
@@ -80,5 +81,18 @@ import _BPKitTestSupport
         "epoch", "train_accuracy", "train_loss", "validation_accuracy", "validation_loss",
       ])
     #expect(checkpoint["created_at"] as? String == "2026-11-18T11:06:40.125000000Z")
+  }
+
+  @Test func numbersDurationsAndSizesForPeople() {
+    #expect(FileSummary.duration(0.024) == "24 ms")
+    #expect(FileSummary.duration(12.34) == "12.3 s")
+    #expect(FileSummary.duration(125) == "2 min 5 s")
+    #expect(FileSummary.duration(3725) == "1 h 2 min 5 s")
+    #expect(FileSummary.bytes(512) == "512 bytes")
+    #expect(FileSummary.bytes(67_760) == "66.2 KiB")
+    #expect(FileSummary.bytes(3 << 30) == "3.0 GiB")
+    #expect(FileSummary.grouped(1_234_567) == "1,234,567")
+    #expect(FileSummary.grouped(-4_810) == "-4,810")
+    #expect(FileSummary.grouped(650) == "650")
   }
 }
