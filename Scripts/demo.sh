@@ -22,8 +22,6 @@ step "Resume it to 30 epochs" \
 step "The resumed run equals the uninterrupted one, bit for bit" "$bin" diff "$work/full.ckpt.h5" "$work/run.ckpt.h5"
 step "Evaluate it on the test set" \
   "$bin" infer "$work/run.ckpt.h5" --input "$digits" --x /test/x --labels /test/y --metrics-only
-step "What the checkpoint holds" "$bin" inspect "$work/run.ckpt.h5"
-step "Its training curves, as SVG" "$bin" plot "$work/run.ckpt.h5" -o "$work/curves.svg"
 step "The checkpoint is plain HDF5: network JSON, weights, optimizer slots, progress, history" \
   "$bin" ls "$work/run.ckpt.h5"
 if command -v h5dump >/dev/null; then
@@ -42,4 +40,7 @@ step "The trained model as a Keras 3 .keras file (with its optimizer state)" \
   "$bin" convert "$work/run.ckpt.h5" "$work/digits.keras"
 step "bpkit runs the .keras file directly" \
   "$bin" infer "$work/digits.keras" --input "$digits" --x /test/x --labels /test/y --metrics-only
+# The run at a glance, last: what the checkpoint holds, and its curves.
+step "What the checkpoint holds" "$bin" inspect "$work/run.ckpt.h5"
+step "Its training curves, as SVG" "$bin" plot "$work/run.ckpt.h5" -o "$work/curves.svg"
 printf '\nOpen %s in a browser to see the curves.\n' "$work/curves.svg"
