@@ -78,4 +78,15 @@ import Testing
       #expect(kept.min() == ys.min() && kept.max() == ys.max())
     }
   }
+
+  @Test func aLongTitleIsSqueezedIntoThePicture() throws {
+    let long = String(repeating: "a very long run name ", count: 8)
+    let document = try parse(TrainingCurves(history: Self.history(3), title: long).svg)
+    let heading = try #require(try document.nodes(forXPath: "//*[local-name()='text'][@font-size='16']").first)
+    #expect(heading.stringValue == long)
+    let length = try document.nodes(forXPath: "//*[local-name()='text'][@font-size='16']/@textLength")
+    #expect(length.first?.stringValue == "760")
+    let short = try parse(TrainingCurves(history: Self.history(3), title: "digits").svg)
+    #expect(try short.nodes(forXPath: "//*[local-name()='text'][@font-size='16']/@textLength").isEmpty)
+  }
 }

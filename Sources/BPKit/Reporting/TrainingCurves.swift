@@ -88,7 +88,8 @@ public struct TrainingCurves: Sendable {
       viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
       <title>\(escape(title))</title>
       <rect width="100%" height="100%" fill="#ffffff"/>
-      <text x="\(width / 2)" y="26" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
+      <text x="\(width / 2)" y="26" text-anchor="middle" font-size="16" font-weight="bold"\(fit(title, width - 40))>\
+      \(escape(title))</text>
       \(body)</svg>
 
       """
@@ -171,6 +172,13 @@ public struct TrainingCurves: Sendable {
       start = end + 1
     }
     return kept
+  }
+
+  /// Squeezes a title that would be wider than `available` (at about 9
+  /// pixels a character in bold 16-pixel Helvetica) into that width, so a
+  /// long file name or network never runs off the picture.
+  private func fit(_ text: String, _ available: Double) -> String {
+    Double(text.count) * 9 > available ? " textLength=\"\(Int(available))\" lengthAdjust=\"spacingAndGlyphs\"" : ""
   }
 
   private func format(_ value: Double) -> String { String(format: "%.1f", value) }
