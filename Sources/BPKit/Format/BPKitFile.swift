@@ -37,7 +37,7 @@ public enum BPKitFile: Sendable {
       case .checkpoint(let checkpoint): return .checkpoint(checkpoint)
       }
     }
-    return try FormatError.wrapping(url.path) {
+    return try FormatError.wrappingHDF5Errors {
       let reader = try FileReader(path: url.path)
       switch reader.kind {
       case .model: return .model(try ModelFileCoding.readModel(reader))
@@ -50,7 +50,7 @@ public enum BPKitFile: Sendable {
   ///
   /// - Throws: ``FormatError`` when it is not a bpkit file this version can read.
   public static func kind(of url: URL) throws -> BPKitFileKind {
-    try FormatError.wrapping(url.path) { try FileReader(path: url.path).kind }
+    try FormatError.wrappingHDF5Errors { try FileReader(path: url.path).kind }
   }
 
   /// The kind of the loaded file; a Keras file holds a model.

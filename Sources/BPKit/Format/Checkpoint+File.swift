@@ -10,7 +10,7 @@ extension Checkpoint {
   /// - Throws: ``FormatError`` naming the file and the object at fault;
   ///   ``FormatError/wrongKind(file:expected:found:)`` for a model file.
   public init(contentsOf url: URL) throws {
-    self = try FormatError.wrapping(url.path) {
+    self = try FormatError.wrappingHDF5Errors {
       let reader = try FileReader(path: url.path)
       try reader.require(.checkpoint)
       return try CheckpointFileCoding.read(reader)
@@ -28,7 +28,7 @@ extension Checkpoint {
   ///   file at `url`, if any, is then unchanged.
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try CheckpointFileCoding.validate(self, file: url.path)
-    try FormatError.wrapping(url.path) {
+    try FormatError.wrappingHDF5Errors {
       try AtomicFile.write(to: url, options: options) { temporary in
         let writer = try FileWriter(path: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion)
         try CheckpointFileCoding.write(self, with: writer)

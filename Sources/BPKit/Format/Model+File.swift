@@ -10,7 +10,7 @@ extension Model {
   ///
   /// - Throws: ``FormatError`` naming the file and the object at fault.
   public init(contentsOf url: URL) throws {
-    self = try FormatError.wrapping(url.path) {
+    self = try FormatError.wrappingHDF5Errors {
       try ModelFileCoding.readModel(try FileReader(path: url.path))
     }
   }
@@ -23,7 +23,7 @@ extension Model {
   /// - Throws: ``FormatError`` when the file cannot be written; the previous
   ///   file at `url`, if any, is then unchanged.
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
-    try FormatError.wrapping(url.path) {
+    try FormatError.wrappingHDF5Errors {
       try AtomicFile.write(to: url, options: options) { temporary in
         let writer = try FileWriter(path: temporary, kind: .model)
         try writer.writeModel(self)
@@ -104,7 +104,7 @@ enum ModelFileCoding {
 
 extension FormatError {
   /// Runs `body`, turning the HDF5 module's errors into ``FormatError/hdf5(_:)``.
-  static func wrapping<R>(_ file: String, _ body: () throws -> R) throws -> R {
+  static func wrappingHDF5Errors<R>(_ body: () throws -> R) throws -> R {
     do {
       return try body()
     } catch let error as HDF5Error {

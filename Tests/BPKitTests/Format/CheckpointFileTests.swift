@@ -78,6 +78,19 @@ import _BPKitTestSupport
     #expect(try root.openGroup("data").stringAttribute("sha256").count == 64)
   }
 
+  @Test(arguments: [
+    (-1.5, "1969-12-31T23:59:58.500Z"), (0, "1970-01-01T00:00:00.000Z"), (951_782_400.999, "2000-02-29T00:00:00.999Z"),
+  ])
+  func createdAtReadsAsISO8601InUTC(seconds: Double, text: String) throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("run.h5")
+    var checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork()))
+    checkpoint.createdAt = Date(timeIntervalSince1970: seconds)
+    try checkpoint.write(to: url)
+    #expect(try HDF5File(openingAtPath: url.path).root.stringAttribute("created_at") == text)
+    #expect(try Checkpoint(contentsOf: url).createdAt == checkpoint.createdAt)
+  }
+
   @Test func aModelFileIsNotACheckpoint() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")

@@ -13,8 +13,8 @@ struct CheckpointBenchmark: ParsableCommand {
       layers), writes it as a checkpoint with plain SGD (no optimizer slots, \
       so the file holds the weights once) and reads it back, --runs times; \
       prints the median of each figure. Write speed is reported before fsync \
-      (the file is in the page cache) and with fsync of the file and its \
-      folder. Read speed is from the page cache, CRC-32 of every tensor \
+      (the file is in the page cache), creating the file and replacing an \
+      existing one, and with fsync of the file and its folder. Read speed is from the page cache, CRC-32 of every tensor \
       verified. Peak memory is the growth of the process' peak resident size \
       while loading, over the size of the weights.
 
