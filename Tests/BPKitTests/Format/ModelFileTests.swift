@@ -71,6 +71,12 @@ import _BPKitTestSupport
     let json = try runProcess(h5dump, ["-d", "/network", url.path])
     #expect(json.status == 0)
     #expect(json.output.contains("standardize"))
+    let checkpoint = folder.url.appendingPathComponent("run.ckpt.h5")
+    try FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.recurrentNetwork())).write(to: checkpoint)
+    let everything = try runProcess(h5dump, [checkpoint.path])
+    #expect(everything.status == 0)
+    #expect(everything.output.contains("DATASET \"recurrent_kernel\""))
+    #expect(everything.output.contains("\"learning rate changed to 0.0025\""))
   }
 
   @Test func writingReplacesAnExistingFileAndLeavesNoTemporaries() throws {
