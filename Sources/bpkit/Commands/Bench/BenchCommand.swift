@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
       Prints each figure as the median of --runs runs, with the BLAS library \
       and kernel family in use. Figures from a debug build are meaningless: \
       build with 'swift build -c release' or run 'make bench'. Without a \
-      subcommand, gemm, train-mlp, train-rnn and infer run in turn.
+      subcommand, gemm, train-mlp, train-rnn, infer and checkpoint run in turn.
       """,
     subcommands: [
       GemmBenchmark.self, TrainMLPBenchmark.self, TrainRNNBenchmark.self, InferBenchmark.self,

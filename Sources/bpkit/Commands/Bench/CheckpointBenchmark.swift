@@ -4,7 +4,7 @@ import Foundation
 
 /// `bpkit bench checkpoint`: how fast bpkit writes and reads a large
 /// checkpoint, and how much memory loading takes.
-struct CheckpointBenchmark: ParsableCommand {
+struct CheckpointBenchmark: BenchmarkWorkload {
   static let configuration = CommandConfiguration(
     commandName: "checkpoint",
     abstract: "Write and read a large checkpoint; report GB/s and the memory loading takes.",
@@ -27,36 +27,32 @@ struct CheckpointBenchmark: ParsableCommand {
   @Option(help: "The number of weights (100 million is a 400 MB checkpoint).")
   var parameters = 100_000_000
 
-  @Option(help: "Runs per figure; the median is reported.")
-  var runs = 3
-
   @Option(help: "The folder to write in; a new temporary folder by default.")
   var folder: String?
 
   @Option(help: "A Python interpreter with h5py, numpy and torch, to measure them in the same run.")
   var python: String?
 
-  @Flag(help: "Print one JSON object instead of text.")
-  var json = false
+  @OptionGroup var options: BenchOptions
 
   func validate() throws {
     guard parameters >= 12 else { throw ValidationError("--parameters must be at least 12") }
-    guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
   }
 
-  func run() throws {
-    try ExitStatus.reporting {
-      let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? Self.temporaryFolder()
-      defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
-      let url = workFolder.appendingPathComponent("bench.ckpt.h5")
-      var results = try CheckpointBenchmarkRunner(parameters: parameters, runs: runs, url: url).measure()
-      if let python {
-        results.peers = try PeerCheckpointBenchmark.measure(
-          python: python, shapes: CheckpointBenchmarkRunner.shapes(parameters: parameters), runs: runs,
-          folder: workFolder)
-      }
-      print(json ? results.json : results.text)
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    let runs = options.runs
+    let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? Self.temporaryFolder()
+    defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
+    let url = workFolder.appendingPathComponent("bench.ckpt.h5")
+    var results = try CheckpointBenchmarkRunner(parameters: parameters, runs: runs, url: url).measure()
+    if let python {
+      results.peers = try PeerCheckpointBenchmark.measure(
+        python: python, shapes: CheckpointBenchmarkRunner.shapes(parameters: parameters), runs: runs,
+        folder: workFolder)
     }
+    print(options.json ? results.json : results.text)
   }
 
   static func temporaryFolder() throws -> URL {

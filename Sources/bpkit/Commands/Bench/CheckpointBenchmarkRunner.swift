@@ -20,6 +20,9 @@ struct CheckpointBenchmarkRunner {
     var rawWriteSeconds: Double
     var rawReadSeconds: Double
     var peers: [PeerCheckpointBenchmark.Figure] = []
+    /// How busy the machine was: the 1-minute load average and the share of
+    /// time some task waited for a CPU (Linux pressure stall information).
+    var conditions = MachineConditions.now()
 
     func rate(_ seconds: Double) -> Double { Double(bytes) / seconds / 1e9 }
 
@@ -27,6 +30,7 @@ struct CheckpointBenchmarkRunner {
       let gb = { (seconds: Double) in String(format: "%6.2f GB/s  (%.3f s)", rate(seconds), seconds) }
       var lines = [
         "checkpoint: \(parameters) Float32 weights, \(bytes / 1_000_000) MB, CRC-32 by \(crc32)",
+        "  machine: \(conditions)",
         "  bpkit write, before fsync     \(gb(writeSeconds))",
         "  bpkit replace, before fsync   \(gb(replaceSeconds))",
         "  bpkit write, with fsync       \(gb(syncedWriteSeconds))",
@@ -43,19 +47,22 @@ struct CheckpointBenchmarkRunner {
       return lines.joined(separator: "\n")
     }
 
+    /// One JSON object per figure, as the other workloads print them.
     var json: String {
-      var fields = [
-        "\"workload\":\"checkpoint\"", "\"parameters\":\(parameters)", "\"bytes\":\(bytes)",
-        "\"crc32\":\"\(crc32)\"", "\"write_gb_s\":\(rate(writeSeconds))",
-        "\"replace_gb_s\":\(rate(replaceSeconds))",
-        "\"write_fsync_gb_s\":\(rate(syncedWriteSeconds))", "\"read_gb_s\":\(rate(readSeconds))",
-        "\"load_peak_ratio\":\(Double(loadPeakBytes) / Double(bytes))",
-        "\"raw_write_gb_s\":\(rate(rawWriteSeconds))", "\"raw_read_gb_s\":\(rate(rawReadSeconds))",
+      var figures: [(String, Double, String)] = [
+        ("checkpoint write", rate(writeSeconds), "GB/s"), ("checkpoint replace", rate(replaceSeconds), "GB/s"),
+        ("checkpoint write fsync", rate(syncedWriteSeconds), "GB/s"), ("checkpoint read", rate(readSeconds), "GB/s"),
+        ("checkpoint load peak", Double(loadPeakBytes) / Double(bytes), "x weights"),
+        ("raw write", rate(rawWriteSeconds), "GB/s"), ("raw read", rate(rawReadSeconds), "GB/s"),
       ]
-      for peer in peers {
-        fields.append("\"\(peer.key)_gb_s\":\(rate(peer.seconds))")
-      }
-      return "{" + fields.joined(separator: ",") + "}"
+      figures += peers.map { ("checkpoint \($0.name)", rate($0.seconds), "GB/s") }
+      let machine =
+        "\"bytes\": \(bytes), \"load_average\": \(conditions.loadAverage ?? -1), "
+        + "\"cpu_pressure\": \(conditions.cpuPressure ?? -1)"
+      return figures.map { name, value, unit in
+        #"{"workload": "\#(name)", "median": \#(value), "unit": "\#(unit)", "#
+          + #""crc32": "\#(crc32)", \#(machine)}"#
+      }.joined(separator: "\n")
     }
   }
 
@@ -203,6 +210,27 @@ struct RawFileBaseline {
   }
 
   func remove() { unlink(url.path) }
+}
+
+/// The load on the machine while a benchmark ran.
+struct MachineConditions: CustomStringConvertible {
+  var loadAverage: Double?
+  var cpuPressure: Double?
+
+  static func now() -> MachineConditions {
+    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first
+    // "some avg10=97.59 avg60=..." : the share of the last 10 s in which a task waited for a CPU.
+    let pressure = (try? String(contentsOfFile: "/proc/pressure/cpu", encoding: .utf8))?
+      .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("avg10=") }
+    return MachineConditions(
+      loadAverage: load.flatMap { Double($0) }, cpuPressure: pressure.flatMap { Double($0.dropFirst(6)) })
+  }
+
+  var description: String {
+    let load = loadAverage.map { String(format: "load average %.1f", $0) } ?? "load unknown"
+    let pressure = cpuPressure.map { String(format: ", tasks waiting for a CPU %.0f%% of the time", $0) } ?? ""
+    return "\(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(load)\(pressure)"
+  }
 }
 
 /// The process' resident memory, from Linux's /proc/self/status.
