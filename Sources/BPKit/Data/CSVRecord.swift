@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits CSV lines into fields and numbers, reporting the exact place of a bad value.
 ///
 /// Fields are separated by commas; surrounding spaces and double quotes are
@@ -35,6 +37,57 @@ public enum CSVRecord {
         throw .notFinite(source: source, line: line, column: name(index, columnNames), value: String(field))
       }
       values.append(value)
+    }
+  }
+
+  /// What the fast parser made of one line.
+  public enum FastParse: Sendable {
+    /// The line held this many plain numbers, appended to the values.
+    case numbers(Int)
+    /// The line was empty or white space only.
+    case blank
+    /// The line holds something else; parse its text with ``fields(_:)`` and
+    /// ``parse(_:line:source:columnNames:requireFinite:into:)`` for the exact error.
+    case irregular(String)
+  }
+
+  /// Parses a line of plain numeric fields straight from its bytes with
+  /// `strtof` (correctly rounded, as `Float(_:)` is), appending the numbers
+  /// to `values`. The byte after the line must be 0 (``LineReader/withNextLine(_:)``
+  /// guarantees it).
+  ///
+  /// Anything unusual — an empty or quoted field, text, a non-finite value
+  /// when `requireFinite` — makes it return ``FastParse/irregular(_:)`` with
+  /// the line's text and leave `values` as it was, so the caller reports the
+  /// exact line and column through the general parser.
+  public static func parseNumbers(_ line: UnsafeBufferPointer<UInt8>, requireFinite: Bool, into values: inout [Float])
+    -> FastParse
+  {
+    let start = values.count
+    func irregular() -> FastParse {
+      values.removeSubrange(start...)
+      return .irregular(String(decoding: line, as: UTF8.self))
+    }
+    guard let base = line.baseAddress, !line.isEmpty else { return .blank }
+    let end = UnsafeRawPointer(base + line.count)
+    var cursor = UnsafeMutableRawPointer(mutating: base)
+    if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .blank }
+    while true {
+      var next: UnsafeMutablePointer<CChar>?
+      let field = cursor.assumingMemoryBound(to: CChar.self)
+      let value = strtof(field, &next)
+      guard var after = next.map(UnsafeMutableRawPointer.init), after != cursor, UnsafeRawPointer(after) <= end else {
+        return irregular()
+      }
+      while UnsafeRawPointer(after) < end, after.load(as: UInt8.self) == 0x20 || after.load(as: UInt8.self) == 0x09 {
+        after += 1
+      }
+      if requireFinite && !value.isFinite { return irregular() }
+      values.append(value)
+      if UnsafeRawPointer(after) == end { return .numbers(values.count - start) }
+      guard after.load(as: UInt8.self) == UInt8(ascii: ",") else { return irregular() }
+      cursor = after + 1
+      if UnsafeRawPointer(cursor) == end { return irregular() }
     }
   }
 

@@ -30,16 +30,33 @@ extension Dataset {
     var inputs: [Float] = []
     var targets: [Float] = []
     var count = 0
-    while let line = try reader.nextLine() {
-      if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-      let fields = CSVRecord.fields(line)
-      guard fields.count == header.count else {
-        throw .raggedRow(source: source, line: reader.lineNumber, expected: header.count, found: fields.count)
-      }
+    while true {
       row.removeAll(keepingCapacity: true)
-      try CSVRecord.parse(
-        fields, line: reader.lineNumber, source: source, columnNames: header, requireFinite: requireFinite,
-        into: &row)
+      guard
+        let parsed = try reader.withNextLine({
+          CSVRecord.parseNumbers($0, requireFinite: requireFinite, into: &row)
+        })
+      else { break }
+      let fieldCount: Int
+      switch parsed {
+      case .blank:
+        continue
+      case .numbers(let count):
+        fieldCount = count
+      case .irregular(let text):
+        let line = Substring(text)
+        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+        let fields = CSVRecord.fields(line)
+        fieldCount = fields.count
+        if fields.count == header.count {
+          try CSVRecord.parse(
+            fields, line: reader.lineNumber, source: source, columnNames: header, requireFinite: requireFinite,
+            into: &row)
+        }
+      }
+      guard fieldCount == header.count else {
+        throw .raggedRow(source: source, line: reader.lineNumber, expected: header.count, found: fieldCount)
+      }
       for index in inputIndices { inputs.append(row[index]) }
       for index in targetIndices { targets.append(row[index]) }
       count += 1

@@ -45,23 +45,44 @@ public final class LineReader {
   ///
   /// Lines longer than the buffer grow it; the buffer never shrinks.
   public func nextLine() throws(DataError) -> Substring? {
+    try withNextLine { Substring(decoding: $0, as: UTF8.self) }
+  }
+
+  /// Calls `body` with the next line's bytes, without the line terminator,
+  /// or returns `nil` at the end of the input.
+  ///
+  /// The byte just past the line is 0 while `body` runs, so C functions that
+  /// stop at a non-digit, such as `strtof`, can parse straight from the
+  /// buffer. The bytes are valid only during the call.
+  public func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws(DataError) -> R) throws(DataError) -> R? {
     while true {
       if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
-        var lineEnd = newline
-        if lineEnd > start && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-        let line = Substring(decoding: buffer[start..<lineEnd], as: UTF8.self)
+        let result = try line(start..<newline, body)
         start = newline + 1
-        lineNumber += 1
-        return line
+        return result
       }
       if finished {
         guard start < end else { return nil }
-        let line = Substring(decoding: buffer[start..<end], as: UTF8.self)
+        if end == buffer.count { buffer.append(0) }
+        let result = try line(start..<end, body)
         start = end
-        lineNumber += 1
-        return line.hasSuffix("\r") ? line.dropLast() : line
+        return result
       }
       try fill()
+    }
+  }
+
+  /// Runs `body` on `range` of the buffer without a trailing `\r`, with a 0
+  /// written just past it (over the consumed terminator or into spare room).
+  private func line<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws(DataError) -> R)
+    throws(DataError) -> R
+  {
+    var lineEnd = range.upperBound
+    if lineEnd > range.lowerBound && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+    buffer[lineEnd] = 0
+    lineNumber += 1
+    return try typedDataThrows {
+      try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range.lowerBound..<lineEnd])) }
     }
   }
 
@@ -93,5 +114,17 @@ public final class LineReader {
     }
     if count == 0 { finished = true }
     end += count
+  }
+}
+
+/// Restores the static error type of a body that throws only ``DataError``
+/// through a standard-library function declared `rethrows`.
+func typedDataThrows<R>(_ body: () throws -> R) throws(DataError) -> R {
+  do {
+    return try body()
+  } catch let error as DataError {
+    throw error
+  } catch {
+    preconditionFailure("only DataError can reach here: \(error)")
   }
 }

@@ -38,18 +38,14 @@ final class CSVInferenceInput: InferenceInput {
   func next(limit: Int) throws -> InputBatch? {
     var batch = InputBatch()
     if labelColumn != nil { batch.labels = [] }
-    while batch.count < limit, let line = try takeLine() {
-      if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-      let fields = CSVRecord.fields(line)
-      let expectedFields = header.isEmpty ? (inputColumns?.count ?? fields.count) : header.count
-      guard fields.count == expectedFields else {
-        throw DataError.raggedRow(
-          source: source, line: reader.lineNumber, expected: expectedFields, found: fields.count)
-      }
-      if inputColumns == nil { inputColumns = Array(fields.indices) }
+    while batch.count < limit {
       row.removeAll(keepingCapacity: true)
-      try CSVRecord.parse(
-        fields, line: reader.lineNumber, source: source, columnNames: header, requireFinite: true, into: &row)
+      guard let parsed = try nextRow() else { break }
+      let expectedFields = header.isEmpty ? (inputColumns?.count ?? parsed) : header.count
+      guard parsed == expectedFields else {
+        throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expectedFields, found: parsed)
+      }
+      if inputColumns == nil { inputColumns = Array(0..<parsed) }
       try layout.check(width: inputColumns!.count, at: "\(source), line \(reader.lineNumber)")
       for column in inputColumns! { batch.inputs.append(row[column]) }
       if let labelColumn { batch.labels!.append(row[labelColumn]) }
@@ -58,11 +54,37 @@ final class CSVInferenceInput: InferenceInput {
     return batch.count == 0 ? nil : batch
   }
 
-  private func takeLine() throws -> Substring? {
-    if let line = pendingLine {
-      pendingLine = nil
-      return line
+  /// Parses the next non-blank line into `row`; returns its number of fields,
+  /// or `nil` at the end. Plain numeric lines take the fast path; anything
+  /// else is parsed field by field, which names the line and column at fault.
+  private func nextRow() throws -> Int? {
+    while true {
+      let outcome: CSVRecord.FastParse
+      if let line = pendingLine {
+        pendingLine = nil
+        outcome = .irregular(String(line))
+      } else {
+        guard let parsed = try reader.withNextLine({ CSVRecord.parseNumbers($0, requireFinite: true, into: &row) })
+        else { return nil }
+        outcome = parsed
+      }
+      switch outcome {
+      case .numbers(let count):
+        return count
+      case .blank:
+        continue
+      case .irregular(let text):
+        let line = Substring(text)
+        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+        let fields = CSVRecord.fields(line)
+        let expected = header.isEmpty ? (inputColumns?.count ?? fields.count) : header.count
+        guard fields.count == expected else {
+          throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expected, found: fields.count)
+        }
+        try CSVRecord.parse(
+          fields, line: reader.lineNumber, source: source, columnNames: header, requireFinite: true, into: &row)
+        return fields.count
+      }
     }
-    return try reader.nextLine()
   }
 }
