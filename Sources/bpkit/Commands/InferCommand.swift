@@ -55,6 +55,11 @@ struct InferCommand: ParsableCommand {
   var batchSize = 256
 
   @Option(
+    name: .long,
+    help: "BLAS threads. One is fastest for inference's small batches: more threads spin more than they compute.")
+  var threads = 1
+
+  @Option(
     name: .long, parsing: .upToNextOption,
     help: ArgumentHelp("CSV columns to drop (comma-separated or repeated).", valueName: "columns"))
   var ignore: [String] = []
@@ -70,6 +75,7 @@ struct InferCommand: ParsableCommand {
     if argmax && topK != nil { throw ValidationError("give either --argmax or --top-k, not both") }
     if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if metricsOnly && labels == nil { throw ValidationError("--metrics-only needs --labels") }
     if format == .h5 && output == "-" { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
   }
@@ -78,6 +84,7 @@ struct InferCommand: ParsableCommand {
     try ExitStatus.reporting {
       let model = try BPKitFile.open(URL(fileURLWithPath: model)).model
       let predictor = try Predictor(model: model)
+      BLAS.setThreads(threads)
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
       if case .topK(let k) = mode, k > predictor.outputWidth {
         throw ValidationError("--top-k \(k) exceeds the model's \(predictor.outputWidth) outputs")
