@@ -27,6 +27,7 @@ import _BPKitTestSupport
     #expect(accuracy >= 97.5)
     let stored = try CheckpointComparison.load(checkpoint)
     #expect(stored.progress.history.count == 30)
+    #expect(stored.validationData == nil)
     #expect(stored.data?.path == Self.digits)
     #expect(stored.data?.sampleCount == 1437)
   }
@@ -235,5 +236,32 @@ import _BPKitTestSupport
     let filled = try CheckpointComparison.load(folder.path("t.h5")).model
     #expect(filled.network.layers.filter { $0.kind == .standardize }.count == 1)
     #expect(filled.parameters[ParameterKey(layer: "standardize_1", name: "mean")]?.scalars == mean.scalars)
+  }
+}
+
+@Suite struct TrainValidationResumeTests {
+  /// A run validated on its own file keeps validating after `--resume` alone.
+  @Test func resumeBringsBackTheValidationData() throws {
+    let folder = try TemporaryDirectory()
+    let digits = Fixtures.path("datasets/digits.h5")
+    let arguments = [
+      "--layers", "64,16:relu,10:softmax", "--data", digits, "--validation", digits, "--quiet",
+    ]
+    let whole = try BPKitBinary.run(
+      arguments: ["train"] + arguments + ["--epochs", "4", "--checkpoint", folder.path("w.h5")])
+    #expect(whole.status == 0, "\(whole.error)")
+    let half = try BPKitBinary.run(
+      arguments: ["train"] + arguments + ["--epochs", "2", "--checkpoint", folder.path("h.h5")])
+    #expect(half.status == 0, "\(half.error)")
+    let stopped = try CheckpointComparison.load(folder.path("h.h5"))
+    #expect(stopped.validationData?.path == digits)
+    #expect(stopped.validationData?.inputs == "/test/x")
+    let resumed = try BPKitBinary.run("train", "--resume", folder.path("h.h5"), "--epochs", "4", "--quiet")
+    #expect(resumed.status == 0, "\(resumed.error)")
+    let history = try CheckpointComparison.load(folder.path("h.h5")).progress.history
+    #expect(history.allSatisfy { $0.validationLoss != nil })
+    #expect(
+      history.map(\.validationLoss)
+        == (try CheckpointComparison.load(folder.path("w.h5"))).progress.history.map(\.validationLoss))
   }
 }

@@ -23,6 +23,8 @@ public final class TrainingSession {
   public private(set) var progress: TrainingProgress
   /// The training data's fingerprint, stored in checkpoints.
   public let data: DataFingerprint?
+  /// The validation data's fingerprint, when it came from its own file.
+  public let validationData: DataFingerprint?
 
   private let engine: TrainingEngine<Float>
   private let training: any SessionData
@@ -77,6 +79,7 @@ public final class TrainingSession {
     configuration = checkpoint.configuration
     progress = checkpoint.progress
     data = checkpoint.data
+    validationData = checkpoint.validationData
     guard configuration.batchSize >= 1 else {
       throw TrainingError.invalidSetting("the batch size must be at least 1, not \(configuration.batchSize)")
     }
@@ -214,7 +217,7 @@ public final class TrainingSession {
   public func checkpoint(createdAt: Date = Date()) -> Checkpoint {
     Checkpoint(
       model: engine.model, optimizer: engine.optimizerState, configuration: configuration, progress: progress,
-      data: data, createdAt: createdAt)
+      data: data, validationData: validationData, createdAt: createdAt)
   }
 
   private func finishEpoch() throws -> EpochRecord {
