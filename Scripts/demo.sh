@@ -18,7 +18,7 @@ step "Train 30 epochs without a stop" "$bin" train "${run[@]}" --epochs 30 --che
 step "Train the same run, stopping after 15 epochs" \
   "$bin" train "${run[@]}" --epochs 15 --checkpoint "$work/run.ckpt.h5" --quiet
 step "Resume it to 30 epochs" \
-  "$bin" train --resume "$work/run.ckpt.h5" --epochs 30 --validation "$digits" --quiet
+  "$bin" train --resume "$work/run.ckpt.h5" --epochs 30 --quiet
 step "The resumed run equals the uninterrupted one, bit for bit" "$bin" diff "$work/full.ckpt.h5" "$work/run.ckpt.h5"
 step "Evaluate it on the test set" \
   "$bin" infer "$work/run.ckpt.h5" --input "$digits" --x /test/x --labels /test/y --metrics-only
