@@ -11,20 +11,20 @@ struct TrainCommand: ParsableCommand {
     abstract: "Train a network by backpropagation, or resume a run from its checkpoint.",
     discussion: """
       Start a run from a layer list or a model file, or resume one:
-        bpkit train --layers "64,64:relu,10:softmax" --data Fixtures/datasets/digits.h5
+        bpkit train --layers "64,32:relu,10:softmax" --data digits.h5
         bpkit train --model model.h5 --data train.csv --target label
         bpkit train --resume run.ckpt.h5 --epochs 60
 
-      LAYERS: comma-separated; the first entry is the input, each next one a layer.
-        64                 input of 64 features
-        32x16              input of 32 time steps of 16 features (?x16: any number of steps)
-        64:relu            dense layer of 64 units, relu (default activation: linear)
-        rnn64:tanh         Elman recurrent layer of 64 units (default tanh), returning its last state
-        rnn64:tanh:seq     the same, returning every time step (to stack recurrent layers)
-        64:relu:nobias     a layer without bias
-        std                a standardize layer (see --standardize)
-        leaky_relu(0.1), elu(1.0)   activations with a parameter
-        Activations: linear, sigmoid, tanh, relu, leaky_relu, elu, softmax.
+      LAYERS: comma-separated; the input first, then one entry per layer.
+        64              input of 64 features
+        32x16           32 time steps of 16 features (?x16: any length)
+        64:relu         dense layer of 64 units (default activation: linear)
+        rnn64:tanh      Elman layer of 64 units (default tanh), last state
+        rnn64:tanh:seq  the same, returning every step (to stack layers)
+        64:relu:nobias  a layer without bias
+        std             a standardize layer (see --standardize)
+        Activations: linear, sigmoid, tanh, relu, softmax, leaky_relu(0.1),
+        elu(1.0) (parameters optional).
 
       DATA: an HDF5 file (datasets --x and --y, default /train/x and /train/y; \
       sequence data is 3-D [samples, steps, features]) or a CSV file with a header \
@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
 
 /// Where a run starts from.
 struct TrainStartOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp("The network, as a layer list (see LAYERS below).", valueName: "spec"))
+  @Option(name: .long, help: ArgumentHelp("The network, as a layer list (see LAYERS above).", valueName: "spec"))
   var layers: String?
 
   @Option(name: .long, help: ArgumentHelp("Start from the weights of a model file.", valueName: "file"))
