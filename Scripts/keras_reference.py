@@ -222,6 +222,13 @@ def make_parity():
                 f.attrs["optimizer"] = json.dumps(keras.optimizers.serialize(model.optimizer))
                 f.attrs["loss"] = loss
             model.save(base + ".after.keras")
+            # One more epoch from there, as a run continued from the .after.keras
+            # file (optimizer state included) must reach.
+            model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+            with h5py.File(base + ".after.h5", "a") as f:
+                for layer in model.layers:
+                    for w in layer.weights:
+                        f[f"continued/weights/{layer.name}/{w.name}"] = w.numpy()
             print(net, oname, history.history["loss"])
 
 

@@ -37,6 +37,27 @@ import _BPKitTestSupport
   }
 
   @Test(arguments: ["dense", "rnn"], optimizers.map(\.0))
+  func trainingContinuesAKerasRunFromItsOptimizerState(network: String, optimizer: String) throws {
+    // No optimizer or loss options: they, the slots and the step count come from the .keras file.
+    let folder = try TemporaryDirectory()
+    let name = "\(network)_\(optimizer)"
+    let reference = Fixtures.path("keras-parity/\(name).after.h5")
+    let result = try BPKitBinary.run(
+      "train", "--model", Fixtures.path("keras-parity/\(name).after.keras"), "--data", reference, "--x", "/x", "--y",
+      "/y",
+      "--epochs", "1", "--batch-size", "8", "--no-shuffle", "--checkpoint", folder.path("run.ckpt.h5"), "--quiet")
+    #expect(result.status == 0, "\(result.error)")
+    let checkpoint = try Checkpoint(contentsOf: folder.url.appendingPathComponent("run.ckpt.h5"))
+    #expect(checkpoint.optimizer.iterations == 15)
+    let keras = try HDF5File(openingAtPath: reference).root.openGroup("continued/weights")
+    for (key, tensor) in checkpoint.model.parameters {
+      let expected = try keras.openDataset("\(key.layer)/\(key.name)").read(as: Float.self)
+      let worst = zip(tensor.scalars, expected).map { abs($0 - $1) }.max() ?? 0
+      #expect(worst <= 1e-4, "\(name) \(key): \(worst)")
+    }
+  }
+
+  @Test(arguments: ["dense", "rnn"], optimizers.map(\.0))
   func theFilesCarryKerasOptimizer(network: String, optimizer: String) throws {
     let start = try KerasModel(contentsOfFile: Fixtures.path("keras-parity/\(network)_\(optimizer).start.h5"))
     let after = try KerasModel(contentsOfFile: Fixtures.path("keras-parity/\(network)_\(optimizer).after.keras"))

@@ -85,7 +85,11 @@ struct TrainStartOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("The network, as a layer list (see LAYERS above).", valueName: "spec"))
   var layers: String?
 
-  @Option(name: .long, help: ArgumentHelp("Start from the weights of a model file.", valueName: "file"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Start from a model file: bpkit HDF5 or JSON, or Keras (whose loss and optimizer state are continued).",
+      valueName: "file"))
   var model: String?
 
   @Option(name: .long, help: ArgumentHelp("Resume the run stored in a checkpoint.", valueName: "checkpoint"))

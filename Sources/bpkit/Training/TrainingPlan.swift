@@ -69,11 +69,17 @@ struct TrainingPlan {
 
     var random = Xoshiro256StarStar(seed: schedule.seed ?? 1)
     var model: Model
+    var kerasState: (optimizer: OptimizerState?, loss: Loss?) = (nil, nil)
     if let layers = start.layers {
       let network = try NetworkDescription(layerSpecification: layers)
       model = try Model(initializing: network, random: &random)
     } else {
-      model = try BPKitFile.open(URL(fileURLWithPath: start.model!)).model
+      let file = try BPKitFile.open(URL(fileURLWithPath: start.model!))
+      model = file.model
+      // A Keras file carries the loss and optimizer it was compiled with, and
+      // after a fit the optimizer's slots and step count: training continues
+      // a Keras run from them unless the options say otherwise.
+      if case .keras(let keras) = file { kerasState = (keras.optimizer, keras.loss) }
     }
     let loaded = try Self.loadData(
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
@@ -84,14 +90,20 @@ struct TrainingPlan {
       let statistics = try loaded.featureStatistics()
       model = try model.standardizing(mean: statistics.mean, std: statistics.std)
     }
-    let loss = schedule.loss?.loss ?? Self.defaultLoss(for: model.network)
-    let optimizer = OptimizerConfiguration(
-      kind: schedule.optimizer ?? .adam, learningRate: schedule.learningRate, momentum: schedule.momentum)
+    let loss = schedule.loss?.loss ?? kerasState.loss ?? Self.defaultLoss(for: model.network)
+    var optimizer = OptimizerState(
+      configuration: OptimizerConfiguration(
+        kind: schedule.optimizer ?? .adam, learningRate: schedule.learningRate, momentum: schedule.momentum))
+    if var state = kerasState.optimizer, schedule.optimizer == nil || schedule.optimizer == state.configuration.kind {
+      if let learningRate = schedule.learningRate { state.configuration.learningRate = learningRate }
+      if let momentum = schedule.momentum { state.configuration.momentum = momentum }
+      optimizer = state
+    }
     let configuration = TrainingConfiguration(
       loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
       shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0)
     checkpoint = Checkpoint(
-      model: model, optimizer: OptimizerState(configuration: optimizer), configuration: configuration,
+      model: model, optimizer: optimizer, configuration: configuration,
       progress: TrainingProgress(random: random.state), data: loaded.fingerprint,
       validationData: loaded.validationFingerprint)
     training = loaded.training
