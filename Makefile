@@ -48,7 +48,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product bpkit
+	$(SWIFT) build -c release --product bpkit --static-swift-stdlib
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
