@@ -30,8 +30,10 @@ import _BPKitTestSupport
     #expect(lines[14].hasPrefix("Best epoch  "))
     #expect(
       lines[15].hasPrefix("Data        \(Fixtures.path("datasets/digits.h5")) (/train/x, /train/y), 1,437 samples"))
-    #expect(lines[16].hasPrefix("Elapsed     "))
-    #expect(lines[17].hasPrefix("Written     ") && lines[17].hasSuffix("by bpkit \(BPKitVersion.current)"))
+    #expect(
+      lines[16].hasPrefix("Validation  \(Fixtures.path("datasets/digits.h5")) (/test/x, /test/y), 360 samples"))
+    #expect(lines[17].hasPrefix("Elapsed     "))
+    #expect(lines[18].hasPrefix("Written     ") && lines[18].hasSuffix("by bpkit \(BPKitVersion.current)"))
   }
 
   @Test func jsonIsOneObjectWithTheSameFigures() throws {
