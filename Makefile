@@ -15,6 +15,7 @@ DEMO_DIR := .build/demo
 # The example app that embeds BPKit (its own package, depending on bpkit by path).
 EXAMPLE := Examples/PredictFromCheckpoint
 EXAMPLE_DIR := .build/example
+EXAMPLE_BUILD := .build/example-build
 DEBUG_BIN := .build/debug/bpkit
 
 .PHONY: all deps test-deps build release test lint validate-json demo bench example clean
@@ -87,8 +88,8 @@ example:
 	rm -rf $(EXAMPLE_DIR) && mkdir -p $(EXAMPLE_DIR)
 	$(DEBUG_BIN) train --layers "64,32:tanh,10:softmax" --data Fixtures/datasets/digits.h5 --epochs 10 \
 	  --quiet --checkpoint $(EXAMPLE_DIR)/digits.ckpt.h5
-	$(SWIFT) build --package-path $(EXAMPLE) --scratch-path $(EXAMPLE_DIR)/build
-	$(EXAMPLE_DIR)/build/debug/PredictFromCheckpoint $(EXAMPLE_DIR)/digits.ckpt.h5 Fixtures/datasets/digits.h5
+	$(SWIFT) build --package-path $(EXAMPLE) --scratch-path $(EXAMPLE_BUILD)
+	$(EXAMPLE_BUILD)/debug/PredictFromCheckpoint $(EXAMPLE_DIR)/digits.ckpt.h5 Fixtures/datasets/digits.h5
 
 demo: release
 	@./Scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)

@@ -283,8 +283,9 @@ enum CheckpointFileCoding {
     let noteEpochs = try reader.vector("note_epoch", in: group, as: Int64.self)
     let noteTexts = try reader.strings("note_text", in: group, scalar: false)
     guard noteTexts.count == noteEpochs.count else {
-      throw FormatError.shapeMismatch(
-        file: reader.path, path: "/history/note_text", expected: [noteEpochs.count], found: [noteTexts.count])
+      throw FormatError.invalidValue(
+        file: reader.path, path: "/history/note_text",
+        reason: "it holds \(noteTexts.count) notes, but note_epoch gives epochs for \(noteEpochs.count)")
     }
     let positions = Dictionary(records.enumerated().map { ($1.epoch, $0) }, uniquingKeysWith: { first, _ in first })
     for (epoch, text) in zip(noteEpochs, noteTexts) {

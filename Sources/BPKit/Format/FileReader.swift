@@ -168,7 +168,8 @@ struct FileReader {
   func vector<T: HDF5Scalar>(_ name: String, in group: HDF5Group, as type: T.Type) throws -> [T] {
     let dataset = try dataset(name, in: group)
     guard dataset.shape.count == 1 else {
-      throw FormatError.shapeMismatch(file: path, path: dataset.path, expected: [-1], found: dataset.shape)
+      throw FormatError.invalidValue(
+        file: path, path: dataset.path, reason: "it has shape \(dataset.shape); the layout needs one dimension")
     }
     return try values(name, in: group, as: T.self, shape: dataset.shape)
   }
@@ -180,8 +181,9 @@ struct FileReader {
       throw FormatError.wrongElementType(file: path, path: dataset.path, expected: "strings")
     }
     guard scalar ? dataset.shape.isEmpty : dataset.shape.count == 1 else {
-      throw FormatError.shapeMismatch(
-        file: path, path: dataset.path, expected: scalar ? [] : [-1], found: dataset.shape)
+      throw FormatError.invalidValue(
+        file: path, path: dataset.path,
+        reason: "it has shape \(dataset.shape); the layout needs \(scalar ? "one string" : "a list of strings")")
     }
     let stored = try attribute(FileLayout.checksumAttribute, of: dataset, as: UInt32.self)
     let strings = try dataset.readStrings()

@@ -117,3 +117,70 @@ import _BPKitTestSupport
     #expect(!FileManager.default.fileExists(atPath: url.path))
   }
 }
+
+/// Altered checkpoints: each checkpoint-only part gives its own clear error.
+@Suite struct CheckpointReaderTests {
+  let folder: TemporaryDirectory
+  let url: URL
+
+  init() throws {
+    folder = try TemporaryDirectory()
+    url = folder.url.appendingPathComponent("run.ckpt.h5")
+    try FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork())).write(to: url)
+  }
+
+  func alter(_ body: (HDF5Group) throws -> Void) throws {
+    let file = try HDF5File(openingAtPath: url.path, mode: .readWrite)
+    try body(try file.root)
+    try file.close()
+  }
+
+  @Test func anUnknownOptimizerIsNamed() throws {
+    try alter { try $0.openGroup("optimizer").setAttribute("kind", to: "lbfgs") }
+    #expect {
+      try Checkpoint(contentsOf: url)
+    } throws: { error in
+      guard case .invalidValue(url.path, "/optimizer@kind", let reason) = error as? FormatError else { return false }
+      return reason.hasPrefix("unknown optimizer 'lbfgs'")
+    }
+  }
+
+  @Test func aSlotOfTheWrongShapeIsNamed() throws {
+    try alter { root in
+      let layer = try root.openGroup("optimizer/slots/v/dense_1")
+      try layer.removeChild("bias")
+      let values = [Float](repeating: 0, count: 5)
+      try layer.write(values, shape: [5], to: "bias").setAttribute(
+        "crc32", to: values.withUnsafeBytes { CRC32.checksum($0) })
+    }
+    #expect(
+      throws: FormatError.shapeMismatch(
+        file: url.path, path: "/optimizer/slots/v/dense_1/bias", expected: [6], found: [5])
+    ) { try Checkpoint(contentsOf: url) }
+  }
+
+  @Test func aMissingProgressAttributeIsNamed() throws {
+    try alter { try $0.openGroup("progress").removeAttribute("cursor") }
+    #expect(throws: FormatError.missingAttribute(file: url.path, path: "/progress", name: "cursor")) {
+      try Checkpoint(contentsOf: url)
+    }
+  }
+
+  @Test func anAttributeOfTheWrongTypeIsNamed() throws {
+    try alter { try $0.openGroup("training").setAttribute("batch_size", to: 4.0) }
+    #expect(
+      throws: FormatError.wrongElementType(
+        file: url.path, path: "/training@batch_size", expected: "one int64 value")
+    ) { try Checkpoint(contentsOf: url) }
+  }
+
+  @Test func aDamagedOrderIsFound() throws {
+    try alter { try $0.openDataset("progress/order").write([Int64](repeating: 0, count: 50)) }
+    #expect {
+      try Checkpoint(contentsOf: url)
+    } throws: { error in
+      guard case .checksumMismatch(url.path, "/progress/order", _, _) = error as? FormatError else { return false }
+      return true
+    }
+  }
+}
