@@ -33,19 +33,29 @@ public final class HDF5File: @unchecked Sendable {
   ///   - path: Where to create the file.
   ///   - overwrite: Whether to replace an existing file. When `false`, an
   ///     existing file makes this throw ``HDF5Error/Kind-swift.enum/alreadyExists``.
+  ///   - userBlockSize: Bytes reserved at the start of the file for the
+  ///     caller's own use, which libhdf5 skips: 0, or a power of two of at
+  ///     least 512 (HDF5 File Format Specification, section II.A).
   /// - Throws: ``HDF5Error`` when the file cannot be created.
   ///
-  /// The corresponding HDF5 function is `H5Fcreate`.
-  public static func create(atPath path: String, overwrite: Bool = false) throws(HDF5Error)
-    -> HDF5File
+  /// The corresponding HDF5 functions are `H5Fcreate` and `H5Pset_userblock`.
+  public static func create(atPath path: String, overwrite: Bool = false, userBlockSize: Int = 0)
+    throws(HDF5Error) -> HDF5File
   {
     let site = HDF5Library.Site(file: path)
     if !overwrite && FileManager.default.fileExists(atPath: path) {
       throw HDF5Error(.alreadyExists, operation: "create file", file: path)
     }
     let flags = overwrite ? bpk_H5F_ACC_TRUNC() : bpk_H5F_ACC_EXCL()
+    let creation = ScopedID(
+      try HDF5Library.call("create file", at: site) { H5Pcreate(bpk_H5P_FILE_CREATE()) }, .propertyList)
+    if userBlockSize > 0 {
+      try HDF5Library.call("create file", at: site, kind: .invalidArgument) {
+        H5Pset_userblock(creation.raw, hsize_t(userBlockSize))
+      }
+    }
     let id = try HDF5Library.call("create file", at: site, kind: creationFailureKind(path)) {
-      H5Fcreate(path, flags, bpk_H5P_DEFAULT(), bpk_H5P_DEFAULT())
+      H5Fcreate(path, flags, creation.raw, bpk_H5P_DEFAULT())
     }
     return HDF5File(id: id, path: path)
   }

@@ -32,7 +32,7 @@ enum ExitStatus {
     case let error as FormatError:
       switch error {
       case .hdf5(let underlying): code(for: underlying)
-      case .writeFailed: ioFailure
+      case .writeFailed, .readFailed: ioFailure
       default: badInput
       }
     case let error as HDF5Error:

@@ -46,6 +46,18 @@ public enum BPKitFile: Sendable {
     }
   }
 
+  /// Checks the whole-file checksum a bpkit HDF5 file carries in its user
+  /// block, without handing the file to libhdf5 (see FORMAT.md, "Whole-file
+  /// checksum"). Every loader here does this first; programs that open bpkit
+  /// files with libhdf5 themselves should too.
+  ///
+  /// - Returns: `true` when the file matches its checksum; `false` when it
+  ///   has none (a file from another program or written by an earlier bpkit).
+  /// - Throws: ``FormatError/fileDamaged(file:reason:)`` when it does not match.
+  public static func verifyChecksum(of url: URL) throws -> Bool {
+    try FileChecksum.verify(url.path) == .verified
+  }
+
   /// What the file at `url` is, from its root attributes, without loading its data.
   ///
   /// - Throws: ``FormatError`` when it is not a bpkit file this version can read.

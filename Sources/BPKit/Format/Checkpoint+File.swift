@@ -30,9 +30,9 @@ extension Checkpoint {
     try CheckpointFileCoding.validate(self, file: url.path)
     try FormatError.wrappingHDF5Errors {
       try AtomicFile.write(to: url, options: options) { temporary in
-        let writer = try FileWriter(path: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion)
-        try CheckpointFileCoding.write(self, with: writer)
-        try writer.close()
+        try FileWriter.writeFile(at: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion) { writer in
+          try CheckpointFileCoding.write(self, with: writer)
+        }
       }
     }
   }

@@ -19,6 +19,8 @@ struct FileReader {
 
   init(path: String) throws {
     self.path = path
+    // A damaged bpkit file is refused here, before libhdf5 parses any of it.
+    _ = try FileChecksum.verify(path)
     try FilePolicy.prepareLibrary()
     file = try HDF5File(openingAtPath: path)
     root = try file.root

@@ -3,13 +3,15 @@ import HDF5
 
 /// Writes the parts of a bpkit file: every dataset with its CRC-32.
 struct FileWriter {
+  let path: String
   let file: HDF5File
   let root: HDF5Group
 
   /// Creates the file at `path` (a temporary name chosen by ``AtomicFile``)
   /// with the root attributes every bpkit file carries.
   init(path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current) throws {
-    file = try HDF5File.create(atPath: path)
+    self.path = path
+    file = try HDF5File.create(atPath: path, userBlockSize: FileChecksum.userBlockSize)
     root = try file.root
     try root.setAttribute(FileLayout.kindAttribute, to: kind.rawValue)
     try root.setAttribute(FileLayout.versionAttribute, to: FormatVersion.current.description)
@@ -69,5 +71,27 @@ struct FileWriter {
 
   func close() throws {
     try file.close()
+  }
+
+  /// Creates a bpkit file at `path`, fills it through `body`, closes it and
+  /// seals it with its whole-file checksum (``FileChecksum``).
+  ///
+  /// The seal comes after every group and dataset handle is gone: libhdf5
+  /// keeps a file open while any object in it is open, and may still write
+  /// to it when the last one closes.
+  static func writeFile(
+    at path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current,
+    _ body: (FileWriter) throws -> Void
+  ) throws {
+    try fill(path, kind: kind, bpkitVersion: bpkitVersion, body)
+    try FileChecksum.seal(path)
+  }
+
+  private static func fill(
+    _ path: String, kind: BPKitFileKind, bpkitVersion: String, _ body: (FileWriter) throws -> Void
+  ) throws {
+    let writer = try FileWriter(path: path, kind: kind, bpkitVersion: bpkitVersion)
+    try body(writer)
+    try writer.close()
   }
 }

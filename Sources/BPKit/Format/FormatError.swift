@@ -70,8 +70,13 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
   case unexpectedObject(file: String, path: String)
   /// The file holds something bpkit refuses to read from a file it did not write.
   case refused(file: String, path: String, reason: Refusal)
+  /// The file's bytes do not match the checksum bpkit wrote in its user
+  /// block: it was truncated or damaged after it was written.
+  case fileDamaged(file: String, reason: String)
   /// libhdf5 failed to read or write the file.
   case hdf5(HDF5Error)
+  /// A system call failed while reading the file.
+  case readFailed(file: String, operation: String, reason: String)
   /// A system call on the way to a durable file failed.
   case writeFailed(file: String, operation: String, reason: String)
 
@@ -83,7 +88,8 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
       .missingAttribute(let file, _, _), .wrongElementType(let file, _, _), .shapeMismatch(let file, _, _, _),
       .checksumMismatch(let file, _, _, _), .invalidValue(let file, _, _), .invalidNetwork(let file, _),
       .invalidModel(let file, _), .unexpectedObject(let file, _),
-      .refused(let file, _, _), .writeFailed(let file, _, _):
+      .refused(let file, _, _), .writeFailed(let file, _, _), .fileDamaged(let file, _),
+      .readFailed(let file, _, _):
       file
     case .hdf5(let error): error.file
     }
@@ -126,8 +132,12 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
         + "the file was changed outside bpkit"
     case .refused(let file, let path, let reason):
       "refusing to read '\(file)': '\(path)' \(reason); bpkit reads only self-contained files with plain datasets"
+    case .fileDamaged(let file, let reason):
+      "'\(file)' is damaged: \(reason); bpkit did not read it further; restore it from a copy"
     case .hdf5(let error):
       error.description
+    case .readFailed(let file, let operation, let reason):
+      "cannot read '\(file)': \(operation) failed: \(reason)"
     case .writeFailed(let file, let operation, let reason):
       "cannot write '\(file)': \(operation) failed: \(reason); the previous file, if any, is unchanged"
     }

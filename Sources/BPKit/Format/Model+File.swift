@@ -25,9 +25,7 @@ extension Model {
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try FormatError.wrappingHDF5Errors {
       try AtomicFile.write(to: url, options: options) { temporary in
-        let writer = try FileWriter(path: temporary, kind: .model)
-        try writer.writeModel(self)
-        try writer.close()
+        try FileWriter.writeFile(at: temporary, kind: .model) { writer in try writer.writeModel(self) }
       }
     }
   }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BPKit
+import Foundation
 import HDF5
 
 /// `bpkit ls`: lists the groups, datasets and attributes of any HDF5 file.
@@ -21,6 +23,7 @@ struct LsCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
+      _ = try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: file))
       let file = try HDF5File(openingAtPath: file)
       try list(try file.root, depth: 0)
     }
