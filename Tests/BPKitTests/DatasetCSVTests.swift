@@ -41,6 +41,13 @@ import _BPKitTestSupport
     #expect(error?.description == "\(path), line 3, column 'b' (2): 'x4' is not a number")
   }
 
+  @Test func aNulByteInAFieldIsNotANumber() throws {
+    let folder = try TemporaryDirectory()
+    let path = try write("a,b,label\n1,2,0\n3,4.5\u{0}99,1\n", in: folder)
+    let error = #expect(throws: DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
+    #expect(error == .notANumber(source: path, line: 3, column: "'b' (2)", value: "4.5\u{0}99"))
+  }
+
   @Test func nanAndInfinityAreRefusedForTraining() throws {
     let folder = try TemporaryDirectory()
     let path = try write("a,b,label\n1,nan,0\n", in: folder)

@@ -30,7 +30,9 @@ public enum CSVRecord {
     into values: inout [Float]
   ) throws(DataError) {
     for (index, field) in fields.enumerated() {
-      guard let value = Float(field) else {
+      // Float(_:) reads its text as a C string and stops at a NUL byte, so
+      // "2.5\0junk" would parse as 2.5.
+      guard !field.utf8.contains(0), let value = Float(field) else {
         throw .notANumber(source: source, line: line, column: name(index, columnNames), value: String(field))
       }
       if requireFinite && !value.isFinite {
