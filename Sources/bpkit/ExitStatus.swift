@@ -22,7 +22,9 @@ enum ExitStatus {
     } catch let exit as ExitCode {
       throw exit
     } catch {
-      FileHandle.standardError.write(Data("bpkit: error: \(describe(error))\n".utf8))
+      // One line, always: libhdf5's messages can hold line breaks.
+      let line = describe(error).split(whereSeparator: \.isNewline).joined(separator: " ")
+      FileHandle.standardError.write(Data("bpkit: error: \(line)\n".utf8))
       throw ExitCode(code(for: error))
     }
   }
