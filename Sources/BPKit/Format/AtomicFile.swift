@@ -13,12 +13,18 @@ import Foundation
 /// which is why bpkit never writes a destination in place.
 enum AtomicFile {
   /// Writes `destination` by calling `body` with the temporary path to create.
-  static func write(to destination: URL, options: FileWriteOptions, _ body: (String) throws -> Void) throws {
+  ///
+  /// - Parameter reservingBytes: An upper bound of the new file's size. When
+  ///   the folder has no room for it, the write fails before `body` runs.
+  static func write(
+    to destination: URL, options: FileWriteOptions, reservingBytes: Int = 0, _ body: (String) throws -> Void
+  ) throws {
     let destinationPath = destination.standardizedFileURL.path
     let folder = (destinationPath as NSString).deletingLastPathComponent
     let name = (destinationPath as NSString).lastPathComponent
     removeStaleTemporaries(of: name, in: folder)
     let temporary = (folder as NSString).appendingPathComponent(temporaryName(for: name))
+    if reservingBytes > 0 { try reserve(reservingBytes, at: temporary, destination: destinationPath) }
     do {
       try body(temporary)
       if options.synchronize { try sync(temporary, destination: destinationPath, directory: false) }
@@ -30,6 +36,29 @@ enum AtomicFile {
       throw error
     }
     if options.synchronize { try sync(folder, destination: destinationPath, directory: true) }
+  }
+
+  /// Makes sure the file system has room for `bytes` at `temporary`, by
+  /// allocating them (`posix_fallocate`, which also counts quotas) and
+  /// freeing them again just before the real file is written.
+  ///
+  /// libhdf5 cannot recover from a failed write: after "No space left on
+  /// device" its handles can no longer be closed, and the library's own
+  /// clean-up at exit then dereferences a null pointer (H5D_close from
+  /// H5_term_library, libhdf5 1.10.8). So a full disk must be found before
+  /// libhdf5 writes anything. Another process may still take the space in
+  /// between; this makes the common case, a disk that is simply full, a
+  /// clean error.
+  static func reserve(_ bytes: Int, at temporary: String, destination: String) throws {
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw failure(destination, "creating its temporary file") }
+    defer { unlink(temporary) }
+    let status = posix_fallocate(descriptor, 0, off_t(bytes))
+    close(descriptor)
+    guard status == 0 else {
+      throw FormatError.writeFailed(
+        file: destination, operation: "reserving \(bytes) bytes for it", reason: String(cString: strerror(status)))
+    }
   }
 
   /// The prefix of every temporary written for `name`.

@@ -29,12 +29,28 @@ extension Checkpoint {
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try CheckpointFileCoding.validate(self, file: url.path)
     try FormatError.wrappingHDF5Errors {
-      try AtomicFile.write(to: url, options: options) { temporary in
+      try AtomicFile.write(to: url, options: options, reservingBytes: estimatedFileBytes) { temporary in
         try FileWriter.writeFile(at: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion) { writer in
           try CheckpointFileCoding.write(self, with: writer)
         }
       }
     }
+  }
+}
+
+extension Checkpoint {
+  /// An upper bound of the size of this checkpoint's file: the model, the
+  /// optimizer's slots, the sample order and the history.
+  var estimatedFileBytes: Int {
+    let slots = optimizer.slots.values.reduce(0) { total, tensors in
+      total + tensors.values.reduce(0) { $0 + $1.count }
+    }
+    let notes = progress.history.reduce(0) { total, record in total + record.notes.reduce(0) { $0 + $1.utf8.count + 16 }
+    }
+    return model.estimatedFileBytes
+      + FileWriter.estimatedBytes(
+        scalars: slots + 2 * progress.order.count + 8 * progress.history.count,
+        datasets: optimizer.slots.values.reduce(0) { $0 + $1.count } + 20, text: notes + 4096)
   }
 }
 

@@ -87,6 +87,14 @@ struct FileWriter {
     try FileChecksum.seal(path)
   }
 
+  /// An upper bound of the size of a file holding `scalars` numbers of
+  /// `stride` bytes in `datasets` datasets, with `text` bytes of strings:
+  /// the data, HDF5's object headers and B-trees (well under 4 KiB per
+  /// dataset), and the user block and superblock.
+  static func estimatedBytes(scalars: Int, stride: Int = 4, datasets: Int, text: Int) -> Int {
+    scalars * stride + text + datasets * 4096 + 64 << 10
+  }
+
   private static func fill(
     _ path: String, kind: BPKitFileKind, bpkitVersion: String, _ body: (FileWriter) throws -> Void
   ) throws {

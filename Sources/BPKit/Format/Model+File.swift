@@ -24,10 +24,19 @@ extension Model {
   ///   file at `url`, if any, is then unchanged.
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try FormatError.wrappingHDF5Errors {
-      try AtomicFile.write(to: url, options: options) { temporary in
+      try AtomicFile.write(to: url, options: options, reservingBytes: estimatedFileBytes) { temporary in
         try FileWriter.writeFile(at: temporary, kind: .model) { writer in try writer.writeModel(self) }
       }
     }
+  }
+}
+
+extension Model {
+  /// An upper bound of the size of this model's file.
+  var estimatedFileBytes: Int {
+    FileWriter.estimatedBytes(
+      scalars: parameters.values.reduce(0) { $0 + $1.count }, datasets: parameters.count + 1,
+      text: 512 * (network.layers.count + 1))
   }
 }
 
