@@ -25,6 +25,7 @@ struct BPKitCommand: AsyncParsableCommand {
     subcommands: [
       TrainCommand.self, InferCommand.self, InspectCommand.self, PlotCommand.self, DiffCommand.self,
       ConvertCommand.self, LsCommand.self, SchemaCommand.self, GradcheckCommand.self, BenchCommand.self,
+      ProbeCommand.self,
     ]
   )
 }

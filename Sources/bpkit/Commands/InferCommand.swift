@@ -82,6 +82,7 @@ struct InferCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
+      try UntrustedHDF5.vet(model)
       let model = try BPKitFile.open(URL(fileURLWithPath: model)).model
       let predictor = try Predictor(model: model)
       BLAS.setThreads(threads)
@@ -123,6 +124,7 @@ struct InferCommand: ParsableCommand {
       return try Self.linesInput(reader, layout: layout, ignore: ignored, labels: labels)
     }
     if HDF5Signature.isPresent(atPath: input) {
+      try UntrustedHDF5.vet(input)
       return try HDF5InferenceInput(path: input, inputs: try inputDataset(), labels: labels, layout: layout)
     }
     switch PredictionFormat(path: input) {

@@ -24,6 +24,7 @@ struct LsCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       _ = try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: file))
+      try UntrustedHDF5.vet(file)
       let file = try HDF5File(openingAtPath: file)
       try list(try file.root, depth: 0)
     }

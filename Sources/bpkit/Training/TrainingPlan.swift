@@ -21,6 +21,7 @@ struct TrainingPlan {
     start: TrainStartOptions, data: TrainDataOptions, schedule: TrainScheduleOptions, output: TrainOutputOptions
   ) throws {
     if let resume = start.resume {
+      try UntrustedHDF5.vet(resume)
       var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: resume))
       let dataPath = data.data ?? checkpoint.data?.path
       guard let dataPath else {
@@ -74,6 +75,7 @@ struct TrainingPlan {
       let network = try NetworkDescription(layerSpecification: layers)
       model = try Model(initializing: network, random: &random)
     } else {
+      try UntrustedHDF5.vet(start.model!)
       let file = try BPKitFile.open(URL(fileURLWithPath: start.model!))
       model = file.model
       // A Keras file carries the loss and optimizer it was compiled with, and
@@ -161,6 +163,7 @@ struct TrainingPlan {
     }
 
     func read() throws -> Dataset {
+      if isHDF5 { try UntrustedHDF5.vet(path) }
       let data =
         isHDF5
         ? try Dataset.readHDF5(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
