@@ -69,10 +69,21 @@ let checkpointWriterFixture = Target.executableTarget(
   path: "Tests/CheckpointWriterFixture"
 )
 
+/// The fuzzing harness: replays Fixtures/fuzz-corpus in `make test`, and is a
+/// libFuzzer binary when `make fuzz` builds it with `-sanitize=fuzzer`.
+let fuzzHarness = Target.executableTarget(
+  name: "BPKitFuzz",
+  dependencies: ["BPKit"],
+  path: "Fuzz/BPKitFuzz"
+)
+
 let tests: [Target] = [
   .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_BPKitTestSupport"]),
   .testTarget(name: "BPKitTests", dependencies: ["BPKit", "HDF5", "CCRC32", "_BPKitTestSupport"]),
   .testTarget(name: "bpkitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
+  /// Crashes, damaged and hostile files, full disks, concurrency and
+  /// divergence, through the built `bpkit`; see RELIABILITY.md.
+  .testTarget(name: "ReliabilityTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
 ]
 
 // MARK: - Package
@@ -83,6 +94,7 @@ let package = Package(
     .library(name: "BPKit", targets: ["BPKit"]),
     .library(name: "HDF5", targets: ["HDF5"]),
     .executable(name: "bpkit", targets: ["bpkit"]),
+    .executable(name: "bpkit-fuzz", targets: ["BPKitFuzz"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -90,6 +102,6 @@ let package = Package(
     .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
-  targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture] + tests,
+  targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + tests,
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,99 @@
+import BPKit
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+/// Training and converting onto a file system too small for the new file:
+/// a clear error, exit 4, the previous file intact and no temporary left.
+///
+/// Each test mounts its own small tmpfs (tests run as root in CI); where
+/// mounting is not permitted the tests say so and skip.
+@Suite(.serialized) struct FullDiskTests {
+  /// A tmpfs mounted on a fresh folder, unmounted when the value goes away.
+  final class SmallFileSystem {
+    let folder: TemporaryDirectory
+    var path: String { folder.url.path }
+
+    init?(bytes: Int) throws {
+      folder = try TemporaryDirectory(prefix: "bpkit-tmpfs")
+      let result = try GuardedProcess.run(
+        "/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes),mode=0777", "tmpfs", folder.url.path], timeout: 10)
+      guard result.status == 0 else {
+        print(
+          "reliability: skipping full-disk tests: cannot mount a tmpfs here (\(result.ending): "
+            + "\(result.error.trimmingCharacters(in: .whitespacesAndNewlines))); run as root to include them")
+        return nil
+      }
+    }
+
+    deinit { _ = try? GuardedProcess.run("/bin/umount", [folder.url.path], timeout: 10) }
+
+    /// Fills the file system to `free` bytes short of full.
+    func fill(leaving free: Int) throws {
+      var status = statvfs()
+      guard statvfs(path, &status) == 0 else { return }
+      let available = Int(status.f_bavail) * Int(status.f_frsize)
+      guard available > free else { return }
+      let filler = folder.path("filler")
+      FileManager.default.createFile(atPath: filler, contents: Data(count: available - free))
+    }
+
+    func temporaries() throws -> [String] {
+      try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.contains(".tmp") }
+    }
+  }
+
+  static func expectCleanFailure(_ result: GuardedResult, _ what: String) {
+    #expect(result.status == 4, "\(what): \(result.ending), expected exit 4: \(result.error)")
+    #expect(result.errorLines.count == 1 && result.errorLines.first?.hasPrefix("bpkit: error: ") == true)
+    #expect(result.error.contains("No space left on device"), "\(what): unclear error: \(result.error)")
+  }
+
+  @Test func resumedTrainingOntoAFullDiskKeepsThePreviousCheckpoint() throws {
+    let files = try ValidFiles.get()
+    let previous = try Data(contentsOf: URL(fileURLWithPath: files.checkpoint))
+    guard let disk = try SmallFileSystem(bytes: 1 << 20) else { return }
+    let checkpoint = disk.folder.path("run.ckpt.h5")
+    try previous.write(to: URL(fileURLWithPath: checkpoint))
+    // Room for the file there is, not for its successor beside it.
+    try disk.fill(leaving: previous.count / 2)
+    let result = try GuardedProcess.run(
+      BPKitBinary.path, ["train", "--resume", checkpoint, "--epochs", "4", "--quiet"], timeout: 60)
+    Self.expectCleanFailure(result, "train --resume onto a full disk")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == previous)
+    _ = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint))
+    #expect(try disk.temporaries() == [])
+    ReliabilityReport.record("full disk, train --resume: \(result.ending); previous checkpoint intact")
+  }
+
+  @Test func newTrainingOntoAFullDiskFailsCleanly() throws {
+    guard let disk = try SmallFileSystem(bytes: 64 << 10) else { return }
+    try disk.fill(leaving: 4096)
+    let result = try GuardedProcess.run(
+      BPKitBinary.path,
+      [
+        "train", "--layers", "4,8:tanh,3:softmax", "--data", ValidFiles.irisCSV, "--target", "species",
+        "--epochs", "1", "--checkpoint", disk.folder.path("new.ckpt.h5"), "--quiet",
+      ], timeout: 60)
+    Self.expectCleanFailure(result, "train onto a full disk")
+    #expect(!FileManager.default.fileExists(atPath: disk.folder.path("new.ckpt.h5")))
+    #expect(try disk.temporaries() == [])
+    ReliabilityReport.record("full disk, new training run: \(result.ending)")
+  }
+
+  @Test(arguments: ["h5", "json", "keras"])
+  func convertingOntoAFullDiskKeepsThePreviousFile(fileExtension: String) throws {
+    let files = try ValidFiles.get()
+    guard let disk = try SmallFileSystem(bytes: 1 << 20) else { return }
+    let destination = disk.folder.path("converted.\(fileExtension)")
+    let first = try GuardedProcess.run(BPKitBinary.path, ["convert", files.model, destination], timeout: 60)
+    try #require(first.status == 0, "\(first.error)")
+    let previous = try Data(contentsOf: URL(fileURLWithPath: destination))
+    try disk.fill(leaving: 2048)
+    let result = try GuardedProcess.run(BPKitBinary.path, ["convert", files.checkpoint, destination], timeout: 60)
+    Self.expectCleanFailure(result, "convert to .\(fileExtension) onto a full disk")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: destination)) == previous)
+    #expect(try disk.temporaries() == [])
+    ReliabilityReport.record("full disk, convert to .\(fileExtension): \(result.ending); previous file intact")
+  }
+}

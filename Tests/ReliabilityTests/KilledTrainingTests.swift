@@ -1,0 +1,109 @@
+import BPKit
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+/// SIGKILL at random moments of `bpkit train`: the checkpoint on disk is
+/// always complete, `--resume` always finishes, and the final weights equal
+/// those of the uninterrupted run bit for bit.
+@Suite struct KilledTrainingTests {
+  /// A run short enough for 50 kills in `make test`, with a checkpoint every
+  /// two steps so that many kills land in the middle of a checkpoint write.
+  static func arguments(checkpoint: String) -> [String] {
+    [
+      "train", "--layers", "4,8:tanh,3:softmax", "--data", Fixtures.path("datasets/iris.csv"), "--target", "species",
+      "--optimizer", "adam", "--lr", "0.01", "--batch-size", "10", "--epochs", "2", "--seed", "7",
+      "--checkpoint-every-steps", "2", "--checkpoint", checkpoint, "--quiet",
+    ]
+  }
+
+  static let kills = 50
+
+  @Test func killedRunsResumeToTheUninterruptedWeights() throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-killed")
+    let reference = folder.path("reference.ckpt.h5")
+    let (whole, firstCheckpoint) = try Self.timedRun(checkpoint: reference)
+    try #require(whole.terminationStatus == 0, "the uninterrupted run failed")
+    let expected = try CheckpointComparison.load(reference)
+    let runTime = whole.seconds
+
+    var random = Xoshiro256StarStar(seed: ReliabilityMode.seed)
+    var kills = 0, attempts = 0, duringWrite = 0, beforeFirstCheckpoint = 0, differing = 0, leftovers = 0
+    while kills < Self.kills {
+      attempts += 1
+      try #require(attempts < Self.kills * 4, "the run kept finishing before its kill; \(kills) kills in \(attempts)")
+      let trial = try TemporaryDirectory(prefix: "bpkit-kill-\(kills)")
+      let checkpoint = trial.path("run.ckpt.h5")
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: BPKitBinary.path)
+      process.arguments = Self.arguments(checkpoint: checkpoint)
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      // One kill in ten lands while the run starts; the others at a random
+      // moment of the training that follows its first checkpoint.
+      let delay: Double
+      if kills % 10 == 0 {
+        delay = random.nextDouble() * firstCheckpoint
+      } else {
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline {
+          usleep(500)
+        }
+        delay = random.nextDouble() * max(0.01, runTime - firstCheckpoint)
+      }
+      usleep(UInt32(delay * 1_000_000))
+      guard process.isRunning else {
+        process.waitUntilExit()
+        continue
+      }
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      guard process.terminationReason == .uncaughtSignal else { continue }
+      kills += 1
+      let entries = try FileManager.default.contentsOfDirectory(atPath: trial.url.path)
+      if entries.contains(where: { $0.hasPrefix(".run.ckpt.h5.tmp-") }) { duringWrite += 1 }
+
+      // What the kill left must be the previous complete checkpoint, or none.
+      let resumed: GuardedResult
+      if FileManager.default.fileExists(atPath: checkpoint) {
+        _ = try CheckpointComparison.load(checkpoint)
+        resumed = try GuardedProcess.run(
+          BPKitBinary.path, ["train", "--resume", checkpoint, "--quiet"], timeout: 120)
+      } else {
+        beforeFirstCheckpoint += 1
+        resumed = try GuardedProcess.run(BPKitBinary.path, Self.arguments(checkpoint: checkpoint), timeout: 120)
+      }
+      #expect(resumed.status == 0, "kill \(kills) after \(delay) s: the resumed run failed: \(resumed.error)")
+      let differences = CheckpointComparison.differences(expected, try CheckpointComparison.load(checkpoint))
+      #expect(differences == [], "kill \(kills) after \(delay) s: the resumed run differs in \(differences)")
+      if !differences.isEmpty { differing += 1 }
+      let left = try FileManager.default.contentsOfDirectory(atPath: trial.url.path).filter { $0.contains(".tmp-") }
+      #expect(left == [], "kill \(kills): temporaries left after the next successful write: \(left)")
+      leftovers += left.count
+    }
+    ReliabilityReport.record(
+      "killed training: \(kills) SIGKILLs (\(duringWrite) during a checkpoint write, \(beforeFirstCheckpoint) "
+        + "before the first checkpoint), \(kills) resumed, \(differing) differing from the uninterrupted run, "
+        + "\(leftovers) temporaries left; run \(String(format: "%.2f", runTime)) s, seed \(ReliabilityMode.seed)")
+  }
+
+  /// Runs the uninterrupted training, timing it and its first checkpoint.
+  static func timedRun(checkpoint: String) throws -> (run: (terminationStatus: Int32, seconds: Double), first: Double) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: BPKitBinary.path)
+    process.arguments = arguments(checkpoint: checkpoint)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let start = Date()
+    try process.run()
+    var first: Double?
+    while process.isRunning {
+      if first == nil && FileManager.default.fileExists(atPath: checkpoint) { first = Date().timeIntervalSince(start) }
+      usleep(500)
+    }
+    process.waitUntilExit()
+    let seconds = Date().timeIntervalSince(start)
+    return ((process.terminationStatus, seconds), first ?? seconds / 2)
+  }
+}
