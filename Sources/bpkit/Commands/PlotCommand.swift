@@ -29,6 +29,7 @@ struct PlotCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       let url = URL(fileURLWithPath: checkpoint)
+      try UntrustedHDF5.vet(url.path)
       let file = try BPKitFile.open(url)
       guard case .checkpoint(let run) = file else {
         throw ReportingError.noHistory(file: checkpoint, kind: file.kind.rawValue)
