@@ -18,7 +18,7 @@ EXAMPLE_DIR := .build/example
 EXAMPLE_BUILD := .build/example-build
 DEBUG_BIN := .build/debug/bpkit
 
-.PHONY: all deps test-deps build release test lint validate-json demo bench example clean
+.PHONY: all deps test-deps build release test lint validate-json demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -52,7 +52,7 @@ release: deps
 	$(SWIFT) build -c release --product bpkit --static-swift-stdlib
 
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz Package.swift
 
 test: test-deps lint
 	rm -rf $(JSON_OUTPUTS)
@@ -97,5 +97,46 @@ demo: release
 bench: release
 	$(RELEASE_BIN) bench
 
+# The reliability suite runs in `make test` in its quick mode; this runs it
+# in its long mode (every command on 1,000 flips of every file, 256
+# truncation points, ...; see RELIABILITY.md), then fuzzes.
+reliability-long: test-deps
+	$(SWIFT) build --build-tests
+	rm -f .build/reliability-report.txt
+	BPKIT_RELIABILITY=long $(SWIFT) test --skip-build --filter ReliabilityTests
+	@$(MAKE) --no-print-directory fuzz
+
+# libFuzzer on the model/checkpoint loader, the JSON reader and the CSV
+# reader, FUZZ_SECONDS each, from Fixtures/fuzz-corpus. A separate build
+# folder, since every Swift module is instrumented (ASan and coverage);
+# lld links it (gold 2.40 fails on ASan's debug information).
+FUZZ_DIR := .build-fuzz
+FUZZ_SECONDS ?= 120
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DBPKIT_LIBFUZZER -Xswiftc -use-ld=lld
+
+fuzz-build: deps
+	$(SWIFT) build --product bpkit-fuzz --scratch-path $(FUZZ_DIR) $(FUZZ_FLAGS)
+
+# Crashes inside libhdf5 are expected findings for HDF5 input the fuzzer
+# makes (bpkit's CLI contains them in a child process, the library cannot),
+# so libFuzzer keeps going past them (-fork) and each finding is then given
+# to the built bpkit, which must refuse it cleanly.
+fuzz: fuzz-build build
+	@set -e; for target in model json csv; do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$target $(FUZZ_DIR)/findings/$$target; \
+	  echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 $(FUZZ_DIR)/debug/bpkit-fuzz $$target $(FUZZ_DIR)/corpus/$$target Fixtures/fuzz-corpus/$$target \
+	    -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=20 -rss_limit_mb=4096 -detect_leaks=0 -artifact_prefix=$(FUZZ_DIR)/findings/$$target/ \
+	    >$(FUZZ_DIR)/$$target.log 2>&1 || true; \
+	  grep -E "^#[0-9]+.*(DONE|pulse)|INFO: fuzzed for" $(FUZZ_DIR)/$$target.log | tail -1; \
+	  echo "$$target: $$(ls $(FUZZ_DIR)/findings/$$target | wc -l) findings in $(FUZZ_DIR)/findings/$$target"; \
+	done; \
+	for finding in $$(find $(FUZZ_DIR)/findings/model -type f); do \
+	  status=0; timeout 60 .build/debug/bpkit inspect $$finding >/dev/null 2>&1 || status=$$?; \
+	  case $$status in 0|3|4) ;; *) echo "bpkit inspect $$finding: exit $$status"; exit 1;; esac; \
+	done; \
+	echo "every model finding is refused cleanly by bpkit"
+
 clean:
-	rm -rf .build
+	rm -rf .build $(FUZZ_DIR)

@@ -13,15 +13,30 @@ import Foundation
 // (https://llvm.org/docs/LibFuzzer.html#using-libfuzzer-as-a-library).
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
+// libFuzzer's -fork mode starts this program again with its own arguments
+// only: the target then comes from the environment, set here for them.
+let named = arguments.count >= 2 ? FuzzTarget(rawValue: arguments[1]) : nil
+guard let target = named ?? ProcessInfo.processInfo.environment["BPKIT_FUZZ_TARGET"].flatMap(FuzzTarget.init)
+else {
   let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")
   FileHandle.standardError.write(Data("usage: bpkit-fuzz \(names) [inputs or libFuzzer options...]\n".utf8))
   exit(2)
 }
+setenv("BPKIT_FUZZ_TARGET", target.rawValue, 1)
+let options = arguments.dropFirst(named == nil ? 1 : 2)
 defer { unlink(FuzzTarget.scratchPath) }
 
 #if BPKIT_LIBFUZZER
   nonisolated(unsafe) var selected = target
+
+  /// The entry point libFuzzer's runtime names (its driver refers to it
+  /// even when the program has its own main).
+  @_cdecl("LLVMFuzzerTestOneInput")
+  func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    selected.run(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+  }
+
   @_silgen_name("LLVMFuzzerRunDriver")
   func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
@@ -30,20 +45,17 @@ defer { unlink(FuzzTarget.scratchPath) }
   ) -> CInt
 
   // libFuzzer sees the program name and the arguments after TARGET.
-  var forwarded = [arguments[0]] + arguments.dropFirst(2)
+  let forwarded = [arguments[0]] + options
   var pointers: [UnsafeMutablePointer<CChar>?] = forwarded.map { strdup($0) } + [nil]
   var count = CInt(forwarded.count)
   let status = pointers.withUnsafeMutableBufferPointer { buffer in
     var base: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = buffer.baseAddress
-    return LLVMFuzzerRunDriver(&count, &base) { data, size in
-      selected.run(UnsafeRawBufferPointer(start: data, count: size))
-      return 0
-    }
+    return LLVMFuzzerRunDriver(&count, &base, fuzzOneInput)
   }
   exit(status)
 #else
   var inputs: [String] = []
-  for path in arguments.dropFirst(2) {
+  for path in options {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
       FileHandle.standardError.write(Data("bpkit-fuzz: no such input: \(path)\n".utf8))
