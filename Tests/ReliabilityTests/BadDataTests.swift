@@ -93,7 +93,9 @@ import _BPKitTestSupport
       ("invalid UTF-8 in a string", try write("{\"kind\": \"\u{FFFD}", "utf8.json")),
     ]
     let tally = HostileTally.run(try ValidFilesReaders.refusals(inputs, codes: [3], scratch: folder))
-    ReliabilityReport.record("JSON that breaks the schema (\(inputs.count) documents, 4 commands): \(tally)")
+    ReliabilityReport.record(
+      "JSON that breaks the schema (\(inputs.count) documents, \(ValidFiles.readers(of: "", output: "").count) commands): \(tally)"
+    )
   }
 
   @Test func badCSVDataIsRefusedWithItsLine() throws {

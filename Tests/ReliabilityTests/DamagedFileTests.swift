@@ -47,13 +47,14 @@ import _BPKitTestSupport
           runs.append(
             HostileRun(
               name: "\(reader.name) on \(source.label) truncated to \(point) bytes", arguments: reader.arguments,
-              mayLoad: complete))
+              mayLoad: complete, successes: reader.successes))
         }
       }
     }
     let tally = HostileTally.run(runs)
     ReliabilityReport.record(
-      "truncations (\(Self.truncations) points per HDF5 file, \(Self.truncations / 4) per JSON file, 4 commands): "
+      "truncations (\(Self.truncations) points per HDF5 file, \(Self.truncations / 4) per JSON file, "
+        + "\(ValidFiles.readers(of: "", output: "").count) commands): "
         + "\(tally)")
   }
 
@@ -75,7 +76,7 @@ import _BPKitTestSupport
       runs.append(
         HostileRun(
           name: "\(command.name) on \(source.label) with byte \(offset) XOR \(mask)", arguments: command.arguments,
-          mayLoad: true))
+          mayLoad: true, successes: command.successes))
     }
     let contents = try sources.map { try Data(contentsOf: URL(fileURLWithPath: $0.path)) }
     let readerCount = ValidFiles.readers(of: "", output: "").count
@@ -92,7 +93,8 @@ import _BPKitTestSupport
       }
     }
     let tally = HostileTally.run(runs)
-    ReliabilityReport.record("byte flips (\(runs.count) flipped files over 4 files and 4 commands): \(tally)")
+    ReliabilityReport.record(
+      "byte flips (\(runs.count) flipped files over 4 files and \(readerCount) commands): \(tally)")
   }
 
   /// Damage in HDF5 files without bpkit's checksum (files from other
@@ -119,7 +121,7 @@ import _BPKitTestSupport
       runs.append(
         HostileRun(
           name: "\(command.name) on an unsealed checkpoint with byte \(offset) XOR \(mask)",
-          arguments: command.arguments, mayLoad: true))
+          arguments: command.arguments, mayLoad: true, successes: command.successes))
     }
     let tally = HostileTally.run(runs)
     ReliabilityReport.record("byte flips in a checkpoint without its checksum (\(count) files): \(tally)")

@@ -14,6 +14,8 @@ struct HostileRun: Sendable {
   /// Whether bpkit may accept the input (a flipped byte in space that holds
   /// nothing is harmless); otherwise it must refuse it.
   var mayLoad = false
+  /// The exit codes of a successful run (`diff` exits 1 when it finds a difference).
+  var successes: Set<Int32> = [0]
   /// The exit codes a refusal may have.
   var codes: Set<Int32> = [3, 4]
   /// Whether to run as the unprivileged user `nobody`, for permission cases.
@@ -46,7 +48,8 @@ struct HostileRun: Sendable {
     switch result.ending {
     case .signaled: return .crashed("\(result.ending): \(result.error.suffix(400))")
     case .timedOut: return .hung
-    case .exited(0): return mayLoad ? .loaded : .unclear("exit 0 for an input that must be refused")
+    case .exited(let code) where successes.contains(code):
+      return mayLoad ? .loaded : .unclear("exit \(code) for an input that must be refused")
     case .exited(let code):
       let lines = result.errorLines
       guard codes.contains(code) else { return .unclear("exit \(code), expected one of \(codes.sorted()): \(lines)") }

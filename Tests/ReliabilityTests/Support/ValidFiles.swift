@@ -49,20 +49,32 @@ final class ValidFiles: Sendable {
     try loaded.model.writeJSON(toPath: modelJSON, weights: .numbers)
   }
 
+  /// A command that reads a model or checkpoint file.
+  struct Reader {
+    var name: String
+    var arguments: [String]
+    /// The exit codes of a successful run: `diff` exits 1 when it finds a difference.
+    var successes: Set<Int32> = [0]
+  }
+
   /// The commands that read a model or checkpoint file, with `file` in place.
   /// `output` is a scratch folder for the files some commands write.
-  static func readers(of file: String, output: String) -> [(name: String, arguments: [String])] {
+  static func readers(of file: String, output: String) -> [Reader] {
     [
-      ("infer", ["infer", file, "--input", irisCSV, "--ignore", "species", "--output", "/dev/null"]),
-      ("train --resume", ["train", "--resume", file, "--checkpoint", output + "/resumed.h5", "--quiet"]),
-      (
-        "train --model",
-        [
+      Reader(
+        name: "infer", arguments: ["infer", file, "--input", irisCSV, "--ignore", "species", "--output", "/dev/null"]),
+      Reader(
+        name: "train --resume",
+        arguments: ["train", "--resume", file, "--checkpoint", output + "/resumed.h5", "--quiet"]),
+      Reader(
+        name: "train --model",
+        arguments: [
           "train", "--model", file, "--data", irisCSV, "--target", "species", "--epochs", "1", "--checkpoint",
           output + "/started.h5", "--quiet",
-        ]
-      ),
-      ("convert", ["convert", file, output + "/converted.json"]),
+        ]),
+      Reader(name: "convert", arguments: ["convert", file, output + "/converted.json"]),
+      Reader(name: "inspect", arguments: ["inspect", file]),
+      Reader(name: "diff", arguments: ["diff", file, (try? get().checkpoint) ?? file], successes: [0, 1]),
     ]
   }
 
