@@ -27,10 +27,10 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public private(set) var iterations: Int64
 
   let plan: NetworkPlan
-  private var rule: OptimizerRule
+  private(set) var rule: OptimizerRule
   let parameters: ScalarBuffer<Scalar>
   let gradientBuffer: ScalarBuffer<Scalar>
-  private let slots: [ScalarBuffer<Scalar>]
+  let slots: [ScalarBuffer<Scalar>]
   private let slotPointers: [UnsafeMutablePointer<Scalar>]
   private var accumulator: ScalarBuffer<Scalar>?
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)`` has summed since the last update.
@@ -227,77 +227,6 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       result[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: Array(values))
     }
     return result
-  }
-
-  // MARK: - Arrays
-
-  /// Trains on one batch given as arrays; see ``step(inputs:targets:count:)``.
-  public func step(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
-    try inputs.withUnsafeBufferPointer { x in
-      try targets.withUnsafeBufferPointer { t in try step(inputs: x, targets: .values(t), count: count) }
-    }
-  }
-
-  /// Trains on one batch with class labels; see ``step(inputs:targets:count:)``.
-  public func step(inputs: [Scalar], labels: [Int], count: Int) throws -> BatchMetrics {
-    try inputs.withUnsafeBufferPointer { x in
-      try labels.withUnsafeBufferPointer { t in try step(inputs: x, targets: .labels(t), count: count) }
-    }
-  }
-
-  /// Accumulates the gradients of one batch given as arrays; see ``accumulate(inputs:targets:count:)``.
-  public func accumulate(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
-    try inputs.withUnsafeBufferPointer { x in
-      try targets.withUnsafeBufferPointer { t in try accumulate(inputs: x, targets: .values(t), count: count) }
-    }
-  }
-
-  /// Accumulates the gradients of one batch with class labels; see ``accumulate(inputs:targets:count:)``.
-  public func accumulate(inputs: [Scalar], labels: [Int], count: Int) throws -> BatchMetrics {
-    try inputs.withUnsafeBufferPointer { x in
-      try labels.withUnsafeBufferPointer { t in try accumulate(inputs: x, targets: .labels(t), count: count) }
-    }
-  }
-
-  /// Evaluates arrays; see ``evaluate(inputs:targets:count:batchSize:)``.
-  public func evaluate(inputs: [Scalar], targets: [Scalar], count: Int) throws -> BatchMetrics {
-    try inputs.withUnsafeBufferPointer { x in
-      try targets.withUnsafeBufferPointer { t in try evaluate(inputs: x, targets: .values(t), count: count) }
-    }
-  }
-
-  /// Evaluates arrays with class labels; see ``evaluate(inputs:targets:count:batchSize:)``.
-  public func evaluate(inputs: [Scalar], labels: [Int], count: Int) throws -> BatchMetrics {
-    try inputs.withUnsafeBufferPointer { x in
-      try labels.withUnsafeBufferPointer { t in try evaluate(inputs: x, targets: .labels(t), count: count) }
-    }
-  }
-
-  // MARK: - State
-
-  /// The network with the current weights, rounded to Float32 when the engine computes in Float64.
-  public var model: Model {
-    var tensors: [ParameterKey: Tensor<Float>] = [:]
-    for entry in plan.layout.entries {
-      let values = UnsafeBufferPointer(start: parameters.pointer + entry.offset, count: entry.count)
-      tensors[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: values.map { Float($0) })
-    }
-    // The tensors come from the validated layout, so the model is valid by construction.
-    return try! Model(network: network, parameters: tensors)
-  }
-
-  /// The optimizer's configuration, step count and slots, as a checkpoint stores them.
-  public var optimizerState: OptimizerState {
-    var stored: [String: [ParameterKey: Tensor<Float>]] = [:]
-    for (name, buffer) in zip(rule.slotNames, slots) {
-      var tensors: [ParameterKey: Tensor<Float>] = [:]
-      for entry in plan.layout.trainableEntries {
-        let values = UnsafeBufferPointer(start: buffer.pointer + entry.offset, count: entry.count)
-        tensors[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: values.map { Float($0) })
-      }
-      stored[name] = tensors
-    }
-    return OptimizerState(configuration: optimizerConfiguration, iterations: iterations, slots: stored)
   }
 
   // MARK: - Internals
