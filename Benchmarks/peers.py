@@ -1,7 +1,7 @@
 """bpkit beside its peers, measured in one session on this machine.
 
 Dev-time only: bpkit never runs or needs this. It times the workloads of
-`bpkit bench` in PyTorch (2 threads), onnxruntime (2 threads) and numpy, runs
+`bpkit bench` in PyTorch and onnxruntime (2 threads, or --threads) and numpy, runs
 `bpkit bench --json` in the same session, alternating rounds so that a busy
 machine slows all of them alike, and prints a Markdown table of medians and
 ratios (see BENCHMARKS.md).
@@ -29,6 +29,7 @@ import time
 import numpy as np
 
 RUNS = 5
+THREADS = 2
 
 
 def median_time(f, runs=RUNS):
@@ -43,7 +44,7 @@ def median_time(f, runs=RUNS):
 def torch_threads():
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
     return torch
 
 
@@ -117,7 +118,7 @@ def infer():
     path = os.path.join(tempfile.mkdtemp(), "mlp.onnx")
     torch.onnx.export(net, x1, path, input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "n"}}, dynamo=False)
     options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
+    options.intra_op_num_threads = THREADS
     session = ort.InferenceSession(path, options)
     a1, ab = x1.numpy(), xb.numpy()
     for _ in range(200):
@@ -194,7 +195,10 @@ def main():
     parser.add_argument("--bpkit", help="path of a release-built bpkit to measure beside the peers")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians over rounds")
     parser.add_argument("--json", action="store_true", help="print the raw figures of every round as JSON")
+    parser.add_argument("--threads", type=int, default=2, help="threads for PyTorch and onnxruntime (default 2)")
     args = parser.parse_args()
+    global THREADS
+    THREADS = args.threads
     names = args.workloads or list(WORKLOADS)
     unknown = [name for name in names if name not in WORKLOADS]
     if unknown:
@@ -215,7 +219,7 @@ def main():
     import torch
     import onnxruntime
 
-    print(f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__}"
+    print(f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__}, {THREADS} peer threads"
           + (f", bpkit BLAS {blas}" if blas else ""))
     print(f"medians over {args.rounds} rounds, each figure itself a median of {RUNS} runs\n")
     print(table(rounds))
