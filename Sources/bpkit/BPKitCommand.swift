@@ -1,8 +1,8 @@
 import ArgumentParser
 import BPKit
 
-/// The `bpkit` command: the entry point that dispatches to subcommands.
-@main
+/// The `bpkit` command, which dispatches to subcommands (run by ``BPKitMain``).
+
 struct BPKitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bpkit",

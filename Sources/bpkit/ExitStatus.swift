@@ -7,6 +7,8 @@ import HDF5
 enum ExitStatus {
   /// A difference was found (`diff`).
   static let different: Int32 = 1
+  /// A usage error: an unknown option or a bad value.
+  static let usage: Int32 = 2
   /// Bad input data or a file that is not what was expected.
   static let badInput: Int32 = 3
   /// A file cannot be read or written.
@@ -39,7 +41,11 @@ enum ExitStatus {
       }
     case let error as HDF5Error:
       switch error.kind {
-      case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists, .libraryFailure: ioFailure
+      case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists: ioFailure
+      // libhdf5 failing to read the structure of a file it has opened almost
+      // always means a damaged file (an address past its end, a bad message),
+      // so reads are bad input; failing to create, write or flush is I/O.
+      case .libraryFailure: isReading(error.operation) ? badInput : ioFailure
       default: badInput
       }
     case let error as DataError:
@@ -61,6 +67,10 @@ enum ExitStatus {
     default:
       badInput
     }
+  }
+
+  static func isReading(_ operation: String) -> Bool {
+    ["read", "open", "inspect", "list", "look up", "check"].contains { operation.hasPrefix($0) }
   }
 
   static func describe(_ error: any Error) -> String {

@@ -143,6 +143,6 @@ import _BPKitTestSupport
     #expect(notBPKit.status == 3)
     #expect(notBPKit.error.contains("not a bpkit model or checkpoint"))
     let usage = try inspect()
-    #expect(usage.status == 64 || usage.status == 2)
+    #expect(usage.status == 2)
   }
 }

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+
+/// Runs `bpkit`.
+///
+/// swift-argument-parser exits with 64 (`EX_USAGE`) on a usage error; bpkit
+/// documents 2, as most Unix tools use, so usage errors are mapped here. Every
+/// other outcome (help, version, a command's own exit code) is the parser's.
+@main
+enum BPKitMain {
+  static func main() async {
+    do {
+      var command = try BPKitCommand.parseAsRoot()
+      if var asyncCommand = command as? any AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      if BPKitCommand.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((BPKitCommand.fullMessage(for: error) + "\n").utf8))
+        exit(ExitStatus.usage)
+      }
+      BPKitCommand.exit(withError: error)
+    }
+  }
+}
