@@ -40,20 +40,8 @@ extension Dataset {
   /// The mean and standard deviation of each input feature, over all samples
   /// (and time steps, for sequences), computed in Float64.
   public func featureStatistics() -> (mean: [Float], std: [Float]) {
-    let features = inputs.shape.last ?? 0
-    guard features > 0, inputs.count > 0 else { return ([], []) }
-    var sum = [Double](repeating: 0, count: features)
-    var squares = [Double](repeating: 0, count: features)
-    let rows = inputs.count / features
-    for row in 0..<rows {
-      for feature in 0..<features {
-        let value = Double(inputs.scalars[row * features + feature])
-        sum[feature] += value
-        squares[feature] += value * value
-      }
-    }
-    let mean = sum.map { $0 / Double(rows) }
-    let std = zip(squares, mean).map { ($0 / Double(rows) - $1 * $1).squareRoot() }
-    return (mean.map { Float($0) }, std.map { Float($0.isNaN ? 0 : $0) })
+    var statistics = FeatureStatistics(features: inputs.shape.last ?? 0)
+    statistics.add(inputs.scalars)
+    return (statistics.mean, statistics.standardDeviation)
   }
 }

@@ -102,28 +102,15 @@ extension HDF5RowReader {
   /// and returns the per-feature mean and standard deviation of the inputs
   /// (over samples and time steps), computed in Float64.
   public func scan(rows: Range<Int>, blockRows: Int) throws -> (mean: [Float], std: [Float]) {
-    let features = sampleShape.last ?? 0
-    var sum = [Double](repeating: 0, count: features)
-    var squares = [Double](repeating: 0, count: features)
-    var vectors = 0
+    var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
     var start = rows.lowerBound
     while start < rows.upperBound {
       let end = min(rows.upperBound, start + blockRows)
       let block = try read(rows: start..<end)
       try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
-      let values = block.inputs.scalars
-      for offset in stride(from: 0, to: values.count, by: features) {
-        for feature in 0..<features {
-          let value = Double(values[offset + feature])
-          sum[feature] += value
-          squares[feature] += value * value
-        }
-      }
-      vectors += values.count / max(features, 1)
+      statistics.add(block.inputs.scalars)
       start = end
     }
-    let mean = sum.map { $0 / Double(max(vectors, 1)) }
-    let std = zip(squares, mean).map { max(0, $0 / Double(max(vectors, 1)) - $1 * $1).squareRoot() }
-    return (mean.map { Float($0) }, std.map { Float($0) })
+    return (statistics.mean, statistics.standardDeviation)
   }
 }
