@@ -30,7 +30,9 @@ struct BenchCommand: ParsableCommand {
       try BenchReport.header(options)
       for workload in Self.configuration.subcommands {
         guard let workload = workload as? any BenchmarkWorkload.Type else { continue }
-        try workload.init().measure(options)
+        // Parsing no arguments gives the workload its own options' defaults;
+        // a plain init() would leave them unset.
+        try workload.parse([]).measure(options)
       }
     }
   }
