@@ -81,7 +81,7 @@ public final class LineReader {
     if lineEnd > range.lowerBound && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
     buffer[lineEnd] = 0
     lineNumber += 1
-    return try typedDataThrows {
+    return try rethrowing(DataError.self) {
       try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range.lowerBound..<lineEnd])) }
     }
   }
@@ -114,17 +114,5 @@ public final class LineReader {
     }
     if count == 0 { finished = true }
     end += count
-  }
-}
-
-/// Restores the static error type of a body that throws only ``DataError``
-/// through a standard-library function declared `rethrows`.
-func typedDataThrows<R>(_ body: () throws -> R) throws(DataError) -> R {
-  do {
-    return try body()
-  } catch let error as DataError {
-    throw error
-  } catch {
-    preconditionFailure("only DataError can reach here: \(error)")
   }
 }

@@ -89,7 +89,7 @@ public enum BPKitJSON {
   static func withBytes<R>(
     _ data: Data, _ body: (UnsafeRawBufferPointer) throws(BPKitJSONError) -> R
   ) throws(BPKitJSONError) -> R {
-    try rethrowingJSONErrors { try data.withUnsafeBytes { try body($0) } }
+    try rethrowing(BPKitJSONError.self) { try data.withUnsafeBytes { try body($0) } }
   }
 
   static let commonMembers: Set<String> = ["$schema", "kind", "format_version", "bpkit_version"]

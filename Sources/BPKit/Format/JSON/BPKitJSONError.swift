@@ -50,15 +50,3 @@ public enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, 
 
   public var errorDescription: String? { description }
 }
-
-/// Runs `body`, whose only errors are ``BPKitJSONError``s thrown through a
-/// standard-library function that merely rethrows, and gives them their type back.
-func rethrowingJSONErrors<R>(_ body: () throws -> R) throws(BPKitJSONError) -> R {
-  do {
-    return try body()
-  } catch let error as BPKitJSONError {
-    throw error
-  } catch {
-    preconditionFailure("only BPKitJSONError is thrown here, not \(error)")
-  }
-}

@@ -22,7 +22,7 @@ final class JSONOutput {
 
   func append(_ text: String) throws(BPKitJSONError) {
     var text = text
-    try rethrowingJSONErrors { try text.withUTF8 { try append(UnsafeRawBufferPointer($0)) } }
+    try rethrowing(BPKitJSONError.self) { try text.withUTF8 { try append(UnsafeRawBufferPointer($0)) } }
   }
 
   func append(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) {
@@ -45,7 +45,7 @@ final class JSONOutput {
   func appendLiteral(_ text: String) throws(BPKitJSONError) {
     var literal: [UInt8] = []
     JSONStrings.appendLiteral(text, to: &literal)
-    try rethrowingJSONErrors { try literal.withUnsafeBytes { try append($0) } }
+    try rethrowing(BPKitJSONError.self) { try literal.withUnsafeBytes { try append($0) } }
   }
 
   /// Lets `body` write up to `maximumCount` bytes (at most a megabyte)

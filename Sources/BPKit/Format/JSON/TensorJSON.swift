@@ -66,9 +66,9 @@ enum TensorJSON {
   ) throws(BPKitJSONError) -> R {
     #if _endian(big)
       let swapped = scalars.map { Float(bitPattern: $0.bitPattern.littleEndian) }
-      return try rethrowingJSONErrors { try swapped.withUnsafeBytes { try body($0) } }
+      return try rethrowing(BPKitJSONError.self) { try swapped.withUnsafeBytes { try body($0) } }
     #else
-      return try rethrowingJSONErrors { try scalars.withUnsafeBytes { try body($0) } }
+      return try rethrowing(BPKitJSONError.self) { try scalars.withUnsafeBytes { try body($0) } }
     #endif
   }
 

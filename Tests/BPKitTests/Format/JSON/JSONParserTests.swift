@@ -6,7 +6,7 @@ import Testing
 @Suite struct JSONParserTests {
   private func parse(_ text: String) throws(BPKitJSONError) -> JSONValue {
     let bytes = Array(text.utf8)
-    return try rethrowingJSONErrors { try bytes.withUnsafeBytes { try JSONParser.parse($0) } }
+    return try rethrowing(BPKitJSONError.self) { try bytes.withUnsafeBytes { try JSONParser.parse($0) } }
   }
 
   @Test(arguments: [
