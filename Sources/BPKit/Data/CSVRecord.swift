@@ -93,6 +93,27 @@ public enum CSVRecord {
     }
   }
 
+  /// Parses, field by field, a line that ``parseNumbers(_:requireFinite:into:)``
+  /// called irregular, so that a bad value is reported with its line and column.
+  ///
+  /// - Parameter expectedFields: the number of fields every row must have,
+  ///   or `nil` to accept any.
+  /// - Returns: the number of fields parsed, or `nil` for a blank line.
+  /// - Throws: ``DataError`` for a ragged row or a field that is not a number.
+  public static func parseIrregular(
+    _ text: String, expectedFields: Int?, line: Int, source: String, columnNames: [String], requireFinite: Bool,
+    into values: inout [Float]
+  ) throws(DataError) -> Int? {
+    let text = Substring(text)
+    if text.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
+    let fields = fields(text)
+    if let expectedFields, fields.count != expectedFields {
+      throw .raggedRow(source: source, line: line, expected: expectedFields, found: fields.count)
+    }
+    try parse(fields, line: line, source: source, columnNames: columnNames, requireFinite: requireFinite, into: &values)
+    return fields.count
+  }
+
   /// A column's name for messages: `'label' (5)` or `5`.
   static func name(_ index: Int, _ names: [String]) -> String {
     index < names.count ? "'\(names[index])' (\(index + 1))" : "\(index + 1)"

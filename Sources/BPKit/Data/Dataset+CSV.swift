@@ -44,15 +44,12 @@ extension Dataset {
       case .numbers(let count):
         fieldCount = count
       case .irregular(let text):
-        let line = Substring(text)
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-        let fields = CSVRecord.fields(line)
-        fieldCount = fields.count
-        if fields.count == header.count {
-          try CSVRecord.parse(
-            fields, line: reader.lineNumber, source: source, columnNames: header, requireFinite: requireFinite,
-            into: &row)
-        }
+        guard
+          let count = try CSVRecord.parseIrregular(
+            text, expectedFields: header.count, line: reader.lineNumber, source: source, columnNames: header,
+            requireFinite: requireFinite, into: &row)
+        else { continue }
+        fieldCount = count
       }
       guard fieldCount == header.count else {
         throw .raggedRow(source: source, line: reader.lineNumber, expected: header.count, found: fieldCount)

@@ -74,16 +74,12 @@ final class CSVInferenceInput: InferenceInput {
       case .blank:
         continue
       case .irregular(let text):
-        let line = Substring(text)
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-        let fields = CSVRecord.fields(line)
-        let expected = header.isEmpty ? (inputColumns?.count ?? fields.count) : header.count
-        guard fields.count == expected else {
-          throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expected, found: fields.count)
-        }
-        try CSVRecord.parse(
-          fields, line: reader.lineNumber, source: source, columnNames: header, requireFinite: true, into: &row)
-        return fields.count
+        guard
+          let count = try CSVRecord.parseIrregular(
+            text, expectedFields: header.isEmpty ? inputColumns?.count : header.count, line: reader.lineNumber,
+            source: source, columnNames: header, requireFinite: true, into: &row)
+        else { continue }
+        return count
       }
     }
   }
