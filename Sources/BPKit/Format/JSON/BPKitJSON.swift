@@ -60,19 +60,13 @@ public enum BPKitJSON {
   /// - Throws: ``BPKitJSONError`` with the line and column of a syntax
   ///   error, or the JSONPath of a schema violation.
   public static func read(_ data: Data) throws(BPKitJSONError) -> Document {
-    try withBytes(data) { (bytes) throws(BPKitJSONError) in try decodeDocument(bytes, expecting: nil) }
+    try decodeDocument(data, expecting: nil)
   }
 
   /// Reads a model or checkpoint document from a file, without loading the
   /// file into memory first (it is mapped).
   public static func read(contentsOfFile path: String) throws(BPKitJSONError) -> Document {
-    try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
-      do throws(BPKitJSONError) {
-        return try decodeDocument(bytes, expecting: nil, mapped: true)
-      } catch {
-        throw error.located(in: path)
-      }
-    }
+    try decodeDocument(contentsOfFile: path, expecting: nil)
   }
 
   /// Whether the file looks like JSON: its first non-blank byte is `{`.
@@ -90,6 +84,32 @@ public enum BPKitJSON {
     _ data: Data, _ body: (UnsafeRawBufferPointer) throws(BPKitJSONError) -> R
   ) throws(BPKitJSONError) -> R {
     try rethrowing(BPKitJSONError.self) { try data.withUnsafeBytes { try body($0) } }
+  }
+
+  /// Parses a document held in memory; `expected` nil accepts either kind.
+  static func decodeDocument(_ data: Data, expecting expected: DocumentKind?) throws(BPKitJSONError) -> Document {
+    try withBytes(data) { (bytes) throws(BPKitJSONError) in try decodeDocument(bytes, expecting: expected) }
+  }
+
+  /// Parses a document in a file, mapped rather than loaded, naming the file in errors.
+  static func decodeDocument(contentsOfFile path: String, expecting expected: DocumentKind?) throws(BPKitJSONError)
+    -> Document
+  {
+    try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
+      do throws(BPKitJSONError) {
+        return try decodeDocument(bytes, expecting: expected, mapped: true)
+      } catch {
+        throw error.located(in: path)
+      }
+    }
+  }
+
+  /// The bytes `write` produces, collected in memory.
+  static func encodedData(_ write: (JSONWriter) throws(BPKitJSONError) -> Void) throws(BPKitJSONError) -> Data {
+    let output = JSONOutput(handle: nil, path: "")
+    try write(JSONWriter(output: output))
+    try output.flush()
+    return Data(output.collected)
   }
 
   static let commonMembers: Set<String> = ["$schema", "kind", "format_version", "bpkit_version"]

@@ -5,20 +5,12 @@ extension Checkpoint {
   ///
   /// - Throws: ``BPKitJSONError`` as ``Model/init(jsonData:)`` does.
   public init(jsonData data: Data) throws(BPKitJSONError) {
-    self = try BPKitJSON.withBytes(data) { (bytes) throws(BPKitJSONError) in
-      try Self.checkpoint(from: BPKitJSON.decodeDocument(bytes, expecting: .checkpoint))
-    }
+    self = Self.checkpoint(from: try BPKitJSON.decodeDocument(data, expecting: .checkpoint))
   }
 
   /// Reads a checkpoint from a bpkit JSON checkpoint document in a file.
   public init(jsonContentsOf path: String) throws(BPKitJSONError) {
-    self = try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
-      do throws(BPKitJSONError) {
-        return try Self.checkpoint(from: BPKitJSON.decodeDocument(bytes, expecting: .checkpoint, mapped: true))
-      } catch {
-        throw error.located(in: path)
-      }
-    }
+    self = Self.checkpoint(from: try BPKitJSON.decodeDocument(contentsOfFile: path, expecting: .checkpoint))
   }
 
   private static func checkpoint(from document: BPKitJSON.Document) -> Checkpoint {
@@ -28,10 +20,9 @@ extension Checkpoint {
 
   /// The checkpoint as a bpkit JSON checkpoint document.
   public func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
-    let output = JSONOutput(handle: nil, path: "")
-    try CheckpointJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
-    try output.flush()
-    return Data(output.collected)
+    try BPKitJSON.encodedData { (writer) throws(BPKitJSONError) in
+      try CheckpointJSON.writeDocument(self, encoding: weights, to: writer)
+    }
   }
 
   /// Writes the checkpoint as a bpkit JSON checkpoint document, streamed and

@@ -7,21 +7,13 @@ extension Model {
   ///   `schemaViolation` with the JSONPath of the offending value, or
   ///   `wrongDocumentKind` for a checkpoint.
   public init(jsonData data: Data) throws(BPKitJSONError) {
-    self = try BPKitJSON.withBytes(data) { (bytes) throws(BPKitJSONError) in
-      try Self.model(from: BPKitJSON.decodeDocument(bytes, expecting: .model))
-    }
+    self = Self.model(from: try BPKitJSON.decodeDocument(data, expecting: .model))
   }
 
   /// Reads a model from a bpkit JSON model document in a file, which is
   /// mapped rather than loaded, so only the weights take memory.
   public init(jsonContentsOf path: String) throws(BPKitJSONError) {
-    self = try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
-      do throws(BPKitJSONError) {
-        return try Self.model(from: BPKitJSON.decodeDocument(bytes, expecting: .model, mapped: true))
-      } catch {
-        throw error.located(in: path)
-      }
-    }
+    self = Self.model(from: try BPKitJSON.decodeDocument(contentsOfFile: path, expecting: .model))
   }
 
   private static func model(from document: BPKitJSON.Document) -> Model {
@@ -33,10 +25,9 @@ extension Model {
   ///
   /// - Parameter weights: How tensors are written; numbers by default.
   public func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
-    let output = JSONOutput(handle: nil, path: "")
-    try ModelJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
-    try output.flush()
-    return Data(output.collected)
+    try BPKitJSON.encodedData { (writer) throws(BPKitJSONError) in
+      try ModelJSON.writeDocument(self, encoding: weights, to: writer)
+    }
   }
 
   /// Writes the model as a bpkit JSON model document, streaming it to the
