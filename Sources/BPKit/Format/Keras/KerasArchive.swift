@@ -32,17 +32,10 @@ enum KerasArchive {
         return try KerasLegacyHDF5.tensor(root.openDataset(vars + "/\(index)"))
       }
       var result = KerasModel(model: model, kerasVersion: metadata?["keras_version"] as? String)
-      guard let compile = config["compile_config"] as? [String: Any] else {
-        result.warnings.append("the model was saved without compiling it: no loss or optimizer state to import")
-        return result
-      }
-      result.loss = KerasOptimizer.loss(compile["loss"])
-      if result.loss == nil { result.warnings.append("the Keras loss \(compile["loss"] ?? "none") is not in bpkit") }
-      do throws(KerasOptimizer.Skipped) {
-        let configuration = try KerasOptimizer.configuration(compile["optimizer"])
-        result.optimizer = try optimizerState(configuration, root: root, model: model)
-      } catch {
-        result.warnings.append("optimizer state not imported: \(error.reason)")
+      let compile = config["compile_config"] as? [String: Any]
+      result.importTraining(compile.map { ($0["loss"], $0["optimizer"]) }) {
+        (configuration) throws(KerasOptimizer.Skipped) in
+        try optimizerState(configuration, root: root, model: model)
       }
       return result
     }

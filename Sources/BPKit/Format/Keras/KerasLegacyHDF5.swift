@@ -32,18 +32,12 @@ enum KerasLegacyHDF5 {
     }
     var result = KerasModel(
       model: model, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
-    guard try root.hasAttribute("training_config") else {
-      result.warnings.append("the model was saved without compiling it: no loss or optimizer state to import")
-      return result
-    }
-    let training = try json(try root.stringAttribute("training_config"), name: "training_config", file: path)
-    result.loss = KerasOptimizer.loss(training["loss"])
-    if result.loss == nil { result.warnings.append("the Keras loss \(training["loss"] ?? "none") is not in bpkit") }
-    do throws(KerasOptimizer.Skipped) {
-      let configuration = try KerasOptimizer.configuration(training["optimizer_config"])
-      result.optimizer = try optimizerState(configuration, root: root, model: model)
-    } catch {
-      result.warnings.append("optimizer state not imported: \(error.reason)")
+    let training =
+      try root.hasAttribute("training_config")
+      ? try json(try root.stringAttribute("training_config"), name: "training_config", file: path) : nil
+    result.importTraining(training.map { ($0["loss"], $0["optimizer_config"]) }) {
+      (configuration) throws(KerasOptimizer.Skipped) in
+      try optimizerState(configuration, root: root, model: model)
     }
     return result
   }
