@@ -61,8 +61,8 @@ public enum GuardedProcess {
     let folder = try TemporaryDirectory(prefix: "bpkit-guarded")
     let outputPath = folder.path("stdout"), errorPath = folder.path("stderr"), inputPath = folder.path("stdin")
     try input.write(to: URL(fileURLWithPath: inputPath))
-    FileManager.default.createFile(atPath: outputPath, contents: nil)
-    FileManager.default.createFile(atPath: errorPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
