@@ -32,7 +32,6 @@ public final class TrainingSession {
   private var random: Xoshiro256StarStar
   private var batch: PreparedData.Batch
   private var pendingNotes: [String] = []
-  private var epochStarted = Date()
   private var epochSeconds: Double = 0
 
   /// What one call to ``step()`` did.
