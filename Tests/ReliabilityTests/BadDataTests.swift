@@ -129,7 +129,9 @@ import _BPKitTestSupport
       runs.append(
         HostileRun(
           name: "infer on CSV with \(input.label)",
-          arguments: ["infer", files.model, "--input", path, "--ignore", "species", "--output", "/dev/null"],
+          arguments: [
+            "infer", files.model, "--input", path, "--ignore", "species", "--output", output + "/predictions.csv",
+          ],
           codes: [3]))
     }
     let tally = HostileTally.run(runs)

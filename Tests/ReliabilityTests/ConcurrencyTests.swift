@@ -87,7 +87,10 @@ import _BPKitTestSupport
       if loads % 10 == 0 {
         let infer = try GuardedProcess.run(
           BPKitBinary.path,
-          ["infer", checkpoint, "--input", ValidFiles.irisCSV, "--ignore", "species", "--output", "/dev/null"],
+          [
+            "infer", checkpoint, "--input", ValidFiles.irisCSV, "--ignore", "species", "--output",
+            folder.path("predictions.csv"),
+          ],
           timeout: ReliabilityMode.timeout)
         binaryLoads += 1
         if infer.status != 0 { failures.append("bpkit infer: \(infer.ending) \(infer.error)") }

@@ -62,7 +62,8 @@ final class ValidFiles: Sendable {
   static func readers(of file: String, output: String) -> [Reader] {
     [
       Reader(
-        name: "infer", arguments: ["infer", file, "--input", irisCSV, "--ignore", "species", "--output", "/dev/null"]),
+        name: "infer",
+        arguments: ["infer", file, "--input", irisCSV, "--ignore", "species", "--output", output + "/predictions.csv"]),
       Reader(
         name: "train --resume",
         arguments: ["train", "--resume", file, "--checkpoint", output + "/resumed.h5", "--quiet"]),
