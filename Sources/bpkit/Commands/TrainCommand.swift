@@ -74,9 +74,77 @@ struct TrainCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       let stop = StopRequest()
-      let plan = try TrainingPlan(start: start, data: data, schedule: schedule, output: output)
-      try TrainingLoop(plan: plan, output: output, stop: stop).run()
+      let run = try TrainingRun(
+        TrainingOptions(
+          start: start.options, data: data.options, schedule: schedule.options, output: output.options,
+          checkForeignHDF5: { try UntrustedHDF5.vet($0) }))
+      let reporter = try ProgressReporter(
+        totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson)
+      defer { reporter.finish() }
+      let outcome = try run.run(control: stop.control) {
+        try reporter.report($0, checkpointPath: run.plan.checkpointPath)
+      }
+      let resumeCommand = "bpkit train --resume \(Self.quoted(run.plan.checkpointPath))"
+      switch outcome.reason {
+      case .alreadyComplete:
+        reporter.message(
+          "the run has already trained \(outcome.progress.epoch) of \(outcome.epochs) epochs; "
+            + "give --epochs N to train longer")
+      case .stopRequested, .cancelled:
+        reporter.notice(
+          "stopped by \(stop.signal == SIGINT ? "Ctrl-C" : "SIGTERM") at epoch \(outcome.progress.epoch + 1), step "
+            + "\(outcome.progress.stepInEpoch); checkpoint written to \(run.plan.checkpointPath)\n"
+            + "resume with: \(resumeCommand)")
+        throw ExitCode(stop.exitCode)
+      case .stepLimit:
+        reporter.message(
+          "stopped after \(outcome.steps) steps at epoch \(outcome.progress.epoch + 1), step "
+            + "\(outcome.progress.stepInEpoch); checkpoint written to \(run.plan.checkpointPath)\n"
+            + "resume with: \(resumeCommand)")
+      case .completed:
+        if let last = outcome.progress.history.last {
+          reporter.message(
+            String(
+              format: "done: %d epochs in %.2f s of training; final loss %.4f", outcome.progress.epoch,
+              outcome.progress.elapsedSeconds, last.trainLoss)
+              + (last.validationAccuracy.map { String(format: ", validation accuracy %.2f%%", $0 * 100) } ?? ""))
+        }
+      }
     }
+  }
+
+  static func quoted(_ path: String) -> String {
+    path.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? path : "'\(path)'"
+  }
+}
+
+extension TrainStartOptions {
+  var options: TrainingOptions.Start {
+    TrainingOptions.Start(layers: layers, model: model, resume: resume, allowDataChange: allowDataChange)
+  }
+}
+
+extension TrainDataOptions {
+  var options: TrainingOptions.DataSelection {
+    TrainingOptions.DataSelection(
+      data: data, target: target, x: x, y: y, validationSplit: validationSplit, validation: validation,
+      validationX: validationX, validationY: validationY, standardize: standardize, stream: stream)
+  }
+}
+
+extension TrainScheduleOptions {
+  var options: TrainingOptions.Schedule {
+    TrainingOptions.Schedule(
+      epochs: epochs, batchSize: batchSize, loss: loss?.loss, optimizer: optimizer, learningRate: learningRate,
+      momentum: momentum, seed: seed, bpttSteps: bpttSteps, noShuffle: noShuffle)
+  }
+}
+
+extension TrainOutputOptions {
+  var options: TrainingOptions.Output {
+    TrainingOptions.Output(
+      checkpoint: checkpoint, checkpointEvery: checkpointEvery, checkpointEverySteps: checkpointEverySteps, keep: keep,
+      saveBest: saveBest, stopAfterSteps: stopAfterSteps)
   }
 }
 

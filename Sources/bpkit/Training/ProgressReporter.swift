@@ -48,6 +48,19 @@ final class ProgressReporter {
     }
   }
 
+  /// Shows one event of the run.
+  func report(_ event: TrainingEvent, checkpointPath: String) throws {
+    switch event {
+    case .started(let trainingSamples, let validationSamples, _):
+      message(
+        "training \(trainingSamples) samples" + (validationSamples.map { ", validating on \($0)" } ?? "")
+          + "; checkpoint: \(checkpointPath)")
+    case .step(let report): stepped(report)
+    case .epochCompleted(let record): try epochCompleted(record)
+    case .checkpointWritten, .finished: break
+    }
+  }
+
   func stepped(_ report: TrainingSession.StepReport) {
     if report.step == 1 {
       epochStart = Date()

@@ -1,3 +1,4 @@
+import BPKit
 import Foundation
 import Synchronization
 
@@ -11,9 +12,12 @@ final class StopRequest {
 
   private let received = Received()
   private var sources: [any DispatchSourceSignal] = []
+  /// The training run's control, asked to stop on the first signal.
+  let control = TrainingControl()
 
   init() {
     let received = self.received
+    let control = self.control
     sources = [SIGINT, SIGTERM].map { number in
       Glibc.signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -22,6 +26,7 @@ final class StopRequest {
           FileHandle.standardError.write(Data("\nbpkit: stopping at once\n".utf8))
           exit(128 + number)
         }
+        control.requestStop()
         FileHandle.standardError.write(
           Data("\nbpkit: finishing the current step and writing a checkpoint (signal again to stop at once)\n".utf8))
       }

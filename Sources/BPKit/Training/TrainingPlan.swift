@@ -1,27 +1,44 @@
-import BPKit
 import Foundation
 import HDF5
 
 /// A run ready to train: its starting checkpoint and its data, resolved from
-/// the command line.
-struct TrainingPlan {
-  var checkpoint: Checkpoint
-  var training: TrainingData
-  var validation: TrainingData?
+/// ``TrainingOptions``.
+///
+/// It decides what a resume may change, fingerprints the data, continues a
+/// Keras model's compiled loss and optimizer, picks the default loss and
+/// checkpoint path, and streams data above ``streamingThreshold``.
+public struct TrainingPlan {
+  /// The checkpoint the run starts from (a new run is one at epoch 0).
+  public var checkpoint: Checkpoint
+  /// The training samples.
+  public var training: TrainingData
+  /// The validation samples, if any.
+  public var validation: TrainingData?
   /// Changes made on resume, to note in the history.
-  var notes: [String] = []
+  public var notes: [String] = []
   /// The learning rate to switch to on resume.
-  var learningRate: Double?
-  /// The command that resumes this run.
-  var resumeCommand: String
+  public var learningRate: Double?
   /// Where checkpoints are written.
-  var checkpointPath: String
+  public var checkpointPath: String
 
-  init(
-    start: TrainStartOptions, data: TrainDataOptions, schedule: TrainScheduleOptions, output: TrainOutputOptions
+  /// Resolves options into a run: reads the checkpoint or builds the model,
+  /// and reads (or opens for streaming) and fingerprints the data.
+  ///
+  /// - Throws: ``TrainingError`` for options the run cannot take; the errors
+  ///   of the model, checkpoint and data readers for files they refuse.
+  public init(_ options: TrainingOptions) throws {
+    try options.validate()
+    try self.init(
+      start: options.start, data: options.data, schedule: options.schedule, output: options.output,
+      vet: options.checkForeignHDF5)
+  }
+
+  private init(
+    start: TrainingOptions.Start, data: TrainingOptions.DataSelection, schedule: TrainingOptions.Schedule,
+    output: TrainingOptions.Output, vet: (String) throws -> Void
   ) throws {
     if let resume = start.resume {
-      try UntrustedHDF5.vet(resume)
+      try vet(resume)
       var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: resume))
       let dataPath = data.data ?? checkpoint.data?.path
       guard let dataPath else {
@@ -37,7 +54,8 @@ struct TrainingPlan {
           targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true)
       }
       let loaded = try Self.loadData(
-        source, validation: validationSource, split: checkpoint.configuration.validationSplit, stream: data.stream)
+        source, validation: validationSource, split: checkpoint.configuration.validationSplit, stream: data.stream,
+        vet: vet)
       if let stored = checkpoint.data, stored.sha256 != loaded.fingerprint.sha256 {
         guard start.allowDataChange else {
           throw TrainingError.dataChanged(checkpoint: stored, now: loaded.fingerprint)
@@ -64,7 +82,6 @@ struct TrainingPlan {
       training = loaded.training
       validation = loaded.validation
       checkpointPath = output.checkpoint ?? resume
-      resumeCommand = "bpkit train --resume \(Self.quoted(checkpointPath))"
       return
     }
 
@@ -75,7 +92,7 @@ struct TrainingPlan {
       let network = try NetworkDescription(layerSpecification: layers)
       model = try Model(initializing: network, random: &random)
     } else {
-      try UntrustedHDF5.vet(start.model!)
+      try vet(start.model!)
       let file = try BPKitFile.open(URL(fileURLWithPath: start.model!))
       model = file.model
       // A Keras file carries the loss and optimizer it was compiled with, and
@@ -87,12 +104,12 @@ struct TrainingPlan {
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {
         DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
-      }, split: data.validationSplit ?? 0, stream: data.stream)
+      }, split: data.validationSplit ?? 0, stream: data.stream, vet: vet)
     if data.standardize {
       let statistics = try loaded.featureStatistics()
       model = try model.standardizing(mean: statistics.mean, std: statistics.std)
     }
-    let loss = schedule.loss?.loss ?? kerasState.loss ?? Self.defaultLoss(for: model.network)
+    let loss = schedule.loss ?? kerasState.loss ?? Self.defaultLoss(for: model.network)
     var optimizer = OptimizerState(
       configuration: OptimizerConfiguration(
         kind: schedule.optimizer ?? .adam, learningRate: schedule.learningRate, momentum: schedule.momentum))
@@ -110,12 +127,14 @@ struct TrainingPlan {
       validationData: loaded.validationFingerprint)
     training = loaded.training
     validation = loaded.validation
-    checkpointPath = output.checkpoint ?? "run.ckpt.h5"
-    resumeCommand = "bpkit train --resume \(Self.quoted(checkpointPath))"
+    checkpointPath = output.checkpoint ?? Self.defaultCheckpointPath
   }
 
+  /// Where a new run writes its checkpoints unless told otherwise.
+  public static let defaultCheckpointPath = "run.ckpt.h5"
+
   /// Cross-entropy for softmax outputs, binary cross-entropy for sigmoid, MSE otherwise.
-  static func defaultLoss(for network: NetworkDescription) -> Loss {
+  public static func defaultLoss(for network: NetworkDescription) -> Loss {
     switch network.layers.last?.kind.activation {
     case .softmax: .categoricalCrossEntropy
     case .sigmoid: .binaryCrossEntropy
@@ -123,8 +142,8 @@ struct TrainingPlan {
     }
   }
 
-  private static func refuseChanges(_ schedule: TrainScheduleOptions, against checkpoint: Checkpoint) throws {
-    if let loss = schedule.loss?.loss, loss != checkpoint.configuration.loss {
+  private static func refuseChanges(_ schedule: TrainingOptions.Schedule, against checkpoint: Checkpoint) throws {
+    if let loss = schedule.loss, loss != checkpoint.configuration.loss {
       throw TrainingError.invalidSetting(
         "the run trains with \(checkpoint.configuration.loss.rawValue); the loss cannot change on resume")
     }
@@ -163,7 +182,6 @@ struct TrainingPlan {
     }
 
     func read() throws -> Dataset {
-      if isHDF5 { try UntrustedHDF5.vet(path) }
       let data =
         isHDF5
         ? try Dataset.readHDF5(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
@@ -194,7 +212,7 @@ struct TrainingPlan {
   }
 
   /// Inputs larger than this many bytes are streamed from HDF5 rather than read into memory.
-  static let streamingThreshold = 256 << 20
+  public static let streamingThreshold = 256 << 20
 
   struct LoadedData {
     var training: TrainingData
@@ -215,9 +233,10 @@ struct TrainingPlan {
   /// Reads (or opens for streaming) the training data, splits off validation
   /// data, and fingerprints the files. Streamed data is scanned once for
   /// values that are not finite before training starts.
-  static func loadData(_ source: DataSource, validation other: DataSource?, split: Double, stream: Bool) throws
-    -> LoadedData
-  {
+  static func loadData(
+    _ source: DataSource, validation other: DataSource?, split: Double, stream: Bool, vet: (String) throws -> Void
+  ) throws -> LoadedData {
+    for file in [source, other].compactMap({ $0 }) where file.isHDF5 { try vet(file.path) }
     var all = try source.open(stream: stream)
     var validation: TrainingData?
     var validationFingerprint: DataFingerprint?
@@ -246,9 +265,5 @@ struct TrainingPlan {
     return LoadedData(
       training: all, validation: validation, fingerprint: try source.fingerprint(sampleCount: all.sampleCount),
       validationFingerprint: validationFingerprint)
-  }
-
-  static func quoted(_ path: String) -> String {
-    path.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? path : "'\(path)'"
   }
 }

@@ -1,77 +1,69 @@
-import ArgumentParser
-import BPKit
 import Foundation
 
 /// Drives a training session: reports progress, writes checkpoints on
 /// schedule and on a stop request, and keeps the best and the most recent ones.
 struct TrainingLoop {
   let plan: TrainingPlan
-  let output: TrainOutputOptions
-  let stop: StopRequest
+  let output: TrainingOptions.Output
+  let stop: TrainingControl?
 
-  func run() throws {
-    let session = try TrainingSession(
-      checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation)
-    if let rate = plan.learningRate { session.setLearningRate(rate) }
-    for note in plan.notes { session.addNote(note) }
-    let reporter = try ProgressReporter(
-      totalEpochs: session.configuration.epochs, quiet: output.quiet, logPath: output.logJson)
-    defer { reporter.finish() }
+  /// Trains `session` until it completes or stops early; `bestLoss` carries
+  /// the best epoch's loss across calls.
+  func run(_ session: TrainingSession, bestLoss: inout Double, observe: (TrainingEvent) throws -> Void) throws
+    -> TrainingOutcome
+  {
     let destination = URL(fileURLWithPath: plan.checkpointPath)
-    var bestLoss = plan.checkpoint.progress.history.map { $0.validationLoss ?? $0.trainLoss }.min() ?? .infinity
-    if session.isComplete {
-      reporter.message(
-        "the run has already trained \(session.progress.epoch) of \(session.configuration.epochs) epochs; "
-          + "give --epochs N to train longer")
-      return
+    func outcome(_ reason: TrainingOutcome.Reason, steps: Int) -> TrainingOutcome {
+      TrainingOutcome(
+        reason: reason, steps: steps, epochs: session.configuration.epochs, progress: session.progress,
+        checkpoint: destination)
     }
-    reporter.message(
-      "training \(plan.training.sampleCount) samples"
-        + (plan.validation.map { ", validating on \($0.sampleCount)" } ?? "")
-        + "; checkpoint: \(plan.checkpointPath)")
+    if session.isComplete {
+      return outcome(.alreadyComplete, steps: 0)
+    }
+    try observe(
+      .started(
+        trainingSamples: plan.training.sampleCount, validationSamples: plan.validation?.sampleCount,
+        checkpoint: destination))
     var steps = 0
     while !session.isComplete {
       let report = try session.step()
       steps += 1
-      reporter.stepped(report)
+      try observe(.step(report))
       var due = output.checkpointEverySteps.map { report.step % $0 == 0 } ?? false
       if let record = report.completedEpoch {
-        try reporter.epochCompleted(record)
+        try observe(.epochCompleted(record))
         due = due || record.epoch % output.checkpointEvery == 0 || session.isComplete
         let loss = record.validationLoss ?? record.trainLoss
         if output.saveBest && loss < bestLoss {
           bestLoss = loss
           try session.checkpoint().write(to: Self.bestURL(for: destination))
+          try observe(.checkpointWritten(Self.bestURL(for: destination), best: true))
         }
       }
-      if let signal = stop.signal {
+      // A stop request or a cancelled task stops after the step, with a checkpoint.
+      if let reason: TrainingOutcome.Reason =
+        stop?.isStopRequested == true ? .stopRequested : Task.isCancelled ? .cancelled : nil
+      {
         try write(session, to: destination)
-        reporter.notice(
-          "stopped by \(signal == SIGINT ? "Ctrl-C" : "SIGTERM") at epoch \(session.progress.epoch + 1), step "
-            + "\(session.progress.stepInEpoch); checkpoint written to \(plan.checkpointPath)\n"
-            + "resume with: \(plan.resumeCommand)")
-        throw ExitCode(stop.exitCode)
+        try observe(.checkpointWritten(destination, best: false))
+        return outcome(reason, steps: steps)
       }
       if let limit = output.stopAfterSteps, steps >= limit, !session.isComplete {
         try write(session, to: destination)
-        reporter.message(
-          "stopped after \(steps) steps at epoch \(session.progress.epoch + 1), step \(session.progress.stepInEpoch); "
-            + "checkpoint written to \(plan.checkpointPath)\nresume with: \(plan.resumeCommand)")
-        return
+        try observe(.checkpointWritten(destination, best: false))
+        return outcome(.stepLimit, steps: steps)
       }
-      if due { try write(session, to: destination) }
+      if due || stop?.takeCheckpointRequest() == true {
+        try write(session, to: destination)
+        try observe(.checkpointWritten(destination, best: false))
+      }
     }
-    if let last = session.progress.history.last {
-      reporter.message(
-        String(
-          format: "done: %d epochs in %.2f s of training; final loss %.4f", session.progress.epoch,
-          session.progress.elapsedSeconds, last.trainLoss)
-          + (last.validationAccuracy.map { String(format: ", validation accuracy %.2f%%", $0 * 100) } ?? ""))
-    }
+    return outcome(.completed, steps: steps)
   }
 
   /// Writes a checkpoint, first moving older ones aside when more than one is kept.
-  private func write(_ session: TrainingSession, to destination: URL) throws {
+  func write(_ session: TrainingSession, to destination: URL) throws {
     if output.keep > 1 { Self.rotate(destination, keep: output.keep) }
     try session.checkpoint().write(to: destination)
   }

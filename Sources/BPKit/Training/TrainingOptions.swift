@@ -1,0 +1,196 @@
+/// Everything a training run is started or resumed from: the options of
+/// `bpkit train`, as values an app fills in.
+///
+/// Leave a value `nil` to take its default, or on resume the checkpoint's.
+/// A resume refuses changes that would break the run (the loss, the
+/// optimizer, its momentum, the seed) and notes the changes it accepts in
+/// the run's history.
+public struct TrainingOptions: Sendable {
+  /// Where a run starts from: exactly one of ``layers``, ``model`` and ``resume``.
+  public struct Start: Sendable {
+    /// The network, as a layer list such as `"64,32:relu,10:softmax"`.
+    public var layers: String?
+    /// A model file to start from: bpkit HDF5 or JSON, or Keras (whose
+    /// compiled loss and optimizer state are continued).
+    public var model: String?
+    /// A checkpoint whose run to resume.
+    public var resume: String?
+    /// Whether a resumed run may train on data that differs from the checkpoint's.
+    public var allowDataChange: Bool
+
+    /// Creates a start from one of a layer list, a model file or a checkpoint.
+    public init(layers: String? = nil, model: String? = nil, resume: String? = nil, allowDataChange: Bool = false) {
+      self.layers = layers
+      self.model = model
+      self.resume = resume
+      self.allowDataChange = allowDataChange
+    }
+  }
+
+  /// The data a run trains and validates on.
+  public struct DataSelection: Sendable {
+    /// The training data: an HDF5 or CSV file (on resume, `nil` for the checkpoint's).
+    public var data: String?
+    /// The CSV target column, or the HDF5 targets dataset for both training
+    /// and validation data (default: `label`).
+    public var target: String?
+    /// The HDF5 inputs dataset (default: `/train/x`).
+    public var x: String?
+    /// The HDF5 targets dataset (default: `/train/y`).
+    public var y: String?
+    /// The fraction of the data, its last samples, held out for validation.
+    public var validationSplit: Double?
+    /// Validation data in its own file, read like ``data``.
+    public var validation: String?
+    /// The HDF5 validation inputs dataset (default: `/test/x`).
+    public var validationX: String?
+    /// The HDF5 validation targets dataset (default: `/test/y`).
+    public var validationY: String?
+    /// Whether to scale each input feature by the training data's mean and
+    /// standard deviation, stored in the model as a standardize layer.
+    public var standardize: Bool
+    /// Whether to stream HDF5 data from disk in blocks; data larger than
+    /// ``TrainingPlan/streamingThreshold`` is streamed anyway.
+    public var stream: Bool
+
+    /// Creates a data selection.
+    public init(
+      data: String? = nil, target: String? = nil, x: String? = nil, y: String? = nil, validationSplit: Double? = nil,
+      validation: String? = nil, validationX: String? = nil, validationY: String? = nil, standardize: Bool = false,
+      stream: Bool = false
+    ) {
+      self.data = data
+      self.target = target
+      self.x = x
+      self.y = y
+      self.validationSplit = validationSplit
+      self.validation = validation
+      self.validationX = validationX
+      self.validationY = validationY
+      self.standardize = standardize
+      self.stream = stream
+    }
+  }
+
+  /// How a run trains.
+  public struct Schedule: Sendable {
+    /// The total number of epochs (on resume, the new total; default 30).
+    public var epochs: Int?
+    /// Samples per update (default 32).
+    public var batchSize: Int?
+    /// The loss (default: from the output activation, see ``TrainingPlan/defaultLoss(for:)``).
+    public var loss: Loss?
+    /// The optimizer (default Adam, or a Keras model's compiled one).
+    public var optimizer: OptimizerKind?
+    /// The learning rate (default: Keras' for the optimizer).
+    public var learningRate: Double?
+    /// The momentum of momentum, Nesterov and RMSprop.
+    public var momentum: Double?
+    /// The seed of weight initialisation and shuffling (default 1).
+    public var seed: UInt64?
+    /// Truncates backpropagation through time to this many steps.
+    public var bpttSteps: Int?
+    /// Whether to visit the samples in file order every epoch.
+    public var noShuffle: Bool
+
+    /// Creates a schedule.
+    public init(
+      epochs: Int? = nil, batchSize: Int? = nil, loss: Loss? = nil, optimizer: OptimizerKind? = nil,
+      learningRate: Double? = nil, momentum: Double? = nil, seed: UInt64? = nil, bpttSteps: Int? = nil,
+      noShuffle: Bool = false
+    ) {
+      self.epochs = epochs
+      self.batchSize = batchSize
+      self.loss = loss
+      self.optimizer = optimizer
+      self.learningRate = learningRate
+      self.momentum = momentum
+      self.seed = seed
+      self.bpttSteps = bpttSteps
+      self.noShuffle = noShuffle
+    }
+  }
+
+  /// Where and when a run writes checkpoints.
+  public struct Output: Sendable {
+    /// Where checkpoints are written (default `run.ckpt.h5`; on resume, the resumed file).
+    public var checkpoint: String?
+    /// Writes a checkpoint every this many epochs.
+    public var checkpointEvery: Int
+    /// Also writes a checkpoint every this many steps.
+    public var checkpointEverySteps: Int?
+    /// Keeps this many recent checkpoints, older ones as `NAME.1.h5`, `NAME.2.h5`, ...
+    public var keep: Int
+    /// Whether to also write the best epoch's checkpoint (lowest validation
+    /// loss, else training loss) to `NAME.best.h5`.
+    public var saveBest: Bool
+    /// Trains at most this many steps in one call to ``TrainingRun/run(control:observe:)``,
+    /// then writes a checkpoint and returns.
+    public var stopAfterSteps: Int?
+
+    /// Creates an output policy.
+    public init(
+      checkpoint: String? = nil, checkpointEvery: Int = 1, checkpointEverySteps: Int? = nil, keep: Int = 1,
+      saveBest: Bool = false, stopAfterSteps: Int? = nil
+    ) {
+      self.checkpoint = checkpoint
+      self.checkpointEvery = checkpointEvery
+      self.checkpointEverySteps = checkpointEverySteps
+      self.keep = keep
+      self.saveBest = saveBest
+      self.stopAfterSteps = stopAfterSteps
+    }
+  }
+
+  /// Where the run starts from.
+  public var start: Start
+  /// The data it trains and validates on.
+  public var data: DataSelection
+  /// How it trains.
+  public var schedule: Schedule
+  /// Where and when it writes checkpoints.
+  public var output: Output
+  /// Checks an HDF5 file that is not a sealed bpkit file before libhdf5
+  /// parses it in this process. The `bpkit` tool parses such files first in
+  /// a child process, so that a file that crashes libhdf5 is refused.
+  public var checkForeignHDF5: @Sendable (String) throws -> Void
+
+  /// Creates the options of a run.
+  public init(
+    start: Start, data: DataSelection = DataSelection(), schedule: Schedule = Schedule(), output: Output = Output(),
+    checkForeignHDF5: @escaping @Sendable (String) throws -> Void = { _ in }
+  ) {
+    self.start = start
+    self.data = data
+    self.schedule = schedule
+    self.output = output
+    self.checkForeignHDF5 = checkForeignHDF5
+  }
+
+  /// Refuses options that cannot describe a run, naming the option.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)``.
+  public func validate() throws(TrainingError) {
+    let sources = [start.layers != nil, start.model != nil, start.resume != nil].filter { $0 }.count
+    guard sources == 1 else { throw .invalidSetting("give exactly one of layers, model or resume to start from") }
+    if start.resume == nil && data.data == nil { throw .invalidSetting("training data is required to start a run") }
+    if let split = data.validationSplit, !(0..<1).contains(split) {
+      throw .invalidSetting("the validation split must be in [0, 1), not \(split)")
+    }
+    if data.validationSplit != nil && data.validation != nil {
+      throw .invalidSetting("give either a validation split or validation data, not both")
+    }
+    if let epochs = schedule.epochs, epochs < 1 { throw .invalidSetting("the epochs must be at least 1") }
+    if let size = schedule.batchSize, size < 1 { throw .invalidSetting("the batch size must be at least 1") }
+    if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
+      throw .invalidSetting("the learning rate must be a positive number")
+    }
+    if let steps = schedule.bpttSteps, steps < 1 { throw .invalidSetting("the BPTT steps must be at least 1") }
+    if output.keep < 1 { throw .invalidSetting("the checkpoints kept must be at least 1") }
+    if let steps = output.stopAfterSteps, steps < 1 { throw .invalidSetting("stop after steps must be at least 1") }
+    if output.checkpointEvery < 1 { throw .invalidSetting("checkpoint every (epochs) must be at least 1") }
+    if let steps = output.checkpointEverySteps, steps < 1 {
+      throw .invalidSetting("checkpoint every (steps) must be at least 1")
+    }
+  }
+}

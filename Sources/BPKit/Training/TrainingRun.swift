@@ -1,0 +1,115 @@
+import Foundation
+
+/// A training run an app starts, resumes, observes, stops and checkpoints,
+/// as `bpkit train` does.
+///
+/// ``run(control:observe:)`` trains until the run completes, its
+/// ``TrainingOptions/Output/stopAfterSteps`` are done, its ``TrainingControl``
+/// asks it to stop, or the Swift task running it is cancelled. It writes
+/// checkpoints on the schedule of ``TrainingOptions/Output`` and whenever it
+/// stops early, so that a run resumed from its checkpoint ends with bitwise
+/// the same weights as an uninterrupted one. It reports each step, epoch and
+/// checkpoint to an observer; ``events(_:control:)`` delivers the same events
+/// as an `AsyncSequence`.
+///
+/// ```swift
+/// var options = TrainingOptions(start: .init(layers: "64,32:tanh,10:softmax"))
+/// options.data.data = "digits.h5"
+/// options.output.checkpoint = "digits.ckpt.h5"
+/// let outcome = try TrainingRun(options).run { event in
+///   if case .epochCompleted(let record) = event { print(record.epoch, record.trainLoss) }
+/// }
+/// ```
+///
+/// The library never prints: the caller reports progress from the events.
+public final class TrainingRun {
+  /// The resolved run: its starting checkpoint, data and checkpoint path.
+  public let plan: TrainingPlan
+  /// The session that trains; its ``TrainingSession/checkpoint(createdAt:)`` is the run's current state.
+  public let session: TrainingSession
+  private let output: TrainingOptions.Output
+  private var bestLoss: Double
+
+  /// Resolves options into a run ready to train: reads the checkpoint or
+  /// builds the model, and reads and fingerprints the data.
+  ///
+  /// - Throws: ``TrainingError`` for options the run cannot take; the errors
+  ///   of the model, checkpoint and data readers for files they refuse.
+  public convenience init(_ options: TrainingOptions) throws {
+    try self.init(plan: TrainingPlan(options), output: options.output)
+  }
+
+  /// Creates a run from a resolved plan.
+  ///
+  /// - Throws: ``TrainingError`` when the data does not fit the network.
+  public init(plan: TrainingPlan, output: TrainingOptions.Output = TrainingOptions.Output()) throws {
+    self.plan = plan
+    self.output = output
+    session = try TrainingSession(checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation)
+    if let rate = plan.learningRate { session.setLearningRate(rate) }
+    for note in plan.notes { session.addNote(note) }
+    bestLoss = plan.checkpoint.progress.history.map { $0.validationLoss ?? $0.trainLoss }.min() ?? .infinity
+  }
+
+  /// Where the run writes its checkpoints.
+  public var checkpointURL: URL { URL(fileURLWithPath: plan.checkpointPath) }
+
+  /// Where the best epoch's checkpoint goes when ``TrainingOptions/Output/saveBest`` is set.
+  public var bestCheckpointURL: URL { TrainingLoop.bestURL(for: checkpointURL) }
+
+  /// Trains until the run completes or stops early, writing checkpoints on
+  /// schedule and on every early stop.
+  ///
+  /// Called from a Swift task, it checks the task for cancellation after
+  /// every step: a cancelled run writes its checkpoint and returns with
+  /// ``TrainingOutcome/Reason/cancelled``.
+  ///
+  /// - Parameters:
+  ///   - control: Asks the run to stop, or to write a checkpoint, after the current step.
+  ///   - observe: Called on the training thread with each step, epoch and checkpoint written.
+  /// - Returns: Why the run stopped and where it is.
+  /// - Throws: ``TrainingError/diverged(epoch:step:loss:)`` when the loss is
+  ///   not finite (no checkpoint is written after it); the writer's errors;
+  ///   what `observe` throws.
+  @discardableResult
+  public func run(control: TrainingControl? = nil, observe: (TrainingEvent) throws -> Void = { _ in }) throws
+    -> TrainingOutcome
+  {
+    try TrainingLoop(plan: plan, output: output, stop: control).run(session, bestLoss: &bestLoss, observe: observe)
+  }
+
+  /// Writes the run's current state to ``checkpointURL`` now, rotating older
+  /// checkpoints when more than one is kept.
+  ///
+  /// - Throws: The writer's errors.
+  public func writeCheckpoint() throws {
+    try TrainingLoop(plan: plan, output: output, stop: nil).write(session, to: checkpointURL)
+  }
+
+  /// Starts a run in a new task and delivers its events as they happen,
+  /// ending with ``TrainingEvent/finished(_:)``.
+  ///
+  /// Ending the iteration, or cancelling the task that iterates, cancels the
+  /// run: it stops after the current step and writes its checkpoint.
+  ///
+  /// - Parameters:
+  ///   - options: The run to start or resume.
+  ///   - control: Asks the run to stop, or to write a checkpoint, after the current step.
+  /// - Returns: The run's events; the sequence throws what starting or training the run throws.
+  public static func events(_ options: TrainingOptions, control: TrainingControl? = nil) -> AsyncThrowingStream<
+    TrainingEvent, any Error
+  > {
+    AsyncThrowingStream { continuation in
+      let task = Task.detached {
+        do {
+          let outcome = try TrainingRun(options).run(control: control) { continuation.yield($0) }
+          continuation.yield(.finished(outcome))
+          continuation.finish()
+        } catch {
+          continuation.finish(throwing: error)
+        }
+      }
+      continuation.onTermination = { _ in task.cancel() }
+    }
+  }
+}
