@@ -12,13 +12,15 @@ CI_VENV := .build/ci-venv
 JSON_OUTPUTS := .build/json-outputs
 RELEASE_BIN := .build/release/bpkit
 DEMO_DIR := .build/demo
-# The example app that embeds BPKit (its own package, depending on bpkit by path).
-EXAMPLE := Examples/PredictFromCheckpoint
+# The example apps that embed BPKit. Each is its own package, depending on
+# bpkit by path; the root package builds them as well, so they share its build.
+EXAMPLES := PredictFromCheckpoint TrainAndResume
 EXAMPLE_DIR := .build/example
-EXAMPLE_BUILD := .build/example-build
+EXAMPLE_PACKAGES := .build/example-packages
 DEBUG_BIN := .build/debug/bpkit
+TIMED := ./Scripts/timed.sh
 
-.PHONY: all deps test-deps build release test lint validate-json demo bench example clean fuzz-build fuzz reliability-long
+.PHONY: all deps test-deps build release test test-quick lint validate-json demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -52,14 +54,24 @@ release: deps
 	$(SWIFT) build -c release --product bpkit --static-swift-stdlib
 
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz Examples Package.swift
 
-test: test-deps lint
+# Each stage prints its time. test-quick leaves out the reliability suite
+# and the example apps.
+test: test-deps
+	@$(TIMED) lint $(MAKE) --no-print-directory lint
 	rm -rf $(JSON_OUTPUTS)
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-	@$(MAKE) --no-print-directory example
-	@$(MAKE) --no-print-directory validate-json
+	@$(TIMED) build $(SWIFT) build --build-tests
+	@$(TIMED) tests $(SWIFT) test --skip-build
+	@$(TIMED) examples $(MAKE) --no-print-directory example
+	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
+
+test-quick: test-deps
+	@$(TIMED) lint $(MAKE) --no-print-directory lint
+	rm -rf $(JSON_OUTPUTS)
+	@$(TIMED) build $(SWIFT) build --build-tests
+	@$(TIMED) tests $(SWIFT) test --skip-build --skip ReliabilityTests
+	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
 
 # The schemas against the draft 2020-12 meta-schema; the examples and every
 # document the tests wrote against the schemas; and the documents the tests
@@ -81,15 +93,22 @@ validate-json:
 	done; \
 	echo "JSON: schemas, examples and $$(find $(JSON_OUTPUTS) -name '*.json' | wc -l) test documents validated"
 
-# Trains a small digits classifier with the bpkit just built, then builds and
-# runs the example app on its checkpoint.
+# Builds the example apps (in the root package's build) and checks that each
+# one's own package resolves against bpkit; then trains a small digits
+# classifier with the bpkit just built and runs PredictFromCheckpoint on its
+# checkpoint, and runs TrainAndResume, which trains, cancels and resumes in
+# process.
 example:
-	@test -x $(DEBUG_BIN) || $(SWIFT) build --product bpkit
+	$(SWIFT) build
+	@for name in $(EXAMPLES); do \
+	  $(SWIFT) package --package-path Examples/$$name --scratch-path $(EXAMPLE_PACKAGES) show-dependencies \
+	    >/dev/null || exit 1; \
+	done
 	rm -rf $(EXAMPLE_DIR) && mkdir -p $(EXAMPLE_DIR)
 	$(DEBUG_BIN) train --layers "64,32:tanh,10:softmax" --data Fixtures/datasets/digits.h5 --epochs 10 \
 	  --quiet --checkpoint $(EXAMPLE_DIR)/digits.ckpt.h5
-	$(SWIFT) build --package-path $(EXAMPLE) --scratch-path $(EXAMPLE_BUILD)
-	$(EXAMPLE_BUILD)/debug/PredictFromCheckpoint $(EXAMPLE_DIR)/digits.ckpt.h5 Fixtures/datasets/digits.h5
+	.build/debug/PredictFromCheckpoint $(EXAMPLE_DIR)/digits.ckpt.h5 Fixtures/datasets/digits.h5
+	.build/debug/TrainAndResume Fixtures/datasets/digits.h5 $(EXAMPLE_DIR)/train-and-resume
 
 demo: release
 	@./Scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)

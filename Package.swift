@@ -54,6 +54,15 @@ let cli = Target.executableTarget(
   ]
 )
 
+// MARK: - Examples
+
+/// The example apps. Each is a package of its own (Examples/NAME/Package.swift,
+/// depending on bpkit by path) for an app to start from; they are built here
+/// too, so that `make test` compiles BPKit and its dependencies only once.
+let examples = ["PredictFromCheckpoint", "TrainAndResume"].map { name in
+  Target.executableTarget(name: name, dependencies: ["BPKit"], path: "Examples/\(name)/Sources/\(name)")
+}
+
 // MARK: - Tests
 
 let testSupport = Target.target(
@@ -102,6 +111,7 @@ let package = Package(
     .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
-  targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + tests,
+  targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + examples
+    + tests,
   swiftLanguageModes: [.v6]
 )
