@@ -2,9 +2,9 @@
 # Both install the Debian packages bpkit needs when they are missing.
 
 SWIFT ?= swift
-# libhdf5 (serial build) and its headers, OpenBLAS (loaded at run time),
+# libhdf5 (serial build) and its headers,
 # h5dump for the interoperability tests, pkg-config to find HDF5.
-APT_PACKAGES := libhdf5-dev libopenblas0 hdf5-tools pkg-config zlib1g-dev
+APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev
 # Only `make test` needs these: Python's venv, to install check-jsonschema
 # from PyPI for validating JSON documents against bpkit's published schemas.
 TEST_APT_PACKAGES := python3-venv

@@ -11,11 +11,13 @@ let cHDF5 = Target.systemLibrary(
   providers: [.apt(["libhdf5-dev"])]
 )
 
-/// BLAS, loaded with dlopen at run time so that OpenBLAS can be told which
-/// kernels suit this CPU before it initialises (see CBLAS.h).
-let cBLAS = Target.target(
-  name: "CBLAS",
-  linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]
+/// bpkit's own matrix kernels (AVX-512, AVX2+FMA and portable paths chosen
+/// at run time, one fixed order of arithmetic for all; see CKernels.h),
+/// optimised in debug builds too, where the tests run.
+let cKernels = Target.target(
+  name: "CKernels",
+  cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
+  linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]
 )
 
 /// CRC-32 at memory speed (carry-less multiplication), with zlib's crc32
@@ -36,7 +38,7 @@ let bpkit = Target.target(
   name: "BPKit",
   dependencies: [
     "HDF5",
-    "CBLAS",
+    "CKernels",
     "CCRC32",
     .product(name: "Crypto", package: "swift-crypto"),
     .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -88,7 +90,11 @@ let fuzzHarness = Target.executableTarget(
 
 let tests: [Target] = [
   .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_BPKitTestSupport"]),
-  .testTarget(name: "BPKitTests", dependencies: ["BPKit", "HDF5", "CCRC32", "_BPKitTestSupport"]),
+  .testTarget(
+    name: "BPKitTests",
+    dependencies: [
+      "BPKit", "HDF5", "CCRC32", "_BPKitTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
   .testTarget(name: "bpkitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
   /// Crashes, damaged and hostile files, full disks, concurrency and
   /// divergence, through the built `bpkit`; see RELIABILITY.md.
@@ -111,7 +117,7 @@ let package = Package(
     .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
-  targets: [cHDF5, cBLAS, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + examples
+  targets: [cHDF5, cKernels, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + examples
     + tests,
   swiftLanguageModes: [.v6]
 )

@@ -158,7 +158,7 @@ def run_bpkit(binary, names):
             if "workload" in record:
                 out[record["workload"]] = record["median"]
             else:
-                out["blas"] = f'{record["blas"]} ({record["core"]})'
+                out["kernels"] = record["kernels"]
     return out
 
 
@@ -204,12 +204,12 @@ def main():
     if unknown:
         parser.error(f"unknown workload {unknown[0]}; choose from {', '.join(WORKLOADS)}")
     rounds = []
-    blas = None
+    kernels = None
     for index in range(args.rounds):
         figures = {}
         if args.bpkit:
             figures.update(run_bpkit(args.bpkit, names))
-            blas = figures.pop("blas", blas)
+            kernels = figures.pop("kernels", kernels)
         figures.update(run_peers(names))
         rounds.append(figures)
         print(f"round {index + 1}: " + json.dumps({k: round(v, 1) for k, v in figures.items()}), file=sys.stderr)
@@ -220,7 +220,7 @@ def main():
     import onnxruntime
 
     print(f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__}, {THREADS} peer threads"
-          + (f", bpkit BLAS {blas}" if blas else ""))
+          + (f", bpkit kernels {kernels}" if kernels else ""))
     print(f"medians over {args.rounds} rounds, each figure itself a median of {RUNS} runs\n")
     print(table(rounds))
 

@@ -59,6 +59,9 @@ enum ExitStatus {
       if case .io = error { ioFailure } else { badInput }
     case let error as ReportingError:
       if case .unwritable = error { ioFailure } else { badInput }
+    // BPKIT_KERNELS naming a path this CPU cannot run is a bad setting.
+    case is KernelError:
+      usage
     case let error as BPKitJSONError:
       switch error {
       case .unreadable, .unwritable: ioFailure

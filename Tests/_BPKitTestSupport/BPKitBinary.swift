@@ -20,8 +20,10 @@ public enum BPKitBinary {
     try runProcess(path, arguments, input: input)
   }
 
-  /// Runs `bpkit` with an argument array.
-  public static func run(arguments: [String], input: Data? = nil) throws -> ProcessResult {
-    try runProcess(path, arguments, input: input)
+  /// Runs `bpkit` with an argument array, optionally with more environment variables.
+  public static func run(arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws
+    -> ProcessResult
+  {
+    try runProcess(path, arguments, input: input, environment: environment)
   }
 }

@@ -16,12 +16,16 @@ public struct ProcessResult: Sendable {
 ///   - executable: The program's path.
 ///   - arguments: Its arguments.
 ///   - input: Bytes written to its standard input, which is then closed.
-public func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil) throws
-  -> ProcessResult
-{
+///   - environment: Variables set for the program on top of this process's.
+public func runProcess(
+  _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) throws -> ProcessResult {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   let output = Pipe(), error = Pipe(), stdin = Pipe()
   process.standardOutput = output
   process.standardError = error

@@ -3,10 +3,10 @@ import Testing
 import _BPKitTestSupport
 
 @Suite struct BenchCommandTests {
-  @Test func gemmPrintsItsFigureAndTheBLASInUse() throws {
+  @Test func gemmPrintsItsFigureAndTheKernelsInUse() throws {
     let result = try BPKitBinary.run("bench", "gemm", "--runs", "1")
     #expect(result.status == 0, "\(result.error)")
-    #expect(result.output.contains("BLAS: "))
+    #expect(result.output.contains("Kernels: "))
     #expect(result.output.contains("gemm 1024^3"))
     #expect(result.output.contains("GFLOP/s"))
   }

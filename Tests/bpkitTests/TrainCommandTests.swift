@@ -9,8 +9,12 @@ import _BPKitTestSupport
     "--layers", "64,64:relu,10:softmax", "--data", digits, "--optimizer", "momentum", "--lr", "0.1", "--quiet",
   ]
 
+  /// Every product split over the threads, however small, so that a thread
+  /// count is felt by these small networks.
+  static let splitEverything = ["BPKIT_KERNELS_SPLIT_MIN": "1"]
+
   func train(_ arguments: [String]) throws -> ProcessResult {
-    let result = try BPKitBinary.run(arguments: ["train"] + arguments)
+    let result = try BPKitBinary.run(arguments: ["train"] + arguments, environment: Self.splitEverything)
     #expect(result.status == 0, "bpkit train failed: \(result.error)")
     return result
   }
@@ -33,7 +37,8 @@ import _BPKitTestSupport
   }
 
   /// Interrupted at an epoch boundary and in the middle of an epoch, each
-  /// resumed run ends with bitwise the same weights and optimizer slots.
+  /// resumed run ends with bitwise the same weights and optimizer slots, on
+  /// another number of threads than it started with.
   @Test(arguments: ["momentum", "adam"])
   func resumedDenseRunsEqualTheUninterruptedRun(optimizer: String) throws {
     let folder = try TemporaryDirectory()
@@ -41,13 +46,13 @@ import _BPKitTestSupport
       "--layers", "64,32:tanh,10:softmax", "--data", Self.digits, "--optimizer", optimizer, "--epochs", "4",
       "--batch-size", "50", "--quiet",
     ]
-    _ = try train(common + ["--checkpoint", folder.path("whole.h5")])
-    _ = try train(common + ["--checkpoint", folder.path("boundary.h5"), "--epochs", "2"])
-    _ = try train(["--resume", folder.path("boundary.h5"), "--epochs", "4", "--quiet"])
-    _ = try train(common + ["--checkpoint", folder.path("middle.h5"), "--stop-after-steps", "40"])
+    _ = try train(common + ["--checkpoint", folder.path("whole.h5"), "--threads", "1"])
+    _ = try train(common + ["--checkpoint", folder.path("boundary.h5"), "--epochs", "2", "--threads", "2"])
+    _ = try train(["--resume", folder.path("boundary.h5"), "--epochs", "4", "--quiet", "--threads", "1"])
+    _ = try train(common + ["--checkpoint", folder.path("middle.h5"), "--stop-after-steps", "40", "--threads", "1"])
     let stopped = try CheckpointComparison.load(folder.path("middle.h5"))
     #expect(stopped.progress.epoch == 1 && stopped.progress.stepInEpoch == 11)
-    _ = try train(["--resume", folder.path("middle.h5"), "--quiet"])
+    _ = try train(["--resume", folder.path("middle.h5"), "--quiet", "--threads", "2"])
     let whole = try CheckpointComparison.load(folder.path("whole.h5"))
     #expect(CheckpointComparison.differences(whole, try CheckpointComparison.load(folder.path("boundary.h5"))) == [])
     #expect(CheckpointComparison.differences(whole, try CheckpointComparison.load(folder.path("middle.h5"))) == [])
@@ -62,11 +67,11 @@ import _BPKitTestSupport
       "--layers", "12x1,rnn8:tanh,1", "--data", data, "--x", "/x", "--y", "/y", "--optimizer", optimizer,
       "--epochs", "3", "--batch-size", "16", "--bptt-steps", "6", "--quiet",
     ]
-    _ = try train(common + ["--checkpoint", folder.path("whole.h5")])
-    _ = try train(common + ["--checkpoint", folder.path("boundary.h5"), "--epochs", "1"])
-    _ = try train(["--resume", folder.path("boundary.h5"), "--epochs", "3", "--quiet"])
-    _ = try train(common + ["--checkpoint", folder.path("middle.h5"), "--stop-after-steps", "21"])
-    _ = try train(["--resume", folder.path("middle.h5"), "--quiet"])
+    _ = try train(common + ["--checkpoint", folder.path("whole.h5"), "--threads", "2"])
+    _ = try train(common + ["--checkpoint", folder.path("boundary.h5"), "--epochs", "1", "--threads", "1"])
+    _ = try train(["--resume", folder.path("boundary.h5"), "--epochs", "3", "--quiet", "--threads", "2"])
+    _ = try train(common + ["--checkpoint", folder.path("middle.h5"), "--stop-after-steps", "21", "--threads", "2"])
+    _ = try train(["--resume", folder.path("middle.h5"), "--quiet", "--threads", "1"])
     let whole = try CheckpointComparison.load(folder.path("whole.h5"))
     #expect(whole.configuration.loss == .meanSquaredError)
     #expect(CheckpointComparison.differences(whole, try CheckpointComparison.load(folder.path("boundary.h5"))) == [])

@@ -1,29 +1,24 @@
-internal import CBLAS
+internal import CKernels
 import Foundation
 
 /// A floating-point type the engine computes in: `Float` (the default) or
 /// `Double` (for gradient checks).
 ///
-/// Matrix products go to BLAS (`sgemm`/`dgemm`, `sgemv`/`dgemv`); the
-/// elementary functions are the C library's. Matrices are row-major, and
-/// leading dimensions count elements between the starts of two rows, so a
-/// row of a time step inside a [batch, steps, units] buffer is reached with a
-/// leading dimension of `steps · units`.
+/// Matrix products are bpkit's own kernels (see ``Kernels``): each output
+/// element is one chain of fused multiply-adds over the shared dimension, in
+/// order, so it does not depend on the batch, the threads or the CPU. Float's
+/// elementary functions are bpkit's own fixed polynomials, for the same
+/// reason; Double's, used for gradient checks, are the C library's.
+/// Matrices are row-major, and leading dimensions count elements between the
+/// starts of two rows, so a row of a time step inside a [batch, steps, units]
+/// buffer is reached with a leading dimension of `steps · units`.
 public protocol BLASScalar: BinaryFloatingPoint, Sendable {
-  /// C = alpha · op(A) · op(B) + beta · C, with op(X) = Xᵀ when the flag is set.
-  ///
-  /// The corresponding BLAS functions are `cblas_sgemm` and `cblas_dgemm`.
+  /// C = (accumulate ? C : 0) + op(A)·op(B), with op(X) = Xᵀ when the flag is
+  /// set; op(A) is m×k and op(B) k×n. Each C[i][j] starts from C[i][j] (or
+  /// +0) and adds A(i,p)·B(p,j) for p = 0, 1, …, k−1 by fused multiply-adds.
   static func gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
-    a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
-    c: UnsafeMutablePointer<Self>, ldc: Int)
-
-  /// y = alpha · op(A) · x + beta · y for an m×n matrix A.
-  ///
-  /// The corresponding BLAS functions are `cblas_sgemv` and `cblas_dgemv`.
-  static func gemv(
-    transpose: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
-    x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
+    b: UnsafePointer<Self>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Self>, ldc: Int)
 
   /// e^x.
   static func exp(_ x: Self) -> Self
@@ -35,35 +30,23 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable {
   static func tanh(_ x: Self) -> Self
 }
 
-@inline(__always) private func flag(_ transpose: Bool) -> Int32 {
-  Int32(transpose ? bpk_blas_trans.rawValue : bpk_blas_no_trans.rawValue)
-}
-
-private let rowMajor = Int32(bpk_blas_row_major.rawValue)
-
 extension Float: BLASScalar {
   @inline(__always)
   public static func gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
-    c: UnsafeMutablePointer<Float>, ldc: Int
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     bpk_sgemm(
-      rowMajor, flag(transposeA), flag(transposeB), Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
-      Int32(ldb), beta, c, Int32(ldc))
+      transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb),
+      accumulate ? 1 : 0, c, Int32(ldc))
   }
 
-  @inline(__always)
-  public static func gemv(
-    transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-    x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
-  ) {
-    bpk_sgemv(rowMajor, flag(transpose), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
-  }
-
-  @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
-  @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
-  @inline(__always) public static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
+  /// e^x by the fixed polynomial of ``ElementaryFunctions/exp(_:)``: the same bits on every CPU.
+  @inline(__always) public static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }
+  /// log x by the fixed polynomial of ``ElementaryFunctions/log(_:)``.
+  @inline(__always) public static func log(_ x: Float) -> Float { ElementaryFunctions.log(x) }
+  /// log(1 + x) by ``ElementaryFunctions/log1p(_:)``.
+  @inline(__always) public static func log1p(_ x: Float) -> Float { ElementaryFunctions.log1p(x) }
   /// tanh by the rational approximation ``fastTanh(_:)`` documents, which vectorises.
   @inline(__always) public static func tanh(_ x: Float) -> Float { fastTanh(x) }
 }
@@ -71,21 +54,12 @@ extension Float: BLASScalar {
 extension Double: BLASScalar {
   @inline(__always)
   public static func gemm(
-    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
-    a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
-    c: UnsafeMutablePointer<Double>, ldc: Int
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
+    b: UnsafePointer<Double>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     bpk_dgemm(
-      rowMajor, flag(transposeA), flag(transposeB), Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b,
-      Int32(ldb), beta, c, Int32(ldc))
-  }
-
-  @inline(__always)
-  public static func gemv(
-    transpose: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
-    x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
-  ) {
-    bpk_dgemv(rowMajor, flag(transpose), Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+      transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb),
+      accumulate ? 1 : 0, c, Int32(ldc))
   }
 
   @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }

@@ -10,7 +10,7 @@ extension Model {
   /// - Returns: [batch, units], or [batch, steps, units] when the network
   ///   returns sequences.
   /// - Throws: ``EngineError/inputShapeMismatch(expected:actual:)`` when the
-  ///   shape does not fit, ``BLASError`` when BLAS cannot be loaded.
+  ///   shape does not fit, ``KernelError`` when `BPKIT_KERNELS` names no path this CPU runs.
   public func predict(_ inputs: Tensor<Float>) throws -> Tensor<Float> {
     let shape = inputs.shape
     let batch: Int

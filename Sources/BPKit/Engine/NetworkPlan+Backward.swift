@@ -47,8 +47,8 @@ extension NetworkPlan {
         if needsInputGradient[i] {
           // ∂L/∂x = δ·Wᵀ
           S.gemm(
-            transposeA: false, transposeB: true, m: rows, n: d.inputWidth, k: d.units, alpha: 1, a: dz, lda: d.units,
-            b: p + d.kernel, ldb: d.units, beta: 0, c: ws.g[i - 1].pointer, ldc: d.inputWidth)
+            transposeA: false, transposeB: true, m: rows, n: d.inputWidth, k: d.units, a: dz, lda: d.units,
+            b: p + d.kernel, ldb: d.units, accumulate: false, c: ws.g[i - 1].pointer, ldc: d.inputWidth)
         }
       case .elman(let e):
         elmanBackward(
@@ -75,8 +75,8 @@ extension NetworkPlan {
     kernelGradient: UnsafeMutablePointer<S>, biasGradient: UnsafeMutablePointer<S>?
   ) {
     S.gemm(
-      transposeA: true, transposeB: false, m: inputs, n: units, k: rows, alpha: 1, a: x, lda: inputs, b: delta,
-      ldb: units, beta: 0, c: kernelGradient, ldc: units)
+      transposeA: true, transposeB: false, m: inputs, n: units, k: rows, a: x, lda: inputs, b: delta, ldb: units,
+      accumulate: false, c: kernelGradient, ldc: units)
     if let biasGradient { columnSums(delta, rows: rows, width: units, into: biasGradient) }
   }
 
@@ -127,8 +127,8 @@ extension NetworkPlan {
       if t > 0 && !cut {
         // ∂L/∂h_{t−1} += δ_t·Uᵀ
         S.gemm(
-          transposeA: false, transposeB: true, m: batch, n: u, k: u, alpha: 1, a: dh + o, lda: rowStride, b: recurrent,
-          ldb: u, beta: 1, c: dh + o - u, ldc: rowStride)
+          transposeA: false, transposeB: true, m: batch, n: u, k: u, a: dh + o, lda: rowStride, b: recurrent, ldb: u,
+          accumulate: true, c: dh + o - u, ldc: rowStride)
       }
     }
     let previous = ws.previous[i].pointer
@@ -140,12 +140,12 @@ extension NetworkPlan {
       x: x, delta: dh, rows: batch * steps, inputs: e.inputWidth, units: u, kernelGradient: grad + e.kernel,
       biasGradient: e.bias.map { grad + $0 })
     S.gemm(
-      transposeA: true, transposeB: false, m: u, n: u, k: batch * steps, alpha: 1, a: previous, lda: u, b: dh, ldb: u,
-      beta: 0, c: grad + e.recurrentKernel, ldc: u)
+      transposeA: true, transposeB: false, m: u, n: u, k: batch * steps, a: previous, lda: u, b: dh, ldb: u,
+      accumulate: false, c: grad + e.recurrentKernel, ldc: u)
     if needsInputGradient[i] {
       S.gemm(
-        transposeA: false, transposeB: true, m: batch * steps, n: e.inputWidth, k: u, alpha: 1, a: dh, lda: u,
-        b: p + e.kernel, ldb: u, beta: 0, c: ws.g[i - 1].pointer, ldc: e.inputWidth)
+        transposeA: false, transposeB: true, m: batch * steps, n: e.inputWidth, k: u, a: dh, lda: u,
+        b: p + e.kernel, ldb: u, accumulate: false, c: ws.g[i - 1].pointer, ldc: e.inputWidth)
     }
   }
 }

@@ -8,19 +8,15 @@ extension NetworkPlan {
   /// Runs the network on the batch the workspace was prepared for.
   ///
   /// With `training`, every pre-activation is kept for the backward pass;
-  /// without, activations are applied in place and a batch of one uses
-  /// matrix–vector products.
+  /// without, activations are applied in place. A row's outputs are the same
+  /// numbers in any batch: every product computes each element in one fixed
+  /// chain (see ``Kernels``).
   ///
   /// - Parameters:
   ///   - parameters: The flat weights, laid out by ``layout``.
   ///   - input: [batch, features] or [batch, steps, features], row-major.
-  ///   - transposedKernels: Optionally, a copy of the weights in which every
-  ///     dense kernel is stored transposed ([units, inputs]), for batches of
-  ///     one: a matrix–vector product over rows of Wᵀ streams the weights
-  ///     faster than one over columns of W.
   func forward<S: BLASScalar>(
-    parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool,
-    transposedKernels: UnsafePointer<S>? = nil
+    parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool
   ) {
     let batch = ws.batch
     let steps = ws.steps
@@ -32,17 +28,9 @@ extension NetworkPlan {
         let y = ws.y[i].pointer
         let keepZ = training && d.activation != .linear
         let z = keepZ ? ws.z[i].pointer : y
-        if rows == 1, !training, let transposed = transposedKernels {
-          // y = (Wᵀ)·x + b over the stored transpose.
-          if let bias = d.bias { z.update(from: p + bias, count: d.units) }
-          S.gemv(
-            transpose: false, m: d.units, n: d.inputWidth, alpha: 1, a: transposed + d.kernel, lda: d.inputWidth, x: x,
-            beta: d.bias == nil ? 0 : 1, y: z)
-        } else {
-          affine(
-            x: x, rows: rows, inputs: d.inputWidth, units: d.units, kernel: p + d.kernel, bias: d.bias.map { p + $0 },
-            into: z, useVectorProduct: rows == 1 && !training)
-        }
+        affine(
+          x: x, rows: rows, inputs: d.inputWidth, units: d.units, kernel: p + d.kernel, bias: d.bias.map { p + $0 },
+          into: z)
         d.activation.forward(z, into: y, rows: rows, width: d.units, stride: d.units)
         x = UnsafePointer(y)
       case .elman(let e):
@@ -66,23 +54,18 @@ extension NetworkPlan {
     }
   }
 
-  /// out = x·W + b for `rows` rows.
+  /// out = b + x·W for `rows` rows: each output starts from its bias and
+  /// adds the inputs' products in order.
   private func affine<S: BLASScalar>(
     x: UnsafePointer<S>, rows: Int, inputs: Int, units: Int, kernel: UnsafePointer<S>, bias: UnsafePointer<S>?,
-    into out: UnsafeMutablePointer<S>, useVectorProduct: Bool
+    into out: UnsafeMutablePointer<S>
   ) {
     if let bias {
       for r in 0..<rows { (out + r * units).update(from: bias, count: units) }
     }
-    let beta: S = bias == nil ? 0 : 1
-    if useVectorProduct {
-      // y = Wᵀx for W stored [inputs, units].
-      S.gemv(transpose: true, m: inputs, n: units, alpha: 1, a: kernel, lda: units, x: x, beta: beta, y: out)
-    } else {
-      S.gemm(
-        transposeA: false, transposeB: false, m: rows, n: units, k: inputs, alpha: 1, a: x, lda: inputs,
-        b: kernel, ldb: units, beta: beta, c: out, ldc: units)
-    }
+    S.gemm(
+      transposeA: false, transposeB: false, m: rows, n: units, k: inputs, a: x, lda: inputs, b: kernel, ldb: units,
+      accumulate: bias != nil, c: out, ldc: units)
   }
 
   /// h_t = act(x_t·W + h_{t−1}·U + b), h_0 = 0, for every step.
@@ -100,18 +83,13 @@ extension NetworkPlan {
     let z = training ? ws.z[i].pointer : h
     affine(
       x: x, rows: batch * steps, inputs: e.inputWidth, units: u, kernel: p + e.kernel, bias: e.bias.map { p + $0 },
-      into: z, useVectorProduct: false)
+      into: z)
     let recurrent = p + e.recurrentKernel
     for t in 0..<steps {
       if t > 0 {
-        if batch == 1 {
-          S.gemv(
-            transpose: true, m: u, n: u, alpha: 1, a: recurrent, lda: u, x: h + (t - 1) * u, beta: 1, y: z + t * u)
-        } else {
-          S.gemm(
-            transposeA: false, transposeB: false, m: batch, n: u, k: u, alpha: 1, a: h + (t - 1) * u, lda: stride,
-            b: recurrent, ldb: u, beta: 1, c: z + t * u, ldc: stride)
-        }
+        S.gemm(
+          transposeA: false, transposeB: false, m: batch, n: u, k: u, a: h + (t - 1) * u, lda: stride, b: recurrent,
+          ldb: u, accumulate: true, c: z + t * u, ldc: stride)
       }
       e.activation.forward(z + t * u, into: h + t * u, rows: batch, width: u, stride: stride)
     }

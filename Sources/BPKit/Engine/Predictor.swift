@@ -14,15 +14,13 @@ public final class Predictor {
   public let network: NetworkDescription
   let plan: NetworkPlan
   private let parameters: ScalarBuffer<Float>
-  /// Dense kernels stored transposed, for batches of one.
-  private let transposedKernels: ScalarBuffer<Float>
   private let workspace: Workspace<Float>
 
   /// Prepares a model for prediction.
   ///
-  /// - Throws: ``BLASError`` when BLAS cannot be loaded.
+  /// - Throws: ``KernelError`` when `BPKIT_KERNELS` names no path this CPU runs.
   public init(model: Model) throws {
-    try BLAS.load()
+    try Kernels.validateEnvironment()
     do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
     network = model.network
     let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
@@ -32,16 +30,6 @@ public final class Predictor {
       }
     }
     self.parameters = parameters
-    let transposed = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
-    for step in plan.steps {
-      guard case .dense(let d) = step else { continue }
-      let w = parameters.pointer + d.kernel
-      let t = transposed.pointer + d.kernel
-      for i in 0..<d.inputWidth {
-        for j in 0..<d.units { t[j * d.inputWidth + i] = w[i * d.units + j] }
-      }
-    }
-    transposedKernels = transposed
     workspace = Workspace(layerCount: plan.steps.count)
   }
 
@@ -72,9 +60,7 @@ public final class Predictor {
     let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
     guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
     workspace.prepare(plan: plan, batch: count, steps: steps, training: false)
-    plan.forward(
-      parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: false,
-      transposedKernels: transposedKernels.pointer)
+    plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: false)
     output.baseAddress!.update(from: plan.output(of: plan.steps.count - 1, in: workspace), count: needed)
   }
 

@@ -109,7 +109,8 @@ struct OptimizerRule {
 
   /// Keras `Adam`, `keras/src/optimizers/adam.py`, with t = iterations + 1:
   /// α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ); m ← m + (g − m)(1 − β₁); v ← v + (g² − v)(1 − β₂);
-  /// w ← w − m·α/(√v + ε̂). The powers are computed in Double and rounded.
+  /// w ← w − m·α/(√v + ε̂). The powers are computed in Double by repeated
+  /// squaring, which every CPU rounds alike, and then rounded.
   @inline(__always)
   private func adam<S: BLASScalar>(
     _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, _ n: Int, _ m: UnsafeMutablePointer<S>,
@@ -117,8 +118,8 @@ struct OptimizerRule {
   ) {
     let c = configuration
     let t = Double(S(Double(iterations + 1)))
-    let beta1Power = S(Foundation.pow(Double(S(c.beta1)), t))
-    let beta2Power = S(Foundation.pow(Double(S(c.beta2)), t))
+    let beta1Power = S(integerPower(Double(S(c.beta1)), t))
+    let beta2Power = S(integerPower(Double(S(c.beta2)), t))
     let alpha = lr * (1 - beta2Power).squareRoot() / (1 - beta1Power)
     let oneMinusBeta1 = S(1 - c.beta1)
     let oneMinusBeta2 = S(1 - c.beta2)
@@ -201,4 +202,18 @@ struct OptimizerRule {
       previous[i] = gradient
     }
   }
+}
+
+/// xⁿ for a whole number n ≥ 0 by repeated squaring: multiplications only,
+/// unlike the C library's `pow`, whose last bits differ between versions.
+func integerPower(_ x: Double, _ n: Double) -> Double {
+  var result = 1.0
+  var base = x
+  var exponent = UInt64(n)
+  while exponent > 0 {
+    if exponent & 1 == 1 { result *= base }
+    base *= base
+    exponent >>= 1
+  }
+  return result
 }

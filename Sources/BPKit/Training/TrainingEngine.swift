@@ -48,10 +48,11 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///   - bpttSteps: For recurrent layers, the number of steps errors flow back
   ///     (windows of k steps counted from the sequence's end; see the README's
   ///     engine section), or `nil` for full backpropagation through time.
-  /// - Throws: ``BLASError`` when BLAS cannot be loaded, ``EngineError`` when
-  ///   the loss, the optimizer state or a setting does not fit.
+  /// - Throws: ``KernelError`` when `BPKIT_KERNELS` names no path this CPU
+  ///   runs, ``EngineError`` when the loss, the optimizer state or a setting
+  ///   does not fit.
   public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws {
-    try BLAS.load()
+    try Kernels.validateEnvironment()
     let plan: NetworkPlan
     do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
     if let required = loss.requiredActivation, plan.outputActivation != required {

@@ -63,7 +63,7 @@ public final class TrainingSession {
   ///   - training: The training samples.
   ///   - validation: Samples to evaluate after each epoch, or `nil`.
   /// - Throws: ``TrainingError`` when data and network do not fit, or an
-  ///   engine error when BLAS is missing or the loss does not suit the output layer.
+  ///   engine error when `BPKIT_KERNELS` names no usable path or the loss does not suit the output layer.
   public convenience init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws {
     try self.init(checkpoint: checkpoint, training: .inMemory(training), validation: validation.map { .inMemory($0) })
   }

@@ -56,7 +56,9 @@ struct InferCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: "BLAS threads. One is fastest for inference's small batches: more threads spin more than they compute.")
+    help:
+      "Threads per matrix product. One is fastest for inference's small batches; the outputs are the same for any count."
+  )
   var threads = 1
 
   @Option(
@@ -85,7 +87,7 @@ struct InferCommand: ParsableCommand {
       try UntrustedHDF5.vet(model)
       let model = try BPKitFile.open(URL(fileURLWithPath: model)).model
       let predictor = try Predictor(model: model)
-      BLAS.setThreads(threads)
+      Kernels.threads = threads
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
       if case .topK(let k) = mode, k > predictor.outputWidth {
         throw ValidationError("--top-k \(k) exceeds the model's \(predictor.outputWidth) outputs")

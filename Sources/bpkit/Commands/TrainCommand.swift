@@ -63,6 +63,7 @@ struct TrainCommand: ParsableCommand {
       throw ValidationError("--lr must be a positive number")
     }
     if let steps = schedule.bpttSteps, steps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
+    if let threads = schedule.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if output.keep < 1 { throw ValidationError("--keep must be at least 1") }
     if let steps = output.stopAfterSteps, steps < 1 { throw ValidationError("--stop-after-steps must be at least 1") }
     if output.checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
@@ -73,6 +74,7 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
+      if let threads = schedule.threads { Kernels.threads = threads }
       let stop = StopRequest()
       let run = try TrainingRun(
         TrainingOptions(
@@ -241,6 +243,11 @@ struct TrainScheduleOptions: ParsableArguments {
 
   @Flag(name: .long, help: "Visit the samples in file order every epoch.")
   var noShuffle = false
+
+  @Option(
+    name: .long,
+    help: "Threads per matrix product (default: every processor). The weights are the same for any count.")
+  var threads: Int?
 }
 
 /// What a run writes.

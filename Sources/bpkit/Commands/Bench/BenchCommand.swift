@@ -12,8 +12,8 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Measure bpkit's speed on standard workloads (use a release build).",
     discussion: """
-      Prints each figure as the median of --runs runs, with the BLAS library \
-      and kernel family in use. Figures from a debug build are meaningless: \
+      Prints each figure as the median of --runs runs, with the kernel path \
+      in use (BPKIT_KERNELS=avx512|avx2|portable forces one). Figures from a debug build are meaningless: \
       build with 'swift build -c release' or run 'make bench'. Without a \
       subcommand, gemm, train-mlp, train-rnn, infer and checkpoint run in turn.
       """,
@@ -43,7 +43,7 @@ struct BenchOptions: ParsableArguments {
   @Option(help: "Runs per figure; the median is reported.")
   var runs = 5
 
-  @Option(help: "BLAS threads; 0 lets bpkit choose per workload.")
+  @Option(help: "Threads per matrix product; 0 lets bpkit choose per workload.")
   var threads = 0
 
   @Flag(help: "Print one JSON object per figure instead of text.")
@@ -74,15 +74,13 @@ extension BenchmarkWorkload {
 
 /// Timing and printing shared by the workloads.
 enum BenchReport {
-  /// Prints the BLAS in use once per invocation.
+  /// Prints the kernel path in use once per invocation.
   static func header(_ options: BenchOptions) throws {
-    try BLAS.load()
-    let chosen = BLAS.chosenCoreType.map { ", OPENBLAS_CORETYPE=\($0) chosen by bpkit" } ?? ""
-    let line = "BLAS: \(BLAS.libraryName), kernels \(BLAS.coreName)\(chosen)"
+    try Kernels.validateEnvironment()
     if options.json {
-      print(#"{"blas": "\#(BLAS.libraryName)", "core": "\#(BLAS.coreName)"}"#)
+      print(#"{"kernels": "\#(Kernels.path)", "best": "\#(Kernels.best)"}"#)
     } else {
-      print(line)
+      print("Kernels: \(Kernels.path) (bpkit's own; this CPU's best: \(Kernels.best))")
     }
   }
 
@@ -111,7 +109,7 @@ enum BenchReport {
           + #""unit": "\#(unit)", "threads": \#(threads), "runs": \#(values.count)}"#)
     } else {
       let text = String(
-        format: "%@ %@ (median of %d; %@ – %@; %d BLAS thread%@)%@",
+        format: "%@ %@ (median of %d; %@ – %@; %d thread%@)%@",
         name.padding(toLength: 22, withPad: " ", startingAt: 0),
         format(median, unit), values.count, format(values.min()!, ""), format(values.max()!, ""), threads,
         threads == 1 ? "" : "s", detail)
@@ -126,9 +124,10 @@ enum BenchReport {
     return unit.isEmpty ? number : "\(number) \(unit)"
   }
 
-  /// Sets the BLAS threads: the user's choice, or `automatic`.
+  /// Sets the threads per product: the user's choice, or `automatic`.
   @discardableResult
   static func useThreads(_ options: BenchOptions, automatic: Int) -> Int {
-    BLAS.setThreads(options.threads > 0 ? options.threads : automatic)
+    Kernels.threads = options.threads > 0 ? options.threads : automatic
+    return Kernels.threads
   }
 }

@@ -22,7 +22,7 @@ struct GemmBenchmark: BenchmarkWorkload {
     c.withUnsafeMutableBufferPointer { c in
       func product() {
         Float.gemm(
-          transposeA: false, transposeB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n, beta: 0,
+          transposeA: false, transposeB: false, m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, accumulate: false,
           c: c.baseAddress!, ldc: n)
       }
       product()

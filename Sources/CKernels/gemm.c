@@ -1,0 +1,197 @@
+// The product driver: blocking, packing and the split over threads, shared by
+// every path. Nothing here does arithmetic; the kernels do, each output
+// element in one chain of fused multiply-adds over k (see CKernels.h).
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "CKernels.h"
+#include "kernels_internal.h"
+
+// Block sizes: a [KC × NC] panel of B stays in L2, a [MC × KC] block of A in
+// L1/L2. MC is a multiple of every path's MR, NC of every NR.
+enum { MC = 144, KC = 256, NC = 512 };
+// Products of at most this many rows read B where it lies.
+enum { DIRECT_ROWS = 4 };
+
+static _Thread_local float *packed_a;
+static _Thread_local float *packed_b;
+
+static int ensure_buffers(void) {
+    if (packed_a) return 1;
+    packed_a = aligned_alloc(64, sizeof(float) * MC * KC);
+    packed_b = aligned_alloc(64, sizeof(float) * KC * NC);
+    if (!packed_a || !packed_b) {
+        free(packed_a);
+        free(packed_b);
+        packed_a = packed_b = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+// A(i,p) = a[i·rsa + p·csa] for mc rows and kc steps, as panels of mr rows:
+// panel t holds [kc][mr], rows past mc zero.
+static void pack_a(int mc, int kc, const float *a, long rsa, long csa, int mr, float *out) {
+    for (int i0 = 0; i0 < mc; i0 += mr) {
+        int rows = mc - i0 < mr ? mc - i0 : mr;
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < rows; r++) out[p * mr + r] = a[(i0 + r) * rsa + p * csa];
+            for (int r = rows; r < mr; r++) out[p * mr + r] = 0;
+        }
+        out += (long)kc * mr;
+    }
+}
+
+// B(p,j) = b[p·rsb + j·csb] for kc steps and nc columns, as panels of nr
+// columns: panel t holds [kc][nr], columns past nc zero.
+static void pack_b(int kc, int nc, const float *b, long rsb, long csb, int nr, float *out) {
+    for (int j0 = 0; j0 < nc; j0 += nr) {
+        int cols = nc - j0 < nr ? nc - j0 : nr;
+        for (int p = 0; p < kc; p++) {
+            const float *src = b + p * rsb + j0 * csb;
+            if (csb == 1) {
+                memcpy(out + p * nr, src, sizeof(float) * cols);
+            } else {
+                for (int j = 0; j < cols; j++) out[p * nr + j] = src[j * csb];
+            }
+            for (int j = cols; j < nr; j++) out[p * nr + j] = 0;
+        }
+        out += (long)kc * nr;
+    }
+}
+
+typedef struct {
+    const bpk_sgemm_kernel *kernel;
+    int m, n, k;
+    const float *a;
+    long rsa, csa;
+    const float *b;
+    long rsb, csb;
+    int accumulate;
+    float *c;
+    int ldc;
+} product;
+
+// C = (accumulate ? C : 0) + A·B for one block of C, on the calling thread.
+static void run_block(const product *q) {
+    const bpk_sgemm_kernel *kern = q->kernel;
+    int m = q->m, n = q->n, k = q->k;
+    if (m <= 0 || n <= 0) return;
+    if (k == 0) {
+        if (!q->accumulate)
+            for (int i = 0; i < m; i++) memset(q->c + (long)i * q->ldc, 0, sizeof(float) * n);
+        return;
+    }
+    if (m <= DIRECT_ROWS && q->csb == 1) {
+        for (int i = 0; i < m; i++)
+            kern->row(n, k, q->a + i * q->rsa, (int)q->csa, q->b, (int)q->rsb, q->c + (long)i * q->ldc,
+                      q->accumulate);
+        return;
+    }
+    if (!ensure_buffers()) abort();
+    int mr = kern->mr, nr = kern->nr;
+    float edge[16 * 32];
+    for (int jc = 0; jc < n; jc += NC) {
+        int nc = n - jc < NC ? n - jc : NC;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = k - pc < KC ? k - pc : KC;
+            // The chain of each element continues through C from one block of k to the next.
+            int load = q->accumulate || pc > 0;
+            pack_b(kc, nc, q->b + pc * q->rsb + jc * q->csb, q->rsb, q->csb, nr, packed_b);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = m - ic < MC ? m - ic : MC;
+                pack_a(mc, kc, q->a + ic * q->rsa + pc * q->csa, q->rsa, q->csa, mr, packed_a);
+                for (int jr = 0; jr < nc; jr += nr) {
+                    int cols = nc - jr < nr ? nc - jr : nr;
+                    const float *bp = packed_b + (long)jr * kc;
+                    for (int ir = 0; ir < mc; ir += mr) {
+                        int rows = mc - ir < mr ? mc - ir : mr;
+                        const float *ap = packed_a + (long)ir * kc;
+                        float *c = q->c + (long)(ic + ir) * q->ldc + jc + jr;
+                        if (rows == mr && cols == nr) {
+                            kern->micro(kc, ap, bp, c, q->ldc, load);
+                            continue;
+                        }
+                        // A tile at the edge goes through a full-size copy.
+                        if (load)
+                            for (int r = 0; r < rows; r++)
+                                memcpy(edge + r * nr, c + (long)r * q->ldc, sizeof(float) * cols);
+                        kern->micro(kc, ap, bp, edge, nr, load);
+                        for (int r = 0; r < rows; r++)
+                            memcpy(c + (long)r * q->ldc, edge + r * nr, sizeof(float) * cols);
+                    }
+                }
+            }
+        }
+    }
+}
+
+typedef struct {
+    product whole;
+    int split_rows;
+    int chunk;
+} split;
+
+static void run_part(void *context, int index) {
+    const split *s = context;
+    product part = s->whole;
+    int start = index * s->chunk;
+    if (s->split_rows) {
+        int end = start + s->chunk < part.m ? start + s->chunk : part.m;
+        part.m = end - start;
+        part.a += start * part.rsa;
+        part.c += (long)start * part.ldc;
+    } else {
+        int end = start + s->chunk < part.n ? start + s->chunk : part.n;
+        part.n = end - start;
+        part.b += start * part.csb;
+        part.c += start;
+    }
+    run_block(&part);
+}
+
+const bpk_sgemm_kernel *bpk_kernel_for_path(int path);
+
+void bpk_sgemm(int transA, int transB, int m, int n, int k, const float *a, int lda, const float *b,
+               int ldb, int accumulate, float *c, int ldc) {
+    product q = {
+        .kernel = bpk_kernel_for_path(bpk_kernels_current_path()),
+        .m = m, .n = n, .k = k,
+        .a = a, .rsa = transA ? 1 : lda, .csa = transA ? lda : 1,
+        .b = b, .rsb = transB ? 1 : ldb, .csb = transB ? ldb : 1,
+        .accumulate = accumulate, .c = c, .ldc = ldc,
+    };
+    int threads = bpk_kernels_current_threads();
+    if (threads <= 1 || (long)m * n * k < bpk_kernels_split_minimum()) {
+        run_block(&q);
+        return;
+    }
+    // Any split gives the same numbers: each element's chain is computed by
+    // one thread, whole. Split the dimension with more tiles.
+    int mr = q.kernel->mr, nr = q.kernel->nr;
+    int direct = m <= DIRECT_ROWS && q.csb == 1;
+    int row_tiles = direct ? 1 : (m + mr - 1) / mr;
+    int col_unit = direct ? 64 : nr;
+    int col_tiles = (n + col_unit - 1) / col_unit;
+    split s = {.whole = q, .split_rows = row_tiles > col_tiles};
+    int tiles = s.split_rows ? row_tiles : col_tiles;
+    int tasks = tiles < threads ? tiles : threads;
+    int per_task = (tiles + tasks - 1) / tasks;
+    s.chunk = per_task * (s.split_rows ? mr : col_unit);
+    tasks = ((s.split_rows ? m : n) + s.chunk - 1) / s.chunk;
+    bpk_parallel_run(tasks, threads, run_part, &s);
+}
+
+void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
+               const double *b, int ldb, int accumulate, double *c, int ldc) {
+    long rsa = transA ? 1 : lda, csa = transA ? lda : 1;
+    long rsb = transB ? 1 : ldb, csb = transB ? ldb : 1;
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = accumulate ? c[(long)i * ldc + j] : 0.0;
+            for (int p = 0; p < k; p++) acc = fma(a[i * rsa + p * csa], b[p * rsb + j * csb], acc);
+            c[(long)i * ldc + j] = acc;
+        }
+}

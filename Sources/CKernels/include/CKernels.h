@@ -1,0 +1,86 @@
+// bpkit's own matrix kernels: products whose every output element is one
+// fixed chain of fused multiply-adds, whatever the CPU, the batch or the
+// number of threads.
+//
+// C[i][j] = (accumulate ? C[i][j] : +0) then, for k = 0, 1, …, K−1 in order,
+// C[i][j] = fma(A(i,k), B(k,j), C[i][j]), one rounding per step. Vectors run
+// across j (outputs), never across k; blocking over k stores the partial
+// chain in C and reloads it unchanged. The AVX-512, AVX2+FMA and portable
+// paths differ only in how many outputs they advance at once, so their
+// results are bitwise equal, and so are those of any split of the rows or
+// columns over threads.
+#ifndef BPKIT_CKERNELS_H
+#define BPKIT_CKERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The kernel paths. 0 is "not chosen".
+enum bpk_kernel_path {
+    bpk_path_portable = 1,
+    bpk_path_avx2 = 2,
+    bpk_path_avx512 = 3,
+};
+
+/// The fastest path this CPU can run.
+int bpk_kernels_best_path(void);
+
+/// Whether this CPU can run `path`.
+int bpk_kernels_supports(int path);
+
+/// The process-wide path: BPKIT_KERNELS when set to a usable path at the
+/// first call, otherwise the best one.
+int bpk_kernels_path(void);
+
+/// The value of BPKIT_KERNELS read at start-up when it names no path this CPU
+/// runs (so the library can refuse it), or NULL.
+const char *bpk_kernels_rejected_environment(void);
+
+/// Sets the process-wide path; returns 0, or −1 when the CPU lacks it.
+int bpk_kernels_set_path(int path);
+
+/// Sets the path for products started on the calling thread (0 clears it and
+/// follows the process-wide path again); returns 0, or −1 when the CPU lacks it.
+int bpk_kernels_set_thread_path(int path);
+
+/// The path products started on the calling thread use.
+int bpk_kernels_current_path(void);
+
+/// The number of threads one product may use (1 or more).
+int bpk_kernels_threads(void);
+
+/// Sets the number of threads one product may use; returns the number in effect.
+int bpk_kernels_set_threads(int threads);
+
+/// Sets the number of threads for products started on the calling thread (0
+/// clears it and follows the process-wide number again); returns the
+/// calling thread's previous setting.
+int bpk_kernels_set_thread_threads(int threads);
+
+/// The number of threads products started on the calling thread may use.
+int bpk_kernels_current_threads(void);
+
+/// The number of multiply-adds below which a product runs on one thread:
+/// BPKIT_KERNELS_SPLIT_MIN when set to a positive number at the first call
+/// (tests set 1 to split every product), otherwise 2²⁰.
+long bpk_kernels_split_minimum(void);
+
+/// The number of processors this process may run on.
+int bpk_kernels_available_processors(void);
+
+/// Row-major C[m×n] = (accumulate ? C : 0) + op(A)·op(B) in the fixed order
+/// above. op(A) is m×k: A is [m, lda] or, transposed, [k, lda]. op(B) is k×n:
+/// B is [k, ldb] or, transposed, [n, ldb].
+void bpk_sgemm(int transA, int transB, int m, int n, int k, const float *a, int lda, const float *b,
+               int ldb, int accumulate, float *c, int ldc);
+
+/// The same for Double, on the portable path only (gradient checks).
+void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
+               const double *b, int ldb, int accumulate, double *c, int ldc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

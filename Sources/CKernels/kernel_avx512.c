@@ -1,0 +1,65 @@
+// The AVX-512 path: 16 outputs per vector, a 12×32 tile in 24 registers,
+// masked loads and stores for the last outputs of a row.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include "kernels_internal.h"
+
+#define TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
+
+enum { MR = 12, NR = 32 };
+
+TARGET static void micro(int kc, const float *ap, const float *bp, float *c, int ldc, int load) {
+    __m512 acc[MR][2];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) {
+        acc[r][0] = load ? _mm512_loadu_ps(c + r * ldc) : _mm512_setzero_ps();
+        acc[r][1] = load ? _mm512_loadu_ps(c + r * ldc + 16) : _mm512_setzero_ps();
+    }
+    for (int p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_loadu_ps(bp + p * NR);
+        __m512 b1 = _mm512_loadu_ps(bp + p * NR + 16);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < MR; r++) {
+            __m512 a = _mm512_set1_ps(ap[p * MR + r]);
+            acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) {
+        _mm512_storeu_ps(c + r * ldc, acc[r][0]);
+        _mm512_storeu_ps(c + r * ldc + 16, acc[r][1]);
+    }
+}
+
+// One row of outputs: 64 at a time, then 16 under a mask.
+TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c,
+                       int load) {
+    int j = 0;
+    for (; j + 64 <= n; j += 64) {
+        __m512 acc[4];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < 4; v++) acc[v] = load ? _mm512_loadu_ps(c + j + 16 * v) : _mm512_setzero_ps();
+        for (int p = 0; p < k; p++) {
+            __m512 x = _mm512_set1_ps(a[(long)p * csa]);
+            const float *bk = b + (long)p * ldb + j;
+#pragma clang loop unroll(full)
+            for (int v = 0; v < 4; v++) acc[v] = _mm512_fmadd_ps(x, _mm512_loadu_ps(bk + 16 * v), acc[v]);
+        }
+#pragma clang loop unroll(full)
+        for (int v = 0; v < 4; v++) _mm512_storeu_ps(c + j + 16 * v, acc[v]);
+    }
+    for (; j < n; j += 16) {
+        int left = n - j;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        __m512 acc = load ? _mm512_maskz_loadu_ps(mask, c + j) : _mm512_setzero_ps();
+        for (int p = 0; p < k; p++)
+            acc = _mm512_fmadd_ps(_mm512_set1_ps(a[(long)p * csa]),
+                                  _mm512_maskz_loadu_ps(mask, b + (long)p * ldb + j), acc);
+        _mm512_mask_storeu_ps(c + j, mask, acc);
+    }
+}
+
+const bpk_sgemm_kernel bpk_avx512_kernel = {MR, NR, micro, row};
+#endif

@@ -1,0 +1,33 @@
+// The portable path: scalar fused multiply-adds from the C library, for any
+// CPU. On x86-64 without -mfma, fmaf is glibc's correctly rounded one, so
+// this path matches the vector ones bit for bit (slowly); on arm64 it is one
+// instruction.
+#include <math.h>
+
+#include "kernels_internal.h"
+
+enum { MR = 4, NR = 8 };
+
+static void micro(int kc, const float *ap, const float *bp, float *c, int ldc, int load) {
+    float acc[MR][NR];
+    for (int r = 0; r < MR; r++)
+        for (int j = 0; j < NR; j++) acc[r][j] = load ? c[r * ldc + j] : 0.0f;
+    for (int p = 0; p < kc; p++) {
+        const float *a = ap + p * MR;
+        const float *b = bp + p * NR;
+        for (int r = 0; r < MR; r++)
+            for (int j = 0; j < NR; j++) acc[r][j] = fmaf(a[r], b[j], acc[r][j]);
+    }
+    for (int r = 0; r < MR; r++)
+        for (int j = 0; j < NR; j++) c[r * ldc + j] = acc[r][j];
+}
+
+static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c, int load) {
+    for (int j = 0; j < n; j++) {
+        float acc = load ? c[j] : 0.0f;
+        for (int p = 0; p < k; p++) acc = fmaf(a[(long)p * csa], b[(long)p * ldb + j], acc);
+        c[j] = acc;
+    }
+}
+
+const bpk_sgemm_kernel bpk_portable_kernel = {MR, NR, micro, row};

@@ -1,0 +1,32 @@
+// Internal interface between the product driver and the per-path kernels.
+#ifndef BPKIT_KERNELS_INTERNAL_H
+#define BPKIT_KERNELS_INTERNAL_H
+
+// No contraction of a·b + c into a fused multiply-add behind our back: every
+// fused operation in these files is written out, so all paths round alike.
+#pragma STDC FP_CONTRACT OFF
+
+/// One path's kernels. `micro` computes an mr×nr tile of C from kc steps of
+/// packed A ([kc][mr]) and packed B ([kc][nr]), starting from the tile of C
+/// when `load` is set and from +0 otherwise. `row` computes one row of C
+/// (n outputs) straight from an unpacked, untransposed B, for products of a
+/// few rows where packing would cost more than it saves.
+typedef struct {
+    int mr;
+    int nr;
+    void (*micro)(int kc, const float *ap, const float *bp, float *c, int ldc, int load);
+    void (*row)(int n, int k, const float *a, int csa, const float *b, int ldb, float *c, int load);
+} bpk_sgemm_kernel;
+
+extern const bpk_sgemm_kernel bpk_portable_kernel;
+#if defined(__x86_64__)
+extern const bpk_sgemm_kernel bpk_avx2_kernel;
+extern const bpk_sgemm_kernel bpk_avx512_kernel;
+#endif
+
+/// Runs fn(ctx, 0..tasks−1) on up to `threads` threads, the caller among them,
+/// and returns when all are done. Falls back to the caller alone while another
+/// product holds the workers.
+void bpk_parallel_run(int tasks, int threads, void (*fn)(void *ctx, int index), void *ctx);
+
+#endif

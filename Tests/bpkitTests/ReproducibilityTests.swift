@@ -1,0 +1,78 @@
+import BPKit
+import Foundation
+import HDF5
+import Testing
+import _BPKitTestSupport
+
+/// The same numbers whatever the batch, the way the rows come in and the
+/// number of threads (see the README's "Reproducibility").
+@Suite struct ReproducibilityTests {
+  static let digits = Fixtures.path("datasets/digits.h5")
+  static let digitsCSV = Fixtures.path("datasets/digits_test.csv")
+  /// Every product split over the threads, however small.
+  static let splitEverything = ["BPKIT_KERNELS_SPLIT_MIN": "1"]
+
+  static func bits(ofCSV output: String) -> [UInt32] {
+    output.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",").map { Float(String($0))!.bitPattern } }
+  }
+
+  @Test func digitsPredictionsAreTheSameAloneInABatchStreamedAndInBatchesOfSeven() throws {
+    let checkpoint = try TrainedModels.digitsCheckpoint
+    let model = try BPKitFile.open(URL(fileURLWithPath: checkpoint)).model
+    let test = try Dataset.readHDF5(path: Self.digits, inputs: "/test/x", targets: nil)
+    let rows = test.inputs.shape[0]
+    let inOneBatch = try model.predict(test.inputs).scalars.map(\.bitPattern)
+    #expect(inOneBatch.count == rows * 10)
+
+    let predictor = try Predictor(model: model)
+    var alone: [UInt32] = []
+    for row in 0..<rows {
+      let x = Array(test.inputs.scalars[(row * 64)..<((row + 1) * 64)])
+      alone += try predictor.predict(x, count: 1).map(\.bitPattern)
+    }
+    #expect(alone == inOneBatch, "one row at a time")
+
+    let folder = try TemporaryDirectory()
+    for (size, threads) in [("7", "1"), ("256", "2"), ("1", "2")] {
+      let output = folder.path("predictions-\(size)-\(threads).h5")
+      let result = try BPKitBinary.run(
+        arguments: [
+          "infer", checkpoint, "--input", Self.digits, "--x", "/test/x", "--output", output, "--batch-size", size,
+          "--threads", threads,
+        ], environment: Self.splitEverything)
+      #expect(result.status == 0, "\(result.error)")
+      let stored = try HDF5File(openingAtPath: output).root.openDataset("predictions").read(as: Float.self)
+      #expect(stored.map(\.bitPattern) == inOneBatch, "infer --batch-size \(size) --threads \(threads)")
+    }
+
+    let streamed = try BPKitBinary.run(
+      arguments: ["infer", checkpoint, "--input", "-", "--ignore", "label"],
+      input: try Data(contentsOf: URL(fileURLWithPath: Self.digitsCSV)))
+    #expect(streamed.status == 0, "\(streamed.error)")
+    #expect(Self.bits(ofCSV: streamed.output) == inOneBatch, "streamed through standard input")
+  }
+
+  @Test func trainingOnOneAndOnTwoThreadsGivesTheSameWeights() throws {
+    let folder = try TemporaryDirectory()
+    for threads in ["1", "2"] {
+      let result = try BPKitBinary.run(
+        arguments: [
+          "train", "--layers", "64,32:tanh,10:softmax", "--data", Self.digits, "--optimizer", "adam", "--epochs", "2",
+          "--batch-size", "40", "--threads", threads, "--checkpoint", folder.path("\(threads).h5"), "--quiet",
+        ], environment: Self.splitEverything)
+      #expect(result.status == 0, "\(result.error)")
+    }
+    let one = try CheckpointComparison.load(folder.path("1.h5"))
+    let two = try CheckpointComparison.load(folder.path("2.h5"))
+    #expect(CheckpointComparison.differences(one, two) == [])
+  }
+
+  @Test func anUnknownKernelPathIsRefusedInOneLine() throws {
+    let result = try BPKitBinary.run(
+      arguments: ["infer", try TrainedModels.digitsCheckpoint, "--input", Self.digits, "--x", "/test/x", "--argmax"],
+      environment: ["BPKIT_KERNELS": "sse9"])
+    #expect(result.status == 2)
+    #expect(result.error.contains("BPKIT_KERNELS=sse9 names no kernel path this CPU runs"))
+    #expect(result.output.isEmpty)
+  }
+}
