@@ -6,10 +6,14 @@ SWIFT ?= swift
 # h5dump for the interoperability tests, pkg-config to find HDF5.
 APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev
 # Only `make test` needs these: Python's venv, to install check-jsonschema
-# from PyPI for validating JSON documents against bpkit's published schemas.
+# from PyPI for validating JSON documents against bpkit's published schemas,
+# and onnx, onnxruntime and safetensors for checking bpkit's ONNX and
+# safetensors files with the tools their users run.
 TEST_APT_PACKAGES := python3-venv
 CI_VENV := .build/ci-venv
+INTERCHANGE_PACKAGES := onnx==1.23.2 onnxruntime==1.32.0 safetensors==0.8.0 numpy
 JSON_OUTPUTS := .build/json-outputs
+INTERCHANGE_OUTPUTS := .build/interchange-outputs
 RELEASE_BIN := .build/release/bpkit
 DEMO_DIR := .build/demo
 # The example apps that embed BPKit. Each is its own package, depending on
@@ -20,7 +24,7 @@ EXAMPLE_PACKAGES := .build/example-packages
 DEBUG_BIN := .build/debug/bpkit
 TIMED := ./Scripts/timed.sh
 
-.PHONY: all deps test-deps build release test test-quick lint validate-json demo bench example clean fuzz-build fuzz reliability-long
+.PHONY: all deps test-deps build release test test-quick lint validate-json check-interchange demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -37,14 +41,16 @@ deps:
 	fi
 
 # check-jsonschema validates the schemas and every JSON document the tests
-# wrote; it is a CI tool only, never needed to build or run bpkit.
+# wrote; onnx, onnxruntime and safetensors check the ONNX and safetensors
+# files they wrote. CI tools only, never needed to build or run bpkit; the
+# venv stays in .build between runs (about 70 MB, a minute to install).
 test-deps: deps
-	@if ! command -v check-jsonschema >/dev/null 2>&1 && [ ! -x $(CI_VENV)/bin/check-jsonschema ]; then \
+	@if [ ! -x $(CI_VENV)/bin/check-jsonschema ] || ! $(CI_VENV)/bin/python -c 'import onnx, onnxruntime, safetensors' 2>/dev/null; then \
 	  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then \
 	    $(MAKE) --no-print-directory APT_PACKAGES="$(TEST_APT_PACKAGES)" deps; \
 	  fi; \
-	  echo "Installing check-jsonschema into $(CI_VENV)"; \
-	  python3 -m venv $(CI_VENV) && $(CI_VENV)/bin/pip install -q check-jsonschema; \
+	  echo "Installing check-jsonschema $(INTERCHANGE_PACKAGES) into $(CI_VENV)"; \
+	  python3 -m venv $(CI_VENV) && $(CI_VENV)/bin/pip install -q check-jsonschema $(INTERCHANGE_PACKAGES); \
 	fi
 
 build: deps
@@ -60,24 +66,33 @@ lint:
 # and the example apps.
 test: test-deps
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
-	rm -rf $(JSON_OUTPUTS)
+	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS)
 	@$(TIMED) build $(SWIFT) build --build-tests
 	@$(TIMED) tests $(SWIFT) test --skip-build
 	@$(TIMED) examples $(MAKE) --no-print-directory example
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
+	@$(TIMED) check-interchange $(MAKE) --no-print-directory check-interchange
 
 test-quick: test-deps
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
-	rm -rf $(JSON_OUTPUTS)
+	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS)
 	@$(TIMED) build $(SWIFT) build --build-tests
 	@$(TIMED) tests $(SWIFT) test --skip-build --skip ReliabilityTests
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
+	@$(TIMED) check-interchange $(MAKE) --no-print-directory check-interchange
+
+# Every ONNX file the tests wrote passes onnx.checker (full_check) and runs in
+# onnxruntime within 1e-5 of bpkit's (or Keras') predictions; every
+# safetensors file loads with safetensors and computes, as the PyTorch
+# modules of Schemas/PYTORCH.md, what bpkit computed.
+check-interchange:
+	$(CI_VENV)/bin/python Scripts/check_interchange.py $(INTERCHANGE_OUTPUTS)
 
 # The schemas against the draft 2020-12 meta-schema; the examples and every
 # document the tests wrote against the schemas; and the documents the tests
 # made invalid on purpose must be rejected by the schemas too.
 validate-json:
-	@checker=$$(command -v check-jsonschema || echo $(CI_VENV)/bin/check-jsonschema); \
+	@checker=$(CI_VENV)/bin/check-jsonschema; \
 	set -e; \
 	$$checker --check-metaschema Schemas/bpkit-model.schema.json Schemas/bpkit-checkpoint.schema.json; \
 	$$checker --schemafile Schemas/bpkit-model.schema.json Schemas/examples/model-*.json \

@@ -42,6 +42,8 @@ let bpkit = Target.target(
     "CCRC32",
     .product(name: "Crypto", package: "swift-crypto"),
     .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    // ONNX files are protobuf messages (Format/ONNX/Generated/onnx.pb.swift).
+    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
   ]
 )
 
@@ -94,6 +96,7 @@ let tests: [Target] = [
     name: "BPKitTests",
     dependencies: [
       "BPKit", "HDF5", "CCRC32", "_BPKitTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+      .product(name: "SwiftProtobuf", package: "swift-protobuf"),
     ]),
   .testTarget(name: "bpkitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
   /// Crashes, damaged and hostile files, full disks, concurrency and
@@ -116,6 +119,7 @@ let package = Package(
     // Keras 3 `.keras` files are zip archives.
     .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [cHDF5, cKernels, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + examples
     + tests,

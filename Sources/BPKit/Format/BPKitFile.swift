@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 
 /// Any file bpkit can open, loaded: the one entry point for programs that
 /// take a file from the user and want to know what it is.
@@ -11,9 +12,9 @@ import Foundation
 /// ```
 ///
 /// Keras files (`.keras` archives and legacy `.h5` models) open as
-/// ``keras(_:)``, and bpkit JSON documents as models or checkpoints; all are
-/// told apart by content, since a Keras `.h5` and a bpkit `.h5` share the
-/// extension. Switch with `default`, or use ``model``, which every kind has.
+/// ``keras(_:)``, bpkit JSON documents as models or checkpoints, and ONNX
+/// models as models; all are told apart by content, since a Keras `.h5` and
+/// a bpkit `.h5` share the extension. Switch with `default`, or use ``model``, which every kind has.
 public enum BPKitFile: Sendable {
   /// A bpkit model file, or a bpkit JSON model document.
   case model(Model)
@@ -36,6 +37,9 @@ public enum BPKitFile: Sendable {
       case .model(let model): return .model(model)
       case .checkpoint(let checkpoint): return .checkpoint(checkpoint)
       }
+    }
+    if !HDF5Signature.isPresent(atPath: url.path), ONNXFormat.looksLikeONNX(atPath: url.path) {
+      return .model(try Model(onnxContentsOf: url))
     }
     return try FormatError.wrappingHDF5Errors {
       let reader = try FileReader(path: url.path)

@@ -18,6 +18,8 @@ extension FileSummary {
     case "keras", "keras-h5":
       let container = format == "keras" ? "Keras 3 archive" : "Keras legacy HDF5"
       return "Keras \(kind), \(container)\(formatVersion.map { ", Keras \($0)" } ?? ""), \(size)"
+    case "onnx":
+      return "ONNX \(kind), \(size)"
     default:
       let version = formatVersion.map { " format \($0)" } ?? ""
       return "bpkit \(kind), \(format == "hdf5" ? "HDF5" : format.uppercased())\(version), \(size)"

@@ -70,6 +70,9 @@ public struct FileSummary: Sendable, Encodable {
     if HDF5Signature.isPresent(atPath: path) {
       return ("hdf5", (try? FileReader(path: path))?.version.description)
     }
+    if !BPKitJSON.looksLikeJSON(atPath: path), ONNXFormat.looksLikeONNX(atPath: path) {
+      return ("onnx", nil)
+    }
     let data = FileManager.default.contents(atPath: path) ?? Data()
     let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
     return ("json", (object?["format_version"] as? NSNumber)?.stringValue)

@@ -7,7 +7,7 @@ import Foundation
 struct ConvertCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "convert",
-    abstract: "Convert a model or checkpoint between bpkit HDF5, bpkit JSON and Keras files.",
+    abstract: "Convert a model or checkpoint between bpkit HDF5, bpkit JSON, Keras and ONNX files.",
     discussion: """
       The input's kind is read from its content (a Keras .h5 and a bpkit .h5 \
       share the extension); the output's from its extension (.h5: bpkit HDF5, \
@@ -23,6 +23,8 @@ struct ConvertCommand: ParsableCommand {
         json      bpkit JSON model or checkpoint (see `bpkit schema`)
         keras     Keras 3 .keras archive
         keras-h5  Keras legacy HDF5, as model.save("m.h5") writes it
+        onnx      ONNX model (opset 17 unless --opset says otherwise), for
+                  onnxruntime and the other ONNX runtimes; weights only
 
       Exit codes: 3 when the input is not a model, breaks the JSON schema \
       (the message gives the JSONPath of the offending value) or holds Keras \
@@ -36,6 +38,7 @@ struct ConvertCommand: ParsableCommand {
     case json
     case keras
     case kerasH5 = "keras-h5"
+    case onnx
   }
 
   @Argument(help: "The model or checkpoint to read: bpkit HDF5 or JSON, Keras .keras or .h5.")
@@ -50,6 +53,9 @@ struct ConvertCommand: ParsableCommand {
   @Option(help: "How JSON output holds tensors: numbers (shortest round-trip decimals) or base64.")
   var weights: BPKitJSON.WeightEncoding = .numbers
 
+  @Option(help: "The ONNX opset to write (\(ONNXFormat.opsets.lowerBound) to \(ONNXFormat.opsets.upperBound)).")
+  var opset: Int = ONNXFormat.defaultOpset
+
   @Flag(help: "Write only the model (network and weights) of a checkpoint or a Keras file, without training state.")
   var modelOnly = false
 
@@ -58,7 +64,11 @@ struct ConvertCommand: ParsableCommand {
 
   func validate() throws {
     if to == nil, Self.kind(fromExtensionOf: output) == nil {
-      throw ValidationError("cannot tell the output kind from '\(output)'; name it .h5, .json or .keras, or give --to")
+      throw ValidationError(
+        "cannot tell the output kind from '\(output)'; name it .h5, .json, .keras or .onnx, or give --to")
+    }
+    guard ONNXFormat.opsets.contains(opset) else {
+      throw ValidationError(ONNXError.unsupportedOpset(opset).description)
     }
   }
 
@@ -67,6 +77,7 @@ struct ConvertCommand: ParsableCommand {
     case "h5", "hdf5": .h5
     case "json": .json
     case "keras": .keras
+    case "onnx": .onnx
     default: nil
     }
   }
@@ -95,6 +106,9 @@ struct ConvertCommand: ParsableCommand {
         }
       case .keras: try keras(file).write(toPath: output, format: .archive)
       case .kerasH5: try keras(file).write(toPath: output, format: .legacyHDF5)
+      case .onnx:
+        try file.model.writeONNX(to: outputURL, opset: opset, options: options)
+        noteDroppedTrainingState(file, format: "an ONNX file")
       }
     }
   }
@@ -110,6 +124,12 @@ struct ConvertCommand: ParsableCommand {
       }
       return KerasModel(model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss)
     default: return KerasModel(model: file.model)
+    }
+  }
+
+  private func noteDroppedTrainingState(_ file: BPKitFile, format: String) {
+    if file.optimizer != nil {
+      note("the optimizer state and training progress are not kept: \(format) holds the model alone")
     }
   }
 

@@ -1,0 +1,137 @@
+"""Checks the ONNX and safetensors files bpkit's tests wrote, with the Python tools people use.
+
+`make test` runs it after the Swift tests, in the test venv (onnx, onnxruntime, safetensors, numpy).
+Each folder under .build/interchange-outputs/ is one case the tests kept (see
+Tests/_BPKitTestSupport/InterchangeOutputs.swift): model.onnx or model.safetensors, x.bin and
+y.bin (float32), and case.json with their shapes and where y came from (bpkit's own
+predictions, or Keras' or PyTorch's).
+
+  model.onnx         onnx.checker.check_model(full_check=True) must pass, and onnxruntime's
+                     output on x must be within 1e-5 of y.
+  model.safetensors  safetensors.numpy.load_file must read it; the tensors, named as
+                     Schemas/PYTORCH.md says, are run as the PyTorch modules would run them
+                     (nn.Linear: x W^T + b; nn.RNN: h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh))
+                     in numpy, and the result must be within 1e-5 of y.
+
+Usage: python Scripts/check_interchange.py [FOLDER]
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+TOLERANCE = 1e-5
+
+
+def close(a, b):
+    # Within 1e-5, relative to the magnitude for outputs above 1.
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= TOLERANCE * np.maximum(1.0, np.abs(b))))
+
+
+def load(folder, name, shape):
+    return np.fromfile(os.path.join(folder, name), dtype="<f4").reshape(shape)
+
+
+def check_onnx(path, x):
+    import onnx
+    import onnxruntime
+
+    onnx.checker.check_model(path, full_check=True)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x})[0]
+
+
+ACTIVATIONS = {
+    "linear": lambda z, a: z,
+    "sigmoid": lambda z, a: 1 / (1 + np.exp(-z)),
+    "tanh": lambda z, a: np.tanh(z),
+    "relu": lambda z, a: np.maximum(z, 0),
+    "leaky_relu": lambda z, a: np.where(z > 0, z, a * z),
+    "elu": lambda z, a: np.where(z > 0, z, a * (np.exp(z) - 1)),
+    "softmax": lambda z, a: np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True),
+}
+
+
+def activation(spec):
+    if isinstance(spec, str):
+        return ACTIVATIONS[spec], None
+    return ACTIVATIONS[spec["name"]], spec.get("alpha")
+
+
+def check_safetensors(path, x):
+    """Runs the file's tensors as the PyTorch modules of Schemas/PYTORCH.md, in float64."""
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+
+    tensors = {k: v.astype(np.float64) for k, v in load_file(path).items()}
+    with safe_open(path, framework="numpy") as f:
+        metadata = f.metadata() or {}
+    network = json.loads(metadata["bpkit.network"])
+    h = x.astype(np.float64)
+    used = set()
+    for index, layer in enumerate(network["layers"]):
+        prefix = str(index)
+        kind = layer["type"]
+        if kind == "standardize":
+            mean, std = tensors[prefix + ".mean"], tensors[prefix + ".std"]
+            used |= {prefix + ".mean", prefix + ".std"}
+            h = (h - mean) / std
+            continue
+        f, alpha = activation(layer.get("activation", "linear" if kind == "dense" else "tanh"))
+        if kind == "dense":
+            w = tensors[prefix + ".weight"]
+            used.add(prefix + ".weight")
+            z = h @ w.T
+            if prefix + ".bias" in tensors:
+                z = z + tensors[prefix + ".bias"]
+                used.add(prefix + ".bias")
+            h = f(z, alpha)
+        else:
+            names = [prefix + "." + n for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
+            w_ih, w_hh = tensors[names[0]], tensors[names[1]]
+            b_ih = tensors.get(names[2], 0)
+            b_hh = tensors.get(names[3], 0)
+            used |= {n for n in names if n in tensors}
+            state = np.zeros((h.shape[0], w_hh.shape[0]))
+            steps = []
+            for t in range(h.shape[1]):
+                state = f(h[:, t] @ w_ih.T + b_ih + state @ w_hh.T + b_hh, alpha)
+                steps.append(state)
+            h = np.stack(steps, axis=1) if layer.get("return_sequences", False) else state
+    extra = set(tensors) - used
+    if extra:
+        raise AssertionError(f"tensors the PyTorch modules do not use: {sorted(extra)}")
+    return h
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else ".build/interchange-outputs"
+    if not os.path.isdir(root):
+        print(f"interchange: no files to check in {root}")
+        return 1
+    passed, failed = 0, 0
+    for name in sorted(os.listdir(root)):
+        folder = os.path.join(root, name)
+        with open(os.path.join(folder, "case.json")) as f:
+            case = json.load(f)
+        x = load(folder, "x.bin", case["x_shape"])
+        y = load(folder, "y.bin", case["y_shape"])
+        path = os.path.join(folder, case["model"])
+        try:
+            got = check_onnx(path, x) if path.endswith(".onnx") else check_safetensors(path, x)
+            if not close(np.asarray(got, dtype=np.float64), y.astype(np.float64)):
+                difference = np.max(np.abs(np.asarray(got, dtype=np.float64) - y)) if np.shape(got) == y.shape else "shape"
+                raise AssertionError(f"differs from {case['expected_from']}'s output by {difference}")
+            passed += 1
+        except Exception as error:  # noqa: BLE001 - every failure is reported by case
+            failed += 1
+            print(f"interchange: {name}: {type(error).__name__}: {error}")
+    print(f"interchange: {passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+import Foundation
+import SwiftProtobuf
+
+extension Model {
+  /// Writes the model as an ONNX file that onnxruntime and other ONNX
+  /// runtimes run, replacing `url` atomically.
+  ///
+  /// Dense layers become `Gemm` (`MatMul` and `Add` on sequences), Elman
+  /// layers ONNX's `RNN` operator, standardize layers `Sub` and `Div`, and
+  /// activations their ONNX operators. The batch axis is dynamic, and so is
+  /// the sequence length of a model that accepts any. The input is named
+  /// `input` and the output `output`; the network description is kept in
+  /// the `bpkit.network` metadata entry. Models with more than
+  /// ``ONNXFormat/externalDataThreshold`` bytes of weights keep them in a
+  /// `NAME.data` file beside the model, ONNX's external-data form.
+  ///
+  /// - Parameters:
+  ///   - url: The destination. Its folder must exist.
+  ///   - opset: The ONNX opset, within ``ONNXFormat/opsets``.
+  ///   - options: Whether to make the write durable with `fsync` (the default).
+  /// - Throws: ``ONNXError`` for an opset outside the range or a layer ONNX
+  ///   cannot express; ``FormatError`` when the file cannot be written.
+  public func writeONNX(to url: URL, opset: Int = ONNXFormat.defaultOpset, options: FileWriteOptions = .init()) throws {
+    try ONNXFileWriter.write(try ONNXExportPlan(self, opset: opset), to: url, options: options)
+  }
+
+  /// Writes the model as ONNX with its weights in a separate data file when
+  /// they exceed `externalDataThreshold` bytes; for tests of that form.
+  func writeONNX(to url: URL, opset: Int, options: FileWriteOptions, externalDataThreshold: Int) throws {
+    try ONNXFileWriter.write(
+      try ONNXExportPlan(self, opset: opset), to: url, options: options, externalDataThreshold: externalDataThreshold)
+  }
+}
+
+extension Model {
+  /// Reads a model from an ONNX file: one bpkit wrote, or one that
+  /// `torch.onnx.export` wrote for a network of layers bpkit has.
+  ///
+  /// The graph must be a chain from one input, [batch, features] or
+  /// batch-first [batch, steps, features], to one output, through `Gemm` or
+  /// `MatMul` and `Add` (dense layers), `RNN` (Elman layers), `Sub` and
+  /// `Div` by per-feature constants (standardization), activations, and
+  /// the shape operators exporters put around them. Layer names and a fixed
+  /// sequence length come from the `bpkit.network` metadata of files bpkit
+  /// wrote; other files get `dense_1`, `elman_1`, ... Weights may be FLOAT,
+  /// DOUBLE (rounded to Float32), FLOAT16 or BFLOAT16 (widened exactly), in
+  /// `raw_data`, typed lists or external data beside the model.
+  ///
+  /// - Throws: ``ONNXError`` naming the node or tensor bpkit cannot import;
+  ///   ``FormatError/readFailed(file:operation:reason:)`` when the file cannot be read.
+  public init(onnxContentsOf url: URL) throws {
+    let file = url.path
+    let bytes: Data
+    do {
+      bytes = try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+      throw FormatError.readFailed(file: file, operation: "reading it", reason: (error as NSError).localizedDescription)
+    }
+    let message: Onnx_ModelProto
+    do {
+      var options = BinaryDecodingOptions()
+      options.discardUnknownFields = true
+      message = try Onnx_ModelProto(serializedBytes: bytes, options: options)
+    } catch {
+      throw ONNXError.notONNXModel(file: file, detail: "protobuf: \(error)")
+    }
+    guard message.hasGraph, message.irVersion > 0 else {
+      throw ONNXError.notONNXModel(file: file, detail: "it has no ir_version or no graph")
+    }
+    self = try ONNXImporter.importModel(message, file: file, folder: url.deletingLastPathComponent())
+  }
+}

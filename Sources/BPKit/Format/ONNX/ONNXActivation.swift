@@ -1,0 +1,72 @@
+/// bpkit's activations as ONNX operators.
+enum ONNXActivation {
+  /// The element-wise activation operators the importer maps onto activations.
+  static let importedOperators = ["Relu", "Tanh", "Sigmoid", "Softmax", "LeakyRelu", "Elu", "Identity"]
+
+  /// The operator and its attributes computing `activation` after a dense
+  /// layer, or `nil` for `linear`, which needs none.
+  static func node(for activation: Activation) -> (opType: String, attributes: [Onnx_AttributeProto])? {
+    switch activation {
+    case .linear: nil
+    case .sigmoid: ("Sigmoid", [])
+    case .tanh: ("Tanh", [])
+    case .relu: ("Relu", [])
+    case .leakyReLU(let alpha): ("LeakyRelu", [.float("alpha", Float(alpha))])
+    case .elu(let alpha): ("Elu", [.float("alpha", Float(alpha))])
+    // Softmax over the last axis, as bpkit computes it, for vectors and sequences alike.
+    case .softmax: ("Softmax", [.int("axis", -1)])
+    }
+  }
+
+  /// The activation an element-wise operator computes, or `nil` when the
+  /// operator is not an activation.
+  static func activation(opType: String, attributes: [String: Onnx_AttributeProto]) -> Activation? {
+    switch opType {
+    case "Relu": .relu
+    case "Tanh": .tanh
+    case "Sigmoid": .sigmoid
+    case "Softmax": .softmax
+    // ONNX's defaults: LeakyRelu alpha 0.01, Elu alpha 1.
+    case "LeakyRelu": .leakyReLU(alpha: decimal(attributes["alpha"]?.f ?? 0.01))
+    case "Elu": .elu(alpha: decimal(attributes["alpha"]?.f ?? 1))
+    default: nil
+    }
+  }
+
+  /// The name of `activation` in the ONNX `RNN` operator's `activations`
+  /// list, with its `activation_alpha` and `activation_beta`; `nil` when the
+  /// operator has none (softmax).
+  static func recurrent(_ activation: Activation) -> (name: String, alpha: Float?, beta: Float?)? {
+    switch activation {
+    case .tanh: ("Tanh", nil, nil)
+    case .relu: ("Relu", nil, nil)
+    case .sigmoid: ("Sigmoid", nil, nil)
+    // Affine(x) = alpha·x + beta.
+    case .linear: ("Affine", 1, 0)
+    case .leakyReLU(let alpha): ("LeakyRelu", Float(alpha), nil)
+    case .elu(let alpha): ("Elu", Float(alpha), nil)
+    case .softmax: nil
+    }
+  }
+
+  /// The activation an `RNN` node's `activations` entry names, with the
+  /// operator's defaults (LeakyRelu 0.01, Elu 1); `nil` for those bpkit lacks.
+  static func recurrentActivation(name: String, alpha: Float?, beta: Float?) -> Activation? {
+    switch name.lowercased() {
+    case "tanh": .tanh
+    case "relu": .relu
+    case "sigmoid": .sigmoid
+    case "affine": (alpha ?? 1) == 1 && (beta ?? 0) == 0 ? .linear : nil
+    case "leakyrelu": .leakyReLU(alpha: decimal(alpha ?? 0.01))
+    case "elu": .elu(alpha: decimal(alpha ?? 1))
+    default: nil
+    }
+  }
+
+  /// The Double whose shortest decimal is that of `value`: ONNX keeps
+  /// attributes in Float32, bpkit keeps alpha in Double, and 0.2 written as
+  /// Float32 should read back as 0.2, not 0.20000000298.
+  static func decimal(_ value: Float) -> Double {
+    Double(String(value)) ?? Double(value)
+  }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// A bpkit model as an ONNX graph: the nodes, inputs, outputs and metadata,
+/// and the weights that become the graph's initializers.
+///
+/// The weights are kept apart from the message so that the writer can send
+/// each one to the file straight from its storage (``ONNXFileWriter``).
+struct ONNXExportPlan {
+  /// One initializer: a float tensor under its graph name.
+  struct Initializer {
+    var name: String
+    var shape: [Int]
+    var scalars: [Float]
+  }
+
+  /// The model message without initializers.
+  var model = Onnx_ModelProto()
+  /// The initializers, in the order the nodes use them.
+  var initializers: [Initializer] = []
+
+  private var nodes: [Onnx_NodeProto] = []
+  private var valueNames: Set<String> = []
+  private let opset: Int
+
+  /// Lays out `model` as opset `opset` nodes.
+  ///
+  /// - Throws: ``ONNXError/unsupportedOpset(_:)``, or
+  ///   ``ONNXError/cannotExport(detail:)`` for what ONNX's operators cannot express.
+  init(_ source: Model, opset: Int) throws {
+    guard ONNXFormat.opsets.contains(opset) else { throw ONNXError.unsupportedOpset(opset) }
+    self.opset = opset
+    let network = source.network
+    var current = ONNXFormat.inputName
+    var isSequence = network.input.isSequence
+    var width = network.input.features
+    for layer in network.layers {
+      func parameter(_ name: String) -> Tensor<Float>? {
+        source.parameters[ParameterKey(layer: layer.name, name: name)]
+      }
+      switch layer.kind {
+      case .standardize:
+        // y = (x − mean) / std, with bpkit's guard for a zero std (NetworkPlan+Forward).
+        let mean = addInitializer("\(layer.name).mean", parameter("mean")!)
+        var std = parameter("std")!
+        std.scalars = std.scalars.map { $0 == 0 ? 1 : $0 }
+        let scale = addInitializer("\(layer.name).std", std)
+        let centred = addNode("Sub", layer.name, [current, mean])
+        current = addNode("Div", layer.name, [centred, scale])
+      case .dense(let units, let activation, _):
+        let kernel = addInitializer("\(layer.name).kernel", parameter("kernel")!)
+        let bias = parameter("bias").map { addInitializer("\(layer.name).bias", $0) }
+        if isSequence {
+          // y = x·W + b on every step: MatMul broadcasts over [batch, steps].
+          current = addNode("MatMul", layer.name, [current, kernel])
+          if let bias { current = addNode("Add", layer.name, [current, bias]) }
+        } else {
+          current = addNode("Gemm", layer.name, [current, kernel] + (bias.map { [$0] } ?? []))
+        }
+        if let (opType, attributes) = ONNXActivation.node(for: activation) {
+          current = addNode(opType, layer.name, [current], attributes: attributes)
+        }
+        width = units
+      case .elman(let units, let activation, _, let returnSequences):
+        current = try addElman(
+          layer, units: units, activation: activation, returnSequences: returnSequences, input: current,
+          width: width, parameter: parameter)
+        isSequence = returnSequences
+        width = units
+      }
+    }
+    rename(current, to: ONNXFormat.outputName)
+    finish(source, isSequence: isSequence, outputWidth: width)
+  }
+
+  /// An Elman layer as ONNX's `RNN` operator (forward, one direction):
+  /// H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb), which is bpkit's
+  /// h_t = act(x_t·W + h_{t−1}·U + b) with W = kernelᵀ, R = recurrent_kernelᵀ,
+  /// Wb = b and Rb = 0. bpkit's [batch, steps, features] layout is turned
+  /// into RNN's [steps, batch, features] and back with `Transpose`, which
+  /// every opset from 13 has (`layout` = 1 needs 14).
+  private mutating func addElman(
+    _ layer: Layer, units: Int, activation: Activation, returnSequences: Bool, input: String, width: Int,
+    parameter: (String) -> Tensor<Float>?
+  ) throws -> String {
+    guard let (name, alpha, beta) = ONNXActivation.recurrent(activation) else {
+      throw ONNXError.cannotExport(
+        detail: "Elman layer '\(layer.name)' uses \(activation.name), which ONNX's RNN operator does not have")
+    }
+    let kernel = parameter("kernel")!
+    let recurrent = parameter("recurrent_kernel")!
+    let w = addInitializer("\(layer.name).W", Self.transposed(kernel, prefix: 1))
+    let r = addInitializer("\(layer.name).R", Self.transposed(recurrent, prefix: 1))
+    var inputs = [addNode("Transpose", layer.name, [input], attributes: [.ints("perm", [1, 0, 2])]), w, r]
+    if let bias = parameter("bias") {
+      inputs.append(
+        addInitializer(
+          "\(layer.name).B", Tensor(shape: [1, 2 * units], scalars: bias.scalars + [Float](repeating: 0, count: units))
+        ))
+    }
+    var attributes: [Onnx_AttributeProto] = [.int("hidden_size", units), .strings("activations", [name])]
+    if let alpha { attributes.append(.floats("activation_alpha", [alpha])) }
+    if let beta { attributes.append(.floats("activation_beta", [beta])) }
+    let y = returnSequences ? uniqueName("\(layer.name)/Y") : ""
+    let yH = returnSequences ? "" : uniqueName("\(layer.name)/Y_h")
+    nodes.append(
+      Onnx_NodeProto(
+        "RNN", name: uniqueName(layer.name + "/RNN"), inputs: inputs, outputs: [y, yH], attributes: attributes))
+    if returnSequences {
+      // Y is [steps, directions = 1, batch, units].
+      let steps = addNode("Squeeze", layer.name, [y, addAxes(layer.name, [1])])
+      return addNode("Transpose", layer.name, [steps], attributes: [.ints("perm", [1, 0, 2])])
+    }
+    // Y_h is [directions = 1, batch, units]: the last step.
+    return addNode("Squeeze", layer.name, [yH, addAxes(layer.name, [0])])
+  }
+
+  /// `tensor` ([rows, columns]) transposed, with `prefix` leading dimensions of 1.
+  static func transposed(_ tensor: Tensor<Float>, prefix: Int) -> Tensor<Float> {
+    let rows = tensor.shape[0]
+    let columns = tensor.shape[1]
+    var scalars = [Float](repeating: 0, count: rows * columns)
+    tensor.scalars.withUnsafeBufferPointer { source in
+      for r in 0..<rows {
+        for c in 0..<columns { scalars[c * rows + r] = source[r * columns + c] }
+      }
+    }
+    return Tensor(shape: Array(repeating: 1, count: prefix) + [columns, rows], scalars: scalars)
+  }
+
+  private mutating func addInitializer(_ name: String, _ tensor: Tensor<Float>) -> String {
+    let unique = uniqueName(name)
+    initializers.append(Initializer(name: unique, shape: tensor.shape, scalars: tensor.scalars))
+    return unique
+  }
+
+  /// An int64 initializer holding the axes of a `Squeeze` (an input from opset 13 on).
+  private mutating func addAxes(_ layer: String, _ axes: [Int]) -> String {
+    let name = uniqueName("\(layer)/axes")
+    var tensor = Onnx_TensorProto()
+    tensor.name = name
+    tensor.dataType = ONNXElementType.int64.rawValue
+    tensor.dims = [Int64(axes.count)]
+    tensor.int64Data = axes.map(Int64.init)
+    model.graph.initializer.append(tensor)
+    return name
+  }
+
+  /// Appends a node with one output and returns the output's name.
+  private mutating func addNode(
+    _ opType: String, _ layer: String, _ inputs: [String], attributes: [Onnx_AttributeProto] = []
+  ) -> String {
+    let output = uniqueName("\(layer)/\(opType)")
+    nodes.append(Onnx_NodeProto(opType, name: output, inputs: inputs, outputs: [output], attributes: attributes))
+    return output
+  }
+
+  private mutating func uniqueName(_ base: String) -> String {
+    var name = base
+    var suffix = 1
+    while valueNames.contains(name) || name == ONNXFormat.inputName || name == ONNXFormat.outputName {
+      name = "\(base)_\(suffix)"
+      suffix += 1
+    }
+    valueNames.insert(name)
+    return name
+  }
+
+  /// Gives the value `old` the name `new` wherever a node produces or uses it.
+  private mutating func rename(_ old: String, to new: String) {
+    for index in nodes.indices {
+      nodes[index].input = nodes[index].input.map { $0 == old ? new : $0 }
+      nodes[index].output = nodes[index].output.map { $0 == old ? new : $0 }
+    }
+    if nodes.isEmpty || !nodes.contains(where: { $0.output.contains(new) }) {
+      // A network with no operator at all (an input passed through).
+      nodes.append(Onnx_NodeProto("Identity", name: "identity", inputs: [old], outputs: [new]))
+    }
+  }
+
+  /// The graph's signature and the model's header and metadata.
+  private mutating func finish(_ source: Model, isSequence: Bool, outputWidth: Int) {
+    let network = source.network
+    var inputDimensions: [ONNXDimension] = [.symbol("batch")]
+    if case .sequence(let steps, _) = network.input {
+      inputDimensions.append(steps.map { .fixed($0) } ?? .symbol("steps"))
+    }
+    inputDimensions.append(.fixed(network.input.features))
+    var outputDimensions: [ONNXDimension] = [.symbol("batch")]
+    if isSequence { outputDimensions.append(inputDimensions[1]) }
+    outputDimensions.append(.fixed(outputWidth))
+
+    model.graph.name = "bpkit"
+    model.graph.node = nodes
+    model.graph.input = [Onnx_ValueInfoProto(name: ONNXFormat.inputName, dimensions: inputDimensions)]
+    model.graph.output = [Onnx_ValueInfoProto(name: ONNXFormat.outputName, dimensions: outputDimensions)]
+    model.irVersion = ONNXFormat.irVersion(forOpset: opset)
+    var opsetID = Onnx_OperatorSetIdProto()
+    opsetID.domain = ""
+    opsetID.version = Int64(opset)
+    model.opsetImport = [opsetID]
+    model.producerName = ONNXFormat.producerName
+    model.producerVersion = BPKitVersion.current
+    model.docString = "A bpkit network: " + network.layers.map(\.name).joined(separator: ", ")
+    var entry = Onnx_StringStringEntryProto()
+    entry.key = ONNXFormat.networkMetadataKey
+    entry.value = (try? FileLayout.encodeNetwork(network)) ?? ""
+    model.metadataProps = [entry]
+  }
+}

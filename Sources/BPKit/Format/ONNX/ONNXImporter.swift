@@ -1,0 +1,143 @@
+import Foundation
+
+/// Reads an ONNX graph as a bpkit network: walks the nodes in order,
+/// folding what is constant and recognising layers in what the input flows
+/// through (``ONNXValue``).
+///
+/// It reads the graphs bpkit writes and those `torch.onnx.export` writes
+/// for `nn.Sequential` networks of `nn.Linear` and activations and for
+/// `nn.RNN` (batch-first, stacked, tanh or relu) followed by an `nn.Linear`
+/// on the last step or on every step. Any other operator is refused by op
+/// type and node name.
+struct ONNXImporter {
+  let file: String
+  let reader: ONNXTensorReader
+  let opset: Int
+  var values: [String: ONNXValue] = [:]
+  /// How many nodes (and graph outputs) use each value.
+  var uses: [String: Int] = [:]
+  var layers: [ONNXLayerDraft] = []
+  var input: InputShape = .vector(features: 0)
+
+  /// Imports `model`, read from `file`; external data is looked up in `folder`.
+  static func importModel(_ model: Onnx_ModelProto, file: String, folder: URL) throws -> Model {
+    let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 1
+    var importer = ONNXImporter(file: file, reader: ONNXTensorReader(file: file, folder: folder), opset: opset)
+    return try importer.run(model)
+  }
+
+  private mutating func run(_ model: Onnx_ModelProto) throws -> Model {
+    let graph = model.graph
+    for tensor in graph.initializer {
+      values[tensor.name] = .constant(try constant(from: tensor))
+    }
+    let inputs = graph.input.filter { values[$0.name] == nil }
+    guard inputs.count == 1 else {
+      throw ONNXError.unsupportedGraph(
+        file: file,
+        detail: "it has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))); bpkit networks take one"
+      )
+    }
+    try readInput(inputs[0])
+    for name in graph.node.flatMap(\.input) + graph.output.map(\.name) { uses[name, default: 0] += 1 }
+    for (index, node) in graph.node.enumerated() {
+      try apply(node, name: node.name.isEmpty ? "#\(index) (\(node.opType))" : node.name)
+    }
+    guard graph.output.count == 1 else {
+      throw ONNXError.unsupportedGraph(
+        file: file, detail: "it has \(graph.output.count) outputs; bpkit networks have one")
+    }
+    let outputName = graph.output[0].name
+    guard case .data(let output) = values[outputName] else {
+      throw ONNXError.unsupportedGraph(file: file, detail: "its output '\(outputName)' does not depend on its input")
+    }
+    let roles = output.axes.filter { $0 != .unit }
+    guard roles.first == .batch, roles.count == output.axes.count, [2, 3].contains(roles.count),
+      roles.count == 2 || roles[1] == .time
+    else {
+      throw ONNXError.unsupportedGraph(
+        file: file, detail: "its output '\(outputName)' is not [batch, features] or [batch, steps, features]")
+    }
+    try consume(output, intoSequence: output.hasTime, node: outputName)
+    return try buildModel(metadata: model.metadataProps)
+  }
+
+  /// The graph input: [batch, features], or [batch, steps, features] for sequences.
+  private mutating func readInput(_ info: Onnx_ValueInfoProto) throws {
+    let dimensions = info.type.tensorType.shape.dim
+    func known(_ index: Int) -> Int? {
+      if case .dimValue(let value) = dimensions[index].value, value > 0 { return Int(value) }
+      return nil
+    }
+    guard [2, 3].contains(dimensions.count), let features = known(dimensions.count - 1) else {
+      throw ONNXError.unsupportedGraph(
+        file: file,
+        detail: "its input '\(info.name)' has \(dimensions.count) dimensions; bpkit takes [batch, features] "
+          + "or batch-first [batch, steps, features] with a fixed feature count")
+    }
+    if dimensions.count == 2 {
+      input = .vector(features: features)
+      values[info.name] = .data(ONNXData(axes: [.batch, .feature(features)]))
+    } else {
+      input = .sequence(steps: known(1), features: features)
+      values[info.name] = .data(ONNXData(axes: [.batch, .time, .feature(features)]))
+    }
+  }
+
+  /// Records where a sequence goes: the Elman layer that made it returns
+  /// its whole sequence when it feeds another sequence layer or the output.
+  mutating func consume(_ data: ONNXData, intoSequence: Bool, node: String) throws {
+    if intoSequence, let source = data.sequenceSource { layers[source].feedsSequence = true }
+  }
+
+  /// The network and weights from the recognised layers. Layer names and a
+  /// fixed sequence length come from the `bpkit.network` metadata of a file
+  /// bpkit wrote, when it describes the same layers.
+  private func buildModel(metadata: [Onnx_StringStringEntryProto]) throws -> Model {
+    for draft in layers where draft.kind == .elman && draft.takesLastStep && draft.feedsSequence {
+      throw ONNXError.unsupportedGraph(
+        file: file, detail: "the sequence of the RNN at node '\(draft.node)' is used both whole and by its last step")
+    }
+    var ordinals: [ONNXLayerDraft.Kind: Int] = [:]
+    var built: [(Layer, [ParameterKey: Tensor<Float>])] = layers.map { draft in
+      ordinals[draft.kind, default: 0] += 1
+      return draft.layer(named: draft.defaultName(ordinal: ordinals[draft.kind]!))
+    }
+    var inputShape = input
+    if let text = metadata.first(where: { $0.key == ONNXFormat.networkMetadataKey })?.value,
+      let described = try? JSONDecoder().decode(NetworkDescription.self, from: Data(text.utf8)),
+      described.layers.count == built.count,
+      zip(described.layers, built).allSatisfy({ $0.kind == $1.0.kind }),
+      described.input.features == input.features, described.input.isSequence == input.isSequence
+    {
+      inputShape = described.input
+      built = zip(described.layers, built).map { layer, pair in
+        let parameters = Dictionary(
+          uniqueKeysWithValues: pair.1.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
+        return (Layer(name: layer.name, kind: pair.0.kind), parameters)
+      }
+    }
+    let network = NetworkDescription(input: inputShape, layers: built.map(\.0))
+    do {
+      return try Model(network: network, parameters: built.reduce(into: [:]) { $0.merge($1.1) { a, _ in a } })
+    } catch {
+      throw ONNXError.unsupportedGraph(file: file, detail: "the layers it holds do not form a bpkit network: \(error)")
+    }
+  }
+
+  /// An initializer or `Constant` tensor, floats or integers.
+  func constant(from tensor: Onnx_TensorProto) throws -> ONNXConstant {
+    if ONNXTensorReader.isInteger(tensor) {
+      let (shape, values) = try reader.integers(tensor)
+      return ONNXConstant(shape: shape, integers: values)
+    }
+    let floats = try reader.floats(tensor)
+    return ONNXConstant(shape: floats.shape, floats: floats.scalars)
+  }
+
+  // MARK: Errors
+
+  func unsupported(_ node: Onnx_NodeProto, _ name: String, _ detail: String) -> ONNXError {
+    .unsupportedNode(file: file, opType: node.opType, node: name, detail: detail)
+  }
+}

@@ -1,0 +1,59 @@
+/// A layer the importer has recognised in an ONNX graph, with its weights,
+/// before the whole graph is read (an Elman layer learns whether it returns
+/// its sequence only when a later node takes the last step).
+struct ONNXLayerDraft {
+  enum Kind {
+    case dense
+    case elman
+    case standardize
+  }
+
+  var kind: Kind
+  /// The node that made the layer, for messages.
+  var node: String
+  var units: Int
+  var activation: Activation = .linear
+  var kernel: Tensor<Float>?
+  var recurrentKernel: Tensor<Float>?
+  var bias: Tensor<Float>?
+  var mean: Tensor<Float>?
+  var std: Tensor<Float>?
+  /// A later node takes the last step of this Elman layer's sequence.
+  var takesLastStep = false
+  /// This Elman layer's whole sequence goes on (into another Elman layer or the output).
+  var feedsSequence = false
+
+  /// The layer under `name`, with its weights keyed as bpkit keys them.
+  func layer(named name: String) -> (Layer, [ParameterKey: Tensor<Float>]) {
+    var parameters: [ParameterKey: Tensor<Float>] = [:]
+    func put(_ weight: String, _ tensor: Tensor<Float>?) {
+      if let tensor { parameters[ParameterKey(layer: name, name: weight)] = tensor }
+    }
+    let kind: LayerKind
+    switch self.kind {
+    case .dense:
+      kind = .dense(units: units, activation: activation, useBias: bias != nil)
+      put("kernel", kernel)
+      put("bias", bias)
+    case .elman:
+      kind = .elman(units: units, activation: activation, useBias: bias != nil, returnSequences: !takesLastStep)
+      put("kernel", kernel)
+      put("recurrent_kernel", recurrentKernel)
+      put("bias", bias)
+    case .standardize:
+      kind = .standardize
+      put("mean", mean ?? Tensor(repeating: 0, shape: [units]))
+      put("std", std ?? Tensor(repeating: 1, shape: [units]))
+    }
+    return (Layer(name: name, kind: kind), parameters)
+  }
+
+  /// The name the importer gives the layer at `index` of its kind (`dense_1`, `elman_1`, `standardize`).
+  func defaultName(ordinal: Int) -> String {
+    switch kind {
+    case .dense: "dense_\(ordinal)"
+    case .elman: "elman_\(ordinal)"
+    case .standardize: ordinal == 1 ? "standardize" : "standardize_\(ordinal)"
+    }
+  }
+}

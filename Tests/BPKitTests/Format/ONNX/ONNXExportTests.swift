@@ -1,0 +1,157 @@
+import Foundation
+import SwiftProtobuf
+import Testing
+import _BPKitTestSupport
+
+@testable import BPKit
+
+/// ONNX export: every layer and activation, every opset, read back bit for
+/// bit; each file is also kept for `make test`'s onnx checker and
+/// onnxruntime run (Scripts/check_interchange.py).
+@Suite struct ONNXExportTests {
+  /// Networks covering every layer kind, every activation and both Elman outputs.
+  static let networks: [(name: String, network: NetworkDescription)] = {
+    var cases: [(String, NetworkDescription)] = []
+    for activation in Activation.allDefaults + [.leakyReLU(alpha: 0.3), .elu(alpha: 0.5)] {
+      let label = activation.name + (activation.alpha.map { "_\($0)" } ?? "")
+      cases.append(
+        (
+          "dense_\(label)",
+          NetworkDescription(
+            input: .vector(features: 5),
+            layers: [
+              Layer(name: "scale", kind: .standardize),
+              Layer(name: "hidden", kind: .dense(units: 6, activation: activation, useBias: true)),
+              Layer(name: "out", kind: .dense(units: 3, activation: .linear, useBias: false)),
+            ])
+        ))
+      guard activation != .softmax else { continue }
+      cases.append(
+        (
+          "elman_\(label)_last",
+          NetworkDescription(
+            input: .sequence(steps: 4, features: 3),
+            layers: [
+              Layer(name: "rnn", kind: .elman(units: 5, activation: activation, useBias: true, returnSequences: false)),
+              Layer(name: "head", kind: .dense(units: 2, activation: .sigmoid, useBias: true)),
+            ])
+        ))
+      cases.append(
+        (
+          "elman_\(label)_sequences",
+          NetworkDescription(
+            input: .sequence(steps: nil, features: 3),
+            layers: [
+              Layer(name: "scale", kind: .standardize),
+              Layer(
+                name: "rnn_1", kind: .elman(units: 5, activation: activation, useBias: true, returnSequences: true)),
+              Layer(name: "rnn_2", kind: .elman(units: 4, activation: .tanh, useBias: false, returnSequences: true)),
+              Layer(name: "per_step", kind: .dense(units: 3, activation: .softmax, useBias: true)),
+            ])
+        ))
+    }
+    return cases
+  }()
+
+  static func input(for network: NetworkDescription, batch: Int = 3, steps: Int = 6, seed: UInt64 = 7) -> Tensor<Float>
+  {
+    var generator = FormatSamples.Generator(seed: seed)
+    var shape = [batch, network.input.features]
+    if case .sequence(let fixed, _) = network.input { shape.insert(fixed ?? steps, at: 1) }
+    return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in generator.float() * 2 })
+  }
+
+  @Test(arguments: networks.map(\.name))
+  func exportsReadBackBitForBitAndAreKeptForOnnxruntime(name: String) throws {
+    let network = Self.networks.first { $0.name == name }!.network
+    let model = try FormatSamples.model(network, seed: 3)
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    try model.writeONNX(to: url)
+    let back = try Model(onnxContentsOf: url)
+    #expect(back.network == model.network)
+    #expect(FormatSamples.bits(back.parameters) == FormatSamples.bits(model.parameters))
+    let x = Self.input(for: network)
+    try InterchangeOutputs.keep(file: url, name: "onnx_\(name)", input: x, expected: try model.predict(x))
+  }
+
+  @Test(arguments: [13, 14, 15, 18, 19, 20, 21])
+  func everyOpsetWritesAModelOnnxruntimeRuns(opset: Int) throws {
+    let folder = try TemporaryDirectory()
+    for (name, network) in Self.networks where ["dense_elu", "elman_relu_last", "elman_tanh_sequences"].contains(name) {
+      let model = try FormatSamples.model(network, seed: 5)
+      let url = folder.url.appendingPathComponent("\(name).onnx")
+      try model.writeONNX(to: url, opset: opset)
+      let message = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: url))
+      #expect(message.opsetImport.map(\.version) == [Int64(opset)])
+      #expect(message.irVersion == ONNXFormat.irVersion(forOpset: opset))
+      #expect(try Model(onnxContentsOf: url) == model)
+      let x = Self.input(for: network)
+      try InterchangeOutputs.keep(
+        file: url, name: "onnx_opset\(opset)_\(name)", input: x, expected: try model.predict(x))
+    }
+  }
+
+  @Test func theFileNamesItsProducerInputOutputAndNetwork() throws {
+    let model = try FormatSamples.model(FormatSamples.recurrentNetwork())
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    try model.writeONNX(to: url)
+    let message = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: url))
+    #expect(message.producerName == "bpkit")
+    #expect(message.producerVersion == BPKitVersion.current)
+    #expect(message.graph.input.map(\.name) == ["input"])
+    #expect(message.graph.output.map(\.name) == ["output"])
+    let inputDimensions = message.graph.input[0].type.tensorType.shape.dim.map(\.value)
+    #expect(inputDimensions == [.dimParam("batch"), .dimParam("steps"), .dimValue(4)])
+    let network = message.metadataProps.first { $0.key == "bpkit.network" }?.value ?? ""
+    #expect(try JSONDecoder().decode(NetworkDescription.self, from: Data(network.utf8)) == model.network)
+    #expect(message.graph.node.map(\.opType).contains("RNN"))
+  }
+
+  @Test func largeModelsKeepTheirWeightsInAnExternalDataFile() throws {
+    let network = NetworkDescription(
+      input: .sequence(steps: nil, features: 3),
+      layers: [
+        Layer(name: "rnn", kind: .elman(units: 8, activation: .tanh, useBias: true, returnSequences: false)),
+        Layer(name: "head", kind: .dense(units: 2, activation: .softmax, useBias: true)),
+      ])
+    let model = try FormatSamples.model(network, seed: 9)
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    try model.writeONNX(to: url, opset: 17, options: .init(), externalDataThreshold: 64)
+    let message = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: url))
+    let external = message.graph.initializer.filter { $0.dataLocation == .external }
+    #expect(external.count == 5)
+    #expect(external.allSatisfy { $0.rawData.isEmpty })
+    #expect(FileManager.default.fileExists(atPath: folder.path("model.onnx.data")))
+    #expect(try Model(onnxContentsOf: url) == model)
+    let x = Self.input(for: network)
+    try InterchangeOutputs.keep(file: url, name: "onnx_external_data", input: x, expected: try model.predict(x))
+  }
+
+  @Test func refusesWhatONNXCannotExpress() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    let softmaxRNN = NetworkDescription(
+      input: .sequence(steps: 3, features: 2),
+      layers: [Layer(name: "rnn", kind: .elman(units: 2, activation: .softmax, useBias: true, returnSequences: false))])
+    let model = try FormatSamples.model(softmaxRNN)
+    #expect(throws: ONNXError.self) { try model.writeONNX(to: url) }
+    #expect(throws: ONNXError.unsupportedOpset(12)) { try model.writeONNX(to: url, opset: 12) }
+    #expect(throws: ONNXError.unsupportedOpset(22)) { try model.writeONNX(to: url, opset: 22) }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+  }
+
+  /// Keras → bpkit → ONNX: onnxruntime must predict what Keras did (checked by make test).
+  @Test(arguments: KerasPredictionTests.cases)
+  func kerasModelsGoToONNX(name: String) throws {
+    let imported = try KerasModel(contentsOfFile: Fixtures.path("keras/\(name).keras"))
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    try imported.model.writeONNX(to: url)
+    let (x, y) = try KerasPredictionTests.reference(Fixtures.path("keras/\(name).ref.h5"))
+    try InterchangeOutputs.keep(file: url, name: "keras_to_onnx_\(name)", input: x, expected: y, source: "keras")
+    #expect(try Model(onnxContentsOf: url) == imported.model)
+  }
+}

@@ -1,0 +1,40 @@
+import BPKit
+import Foundation
+
+/// The folder where tests leave the ONNX and safetensors files bpkit wrote,
+/// with inputs and the outputs they must give, so that `make test` can check
+/// them afterwards with onnx, onnxruntime and safetensors in Python
+/// (Scripts/check_interchange.py).
+public enum InterchangeOutputs {
+  /// `.build/interchange-outputs` in the repository.
+  public static let folder: URL = Fixtures.repositoryRoot.appendingPathComponent(".build/interchange-outputs")
+
+  /// Keeps `file` as case `name`: the checker runs it on `input` and compares
+  /// with `expected` (within 1e-5), whose source (`bpkit`, `keras`) it names.
+  /// For safetensors files, `network` is the bpkit network it must rebuild in
+  /// PyTorch's layout.
+  public static func keep(
+    file: URL, name: String, input: Tensor<Float>, expected: Tensor<Float>, source: String = "bpkit"
+  ) throws {
+    let folder = folder.appendingPathComponent(name)
+    try? FileManager.default.removeItem(at: folder)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let model = folder.appendingPathComponent("model." + file.pathExtension)
+    try FileManager.default.copyItem(at: file, to: model)
+    let data = file.deletingLastPathComponent().appendingPathComponent(file.lastPathComponent + ".data")
+    if FileManager.default.fileExists(atPath: data.path) {
+      try FileManager.default.copyItem(at: data, to: folder.appendingPathComponent("model.onnx.data"))
+    }
+    try write(input, to: folder.appendingPathComponent("x.bin"))
+    try write(expected, to: folder.appendingPathComponent("y.bin"))
+    let description: [String: Any] = [
+      "model": model.lastPathComponent, "x_shape": input.shape, "y_shape": expected.shape, "expected_from": source,
+    ]
+    try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])
+      .write(to: folder.appendingPathComponent("case.json"))
+  }
+
+  private static func write(_ tensor: Tensor<Float>, to url: URL) throws {
+    try tensor.scalars.withUnsafeBytes { Data($0) }.write(to: url)
+  }
+}
