@@ -53,7 +53,7 @@ struct ONNXLayerDraft {
     switch kind {
     case .dense: "dense_\(ordinal)"
     case .elman: "elman_\(ordinal)"
-    case .standardize: ordinal == 1 ? "standardize" : "standardize_\(ordinal)"
+    case .standardize: "standardize_\(ordinal)"
     }
   }
 }

@@ -1,0 +1,147 @@
+import Foundation
+import HDF5
+import SwiftProtobuf
+import Testing
+import _BPKitTestSupport
+
+@testable import BPKit
+
+/// ONNX import of files PyTorch's exporters wrote (Fixtures/pytorch, made by
+/// Scripts/pytorch_reference.py), against PyTorch's own outputs; and the
+/// refusal of what bpkit cannot import.
+@Suite struct ONNXImportTests {
+  static let cases = ["mlp_every_activation", "mlp_linear_head", "rnn_tanh_stacked_last", "rnn_relu_every_step"]
+  /// The cases the dynamo exporter writes as layers (it unrolls nn.RNN over time steps).
+  static let dynamoCases = ["mlp_every_activation", "mlp_linear_head"]
+
+  static func fixture(_ name: String) -> URL { URL(fileURLWithPath: Fixtures.path("pytorch/\(name)")) }
+
+  @Test(arguments: cases)
+  func torchScriptExportsPredictAsPyTorchDoes(name: String) throws {
+    let (x, y) = try KerasPredictionTests.reference(Fixtures.path("pytorch/\(name).ref.h5"))
+    let model = try Model(onnxContentsOf: Self.fixture("\(name).torchscript.onnx"))
+    let predicted = try model.predict(x)
+    #expect(predicted.shape == y.shape)
+    #expect(KerasPredictionTests.largestDifference(predicted, y) <= 1e-5)
+  }
+
+  @Test(arguments: dynamoCases)
+  func dynamoExportsPredictAsPyTorchDoes(name: String) throws {
+    let (x, y) = try KerasPredictionTests.reference(Fixtures.path("pytorch/\(name).ref.h5"))
+    let model = try Model(onnxContentsOf: Self.fixture("\(name).dynamo.onnx"))
+    #expect(KerasPredictionTests.largestDifference(try model.predict(x), y) <= 1e-5)
+    #expect(model == (try Model(onnxContentsOf: Self.fixture("\(name).torchscript.onnx"))))
+  }
+
+  @Test(arguments: cases)
+  func importExportImportKeepsTheWeightsBitForBit(name: String) throws {
+    let imported = try Model(onnxContentsOf: Self.fixture("\(name).torchscript.onnx"))
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("again.onnx")
+    try imported.writeONNX(to: url)
+    let again = try Model(onnxContentsOf: url)
+    #expect(again.network == imported.network)
+    #expect(FormatSamples.bits(again.parameters) == FormatSamples.bits(imported.parameters))
+    let (x, y) = try KerasPredictionTests.reference(Fixtures.path("pytorch/\(name).ref.h5"))
+    try InterchangeOutputs.keep(
+      file: url, name: "pytorch_onnx_bpkit_onnx_\(name)", input: x, expected: y, source: "pytorch")
+  }
+
+  /// PyTorch -> ONNX -> bpkit -> Keras: the committed .keras is what this
+  /// bpkit writes, and Keras' predictions on it are PyTorch's within 1e-5.
+  @Test(arguments: cases)
+  func pyTorchModelsReachKerasThroughONNX(name: String) throws {
+    let imported = try Model(onnxContentsOf: Self.fixture("\(name).torchscript.onnx"))
+    let verified = try KerasModel(contentsOfFile: Fixtures.path("pytorch/\(name).keras"))
+    #expect(verified.model == imported)
+    let (_, y) = try KerasPredictionTests.reference(Fixtures.path("pytorch/\(name).ref.h5"))
+    let (_, kerasY) = try KerasPredictionTests.reference(Fixtures.path("pytorch/\(name).keras.pred.h5"))
+    #expect(KerasPredictionTests.largestDifference(kerasY, y) <= 1e-5)
+  }
+
+  @Test func pyTorchNamesBecomeLayerNamesByKind() throws {
+    let model = try Model(onnxContentsOf: Self.fixture("rnn_tanh_stacked_last.torchscript.onnx"))
+    #expect(model.network.layers.map(\.name) == ["elman_1", "elman_2", "dense_1"])
+    #expect(model.network.input == .sequence(steps: nil, features: 3))
+    guard case .elman(_, .tanh, true, false) = model.network.layers[1].kind else {
+      Issue.record("the second RNN layer should return its last step: \(model.network.layers[1].kind)")
+      return
+    }
+  }
+
+  /// The fixture with its weights moved from raw_data into the typed lists
+  /// (float_data, double_data, FLOAT16 and BFLOAT16 in int32_data).
+  @Test(arguments: ["float_data", "double", "float16", "bfloat16"])
+  func initializersInEveryEncodingImport(encoding: String) throws {
+    var message = try Self.message("mlp_linear_head.torchscript.onnx")
+    let original = try Model(onnxContentsOf: Self.fixture("mlp_linear_head.torchscript.onnx"))
+    for index in message.graph.initializer.indices {
+      var tensor = message.graph.initializer[index]
+      let floats = tensor.rawData.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+      tensor.rawData = Data()
+      switch encoding {
+      case "float_data":
+        tensor.floatData = floats
+      case "double":
+        tensor.dataType = ONNXElementType.double.rawValue
+        tensor.doubleData = floats.map(Double.init)
+      case "float16":
+        tensor.dataType = ONNXElementType.float16.rawValue
+        tensor.int32Data = floats.map { Int32(Float16($0).bitPattern) }
+      default:
+        tensor.dataType = ONNXElementType.bfloat16.rawValue
+        tensor.int32Data = floats.map { Int32($0.bitPattern >> 16) }
+      }
+      message.graph.initializer[index] = tensor
+    }
+    let imported = try Self.importing(message)
+    for (key, tensor) in original.parameters {
+      let expected: [Float] =
+        switch encoding {
+        case "float16": tensor.scalars.map { Float(Float16($0)) }
+        case "bfloat16": tensor.scalars.map { Float(bitPattern: $0.bitPattern & 0xFFFF_0000) }
+        default: tensor.scalars
+        }
+      #expect(imported.parameters[key]?.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+  }
+
+  @Test func otherOperatorsAreRefusedByOpTypeAndNodeName() throws {
+    var message = try Self.message("mlp_linear_head.torchscript.onnx")
+    let index = message.graph.node.firstIndex { $0.opType == "Tanh" }!
+    message.graph.node[index].opType = "Conv"
+    let name = message.graph.node[index].name
+    #expect(throws: ONNXError.unsupportedOperator(file: "crafted.onnx", opType: "Conv", node: name)) {
+      try Self.importing(message)
+    }
+  }
+
+  @Test func anActivationWithoutALayerIsRefusedNamingTheNode() throws {
+    var message = try Self.message("mlp_linear_head.torchscript.onnx")
+    // Tanh straight on the input: bpkit has no layer for it.
+    let index = message.graph.node.firstIndex { $0.opType == "Tanh" }!
+    message.graph.node[index].input = ["input"]
+    #expect(throws: ONNXError.self) { try Self.importing(message) }
+    do {
+      _ = try Self.importing(message)
+    } catch let error as ONNXError {
+      #expect(error.description.contains(message.graph.node[index].name))
+    }
+  }
+
+  @Test func filesThatAreNotONNXAreRefused() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("garbage.onnx")
+    try Data([0x08, 0x07, 0xFF, 0xFF, 0xFF, 0x12]).write(to: url)
+    #expect(throws: ONNXError.self) { try Model(onnxContentsOf: url) }
+    #expect(throws: ONNXError.self) { try BPKitFile.open(url) }
+  }
+
+  static func message(_ name: String) throws -> Onnx_ModelProto {
+    try Onnx_ModelProto(serializedBytes: try Data(contentsOf: fixture(name)))
+  }
+
+  static func importing(_ message: Onnx_ModelProto) throws -> Model {
+    try ONNXImporter.importModel(message, file: "crafted.onnx", folder: URL(fileURLWithPath: "/nonexistent"))
+  }
+}
