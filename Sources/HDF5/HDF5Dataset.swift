@@ -28,7 +28,33 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
   }
 
   /// The number of elements: the product of ``shape`` (1 for a scalar).
-  public var elementCount: Int { shape.reduce(1, *) }
+  ///
+  /// - Throws: ``HDF5Error`` with kind `corrupt` when the product does not
+  ///   fit in an `Int`, as a damaged or hostile file can declare.
+  public var elementCount: Int {
+    get throws(HDF5Error) {
+      guard let count = Self.checkedCount(of: shape) else {
+        throw HDF5Error(
+          .corrupt, operation: "count the elements of", file: file.path, objectPath: path,
+          detail: "its shape \(shape) declares more elements than a program can address")
+      }
+      return count
+    }
+  }
+
+  /// The product of `shape` and `elementSize`, or `nil` when it overflows
+  /// `Int` or a dimension is negative: the one checked count of elements
+  /// (`elementSize` 1) or bytes that callers use for declared shapes.
+  public static func checkedCount(of shape: [Int], elementSize: Int = 1) -> Int? {
+    var product = elementSize
+    for dimension in shape {
+      guard dimension >= 0 else { return nil }
+      let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+      if overflow { return nil }
+      product = next
+    }
+    return product
+  }
 
   // MARK: Numbers
 
@@ -36,7 +62,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
   ///
   /// - Throws: ``HDF5Error`` with kind `typeMismatch` when the stored type is not `T`.
   public func read<T: HDF5Scalar>(as type: T.Type = T.self) throws(HDF5Error) -> [T] {
-    let count = elementCount
+    let count = try elementCount
     return try typedThrows {
       try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
         try read(into: buffer)
@@ -52,7 +78,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
   /// The corresponding HDF5 function is `H5Dread`.
   public func read<T: HDF5Scalar>(into buffer: UnsafeMutableBufferPointer<T>) throws(HDF5Error) {
     try requireType(T.self, operation: "read dataset")
-    try requireCount(buffer.count, elementCount, operation: "read dataset")
+    try requireCount(buffer.count, try elementCount, operation: "read dataset")
     guard buffer.count > 0 else { return }
     try HDF5Library.call("read dataset", at: site()) {
       H5Dread(
@@ -104,7 +130,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
   /// The corresponding HDF5 function is `H5Dwrite`.
   public func write<T: HDF5Scalar>(_ buffer: UnsafeBufferPointer<T>) throws(HDF5Error) {
     try requireType(T.self, operation: "write dataset")
-    try requireCount(buffer.count, elementCount, operation: "write dataset")
+    try requireCount(buffer.count, try elementCount, operation: "write dataset")
     guard buffer.count > 0 else { return }
     try HDF5Library.call("write dataset", at: site()) {
       H5Dwrite(
@@ -121,7 +147,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
     let type = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_type(id) }, .datatype)
     let space = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_space(id) }, .dataspace)
     return try HDF5Library.readStrings(
-      fileType: type, count: elementCount, space: space, at: site(), operation: operation
+      fileType: type, count: try elementCount, space: space, at: site(), operation: operation
     ) { memoryType, buffer in
       H5Dread(id, memoryType, bpk_H5S_ALL(), bpk_H5S_ALL(), bpk_H5P_DEFAULT(), buffer)
     }

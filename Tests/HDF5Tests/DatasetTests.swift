@@ -138,3 +138,17 @@ import _BPKitTestSupport
     #expect(chunk[1] == 784)
   }
 }
+
+@Suite struct CheckedCountTests {
+  @Test func countsElementsAndBytes() {
+    #expect(HDF5Dataset.checkedCount(of: []) == 1)
+    #expect(HDF5Dataset.checkedCount(of: [3, 0, 5]) == 0)
+    #expect(HDF5Dataset.checkedCount(of: [1437, 64], elementSize: 4) == 1437 * 64 * 4)
+  }
+
+  @Test func refusesShapesThatOverflowOrAreNegative() {
+    #expect(HDF5Dataset.checkedCount(of: [Int.max / 2, 3]) == nil)
+    #expect(HDF5Dataset.checkedCount(of: [1 << 40, 1 << 20], elementSize: 8) == nil)
+    #expect(HDF5Dataset.checkedCount(of: [4, -1]) == nil)
+  }
+}

@@ -50,16 +50,19 @@ import _BPKitTestSupport
   @Test func aRunThatDivergesFromTheStartLeavesNoCheckpoint() throws {
     let folder = try TemporaryDirectory(prefix: "bpkit-diverge")
     let checkpoint = folder.path("run.ckpt.h5")
+    // Inputs near Float's largest value are finite, but overflow the first
+    // forward pass: the very first step diverges, before any good state.
+    let data = folder.path("huge.csv")
+    try ("a,b,c,d,y\n" + String(repeating: "3e38,3e38,3e38,3e38,1\n", count: 20))
+      .write(toFile: data, atomically: true, encoding: .utf8)
     let result = try GuardedProcess.run(
       BPKitBinary.path,
       [
-        "train", "--layers", "4,16:relu,1:linear", "--loss", "mse", "--data", ValidFiles.irisCSV, "--target",
-        "species", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "5", "--checkpoint-every-steps", "1",
-        "--checkpoint", checkpoint, "--quiet",
+        "train", "--layers", "4,16:relu,1:linear", "--loss", "mse", "--data", data, "--target", "y", "--optimizer",
+        "sgd", "--epochs", "5", "--checkpoint-every-steps", "1", "--checkpoint", checkpoint, "--quiet",
       ], timeout: 60)
     Self.expectDiverged(result)
-    if FileManager.default.fileExists(atPath: checkpoint) {
-      #expect(Self.allFinite(try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint))))
-    }
+    #expect(result.error.contains("epoch 1, step 1"), "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: checkpoint), "a checkpoint was left behind")
   }
 }

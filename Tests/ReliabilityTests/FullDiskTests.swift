@@ -7,23 +7,27 @@ import _BPKitTestSupport
 /// a clear error, exit 4, the previous file intact and no temporary left.
 ///
 /// Each test mounts its own small tmpfs (tests run as root in CI); where
-/// mounting is not permitted the tests say so and skip.
+/// mounting is not permitted the tests show as skipped.
 @Suite(.serialized) struct FullDiskTests {
   /// A tmpfs mounted on a fresh folder, unmounted when the value goes away.
   final class SmallFileSystem {
     let folder: TemporaryDirectory
     var path: String { folder.url.path }
 
-    init?(bytes: Int) throws {
+    /// Whether this process may mount a tmpfs (as root, outside a restricted container).
+    static let mountIsPermitted: Bool = (try? SmallFileSystem(bytes: 64 << 10)) != nil
+
+    init(bytes: Int) throws {
       folder = try TemporaryDirectory(prefix: "bpkit-tmpfs")
       let result = try GuardedProcess.run(
         "/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes),mode=0777", "tmpfs", folder.url.path], timeout: 10)
       guard result.status == 0 else {
-        print(
-          "reliability: skipping full-disk tests: cannot mount a tmpfs here (\(result.ending): "
-            + "\(result.error.trimmingCharacters(in: .whitespacesAndNewlines))); run as root to include them")
-        return nil
+        throw MountError(detail: "\(result.ending): \(result.error.trimmingCharacters(in: .whitespacesAndNewlines))")
       }
+    }
+
+    struct MountError: Error {
+      var detail: String
     }
 
     deinit { _ = try? GuardedProcess.run("/bin/umount", [folder.url.path], timeout: 10) }
@@ -49,10 +53,11 @@ import _BPKitTestSupport
     #expect(result.error.contains("No space left on device"), "\(what): unclear error: \(result.error)")
   }
 
-  @Test func resumedTrainingOntoAFullDiskKeepsThePreviousCheckpoint() throws {
+  @Test(.enabled(if: SmallFileSystem.mountIsPermitted, "needs permission to mount a tmpfs: run as root"))
+  func resumedTrainingOntoAFullDiskKeepsThePreviousCheckpoint() throws {
     let files = try ValidFiles.get()
     let previous = try Data(contentsOf: URL(fileURLWithPath: files.checkpoint))
-    guard let disk = try SmallFileSystem(bytes: 1 << 20) else { return }
+    let disk = try SmallFileSystem(bytes: 1 << 20)
     let checkpoint = disk.folder.path("run.ckpt.h5")
     try previous.write(to: URL(fileURLWithPath: checkpoint))
     // Room for the file there is, not for its successor beside it.
@@ -66,8 +71,9 @@ import _BPKitTestSupport
     ReliabilityReport.record("full disk, train --resume: \(result.ending); previous checkpoint intact")
   }
 
-  @Test func newTrainingOntoAFullDiskFailsCleanly() throws {
-    guard let disk = try SmallFileSystem(bytes: 64 << 10) else { return }
+  @Test(.enabled(if: SmallFileSystem.mountIsPermitted, "needs permission to mount a tmpfs: run as root"))
+  func newTrainingOntoAFullDiskFailsCleanly() throws {
+    let disk = try SmallFileSystem(bytes: 64 << 10)
     try disk.fill(leaving: 4096)
     let result = try GuardedProcess.run(
       BPKitBinary.path,
@@ -81,10 +87,12 @@ import _BPKitTestSupport
     ReliabilityReport.record("full disk, new training run: \(result.ending)")
   }
 
-  @Test(arguments: ["h5", "json", "keras"])
+  @Test(
+    .enabled(if: SmallFileSystem.mountIsPermitted, "needs permission to mount a tmpfs: run as root"),
+    arguments: ["h5", "json", "keras"])
   func convertingOntoAFullDiskKeepsThePreviousFile(fileExtension: String) throws {
     let files = try ValidFiles.get()
-    guard let disk = try SmallFileSystem(bytes: 1 << 20) else { return }
+    let disk = try SmallFileSystem(bytes: 1 << 20)
     let destination = disk.folder.path("converted.\(fileExtension)")
     let first = try GuardedProcess.run(BPKitBinary.path, ["convert", files.model, destination], timeout: 60)
     try #require(first.status == 0, "\(first.error)")

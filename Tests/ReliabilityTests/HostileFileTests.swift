@@ -60,13 +60,13 @@ import _BPKitTestSupport
     ReliabilityReport.record("random bytes, empty files, folders, missing files (\(inputs.count) inputs): \(tally)")
   }
 
-  @Test func unreadableFilesAreRefused() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), getuid() == 0 else {
-      // As root, permissions do not stop reading; as another user, the
-      // suite cannot switch to a second one to test them.
-      print("reliability: skipping unreadable files: needs root and setpriv(1) to run bpkit as nobody")
-      return
-    }
+  // As root, permissions do not stop reading, so bpkit runs as nobody; as
+  // another user, the suite cannot switch to a second one to test them.
+  @Test(
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") && getuid() == 0,
+      "needs root and setpriv(1) to run bpkit as nobody"))
+  func unreadableFilesAreRefused() throws {
     // The folder must be open to nobody, while the files are not.
     let open = try TemporaryDirectory(prefix: "bpkit-perm")
     chmod(open.url.path, 0o777)

@@ -23,7 +23,7 @@ extension Dataset {
 
   /// Reads a whole numeric dataset as Float32.
   static func readTensor(_ dataset: HDF5Dataset, source: String) throws -> Tensor<Float> {
-    let count = dataset.elementCount
+    let count = try dataset.elementCount
     let scalars: [Float]
     switch dataset.elementType {
     case .float32: scalars = try dataset.read(as: Float.self)

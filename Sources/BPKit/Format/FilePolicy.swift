@@ -76,15 +76,12 @@ enum FilePolicy {
     // Strings are variable length: their declared size is a count of
     // pointers, which the element count bounds below as well.
     let elementSize = dataset.elementType?.byteCount ?? 1
-    let (declared, overflow) = dataset.shape.reduce((elementSize, false)) { partial, dimension in
-      let (product, overflow) = partial.0.multipliedReportingOverflow(by: dimension)
-      return (product, partial.1 || overflow)
-    }
+    let declared = HDF5Dataset.checkedCount(of: dataset.shape, elementSize: elementSize)
     let limit = storage.filters.isEmpty ? fileSize : fileSize.multipliedReportingOverflow(by: maximumExpansion).0
-    if overflow || declared > limit {
+    if declared.map({ $0 > limit }) ?? true {
       throw FormatError.refused(
         file: file, path: dataset.path,
-        reason: .declaredSizeTooLarge(declaredBytes: overflow ? Int.max : declared, fileBytes: fileSize))
+        reason: .declaredSizeTooLarge(declaredBytes: declared ?? Int.max, fileBytes: fileSize))
     }
   }
 }

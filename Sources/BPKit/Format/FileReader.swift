@@ -138,7 +138,7 @@ struct FileReader {
       throw FormatError.shapeMismatch(file: path, path: dataset.path, expected: shape, found: dataset.shape)
     }
     let stored = try attribute(FileLayout.checksumAttribute, of: dataset, as: UInt32.self)
-    let count = dataset.elementCount
+    let count = try dataset.elementCount
     var crc = CRC32()
     let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
       HugePages.advise(UnsafeMutableRawBufferPointer(buffer))

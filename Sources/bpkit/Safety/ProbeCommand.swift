@@ -56,8 +56,8 @@ struct ProbeCommand: ParsableCommand {
     let storage = try dataset.storage()
     // Never reach into other files.
     guard storage.layout != .virtual, storage.externalFileCount == 0 else { return }
-    let bytes = dataset.shape.reduce(dataset.elementType?.byteCount ?? 8) { $0.multipliedReportingOverflow(by: $1).0 }
-    guard bytes >= 0, bytes <= Self.readLimit else { return }
+    let bytes = HDF5Dataset.checkedCount(of: dataset.shape, elementSize: dataset.elementType?.byteCount ?? 8)
+    guard let bytes, bytes <= Self.readLimit else { return }
     switch dataset.elementType {
     case .float32: _ = try? dataset.read(as: Float.self)
     case .float64: _ = try? dataset.read(as: Double.self)

@@ -55,9 +55,9 @@ import _BPKitTestSupport
     #expect(FormatSamples.bits(loaded.parameters) == FormatSamples.bits(model.parameters))
   }
 
-  @Test func h5dumpReadsTheFile() throws {
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/h5dump"), "needs h5dump (hdf5-tools)"))
+  func h5dumpReadsTheFile() throws {
     let h5dump = "/usr/bin/h5dump"
-    guard FileManager.default.isExecutableFile(atPath: h5dump) else { return }
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.h5")
     try FormatSamples.model(FormatSamples.denseNetwork()).write(to: url)

@@ -12,14 +12,14 @@ enum PeerCheckpointBenchmark {
     var description: String
   }
 
-  /// Runs the script below with `python` and collects its figures.
+  /// Runs `Benchmarks/peer_checkpoint.py` with `python` and collects its figures.
   static func measure(
     python: String, shapes: [(layer: String, kernel: [Int], bias: [Int])], runs: Int, folder: URL
   ) throws -> [Figure] {
     let width = shapes[0].bias[0]
     let process = Process()
     process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", script, folder.path, String(shapes.count), String(width), String(runs)]
+    process.arguments = [try scriptPath(), folder.path, String(shapes.count), String(width), String(runs)]
     let output = Pipe()
     let errors = Pipe()
     process.standardOutput = output
@@ -48,37 +48,16 @@ enum PeerCheckpointBenchmark {
     }
   }
 
-  /// Same layout as bpkit's benchmark: layers of a [w, w] kernel and a [w] bias,
-  /// Float32; h5py with contiguous datasets and no filters, torch with a state dict.
-  static let script = """
-    import os, sys, time, statistics
-    import numpy as np, h5py, torch
-    folder, layers, width, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    rng = np.random.default_rng(1)
-    tensors = {}
-    for i in range(layers):
-        tensors[f"dense_{i}/kernel"] = rng.random((width, width), dtype=np.float32) - 0.5
-        tensors[f"dense_{i}/bias"] = rng.random((width,), dtype=np.float32) - 0.5
-    def timed(f):
-        start = time.perf_counter(); f(); return time.perf_counter() - start
-    h5 = os.path.join(folder, "peer.h5"); pt = os.path.join(folder, "peer.pt")
-    def h5_write():
-        with h5py.File(h5, "w") as f:
-            for k, v in tensors.items(): f.create_dataset(k, data=v)
-    def h5_read():
-        with h5py.File(h5, "r") as f:
-            out = {}
-            def visit(name, obj):
-                if isinstance(obj, h5py.Dataset): out[name] = obj[()]
-            f.visititems(visit)
-    state = {k.replace("/", "."): torch.from_numpy(v) for k, v in tensors.items()}
-    def torch_save(): torch.save(state, pt)
-    def torch_load(): torch.load(pt)
-    results = {"h5py_write": [], "h5py_read": [], "torch_save": [], "torch_load": []}
-    for _ in range(runs):
-        results["h5py_write"].append(timed(h5_write)); results["h5py_read"].append(timed(h5_read))
-        results["torch_save"].append(timed(torch_save)); results["torch_load"].append(timed(torch_load))
-    for k, v in results.items(): print(k, statistics.median(v))
-    os.remove(h5); os.remove(pt)
-    """
+  /// The script, in the repository's Benchmarks folder: from the current
+  /// folder (a clone's root) or from where this file was compiled.
+  static func scriptPath() throws -> String {
+    let name = "Benchmarks/peer_checkpoint.py"
+    let compiledRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let candidates = [name, compiledRoot.appendingPathComponent(name).path]
+    guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      throw Failure(description: "cannot find \(name); run bpkit bench from the root of a bpkit clone")
+    }
+    return path
+  }
 }

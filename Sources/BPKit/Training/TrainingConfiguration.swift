@@ -1,0 +1,32 @@
+/// How a run trains: what the user asked for, stored so a resume continues the same way.
+public struct TrainingConfiguration: Codable, Hashable, Sendable {
+  /// The loss minimised.
+  public var loss: Loss
+  /// Samples per update; 1 is online (per-pattern) learning.
+  public var batchSize: Int
+  /// The total number of epochs the run aims for.
+  public var epochs: Int
+  /// The seed that initialised weights and shuffling.
+  public var seed: UInt64
+  /// Whether each epoch visits samples in a new random order.
+  public var shuffle: Bool
+  /// Truncated backpropagation through time: the number of steps gradients
+  /// flow back, or `nil` for the full sequence.
+  public var bpttSteps: Int?
+  /// The fraction of the data held out for validation (0 for none).
+  public var validationSplit: Double
+
+  /// Creates a configuration.
+  public init(
+    loss: Loss, batchSize: Int = 32, epochs: Int = 30, seed: UInt64 = 1, shuffle: Bool = true,
+    bpttSteps: Int? = nil, validationSplit: Double = 0
+  ) {
+    self.loss = loss
+    self.batchSize = batchSize
+    self.epochs = epochs
+    self.seed = seed
+    self.shuffle = shuffle
+    self.bpttSteps = bpttSteps
+    self.validationSplit = validationSplit
+  }
+}
