@@ -13,56 +13,21 @@ extension Dataset {
     path: String, targetColumns: [String], ignoring: [String] = [], requireFinite: Bool = true
   ) throws(DataError) -> Dataset {
     let reader = try LineReader(path: path)
-    let source = reader.source
-    guard let headerLine = try reader.nextLine() else { throw .empty(source: source) }
-    let header = CSVRecord.fields(headerLine).map(String.init)
-    guard CSVRecord.isHeader(headerLine) else {
-      throw .noHeader(source: source, column: targetColumns.first ?? ignoring.first ?? "?")
-    }
-    for column in targetColumns + ignoring where !header.contains(column) {
-      throw .unknownColumn(source: source, column: column, available: header)
-    }
-    let targetIndices = targetColumns.map { header.firstIndex(of: $0)! }
-    let inputIndices = header.indices.filter {
-      !targetColumns.contains(header[$0]) && !ignoring.contains(header[$0])
-    }
-    var row: [Float] = []
+    let csv = try CSVSampleReader(
+      reader: reader, ignore: ignoring, labels: targetColumns, requireFinite: requireFinite)
     var inputs: [Float] = []
     var targets: [Float] = []
     var count = 0
-    while true {
-      row.removeAll(keepingCapacity: true)
-      guard
-        let parsed = try reader.withNextLine({
-          CSVRecord.parseNumbers($0, requireFinite: requireFinite, into: &row)
-        })
-      else { break }
-      let fieldCount: Int
-      switch parsed {
-      case .blank:
-        continue
-      case .numbers(let count):
-        fieldCount = count
-      case .irregular(let text):
-        guard
-          let count = try CSVRecord.parseIrregular(
-            text, expectedFields: header.count, line: reader.lineNumber, source: source, columnNames: header,
-            requireFinite: requireFinite, into: &row)
-        else { continue }
-        fieldCount = count
-      }
-      guard fieldCount == header.count else {
-        throw .raggedRow(source: source, line: reader.lineNumber, expected: header.count, found: fieldCount)
-      }
-      for index in inputIndices { inputs.append(row[index]) }
-      for index in targetIndices { targets.append(row[index]) }
-      count += 1
+    while let batch = try csv.next(limit: 4096) {
+      inputs += batch.inputs
+      targets += batch.labels ?? []
+      count += batch.count
     }
-    guard count > 0 else { throw .empty(source: source) }
-    let targetShape = targetIndices.count == 1 ? [count] : [count, targetIndices.count]
+    guard count > 0, let width = csv.inputWidth else { throw .empty(source: reader.source) }
+    let targetShape = targetColumns.count == 1 ? [count] : [count, targetColumns.count]
     return try Dataset(
-      inputs: Tensor(shape: [count, inputIndices.count], scalars: inputs),
-      targets: targetIndices.isEmpty ? nil : Tensor(shape: targetShape, scalars: targets),
-      source: source)
+      inputs: Tensor(shape: [count, width], scalars: inputs),
+      targets: targetColumns.isEmpty ? nil : Tensor(shape: targetShape, scalars: targets),
+      source: reader.source)
   }
 }

@@ -95,7 +95,7 @@ struct InferCommand: ParsableCommand {
       let source = try makeInput(for: model)
       let streaming = input == "-"
       let writer =
-        metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONInferenceInput)
+        metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader)
       var evaluation = labels == nil ? nil : try Evaluation(network: model.network)
       var outputs: [Float] = []
       var seen = 0
@@ -118,7 +118,7 @@ struct InferCommand: ParsableCommand {
     }
   }
 
-  private func makeInput(for model: Model) throws -> any InferenceInput {
+  private func makeInput(for model: Model) throws -> any SampleReader {
     let layout = SampleLayout(model.network.input)
     let ignored = ignore.flatMap { $0.split(separator: ",").map(String.init) }
     if input == "-" {
@@ -127,24 +127,25 @@ struct InferCommand: ParsableCommand {
     }
     if HDF5Signature.isPresent(atPath: input) {
       try UntrustedHDF5.vet(input)
-      return try HDF5InferenceInput(path: input, inputs: try inputDataset(), labels: labels, layout: layout)
+      return try HDF5SampleReader(path: input, inputs: try inputDataset(), labels: labels, layout: layout)
     }
     switch PredictionFormat(path: input) {
-    case .json: return try JSONInferenceInput(documentAt: input, layout: layout, labels: labels.map { _ in "label" })
-    case .jsonl: return JSONInferenceInput(lines: try LineReader(path: input), layout: layout, labels: labels)
+    case .json: return try JSONSampleReader(documentAt: input, layout: layout, labels: labels.map { _ in "label" })
+    case .jsonl: return JSONSampleReader(lines: try LineReader(path: input), layout: layout, labels: labels)
     default:
-      return try CSVInferenceInput(reader: try LineReader(path: input), layout: layout, ignore: ignored, labels: labels)
+      return try CSVSampleReader(
+        reader: try LineReader(path: input), layout: layout, ignore: ignored, labels: labels.map { [$0] } ?? [])
     }
   }
 
   /// Standard input holds JSON Lines when its first non-blank character opens an array or object.
   private static func linesInput(_ reader: LineReader, layout: SampleLayout, ignore: [String], labels: String?) throws
-    -> any InferenceInput
+    -> any SampleReader
   {
     let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
     return json
-      ? JSONInferenceInput(lines: reader, layout: layout, labels: labels)
-      : try CSVInferenceInput(reader: reader, layout: layout, ignore: ignore, labels: labels)
+      ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
+      : try CSVSampleReader(reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [])
   }
 
   private func inputDataset() throws -> String {

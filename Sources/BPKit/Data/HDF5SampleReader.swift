@@ -1,12 +1,16 @@
-import BPKit
-
 /// Samples from a dataset in an HDF5 file, read a block of rows at a time.
-final class HDF5InferenceInput: InferenceInput {
+public final class HDF5SampleReader: SampleReader {
   private let reader: HDF5RowReader
   private var next = 0
-  let source: String
+  /// The file and the inputs dataset, as `path:dataset`.
+  public let source: String
 
-  init(path: String, inputs: String, labels: String?, layout: SampleLayout) throws {
+  /// Opens the inputs (and labels) datasets of a file, checking that their
+  /// samples fit `layout`.
+  ///
+  /// - Throws: ``HDF5Error`` when the file or a dataset cannot be opened;
+  ///   ``DataError`` when the samples do not fit.
+  public init(path: String, inputs: String, labels: String?, layout: SampleLayout) throws {
     reader = try HDF5RowReader(path: path, inputs: inputs, targets: labels)
     source = "\(path):\(inputs)"
     let shape = reader.sampleShape
@@ -31,12 +35,12 @@ final class HDF5InferenceInput: InferenceInput {
     }
   }
 
-  func next(limit: Int) throws -> InputBatch? {
+  public func next(limit: Int) throws -> SampleBatch? {
     guard next < reader.sampleCount else { return nil }
     let rows = next..<min(reader.sampleCount, next + limit)
     next = rows.upperBound
     let block = try reader.read(rows: rows)
     try block.requireFinite(source: source)
-    return InputBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
+    return SampleBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
   }
 }

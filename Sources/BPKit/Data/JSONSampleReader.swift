@@ -1,4 +1,3 @@
-import BPKit
 import Foundation
 
 /// Samples written as JSON: a file holding one array of rows, or JSON Lines
@@ -7,52 +6,52 @@ import Foundation
 /// A row is an array of numbers, or for sequence models an array of steps,
 /// each an array of numbers. A row may also be an object
 /// `{"input": row, "label": number}`, which is how labelled JSON data is given.
-final class JSONInferenceInput: InferenceInput {
+///
+/// Both are read a row at a time: memory holds one row, not the document.
+public final class JSONSampleReader: SampleReader {
   private enum Mode {
     case lines(LineReader)
-    case document(rows: [Any], next: Int)
+    case document(JSONArrayReader)
   }
 
   private var mode: Mode
   private var layout: SampleLayout
-  let source: String
+  /// The name used in messages: the path, or `standard input`.
+  public let source: String
   private let labelKey: String?
 
   /// JSON Lines from a reader.
-  init(lines reader: LineReader, layout: SampleLayout, labels: String?) {
+  ///
+  /// - Parameters:
+  ///   - reader: The lines of the file or of standard input.
+  ///   - layout: What each sample must look like.
+  ///   - labels: The member of object rows that holds the label, or `nil` without labels.
+  public init(lines reader: LineReader, layout: SampleLayout, labels: String?) {
     mode = .lines(reader)
     self.layout = layout
     self.source = reader.source
     self.labelKey = labels
   }
 
-  /// A whole JSON document holding an array of rows.
-  init(documentAt path: String, layout: SampleLayout, labels: String?) throws {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw FileManager.default.fileExists(atPath: path)
-        ? DataError.unreadable(path: path, reason: error.localizedDescription) : DataError.fileNotFound(path: path)
-    }
-    let object: Any
-    do {
-      object = try JSONSerialization.jsonObject(with: data)
-    } catch {
-      throw DataError.invalidJSON(source: path, line: nil, reason: Self.reason(error))
-    }
-    guard let rows = object as? [Any] else {
-      throw DataError.invalidJSON(source: path, line: nil, reason: "expected an array of rows at the top level")
-    }
-    guard !rows.isEmpty else { throw DataError.empty(source: path) }
-    mode = .document(rows: rows, next: 0)
+  /// A JSON document holding an array of rows, read one row at a time.
+  ///
+  /// - Parameters:
+  ///   - path: The file.
+  ///   - layout: What each sample must look like.
+  ///   - labels: The member of object rows that holds the label, or `nil` without labels.
+  /// - Throws: ``DataError`` when the file is missing or unreadable.
+  public init(documentAt path: String, layout: SampleLayout, labels: String?) throws(DataError) {
+    mode = .document(try JSONArrayReader(path: path))
     self.layout = layout
     self.source = path
     self.labelKey = labels
   }
 
-  func next(limit: Int) throws -> InputBatch? {
-    var batch = InputBatch()
+  /// Reads up to `limit` rows.
+  ///
+  /// - Throws: ``DataError`` naming the line or row of the first bad value.
+  public func next(limit: Int) throws -> SampleBatch? {
+    var batch = SampleBatch()
     if labelKey != nil { batch.labels = [] }
     while batch.count < limit {
       let row: Any
@@ -67,18 +66,24 @@ final class JSONInferenceInput: InferenceInput {
         } catch {
           throw DataError.invalidJSON(source: source, line: reader.lineNumber, reason: Self.reason(error))
         }
-      case .document(let rows, let next):
-        guard next < rows.count else { return batch.count == 0 ? nil : batch }
-        mode = .document(rows: rows, next: next + 1)
-        row = rows[next]
-        place = "\(source), row \(next)"
+      case .document(let reader):
+        guard let element = try reader.nextElement() else {
+          if reader.index < 0 { throw DataError.empty(source: source) }
+          return batch.count == 0 ? nil : batch
+        }
+        place = "\(source), row \(reader.index)"
+        do {
+          row = try JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])
+        } catch {
+          throw DataError.invalidJSON(source: place, line: nil, reason: Self.reason(error))
+        }
       }
       try append(row, at: place, to: &batch)
     }
     return batch
   }
 
-  private func append(_ row: Any, at place: String, to batch: inout InputBatch) throws {
+  private func append(_ row: Any, at place: String, to batch: inout SampleBatch) throws {
     var input = row
     if let object = row as? [String: Any] {
       guard let value = object["input"] else {

@@ -1,0 +1,66 @@
+/// Samples read a batch at a time, for training or inference.
+public struct SampleBatch: Sendable {
+  /// The inputs, row-major: `count` samples of the same width.
+  public var inputs: [Float] = []
+  /// The number of samples.
+  public var count = 0
+  /// The labels (targets) of the samples, row-major, when the input carries them.
+  public var labels: [Float]?
+
+  /// Creates a batch.
+  public init(inputs: [Float] = [], count: Int = 0, labels: [Float]? = nil) {
+    self.inputs = inputs
+    self.count = count
+    self.labels = labels
+  }
+}
+
+/// A source of samples, read a batch at a time so that memory stays bounded:
+/// CSV (``CSVSampleReader``), HDF5 (``HDF5SampleReader``), a JSON array or
+/// JSON Lines (``JSONSampleReader``), from a file or standard input.
+///
+/// `bpkit infer` predicts from one; ``Dataset/read(from:)`` gathers one into
+/// memory for training.
+public protocol SampleReader: AnyObject {
+  /// The name used in messages: a path or `standard input`.
+  var source: String { get }
+  /// Reads up to `limit` samples; `nil` once the input is exhausted.
+  ///
+  /// - Throws: ``DataError`` naming the place of the first bad value.
+  func next(limit: Int) throws -> SampleBatch?
+}
+
+/// What one input sample must look like.
+public struct SampleLayout: Sendable {
+  /// The numbers per time step (per sample, for vector models).
+  public var features: Int
+  /// The number of time steps for sequence models with a fixed length; `nil`
+  /// for vector models (1 step) or any length.
+  public var steps: Int?
+  /// Whether the model takes sequences.
+  public var isSequence: Bool
+
+  /// The layout of a network's input.
+  public init(_ shape: InputShape) {
+    features = shape.features
+    switch shape {
+    case .vector: steps = 1; isSequence = false
+    case .sequence(let steps, _): self.steps = steps; isSequence = true
+    }
+  }
+
+  /// Checks the width of one flat sample, learning the step count of
+  /// any-length sequence models from the first sample.
+  public mutating func check(width: Int, at place: String) throws(DataError) {
+    if let steps {
+      guard width == steps * features else {
+        throw .widthMismatch(source: place, expected: steps * features, found: width)
+      }
+    } else {
+      guard width > 0, width % features == 0 else {
+        throw .widthMismatch(source: place, expected: features, found: width)
+      }
+      steps = width / features
+    }
+  }
+}
