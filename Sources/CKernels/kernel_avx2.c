@@ -33,23 +33,28 @@ TARGET static void micro(int kc, const float *ap, const float *bp, float *c, int
     }
 }
 
-// One row of outputs: 32 at a time, then 8, then one by one.
+// One row of outputs: 96 or 32 at a time (each row of B read front to back),
+// then 8, then one by one.
+#define ROW_BLOCK(WIDTH)                                                                       \
+    for (; j + 8 * (WIDTH) <= n; j += 8 * (WIDTH)) {                                            \
+        __m256 acc[WIDTH];                                                                      \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++) acc[v] =           \
+            load ? _mm256_loadu_ps(c + j + 8 * v) : _mm256_setzero_ps();                        \
+        for (int p = 0; p < k; p++) {                                                           \
+            __m256 x = _mm256_broadcast_ss(a + (long)p * csa);                                  \
+            const float *bk = b + (long)p * ldb + j;                                            \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++) acc[v] =       \
+                _mm256_fmadd_ps(x, _mm256_loadu_ps(bk + 8 * v), acc[v]);                        \
+        }                                                                                       \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++)                    \
+            _mm256_storeu_ps(c + j + 8 * v, acc[v]);                                            \
+    }
+
 TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c,
                        int load) {
     int j = 0;
-    for (; j + 32 <= n; j += 32) {
-        __m256 acc[4];
-#pragma clang loop unroll(full)
-        for (int v = 0; v < 4; v++) acc[v] = load ? _mm256_loadu_ps(c + j + 8 * v) : _mm256_setzero_ps();
-        for (int p = 0; p < k; p++) {
-            __m256 x = _mm256_broadcast_ss(a + (long)p * csa);
-            const float *bk = b + (long)p * ldb + j;
-#pragma clang loop unroll(full)
-            for (int v = 0; v < 4; v++) acc[v] = _mm256_fmadd_ps(x, _mm256_loadu_ps(bk + 8 * v), acc[v]);
-        }
-#pragma clang loop unroll(full)
-        for (int v = 0; v < 4; v++) _mm256_storeu_ps(c + j + 8 * v, acc[v]);
-    }
+    ROW_BLOCK(12)
+    ROW_BLOCK(4)
     for (; j + 8 <= n; j += 8) {
         __m256 acc = load ? _mm256_loadu_ps(c + j) : _mm256_setzero_ps();
         for (int p = 0; p < k; p++)

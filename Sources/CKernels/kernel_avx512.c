@@ -33,23 +33,29 @@ TARGET static void micro(int kc, const float *ap, const float *bp, float *c, int
     }
 }
 
-// One row of outputs: 64 at a time, then 16 under a mask.
+// One row of outputs: 256, 128 or 64 at a time (each row of B read once, front to back,
+// into 16 registers), then 64, then 16 under a mask.
+#define ROW_BLOCK(WIDTH)                                                                       \
+    for (; j + 16 * (WIDTH) <= n; j += 16 * (WIDTH)) {                                          \
+        __m512 acc[WIDTH];                                                                      \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++) acc[v] =           \
+            load ? _mm512_loadu_ps(c + j + 16 * v) : _mm512_setzero_ps();                       \
+        for (int p = 0; p < k; p++) {                                                           \
+            __m512 x = _mm512_set1_ps(a[(long)p * csa]);                                        \
+            const float *bk = b + (long)p * ldb + j;                                            \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++) acc[v] =       \
+                _mm512_fmadd_ps(x, _mm512_loadu_ps(bk + 16 * v), acc[v]);                       \
+        }                                                                                       \
+        _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++)                    \
+            _mm512_storeu_ps(c + j + 16 * v, acc[v]);                                           \
+    }
+
 TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c,
                        int load) {
     int j = 0;
-    for (; j + 64 <= n; j += 64) {
-        __m512 acc[4];
-#pragma clang loop unroll(full)
-        for (int v = 0; v < 4; v++) acc[v] = load ? _mm512_loadu_ps(c + j + 16 * v) : _mm512_setzero_ps();
-        for (int p = 0; p < k; p++) {
-            __m512 x = _mm512_set1_ps(a[(long)p * csa]);
-            const float *bk = b + (long)p * ldb + j;
-#pragma clang loop unroll(full)
-            for (int v = 0; v < 4; v++) acc[v] = _mm512_fmadd_ps(x, _mm512_loadu_ps(bk + 16 * v), acc[v]);
-        }
-#pragma clang loop unroll(full)
-        for (int v = 0; v < 4; v++) _mm512_storeu_ps(c + j + 16 * v, acc[v]);
-    }
+    ROW_BLOCK(16)
+    ROW_BLOCK(8)
+    ROW_BLOCK(4)
     for (; j < n; j += 16) {
         int left = n - j;
         __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
