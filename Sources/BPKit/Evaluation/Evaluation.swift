@@ -7,6 +7,11 @@ import Foundation
 /// (labels are class indices, or one-hot rows), binary cross-entropy for
 /// sigmoid outputs, mean squared error otherwise. Probabilities are clipped to
 /// [1e-7, 1 − 1e-7] before taking logarithms, as Keras does.
+///
+/// A single sigmoid output `p` predicts class 1 when `p >= 0.5`. Regression
+/// models (outputs neither softmax nor sigmoid) have no accuracy; they report
+/// the mean squared and mean absolute errors and the coefficient of
+/// determination R².
 public struct Evaluation: Sendable {
   /// How predictions are compared with labels.
   public let loss: Loss
@@ -15,25 +20,32 @@ public struct Evaluation: Sendable {
   /// Counts of true against predicted classes, for classifiers.
   public private(set) var confusion: ConfusionMatrix?
   private var lossSum = 0.0
+  private var absoluteErrorSum = 0.0
+  /// Per output: the sum and the sum of squares of the targets, for R².
+  private var targetSums: [Double] = []
+  private var targetSquareSums: [Double] = []
+  private var squaredErrorSums: [Double] = []
   /// The number of output rows compared (samples, or samples × steps).
   public private(set) var rows = 0
 
   /// An evaluation for a network's output layer.
   public init(network: NetworkDescription) throws(ModelError) {
-    let units = try network.outputShape().width
-    switch network.layers.last?.kind.activation {
-    case .softmax:
+    switch try network.outputKind() {
+    case .classes(let count):
       loss = .categoricalCrossEntropy
-      classCount = units
-    case .sigmoid where units == 1:
+      classCount = count
+    case .binary:
       loss = .binaryCrossEntropy
       classCount = 2
-    case .sigmoid:
+    case .multiLabel:
       loss = .binaryCrossEntropy
       classCount = nil
-    default:
+    case .regression(let width):
       loss = .meanSquaredError
       classCount = nil
+      targetSums = Array(repeating: 0, count: width)
+      targetSquareSums = targetSums
+      squaredErrorSums = targetSums
     }
     confusion = classCount.map(ConfusionMatrix.init)
   }
@@ -43,6 +55,27 @@ public struct Evaluation: Sendable {
 
   /// The accuracy, for classifiers.
   public var accuracy: Double? { confusion?.accuracy }
+
+  /// The mean absolute error over every output value, for regression models.
+  public var meanAbsoluteError: Double? {
+    loss == .meanSquaredError && rows > 0 ? absoluteErrorSum / Double(rows * targetSums.count) : nil
+  }
+
+  /// The coefficient of determination R² = 1 − SS_res / SS_tot for regression
+  /// models, averaged over the outputs as scikit-learn's `r2_score` does; `nil`
+  /// when the targets of an output do not vary.
+  public var rSquared: Double? {
+    guard loss == .meanSquaredError, rows > 0, !targetSums.isEmpty else { return nil }
+    var total = 0.0
+    for output in targetSums.indices {
+      let n = Double(rows)
+      // SS_tot = Σt² − (Σt)²/n
+      let spread = targetSquareSums[output] - targetSums[output] * targetSums[output] / n
+      guard spread > 0 else { return nil }
+      total += 1 - squaredErrorSums[output] / spread
+    }
+    return total / Double(targetSums.count)
+  }
 
   /// Adds a batch.
   ///
@@ -96,7 +129,19 @@ public struct Evaluation: Sendable {
         confusion?.record(truth: Int(t), predicted: p >= 0.5 ? 1 : 0)
       }
     case .meanSquaredError:
-      lossSum += zip(output, target).reduce(0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(output.count)
+      guard target.count == output.count else {
+        throw .widthMismatch(source: "\(source) labels", expected: output.count, found: target.count)
+      }
+      var squares = 0.0
+      for (index, (p, t)) in zip(output, target).enumerated() where index < targetSums.count {
+        let error = Double(p) - Double(t)
+        squares += error * error
+        absoluteErrorSum += abs(error)
+        squaredErrorSums[index] += error * error
+        targetSums[index] += Double(t)
+        targetSquareSums[index] += Double(t) * Double(t)
+      }
+      lossSum += squares / Double(output.count)
     }
   }
 }

@@ -48,14 +48,16 @@ struct InferCommand: ParsableCommand {
   @Flag(name: .long, help: "Write the predicted class id of each sample.")
   var argmax = false
 
-  @Option(name: .long, help: ArgumentHelp("Write the K most likely classes with their scores.", valueName: "k"))
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp("Write the K most likely classes with their scores.", valueName: "k"))
   var topK: Int?
 
-  @Option(name: .long, help: "Samples per batch when reading files.")
+  @Option(name: .long, parsing: .unconditional, help: "Samples per batch when reading files.")
   var batchSize = 256
 
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help:
       "Threads per matrix product. One is fastest for inference's small batches; the outputs are the same for any count."
   )
@@ -89,13 +91,23 @@ struct InferCommand: ParsableCommand {
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
-      if case .topK(let k) = mode, k > predictor.outputWidth {
-        throw ValidationError("--top-k \(k) exceeds the model's \(predictor.outputWidth) outputs")
+      let kind = try model.network.outputKind()
+      if mode != .outputs {
+        let option = argmax ? "--argmax" : "--top-k"
+        guard let classCount = kind.classCount else {
+          throw ValidationError(
+            "\(option) needs a classifier, and \(self.model) is \(kind.description); leave \(option) out to "
+              + "write its values")
+        }
+        if case .topK(let k) = mode, k > classCount {
+          throw ValidationError("--top-k \(k) exceeds the model's \(classCount) classes")
+        }
       }
       let source = try makeInput(for: model)
       let streaming = input == "-"
       let writer =
-        metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader)
+        metricsOnly
+        ? nil : try makeWriter(mode: mode, kind: kind, model: model, inputIsLines: source is JSONSampleReader)
       var evaluation = labels == nil ? nil : try Evaluation(network: model.network)
       var outputs: [Float] = []
       var seen = 0
@@ -154,7 +166,9 @@ struct InferCommand: ParsableCommand {
     return try root.contains("x") ? "/x" : "/test/x"
   }
 
-  private func makeWriter(mode: PredictionMode, model: Model, inputIsLines: Bool) throws -> any PredictionWriter {
+  private func makeWriter(
+    mode: PredictionMode, kind: NetworkDescription.OutputKind, model: Model, inputIsLines: Bool
+  ) throws -> any PredictionWriter {
     let destination = output == "-" ? nil : output
     let chosen =
       format ?? destination.flatMap { PredictionFormat(path: $0) } ?? (inputIsLines && input == "-" ? .jsonl : .csv)
@@ -164,13 +178,14 @@ struct InferCommand: ParsableCommand {
     case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
     }
     switch chosen {
-    case .csv: return CSVPredictionWriter(sink: try TextSink(path: destination), mode: mode)
+    case .csv: return CSVPredictionWriter(sink: try TextSink(path: destination), mode: mode, kind: kind)
     case .json, .jsonl:
       return JSONPredictionWriter(
-        sink: try TextSink(path: destination), mode: mode, lines: chosen == .jsonl, sampleShape: sampleShape)
+        sink: try TextSink(path: destination), mode: mode, kind: kind, lines: chosen == .jsonl, sampleShape: sampleShape
+      )
     case .h5:
       guard let destination else { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
-      return try HDF5PredictionWriter(path: destination, mode: mode, sampleShape: sampleShape)
+      return try HDF5PredictionWriter(path: destination, mode: mode, kind: kind, sampleShape: sampleShape)
     }
   }
 
@@ -179,6 +194,11 @@ struct InferCommand: ParsableCommand {
       "samples: \(evaluation.rows)", String(format: "loss (%@): %.6f", evaluation.loss.rawValue, evaluation.meanLoss),
     ]
     if let accuracy = evaluation.accuracy { lines.append(String(format: "accuracy: %.2f%%", accuracy * 100)) }
+    if let error = evaluation.meanAbsoluteError { lines.append(String(format: "mae: %.6f", error)) }
+    if evaluation.loss == .meanSquaredError {
+      lines.append(
+        evaluation.rSquared.map { String(format: "r2: %.6f", $0) } ?? "r2: undefined (the targets are constant)")
+    }
     if let confusion = evaluation.confusion {
       lines.append("confusion matrix (rows: true class, columns: predicted):\n" + confusion.table)
     }

@@ -35,6 +35,17 @@ struct PlotCommand: ParsableCommand {
         throw ReportingError.noHistory(file: checkpoint, kind: file.kind.rawValue)
       }
       guard !run.progress.history.isEmpty else { throw ReportingError.noCompletedEpoch(file: checkpoint) }
+      if metric == .accuracy, !run.progress.history.contains(where: { $0.trainAccuracy != nil }) {
+        throw ValidationError(
+          "--metric accuracy needs a classifier, and \(checkpoint) trained "
+            + "\(try run.model.network.outputKind().description) with \(run.configuration.loss.rawValue) loss, "
+            + "which has no accuracy; plot --metric loss")
+      }
+      var isFolder: ObjCBool = false
+      if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue {
+        throw ReportingError.unwritable(
+          file: output, reason: "it is a folder; give a file name, such as \(output)/curves.svg")
+      }
       let curves = TrainingCurves(
         history: run.progress.history, title: title ?? Self.title(of: run, named: url.lastPathComponent),
         metric: metric)

@@ -1,3 +1,5 @@
+import BPKit
+
 /// The file formats `bpkit infer` reads and writes.
 enum PredictionFormat: String, CaseIterable {
   case csv, json, jsonl, h5
@@ -23,17 +25,22 @@ enum PredictionMode: Equatable {
   /// The `k` largest outputs' indices with their values, best first.
   case topK(Int)
 
-  /// The classes and scores to report for one sample's outputs.
-  func ranked(_ outputs: ArraySlice<Float>) -> [(index: Int, score: Float)] {
+  /// The classes and scores to report for one sample's outputs. A binary
+  /// classifier's one sigmoid output `p` ranks class 1 with `p` and class 0
+  /// with `1 - p`, so its class is `p >= 0.5`.
+  func ranked(_ outputs: ArraySlice<Float>, kind: NetworkDescription.OutputKind) -> [(index: Int, score: Float)] {
+    let scores = kind.classScores(outputs)
     let k: Int
     switch self {
     case .outputs: return []
     case .argmax: k = 1
-    case .topK(let count): k = min(count, outputs.count)
+    case .topK(let count): k = min(count, scores.count)
     }
-    let base = outputs.startIndex
-    // A stable order: larger score first, then smaller index.
-    return outputs.indices.sorted { (outputs[$0], $1) > (outputs[$1], $0) }
-      .prefix(k).map { ($0 - base, outputs[$0]) }
+    // A stable order: larger score first, then smaller index (class 1 when p is exactly 0.5).
+    let binary = kind == .binary
+    return scores.indices.sorted {
+      scores[$0] != scores[$1] ? scores[$0] > scores[$1] : (binary ? $0 > $1 : $0 < $1)
+    }
+    .prefix(k).map { ($0, scores[$0]) }
   }
 }

@@ -61,11 +61,13 @@ enum NumberText {
 final class CSVPredictionWriter: PredictionWriter {
   private let sink: TextSink
   private let mode: PredictionMode
+  private let kind: NetworkDescription.OutputKind
   private var wroteHeader = false
 
-  init(sink: TextSink, mode: PredictionMode) {
+  init(sink: TextSink, mode: PredictionMode, kind: NetworkDescription.OutputKind) {
     self.sink = sink
     self.mode = mode
+    self.kind = kind
   }
 
   func write(outputs: [Float], count: Int) throws {
@@ -79,7 +81,9 @@ final class CSVPredictionWriter: PredictionWriter {
       let fields: [String] =
         mode == .outputs
         ? row.map(NumberText.csv)
-        : mode.ranked(row).flatMap { mode == .argmax ? ["\($0.index)"] : ["\($0.index)", NumberText.csv($0.score)] }
+        : mode.ranked(row, kind: kind).flatMap {
+          mode == .argmax ? ["\($0.index)"] : ["\($0.index)", NumberText.csv($0.score)]
+        }
       sink.append(fields.joined(separator: ",") + "\n")
     }
     try sink.flush()
@@ -104,14 +108,16 @@ final class CSVPredictionWriter: PredictionWriter {
 final class JSONPredictionWriter: PredictionWriter {
   private let sink: TextSink
   private let mode: PredictionMode
+  private let kind: NetworkDescription.OutputKind
   private let lines: Bool
   private var rowsWritten = 0
   /// The shape of one output sample, so sequence outputs nest as [steps][units].
   private let sampleShape: [Int]
 
-  init(sink: TextSink, mode: PredictionMode, lines: Bool, sampleShape: [Int]) {
+  init(sink: TextSink, mode: PredictionMode, kind: NetworkDescription.OutputKind, lines: Bool, sampleShape: [Int]) {
     self.sink = sink
     self.mode = mode
+    self.kind = kind
     self.lines = lines
     self.sampleShape = sampleShape
   }
@@ -123,11 +129,11 @@ final class JSONPredictionWriter: PredictionWriter {
       let text: String
       switch mode {
       case .outputs: text = nested(row)
-      case .argmax: text = "\(mode.ranked(row)[0].index)"
+      case .argmax: text = "\(mode.ranked(row, kind: kind)[0].index)"
       case .topK:
         text =
           "["
-          + mode.ranked(row).map { "{\"class\":\($0.index),\"score\":\(NumberText.json($0.score))}" }
+          + mode.ranked(row, kind: kind).map { "{\"class\":\($0.index),\"score\":\(NumberText.json($0.score))}" }
           .joined(separator: ",") + "]"
       }
       if lines {
@@ -165,8 +171,10 @@ final class HDF5PredictionWriter: PredictionWriter {
   private let classes: HDF5RowWriter<Int64>?
   private let scores: HDF5RowWriter<Float>?
   private let mode: PredictionMode
+  private let kind: NetworkDescription.OutputKind
 
-  init(path: String, mode: PredictionMode, sampleShape: [Int]) throws {
+  init(path: String, mode: PredictionMode, kind: NetworkDescription.OutputKind, sampleShape: [Int]) throws {
+    self.kind = kind
     file = try HDF5File.create(atPath: path, overwrite: true)
     let root = try file.root
     try root.setAttribute("bpkit_kind", to: "predictions")
@@ -196,7 +204,7 @@ final class HDF5PredictionWriter: PredictionWriter {
     var classIndices: [Int64] = []
     var classScores: [Float] = []
     for sample in 0..<count {
-      for (index, score) in mode.ranked(values[sample * width..<(sample + 1) * width]) {
+      for (index, score) in mode.ranked(values[sample * width..<(sample + 1) * width], kind: kind) {
         classIndices.append(Int64(index))
         classScores.append(score)
       }
