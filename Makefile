@@ -5,15 +5,18 @@ SWIFT ?= swift
 # libhdf5 (serial build) and its headers,
 # h5dump for the interoperability tests, pkg-config to find HDF5.
 APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev
-# Only `make test` needs these: Python's venv, to install check-jsonschema
-# from PyPI for validating JSON documents against bpkit's published schemas,
-# and onnx, onnxruntime and safetensors for checking bpkit's ONNX and
-# safetensors files with the tools their users run.
+# Only `make test` needs these: Python's venv, to install from PyPI the test
+# tools listed in Scripts/test-requirements.txt: check-jsonschema (to validate
+# JSON documents against bpkit's published schemas); onnx, onnxruntime and
+# safetensors (to check bpkit's ONNX and safetensors files with the tools
+# their users run); Keras with the JAX CPU backend (to load the Keras files
+# bpkit exports).
 TEST_APT_PACKAGES := python3-venv
 CI_VENV := .build/ci-venv
-INTERCHANGE_PACKAGES := onnx==1.23.2 onnxruntime==1.32.0 safetensors==0.8.0 numpy
+TEST_REQUIREMENTS := Scripts/test-requirements.txt
 JSON_OUTPUTS := .build/json-outputs
 INTERCHANGE_OUTPUTS := .build/interchange-outputs
+KERAS_OUTPUTS := .build/keras-outputs
 RELEASE_BIN := .build/release/bpkit
 DEMO_DIR := .build/demo
 # The example apps that embed BPKit. Each is its own package, depending on
@@ -24,7 +27,7 @@ EXAMPLE_PACKAGES := .build/example-packages
 DEBUG_BIN := .build/debug/bpkit
 TIMED := ./Scripts/timed.sh
 
-.PHONY: all deps test-deps build release test test-quick lint validate-json check-interchange demo bench example clean fuzz-build fuzz reliability-long
+.PHONY: all deps test-deps build release test test-quick lint validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -42,15 +45,18 @@ deps:
 
 # check-jsonschema validates the schemas and every JSON document the tests
 # wrote; onnx, onnxruntime and safetensors check the ONNX and safetensors
-# files they wrote. CI tools only, never needed to build or run bpkit; the
-# venv stays in .build between runs (232 MB, 55 s to install from PyPI).
+# files they wrote; Keras loads every Keras file they exported. CI tools
+# only, never needed to build or run bpkit. The venv stays in .build between
+# runs and is reinstalled only when test-requirements.txt changes (about
+# 900 MB; 2 to 3 minutes from PyPI, most of it JAX's jaxlib).
 test-deps: deps
-	@if [ ! -x $(CI_VENV)/bin/check-jsonschema ] || ! $(CI_VENV)/bin/python -c 'import onnx, onnxruntime, safetensors' 2>/dev/null; then \
+	@if ! cmp -s $(TEST_REQUIREMENTS) $(CI_VENV)/requirements.txt; then \
 	  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then \
 	    $(MAKE) --no-print-directory APT_PACKAGES="$(TEST_APT_PACKAGES)" deps; \
 	  fi; \
-	  echo "Installing check-jsonschema $(INTERCHANGE_PACKAGES) into $(CI_VENV)"; \
-	  python3 -m venv $(CI_VENV) && $(CI_VENV)/bin/pip install -q check-jsonschema $(INTERCHANGE_PACKAGES); \
+	  echo "Installing the test tools of $(TEST_REQUIREMENTS) into $(CI_VENV)"; \
+	  python3 -m venv $(CI_VENV) && $(CI_VENV)/bin/pip install -q -r $(TEST_REQUIREMENTS) \
+	    && cp $(TEST_REQUIREMENTS) $(CI_VENV)/requirements.txt; \
 	fi
 
 build: deps
@@ -66,20 +72,22 @@ lint:
 # and the example apps.
 test: test-deps
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
-	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS)
+	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS) $(KERAS_OUTPUTS)
 	@$(TIMED) build $(SWIFT) build --build-tests
 	@$(TIMED) tests $(SWIFT) test --skip-build
 	@$(TIMED) examples $(MAKE) --no-print-directory example
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
 	@$(TIMED) check-interchange $(MAKE) --no-print-directory check-interchange
+	@$(TIMED) keras-check $(MAKE) --no-print-directory keras-check
 
 test-quick: test-deps
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
-	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS)
+	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS) $(KERAS_OUTPUTS)
 	@$(TIMED) build $(SWIFT) build --build-tests
 	@$(TIMED) tests $(SWIFT) test --skip-build --skip ReliabilityTests
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
 	@$(TIMED) check-interchange $(MAKE) --no-print-directory check-interchange
+	@$(TIMED) keras-check $(MAKE) --no-print-directory keras-check
 
 # Every ONNX file the tests wrote passes onnx.checker (full_check) and runs in
 # onnxruntime within 1e-5 of bpkit's (or Keras') predictions; every
@@ -87,6 +95,11 @@ test-quick: test-deps
 # modules of Schemas/PYTORCH.md, what bpkit computed.
 check-interchange:
 	$(CI_VENV)/bin/python Scripts/check_interchange.py $(INTERCHANGE_OUTPUTS)
+
+# Every Keras file the tests exported with a compiled optimizer and loss
+# loads in real Keras with compile=True and trains one step.
+keras-check:
+	$(CI_VENV)/bin/python Scripts/keras_load_check.py $(KERAS_OUTPUTS)
 
 # The schemas against the draft 2020-12 meta-schema; the examples and every
 # document the tests wrote against the schemas; and the documents the tests

@@ -47,10 +47,6 @@ extension KerasModel {
     ]
   }
 
-  private static func jsonText(_ object: [String: Any]) throws -> String {
-    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-  }
-
   // MARK: Legacy HDF5
 
   private func writeLegacy(_ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to path: String) throws {
@@ -58,11 +54,11 @@ extension KerasModel {
     let root = try file.root
     try root.setAttribute("backend", to: "tensorflow")
     try root.setAttribute("keras_version", to: Self.writtenKerasVersion)
-    try root.setAttribute("model_config", to: try Self.jsonText(plan.modelConfig(modules: false)))
+    try root.setAttribute("model_config", to: KerasJSON.text(plan.modelConfig(modules: false)))
     if optimizerConfig != nil || loss != nil {
       var training = compileConfig(optimizerConfig, legacy: true)
       training["optimizer_config"] = training.removeValue(forKey: "optimizer")
-      try root.setAttribute("training_config", to: try Self.jsonText(training))
+      try root.setAttribute("training_config", to: KerasJSON.text(training))
     }
     let weights = try root.createGroup("model_weights")
     try weights.setAttribute("backend", to: "tensorflow")
@@ -118,7 +114,7 @@ extension KerasModel {
     do {
       let archive = try Archive(url: url, accessMode: .create, pathEncoding: nil)
       for (name, object) in [("metadata.json", metadata as [String: Any]), ("config.json", config)] {
-        let data = Data(try Self.jsonText(object).utf8)
+        let data = Data(KerasJSON.text(object).utf8)
         try archive.addEntry(
           with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none
         ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }

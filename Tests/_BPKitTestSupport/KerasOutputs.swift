@@ -1,0 +1,23 @@
+import Foundation
+
+/// The folder where tests leave Keras files bpkit exported with a compiled
+/// optimizer and loss, so that `make test` can load each in real Keras with
+/// `compile=True` and train it one step (Scripts/keras_load_check.py).
+public enum KerasOutputs {
+  /// `.build/keras-outputs` in the repository.
+  public static let folder: URL = Fixtures.repositoryRoot.appendingPathComponent(".build/keras-outputs")
+
+  /// The path for an exported file named `name`, its folder created.
+  public static func path(_ name: String) -> String {
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder.appendingPathComponent(name).path
+  }
+
+  /// Records beside `path` what Keras must find in it: the optimizer's class
+  /// name and hyperparameters and the loss, as `path.expect.json`.
+  public static func expect(_ path: String, optimizer: String, hyperparameters: [String: Double], loss: String) {
+    let expectation: [String: Any] = ["optimizer": optimizer, "hyperparameters": hyperparameters, "loss": loss]
+    let data = try? JSONSerialization.data(withJSONObject: expectation, options: [.sortedKeys])
+    try? data?.write(to: URL(fileURLWithPath: path + ".expect.json"))
+  }
+}
