@@ -33,6 +33,10 @@ enum ExitStatus {
 
   static func code(for error: any Error) -> Int32 {
     switch error {
+    // A check of the command line found once the model or data is open (an
+    // option the model cannot honour) is a usage error, like one found by `validate()`.
+    case is ValidationError: usage
+    case is LayerSpecificationError: usage
     case let error as FormatError:
       switch error {
       case .hdf5(let underlying): code(for: underlying)

@@ -29,7 +29,9 @@ struct DiffCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The second model or checkpoint.", valueName: "b"))
   var second: String
 
-  @Option(help: "Tensors whose values all differ by at most this much count as identical; 0 asks for identical bits.")
+  @Option(
+    parsing: .unconditional,
+    help: "Tensors whose values all differ by at most this much count as identical; 0 asks for identical bits.")
   var tolerance: Double = 0
 
   func validate() throws {

@@ -26,22 +26,22 @@ struct GradcheckCommand: ParsableCommand {
   @Option(help: "The network, e.g. '4,8:tanh,3:softmax' or '5x3,rnn6:tanh,2'.")
   var layers: String
 
-  @Option(help: "The loss: mse, cross_entropy (softmax output) or binary_cross_entropy (sigmoid output).")
-  var loss: Loss = .meanSquaredError
+  @Option(help: "The loss: mse, cross-entropy (softmax output) or binary-cross-entropy (sigmoid output).")
+  var loss: LossOption = .mse
 
-  @Option(help: "The seed of the weights, inputs and targets.")
+  @Option(parsing: .unconditional, help: "The seed of the weights, inputs and targets.")
   var seed: UInt64 = 1
 
-  @Option(help: "Samples in the batch.")
-  var batch = 4
+  @Option(parsing: .unconditional, help: "Samples in the batch.")
+  var batchSize = 4
 
-  @Option(help: "Time steps per sample, for sequence inputs given as '?xFEATURES'.")
+  @Option(parsing: .unconditional, help: "Time steps per sample, for sequence inputs given as '?xFEATURES'.")
   var steps = 4
 
   @Flag(help: "Give cross-entropy integer class labels instead of one-hot rows.")
   var labels = false
 
-  @Option(help: "The largest relative error accepted.")
+  @Option(parsing: .unconditional, help: "The largest relative error accepted.")
   var tolerance = 1e-6
 
   func validate() throws {
@@ -50,7 +50,7 @@ struct GradcheckCommand: ParsableCommand {
     } catch {
       throw ValidationError("--layers: \(error)")
     }
-    guard batch > 0 else { throw ValidationError("--batch must be at least 1") }
+    guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
     guard steps > 0 else { throw ValidationError("--steps must be at least 1") }
     guard tolerance > 0 else { throw ValidationError("--tolerance must be greater than 0") }
   }
@@ -60,10 +60,10 @@ struct GradcheckCommand: ParsableCommand {
       let network = try NetworkDescription(layerSpecification: layers)
       let model = try Model(initializing: network, seed: seed)
       let check = GradientCheck(
-        model: model, loss: loss, batch: batch, steps: steps, useLabels: labels, seed: seed)
+        model: model, loss: loss.loss, batch: batchSize, steps: steps, useLabels: labels, seed: seed)
       let results = try check.run()
       print(
-        "gradcheck \(layers), loss \(loss.rawValue), batch \(batch), seed \(seed): Float64, "
+        "gradcheck \(layers), loss \(loss.rawValue), batch size \(batchSize), seed \(seed): Float64, "
           + "4th-order central differences, h = \(check.step)")
       let width = max(6, results.map { $0.key.description.count }.max() ?? 0)
       print(pad("tensor", width) + "  worst rel. error  at     analytic        numerical")
@@ -89,5 +89,3 @@ struct GradcheckCommand: ParsableCommand {
 
   private func format(_ value: Double) -> String { String(format: "%.3e", value) }
 }
-
-extension Loss: ExpressibleByArgument {}
