@@ -31,10 +31,13 @@ struct TrainCommand: ParsableCommand {
       (targets in the --target column, default "label"). With cross-entropy, integer \
       class labels are accepted as targets.
 
-      CHECKPOINTS are written atomically to --checkpoint after every epoch (or every \
-      --checkpoint-every epochs / --checkpoint-every-steps steps) and when stopped by \
-      Ctrl-C or SIGTERM, which finish the current step first. A resumed run ends with \
-      bitwise the same weights as an uninterrupted one on the same machine.
+      CHECKPOINTS are written atomically to --checkpoint (default: run.ckpt.h5 in the \
+      current folder) after every epoch (or every --checkpoint-every epochs / \
+      --checkpoint-every-steps steps) and when stopped by Ctrl-C or SIGTERM, which \
+      finish the current step first. To keep two runs apart, give each its own \
+      --checkpoint (or folder): runs with the same name write to the same file. A \
+      resumed run ends with bitwise the same weights as an uninterrupted one on the \
+      same machine.
       """
   )
 
@@ -60,7 +63,10 @@ struct TrainCommand: ParsableCommand {
     if let epochs = schedule.epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     if let size = schedule.batchSize, size < 1 { throw ValidationError("--batch-size must be at least 1") }
     if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
-      throw ValidationError("--lr must be a positive number")
+      throw ValidationError("--lr must be a positive number, not \(rate)")
+    }
+    if let momentum = schedule.momentum, !(0...1).contains(momentum) {
+      throw ValidationError("--momentum must be in [0, 1], not \(momentum)")
     }
     if let steps = schedule.bpttSteps, steps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
     if let threads = schedule.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -184,7 +190,7 @@ struct TrainDataOptions: ParsableArguments {
   var y: String?
 
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help: ArgumentHelp("Hold out this fraction of the data (its last samples) for validation.", valueName: "fraction"))
   var validationSplit: Double?
 
@@ -213,10 +219,11 @@ struct TrainDataOptions: ParsableArguments {
 
 /// How a run trains.
 struct TrainScheduleOptions: ParsableArguments {
-  @Option(name: .long, help: "The total number of epochs (on resume: the new total). Default 30.")
+  @Option(
+    name: .long, parsing: .unconditional, help: "The total number of epochs (on resume: the new total). Default 30.")
   var epochs: Int?
 
-  @Option(name: .long, help: "Samples per update; 1 is online learning. Default 32.")
+  @Option(name: .long, parsing: .unconditional, help: "Samples per update; 1 is online learning. Default 32.")
   var batchSize: Int?
 
   @Option(
@@ -229,23 +236,26 @@ struct TrainScheduleOptions: ParsableArguments {
   var optimizer: OptimizerKind?
 
   @Option(
-    name: [.customLong("lr"), .long], help: "The learning rate. Default: Keras' (0.01 SGD, 0.001 Adam, RMSprop).")
+    name: [.customLong("lr"), .long], parsing: .unconditional,
+    help: "The learning rate. Default: Keras' (0.01 SGD, 0.001 Adam, RMSprop).")
   var learningRate: Double?
 
-  @Option(name: .long, help: "The momentum of momentum, nesterov and rmsprop. Default 0.9 (rmsprop 0).")
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: "The momentum of momentum, nesterov and rmsprop. Default 0.9 (rmsprop 0).")
   var momentum: Double?
 
-  @Option(name: .long, help: "The seed of weight initialisation and shuffling. Default 1.")
+  @Option(name: .long, parsing: .unconditional, help: "The seed of weight initialisation and shuffling. Default 1.")
   var seed: UInt64?
 
-  @Option(name: .long, help: "Truncate backpropagation through time to this many steps.")
+  @Option(name: .long, parsing: .unconditional, help: "Truncate backpropagation through time to this many steps.")
   var bpttSteps: Int?
 
   @Flag(name: .long, help: "Visit the samples in file order every epoch.")
   var noShuffle = false
 
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help: "Threads per matrix product (default: every processor). The weights are the same for any count.")
   var threads: Int?
 }
@@ -281,20 +291,3 @@ struct TrainOutputOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file"))
   var logJson: String?
 }
-
-/// The spelling of losses on the command line.
-enum LossOption: String, ExpressibleByArgument, CaseIterable {
-  case crossEntropy = "cross-entropy"
-  case binaryCrossEntropy = "binary-cross-entropy"
-  case mse
-
-  var loss: Loss {
-    switch self {
-    case .crossEntropy: .categoricalCrossEntropy
-    case .binaryCrossEntropy: .binaryCrossEntropy
-    case .mse: .meanSquaredError
-    }
-  }
-}
-
-extension OptimizerKind: ExpressibleByArgument {}
