@@ -18,7 +18,9 @@ enum BPKitMain {
       }
     } catch {
       if BPKitCommand.exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((BPKitCommand.fullMessage(for: error) + "\n").utf8))
+        let message = BPKitCommand.fullMessage(for: error)
+        let hint = UsageHints.message(for: message, arguments: Array(CommandLine.arguments.dropFirst()))
+        FileHandle.standardError.write(Data(((hint ?? message) + "\n").utf8))
         exit(ExitStatus.usage)
       }
       BPKitCommand.exit(withError: error)

@@ -60,8 +60,11 @@ import Testing
       throws: LayerSpecificationError.invalidLayer(
         position: 1, entry: "8:relu(2)", reason: "activation relu takes no parameter; only leaky_relu and elu do")
     ) { try NetworkDescription(layerSpecification: "4,8:relu(2)") }
-    #expect(throws: LayerSpecificationError.invalidNetwork(.sequenceInputRequired(layer: "elman_1"))) {
+    #expect(throws: LayerSpecificationError.vectorsIntoElman(position: 1, entry: "rnn8", previous: nil)) {
       try NetworkDescription(layerSpecification: "4,rnn8")
+    }
+    #expect(throws: LayerSpecificationError.vectorsIntoElman(position: 3, entry: "rnn4", previous: "rnn8")) {
+      try NetworkDescription(layerSpecification: "4x2,rnn8,8:relu,rnn4")
     }
   }
 }

@@ -101,7 +101,10 @@ public final class JSONSampleReader: SampleReader {
         source: place, line: nil, reason: "with labels, each row must be {\"input\": [...], \"\(labelKey!)\": n}")
     }
     let start = batch.inputs.count
-    try Self.flatten(input, at: place, depth: layout.isSequence ? 2 : 1, into: &batch.inputs)
+    // A sequence is an array of steps, or (as a CSV row is) one flat array of
+    // steps × features numbers.
+    let flat = ((input as? [Any])?.first).map { $0 is NSNumber } ?? false
+    try Self.flatten(input, at: place, depth: layout.isSequence && !flat ? 2 : 1, into: &batch.inputs)
     try layout.check(width: batch.inputs.count - start, at: place)
     batch.count += 1
   }

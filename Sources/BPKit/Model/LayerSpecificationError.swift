@@ -10,6 +10,9 @@ public enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConv
   case invalidLayer(position: Int, entry: String, reason: String)
   /// The entries read, but do not make a working network.
   case invalidNetwork(ModelError)
+  /// Entry `position`, an Elman layer, receives vectors: from the input, or
+  /// from the Elman layer `previous` that lacks `:seq`.
+  case vectorsIntoElman(position: Int, entry: String, previous: String?)
 
   public var description: String {
     switch self {
@@ -21,6 +24,12 @@ public enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConv
       "the layer specification has an input but no layers; add at least one, e.g. ',10:softmax'"
     case .invalidLayer(let position, let entry, let reason):
       "layer \(position) '\(entry)': \(reason)"
+    case .vectorsIntoElman(let position, let entry, let previous?):
+      "layer \(position) '\(entry)' is an Elman layer after '\(previous)', which passes on only its last step; "
+        + "write '\(previous):seq' to pass on every step"
+    case .vectorsIntoElman(let position, let entry, nil):
+      "layer \(position) '\(entry)' is an Elman layer, which needs sequences, but it receives vectors; make the "
+        + "input a sequence (STEPSxFEATURES such as 32x16, or ?xFEATURES for any length)"
     case .invalidNetwork(let error):
       "the layers do not make a working network: \(error)"
     }

@@ -45,7 +45,18 @@ extension NetworkDescription {
       layers.append(Layer(name: "\(kind.typeName)_\(counts[kind.typeName]!)", kind: kind))
     }
     let description = NetworkDescription(input: input, layers: layers)
-    do { _ = try description.layerOutputShapes() } catch { throw .invalidNetwork(error) }
+    do {
+      _ = try description.layerOutputShapes()
+    } catch .sequenceInputRequired(let name) {
+      // Name the entries, and bpkit's :seq rather than Keras' return_sequences.
+      let index = layers.firstIndex { $0.name == name } ?? 0
+      let previous = layers[..<index].last { if case .elman = $0.kind { true } else { false } }
+      let previousIndex = previous.flatMap { p in layers.firstIndex { $0.name == p.name } }
+      throw .vectorsIntoElman(
+        position: index + 1, entry: entries[index + 1], previous: previousIndex.map { entries[$0 + 1] })
+    } catch {
+      throw .invalidNetwork(error)
+    }
     self = description
   }
 

@@ -87,7 +87,7 @@ struct InferCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       try UntrustedHDF5.vet(model)
-      let model = try BPKitFile.open(URL(fileURLWithPath: model)).model
+      let model = try openModel()
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
@@ -127,6 +127,24 @@ struct InferCommand: ParsableCommand {
       guard seen > 0 else { throw DataError.empty(source: source.source) }
       try writer?.finish()
       if let evaluation { report(evaluation, toStandardError: writer != nil && output == "-") }
+    }
+  }
+
+  /// The model; when MODEL is not one but --input is, the arguments were swapped, and the message says so.
+  private func openModel() throws -> Model {
+    do {
+      return try BPKitFile.open(URL(fileURLWithPath: model)).model
+    } catch {
+      let inputIsModel =
+        input != "-" && HDF5Signature.isPresent(atPath: input) || KerasModel.format(ofFileAtPath: input) != nil
+      if inputIsModel, (try? UntrustedHDF5.vet(input)) != nil,
+        (try? BPKitFile.open(URL(fileURLWithPath: input))) != nil
+      {
+        throw ValidationError(
+          "\(model) is not a model, but --input \(input) is one: the model comes first, as in "
+            + "'bpkit infer \(input) --input \(model)'")
+      }
+      throw error
     }
   }
 

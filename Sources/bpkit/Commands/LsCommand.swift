@@ -66,6 +66,8 @@ struct LsCommand: ParsableCommand {
       { try object.attributeArray(name, as: Int64.self).description },
       { try object.attributeArray(name, as: Int32.self).description },
       { try object.attributeArray(name, as: UInt64.self).description },
+      // bpkit's own @crc32 checksums are uint32.
+      { try object.attributeArray(name, as: UInt32.self).description },
       { try object.attributeArray(name, as: UInt8.self).description },
     ] {
       if let text = try? read() { return text }

@@ -1,0 +1,50 @@
+import ArgumentParser
+
+/// Better words for two usage errors whose parser message points the wrong
+/// way: a misspelt subcommand (the parser says only "Unexpected argument")
+/// and an option for a regularization bpkit does not have (the parser
+/// suggests the nearest spelling, `--l2` -> `--lr`).
+enum UsageHints {
+  /// The subcommands a first argument may mean.
+  static var commandNames: [String] {
+    BPKitCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+  }
+
+  /// Options people bring from other tools for regularization, which bpkit has none of.
+  static let regularizationOptions: Set<String> = [
+    "--l1", "--l2", "--weight-decay", "--decay", "--regularization", "--regularizer", "--dropout",
+  ]
+
+  /// The message to print instead of the parser's, or `nil` to keep it.
+  static func message(for parserMessage: String, arguments: [String]) -> String? {
+    if let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) {
+      let nearest = commandNames.map { ($0, distance($0, first)) }.min { $0.1 < $1.1 }
+      let suggestion = nearest.flatMap { $0.1 <= 2 ? " did you mean '\($0.0)'?" : nil } ?? ""
+      return "Error: '\(first)' is not a bpkit command;\(suggestion) ('bpkit --help' lists the commands)"
+    }
+    for option in arguments where regularizationOptions.contains(option.split(separator: "=")[0].lowercased()) {
+      guard parserMessage.contains("Unknown option '\(option.split(separator: "=")[0])'") else { continue }
+      return
+        "Error: no such option '\(option.split(separator: "=")[0])': bpkit has no weight decay, L1/L2 regularization or dropout in "
+        + "training (a Keras Dropout layer is dropped on import)"
+    }
+    return nil
+  }
+
+  /// The Damerau-Levenshtein distance (with adjacent swaps), so `trian` is one edit from `train`.
+  static func distance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in stride(from: 1, through: a.count, by: 1) {
+      for j in stride(from: 1, through: b.count, by: 1) {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+      }
+    }
+    return d[a.count][b.count]
+  }
+}
