@@ -8,7 +8,9 @@ ratios (see BENCHMARKS.md).
 
 Set up once, outside the repository:
     python3 -m venv /work/.venv-peers
-    /work/.venv-peers/bin/pip install torch onnxruntime onnx numpy h5py safetensors
+    /work/.venv-peers/bin/pip install torch onnxruntime onnx numpy h5py safetensors threadpoolctl
+Without torch (PyPI's wheel brings the whole CUDA stack), the PyTorch figures
+are left out; onnxruntime's model is then built with onnx's helpers.
 Run from the repository root, after `swift build -c release --product bpkit`:
     /work/.venv-peers/bin/python Benchmarks/peers.py --bpkit .build/release/bpkit --rounds 3
 Only the peers, as JSON:
@@ -41,6 +43,25 @@ def median_time(f, runs=RUNS):
     return sorted(times)[len(times) // 2]
 
 
+def have_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def numpy_kernels():
+    """numpy's BLAS and the kernels it chose, as threadpoolctl reports them."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (install threadpoolctl)"
+    np.ones((2, 2)) @ np.ones((2, 2))
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return ", ".join(f'{i.get("internal_api")} {i.get("version")} {i.get("architecture")}' for i in blas) or "unknown"
+
+
 def torch_threads():
     import torch
 
@@ -57,6 +78,8 @@ def gemm():
 
 
 def train_mlp():
+    if not have_torch():
+        return {}
     torch = torch_threads()
     n = 128 * 40
     x = torch.rand(n, 784)
@@ -78,6 +101,8 @@ def train_mlp():
 
 
 def train_rnn():
+    if not have_torch():
+        return {}
     torch = torch_threads()
     n = 32 * 40
     x = torch.rand(n, 32, 16)
@@ -97,30 +122,54 @@ def train_rnn():
     return {"train-rnn torch": n / median_time(epoch)}
 
 
+def mlp_onnx(path, weights):
+    """The 784-256-128-10 relu/softmax MLP as an ONNX graph, built with onnx's helpers."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes, inits, x = [], [], "x"
+    for i, (w, b) in enumerate(weights):
+        inits += [numpy_helper.from_array(w, f"w{i}"), numpy_helper.from_array(b, f"b{i}")]
+        nodes.append(helper.make_node("Gemm", [x, f"w{i}", f"b{i}"], [f"z{i}"]))
+        x = f"z{i}"
+        if i < len(weights) - 1:
+            nodes.append(helper.make_node("Relu", [x], [f"h{i}"]))
+            x = f"h{i}"
+    nodes.append(helper.make_node("Softmax", [x], ["y"], axis=-1))
+    graph = helper.make_graph(
+        nodes, "mlp", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 784])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 10])], inits)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
 def infer():
-    torch = torch_threads()
     out = {}
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 10), torch.nn.Softmax(-1),
-    ).eval()
-    x1 = torch.rand(1, 784)
-    xb = torch.rand(1024, 784)
     calls = 2000
-    with torch.no_grad():
-        for _ in range(200):
-            net(x1)
-        out["infer batch 1 torch"] = median_time(lambda: [net(x1) for _ in range(calls)]) / calls * 1e6
-        net(xb)
-        out["infer batch 1024 torch"] = 1024 * 5 / median_time(lambda: [net(xb) for _ in range(5)])
+    rng = np.random.default_rng(1)
+    a1 = rng.random((1, 784), dtype=np.float32)
+    ab = rng.random((1024, 784), dtype=np.float32)
+    sizes = [(784, 256), (256, 128), (128, 10)]
+    weights = [(rng.standard_normal(s, dtype=np.float32) * 0.05, np.zeros(s[1], np.float32)) for s in sizes]
+    if have_torch():
+        torch = torch_threads()
+        net = torch.nn.Sequential(
+            torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
+            torch.nn.Linear(128, 10), torch.nn.Softmax(-1),
+        ).eval()
+        x1, xb = torch.from_numpy(a1), torch.from_numpy(ab)
+        with torch.no_grad():
+            for _ in range(200):
+                net(x1)
+            out["infer batch 1 torch"] = median_time(lambda: [net(x1) for _ in range(calls)]) / calls * 1e6
+            net(xb)
+            out["infer batch 1024 torch"] = 1024 * 5 / median_time(lambda: [net(xb) for _ in range(5)])
     import onnxruntime as ort
 
     path = os.path.join(tempfile.mkdtemp(), "mlp.onnx")
-    torch.onnx.export(net, x1, path, input_names=["x"], output_names=["y"], dynamic_axes={"x": {0: "n"}}, dynamo=False)
+    mlp_onnx(path, weights)
     options = ort.SessionOptions()
     options.intra_op_num_threads = THREADS
-    session = ort.InferenceSession(path, options)
-    a1, ab = x1.numpy(), xb.numpy()
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     for _ in range(200):
         session.run(None, {"x": a1})
     out["infer batch 1 onnxruntime"] = median_time(lambda: [session.run(None, {"x": a1}) for _ in range(calls)]) / calls * 1e6
@@ -216,11 +265,11 @@ def main():
     if args.json:
         print(json.dumps(rounds, indent=1))
         return
-    import torch
     import onnxruntime
 
-    print(f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__}, {THREADS} peer threads"
-          + (f", bpkit kernels {kernels}" if kernels else ""))
+    torch_version = __import__("torch").__version__ if have_torch() else "absent"
+    print(f"torch {torch_version}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__} ({numpy_kernels()}), "
+          f"{THREADS} peer threads" + (f", bpkit kernels {kernels}" if kernels else ""))
     print(f"medians over {args.rounds} rounds, each figure itself a median of {RUNS} runs\n")
     print(table(rounds))
 

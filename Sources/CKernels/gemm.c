@@ -14,6 +14,9 @@
 enum { MC = 144, KC = 256, NC = 512 };
 // Products of at most this many rows read B where it lies.
 enum { DIRECT_ROWS = 4 };
+// Products whose B has at most DIRECT_B numbers, in rows of at most DIRECT_K
+// steps, are computed unpacked where a path can (B then stays in L2).
+enum { DIRECT_K = 512, DIRECT_B = 65536 };
 
 static _Thread_local float *packed_a;
 static _Thread_local float *packed_b;
@@ -90,8 +93,16 @@ static void run_block(const product *q) {
                       q->accumulate);
         return;
     }
-    if (!ensure_buffers()) abort();
     int mr = kern->mr, nr = kern->nr;
+    if (kern->direct && q->csb == 1 && k <= DIRECT_K && (long)k * n <= DIRECT_B) {
+        for (int i0 = 0; i0 < m; i0 += mr)
+            for (int j0 = 0; j0 < n; j0 += nr)
+                kern->direct(m - i0 < mr ? m - i0 : mr, n - j0 < nr ? n - j0 : nr, k,
+                             q->a + i0 * q->rsa, q->rsa, q->csa, q->b + j0, q->rsb,
+                             q->c + (long)i0 * q->ldc + j0, q->ldc, q->accumulate);
+        return;
+    }
+    if (!ensure_buffers()) abort();
     float edge[16 * 32];
     for (int jc = 0; jc < n; jc += NC) {
         int nc = n - jc < NC ? n - jc : NC;

@@ -69,5 +69,5 @@ TARGET static void row(int n, int k, const float *a, int csa, const float *b, in
     }
 }
 
-const bpk_sgemm_kernel bpk_avx2_kernel = {MR, NR, micro, row};
+const bpk_sgemm_kernel bpk_avx2_kernel = {MR, NR, micro, row, 0};
 #endif

@@ -67,5 +67,51 @@ TARGET static void row(int n, int k, const float *a, int csa, const float *b, in
     }
 }
 
-const bpk_sgemm_kernel bpk_avx512_kernel = {MR, NR, micro, row};
+// A block of up to 12 rows and 32 outputs straight from unpacked A and B:
+// small products skip packing. The last outputs are loaded and stored under
+// masks. R is a constant in each instance below.
+TARGET static inline __attribute__((always_inline)) void direct_rows(
+    const int R, int cols, int k, const float *a, long rsa, long csa, const float *b, long ldb,
+    float *c, int ldc, int load) {
+    __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
+    __mmask16 m1 = cols >= 32   ? (__mmask16)0xFFFF
+                   : cols <= 16 ? (__mmask16)0
+                                : (__mmask16)((1u << (cols - 16)) - 1);
+    __m512 acc[MR][2];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+        acc[r][0] = load ? _mm512_maskz_loadu_ps(m0, c + (long)r * ldc) : _mm512_setzero_ps();
+        acc[r][1] = load ? _mm512_maskz_loadu_ps(m1, c + (long)r * ldc + 16) : _mm512_setzero_ps();
+    }
+    for (int p = 0; p < k; p++) {
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
+        __m512 b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < R; r++) {
+            __m512 x = _mm512_set1_ps(a[r * rsa + p * csa]);
+            acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int r = 0; r < R; r++) {
+        _mm512_mask_storeu_ps(c + (long)r * ldc, m0, acc[r][0]);
+        _mm512_mask_storeu_ps(c + (long)r * ldc + 16, m1, acc[r][1]);
+    }
+}
+
+#define DIRECT_CASE(R)                                                                        \
+    case R:                                                                                   \
+        direct_rows(R, cols, k, a, rsa, csa, b, ldb, c, ldc, load);                           \
+        break;
+
+TARGET static void direct(int rows, int cols, int k, const float *a, long rsa, long csa,
+                          const float *b, long ldb, float *c, int ldc, int load) {
+    switch (rows) {
+        DIRECT_CASE(1) DIRECT_CASE(2) DIRECT_CASE(3) DIRECT_CASE(4) DIRECT_CASE(5) DIRECT_CASE(6)
+        DIRECT_CASE(7) DIRECT_CASE(8) DIRECT_CASE(9) DIRECT_CASE(10) DIRECT_CASE(11) DIRECT_CASE(12)
+    }
+}
+
+const bpk_sgemm_kernel bpk_avx512_kernel = {MR, NR, micro, row, direct};
 #endif

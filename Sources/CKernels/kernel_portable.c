@@ -30,4 +30,4 @@ static void row(int n, int k, const float *a, int csa, const float *b, int ldb, 
     }
 }
 
-const bpk_sgemm_kernel bpk_portable_kernel = {MR, NR, micro, row};
+const bpk_sgemm_kernel bpk_portable_kernel = {MR, NR, micro, row, 0};

@@ -10,12 +10,17 @@
 /// packed A ([kc][mr]) and packed B ([kc][nr]), starting from the tile of C
 /// when `load` is set and from +0 otherwise. `row` computes one row of C
 /// (n outputs) straight from an unpacked, untransposed B, for products of a
-/// few rows where packing would cost more than it saves.
+/// few rows where packing would cost more than it saves. `direct`, when a
+/// path has it, computes a block of up to mr rows and nr outputs from
+/// unpacked A (A(i,p) = a[i·rsa + p·csa]) and untransposed B, for products
+/// small enough that packing would dominate.
 typedef struct {
     int mr;
     int nr;
     void (*micro)(int kc, const float *ap, const float *bp, float *c, int ldc, int load);
     void (*row)(int n, int k, const float *a, int csa, const float *b, int ldb, float *c, int load);
+    void (*direct)(int rows, int cols, int k, const float *a, long rsa, long csa, const float *b,
+                   long ldb, float *c, int ldc, int load);
 } bpk_sgemm_kernel;
 
 extern const bpk_sgemm_kernel bpk_portable_kernel;

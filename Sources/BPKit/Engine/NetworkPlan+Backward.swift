@@ -105,7 +105,11 @@ extension NetworkPlan {
         for b in 0..<batch { (dh + b * rowStride + (steps - 1) * u).update(from: outputGradient + b * u, count: u) }
       }
     }
-    let recurrent = p + e.recurrentKernel
+    // Uᵀ once per batch: the products below then read it row by row, unpacked.
+    let recurrentT = ws.transposedRecurrent[i].pointer
+    for r in 0..<u {
+      for c in 0..<u { recurrentT[c * u + r] = p[e.recurrentKernel + r * u + c] }
+    }
     // With one output at the end, steps before the last k receive nothing.
     let first = (!e.returnSequences && bpttSteps != nil) ? max(0, steps - bpttSteps!) : 0
     for t in stride(from: steps - 1, through: first, by: -1) {
@@ -127,8 +131,8 @@ extension NetworkPlan {
       if t > 0 && !cut {
         // ∂L/∂h_{t−1} += δ_t·Uᵀ
         S.gemm(
-          transposeA: false, transposeB: true, m: batch, n: u, k: u, a: dh + o, lda: rowStride, b: recurrent, ldb: u,
-          accumulate: true, c: dh + o - u, ldc: rowStride)
+          transposeA: false, transposeB: false, m: batch, n: u, k: u, a: dh + o, lda: rowStride, b: recurrentT,
+          ldb: u, accumulate: true, c: dh + o - u, ldc: rowStride)
       }
     }
     let previous = ws.previous[i].pointer

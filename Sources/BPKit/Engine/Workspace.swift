@@ -18,6 +18,8 @@ final class Workspace<S: BLASScalar> {
   let dh: [ScalarBuffer<S>]
   /// Elman: h_{t−1} for every step (zero for t = 0), for ∂L/∂U in one product.
   let previous: [ScalarBuffer<S>]
+  /// Elman: Uᵀ, so that each step's δ_t·Uᵀ reads its right-hand side unpacked.
+  let transposedRecurrent: [ScalarBuffer<S>]
 
   private(set) var batch = 0
   private(set) var steps = 0
@@ -30,6 +32,7 @@ final class Workspace<S: BLASScalar> {
     g = make()
     dh = make()
     previous = make()
+    transposedRecurrent = make()
   }
 
   /// Makes room for a batch of `batch` samples of `steps` time steps
@@ -54,6 +57,7 @@ final class Workspace<S: BLASScalar> {
           z[i].reserve(sequence)
           dh[i].reserve(sequence)
           previous[i].reserve(sequence)
+          transposedRecurrent[i].reserve(elman.units * elman.units)
         }
         rows = elman.returnSequences ? batch * steps : batch
         let size = rows * elman.units
