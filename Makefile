@@ -26,8 +26,9 @@ EXAMPLE_DIR := .build/example
 EXAMPLE_PACKAGES := .build/example-packages
 DEBUG_BIN := .build/debug/bpkit
 TIMED := ./Scripts/timed.sh
+DOCS_DIR := .build/docs
 
-.PHONY: all deps test-deps build release test test-quick lint validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
+.PHONY: all deps test-deps build release test test-quick lint docs validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -77,6 +78,7 @@ test: test-deps
 	@$(TIMED) tests $(SWIFT) test --skip-build
 	@$(TIMED) examples $(MAKE) --no-print-directory example
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
+	@$(TIMED) docs $(MAKE) --no-print-directory docs
 	@$(TIMED) check-interchange $(MAKE) --no-print-directory check-interchange
 	@$(TIMED) keras-check $(MAKE) --no-print-directory keras-check
 
@@ -86,6 +88,7 @@ test-quick: test-deps
 	@$(TIMED) build $(SWIFT) build --build-tests
 	@$(TIMED) tests $(SWIFT) test --skip-build --skip ReliabilityTests
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
+	@$(TIMED) docs $(MAKE) --no-print-directory docs
 	@$(TIMED) check-interchange $(MAKE) --no-print-directory check-interchange
 	@$(TIMED) keras-check $(MAKE) --no-print-directory keras-check
 
@@ -100,6 +103,15 @@ check-interchange:
 # loads in real Keras with compile=True and trains one step.
 keras-check:
 	$(CI_VENV)/bin/python Scripts/keras_load_check.py $(KERAS_OUTPUTS)
+
+# The DocC documentation of BPKit and HDF5 (swift-docc-plugin), with every
+# warning an error: a broken symbol link or an undocumented parameter fails.
+docs:
+	mkdir -p $(DOCS_DIR)
+	@for target in HDF5 BPKit; do \
+	  $(SWIFT) package --allow-writing-to-directory $(DOCS_DIR) generate-documentation --target $$target \
+	    --warnings-as-errors --output-path $(DOCS_DIR)/$$target || exit 1; \
+	done
 
 # The schemas against the draft 2020-12 meta-schema; the examples and every
 # document the tests wrote against the schemas; and the documents the tests

@@ -4,7 +4,7 @@ internal import CHDF5
 /// unknown length can be written with bounded memory.
 ///
 /// The dataset is chunked, with an unlimited first dimension; each call to
-/// ``append(_:)`` extends it and writes the new rows.
+/// ``append(_:)-([Scalar])`` extends it and writes the new rows.
 public final class HDF5RowWriter<Scalar: HDF5Scalar>: @unchecked Sendable {
   /// The dataset being written.
   public let dataset: HDF5Dataset
@@ -16,6 +16,9 @@ public final class HDF5RowWriter<Scalar: HDF5Scalar>: @unchecked Sendable {
   /// Creates an empty, growable dataset of rows of `rowShape` in `group`.
   ///
   /// - Parameters:
+  ///   - group: The group the dataset is created in.
+  ///   - name: The dataset's name in `group`.
+  ///   - rowShape: The shape of one row; empty for a dataset of scalars.
   ///   - chunkRows: rows per chunk; about 1 MiB when `nil`.
   ///   - options: compression and checksums; `chunkShape` is ignored.
   public init(

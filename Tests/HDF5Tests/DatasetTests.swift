@@ -152,3 +152,18 @@ import _BPKitTestSupport
     #expect(HDF5Dataset.checkedCount(of: [4, -1]) == nil)
   }
 }
+
+/// The code of the HDF5 catalog's landing page, run as written in a temporary folder.
+@Suite struct CatalogSnippetTests {
+  @Test func theLandingPageSnippetWorks() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("numbers.h5")
+    do {
+      let file = try HDF5File.create(atPath: path)
+      try file.root.write([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3], to: "x")
+    }
+    let read = try HDF5File(openingAtPath: path).root.openDataset("x")
+    #expect(read.shape == [2, 3])
+    #expect(try read.read(as: Float.self) == [1, 2, 3, 4, 5, 6])
+  }
+}

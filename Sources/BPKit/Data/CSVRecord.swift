@@ -5,9 +5,9 @@ import Foundation
 /// Fields are separated by commas; surrounding spaces and double quotes are
 /// removed. Quoted fields containing commas are not part of numeric data and
 /// are not supported.
-public enum CSVRecord {
+package enum CSVRecord {
   /// The fields of one line.
-  public static func fields(_ line: Substring) -> [Substring] {
+  package static func fields(_ line: Substring) -> [Substring] {
     line.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
   }
 
@@ -15,7 +15,7 @@ public enum CSVRecord {
   ///
   /// A data row with one bad value is still data, so its error is reported
   /// at its line and column instead of the row being taken for a header.
-  public static func isHeader(_ line: Substring) -> Bool {
+  package static func isHeader(_ line: Substring) -> Bool {
     !fields(line).contains { Float($0) != nil }
   }
 
@@ -25,7 +25,7 @@ public enum CSVRecord {
   ///   - columnNames: names for error messages (1-based column numbers when empty).
   ///   - requireFinite: whether NaN and infinities are errors.
   /// - Throws: ``DataError`` naming the line and column of the first bad field.
-  public static func parse(
+  package static func parse(
     _ fields: [Substring], line: Int, source: String, columnNames: [String], requireFinite: Bool,
     into values: inout [Float]
   ) throws(DataError) {
@@ -43,7 +43,7 @@ public enum CSVRecord {
   }
 
   /// What the fast parser made of one line.
-  public enum FastParse: Sendable {
+  package enum FastParse: Sendable {
     /// The line held this many plain numbers, appended to the values.
     case numbers(Int)
     /// The line was empty or white space only.
@@ -62,7 +62,7 @@ public enum CSVRecord {
   /// when `requireFinite` — makes it return ``FastParse/irregular(_:)`` with
   /// the line's text and leave `values` as it was, so the caller reports the
   /// exact line and column through the general parser.
-  public static func parseNumbers(_ line: UnsafeBufferPointer<UInt8>, requireFinite: Bool, into values: inout [Float])
+  package static func parseNumbers(_ line: UnsafeBufferPointer<UInt8>, requireFinite: Bool, into values: inout [Float])
     -> FastParse
   {
     let start = values.count
@@ -100,7 +100,7 @@ public enum CSVRecord {
   ///   or `nil` to accept any.
   /// - Returns: the number of fields parsed, or `nil` for a blank line.
   /// - Throws: ``DataError`` for a ragged row or a field that is not a number.
-  public static func parseIrregular(
+  package static func parseIrregular(
     _ text: String, expectedFields: Int?, line: Int, source: String, columnNames: [String], requireFinite: Bool,
     into values: inout [Float]
   ) throws(DataError) -> Int? {

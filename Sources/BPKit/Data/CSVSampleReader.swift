@@ -16,6 +16,24 @@ public final class CSVSampleReader: SampleReader {
   /// The number of inputs per sample: known from the header, else once the first row is read.
   public var inputWidth: Int? { inputColumns?.count }
 
+  /// Opens a CSV file, or standard input when `path` is `-`, reads the
+  /// header if there is one, and checks the named columns against it.
+  ///
+  /// - Parameters:
+  ///   - path: The file, or `-` for standard input.
+  ///   - layout: What each sample must look like, or `nil` to take the width of the rows.
+  ///   - ignore: Columns to drop; they need a header.
+  ///   - labels: The columns holding labels or targets, in order; they need a header.
+  ///   - requireFinite: Whether NaN and infinities are errors.
+  /// - Throws: ``DataError`` for a missing, unreadable or empty file, an
+  ///   unknown column, or named columns without a header.
+  public convenience init(
+    path: String, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [], requireFinite: Bool = true
+  ) throws(DataError) {
+    try self.init(
+      reader: try LineReader(path: path), layout: layout, ignore: ignore, labels: labels, requireFinite: requireFinite)
+  }
+
   /// Reads the header, if there is one, and checks the named columns against it.
   ///
   /// - Parameters:
@@ -25,7 +43,7 @@ public final class CSVSampleReader: SampleReader {
   ///   - labels: The columns holding labels or targets, in order; they need a header.
   ///   - requireFinite: Whether NaN and infinities are errors.
   /// - Throws: ``DataError`` for an empty input, an unknown column, or named columns without a header.
-  public init(
+  package init(
     reader: LineReader, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [],
     requireFinite: Bool = true
   ) throws(DataError) {

@@ -12,7 +12,7 @@ extension Dataset {
   /// sequence models; targets are [samples] (such as class labels) or
   /// [samples, outputs]. Float64 and integer datasets are converted to Float32.
   ///
-  /// - Throws: ``HDF5Error`` when the file or a dataset cannot be read,
+  /// - Throws: `HDF5Error` when the file or a dataset cannot be read,
   ///   ``DataError`` when the shapes do not fit together.
   public static func readHDF5(path: String, inputs inputPath: String, targets targetPath: String?) throws -> Dataset {
     let root = try HDF5File(openingAtPath: path).root

@@ -1,19 +1,19 @@
 /// Per-feature mean and standard deviation, accumulated in Float64 over
 /// vectors seen a block at a time (samples, or samples × time steps).
-public struct FeatureStatistics: Sendable {
+package struct FeatureStatistics: Sendable {
   private var sum: [Double]
   private var squares: [Double]
   /// The number of vectors added.
-  public private(set) var count = 0
+  package private(set) var count = 0
 
   /// Statistics over vectors of `features` numbers.
-  public init(features: Int) {
+  package init(features: Int) {
     sum = Array(repeating: 0, count: features)
     squares = Array(repeating: 0, count: features)
   }
 
   /// Adds row-major vectors of `features` numbers.
-  public mutating func add(_ values: [Float]) {
+  package mutating func add(_ values: [Float]) {
     let features = sum.count
     guard features > 0 else { return }
     for offset in stride(from: 0, to: values.count - features + 1, by: features) {
@@ -27,10 +27,10 @@ public struct FeatureStatistics: Sendable {
   }
 
   /// The mean of each feature.
-  public var mean: [Float] { sum.map { Float($0 / Double(max(count, 1))) } }
+  package var mean: [Float] { sum.map { Float($0 / Double(max(count, 1))) } }
 
   /// The (population) standard deviation of each feature.
-  public var standardDeviation: [Float] {
+  package var standardDeviation: [Float] {
     zip(squares, sum).map { squares, sum in
       let n = Double(max(count, 1))
       let mean = sum / n

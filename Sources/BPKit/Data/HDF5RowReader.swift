@@ -13,7 +13,7 @@ public final class HDF5RowReader {
 
   /// Opens the input (and target) datasets of a file.
   ///
-  /// - Throws: ``HDF5Error`` when the file or a dataset cannot be opened,
+  /// - Throws: `HDF5Error` when the file or a dataset cannot be opened,
   ///   ``DataError`` when the datasets' shapes do not fit together.
   public init(path: String, inputs inputPath: String, targets targetPath: String?) throws {
     self.path = path

@@ -8,7 +8,7 @@ public final class HDF5SampleReader: SampleReader {
   /// Opens the inputs (and labels) datasets of a file, checking that their
   /// samples fit `layout`.
   ///
-  /// - Throws: ``HDF5Error`` when the file or a dataset cannot be opened;
+  /// - Throws: `HDF5Error` when the file or a dataset cannot be opened;
   ///   ``DataError`` when the samples do not fit.
   public init(path: String, inputs: String, labels: String?, layout: SampleLayout) throws {
     reader = try HDF5RowReader(path: path, inputs: inputs, targets: labels)

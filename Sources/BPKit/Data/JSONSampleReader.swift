@@ -20,13 +20,19 @@ public final class JSONSampleReader: SampleReader {
   public let source: String
   private let labelKey: String?
 
-  /// JSON Lines from a reader.
+  /// JSON Lines from a file, or from standard input when `path` is `-`.
   ///
   /// - Parameters:
-  ///   - reader: The lines of the file or of standard input.
+  ///   - path: The file, or `-` for standard input.
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
-  public init(lines reader: LineReader, layout: SampleLayout, labels: String?) {
+  /// - Throws: ``DataError`` when the file is missing or unreadable.
+  public convenience init(linesAt path: String, layout: SampleLayout, labels: String?) throws(DataError) {
+    self.init(lines: try LineReader(path: path), layout: layout, labels: labels)
+  }
+
+  /// JSON Lines from a reader.
+  package init(lines reader: LineReader, layout: SampleLayout, labels: String?) {
     mode = .lines(reader)
     self.layout = layout
     self.source = reader.source

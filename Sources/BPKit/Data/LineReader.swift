@@ -5,7 +5,7 @@ import Foundation
 ///
 /// A line is returned as soon as it is complete, which lets a program answer
 /// each line of a pipe before the next arrives.
-public final class LineReader {
+package final class LineReader {
   private let descriptor: Int32
   private let ownsDescriptor: Bool
   private var buffer: [UInt8]
@@ -13,14 +13,14 @@ public final class LineReader {
   private var end = 0
   private var finished = false
   /// The number of the line most recently returned, from 1.
-  public private(set) var lineNumber = 0
+  package private(set) var lineNumber = 0
   /// The name used in error messages: the path, or `standard input`.
-  public let source: String
+  package let source: String
 
   /// Opens a file for reading, or standard input when `path` is `-`.
   ///
   /// - Throws: ``DataError`` when the file is missing or unreadable.
-  public init(path: String, bufferSize: Int = 1 << 20) throws(DataError) {
+  package init(path: String, bufferSize: Int = 1 << 20) throws(DataError) {
     if path == "-" {
       descriptor = STDIN_FILENO
       ownsDescriptor = false
@@ -44,7 +44,7 @@ public final class LineReader {
   /// The next line without its line terminator (`\n` or `\r\n`), or `nil` at the end.
   ///
   /// Lines longer than the buffer grow it; the buffer never shrinks.
-  public func nextLine() throws(DataError) -> Substring? {
+  package func nextLine() throws(DataError) -> Substring? {
     try withNextLine { Substring(decoding: $0, as: UTF8.self) }
   }
 
@@ -54,7 +54,7 @@ public final class LineReader {
   /// The byte just past the line is 0 while `body` runs, so C functions that
   /// stop at a non-digit, such as `strtof`, can parse straight from the
   /// buffer. The bytes are valid only during the call.
-  public func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws(DataError) -> R) throws(DataError) -> R? {
+  package func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws(DataError) -> R) throws(DataError) -> R? {
     while true {
       if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
         let result = try line(start..<newline, body)
@@ -88,7 +88,7 @@ public final class LineReader {
 
   /// The first character of the input that is not white space, without
   /// consuming anything; `nil` for empty input.
-  public func peekFirstCharacter() throws(DataError) -> Character? {
+  package func peekFirstCharacter() throws(DataError) -> Character? {
     while true {
       if let index = buffer[start..<end].firstIndex(where: { !" \t\r\n".utf8.contains($0) }) {
         return Character(UnicodeScalar(buffer[index]))

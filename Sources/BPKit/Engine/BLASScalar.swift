@@ -41,13 +41,13 @@ extension Float: BLASScalar {
       accumulate ? 1 : 0, c, Int32(ldc))
   }
 
-  /// e^x by the fixed polynomial of ``ElementaryFunctions/exp(_:)``: the same bits on every CPU.
+  /// e^x by the fixed polynomial of `ElementaryFunctions.exp`: the same bits on every CPU.
   @inline(__always) public static func exp(_ x: Float) -> Float { ElementaryFunctions.exp(x) }
-  /// log x by the fixed polynomial of ``ElementaryFunctions/log(_:)``.
+  /// log x by the fixed polynomial of `ElementaryFunctions.log`.
   @inline(__always) public static func log(_ x: Float) -> Float { ElementaryFunctions.log(x) }
-  /// log(1 + x) by ``ElementaryFunctions/log1p(_:)``.
+  /// log(1 + x) by `ElementaryFunctions.log1p`.
   @inline(__always) public static func log1p(_ x: Float) -> Float { ElementaryFunctions.log1p(x) }
-  /// tanh by the rational approximation ``fastTanh(_:)`` documents, which vectorises.
+  /// tanh by the rational approximation `fastTanh` documents, which vectorises.
   @inline(__always) public static func tanh(_ x: Float) -> Float { fastTanh(x) }
 }
 

@@ -51,6 +51,7 @@ public final class Predictor {
   ///
   /// - Parameters:
   ///   - inputs: [count, features] or [count, steps, features], row-major.
+  ///   - count: The number of samples.
   ///   - output: Room for ``outputCount(inputCount:count:)`` numbers.
   /// - Throws: ``EngineError`` when the sizes do not fit.
   public func predict(

@@ -45,7 +45,10 @@ public struct FileDifference: Sendable {
 
   /// Compares two opened files.
   ///
-  /// - Parameter tolerance: tensors whose elements all differ by at most this much agree.
+  /// - Parameters:
+  ///   - first: The file compared against.
+  ///   - second: The file compared.
+  ///   - tolerance: Tensors whose elements all differ by at most this much agree.
   public init(_ first: BPKitFile, _ second: BPKitFile, tolerance: Double = 0) {
     self.tolerance = tolerance
     architecture = Self.compare(first.model.network, second.model.network)

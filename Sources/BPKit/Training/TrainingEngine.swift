@@ -33,7 +33,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   let slots: [ScalarBuffer<Scalar>]
   private let slotPointers: [UnsafeMutablePointer<Scalar>]
   private var accumulator: ScalarBuffer<Scalar>?
-  /// The number of samples whose gradients ``accumulate(inputs:targets:count:)`` has summed since the last update.
+  /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
   public private(set) var accumulatedSamples = 0
   let workspace: Workspace<Scalar>
 

@@ -3,7 +3,7 @@ import Foundation
 /// A training run that advances one batch at a time and can be stopped and
 /// resumed at any batch with bit-for-bit the same result.
 ///
-/// Everything the next batch depends on is in the session's ``checkpoint()``:
+/// Everything the next batch depends on is in the session's ``checkpoint(createdAt:)``:
 /// the weights, the optimizer's slots and step count, the random generator's
 /// state, the current epoch's sample order and the position in it, and the
 /// running sums of the epoch's loss. The session draws random numbers only

@@ -10,7 +10,7 @@ import Foundation
 /// the offending value (`$.layers[2].units: expected an integer >= 1`).
 ///
 /// Use ``Model/init(jsonData:)``, ``Model/jsonData(weights:)``,
-/// ``Model/writeJSON(toPath:weights:)`` and their ``Checkpoint`` counterparts.
+/// ``Model/writeJSON(toPath:weights:options:)`` and their ``Checkpoint`` counterparts.
 public enum BPKitJSON {
   /// The format version the documents carry in `format_version`, shared with bpkit's HDF5 files.
   public static let formatVersion = 1

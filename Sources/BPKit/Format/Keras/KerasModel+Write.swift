@@ -14,7 +14,7 @@ extension KerasModel {
   /// `LeakyReLU` or `ELU` layer; a standardize layer becomes `Normalization`.
   ///
   /// - Throws: ``KerasError/cannotExport(detail:)`` for what Keras cannot
-  ///   express; ``HDF5Error`` or ``KerasError/io(file:detail:)`` on write failures.
+  ///   express; `HDF5Error` or ``KerasError/io(file:detail:)`` on write failures.
   public func write(toPath path: String, format: Format) throws {
     let plan = try KerasExportPlan(model)
     var optimizerConfig: [String: Any]?

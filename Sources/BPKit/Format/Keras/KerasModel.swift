@@ -56,7 +56,7 @@ public struct KerasModel: Sendable {
   ///
   /// - Throws: ``KerasError``: `notKerasModel` for other files,
   ///   `unsupportedLayers` naming every layer bpkit lacks, and others for
-  ///   damaged files; ``HDF5Error`` when the HDF5 layer fails.
+  ///   damaged files; `HDF5Error` when the HDF5 layer fails.
   public init(contentsOfFile path: String) throws {
     switch Self.format(ofFileAtPath: path) {
     case .legacyHDF5: self = try KerasLegacyHDF5.read(path)
