@@ -14,9 +14,11 @@ struct BPKitCommand: AsyncParsableCommand {
       EXIT CODES
         0    success
         1    a difference was found (diff)
-        2    usage error: an unknown option or a bad value
+        2    usage error: an unknown option or a bad value, an output that is one of
+             the command's inputs, an existing checkpoint neither resumed nor replaced
         3    bad input data or a file that is not what was expected
-        4    input/output failure: a file cannot be read or written
+        4    input/output failure: a file cannot be read or written (a full disk, a
+             folder or block device as output, another run writing the checkpoint)
         5    training diverged (the loss became NaN or infinite)
         130  interrupted (Ctrl-C)
         143  terminated (SIGTERM)

@@ -66,6 +66,10 @@ enum ExitStatus {
     // BPKIT_KERNELS naming a path this CPU cannot run is a bad setting.
     case is KernelError:
       usage
+    case let error as OutputFileError:
+      if case .isAnInput = error { usage } else { ioFailure }
+    case is WriterLockError: ioFailure
+    case is CheckpointExistsError: usage
     case let error as BPKitJSONError:
       switch error {
       case .unreadable, .unwritable: ioFailure

@@ -104,4 +104,23 @@ import _BPKitTestSupport
     #expect(try disk.temporaries() == [])
     ReliabilityReport.record("full disk, convert to .\(fileExtension): \(result.ending); previous file intact")
   }
+
+  @Test(
+    .enabled(if: SmallFileSystem.mountIsPermitted, "needs permission to mount a tmpfs: run as root"),
+    arguments: ["csv", "json", "h5"])
+  func predictionsOntoAFullDiskLeaveNoPartialFile(format: String) throws {
+    let files = try ValidFiles.get()
+    let disk = try SmallFileSystem(bytes: 256 << 10)
+    try disk.fill(leaving: 0)
+    let destination = disk.folder.path("predictions.\(format)")
+    let result = try GuardedProcess.run(
+      BPKitBinary.path,
+      ["infer", files.checkpoint, "--input", ValidFiles.irisCSV, "--ignore", "species", "--output", destination],
+      timeout: 60)
+    Self.expectCleanFailure(result, "infer to .\(format) onto a full disk")
+    #expect(result.error.contains("cannot write"), "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: destination))
+    #expect(try disk.temporaries() == [])
+    ReliabilityReport.record("full disk, infer to .\(format): \(result.ending); no partial file")
+  }
 }

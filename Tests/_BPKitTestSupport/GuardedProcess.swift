@@ -54,9 +54,10 @@ public enum GuardedProcess {
   ///     reported as ``GuardedResult/Ending-swift.enum/timedOut``.
   ///   - currentDirectory: Its working directory; the caller's by default.
   ///   - input: Bytes for its standard input; empty by default.
+  ///   - environment: Variables to set or change in the child's environment.
   public static func run(
     _ executable: String, _ arguments: [String], timeout: Double = 20, currentDirectory: String? = nil,
-    input: Data = Data()
+    input: Data = Data(), environment: [String: String] = [:]
   ) throws -> GuardedResult {
     let folder = try TemporaryDirectory(prefix: "bpkit-guarded")
     let outputPath = folder.path("stdout"), errorPath = folder.path("stderr"), inputPath = folder.path("stdin")
@@ -67,6 +68,9 @@ public enum GuardedProcess {
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let outputHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
     let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
     let inputHandle = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))

@@ -78,6 +78,6 @@ import _BPKitTestSupport
     let unwritable = try BPKitBinary.run(
       "plot", try TrainedModels.digitsCheckpoint, "-o", "/nonexistent-folder/curves.svg")
     #expect(unwritable.status == 4)
-    #expect(unwritable.error.hasPrefix("bpkit: error: cannot write /nonexistent-folder/curves.svg: "))
+    #expect(unwritable.error.hasPrefix("bpkit: error: cannot write '/nonexistent-folder/curves.svg': "))
   }
 }

@@ -8,7 +8,7 @@ struct BinaryFile: ~Copyable {
   let descriptor: Int32
   let displayPath: String
 
-  /// Creates `path` for writing; it must not exist (a temporary of ``AtomicFile``).
+  /// Creates `path` for writing: the path ``OutputFile/create(_:options:reservingBytes:_:)`` gives.
   init(creating path: String, displayPath: String) throws {
     descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     self.displayPath = displayPath

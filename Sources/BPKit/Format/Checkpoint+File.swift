@@ -29,7 +29,7 @@ extension Checkpoint {
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try CheckpointFileCoding.validate(self, file: url.path)
     try FormatError.wrappingHDF5Errors {
-      try AtomicFile.write(to: url, options: options, reservingBytes: estimatedFileBytes) { temporary in
+      try OutputFile.create(url.relativePath, options: options, reservingBytes: estimatedFileBytes) { temporary in
         try FileWriter.writeFile(at: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion) { writer in
           try CheckpointFileCoding.write(self, with: writer)
         }

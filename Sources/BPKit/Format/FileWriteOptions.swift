@@ -1,12 +1,20 @@
-/// How bpkit writes a model or checkpoint file.
+/// How bpkit writes a file: a model, a checkpoint, or any other output of
+/// ``OutputFile``.
 public struct FileWriteOptions: Hashable, Sendable {
   /// Whether to `fsync` the new file and its folder before returning, so that
   /// the file survives a power failure, not only a crash of the writer.
   /// Turning it off is for benchmarks and scratch files.
   public var synchronize: Bool
 
-  /// Creates options; by default writes are durable.
-  public init(synchronize: Bool = true) {
+  /// Files the write must never replace: the inputs of the command that
+  /// writes. A destination that is one of them (the same device and inode,
+  /// reached directly or through a symbolic or hard link) is refused with
+  /// ``OutputFileError/isAnInput(file:input:)``. `-` (standard input) is skipped.
+  public var inputs: [String]
+
+  /// Creates options; by default writes are durable and nothing is protected.
+  public init(synchronize: Bool = true, inputs: [String] = []) {
     self.synchronize = synchronize
+    self.inputs = inputs
   }
 }

@@ -7,7 +7,7 @@ struct FileWriter {
   let file: HDF5File
   let root: HDF5Group
 
-  /// Creates the file at `path` (a temporary name chosen by ``AtomicFile``)
+  /// Creates the file at `path` (a temporary name chosen by ``OutputFile``)
   /// with the root attributes every bpkit file carries.
   init(path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current) throws {
     self.path = path

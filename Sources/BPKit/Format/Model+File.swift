@@ -24,7 +24,7 @@ extension Model {
   ///   file at `url`, if any, is then unchanged.
   public func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try FormatError.wrappingHDF5Errors {
-      try AtomicFile.write(to: url, options: options, reservingBytes: estimatedFileBytes) { temporary in
+      try OutputFile.create(url.relativePath, options: options, reservingBytes: estimatedFileBytes) { temporary in
         try FileWriter.writeFile(at: temporary, kind: .model) { writer in try writer.writeModel(self) }
       }
     }

@@ -6,6 +6,8 @@ struct TrainingLoop {
   let plan: TrainingPlan
   let output: TrainingOptions.Output
   let stop: TrainingControl?
+  /// The files the run reads, which no checkpoint may replace.
+  let inputs: [String]
 
   /// Trains `session` until it completes or stops early; `bestLoss` carries
   /// the best epoch's loss across calls.
@@ -37,7 +39,7 @@ struct TrainingLoop {
         let loss = record.validationLoss ?? record.trainLoss
         if output.saveBest && loss < bestLoss {
           bestLoss = loss
-          try session.checkpoint().write(to: Self.bestURL(for: destination))
+          try session.checkpoint().write(to: Self.bestURL(for: destination), options: options)
           try observe(.checkpointWritten(Self.bestURL(for: destination), best: true))
         }
       }
@@ -62,27 +64,12 @@ struct TrainingLoop {
     return outcome(.completed, steps: steps)
   }
 
+  private var options: FileWriteOptions { FileWriteOptions(inputs: inputs) }
+
   /// Writes a checkpoint, first moving older ones aside when more than one is kept.
   func write(_ session: TrainingSession, to destination: URL) throws {
-    if output.keep > 1 { Self.rotate(destination, keep: output.keep) }
-    try session.checkpoint().write(to: destination)
-  }
-
-  /// NAME.h5 → NAME.1.h5 → NAME.2.h5 …, dropping the oldest beyond `keep`.
-  static func rotate(_ destination: URL, keep: Int) {
-    let manager = FileManager.default
-    guard manager.fileExists(atPath: destination.path) else { return }
-    func numbered(_ index: Int) -> URL {
-      destination.deletingPathExtension().appendingPathExtension("\(index)").appendingPathExtension(
-        destination.pathExtension)
-    }
-    try? manager.removeItem(at: numbered(keep - 1))
-    for index in stride(from: keep - 2, through: 1, by: -1) where manager.fileExists(atPath: numbered(index).path) {
-      try? manager.moveItem(at: numbered(index), to: numbered(index + 1))
-    }
-    // A hard link keeps the current checkpoint under its old name at no cost;
-    // the next write then renames a new file over the destination.
-    try? manager.linkItem(at: destination, to: numbered(1))
+    if output.keep > 1 { CheckpointRotation(destination: destination.relativePath, keep: output.keep).rotate() }
+    try session.checkpoint().write(to: destination, options: options)
   }
 
   static func bestURL(for destination: URL) -> URL {

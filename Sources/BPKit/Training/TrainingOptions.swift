@@ -127,12 +127,17 @@ public struct TrainingOptions: Sendable {
     /// Trains at most this many steps in one call to ``TrainingRun/run(control:observe:)``,
     /// then writes a checkpoint and returns.
     public var stopAfterSteps: Int?
+    /// Whether a new run may replace an existing checkpoint file; without it
+    /// the run refuses with ``CheckpointExistsError``. A resumed run writes
+    /// its own checkpoint without it.
+    public var overwrite: Bool
 
     /// Creates an output policy.
     public init(
       checkpoint: String? = nil, checkpointEvery: Int = 1, checkpointEverySteps: Int? = nil, keep: Int = 1,
-      saveBest: Bool = false, stopAfterSteps: Int? = nil
+      saveBest: Bool = false, stopAfterSteps: Int? = nil, overwrite: Bool = false
     ) {
+      self.overwrite = overwrite
       self.checkpoint = checkpoint
       self.checkpointEvery = checkpointEvery
       self.checkpointEverySteps = checkpointEverySteps

@@ -27,24 +27,42 @@ public final class TrainingRun {
   public let plan: TrainingPlan
   /// The session that trains; its ``TrainingSession/checkpoint(createdAt:)`` is the run's current state.
   public let session: TrainingSession
+  /// The files the run reads, which none of its checkpoints may replace.
+  public let inputs: [String]
   private let output: TrainingOptions.Output
   private var bestLoss: Double
+  /// Held while the run exists: no second writer of its checkpoint.
+  private let lock: WriterLock
 
-  /// Resolves options into a run ready to train: reads the checkpoint or
-  /// builds the model, and reads and fingerprints the data.
+  /// Resolves options into a run ready to train: checks and locks the
+  /// checkpoint's path, reads the checkpoint or builds the model, and reads
+  /// and fingerprints the data.
   ///
-  /// - Throws: ``TrainingError`` for options the run cannot take; the errors
+  /// - Throws: ``CheckpointExistsError`` when a new run's checkpoint exists
+  ///   and ``TrainingOptions/Output/overwrite`` is not set;
+  ///   ``WriterLockError`` when another process writes that checkpoint;
+  ///   ``TrainingError`` for options the run cannot take; the errors
   ///   of the model, checkpoint and data readers for files they refuse.
   public convenience init(_ options: TrainingOptions) throws {
-    try self.init(plan: TrainingPlan(options), output: options.output)
+    let destination = try CheckpointDestination(options)
+    let plan = try TrainingPlan(options)
+    let named = [options.data.data, options.data.validation, options.start.model].compactMap { $0 }
+    try self.init(plan: plan, output: options.output, lock: destination.lock, inputs: named)
   }
 
-  /// Creates a run from a resolved plan.
+  /// Creates a run from a resolved plan, locking its checkpoint's path.
   ///
-  /// - Throws: ``TrainingError`` when the data does not fit the network.
-  public init(plan: TrainingPlan, output: TrainingOptions.Output = TrainingOptions.Output()) throws {
+  /// - Throws: ``WriterLockError`` when another process writes that
+  ///   checkpoint; ``TrainingError`` when the data does not fit the network.
+  public convenience init(plan: TrainingPlan, output: TrainingOptions.Output = TrainingOptions.Output()) throws {
+    try self.init(plan: plan, output: output, lock: WriterLock(for: plan.checkpointPath), inputs: [])
+  }
+
+  private init(plan: TrainingPlan, output: TrainingOptions.Output, lock: WriterLock, inputs: [String]) throws {
     self.plan = plan
     self.output = output
+    self.lock = lock
+    self.inputs = inputs + [plan.checkpoint.data?.path, plan.checkpoint.validationData?.path].compactMap { $0 }
     session = try TrainingSession(checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation)
     if let rate = plan.learningRate { session.setLearningRate(rate) }
     for note in plan.notes { session.addNote(note) }
@@ -75,7 +93,8 @@ public final class TrainingRun {
   public func run(control: TrainingControl? = nil, observe: (TrainingEvent) throws -> Void = { _ in }) throws
     -> TrainingOutcome
   {
-    try TrainingLoop(plan: plan, output: output, stop: control).run(session, bestLoss: &bestLoss, observe: observe)
+    try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs).run(
+      session, bestLoss: &bestLoss, observe: observe)
   }
 
   /// Writes the run's current state to ``checkpointURL`` now, rotating older
@@ -83,7 +102,7 @@ public final class TrainingRun {
   ///
   /// - Throws: The writer's errors.
   public func writeCheckpoint() throws {
-    try TrainingLoop(plan: plan, output: output, stop: nil).write(session, to: checkpointURL)
+    try TrainingLoop(plan: plan, output: output, stop: nil, inputs: inputs).write(session, to: checkpointURL)
   }
 
   /// Starts a run in a new task and delivers its events as they happen,

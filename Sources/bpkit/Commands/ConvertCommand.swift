@@ -44,7 +44,11 @@ struct ConvertCommand: ParsableCommand {
   @Argument(help: "The model or checkpoint to read: bpkit HDF5 or JSON, Keras .keras or .h5.")
   var input: String
 
-  @Argument(help: "The file to write; an existing file is replaced atomically.")
+  @Argument(
+    help: """
+      The file to write: an existing file is replaced atomically (through symbolic links), a device or FIFO \
+      is written in place, - is standard output; never the input.
+      """)
   var output: String
 
   @Option(help: "The output kind: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -88,7 +92,7 @@ struct ConvertCommand: ParsableCommand {
       var file = try BPKitFile.open(URL(fileURLWithPath: input))
       if modelOnly { file = .model(file.model) }
       let outputURL = URL(fileURLWithPath: output)
-      let options = FileWriteOptions(synchronize: !noSync)
+      let options = FileWriteOptions(synchronize: !noSync, inputs: [input])
       switch to ?? Self.kind(fromExtensionOf: output)! {
       case .h5:
         switch file {
@@ -104,8 +108,8 @@ struct ConvertCommand: ParsableCommand {
           try file.model.writeJSON(toPath: output, weights: weights, options: options)
           noteDroppedState(file)
         }
-      case .keras: try keras(file).write(toPath: output, format: .archive)
-      case .kerasH5: try keras(file).write(toPath: output, format: .legacyHDF5)
+      case .keras: try keras(file).write(toPath: output, format: .archive, options: options)
+      case .kerasH5: try keras(file).write(toPath: output, format: .legacyHDF5, options: options)
       case .onnx:
         try file.model.writeONNX(to: outputURL, opset: opset, options: options)
         noteDroppedTrainingState(file, format: "an ONNX file")

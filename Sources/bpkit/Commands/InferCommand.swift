@@ -187,7 +187,7 @@ struct InferCommand: ParsableCommand {
   private func makeWriter(
     mode: PredictionMode, kind: NetworkDescription.OutputKind, model: Model, inputIsLines: Bool
   ) throws -> any PredictionWriter {
-    let destination = output == "-" ? nil : output
+    let destination = output == OutputFile.standardOutputName ? nil : output
     let chosen =
       format ?? destination.flatMap { PredictionFormat(path: $0) } ?? (inputIsLines && input == "-" ? .jsonl : .csv)
     let sampleShape: [Int]
@@ -195,15 +195,18 @@ struct InferCommand: ParsableCommand {
     case .vector(let units): sampleShape = [units]
     case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
     }
+    if chosen == .h5 && destination == nil {
+      throw ValidationError("HDF5 output needs a file: give --output FILE.h5")
+    }
+    // Predictions never replace what this command reads.
+    let file = try OutputFile(replacing: output, options: FileWriteOptions(inputs: [self.model, input]))
     switch chosen {
-    case .csv: return CSVPredictionWriter(sink: try TextSink(path: destination), mode: mode, kind: kind)
+    case .csv: return CSVPredictionWriter(sink: TextSink(file), mode: mode, kind: kind)
     case .json, .jsonl:
       return JSONPredictionWriter(
-        sink: try TextSink(path: destination), mode: mode, kind: kind, lines: chosen == .jsonl, sampleShape: sampleShape
-      )
+        sink: TextSink(file), mode: mode, kind: kind, lines: chosen == .jsonl, sampleShape: sampleShape)
     case .h5:
-      guard let destination else { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
-      return try HDF5PredictionWriter(path: destination, mode: mode, kind: kind, sampleShape: sampleShape)
+      return try HDF5PredictionWriter(file, mode: mode, kind: kind, sampleShape: sampleShape)
     }
   }
 

@@ -49,20 +49,9 @@ struct PlotCommand: ParsableCommand {
       let curves = TrainingCurves(
         history: run.progress.history, title: title ?? Self.title(of: run, named: url.lastPathComponent),
         metric: metric)
-      do {
-        try Data(curves.svg.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-      } catch {
-        throw ReportingError.unwritable(file: output, reason: Self.reason(error))
-      }
+      let svg = curves.svg
+      try OutputFile.write(to: output, options: FileWriteOptions(inputs: [checkpoint])) { try $0.write(svg) }
     }
-  }
-
-  private static func reason(_ error: any Error) -> String {
-    let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-    if let underlying, underlying.domain == NSPOSIXErrorDomain {
-      return String(cString: strerror(Int32(underlying.code)))
-    }
-    return error.localizedDescription
   }
 
   /// `run.ckpt.h5: 64 → 64 relu → 10 softmax, momentum, 30 epochs`.

@@ -34,10 +34,11 @@ struct TrainCommand: ParsableCommand {
       CHECKPOINTS are written atomically to --checkpoint (default: run.ckpt.h5 in the \
       current folder) after every epoch (or every --checkpoint-every epochs / \
       --checkpoint-every-steps steps) and when stopped by Ctrl-C or SIGTERM, which \
-      finish the current step first. To keep two runs apart, give each its own \
-      --checkpoint (or folder): runs with the same name write to the same file. A \
-      resumed run ends with bitwise the same weights as an uninterrupted one on the \
-      same machine.
+      finish the current step first. A new run refuses a checkpoint file that \
+      exists: continue it with --resume, replace it with --overwrite, or keep two \
+      runs apart with their own --checkpoint (or folder). While a run writes its \
+      checkpoint, a second run writing the same file is refused. A resumed run ends \
+      with bitwise the same weights as an uninterrupted one on the same machine.
       """
   )
 
@@ -71,6 +72,9 @@ struct TrainCommand: ParsableCommand {
     if let steps = schedule.bpttSteps, steps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
     if let threads = schedule.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if output.keep < 1 { throw ValidationError("--keep must be at least 1") }
+    if let log = output.logJson, log == output.checkpoint ?? start.resume ?? TrainingPlan.defaultCheckpointPath {
+      throw ValidationError("--log-json and the checkpoint name the same file '\(log)'; give the log its own name")
+    }
     if let steps = output.stopAfterSteps, steps < 1 { throw ValidationError("--stop-after-steps must be at least 1") }
     if output.checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
     if let steps = output.checkpointEverySteps, steps < 1 {
@@ -86,9 +90,11 @@ struct TrainCommand: ParsableCommand {
         TrainingOptions(
           start: start.options, data: data.options, schedule: schedule.options, output: output.options,
           checkForeignHDF5: { try UntrustedHDF5.vet($0) }))
+      // The log never goes into what the run reads or its checkpoint.
       let reporter = try ProgressReporter(
-        totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson)
-      defer { reporter.finish() }
+        totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson,
+        inputs: run.inputs + [run.plan.checkpointPath])
+      defer { try? reporter.finish() }
       let outcome = try run.run(control: stop.control) {
         try reporter.report($0, checkpointPath: run.plan.checkpointPath)
       }
@@ -118,6 +124,7 @@ struct TrainCommand: ParsableCommand {
               + (last.validationAccuracy.map { String(format: ", validation accuracy %.2f%%", $0 * 100) } ?? ""))
         }
       }
+      try reporter.finish()
     }
   }
 
@@ -152,7 +159,7 @@ extension TrainOutputOptions {
   var options: TrainingOptions.Output {
     TrainingOptions.Output(
       checkpoint: checkpoint, checkpointEvery: checkpointEvery, checkpointEverySteps: checkpointEverySteps, keep: keep,
-      saveBest: saveBest, stopAfterSteps: stopAfterSteps)
+      saveBest: saveBest, stopAfterSteps: stopAfterSteps, overwrite: overwrite)
   }
 }
 
@@ -267,6 +274,9 @@ struct TrainOutputOptions: ParsableArguments {
     help: ArgumentHelp(
       "Where to write the checkpoint (default: run.ckpt.h5; on resume, the resumed file).", valueName: "file"))
   var checkpoint: String?
+
+  @Flag(name: .long, help: "Replace an existing checkpoint file that this run does not resume.")
+  var overwrite = false
 
   @Option(name: .long, help: "Write a checkpoint every N epochs.")
   var checkpointEvery = 1

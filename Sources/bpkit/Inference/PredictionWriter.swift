@@ -10,25 +10,14 @@ protocol PredictionWriter: AnyObject {
   func finish() throws
 }
 
-/// Text output to standard output or a file, written batch by batch.
+/// Text output, written batch by batch through an ``OutputFile``: into standard
+/// output or a device as it comes, into a file replaced only once complete.
 final class TextSink {
-  private let handle: FileHandle
-  private let path: String?
+  private let output: OutputFile
   private var pending = ""
 
-  init(path: String?) throws {
-    self.path = path
-    if let path {
-      guard FileManager.default.createFile(atPath: path, contents: nil) else {
-        throw DataError.unreadable(path: path, reason: "cannot create the output file")
-      }
-      guard let handle = FileHandle(forWritingAtPath: path) else {
-        throw DataError.unreadable(path: path, reason: "cannot open the output file for writing")
-      }
-      self.handle = handle
-    } else {
-      handle = .standardOutput
-    }
+  init(_ output: OutputFile) {
+    self.output = output
   }
 
   func append(_ text: String) { pending += text }
@@ -36,17 +25,14 @@ final class TextSink {
   /// Writes what has been appended.
   func flush() throws {
     guard !pending.isEmpty else { return }
-    do {
-      try handle.write(contentsOf: Data(pending.utf8))
-    } catch {
-      throw DataError.unreadable(path: path ?? "standard output", reason: error.localizedDescription)
-    }
+    try output.write(pending)
     pending.removeAll(keepingCapacity: true)
   }
 
+  /// Writes the rest and makes the output complete.
   func close() throws {
     try flush()
-    if path != nil { try? handle.close() }
+    try output.commit()
   }
 }
 
@@ -166,6 +152,7 @@ final class JSONPredictionWriter: PredictionWriter {
 /// HDF5: a dataset `predictions` of shape [samples, ...outputs], or for
 /// argmax `classes` [samples], or for top-k `classes` and `scores` [samples, k].
 final class HDF5PredictionWriter: PredictionWriter {
+  private let output: OutputFile
   private let file: HDF5File
   private let outputs: HDF5RowWriter<Float>?
   private let classes: HDF5RowWriter<Int64>?
@@ -173,9 +160,10 @@ final class HDF5PredictionWriter: PredictionWriter {
   private let mode: PredictionMode
   private let kind: NetworkDescription.OutputKind
 
-  init(path: String, mode: PredictionMode, kind: NetworkDescription.OutputKind, sampleShape: [Int]) throws {
+  init(_ output: OutputFile, mode: PredictionMode, kind: NetworkDescription.OutputKind, sampleShape: [Int]) throws {
+    self.output = output
     self.kind = kind
-    file = try HDF5File.create(atPath: path, overwrite: true)
+    file = try Self.naming(output) { try HDF5File.create(atPath: try output.creationPath(), overwrite: true) }
     let root = try file.root
     try root.setAttribute("bpkit_kind", to: "predictions")
     self.mode = mode
@@ -196,6 +184,10 @@ final class HDF5PredictionWriter: PredictionWriter {
   }
 
   func write(outputs values: [Float], count: Int) throws {
+    try Self.naming(output) { try append(values, count: count) }
+  }
+
+  private func append(_ values: [Float], count: Int) throws {
     if let outputs {
       try outputs.append(values)
       return
@@ -213,5 +205,19 @@ final class HDF5PredictionWriter: PredictionWriter {
     try scores?.append(classScores)
   }
 
-  func finish() throws { try file.close() }
+  func finish() throws {
+    try Self.naming(output) { try file.close() }
+    try output.commit()
+  }
+
+  /// libhdf5's errors name the temporary file: name the output instead.
+  private static func naming<R>(_ output: OutputFile, _ body: () throws -> R) throws -> R {
+    do {
+      return try body()
+    } catch let error as HDF5Error {
+      let reason =
+        error.description.range(of: "No space left on device") != nil ? "No space left on device" : "\(error)"
+      throw OutputFileError.failed(file: output.name, operation: "writing it with libhdf5", reason: reason)
+    }
+  }
 }

@@ -8,27 +8,18 @@ final class ProgressReporter {
   private let live: Bool
   private let quiet: Bool
   private let totalEpochs: Int
-  private let log: FileHandle?
+  private var log: OutputFile?
   private var lastDraw = Date.distantPast
   private var epochStart = Date()
   private var samplesSinceStart = 0
 
-  init(totalEpochs: Int, quiet: Bool, logPath: String?) throws {
+  /// - Parameter inputs: Files the log must never be written into: the
+  ///   run's data and checkpoint.
+  init(totalEpochs: Int, quiet: Bool, logPath: String?, inputs: [String]) throws {
     self.quiet = quiet
     self.totalEpochs = totalEpochs
     live = !quiet && isatty(STDOUT_FILENO) == 1
-    if let logPath {
-      if !FileManager.default.fileExists(atPath: logPath) {
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-      }
-      guard let handle = FileHandle(forWritingAtPath: logPath) else {
-        throw DataError.unreadable(path: logPath, reason: "cannot open the log file for writing")
-      }
-      _ = try? handle.seekToEnd()
-      log = handle
-    } else {
-      log = nil
-    }
+    log = try logPath.map { try OutputFile(appendingTo: $0, options: FileWriteOptions(inputs: inputs)) }
   }
 
   /// Prints a message line (above the live line on a terminal).
@@ -95,12 +86,16 @@ final class ProgressReporter {
       encoder.outputFormatting = [.sortedKeys]
       var data = try encoder.encode(record)
       data.append(UInt8(ascii: "\n"))
-      try log.write(contentsOf: data)
+      try log.write(data)
     }
   }
 
-  func finish() {
-    try? log?.close()
+  /// Syncs and closes the log.
+  /// Syncs and closes the log; later calls do nothing.
+  func finish() throws {
+    let log = self.log
+    self.log = nil
+    try log?.commit()
   }
 
   static func number(_ value: Double) -> String { String(format: "%.4f", value) }

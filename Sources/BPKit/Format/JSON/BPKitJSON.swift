@@ -106,7 +106,7 @@ public enum BPKitJSON {
 
   /// The bytes `write` produces, collected in memory.
   static func encodedData(_ write: (JSONWriter) throws(BPKitJSONError) -> Void) throws(BPKitJSONError) -> Data {
-    let output = JSONOutput(handle: nil, path: "")
+    let output = JSONOutput(file: nil, path: "")
     try write(JSONWriter(output: output))
     try output.flush()
     return Data(output.collected)

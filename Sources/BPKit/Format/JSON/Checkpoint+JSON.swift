@@ -29,8 +29,8 @@ extension Checkpoint {
   /// replaced atomically; `options` as for ``Model/writeJSON(toPath:weights:options:)``.
   public func writeJSON(
     toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers, options: FileWriteOptions = .init()
-  ) throws(BPKitJSONError) {
-    try JSONFile.write(toPath: path, synchronize: options.synchronize) { (output) throws(BPKitJSONError) in
+  ) throws {
+    try JSONFile.write(toPath: path, options: options) { (output) throws(BPKitJSONError) in
       try CheckpointJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
     }
   }

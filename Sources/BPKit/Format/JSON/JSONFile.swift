@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// Reading and writing JSON files: reads map the file instead of copying it,
-/// writes go to a temporary file that is renamed over the destination.
+/// writes go through ``OutputFile``.
 enum JSONFile {
   /// Runs `body` on the file's bytes, mapped read-only.
   static func withMappedContents<R>(
@@ -32,39 +32,23 @@ enum JSONFile {
     return try body(UnsafeRawBufferPointer(start: mapping, count: size))
   }
 
-  /// Writes a file through `body`: into a temporary file beside `path`,
-  /// then renamed over `path`, so that a crash never leaves a half-written
-  /// document in its place. With `synchronize`, the file is flushed to disk
-  /// before the rename and the folder after it, as bpkit's HDF5 writes are.
+  /// Writes a file through `body`, by ``OutputFile``: into a temporary file
+  /// beside `path`, renamed over `path` (or in place for a device or `-`),
+  /// so that a crash never leaves a half-written document in its place.
+  ///
+  /// - Throws: ``OutputFileError`` when the destination is refused, or
+  ///   ``BPKitJSONError`` from `body` and from writing.
   static func write(
-    toPath path: String, synchronize: Bool, _ body: (JSONOutput) throws(BPKitJSONError) -> Void
-  ) throws(BPKitJSONError) {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp").path
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
-    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    do throws(BPKitJSONError) {
-      let output = JSONOutput(handle: handle, path: path)
-      try body(output)
-      try output.flush()
-      if synchronize, fsync(descriptor) != 0 {
-        throw BPKitJSONError.unwritable(file: path, reason: String(cString: strerror(errno)))
-      }
-      guard rename(temporary, path) == 0 else {
-        throw BPKitJSONError.unwritable(file: path, reason: String(cString: strerror(errno)))
-      }
-      if synchronize {
-        let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_CLOEXEC)
-        if folder >= 0 {
-          _ = fsync(folder)
-          close(folder)
-        }
-      }
+    toPath path: String, options: FileWriteOptions, _ body: (JSONOutput) throws(BPKitJSONError) -> Void
+  ) throws {
+    let file = try OutputFile(replacing: path, options: options)
+    let output = JSONOutput(file: file, path: path)
+    try body(output)
+    try output.flush()
+    do {
+      try file.commit()
     } catch {
-      unlink(temporary)
-      throw error
+      throw BPKitJSONError.unwritable(file: path, reason: (error as? OutputFileError)?.reason ?? "\(error)")
     }
   }
 }

@@ -6,14 +6,14 @@ final class JSONOutput {
   private static let capacity = 4 << 20
   private let storage: UnsafeMutableRawPointer
   private var count = 0
-  private let handle: FileHandle?
+  private let file: OutputFile?
   private let path: String
   /// Everything written, when there is no file.
   private(set) var collected: [UInt8] = []
 
-  /// An output into `handle`, whose file is named `path` in errors; into memory when `handle` is `nil`.
-  init(handle: FileHandle?, path: String) {
-    self.handle = handle
+  /// An output into `file`, named `path` in errors; into memory when `file` is `nil`.
+  init(file: OutputFile?, path: String) {
+    self.file = file
     self.path = path
     storage = .allocate(byteCount: Self.capacity, alignment: 16)
   }
@@ -72,18 +72,14 @@ final class JSONOutput {
 
   private func send(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) {
     guard !bytes.isEmpty else { return }
-    guard let handle else {
+    guard let file else {
       collected.append(contentsOf: bytes)
       return
     }
-    var offset = 0
-    while offset < bytes.count {
-      let written = write(handle.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
-      if written < 0 {
-        if errno == EINTR { continue }
-        throw .unwritable(file: path, reason: String(cString: strerror(errno)))
-      }
-      offset += written
+    do {
+      try file.write(bytes)
+    } catch {
+      throw .unwritable(file: path, reason: (error as? OutputFileError)?.reason ?? "\(error)")
     }
   }
 }

@@ -36,11 +36,15 @@ extension Model {
   /// - Parameters:
   ///   - path: The destination; its folder must exist.
   ///   - weights: How tensors are written; numbers by default.
-  ///   - options: Whether the write is made durable with `fsync` (the default).
+  ///   - options: Whether the write is made durable with `fsync` (the default),
+  ///     and the inputs it must not replace.
+  /// - Throws: ``OutputFileError`` when the destination is refused;
+  ///   ``BPKitJSONError/unwritable(file:reason:)`` when writing fails, the
+  ///   previous file, if any, then unchanged.
   public func writeJSON(
     toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers, options: FileWriteOptions = .init()
-  ) throws(BPKitJSONError) {
-    try JSONFile.write(toPath: path, synchronize: options.synchronize) { (output) throws(BPKitJSONError) in
+  ) throws {
+    try JSONFile.write(toPath: path, options: options) { (output) throws(BPKitJSONError) in
       try ModelJSON.writeDocument(self, encoding: weights, to: JSONWriter(output: output))
     }
   }

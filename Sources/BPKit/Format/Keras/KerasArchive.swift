@@ -89,22 +89,15 @@ enum KerasArchive {
   }
 
   /// libhdf5 reads files, not zip entries: extract the weights to a private
-  /// temporary file for the duration of `body`.
+  /// temporary file for the duration of `body` (``KerasWeightsExtraction``).
   private static func withExtractedWeights<R>(_ archive: Archive, file: String, _ body: (HDF5File) throws -> R) throws
     -> R
   {
     guard let entry = archive["model.weights.h5"] else {
       throw KerasError.notKerasModel(file: file, detail: "the archive has no model.weights.h5")
     }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bpkit-keras-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let weightsURL = folder.appendingPathComponent("model.weights.h5")
-    do {
-      _ = try archive.extract(entry, to: weightsURL)
-    } catch {
-      throw KerasError.io(file: file, detail: "cannot extract model.weights.h5: \(error)")
-    }
+    let weightsURL = try KerasWeightsExtraction.extract(entry, from: archive, file: file)
+    defer { unlink(weightsURL.path) }
     return try body(try HDF5File(openingAtPath: weightsURL.path))
   }
 }

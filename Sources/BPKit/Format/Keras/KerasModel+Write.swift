@@ -13,9 +13,14 @@ extension KerasModel {
   /// than 0.2, an ELU alpha other than 1) after a dense layer become a
   /// `LeakyReLU` or `ELU` layer; a standardize layer becomes `Normalization`.
   ///
+  /// The file is written by ``OutputFile``: replaced atomically, or written in
+  /// place for a device or `-`.
+  ///
   /// - Throws: ``KerasError/cannotExport(detail:)`` for what Keras cannot
-  ///   express; `HDF5Error` or ``KerasError/io(file:detail:)`` on write failures.
-  public func write(toPath path: String, format: Format) throws {
+  ///   express; ``OutputFileError`` when the destination is refused;
+  ///   `HDF5Error`, ``OutputFileError`` or ``KerasError/io(file:detail:)``
+  ///   on write failures, the previous file, if any, then unchanged.
+  public func write(toPath path: String, format: Format, options: FileWriteOptions = .init()) throws {
     let plan = try KerasExportPlan(model)
     var optimizerConfig: [String: Any]?
     if let optimizer {
@@ -25,17 +30,18 @@ extension KerasModel {
       }
       optimizerConfig = serialized
     }
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
-    defer { try? FileManager.default.removeItem(at: temporary) }
+    // Weights, up to two optimizer slots each, and for an archive the
+    // weights file beside the zip that packs it.
+    let reserved = model.estimatedFileBytes * (optimizer == nil ? 1 : 3) * (format == .archive ? 2 : 1)
+    let output = try OutputFile(replacing: path, options: options, reservingBytes: reserved)
     switch format {
-    case .legacyHDF5: try writeLegacy(plan, optimizerConfig: optimizerConfig, to: temporary.path)
-    case .archive: try writeArchive(plan, optimizerConfig: optimizerConfig, to: temporary)
+    case .legacyHDF5: try writeLegacy(plan, optimizerConfig: optimizerConfig, to: output.creationPath())
+    case .archive:
+      try writeArchive(
+        plan, optimizerConfig: optimizerConfig, to: URL(fileURLWithPath: try output.creationPath()),
+        weightsPath: try output.scratchPath("weights"), destination: path)
     }
-    guard rename(temporary.path, path) == 0 else {
-      throw KerasError.io(file: path, detail: String(cString: strerror(errno)))
-    }
+    try output.commit()
   }
 
   private func compileConfig(_ optimizerConfig: [String: Any]?, legacy: Bool) -> [String: Any] {
@@ -95,7 +101,10 @@ extension KerasModel {
 
   // MARK: Keras 3 archive
 
-  private func writeArchive(_ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to url: URL) throws {
+  /// Writes the archive at `url`, packing the weights written first at `weightsPath`.
+  private func writeArchive(
+    _ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to url: URL, weightsPath: String, destination: String
+  ) throws {
     var config = plan.modelConfig(modules: true)
     if optimizerConfig != nil || loss != nil {
       config["compile_config"] = compileConfig(optimizerConfig, legacy: false)
@@ -105,11 +114,8 @@ extension KerasModel {
     formatter.dateFormat = "yyyy-MM-dd@HH:mm:ss"
     let metadata = ["keras_version": Self.writtenKerasVersion, "date_saved": formatter.string(from: Date())]
 
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bpkit-keras-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let weightsURL = folder.appendingPathComponent("model.weights.h5")
-    try writeWeights(plan, to: weightsURL.path)
+    let weightsURL = URL(fileURLWithPath: weightsPath)
+    try writeWeights(plan, to: weightsPath)
 
     do {
       let archive = try Archive(url: url, accessMode: .create, pathEncoding: nil)
@@ -123,7 +129,7 @@ extension KerasModel {
     } catch let error as KerasError {
       throw error
     } catch {
-      throw KerasError.io(file: url.path, detail: "cannot write the zip archive: \(error)")
+      throw KerasError.io(file: destination, detail: "cannot write the zip archive: \(error)")
     }
   }
 

@@ -26,7 +26,7 @@ enum ONNXFileWriter {
       try writeExternal(plan, to: url, options: options, weightBytes: weightBytes)
       return
     }
-    try AtomicFile.write(to: url, options: options, reservingBytes: weightBytes + (1 << 20)) { temporary in
+    try OutputFile.create(url.relativePath, options: options, reservingBytes: weightBytes + (1 << 20)) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: url.path)
       try file.write(try serialized(plan.model, url))
       for initializer in plan.initializers {
@@ -48,7 +48,7 @@ enum ONNXFileWriter {
     let dataURL = url.deletingLastPathComponent().appendingPathComponent(dataName)
     var model = plan.model
     var offset = 0
-    try AtomicFile.write(to: dataURL, options: options, reservingBytes: weightBytes) { temporary in
+    try OutputFile.create(dataURL.relativePath, options: options, reservingBytes: weightBytes) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: dataURL.path)
       for initializer in plan.initializers {
         let length = initializer.scalars.count * MemoryLayout<Float>.size
@@ -62,7 +62,7 @@ enum ONNXFileWriter {
         offset += length
       }
     }
-    try AtomicFile.write(to: url, options: options) { temporary in
+    try OutputFile.create(url.relativePath, options: options) { temporary in
       try BinaryFile(creating: temporary, displayPath: url.path).write(try serialized(model, url))
     }
   }

@@ -1,0 +1,345 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The one way bpkit writes a file: models, checkpoints, JSON and Keras
+/// files, predictions, plots and logs all go through it.
+///
+/// An output is opened, written, and then committed with ``commit()``;
+/// one that is never committed (an error, a thrown body) is discarded. What
+/// happens depends on what stands at the destination:
+///
+/// - **A regular file, or nothing yet**: the new content is written to a
+///   temporary file beside it (`.NAME.tmp-PID-RANDOM`), synced with `fsync`
+///   and renamed over the destination, and the folder is synced. A reader,
+///   or a crash at any moment, finds the complete old file or the complete
+///   new one (rename(2) is atomic within a file system). Symbolic links are
+///   followed: the link stays and its target is replaced. The replacement
+///   keeps the old file's permission bits. Temporaries that killed writers
+///   left for the same name are removed first.
+/// - **A character device, a FIFO, or `-` (standard output)**: written in
+///   place, never replaced.
+/// - **A folder, a block device or a socket**: refused.
+///
+/// The destination is refused as well when it is one of
+/// ``FileWriteOptions/inputs``, the files the caller reads, compared by device
+/// and inode, so that neither a symbolic nor a hard link gets past.
+///
+/// Content is written in one of two ways, not both:
+/// - as bytes, with ``write(_:)-(UnsafeRawBufferPointer)``;
+/// - by a library that creates files by name (libhdf5, a zip writer), at
+///   ``creationPath()``.
+///
+/// ```swift
+/// try OutputFile.write(to: "model.onnx", options: options) { output in
+///   try output.write(encodedBytes)
+/// }
+/// try OutputFile.create("weights.h5", reservingBytes: size) { path in
+///   try writeWithLibHDF5(at: path)
+/// }
+/// ```
+///
+/// Not thread-safe: one thread writes an output.
+public final class OutputFile {
+  /// The name that stands for standard output.
+  public static let standardOutputName = "-"
+
+  /// The destination as it was given, for messages.
+  public var name: String { destination.name }
+
+  /// Whether the destination is written in place (standard output, a
+  /// character device, a FIFO, or a file opened for appending) rather than
+  /// replaced.
+  public var writesInPlace: Bool { mode != .replace }
+
+  private enum Mode { case replace, inPlace, append }
+
+  private let destination: OutputDestination
+  private let mode: Mode
+  private let options: FileWriteOptions
+  private let reservingBytes: Int
+  /// Where bytes go: the temporary file, or the destination itself.
+  private var descriptor: Int32 = -1
+  /// The temporary file the new content is built in, when there is one.
+  private var staging: String?
+  /// The temporary files of ``scratchPath(_:)``.
+  private var scratch: [String] = []
+  private var bytesWritten = 0
+  private var createdByName = false
+  private var finished = false
+
+  /// Opens `destination` for new content that replaces it when committed.
+  ///
+  /// - Parameters:
+  ///   - destination: A path, or `-` for standard output. A new file's
+  ///     folder must exist.
+  ///   - options: Whether to sync (the default), and the inputs never to write.
+  ///   - reservingBytes: An upper bound of the new content's size. When the
+  ///     file system has no room for it, the write fails here, before
+  ///     anything is written (libhdf5 cannot recover from a full disk).
+  /// - Throws: ``OutputFileError``.
+  public init(replacing destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0) throws {
+    self.destination = try OutputDestination(destination, inputs: options.inputs)
+    self.options = options
+    self.reservingBytes = max(0, reservingBytes)
+    switch self.destination.kind {
+    case .standardOutput:
+      mode = .inPlace
+      descriptor = STDOUT_FILENO
+    case .stream:
+      mode = .inPlace
+    case .file:
+      mode = .replace
+      OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
+      let path = (self.destination.folder as NSString).appendingPathComponent(
+        OutputTemporaries.name(for: self.destination.fileName))
+      try openTemporary(path)
+    }
+  }
+
+  /// Opens `destination` to append to it: a log that grows as a run goes on.
+  ///
+  /// A regular file is created when missing and appended to, in place
+  /// (it is not replaced: what was written stays written); devices, FIFOs
+  /// and standard output are written as for ``init(replacing:options:reservingBytes:)``.
+  ///
+  /// - Throws: ``OutputFileError``.
+  public init(appendingTo destination: String, options: FileWriteOptions = .init()) throws {
+    self.destination = try OutputDestination(destination, inputs: options.inputs)
+    self.options = options
+    reservingBytes = 0
+    switch self.destination.kind {
+    case .standardOutput:
+      mode = .inPlace
+      descriptor = STDOUT_FILENO
+    case .stream:
+      mode = .inPlace
+    case .file:
+      mode = .append
+      descriptor = open(self.destination.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o666)
+      guard descriptor >= 0 else { throw OutputDestination.failure(name, "opening it to append") }
+    }
+  }
+
+  deinit { discard() }
+
+  // MARK: Writing
+
+  /// Writes bytes after those already written.
+  ///
+  /// - Throws: ``OutputFileError/failed(file:operation:reason:)``, with the
+  ///   system's reason ("No space left on device").
+  public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    precondition(!createdByName, "an output is written either as bytes or by name, not both")
+    precondition(!finished, "an output is not written after it is committed or discarded")
+    try send(bytes)
+  }
+
+  /// Writes `data` after what was already written.
+  public func write(_ data: Data) throws {
+    try data.withUnsafeBytes { try write($0) }
+  }
+
+  /// Writes `text` as UTF-8 after what was already written.
+  public func write(_ text: String) throws {
+    var text = text
+    try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// A path at which a library that creates files by name (libhdf5, a zip
+  /// writer) creates the new content. Nothing exists there yet; the file
+  /// created there becomes the destination on ``commit()``.
+  ///
+  /// For a destination written in place, the path is a temporary file in the
+  /// system's temporary folder, copied into the destination on commit.
+  public func creationPath() throws -> String {
+    precondition(bytesWritten == 0, "an output is written either as bytes or by name, not both")
+    precondition(mode != .append, "an output opened for appending is written as bytes")
+    if let staging, createdByName { return staging }
+    if mode == .inPlace {
+      closeDescriptor()
+      let folder = FileManager.default.temporaryDirectory.path
+      OutputTemporaries.removeStale(withPrefix: Self.inPlacePrefix, in: folder)
+      let path = (folder as NSString).appendingPathComponent(
+        Self.inPlacePrefix + "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
+      try openTemporary(path)
+    }
+    // The reservation was made by opening; the library makes its own file.
+    closeDescriptor()
+    unlink(staging!)
+    createdByName = true
+    return staging!
+  }
+
+  /// A path for a scratch file beside the new content (the weights a zip
+  /// writer then packs, say), removed on commit or discard, and by later
+  /// writers when this process was killed.
+  public func scratchPath(_ suffix: String) throws -> String {
+    let base = try creationPath()
+    let path = base + "-" + suffix
+    scratch.append(path)
+    return path
+  }
+
+  // MARK: Finishing
+
+  /// Makes the new content the destination's: syncs and renames a replaced
+  /// file, copies content created by name into a device, syncs an appended
+  /// file.
+  ///
+  /// - Throws: ``OutputFileError/failed(file:operation:reason:)``; the
+  ///   destination is then unchanged when it was being replaced.
+  public func commit() throws {
+    precondition(!finished, "an output is committed once")
+    defer { discard() }
+    switch mode {
+    case .replace:
+      try commitReplacement()
+    case .inPlace:
+      if createdByName, let staging { try copy(staging) }
+    case .append:
+      if options.synchronize && fsync(descriptor) != 0 { throw OutputDestination.failure(name, "syncing it (fsync)") }
+    }
+    finished = true
+  }
+
+  /// Abandons the new content: removes the temporary files and closes the
+  /// destination. Called on deinit for an output that was not committed.
+  public func discard() {
+    closeDescriptor()
+    if let staging { unlink(staging) }
+    for path in scratch { unlink(path) }
+    scratch = []
+    staging = nil
+    finished = true
+  }
+
+  // MARK: Conveniences
+
+  /// Writes `destination` through `body`, which writes bytes, and commits.
+  ///
+  /// - Throws: what `body` throws, or ``OutputFileError``; the destination
+  ///   is then unchanged when it was being replaced.
+  public static func write(
+    to destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0,
+    _ body: (OutputFile) throws -> Void
+  ) throws {
+    let output = try OutputFile(replacing: destination, options: options, reservingBytes: reservingBytes)
+    try body(output)
+    try output.commit()
+  }
+
+  /// Writes `destination` through `body`, which creates the file at the
+  /// path it is given (see ``creationPath()``), and commits.
+  public static func create(
+    _ destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0,
+    _ body: (String) throws -> Void
+  ) throws {
+    let output = try OutputFile(replacing: destination, options: options, reservingBytes: reservingBytes)
+    try body(try output.creationPath())
+    try output.commit()
+  }
+
+  // MARK: Internals
+
+  /// The prefix of temporaries for destinations written in place.
+  static let inPlacePrefix = "bpkit-output.tmp-"
+
+  private func openTemporary(_ path: String) throws {
+    let created = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard created >= 0 else {
+      throw OutputDestination.failure(
+        name, "creating a new file in the folder '\((path as NSString).deletingLastPathComponent)'")
+    }
+    staging = path
+    descriptor = created
+    if reservingBytes > 0 {
+      let status = posix_fallocate(created, 0, off_t(reservingBytes))
+      guard status == 0 else {
+        throw OutputDestination.failure(name, "reserving \(reservingBytes) bytes for it", status)
+      }
+    }
+  }
+
+  private func send(_ bytes: UnsafeRawBufferPointer) throws {
+    try openStreamIfNeeded()
+    var offset = 0
+    while offset < bytes.count {
+      let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw OutputDestination.failure(name, "writing it")
+      }
+      offset += count
+    }
+    bytesWritten += bytes.count
+  }
+
+  private func openStreamIfNeeded() throws {
+    guard descriptor < 0 else { return }
+    switch destination.kind {
+    case .standardOutput: descriptor = STDOUT_FILENO
+    case .stream:
+      descriptor = open(destination.path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+      guard descriptor >= 0 else { throw OutputDestination.failure(name, "opening it") }
+    case .file: preconditionFailure("a replaced file is written through its temporary")
+    }
+  }
+
+  private func closeDescriptor() {
+    if descriptor >= 0 && descriptor != STDOUT_FILENO { close(descriptor) }
+    descriptor = -1
+  }
+
+  private func commitReplacement() throws {
+    guard let staging else { return }
+    if !createdByName {
+      // Writes went into a reservation that may be longer than they are.
+      if reservingBytes > 0 && ftruncate(descriptor, off_t(bytesWritten)) != 0 {
+        throw OutputDestination.failure(name, "trimming the new file")
+      }
+      closeDescriptor()
+    }
+    if let permissions = destination.permissions, chmod(staging, permissions) != 0 {
+      throw OutputDestination.failure(name, "giving the new file the permissions of the one it replaces")
+    }
+    if options.synchronize { try Self.sync(staging, directory: false, name: name) }
+    guard rename(staging, destination.path) == 0 else {
+      throw OutputDestination.failure(name, "renaming the new file over it")
+    }
+    self.staging = nil
+    if options.synchronize { try Self.sync(destination.folder, directory: true, name: name) }
+  }
+
+  /// Copies the file a library created into the destination written in place.
+  private func copy(_ path: String) throws {
+    let source = open(path, O_RDONLY | O_CLOEXEC)
+    guard source >= 0 else { throw OutputDestination.failure(name, "reading back the new content") }
+    defer { close(source) }
+    try openStreamIfNeeded()
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+    defer { buffer.deallocate() }
+    while true {
+      let count = read(source, buffer.baseAddress, buffer.count)
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else { throw OutputDestination.failure(name, "reading back the new content") }
+      if count == 0 { return }
+      try send(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+    }
+  }
+
+  private static func sync(_ path: String, directory: Bool, name: String) throws {
+    let descriptor = open(path, (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw OutputDestination.failure(name, directory ? "opening its folder to sync it" : "opening the new file")
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+      throw OutputDestination.failure(name, directory ? "syncing its folder (fsync)" : "syncing the new file (fsync)")
+    }
+  }
+}

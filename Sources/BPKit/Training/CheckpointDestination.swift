@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where a run writes its checkpoints, checked and locked before any data is
+/// read: a new run never replaces a checkpoint it was not told to continue
+/// (``TrainingOptions/Start/resume``) or to replace
+/// (``TrainingOptions/Output/overwrite``), and two runs never write the same
+/// checkpoint at once (``WriterLock``).
+struct CheckpointDestination {
+  let path: String
+  /// Held for the whole run.
+  let lock: WriterLock
+
+  init(_ options: TrainingOptions) throws {
+    let output = options.output
+    let resume = options.start.resume
+    path = output.checkpoint ?? resume ?? TrainingPlan.defaultCheckpointPath
+    if !output.overwrite && !Self.isSameFile(path, resume) {
+      for existing in [path] + (output.saveBest ? [TrainingLoop.bestURL(for: URL(fileURLWithPath: path)).path] : [])
+      where Self.isRegularFile(existing) {
+        throw CheckpointExistsError(file: existing, resuming: resume != nil)
+      }
+    }
+    lock = try WriterLock(for: path)
+  }
+
+  private static func isRegularFile(_ path: String) -> Bool {
+    var status = stat()
+    return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+  }
+
+  /// Whether `path` and `other` name one file (device and inode).
+  private static func isSameFile(_ path: String, _ other: String?) -> Bool {
+    guard let other else { return false }
+    var first = stat()
+    var second = stat()
+    guard stat(path, &first) == 0, stat(other, &second) == 0 else { return path == other }
+    return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+  }
+}
+
+/// A new run's checkpoint file already exists, and the run was told neither
+/// to resume it nor to replace it.
+public struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+  /// The existing file: the checkpoint, or the best epoch's checkpoint beside it.
+  public var file: String
+  /// Whether the run resumes another checkpoint.
+  public var resuming: Bool
+
+  public var description: String {
+    let quoted = file.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? file : "'\(file)'"
+    return "'\(file)' already exists"
+      + (resuming ? " and is not the checkpoint being resumed" : "")
+      + "; continue that run with --resume \(quoted), replace it with --overwrite, "
+      + "or give this run its own --checkpoint FILE"
+  }
+
+  public var errorDescription: String? { description }
+}
