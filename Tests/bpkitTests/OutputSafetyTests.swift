@@ -281,4 +281,31 @@ import _BPKitTestSupport
       #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == [], "\(arguments)")
     }
   }
+
+  /// A `.keras` whose weights inflate from under a megabyte to 300 MB: refused
+  /// before anything is extracted, and nothing left in the temporary folder.
+  @Test func aKerasArchiveWhoseWeightsInflateFarPastItsSizeIsRefused() throws {
+    let folder = try TemporaryDirectory()
+    let scratch = try TemporaryDirectory()
+    let checkpoint = try Self.checkpoint(in: folder)
+    let keras = folder.path("model.keras")
+    #expect(try Self.run(["convert", checkpoint, keras, "--model-only"]).status == 0)
+    let bomb = folder.path("bomb.keras")
+    let script = """
+      import sys, zipfile
+      source, target = sys.argv[1], sys.argv[2]
+      with zipfile.ZipFile(source) as inner, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+          for name in ("metadata.json", "config.json"):
+              out.writestr(name, inner.read(name))
+          with out.open("model.weights.h5", "w", force_zip64=True) as weights:
+              block = bytes(1 << 20)
+              for _ in range(300):
+                  weights.write(block)
+      """
+    let made = try GuardedProcess.run("/usr/bin/python3", ["-c", script, keras, bomb], timeout: 120)
+    try #require(made.status == 0, "\(made.error)")
+    let result = try Self.run(["inspect", bomb], environment: ["TMPDIR": scratch.url.path])
+    Self.expectRefused(result, status: 3, containing: "model.weights.h5 inflates to more than")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == [])
+  }
 }
