@@ -8,7 +8,7 @@ extension BPKitFile {
   ///
   /// It tells bpkit's own files from others before bpkit moves or removes
   /// one (the rotation of `train --keep`); it proves nothing about the
-  /// content, which ``FileChecksum`` verifies on reading.
+  /// content, which the whole-file checksum verifies on reading.
   public static func isSealed(atPath path: String) -> Bool {
     let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
     guard descriptor >= 0 else { return false }
