@@ -156,6 +156,11 @@ import _BPKitTestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes, "\(arguments) changed \(path)")
       }
     }
+    // Without --overwrite too, the reason given is that the file is an input.
+    let dataAsCheckpoint = try Self.run([
+      "train", "--layers", "4,8:tanh,3:softmax", "--data", data, "--target", "species", "--checkpoint", data,
+    ])
+    Self.expectRefused(dataAsCheckpoint, status: 2, containing: "it is also an input of this command")
     // The log and the checkpoint of one run are two files.
     let same = try Self.run(Self.train(folder.path("new.h5"), ["--log-json", folder.path("new.h5")]))
     #expect(same.status == 2, "\(same.error)")

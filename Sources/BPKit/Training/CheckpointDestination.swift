@@ -14,6 +14,12 @@ struct CheckpointDestination {
     let output = options.output
     let resume = options.start.resume
     path = output.checkpoint ?? resume ?? TrainingPlan.defaultCheckpointPath
+    // A checkpoint that is one of the run's own inputs is refused before
+    // anything is read, whatever else was asked.
+    for input in [options.data.data, options.data.validation, options.start.model].compactMap({ $0 })
+    where Self.isSameFile(path, input) && Self.isRegularFile(path) {
+      throw OutputFileError.isAnInput(file: path, input: input)
+    }
     if !output.overwrite && !Self.isSameFile(path, resume) {
       for existing in [path] + (output.saveBest ? [TrainingLoop.bestURL(for: URL(fileURLWithPath: path)).path] : [])
       where Self.isRegularFile(existing) {
