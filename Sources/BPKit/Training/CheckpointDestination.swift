@@ -52,6 +52,16 @@ public struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringCon
   /// Whether the run resumes another checkpoint.
   public var resuming: Bool
 
+  /// Creates the error for `file`.
+  ///
+  /// - Parameters:
+  ///   - file: The existing file.
+  ///   - resuming: Whether the run resumes another checkpoint.
+  public init(file: String, resuming: Bool) {
+    self.file = file
+    self.resuming = resuming
+  }
+
   public var description: String {
     let quoted = file.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? file : "'\(file)'"
     return "'\(file)' already exists"
