@@ -86,7 +86,8 @@ enum CheckpointFileCoding {
 
   static func write(_ checkpoint: Checkpoint, with writer: FileWriter) throws {
     let root = writer.root
-    try root.setAttribute(FileLayout.createdAtAttribute, to: FileLayout.isoDate(checkpoint.createdAt))
+    try root.setAttribute(
+      FileLayout.createdAtAttribute, to: RFC3339.string(from: checkpoint.createdAt, fractionDigits: 3, rounding: .down))
     try root.setAttribute(FileLayout.createdAtUnixAttribute, to: checkpoint.createdAt.timeIntervalSince1970)
     try writer.writeModel(checkpoint.model)
     try writeOptimizer(checkpoint.optimizer, layers: checkpoint.model.network.layers, with: writer)

@@ -36,25 +36,6 @@ enum FileLayout {
     encoder.outputFormatting = [.sortedKeys]
     return String(decoding: try encoder.encode(network), as: UTF8.self)
   }
-
-  /// ISO 8601 with milliseconds, in UTC, for the human-readable `created_at`
-  /// (`2026-11-18T11:06:40.125Z`). Formatted by hand: an ISO8601DateFormatter
-  /// costs more to create than writing a small checkpoint.
-  static func isoDate(_ date: Date) -> String {
-    let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-    var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
-    let fraction = Int(milliseconds - Int64(seconds) * 1000)
-    if fraction < 0 { seconds -= 1 }
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    func pad(_ value: Int32, _ width: Int) -> String {
-      let digits = String(value)
-      return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-      + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-      + "\(pad(Int32((fraction + 1000) % 1000), 3))Z"
-  }
 }
 
 /// What a bpkit file holds.

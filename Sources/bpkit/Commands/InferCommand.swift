@@ -149,39 +149,10 @@ struct InferCommand: ParsableCommand {
   }
 
   private func makeInput(for model: Model) throws -> any SampleReader {
-    let layout = SampleLayout(model.network.input)
-    let ignored = ignore.flatMap { $0.split(separator: ",").map(String.init) }
-    if input == "-" {
-      let reader = try LineReader(path: "-")
-      return try Self.linesInput(reader, layout: layout, ignore: ignored, labels: labels)
-    }
-    if HDF5Signature.isPresent(atPath: input) {
-      try UntrustedHDF5.vet(input)
-      return try HDF5SampleReader(path: input, inputs: try inputDataset(), labels: labels, layout: layout)
-    }
-    switch PredictionFormat(path: input) {
-    case .json: return try JSONSampleReader(documentAt: input, layout: layout, labels: labels.map { _ in "label" })
-    case .jsonl: return JSONSampleReader(lines: try LineReader(path: input), layout: layout, labels: labels)
-    default:
-      return try CSVSampleReader(
-        reader: try LineReader(path: input), layout: layout, ignore: ignored, labels: labels.map { [$0] } ?? [])
-    }
-  }
-
-  /// Standard input holds JSON Lines when its first non-blank character opens an array or object.
-  private static func linesInput(_ reader: LineReader, layout: SampleLayout, ignore: [String], labels: String?) throws
-    -> any SampleReader
-  {
-    let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
-    return json
-      ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
-      : try CSVSampleReader(reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [])
-  }
-
-  private func inputDataset() throws -> String {
-    if let x { return x }
-    let root = try HDF5File(openingAtPath: input).root
-    return try root.contains("x") ? "/x" : "/test/x"
+    if input != "-" { try UntrustedHDF5.vet(input) }
+    return try SampleFile.open(
+      input, layout: SampleLayout(model.network.input), inputs: x, labels: labels,
+      ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) })
   }
 
   private func makeWriter(

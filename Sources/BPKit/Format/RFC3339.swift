@@ -1,9 +1,14 @@
 import Foundation
 
-/// Dates as RFC 3339 text in UTC with nine or more fractional digits
+/// bpkit's one date format: RFC 3339 text in UTC.
+///
+/// Documents carry nine or more fractional digits
 /// (`2026-11-29T08:31:22.123456789Z`), which round-trip a `Date` exactly: for
 /// dates of this century a nanosecond is below the resolution of its 64-bit
-/// seconds count, and nearer to 2001 more digits are written.
+/// seconds count, and nearer to 2001 more digits are written. The
+/// human-readable `created_at` attribute of HDF5 files has milliseconds
+/// (``string(from:fractionDigits:rounding:)``). Formatted by hand: a
+/// date formatter costs more to create than writing a small checkpoint.
 enum RFC3339 {
   private static let referenceToUnix: Int64 = 978_307_200
 
@@ -18,11 +23,25 @@ enum RFC3339 {
     return text
   }
 
-  private static func string(from date: Date, fractionDigits: Int) -> String {
+  /// The date with `fractionDigits` digits of its second, the last one
+  /// rounded by `rounding` (`.down` truncates).
+  static func string(
+    from date: Date, fractionDigits: Int, rounding: FloatingPointRoundingRule = .toNearestOrAwayFromZero
+  ) -> String {
     let interval = date.timeIntervalSinceReferenceDate
     let scale = (0..<fractionDigits).reduce(Int64(1)) { value, _ in value * 10 }
     var whole = interval.rounded(.down)
-    var fraction = Int64(((interval - whole) * Double(scale)).rounded())
+    var fraction: Int64
+    if rounding == .down && fractionDigits < 9 {
+      // Truncate the scaled count since 1970, as people read it: counted
+      // from 2001, .999 s would be 0.99899995... and read .998.
+      let units = (date.timeIntervalSince1970 * Double(scale)).rounded(.down)
+      let unixWhole = (units / Double(scale)).rounded(.down)
+      fraction = Int64(units - unixWhole * Double(scale))
+      whole = unixWhole - Double(referenceToUnix)
+    } else {
+      fraction = Int64(((interval - whole) * Double(scale)).rounded(rounding))
+    }
     if fraction == scale {
       whole += 1
       fraction = 0

@@ -1,0 +1,47 @@
+import HDF5
+
+/// Opens the ``SampleReader`` that suits a file, or standard input: the one
+/// place that tells the sample formats apart.
+///
+/// An HDF5 file is recognised by its signature; otherwise the extension
+/// decides (`.json` a JSON array, `.jsonl` or `.ndjson` JSON Lines, anything
+/// else CSV). Standard input (`-`) holds JSON Lines when its first non-blank
+/// character opens an array or object, and CSV otherwise.
+public enum SampleFile {
+  /// Opens the samples of `path`.
+  ///
+  /// - Parameters:
+  ///   - path: The file, or `-` for standard input.
+  ///   - layout: What each sample must look like.
+  ///   - inputs: The HDF5 inputs dataset; `nil` for `/x` when the file has one, else `/test/x`.
+  ///   - labels: The CSV label column, the JSON Lines label member or the
+  ///     HDF5 labels dataset; for a JSON array, any value reads the
+  ///     `label` member of object rows. `nil` without labels.
+  ///   - ignore: CSV columns to drop.
+  /// - Returns: A reader positioned at the first sample.
+  /// - Throws: ``DataError`` for a missing, unreadable or empty input or
+  ///   columns it lacks; `HDF5Error` for an HDF5 file that cannot be opened.
+  public static func open(
+    _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = []
+  ) throws -> any SampleReader {
+    if path == "-" {
+      let reader = try LineReader(path: "-")
+      let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
+      return json
+        ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
+        : try CSVSampleReader(reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [])
+    }
+    if HDF5Signature.isPresent(atPath: path) {
+      let dataset = try inputs ?? (try HDF5File(openingAtPath: path).root.contains("x") ? "/x" : "/test/x")
+      return try HDF5SampleReader(path: path, inputs: dataset, labels: labels, layout: layout)
+    }
+    switch path.split(separator: ".").last?.lowercased() {
+    case "json":
+      return try JSONSampleReader(documentAt: path, layout: layout, labels: labels.map { _ in "label" })
+    case "jsonl", "ndjson":
+      return try JSONSampleReader(linesAt: path, layout: layout, labels: labels)
+    default:
+      return try CSVSampleReader(path: path, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [])
+    }
+  }
+}
