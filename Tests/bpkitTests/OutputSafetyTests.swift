@@ -60,6 +60,11 @@ import _BPKitTestSupport
       #expect(result.status == 0, "\(arguments): \(result.ending): \(result.error)")
       #expect(nodes.areCharacterDevices, "\(arguments) replaced a device node")
     }
+    // Nothing goes beside a device: --save-best and --keep are refused.
+    for extra in [["--save-best"], ["--keep", "3"]] {
+      let result = try Self.run(Self.train(nodes.null, extra))
+      Self.expectRefused(result, status: 3, containing: "is not a file")
+    }
     #expect(try FileManager.default.contentsOfDirectory(atPath: nodes.folder.url.path).sorted() == ["full", "null"])
   }
 

@@ -14,6 +14,14 @@ struct CheckpointDestination {
     let output = options.output
     let resume = options.start.resume
     path = output.checkpoint ?? resume ?? TrainingPlan.defaultCheckpointPath
+    // A device or FIFO is written in place and has no folder of its own:
+    // `NAME.best.h5` or `NAME.1.h5` beside it would be files among devices.
+    var status = stat()
+    if output.saveBest || output.keep > 1, stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+      throw TrainingError.invalidSetting(
+        "the checkpoint '\(path)' is not a file, so there is no room beside it for the best epoch's or older "
+          + "checkpoints; drop --save-best and --keep, or name a checkpoint file")
+    }
     // A checkpoint that is one of the run's own inputs is refused before
     // anything is read, whatever else was asked.
     for input in [options.data.data, options.data.validation, options.start.model].compactMap({ $0 })
