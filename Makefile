@@ -2,6 +2,8 @@
 # Both install the Debian packages bpkit needs when they are missing.
 
 SWIFT ?= swift
+# Debug builds (the tests) compile bpkit's kernels optimised; see Package.swift.
+export BPKIT_OPTIMIZED_KERNELS := 1
 # libhdf5 (serial build) and its headers,
 # h5dump for the interoperability tests, pkg-config to find HDF5.
 APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev
