@@ -25,12 +25,16 @@ public enum BPKitFile: Sendable {
 
   /// Opens and loads the file at `url`, whatever supported kind it is.
   ///
-  /// - Throws: ``FormatError`` naming the file and the object at fault;
-  ///   ``KerasError`` for Keras files bpkit cannot import;
-  ///   ``BPKitJSONError`` for JSON documents that break the schema.
+  /// - Throws: ``FormatError`` naming the file and the object at fault,
+  ///   libhdf5's own failures included (``FormatError/hdf5(_:)``, for Keras
+  ///   files too); ``KerasError`` for Keras files bpkit cannot import;
+  ///   ``BPKitJSONError`` for JSON documents that break the schema;
+  ///   ``ONNXError`` for ONNX files it cannot import.
   public static func open(_ url: URL) throws -> BPKitFile {
     if KerasModel.format(ofFileAtPath: url.path) != nil {
-      return .keras(try KerasModel(contentsOfFile: url.path))
+      // libhdf5's own failures inside a legacy Keras file are FormatError.hdf5,
+      // as for every other HDF5 file, never a bare HDF5Error.
+      return .keras(try FormatError.wrappingHDF5Errors { try KerasModel(contentsOfFile: url.path) })
     }
     if BPKitJSON.looksLikeJSON(atPath: url.path) {
       switch try BPKitJSON.read(contentsOfFile: url.path) {

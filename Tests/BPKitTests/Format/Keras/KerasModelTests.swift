@@ -146,3 +146,26 @@ import _BPKitTestSupport
     }
   }
 }
+
+/// What ``BPKitFile/open(_:)`` throws for a Keras file libhdf5 cannot read as
+/// bpkit needs: a ``FormatError`` like every other HDF5 file, never the HDF5
+/// module's own error.
+@Suite struct KerasOpenErrorTests {
+  @Test func aKerasKernelOfDoublesIsAFormatErrorFromOpen() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("doubles.h5")
+    try FileManager.default.copyItem(atPath: Fixtures.path("keras/mlp_tanh_softmax.h5"), toPath: path)
+    do {
+      let group = try HDF5File(openingAtPath: path, mode: .readWrite).root.openGroup(
+        "model_weights/hidden/sequential/hidden")
+      try group.removeChild("kernel")
+      try group.write([Double](repeating: 0.5, count: 32), shape: [4, 8], to: "kernel")
+    }
+    let error = #expect(throws: FormatError.self) { try BPKitFile.open(URL(fileURLWithPath: path)) }
+    if case .hdf5(let underlying) = error {
+      #expect(underlying.file == path)
+    } else {
+      Issue.record("expected FormatError.hdf5, got \(String(describing: error))")
+    }
+  }
+}
