@@ -27,9 +27,25 @@ package enum CSVRecord {
   /// - Throws: ``DataError`` naming the line and column of the first bad field.
   package static func parse(
     _ fields: [Substring], line: Int, source: String, columnNames: [String], requireFinite: Bool,
-    into values: inout [Float]
+    classes: [Int: [String: Int]] = [:], skipped: Set<Int> = [], into values: inout [Float]
   ) throws(DataError) {
     for (index, field) in fields.enumerated() {
+      // A column that is neither an input nor a label (ignored, or not among
+      // a model's features) may hold anything.
+      if skipped.contains(index) {
+        values.append(0)
+        continue
+      }
+      // A column of class names holds each class's index.
+      if let names = classes[index] {
+        guard let value = names[String(field)] else {
+          throw .unknownClass(
+            source: source, line: line, column: name(index, columnNames), value: String(field),
+            known: names.sorted { $0.value < $1.value }.map(\.key))
+        }
+        values.append(Float(value))
+        continue
+      }
       // Float(_:) reads its text as a C string and stops at a NUL byte, so
       // "2.5\0junk" would parse as 2.5.
       guard !field.utf8.contains(0), let value = Float(field) else {
@@ -102,7 +118,7 @@ package enum CSVRecord {
   /// - Throws: ``DataError`` for a ragged row or a field that is not a number.
   package static func parseIrregular(
     _ text: String, expectedFields: Int?, line: Int, source: String, columnNames: [String], requireFinite: Bool,
-    into values: inout [Float]
+    classes: [Int: [String: Int]] = [:], skipped: Set<Int> = [], into values: inout [Float]
   ) throws(DataError) -> Int? {
     let text = Substring(text)
     if text.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
@@ -110,7 +126,9 @@ package enum CSVRecord {
     if let expectedFields, fields.count != expectedFields {
       throw .raggedRow(source: source, line: line, expected: expectedFields, found: fields.count)
     }
-    try parse(fields, line: line, source: source, columnNames: columnNames, requireFinite: requireFinite, into: &values)
+    try parse(
+      fields, line: line, source: source, columnNames: columnNames, requireFinite: requireFinite, classes: classes,
+      skipped: skipped, into: &values)
     return fields.count
   }
 

@@ -11,6 +11,16 @@ public final class CSVSampleReader: SampleReader {
   private var pendingLine: Substring?
   private let requireFinite: Bool
   private var row: [Float] = []
+  /// Class names by label column, whose fields are looked up there.
+  private var classes: [Int: [String: Int]] = [:]
+  /// Header columns that are neither inputs nor labels, never parsed.
+  private var skipped: Set<Int> = []
+  /// The header's names of the input columns, in the order they are read;
+  /// `nil` without a header.
+  public private(set) var inputNames: [String]?
+  /// Header columns that are neither inputs, labels nor ignored: with
+  /// `features`, the columns the model does not take.
+  public private(set) var unusedColumns: [String] = []
   /// The name used in messages: the path, or `standard input`.
   public var source: String { reader.source }
   /// The number of inputs per sample: known from the header, else once the first row is read.
@@ -25,13 +35,19 @@ public final class CSVSampleReader: SampleReader {
   ///   - ignore: Columns to drop; they need a header.
   ///   - labels: The columns holding labels or targets, in order; they need a header.
   ///   - requireFinite: Whether NaN and infinities are errors.
+  ///   - classes: The class names of the first label column, whose fields
+  ///     are then names, read as their index in this list.
+  ///   - features: The input columns by name, in the model's order;
+  ///     columns of a header are then matched by name in any order.
   /// - Throws: ``DataError`` for a missing, unreadable or empty file, an
-  ///   unknown column, or named columns without a header.
+  ///   unknown column, named columns without a header, or features the header lacks.
   public convenience init(
-    path: String, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [], requireFinite: Bool = true
+    path: String, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [], requireFinite: Bool = true,
+    classes: [String]? = nil, features: [String]? = nil
   ) throws(DataError) {
     try self.init(
-      reader: try LineReader(path: path), layout: layout, ignore: ignore, labels: labels, requireFinite: requireFinite)
+      reader: try LineReader(path: path), layout: layout, ignore: ignore, labels: labels, requireFinite: requireFinite,
+      classes: classes, features: features)
   }
 
   /// Reads the header, if there is one, and checks the named columns against it.
@@ -42,10 +58,16 @@ public final class CSVSampleReader: SampleReader {
   ///   - ignore: Columns to drop; they need a header.
   ///   - labels: The columns holding labels or targets, in order; they need a header.
   ///   - requireFinite: Whether NaN and infinities are errors.
-  /// - Throws: ``DataError`` for an empty input, an unknown column, or named columns without a header.
+  ///   - classes: The class names of the first label column, whose fields
+  ///     are then names, read as their index in this list.
+  ///   - features: The input columns by name, in the model's order (its
+  ///     feature names); columns of a header are then matched by name in any
+  ///     order, and others are left out. Ignored without a header.
+  /// - Throws: ``DataError`` for an empty input, an unknown column, named
+  ///   columns without a header, or features the header lacks.
   package init(
     reader: LineReader, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [],
-    requireFinite: Bool = true
+    requireFinite: Bool = true, classes: [String]? = nil, features: [String]? = nil
   ) throws(DataError) {
     self.reader = reader
     self.layout = layout
@@ -57,7 +79,20 @@ public final class CSVSampleReader: SampleReader {
         throw DataError.unknownColumn(source: reader.source, column: column, available: header)
       }
       labelColumns = labels.map { header.firstIndex(of: $0)! }
-      inputColumns = header.indices.filter { !labelColumns.contains($0) && !ignore.contains(header[$0]) }
+      let candidates = header.indices.filter { !labelColumns.contains($0) && !ignore.contains(header[$0]) }
+      if let features {
+        let missing = features.filter { !header.contains($0) }
+        guard missing.isEmpty else { throw DataError.missingColumns(source: reader.source, missing: missing) }
+        inputColumns = features.map { header.firstIndex(of: $0)! }
+        unusedColumns = candidates.filter { !features.contains(header[$0]) }.map { header[$0] }
+      } else {
+        inputColumns = candidates
+      }
+      inputNames = inputColumns!.map { header[$0] }
+      skipped = Set(header.indices).subtracting(inputColumns!).subtracting(labelColumns)
+      if let classes, let column = labelColumns.first {
+        self.classes[column] = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+      }
     } else {
       if let column = labels.first ?? ignore.first { throw DataError.noHeader(source: reader.source, column: column) }
       pendingLine = first
@@ -95,6 +130,10 @@ public final class CSVSampleReader: SampleReader {
       if let line = pendingLine {
         pendingLine = nil
         outcome = .irregular(String(line))
+      } else if !classes.isEmpty {
+        // Class names are text: every line takes the general parser.
+        guard let line = try reader.nextLine() else { return nil }
+        outcome = .irregular(String(line))
       } else {
         guard
           let parsed = try reader.withNextLine({
@@ -112,10 +151,39 @@ public final class CSVSampleReader: SampleReader {
         guard
           let count = try CSVRecord.parseIrregular(
             text, expectedFields: header.isEmpty ? inputColumns?.count : header.count, line: reader.lineNumber,
-            source: source, columnNames: header, requireFinite: requireFinite, into: &row)
+            source: source, columnNames: header, requireFinite: requireFinite, classes: classes,
+            skipped: skipped, into: &row)
         else { continue }
         return count
       }
     }
+  }
+}
+
+extension CSVSampleReader {
+  /// The class names of a label column that holds text (`setosa`,
+  /// `versicolor`, ...): its distinct values, sorted; `nil` when every value
+  /// is a number (class indices or targets), or the file has no such column.
+  ///
+  /// Reads the whole file once; standard input cannot be read twice and gives `nil`.
+  ///
+  /// - Throws: ``DataError`` when the file cannot be read.
+  public static func classNames(inFileAt path: String, column: String) throws(DataError) -> [String]? {
+    guard path != "-" else { return nil }
+    let reader = try LineReader(path: path)
+    guard let first = try reader.nextLine(), CSVRecord.isHeader(first),
+      let index = CSVRecord.fields(first).firstIndex(where: { $0 == column })
+    else { return nil }
+    var names = Set<String>()
+    var isText = false
+    while let line = try reader.nextLine() {
+      let fields = CSVRecord.fields(line)
+      guard index < fields.count else { continue }
+      let field = fields[index]
+      if field.isEmpty && fields.count == 1 { continue }
+      if !isText && Float(field) == nil { isText = true }
+      names.insert(String(field))
+    }
+    return isText ? names.sorted() : nil
   }
 }

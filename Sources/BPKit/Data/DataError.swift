@@ -16,6 +16,12 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   case notFiniteInDataset(source: String, row: Int)
   /// A named column does not exist.
   case unknownColumn(source: String, column: String, available: [String])
+  /// A class label that is not one of the classes the model or the training data has.
+  case unknownClass(source: String, line: Int, column: String, value: String, known: [String])
+  /// The `feature_names` attribute of an HDF5 inputs dataset has another count than its features.
+  case featureNameCount(source: String, names: Int, features: Int)
+  /// Columns the model's features need are not in the CSV header.
+  case missingColumns(source: String, missing: [String])
   /// A column name was given but the CSV has no header row.
   case noHeader(source: String, column: String)
   /// A class label is not a whole number in 0..<classCount.
@@ -49,6 +55,13 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(source), row \(row): holds NaN or an infinite value; remove or replace it"
     case .unknownColumn(let source, let column, let available):
       "\(source) has no column '\(column)'; its columns are \(Self.list(available))"
+    case .unknownClass(let source, let line, let column, let value, let known):
+      "\(source), line \(line), column \(column): class '\(value)' is not one of the classes \(Self.list(known))"
+    case .featureNameCount(let source, let names, let features):
+      "\(source) has \(features) features but its feature_names attribute holds \(names) names; give one per feature"
+    case .missingColumns(let source, let missing):
+      "\(source) lacks the column\(missing.count == 1 ? "" : "s") \(Self.list(missing)) that the model's features "
+        + "need; its columns are matched by name"
     case .noHeader(let source, let column):
       "\(source) has no header row, so column '\(column)' cannot be found; add a header line"
     case .labelOutOfRange(let source, let row, let value, let classCount):

@@ -8,13 +8,21 @@ extension Dataset {
   ///   - targetColumns: The columns holding targets (for example `["label"]`); empty for none.
   ///   - ignoring: Columns to drop.
   ///   - requireFinite: Whether NaN and infinities are errors (they are for training).
+  ///   - classes: The class names of a target column of text labels (a
+  ///     model's); `nil` to take them from the file, sorted, when its first
+  ///     target column holds text.
   /// - Throws: ``DataError`` naming the line and column of the first bad value.
   public static func readCSV(
-    path: String, targetColumns: [String], ignoring: [String] = [], requireFinite: Bool = true
+    path: String, targetColumns: [String], ignoring: [String] = [], requireFinite: Bool = true,
+    classes: [String]? = nil
   ) throws(DataError) -> Dataset {
+    var classes = classes
+    if classes == nil, let column = targetColumns.first {
+      classes = try CSVSampleReader.classNames(inFileAt: path, column: column)
+    }
     let reader = try LineReader(path: path)
     let csv = try CSVSampleReader(
-      reader: reader, ignore: ignoring, labels: targetColumns, requireFinite: requireFinite)
+      reader: reader, ignore: ignoring, labels: targetColumns, requireFinite: requireFinite, classes: classes)
     var inputs: [Float] = []
     var targets: [Float] = []
     var count = 0
@@ -25,9 +33,11 @@ extension Dataset {
     }
     guard count > 0, let width = csv.inputWidth else { throw .empty(source: reader.source) }
     let targetShape = targetColumns.count == 1 ? [count] : [count, targetColumns.count]
-    return try Dataset(
+    var data = try Dataset(
       inputs: Tensor(shape: [count, width], scalars: inputs),
       targets: targetColumns.isEmpty ? nil : Tensor(shape: targetShape, scalars: targets),
       source: reader.source)
+    data.names = ModelNames(features: csv.inputNames, classes: classes)
+    return data
   }
 }

@@ -16,9 +16,20 @@ extension Dataset {
   ///   ``DataError`` when the shapes do not fit together.
   public static func readHDF5(path: String, inputs inputPath: String, targets targetPath: String?) throws -> Dataset {
     let root = try HDF5File(openingAtPath: path).root
-    let inputs = try readTensor(root.openDataset(inputPath), source: "\(path):\(inputPath)")
+    let inputsDataset = try root.openDataset(inputPath)
+    let inputs = try readTensor(inputsDataset, source: "\(path):\(inputPath)")
     let targets = try targetPath.map { try readTensor(root.openDataset($0), source: "\(path):\($0)") }
-    return try Dataset(inputs: inputs, targets: targets, source: "\(path):\(inputPath)")
+    var data = try Dataset(inputs: inputs, targets: targets, source: "\(path):\(inputPath)")
+    // A user may name the features with a string attribute on the inputs dataset.
+    if try inputsDataset.hasAttribute("feature_names") {
+      let names = try inputsDataset.stringArrayAttribute("feature_names")
+      guard names.count == inputs.shape.last else {
+        throw DataError.featureNameCount(
+          source: "\(path):\(inputPath)", names: names.count, features: inputs.shape.last ?? 0)
+      }
+      data.names.features = names
+    }
+    return data
   }
 
   /// Reads a whole numeric dataset as Float32.

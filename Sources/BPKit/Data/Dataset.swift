@@ -5,6 +5,9 @@ public struct Dataset: Sendable, Hashable {
   /// The targets: [samples] (one value each, such as a class label) or
   /// [samples, outputs]; `nil` for data without targets.
   public var targets: Tensor<Float>?
+  /// The names the data gives its features (a CSV header) and classes (text
+  /// labels), which a model trained on it keeps.
+  public var names = ModelNames()
 
   /// Pairs inputs with targets.
   ///
@@ -45,7 +48,9 @@ public struct Dataset: Sendable, Hashable {
       return Tensor(shape: [indices.count] + tensor.shape.dropFirst(), scalars: scalars)
     }
     // Gathering rows keeps ranks and counts consistent, so this cannot fail.
-    return try! Dataset(inputs: gather(inputs), targets: targets.map(gather))
+    var subset = try! Dataset(inputs: gather(inputs), targets: targets.map(gather))
+    subset.names = names
+    return subset
   }
 
   /// The targets read as class labels, one per sample.

@@ -18,18 +18,23 @@ public enum SampleFile {
   ///     HDF5 labels dataset; for a JSON array, any value reads the
   ///     `label` member of object rows. `nil` without labels.
   ///   - ignore: CSV columns to drop.
+  ///   - names: A model's names: CSV columns are matched to its features by
+  ///     name, and text labels read as its classes.
   /// - Returns: A reader positioned at the first sample.
   /// - Throws: ``DataError`` for a missing, unreadable or empty input or
   ///   columns it lacks; `HDF5Error` for an HDF5 file that cannot be opened.
   public static func open(
-    _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = []
+    _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = [],
+    names: ModelNames = ModelNames()
   ) throws -> any SampleReader {
     if path == "-" {
       let reader = try LineReader(path: "-")
       let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
       return json
         ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
-        : try CSVSampleReader(reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [])
+        : try CSVSampleReader(
+          reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
+          classes: labels != nil ? names.classes : nil, features: names.features)
     }
     if HDF5Signature.isPresent(atPath: path) {
       let dataset = try inputs ?? (try HDF5File(openingAtPath: path).root.contains("x") ? "/x" : "/test/x")
@@ -41,7 +46,11 @@ public enum SampleFile {
     case "jsonl", "ndjson":
       return try JSONSampleReader(linesAt: path, layout: layout, labels: labels)
     default:
-      return try CSVSampleReader(path: path, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [])
+      // Labels given as class indices stay indices; text labels are the model's class names.
+      let textLabels = try labels.flatMap { try CSVSampleReader.classNames(inFileAt: path, column: $0) } != nil
+      return try CSVSampleReader(
+        path: path, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
+        classes: textLabels ? names.classes ?? [] : nil, features: names.features)
     }
   }
 }

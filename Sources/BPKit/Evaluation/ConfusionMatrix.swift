@@ -31,14 +31,26 @@ public struct ConfusionMatrix: Hashable, Sendable {
   public var accuracy: Double { total == 0 ? 0 : Double(correct) / Double(total) }
 
   /// The matrix as text: one row per true class, one column per predicted class.
-  public var table: String {
-    let width = max(String(counts.max() ?? 0).count, String(classCount - 1).count, 4)
+  public var table: String { table(classNames: nil) }
+
+  /// The matrix as text, classes called by their names when given.
+  public func table(classNames: [String]?) -> String {
+    func label(_ index: Int) -> String {
+      classNames.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? "\(index)"
+    }
+    let longest = (0..<classCount).map { label($0).count }.max() ?? 1
+    let width = max(String(counts.max() ?? 0).count, longest, 4)
+    let rowWidth = max(10, longest + 1)
     func cell(_ text: String) -> String { String(repeating: " ", count: width - text.count) + text }
-    var lines = ["true\\pred " + (0..<classCount).map { cell("\($0)") }.joined(separator: " ")]
+    let corner = "true\\pred"
+    var lines = [
+      corner + String(repeating: " ", count: rowWidth - corner.count)
+        + (0..<classCount).map { cell(label($0)) }.joined(separator: " ")
+    ]
     for truth in 0..<classCount {
-      let label = "\(truth)"
+      let label = label(truth)
       lines.append(
-        label + String(repeating: " ", count: max(0, 10 - label.count))
+        label + String(repeating: " ", count: max(0, rowWidth - label.count))
           + (0..<classCount).map { cell("\(self[truth, $0])") }.joined(separator: " "))
     }
     return lines.joined(separator: "\n")

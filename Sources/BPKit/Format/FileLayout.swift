@@ -16,6 +16,9 @@ enum FileLayout {
   // The model part.
   static let network = "network"
   static let weights = "weights"
+  /// Format 1.1: the input features' names and the classes' names (optional).
+  static let featureNames = "feature_names"
+  static let classNames = "class_names"
 
   // The checkpoint part.
   static let optimizer = "optimizer"

@@ -54,6 +54,13 @@ struct FileWriter {
     try write(
       strings: [try FileLayout.encodeNetwork(model.network)], scalar: true, to: FileLayout.network, in: root)
     try writeTensors(model.parameters, layers: model.network.layers, into: try root.createGroup(FileLayout.weights))
+    // Format 1.1: the names of the features and classes, when the model has them.
+    if let features = model.names.features {
+      try write(strings: features, scalar: false, to: FileLayout.featureNames, in: root)
+    }
+    if let classes = model.names.classes {
+      try write(strings: classes, scalar: false, to: FileLayout.classNames, in: root)
+    }
   }
 
   /// Writes tensors keyed by layer and weight name as `<layer>/<name>`,

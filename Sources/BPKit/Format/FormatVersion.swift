@@ -25,7 +25,9 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   }
 
   /// The version this bpkit writes.
-  public static let current = FormatVersion(major: 1, minor: 0)
+  ///
+  /// 1.1 added the optional `/feature_names` and `/class_names` datasets.
+  public static let current = FormatVersion(major: 1, minor: 1)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.
   public var isReadable: Bool { major <= Self.current.major }

@@ -36,7 +36,8 @@ extension Model {
   var estimatedFileBytes: Int {
     FileWriter.estimatedBytes(
       scalars: parameters.values.reduce(0) { $0 + $1.count }, datasets: parameters.count + 1,
-      text: 512 * (network.layers.count + 1))
+      text: 512 * (network.layers.count + 1)
+        + [names.features, names.classes].compactMap { $0 }.joined().reduce(0) { $0 + $1.utf8.count + 64 })
   }
 }
 
@@ -58,8 +59,15 @@ enum ModelFileCoding {
     }
     let weights = try reader.group(FileLayout.weights)
     let parameters = try readTensors(reader, from: weights, specs: specs)
+    var names = ModelNames()
+    if try reader.root.contains(FileLayout.featureNames) {
+      names.features = try reader.strings(FileLayout.featureNames, in: reader.root, scalar: false)
+    }
+    if try reader.root.contains(FileLayout.classNames) {
+      names.classes = try reader.strings(FileLayout.classNames, in: reader.root, scalar: false)
+    }
     do {
-      return try Model(network: network, parameters: parameters)
+      return try Model(network: network, parameters: parameters).named(names)
     } catch {
       throw FormatError.invalidModel(file: reader.path, error: error)
     }

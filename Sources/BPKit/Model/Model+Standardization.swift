@@ -32,7 +32,9 @@ extension Model {
     parameters[ParameterKey(layer: name, name: "mean")] = Tensor(shape: [features], scalars: mean)
     parameters[ParameterKey(layer: name, name: "std")] = Tensor(
       shape: [features], scalars: std.map { $0 == 0 || !$0.isFinite ? 1 : $0 })
-    return try Model(network: network, parameters: parameters)
+    var model = try Model(network: network, parameters: parameters)
+    model.names = names
+    return model
   }
 }
 

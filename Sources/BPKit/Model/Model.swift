@@ -8,6 +8,9 @@ public struct Model: Hashable, Sendable {
   public var network: NetworkDescription
   /// The weights, keyed by layer and weight name.
   public private(set) var parameters: [ParameterKey: Tensor<Float>]
+  /// The names of the input features and classes, when the training data had
+  /// them (see ``ModelNames``); set with ``setNames(_:)``.
+  public internal(set) var names = ModelNames()
 
   /// Pairs a description with its weights after checking that every declared
   /// weight is present with its declared shape and nothing else is.

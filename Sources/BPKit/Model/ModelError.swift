@@ -18,6 +18,8 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   case unexpectedParameter(ParameterKey)
   /// A weight's shape differs from the one the description declares.
   case parameterShapeMismatch(ParameterKey, expected: [Int], actual: [Int])
+  /// Feature or class names that do not fit the network.
+  case invalidNames(String)
 
   public var description: String {
     switch self {
@@ -38,6 +40,8 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
       "weight '\(key)' is missing"
     case .unexpectedParameter(let key):
       "weight '\(key)' is not part of the network description"
+    case .invalidNames(let reason):
+      "the model's names do not fit its network: \(reason)"
     case .parameterShapeMismatch(let key, let expected, let actual):
       "weight '\(key)' has shape \(actual), but the network description needs \(expected)"
     }

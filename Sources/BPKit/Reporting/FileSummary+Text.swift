@@ -7,6 +7,8 @@ extension FileSummary {
   public var text: String {
     var lines = ["\(path): \(headline)", ""]
     lines += layerTable
+    if let features = model.featureNames { lines.append(Self.labelled("Features", features.joined(separator: ", "))) }
+    if let classes = model.classNames { lines.append(Self.labelled("Classes", classes.joined(separator: ", "))) }
     if let optimizer { lines += ["", Self.labelled("Optimizer", Self.describe(optimizer))] }
     if let checkpoint { lines += checkpointLines(checkpoint) }
     return lines.joined(separator: "\n") + "\n"

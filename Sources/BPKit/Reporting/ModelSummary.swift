@@ -39,6 +39,10 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
   public var totalParameters: Int
   /// The weights training changes (all but a standardize layer's mean and std).
   public var trainableParameters: Int
+  /// The input features' names the model keeps, or `nil` (then they are `x0`, `x1`, ...).
+  public var featureNames: [String]?
+  /// The classes' names the model keeps, or `nil` (then classes are their indices).
+  public var classNames: [String]?
 
   /// Summarises a model.
   public init(_ model: Model) {
@@ -56,6 +60,8 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     }
     totalParameters = specs.reduce(0) { $0 + count($1.shape) }
     trainableParameters = specs.filter(\.trainable).reduce(0) { $0 + count($1.shape) }
+    featureNames = model.names.features
+    classNames = model.names.classes
   }
 
   enum CodingKeys: String, CodingKey {
@@ -63,6 +69,19 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     case inputShape = "input_shape"
     case totalParameters = "total_parameters"
     case trainableParameters = "trainable_parameters"
+    case featureNames = "feature_names"
+    case classNames = "class_names"
+  }
+
+  /// Encodes every member; names the model lacks are `null`, as `inspect --json` shows what a file lacks.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(layers, forKey: .layers)
+    try container.encode(inputShape, forKey: .inputShape)
+    try container.encode(totalParameters, forKey: .totalParameters)
+    try container.encode(trainableParameters, forKey: .trainableParameters)
+    try container.encode(featureNames, forKey: .featureNames)
+    try container.encode(classNames, forKey: .classNames)
   }
 
   static func text(_ input: InputShape) -> String {

@@ -7,7 +7,9 @@ extension TrainingEngine {
       tensors[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: values.map { Float($0) })
     }
     // The tensors come from the validated layout, so the model is valid by construction.
-    return try! Model(network: network, parameters: tensors)
+    var model = try! Model(network: network, parameters: tensors)
+    model.names = names
+    return model
   }
 
   /// The optimizer's configuration, step count and slots, as a checkpoint stores them.

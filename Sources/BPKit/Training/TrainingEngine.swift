@@ -17,6 +17,8 @@
 public final class TrainingEngine<Scalar: BLASScalar> {
   /// The network trained.
   public let network: NetworkDescription
+  /// The feature and class names of the model the engine trains, kept for ``model``.
+  public let names: ModelNames
   /// The loss minimised.
   public let loss: Loss
   /// Truncated backpropagation through time (see ``init(model:optimizer:loss:bpttSteps:)``), or `nil`.
@@ -52,6 +54,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///   runs, ``EngineError`` when the loss, the optimizer state or a setting
   ///   does not fit.
   public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws {
+    names = model.names
     try Kernels.validateEnvironment()
     let plan: NetworkPlan
     do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }

@@ -55,7 +55,8 @@ public struct TrainingPlan {
       }
       let loaded = try Self.loadData(
         source, validation: validationSource, split: checkpoint.configuration.validationSplit, stream: data.stream,
-        vet: vet)
+        classes: checkpoint.model.names.classes, vet: vet)
+      try Self.requireSameNames(loaded.names, model: checkpoint.model, data: dataPath)
       if let stored = checkpoint.data, stored.sha256 != loaded.fingerprint.sha256 {
         guard start.allowDataChange else {
           throw TrainingError.dataChanged(checkpoint: stored, now: loaded.fingerprint)
@@ -105,6 +106,12 @@ public struct TrainingPlan {
       validation: data.validation.map {
         DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
       }, split: data.validationSplit ?? 0, stream: data.stream, vet: vet)
+    try Self.requireSameNames(loaded.names, model: model, data: data.data!)
+    // The model keeps the data's names: the CSV header and the text labels' classes.
+    // Names for another number of features are left to the data's shape check, whose message says more.
+    let features = loaded.names.features.flatMap { $0.count == model.network.input.features ? $0 : nil }
+    model = try model.named(
+      ModelNames(features: model.names.features ?? features, classes: model.names.classes ?? loaded.names.classes))
     if data.standardize {
       let statistics = try loaded.featureStatistics()
       model = try model.standardizing(mean: statistics.mean, std: statistics.std)
@@ -128,6 +135,19 @@ public struct TrainingPlan {
     training = loaded.training
     validation = loaded.validation
     checkpointPath = output.checkpoint ?? Self.defaultCheckpointPath
+  }
+
+  /// Refuses data whose feature or class names differ from those a model already has.
+  static func requireSameNames(_ names: ModelNames, model: Model, data: String) throws {
+    if let have = model.names.features, let given = names.features, have != given {
+      throw TrainingError.invalidSetting(
+        "\(data) has the columns \(given.joined(separator: ", ")), but the model's features are "
+          + "\(have.joined(separator: ", ")); give data with the model's columns, in its order")
+    }
+    if let have = model.names.classes, let given = names.classes, have != given {
+      throw TrainingError.invalidSetting(
+        "\(data) has the classes \(given.joined(separator: ", ")), but the model's are \(have.joined(separator: ", "))")
+    }
   }
 
   /// Where a new run writes its checkpoints unless told otherwise.
@@ -181,18 +201,20 @@ public struct TrainingPlan {
       targets ?? (isHDF5 ? (isValidation ? "/test/y" : Dataset.defaultTargetPath) : "label")
     }
 
-    func read() throws -> Dataset {
+    /// Reads the samples; `classes` are the class names text labels stand for
+    /// (the model's or the training data's), `nil` to take them from the file.
+    func read(classes: [String]?) throws -> Dataset {
       let data =
         isHDF5
         ? try Dataset.readHDF5(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
-        : try Dataset.readCSV(path: path, targetColumns: [resolvedTargets])
+        : try Dataset.readCSV(path: path, targetColumns: [resolvedTargets], classes: classes)
       try data.requireFinite(source: path)
       return data
     }
 
     /// The samples, in memory, or streamed when they are HDF5 and `stream`
     /// is set or their inputs exceed ``streamingThreshold``.
-    func open(stream: Bool) throws -> TrainingData {
+    func open(stream: Bool, classes: [String]?) throws -> TrainingData {
       if isHDF5 {
         let reader = try HDF5RowReader(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
         let bytes = reader.sampleCount * reader.sampleShape.reduce(4, *)
@@ -200,7 +222,7 @@ public struct TrainingPlan {
           return .streamed(reader, rows: 0..<reader.sampleCount)
         }
       }
-      return .inMemory(try read())
+      return .inMemory(try read(classes: classes))
     }
 
     func fingerprint(sampleCount: Int) throws -> DataFingerprint {
@@ -219,6 +241,10 @@ public struct TrainingPlan {
     var validation: TrainingData?
     var fingerprint: DataFingerprint
     var validationFingerprint: DataFingerprint?
+    /// The names of the training data's features and classes.
+    var names: ModelNames {
+      if case .inMemory(let data) = training { data.names } else { ModelNames() }
+    }
 
     /// The per-feature mean and standard deviation of the training inputs;
     /// streamed data is read once to compute them.
@@ -234,14 +260,17 @@ public struct TrainingPlan {
   /// data, and fingerprints the files. Streamed data is scanned once for
   /// values that are not finite before training starts.
   static func loadData(
-    _ source: DataSource, validation other: DataSource?, split: Double, stream: Bool, vet: (String) throws -> Void
+    _ source: DataSource, validation other: DataSource?, split: Double, stream: Bool, classes: [String]? = nil,
+    vet: (String) throws -> Void
   ) throws -> LoadedData {
     for file in [source, other].compactMap({ $0 }) where file.isHDF5 { try vet(file.path) }
-    var all = try source.open(stream: stream)
+    var all = try source.open(stream: stream, classes: classes)
+    // Validation labels name the training data's classes, in the same order.
+    let classes: [String]? = if case .inMemory(let data) = all { data.names.classes ?? classes } else { classes }
     var validation: TrainingData?
     var validationFingerprint: DataFingerprint?
     if let other {
-      let data = try other.open(stream: stream)
+      let data = try other.open(stream: stream, classes: classes)
       validation = data
       validationFingerprint = try other.fingerprint(sampleCount: data.sampleCount)
     } else if split > 0 {

@@ -126,7 +126,9 @@ struct InferCommand: ParsableCommand {
       }
       guard seen > 0 else { throw DataError.empty(source: source.source) }
       try writer?.finish()
-      if let evaluation { report(evaluation, toStandardError: writer != nil && output == "-") }
+      if let evaluation {
+        report(evaluation, classNames: model.names.classes, toStandardError: writer != nil && output == "-")
+      }
     }
   }
 
@@ -150,9 +152,22 @@ struct InferCommand: ParsableCommand {
 
   private func makeInput(for model: Model) throws -> any SampleReader {
     if input != "-" { try UntrustedHDF5.vet(input) }
-    return try SampleFile.open(
+    // CSV columns are matched to the model's features by name, and text labels to its classes.
+    let source = try SampleFile.open(
       input, layout: SampleLayout(model.network.input), inputs: x, labels: labels,
-      ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) })
+      ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) }, names: model.names)
+    if let csv = source as? CSVSampleReader { Self.noteUnused(csv) }
+    return source
+  }
+
+  /// Says which header columns the model does not take.
+  private static func noteUnused(_ csv: CSVSampleReader) {
+    guard !csv.unusedColumns.isEmpty else { return }
+    let plural = csv.unusedColumns.count == 1 ? "column" : "columns"
+    FileHandle.standardError.write(
+      Data(
+        ("bpkit: note: \(csv.source): \(plural) \(csv.unusedColumns.joined(separator: ", ")) "
+          + "\(csv.unusedColumns.count == 1 ? "is" : "are") not among the model's features; ignored\n").utf8))
   }
 
   private func makeWriter(
@@ -172,16 +187,18 @@ struct InferCommand: ParsableCommand {
     // Predictions never replace what this command reads.
     let file = try OutputFile(replacing: output, options: FileWriteOptions(inputs: [self.model, input]))
     switch chosen {
-    case .csv: return CSVPredictionWriter(sink: TextSink(file), mode: mode, kind: kind)
+    case .csv: return CSVPredictionWriter(sink: TextSink(file), mode: mode, kind: kind, classNames: model.names.classes)
     case .json, .jsonl:
       return JSONPredictionWriter(
-        sink: TextSink(file), mode: mode, kind: kind, lines: chosen == .jsonl, sampleShape: sampleShape)
+        sink: TextSink(file), mode: mode, kind: kind, classNames: model.names.classes, lines: chosen == .jsonl,
+        sampleShape: sampleShape)
     case .h5:
-      return try HDF5PredictionWriter(file, mode: mode, kind: kind, sampleShape: sampleShape)
+      return try HDF5PredictionWriter(
+        file, mode: mode, kind: kind, classNames: model.names.classes, sampleShape: sampleShape)
     }
   }
 
-  private func report(_ evaluation: Evaluation, toStandardError: Bool) {
+  private func report(_ evaluation: Evaluation, classNames: [String]?, toStandardError: Bool) {
     var lines = [
       "samples: \(evaluation.rows)", String(format: "loss (%@): %.6f", evaluation.loss.rawValue, evaluation.meanLoss),
     ]
@@ -192,7 +209,8 @@ struct InferCommand: ParsableCommand {
         evaluation.rSquared.map { String(format: "r2: %.6f", $0) } ?? "r2: undefined (the targets are constant)")
     }
     if let confusion = evaluation.confusion {
-      lines.append("confusion matrix (rows: true class, columns: predicted):\n" + confusion.table)
+      lines.append(
+        "confusion matrix (rows: true class, columns: predicted):\n" + confusion.table(classNames: classNames))
     }
     let text = lines.joined(separator: "\n") + "\n"
     if toStandardError {

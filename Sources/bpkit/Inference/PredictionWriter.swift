@@ -36,6 +36,19 @@ final class TextSink {
   }
 }
 
+/// Classes as text: the model's class name, or the index.
+enum ClassText {
+  static func csv(_ index: Int, _ names: [String]?) -> String {
+    names.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? "\(index)"
+  }
+
+  static func json(_ index: Int, _ names: [String]?) -> String {
+    guard let names, names.indices.contains(index) else { return "\(index)" }
+    let data = try? JSONSerialization.data(withJSONObject: names[index], options: [.fragmentsAllowed])
+    return data.map { String(decoding: $0, as: UTF8.self) } ?? "\(index)"
+  }
+}
+
 /// Numbers as text: shortest round-trip decimal, `null` for non-finite values in JSON.
 enum NumberText {
   static func csv(_ value: Float) -> String { "\(value)" }
@@ -48,12 +61,14 @@ final class CSVPredictionWriter: PredictionWriter {
   private let sink: TextSink
   private let mode: PredictionMode
   private let kind: NetworkDescription.OutputKind
+  private let classNames: [String]?
   private var wroteHeader = false
 
-  init(sink: TextSink, mode: PredictionMode, kind: NetworkDescription.OutputKind) {
+  init(sink: TextSink, mode: PredictionMode, kind: NetworkDescription.OutputKind, classNames: [String]? = nil) {
     self.sink = sink
     self.mode = mode
     self.kind = kind
+    self.classNames = classNames
   }
 
   func write(outputs: [Float], count: Int) throws {
@@ -68,7 +83,8 @@ final class CSVPredictionWriter: PredictionWriter {
         mode == .outputs
         ? row.map(NumberText.csv)
         : mode.ranked(row, kind: kind).flatMap {
-          mode == .argmax ? ["\($0.index)"] : ["\($0.index)", NumberText.csv($0.score)]
+          mode == .argmax
+            ? [ClassText.csv($0.index, classNames)] : [ClassText.csv($0.index, classNames), NumberText.csv($0.score)]
         }
       sink.append(fields.joined(separator: ",") + "\n")
     }
@@ -95,15 +111,20 @@ final class JSONPredictionWriter: PredictionWriter {
   private let sink: TextSink
   private let mode: PredictionMode
   private let kind: NetworkDescription.OutputKind
+  private let classNames: [String]?
   private let lines: Bool
   private var rowsWritten = 0
   /// The shape of one output sample, so sequence outputs nest as [steps][units].
   private let sampleShape: [Int]
 
-  init(sink: TextSink, mode: PredictionMode, kind: NetworkDescription.OutputKind, lines: Bool, sampleShape: [Int]) {
+  init(
+    sink: TextSink, mode: PredictionMode, kind: NetworkDescription.OutputKind, classNames: [String]? = nil,
+    lines: Bool, sampleShape: [Int]
+  ) {
     self.sink = sink
     self.mode = mode
     self.kind = kind
+    self.classNames = classNames
     self.lines = lines
     self.sampleShape = sampleShape
   }
@@ -115,11 +136,13 @@ final class JSONPredictionWriter: PredictionWriter {
       let text: String
       switch mode {
       case .outputs: text = nested(row)
-      case .argmax: text = "\(mode.ranked(row, kind: kind)[0].index)"
+      case .argmax: text = ClassText.json(mode.ranked(row, kind: kind)[0].index, classNames)
       case .topK:
         text =
           "["
-          + mode.ranked(row, kind: kind).map { "{\"class\":\($0.index),\"score\":\(NumberText.json($0.score))}" }
+          + mode.ranked(row, kind: kind).map {
+            "{\"class\":\(ClassText.json($0.index, classNames)),\"score\":\(NumberText.json($0.score))}"
+          }
           .joined(separator: ",") + "]"
       }
       if lines {
@@ -160,12 +183,17 @@ final class HDF5PredictionWriter: PredictionWriter {
   private let mode: PredictionMode
   private let kind: NetworkDescription.OutputKind
 
-  init(_ output: OutputFile, mode: PredictionMode, kind: NetworkDescription.OutputKind, sampleShape: [Int]) throws {
+  init(
+    _ output: OutputFile, mode: PredictionMode, kind: NetworkDescription.OutputKind, classNames: [String]? = nil,
+    sampleShape: [Int]
+  ) throws {
     self.output = output
     self.kind = kind
     file = try Self.naming(output) { try HDF5File.create(atPath: try output.creationPath(), overwrite: true) }
     let root = try file.root
     try root.setAttribute("bpkit_kind", to: "predictions")
+    // `classes` holds indices; their names, when the model has them, are here.
+    if let classNames, mode != .outputs { try root.setAttribute("class_names", to: classNames) }
     self.mode = mode
     switch mode {
     case .outputs:

@@ -38,6 +38,14 @@ enum JSONSchemaText {
         "weights": {
           "$ref": "#/$defs/weights",
           "description": "Every weight the layers declare, and nothing else, each with its declared shape."
+        },
+        "feature_names": {
+          "$ref": "#/$defs/names",
+          "description": "Optional (format 1.1): the names of the input features, one per feature (per time step's feature, for sequences), in input order: the training CSV's header, or the feature_names attribute of an HDF5 inputs dataset. Without it, features are called x0, x1, ..."
+        },
+        "class_names": {
+          "$ref": "#/$defs/names",
+          "description": "Optional (format 1.1): the names of the classes, one per class in class-index order (two for one sigmoid output: class 0, then class 1), from string labels in the training CSV, sorted. Without it, classes are their indices."
         }
       },
       "required": [
@@ -347,6 +355,16 @@ enum JSONSchemaText {
               "$ref": "#/$defs/tensor"
             }
           }
+        },
+        "names": {
+          "description": "A list of distinct, non-empty names.",
+          "type": "array",
+          "items": {
+            "type": "string",
+            "minLength": 1
+          },
+          "minItems": 1,
+          "uniqueItems": true
         }
       }
     }
@@ -1078,6 +1096,14 @@ enum JSONSchemaText {
             "weights": {
               "$ref": "#/$defs/weights",
               "description": "Every weight the layers declare, each with its declared shape."
+            },
+            "feature_names": {
+              "$ref": "#/$defs/names",
+              "description": "Optional (format 1.1): the names of the input features, one per feature (per time step's feature, for sequences), in input order: the training CSV's header, or the feature_names attribute of an HDF5 inputs dataset. Without it, features are called x0, x1, ..."
+            },
+            "class_names": {
+              "$ref": "#/$defs/names",
+              "description": "Optional (format 1.1): the names of the classes, one per class in class-index order (two for one sigmoid output: class 0, then class 1), from string labels in the training CSV, sorted. Without it, classes are their indices."
             }
           },
           "required": [
@@ -1086,6 +1112,16 @@ enum JSONSchemaText {
             "weights"
           ],
           "additionalProperties": false
+        },
+        "names": {
+          "description": "A list of distinct, non-empty names.",
+          "type": "array",
+          "items": {
+            "type": "string",
+            "minLength": 1
+          },
+          "minItems": 1,
+          "uniqueItems": true
         }
       }
     }

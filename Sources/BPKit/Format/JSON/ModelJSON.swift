@@ -1,7 +1,7 @@
 /// The bpkit model document: header, network description and weights.
 enum ModelJSON {
-  static let members = BPKitJSON.commonMembers.union(["input", "layers", "weights"])
-  static let embeddedMembers: Set<String> = ["input", "layers", "weights"]
+  static let members = BPKitJSON.commonMembers.union(embeddedMembers)
+  static let embeddedMembers: Set<String> = ["input", "layers", "weights", "feature_names", "class_names"]
 
   /// Writes a whole model document.
   static func writeDocument(
@@ -21,6 +21,21 @@ enum ModelJSON {
     try writer.key("weights")
     try WeightsJSON.write(
       model.parameters, order: model.orderedParameters.map(\.spec), encoding: encoding, to: writer)
+    for (key, names) in [("feature_names", model.names.features), ("class_names", model.names.classes)] {
+      guard let names else { continue }
+      try writer.key(key)
+      try writer.beginArray(inline: true)
+      for name in names { try writer.string(name) }
+      try writer.endArray()
+    }
+  }
+
+  /// An optional list of names.
+  private static func names(_ key: String, in object: JSONObjectCursor) throws(BPKitJSONError) -> [String]? {
+    guard let cursor = object.optional(key) else { return nil }
+    var names: [String] = []
+    for element in try cursor.array() { names.append(try element.string()) }
+    return names
   }
 
   /// Reads a model document.
@@ -39,8 +54,10 @@ enum ModelJSON {
     }
     let parameters = try WeightsJSON.read(
       try object.required("weights"), specs: specs, requireAll: true, what: "weight")
+    let names = ModelNames(
+      features: try names("feature_names", in: object), classes: try names("class_names", in: object))
     do {
-      return try Model(network: network, parameters: parameters)
+      return try Model(network: network, parameters: parameters).named(names)
     } catch {
       throw cursor.violation(error.description)
     }

@@ -169,7 +169,7 @@ extension ModelError {
       layer
     case .duplicateLayerName(let name), .invalidLayerName(let name): name
     case .missingParameter(let key), .unexpectedParameter(let key), .parameterShapeMismatch(let key, _, _): key.layer
-    case .noLayers: nil
+    case .noLayers, .invalidNames: nil
     }
   }
 }

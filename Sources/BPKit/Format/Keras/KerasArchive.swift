@@ -31,7 +31,17 @@ enum KerasArchive {
         guard try contains(root, vars + "/\(index)") else { return nil }
         return try KerasLegacyHDF5.tensor(root.openDataset(vars + "/\(index)"))
       }
-      var result = KerasModel(model: model, kerasVersion: metadata?["keras_version"] as? String)
+      // bpkit keeps the model's feature and class names in metadata.json, which Keras ignores.
+      let bpkit = metadata?["bpkit"] as? [String: Any]
+      let names = ModelNames(
+        features: bpkit?["feature_names"] as? [String], classes: bpkit?["class_names"] as? [String])
+      let named: Model
+      do {
+        named = try model.named(names)
+      } catch {
+        throw KerasError.invalidConfiguration(file: path, detail: "metadata.json: \(error)")
+      }
+      var result = KerasModel(model: named, kerasVersion: metadata?["keras_version"] as? String)
       let compile = config["compile_config"] as? [String: Any]
       result.importTraining(compile.map { ($0["loss"], $0["optimizer"]) }) {
         (configuration) throws(KerasOptimizer.Skipped) in

@@ -30,8 +30,20 @@ enum KerasLegacyHDF5 {
       else { return nil }
       return try tensor(group.openDataset(stored))
     }
+    // bpkit keeps the model's feature and class names in root attributes, which Keras ignores.
+    var names = ModelNames()
+    if try root.hasAttribute("bpkit_feature_names") {
+      names.features = try root.stringArrayAttribute("bpkit_feature_names")
+    }
+    if try root.hasAttribute("bpkit_class_names") { names.classes = try root.stringArrayAttribute("bpkit_class_names") }
+    let named: Model
+    do {
+      named = try model.named(names)
+    } catch {
+      throw KerasError.invalidConfiguration(file: path, detail: "the bpkit names: \(error)")
+    }
     var result = KerasModel(
-      model: model, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
+      model: named, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
     let training =
       try root.hasAttribute("training_config")
       ? try json(try root.stringAttribute("training_config"), name: "training_config", file: path) : nil

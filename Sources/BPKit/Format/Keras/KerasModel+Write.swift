@@ -61,6 +61,8 @@ extension KerasModel {
     try root.setAttribute("backend", to: "tensorflow")
     try root.setAttribute("keras_version", to: Self.writtenKerasVersion)
     try root.setAttribute("model_config", to: KerasJSON.text(plan.modelConfig(modules: false)))
+    if let features = model.names.features { try root.setAttribute("bpkit_feature_names", to: features) }
+    if let classes = model.names.classes { try root.setAttribute("bpkit_class_names", to: classes) }
     if optimizerConfig != nil || loss != nil {
       var training = compileConfig(optimizerConfig, legacy: true)
       training["optimizer_config"] = training.removeValue(forKey: "optimizer")
@@ -112,14 +114,20 @@ extension KerasModel {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.dateFormat = "yyyy-MM-dd@HH:mm:ss"
-    let metadata = ["keras_version": Self.writtenKerasVersion, "date_saved": formatter.string(from: Date())]
+    var metadata: [String: Any] = [
+      "keras_version": Self.writtenKerasVersion, "date_saved": formatter.string(from: Date()),
+    ]
+    var names: [String: Any] = [:]
+    if let features = model.names.features { names["feature_names"] = features }
+    if let classes = model.names.classes { names["class_names"] = classes }
+    if !names.isEmpty { metadata["bpkit"] = names }
 
     let weightsURL = URL(fileURLWithPath: weightsPath)
     try writeWeights(plan, to: weightsPath)
 
     do {
       let archive = try Archive(url: url, accessMode: .create, pathEncoding: nil)
-      for (name, object) in [("metadata.json", metadata as [String: Any]), ("config.json", config)] {
+      for (name, object) in [("metadata.json", metadata), ("config.json", config)] {
         let data = Data(KerasJSON.text(object).utf8)
         try archive.addEntry(
           with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none

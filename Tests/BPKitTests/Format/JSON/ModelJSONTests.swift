@@ -121,7 +121,7 @@ import _BPKitTestSupport
     ),
     (
       "top-level extra", "$.comment",
-      "unknown member; expected only $schema, bpkit_version, format_version, input, kind, layers, weights"
+      "unknown member; expected only $schema, bpkit_version, class_names, feature_names, format_version, input, kind, layers, weights"
     ),
   ]
 
