@@ -139,7 +139,8 @@ validate-json:
 # one's own package resolves against bpkit; then trains a small digits
 # classifier with the bpkit just built and runs PredictFromCheckpoint on its
 # checkpoint, and runs TrainAndResume, which trains, cancels and resumes in
-# process.
+# process. The apps open files as untrusted, so BPKit runs the HDF5 probe,
+# bpkit-probe, built beside them (see the DocC article "Loading files safely").
 example:
 	$(SWIFT) build
 	@for name in $(EXAMPLES); do \
@@ -179,7 +180,8 @@ fuzz-build: deps
 	$(SWIFT) build --product bpkit-fuzz --scratch-path $(FUZZ_DIR) $(FUZZ_FLAGS)
 
 # Crashes inside libhdf5 are expected findings for HDF5 input the fuzzer
-# makes (bpkit's CLI contains them in a child process, the library cannot),
+# makes (the fuzzer opens its inputs as trusted, in-process; bpkit and the
+# library contain untrusted files with the child-process probe),
 # so libFuzzer keeps going past them (-fork) and each finding is then given
 # to the built bpkit, which must refuse it cleanly.
 fuzz: fuzz-build build

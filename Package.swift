@@ -66,6 +66,14 @@ let cli = Target.executableTarget(
   ]
 )
 
+/// The HDF5 probe: the opening policy runs it in a child process on every
+/// untrusted HDF5 file before libhdf5 parses the file in the program
+/// itself. Programs that embed BPKit ship it beside their executable.
+let probe = Target.executableTarget(
+  name: "bpkit-probe",
+  dependencies: ["BPKit"]
+)
+
 // MARK: - Examples
 
 /// The example apps. Each is a package of its own (Examples/NAME/Package.swift,
@@ -120,6 +128,7 @@ let package = Package(
     .library(name: "BPKit", targets: ["BPKit"]),
     .library(name: "HDF5", targets: ["HDF5"]),
     .executable(name: "bpkit", targets: ["bpkit"]),
+    .executable(name: "bpkit-probe", targets: ["bpkit-probe"]),
     .executable(name: "bpkit-fuzz", targets: ["BPKitFuzz"]),
   ],
   dependencies: [
@@ -131,7 +140,8 @@ let package = Package(
     // `swift package generate-documentation`: the DocC catalogs of BPKit and HDF5.
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
-  targets: [cHDF5, cKernels, cCRC32, hdf5, bpkit, cli, testSupport, checkpointWriterFixture, fuzzHarness] + examples
+  targets: [cHDF5, cKernels, cCRC32, hdf5, bpkit, cli, probe, testSupport, checkpointWriterFixture, fuzzHarness]
+    + examples
     + tests,
   swiftLanguageModes: [.v6]
 )

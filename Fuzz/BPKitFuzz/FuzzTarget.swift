@@ -6,7 +6,7 @@ import Foundation
 /// Every error is an expected outcome; only a crash, a hang or a sanitizer
 /// report is a finding.
 enum FuzzTarget: String, CaseIterable {
-  /// Any file bpkit opens (``BPKitFile/open(_:)``): bpkit HDF5 models and
+  /// Any file bpkit opens (``BPKitFile/open(_:trust:)``): bpkit HDF5 models and
   /// checkpoints, bpkit JSON documents and Keras files, told apart by content.
   case model
   /// bpkit JSON documents, parsed from memory.
@@ -26,7 +26,9 @@ enum FuzzTarget: String, CaseIterable {
     switch self {
     case .model:
       guard write(bytes) else { return }
-      if let file = try? BPKitFile.open(URL(fileURLWithPath: Self.scratchPath)) {
+      // Trusted: the parsers themselves are the target, in this process,
+      // not the child-process probe that contains them for untrusted files.
+      if let file = try? BPKitFile.open(URL(fileURLWithPath: Self.scratchPath), trust: .trusted) {
         // Whatever loads must also be usable: predicting on it must not trap.
         let model = file.model
         let shape = [1] + Self.sampleShape(model)

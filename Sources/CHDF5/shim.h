@@ -10,6 +10,7 @@
 #include <hdf5.h>
 #include <H5PLpublic.h>
 #include <stdint.h>
+#include <string.h>
 
 // MARK: - Constants
 
@@ -102,6 +103,63 @@ static inline herr_t bpk_h5_reclaim(hid_t type, hid_t space, void *buffer) {
 #else
     return H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer);
 #endif
+}
+
+// MARK: - Walking groups
+
+/// Called with each link name of a group; return 0 to go on, 1 to stop.
+typedef int (*bpk_h5_name_visitor)(const char *name, void *context);
+
+struct bpk_h5_visit { bpk_h5_name_visitor visitor; void *context; };
+
+#if H5_VERSION_GE(1, 12, 0)
+static herr_t bpk_h5_visit_link(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
+#else
+static herr_t bpk_h5_visit_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+#endif
+    (void)group; (void)info;
+    struct bpk_h5_visit *visit = (struct bpk_h5_visit *)data;
+    return visit->visitor(name, visit->context);
+}
+
+/// Calls `visitor` with the name of every link in `group`, in name order, in
+/// one pass: asking for names by index costs a walk of the group per name
+/// in groups stored as symbol tables, which makes listing quadratic.
+static inline herr_t bpk_h5_link_names(hid_t group, bpk_h5_name_visitor visitor, void *context) {
+    struct bpk_h5_visit visit = { visitor, context };
+    hsize_t index = 0;
+#if H5_VERSION_GE(1, 12, 0)
+    return H5Literate2(group, H5_INDEX_NAME, H5_ITER_INC, &index, bpk_h5_visit_link, &visit);
+#else
+    return H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &index, bpk_h5_visit_link, &visit);
+#endif
+}
+
+/// The file number and address that identify the object a link points to:
+/// two links name the same object exactly when both agree.
+static inline herr_t bpk_h5_object_identity(hid_t loc, const char *name, unsigned long *file, uint64_t *address) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t info;
+    herr_t status = H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT);
+    if (status < 0) return status;
+    *file = info.fileno;
+    uint64_t value = 0;
+    memcpy(&value, &info.token, sizeof value);
+    *address = value;
+#elif H5_VERSION_GE(1, 10, 3)
+    H5O_info_t info;
+    herr_t status = H5Oget_info_by_name2(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT);
+    if (status < 0) return status;
+    *file = info.fileno;
+    *address = (uint64_t)info.addr;
+#else
+    H5O_info_t info;
+    herr_t status = H5Oget_info_by_name(loc, name, &info, H5P_DEFAULT);
+    if (status < 0) return status;
+    *file = info.fileno;
+    *address = (uint64_t)info.addr;
+#endif
+    return 0;
 }
 
 #endif

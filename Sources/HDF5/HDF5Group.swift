@@ -18,17 +18,38 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
 
   /// The names of the group's direct children, in name order.
   ///
-  /// The corresponding HDF5 functions are `H5Gget_info` and `H5Lget_name_by_idx`.
+  /// The names are read in one pass over the group, so listing costs time
+  /// in proportion to the number of children.
+  ///
+  /// The corresponding HDF5 function is `H5Literate`.
   public func children() throws(HDF5Error) -> [String] {
-    let operation = "list group"
-    var info = H5G_info_t()
-    try HDF5Library.call(operation, at: site()) { H5Gget_info(id, &info) }
-    return try (0..<Int(info.nlinks)).map { (index) throws(HDF5Error) in
-      try HDF5Library.nameByIndex(at: site(), operation: operation) { buffer, size in
-        H5Lget_name_by_idx(
-          id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(index), buffer, size, bpk_H5P_DEFAULT())
+    final class Names { var list: [String] = [] }
+    let names = Names()
+    let visitor: bpk_h5_name_visitor = { name, context in
+      guard let name, let context else { return -1 }
+      Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+      return 0
+    }
+    try withExtendedLifetime(names) { () throws(HDF5Error) in
+      try HDF5Library.call("list group", at: site()) {
+        bpk_h5_link_names(id, visitor, Unmanaged.passUnretained(names).toOpaque())
       }
     }
+    return names.list
+  }
+
+  /// Identifies the object the hard link `name` points to: two links name
+  /// the same object exactly when their identities are equal, which is how
+  /// a walk of a file notices a group that contains itself.
+  ///
+  /// The corresponding HDF5 function is `H5Oget_info_by_name`.
+  public func identityOfChild(_ name: String) throws(HDF5Error) -> HDF5ObjectIdentity {
+    var fileNumber: UInt = 0
+    var address: UInt64 = 0
+    try HDF5Library.call("inspect", at: site(name)) {
+      bpk_h5_object_identity(id, name, &fileNumber, &address)
+    }
+    return HDF5ObjectIdentity(fileNumber: UInt64(fileNumber), address: address)
   }
 
   /// Whether a child exists at `name`, which may be a relative path such as `a/b/c`.

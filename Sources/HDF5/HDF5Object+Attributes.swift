@@ -106,6 +106,20 @@ extension HDF5Object {
     }
   }
 
+  /// Whether the attribute `name` holds strings, numbers bpkit reads
+  /// (``HDF5ElementType``), or something else (compound, enum, reference...).
+  ///
+  /// The corresponding HDF5 functions are `H5Aget_type` and `H5Tget_class`.
+  public func attributeContent(_ name: String) throws(HDF5Error) -> HDF5AttributeContent {
+    let operation = "inspect attribute '\(name)' of"
+    let attribute = try openAttribute(name, operation: operation)
+    let fileType = ScopedID(try HDF5Library.call(operation, at: site()) { H5Aget_type(attribute.raw) }, .datatype)
+    return HDF5Library.locked {
+      if H5Tget_class(fileType.raw) == H5T_STRING { return .strings }
+      return HDF5ElementType.matching(fileType.raw).map { .numbers($0) } ?? .other
+    }
+  }
+
   /// Reads a string attribute, variable or fixed length.
   public func stringAttribute(_ name: String) throws(HDF5Error) -> String {
     let strings = try stringArrayAttribute(name)

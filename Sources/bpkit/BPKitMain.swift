@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPKit
 import Foundation
 
 /// Runs `bpkit`.
@@ -9,6 +10,9 @@ import Foundation
 @main
 enum BPKitMain {
   static func main() async {
+    // Every untrusted HDF5 file the library opens is first parsed by this
+    // same executable in a child process (`bpkit probe-hdf5`).
+    HDF5Probe.use(ProbeCommand.probe)
     do {
       var command = try BPKitCommand.parseAsRoot()
       if var asyncCommand = command as? any AsyncParsableCommand {

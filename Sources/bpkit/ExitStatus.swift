@@ -57,6 +57,11 @@ enum ExitStatus {
       case .fileNotFound, .unreadable: ioFailure
       default: badInput
       }
+    case let error as OpeningError:
+      switch error {
+      case .notFound, .permissionDenied, .probeUnavailable: ioFailure
+      default: badInput
+      }
     case let error as TrainingError:
       if case .diverged = error { diverged } else { badInput }
     case let error as KerasError:

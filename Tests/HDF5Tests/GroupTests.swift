@@ -39,4 +39,26 @@ import _BPKitTestSupport
     let duplicate = #expect(throws: HDF5Error.self) { try root.createGroup("g") }
     #expect(duplicate?.kind == .alreadyExists)
   }
+
+  @Test func listsThousandsOfChildrenInNameOrder() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("many.h5")
+    let names = (0..<5000).map { "g\($0)" }
+    do {
+      let root = try HDF5File.create(atPath: path).root
+      for name in names.shuffled() { try root.createGroup(name) }
+    }
+    #expect(try HDF5File(openingAtPath: path).root.children() == names.sorted())
+  }
+
+  @Test func identitiesTellObjectsApart() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("identity.h5")
+    let root = try HDF5File.create(atPath: path).root
+    try root.createGroup("a").createGroup("b")
+    try root.write([Float(1)], shape: [1], to: "x")
+    #expect(try root.identityOfChild("a") == root.identityOfChild("a"))
+    #expect(try root.identityOfChild("a") != root.identityOfChild("x"))
+    #expect(try root.identityOfChild("a/b") == root.openGroup("a").identityOfChild("b"))
+  }
 }

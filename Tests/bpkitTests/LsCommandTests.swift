@@ -14,7 +14,7 @@ import _BPKitTestSupport
   @Test func missingFileExitsWithTheIOCode() throws {
     let result = try BPKitBinary.run("ls", "/nonexistent.h5")
     #expect(result.status == 4)
-    #expect(result.error == "bpkit: error: cannot open file '/nonexistent.h5': no such file\n")
+    #expect(result.error == "bpkit: error: no such file: '/nonexistent.h5'\n")
     #expect(result.output.isEmpty)
   }
 

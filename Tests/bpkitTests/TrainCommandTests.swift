@@ -150,7 +150,9 @@ import _BPKitTestSupport
     #expect(refused.error.contains("the training data has changed"))
     #expect(refused.error.contains("--allow-data-change"))
     #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == before)
-    _ = try train(["--resume", checkpoint, "--epochs", "3", "--target", "species", "--allow-data-change", "--quiet"])
+    _ = try train([
+      "--resume", checkpoint, "--epochs", "3", "--data", data, "--target", "species", "--allow-data-change", "--quiet",
+    ])
     let resumed = try CheckpointComparison.load(checkpoint)
     #expect(resumed.progress.history.last?.notes.first?.contains("training data changed") == true)
   }

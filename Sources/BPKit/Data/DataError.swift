@@ -36,6 +36,11 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   case unsupportedElementType(source: String, type: String)
   /// A JSON input is malformed.
   case invalidJSON(source: String, line: Int?, reason: String)
+  /// A line is longer than 16 MiB, the longest line the line readers take.
+  case lineTooLong(source: String, line: Int, limit: Int)
+  /// The data is not in a regular file (a device, a FIFO, a folder), which
+  /// training cannot read twice, to fingerprint it.
+  case notRegularFile(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -76,6 +81,10 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(source) holds \(type) values; bpkit reads float32, float64 and integer data"
     case .invalidJSON(let source, let line, let reason):
       "\(source)\(line.map { ", line \($0)" } ?? ""): invalid JSON: \(reason)"
+    case .lineTooLong(let source, let line, let limit):
+      "\(source), line \(line): longer than \(limit) bytes without a line break; this is not line-based data"
+    case .notRegularFile(let path, let reason):
+      "cannot use '\(path)' as data: \(reason)"
     }
   }
 

@@ -2,6 +2,8 @@ extension Dataset {
   /// Reads a CSV file with a header row into memory.
   ///
   /// Every column that is neither a target nor ignored is an input, in file order.
+  /// A path must name a regular file (the opening policy's first step, see
+  /// <doc:LoadingFiles>); standard input is read as it comes.
   ///
   /// - Parameters:
   ///   - path: The CSV file, or `-` for standard input.
@@ -16,6 +18,19 @@ extension Dataset {
     path: String, targetColumns: [String], ignoring: [String] = [], requireFinite: Bool = true,
     classes: [String]? = nil
   ) throws(DataError) -> Dataset {
+    if path != "-" {
+      do {
+        _ = try OpeningPolicy.regularFileSize(path)
+      } catch .notFound {
+        throw .fileNotFound(path: path)
+      } catch .permissionDenied {
+        throw .unreadable(path: path, reason: "permission denied")
+      } catch .empty {
+        throw .empty(source: path)
+      } catch {
+        throw .notRegularFile(path: path, reason: error.description)
+      }
+    }
     var classes = classes
     if classes == nil, let column = targetColumns.first {
       classes = try CSVSampleReader.classNames(inFileAt: path, column: column)

@@ -12,10 +12,20 @@ extension Dataset {
   /// sequence models; targets are [samples] (such as class labels) or
   /// [samples, outputs]. Float64 and integer datasets are converted to Float32.
   ///
-  /// - Throws: `HDF5Error` when the file or a dataset cannot be read,
-  ///   ``DataError`` when the shapes do not fit together.
-  public static func readHDF5(path: String, inputs inputPath: String, targets targetPath: String?) throws -> Dataset {
-    let root = try HDF5File(openingAtPath: path).root
+  /// The file is opened through BPKit's opening policy (see <doc:LoadingFiles>).
+  ///
+  /// - Parameters:
+  ///   - path: The HDF5 file.
+  ///   - inputPath: The inputs dataset, such as `/train/x`.
+  ///   - targetPath: The targets dataset, or `nil` for none.
+  ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  /// - Throws: ``OpeningError`` and ``FormatError`` from the opening policy,
+  ///   `HDF5Error` when a dataset cannot be read, ``DataError`` when the
+  ///   shapes do not fit together.
+  public static func readHDF5(
+    path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted
+  ) throws -> Dataset {
+    let root = try OpeningPolicy.openHDF5(path, trust: trust).root
     let inputsDataset = try root.openDataset(inputPath)
     let inputs = try readTensor(inputsDataset, source: "\(path):\(inputPath)")
     let targets = try targetPath.map { try readTensor(root.openDataset($0), source: "\(path):\($0)") }

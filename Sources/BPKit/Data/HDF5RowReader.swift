@@ -13,12 +13,22 @@ public final class HDF5RowReader {
 
   /// Opens the input (and target) datasets of a file.
   ///
-  /// - Throws: `HDF5Error` when the file or a dataset cannot be opened,
-  ///   ``DataError`` when the datasets' shapes do not fit together.
-  public init(path: String, inputs inputPath: String, targets targetPath: String?) throws {
+  /// The file is opened through BPKit's opening policy (see <doc:LoadingFiles>).
+  ///
+  /// - Parameters:
+  ///   - path: The HDF5 file.
+  ///   - inputPath: The inputs dataset, such as `/train/x`.
+  ///   - targetPath: The targets dataset, or `nil` for none.
+  ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  /// - Throws: ``OpeningError`` and ``FormatError`` from the opening policy,
+  ///   `HDF5Error` when a dataset cannot be opened, ``DataError`` when the
+  ///   datasets' shapes do not fit together.
+  public init(path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted)
+    throws
+  {
     self.path = path
     self.inputPath = inputPath
-    let root = try HDF5File(openingAtPath: path).root
+    let root = try OpeningPolicy.openHDF5(path, trust: trust).root
     inputs = try root.openDataset(inputPath)
     targets = try targetPath.map { try root.openDataset($0) }
     guard inputs.shape.count == 2 || inputs.shape.count == 3 else {

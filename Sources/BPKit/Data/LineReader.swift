@@ -16,6 +16,10 @@ package final class LineReader {
   package private(set) var lineNumber = 0
   /// The name used in error messages: the path, or `standard input`.
   package let source: String
+  /// The longest line read, in bytes: a line without an end (a stream of
+  /// zero bytes from `/dev/zero`, say) is refused at this length instead of
+  /// growing the buffer until memory runs out.
+  package static let maximumLineBytes = 16 << 20
 
   /// Opens a file for reading, or standard input when `path` is `-`.
   ///
@@ -43,7 +47,8 @@ package final class LineReader {
 
   /// The next line without its line terminator (`\n` or `\r\n`), or `nil` at the end.
   ///
-  /// Lines longer than the buffer grow it; the buffer never shrinks.
+  /// Lines longer than the buffer grow it, up to ``maximumLineBytes``; the
+  /// buffer never shrinks.
   package func nextLine() throws(DataError) -> Substring? {
     try withNextLine { Substring(decoding: $0, as: UTF8.self) }
   }
@@ -56,10 +61,13 @@ package final class LineReader {
   /// buffer. The bytes are valid only during the call.
   package func withNextLine<R>(_ body: (UnsafeBufferPointer<UInt8>) throws(DataError) -> R) throws(DataError) -> R? {
     while true {
-      if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+      if let newline = newlineIndex() {
         let result = try line(start..<newline, body)
         start = newline + 1
         return result
+      }
+      if end - start > Self.maximumLineBytes {
+        throw .lineTooLong(source: source, line: lineNumber + 1, limit: Self.maximumLineBytes)
       }
       if finished {
         guard start < end else { return nil }
@@ -69,6 +77,17 @@ package final class LineReader {
         return result
       }
       try fill()
+    }
+  }
+
+  /// The first line break at or after `start`, found with `memchr`: a long
+  /// line is scanned once per fill, at memory speed even in debug builds.
+  private func newlineIndex() -> Int? {
+    guard start < end else { return nil }
+    return buffer.withUnsafeBufferPointer { bytes in
+      memchr(bytes.baseAddress! + start, Int32(UInt8(ascii: "\n")), end - start).map {
+        UnsafeRawPointer($0) - UnsafeRawPointer(bytes.baseAddress!)
+      }
     }
   }
 
@@ -104,7 +123,7 @@ package final class LineReader {
       end -= start
       start = 0
     }
-    if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+    if end == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
     let count = buffer.withUnsafeMutableBytes { bytes in
       read(descriptor, bytes.baseAddress! + end, bytes.count - end)
     }

@@ -22,7 +22,8 @@ public enum SampleFile {
   ///     name, and text labels read as its classes.
   /// - Returns: A reader positioned at the first sample.
   /// - Throws: ``DataError`` for a missing, unreadable or empty input or
-  ///   columns it lacks; `HDF5Error` for an HDF5 file that cannot be opened.
+  ///   columns it lacks; ``OpeningError`` and ``FormatError`` for an HDF5 file the
+  ///   opening policy refuses; `HDF5Error` for one that cannot be read.
   public static func open(
     _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = [],
     names: ModelNames = ModelNames()
@@ -37,7 +38,8 @@ public enum SampleFile {
           classes: labels != nil ? names.classes : nil, features: names.features)
     }
     if HDF5Signature.isPresent(atPath: path) {
-      let dataset = try inputs ?? (try HDF5File(openingAtPath: path).root.contains("x") ? "/x" : "/test/x")
+      let dataset =
+        try inputs ?? (try OpeningPolicy.openHDF5(path, trust: .untrusted).root.contains("x") ? "/x" : "/test/x")
       return try HDF5SampleReader(path: path, inputs: dataset, labels: labels, layout: layout)
     }
     switch path.split(separator: ".").last?.lowercased() {

@@ -23,41 +23,88 @@ public enum BPKitFile: Sendable {
   /// A Keras model file, with the optimizer state and loss it was compiled with.
   case keras(KerasModel)
 
-  /// Opens and loads the file at `url`, whatever supported kind it is.
+  /// Opens and loads the file at `url`, whatever supported kind it is,
+  /// through BPKit's one opening policy (see <doc:LoadingFiles>).
   ///
-  /// - Throws: ``FormatError`` naming the file and the object at fault,
-  ///   libhdf5's own failures included (``FormatError/hdf5(_:)``, for Keras
-  ///   files too); ``KerasError`` for Keras files bpkit cannot import;
+  /// - Parameters:
+  ///   - url: The file.
+  ///   - trust: ``FileTrust/untrusted`` (the default) for any file a person
+  ///     or another file names: HDF5 content is first parsed by
+  ///     ``HDF5Probe`` in a child process. ``FileTrust/trusted`` only for
+  ///     files this program wrote itself.
+  /// - Throws: ``OpeningError`` for paths that are not regular files and for
+  ///   files the probe refuses; ``FormatError`` naming the file and the
+  ///   object at fault; ``KerasError`` for Keras files bpkit cannot import;
   ///   ``BPKitJSONError`` for JSON documents that break the schema;
   ///   ``ONNXError`` for ONNX files it cannot import.
-  public static func open(_ url: URL) throws -> BPKitFile {
-    if KerasModel.format(ofFileAtPath: url.path) != nil {
-      // libhdf5's own failures inside a legacy Keras file are FormatError.hdf5,
-      // as for every other HDF5 file, never a bare HDF5Error.
-      return .keras(try FormatError.wrappingHDF5Errors { try KerasModel(contentsOfFile: url.path) })
-    }
-    if BPKitJSON.looksLikeJSON(atPath: url.path) {
-      switch try BPKitJSON.read(contentsOfFile: url.path) {
-      case .model(let model): return .model(model)
-      case .checkpoint(let checkpoint): return .checkpoint(checkpoint)
+  public static func open(_ url: URL, trust: FileTrust = .untrusted) throws -> BPKitFile {
+    try load(url.path, trust: trust).file
+  }
+
+  /// A loaded file and the container it came in, with the version it declares.
+  struct Loaded {
+    var file: BPKitFile
+    var format: String
+    var formatVersion: String?
+  }
+
+  static func load(_ path: String, trust: FileTrust) throws -> Loaded {
+    switch try OpeningPolicy.content(of: path) {
+    case .zip:
+      // libhdf5's own failures inside a Keras file are FormatError.hdf5, as for every other HDF5 file.
+      let keras = try FormatError.wrappingHDF5Errors { try KerasArchive.read(path, trust: trust) }
+      return Loaded(file: .keras(keras), format: KerasModel.Format.archive.rawValue, formatVersion: keras.kerasVersion)
+    case .json:
+      let version = BPKitJSON.formatVersion(atPath: path)
+      switch try BPKitJSON.read(contentsOfFile: path) {
+      case .model(let model): return Loaded(file: .model(model), format: "json", formatVersion: version)
+      case .checkpoint(let checkpoint):
+        return Loaded(file: .checkpoint(checkpoint), format: "json", formatVersion: version)
+      }
+    case .other where ONNXFormat.looksLikeONNX(atPath: path):
+      return Loaded(file: .model(try Model(onnxContentsOf: URL(fileURLWithPath: path))), format: "onnx")
+    case .hdf5, .other:
+      return try FormatError.wrappingHDF5Errors {
+        let file = try OpeningPolicy.openHDF5(path, trust: trust)
+        if try KerasLegacyHDF5.holdsKerasModel(file) {
+          let keras = try KerasLegacyHDF5.read(file, path: path)
+          return Loaded(
+            file: .keras(keras), format: KerasModel.Format.legacyHDF5.rawValue, formatVersion: keras.kerasVersion)
+        }
+        let reader = try FileReader(file: file, path: path)
+        let loaded: BPKitFile =
+          switch reader.kind {
+          case .model: .model(try ModelFileCoding.readModel(reader))
+          case .checkpoint: .checkpoint(try CheckpointFileCoding.read(reader))
+          }
+        return Loaded(file: loaded, format: "hdf5", formatVersion: reader.version.description)
       }
     }
-    if !HDF5Signature.isPresent(atPath: url.path), ONNXFormat.looksLikeONNX(atPath: url.path) {
-      return .model(try Model(onnxContentsOf: url))
-    }
-    return try FormatError.wrappingHDF5Errors {
-      let reader = try FileReader(path: url.path)
-      switch reader.kind {
-      case .model: return .model(try ModelFileCoding.readModel(reader))
-      case .checkpoint: return .checkpoint(try CheckpointFileCoding.read(reader))
-      }
-    }
+  }
+
+  /// Opens any HDF5 file through BPKit's opening policy and hands it over
+  /// for the caller to read with the `HDF5` module: the path must be a
+  /// regular file, a bpkit file's whole-file checksum must match, and an
+  /// untrusted file is first parsed by ``HDF5Probe`` in a child process.
+  ///
+  /// - Parameters:
+  ///   - url: The file.
+  ///   - trust: Whether to skip the child-process probe.
+  ///   - checkStructure: Whether to walk the structure with bpkit's rules
+  ///     (no links out of the file, no external raw data, no virtual
+  ///     datasets, no plugin filters, sizes the file can hold). Only a
+  ///     listing that follows no link and reads no data should pass `false`.
+  /// - Throws: ``OpeningError``, or ``FormatError`` naming the object that breaks the rules.
+  public static func openHDF5(_ url: URL, trust: FileTrust = .untrusted, checkStructure: Bool = true) throws
+    -> HDF5File
+  {
+    try OpeningPolicy.openHDF5(url.path, trust: trust, checkStructure: checkStructure)
   }
 
   /// Checks the whole-file checksum a bpkit HDF5 file carries in its user
   /// block, without handing the file to libhdf5 (see FORMAT.md, "Whole-file
   /// checksum"). Every loader here does this first; programs that open bpkit
-  /// files with libhdf5 themselves should too.
+  /// files with libhdf5 themselves should use ``openHDF5(_:trust:checkStructure:)``.
   ///
   /// - Returns: `true` when the file matches its checksum; `false` when it
   ///   has none (a file from another program or written by an earlier bpkit).
@@ -68,9 +115,10 @@ public enum BPKitFile: Sendable {
 
   /// What the file at `url` is, from its root attributes, without loading its data.
   ///
-  /// - Throws: ``FormatError`` when it is not a bpkit file this version can read.
-  public static func kind(of url: URL) throws -> BPKitFileKind {
-    try FormatError.wrappingHDF5Errors { try FileReader(path: url.path).kind }
+  /// - Throws: ``OpeningError`` or ``FormatError`` when it is not a bpkit
+  ///   HDF5 file this version can read.
+  public static func kind(of url: URL, trust: FileTrust = .untrusted) throws -> BPKitFileKind {
+    try FormatError.wrappingHDF5Errors { try FileReader(path: url.path, trust: trust).kind }
   }
 
   /// The kind of the loaded file; a Keras file holds a model.

@@ -4,14 +4,18 @@ import HDF5
 extension Checkpoint {
   /// Reads a bpkit checkpoint: the model and the complete training state.
   ///
-  /// The same checks as ``Model/init(contentsOf:)`` apply, and every
+  /// The same checks as ``Model/init(contentsOf:trust:)`` apply, and every
   /// optimizer slot must match the shape of the weight it belongs to.
   ///
-  /// - Throws: ``FormatError`` naming the file and the object at fault;
-  ///   ``FormatError/wrongKind(file:expected:found:)`` for a model file.
-  public init(contentsOf url: URL) throws {
+  /// - Parameters:
+  ///   - url: The file.
+  ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  /// - Throws: ``OpeningError`` for paths that are not regular files or that
+  ///   the probe refuses; ``FormatError`` naming the file and the object at
+  ///   fault; ``FormatError/wrongKind(file:expected:found:)`` for a model file.
+  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
     self = try FormatError.wrappingHDF5Errors {
-      let reader = try FileReader(path: url.path)
+      let reader = try FileReader(path: url.path, trust: trust)
       try reader.require(.checkpoint)
       return try CheckpointFileCoding.read(reader)
     }

@@ -4,7 +4,7 @@ import HDF5
 /// Reads the parts of a bpkit file, turning each problem into a
 /// ``FormatError`` that names the file and the object.
 ///
-/// Opening runs the loading policy (``FilePolicy``) over the whole file
+/// Opening runs the loading policy (``OpeningPolicy``) over the whole file
 /// before anything else is read.
 struct FileReader {
   let path: String
@@ -17,12 +17,14 @@ struct FileReader {
   /// processor's cache when its checksum is computed right after.
   static let sliceBytes = 2 << 20
 
-  init(path: String) throws {
+  init(path: String, trust: FileTrust) throws {
+    try self.init(file: try OpeningPolicy.openHDF5(path, trust: trust), path: path)
+  }
+
+  /// Reads the root attributes of a file already opened by ``OpeningPolicy/openHDF5(_:trust:checkStructure:)``.
+  init(file: HDF5File, path: String) throws {
     self.path = path
-    // A damaged bpkit file is refused here, before libhdf5 parses any of it.
-    _ = try FileChecksum.verify(path)
-    try FilePolicy.prepareLibrary()
-    file = try HDF5File(openingAtPath: path)
+    self.file = file
     root = try file.root
     guard try root.hasAttribute(FileLayout.kindAttribute) else { throw FormatError.notBPKitFile(file: path) }
     let kindText = try Self.string(root, FileLayout.kindAttribute, file: path)
@@ -41,7 +43,6 @@ struct FileReader {
     }
     self.kind = kind
     self.version = version
-    try FilePolicy.check(root, fileSize: Self.fileSize(path), file: path)
   }
 
   static func fileSize(_ path: String) -> Int {

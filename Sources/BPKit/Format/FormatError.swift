@@ -24,6 +24,9 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case declaredSizeTooLarge(declaredBytes: Int, fileBytes: Int)
     /// An element type bpkit never writes (compound, enum, reference, ...).
     case unsupportedElementType
+    /// A second hard link to an object already reached by another path: a
+    /// group that contains itself, or an alias bpkit never writes.
+    case repeatedObject
 
     public var description: String {
       switch self {
@@ -36,6 +39,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
       case .declaredSizeTooLarge(let declared, let file):
         "it declares \(declared) bytes of data in a file of \(file) bytes"
       case .unsupportedElementType: "its element type is not one bpkit writes"
+      case .repeatedObject: "it links again to an object the file already reached by another path (a cycle or alias)"
       }
     }
   }

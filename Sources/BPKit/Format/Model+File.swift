@@ -8,10 +8,14 @@ extension Model {
   /// read, every weight's shape is checked against the network description
   /// before its buffer is allocated, and every weight's CRC-32 is verified.
   ///
-  /// - Throws: ``FormatError`` naming the file and the object at fault.
-  public init(contentsOf url: URL) throws {
+  /// - Parameters:
+  ///   - url: The file.
+  ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  /// - Throws: ``OpeningError`` for paths that are not regular files or that
+  ///   the probe refuses; ``FormatError`` naming the file and the object at fault.
+  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
     self = try FormatError.wrappingHDF5Errors {
-      try ModelFileCoding.readModel(try FileReader(path: url.path))
+      try ModelFileCoding.readModel(try FileReader(path: url.path, trust: trust))
     }
   }
 

@@ -30,20 +30,15 @@ public struct FileSummary: Sendable, Encodable {
   /// The run, for checkpoints.
   public var checkpoint: CheckpointSummary?
 
-  /// Opens the file at `url` with ``BPKitFile/open(_:)`` and summarises it.
+  /// Opens the file at `url` with ``BPKitFile/open(_:trust:)`` and summarises it.
   ///
-  /// - Throws: whatever ``BPKitFile/open(_:)`` throws for a file it cannot open.
-  public init(contentsOf url: URL) throws {
-    let file = try BPKitFile.open(url)
+  /// - Throws: whatever ``BPKitFile/open(_:trust:)`` throws for a file it cannot open.
+  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
+    let loaded = try BPKitFile.load(url.path, trust: trust)
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-    let format =
-      if case .keras(let keras) = file, let kerasFormat = KerasModel.format(ofFileAtPath: url.path) {
-        (name: kerasFormat.rawValue, version: keras.kerasVersion)
-      } else {
-        Self.format(of: url.path)
-      }
     self.init(
-      file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0, format: format)
+      loaded.file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
+      format: (loaded.format, loaded.formatVersion))
   }
 
   /// Summarises a file already opened, given what only the file on disk tells.
@@ -62,20 +57,6 @@ public struct FileSummary: Sendable, Encodable {
     model = ModelSummary(file.model)
     optimizer = file.optimizer.map(OptimizerSummary.init)
     if case .checkpoint(let value) = file { checkpoint = CheckpointSummary(value) } else { checkpoint = nil }
-  }
-
-  /// The container of a bpkit HDF5 or JSON file and the format version it declares,
-  /// read from the file's root attributes or its JSON members.
-  static func format(of path: String) -> (name: String, version: String?) {
-    if HDF5Signature.isPresent(atPath: path) {
-      return ("hdf5", (try? FileReader(path: path))?.version.description)
-    }
-    if !BPKitJSON.looksLikeJSON(atPath: path), ONNXFormat.looksLikeONNX(atPath: path) {
-      return ("onnx", nil)
-    }
-    let data = FileManager.default.contents(atPath: path) ?? Data()
-    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    return ("json", (object?["format_version"] as? NSNumber)?.stringValue)
   }
 
   /// The summary as one JSON object with snake_case keys in sorted order;

@@ -4,6 +4,9 @@ public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
   case diverged(epoch: Int, step: Int, loss: Double)
   /// The data on resume is not the data the checkpoint was trained on.
   case dataChanged(checkpoint: DataFingerprint, now: DataFingerprint)
+  /// A data path stored in a checkpoint does not name the data the
+  /// checkpoint recorded, so it is not opened.
+  case storedDataUnconfirmed(role: String, path: String, reason: String)
   /// There are no training samples (after the validation split).
   case noTrainingSamples
   /// Targets do not fit the network's outputs.
@@ -22,6 +25,9 @@ public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
       "the training data has changed since the checkpoint was written (checkpoint: \(checkpoint.path), "
         + "sha256 \(checkpoint.sha256.prefix(12))…, \(checkpoint.sampleCount) samples; now: \(now.path), sha256 "
         + "\(now.sha256.prefix(12))…, \(now.sampleCount) samples); pass --allow-data-change to resume anyway"
+    case .storedDataUnconfirmed(let role, let path, let reason):
+      "the checkpoint names '\(path)' as its \(role), but that is not the file it trained on (\(reason)), so bpkit "
+        + "did not open it; give the \(role) with \(role == "training data" ? "--data" : "--validation")"
     case .noTrainingSamples:
       "there are no training samples left; lower --validation-split or add data"
     case .targetsDoNotFit(let detail):

@@ -155,21 +155,15 @@ public struct TrainingOptions: Sendable {
   public var schedule: Schedule
   /// Where and when it writes checkpoints.
   public var output: Output
-  /// Checks an HDF5 file that is not a sealed bpkit file before libhdf5
-  /// parses it in this process. The `bpkit` tool parses such files first in
-  /// a child process, so that a file that crashes libhdf5 is refused.
-  public var checkForeignHDF5: @Sendable (String) throws -> Void
 
   /// Creates the options of a run.
   public init(
-    start: Start, data: DataSelection = DataSelection(), schedule: Schedule = Schedule(), output: Output = Output(),
-    checkForeignHDF5: @escaping @Sendable (String) throws -> Void = { _ in }
+    start: Start, data: DataSelection = DataSelection(), schedule: Schedule = Schedule(), output: Output = Output()
   ) {
     self.start = start
     self.data = data
     self.schedule = schedule
     self.output = output
-    self.checkForeignHDF5 = checkForeignHDF5
   }
 
   /// Refuses options that cannot describe a run, naming the option.

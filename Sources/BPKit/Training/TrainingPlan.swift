@@ -28,19 +28,18 @@ public struct TrainingPlan {
   ///   of the model, checkpoint and data readers for files they refuse.
   public init(_ options: TrainingOptions) throws {
     try options.validate()
-    try self.init(
-      start: options.start, data: options.data, schedule: options.schedule, output: options.output,
-      vet: options.checkForeignHDF5)
+    try self.init(start: options.start, data: options.data, schedule: options.schedule, output: options.output)
   }
 
   private init(
     start: TrainingOptions.Start, data: TrainingOptions.DataSelection, schedule: TrainingOptions.Schedule,
-    output: TrainingOptions.Output, vet: (String) throws -> Void
+    output: TrainingOptions.Output
   ) throws {
     if let resume = start.resume {
-      try vet(resume)
       var checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: resume))
-      let dataPath = data.data ?? checkpoint.data?.path
+      // A path from the checkpoint is opened only once it is confirmed to be
+      // the file the run trained on; the user's own --data is taken as given.
+      let dataPath = try data.data ?? checkpoint.data?.confirmedStoredPath(role: "training data")
       guard let dataPath else {
         throw TrainingError.invalidSetting("the checkpoint does not name its training data; give it with --data")
       }
@@ -48,14 +47,17 @@ public struct TrainingPlan {
         path: dataPath, inputs: data.x ?? checkpoint.data?.inputs,
         targets: data.y ?? data.target
           ?? checkpoint.data?.targets)
-      let validationSource = (data.validation ?? checkpoint.validationData?.path).map {
+      let storedValidation =
+        try data.validation == nil
+        ? checkpoint.validationData?.confirmedStoredPath(role: "validation data") : nil
+      let validationSource = (data.validation ?? storedValidation).map {
         DataSource(
           path: $0, inputs: data.validationX ?? checkpoint.validationData?.inputs,
           targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true)
       }
       let loaded = try Self.loadData(
         source, validation: validationSource, split: checkpoint.configuration.validationSplit, stream: data.stream,
-        classes: checkpoint.model.names.classes, vet: vet)
+        classes: checkpoint.model.names.classes)
       try Self.requireSameNames(loaded.names, model: checkpoint.model, data: dataPath)
       if let stored = checkpoint.data, stored.sha256 != loaded.fingerprint.sha256 {
         guard start.allowDataChange else {
@@ -93,7 +95,6 @@ public struct TrainingPlan {
       let network = try NetworkDescription(layerSpecification: layers)
       model = try Model(initializing: network, random: &random)
     } else {
-      try vet(start.model!)
       let file = try BPKitFile.open(URL(fileURLWithPath: start.model!))
       model = file.model
       // A Keras file carries the loss and optimizer it was compiled with, and
@@ -105,7 +106,7 @@ public struct TrainingPlan {
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {
         DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
-      }, split: data.validationSplit ?? 0, stream: data.stream, vet: vet)
+      }, split: data.validationSplit ?? 0, stream: data.stream)
     try Self.requireSameNames(loaded.names, model: model, data: data.data!)
     // The model keeps the data's names: the CSV header and the text labels' classes.
     // Names for another number of features are left to the data's shape check, whose message says more.
@@ -260,10 +261,8 @@ public struct TrainingPlan {
   /// data, and fingerprints the files. Streamed data is scanned once for
   /// values that are not finite before training starts.
   static func loadData(
-    _ source: DataSource, validation other: DataSource?, split: Double, stream: Bool, classes: [String]? = nil,
-    vet: (String) throws -> Void
+    _ source: DataSource, validation other: DataSource?, split: Double, stream: Bool, classes: [String]? = nil
   ) throws -> LoadedData {
-    for file in [source, other].compactMap({ $0 }) where file.isHDF5 { try vet(file.path) }
     var all = try source.open(stream: stream, classes: classes)
     // Validation labels name the training data's classes, in the same order.
     let classes: [String]? = if case .inMemory(let data) = all { data.names.classes ?? classes } else { classes }

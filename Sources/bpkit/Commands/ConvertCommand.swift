@@ -88,7 +88,6 @@ struct ConvertCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      try UntrustedHDF5.vet(input)
       var file = try BPKitFile.open(URL(fileURLWithPath: input))
       if modelOnly { file = .model(file.model) }
       let outputURL = URL(fileURLWithPath: output)

@@ -86,7 +86,6 @@ struct InferCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      try UntrustedHDF5.vet(model)
       let model = try openModel()
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
@@ -139,9 +138,7 @@ struct InferCommand: ParsableCommand {
     } catch {
       let inputIsModel =
         input != "-" && HDF5Signature.isPresent(atPath: input) || KerasModel.format(ofFileAtPath: input) != nil
-      if inputIsModel, (try? UntrustedHDF5.vet(input)) != nil,
-        (try? BPKitFile.open(URL(fileURLWithPath: input))) != nil
-      {
+      if inputIsModel, (try? BPKitFile.open(URL(fileURLWithPath: input))) != nil {
         throw ValidationError(
           "\(model) is not a model, but --input \(input) is one: the model comes first, as in "
             + "'bpkit infer \(input) --input \(model)'")
@@ -151,7 +148,6 @@ struct InferCommand: ParsableCommand {
   }
 
   private func makeInput(for model: Model) throws -> any SampleReader {
-    if input != "-" { try UntrustedHDF5.vet(input) }
     // CSV columns are matched to the model's features by name, and text labels to its classes.
     let source = try SampleFile.open(
       input, layout: SampleLayout(model.network.input), inputs: x, labels: labels,

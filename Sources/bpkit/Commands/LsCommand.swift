@@ -23,21 +23,29 @@ struct LsCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      _ = try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: file))
-      try UntrustedHDF5.vet(file)
-      let file = try HDF5File(openingAtPath: file)
-      try list(try file.root, depth: 0)
+      // A listing follows no link and reads no data, so only the structural
+      // rules are skipped; the file is still contained by the probe.
+      let file = try BPKitFile.openHDF5(URL(fileURLWithPath: file), checkStructure: false)
+      var seen = Set<HDF5ObjectIdentity>()
+      try list(try file.root, depth: 0, seen: &seen)
     }
   }
 
-  private func list(_ group: HDF5Group, depth: Int) throws {
+  /// Lists `group`, each object once: a second hard link to an object
+  /// already listed (a group that contains itself) is named, not entered.
+  private func list(_ group: HDF5Group, depth: Int, seen: inout Set<HDF5ObjectIdentity>) throws {
     let indent = String(repeating: "  ", count: depth)
     if attributes { try listAttributes(of: group, indent: indent) }
     for name in try group.children() {
-      switch try group.kindOfChild(name) {
+      let kind = try group.kindOfChild(name)
+      if kind == .group || kind == .dataset, !seen.insert(try group.identityOfChild(name)).inserted {
+        print("\(indent)\(name)  -> hard link to an object listed above")
+        continue
+      }
+      switch kind {
       case .group:
         print("\(indent)\(name)/")
-        try list(try group.openGroup(name), depth: depth + 1)
+        try list(try group.openGroup(name), depth: depth + 1, seen: &seen)
       case .dataset:
         let dataset = try group.openDataset(name)
         let type = dataset.elementType?.description ?? (dataset.holdsStrings ? "string" : "other")

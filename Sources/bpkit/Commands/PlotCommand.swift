@@ -29,7 +29,6 @@ struct PlotCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       let url = URL(fileURLWithPath: checkpoint)
-      try UntrustedHDF5.vet(url.path)
       let file = try BPKitFile.open(url)
       guard case .checkpoint(let run) = file else {
         throw ReportingError.noHistory(file: checkpoint, kind: file.kind.rawValue)

@@ -88,8 +88,7 @@ struct TrainCommand: ParsableCommand {
       let stop = StopRequest()
       let run = try TrainingRun(
         TrainingOptions(
-          start: start.options, data: data.options, schedule: schedule.options, output: output.options,
-          checkForeignHDF5: { try UntrustedHDF5.vet($0) }))
+          start: start.options, data: data.options, schedule: schedule.options, output: output.options))
       // The log never goes into what the run reads or its checkpoint.
       let reporter = try ProgressReporter(
         totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson,

@@ -20,6 +20,9 @@ struct HostileRun: Sendable {
   var codes: Set<Int32> = [3, 4]
   /// Whether to run as the unprivileged user `nobody`, for permission cases.
   var unprivileged = false
+  /// The working folder; the caller's by default. Hostile files that name
+  /// relative paths outside themselves are run beside their targets.
+  var currentDirectory: String?
 
   /// What happened, judged.
   enum Verdict: Sendable, Equatable {
@@ -40,7 +43,8 @@ struct HostileRun: Sendable {
         "/usr/bin/setpriv",
         ["--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups", "--", BPKitBinary.path] + arguments,
         timeout: ReliabilityMode.timeout, currentDirectory: "/")
-      : try GuardedProcess.run(BPKitBinary.path, arguments, timeout: ReliabilityMode.timeout)
+      : try GuardedProcess.run(
+        BPKitBinary.path, arguments, timeout: ReliabilityMode.timeout, currentDirectory: currentDirectory)
     return (judge(result), result)
   }
 

@@ -21,7 +21,9 @@ let count = arguments.count > 5 ? Int(arguments[5]) ?? 5 : 5
 
 do {
   // 1. Open the file. BPKitFile.open tells a model, a checkpoint and a
-  //    Keras file apart by their content.
+  //    Keras file apart by their content. Files are untrusted by default:
+  //    libhdf5 first parses them in a child process, the bpkit-probe
+  //    executable shipped beside this program or named by BPKIT_PROBE.
   let file = try BPKitFile.open(URL(fileURLWithPath: arguments[1]))
   guard case .checkpoint(let checkpoint) = file else {
     print("\(arguments[1]) is a \(file.kind), not a checkpoint")

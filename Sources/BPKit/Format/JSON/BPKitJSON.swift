@@ -78,6 +78,13 @@ public enum BPKitJSON {
     return head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")
   }
 
+  /// The `format_version` member of a JSON document, or `nil`.
+  static func formatVersion(atPath path: String) -> String? {
+    let data = FileManager.default.contents(atPath: path) ?? Data()
+    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    return (object?["format_version"] as? NSNumber)?.stringValue
+  }
+
   // MARK: Internals
 
   static func withBytes<R>(

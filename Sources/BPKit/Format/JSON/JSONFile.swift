@@ -13,7 +13,8 @@ enum JSONFile {
   static func withMappedContents<R>(
     of path: String, _ body: (UnsafeRawBufferPointer) throws(BPKitJSONError) -> R
   ) throws(BPKitJSONError) -> R {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // Without blocking: a FIFO must be refused as not a regular file, not waited on.
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
     guard descriptor >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
     defer { close(descriptor) }
     var status = stat()

@@ -14,22 +14,26 @@ enum KerasArchive {
     return archive["config.json"] != nil && archive["model.weights.h5"] != nil
   }
 
-  static func read(_ path: String) throws -> KerasModel {
+  /// The largest JSON member (`config.json`, `metadata.json`) read.
+  static let maximumConfigurationBytes = 16 << 20
+
+  static func read(_ path: String, trust: FileTrust) throws -> KerasModel {
     let archive: Archive
     do {
       archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
     } catch {
       throw KerasError.notKerasModel(file: path, detail: "not a readable zip archive")
     }
+    try refuseDuplicateMembers(archive, file: path)
     let config = try jsonEntry("config.json", in: archive, file: path)
     let metadata = try? jsonEntry("metadata.json", in: archive, file: path)
     let plan = try KerasNetworkPlan.make(config: config, file: path)
-    return try withExtractedWeights(archive, file: path) { weightsFile in
+    return try withExtractedWeights(archive, file: path, trust: trust) { weightsFile, weightsPath in
       let root = try weightsFile.root
       let model = try plan.model(file: path) { source, index, _ in
         let vars = "\(source.archivePath)/vars"
         guard try contains(root, vars + "/\(index)") else { return nil }
-        return try KerasLegacyHDF5.tensor(root.openDataset(vars + "/\(index)"))
+        return try KerasLegacyHDF5.variable(vars + "/\(index)", in: root, file: path)
       }
       // bpkit keeps the model's feature and class names in metadata.json, which Keras ignores.
       let bpkit = metadata?["bpkit"] as? [String: Any]
@@ -42,6 +46,7 @@ enum KerasArchive {
         throw KerasError.invalidConfiguration(file: path, detail: "metadata.json: \(error)")
       }
       var result = KerasModel(model: named, kerasVersion: metadata?["keras_version"] as? String)
+      result.format = .archive
       let compile = config["compile_config"] as? [String: Any]
       result.importTraining(compile.map { ($0["loss"], $0["optimizer"]) }) {
         (configuration) throws(KerasOptimizer.Skipped) in
@@ -58,8 +63,9 @@ enum KerasArchive {
       guard try contains(root, "optimizer/vars/0") else { return OptimizerState(configuration: configuration) }
       let vars = try root.openGroup("optimizer/vars")
       let count = try vars.children().count
-      let iterations = try vars.openDataset("0").read(as: Int64.self).first ?? 0
-      let slots = try (2..<max(count, 2)).map { try KerasLegacyHDF5.tensor(vars.openDataset(String($0))) }
+      let file = root.file.path
+      let iterations = try KerasOptimizer.iterations(try KerasLegacyHDF5.variable("0", in: vars, file: file))
+      let slots = try (2..<max(count, 2)).map { try KerasLegacyHDF5.variable(String($0), in: vars, file: file) }
       return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
     } catch let skipped as KerasOptimizer.Skipped {
       throw skipped
@@ -82,13 +88,38 @@ enum KerasArchive {
     return true
   }
 
+  /// Refuses an archive that holds two members of one name: zip readers
+  /// disagree on which one counts (bpkit's took the first, Keras' Python
+  /// `zipfile` the last), so the archive means two different models.
+  static func refuseDuplicateMembers(_ archive: Archive, file: String) throws {
+    var seen = Set<String>()
+    for entry in archive where !seen.insert(entry.path).inserted {
+      throw KerasError.invalidConfiguration(
+        file: file,
+        detail: "the archive holds more than one member named '\(entry.path)'; Keras and bpkit would "
+          + "read different ones")
+    }
+  }
+
+  private struct TooLarge: Error {}
+
   private static func jsonEntry(_ name: String, in archive: Archive, file: String) throws -> [String: Any] {
     guard let entry = archive[name] else {
       throw KerasError.notKerasModel(file: file, detail: "the archive has no \(name)")
     }
+    let limit = maximumConfigurationBytes
+    guard entry.uncompressedSize <= UInt64(limit) else {
+      throw OpeningError.tooLarge(file: file, part: name, bytes: Int(clamping: entry.uncompressedSize), limit: limit)
+    }
     var data = Data()
     do {
-      _ = try archive.extract(entry) { data.append($0) }
+      // The declared size may lie: stop as soon as the data passes the limit.
+      _ = try archive.extract(entry, skipCRC32: false) { chunk in
+        guard data.count + chunk.count <= limit else { throw TooLarge() }
+        data.append(chunk)
+      }
+    } catch is TooLarge {
+      throw OpeningError.tooLarge(file: file, part: name, bytes: data.count, limit: limit)
     } catch {
       throw KerasError.io(file: file, detail: "cannot extract \(name): \(error)")
     }
@@ -99,15 +130,24 @@ enum KerasArchive {
   }
 
   /// libhdf5 reads files, not zip entries: extract the weights to a private
-  /// temporary file for the duration of `body` (``KerasWeightsExtraction``).
-  private static func withExtractedWeights<R>(_ archive: Archive, file: String, _ body: (HDF5File) throws -> R) throws
-    -> R
-  {
+  /// temporary file for the duration of `body` (``KerasWeightsExtraction``),
+  /// opened under the same policy as any HDF5 file.
+  private static func withExtractedWeights<R>(
+    _ archive: Archive, file: String, trust: FileTrust, _ body: (HDF5File, String) throws -> R
+  ) throws -> R {
     guard let entry = archive["model.weights.h5"] else {
       throw KerasError.notKerasModel(file: file, detail: "the archive has no model.weights.h5")
     }
     let weightsURL = try KerasWeightsExtraction.extract(entry, from: archive, file: file)
     defer { unlink(weightsURL.path) }
-    return try body(try HDF5File(openingAtPath: weightsURL.path))
+    let weights: HDF5File
+    do {
+      weights = try FormatError.wrappingHDF5Errors { try OpeningPolicy.openHDF5(weightsURL.path, trust: trust) }
+    } catch {
+      // Name the member of the archive, not the temporary copy.
+      let detail = "\(error)".replacingOccurrences(of: weightsURL.path, with: "model.weights.h5")
+      throw KerasError.refusedMember(file: file, member: "model.weights.h5", detail: detail)
+    }
+    return try body(weights, weightsURL.path)
   }
 }

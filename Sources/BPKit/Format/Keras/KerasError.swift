@@ -13,6 +13,8 @@ public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, Loca
   case invalidConfiguration(file: String, detail: String)
   /// A layer's weights are missing or have another shape than its configuration implies.
   case invalidWeights(file: String, layer: String, detail: String)
+  /// A member of a `.keras` archive is refused by the opening policy (see <doc:LoadingFiles>).
+  case refusedMember(file: String, member: String, detail: String)
   /// The model cannot be written in Keras' formats.
   case cannotExport(detail: String)
   /// The file cannot be read or written.
@@ -33,6 +35,8 @@ public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, Loca
       "\(file): the Keras model configuration cannot be read: \(detail)"
     case .invalidWeights(let file, let layer, let detail):
       "\(file): the weights of Keras layer '\(layer)' do not fit its configuration: \(detail)"
+    case .refusedMember(let file, let member, let detail):
+      "\(file): its member \(member) cannot be opened safely: \(detail)"
     case .cannotExport(let detail):
       "cannot write this model in Keras' format: \(detail)"
     case .io(let file, let detail):

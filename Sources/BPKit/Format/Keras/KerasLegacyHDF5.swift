@@ -6,29 +6,34 @@ import HDF5
 /// `model_config` and `training_config` (JSON), the weights of layer L under
 /// `model_weights/L/`, listed by the group's `weight_names` attribute, and the
 /// optimizer's variables under `optimizer_weights/`, listed the same way.
+///
+/// Files reach here opened by ``OpeningPolicy``, like bpkit's own.
 enum KerasLegacyHDF5 {
-  static func holdsKerasModel(_ path: String) -> Bool {
-    guard let file = try? HDF5File(openingAtPath: path), let root = try? file.root else { return false }
-    return (try? root.hasAttribute("model_config")) == true
+  /// The largest JSON attribute (`model_config`, `training_config`) read.
+  static let maximumConfigurationBytes = 16 << 20
+
+  static func holdsKerasModel(_ file: HDF5File) throws -> Bool {
+    try file.root.hasAttribute("model_config")
   }
 
-  static func read(_ path: String) throws -> KerasModel {
-    let file = try HDF5File(openingAtPath: path)
+  static func read(_ file: HDF5File, path: String) throws -> KerasModel {
     let root = try file.root
     let config = try json(try root.stringAttribute("model_config"), name: "model_config", file: path)
     let plan = try KerasNetworkPlan.make(config: config, file: path)
-    guard try root.contains("model_weights") else {
+    guard try root.contains("model_weights"), try root.kindOfChild("model_weights") == .group else {
       throw KerasError.invalidConfiguration(file: path, detail: "the file holds no model_weights group")
     }
     let weights = try root.openGroup("model_weights")
     let model = try plan.model(file: path) { source, _, name in
-      guard try weights.contains(source.kerasName) else { return nil }
+      guard try weights.contains(source.kerasName), try weights.kindOfChild(source.kerasName) == .group else {
+        return nil
+      }
       let group = try weights.openGroup(source.kerasName)
       guard try group.hasAttribute("weight_names") else { return nil }
       // Keras 3 names weights `model/layer/kernel`, Keras 2 `layer/kernel:0`.
       guard let stored = try group.stringArrayAttribute("weight_names").first(where: { variableName($0) == name })
       else { return nil }
-      return try tensor(group.openDataset(stored))
+      return try variable(stored, in: group, file: path)
     }
     // bpkit keeps the model's feature and class names in root attributes, which Keras ignores.
     var names = ModelNames()
@@ -44,18 +49,19 @@ enum KerasLegacyHDF5 {
     }
     var result = KerasModel(
       model: named, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
+    result.format = .legacyHDF5
     let training =
       try root.hasAttribute("training_config")
       ? try json(try root.stringAttribute("training_config"), name: "training_config", file: path) : nil
     result.importTraining(training.map { ($0["loss"], $0["optimizer_config"]) }) {
       (configuration) throws(KerasOptimizer.Skipped) in
-      try optimizerState(configuration, root: root, model: model)
+      try optimizerState(configuration, root: root, model: model, file: path)
     }
     return result
   }
 
   private static func optimizerState(
-    _ configuration: OptimizerConfiguration, root: HDF5Group, model: Model
+    _ configuration: OptimizerConfiguration, root: HDF5Group, model: Model, file: String
   ) throws(KerasOptimizer.Skipped) -> OptimizerState {
     do {
       guard try root.contains("optimizer_weights") else {
@@ -67,9 +73,8 @@ enum KerasLegacyHDF5 {
       guard names.count >= 2, variableName(names[0]) == "iteration" || variableName(names[0]) == "iter" else {
         throw KerasOptimizer.Skipped(reason: "the optimizer variables are not laid out as Keras 3 writes them")
       }
-      let iterationSet = try group.openDataset(names[0])
-      let iterations = try iterationSet.read(as: Int64.self).first ?? 0
-      let slots = try names.dropFirst(2).map { try tensor(group.openDataset($0)) }
+      let iterations = try KerasOptimizer.iterations(try variable(names[0], in: group, file: file))
+      let slots = try names.dropFirst(2).map { try variable($0, in: group, file: file) }
       return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
     } catch let skipped as KerasOptimizer.Skipped {
       throw skipped
@@ -84,11 +89,19 @@ enum KerasLegacyHDF5 {
     return last.hasSuffix(":0") ? String(last.dropLast(2)) : last
   }
 
-  static func tensor(_ dataset: HDF5Dataset) throws -> Tensor<Float> {
-    Tensor(shape: dataset.shape, scalars: try dataset.read(as: Float.self))
+  /// The dataset `name` under `group`, which must be a dataset reached through groups.
+  static func variable(_ name: String, in group: HDF5Group, file: String) throws -> KerasVariable {
+    guard try KerasArchive.contains(group, name), try group.kindOfChild(name) == .dataset else {
+      throw FormatError.missingObject(file: file, path: FileReader.join(group.path, name))
+    }
+    return KerasVariable(dataset: try group.openDataset(name), file: file)
   }
 
   static func json(_ text: String, name: String, file: String) throws -> [String: Any] {
+    guard text.utf8.count <= maximumConfigurationBytes else {
+      throw OpeningError.tooLarge(
+        file: file, part: name, bytes: text.utf8.count, limit: maximumConfigurationBytes)
+    }
     guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
       throw KerasError.invalidConfiguration(file: file, detail: "\(name) is not a JSON object")
     }

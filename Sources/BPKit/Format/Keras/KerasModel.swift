@@ -3,7 +3,7 @@ import HDF5
 
 /// A model read from a Keras file, with what Keras stored about its training.
 ///
-/// Read with ``init(contentsOfFile:)``; the format is detected from the
+/// Read with ``init(contentsOfFile:trust:)``; the format is detected from the
 /// file's content, since a Keras `.h5` and a bpkit `.h5` share the extension.
 public struct KerasModel: Sendable {
   /// The two file formats Keras saves models in.
@@ -27,6 +27,8 @@ public struct KerasModel: Sendable {
   public var kerasVersion: String?
   /// Things that were not imported and why (an optimizer bpkit lacks, say).
   public var warnings: [String]
+  /// The format of the file the model was read from; `nil` for a model made in memory.
+  public var format: Format?
 
   /// Creates a value from its parts.
   public init(
@@ -42,29 +44,40 @@ public struct KerasModel: Sendable {
 
   /// Which Keras format a file is in, from its content, or `nil` when it is
   /// not a Keras model file. Reads only the file's first bytes, and for HDF5
-  /// files the root attributes.
-  public static func format(ofFileAtPath path: String) -> Format? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-    let head = (try? handle.read(upToCount: 8)) ?? Data()
-    try? handle.close()
-    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return KerasArchive.holdsKerasModel(path) ? .archive : nil }
-    if head.starts(with: HDF5Signature.bytes) { return KerasLegacyHDF5.holdsKerasModel(path) ? .legacyHDF5 : nil }
-    return nil
+  /// files the root attributes, after the opening policy's checks (an
+  /// untrusted HDF5 file is first parsed by ``HDF5Probe``).
+  public static func format(ofFileAtPath path: String, trust: FileTrust = .untrusted) -> Format? {
+    switch try? OpeningPolicy.content(of: path) {
+    case .zip: return KerasArchive.holdsKerasModel(path) ? .archive : nil
+    case .hdf5:
+      guard let file = try? OpeningPolicy.openHDF5(path, trust: trust, checkStructure: false) else { return nil }
+      return (try? KerasLegacyHDF5.holdsKerasModel(file)) == true ? .legacyHDF5 : nil
+    default: return nil
+    }
   }
 
-  /// Reads a Keras model file of either format.
+  /// Reads a Keras model file of either format, through BPKit's opening
+  /// policy (see <doc:LoadingFiles>): the HDF5 of a legacy file or inside an
+  /// archive is held to the same rules as bpkit's own files, so a weight
+  /// stored in another file (external raw storage, a virtual dataset) is
+  /// refused, and every tensor's shape is checked before it is read.
   ///
   /// - Throws: ``KerasError``: `notKerasModel` for other files,
   ///   `unsupportedLayers` naming every layer bpkit lacks, and others for
-  ///   damaged files; `HDF5Error` when the HDF5 layer fails.
-  public init(contentsOfFile path: String) throws {
-    switch Self.format(ofFileAtPath: path) {
-    case .legacyHDF5: self = try KerasLegacyHDF5.read(path)
-    case .archive: self = try KerasArchive.read(path)
-    case nil:
-      guard FileManager.default.isReadableFile(atPath: path) else {
-        throw KerasError.io(file: path, detail: "no such readable file")
+  ///   damaged files; ``OpeningError`` and ``FormatError`` from the policy.
+  public init(contentsOfFile path: String, trust: FileTrust = .untrusted) throws {
+    switch try OpeningPolicy.content(of: path) {
+    case .zip:
+      self = try KerasArchive.read(path, trust: trust)
+    case .hdf5:
+      self = try FormatError.wrappingHDF5Errors {
+        let file = try OpeningPolicy.openHDF5(path, trust: trust)
+        guard try KerasLegacyHDF5.holdsKerasModel(file) else {
+          throw KerasError.notKerasModel(file: path, detail: "the HDF5 file has no model_config attribute")
+        }
+        return try KerasLegacyHDF5.read(file, path: path)
       }
+    case .json, .other:
       throw KerasError.notKerasModel(
         file: path, detail: "expected an HDF5 file with a model_config attribute or a zip archive with config.json")
     }

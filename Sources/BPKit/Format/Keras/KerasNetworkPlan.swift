@@ -232,23 +232,29 @@ struct KerasNetworkPlan {
 
   /// Builds the model from the Keras variables of each source layer, found by
   /// `variable(source, index, name)`, which returns `nil` when absent.
-  func model(file: String, variable: (Source, Int, String) throws -> Tensor<Float>?) throws -> Model {
+  func model(file: String, variable: (Source, Int, String) throws -> KerasVariable?) throws -> Model {
     var parameters: [ParameterKey: Tensor<Float>] = [:]
     let specs = try network.parameterSpecs()
     for (layer, source) in zip(network.layers, sources) {
       for (index, pair) in source.variables.enumerated() {
         guard let bpkitName = pair.bpkit else { continue }
-        guard var tensor = try variable(source, index, pair.keras) else {
+        guard let stored = try variable(source, index, pair.keras) else {
           throw KerasError.invalidWeights(file: file, layer: source.kerasName, detail: "no \(pair.keras) weights")
         }
         let key = ParameterKey(layer: layer.name, name: bpkitName)
         let expected = specs.first { $0.key == key }!.shape
-        guard tensor.shape == expected else {
+        // The shape is checked before a buffer is allocated for the data.
+        guard stored.shape == expected else {
           throw KerasError.invalidWeights(
-            file: file, layer: source.kerasName, detail: "\(pair.keras) has shape \(tensor.shape), expected \(expected)"
+            file: file, layer: source.kerasName, detail: "\(pair.keras) has shape \(stored.shape), expected \(expected)"
           )
         }
+        var tensor = try stored.read()
         if pair.keras == "variance" {
+          guard tensor.scalars.allSatisfy({ $0 >= 0 }) else {
+            throw KerasError.invalidWeights(
+              file: file, layer: source.kerasName, detail: "variance holds a negative value")
+          }
           // keras.layers.Normalization divides by max(sqrt(variance), epsilon), epsilon = 1e-7.
           tensor.scalars = tensor.scalars.map { Swift.max($0.squareRoot(), 1e-7) }
         }

@@ -62,9 +62,20 @@ enum KerasOptimizer {
     }
   }
 
-  /// The optimizer state from Keras' slot variables, in Keras' order.
+  /// The step count stored in Keras' `iteration` variable: one whole number, 0 or more.
+  static func iterations(_ variable: KerasVariable) throws -> Int64 {
+    guard variable.shape.reduce(1, *) == 1, variable.shape.count <= 1 else {
+      throw Skipped(reason: "the iteration variable has shape \(variable.shape), not one number")
+    }
+    let value = try variable.dataset.read(as: Int64.self)[0]
+    guard value >= 0 else { throw Skipped(reason: "the iteration count is \(value); it must be 0 or more") }
+    return value
+  }
+
+  /// The optimizer state from Keras' slot variables, in Keras' order; each
+  /// variable's shape is checked before its data is read.
   static func state(
-    _ configuration: OptimizerConfiguration, iterations: Int64, slotVariables: [Tensor<Float>], model: Model
+    _ configuration: OptimizerConfiguration, iterations: Int64, slotVariables: [KerasVariable], model: Model
   ) throws(Skipped) -> OptimizerState {
     let trainable = model.orderedParameters.filter(\.spec.trainable).map(\.spec)
     let layout = slotLayout(configuration)
@@ -80,9 +91,22 @@ enum KerasOptimizer {
         let position =
           layout.interleaved
           ? variableIndex * layout.names.count + slotIndex : slotIndex * trainable.count + variableIndex
-        let tensor = slotVariables[position]
-        guard tensor.shape == spec.shape else {
-          throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) has shape \(tensor.shape), not \(spec.shape)")
+        let variable = slotVariables[position]
+        guard variable.shape == spec.shape else {
+          throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) has shape \(variable.shape), not \(spec.shape)")
+        }
+        let tensor: Tensor<Float>
+        do {
+          tensor = try variable.read()
+        } catch {
+          throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) cannot be read: \(error)")
+        }
+        // Keras' Adam and RMSprop divide by the square root of `velocity`.
+        if slot == "velocity" || (configuration.kind == .rprop && slot == "step_size"),
+          let index = tensor.scalars.firstIndex(where: { $0 < 0 })
+        {
+          throw Skipped(
+            reason: "optimizer slot \(slot) for \(spec.key) holds \(tensor.scalars[index]); it cannot be negative")
         }
         tensors[spec.key] = tensor
       }

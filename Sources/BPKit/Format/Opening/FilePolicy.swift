@@ -26,22 +26,37 @@ enum FilePolicy {
     }
   }
 
-  /// Walks every group under `group` and checks every link and dataset.
-  static func check(_ group: HDF5Group, fileSize: Int, file: String) throws {
-    for name in try group.children() {
-      let path = FileReader.join(group.path, name)
-      switch try kind(of: name, in: group, path: path, file: file) {
-      case .group:
-        try check(try group.openGroup(name), fileSize: fileSize, file: file)
-      case .dataset:
-        try check(try group.openDataset(name), fileSize: fileSize, file: file)
-      case .softLink:
-        throw FormatError.refused(
-          file: file, path: path, reason: .softLink(target: (try? group.softLinkTarget(name)) ?? "?"))
-      case .externalLink:
-        throw FormatError.refused(file: file, path: path, reason: .externalLink(target: "another file"))
-      case .other:
-        throw FormatError.refused(file: file, path: path, reason: .unsupportedObject)
+  /// Walks every object under `root` once and checks every link and dataset.
+  ///
+  /// The walk keeps a list of groups still to visit rather than recursing,
+  /// and visits each object once however many hard links name it, so a
+  /// group that links to itself or nests deeply ends the walk instead of
+  /// exhausting the stack.
+  static func check(_ root: HDF5Group, fileSize: Int, file: String) throws {
+    var pending = [root]
+    var seen = Set<HDF5ObjectIdentity>()
+    while let group = pending.popLast() {
+      for name in try group.children() {
+        let path = FileReader.join(group.path, name)
+        let kind = try kind(of: name, in: group, path: path, file: file)
+        if kind == .group || kind == .dataset {
+          guard seen.insert(try group.identityOfChild(name)).inserted else {
+            throw FormatError.refused(file: file, path: path, reason: .repeatedObject)
+          }
+        }
+        switch kind {
+        case .group:
+          pending.append(try group.openGroup(name))
+        case .dataset:
+          try check(try group.openDataset(name), fileSize: fileSize, file: file)
+        case .softLink:
+          throw FormatError.refused(
+            file: file, path: path, reason: .softLink(target: (try? group.softLinkTarget(name)) ?? "?"))
+        case .externalLink:
+          throw FormatError.refused(file: file, path: path, reason: .externalLink(target: "another file"))
+        case .other:
+          throw FormatError.refused(file: file, path: path, reason: .unsupportedObject)
+        }
       }
     }
   }
@@ -73,11 +88,16 @@ enum FilePolicy {
       throw FormatError.refused(
         file: file, path: dataset.path, reason: .unsupportedFilter(id: filter.id, name: filter.name))
     }
-    // Strings are variable length: their declared size is a count of
-    // pointers, which the element count bounds below as well.
-    let elementSize = dataset.elementType?.byteCount ?? 1
+    // A variable-length string is stored as a 16-byte reference into the
+    // file's global heap (HDF5 File Format Specification, section IV.A.2.d).
+    let elementSize = dataset.elementType?.byteCount ?? 16
     let declared = HDF5Dataset.checkedCount(of: dataset.shape, elementSize: elementSize)
-    let limit = storage.filters.isEmpty ? fileSize : fileSize.multipliedReportingOverflow(by: maximumExpansion).0
+    // Filtered data can expand up to `maximumExpansion` times, but only from
+    // the bytes actually allocated for it: chunks never written read as fill
+    // values, which would let a small file declare gigabytes.
+    let limit =
+      storage.filters.isEmpty
+      ? fileSize : min(storage.allocatedBytes, fileSize).multipliedReportingOverflow(by: maximumExpansion).0
     if declared.map({ $0 > limit }) ?? true {
       throw FormatError.refused(
         file: file, path: dataset.path,

@@ -75,6 +75,18 @@ import _BPKitTestSupport
     expectRefusal(at: "/weights/dense_0/bias") { $0 == .declaredSizeTooLarge(declaredBytes: 1 << 42, fileBytes: size) }
   }
 
+  @Test func compressedDatasetsAreBoundedByTheBytesTheyHoldNotTheFileSize() throws {
+    // 4 MB declared, compressed, with no chunk written: within 1,100 times
+    // the file's size, but every byte would be a fill value made from nothing.
+    try alter { root in
+      _ = try root.createDataset(
+        "fill", of: Float.self, shape: [1 << 20], options: HDF5DatasetOptions(chunkShape: [1024], deflateLevel: 6))
+    }
+    let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
+    #expect((1 << 22) < size * 1100)
+    expectRefusal(at: "/fill") { $0 == .declaredSizeTooLarge(declaredBytes: 1 << 22, fileBytes: size) }
+  }
+
   @Test func filterPluginsAreDisabledByLoading() throws {
     try HDF5Plugins.setLoadingEnabled(true)
     _ = try Model(contentsOf: url)

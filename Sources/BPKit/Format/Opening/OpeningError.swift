@@ -1,0 +1,69 @@
+import Foundation
+
+/// A file refused before any of its content was interpreted: not a regular
+/// file, too large for what it claims to be, or one that makes libhdf5
+/// crash or hang in the child-process probe.
+public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+  /// No file exists at the path.
+  case notFound(file: String)
+  /// The file exists but this process may not read it.
+  case permissionDenied(file: String)
+  /// The path names something other than a regular file: a directory, a
+  /// device such as `/dev/zero`, a FIFO or a socket.
+  case notRegularFile(file: String, kind: String)
+  /// The file holds no bytes (files under `/proc` and `/sys` report a size of 0, too).
+  case empty(file: String)
+  /// A part of the file is larger than bpkit's documented cap for it.
+  case tooLarge(file: String, part: String, bytes: Int, limit: Int)
+  /// libhdf5 died of a signal while the probe parsed the file in a child process.
+  case libraryCrashed(file: String, signal: Int32)
+  /// libhdf5 did not finish parsing the file within the probe's time limit.
+  case libraryHung(file: String, seconds: Int)
+  /// libhdf5 reported an error reading the file's structure in the probe,
+  /// within the probe's memory limit: a damaged length can make it allocate
+  /// gigabytes in this process.
+  case libraryFailed(file: String)
+  /// The probe that contains libhdf5 cannot be run, so an untrusted HDF5
+  /// file cannot be opened safely.
+  case probeUnavailable(file: String, reason: String)
+
+  /// The file the error is about.
+  public var file: String {
+    switch self {
+    case .notFound(let file), .permissionDenied(let file), .notRegularFile(let file, _), .empty(let file),
+      .tooLarge(let file, _, _, _), .libraryCrashed(let file, _), .libraryHung(let file, _), .libraryFailed(let file),
+      .probeUnavailable(let file, _):
+      file
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .notFound(let file):
+      "no such file: '\(file)'"
+    case .permissionDenied(let file):
+      "cannot read '\(file)': permission denied"
+    case .notRegularFile(let file, let kind):
+      "'\(file)' is \(kind), not a regular file; give the path of a file"
+    case .empty(let file):
+      "'\(file)' is empty"
+    case .tooLarge(let file, let part, let bytes, let limit):
+      "'\(file)': \(part) is \(bytes) bytes, more than bpkit's limit of \(limit); it is damaged or not what it claims "
+        + "to be"
+    case .libraryCrashed(let file, let signal):
+      "'\(file)' is damaged or crafted: libhdf5 crashed (\(String(cString: strsignal(signal)))) reading its structure "
+        + "in a separate process, so bpkit did not open it; restore the file from a copy"
+    case .libraryHung(let file, let seconds):
+      "'\(file)' is damaged or crafted: libhdf5 did not finish reading its structure within \(seconds) s in a "
+        + "separate process, so bpkit did not open it; restore the file from a copy"
+    case .libraryFailed(let file):
+      "'\(file)' is damaged or crafted: libhdf5 could not read its structure within \(HDF5Probe.memoryBytes >> 30) GiB "
+        + "of memory in a separate process, so bpkit did not open it; restore the file from a copy"
+    case .probeUnavailable(let file, let reason):
+      "cannot open '\(file)' safely: the HDF5 probe cannot run (\(reason)); install bpkit-probe beside the program "
+        + "or name it in BPKIT_PROBE"
+    }
+  }
+
+  public var errorDescription: String? { description }
+}

@@ -1,0 +1,175 @@
+import BPKit
+import Foundation
+import HDF5
+import Testing
+import _BPKitTestSupport
+
+/// BPKit's one opening policy, through the library's own readers: what is
+/// not a regular file, what libhdf5 crashes on even with a correct checksum,
+/// and what reaches outside the file is refused by every reader.
+@Suite struct OpeningPolicyTests {
+  let folder: TemporaryDirectory
+
+  init() throws {
+    folder = try TemporaryDirectory()
+  }
+
+  /// Every library reader of a file, each opening `path` as untrusted.
+  static func readers(_ path: String) -> [(name: String, read: () throws -> Void)] {
+    let url = URL(fileURLWithPath: path)
+    return [
+      ("BPKitFile.open", { _ = try BPKitFile.open(url) }),
+      ("Model(contentsOf:)", { _ = try Model(contentsOf: url) }),
+      ("Checkpoint(contentsOf:)", { _ = try Checkpoint(contentsOf: url) }),
+      ("KerasModel(contentsOfFile:)", { _ = try KerasModel(contentsOfFile: path) }),
+      ("FileSummary(contentsOf:)", { _ = try FileSummary(contentsOf: url) }),
+      ("Dataset.readHDF5", { _ = try Dataset.readHDF5(path: path, inputs: "/train/x", targets: "/train/y") }),
+      ("HDF5RowReader", { _ = try HDF5RowReader(path: path, inputs: "/train/x", targets: "/train/y") }),
+      ("BPKitFile.openHDF5", { _ = try BPKitFile.openHDF5(url) }),
+    ]
+  }
+
+  @Test func theProbeIsFoundBesideTheTestRunner() {
+    #expect(HDF5Probe.current != nil)
+  }
+
+  @Test func pathsThatAreNotRegularFilesAreRefusedBeforeAnyRead() throws {
+    let fifo = folder.path("fifo")
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let empty = folder.path("empty.h5")
+    FileManager.default.createFile(atPath: empty, contents: Data())
+    let cases: [(path: String, expected: OpeningError)] = [
+      (fifo, .notRegularFile(file: fifo, kind: "a FIFO")),
+      ("/dev/zero", .notRegularFile(file: "/dev/zero", kind: "a character device")),
+      (folder.url.path, .notRegularFile(file: folder.url.path, kind: "a directory")),
+      (empty, .empty(file: empty)),
+      // procfs reports a size of 0: refused without reading the environment.
+      ("/proc/self/environ", .empty(file: "/proc/self/environ")),
+      (folder.path("missing.h5"), .notFound(file: folder.path("missing.h5"))),
+    ]
+    for (path, expected) in cases {
+      for reader in Self.readers(path) {
+        #expect(throws: expected, "\(reader.name) on \(path)") { try reader.read() }
+      }
+    }
+  }
+
+  /// The three byte-flip crashers with a correct whole-file checksum: the
+  /// checksum proves a file intact, not benign, so sealed files are probed too.
+  @Test(arguments: [
+    ("sealed-segv-byte-1063-xor-d8.h5", false), ("sealed-segv-byte-2110-xor-af.h5", false),
+    ("sealed-segv-fuzz-global-heap-read.h5", false),
+  ])
+  func sealedLibraryCrashersAreContained(name: String, loops: Bool) throws {
+    let path = Fixtures.path("fuzz-corpus/libhdf5-crashers/\(name)")
+    #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
+    #expect {
+      try BPKitFile.open(URL(fileURLWithPath: path))
+    } throws: { error in
+      switch error as? OpeningError {
+      case .libraryCrashed(path, _): !loops
+      case .libraryHung(path, _): loops
+      default: false
+      }
+    }
+  }
+
+  @Test func aHardLinkCycleIsRefusedByTheWalk() throws {
+    let path = Fixtures.path("hostile/model-link-cycle.h5")
+    #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
+    #expect(
+      throws: FormatError.refused(file: path, path: "/weights/dense_1/loop", reason: .repeatedObject)
+    ) { try Model(contentsOf: URL(fileURLWithPath: path)) }
+  }
+
+  /// Keras files go through the same policy as bpkit's own: weights and
+  /// optimizer slots whose data lives in another file are refused.
+  @Test(arguments: [
+    ("keras-external-kernel.h5", "/model_weights/hidden/sequential/hidden/kernel", "external"),
+    ("keras-external-slot.h5", "/optimizer_weights/sgd/sequential_hidden_kernel_momentum", "external"),
+    ("keras-virtual-kernel.h5", "/model_weights/hidden/sequential/hidden/kernel", "virtual"),
+  ])
+  func kerasWeightsStoredElsewhereAreRefused(name: String, object: String, storage: String) throws {
+    let path = Fixtures.path("hostile/\(name)")
+    let reason: FormatError.Refusal = storage == "virtual" ? .virtualDataset : .externalStorage(files: 1)
+    for reader in Self.readers(path).filter({ $0.name == "BPKitFile.open" || $0.name.hasPrefix("Keras") }) {
+      #expect(throws: FormatError.refused(file: path, path: object, reason: reason), "\(reader.name)") {
+        try reader.read()
+      }
+    }
+  }
+
+  @Test func aKerasArchiveWhoseWeightsLiveElsewhereIsRefused() throws {
+    let path = Fixtures.path("hostile/keras-external-kernel.keras")
+    #expect {
+      try KerasModel(contentsOfFile: path)
+    } throws: { error in
+      guard case .refusedMember(path, "model.weights.h5", let detail) = error as? KerasError else { return false }
+      return detail.contains("external file") && !detail.contains("/tmp/")
+    }
+  }
+
+  @Test func kerasArchivesWithTwoMembersOfOneNameAreRefused() throws {
+    let path = Fixtures.path("hostile/keras-duplicate-config.keras")
+    #expect {
+      try KerasModel(contentsOfFile: path)
+    } throws: { error in
+      guard case .invalidConfiguration(path, let detail) = error as? KerasError else { return false }
+      return detail.contains("more than one member named 'config.json'")
+    }
+  }
+
+  @Test func anInflatingKerasConfigurationIsStoppedAtItsCap() throws {
+    let path = Fixtures.path("hostile/keras-config-bomb.keras")
+    #expect {
+      try KerasModel(contentsOfFile: path)
+    } throws: { error in
+      guard case .tooLarge(path, "config.json", _, 16 << 20) = error as? OpeningError else { return false }
+      return true
+    }
+  }
+
+  @Test func aKerasShapeBombIsRefusedBeforeAnyAllocation() throws {
+    let path = Fixtures.path("hostile/keras-shape-bomb.h5")
+    #expect {
+      try KerasModel(contentsOfFile: path)
+    } throws: { error in
+      guard
+        case .refused(path, "/model_weights/hidden/sequential/hidden/kernel", .declaredSizeTooLarge) =
+          error as? FormatError
+      else { return false }
+      return true
+    }
+  }
+
+  @Test func nonFiniteKerasWeightsAreRefused() throws {
+    let path = Fixtures.path("hostile/keras-nan-kernel.h5")
+    #expect {
+      try KerasModel(contentsOfFile: path)
+    } throws: { error in
+      guard
+        case .invalidValue(path, "/model_weights/hidden/sequential/hidden/kernel", let reason) =
+          error as? FormatError
+      else { return false }
+      return reason.contains("nan")
+    }
+  }
+
+  @Test func aProbeThatCannotRunRefusesTheFile() throws {
+    let probe = HDF5Probe(executable: URL(fileURLWithPath: folder.path("no-such-probe")))
+    let path = Fixtures.path("datasets/digits.h5")
+    #expect {
+      try probe.check(path)
+    } throws: { error in
+      guard case .probeUnavailable(path, _) = error as? OpeningError else { return false }
+      return true
+    }
+  }
+
+  @Test func trustedFilesSkipOnlyTheProbe() throws {
+    let path = Fixtures.path("hostile/model-link-cycle.h5")
+    #expect(
+      throws: FormatError.refused(file: path, path: "/weights/dense_1/loop", reason: .repeatedObject)
+    ) { try Model(contentsOf: URL(fileURLWithPath: path), trust: .trusted) }
+  }
+}
