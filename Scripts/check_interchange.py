@@ -72,15 +72,18 @@ def check_safetensors(path, x):
     network = json.loads(metadata["bpkit.network"])
     h = x.astype(np.float64)
     used = set()
-    for index, layer in enumerate(network["layers"]):
-        prefix = str(index)
+    module = 0  # nn.Sequential's numbering: a dense layer's activation module takes the next number
+    for layer in network["layers"]:
+        prefix = str(module)
         kind = layer["type"]
+        spec = layer.get("activation", "linear" if kind == "dense" else "tanh")
+        module += 2 if kind == "dense" and spec != "linear" else 1
         if kind == "standardize":
             mean, std = tensors[prefix + ".mean"], tensors[prefix + ".std"]
             used |= {prefix + ".mean", prefix + ".std"}
             h = (h - mean) / std
             continue
-        f, alpha = activation(layer.get("activation", "linear" if kind == "dense" else "tanh"))
+        f, alpha = activation(spec)
         if kind == "dense":
             w = tensors[prefix + ".weight"]
             used.add(prefix + ".weight")

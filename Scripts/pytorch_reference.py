@@ -17,9 +17,9 @@ For each case NAME it writes
                          the round trip PyTorch -> ONNX -> bpkit -> Keras: `bpkit convert
                          NAME.torchscript.onnx NAME.keras`, loaded by keras.models.load_model,
                          with Keras' predictions on x
-and, from bpkit's own export of the same networks (bpkit.safetensors), checks that
-model.load_state_dict(safetensors.torch.load_file(...)) into the module Schemas/PYTORCH.md
-builds predicts what PyTorch's original module does (pytorch_snippet_check.txt records it).
+and NAME.bpkit.safetensors, bpkit's safetensors export of the same network, which the snippet of
+Schemas/PYTORCH.md loads into the module it builds; its predictions must be PyTorch's within 1e-5
+(snippet-check.txt records them).
 """
 import argparse
 import os
@@ -131,7 +131,31 @@ def main():
             f["y"] = np.asarray(keras_model.predict(x.numpy(), verbose=0), dtype=np.float32)
             f.attrs["keras_version"] = keras.__version__
         print(name, y.shape, "keras max difference", float(np.max(np.abs(f_y(base) - y))))
+    check_snippet()
     return 0
+
+
+def check_snippet():
+    """Runs the snippet of Schemas/PYTORCH.md on bpkit's safetensors export of each case."""
+    text = open(os.path.join(ROOT, "Schemas", "PYTORCH.md")).read()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(compile(code, "Schemas/PYTORCH.md", "exec"), scope)
+    lines = [f"Schemas/PYTORCH.md's load_bpkit on bpkit's export of each case, torch {torch.__version__}"]
+    for name, *_ in cases():
+        base = os.path.join(OUT, name)
+        subprocess.run([a.bpkit, "convert", base + ".torchscript.onnx", base + ".bpkit.safetensors"], check=True)
+        with h5py.File(base + ".ref.h5") as f:
+            x, y = f["x"][()], f["y"][()]
+        with torch.no_grad():
+            got = scope["load_bpkit"](base + ".bpkit.safetensors")(torch.tensor(x)).numpy()
+        difference = float(np.max(np.abs(got - y)))
+        if not difference <= 1e-5:
+            raise SystemExit(f"{name}: the snippet's model differs from PyTorch's by {difference}")
+        lines.append(f"{name}: largest difference from PyTorch's outputs {difference:.3g}")
+    with open(os.path.join(OUT, "snippet-check.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def f_y(base):

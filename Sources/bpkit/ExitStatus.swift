@@ -64,6 +64,8 @@ enum ExitStatus {
       }
     case let error as TrainingError:
       if case .diverged = error { diverged } else { badInput }
+    case let error as ONNXError:
+      if case .io = error { ioFailure } else { badInput }
     case let error as KerasError:
       if case .io = error { ioFailure } else { badInput }
     case let error as ReportingError:

@@ -81,6 +81,29 @@ import _BPKitTestSupport
     ReliabilityReport.record("files without read permission, run as nobody: \(tally)")
   }
 
+  /// ONNX and safetensors files made hostile: headers that declare more
+  /// than the file holds, overlapping or gapped tensors, shapes that do not
+  /// match their bytes, truncated and flipped protobuf. Each is refused with
+  /// one line before any tensor is allocated.
+  @Test func hostileONNXAndSafetensorsFilesAreRefused() throws {
+    let corpus = Fixtures.path("fuzz-corpus/model")
+    var inputs: [(label: String, path: String)] = try FileManager.default.contentsOfDirectory(atPath: corpus)
+      .filter { $0.hasPrefix("safetensors-") }.sorted().map { ($0, corpus + "/" + $0) }
+    let onnx = try Data(
+      contentsOf: URL(fileURLWithPath: Fixtures.path("pytorch/rnn_tanh_stacked_last.torchscript.onnx")))
+    for cut in [2, 100, onnx.count / 2, onnx.count - 1] {
+      inputs.append(("an ONNX file cut after \(cut) bytes", try write(Array(onnx.prefix(cut)), "cut-\(cut).onnx")))
+    }
+    var flipped = Array(onnx)
+    for index in stride(from: 7, to: flipped.count, by: 97) { flipped[index] ^= 0x5A }
+    inputs.append(("an ONNX file with flipped bytes", try write(flipped, "flipped.onnx")))
+    let safetensors = Array(
+      try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("pytorch/mlp_linear_head.bpkit.safetensors"))))
+    inputs.append(("a safetensors file cut short", try write(Array(safetensors.dropLast(4)), "cut.safetensors")))
+    let tally = HostileTally.run(try refusals(inputs))
+    ReliabilityReport.record("hostile ONNX and safetensors files (\(inputs.count) inputs): \(tally)")
+  }
+
   @Test func foreignAndHostileHDF5FilesAreRefused() throws {
     let model = files.model
     let firstWeight = try Self.firstWeight(in: model)

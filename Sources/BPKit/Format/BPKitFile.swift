@@ -13,7 +13,8 @@ import HDF5
 ///
 /// Keras files (`.keras` archives and legacy `.h5` models) open as
 /// ``keras(_:)``, bpkit JSON documents as models or checkpoints, and ONNX
-/// models as models; all are told apart by content, since a Keras `.h5` and
+/// and safetensors files (bpkit's own; a plain PyTorch state_dict needs
+/// its network: ``Model/init(safetensorsContentsOf:network:)``) as models; all are told apart by content, since a Keras `.h5` and
 /// a bpkit `.h5` share the extension. Switch with `default`, or use ``model``, which every kind has.
 public enum BPKitFile: Sendable {
   /// A bpkit model file, or a bpkit JSON model document.
@@ -36,7 +37,9 @@ public enum BPKitFile: Sendable {
   ///   files the probe refuses; ``FormatError`` naming the file and the
   ///   object at fault; ``KerasError`` for Keras files bpkit cannot import;
   ///   ``BPKitJSONError`` for JSON documents that break the schema;
-  ///   ``ONNXError`` for ONNX files it cannot import.
+  ///   ``ONNXError`` for ONNX files it cannot import; ``SafetensorsError``
+  ///   for safetensors files it cannot read (a plain PyTorch state_dict
+  ///   needs its network: ``Model/init(safetensorsContentsOf:network:)``).
   public static func open(_ url: URL, trust: FileTrust = .untrusted) throws -> BPKitFile {
     try load(url.path, trust: trust).file
   }
@@ -61,6 +64,9 @@ public enum BPKitFile: Sendable {
       case .checkpoint(let checkpoint):
         return Loaded(file: .checkpoint(checkpoint), format: "json", formatVersion: version)
       }
+    case .other where SafetensorsFormat.looksLikeSafetensors(atPath: path):
+      let model = try Model(safetensorsContentsOf: URL(fileURLWithPath: path))
+      return Loaded(file: .model(model), format: "safetensors")
     case .other where ONNXFormat.looksLikeONNX(atPath: path):
       return Loaded(file: .model(try Model(onnxContentsOf: URL(fileURLWithPath: path))), format: "onnx")
     case .hdf5, .other:

@@ -22,6 +22,8 @@ extension FileSummary {
       return "Keras \(kind), \(container)\(formatVersion.map { ", Keras \($0)" } ?? ""), \(size)"
     case "onnx":
       return "ONNX \(kind), \(size)"
+    case "safetensors":
+      return "safetensors \(kind), \(size)"
     default:
       let version = formatVersion.map { " format \($0)" } ?? ""
       return "bpkit \(kind), \(format == "hdf5" ? "HDF5" : format.uppercased())\(version), \(size)"

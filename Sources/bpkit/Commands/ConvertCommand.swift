@@ -25,6 +25,14 @@ struct ConvertCommand: ParsableCommand {
         keras-h5  Keras legacy HDF5, as model.save("m.h5") writes it
         onnx      ONNX model (opset 17 unless --opset says otherwise), for
                   onnxruntime and the other ONNX runtimes; weights only
+        safetensors
+                  PyTorch's safetensors, tensors named as nn.Sequential names
+                  them (Schemas/PYTORCH.md); weights only
+
+      A plain PyTorch state_dict in safetensors holds no network: give it with \
+      --layers (the syntax of `bpkit train --layers`); a safetensors file bpkit \
+      wrote needs none. F16 and BF16 tensors are widened exactly to Float32, \
+      F64 rounded, with a note.
 
       Exit codes: 3 when the input is not a model, breaks the JSON schema \
       (the message gives the JSONPath of the offending value) or holds Keras \
@@ -39,6 +47,7 @@ struct ConvertCommand: ParsableCommand {
     case keras
     case kerasH5 = "keras-h5"
     case onnx
+    case safetensors
   }
 
   @Argument(help: "The model or checkpoint to read: bpkit HDF5 or JSON, Keras .keras or .h5.")
@@ -57,6 +66,9 @@ struct ConvertCommand: ParsableCommand {
   @Option(help: "How JSON output holds tensors: numbers (shortest round-trip decimals) or base64.")
   var weights: BPKitJSON.WeightEncoding = .numbers
 
+  @Option(help: "The network of a plain PyTorch state_dict in safetensors, as `bpkit train --layers` takes it.")
+  var layers: String?
+
   @Option(help: "The ONNX opset to write (\(ONNXFormat.opsets.lowerBound) to \(ONNXFormat.opsets.upperBound)).")
   var opset: Int = ONNXFormat.defaultOpset
 
@@ -69,7 +81,10 @@ struct ConvertCommand: ParsableCommand {
   func validate() throws {
     if to == nil, Self.kind(fromExtensionOf: output) == nil {
       throw ValidationError(
-        "cannot tell the output kind from '\(output)'; name it .h5, .json, .keras or .onnx, or give --to")
+        "cannot tell the output kind from '\(output)'; name it .h5, .json, .keras, .onnx or .safetensors, or give --to")
+    }
+    if layers != nil, !SafetensorsFormat.looksLikeSafetensors(atPath: input) {
+      throw ValidationError("--layers applies only to safetensors input; '\(input)' is not a safetensors file")
     }
     guard ONNXFormat.opsets.contains(opset) else {
       throw ValidationError(ONNXError.unsupportedOpset(opset).description)
@@ -82,13 +97,14 @@ struct ConvertCommand: ParsableCommand {
     case "json": .json
     case "keras": .keras
     case "onnx": .onnx
+    case "safetensors": .safetensors
     default: nil
     }
   }
 
   func run() throws {
     try ExitStatus.reporting {
-      var file = try BPKitFile.open(URL(fileURLWithPath: input))
+      var file = try openInput()
       if modelOnly { file = .model(file.model) }
       let outputURL = URL(fileURLWithPath: output)
       let options = FileWriteOptions(synchronize: !noSync, inputs: [input])
@@ -112,8 +128,26 @@ struct ConvertCommand: ParsableCommand {
       case .onnx:
         try file.model.writeONNX(to: outputURL, opset: opset, options: options)
         noteDroppedTrainingState(file, format: "an ONNX file")
+      case .safetensors:
+        try file.model.writeSafetensors(to: outputURL, options: options)
+        noteDroppedTrainingState(file, format: "a safetensors file")
       }
     }
+  }
+
+  /// The input, with --layers for a safetensors state_dict.
+  private func openInput() throws -> BPKitFile {
+    let url = URL(fileURLWithPath: input)
+    guard SafetensorsFormat.looksLikeSafetensors(atPath: input) else {
+      return try BPKitFile.open(url)
+    }
+    let types = try SafetensorsFormat.elementTypes(ofFileAtPath: input)
+    if types.contains("F16") || types.contains("BF16") {
+      note("F16 and BF16 tensors are widened exactly to Float32, as bpkit stores weights")
+    }
+    if types.contains("F64") { note("F64 tensors are rounded to Float32, as bpkit stores weights") }
+    let network = try layers.map { try NetworkDescription(layerSpecification: $0) }
+    return .model(try Model(safetensorsContentsOf: url, network: network))
   }
 
   /// The content as a Keras model with whatever training state Keras can hold.

@@ -75,7 +75,8 @@ struct ONNXExportPlan {
   /// An Elman layer as ONNX's `RNN` operator (forward, one direction):
   /// H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb), which is bpkit's
   /// h_t = act(x_t·W + h_{t−1}·U + b) with W = kernelᵀ, R = recurrent_kernelᵀ,
-  /// Wb = b and Rb = 0. bpkit's [batch, steps, features] layout is turned
+  /// Wb = b and Rb = −0 (the zero that leaves b + Rb = b bit for bit, −0
+  /// included). bpkit's [batch, steps, features] layout is turned
   /// into RNN's [steps, batch, features] and back with `Transpose`, which
   /// every opset from 13 has (`layout` = 1 needs 14).
   private mutating func addElman(
@@ -94,7 +95,8 @@ struct ONNXExportPlan {
     if let bias = parameter("bias") {
       inputs.append(
         addInitializer(
-          "\(layer.name).B", Tensor(shape: [1, 2 * units], scalars: bias.scalars + [Float](repeating: 0, count: units))
+          "\(layer.name).B",
+          Tensor(shape: [1, 2 * units], scalars: bias.scalars + [Float](repeating: -0.0, count: units))
         ))
     }
     var attributes: [Onnx_AttributeProto] = [.int("hidden_size", units), .strings("activations", [name])]

@@ -1,0 +1,54 @@
+import Foundation
+
+extension Model {
+  /// Writes the model as a safetensors file whose tensors are named as
+  /// PyTorch's `nn.Sequential` names them (Schemas/PYTORCH.md), replacing
+  /// `url` atomically.
+  ///
+  /// `model.load_state_dict(safetensors.torch.load_file(path))` loads it
+  /// into the module Schemas/PYTORCH.md builds. The network description is
+  /// kept in the `bpkit.network` metadata entry, so bpkit reads the file
+  /// back as the same model, bit for bit.
+  ///
+  /// - Throws: ``FormatError`` when the file cannot be written.
+  public func writeSafetensors(to url: URL, options: FileWriteOptions = .init()) throws {
+    try SafetensorsFile.write(self, to: url, options: options)
+  }
+
+  /// Reads a model from a safetensors file.
+  ///
+  /// A file bpkit wrote needs no `network`. A plain PyTorch `state_dict`
+  /// takes the architecture from `network`: each layer takes the next
+  /// module of its kind in the file (Schemas/PYTORCH.md), an `nn.RNN`'s two
+  /// biases are summed in Float32, and missing, extra or mis-shaped tensors
+  /// are refused by name. F32 is read as is, F64 rounded to Float32, F16 and
+  /// BF16 widened exactly. The header is checked, as safetensors specifies,
+  /// before any tensor is allocated.
+  ///
+  /// - Throws: ``SafetensorsError`` naming the tensor or the part of the
+  ///   header at fault; ``FormatError`` when the file cannot be read.
+  public init(safetensorsContentsOf url: URL, network: NetworkDescription? = nil) throws {
+    self = try SafetensorsFile.read(url, network: network)
+  }
+}
+
+/// How a safetensors file is recognised, and what it holds.
+public enum SafetensorsFormat {
+  /// Whether the file at `path` starts as a safetensors file does: an 8-byte
+  /// little-endian header length that fits in the file, then `{`.
+  public static func looksLikeSafetensors(atPath path: String) -> Bool {
+    guard let file = try? BinaryFile(reading: path), let size = try? file.size(), size >= 9,
+      let head = try? file.read(count: 9, at: 0)
+    else { return false }
+    let length = head.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
+    return head[8] == UInt8(ascii: "{") && length <= UInt64(size - 8)
+  }
+
+  /// The element types (`F32`, `F64`, `F16`, `BF16`) of the file's tensors.
+  ///
+  /// - Throws: ``SafetensorsError`` when the header is invalid.
+  public static func elementTypes(ofFileAtPath path: String) throws -> Set<String> {
+    let header = try SafetensorsHeader(try BinaryFile(reading: path), path: path)
+    return Set(header.entries.map(\.dtype.rawValue))
+  }
+}

@@ -1,0 +1,146 @@
+/// Where each of a bpkit network's weights lives in a PyTorch `state_dict`
+/// (Schemas/PYTORCH.md): the names the modules of the `nn.Sequential` that
+/// the documented snippet builds give them, and how each maps onto bpkit's
+/// tensors.
+///
+/// A dense layer is an `nn.Linear` (`weight` [out, in] = kernelᵀ, `bias`),
+/// followed by its activation module when it has one; an Elman layer an
+/// `nn.RNN` (`weight_ih_l0` = kernelᵀ, `weight_hh_l0` = recurrent_kernelᵀ,
+/// `bias_ih_l0` = bias, `bias_hh_l0` = 0); a standardize layer a module with
+/// buffers `mean` and `std`. Modules are numbered as `nn.Sequential` numbers
+/// them, activation modules included.
+struct PyTorchLayout {
+  /// One tensor of the state_dict.
+  struct Item {
+    enum Role {
+      /// Stored as bpkit stores it.
+      case same(ParameterKey)
+      /// A 2-D weight stored transposed: PyTorch's [out, in] for bpkit's [in, out].
+      case transposed(ParameterKey)
+      /// PyTorch's second RNN bias: zero on export, added to the first on import.
+      case secondBias(ParameterKey)
+    }
+
+    var name: String
+    /// The tensor's shape in PyTorch.
+    var shape: [Int]
+    var role: Role
+    var layer: String
+  }
+
+  var items: [Item]
+
+  /// The names of `network` as the documented `nn.Sequential` has them.
+  init(sequential network: NetworkDescription) throws {
+    var index = 0
+    let modules = network.layers.map { layer -> String in
+      defer {
+        if case .dense(_, let activation, _) = layer.kind, activation != .linear { index += 2 } else { index += 1 }
+      }
+      return String(index)
+    }
+    try self.init(network, modules: modules.map { ($0, 0) })
+  }
+
+  /// The names of `network` in a plain state_dict with these tensor names:
+  /// each layer takes the next module of its kind (`nn.Linear` for dense,
+  /// the next `nn.RNN` layer `_lK` for Elman, a `mean`/`std` module for
+  /// standardize), modules in their natural order (numbers as numbers).
+  init(network: NetworkDescription, matching names: [String], file: String) throws {
+    var linear: [String] = []
+    var recurrent: [(String, Int)] = []
+    var standardize: [String] = []
+    for name in names {
+      let (prefix, last) = Self.split(name)
+      if let k = Self.recurrentLayer(last) {
+        if !recurrent.contains(where: { $0 == (prefix, k) }) { recurrent.append((prefix, k)) }
+      } else if last == "weight" {
+        linear.append(prefix)
+      } else if last == "mean" {
+        standardize.append(prefix)
+      }
+    }
+    linear.sort { Self.naturalOrder($0, $1) }
+    standardize.sort { Self.naturalOrder($0, $1) }
+    recurrent.sort { $0.0 == $1.0 ? $0.1 < $1.1 : Self.naturalOrder($0.0, $1.0) }
+    var modules: [(String, Int)] = []
+    for layer in network.layers {
+      let next: (String, Int)?
+      switch layer.kind {
+      case .dense: next = linear.isEmpty ? nil : (linear.removeFirst(), 0)
+      case .elman: next = recurrent.isEmpty ? nil : recurrent.removeFirst()
+      case .standardize: next = standardize.isEmpty ? nil : (standardize.removeFirst(), 0)
+      }
+      guard let next else {
+        let wanted =
+          switch layer.kind {
+          case .dense: "an nn.Linear's weight"
+          case .elman: "an nn.RNN layer's weight_ih_lK"
+          case .standardize: "a mean and std"
+          }
+        throw SafetensorsError.missingTensor(file: file, name: wanted, layer: layer.name)
+      }
+      modules.append(next)
+    }
+    try self.init(network, modules: modules)
+  }
+
+  private init(_ network: NetworkDescription, modules: [(prefix: String, k: Int)]) throws {
+    items = []
+    var width = network.input.features
+    for (layer, module) in zip(network.layers, modules) {
+      func name(_ parameter: String) -> String { module.prefix.isEmpty ? parameter : "\(module.prefix).\(parameter)" }
+      func key(_ parameter: String) -> ParameterKey { ParameterKey(layer: layer.name, name: parameter) }
+      switch layer.kind {
+      case .dense(let units, _, let useBias):
+        items.append(
+          Item(name: name("weight"), shape: [units, width], role: .transposed(key("kernel")), layer: layer.name))
+        if useBias {
+          items.append(Item(name: name("bias"), shape: [units], role: .same(key("bias")), layer: layer.name))
+        }
+        width = units
+      case .elman(let units, _, let useBias, _):
+        let k = module.k
+        items.append(
+          Item(
+            name: name("weight_ih_l\(k)"), shape: [units, width], role: .transposed(key("kernel")), layer: layer.name))
+        items.append(
+          Item(
+            name: name("weight_hh_l\(k)"), shape: [units, units], role: .transposed(key("recurrent_kernel")),
+            layer: layer.name))
+        if useBias {
+          items.append(Item(name: name("bias_ih_l\(k)"), shape: [units], role: .same(key("bias")), layer: layer.name))
+          items.append(
+            Item(name: name("bias_hh_l\(k)"), shape: [units], role: .secondBias(key("bias")), layer: layer.name))
+        }
+        width = units
+      case .standardize:
+        items.append(Item(name: name("mean"), shape: [width], role: .same(key("mean")), layer: layer.name))
+        items.append(Item(name: name("std"), shape: [width], role: .same(key("std")), layer: layer.name))
+      }
+    }
+  }
+
+  private static func split(_ name: String) -> (prefix: String, last: String) {
+    guard let dot = name.lastIndex(of: ".") else { return ("", name) }
+    return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+  }
+
+  /// K of `weight_ih_lK`, `weight_hh_lK`, `bias_ih_lK` or `bias_hh_lK`.
+  private static func recurrentLayer(_ last: String) -> Int? {
+    for stem in ["weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"] where last.hasPrefix(stem) {
+      return Int(last.dropFirst(stem.count))
+    }
+    return nil
+  }
+
+  /// Dotted names compared part by part, numbers as numbers (`2.weight` before `10.weight`).
+  static func naturalOrder(_ a: String, _ b: String) -> Bool {
+    let (x, y) = (a.split(separator: "."), b.split(separator: "."))
+    for (p, q) in zip(x, y) where p != q {
+      if let m = Int(p), let n = Int(q) { return m < n }
+      return p < q
+    }
+    return x.count < y.count
+  }
+}

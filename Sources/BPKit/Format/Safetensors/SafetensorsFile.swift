@@ -1,0 +1,182 @@
+import Foundation
+
+/// Reads and writes bpkit models as safetensors files, tensors going
+/// between disk and their storage in blocks of about a megabyte, so that a
+/// conversion holds the model and little more.
+enum SafetensorsFile {
+  /// The metadata key of the bpkit network description (JSON, as in a bpkit HDF5 file).
+  static let networkKey = "bpkit.network"
+  /// Bytes of source data handled at a time when a tensor is transposed or widened.
+  static let blockBytes = 1 << 20
+
+  // MARK: Writing
+
+  static func write(_ model: Model, to url: URL, options: FileWriteOptions) throws {
+    let layout = try PyTorchLayout(sequential: model.network)
+    var header: [UInt8] = Array("{\"__metadata__\":{".utf8)
+    JSONStrings.appendLiteral("format", to: &header)
+    header += Array(":\"pt\",".utf8)
+    JSONStrings.appendLiteral(networkKey, to: &header)
+    header.append(UInt8(ascii: ":"))
+    JSONStrings.appendLiteral(try FileLayout.encodeNetwork(model.network), to: &header)
+    header.append(UInt8(ascii: "}"))
+    var offset = 0
+    for item in layout.items {
+      let bytes = item.shape.reduce(1, *) * 4
+      header.append(UInt8(ascii: ","))
+      JSONStrings.appendLiteral(item.name, to: &header)
+      header += Array(":{\"dtype\":\"F32\",\"shape\":[\(item.shape.map(String.init).joined(separator: ","))],".utf8)
+      header += Array("\"data_offsets\":[\(offset),\(offset + bytes)]}".utf8)
+      offset += bytes
+    }
+    header.append(UInt8(ascii: "}"))
+    // Spaces after the JSON, so that the data starts 8-byte aligned, as safetensors writes it.
+    while (8 + header.count) % 8 != 0 { header.append(UInt8(ascii: " ")) }
+    try AtomicFile.write(to: url, options: options, reservingBytes: 8 + header.count + offset) { temporary in
+      let file = try BinaryFile(creating: temporary, displayPath: url.path)
+      var length = UInt64(header.count).littleEndian
+      try withUnsafeBytes(of: &length) { try file.write($0) }
+      try file.write(header)
+      for item in layout.items { try writeData(of: item, model: model, to: file) }
+    }
+  }
+
+  private static func writeData(of item: PyTorchLayout.Item, model: Model, to file: borrowing BinaryFile) throws {
+    switch item.role {
+    case .same(let key):
+      try model.parameters[key]!.scalars.withUnsafeBytes { try file.write($0) }
+    case .secondBias:
+      // −0, the zero that leaves every bias unchanged when added, −0 included.
+      try [Float](repeating: -0.0, count: item.shape[0]).withUnsafeBytes { try file.write($0) }
+    case .transposed(let key):
+      // PyTorch's [out, in] from bpkit's [in, out], a block of output rows at a time.
+      let (rows, columns) = (item.shape[0], item.shape[1])
+      let blockRows = max(1, blockBytes / 4 / max(columns, 1))
+      var block = [Float](repeating: 0, count: min(rows, blockRows) * columns)
+      try model.parameters[key]!.scalars.withUnsafeBufferPointer { source in
+        var row = 0
+        while row < rows {
+          let count = min(blockRows, rows - row)
+          block.withUnsafeMutableBufferPointer { target in
+            for c in 0..<columns {
+              for r in 0..<count { target[r * columns + c] = source[c * rows + row + r] }
+            }
+          }
+          try block.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<(count * columns * 4)])) }
+          row += count
+        }
+      }
+    }
+  }
+
+  // MARK: Reading
+
+  /// The model in the file at `url`: with `network`, the tensors of a plain
+  /// state_dict are matched to it; without, the file must be one bpkit wrote.
+  static func read(_ url: URL, network given: NetworkDescription?) throws -> Model {
+    let path = url.path
+    // The one opening policy: a regular, non-empty, readable file.
+    _ = try OpeningPolicy.regularFileSize(path)
+    let file = try BinaryFile(reading: path)
+    let header = try SafetensorsHeader(file, path: path)
+    let layout: PyTorchLayout
+    let network: NetworkDescription
+    if let given {
+      network = given
+      layout = try PyTorchLayout(network: given, matching: header.entries.map(\.name), file: path)
+    } else if let text = header.metadata[networkKey] {
+      do {
+        network = try JSONDecoder().decode(NetworkDescription.self, from: Data(text.utf8))
+      } catch {
+        throw SafetensorsError.invalidHeader(
+          file: path, detail: "its \(networkKey) metadata is not a bpkit network: \(error)")
+      }
+      layout = try PyTorchLayout(sequential: network)
+    } else {
+      throw SafetensorsError.needsLayers(file: path)
+    }
+    let entries = Dictionary(header.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let used = Set(layout.items.map(\.name))
+    let extra = header.entries.map(\.name).filter { !used.contains($0) }.sorted()
+    guard extra.isEmpty else { throw SafetensorsError.unexpectedTensors(file: path, names: extra) }
+    // Every name and shape is checked before any tensor is allocated.
+    for item in layout.items {
+      guard let entry = entries[item.name] else {
+        throw SafetensorsError.missingTensor(file: path, name: item.name, layer: item.layer)
+      }
+      guard entry.shape == item.shape else {
+        throw SafetensorsError.shapeMismatch(
+          file: path, name: item.name, layer: item.layer, expected: item.shape, found: entry.shape)
+      }
+    }
+    var parameters: [ParameterKey: Tensor<Float>] = [:]
+    for item in layout.items {
+      let entry = entries[item.name]!
+      switch item.role {
+      case .same(let key):
+        parameters[key] = Tensor(shape: item.shape, scalars: try floats(entry, from: file, transposed: false))
+      case .transposed(let key):
+        parameters[key] = Tensor(
+          shape: [item.shape[1], item.shape[0]], scalars: try floats(entry, from: file, transposed: true))
+      case .secondBias(let key):
+        // b = b_ih + b_hh, summed in Float32 as PyTorch's RNN kernels sum them.
+        let second = try floats(entry, from: file, transposed: false)
+        var first = parameters[key]!
+        for i in first.scalars.indices { first.scalars[i] += second[i] }
+        parameters[key] = first
+      }
+    }
+    do {
+      return try Model(network: network, parameters: parameters)
+    } catch {
+      throw SafetensorsError.invalidHeader(file: path, detail: "\(error)")
+    }
+  }
+
+  /// The entry's numbers as Float32 (F64 rounded, F16 and BF16 widened
+  /// exactly), transposed from [rows, columns] when asked, read a block at a time.
+  private static func floats(_ entry: SafetensorsHeader.Entry, from file: borrowing BinaryFile, transposed: Bool) throws
+    -> [Float]
+  {
+    let count = entry.count
+    let rows = transposed ? entry.shape[0] : 1
+    let columns = transposed ? entry.shape[1] : count
+    if entry.dtype == .f32 && !transposed {
+      return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: entry.range.lowerBound)
+        initialized = count
+      }
+    }
+    let width = entry.dtype.byteCount
+    var result = [Float](repeating: 0, count: count)
+    let blockElements = max(columns, blockBytes / width / max(columns, 1) * max(columns, 1))
+    var block = [UInt8](repeating: 0, count: min(count, blockElements) * width)
+    var done = 0
+    while done < count {
+      let n = min(blockElements, count - done)
+      try block.withUnsafeMutableBytes { bytes in
+        try file.read(
+          into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<(n * width)]),
+          at: entry.range.lowerBound + done * width)
+      }
+      block.withUnsafeBytes { bytes in
+        result.withUnsafeMutableBufferPointer { target in
+          for i in 0..<n {
+            let value: Float =
+              switch entry.dtype {
+              case .f32: bytes.loadUnaligned(fromByteOffset: i * 4, as: Float.self)
+              case .f64: Float(bytes.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
+              case .f16: HalfPrecision.float(half: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+              case .bf16: HalfPrecision.float(bfloat16: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+              }
+            let source = done + i
+            // [rows, columns] -> [columns, rows].
+            target[transposed ? (source % columns) * rows + source / columns : source] = value
+          }
+        }
+      }
+      done += n
+    }
+    return result
+  }
+}
