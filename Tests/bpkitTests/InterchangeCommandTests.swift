@@ -32,6 +32,10 @@ import _BPKitTestSupport
     let infer = try BPKitBinary.run("infer", folder.path("m.onnx"), "--input", "-", input: Data("1,2,3,4\n".utf8))
     #expect(infer.status == 0, "\(infer.error)")
     #expect(infer.output.split(separator: "\n").count == 2)
+    let train = try BPKitBinary.run(
+      "train", "--model", folder.path("m.onnx"), "--data", Fixtures.path("datasets/iris.csv"), "--target", "species",
+      "--loss", "mse", "--epochs", "1", "--checkpoint", folder.path("trained.ckpt.h5"), "--quiet")
+    #expect(train.status == 0, "\(train.error)")
   }
 
   @Test func usageErrorsExit2() throws {

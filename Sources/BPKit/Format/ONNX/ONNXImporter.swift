@@ -20,17 +20,23 @@ struct ONNXImporter {
   var input: InputShape = .vector(features: 0)
 
   /// Imports `model`, read from `file`; external data is looked up in `folder`.
-  static func importModel(_ model: Onnx_ModelProto, file: String, folder: URL) throws -> Model {
+  static func importModel(_ model: consuming Onnx_ModelProto, file: String, folder: URL) throws -> Model {
     let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 1
     var importer = ONNXImporter(file: file, reader: ONNXTensorReader(file: file, folder: folder), opset: opset)
+    // The weights leave the message one by one, each raw_data freed once
+    // converted, so that memory holds about one copy of them, not two.
+    var initializers = model.graph.initializer
+    model.graph.initializer = []
+    for index in initializers.indices {
+      let name = initializers[index].name
+      importer.values[name] = .constant(try importer.constant(from: initializers[index]))
+      initializers[index] = Onnx_TensorProto()
+    }
     return try importer.run(model)
   }
 
   private mutating func run(_ model: Onnx_ModelProto) throws -> Model {
     let graph = model.graph
-    for tensor in graph.initializer {
-      values[tensor.name] = .constant(try constant(from: tensor))
-    }
     let inputs = graph.input.filter { values[$0.name] == nil }
     guard inputs.count == 1 else {
       throw ONNXError.unsupportedGraph(

@@ -1,0 +1,160 @@
+import ArgumentParser
+import BPKit
+import Foundation
+
+/// `bpkit bench convert`: how fast bpkit writes and reads ONNX and
+/// safetensors files of a large model, and the memory it takes.
+struct ConvertBenchmark: BenchmarkWorkload {
+  static let configuration = CommandConfiguration(
+    commandName: "convert",
+    abstract: "Write and read a large model as ONNX and safetensors; report GB/s and peak memory.",
+    discussion: """
+      Builds a dense network of about --parameters Float32 weights (6 square \
+      layers), writes it as ONNX and as safetensors and reads each back, \
+      --runs times, and prints the median of each figure: GB/s of weights, \
+      writes before fsync (the file in the page cache, after a sync of \
+      earlier runs' pages), reads from the page cache. Peak memory is the process' peak resident size during the \
+      operation over the size of the weights, counting the model in memory \
+      (so 1.0 is the least a conversion can take).
+
+      With --python, the same files are read and written by onnx.load and \
+      onnx.save, and by safetensors' load_file and save_file (numpy), in that \
+      interpreter, for comparison.
+      """
+  )
+
+  @Option(help: "The number of weights (100 million is 400 MB).")
+  var parameters = 100_000_000
+
+  @Option(help: "The folder to write in; a new temporary folder by default.")
+  var folder: String?
+
+  @Option(help: "A Python interpreter with onnx, safetensors and numpy, to measure them in the same run.")
+  var python: String?
+
+  @OptionGroup var options: BenchOptions
+
+  func validate() throws {
+    guard parameters >= 12 else { throw ValidationError("--parameters must be at least 12") }
+  }
+
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? CheckpointBenchmark.temporaryFolder()
+    defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
+    var model: Model? = try Self.model(parameters: parameters)
+    let count = model!.parameters.values.reduce(0) { $0 + $1.count }
+    let bytes = count * 4
+    let scratch = FileWriteOptions(synchronize: false)
+    let formats: [(name: String, file: String, write: (Model, URL) throws -> Void, read: (URL) throws -> Model)] = [
+      ("ONNX", "bench.onnx", { try $0.writeONNX(to: $1, options: scratch) }, { try Model(onnxContentsOf: $0) }),
+      (
+        "safetensors", "bench.safetensors", { try $0.writeSafetensors(to: $1, options: scratch) },
+        { try Model(safetensorsContentsOf: $0) }
+      ),
+    ]
+    var lines = ["convert: \(count) Float32 weights, \(bytes / 1_000_000) MB", "  machine: \(MachineConditions.now())"]
+    var json: [String] = []
+    func report(_ name: String, _ seconds: [Double], _ peaks: [Double]?) {
+      let median = BenchReport.median(seconds)
+      var line = String(
+        format: "  %@ %6.2f GB/s  (%.3f s)", name.padding(toLength: 28, withPad: " ", startingAt: 0),
+        Double(bytes) / median / 1e9, median)
+      var object = #"{"workload": "convert \#(name)", "median": \#(Double(bytes) / median / 1e9), "unit": "GB/s""#
+      if let peaks {
+        let peak = BenchReport.median(peaks)
+        line += String(format: ", peak memory %.2f x the weights", peak)
+        object += #", "peak_x_weights": \#(peak)"#
+      }
+      lines.append(line)
+      json.append(object + #", "runs": \#(seconds.count)}"#)
+    }
+    for format in formats {
+      let url = workFolder.appendingPathComponent(format.file)
+      var writes: [Double] = []
+      var writePeaks: [Double] = []
+      for _ in 0..<options.runs {
+        // Earlier runs' dirty pages go to disk first, so that no write is throttled by them.
+        sync()
+        MemoryUsage.resetPeak()
+        writes.append(try BenchReport.seconds { try format.write(model!, url) })
+        writePeaks.append(Double(MemoryUsage.peakResidentBytes()) / Double(bytes))
+      }
+      report("bpkit \(format.name) write", writes, writePeaks)
+    }
+    // The model built above is let go: reads are measured from a process holding no weights.
+    model = nil
+    let baseline = MemoryUsage.residentBytes()
+    for format in formats {
+      let url = workFolder.appendingPathComponent(format.file)
+      var reads: [Double] = []
+      var readPeaks: [Double] = []
+      for _ in 0..<options.runs {
+        MemoryUsage.resetPeak()
+        var loaded: Model?
+        reads.append(try BenchReport.seconds { loaded = try format.read(url) })
+        readPeaks.append(Double(MemoryUsage.peakResidentBytes() - baseline) / Double(bytes))
+        guard loaded?.parameters.count == 12 else {
+          throw ValidationError("the \(format.name) model read back is incomplete")
+        }
+        loaded = nil
+      }
+      report("bpkit \(format.name) read", reads, readPeaks)
+    }
+    if let python {
+      for peer in try PeerConvertBenchmark.measure(python: python, folder: workFolder, runs: options.runs) {
+        report(peer.name, [peer.seconds], nil)
+      }
+    }
+    print(options.json ? json.joined(separator: "\n") : lines.joined(separator: "\n"))
+  }
+
+  /// Six square dense layers of about `parameters` weights in all, random.
+  static func model(parameters: Int) throws -> Model {
+    let width = max(1, Int((Double(parameters) / 6).squareRoot()))
+    let layers = (1...6).map {
+      Layer(name: "dense_\($0)", kind: .dense(units: width, activation: $0 == 6 ? .linear : .relu, useBias: true))
+    }
+    let network = NetworkDescription(input: .vector(features: width), layers: layers)
+    var random = Xoshiro256StarStar(seed: 7)
+    var tensors: [ParameterKey: Tensor<Float>] = [:]
+    for spec in try network.parameterSpecs() {
+      let count = spec.shape.reduce(1, *)
+      tensors[spec.key] = Tensor(
+        shape: spec.shape,
+        scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+          for i in 0..<count { buffer[i] = Float(Int32(truncatingIfNeeded: random.next() >> 32)) * 0x1p-36 }
+          initialized = count
+        })
+    }
+    return try Model(network: network, parameters: tensors)
+  }
+}
+
+/// onnx and safetensors in Python reading and writing the same files.
+enum PeerConvertBenchmark {
+  /// Runs `Benchmarks/peer_convert.py` and collects its figures (median seconds).
+  static func measure(python: String, folder: URL, runs: Int) throws -> [PeerCheckpointBenchmark.Figure] {
+    let script = try PeerCheckpointBenchmark.scriptPath().replacingOccurrences(
+      of: "peer_checkpoint.py", with: "peer_convert.py")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script, folder.path, String(runs)]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.standardError
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw PeerCheckpointBenchmark.Failure(description: "'\(python)' failed measuring onnx and safetensors")
+    }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+      guard let space = line.lastIndex(of: " "), let seconds = Double(line[line.index(after: space)...]) else {
+        return nil
+      }
+      return PeerCheckpointBenchmark.Figure(key: String(line[..<space]), name: String(line[..<space]), seconds: seconds)
+    }
+  }
+}
