@@ -32,9 +32,16 @@ import _BPKitTestSupport
     let infer = try BPKitBinary.run("infer", folder.path("m.onnx"), "--input", "-", input: Data("1,2,3,4\n".utf8))
     #expect(infer.status == 0, "\(infer.error)")
     #expect(infer.output.split(separator: "\n").count == 2)
+    // train --model starts from an ONNX file.
+    let iris = Fixtures.path("datasets/iris.csv")
+    let first = try BPKitBinary.run(
+      "train", "--layers", "4,6:tanh,3:softmax", "--data", iris, "--target", "species", "--epochs", "1",
+      "--checkpoint", folder.path("iris.ckpt.h5"), "--quiet")
+    #expect(first.status == 0, "\(first.error)")
+    #expect(try BPKitBinary.run("convert", folder.path("iris.ckpt.h5"), folder.path("iris.onnx")).status == 0)
     let train = try BPKitBinary.run(
-      "train", "--model", folder.path("m.onnx"), "--data", Fixtures.path("datasets/iris.csv"), "--target", "species",
-      "--loss", "mse", "--epochs", "1", "--checkpoint", folder.path("trained.ckpt.h5"), "--quiet")
+      "train", "--model", folder.path("iris.onnx"), "--data", iris, "--target", "species", "--epochs", "1",
+      "--checkpoint", folder.path("again.ckpt.h5"), "--quiet")
     #expect(train.status == 0, "\(train.error)")
   }
 
