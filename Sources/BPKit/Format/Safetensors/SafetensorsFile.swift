@@ -32,7 +32,7 @@ enum SafetensorsFile {
     header.append(UInt8(ascii: "}"))
     // Spaces after the JSON, so that the data starts 8-byte aligned, as safetensors writes it.
     while (8 + header.count) % 8 != 0 { header.append(UInt8(ascii: " ")) }
-    try AtomicFile.write(to: url, options: options, reservingBytes: 8 + header.count + offset) { temporary in
+    try OutputFile.create(url.relativePath, options: options, reservingBytes: 8 + header.count + offset) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: url.path)
       var length = UInt64(header.count).littleEndian
       try withUnsafeBytes(of: &length) { try file.write($0) }
