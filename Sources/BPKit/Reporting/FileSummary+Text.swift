@@ -11,6 +11,7 @@ extension FileSummary {
     if let classes = model.classNames { lines.append(Self.labelled("Classes", classes.joined(separator: ", "))) }
     if let optimizer { lines += ["", Self.labelled("Optimizer", Self.describe(optimizer))] }
     if let checkpoint { lines += checkpointLines(checkpoint) }
+    if !warnings.isEmpty { lines += [""] + warnings.map { Self.labelled("Not kept", $0) } }
     return lines.joined(separator: "\n") + "\n"
   }
 

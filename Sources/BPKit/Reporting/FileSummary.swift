@@ -29,6 +29,9 @@ public struct FileSummary: Sendable, Encodable {
   public var optimizer: OptimizerSummary?
   /// The run, for checkpoints.
   public var checkpoint: CheckpointSummary?
+  /// What bpkit could not take from the file, or changed (a Keras optimizer
+  /// or loss bpkit lacks, say), one sentence each; empty when nothing.
+  public var warnings: [String]
 
   /// Opens the file at `url` with ``BPKitFile/open(_:trust:)`` and summarises it.
   ///
@@ -57,6 +60,7 @@ public struct FileSummary: Sendable, Encodable {
     model = ModelSummary(file.model)
     optimizer = file.optimizer.map(OptimizerSummary.init)
     if case .checkpoint(let value) = file { checkpoint = CheckpointSummary(value) } else { checkpoint = nil }
+    if case .keras(let keras) = file { warnings = keras.warnings } else { warnings = [] }
   }
 
   /// The summary as one JSON object with snake_case keys in sorted order;
@@ -71,7 +75,7 @@ public struct FileSummary: Sendable, Encodable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case path, kind, format, model, optimizer, checkpoint
+    case path, kind, format, model, optimizer, checkpoint, warnings
     case formatVersion = "format_version"
     case fileSize = "file_size"
   }
@@ -84,6 +88,7 @@ public struct FileSummary: Sendable, Encodable {
     try container.encode(formatVersion, forKey: .formatVersion)
     try container.encode(fileSize, forKey: .fileSize)
     try container.encode(model, forKey: .model)
+    try container.encode(warnings, forKey: .warnings)
     try container.encode(optimizer, forKey: .optimizer)
     try container.encode(checkpoint, forKey: .checkpoint)
   }

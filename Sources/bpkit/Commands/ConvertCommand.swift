@@ -105,6 +105,8 @@ struct ConvertCommand: ParsableCommand {
   func run() throws {
     try ExitStatus.reporting {
       var file = try openInput()
+      // Whatever bpkit could not take from a Keras file, it says.
+      if case .keras(let keras) = file { for warning in keras.warnings { note("\(input): not kept: \(warning)") } }
       if modelOnly { file = .model(file.model) }
       let outputURL = URL(fileURLWithPath: output)
       let options = FileWriteOptions(synchronize: !noSync, inputs: [input])

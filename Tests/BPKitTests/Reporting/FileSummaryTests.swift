@@ -71,7 +71,9 @@ import _BPKitTestSupport
     let plain = FileSummary(.model(model), path: "m.h5", fileSize: 1, format: ("hdf5", "1.0"))
     let run = FileSummary(
       .checkpoint(FormatSamples.checkpoint(model)), path: "c.h5", fileSize: 1, format: ("hdf5", "1.0"))
-    let expected = ["checkpoint", "file_size", "format", "format_version", "kind", "model", "optimizer", "path"]
+    let expected = [
+      "checkpoint", "file_size", "format", "format_version", "kind", "model", "optimizer", "path", "warnings",
+    ]
     #expect(try keys(plain) == expected)
     #expect(try keys(run) == expected)
     let object = try JSONSerialization.jsonObject(with: try run.jsonData()) as! [String: Any]

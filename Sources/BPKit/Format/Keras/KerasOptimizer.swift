@@ -67,7 +67,10 @@ enum KerasOptimizer {
     guard variable.shape.reduce(1, *) == 1, variable.shape.count <= 1 else {
       throw Skipped(reason: "the iteration variable has shape \(variable.shape), not one number")
     }
-    let value = try variable.dataset.read(as: Int64.self)[0]
+    // int64 from TensorFlow, int32 from JAX.
+    let value =
+      variable.dataset.elementType == .int32
+      ? Int64(try variable.dataset.read(as: Int32.self)[0]) : try variable.dataset.read(as: Int64.self)[0]
     guard value >= 0 else { throw Skipped(reason: "the iteration count is \(value); it must be 0 or more") }
     return value
   }
@@ -79,6 +82,9 @@ enum KerasOptimizer {
   ) throws(Skipped) -> OptimizerState {
     let trainable = model.orderedParameters.filter(\.spec.trainable).map(\.spec)
     let layout = slotLayout(configuration)
+    // A model compiled but never trained holds the iteration and learning
+    // rate but no slots yet: its optimizer starts with fresh slots, as Keras' would.
+    if slotVariables.isEmpty && iterations == 0 { return OptimizerState(configuration: configuration) }
     guard slotVariables.count == trainable.count * layout.names.count else {
       throw Skipped(
         reason: "the file holds \(slotVariables.count) optimizer slot variables; \(configuration.kind.rawValue) "
