@@ -111,7 +111,8 @@ public struct Evaluation: Sendable {
       let truth: Int
       if target.count == 1 {
         let label = target.first!
-        guard label.isFinite, label == label.rounded(), label >= 0, Int(label) < output.count else {
+        // Compared as a Float before the conversion, which traps past Int's range.
+        guard label.isFinite, label == label.rounded(), label >= 0, label < Float(output.count) else {
           throw .labelOutOfRange(source: source, row: row, value: label, classCount: output.count)
         }
         truth = Int(label)

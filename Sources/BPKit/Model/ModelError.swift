@@ -8,6 +8,9 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidLayerName(String)
   /// A size (units, features, steps) is zero or negative.
   case invalidSize(layer: String, what: String, value: Int)
+  /// A size, or a weight's element count, exceeds what bpkit allocates (``NetworkDescription/maximumSize``,
+  /// ``NetworkDescription/maximumElements``).
+  case sizeTooLarge(layer: String, what: String, value: Int, limit: Int)
   /// An Elman layer receives vectors: it needs a sequence input [steps, features].
   case sequenceInputRequired(layer: String)
   /// An activation parameter is not a finite number.
@@ -29,6 +32,8 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
       "two layers are named '\(name)'; layer names must be unique"
     case .invalidLayerName(let name):
       "layer name '\(name)' is empty or contains '/'"
+    case .sizeTooLarge(let layer, let what, let value, let limit):
+      "layer '\(layer)': \(what) \(value) is more than bpkit's limit of \(limit)"
     case .invalidSize(let layer, let what, let value):
       "layer '\(layer)' has \(what) \(value); it must be at least 1"
     case .sequenceInputRequired(let layer):

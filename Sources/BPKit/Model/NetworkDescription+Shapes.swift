@@ -12,6 +12,17 @@ extension NetworkDescription {
     }
   }
 
+  /// The largest number of features, steps or units: 2^24.
+  public static let maximumSize = 1 << 24
+  /// The largest number of elements in one weight, and in all weights together: 2^31.
+  public static let maximumElements = 1 << 31
+
+  private static func bounded(_ value: Int, layer: String, what: String) throws(ModelError) {
+    guard value <= maximumSize else {
+      throw .sizeTooLarge(layer: layer, what: what, value: value, limit: maximumSize)
+    }
+  }
+
   /// Checks the description and returns the shape after each layer, in order.
   ///
   /// - Throws: ``ModelError`` naming the first layer that cannot work.
@@ -22,10 +33,13 @@ extension NetworkDescription {
     switch input {
     case .vector(let features):
       guard features > 0 else { throw .invalidSize(layer: "input", what: "features", value: features) }
+      try Self.bounded(features, layer: "input", what: "features")
       shape = .vector(features)
     case .sequence(let steps, let features):
       guard features > 0 else { throw .invalidSize(layer: "input", what: "features", value: features) }
       if let steps, steps < 1 { throw .invalidSize(layer: "input", what: "steps", value: steps) }
+      try Self.bounded(features, layer: "input", what: "features")
+      if let steps { try Self.bounded(steps, layer: "input", what: "steps") }
       shape = .sequence(steps: steps, width: features)
     }
     var shapes: [SampleShape] = []
@@ -38,12 +52,14 @@ extension NetworkDescription {
       switch layer.kind {
       case .dense(let units, _, _):
         guard units > 0 else { throw .invalidSize(layer: layer.name, what: "units", value: units) }
+        try Self.bounded(units, layer: layer.name, what: "units")
         switch shape {
         case .vector: shape = .vector(units)
         case .sequence(let steps, _): shape = .sequence(steps: steps, width: units)
         }
       case .elman(let units, _, _, let returnSequences):
         guard units > 0 else { throw .invalidSize(layer: layer.name, what: "units", value: units) }
+        try Self.bounded(units, layer: layer.name, what: "units")
         guard case .sequence(let steps, _) = shape else { throw .sequenceInputRequired(layer: layer.name) }
         shape = returnSequences ? .sequence(steps: steps, width: units) : .vector(units)
       case .standardize:
@@ -82,6 +98,17 @@ extension NetworkDescription {
         specs.append(spec("std", [inputWidth], trainable: false))
       }
       inputWidth = output.width
+    }
+    // Sizes are at most 2^24, so each product fits; the totals must stay allocatable.
+    var total = 0
+    for spec in specs {
+      let count = spec.shape.reduce(1, *)
+      total += count
+      guard count <= Self.maximumElements, total <= Self.maximumElements else {
+        throw .sizeTooLarge(
+          layer: spec.key.layer, what: "the weights' element count", value: max(count, total),
+          limit: Self.maximumElements)
+      }
     }
     return specs
   }

@@ -7,6 +7,11 @@ extension FileDifference {
   /// `identical: 6 tensors, 6 optimizer slots, training state`. Otherwise one
   /// line per differing item, then a count of what differs.
   public var text: String {
+    // Layer names and notes come from the files: no terminal escapes pass.
+    PrintableText.escaped(rawText, keepingLineBreaks: true)
+  }
+
+  private var rawText: String {
     var lines = notCompared.map { "not compared: \($0)" }
     if !architecture.isEmpty {
       lines += architecture.map { "\($0.name): \($0.first) vs \($0.second)" }

@@ -12,7 +12,8 @@ extension FileSummary {
     if let optimizer { lines += ["", Self.labelled("Optimizer", Self.describe(optimizer))] }
     if let checkpoint { lines += checkpointLines(checkpoint) }
     if !warnings.isEmpty { lines += [""] + warnings.map { Self.labelled("Not kept", $0) } }
-    return lines.joined(separator: "\n") + "\n"
+    // Names, paths and notes come from the file: no terminal escapes pass.
+    return PrintableText.escaped(lines.joined(separator: "\n"), keepingLineBreaks: true) + "\n"
   }
 
   private var headline: String {
@@ -35,7 +36,9 @@ extension FileSummary {
     let header = ["Layer", "Kind", "Output shape", "Activation", "Parameters"]
     let rows =
       [["input", "input", model.inputShape, "", "0"]]
-      + model.layers.map { [$0.name, $0.kind, $0.outputShape, $0.activation ?? "", Self.grouped($0.parameters)] }
+      + model.layers.map {
+        [PrintableText.escaped($0.name), $0.kind, $0.outputShape, $0.activation ?? "", Self.grouped($0.parameters)]
+      }
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
     func line(_ cells: [String]) -> String {
       cells.indices.map { column in

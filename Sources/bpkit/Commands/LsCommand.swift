@@ -38,29 +38,33 @@ struct LsCommand: ParsableCommand {
     if attributes { try listAttributes(of: group, indent: indent) }
     for name in try group.children() {
       let kind = try group.kindOfChild(name)
+      // Names come from the file: no terminal escapes pass.
+      let shown = PrintableText.escaped(name)
       if kind == .group || kind == .dataset, !seen.insert(try group.identityOfChild(name)).inserted {
-        print("\(indent)\(name)  -> hard link to an object listed above")
+        print("\(indent)\(shown)  -> hard link to an object listed above")
         continue
       }
       switch kind {
       case .group:
-        print("\(indent)\(name)/")
+        print("\(indent)\(shown)/")
         try list(try group.openGroup(name), depth: depth + 1, seen: &seen)
       case .dataset:
         let dataset = try group.openDataset(name)
         let type = dataset.elementType?.description ?? (dataset.holdsStrings ? "string" : "other")
-        print("\(indent)\(name)  \(type) \(dataset.shape)")
+        print("\(indent)\(shown)  \(type) \(dataset.shape)")
         if attributes { try listAttributes(of: dataset, indent: indent + "    ") }
-      case .softLink: print("\(indent)\(name)  -> soft link")
-      case .externalLink: print("\(indent)\(name)  -> external link (not followed)")
-      case .other: print("\(indent)\(name)  (named type)")
+      case .softLink: print("\(indent)\(shown)  -> soft link")
+      case .externalLink: print("\(indent)\(shown)  -> external link (not followed)")
+      case .other: print("\(indent)\(shown)  (named type)")
       }
     }
   }
 
   private func listAttributes(of object: HDF5Object, indent: String) throws {
     for name in try object.attributeNames() {
-      print("\(indent)@\(name) = \(shortened(try describeAttribute(name, of: object)))")
+      print(
+        "\(indent)@\(PrintableText.escaped(name)) = "
+          + PrintableText.escaped(shortened(try describeAttribute(name, of: object))))
     }
   }
 

@@ -165,7 +165,8 @@ extension ModelError {
   /// The layer an error is about, when it is about one.
   var layerName: String? {
     switch self {
-    case .invalidSize(let layer, _, _), .sequenceInputRequired(let layer), .invalidActivationParameter(let layer, _):
+    case .invalidSize(let layer, _, _), .sequenceInputRequired(let layer), .invalidActivationParameter(let layer, _),
+      .sizeTooLarge(let layer, _, _, _):
       layer
     case .duplicateLayerName(let name), .invalidLayerName(let name): name
     case .missingParameter(let key), .unexpectedParameter(let key), .parameterShapeMismatch(let key, _, _): key.layer

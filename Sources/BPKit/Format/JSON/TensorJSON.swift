@@ -144,6 +144,12 @@ enum TensorJSON {
         let offset = index * chunk
         let end = min(offset + chunk, text.count)
         let piece = UnsafeRawBufferPointer(rebasing: text[offset..<end])
+        // Padding belongs only at the end of the whole text: in an earlier
+        // piece it would be read as that piece's end and lose its bytes.
+        if end < text.count, let padding = piece.suffix(2).firstIndex(of: UInt8(ascii: "=")) {
+          failures[index] = offset + padding
+          return
+        }
         let written = offset / 4 * 3
         let pieceBytes = Base64.decodedCount(piece) ?? 0
         let target = UnsafeMutableRawBufferPointer(rebasing: output[written..<written + pieceBytes])

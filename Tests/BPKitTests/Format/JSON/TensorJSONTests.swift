@@ -68,4 +68,24 @@ import _BPKitTestSupport
         file: path, path: "$.weights.d.kernel.data", detail: "not base64: unexpected character at offset 9000001")
     ) { try Model(jsonContentsOf: path) }
   }
+
+  @Test func paddingInsideTheTextIsRefusedNotReadAsTheEndOfAPiece() throws {
+    var random = TestRandom(seed: 9)
+    let values = (0..<1_200_000).map { _ in random.unit() }
+    let folder = try TemporaryDirectory()
+    let path = folder.path("padded.json")
+    try model(holding: values).writeJSON(toPath: path, weights: .base64, options: FileWriteOptions(synchronize: false))
+    // "AA==" as the last group of the first 4 MiB piece: read as that
+    // piece's end, it dropped two bytes and loaded a wrong weight, exit 0.
+    var text = try Data(contentsOf: URL(fileURLWithPath: path))
+    let start = text.firstRange(of: Data("\"data\": \"".utf8))!.upperBound
+    let boundary = start + (4 << 20)
+    text.replaceSubrange((boundary - 4)..<boundary, with: Data("AA==".utf8))
+    try text.write(to: URL(fileURLWithPath: path))
+    #expect(
+      throws: BPKitJSONError.schemaViolation(
+        file: path, path: "$.weights.d.kernel.data",
+        detail: "not base64: unexpected character at offset \((4 << 20) - 2)")
+    ) { try Model(jsonContentsOf: path) }
+  }
 }
