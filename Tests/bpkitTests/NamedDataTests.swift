@@ -102,14 +102,14 @@ import _BPKitTestSupport
     }
     let start = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).model
     #expect(try Model(contentsOf: URL(fileURLWithPath: folder.path("d.h5"))) == start)
-    // make test loads the Keras files in Keras, compiled, and trains them one step.
+    // make test loads the .keras file in Keras, compiled, and trains it one
+    // step. The legacy file comes from c.h5, a model that the .keras -> HDF5
+    // step wrote without the optimizer, so Keras finds no optimizer in it.
     let optimizer = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).optimizer.configuration
-    for name in ["iris_named.keras", "iris_named.keras.h5"] {
-      KerasOutputs.expect(
-        KerasOutputs.path(name), optimizer: "Adam",
-        hyperparameters: ["learning_rate": optimizer.learningRate, "beta_1": 0.9, "beta_2": 0.999],
-        loss: "categorical_crossentropy")
-    }
+    KerasOutputs.expect(
+      KerasOutputs.path("iris_named.keras"), optimizer: "Adam",
+      hyperparameters: ["learning_rate": optimizer.learningRate, "beta_1": 0.9, "beta_2": 0.999],
+      loss: "categorical_crossentropy")
   }
 }
 
