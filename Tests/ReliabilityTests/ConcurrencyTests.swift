@@ -61,7 +61,7 @@ import _BPKitTestSupport
     process.executableURL = URL(fileURLWithPath: BPKitBinary.path)
     process.arguments = [
       "train", "--layers", "4,8:tanh,3:softmax", "--data", ValidFiles.irisCSV, "--target", "species", "--batch-size",
-      "5", "--epochs", "\(ReliabilityMode.current.pick(quick: 4, long: 40))", "--checkpoint-every-steps", "1",
+      "5", "--epochs", "\(ReliabilityMode.current.pick(quick: 16, long: 40))", "--checkpoint-every-steps", "1",
       "--checkpoint", checkpoint, "--quiet",
     ]
     process.standardOutput = FileHandle.nullDevice
