@@ -8,6 +8,9 @@ predictions, or Keras' or PyTorch's).
 
   model.onnx         onnx.checker.check_model(full_check=True) must pass, and onnxruntime's
                      output on x must be within 1e-5 of y.
+  names              when case.json has them, the feature and class names that the file's
+                     metadata (ONNX metadata_props, safetensors __metadata__) must hold as JSON
+                     arrays under bpkit.feature_names and bpkit.class_names.
   model.safetensors  safetensors.numpy.load_file must read it; the tensors, named as
                      Schemas/PYTORCH.md says, are run as the PyTorch modules would run them
                      (nn.Linear: x W^T + b; nn.RNN: h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh))
@@ -110,6 +113,23 @@ def check_safetensors(path, x):
     return h
 
 
+def check_names(path, names):
+    """The names kept in the file's metadata, as Python's onnx and safetensors read them."""
+    if path.endswith(".onnx"):
+        import onnx
+
+        metadata = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
+    else:
+        from safetensors import safe_open
+
+        with safe_open(path, framework="numpy") as f:
+            metadata = f.metadata() or {}
+    for key, expected in names.items():
+        found = json.loads(metadata[key]) if key in metadata else None
+        if found != expected:
+            raise AssertionError(f"metadata {key} is {found}, expected {expected}")
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else ".build/interchange-outputs"
     if not os.path.isdir(root):
@@ -125,6 +145,7 @@ def main():
         path = os.path.join(folder, case["model"])
         try:
             got = check_onnx(path, x) if path.endswith(".onnx") else check_safetensors(path, x)
+            check_names(path, case.get("names", {}))
             if not close(np.asarray(got, dtype=np.float64), y.astype(np.float64)):
                 difference = np.max(np.abs(np.asarray(got, dtype=np.float64) - y)) if np.shape(got) == y.shape else "shape"
                 raise AssertionError(f"differs from {case['expected_from']}'s output by {difference}")

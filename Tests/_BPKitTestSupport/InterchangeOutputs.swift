@@ -12,9 +12,11 @@ public enum InterchangeOutputs {
   /// Keeps `file` as case `name`: the checker runs it on `input` and compares
   /// with `expected` (within 1e-5), whose source (`bpkit`, `keras`) it names.
   /// For safetensors files, `network` is the bpkit network it must rebuild in
-  /// PyTorch's layout.
+  /// PyTorch's layout. `names`, when given, are the feature and class names
+  /// the file's metadata must hold as Python's onnx and safetensors read it.
   public static func keep(
-    file: URL, name: String, input: Tensor<Float>, expected: Tensor<Float>, source: String = "bpkit"
+    file: URL, name: String, input: Tensor<Float>, expected: Tensor<Float>, source: String = "bpkit",
+    names: ModelNames? = nil
   ) throws {
     let folder = folder.appendingPathComponent(name)
     try? FileManager.default.removeItem(at: folder)
@@ -27,9 +29,14 @@ public enum InterchangeOutputs {
     }
     try write(input, to: folder.appendingPathComponent("x.bin"))
     try write(expected, to: folder.appendingPathComponent("y.bin"))
-    let description: [String: Any] = [
+    var description: [String: Any] = [
       "model": model.lastPathComponent, "x_shape": input.shape, "y_shape": expected.shape, "expected_from": source,
     ]
+    if let names {
+      description["names"] = [
+        ModelNames.featuresMetadataKey: names.features as Any, ModelNames.classesMetadataKey: names.classes as Any,
+      ].compactMapValues { $0 }
+    }
     try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])
       .write(to: folder.appendingPathComponent("case.json"))
   }

@@ -10,7 +10,9 @@ extension Model {
   /// activations their ONNX operators. The batch axis is dynamic, and so is
   /// the sequence length of a model that accepts any. The input is named
   /// `input` and the output `output`; the network description is kept in
-  /// the `bpkit.network` metadata entry. Models with more than
+  /// the `bpkit.network` metadata entry, and the feature and class names in
+  /// `bpkit.feature_names` and `bpkit.class_names` (JSON arrays of strings,
+  /// present when the model has them). Models with more than
   /// ``ONNXFormat/externalDataThreshold`` bytes of weights keep them in a
   /// `NAME.data` file beside the model, ONNX's external-data form.
   ///
@@ -42,11 +44,13 @@ extension Model {
   /// `Div` by per-feature constants (standardization), activations, and
   /// the shape operators exporters put around them. Layer names and a fixed
   /// sequence length come from the `bpkit.network` metadata of files bpkit
-  /// wrote; other files get `dense_1`, `elman_1`, ... Weights may be FLOAT,
+  /// wrote, and feature and class names from its `bpkit.feature_names` and
+  /// `bpkit.class_names`; other files get `dense_1`, `elman_1`, ... Weights may be FLOAT,
   /// DOUBLE (rounded to Float32), FLOAT16 or BFLOAT16 (widened exactly), in
   /// `raw_data`, typed lists or external data beside the model.
   ///
-  /// - Throws: ``ONNXError`` naming the node or tensor bpkit cannot import;
+  /// - Throws: ``ONNXError`` naming the node or tensor bpkit cannot import,
+  ///   or ``ONNXError/invalidMetadata(file:detail:)`` for names that do not fit the network;
   ///   ``FormatError/readFailed(file:operation:reason:)`` when the file cannot be read.
   public init(onnxContentsOf url: URL) throws {
     let file = url.path

@@ -15,6 +15,8 @@ public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Local
   case unsupportedGraph(file: String, detail: String)
   /// A tensor's data or shape is not what its declaration says.
   case invalidTensor(file: String, name: String, detail: String)
+  /// The file's bpkit metadata (feature or class names) does not fit its network.
+  case invalidMetadata(file: String, detail: String)
   /// The opset asked for is outside the range bpkit writes.
   case unsupportedOpset(Int)
   /// The model cannot be written as ONNX.
@@ -36,6 +38,8 @@ public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Local
       "\(file): the graph cannot be imported as a bpkit network: \(detail)"
     case .invalidTensor(let file, let name, let detail):
       "\(file): tensor '\(name)' is invalid: \(detail)"
+    case .invalidMetadata(let file, let detail):
+      "\(file): the bpkit metadata is invalid: \(detail); remove the metadata_props entry or correct it"
     case .unsupportedOpset(let opset):
       "opset \(opset) is not supported; bpkit writes ONNX opsets \(ONNXFormat.opsets.lowerBound) to "
         + "\(ONNXFormat.opsets.upperBound) (default \(ONNXFormat.defaultOpset))"

@@ -207,5 +207,11 @@ struct ONNXExportPlan {
     entry.key = ONNXFormat.networkMetadataKey
     entry.value = (try? FileLayout.encodeNetwork(network)) ?? ""
     model.metadataProps = [entry]
+    for (key, value) in source.names.metadataEntries {
+      var names = Onnx_StringStringEntryProto()
+      names.key = key
+      names.value = value
+      model.metadataProps.append(names)
+    }
   }
 }

@@ -124,10 +124,23 @@ struct ONNXImporter {
       }
     }
     let network = NetworkDescription(input: inputShape, layers: built.map(\.0))
+    let model: Model
     do {
-      return try Model(network: network, parameters: built.reduce(into: [:]) { $0.merge($1.1) { a, _ in a } })
+      model = try Model(network: network, parameters: built.reduce(into: [:]) { $0.merge($1.1) { a, _ in a } })
     } catch {
       throw ONNXError.unsupportedGraph(file: file, detail: "the layers it holds do not form a bpkit network: \(error)")
+    }
+    return try named(model, metadata: metadata)
+  }
+
+  /// The model with the feature and class names of the file's metadata, checked against its network.
+  private func named(_ model: Model, metadata: [Onnx_StringStringEntryProto]) throws -> Model {
+    var entries: [String: String] = [:]
+    for entry in metadata where entries[entry.key] == nil { entries[entry.key] = entry.value }
+    do {
+      return try model.named(try ModelNames(metadata: entries))
+    } catch {
+      throw ONNXError.invalidMetadata(file: file, detail: "\(error)")
     }
   }
 

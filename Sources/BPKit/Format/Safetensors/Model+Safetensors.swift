@@ -7,8 +7,9 @@ extension Model {
   ///
   /// `model.load_state_dict(safetensors.torch.load_file(path))` loads it
   /// into the module Schemas/PYTORCH.md builds. The network description is
-  /// kept in the `bpkit.network` metadata entry, so bpkit reads the file
-  /// back as the same model, bit for bit.
+  /// kept in the `bpkit.network` metadata entry, and the feature and class
+  /// names in `bpkit.feature_names` and `bpkit.class_names` (JSON arrays of
+  /// strings), so bpkit reads the file back as the same model, bit for bit.
   ///
   /// - Throws: ``FormatError`` when the file cannot be written.
   public func writeSafetensors(to url: URL, options: FileWriteOptions = .init()) throws {

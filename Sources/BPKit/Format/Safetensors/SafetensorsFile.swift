@@ -19,6 +19,12 @@ enum SafetensorsFile {
     JSONStrings.appendLiteral(networkKey, to: &header)
     header.append(UInt8(ascii: ":"))
     JSONStrings.appendLiteral(try FileLayout.encodeNetwork(model.network), to: &header)
+    for (key, value) in model.names.metadataEntries {
+      header.append(UInt8(ascii: ","))
+      JSONStrings.appendLiteral(key, to: &header)
+      header.append(UInt8(ascii: ":"))
+      JSONStrings.appendLiteral(value, to: &header)
+    }
     header.append(UInt8(ascii: "}"))
     var offset = 0
     for item in layout.items {
@@ -126,8 +132,14 @@ enum SafetensorsFile {
         parameters[key] = first
       }
     }
+    let model: Model
     do {
-      return try Model(network: network, parameters: parameters)
+      model = try Model(network: network, parameters: parameters)
+    } catch {
+      throw SafetensorsError.invalidHeader(file: path, detail: "\(error)")
+    }
+    do {
+      return try model.named(try ModelNames(metadata: header.metadata))
     } catch {
       throw SafetensorsError.invalidHeader(file: path, detail: "\(error)")
     }
