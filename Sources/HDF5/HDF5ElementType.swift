@@ -2,7 +2,20 @@ internal import CHDF5
 
 /// The numeric element types the HDF5 module reads and writes.
 public enum HDF5ElementType: String, Sendable, CaseIterable, CustomStringConvertible {
-  case float32, float64, int32, int64, uint8, uint32, uint64
+  /// 32-bit IEEE 754 floating point (`H5T_IEEE_F32LE` on disk).
+  case float32
+  /// 64-bit IEEE 754 floating point (`H5T_IEEE_F64LE` on disk).
+  case float64
+  /// Signed 32-bit integer (`H5T_STD_I32LE` on disk).
+  case int32
+  /// Signed 64-bit integer (`H5T_STD_I64LE` on disk).
+  case int64
+  /// Unsigned 8-bit integer (`H5T_STD_U8LE` on disk).
+  case uint8
+  /// Unsigned 32-bit integer (`H5T_STD_U32LE` on disk).
+  case uint32
+  /// Unsigned 64-bit integer (`H5T_STD_U64LE` on disk).
+  case uint64
 
   /// The size of one element in bytes.
   public var byteCount: Int {
@@ -13,6 +26,7 @@ public enum HDF5ElementType: String, Sendable, CaseIterable, CustomStringConvert
     }
   }
 
+  /// The type's name, such as `float32`.
   public var description: String { rawValue }
 
   /// The in-memory type libhdf5 converts to and from.

@@ -71,6 +71,7 @@ public struct HDF5Error: Error, Sendable, Equatable, CustomStringConvertible, Lo
     return text
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }
 

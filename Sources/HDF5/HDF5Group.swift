@@ -4,7 +4,9 @@ internal import CHDF5
 public final class HDF5Group: HDF5Object, @unchecked Sendable {
   /// What a child name in a group refers to.
   public enum ChildKind: Sendable, Equatable {
+    /// A group, which holds further children.
     case group
+    /// A dataset, which holds an array of elements.
     case dataset
     /// A named datatype or another object that is neither group nor dataset.
     case other

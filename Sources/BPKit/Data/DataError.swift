@@ -42,6 +42,7 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   /// training cannot read twice, to fingerprint it.
   case notRegularFile(path: String, reason: String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .fileNotFound(let path):

@@ -30,6 +30,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   /// ``TrainingEngine/applyAccumulatedGradients()`` was called with nothing accumulated.
   case nothingAccumulated
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .invalidNetwork(let error):

@@ -5,6 +5,7 @@ public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
   /// `BPKIT_KERNELS` names no path this CPU runs.
   case invalidEnvironment(String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     let supported = Kernels.supported.map(\.rawValue).joined(separator: ", ")
     switch self {

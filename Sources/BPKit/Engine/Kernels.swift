@@ -23,6 +23,7 @@ public enum Kernels {
     /// Scalar fused multiply-adds from the C library, for any CPU.
     case portable
 
+    /// The path's name, as `BPKIT_KERNELS` takes it.
     public var description: String { rawValue }
 
     var code: Int32 {

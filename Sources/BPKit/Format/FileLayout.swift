@@ -48,5 +48,6 @@ public enum BPKitFileKind: String, Sendable, CaseIterable, CustomStringConvertib
   /// A model and the state of the training run that produced it.
   case checkpoint
 
+  /// The kind's name: `model` or `checkpoint`, as the `kind` root attribute holds it.
   public var description: String { rawValue }
 }

@@ -28,6 +28,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     /// group that contains itself, or an alias bpkit never writes.
     case repeatedObject
 
+    /// The refusal as a phrase for messages.
     public var description: String {
       switch self {
       case .externalLink(let target): "it is an external link to \(target)"
@@ -99,6 +100,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     }
   }
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .notBPKitFile(let file):
@@ -147,6 +149,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 
   private func hex(_ value: UInt32) -> String {

@@ -35,6 +35,7 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// `"MAJOR.MINOR"`.
   public var description: String { "\(major).\(minor)" }
 
+  /// Whether `lhs` is an older version than `rhs`.
   public static func < (lhs: FormatVersion, rhs: FormatVersion) -> Bool {
     (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
   }

@@ -69,6 +69,7 @@ public enum Activation: Hashable, Sendable {
 extension Activation: Codable {
   private enum CodingKeys: String, CodingKey { case name, alpha }
 
+  /// Decodes the value from its JSON form in the network description (see <doc:CheckpointFormat>).
   public init(from decoder: any Decoder) throws {
     let name: String
     var alpha: Double?
@@ -89,6 +90,7 @@ extension Activation: Codable {
     self = activation
   }
 
+  /// Encodes the value in the JSON form of the network description (see <doc:CheckpointFormat>).
   public func encode(to encoder: any Encoder) throws {
     if let alpha {
       var container = encoder.container(keyedBy: CodingKeys.self)

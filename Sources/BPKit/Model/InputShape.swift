@@ -23,6 +23,7 @@ public enum InputShape: Hashable, Sendable {
 extension InputShape: Codable {
   private enum CodingKeys: String, CodingKey { case features, steps, sequence }
 
+  /// Decodes the value from its JSON form in the network description (see <doc:CheckpointFormat>).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let features = try container.decode(Int.self, forKey: .features)
@@ -33,6 +34,7 @@ extension InputShape: Codable {
     }
   }
 
+  /// Encodes the value in the JSON form of the network description (see <doc:CheckpointFormat>).
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(features, forKey: .features)

@@ -54,6 +54,7 @@ extension Layer: Codable {
     case returnSequences = "return_sequences"
   }
 
+  /// Decodes the value from its JSON form in the network description (see <doc:CheckpointFormat>).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     name = try container.decode(String.self, forKey: .name)
@@ -79,6 +80,7 @@ extension Layer: Codable {
     }
   }
 
+  /// Encodes the value in the JSON form of the network description (see <doc:CheckpointFormat>).
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(name, forKey: .name)

@@ -14,6 +14,7 @@ public enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConv
   /// from the Elman layer `previous` that lacks `:seq`.
   case vectorsIntoElman(position: Int, entry: String, previous: String?)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .empty:

@@ -24,6 +24,7 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   /// Feature or class names that do not fit the network.
   case invalidNames(String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .noLayers:

@@ -1,7 +1,9 @@
 extension NetworkDescription {
   /// The shape of one sample after a layer: [units] or [steps, units].
   public enum SampleShape: Hashable, Sendable {
+    /// One vector of `width` values per sample.
     case vector(Int)
+    /// `steps` vectors of `width` values per sample; `steps` is `nil` when any length is taken.
     case sequence(steps: Int?, width: Int)
 
     /// The number of values per sample (per step, for sequences).

@@ -31,6 +31,7 @@ public struct ParameterKey: Hashable, Sendable, Comparable, CustomStringConverti
   /// `layer/name`, the path of the weight under a model's weights group.
   public var description: String { "\(layer)/\(name)" }
 
+  /// Orders keys by layer, then by name.
   public static func < (lhs: ParameterKey, rhs: ParameterKey) -> Bool {
     (lhs.layer, lhs.name) < (rhs.layer, rhs.name)
   }

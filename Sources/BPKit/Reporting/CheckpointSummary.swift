@@ -33,6 +33,7 @@ public struct CheckpointSummary: Sendable, Encodable {
       case validationAccuracy = "validation_accuracy"
     }
 
+    /// Encodes the summary as `bpkit inspect --json` prints it.
     public func encode(to encoder: any Encoder) throws {
       var container = encoder.container(keyedBy: CodingKeys.self)
       try container.encode(epoch, forKey: .epoch)
@@ -107,6 +108,7 @@ public struct CheckpointSummary: Sendable, Encodable {
     case sampleCount = "sample_count"
   }
 
+  /// Encodes the summary as `bpkit inspect --json` prints it.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(loss, forKey: .loss)

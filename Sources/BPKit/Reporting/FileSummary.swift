@@ -80,6 +80,7 @@ public struct FileSummary: Sendable, Encodable {
     case fileSize = "file_size"
   }
 
+  /// Encodes the summary as `bpkit inspect --json` prints it.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(path, forKey: .path)

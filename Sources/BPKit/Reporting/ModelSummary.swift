@@ -21,6 +21,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
       case outputShape = "output_shape"
     }
 
+    /// Encodes the summary as `bpkit inspect --json` prints it.
     public func encode(to encoder: any Encoder) throws {
       var container = encoder.container(keyedBy: CodingKeys.self)
       try container.encode(name, forKey: .name)

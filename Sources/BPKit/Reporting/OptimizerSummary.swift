@@ -28,6 +28,7 @@ public struct OptimizerSummary: Sendable, Encodable {
     init?(intValue: Int) { nil }
   }
 
+  /// Encodes the summary as `bpkit inspect --json` prints it.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(kind, forKey: .kind)

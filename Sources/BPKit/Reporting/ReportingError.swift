@@ -9,6 +9,7 @@ public enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, 
   /// The report cannot be written where asked.
   case unwritable(file: String, reason: String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .noHistory(let file, let kind):
@@ -21,5 +22,6 @@ public enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, 
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

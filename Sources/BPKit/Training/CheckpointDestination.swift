@@ -70,6 +70,7 @@ public struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringCon
     self.resuming = resuming
   }
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     let quoted = file.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? file : "'\(file)'"
     return "'\(file)' already exists"
@@ -78,5 +79,6 @@ public struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringCon
       + "or give this run its own --checkpoint FILE"
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

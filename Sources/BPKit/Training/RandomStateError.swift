@@ -5,6 +5,7 @@ public enum RandomStateError: Error, Hashable, Sendable, CustomStringConvertible
   /// All four words are zero, a state the generator never reaches.
   case allZero
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .wrongWordCount(let count): "a random state has 4 words, this one has \(count)"

@@ -16,6 +16,7 @@ public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A setting cannot be used.
   case invalidSetting(String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .diverged(let epoch, let step, let loss):

@@ -36,17 +36,21 @@ public final class TrainingSession {
 
   /// What one call to ``step()`` did.
   public struct StepReport: Sendable {
-    /// The epoch being trained (0-based) and the batch just completed in it (1-based).
+    /// The epoch being trained (0-based).
     public var epoch: Int
+    /// The batch just completed in the epoch (1-based).
     public var step: Int
-    /// The batch's samples and mean loss.
+    /// The number of samples in the batch.
     public var samples: Int
+    /// The batch's mean loss.
     public var loss: Double
-    /// The epoch's running mean loss and accuracy so far.
+    /// The epoch's running mean loss so far.
     public var epochLoss: Double
+    /// The epoch's running accuracy so far; `nil` when the loss has no classes.
     public var epochAccuracy: Double?
-    /// The number of samples in an epoch, and how many are done.
+    /// The number of samples in an epoch.
     public var epochSamples: Int
+    /// How many of the epoch's samples are done.
     public var samplesDone: Int
     /// The record of the epoch when this step completed it.
     public var completedEpoch: EpochRecord?

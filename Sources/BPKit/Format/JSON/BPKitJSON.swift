@@ -51,7 +51,9 @@ public enum BPKitJSON {
 
   /// A document read from JSON: a model or a checkpoint.
   public enum Document: Sendable {
+    /// A `bpkit-model` document.
     case model(Model)
+    /// A `bpkit-checkpoint` document.
     case checkpoint(Checkpoint)
   }
 

@@ -32,6 +32,7 @@ public enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, 
     }
   }
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     func prefix(_ file: String?) -> String { file.map { "\($0): " } ?? "" }
     switch self {
@@ -48,5 +49,6 @@ public enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, 
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

@@ -20,6 +20,7 @@ public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, Loca
   /// The file cannot be read or written.
   case io(file: String, detail: String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .notKerasModel(let file, let detail):
@@ -44,5 +45,6 @@ public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, Loca
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

@@ -24,6 +24,7 @@ public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Local
   /// The file cannot be read or written.
   case io(file: String, detail: String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .notONNXModel(let file, let detail):
@@ -50,5 +51,6 @@ public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Local
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

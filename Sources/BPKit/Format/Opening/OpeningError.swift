@@ -37,6 +37,7 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
     }
   }
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .notFound(let file):
@@ -65,5 +66,6 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

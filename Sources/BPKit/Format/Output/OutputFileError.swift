@@ -16,6 +16,7 @@ public enum OutputFileError: Error, Sendable, Equatable, CustomStringConvertible
   /// over it") with `reason`, the system's message (`strerror`).
   case failed(file: String, operation: String, reason: String)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .isAnInput(let file, let input):
@@ -30,6 +31,7 @@ public enum OutputFileError: Error, Sendable, Equatable, CustomStringConvertible
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 
   /// What went wrong, without the file's name.

@@ -84,6 +84,7 @@ public enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible
   /// `holder` is the process id of the writer at work, when known.
   case held(file: String, holder: Int32?)
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .held(let file, let holder):
@@ -93,5 +94,6 @@ public enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }

@@ -24,6 +24,7 @@ public enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertible
   /// A tensor has another shape than the network needs.
   case shapeMismatch(file: String, name: String, layer: String, expected: [Int], found: [Int])
 
+  /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
     case .notSafetensors(let file, let detail):
@@ -49,5 +50,6 @@ public enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertible
     }
   }
 
+  /// The same line as `description`, for `LocalizedError`.
   public var errorDescription: String? { description }
 }
