@@ -6,9 +6,9 @@ import Foundation
 ///
 /// Matrix products are bpkit's own kernels (see ``Kernels``): each output
 /// element is one chain of fused multiply-adds over the shared dimension, in
-/// order, so it does not depend on the batch, the threads or the CPU. Float's
-/// elementary functions are bpkit's own fixed polynomials, for the same
-/// reason; Double's, used for gradient checks, are the C library's.
+/// order, so it does not depend on the batch, the threads or the CPU. The
+/// elementary functions of both types are bpkit's own fixed polynomials, for
+/// the same reason: never the C library's, whose results vary by version.
 /// Matrices are row-major, and leading dimensions count elements between the
 /// starts of two rows, so a row of a time step inside a [batch, steps, units]
 /// buffer is reached with a leading dimension of `steps · units`.
@@ -62,8 +62,12 @@ extension Double: BLASScalar {
       accumulate ? 1 : 0, c, Int32(ldc))
   }
 
-  @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
-  @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
-  @inline(__always) public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
-  @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+  /// e^x by fdlibm's fixed polynomial, bpkit's own copy: the same bits with every C library.
+  @inline(__always) public static func exp(_ x: Double) -> Double { ElementaryFunctions.exp(x) }
+  /// log x by fdlibm's fixed polynomial, bpkit's own copy.
+  @inline(__always) public static func log(_ x: Double) -> Double { ElementaryFunctions.log(x) }
+  /// log(1 + x) from bpkit's own log, with Goldberg's correction.
+  @inline(__always) public static func log1p(_ x: Double) -> Double { ElementaryFunctions.log1p(x) }
+  /// tanh from bpkit's own e^x and log, as fdlibm's `s_tanh.c` arranges it.
+  @inline(__always) public static func tanh(_ x: Double) -> Double { ElementaryFunctions.tanh(x) }
 }

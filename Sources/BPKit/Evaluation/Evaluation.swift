@@ -116,15 +116,18 @@ public struct Evaluation: Sendable {
           throw .labelOutOfRange(source: source, row: row, value: label, classCount: output.count)
         }
         truth = Int(label)
-        lossSum -= log(clipped(output[output.startIndex + truth]))
+        lossSum -= ElementaryFunctions.log(clipped(output[output.startIndex + truth]))
       } else {
         truth = target.indices.max { target[$0] < target[$1] }! - target.startIndex
-        lossSum -= zip(output, target).reduce(0) { $0 + Double($1.1) * log(clipped($1.0)) }
+        lossSum -= zip(output, target).reduce(0) { $0 + Double($1.1) * ElementaryFunctions.log(clipped($1.0)) }
       }
       confusion?.record(truth: truth, predicted: predicted)
     case .binaryCrossEntropy:
       for (p, t) in zip(output, target) {
-        lossSum -= (Double(t) * log(clipped(p)) + (1 - Double(t)) * log(1 - clipped(p))) / Double(output.count)
+        let q = clipped(p)
+        lossSum -=
+          (Double(t) * ElementaryFunctions.log(q) + (1 - Double(t)) * ElementaryFunctions.log(1 - q))
+          / Double(output.count)
       }
       if classCount == 2, let p = output.first, let t = target.first {
         guard t == 0 || t == 1 else { throw .labelOutOfRange(source: source, row: row, value: t, classCount: 2) }

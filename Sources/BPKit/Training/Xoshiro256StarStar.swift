@@ -1,5 +1,3 @@
-import Foundation
-
 /// bpkit's random number generator: xoshiro256** (Blackman and Vigna, 2018,
 /// <https://prng.di.unimi.it/xoshiro256starstar.c>), seeded by SplitMix64.
 ///
@@ -18,7 +16,9 @@ import Foundation
 ///   uniform integers without division in the common case.
 /// - ``nextNormal()``: Box–Muller, `√(−2 ln(1 − u₁)) · cos(2π u₂)` from two
 ///   ``nextDouble()`` draws; the sine half is discarded so that every normal
-///   consumes exactly two words.
+///   consumes exactly two words. ln and cos 2π· are bpkit's own (fdlibm's
+///   polynomials, with 4u₂ split exactly into a quadrant and a remainder), not
+///   the C library's, so a fresh initialisation is the same on every machine.
 /// - ``shuffle(_:)``: Fisher–Yates from the back, `for i in (1..<n).reversed()
 ///   { swap(a[i], a[nextIndex(below: i + 1)]) }`.
 public struct Xoshiro256StarStar: RandomNumberGenerator, Hashable, Sendable {
@@ -103,7 +103,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Hashable, Sendable {
   public mutating func nextNormal() -> Double {
     let u1 = 1 - nextDouble()
     let u2 = nextDouble()
-    return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+    return (-2 * ElementaryFunctions.log(u1)).squareRoot() * ElementaryFunctions.cosTwoPi(u2)
   }
 
   /// Shuffles `indices` in place by Fisher–Yates from the back (see the type's
