@@ -54,27 +54,11 @@ extension Model {
   ///   ``FormatError/readFailed(file:operation:reason:)`` when the file cannot be read.
   public init(onnxContentsOf url: URL) throws {
     let file = url.path
-    // The file's mapping ends with this function, before the weights are converted.
-    func parse() throws -> Onnx_ModelProto {
-      let bytes: Data
-      do {
-        bytes = try Data(contentsOf: url, options: .alwaysMapped)
-      } catch {
-        throw FormatError.readFailed(
-          file: file, operation: "reading it", reason: (error as NSError).localizedDescription)
-      }
-      do {
-        var options = BinaryDecodingOptions()
-        options.discardUnknownFields = true
-        return try Onnx_ModelProto(serializedBytes: bytes, options: options)
-      } catch {
-        throw ONNXError.notONNXModel(file: file, detail: "protobuf: \(error)")
-      }
-    }
-    let message = try parse()
-    guard message.hasGraph, message.irVersion > 0 else {
+    let decoded = try ONNXModelFile.read(file)
+    guard decoded.model.hasGraph, decoded.model.irVersion > 0 else {
       throw ONNXError.notONNXModel(file: file, detail: "it has no ir_version or no graph")
     }
-    self = try ONNXImporter.importModel(message, file: file, folder: url.deletingLastPathComponent())
+    self = try ONNXImporter.importModel(
+      decoded.model, file: file, folder: url.deletingLastPathComponent(), rawData: decoded.rawData)
   }
 }

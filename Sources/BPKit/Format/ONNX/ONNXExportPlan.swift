@@ -120,13 +120,9 @@ struct ONNXExportPlan {
   static func transposed(_ tensor: Tensor<Float>, prefix: Int) -> Tensor<Float> {
     let rows = tensor.shape[0]
     let columns = tensor.shape[1]
-    var scalars = [Float](repeating: 0, count: rows * columns)
-    tensor.scalars.withUnsafeBufferPointer { source in
-      for r in 0..<rows {
-        for c in 0..<columns { scalars[c * rows + r] = source[r * columns + c] }
-      }
-    }
-    return Tensor(shape: Array(repeating: 1, count: prefix) + [columns, rows], scalars: scalars)
+    return Tensor(
+      shape: Array(repeating: 1, count: prefix) + [columns, rows],
+      scalars: Transposition.transposed(tensor.scalars, rows: rows, columns: columns))
   }
 
   private mutating func addInitializer(_ name: String, _ tensor: Tensor<Float>) -> String {

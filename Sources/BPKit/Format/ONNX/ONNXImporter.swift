@@ -19,17 +19,22 @@ struct ONNXImporter {
   var layers: [ONNXLayerDraft] = []
   var input: InputShape = .vector(features: 0)
 
-  /// Imports `model`, read from `file`; external data is looked up in `folder`.
-  static func importModel(_ model: consuming Onnx_ModelProto, file: String, folder: URL) throws -> Model {
+  /// Imports `model`, read from `file`; external data is looked up in
+  /// `folder`, and `rawData` says where in `file` an initializer's
+  /// `raw_data` lies when the message leaves it there (``ONNXModelFile``).
+  static func importModel(
+    _ model: consuming Onnx_ModelProto, file: String, folder: URL, rawData: [Int: Range<Int>] = [:]
+  ) throws -> Model {
     let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 1
     var importer = ONNXImporter(file: file, reader: ONNXTensorReader(file: file, folder: folder), opset: opset)
     // The weights leave the message one by one, each raw_data freed once
-    // converted, so that memory holds about one copy of them, not two.
+    // converted, so that memory holds about one copy of them, not two (a
+    // file read by ONNXModelFile holds none in the message).
     var initializers = model.graph.initializer
     model.graph.initializer = []
     for index in initializers.indices {
       let name = initializers[index].name
-      importer.values[name] = .constant(try importer.constant(from: initializers[index]))
+      importer.values[name] = .constant(try importer.constant(from: initializers[index], rawData: rawData[index]))
       initializers[index] = Onnx_TensorProto()
     }
     return try importer.run(model)
@@ -145,12 +150,12 @@ struct ONNXImporter {
   }
 
   /// An initializer or `Constant` tensor, floats or integers.
-  func constant(from tensor: Onnx_TensorProto) throws -> ONNXConstant {
+  func constant(from tensor: Onnx_TensorProto, rawData: Range<Int>? = nil) throws -> ONNXConstant {
     if ONNXTensorReader.isInteger(tensor) {
-      let (shape, values) = try reader.integers(tensor)
+      let (shape, values) = try reader.integers(tensor, rawData: rawData)
       return ONNXConstant(shape: shape, integers: values)
     }
-    let floats = try reader.floats(tensor)
+    let floats = try reader.floats(tensor, rawData: rawData)
     return ONNXConstant(shape: floats.shape, floats: floats.scalars)
   }
 

@@ -6,12 +6,22 @@ import Foundation
 /// Float tensors may be FLOAT (native), DOUBLE (rounded to Float32, as bpkit
 /// stores weights), FLOAT16 or BFLOAT16 (widened exactly); integer tensors
 /// (shapes, axes, indices) INT64 or INT32. Data comes from `raw_data`
-/// (little-endian), the typed lists, or ONNX's external data in a file
-/// beside the model.
+/// (little-endian: in the message, or left in the model file by
+/// ``ONNXModelFile``), the typed lists, or ONNX's external data in a file
+/// beside the model. FLOAT data in a file is read straight into the tensor
+/// that keeps it.
 struct ONNXTensorReader {
   let file: String
   /// The folder external data is read from.
   let folder: URL
+
+  /// Where a tensor's little-endian bytes are.
+  enum RawBytes {
+    /// In the message's `raw_data`.
+    case inline(Data)
+    /// In a file (the model's, or its external data), from an offset.
+    case file(path: String, offset: Int)
+  }
 
   /// The declared shape, checked for negative sizes and overflow.
   func shape(of tensor: Onnx_TensorProto) throws -> (shape: [Int], count: Int) {
@@ -25,24 +35,37 @@ struct ONNXTensorReader {
     return (tensor.dims.map { Int($0) }, count)
   }
 
-  /// The tensor's numbers as Float32.
-  func floats(_ tensor: Onnx_TensorProto) throws -> Tensor<Float> {
+  /// The tensor's numbers as Float32; `rawData`, when given, is where the
+  /// model file holds its `raw_data` (``ONNXModelFile``).
+  func floats(_ tensor: Onnx_TensorProto, rawData: Range<Int>? = nil) throws -> Tensor<Float> {
     let (shape, count) = try shape(of: tensor)
-    let raw = try rawBytes(tensor, count: count)
+    let raw = try rawBytes(tensor, count: count, inFile: rawData)
     switch ONNXElementType(rawValue: tensor.dataType) {
     case .float:
-      if let raw { return Tensor(shape: shape, scalars: Self.decode(raw, count: count, as: Float.self) { $0 }) }
+      if case .file(let path, let offset) = raw {
+        // Float32 little-endian, as bpkit keeps it: read straight into the tensor.
+        let source = try BinaryFile(reading: path)
+        return Tensor(
+          shape: shape,
+          scalars: try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try source.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+            initialized = count
+          })
+      }
+      if let raw { return Tensor(shape: shape, scalars: try Self.decode(raw, count: count, as: Float.self) { $0 }) }
       try expect(tensor.floatData.count, count, tensor)
       return Tensor(shape: shape, scalars: tensor.floatData)
     case .double:
-      if let raw { return Tensor(shape: shape, scalars: Self.decode(raw, count: count, as: Double.self) { Float($0) }) }
+      if let raw {
+        return Tensor(shape: shape, scalars: try Self.decode(raw, count: count, as: Double.self) { Float($0) })
+      }
       try expect(tensor.doubleData.count, count, tensor)
       return Tensor(shape: shape, scalars: tensor.doubleData.map { Float($0) })
     case .float16, .bfloat16:
       let widen: (UInt16) -> Float =
         tensor.dataType == ONNXElementType.float16.rawValue
         ? { HalfPrecision.float(half: $0) } : { HalfPrecision.float(bfloat16: $0) }
-      if let raw { return Tensor(shape: shape, scalars: Self.decode(raw, count: count, as: UInt16.self, widen)) }
+      if let raw { return Tensor(shape: shape, scalars: try Self.decode(raw, count: count, as: UInt16.self, widen)) }
       // The typed form keeps each value's 16 bits in an int32 (onnx.proto).
       try expect(tensor.int32Data.count, count, tensor)
       return Tensor(shape: shape, scalars: tensor.int32Data.map { widen(UInt16(truncatingIfNeeded: $0)) })
@@ -52,16 +75,16 @@ struct ONNXTensorReader {
   }
 
   /// The tensor's numbers as integers (INT64, INT32; floats that are whole numbers).
-  func integers(_ tensor: Onnx_TensorProto) throws -> (shape: [Int], values: [Int64]) {
+  func integers(_ tensor: Onnx_TensorProto, rawData: Range<Int>? = nil) throws -> (shape: [Int], values: [Int64]) {
     let (shape, count) = try shape(of: tensor)
-    let raw = try rawBytes(tensor, count: count)
+    let raw = try rawBytes(tensor, count: count, inFile: rawData)
     switch ONNXElementType(rawValue: tensor.dataType) {
     case .int64:
-      if let raw { return (shape, Self.decode(raw, count: count, as: Int64.self) { $0 }) }
+      if let raw { return (shape, try Self.decode(raw, count: count, as: Int64.self) { $0 }) }
       try expect(tensor.int64Data.count, count, tensor)
       return (shape, tensor.int64Data)
     case .int32:
-      if let raw { return (shape, Self.decode(raw, count: count, as: Int32.self) { Int64($0) }) }
+      if let raw { return (shape, try Self.decode(raw, count: count, as: Int32.self) { Int64($0) }) }
       try expect(tensor.int32Data.count, count, tensor)
       return (shape, tensor.int32Data.map(Int64.init))
     default:
@@ -83,9 +106,10 @@ struct ONNXTensorReader {
     }
   }
 
-  /// The raw little-endian bytes, from `raw_data` or external data, of the
+  /// Where the raw little-endian bytes are, from `raw_data` (in the message
+  /// or at `inFile` in the model file) or external data, checked to be the
   /// size the shape and type imply; `nil` when the typed lists hold the data.
-  private func rawBytes(_ tensor: Onnx_TensorProto, count: Int) throws -> Data? {
+  private func rawBytes(_ tensor: Onnx_TensorProto, count: Int, inFile: Range<Int>?) throws -> RawBytes? {
     guard let width = Self.byteWidth(tensor.dataType) else {
       throw invalid(tensor, "its element type \(tensor.dataType) is not one bpkit reads")
     }
@@ -93,16 +117,22 @@ struct ONNXTensorReader {
     if tensor.dataLocation == .external {
       return try externalBytes(tensor, expected: expected)
     }
+    if let inFile, !inFile.isEmpty {
+      guard inFile.count == expected else {
+        throw invalid(tensor, "raw_data holds \(inFile.count) bytes; its shape and type need \(expected)")
+      }
+      return .file(path: file, offset: inFile.lowerBound)
+    }
     guard !tensor.rawData.isEmpty else { return nil }
     guard tensor.rawData.count == expected else {
       throw invalid(tensor, "raw_data holds \(tensor.rawData.count) bytes; its shape and type need \(expected)")
     }
-    return tensor.rawData
+    return .inline(tensor.rawData)
   }
 
   /// External data: `location` must name a file in the model's folder (no
   /// path leaves it), and `offset` and `length` must lie inside that file.
-  private func externalBytes(_ tensor: Onnx_TensorProto, expected: Int) throws -> Data {
+  private func externalBytes(_ tensor: Onnx_TensorProto, expected: Int) throws -> RawBytes {
     var entries: [String: String] = [:]
     for entry in tensor.externalData { entries[entry.key] = entry.value }
     guard let location = entries["location"], !location.isEmpty, !location.hasPrefix("/"),
@@ -117,32 +147,32 @@ struct ONNXTensorReader {
         tensor, "its external data has offset \(offset) and length \(length); its shape needs \(expected) bytes")
     }
     let path = folder.appendingPathComponent(location).path
-    let data = try BinaryFile(reading: path)
-    let size = try data.size()
+    let size = try BinaryFile(reading: path).size()
     guard offset <= size, expected <= size - offset else {
       throw invalid(tensor, "its external data (\(expected) bytes at offset \(offset)) lies past the end of \(path)")
     }
-    return Data(try data.read(count: expected, at: offset))
+    return .file(path: path, offset: offset)
   }
 
+  /// `count` elements of the raw bytes, each converted.
   private static func decode<Element, Result>(
-    _ raw: Data, count: Int, as: Element.Type, _ convert: (Element) -> Result
-  ) -> [Result] {
-    raw.withUnsafeBytes { bytes in
+    _ raw: RawBytes, count: Int, as: Element.Type, _ convert: (Element) -> Result
+  ) throws -> [Result] {
+    let byteCount = count * MemoryLayout<Element>.size
+    func converted(_ bytes: UnsafeRawBufferPointer) -> [Result] {
       [Result](unsafeUninitializedCapacity: count) { buffer, initialized in
-        if Element.self == Result.self {
-          // Float32 little-endian, as bpkit stores it: one copy.
-          UnsafeMutableRawBufferPointer(buffer).copyMemory(
-            from: UnsafeRawBufferPointer(rebasing: bytes[0..<(count * MemoryLayout<Element>.size)]))
-          initialized = count
-          return
-        }
         for index in 0..<count {
           buffer[index] = convert(
             bytes.loadUnaligned(fromByteOffset: index * MemoryLayout<Element>.size, as: Element.self))
         }
         initialized = count
       }
+    }
+    switch raw {
+    case .inline(let data):
+      return data.withUnsafeBytes { converted(UnsafeRawBufferPointer(rebasing: $0[0..<byteCount])) }
+    case .file(let path, let offset):
+      return try BinaryFile(reading: path).read(count: byteCount, at: offset).withUnsafeBytes { converted($0) }
     }
   }
 

@@ -63,10 +63,11 @@ enum SafetensorsFile {
         var row = 0
         while row < rows {
           let count = min(blockRows, rows - row)
+          // Output rows row..<row+count are source columns row..<row+count of bpkit's [in = columns, out = rows].
           block.withUnsafeMutableBufferPointer { target in
-            for c in 0..<columns {
-              for r in 0..<count { target[r * columns + c] = source[c * rows + row + r] }
-            }
+            Transposition.transpose(
+              source.baseAddress! + row, rows: columns, columns: count, sourceStride: rows,
+              into: target.baseAddress!, targetStride: columns)
           }
           try block.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<(count * columns * 4)])) }
           row += count
@@ -146,49 +147,60 @@ enum SafetensorsFile {
   }
 
   /// The entry's numbers as Float32 (F64 rounded, F16 and BF16 widened
-  /// exactly), transposed from [rows, columns] when asked, read a block at a time.
+  /// exactly), transposed from [rows, columns] when asked, read a block of
+  /// rows at a time.
   private static func floats(_ entry: SafetensorsHeader.Entry, from file: borrowing BinaryFile, transposed: Bool) throws
     -> [Float]
   {
     let count = entry.count
-    let rows = transposed ? entry.shape[0] : 1
-    let columns = transposed ? entry.shape[1] : count
     if entry.dtype == .f32 && !transposed {
       return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
         try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: entry.range.lowerBound)
         initialized = count
       }
     }
+    let rows = transposed ? entry.shape[0] : 1
+    let columns = transposed ? entry.shape[1] : count
     let width = entry.dtype.byteCount
-    var result = [Float](repeating: 0, count: count)
-    let blockElements = max(columns, blockBytes / width / max(columns, 1) * max(columns, 1))
-    var block = [UInt8](repeating: 0, count: min(count, blockElements) * width)
-    var done = 0
-    while done < count {
-      let n = min(blockElements, count - done)
-      try block.withUnsafeMutableBytes { bytes in
-        try file.read(
-          into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<(n * width)]),
-          at: entry.range.lowerBound + done * width)
-      }
-      block.withUnsafeBytes { bytes in
-        result.withUnsafeMutableBufferPointer { target in
-          for i in 0..<n {
-            let value: Float =
-              switch entry.dtype {
-              case .f32: bytes.loadUnaligned(fromByteOffset: i * 4, as: Float.self)
-              case .f64: Float(bytes.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
-              case .f16: HalfPrecision.float(half: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-              case .bf16: HalfPrecision.float(bfloat16: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-              }
-            let source = done + i
-            // [rows, columns] -> [columns, rows].
-            target[transposed ? (source % columns) * rows + source / columns : source] = value
+    // Whole rows of a transposed tensor; any run of elements of another.
+    let blockRows = transposed ? max(1, blockBytes / width / max(columns, 1)) : 1
+    let blockElements = transposed ? blockRows * columns : min(count, blockBytes / width)
+    var raw = [UInt8](repeating: 0, count: entry.dtype == .f32 ? 0 : min(count, blockElements) * width)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: transposed ? min(count, blockElements) : 0)
+    defer { scratch.deallocate() }
+    return try [Float](unsafeUninitializedCapacity: count) { result, initialized in
+      var done = 0
+      while done < count {
+        let n = min(blockElements, count - done)
+        let at = entry.range.lowerBound + done * width
+        // The block as Float32: in `converted` for a transposed tensor, else where it goes in `result`.
+        let floats = transposed ? scratch : result.baseAddress! + done
+        if entry.dtype == .f32 {
+          try file.read(into: UnsafeMutableRawBufferPointer(start: floats, count: n * 4), at: at)
+        } else {
+          try raw.withUnsafeMutableBytes { bytes in
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<(n * width)]), at: at)
+            for i in 0..<n {
+              floats[i] =
+                switch entry.dtype {
+                case .f32: bytes.loadUnaligned(fromByteOffset: i * 4, as: Float.self)
+                case .f64: Float(bytes.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
+                case .f16: HalfPrecision.float(half: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                case .bf16: HalfPrecision.float(bfloat16: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                }
+            }
           }
         }
+        if transposed {
+          // Source rows done/columns ..< +n/columns become target columns of [columns, rows].
+          let row = done / columns
+          Transposition.transpose(
+            floats, rows: n / columns, columns: columns, sourceStride: columns,
+            into: result.baseAddress! + row, targetStride: rows)
+        }
+        done += n
       }
-      done += n
+      initialized = count
     }
-    return result
   }
 }

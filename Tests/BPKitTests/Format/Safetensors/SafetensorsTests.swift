@@ -111,6 +111,46 @@ import _BPKitTestSupport
     #expect(kernel.scalars.map(\.bitPattern) == [0, 3, 1, 4, 2, 5].map { expected[$0].bitPattern })
   }
 
+  /// Tensors larger than the reader's and writer's blocks are transposed a
+  /// block of rows at a time: every element must reach its place, in F32 and
+  /// in a widened type.
+  @Test(arguments: ["F32", "F16"])
+  func tensorsOfManyBlocksTransposeExactly(dtype: String) throws {
+    let (inputs, units) = (600, 1_100)
+    let network = try NetworkDescription(layerSpecification: "\(inputs),\(units):nobias")
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("large.safetensors")
+    // PyTorch's [out, in] weight, element (o, i) = o * inputs + i, exact in F16 below 2048.
+    let count = inputs * units
+    let pyTorch = (0..<count).map { Float(dtype == "F16" ? $0 % 2_048 : $0) }
+    if dtype == "F32" {
+      var kernel = [Float](repeating: 0, count: count)
+      for o in 0..<units { for i in 0..<inputs { kernel[i * units + o] = pyTorch[o * inputs + i] } }
+      let model = try Model(
+        network: network,
+        parameters: [ParameterKey(layer: "dense_1", name: "kernel"): Tensor(shape: [inputs, units], scalars: kernel)])
+      try model.writeSafetensors(to: url)
+      let header = try SafetensorsHeader(try BinaryFile(reading: url.path), path: url.path)
+      let written = try BinaryFile(reading: url.path).read(count: count * 4, at: header.entries[0].range.lowerBound)
+      #expect(written.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) } == pyTorch)
+      #expect(try Model(safetensorsContentsOf: url) == model)
+    } else {
+      var data: [UInt8] = []
+      data.reserveCapacity(count * 2)
+      for value in pyTorch { withUnsafeBytes(of: Float16(value).bitPattern) { data += $0 } }
+      let header =
+        "{\"0.weight\":{\"dtype\":\"F16\",\"shape\":[\(units),\(inputs)],\"data_offsets\":[0,\(data.count)]}}"
+      try Data(Self.file(header: header, data: data)).write(to: url)
+      let kernel = try Model(safetensorsContentsOf: url, network: network).parameters[
+        ParameterKey(layer: "dense_1", name: "kernel")]!
+      var mismatches = 0
+      for o in 0..<units {
+        for i in 0..<inputs where kernel.scalars[i * units + o] != pyTorch[o * inputs + i] { mismatches += 1 }
+      }
+      #expect(mismatches == 0)
+    }
+  }
+
   /// Hostile headers, each refused with the error for what is wrong.
   static let hostile: [(label: String, bytes: [UInt8], expected: String)] = {
     let weight = [UInt8](repeating: 0, count: 24)
