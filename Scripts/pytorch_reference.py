@@ -9,7 +9,7 @@ Needs:  python3 -m venv VENV && VENV/bin/pip install torch onnx onnxscript safet
 
 For each case NAME it writes
   NAME.torchscript.onnx  torch.onnx.export(dynamo=False), opset 17, dynamic batch (and steps)
-  NAME.dynamo.onnx       torch.onnx.export(dynamo=True), for the networks it exports as layers
+  NAME.dynamo.onnx       torch.onnx.export(dynamo=True), opset 18 (nn.RNN unrolled over the steps of x)
   NAME.safetensors       safetensors.torch.save_file(model.state_dict()): a plain state_dict
   NAME.ref.h5            x and PyTorch's outputs y (float32), with the --layers spec bpkit
                          needs for the plain state_dict (attribute "layers")
@@ -118,9 +118,9 @@ def main():
             y = model(x).numpy().astype(np.float32)
         base = os.path.join(OUT, name)
         export(model, x, base + ".torchscript.onnx", False, steps)
-        # The dynamo exporter unrolls nn.RNN into per-step MatMuls; bpkit imports its Linear networks.
-        if steps is None:
-            export(model, x, base + ".dynamo.onnx", True, steps)
+        # The dynamo exporter unrolls nn.RNN into per-step MatMul, Add and activation for the
+        # number of steps traced (the model's input then has that fixed length).
+        export(model, x, base + ".dynamo.onnx", True, steps)
         save_file({k: v.contiguous() for k, v in model.state_dict().items()}, base + ".safetensors")
         write_ref(base + ".ref.h5", x.numpy(), y, layers, type(model).__name__)
         # PyTorch -> ONNX -> bpkit -> Keras.

@@ -20,6 +20,10 @@ extension ONNXImporter {
       return value
     }
     guard !node.output.isEmpty else { return }
+    if continuesRecurrence(node, inputs: inputs) {
+      try applyToRecurrence(node, name: name, inputs: inputs, attributes: attributes)
+      return
+    }
     if let dataIndex = inputs.firstIndex(where: { if case .data = $0 { true } else { false } }) {
       try applyToData(node, name: name, inputs: inputs, dataIndex: dataIndex, attributes: attributes)
       return

@@ -55,6 +55,10 @@ extension ONNXImporter {
     case "Gather":
       result = try gather(data, indices: try constantInput(1), axis: Int(attributes["axis"]?.i ?? 0), node, name)
     case "Slice":
+      if let step = try recurrenceInput(data, node, name, inputs: inputs, attributes: attributes) {
+        values[node.output[0]] = step
+        return
+      }
       result = try slice(data, node, name, inputs: inputs, attributes: attributes)
     case "Shape":
       values[node.output[0]] = .shape(shape(of: data, attributes: attributes))

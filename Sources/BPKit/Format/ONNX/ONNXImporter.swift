@@ -17,6 +17,8 @@ struct ONNXImporter {
   /// How many nodes (and graph outputs) use each value.
   var uses: [String: Int] = [:]
   var layers: [ONNXLayerDraft] = []
+  /// The Elman layers being read from unrolled steps, by layer index.
+  var unrolled: [Int: UnrolledState] = [:]
   var input: InputShape = .vector(features: 0)
 
   /// Imports `model`, read from `file`; external data is looked up in

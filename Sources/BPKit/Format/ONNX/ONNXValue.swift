@@ -5,8 +5,8 @@
 /// exporters leave behind. So a value is a constant (folded as far as it
 /// is static), a shape whose entries may be the batch size or the sequence
 /// length (only known when the model runs), a tensor of zeros (an initial
-/// state), or the data flowing through the network, described by the role
-/// of each of its axes.
+/// state), the data flowing through the network, described by the role
+/// of each of its axes, or a step of a recurrence an exporter unrolled.
 enum ONNXValue {
   /// A constant tensor: floats or integers, with its shape.
   case constant(ONNXConstant)
@@ -16,6 +16,8 @@ enum ONNXValue {
   case zeros
   /// The data flowing through the network.
   case data(ONNXData)
+  /// A step of an Elman layer that an exporter unrolled over time (``ONNXRecurrence``).
+  case recurrence(ONNXRecurrence)
 }
 
 /// A constant's numbers.

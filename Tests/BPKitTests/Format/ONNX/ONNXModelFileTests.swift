@@ -9,7 +9,7 @@ import _BPKitTestSupport
 /// what swift-protobuf decodes from the whole file, less the raw_data, whose
 /// places in the file hold exactly its bytes.
 @Suite struct ONNXModelFileTests {
-  static let fixtures = ONNXImportTests.cases.map { "\($0).torchscript.onnx" }
+  static let fixtures = ONNXImportTests.cases.flatMap { ["\($0).torchscript.onnx", "\($0).dynamo.onnx"] }
 
   /// The decoded message with each raw_data put back from the file.
   static func restored(_ path: String) throws -> (ONNXModelFile.Decoded, Onnx_ModelProto) {
