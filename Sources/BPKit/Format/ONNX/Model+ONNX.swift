@@ -36,7 +36,8 @@ extension Model {
 
 extension Model {
   /// Reads a model from an ONNX file: one bpkit wrote, or one that
-  /// `torch.onnx.export` wrote for a network of layers bpkit has.
+  /// `torch.onnx.export` wrote for a network of layers bpkit has (the
+  /// dynamo exporter's `nn.RNN`, unrolled over time steps, included).
   ///
   /// The graph must be a chain from one input, [batch, features] or
   /// batch-first [batch, steps, features], to one output, through `Gemm` or

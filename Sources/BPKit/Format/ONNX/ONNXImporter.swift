@@ -7,7 +7,8 @@ import Foundation
 /// It reads the graphs bpkit writes and those `torch.onnx.export` writes
 /// for `nn.Sequential` networks of `nn.Linear` and activations and for
 /// `nn.RNN` (batch-first, stacked, tanh or relu) followed by an `nn.Linear`
-/// on the last step or on every step. Any other operator is refused by op
+/// on the last step or on every step, as an `RNN` node or unrolled over
+/// time steps (``ONNXRecurrence``). Any other operator is refused by op
 /// type and node name.
 struct ONNXImporter {
   let file: String
