@@ -14,11 +14,13 @@ struct BPKitCommand: AsyncParsableCommand {
       EXIT CODES
         0    success
         1    a difference was found (diff)
-        2    usage error: an unknown option or a bad value, an output that is one of
+        2    usage error: an unknown option or a bad value, options that mean nothing
+             for the run or that a resume cannot change, an output that is one of
              the command's inputs, an existing checkpoint neither resumed nor replaced
         3    bad input data or a file that is not what was expected
         4    input/output failure: a file cannot be read or written (a full disk, a
-             folder or block device as output, another run writing the checkpoint)
+             folder or block device as output, a missing checkpoint folder,
+             another run writing the checkpoint)
         5    training diverged (the loss became NaN or infinite)
         130  interrupted (Ctrl-C)
         143  terminated (SIGTERM)

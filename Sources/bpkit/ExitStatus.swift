@@ -63,7 +63,12 @@ enum ExitStatus {
       default: badInput
       }
     case let error as TrainingError:
-      if case .diverged = error { diverged } else { badInput }
+      switch error {
+      case .diverged: diverged
+      // An option the run cannot take with the others, the model or the checkpoint.
+      case .invalidSetting: usage
+      default: badInput
+      }
     case let error as ONNXError:
       if case .io = error { ioFailure } else { badInput }
     case let error as KerasError:

@@ -63,7 +63,7 @@ import _BPKitTestSupport
     // Nothing goes beside a device: --save-best and --keep are refused.
     for extra in [["--save-best"], ["--keep", "3"]] {
       let result = try Self.run(Self.train(nodes.null, extra))
-      Self.expectRefused(result, status: 3, containing: "is not a file")
+      Self.expectRefused(result, status: 2, containing: "is not a file")
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: nodes.folder.url.path).sorted() == ["full", "null"])
   }

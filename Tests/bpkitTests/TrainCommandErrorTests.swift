@@ -54,4 +54,38 @@ import _BPKitTestSupport
     #expect(spec.status == 2)
     #expect(spec.error.contains("swish"))
   }
+
+  @Test func optionsThatMeanNothingForTheRunAreUsageErrors() throws {
+    let folder = try TemporaryDirectory()
+    let iris = ["--data", Fixtures.path("datasets/iris.csv"), "--target", "species"]
+    try expectFailure(
+      ["--layers", "4,3:softmax", "--momentum", "0.5", "--checkpoint", folder.path("a.h5")] + iris, status: 2,
+      message: "--momentum is a setting of the sgd, momentum, nesterov and rmsprop optimizers; adam has none")
+    try expectFailure(
+      ["--layers", "4,std,3:softmax", "--checkpoint", folder.path("b.h5")] + iris, status: 2,
+      message: "add --standardize, or drop std from --layers")
+    try expectFailure(
+      ["--layers", "4,3:softmax", "--checkpoint", folder.path("c.json")] + iris, status: 2,
+      message: "give --checkpoint c.h5 and convert it afterwards")
+    try expectFailure(
+      ["--layers", "4,3:softmax", "--checkpoint", folder.path("none/d.h5")] + iris, status: 4,
+      message: "the folder '\(folder.path("none"))' does not exist")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)
+  }
+
+  @Test func trainSaysWhatItDropsFromAKerasFileAndStopsWhereItWouldDefault() throws {
+    let folder = try TemporaryDirectory()
+    let file = Fixtures.path("keras/mlp_tanh_softmax.keras")
+    let arguments = [
+      "train", "--model", file, "--data", Fixtures.path("datasets/iris.csv"), "--target", "species", "--epochs", "1",
+      "--checkpoint", folder.path("run.h5"), "--quiet",
+    ]
+    let refused = try BPKitBinary.run(arguments: arguments)
+    #expect(refused.status == 2, "\(refused.error)")
+    #expect(refused.error.hasSuffix("choose one with --optimizer\n"), "\(refused.error)")
+    let trained = try BPKitBinary.run(arguments: arguments + ["--optimizer", "sgd"])
+    #expect(trained.status == 0, "\(trained.error)")
+    #expect(
+      trained.error.contains("bpkit: note: \(file): not kept: optimizer state not imported"), "\(trained.error)")
+  }
 }

@@ -166,7 +166,7 @@ import _BPKitTestSupport
     #expect(history[1].learningRate == 0.05)
     #expect(history[1].notes == ["learning rate changed from 0.1 to 0.05"])
     let refused = try BPKitBinary.run("train", "--resume", checkpoint, "--epochs", "3", "--optimizer", "adam")
-    #expect(refused.status == 3)
+    #expect(refused.status == 2)
     #expect(refused.error.contains("cannot change on resume"))
   }
 

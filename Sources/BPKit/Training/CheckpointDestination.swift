@@ -14,6 +14,7 @@ struct CheckpointDestination {
     let output = options.output
     let resume = options.start.resume
     path = output.checkpoint ?? resume ?? TrainingPlan.defaultCheckpointPath
+    if let checkpoint = output.checkpoint { try Self.requireHDF5Name(checkpoint) }
     // A device or FIFO is written in place and has no folder of its own:
     // `NAME.best.h5` or `NAME.1.h5` beside it would be files among devices.
     var status = stat()
@@ -34,7 +35,46 @@ struct CheckpointDestination {
         throw CheckpointExistsError(file: existing, resuming: resume != nil)
       }
     }
+    try Self.requireFolder(of: path)
     lock = try WriterLock(for: path)
+  }
+
+  /// Checkpoint names whose extension is another format's: a checkpoint is
+  /// always written in bpkit's HDF5 format.
+  static let otherFormats = ["json", "keras", "onnx", "safetensors"]
+
+  /// Refuses a checkpoint name that promises another format.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the way to that format.
+  static func requireHDF5Name(_ path: String) throws(TrainingError) {
+    let suffix = URL(fileURLWithPath: path).pathExtension.lowercased()
+    guard otherFormats.contains(suffix) else { return }
+    let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    throw .invalidSetting(
+      "checkpoints are bpkit HDF5 files, but '\(path)' names a .\(suffix) file; give --checkpoint \(base).h5 and "
+        + "convert it afterwards (bpkit convert \(base).h5 \(URL(fileURLWithPath: path).lastPathComponent))")
+  }
+
+  /// Checks, before any data is read, that the checkpoint's folder exists
+  /// and can take new files, so that a run does not fail at its first checkpoint.
+  private static func requireFolder(of path: String) throws {
+    let parent = (path as NSString).deletingLastPathComponent
+    let folder = parent.isEmpty ? "." : parent
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+      throw OutputFileError.failed(
+        file: path, operation: "checking its folder",
+        reason: "the folder '\(folder)' does not exist; create it, or give --checkpoint a file in an existing folder")
+    }
+    guard isFolder.boolValue else {
+      throw OutputFileError.failed(file: path, operation: "checking its folder", reason: "'\(folder)' is not a folder")
+    }
+    guard access(folder, W_OK | X_OK) == 0 else {
+      throw OutputFileError.failed(
+        file: path, operation: "checking its folder",
+        reason: "the folder '\(folder)' is not writable (\(String(cString: strerror(errno)))); give --checkpoint a "
+          + "file in a folder you can write")
+    }
   }
 
   private static func isRegularFile(_ path: String) -> Bool {

@@ -1,7 +1,9 @@
 /// Training that cannot start or continue.
 public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// The loss became NaN or infinite: training diverged.
-  case diverged(epoch: Int, step: Int, loss: Double)
+  /// The loss became NaN or infinite: training diverged. `keptCheckpoint`
+  /// is the run's last checkpoint, written before it and left as it was, or
+  /// `nil` when the run has none (it diverged before writing one).
+  case diverged(epoch: Int, step: Int, loss: Double, keptCheckpoint: String?)
   /// The data on resume is not the data the checkpoint was trained on.
   case dataChanged(checkpoint: DataFingerprint, now: DataFingerprint)
   /// A data path stored in a checkpoint does not name the data the
@@ -19,9 +21,11 @@ public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The error as one line: what went wrong, where, and the way out.
   public var description: String {
     switch self {
-    case .diverged(let epoch, let step, let loss):
-      "training diverged: the loss became \(loss) in epoch \(epoch + 1), step \(step + 1); the last checkpoint "
-        + "written before it is kept. Lower the learning rate (--lr) or standardize the inputs (--standardize)"
+    case .diverged(let epoch, let step, let loss, let kept):
+      "training diverged: the loss became \(loss) in epoch \(epoch + 1), step \(step + 1); "
+        + (kept.map { "the last checkpoint written before it, \($0), is kept as it was" }
+          ?? "no checkpoint was written before it")
+        + ". Lower the learning rate (--lr) or standardize the inputs (--standardize)"
     case .dataChanged(let checkpoint, let now):
       "the training data has changed since the checkpoint was written (checkpoint: \(checkpoint.path), "
         + "sha256 \(checkpoint.sha256.prefix(12))…, \(checkpoint.sampleCount) samples; now: \(now.path), sha256 "

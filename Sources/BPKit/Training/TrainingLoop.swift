@@ -10,10 +10,12 @@ struct TrainingLoop {
   let inputs: [String]
 
   /// Trains `session` until it completes or stops early; `bestLoss` carries
-  /// the best epoch's loss across calls.
-  func run(_ session: TrainingSession, bestLoss: inout Double, observe: (TrainingEvent) throws -> Void) throws
-    -> TrainingOutcome
-  {
+  /// the best epoch's loss across calls, and `lastCheckpoint` the run's
+  /// last checkpoint on disk, which a divergence names.
+  func run(
+    _ session: TrainingSession, bestLoss: inout Double, lastCheckpoint: inout String?,
+    observe: (TrainingEvent) throws -> Void
+  ) throws -> TrainingOutcome {
     let destination = URL(fileURLWithPath: plan.checkpointPath)
     func outcome(_ reason: TrainingOutcome.Reason, steps: Int) -> TrainingOutcome {
       TrainingOutcome(
@@ -29,7 +31,12 @@ struct TrainingLoop {
         checkpoint: destination))
     var steps = 0
     while !session.isComplete {
-      let report = try session.step()
+      let report: TrainingSession.StepReport
+      do {
+        report = try session.step()
+      } catch TrainingError.diverged(let epoch, let step, let loss, _) {
+        throw TrainingError.diverged(epoch: epoch, step: step, loss: loss, keptCheckpoint: lastCheckpoint)
+      }
       steps += 1
       try observe(.step(report))
       var due = output.checkpointEverySteps.map { report.step % $0 == 0 } ?? false
@@ -48,16 +55,19 @@ struct TrainingLoop {
         stop?.isStopRequested == true ? .stopRequested : Task.isCancelled ? .cancelled : nil
       {
         try write(session, to: destination)
+        lastCheckpoint = plan.checkpointPath
         try observe(.checkpointWritten(destination, best: false))
         return outcome(reason, steps: steps)
       }
       if let limit = output.stopAfterSteps, steps >= limit, !session.isComplete {
         try write(session, to: destination)
+        lastCheckpoint = plan.checkpointPath
         try observe(.checkpointWritten(destination, best: false))
         return outcome(.stepLimit, steps: steps)
       }
       if due || stop?.takeCheckpointRequest() == true {
         try write(session, to: destination)
+        lastCheckpoint = plan.checkpointPath
         try observe(.checkpointWritten(destination, best: false))
       }
     }

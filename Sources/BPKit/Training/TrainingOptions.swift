@@ -3,15 +3,19 @@
 ///
 /// Leave a value `nil` to take its default, or on resume the checkpoint's.
 /// A resume refuses changes that would break the run (the loss, the
-/// optimizer, its momentum, the seed) and notes the changes it accepts in
-/// the run's history.
+/// optimizer, its momentum, the seed, the validation split, the
+/// standardization) and notes the changes it accepts in the run's history.
+/// Options that mean nothing for the run (momentum for Adam, a batch size for
+/// full-batch iRPROP−, truncated BPTT without a recurrent layer) are refused
+/// with ``TrainingError/invalidSetting(_:)`` rather than ignored.
 public struct TrainingOptions: Sendable {
   /// Where a run starts from: exactly one of ``layers``, ``model`` and ``resume``.
   public struct Start: Sendable {
     /// The network, as a layer list such as `"64,32:relu,10:softmax"`.
     public var layers: String?
-    /// A model file to start from: bpkit HDF5 or JSON, or Keras (whose
-    /// compiled loss and optimizer state are continued).
+    /// A model file to start from: bpkit HDF5 or JSON, or Keras. The loss and
+    /// optimizer state of a Keras file or bpkit checkpoint are continued; one
+    /// bpkit cannot take must be chosen in ``Schedule``.
     public var model: String?
     /// A checkpoint whose run to resume.
     public var resume: String?

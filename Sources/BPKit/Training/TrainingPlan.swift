@@ -16,10 +16,17 @@ public struct TrainingPlan {
   public var validation: TrainingData?
   /// Changes made on resume, to note in the history.
   public var notes: [String] = []
+  /// What the run cannot take as the files give it, or data that looks
+  /// wrong for how it is used, for the caller to show before training: the
+  /// settings a Keras file holds that bpkit drops, a validation split that
+  /// holds out other classes than it trains on.
+  public var warnings: [String] = []
   /// The learning rate to switch to on resume.
   public var learningRate: Double?
   /// Where checkpoints are written.
   public var checkpointPath: String
+  /// The checkpoint a resumed run started from; `nil` for a new run.
+  public var resumedFrom: String?
 
   /// Resolves options into a run: reads the checkpoint or builds the model,
   /// and reads (or opens for streaming) and fingerprints the data.
@@ -43,6 +50,10 @@ public struct TrainingPlan {
       guard let dataPath else {
         throw TrainingError.invalidSetting("the checkpoint does not name its training data; give it with --data")
       }
+      try Self.refuseDataChanges(data, against: checkpoint)
+      try Self.refuseChanges(schedule, against: checkpoint)
+      try Self.refuseMeaningless(
+        schedule, network: checkpoint.model.network, optimizer: checkpoint.optimizer.configuration.kind)
       let source = DataSource(
         path: dataPath, inputs: data.x ?? checkpoint.data?.inputs,
         targets: data.y ?? data.target
@@ -65,7 +76,6 @@ public struct TrainingPlan {
         }
         notes.append("training data changed: \(stored.path) (\(stored.sha256.prefix(12))) -> \(dataPath)")
       }
-      try Self.refuseChanges(schedule, against: checkpoint)
       if let epochs = schedule.epochs { checkpoint.configuration.epochs = epochs }
       if let size = schedule.batchSize, size != checkpoint.configuration.batchSize {
         notes.append("batch size changed from \(checkpoint.configuration.batchSize) to \(size)")
@@ -79,12 +89,24 @@ public struct TrainingPlan {
         notes.append("truncated BPTT changed to \(steps) steps")
         checkpoint.configuration.bpttSteps = steps
       }
+      if data.validation != nil, loaded.validationFingerprint?.sha256 != checkpoint.validationData?.sha256 {
+        notes.append(
+          "validation data changed: \(checkpoint.validationData?.path ?? "none") -> \(loaded.validationFingerprint?.path ?? "none")"
+        )
+      }
+      if let warning = Self.splitClassWarning(
+        training: loaded.training, validation: loaded.validation, loss: checkpoint.configuration.loss,
+        names: checkpoint.model.names.classes)
+      {
+        warnings.append(warning)
+      }
       learningRate = schedule.learningRate
       checkpoint.validationData = loaded.validationFingerprint
       self.checkpoint = checkpoint
       training = loaded.training
       validation = loaded.validation
       checkpointPath = output.checkpoint ?? resume
+      resumedFrom = resume
       return
     }
 
@@ -93,14 +115,33 @@ public struct TrainingPlan {
     var kerasState: (optimizer: OptimizerState?, loss: Loss?) = (nil, nil)
     if let layers = start.layers {
       let network = try NetworkDescription(layerSpecification: layers)
+      try Self.refuseUnfilledStandardization(network, standardize: data.standardize)
       model = try Model(initializing: network, random: &random)
     } else {
-      let file = try BPKitFile.open(URL(fileURLWithPath: start.model!))
+      let path = start.model!
+      let file = try BPKitFile.open(URL(fileURLWithPath: path))
       model = file.model
       // A Keras file carries the loss and optimizer it was compiled with, and
-      // after a fit the optimizer's slots and step count: training continues
-      // a Keras run from them unless the options say otherwise.
-      if case .keras(let keras) = file { kerasState = (keras.optimizer, keras.loss) }
+      // after a fit the optimizer's slots and step count, as a bpkit
+      // checkpoint does: training continues from them unless the options say
+      // otherwise, and never replaces what it cannot take with a default.
+      switch file {
+      case .keras(let keras):
+        kerasState = (keras.optimizer, keras.loss)
+        warnings += keras.warnings.map { "\(path): not kept: \($0)" }
+        if let loss = keras.unsupportedLoss, schedule.loss == nil {
+          throw TrainingError.invalidSetting(
+            "\(path) was compiled with the Keras loss \(loss), which bpkit does not have; choose the loss with --loss")
+        }
+        if let reason = keras.unsupportedOptimizer, schedule.optimizer == nil {
+          throw TrainingError.invalidSetting(
+            "\(path) was compiled with an optimizer bpkit cannot continue (\(reason)); choose one with --optimizer")
+        }
+      case .checkpoint(let checkpoint):
+        kerasState = (checkpoint.optimizer, checkpoint.configuration.loss)
+      case .model:
+        break
+      }
     }
     let loaded = try Self.loadData(
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
@@ -126,6 +167,12 @@ public struct TrainingPlan {
       if let momentum = schedule.momentum { state.configuration.momentum = momentum }
       optimizer = state
     }
+    try Self.refuseMeaningless(schedule, network: model.network, optimizer: optimizer.configuration.kind)
+    if let warning = Self.splitClassWarning(
+      training: loaded.training, validation: loaded.validation, loss: loss, names: model.names.classes)
+    {
+      warnings.append(warning)
+    }
     let configuration = TrainingConfiguration(
       loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
       shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0)
@@ -141,12 +188,12 @@ public struct TrainingPlan {
   /// Refuses data whose feature or class names differ from those a model already has.
   static func requireSameNames(_ names: ModelNames, model: Model, data: String) throws {
     if let have = model.names.features, let given = names.features, have != given {
-      throw TrainingError.invalidSetting(
+      throw TrainingError.inputsDoNotFit(
         "\(data) has the columns \(given.joined(separator: ", ")), but the model's features are "
           + "\(have.joined(separator: ", ")); give data with the model's columns, in its order")
     }
     if let have = model.names.classes, let given = names.classes, have != given {
-      throw TrainingError.invalidSetting(
+      throw TrainingError.targetsDoNotFit(
         "\(data) has the classes \(given.joined(separator: ", ")), but the model's are \(have.joined(separator: ", "))")
     }
   }

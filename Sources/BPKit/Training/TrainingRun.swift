@@ -31,6 +31,8 @@ public final class TrainingRun {
   public let inputs: [String]
   private let output: TrainingOptions.Output
   private var bestLoss: Double
+  /// The run's last checkpoint on disk: the one resumed, or the last written.
+  private var lastCheckpoint: String?
   /// Held while the run exists: no second writer of its checkpoint.
   private let lock: WriterLock
 
@@ -66,6 +68,7 @@ public final class TrainingRun {
     session = try TrainingSession(checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation)
     if let rate = plan.learningRate { session.setLearningRate(rate) }
     for note in plan.notes { session.addNote(note) }
+    lastCheckpoint = plan.resumedFrom
     bestLoss = plan.checkpoint.progress.history.map { $0.validationLoss ?? $0.trainLoss }.min() ?? .infinity
   }
 
@@ -86,15 +89,16 @@ public final class TrainingRun {
   ///   - control: Asks the run to stop, or to write a checkpoint, after the current step.
   ///   - observe: Called on the training thread with each step, epoch and checkpoint written.
   /// - Returns: Why the run stopped and where it is.
-  /// - Throws: ``TrainingError/diverged(epoch:step:loss:)`` when the loss is
-  ///   not finite (no checkpoint is written after it); the writer's errors;
+  /// - Throws: ``TrainingError/diverged(epoch:step:loss:keptCheckpoint:)``
+  ///   when the loss is not finite (no checkpoint is written after it; the
+  ///   error names the run's last one, if any); the writer's errors;
   ///   what `observe` throws.
   @discardableResult
   public func run(control: TrainingControl? = nil, observe: (TrainingEvent) throws -> Void = { _ in }) throws
     -> TrainingOutcome
   {
     try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs).run(
-      session, bestLoss: &bestLoss, observe: observe)
+      session, bestLoss: &bestLoss, lastCheckpoint: &lastCheckpoint, observe: observe)
   }
 
   /// Writes the run's current state to ``checkpointURL`` now, rotating older
@@ -103,6 +107,7 @@ public final class TrainingRun {
   /// - Throws: The writer's errors.
   public func writeCheckpoint() throws {
     try TrainingLoop(plan: plan, output: output, stop: nil, inputs: inputs).write(session, to: checkpointURL)
+    lastCheckpoint = plan.checkpointPath
   }
 
   /// Starts a run in a new task and delivers its events as they happen,

@@ -142,7 +142,7 @@ public final class TrainingSession {
 
   /// Trains one batch (for iRPROP−, one whole epoch).
   ///
-  /// - Throws: ``TrainingError/diverged(epoch:step:loss:)`` when the loss is
+  /// - Throws: ``TrainingError/diverged(epoch:step:loss:keptCheckpoint:)`` when the loss is
   ///   not finite; the session must not be checkpointed after that.
   @discardableResult
   public func step() throws -> StepReport {
@@ -163,7 +163,8 @@ public final class TrainingSession {
           : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
       }
       guard metrics.loss.isFinite else {
-        throw TrainingError.diverged(epoch: progress.epoch, step: progress.stepInEpoch, loss: metrics.loss)
+        throw TrainingError.diverged(
+          epoch: progress.epoch, step: progress.stepInEpoch, loss: metrics.loss, keptCheckpoint: nil)
       }
       progress.epochLossSum += metrics.loss * Double(metrics.samples)
       progress.epochSamples += metrics.samples

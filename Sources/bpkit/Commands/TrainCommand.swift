@@ -89,6 +89,10 @@ struct TrainCommand: ParsableCommand {
       let run = try TrainingRun(
         TrainingOptions(
           start: start.options, data: data.options, schedule: schedule.options, output: output.options))
+      // What the run could not take as given is said even with --quiet.
+      for warning in run.plan.warnings {
+        FileHandle.standardError.write(Data("bpkit: note: \(PrintableText.escaped(warning))\n".utf8))
+      }
       // The log never goes into what the run reads or its checkpoint.
       let reporter = try ProgressReporter(
         totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson,
@@ -294,7 +298,7 @@ struct TrainOutputOptions: ParsableArguments {
     help: "Train at most N steps in this invocation, then write a checkpoint and exit (for time-boxed jobs).")
   var stopAfterSteps: Int?
 
-  @Flag(name: .long, help: "Print nothing but errors.")
+  @Flag(name: .long, help: "Print nothing but errors and notes of what the run cannot take as given.")
   var quiet = false
 
   @Option(name: .long, help: ArgumentHelp("Append one JSON object per epoch to this file.", valueName: "file"))

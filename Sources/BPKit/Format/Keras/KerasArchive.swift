@@ -47,6 +47,7 @@ enum KerasArchive {
       }
       var result = KerasModel(model: named, kerasVersion: metadata?["keras_version"] as? String)
       result.format = .archive
+      result.warnings += plan.warnings
       let compile = config["compile_config"] as? [String: Any]
       result.importTraining(compile.map { ($0["loss"], $0["optimizer"]) }) {
         (configuration) throws(KerasOptimizer.Skipped) in

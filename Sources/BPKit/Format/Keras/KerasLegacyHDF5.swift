@@ -50,6 +50,7 @@ enum KerasLegacyHDF5 {
     var result = KerasModel(
       model: named, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
     result.format = .legacyHDF5
+    result.warnings += plan.warnings
     let training =
       try root.hasAttribute("training_config")
       ? try json(try root.stringAttribute("training_config"), name: "training_config", file: path) : nil

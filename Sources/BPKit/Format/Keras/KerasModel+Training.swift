@@ -1,3 +1,5 @@
+import Foundation
+
 extension KerasModel {
   /// Takes the loss and optimizer a Keras model was compiled with, and the
   /// optimizer's state, from either Keras format; what cannot be imported
@@ -16,10 +18,15 @@ extension KerasModel {
       return
     }
     loss = KerasOptimizer.loss(compiled.loss)
-    if loss == nil { warnings.append("the Keras loss \(compiled.loss ?? "none") is not in bpkit") }
+    if loss == nil, let named = compiled.loss, !(named is NSNull) {
+      let name = KerasOptimizer.lossName(named)
+      unsupportedLoss = name
+      warnings.append("the Keras loss \(name) is not in bpkit")
+    }
     do throws(KerasOptimizer.Skipped) {
       optimizer = try state(try KerasOptimizer.configuration(compiled.optimizer))
     } catch {
+      unsupportedOptimizer = error.reason
       warnings.append("optimizer state not imported: \(error.reason)")
     }
   }

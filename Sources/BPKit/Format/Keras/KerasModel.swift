@@ -27,6 +27,13 @@ public struct KerasModel: Sendable {
   public var kerasVersion: String?
   /// Things that were not imported and why (an optimizer bpkit lacks, say).
   public var warnings: [String]
+  /// The Keras loss the model was compiled with when bpkit has no such loss
+  /// (``loss`` is then `nil`): training from the file must choose a loss.
+  public var unsupportedLoss: String?
+  /// Why the optimizer the model was compiled with was not imported, when it
+  /// was compiled with one (``optimizer`` is then `nil`): training from the
+  /// file must choose an optimizer.
+  public var unsupportedOptimizer: String?
   /// The format of the file the model was read from; `nil` for a model made in memory.
   public var format: Format?
 

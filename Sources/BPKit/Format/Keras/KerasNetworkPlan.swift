@@ -22,6 +22,9 @@ struct KerasNetworkPlan {
 
   var network: NetworkDescription
   var sources: [Source]
+  /// Settings of the file's layers that bpkit drops or changes: a Dropout
+  /// layer, a frozen layer, a regularizer or constraint, a dtype policy other than float32.
+  var warnings: [String] = []
 
   /// Reads a model configuration (the `model_config` attribute, or `config.json`).
   static func make(config: [String: Any], file: String) throws -> KerasNetworkPlan {
@@ -37,6 +40,7 @@ struct KerasNetworkPlan {
     var sources: [Source] = []
     var unsupported: [String] = []
     var usedArchiveNames: [String: Int] = [:]
+    var warnings: [String] = []
 
     for entry in layerConfigs {
       let kerasClass = entry["class_name"] as? String ?? "?"
@@ -52,6 +56,7 @@ struct KerasNetworkPlan {
         continue
       }
       if input == nil, let shape = layerConfig["batch_input_shape"] { input = try inputShape(shape, file: file) }
+      warnings += droppedSettings(of: name, className: kerasClass, layerConfig)
       // Keras names each layer's weights group after its class in snake case,
       // numbered per class in order (saving_lib._save_container_state).
       let snake = snakeCase(kerasClass)
@@ -127,6 +132,9 @@ struct KerasNetworkPlan {
             variables: [("mean", "mean"), ("variance", "std"), ("count", nil)]))
       case "Dropout":
         // Dropout does nothing at inference; bpkit does not train with it.
+        if let rate = (layerConfig["rate"] as? NSNumber)?.doubleValue, rate > 0 {
+          warnings.append("layer '\(name)' (Dropout, rate \(rate)) is removed: bpkit trains without dropout")
+        }
         continue
       case "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax":
         guard let folded = standaloneActivation(kerasClass, layerConfig) else {
@@ -156,7 +164,37 @@ struct KerasNetworkPlan {
     } catch {
       throw KerasError.invalidConfiguration(file: file, detail: error.description)
     }
-    return KerasNetworkPlan(network: network, sources: sources)
+    return KerasNetworkPlan(network: network, sources: sources, warnings: warnings)
+  }
+
+  /// What bpkit drops from a layer's settings, as warnings: training every
+  /// weight, without regularizers, constraints or recurrent dropout, in float32.
+  private static func droppedSettings(of name: String, className: String, _ config: [String: Any]) -> [String] {
+    let layer = "layer '\(name)' (\(className))"
+    var dropped: [String] = []
+    if config["trainable"] as? Bool == false { dropped.append("\(layer) is frozen (trainable=False); bpkit trains it") }
+    for key in config.keys.sorted() where key.hasSuffix("_regularizer") || key.hasSuffix("_constraint") {
+      if let value = config[key], !(value is NSNull) {
+        dropped.append("\(layer): \(key) \(describe(value)) is dropped; bpkit has none")
+      }
+    }
+    for key in ["dropout", "recurrent_dropout"] {
+      if let rate = (config[key] as? NSNumber)?.doubleValue, rate > 0 {
+        dropped.append("\(layer): \(key) \(rate) is dropped; bpkit trains without dropout")
+      }
+    }
+    if let policy = dtypePolicyName(config["dtype"]), policy != "float32" {
+      dropped.append("\(layer): dtype policy \(policy) becomes float32, which bpkit computes in")
+    }
+    return dropped
+  }
+
+  /// The name of a layer's dtype policy: a string (Keras 2, early Keras 3)
+  /// or `{"class_name": "DTypePolicy", "config": {"name": ...}}`.
+  private static func dtypePolicyName(_ value: Any?) -> String? {
+    if let name = value as? String { return name }
+    guard let object = value as? [String: Any] else { return nil }
+    return (object["config"] as? [String: Any])?["name"] as? String
   }
 
   /// An input shape from a batch shape: `[null, features]` or `[null, steps, features]`.

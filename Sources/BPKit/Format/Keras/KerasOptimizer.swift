@@ -175,6 +175,13 @@ enum KerasOptimizer {
     }
   }
 
+  /// A serialized Keras loss as a name for messages: the string, or a class name.
+  static func lossName(_ value: Any) -> String {
+    if let name = value as? String { return name }
+    if let object = value as? [String: Any], let name = object["class_name"] as? String { return name }
+    return "\(value)"
+  }
+
   /// Keras' name for a bpkit loss. Keras 3.15's legacy HDF5 loader fails
   /// on "mse" (it resolves to keras.metrics.mse), so legacy files spell it out.
   static func kerasName(_ loss: Loss, legacy: Bool) -> String {

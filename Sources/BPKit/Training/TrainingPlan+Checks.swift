@@ -1,0 +1,112 @@
+extension TrainingPlan {
+  /// Refuses options that mean nothing for the network and optimizer the run
+  /// trains, rather than ignoring them: momentum for an optimizer without
+  /// one, a learning rate or batch size for full-batch iRPROP−, truncated
+  /// BPTT for a network without recurrent layers.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the option.
+  static func refuseMeaningless(
+    _ schedule: TrainingOptions.Schedule, network: NetworkDescription, optimizer: OptimizerKind
+  ) throws(TrainingError) {
+    if schedule.momentum != nil, optimizer == .adam || optimizer == .rprop {
+      throw .invalidSetting(
+        "--momentum is a setting of the sgd, momentum, nesterov and rmsprop optimizers; \(optimizer.rawValue) has "
+          + "none. Drop --momentum, or choose one of those with --optimizer")
+    }
+    if schedule.learningRate != nil, optimizer == .rprop {
+      throw .invalidSetting("rprop adapts a step size for each weight and has no learning rate; drop --lr")
+    }
+    if schedule.batchSize != nil, optimizer == .rprop {
+      throw .invalidSetting(
+        "rprop is a full-batch method: it updates the weights once an epoch, from every sample; drop --batch-size")
+    }
+    if schedule.bpttSteps != nil, !network.layers.contains(where: { if case .elman = $0.kind { true } else { false } })
+    {
+      throw .invalidSetting(
+        "--bptt-steps truncates backpropagation through time, which needs a recurrent layer (rnnN); the network "
+          + "has none. Drop --bptt-steps")
+    }
+  }
+
+  /// Refuses a layer list whose `std` layer training would leave as it is:
+  /// one after another layer, or one without `--standardize` to fill it.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the layer and the option.
+  static func refuseUnfilledStandardization(_ network: NetworkDescription, standardize: Bool) throws(TrainingError) {
+    guard let index = network.layers.firstIndex(where: { $0.kind == .standardize }) else { return }
+    guard index == 0, network.layers.dropFirst().allSatisfy({ $0.kind != .standardize }) else {
+      throw .invalidSetting(
+        "a std layer standardizes the network's input, so it comes right after the input size (\"4,std,16:tanh,3\"); "
+          + "it cannot follow another layer")
+    }
+    guard standardize else {
+      throw .invalidSetting(
+        "the std layer is filled with the training data's mean and standard deviation by --standardize; add "
+          + "--standardize, or drop std from --layers")
+    }
+  }
+
+  /// Refuses data options a resumed run would ignore: its validation split
+  /// and its standardization are fixed by the checkpoint.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the option.
+  static func refuseDataChanges(_ data: TrainingOptions.DataSelection, against checkpoint: Checkpoint)
+    throws(TrainingError)
+  {
+    let split = checkpoint.configuration.validationSplit
+    if let asked = data.validationSplit, asked != split {
+      throw .invalidSetting(
+        "the run holds out \(split == 0 ? "no data" : "\(split) of its data") for validation; the split decides "
+          + "which samples train, so --validation-split cannot change on resume")
+    }
+    if data.validation != nil, split > 0 {
+      throw .invalidSetting(
+        "the run holds out \(split) of its training data for validation; --validation would train on those "
+          + "samples, so it cannot be given on resume")
+    }
+    if data.standardize, checkpoint.model.network.layers.first?.kind != .standardize {
+      throw .invalidSetting(
+        "the run's model does not standardize its inputs, and its input scaling cannot change on resume; drop "
+          + "--standardize, or start a new run with it")
+    }
+  }
+
+  /// A warning when a validation split holds out other classes than the
+  /// training samples have, as the end of data sorted by class does; `nil`
+  /// when the classes agree, the targets are not classes, or there are too
+  /// few held-out samples to hold every class.
+  static func splitClassWarning(
+    training: TrainingData, validation: TrainingData?, loss: Loss, names: [String]?
+  ) -> String? {
+    guard case .inMemory(let kept) = training, case .inMemory(let held) = validation,
+      let trained = classes(of: kept, loss: loss), let validated = classes(of: held, loss: loss),
+      trained != validated, held.sampleCount >= trained.count
+    else { return nil }
+    func list(_ classes: Set<Int>) -> String {
+      classes.sorted().map { index in
+        names.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? "\(index)"
+      }.joined(separator: ", ")
+    }
+    func named(_ set: Set<Int>) -> String { (set.count == 1 ? "the class " : "the classes ") + list(set) }
+    return "the validation split holds out the last \(held.sampleCount) samples, of \(named(validated)), but "
+      + "trains on \(named(trained)): the data looks sorted by class. Shuffle its rows, or give validation data "
+      + "of its own with --validation"
+  }
+
+  /// The classes a dataset's targets hold: labels, or the largest value of
+  /// one-hot rows; `nil` for targets that are not classes.
+  private static func classes(of data: Dataset, loss: Loss) -> Set<Int>? {
+    guard let targets = data.targets, loss != .meanSquaredError, data.sampleCount > 0 else { return nil }
+    let width = data.targetWidth
+    if width == 1 {
+      guard targets.scalars.allSatisfy({ $0 == $0.rounded() && $0 >= 0 && $0 < 16_777_216 }) else { return nil }
+      return Set(targets.scalars.map { Int($0) })
+    }
+    guard targets.shape.count == 2 else { return nil }
+    return Set(
+      (0..<data.sampleCount).map { row in
+        let values = targets.scalars[row * width..<(row + 1) * width]
+        return values.indices.max { values[$0] < values[$1] }! - row * width
+      })
+  }
+}

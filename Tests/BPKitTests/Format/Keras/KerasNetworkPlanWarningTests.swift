@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+@testable import BPKit
+
+/// What bpkit drops from a Keras model's layers is said in its warnings:
+/// a frozen layer, regularizers and constraints, dropout, a dtype policy
+/// other than float32.
+@Suite struct KerasNetworkPlanWarningTests {
+  static func plan(_ layers: [[String: Any]]) throws -> KerasNetworkPlan {
+    let input: [String: Any] = [
+      "class_name": "InputLayer", "config": ["name": "input", "batch_shape": [NSNull(), 5, 4]],
+    ]
+    return try KerasNetworkPlan.make(
+      config: ["class_name": "Sequential", "config": ["layers": [input] + layers]], file: "m.keras")
+  }
+
+  static func dense(_ name: String, _ extra: [String: Any]) -> [String: Any] {
+    ["class_name": "Dense", "config": ["name": name, "units": 3, "activation": "tanh"].merging(extra) { $1 }]
+  }
+
+  @Test func everyDroppedSettingIsNamed() throws {
+    let plan = try Self.plan([
+      [
+        "class_name": "SimpleRNN",
+        "config": ["name": "rnn", "units": 2, "activation": "tanh", "dropout": 0.1, "recurrent_dropout": 0.0],
+      ],
+      Self.dense("frozen", ["trainable": false]),
+      Self.dense(
+        "regular",
+        [
+          "kernel_regularizer": ["class_name": "L2", "config": ["l2": 0.01]], "bias_regularizer": NSNull(),
+          "kernel_constraint": ["class_name": "MaxNorm", "config": [:] as [String: Any]],
+        ]),
+      Self.dense("double", ["dtype": ["class_name": "DTypePolicy", "config": ["name": "float64"]]]),
+      Self.dense("half", ["dtype": "mixed_bfloat16"]),
+      ["class_name": "Dropout", "config": ["name": "drop", "rate": 0.25]],
+    ])
+    #expect(plan.warnings.count == 7, "\(plan.warnings)")
+    #expect(plan.warnings[1] == "layer 'frozen' (Dense) is frozen (trainable=False); bpkit trains it")
+    #expect(plan.warnings[2].hasPrefix("layer 'regular' (Dense): kernel_constraint "))
+    #expect(plan.warnings[3].hasPrefix("layer 'regular' (Dense): kernel_regularizer "))
+    #expect(plan.warnings[4] == "layer 'double' (Dense): dtype policy float64 becomes float32, which bpkit computes in")
+    #expect(
+      plan.warnings[5] == "layer 'half' (Dense): dtype policy mixed_bfloat16 becomes float32, which bpkit computes in")
+    #expect(plan.warnings[6] == "layer 'drop' (Dropout, rate 0.25) is removed: bpkit trains without dropout")
+    #expect(plan.warnings[0] == "layer 'rnn' (SimpleRNN): dropout 0.1 is dropped; bpkit trains without dropout")
+  }
+
+  @Test func aPlainModelHasNoWarnings() throws {
+    let plan = try Self.plan([
+      ["class_name": "SimpleRNN", "config": ["name": "rnn", "units": 2, "dropout": 0.0]],
+      Self.dense("a", ["trainable": true, "dtype": ["class_name": "DTypePolicy", "config": ["name": "float32"]]]),
+      ["class_name": "Dropout", "config": ["name": "off", "rate": 0.0]],
+    ])
+    #expect(plan.warnings == [])
+  }
+}
