@@ -23,6 +23,7 @@ struct BPKitCommand: AsyncParsableCommand {
              another run writing the checkpoint)
         5    training diverged (the loss became NaN or infinite)
         130  interrupted (Ctrl-C)
+        141  train stopped because its standard output was closed (a pipe's reader left)
         143  terminated (SIGTERM)
       """,
     version: BPKitVersion.current,

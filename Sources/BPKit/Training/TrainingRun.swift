@@ -29,6 +29,9 @@ public final class TrainingRun {
   public let session: TrainingSession
   /// The files the run reads, which none of its checkpoints may replace.
   public let inputs: [String]
+  /// A new identifier for each ``TrainingRun``, so that the records of runs
+  /// appended to one log (`bpkit train --log-json`) can be told apart.
+  public let id = UUID()
   private let output: TrainingOptions.Output
   private var bestLoss: Double
   /// The run's last checkpoint on disk: the one resumed, or the last written.

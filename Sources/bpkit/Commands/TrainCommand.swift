@@ -96,7 +96,8 @@ struct TrainCommand: ParsableCommand {
       // The log never goes into what the run reads or its checkpoint.
       let reporter = try ProgressReporter(
         totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson,
-        inputs: run.inputs + [run.plan.checkpointPath])
+        inputs: run.inputs + [run.plan.checkpointPath], runID: run.id, seed: run.session.configuration.seed,
+        outputClosed: stop.outputClosed)
       defer { try? reporter.finish() }
       let outcome = try run.run(control: stop.control) {
         try reporter.report($0, checkpointPath: run.plan.checkpointPath)
@@ -109,7 +110,7 @@ struct TrainCommand: ParsableCommand {
             + "give --epochs N to train longer")
       case .stopRequested, .cancelled:
         reporter.notice(
-          "stopped by \(stop.signal == SIGINT ? "Ctrl-C" : "SIGTERM") at epoch \(outcome.progress.epoch + 1), step "
+          "stopped by \(Self.stopCause(stop.signal)) at epoch \(outcome.progress.epoch + 1), step "
             + "\(outcome.progress.stepInEpoch); checkpoint written to \(run.plan.checkpointPath)\n"
             + "resume with: \(resumeCommand)")
         throw ExitCode(stop.exitCode)
@@ -128,6 +129,14 @@ struct TrainCommand: ParsableCommand {
         }
       }
       try reporter.finish()
+    }
+  }
+
+  static func stopCause(_ signal: Int32?) -> String {
+    switch signal {
+    case SIGINT: "Ctrl-C"
+    case SIGPIPE: "a closed standard output"
+    default: "SIGTERM"
     }
   }
 

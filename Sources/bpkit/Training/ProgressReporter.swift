@@ -3,11 +3,21 @@ import Foundation
 
 /// Shows training progress: a live line on a terminal, one plain line per
 /// epoch otherwise, nothing with `--quiet`; and one JSON object per epoch in
-/// a log file with `--log-json`.
+/// a log file with `--log-json`, with the run's id and seed.
+///
+/// When standard output is a pipe whose reader has gone (`bpkit train | head`),
+/// it prints nothing more there and calls `outputClosed` once, so that the
+/// run stops as on Ctrl-C.
 final class ProgressReporter {
   private let live: Bool
   private let quiet: Bool
   private let totalEpochs: Int
+  /// What every log line carries besides the epoch's record.
+  private let runID: String
+  private let seed: UInt64
+  private let outputClosed: () -> Void
+  /// Whether standard output has failed (a closed pipe): nothing more goes there.
+  private(set) var isOutputClosed = false
   private var log: OutputFile?
   private var lastDraw = Date.distantPast
   private var epochStart = Date()
@@ -15,9 +25,15 @@ final class ProgressReporter {
 
   /// - Parameter inputs: Files the log must never be written into: the
   ///   run's data and checkpoint.
-  init(totalEpochs: Int, quiet: Bool, logPath: String?, inputs: [String]) throws {
+  init(
+    totalEpochs: Int, quiet: Bool, logPath: String?, inputs: [String], runID: UUID, seed: UInt64,
+    outputClosed: @escaping () -> Void = {}
+  ) throws {
     self.quiet = quiet
     self.totalEpochs = totalEpochs
+    self.runID = runID.uuidString.lowercased()
+    self.seed = seed
+    self.outputClosed = outputClosed
     live = !quiet && isatty(STDOUT_FILENO) == 1
     log = try logPath.map { try OutputFile(appendingTo: $0, options: FileWriteOptions(inputs: inputs)) }
   }
@@ -25,14 +41,24 @@ final class ProgressReporter {
   /// Prints a message line (above the live line on a terminal).
   func message(_ text: String) {
     guard !quiet else { return }
-    print(live ? "\r\u{1B}[K" + text : text)
-    fflush(nil)
+    write(live ? "\r\u{1B}[K" + text + "\n" : text + "\n")
+  }
+
+  /// Writes to standard output, noticing once when it has failed.
+  private func write(_ text: String) {
+    guard !isOutputClosed else { return }
+    do {
+      try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+    } catch {
+      isOutputClosed = true
+      outputClosed()
+    }
   }
 
   /// Prints a message that matters even with `--quiet` (how to resume a
   /// stopped run): on standard output, or on standard error when quiet.
   func notice(_ text: String) {
-    if quiet {
+    if quiet || isOutputClosed {
       FileHandle.standardError.write(Data((text + "\n").utf8))
     } else {
       message(text)
@@ -69,8 +95,7 @@ final class ProgressReporter {
     var line = "epoch \(report.epoch + 1)/\(totalEpochs)  step \(report.step)  loss \(Self.number(report.epochLoss))"
     if let accuracy = report.epochAccuracy { line += "  acc \(Self.percent(accuracy))" }
     line += "  \(Int(rate)) samples/s  ETA \(Self.duration(remaining))"
-    print("\r\u{1B}[K" + line, terminator: "")
-    fflush(nil)
+    write("\r\u{1B}[K" + line)
   }
 
   func epochCompleted(_ record: EpochRecord) throws {
@@ -84,7 +109,7 @@ final class ProgressReporter {
       let encoder = JSONEncoder()
       encoder.keyEncodingStrategy = .convertToSnakeCase
       encoder.outputFormatting = [.sortedKeys]
-      var data = try encoder.encode(record)
+      var data = try encoder.encode(LogLine(record: record, runID: runID, seed: seed))
       data.append(UInt8(ascii: "\n"))
       try log.write(data)
     }
@@ -105,5 +130,24 @@ final class ProgressReporter {
     return total >= 3600
       ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
       : String(format: "%d:%02d", total / 60, total % 60)
+  }
+}
+
+/// One line of the `--log-json` log: the epoch's record, with the run's id and seed.
+private struct LogLine: Encodable {
+  var record: EpochRecord
+  var runID: String
+  var seed: UInt64
+
+  private enum CodingKeys: String, CodingKey {
+    case runID = "runId"
+    case seed
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    try record.encode(to: encoder)
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(runID, forKey: .runID)
+    try container.encode(seed, forKey: .seed)
   }
 }
