@@ -34,7 +34,7 @@ import _BPKitTestSupport
       message: "not a finite number")
     try expectFailure(
       common + ["--data", try write("a,b,label\n1,2,7\n", "label.csv", in: folder)], status: 3,
-      message: "class label 7.0 is not a whole number in 0..<3")
+      message: "label.csv, line 2, column 'label' (3): class label 7 is not a whole number in 0..<3")
     try expectFailure(
       [
         "--layers", "5,3:softmax", "--checkpoint", checkpoint, "--data",

@@ -23,6 +23,8 @@ public final class CSVSampleReader: SampleReader {
   public private(set) var unusedColumns: [String] = []
   /// The name used in messages: the path, or `standard input`.
   public var source: String { reader.source }
+  /// The label columns as messages name them: `'label' (3)`.
+  package var labelColumnNames: [String] { labelColumns.map { CSVRecord.name($0, header) } }
   /// The number of inputs per sample: known from the header, else once the first row is read.
   public var inputWidth: Int? { inputColumns?.count }
 
@@ -105,6 +107,7 @@ public final class CSVSampleReader: SampleReader {
   public func next(limit: Int) throws(DataError) -> SampleBatch? {
     var batch = SampleBatch()
     if !labelColumns.isEmpty { batch.labels = [] }
+    batch.lines = []
     while batch.count < limit {
       row.removeAll(keepingCapacity: true)
       guard let parsed = try nextRow() else { break }
@@ -116,6 +119,7 @@ public final class CSVSampleReader: SampleReader {
       try layout?.check(width: inputColumns!.count, at: "\(source), line \(reader.lineNumber)")
       for column in inputColumns! { batch.inputs.append(row[column]) }
       for column in labelColumns { batch.labels!.append(row[column]) }
+      batch.lines!.append(reader.lineNumber)
       batch.count += 1
     }
     return batch.count == 0 ? nil : batch

@@ -12,7 +12,8 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   case notANumber(source: String, line: Int, column: String, value: String)
   /// A field is NaN or infinite where finite numbers are required.
   case notFinite(source: String, line: Int, column: String, value: String)
-  /// A value in a dataset is NaN or infinite.
+  /// A value in a dataset is NaN or infinite; `row` counts from 0, and the
+  /// message counts from 1.
   case notFiniteInDataset(source: String, row: Int)
   /// A named column does not exist.
   case unknownColumn(source: String, column: String, available: [String])
@@ -24,8 +25,11 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   case missingColumns(source: String, missing: [String])
   /// A column name was given but the CSV has no header row.
   case noHeader(source: String, column: String)
-  /// A class label is not a whole number in 0..<classCount.
+  /// A class label is not a whole number in 0..<classCount; `row` counts
+  /// from 0, and the message counts from 1.
   case labelOutOfRange(source: String, row: Int, value: Float, classCount: Int)
+  /// A class label on a CSV line is not a whole number in 0..<classCount.
+  case labelOutOfRangeAt(source: String, line: Int, column: String, value: Float, classCount: Int)
   /// Inputs have a different width from the one the model expects.
   case widthMismatch(source: String, expected: Int, found: Int)
   /// Inputs and targets have different numbers of samples.
@@ -58,7 +62,7 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case .notFinite(let source, let line, let column, let value):
       "\(source), line \(line), column \(column): '\(value)' is not a finite number; remove or replace it"
     case .notFiniteInDataset(let source, let row):
-      "\(source), row \(row): holds NaN or an infinite value; remove or replace it"
+      "\(source), row \(row + 1): holds NaN or an infinite value; remove or replace it"
     case .unknownColumn(let source, let column, let available):
       "\(source) has no column '\(column)'; its columns are \(Self.list(available))"
     case .unknownClass(let source, let line, let column, let value, let known):
@@ -71,7 +75,10 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case .noHeader(let source, let column):
       "\(source) has no header row, so column '\(column)' cannot be found; add a header line"
     case .labelOutOfRange(let source, let row, let value, let classCount):
-      "\(source), row \(row): class label \(value) is not a whole number in 0..<\(classCount)"
+      "\(source), row \(row + 1): class label \(Self.number(value)) is not a whole number in 0..<\(classCount)"
+    case .labelOutOfRangeAt(let source, let line, let column, let value, let classCount):
+      "\(source), line \(line), column \(column): class label \(Self.number(value)) is not a whole number in "
+        + "0..<\(classCount)"
     case .widthMismatch(let source, let expected, let found):
       "\(source) has \(found) input values per sample, but the model expects \(expected)"
     case .countMismatch(let source, let inputs, let targets):
@@ -87,6 +94,11 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case .notRegularFile(let path, let reason):
       "cannot use '\(path)' as data: \(reason)"
     }
+  }
+
+  /// A label as written: `7`, not `7.0`.
+  private static func number(_ value: Float) -> String {
+    value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
   }
 
   private static func list(_ names: [String]) -> String {

@@ -40,10 +40,12 @@ extension Dataset {
       reader: reader, ignore: ignoring, labels: targetColumns, requireFinite: requireFinite, classes: classes)
     var inputs: [Float] = []
     var targets: [Float] = []
+    var lines: [Int] = []
     var count = 0
     while let batch = try csv.next(limit: 4096) {
       inputs += batch.inputs
       targets += batch.labels ?? []
+      lines += batch.lines ?? []
       count += batch.count
     }
     guard count > 0, let width = csv.inputWidth else { throw .empty(source: reader.source) }
@@ -53,6 +55,7 @@ extension Dataset {
       targets: targetColumns.isEmpty ? nil : Tensor(shape: targetShape, scalars: targets),
       source: reader.source)
     data.names = ModelNames(features: csv.inputNames, classes: classes)
+    data.origin = DataOrigin(source: reader.source, positions: lines, isCSV: true, targets: csv.labelColumnNames)
     return data
   }
 }

@@ -30,6 +30,8 @@ extension Dataset {
     let inputs = try readTensor(inputsDataset, source: "\(path):\(inputPath)")
     let targets = try targetPath.map { try readTensor(root.openDataset($0), source: "\(path):\($0)") }
     var data = try Dataset(inputs: inputs, targets: targets, source: "\(path):\(inputPath)")
+    data.origin = DataOrigin(
+      source: path, positions: Array(0..<data.sampleCount), isCSV: false, targets: targetPath.map { [$0] } ?? [])
     // A user may name the features with a string attribute on the inputs dataset.
     if try inputsDataset.hasAttribute("feature_names") {
       let names = try inputsDataset.stringArrayAttribute("feature_names")

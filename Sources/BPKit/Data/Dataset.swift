@@ -8,6 +8,9 @@ public struct Dataset: Sendable, Hashable {
   /// The names the data gives its features (a CSV header) and classes (text
   /// labels), which a model trained on it keeps.
   public var names = ModelNames()
+  /// Where the samples were read, when a reader made the dataset: messages
+  /// about a sample then name its line or row in the file.
+  package var origin: DataOrigin?
 
   /// Pairs inputs with targets.
   ///
@@ -24,6 +27,18 @@ public struct Dataset: Sendable, Hashable {
     }
     self.inputs = inputs
     self.targets = targets
+  }
+
+  /// Datasets are equal when their samples and names are: where they were read is not compared.
+  public static func == (lhs: Dataset, rhs: Dataset) -> Bool {
+    lhs.inputs == rhs.inputs && lhs.targets == rhs.targets && lhs.names == rhs.names
+  }
+
+  /// Hashes the samples and names, as ``==(_:_:)`` compares them.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(inputs)
+    hasher.combine(targets)
+    hasher.combine(names)
   }
 
   /// The number of samples.
@@ -50,13 +65,16 @@ public struct Dataset: Sendable, Hashable {
     // Gathering rows keeps ranks and counts consistent, so this cannot fail.
     var subset = try! Dataset(inputs: gather(inputs), targets: targets.map(gather))
     subset.names = names
+    subset.origin = origin?.subset(indices)
     return subset
   }
 
   /// The targets read as class labels, one per sample.
   ///
-  /// - Throws: ``DataError/labelOutOfRange(source:row:value:classCount:)`` for a
-  ///   label that is not a whole number in `0..<classCount`, and
+  /// - Throws: ``DataError/labelOutOfRangeAt(source:line:column:value:classCount:)``
+  ///   (CSV) or ``DataError/labelOutOfRange(source:row:value:classCount:)`` for a
+  ///   label that is not a whole number in `0..<classCount`, naming its place
+  ///   in the file the dataset was read from, and
   ///   ``DataError/widthMismatch(source:expected:found:)`` when samples have
   ///   more than one target value.
   public func classLabels(classCount: Int, source: String = "data") throws(DataError) -> [Int32] {
@@ -66,7 +84,8 @@ public struct Dataset: Sendable, Hashable {
     labels.reserveCapacity(targets.count)
     for (row, value) in targets.scalars.enumerated() {
       guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classCount) else {
-        throw .labelOutOfRange(source: source, row: row, value: value, classCount: classCount)
+        throw origin?.labelOutOfRange(sample: row, value: value, classCount: classCount)
+          ?? .labelOutOfRange(source: source, row: row, value: value, classCount: classCount)
       }
       labels.append(Int32(value))
     }

@@ -6,6 +6,8 @@ public struct SampleBatch: Sendable {
   public var count = 0
   /// The labels (targets) of the samples, row-major, when the input carries them.
   public var labels: [Float]?
+  /// The line each sample was read from, for readers of lines (CSV).
+  public var lines: [Int]?
 
   /// Creates a batch.
   public init(inputs: [Float] = [], count: Int = 0, labels: [Float]? = nil) {
