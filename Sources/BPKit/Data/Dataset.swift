@@ -34,7 +34,7 @@ public struct Dataset: Sendable, Hashable {
     lhs.inputs == rhs.inputs && lhs.targets == rhs.targets && lhs.names == rhs.names
   }
 
-  /// Hashes the samples and names, as ``==(_:_:)`` compares them.
+  /// Hashes the samples and names, which equality compares.
   public func hash(into hasher: inout Hasher) {
     hasher.combine(inputs)
     hasher.combine(targets)
