@@ -110,7 +110,8 @@ struct ConvertCommand: ParsableCommand {
       if modelOnly { file = .model(file.model) }
       let outputURL = URL(fileURLWithPath: output)
       let options = FileWriteOptions(synchronize: !noSync, inputs: [input])
-      switch to ?? Self.kind(fromExtensionOf: output)! {
+      let kind = to ?? Self.kind(fromExtensionOf: output)!
+      switch kind {
       case .h5:
         switch file {
         case .checkpoint(let checkpoint): try checkpoint.write(to: outputURL, options: options)
@@ -125,8 +126,14 @@ struct ConvertCommand: ParsableCommand {
           try file.model.writeJSON(toPath: output, weights: weights, options: options)
           noteDroppedState(file)
         }
-      case .keras: try keras(file).write(toPath: output, format: .archive, options: options)
-      case .kerasH5: try keras(file).write(toPath: output, format: .legacyHDF5, options: options)
+      case .keras, .kerasH5:
+        let keras = keras(file)
+        try keras.write(toPath: output, format: kind == .keras ? .archive : .legacyHDF5, options: options)
+        if let loss = keras.loss, keras.writtenLoss == nil {
+          note(
+            "the loss \(loss.rawValue) is not written: Keras compiles a model with its optimizer, and there is none "
+              + "to write, so the Keras file holds the model uncompiled")
+        }
       case .onnx:
         try file.model.writeONNX(to: outputURL, opset: opset, options: options)
         noteDroppedTrainingState(file, format: "an ONNX file")
@@ -158,7 +165,7 @@ struct ConvertCommand: ParsableCommand {
     case .keras(let keras): return keras
     case .checkpoint(let checkpoint):
       guard checkpoint.optimizer.configuration.kind != .rprop else {
-        note("Keras has no RPROP optimizer: only the model and its loss are written")
+        note("Keras has no RPROP optimizer: the model is written without a compiled optimizer")
         return KerasModel(model: checkpoint.model, loss: checkpoint.configuration.loss)
       }
       return KerasModel(model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss)

@@ -9,6 +9,10 @@ extension KerasModel {
   /// Writes the model, and its optimizer state and loss when present, in a
   /// Keras format that `keras.models.load_model` (Keras 3) reads.
   ///
+  /// Keras compiles a model with an optimizer and a loss together, so a
+  /// model without an ``optimizer`` is written uncompiled, its ``loss`` left
+  /// out (see ``writtenLoss``), rather than compiled with an optimizer it never had.
+  ///
   /// Activations Keras names with other parameters (a leaky ReLU slope other
   /// than 0.2, an ELU alpha other than 1) after a dense layer become a
   /// `LeakyReLU` or `ELU` layer; a standardize layer becomes `Normalization`.
@@ -44,9 +48,13 @@ extension KerasModel {
     try output.commit()
   }
 
-  private func compileConfig(_ optimizerConfig: [String: Any]?, legacy: Bool) -> [String: Any] {
+  /// The loss ``write(toPath:format:options:)`` writes: the model's, when
+  /// it has an optimizer to be compiled with; `nil` otherwise.
+  public var writtenLoss: Loss? { optimizer == nil ? nil : loss }
+
+  private func compileConfig(_ optimizerConfig: [String: Any], legacy: Bool) -> [String: Any] {
     [
-      "optimizer": optimizerConfig ?? "rmsprop",
+      "optimizer": optimizerConfig,
       "loss": loss.map { KerasOptimizer.kerasName($0, legacy: legacy) } ?? NSNull(),
       "loss_weights": NSNull(), "metrics": NSNull(), "weighted_metrics": NSNull(), "run_eagerly": false,
       "steps_per_execution": 1, "jit_compile": false,
@@ -63,7 +71,7 @@ extension KerasModel {
     try root.setAttribute("model_config", to: KerasJSON.text(plan.modelConfig(modules: false)))
     if let features = model.names.features { try root.setAttribute("bpkit_feature_names", to: features) }
     if let classes = model.names.classes { try root.setAttribute("bpkit_class_names", to: classes) }
-    if optimizerConfig != nil || loss != nil {
+    if let optimizerConfig {
       var training = compileConfig(optimizerConfig, legacy: true)
       training["optimizer_config"] = training.removeValue(forKey: "optimizer")
       try root.setAttribute("training_config", to: KerasJSON.text(training))
@@ -108,7 +116,7 @@ extension KerasModel {
     _ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to url: URL, weightsPath: String, destination: String
   ) throws {
     var config = plan.modelConfig(modules: true)
-    if optimizerConfig != nil || loss != nil {
+    if let optimizerConfig {
       config["compile_config"] = compileConfig(optimizerConfig, legacy: false)
     }
     let formatter = DateFormatter()
