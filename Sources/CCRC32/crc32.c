@@ -25,6 +25,10 @@ uint32_t bpk_crc32_zlib(uint32_t crc, const void *bytes, size_t length) {
     return crc;
 }
 
+uint32_t bpk_crc32_combine(uint32_t first, uint32_t second, int64_t second_length) {
+    return (uint32_t)crc32_combine(first, second, (z_off_t)second_length);
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 

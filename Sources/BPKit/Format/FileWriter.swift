@@ -6,6 +6,13 @@ struct FileWriter {
   let path: String
   let file: HDF5File
   let root: HDF5Group
+  /// Where each dataset's raw data landed in the file, with its CRC-32, so
+  /// that sealing the file need not read that data back.
+  let spans = KnownSpans()
+
+  final class KnownSpans {
+    var spans: [FileChecksum.KnownSpan] = []
+  }
 
   /// Creates the file at `path` (a temporary name chosen by ``OutputFile``)
   /// with the root attributes every bpkit file carries.
@@ -24,6 +31,12 @@ struct FileWriter {
       let crc = CRC32.checksum(UnsafeRawBufferPointer(buffer))
       let dataset = try group.write(buffer, shape: shape, to: name)
       try dataset.setAttribute(FileLayout.checksumAttribute, to: crc)
+      // Contiguous, unfiltered data lies in the file as it lies in memory
+      // (bpkit writes little-endian values in their native type).
+      let storage = try dataset.storage()
+      if let offset = storage.fileOffset, storage.filters.isEmpty, buffer.count > 0 {
+        spans.spans.append(.init(offset: offset, count: buffer.count * MemoryLayout<T>.stride, crc: crc))
+      }
     }
   }
 
@@ -90,8 +103,8 @@ struct FileWriter {
     at path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current,
     _ body: (FileWriter) throws -> Void
   ) throws {
-    try fill(path, kind: kind, bpkitVersion: bpkitVersion, body)
-    try FileChecksum.seal(path)
+    let spans = try fill(path, kind: kind, bpkitVersion: bpkitVersion, body)
+    try FileChecksum.seal(path, known: spans)
   }
 
   /// An upper bound of the size of a file holding `scalars` numbers of
@@ -104,9 +117,10 @@ struct FileWriter {
 
   private static func fill(
     _ path: String, kind: BPKitFileKind, bpkitVersion: String, _ body: (FileWriter) throws -> Void
-  ) throws {
+  ) throws -> [FileChecksum.KnownSpan] {
     let writer = try FileWriter(path: path, kind: kind, bpkitVersion: bpkitVersion)
     try body(writer)
     try writer.close()
+    return writer.spans.spans
   }
 }

@@ -16,6 +16,11 @@
 /// the same value as zlib's `crc32(crc, bytes, length)`.
 uint32_t bpk_crc32(uint32_t crc, const void *bytes, size_t length);
 
+/// The CRC-32 of two pieces of bytes one after the other, from the CRC-32
+/// `first` of the first piece, `second` of the second and the second's
+/// `second_length`: zlib's `crc32_combine`, in O(log n) time.
+uint32_t bpk_crc32_combine(uint32_t first, uint32_t second, int64_t second_length);
+
 /// zlib's own `crc32`, table-driven: the reference the tests compare with.
 uint32_t bpk_crc32_zlib(uint32_t crc, const void *bytes, size_t length);
 

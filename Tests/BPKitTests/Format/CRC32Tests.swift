@@ -23,6 +23,23 @@ import _BPKitTestSupport
     }
   }
 
+  @Test func appendingAKnownChecksumEqualsReadingTheBytes() {
+    var generator = FormatSamples.Generator(seed: 11)
+    let bytes = (0..<100_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+    bytes.withUnsafeBytes { all in
+      for _ in 0..<200 {
+        let split = Int(generator.next() % 100_000)
+        let end = split + Int(generator.next() % UInt64(100_000 - split + 1))
+        var read = CRC32()
+        read.update(UnsafeRawBufferPointer(rebasing: all[..<end]))
+        var combined = CRC32()
+        combined.update(UnsafeRawBufferPointer(rebasing: all[..<split]))
+        combined.append(crc: CRC32.checksum(UnsafeRawBufferPointer(rebasing: all[split..<end])), count: end - split)
+        #expect(combined == read, "split \(split), end \(end)")
+      }
+    }
+  }
+
   @Test func equalsZlibOnRandomLengthsOffsetsAndSeeds() {
     var generator = FormatSamples.Generator(seed: 7)
     let bytes = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

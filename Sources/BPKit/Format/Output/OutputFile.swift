@@ -70,6 +70,8 @@ public final class OutputFile {
   private var scratch: [String] = []
   private var bytesWritten = 0
   private var createdByName = false
+  /// Whether the room of `reservingBytes` was reserved or checked.
+  private var reserved = false
   private var finished = false
 
   /// Opens `destination` for new content that replaces it when committed.
@@ -79,8 +81,11 @@ public final class OutputFile {
   ///     folder must exist.
   ///   - options: Whether to sync (the default), and the inputs never to write.
   ///   - reservingBytes: An upper bound of the new content's size. When the
-  ///     file system has no room for it, the write fails here, before
-  ///     anything is written (libhdf5 cannot recover from a full disk).
+  ///     file system has no room for it, the write fails before anything is
+  ///     written (libhdf5 cannot recover from a full disk): bytes are written
+  ///     into space reserved with `posix_fallocate`, and a library that
+  ///     creates the file by name is given a path only when the file system
+  ///     has that much room free.
   /// - Throws: ``OutputFileError``.
   public init(replacing destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0) throws {
     self.destination = try OutputDestination(destination, inputs: options.inputs)
@@ -94,6 +99,9 @@ public final class OutputFile {
       mode = .inPlace
     case .file:
       mode = .replace
+      // Room freed by earlier replacements counts (see ReleasedFiles).
+      ReleasedFiles.waitUntilFreed()
+      if self.destination.kind == .file(existing: true) { ReleasedFiles.dropCachedPages(of: self.destination.path) }
       OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
       let path = (self.destination.folder as NSString).appendingPathComponent(
         OutputTemporaries.name(for: self.destination.fileName))
@@ -168,9 +176,10 @@ public final class OutputFile {
         Self.inPlacePrefix + "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
       try openTemporary(path)
     }
-    // The reservation was made by opening; the library makes its own file.
+    // The library makes its own file: the temporary only held the name.
     closeDescriptor()
     unlink(staging!)
+    try requireRoom(beside: staging!)
     createdByName = true
     return staging!
   }
@@ -257,16 +266,43 @@ public final class OutputFile {
     }
     staging = path
     descriptor = created
-    if reservingBytes > 0 {
-      let status = posix_fallocate(created, 0, off_t(reservingBytes))
-      guard status == 0 else {
-        throw OutputDestination.failure(name, "reserving \(reservingBytes) bytes for it", status)
-      }
+  }
+
+  /// Reserves room for the bytes about to be written into the temporary.
+  ///
+  /// Done on the first write rather than on opening: content a library
+  /// creates by name never uses the reservation, and reserving blocks only
+  /// to free them costs their discard on file systems mounted with `discard`.
+  private func reserveIfNeeded() throws {
+    guard !reserved else { return }
+    reserved = true
+    guard reservingBytes > 0, mode == .replace, descriptor >= 0 else { return }
+    let status = posix_fallocate(descriptor, 0, off_t(reservingBytes))
+    guard status == 0 else {
+      throw OutputDestination.failure(name, "reserving \(reservingBytes) bytes for it", status)
+    }
+  }
+
+  /// Checks that the file system holding `path` has `reservingBytes` free,
+  /// for content a library creates by name.
+  private func requireRoom(beside path: String) throws {
+    guard !reserved else { return }
+    reserved = true
+    guard reservingBytes > 0 else { return }
+    var status = statvfs()
+    let folder = (path as NSString).deletingLastPathComponent
+    guard statvfs(folder.isEmpty ? "." : folder, &status) == 0 else { return }
+    // Root may use the blocks ext4 reserves for it; others may not.
+    let blocks = geteuid() == 0 ? status.f_bfree : status.f_bavail
+    let free = Int(clamping: blocks).multipliedReportingOverflow(by: Int(status.f_frsize))
+    guard free.overflow || free.partialValue >= reservingBytes else {
+      throw OutputDestination.failure(name, "reserving \(reservingBytes) bytes for it", ENOSPC)
     }
   }
 
   private func send(_ bytes: UnsafeRawBufferPointer) throws {
     try openStreamIfNeeded()
+    try reserveIfNeeded()
     var offset = 0
     while offset < bytes.count {
       let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -308,9 +344,17 @@ public final class OutputFile {
       throw OutputDestination.failure(name, "giving the new file the permissions of the one it replaces")
     }
     if options.synchronize { try Self.sync(staging, directory: false, name: name) }
+    // Held open across the rename, the old file is freed on a background
+    // thread rather than inside rename(2) (see ReleasedFiles).
+    let replaced =
+      destination.kind == .file(existing: true)
+      ? open(destination.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW) : -1
     guard rename(staging, destination.path) == 0 else {
-      throw OutputDestination.failure(name, "renaming the new file over it")
+      let code = errno
+      if replaced >= 0 { close(replaced) }
+      throw OutputDestination.failure(name, "renaming the new file over it", code)
     }
+    if replaced >= 0 { ReleasedFiles.close(later: replaced) }
     self.staging = nil
     if options.synchronize { try Self.sync(destination.folder, directory: true, name: name) }
   }

@@ -12,11 +12,15 @@ struct CheckpointBenchmark: BenchmarkWorkload {
       Builds a dense network of about --parameters Float32 weights (6 square \
       layers), writes it as a checkpoint with plain SGD (no optimizer slots, \
       so the file holds the weights once) and reads it back, --runs times; \
-      prints the median of each figure. Write speed is reported before fsync \
-      (the file is in the page cache), creating the file and replacing an \
-      existing one, and with fsync of the file and its folder. Read speed is from the page cache, CRC-32 of every tensor \
-      verified. Peak memory is the growth of the process' peak resident size \
-      while loading, over the size of the weights.
+      prints the median of each figure beside the same bytes written with \
+      plain write() (and fsync()) to a new file and read with read() into \
+      new arrays in the same run, and bpkit's figure as a ratio of the raw \
+      one. Durable writes (the default: temporary file, fsync, rename, fsync \
+      of the folder) are shown creating the file and replacing an existing \
+      one; so are writes before fsync, into the page cache. Read speed is \
+      from the page cache, CRC-32 of every tensor verified. Peak memory is \
+      the growth of the process' peak resident size while loading, over the \
+      size of the weights.
 
       With --python, the same tensors are written and read with h5py and with \
       torch.save/torch.load by that interpreter, in the same folder, for \

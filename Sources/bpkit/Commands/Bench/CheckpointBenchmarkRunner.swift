@@ -15,9 +15,11 @@ struct CheckpointBenchmarkRunner {
     var writeSeconds: Double
     var replaceSeconds: Double
     var syncedWriteSeconds: Double
+    var syncedReplaceSeconds: Double
     var readSeconds: Double
     var loadPeakBytes: Int
     var rawWriteSeconds: Double
+    var rawSyncedWriteSeconds: Double
     var rawReadSeconds: Double
     var peers: [PeerCheckpointBenchmark.Figure] = []
     /// How busy the machine was: the 1-minute load average and the share of
@@ -26,23 +28,36 @@ struct CheckpointBenchmarkRunner {
 
     func rate(_ seconds: Double) -> Double { Double(bytes) / seconds / 1e9 }
 
+    /// bpkit's figure over the raw system calls' (above 1 when bpkit is faster).
+    static func ratio(_ seconds: Double, raw: Double) -> String { String(format: "%.2fx raw", raw / seconds) }
+
     var text: String {
       let gb = { (seconds: Double) in String(format: "%6.2f GB/s  (%.3f s)", rate(seconds), seconds) }
+      let line = { (label: String, seconds: Double, raw: Double?) in
+        "  " + label.padding(toLength: 36, withPad: " ", startingAt: 0) + gb(seconds)
+          + (raw.map { "  " + Self.ratio(seconds, raw: $0) } ?? "")
+      }
       var lines = [
         "checkpoint: \(parameters) Float32 weights, \(bytes / 1_000_000) MB, CRC-32 by \(crc32)",
         "  machine: \(conditions)",
-        "  bpkit write, before fsync     \(gb(writeSeconds))",
-        "  bpkit replace, before fsync   \(gb(replaceSeconds))",
-        "  bpkit write, with fsync       \(gb(syncedWriteSeconds))",
-        "  bpkit read, CRC-32 checked    \(gb(readSeconds))",
+        "  durable (temp + fsync + rename + folder fsync), beside write()+fsync() of the same bytes:",
+        line("raw write()+fsync(), new file", rawSyncedWriteSeconds, nil),
+        line("bpkit write, new file", syncedWriteSeconds, rawSyncedWriteSeconds),
+        line("bpkit replace, existing file", syncedReplaceSeconds, rawSyncedWriteSeconds),
+        "  before fsync (the page cache), beside write() of the same bytes:",
+        line("raw write(), new file", rawWriteSeconds, nil),
+        line("bpkit write, new file", writeSeconds, rawWriteSeconds),
+        line("bpkit replace, existing file", replaceSeconds, rawWriteSeconds),
+        "  reading from the page cache, beside read() into new arrays:",
+        line("raw read()", rawReadSeconds, nil),
+        line("bpkit read, every CRC-32 checked", readSeconds, rawReadSeconds),
         String(
-          format: "  bpkit peak memory loading     %.3f x the weights (%d MB)", Double(loadPeakBytes) / Double(bytes),
-          loadPeakBytes / 1_000_000),
+          format: "  bpkit peak memory loading           %.3f x the weights (%d MB)",
+          Double(loadPeakBytes) / Double(bytes), loadPeakBytes / 1_000_000),
       ]
-      lines.append("  raw write() of the same bytes \(gb(rawWriteSeconds))")
-      lines.append("  raw read() into new arrays   \(gb(rawReadSeconds))")
+      if !peers.isEmpty { lines.append("  peers, same run:") }
       for peer in peers {
-        lines.append("  \(peer.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(gb(peer.seconds))")
+        lines.append(line(peer.name, peer.seconds, nil))
       }
       return lines.joined(separator: "\n")
     }
@@ -51,9 +66,12 @@ struct CheckpointBenchmarkRunner {
     var json: String {
       var figures: [(String, Double, String)] = [
         ("checkpoint write", rate(writeSeconds), "GB/s"), ("checkpoint replace", rate(replaceSeconds), "GB/s"),
-        ("checkpoint write fsync", rate(syncedWriteSeconds), "GB/s"), ("checkpoint read", rate(readSeconds), "GB/s"),
+        ("checkpoint write fsync", rate(syncedWriteSeconds), "GB/s"),
+        ("checkpoint replace fsync", rate(syncedReplaceSeconds), "GB/s"),
+        ("checkpoint read", rate(readSeconds), "GB/s"),
         ("checkpoint load peak", Double(loadPeakBytes) / Double(bytes), "x weights"),
-        ("raw write", rate(rawWriteSeconds), "GB/s"), ("raw read", rate(rawReadSeconds), "GB/s"),
+        ("raw write", rate(rawWriteSeconds), "GB/s"), ("raw write fsync", rate(rawSyncedWriteSeconds), "GB/s"),
+        ("raw read", rate(rawReadSeconds), "GB/s"),
       ]
       figures += peers.map { ("checkpoint \($0.name)", rate($0.seconds), "GB/s") }
       let machine =
@@ -104,7 +122,9 @@ struct CheckpointBenchmarkRunner {
     var writes: [Double] = []
     var replaces: [Double] = []
     var syncedWrites: [Double] = []
+    var syncedReplaces: [Double] = []
     var rawWrites: [Double] = []
+    var rawSyncedWrites: [Double] = []
     var bytes = 0
     var count = 0
     let raw = RawFileBaseline(url: url.deletingLastPathComponent().appendingPathComponent("raw.bin"))
@@ -115,22 +135,28 @@ struct CheckpointBenchmarkRunner {
       bytes = count * MemoryLayout<Float>.size
       let tensors = checkpoint.model.orderedParameters.map(\.tensor)
       // Each write starts with no dirty pages, so that none is slowed by
-      // the kernel throttling writers to the disk's speed (dirty_ratio).
-      // "write" creates the destination; "replace" renames over an existing
-      // checkpoint, which on ext4 (auto_da_alloc) also starts writing the new
-      // file back to disk inside rename(2) and frees the old file's pages.
+      // the kernel throttling writers to the disk's speed (dirty_ratio), and
+      // with the blocks of files removed before it already freed. "write"
+      // creates the destination; "replace" renames over an existing
+      // checkpoint. The raw writes always create a new file.
       let scratch = FileWriteOptions(synchronize: false)
       for _ in 0..<runs {
         raw.remove()
         sync()
         rawWrites.append(try Self.time { try raw.write(tensors) })
+        raw.remove()
+        sync()
+        rawSyncedWrites.append(try Self.time { try raw.write(tensors, synchronize: true) })
         unlink(url.path)
         sync()
         writes.append(try Self.time { try checkpoint.write(to: url, options: scratch) })
         sync()
         replaces.append(try Self.time { try checkpoint.write(to: url, options: scratch) })
+        unlink(url.path)
         sync()
         syncedWrites.append(try Self.time { try checkpoint.write(to: url) })
+        sync()
+        syncedReplaces.append(try Self.time { try checkpoint.write(to: url) })
       }
       _ = tensors
     }
@@ -153,10 +179,10 @@ struct CheckpointBenchmarkRunner {
     }
     return Results(
       parameters: count, bytes: bytes, crc32: CRC32.implementation, writeSeconds: Self.median(writes),
-      replaceSeconds: Self.median(replaces),
-      syncedWriteSeconds: Self.median(syncedWrites), readSeconds: Self.median(reads),
+      replaceSeconds: Self.median(replaces), syncedWriteSeconds: Self.median(syncedWrites),
+      syncedReplaceSeconds: Self.median(syncedReplaces), readSeconds: Self.median(reads),
       loadPeakBytes: peaks.sorted()[peaks.count / 2], rawWriteSeconds: Self.median(rawWrites),
-      rawReadSeconds: Self.median(rawReads))
+      rawSyncedWriteSeconds: Self.median(rawSyncedWrites), rawReadSeconds: Self.median(rawReads))
   }
 
   static func time(_ body: () throws -> Void) throws -> Double {
@@ -168,14 +194,14 @@ struct CheckpointBenchmarkRunner {
   static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }
 
-/// Plain `write(2)` to a new file and `read(2)` of the same bytes: what the machine gives
+/// Plain `write(2)` (and `fsync(2)`) to a new file and `read(2)` of the same bytes: what the machine gives
 /// at the same moment, so that bpkit's figures can be judged on a busy machine.
 struct RawFileBaseline {
   struct Failure: Error, CustomStringConvertible { var description: String }
 
   let url: URL
 
-  func write(_ tensors: [Tensor<Float>]) throws {
+  func write(_ tensors: [Tensor<Float>], synchronize: Bool = false) throws {
     let descriptor = open(url.path, O_CREAT | O_TRUNC | O_WRONLY, 0o644)
     guard descriptor >= 0 else { throw Failure(description: "cannot create \(url.path)") }
     defer { close(descriptor) }
@@ -189,6 +215,7 @@ struct RawFileBaseline {
         }
       }
     }
+    if synchronize && fsync(descriptor) != 0 { throw Failure(description: "cannot fsync \(url.path)") }
   }
 
   func read(_ sizes: [Int]) throws -> [[Float]] {

@@ -164,6 +164,25 @@ import _BPKitTestSupport
     #expect(try Self.contents(log) == "{\"epoch\":1}\n{\"epoch\":2}\n")
   }
 
+  /// The file a replacement drops is freed on a background thread: once
+  /// that is done, no descriptor of this process holds it.
+  @Test func aReplacedFileIsFreedAndNoDescriptorKeepsIt() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("model.h5")
+    for round in 0..<3 {
+      try OutputFile.write(to: path) { try $0.write(String(repeating: "\(round)", count: 1 << 16)) }
+    }
+    ReleasedFiles.waitUntilFreed()
+    let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
+      try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")
+    }.filter { $0.hasPrefix(folder.url.path) }
+    #expect(held == [])
+    #expect(try Self.contents(path) == String(repeating: "2", count: 1 << 16))
+  }
+
+  /// A library that creates its file by name is refused before it starts when
+  /// the file system has less room than the reservation, without a file
+  /// reserved and removed on the way.
   @Test func aFullFileSystemFailsBeforeWritingWhenReserving() throws {
     let folder = try TemporaryDirectory()
     #expect(throws: OutputFileError.self) {
