@@ -6,6 +6,11 @@ import _BPKitTestSupport
 /// SIGKILL at random moments of `bpkit train`: the checkpoint on disk is
 /// always complete, `--resume` always finishes, and the final weights equal
 /// those of the uninterrupted run bit for bit.
+///
+/// Checkpoints are written on a thread of their own while training goes on
+/// (`CheckpointWriter`), and the run keeps the previous checkpoint too
+/// (`--keep 2`), so kills land in the writer's rotation and writes as well
+/// as in training; every checkpoint file left must load completely.
 @Suite struct KilledTrainingTests {
   /// A run short enough for 50 kills in `make test`, with a checkpoint every
   /// two steps so that many kills land in the middle of a checkpoint write.
@@ -13,7 +18,7 @@ import _BPKitTestSupport
     [
       "train", "--layers", "4,8:tanh,3:softmax", "--data", Fixtures.path("datasets/iris.csv"), "--target", "species",
       "--optimizer", "adam", "--lr", "0.01", "--batch-size", "10", "--epochs", "2", "--seed", "7",
-      "--checkpoint-every-steps", "2", "--checkpoint", checkpoint, "--quiet",
+      "--checkpoint-every-steps", "2", "--keep", "2", "--checkpoint", checkpoint, "--quiet",
     ]
   }
 
@@ -64,7 +69,10 @@ import _BPKitTestSupport
       let entries = try FileManager.default.contentsOfDirectory(atPath: trial.url.path)
       if entries.contains(where: { $0.hasPrefix(".run.ckpt.h5.tmp-") }) { duringWrite += 1 }
 
-      // What the kill left must be the previous complete checkpoint, or none.
+      // What the kill left must be the previous complete checkpoint, or none;
+      // the one kept before it, when there is one, is complete too.
+      let kept = trial.path("run.ckpt.1.h5")
+      if FileManager.default.fileExists(atPath: kept) { _ = try CheckpointComparison.load(kept) }
       let resumed: GuardedResult
       if FileManager.default.fileExists(atPath: checkpoint) {
         _ = try CheckpointComparison.load(checkpoint)

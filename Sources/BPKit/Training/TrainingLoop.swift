@@ -2,6 +2,11 @@ import Foundation
 
 /// Drives a training session: reports progress, writes checkpoints on
 /// schedule and on a stop request, and keeps the best and the most recent ones.
+///
+/// Checkpoints are snapshots of the session handed to a ``CheckpointWriter``,
+/// written while the next steps train; ``TrainingEvent/checkpointWritten(_:best:)``
+/// is reported once a file is complete on disk, after the step during which
+/// it was finished, and at the latest before the run returns.
 struct TrainingLoop {
   let plan: TrainingPlan
   let output: TrainingOptions.Output
@@ -29,47 +34,80 @@ struct TrainingLoop {
       .started(
         trainingSamples: plan.training.sampleCount, validationSamples: plan.validation?.sampleCount,
         checkpoint: destination))
+    // Checkpoints are written on the writer's thread while training goes on;
+    // every way out of this function waits for it (see CheckpointWriter).
+    let writer = CheckpointWriter()
+    func reportWritten() throws {
+      for job in writer.takeWritten() {
+        if !job.best { lastCheckpoint = plan.checkpointPath }
+        try observe(.checkpointWritten(job.url, best: job.best))
+      }
+    }
+    func finish() throws {
+      try writer.finish()
+      try reportWritten()
+    }
+    func handOver(best: Bool, regular: Bool) throws {
+      let snapshot = session.checkpoint()
+      var jobs: [CheckpointWriter.Job] = []
+      if best {
+        jobs.append(
+          .init(checkpoint: snapshot, url: Self.bestURL(for: destination), best: true, keep: 1, options: options))
+      }
+      if regular {
+        jobs.append(.init(checkpoint: snapshot, url: destination, best: false, keep: output.keep, options: options))
+      }
+      try writer.submit(jobs)
+    }
     var steps = 0
-    while !session.isComplete {
-      let report: TrainingSession.StepReport
-      do {
-        report = try session.step()
-      } catch TrainingError.diverged(let epoch, let step, let loss, _) {
-        throw TrainingError.diverged(epoch: epoch, step: step, loss: loss, keptCheckpoint: lastCheckpoint)
-      }
-      steps += 1
-      try observe(.step(report))
-      var due = output.checkpointEverySteps.map { report.step % $0 == 0 } ?? false
-      if let record = report.completedEpoch {
-        try observe(.epochCompleted(record))
-        due = due || record.epoch % output.checkpointEvery == 0 || session.isComplete
-        let loss = record.validationLoss ?? record.trainLoss
-        if output.saveBest && loss < bestLoss {
-          bestLoss = loss
-          try session.checkpoint().write(to: Self.bestURL(for: destination), options: options)
-          try observe(.checkpointWritten(Self.bestURL(for: destination), best: true))
+    do {
+      while !session.isComplete {
+        let report: TrainingSession.StepReport
+        do {
+          report = try session.step()
+        } catch TrainingError.diverged(let epoch, let step, let loss, _) {
+          // The checkpoints handed over before the divergence are finished first,
+          // so that the error names the last one on disk.
+          try? writer.finish()
+          try? reportWritten()
+          throw TrainingError.diverged(epoch: epoch, step: step, loss: loss, keptCheckpoint: lastCheckpoint)
         }
+        steps += 1
+        try observe(.step(report))
+        try reportWritten()
+        var due = output.checkpointEverySteps.map { report.step % $0 == 0 } ?? false
+        var best = false
+        if let record = report.completedEpoch {
+          try observe(.epochCompleted(record))
+          due = due || record.epoch % output.checkpointEvery == 0 || session.isComplete
+          let loss = record.validationLoss ?? record.trainLoss
+          if output.saveBest && loss < bestLoss {
+            bestLoss = loss
+            best = true
+          }
+        }
+        // A stop request or a cancelled task stops after the step, with a checkpoint.
+        if let reason: TrainingOutcome.Reason =
+          stop?.isStopRequested == true ? .stopRequested : Task.isCancelled ? .cancelled : nil
+        {
+          try handOver(best: best, regular: true)
+          try finish()
+          return outcome(reason, steps: steps)
+        }
+        if let limit = output.stopAfterSteps, steps >= limit, !session.isComplete {
+          try handOver(best: best, regular: true)
+          try finish()
+          return outcome(.stepLimit, steps: steps)
+        }
+        let requested = stop?.takeCheckpointRequest() == true
+        if best || due || requested { try handOver(best: best, regular: due || requested) }
       }
-      // A stop request or a cancelled task stops after the step, with a checkpoint.
-      if let reason: TrainingOutcome.Reason =
-        stop?.isStopRequested == true ? .stopRequested : Task.isCancelled ? .cancelled : nil
-      {
-        try write(session, to: destination)
-        lastCheckpoint = plan.checkpointPath
-        try observe(.checkpointWritten(destination, best: false))
-        return outcome(reason, steps: steps)
-      }
-      if let limit = output.stopAfterSteps, steps >= limit, !session.isComplete {
-        try write(session, to: destination)
-        lastCheckpoint = plan.checkpointPath
-        try observe(.checkpointWritten(destination, best: false))
-        return outcome(.stepLimit, steps: steps)
-      }
-      if due || stop?.takeCheckpointRequest() == true {
-        try write(session, to: destination)
-        lastCheckpoint = plan.checkpointPath
-        try observe(.checkpointWritten(destination, best: false))
-      }
+      try finish()
+    } catch {
+      // The first error is the run's; the checkpoints already handed over are
+      // still completed before it is reported.
+      try? writer.finish()
+      throw error
     }
     return outcome(.completed, steps: steps)
   }
