@@ -10,41 +10,23 @@
 #include "kernels_internal.h"
 
 // Block sizes: a [KC × NC] panel of B stays in L2, a [MC × KC] block of A in
-// L1/L2. MC is a multiple of every path's MR, NC of every NR.
+// L2. A is read where it lies (the kernels broadcast each of its numbers, so
+// packing it would only copy it); B is packed into panels of NR columns. MC
+// is a multiple of every path's MR, NC of every NR.
 enum { MC = 144, KC = 256, NC = 512 };
 // Products of at most this many rows read B where it lies.
 enum { DIRECT_ROWS = 4 };
 // Products whose B has at most DIRECT_B numbers, in rows of at most DIRECT_K
 // steps, are computed unpacked where a path can (B then stays in L2).
 enum { DIRECT_K = 512, DIRECT_B = 65536 };
+// A product split over threads is cut into up to this many tasks per thread.
+enum { TASKS_PER_THREAD = 4 };
 
-static _Thread_local float *packed_a;
 static _Thread_local float *packed_b;
 
 static int ensure_buffers(void) {
-    if (packed_a) return 1;
-    packed_a = aligned_alloc(64, sizeof(float) * MC * KC);
-    packed_b = aligned_alloc(64, sizeof(float) * KC * NC);
-    if (!packed_a || !packed_b) {
-        free(packed_a);
-        free(packed_b);
-        packed_a = packed_b = NULL;
-        return 0;
-    }
-    return 1;
-}
-
-// A(i,p) = a[i·rsa + p·csa] for mc rows and kc steps, as panels of mr rows:
-// panel t holds [kc][mr], rows past mc zero.
-static void pack_a(int mc, int kc, const float *a, long rsa, long csa, int mr, float *out) {
-    for (int i0 = 0; i0 < mc; i0 += mr) {
-        int rows = mc - i0 < mr ? mc - i0 : mr;
-        for (int p = 0; p < kc; p++) {
-            for (int r = 0; r < rows; r++) out[p * mr + r] = a[(i0 + r) * rsa + p * csa];
-            for (int r = rows; r < mr; r++) out[p * mr + r] = 0;
-        }
-        out += (long)kc * mr;
-    }
+    if (!packed_b) packed_b = aligned_alloc(64, sizeof(float) * KC * NC);
+    return packed_b != NULL;
 }
 
 // B(p,j) = b[p·rsb + j·csb] for kc steps and nc columns, as panels of nr
@@ -72,10 +54,55 @@ typedef struct {
     long rsa, csa;
     const float *b;
     long rsb, csb;
+    // B packed whole by pack_whole_b, shared by the blocks of a split over
+    // rows; NULL when each block packs its own panels.
+    const float *packed;
     int accumulate;
     float *c;
     int ldc;
 } product;
+
+// Whether run_block computes q through packed panels of B.
+static int uses_packed_b(const product *q) {
+    if (q->m <= DIRECT_ROWS && q->csb == 1) return 0;
+    return !(q->kernel->direct && q->csb == 1 && q->k <= DIRECT_K && (long)q->k * q->n <= DIRECT_B);
+}
+
+// Where the panels of columns [jc, jc + NC) and steps [pc, pc + KC) start in
+// B packed whole: every block of NC columns before jc holds k × NC numbers,
+// and within a block each block of KC steps holds KC × (nc rounded up to nr).
+static long packed_offset(int jc, int pc, int nc, int k, int nr) {
+    int padded = (nc + nr - 1) / nr * nr;
+    return (long)jc * k + (long)pc * padded;
+}
+
+// Packs all of B once, in run_block's blocks, so that the threads of a split
+// over rows share it instead of each packing the same panels.
+static void pack_whole_b(const product *q, float *out) {
+    int nr = q->kernel->nr;
+    for (int jc = 0; jc < q->n; jc += NC) {
+        int nc = q->n - jc < NC ? q->n - jc : NC;
+        for (int pc = 0; pc < q->k; pc += KC) {
+            int kc = q->k - pc < KC ? q->k - pc : KC;
+            pack_b(kc, nc, q->b + pc * q->rsb + jc * q->csb, q->rsb, q->csb, nr,
+                   out + packed_offset(jc, pc, nc, q->k, nr));
+        }
+    }
+}
+
+// The calling thread's buffer for B packed whole, grown as needed; NULL when
+// memory is short (the blocks then pack their own panels).
+static _Thread_local float *whole_b;
+static _Thread_local long whole_b_capacity;
+
+static float *whole_b_buffer(long count) {
+    if (count > whole_b_capacity) {
+        free(whole_b);
+        whole_b = aligned_alloc(64, sizeof(float) * (size_t)((count + 15) / 16 * 16));
+        whole_b_capacity = whole_b ? count : 0;
+    }
+    return whole_b;
+}
 
 // C = (accumulate ? C : 0) + A·B for one block of C, on the calling thread.
 static void run_block(const product *q) {
@@ -102,7 +129,7 @@ static void run_block(const product *q) {
                              q->c + (long)i0 * q->ldc + j0, q->ldc, q->accumulate);
         return;
     }
-    if (!ensure_buffers()) abort();
+    if (!q->packed && !ensure_buffers()) abort();
     float edge[16 * 32];
     for (int jc = 0; jc < n; jc += NC) {
         int nc = n - jc < NC ? n - jc : NC;
@@ -110,26 +137,30 @@ static void run_block(const product *q) {
             int kc = k - pc < KC ? k - pc : KC;
             // The chain of each element continues through C from one block of k to the next.
             int load = q->accumulate || pc > 0;
-            pack_b(kc, nc, q->b + pc * q->rsb + jc * q->csb, q->rsb, q->csb, nr, packed_b);
+            const float *panels = packed_b;
+            if (q->packed) {
+                panels = q->packed + packed_offset(jc, pc, nc, k, nr);
+            } else {
+                pack_b(kc, nc, q->b + pc * q->rsb + jc * q->csb, q->rsb, q->csb, nr, packed_b);
+            }
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = m - ic < MC ? m - ic : MC;
-                pack_a(mc, kc, q->a + ic * q->rsa + pc * q->csa, q->rsa, q->csa, mr, packed_a);
                 for (int jr = 0; jr < nc; jr += nr) {
                     int cols = nc - jr < nr ? nc - jr : nr;
-                    const float *bp = packed_b + (long)jr * kc;
+                    const float *bp = panels + (long)jr * kc;
                     for (int ir = 0; ir < mc; ir += mr) {
                         int rows = mc - ir < mr ? mc - ir : mr;
-                        const float *ap = packed_a + (long)ir * kc;
+                        const float *a = q->a + (ic + ir) * q->rsa + pc * q->csa;
                         float *c = q->c + (long)(ic + ir) * q->ldc + jc + jr;
-                        if (rows == mr && cols == nr) {
-                            kern->micro(kc, ap, bp, c, q->ldc, load);
+                        if (cols == nr) {
+                            kern->micro(rows, kc, a, q->rsa, q->csa, bp, c, q->ldc, load);
                             continue;
                         }
-                        // A tile at the edge goes through a full-size copy.
+                        // The last columns go through a full-width copy.
                         if (load)
                             for (int r = 0; r < rows; r++)
                                 memcpy(edge + r * nr, c + (long)r * q->ldc, sizeof(float) * cols);
-                        kern->micro(kc, ap, bp, edge, nr, load);
+                        kern->micro(rows, kc, a, q->rsa, q->csa, bp, edge, nr, load);
                         for (int r = 0; r < rows; r++)
                             memcpy(c + (long)r * q->ldc, edge + r * nr, sizeof(float) * cols);
                     }
@@ -180,7 +211,9 @@ void bpk_sgemm(int transA, int transB, int m, int n, int k, const float *a, int 
         return;
     }
     // Any split gives the same numbers: each element's chain is computed by
-    // one thread, whole. Split the dimension with more tiles.
+    // one thread, whole. Split the dimension with more tiles, into a few tasks
+    // per thread, so that a thread the machine holds back delays only its
+    // current task.
     int mr = q.kernel->mr, nr = q.kernel->nr;
     int direct = m <= DIRECT_ROWS && q.csb == 1;
     int row_tiles = direct ? 1 : (m + mr - 1) / mr;
@@ -188,10 +221,18 @@ void bpk_sgemm(int transA, int transB, int m, int n, int k, const float *a, int 
     int col_tiles = (n + col_unit - 1) / col_unit;
     split s = {.whole = q, .split_rows = row_tiles > col_tiles};
     int tiles = s.split_rows ? row_tiles : col_tiles;
-    int tasks = tiles < threads ? tiles : threads;
+    int tasks = tiles < threads * TASKS_PER_THREAD ? tiles : threads * TASKS_PER_THREAD;
     int per_task = (tiles + tasks - 1) / tasks;
     s.chunk = per_task * (s.split_rows ? mr : col_unit);
     tasks = ((s.split_rows ? m : n) + s.chunk - 1) / s.chunk;
+    // Row blocks all read the whole of B: pack it once for them.
+    if (s.split_rows && tasks > 1 && uses_packed_b(&q)) {
+        float *packed = whole_b_buffer((long)k * ((n + nr - 1) / nr * nr));
+        if (packed) {
+            pack_whole_b(&q, packed);
+            s.whole.packed = packed;
+        }
+    }
     bpk_parallel_run(tasks, threads, run_part, &s);
 }
 

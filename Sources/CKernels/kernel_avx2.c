@@ -9,10 +9,14 @@
 
 enum { MR = 6, NR = 16 };
 
-TARGET static void micro(int kc, const float *ap, const float *bp, float *c, int ldc, int load) {
+// R rows (a constant in each instance below) of a tile: A read where it lies
+// (A(i,p) = a[i·rsa + p·csa]), B from a packed panel [kc][16].
+TARGET static inline __attribute__((always_inline)) void micro_rows(
+    const int R, int kc, const float *a, long rsa, long csa, const float *bp, float *c, int ldc,
+    int load) {
     __m256 acc[MR][2];
 #pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < R; r++) {
         acc[r][0] = load ? _mm256_loadu_ps(c + r * ldc) : _mm256_setzero_ps();
         acc[r][1] = load ? _mm256_loadu_ps(c + r * ldc + 8) : _mm256_setzero_ps();
     }
@@ -20,16 +24,28 @@ TARGET static void micro(int kc, const float *ap, const float *bp, float *c, int
         __m256 b0 = _mm256_loadu_ps(bp + p * NR);
         __m256 b1 = _mm256_loadu_ps(bp + p * NR + 8);
 #pragma clang loop unroll(full)
-        for (int r = 0; r < MR; r++) {
-            __m256 a = _mm256_broadcast_ss(ap + p * MR + r);
-            acc[r][0] = _mm256_fmadd_ps(a, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(a, b1, acc[r][1]);
+        for (int r = 0; r < R; r++) {
+            __m256 x = _mm256_broadcast_ss(a + r * rsa + p * csa);
+            acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
         }
     }
 #pragma clang loop unroll(full)
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < R; r++) {
         _mm256_storeu_ps(c + r * ldc, acc[r][0]);
         _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
+    }
+}
+
+#define MICRO_CASE(R)                                                                         \
+    case R:                                                                                   \
+        micro_rows(R, kc, a, rsa, csa, bp, c, ldc, load);                                     \
+        break;
+
+TARGET static void micro(int rows, int kc, const float *a, long rsa, long csa, const float *bp,
+                         float *c, int ldc, int load) {
+    switch (rows) {
+        MICRO_CASE(1) MICRO_CASE(2) MICRO_CASE(3) MICRO_CASE(4) MICRO_CASE(5) MICRO_CASE(6)
     }
 }
 

@@ -8,17 +8,19 @@
 
 enum { MR = 4, NR = 8 };
 
-static void micro(int kc, const float *ap, const float *bp, float *c, int ldc, int load) {
+static void micro(int rows, int kc, const float *a, long rsa, long csa, const float *bp, float *c,
+                  int ldc, int load) {
     float acc[MR][NR];
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < rows; r++)
         for (int j = 0; j < NR; j++) acc[r][j] = load ? c[r * ldc + j] : 0.0f;
     for (int p = 0; p < kc; p++) {
-        const float *a = ap + p * MR;
         const float *b = bp + p * NR;
-        for (int r = 0; r < MR; r++)
-            for (int j = 0; j < NR; j++) acc[r][j] = fmaf(a[r], b[j], acc[r][j]);
+        for (int r = 0; r < rows; r++) {
+            float x = a[r * rsa + p * csa];
+            for (int j = 0; j < NR; j++) acc[r][j] = fmaf(x, b[j], acc[r][j]);
+        }
     }
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < rows; r++)
         for (int j = 0; j < NR; j++) c[r * ldc + j] = acc[r][j];
 }
 

@@ -6,9 +6,10 @@
 // fused operation in these files is written out, so all paths round alike.
 #pragma STDC FP_CONTRACT OFF
 
-/// One path's kernels. `micro` computes an mr×nr tile of C from kc steps of
-/// packed A ([kc][mr]) and packed B ([kc][nr]), starting from the tile of C
-/// when `load` is set and from +0 otherwise. `row` computes one row of C
+/// One path's kernels. `micro` computes `rows` (1 to mr) rows of an mr×nr
+/// tile of C from kc steps of A where it lies (A(i,p) = a[i·rsa + p·csa])
+/// and of packed B ([kc][nr]), starting from the tile of C when `load` is set
+/// and from +0 otherwise. `row` computes one row of C
 /// (n outputs) straight from an unpacked, untransposed B, for products of a
 /// few rows where packing would cost more than it saves. `direct`, when a
 /// path has it, computes a block of up to mr rows and nr outputs from
@@ -17,7 +18,8 @@
 typedef struct {
     int mr;
     int nr;
-    void (*micro)(int kc, const float *ap, const float *bp, float *c, int ldc, int load);
+    void (*micro)(int rows, int kc, const float *a, long rsa, long csa, const float *bp, float *c,
+                  int ldc, int load);
     void (*row)(int n, int k, const float *a, int csa, const float *b, int ldb, float *c, int load);
     void (*direct)(int rows, int cols, int k, const float *a, long rsa, long csa, const float *b,
                    long ldb, float *c, int ldc, int load);

@@ -34,11 +34,14 @@ import Testing
   }
 
   /// Edges of every tile size, a single row (the direct path), blocks of k
-  /// past one panel, and products large enough to be split over threads.
+  /// past one panel, and products large enough to be split over threads,
+  /// by rows with B packed once for every thread (with Bᵀ, over two blocks
+  /// of columns in 210×530×7) or by columns.
   static let shapes = [
     Shape(m: 1, n: 1, k: 1), Shape(m: 1, n: 130, k: 300), Shape(m: 3, n: 17, k: 5), Shape(m: 5, n: 70, k: 33),
     Shape(m: 13, n: 33, k: 257), Shape(m: 25, n: 47, k: 600), Shape(m: 150, n: 530, k: 20), Shape(m: 7, n: 10, k: 0),
     Shape(m: 200, n: 96, k: 130), Shape(m: 2, n: 300, k: 40), Shape(m: 4, n: 1100, k: 9),
+    Shape(m: 210, n: 530, k: 7),
   ]
 
   static func product(
