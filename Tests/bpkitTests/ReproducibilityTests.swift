@@ -67,6 +67,40 @@ import _BPKitTestSupport
     #expect(CheckpointComparison.differences(one, two) == [])
   }
 
+  /// The built binary, with `BPKIT_KERNELS` naming each path this CPU runs
+  /// (on this project's machine: AVX-512, AVX2 and the portable one), trains
+  /// to the same weights and predicts the same bits as on the best path.
+  @Test(arguments: Kernels.supported)
+  func theEnvironmentForcesEachPathAndEveryPathGivesTheSameBits(path: Kernels.Path) throws {
+    let checkpoint = try TrainedModels.digitsCheckpoint
+    let model = try BPKitFile.open(URL(fileURLWithPath: checkpoint)).model
+    let test = try Dataset.readHDF5(path: Self.digits, inputs: "/test/x", targets: nil)
+    let expected = try Kernels.with(path: Kernels.best) { try model.predict(test.inputs).scalars.map(\.bitPattern) }
+    let folder = try TemporaryDirectory()
+    let forced = Self.splitEverything.merging(["BPKIT_KERNELS": path.rawValue]) { $1 }
+    let output = folder.path("predictions.h5")
+    let inferred = try BPKitBinary.run(
+      arguments: [
+        "infer", checkpoint, "--input", Self.digits, "--x", "/test/x", "--output", output, "--batch-size", "33",
+        "--threads", "2",
+      ], environment: forced)
+    #expect(inferred.status == 0, "\(inferred.error)")
+    let stored = try HDF5File(openingAtPath: output).root.openDataset("predictions").read(as: Float.self)
+    #expect(stored.map(\.bitPattern) == expected, "infer with BPKIT_KERNELS=\(path)")
+
+    for (name, environment) in [("forced", forced), ("best", Self.splitEverything)] {
+      let result = try BPKitBinary.run(
+        arguments: [
+          "train", "--layers", "64,16:tanh,10:softmax", "--data", Self.digits, "--optimizer", "adam", "--epochs", "1",
+          "--batch-size", "50", "--threads", "2", "--checkpoint", folder.path("\(name).h5"), "--quiet",
+        ], environment: environment)
+      #expect(result.status == 0, "\(result.error)")
+    }
+    let forcedRun = try CheckpointComparison.load(folder.path("forced.h5"))
+    let bestRun = try CheckpointComparison.load(folder.path("best.h5"))
+    #expect(CheckpointComparison.differences(forcedRun, bestRun) == [], "train with BPKIT_KERNELS=\(path)")
+  }
+
   @Test func anUnknownKernelPathIsRefusedInOneLine() throws {
     let result = try BPKitBinary.run(
       arguments: ["infer", try TrainedModels.digitsCheckpoint, "--input", Self.digits, "--x", "/test/x", "--argmax"],
