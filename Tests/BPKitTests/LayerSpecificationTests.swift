@@ -1,4 +1,5 @@
 import BPKit
+import Foundation
 import Testing
 
 @Suite struct LayerSpecificationTests {
@@ -65,6 +66,21 @@ import Testing
     }
     #expect(throws: LayerSpecificationError.vectorsIntoElman(position: 3, entry: "rnn4", previous: "rnn8")) {
       try NetworkDescription(layerSpecification: "4x2,rnn8,8:relu,rnn4")
+    }
+  }
+}
+
+/// The Codable form of activations, which apps embedding BPKit decode.
+@Suite struct ActivationCodableTests {
+  @Test func alphaIsReadForTheActivationsThatTakeIt() throws {
+    let decoded = try JSONDecoder().decode(Activation.self, from: Data(#"{"name":"elu","alpha":0.5}"#.utf8))
+    #expect(decoded == .elu(alpha: 0.5))
+  }
+
+  @Test(arguments: ["relu", "tanh", "linear"])
+  func alphaOnAnActivationWithoutOneIsRefused(name: String) {
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(Activation.self, from: Data(#"{"name":"\#(name)","alpha":0.5}"#.utf8))
     }
   }
 }

@@ -40,8 +40,9 @@ public enum FormatSamples {
       ])
   }
 
-  /// Weights for `network`: varied values, including -0, subnormals and
-  /// infinities when `special` is set, so bit-exact round trips are tested.
+  /// Weights for `network`: varied values, including -0, subnormals and the
+  /// largest finite magnitude when `special` is set, so bit-exact round trips
+  /// are tested (NaN and infinities are refused on load).
   public static func model(_ network: NetworkDescription, seed: UInt64 = 1, special: Bool = false) throws -> Model {
     var generator = Generator(seed: seed)
     var parameters: [ParameterKey: Tensor<Float>] = [:]
@@ -50,7 +51,7 @@ public enum FormatSamples {
       if special, scalars.count >= 4 {
         scalars[0] = -0.0
         scalars[1] = .leastNonzeroMagnitude
-        scalars[2] = -.infinity
+        scalars[2] = -.greatestFiniteMagnitude
         scalars[3] = Float(bitPattern: 0x0000_1234)
       }
       parameters[spec.key] = Tensor(shape: spec.shape, scalars: scalars)
@@ -65,8 +66,10 @@ public enum FormatSamples {
     var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
     for slot in ["m", "v"] {
       for (spec, tensor) in model.orderedParameters where spec.trainable {
+        // `v`, Adam's second moment, is a mean of squares: never negative.
         slots[slot, default: [:]][spec.key] = Tensor(
-          shape: tensor.shape, scalars: tensor.scalars.map { _ in generator.float() })
+          shape: tensor.shape,
+          scalars: tensor.scalars.map { _ in slot == "v" ? abs(generator.float()) : generator.float() })
       }
     }
     let optimizer = OptimizerState(

@@ -67,7 +67,9 @@ import _BPKitTestSupport
     var slots: [String: [ParameterKey: Tensor<Float>]] = ["momentum": [:], "velocity": [:]]
     for (spec, tensor) in model.orderedParameters where spec.trainable {
       slots["momentum"]![spec.key] = Tensor(shape: tensor.shape, scalars: tensor.scalars.map { $0 / 3 })
-      slots["velocity"]![spec.key] = Tensor(shape: tensor.shape, scalars: tensor.scalars.map { $0 * $0 })
+      // A velocity is a mean of squared gradients: not negative, and finite
+      // (the square of this model's largest weights would not be).
+      slots["velocity"]![spec.key] = Tensor(shape: tensor.shape, scalars: tensor.scalars.map { abs($0) })
     }
     let original = Checkpoint(
       model: model,

@@ -1,5 +1,6 @@
 import BPKit
 import Foundation
+import HDF5
 import Testing
 import _BPKitTestSupport
 
@@ -31,6 +32,48 @@ import _BPKitTestSupport
     #expect(result.status == 3, "\(result.ending): \(result.error.suffix(300))")
     #expect(result.errorLines.count == 1)
     #expect(result.error.contains("is not a whole number in 0..<10"))
+  }
+
+  /// Checkpoints bpkit itself writes and seals, holding values that once
+  /// trapped the command reading them: each is refused on load, in one line
+  /// naming the value, with the bad-data exit code.
+  @Test(arguments: [
+    ("epoch Int64.max", ["inspect"], "/progress@epoch"),
+    ("elapsed_seconds 1e19", ["inspect"], "/progress@elapsed_seconds"),
+    ("losses spanning ±1.7e308", ["plot", "-o", "curves.svg"], "/history/train_loss"),
+    ("iterations Int64.max", ["train", "--resume"], "/optimizer@iterations"),
+    ("batch_size Int64.max", ["train", "--resume"], "/training@batch_size"),
+    ("created_at_unix NaN", ["inspect"], "/@created_at_unix"),
+    ("validation_split inf", ["train", "--resume"], "/training@validation_split"),
+  ])
+  func checkpointValuesOutOfTheirDomainAreRefused(change: String, command: [String], place: String) throws {
+    let folder = try TemporaryDirectory()
+    var checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork()))
+    switch change {
+    case "epoch Int64.max": checkpoint.progress.epoch = .max
+    case "elapsed_seconds 1e19": checkpoint.progress.elapsedSeconds = 1e19
+    case "losses spanning ±1.7e308":
+      checkpoint.progress.history[0].trainLoss = 1.7e308
+      checkpoint.progress.history[1].trainLoss = -1.7e308
+    case "iterations Int64.max": checkpoint.optimizer.iterations = .max
+    case "batch_size Int64.max": checkpoint.configuration.batchSize = .max
+    case "created_at_unix NaN": break
+    default: checkpoint.configuration.validationSplit = .infinity
+    }
+    let path = folder.path("run.ckpt.h5")
+    try checkpoint.write(to: URL(fileURLWithPath: path))
+    if change == "created_at_unix NaN" {
+      // Only another tool writes this one; sealed again, as a crafted file would be.
+      let file = try HDF5File(openingAtPath: path, mode: .readWrite)
+      try file.root.setAttribute("created_at_unix", to: Double.nan)
+      try file.close()
+      try FileSeal.reseal(path)
+    }
+    let arguments = command.count == 2 ? command + [path] : [command[0], path] + command.dropFirst()
+    let result = try GuardedProcess.run(BPKitBinary.path, arguments, timeout: 60, currentDirectory: folder.url.path)
+    #expect(result.status == 3, "\(result.ending): \(result.error.suffix(300))")
+    #expect(result.errorLines.count == 1)
+    #expect(result.error.contains(place), "\(result.error)")
   }
 
   @Test func theNetworkDescriptionRefusesTotalsBeyondTheElementLimit() throws {

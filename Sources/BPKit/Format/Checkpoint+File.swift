@@ -214,11 +214,17 @@ enum CheckpointFileCoding {
     let data = try readFingerprint(FileLayout.data, reader)
     let validationData = try readFingerprint(FileLayout.validationData, reader)
     let unix = try reader.attribute(FileLayout.createdAtUnixAttribute, of: reader.root, as: Double.self)
-    return Checkpoint(
+    let checkpoint = Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration, progress: progress, data: data,
       validationData: validationData,
       bpkitVersion: try reader.string(FileLayout.bpkitVersionAttribute, of: reader.root),
       createdAt: Date(timeIntervalSince1970: unix))
+    do {
+      try ValueDomain.check(checkpoint)
+    } catch {
+      throw error.formatError(file: reader.path)
+    }
+    return checkpoint
   }
 
   private static func readOptimizer(_ reader: FileReader, model: Model) throws -> OptimizerState {

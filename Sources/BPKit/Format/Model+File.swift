@@ -51,9 +51,9 @@ enum ModelFileCoding {
     let json = try reader.strings(FileLayout.network, in: reader.root, scalar: true)[0]
     let network: NetworkDescription
     do {
-      network = try JSONDecoder().decode(NetworkDescription.self, from: Data(json.utf8))
-    } catch let error as DecodingError {
-      throw FormatError.invalidNetwork(file: reader.path, reason: describe(error))
+      network = try NetworkJSON.read(text: json)
+    } catch {
+      throw FormatError.invalidNetwork(file: reader.path, reason: error.description)
     }
     let specs: [ParameterSpec]
     do {
@@ -70,11 +70,18 @@ enum ModelFileCoding {
     if try reader.root.contains(FileLayout.classNames) {
       names.classes = try reader.strings(FileLayout.classNames, in: reader.root, scalar: false)
     }
+    let model: Model
     do {
-      return try Model(network: network, parameters: parameters).named(names)
+      model = try Model(network: network, parameters: parameters).named(names)
     } catch {
       throw FormatError.invalidModel(file: reader.path, error: error)
     }
+    do {
+      try ValueDomain.check(model)
+    } catch {
+      throw error.formatError(file: reader.path)
+    }
+    return model
   }
 
   /// Reads `<layer>/<name>` tensors for every spec under `group`, refusing
@@ -100,24 +107,6 @@ enum ModelFileCoding {
       tensors[spec.key] = try reader.tensor(spec.key.name, in: layerGroup, shape: spec.shape)
     }
     return tensors
-  }
-
-  /// A decoding error as one sentence: where in the JSON, and what.
-  static func describe(_ error: DecodingError) -> String {
-    func location(_ path: [any CodingKey]) -> String {
-      let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-      return text.isEmpty ? "the document" : String(text.drop { $0 == "." })
-    }
-    switch error {
-    case .dataCorrupted(let context):
-      return "\(location(context.codingPath)): \(context.debugDescription)"
-    case .keyNotFound(let key, let context):
-      return "\(location(context.codingPath + [key])) is missing"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context):
-      return "\(location(context.codingPath)): \(context.debugDescription)"
-    @unknown default:
-      return "\(error)"
-    }
   }
 }
 

@@ -79,6 +79,11 @@ extension Activation: Codable {
       let container = try decoder.container(keyedBy: CodingKeys.self)
       name = try container.decode(String.self, forKey: .name)
       alpha = try container.decodeIfPresent(Double.self, forKey: .alpha)
+      // An alpha on an activation without one is a mistake to report, not to drop.
+      if alpha != nil, name != "leaky_relu", name != "elu" {
+        throw DecodingError.dataCorruptedError(
+          forKey: .alpha, in: container, debugDescription: "only leaky_relu and elu take alpha, not \(name)")
+      }
     }
     guard let activation = Activation(name: name, alpha: alpha) else {
       throw DecodingError.dataCorrupted(

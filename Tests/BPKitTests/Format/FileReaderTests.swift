@@ -82,20 +82,59 @@ import _BPKitTestSupport
     }
   }
 
-  @Test func anUnknownLayerKindIsNamed() throws {
-    let json = try String(decoding: JSONEncoder().encode(model.network), as: UTF8.self)
-      .replacingOccurrences(of: "\"standardize\"", with: "\"conv2d\"")
+  /// Replaces `/network` with `json`, its CRC-32 matching.
+  func replaceNetwork(with json: String) throws {
     try alter { root in
       try root.removeChild("network")
       let dataset = try root.writeString(json, to: "network")
       let crc = Array((json + "\0").utf8).withUnsafeBytes { CRC32.checksum($0) }
       try dataset.setAttribute("crc32", to: crc)
     }
+  }
+
+  /// The network description as the writer stores it.
+  var networkJSON: String {
+    get throws {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = .sortedKeys
+      return String(decoding: try encoder.encode(model.network), as: UTF8.self)
+    }
+  }
+
+  @Test func anUnknownLayerKindIsNamed() throws {
+    try replaceNetwork(with: try networkJSON.replacingOccurrences(of: "\"standardize\"", with: "\"conv2d\""))
     #expect {
       try Model(contentsOf: url)
     } throws: { error in
       guard case .invalidNetwork(url.path, let reason) = error as? FormatError else { return false }
-      return reason.contains("unknown layer type 'conv2d' in layer 'scale'")
+      return reason.hasPrefix("$.layers[0].type: ") && reason.contains("conv2d")
+    }
+  }
+
+  /// `/network` is read by the JSON documents' own reader, with its rules: a
+  /// member named twice or an `alpha` on relu is refused, never resolved
+  /// silently one way or the other.
+  @Test(arguments: [
+    (
+      "a member named twice", "\"units\":7", "\"units\":7,\"units\":70",
+      "the member name 'units' appears twice in one object"
+    ),
+    (
+      "alpha on relu", "\"activation\":\"tanh\"", "\"activation\":{\"alpha\":0.5,\"name\":\"relu\"}",
+      "$.layers[1].activation.alpha: only leaky_relu and elu take alpha"
+    ),
+    ("an unknown member", "\"units\":7", "\"units\":7,\"dropout\":0.5", "$.layers[1].dropout: unknown member"),
+  ])
+  func networkDescriptionsAreReadStrictly(name: String, find: String, replace: String, expected: String) throws {
+    let original = try networkJSON
+    let changed = original.replacingOccurrences(of: find, with: replace)
+    try #require(changed != original, "the change to '\(name)' must apply")
+    try replaceNetwork(with: changed)
+    #expect {
+      try Model(contentsOf: url)
+    } throws: { error in
+      guard case .invalidNetwork(url.path, let reason) = error as? FormatError else { return false }
+      return reason.contains(expected)
     }
   }
 

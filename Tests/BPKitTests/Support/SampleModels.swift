@@ -73,7 +73,13 @@ enum SampleModels {
     for slot in ["momentum", "velocity"] {
       var tensors: [ParameterKey: Tensor<Float>] = [:]
       for (spec, tensor) in model.orderedParameters where spec.trainable {
-        tensors[spec.key] = Tensor(shape: tensor.shape, scalars: tensor.scalars.map { _ in random.unit() })
+        // A velocity is a running mean of squared gradients: never negative.
+        tensors[spec.key] = Tensor(
+          shape: tensor.shape,
+          scalars: tensor.scalars.map { _ in
+            let value = random.unit()
+            return slot == "velocity" ? value * value : value
+          })
       }
       slots[slot] = tensors
     }
@@ -92,7 +98,7 @@ enum SampleModels {
           EpochRecord(
             epoch: 1, trainLoss: 0.9, trainAccuracy: 0.5, validationLoss: .nan, validationAccuracy: 0.25,
             learningRate: 0.0123, seconds: 0.125, notes: ["first \"quoted\" note\nwith a newline"]),
-          EpochRecord(epoch: 2, trainLoss: .infinity, learningRate: 0.01, seconds: 1.5e-3),
+          EpochRecord(epoch: 2, trainLoss: 1e300, learningRate: 0.01, seconds: 1.5e-3),
         ],
         epochLossSum: 1.0 / 3.0, epochSamples: 48, epochCorrect: 17, epochJudged: 48, elapsedSeconds: 12.75),
       data: DataFingerprint(

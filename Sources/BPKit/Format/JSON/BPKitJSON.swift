@@ -146,9 +146,22 @@ public enum BPKitJSON {
     }
     if let schema = object.optional("$schema") { _ = try schema.string() }
     if let version = object.optional("bpkit_version") { _ = try version.string() }
+    // The same value domains as the HDF5 reader's (ValueDomain).
+    func checked(_ body: () throws(ValueDomain.Violation) -> Void) throws(BPKitJSONError) {
+      do throws(ValueDomain.Violation) { try body() } catch { throw error.jsonError }
+    }
     switch kind {
-    case .model: return .model(try ModelJSON.read(root))
-    case .checkpoint: return .checkpoint(try CheckpointJSON.read(root))
+    case .model:
+      let model = try ModelJSON.read(root)
+      try checked { () throws(ValueDomain.Violation) in try ValueDomain.check(model) }
+      return .model(model)
+    case .checkpoint:
+      let checkpoint = try CheckpointJSON.read(root)
+      try checked { () throws(ValueDomain.Violation) in
+        try ValueDomain.check(checkpoint.model)
+        try ValueDomain.check(checkpoint)
+      }
+      return .checkpoint(checkpoint)
     }
   }
 

@@ -305,12 +305,18 @@ enum CheckpointJSON {
     ])
     var notes: [String] = []
     for note in try object.optional("notes")?.array() ?? [] { notes.append(try note.string()) }
+    // A metric that was not measured is NaN, read back as absent: the HDF5
+    // history's rule (Schemas/FORMAT.md).
+    func metric(_ name: String) throws(BPKitJSONError) -> Double? {
+      guard let value = try object.optional(name)?.real(), !value.isNaN else { return nil }
+      return value
+    }
     return EpochRecord(
       epoch: try object.required("epoch").integer(in: 1...Int.max),
       trainLoss: try object.required("train_loss").real(),
-      trainAccuracy: try object.optional("train_accuracy")?.real(),
-      validationLoss: try object.optional("validation_loss")?.real(),
-      validationAccuracy: try object.optional("validation_accuracy")?.real(),
+      trainAccuracy: try metric("train_accuracy"),
+      validationLoss: try metric("validation_loss"),
+      validationAccuracy: try metric("validation_accuracy"),
       learningRate: try object.required("learning_rate").real(),
       seconds: try object.required("seconds").finite(in: 0...Double.greatestFiniteMagnitude, "a finite number >= 0"),
       notes: notes)

@@ -93,6 +93,24 @@ enum NetworkJSON {
     return network
   }
 
+  /// Reads a network description on its own, as `/network` in bpkit HDF5
+  /// files and the metadata of safetensors and ONNX files hold it: the same
+  /// reader and rules as a JSON document's, so a member named twice or an
+  /// `alpha` on an activation that takes none is refused, never ignored.
+  ///
+  /// - Throws: ``BPKitJSONError`` naming the place (a JSONPath) at fault.
+  static func read(text: String) throws(BPKitJSONError) -> NetworkDescription {
+    var text = text
+    let result = text.withUTF8 { utf8 in
+      Result { () throws(BPKitJSONError) -> NetworkDescription in
+        let bytes = UnsafeRawBufferPointer(utf8)
+        let root = JSONCursor(value: try JSONParser.parse(bytes), path: .root, bytes: bytes)
+        return try read(try root.object(allowing: ["input", "layers"]))
+      }
+    }
+    return try result.get()
+  }
+
   private static func readInput(_ cursor: JSONCursor) throws(BPKitJSONError) -> InputShape {
     let object = try cursor.object(allowing: ["features", "sequence", "steps"])
     let features = try object.required("features").integer(in: 1...Int.max)

@@ -119,7 +119,7 @@ struct ONNXImporter {
     }
     var inputShape = input
     if let text = metadata.first(where: { $0.key == ONNXFormat.networkMetadataKey })?.value,
-      let described = try? JSONDecoder().decode(NetworkDescription.self, from: Data(text.utf8)),
+      let described = try? NetworkJSON.read(text: text),
       described.layers.count == built.count,
       zip(described.layers, built).allSatisfy({ $0.kind == $1.0.kind }),
       described.input.features == input.features, described.input.isSequence == input.isSequence
@@ -137,6 +137,9 @@ struct ONNXImporter {
       model = try Model(network: network, parameters: built.reduce(into: [:]) { $0.merge($1.1) { a, _ in a } })
     } catch {
       throw ONNXError.unsupportedGraph(file: file, detail: "the layers it holds do not form a bpkit network: \(error)")
+    }
+    if let (key, reason) = ValueDomain.nonFiniteWeight(in: model) {
+      throw ONNXError.invalidTensor(file: file, name: "\(key)", detail: reason)
     }
     return try named(model, metadata: metadata)
   }

@@ -93,7 +93,7 @@ enum SafetensorsFile {
       layout = try PyTorchLayout(network: given, matching: header.entries.map(\.name), file: path)
     } else if let text = header.metadata[networkKey] {
       do {
-        network = try JSONDecoder().decode(NetworkDescription.self, from: Data(text.utf8))
+        network = try NetworkJSON.read(text: text)
       } catch {
         throw SafetensorsError.invalidHeader(
           file: path, detail: "its \(networkKey) metadata is not a bpkit network: \(error)")
@@ -138,6 +138,9 @@ enum SafetensorsFile {
       model = try Model(network: network, parameters: parameters)
     } catch {
       throw SafetensorsError.invalidHeader(file: path, detail: "\(error)")
+    }
+    if let (key, reason) = ValueDomain.nonFiniteWeight(in: model) {
+      throw SafetensorsError.invalidTensor(file: path, name: "\(key)", detail: reason)
     }
     do {
       return try model.named(try ModelNames(metadata: header.metadata))

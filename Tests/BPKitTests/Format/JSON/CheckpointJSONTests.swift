@@ -15,17 +15,15 @@ import _BPKitTestSupport
     #expect(decoded.optimizer == checkpoint.optimizer)
     #expect(decoded.configuration == checkpoint.configuration)
     #expect(decoded.progress.history.count == 2)
-    #expect(decoded.progress.history[0].validationLoss!.isNaN)
+    // A NaN metric means "not measured", in JSON as in HDF5.
+    #expect(decoded.progress.history[0].validationLoss == nil)
     #expect(decoded.data == checkpoint.data)
     #expect(decoded.validationData == checkpoint.validationData)
     #expect(decoded.createdAt == checkpoint.createdAt)
     #expect(decoded.bpkitVersion == checkpoint.bpkitVersion)
-    // NaN != NaN, so compare the rest of the progress with the NaN replaced.
     var expected = checkpoint.progress
-    var actual = decoded.progress
-    expected.history[0].validationLoss = 0
-    actual.history[0].validationLoss = 0
-    #expect(actual == expected)
+    expected.history[0].validationLoss = nil
+    #expect(decoded.progress == expected)
   }
 
   @Test func readsAMinimalCheckpointWithDefaults() throws {

@@ -1,0 +1,204 @@
+import Foundation
+
+/// The last step of the opening policy: the domain of every value a model or
+/// checkpoint file holds, checked the same way whether it came from HDF5 or
+/// JSON. A value outside its domain would make training or reporting trap
+/// (an integer overflow), loop, or go on silently with NaN.
+///
+/// Counts are bounded by 2^53, where every integer is exact as a Double; the
+/// number of epochs and the batch size by the sizes training can work with.
+enum ValueDomain {
+  /// Where a value lives, spelled for each format.
+  struct Place {
+    var hdf5: String
+    var json: String
+
+    static func attribute(_ group: String, _ name: String) -> Place {
+      Place(hdf5: "/\(group)@\(name)", json: "$.\(group).\(name)")
+    }
+    static func dataset(_ group: String, _ name: String) -> Place {
+      Place(hdf5: "/\(group)/\(name)", json: "$.\(group).\(name)")
+    }
+  }
+
+  /// A value outside its domain.
+  struct Violation: Error {
+    var place: Place
+    var reason: String
+  }
+
+  /// The largest count: integers up to 2^53 are exact as Double.
+  static let maximumCount = 1 << 53
+  /// The largest number of epochs or epoch index.
+  static let maximumEpochs = Int(Int32.max)
+  /// The largest batch size and truncated-BPTT length.
+  static let maximumBatch = 1 << 24
+  /// The largest magnitude of a history metric or seconds figure: far beyond
+  /// any real value, far enough from the largest Double that differences
+  /// between two of them stay finite.
+  static let maximumMetric = 1e300
+  /// The largest time in seconds (elapsed, or since 1970): about 3,000 years.
+  static let maximumSeconds = 1e11
+
+  // MARK: Models
+
+  /// Every weight must be a finite number.
+  static func check(_ model: Model) throws(Violation) {
+    for (spec, tensor) in model.orderedParameters {
+      try finite(
+        tensor,
+        Place(hdf5: "/weights/\(spec.key.layer)/\(spec.key.name)", json: "$.weights.\(spec.key.layer).\(spec.key.name)")
+      )
+    }
+  }
+
+  /// The first weight of `model` that is NaN or infinite, for the readers of
+  /// other formats (Keras, ONNX, safetensors), which name it their own way.
+  static func nonFiniteWeight(in model: Model) -> (key: ParameterKey, reason: String)? {
+    for (spec, tensor) in model.orderedParameters {
+      if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+        return (spec.key, "element \(index) is \(tensor.scalars[index]); values must be finite")
+      }
+    }
+    return nil
+  }
+
+  private static func finite(_ tensor: Tensor<Float>, _ place: Place) throws(Violation) {
+    if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+      throw Violation(place: place, reason: "element \(index) is \(tensor.scalars[index]); values must be finite")
+    }
+  }
+
+  // MARK: Checkpoints
+
+  /// The training state; the model's weights are checked where the model is read.
+  static func check(_ checkpoint: Checkpoint) throws(Violation) {
+    try check(checkpoint.optimizer)
+    try check(checkpoint.configuration)
+    try check(checkpoint.progress)
+    let unix = checkpoint.createdAt.timeIntervalSince1970
+    try within(unix, -maximumSeconds...maximumSeconds, Place(hdf5: "/@created_at_unix", json: "$.created_at"))
+    for (name, data) in [("data", checkpoint.data), ("validation_data", checkpoint.validationData)] {
+      guard let data else { continue }
+      try count(data.sampleCount, .attribute(name, "sample_count"))
+    }
+  }
+
+  private static func check(_ state: OptimizerState) throws(Violation) {
+    for (name, value) in CheckpointFileCoding.hyperparameters(state.configuration) {
+      try within(
+        value, 0...Double.greatestFiniteMagnitude,
+        Place(hdf5: "/optimizer@\(name)", json: "$.optimizer.configuration.\(name)"))
+    }
+    try count(Int(state.iterations), .attribute("optimizer", "iterations"))
+    for (slot, tensors) in state.slots {
+      for (key, tensor) in tensors {
+        let place = Place(
+          hdf5: "/optimizer/slots/\(slot)/\(key.layer)/\(key.name)",
+          json: "$.optimizer.slots.\(slot).\(key.layer).\(key.name)")
+        try finite(tensor, place)
+        // Adam and RMSprop divide by the square root of the velocity; Rprop's
+        // step sizes are magnitudes.
+        if slot == "velocity" || slot == "step_size", let index = tensor.scalars.firstIndex(where: { $0 < 0 }) {
+          throw Violation(
+            place: place, reason: "element \(index) is \(tensor.scalars[index]); a \(slot) cannot be negative")
+        }
+      }
+    }
+  }
+
+  private static func check(_ configuration: TrainingConfiguration) throws(Violation) {
+    try range(configuration.batchSize, 1...maximumBatch, .attribute("training", "batch_size"))
+    try range(configuration.epochs, 0...maximumEpochs, .attribute("training", "epochs"))
+    if let steps = configuration.bpttSteps { try range(steps, 1...maximumBatch, .attribute("training", "bptt_steps")) }
+    let split = configuration.validationSplit
+    guard split.isFinite, split >= 0, split < 1 else {
+      throw Violation(
+        place: .attribute("training", "validation_split"), reason: "it is \(split); it must be from 0 to below 1")
+    }
+  }
+
+  private static func check(_ progress: TrainingProgress) throws(Violation) {
+    try range(progress.epoch, 0...maximumEpochs, .attribute("progress", "epoch"))
+    try count(progress.stepInEpoch, .attribute("progress", "step_in_epoch"))
+    try count(progress.cursor, .attribute("progress", "cursor"))
+    for (name, value) in [
+      ("epoch_samples", progress.epochSamples), ("epoch_correct", progress.epochCorrect),
+      ("epoch_judged", progress.epochJudged),
+    ] {
+      try count(value, .attribute("progress", name))
+    }
+    guard progress.epochCorrect <= progress.epochJudged else {
+      throw Violation(
+        place: .attribute("progress", "epoch_correct"),
+        reason: "\(progress.epochCorrect) correct of \(progress.epochJudged) judged")
+    }
+    try within(progress.epochLossSum, -maximumMetric...maximumMetric, .attribute("progress", "epoch_loss_sum"))
+    try within(progress.elapsedSeconds, 0...maximumSeconds, .attribute("progress", "elapsed_seconds"))
+    // The order is a permutation of the samples: each index once, in range.
+    var seen = [Bool](repeating: false, count: progress.order.count)
+    for (position, index) in progress.order.enumerated() {
+      guard seen.indices.contains(index), !seen[index] else {
+        throw Violation(
+          place: Place(hdf5: "/progress/order", json: "$.progress.order[\(position)]"),
+          reason: "element \(position) is \(index); the order must hold each of 0..<\(seen.count) once")
+      }
+      seen[index] = true
+    }
+    var previous = 0
+    for (position, record) in progress.history.enumerated() {
+      let place = Place(hdf5: "/history/epoch", json: "$.progress.history[\(position)].epoch")
+      guard record.epoch > previous, record.epoch <= maximumEpochs else {
+        throw Violation(
+          place: place, reason: "epoch \(record.epoch) follows \(previous); epochs must increase from 1")
+      }
+      previous = record.epoch
+      try check(record, position: position)
+    }
+  }
+
+  private static func check(_ record: EpochRecord, position: Int) throws(Violation) {
+    func place(_ name: String) -> Place {
+      Place(hdf5: "/history/\(name)", json: "$.progress.history[\(position)].\(name)")
+    }
+    try within(record.trainLoss, -maximumMetric...maximumMetric, place("train_loss"))
+    if let loss = record.validationLoss { try within(loss, -maximumMetric...maximumMetric, place("validation_loss")) }
+    if let accuracy = record.trainAccuracy { try within(accuracy, 0...1, place("train_accuracy")) }
+    if let accuracy = record.validationAccuracy { try within(accuracy, 0...1, place("validation_accuracy")) }
+    try within(record.learningRate, 0...Double.greatestFiniteMagnitude, place("learning_rate"))
+    try within(record.seconds, 0...maximumSeconds, place("seconds"))
+  }
+
+  // MARK: Helpers
+
+  private static func count(_ value: Int, _ place: Place) throws(Violation) {
+    try range(value, 0...maximumCount, place)
+  }
+
+  private static func range(_ value: Int, _ domain: ClosedRange<Int>, _ place: Place) throws(Violation) {
+    guard domain.contains(value) else {
+      throw Violation(
+        place: place, reason: "it is \(value); it must be from \(domain.lowerBound) to \(domain.upperBound)")
+    }
+  }
+
+  private static func within(_ value: Double, _ domain: ClosedRange<Double>, _ place: Place) throws(Violation) {
+    guard value.isFinite, domain.contains(value) else {
+      throw Violation(
+        place: place,
+        reason: "it is \(value); it must be a finite number from \(domain.lowerBound) to \(domain.upperBound)")
+    }
+  }
+}
+
+extension ValueDomain.Violation {
+  /// The violation as an error of the HDF5 reader.
+  func formatError(file: String) -> FormatError {
+    .invalidValue(file: file, path: place.hdf5, reason: reason)
+  }
+
+  /// The violation as an error of the JSON reader.
+  var jsonError: BPKitJSONError {
+    .schemaViolation(file: nil, path: place.json, detail: reason)
+  }
+}
