@@ -28,6 +28,7 @@ CRASHERS = os.path.join(FIXTURES, "fuzz-corpus", "libhdf5-crashers")
 KERAS_H5 = os.path.join(FIXTURES, "keras", "mlp_tanh_softmax.h5")
 KERAS_ARCHIVE = os.path.join(FIXTURES, "keras", "mlp_tanh_softmax.keras")
 BPKIT_MODEL = os.path.join(FIXTURES, "fuzz-corpus", "model", "xor.model.h5")
+BPKIT_CHECKPOINT = os.path.join(FIXTURES, "fuzz-corpus", "model", "xor.ckpt.h5")
 USER_BLOCK = 512
 
 
@@ -136,6 +137,40 @@ def bpkit_link_cycle():
     seal(path)
 
 
+def note_text_bombs():
+    """Sealed bpkit checkpoints whose /history/note_text declares far more
+    strings than the file holds: 1e9 with no chunk written (bpkit 0.1 tried
+    8 GB and aborted), and 2^22 compressed references that all name one
+    string of the global heap, so each chunk is written and deflates about
+    1000:1, within the compressed allowance of numbers but not of strings,
+    where every element is one allocation of its own."""
+    path = copy(BPKIT_CHECKPOINT, "checkpoint-note-text-bomb.h5")
+    with h5py.File(path, "r+") as f:
+        history = f["history"]
+        del history["note_text"]
+        texts = history.create_dataset(
+            "note_text", shape=(10**9,), dtype=h5py.string_dtype(), chunks=(1 << 16,), compression="gzip")
+        texts.attrs["crc32"] = np.uint32(0)
+    seal(path)
+
+    path = copy(BPKIT_CHECKPOINT, "checkpoint-note-text-shared.h5")
+    count, chunk = 1 << 22, 1 << 18
+    with h5py.File(path, "r+") as f:
+        history = f["history"]
+        del history["note_text"]
+        texts = history.create_dataset(
+            "note_text", shape=(count,), dtype=h5py.string_dtype(), chunks=(chunk,), compression="gzip")
+        texts[0] = "x"
+        # The 16-byte reference of element 0 (length, heap collection, index).
+        _, raw = texts.id.read_direct_chunk((0,))
+        reference = zlib.decompress(raw)[:16]
+        data = zlib.compress(reference * chunk, 9)
+        for start in range(0, count, chunk):
+            texts.id.write_direct_chunk((start,), data)
+        texts.attrs["crc32"] = np.uint32(0)
+    seal(path)
+
+
 def sealed_crashers():
     """Three crashers, moved behind a user block where they had none, and
     sealed: the checksum is correct, and libhdf5 still crashes on them."""
@@ -155,5 +190,6 @@ if __name__ == "__main__":
     legacy_keras()
     keras_archives()
     bpkit_link_cycle()
+    note_text_bombs()
     sealed_crashers()
     print("wrote", sorted(os.listdir(OUT)))

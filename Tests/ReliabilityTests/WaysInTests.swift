@@ -34,6 +34,7 @@ import _BPKitTestSupport
     "hostile/keras-external-kernel.h5", "hostile/keras-external-slot.h5", "hostile/keras-virtual-kernel.h5",
     "hostile/keras-external-kernel.keras", "hostile/keras-duplicate-config.keras", "hostile/keras-config-bomb.keras",
     "hostile/keras-shape-bomb.h5", "hostile/keras-nan-kernel.h5", "hostile/model-link-cycle.h5",
+    "hostile/checkpoint-note-text-bomb.h5", "hostile/checkpoint-note-text-shared.h5",
   ]
 
   /// Every input in the crashers folder, sealed and not.
@@ -79,6 +80,7 @@ import _BPKitTestSupport
   static let listable: Set<String> = [
     "hostile/keras-external-kernel.h5", "hostile/keras-external-slot.h5", "hostile/keras-virtual-kernel.h5",
     "hostile/keras-shape-bomb.h5", "hostile/keras-nan-kernel.h5", "hostile/model-link-cycle.h5",
+    "hostile/checkpoint-note-text-bomb.h5", "hostile/checkpoint-note-text-shared.h5",
     "fuzz-corpus/libhdf5-crashers/segv-fuzz-attribute-message.h5",
   ]
 

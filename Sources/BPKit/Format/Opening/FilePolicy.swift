@@ -94,9 +94,12 @@ enum FilePolicy {
     let declared = HDF5Dataset.checkedCount(of: dataset.shape, elementSize: elementSize)
     // Filtered data can expand up to `maximumExpansion` times, but only from
     // the bytes actually allocated for it: chunks never written read as fill
-    // values, which would let a small file declare gigabytes.
+    // values, which would let a small file declare gigabytes. Strings get no
+    // such allowance: compressed references can all name one string of the
+    // heap, and reading allocates each element on its own, so a few hundred
+    // kilobytes could ask for millions of allocations.
     let limit =
-      storage.filters.isEmpty
+      storage.filters.isEmpty || dataset.elementType == nil
       ? fileSize : min(storage.allocatedBytes, fileSize).multipliedReportingOverflow(by: maximumExpansion).0
     if declared.map({ $0 > limit }) ?? true {
       throw FormatError.refused(

@@ -82,6 +82,25 @@ import _BPKitTestSupport
     ) { try Model(contentsOf: URL(fileURLWithPath: path)) }
   }
 
+  /// Sealed checkpoints whose `note_text` declares more strings than the
+  /// file holds: a billion never written (bpkit 0.1 tried 8 GB and aborted),
+  /// and 2^22 compressed references to one string, within the allowance of
+  /// compressed numbers but not of strings. Both are refused by the walk,
+  /// before a string is read.
+  @Test(arguments: [
+    ("checkpoint-note-text-bomb.h5", 16_000_000_000), ("checkpoint-note-text-shared.h5", 1 << 26),
+  ])
+  func stringCountsBeyondTheFileAreRefusedBeforeReading(name: String, declaredBytes: Int) throws {
+    let path = Fixtures.path("hostile/\(name)")
+    #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
+    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+    #expect(
+      throws: FormatError.refused(
+        file: path, path: "/history/note_text",
+        reason: .declaredSizeTooLarge(declaredBytes: declaredBytes, fileBytes: size))
+    ) { try Checkpoint(contentsOf: URL(fileURLWithPath: path)) }
+  }
+
   /// Keras files go through the same policy as bpkit's own: weights and
   /// optimizer slots whose data lives in another file are refused.
   @Test(arguments: [
