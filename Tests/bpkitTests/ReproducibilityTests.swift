@@ -52,6 +52,31 @@ import _BPKitTestSupport
     #expect(Self.bits(ofCSV: streamed.output) == inOneBatch, "streamed through standard input")
   }
 
+  /// `--threads 32` under an address-space cap (`ulimit -v`), as shared
+  /// machines set one: the helper threads' stacks fit in 4 GB, a helper that
+  /// cannot be started under a tighter cap leaves its share to the others,
+  /// and the predictions are the same bits as on one thread.
+  @Test(arguments: [4 << 20, 1 << 20])
+  func manyThreadsUnderAnAddressSpaceCapPredictTheSame(capKiB: Int) throws {
+    let checkpoint = try TrainedModels.digitsCheckpoint
+    let folder = try TemporaryDirectory()
+    var outputs: [[UInt32]] = []
+    for threads in ["1", "32"] {
+      let output = folder.path("predictions-\(threads).h5")
+      let result = try GuardedProcess.run(
+        "/bin/sh",
+        [
+          "-c", "ulimit -v \(capKiB) && exec \"$0\" \"$@\"", BPKitBinary.path, "infer", checkpoint, "--input",
+          Self.digits, "--x", "/test/x", "--output", output, "--batch-size", "360", "--threads", threads,
+        ], timeout: 120, environment: Self.splitEverything)
+      #expect(result.status == 0, "--threads \(threads) under \(capKiB) KiB: \(result.ending): \(result.error)")
+      outputs.append(
+        try HDF5File(openingAtPath: output).root.openDataset("predictions").read(as: Float.self).map(\.bitPattern))
+    }
+    #expect(outputs[0].count == 360 * 10)
+    #expect(outputs[1] == outputs[0])
+  }
+
   @Test func trainingOnOneAndOnTwoThreadsGivesTheSameWeights() throws {
     let folder = try TemporaryDirectory()
     for threads in ["1", "2"] {
