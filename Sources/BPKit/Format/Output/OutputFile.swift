@@ -87,26 +87,18 @@ public final class OutputFile {
   ///     creates the file by name is given a path only when the file system
   ///     has that much room free.
   /// - Throws: ``OutputFileError``.
-  public init(replacing destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0) throws {
-    self.destination = try OutputDestination(destination, inputs: options.inputs)
-    self.options = options
-    self.reservingBytes = max(0, reservingBytes)
-    switch self.destination.kind {
-    case .standardOutput:
-      mode = .inPlace
-      descriptor = STDOUT_FILENO
-    case .stream:
-      mode = .inPlace
-    case .file:
-      mode = .replace
-      // Room freed by earlier replacements counts (see ReleasedFiles).
-      ReleasedFiles.waitUntilFreed()
-      if self.destination.kind == .file(existing: true) { ReleasedFiles.dropCachedPages(of: self.destination.path) }
-      OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
-      let path = (self.destination.folder as NSString).appendingPathComponent(
-        OutputTemporaries.name(for: self.destination.fileName))
-      try openTemporary(path)
-    }
+  public convenience init(replacing destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0)
+    throws
+  {
+    try self.init(destination, options: options, reservingBytes: reservingBytes, regularFile: .replace)
+    guard mode == .replace else { return }
+    // Room freed by earlier replacements counts (see ReleasedFiles).
+    ReleasedFiles.waitUntilFreed()
+    if self.destination.kind == .file(existing: true) { ReleasedFiles.dropCachedPages(of: self.destination.path) }
+    OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
+    try openTemporary(
+      (self.destination.folder as NSString).appendingPathComponent(
+        OutputTemporaries.name(for: self.destination.fileName)))
   }
 
   /// Opens `destination` to append to it: a log that grows as a run goes on.
@@ -116,20 +108,26 @@ public final class OutputFile {
   /// and standard output are written as for ``init(replacing:options:reservingBytes:)``.
   ///
   /// - Throws: ``OutputFileError``.
-  public init(appendingTo destination: String, options: FileWriteOptions = .init()) throws {
+  public convenience init(appendingTo destination: String, options: FileWriteOptions = .init()) throws {
+    try self.init(destination, options: options, reservingBytes: 0, regularFile: .append)
+    guard mode == .append else { return }
+    descriptor = open(self.destination.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o666)
+    guard descriptor >= 0 else { throw OutputDestination.failure(name, "opening it to append") }
+  }
+
+  /// Checks `destination` and chooses how it is written: standard output,
+  /// devices and FIFOs in place whatever was asked, a regular file as
+  /// `regularFile` says (its opening is left to the caller).
+  private init(_ destination: String, options: FileWriteOptions, reservingBytes: Int, regularFile: Mode) throws {
     self.destination = try OutputDestination(destination, inputs: options.inputs)
     self.options = options
-    reservingBytes = 0
+    self.reservingBytes = max(0, reservingBytes)
     switch self.destination.kind {
     case .standardOutput:
       mode = .inPlace
       descriptor = STDOUT_FILENO
-    case .stream:
-      mode = .inPlace
-    case .file:
-      mode = .append
-      descriptor = open(self.destination.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o666)
-      guard descriptor >= 0 else { throw OutputDestination.failure(name, "opening it to append") }
+    case .stream: mode = .inPlace
+    case .file: mode = regularFile
     }
   }
 
