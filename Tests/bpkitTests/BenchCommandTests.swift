@@ -23,6 +23,27 @@ import _BPKitTestSupport
     #expect((figure?["median"] as? Double ?? 0) > 0)
   }
 
+  /// bench convert measures raw write and read in the same run and gives every format's figure as a fraction of them.
+  @Test func convertReportsEachFormatBesideRawIO() throws {
+    let folder = try TemporaryDirectory()
+    let result = try BPKitBinary.run(
+      "bench", "convert", "--parameters", "6000", "--runs", "1", "--folder", folder.url.path, "--json")
+    #expect(result.status == 0, "\(result.error)")
+    let figures = try result.output.split(separator: "\n").dropFirst().map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+    }
+    let workloads = figures.compactMap { $0["workload"] as? String }
+    #expect(
+      workloads == [
+        "convert raw write", "convert bpkit ONNX write", "convert bpkit safetensors write", "convert raw read",
+        "convert bpkit ONNX read", "convert bpkit safetensors read",
+      ])
+    for figure in figures where (figure["workload"] as? String)?.contains("bpkit") == true {
+      #expect((figure["of_raw"] as? Double ?? 0) > 0, "\(figure)")
+      #expect((figure["peak_x_weights"] as? Double) != nil, "\(figure)")
+    }
+  }
+
   @Test func zeroRunsIsAUsageError() throws {
     let result = try BPKitBinary.run("bench", "gemm", "--runs", "0")
     #expect(result.status != 0)

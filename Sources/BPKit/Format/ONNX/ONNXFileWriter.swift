@@ -10,7 +10,9 @@ import SwiftProtobuf
 /// without weights, followed by one `ModelProto { graph { initializer } }`
 /// per weight, each serialized by swift-protobuf with its `raw_data` taken
 /// from the tensor's storage without a copy. So the whole message never
-/// sits in memory: the largest extra allocation is one serialized tensor.
+/// sits in memory: the largest extra allocation is one serialized tensor
+/// (in ``ONNXSerializedBytes``, which swift-protobuf fills without a zero
+/// fill first).
 ///
 /// Models with more than ``ONNXFormat/externalDataThreshold`` bytes of
 /// weights are written in ONNX's external-data form instead: the weights
@@ -28,12 +30,12 @@ enum ONNXFileWriter {
     }
     try OutputFile.create(url.relativePath, options: options, reservingBytes: weightBytes + (1 << 20)) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: url.path)
-      try file.write(try serialized(plan.model, url))
+      try serialized(plan.model, url).withUnsafeBytes { try file.write($0) }
       for initializer in plan.initializers {
         try initializer.scalars.withUnsafeBytes { bytes in
           var piece = Onnx_ModelProto()
           piece.graph.initializer = [tensorProto(initializer, rawData: borrowedData(bytes))]
-          try file.write(try serialized(piece, url))
+          try serialized(piece, url).withUnsafeBytes { try file.write($0) }
         }
       }
     }
@@ -63,7 +65,8 @@ enum ONNXFileWriter {
       }
     }
     try OutputFile.create(url.relativePath, options: options) { temporary in
-      try BinaryFile(creating: temporary, displayPath: url.path).write(try serialized(model, url))
+      let file = try BinaryFile(creating: temporary, displayPath: url.path)
+      try serialized(model, url).withUnsafeBytes { try file.write($0) }
     }
   }
 
@@ -89,7 +92,7 @@ enum ONNXFileWriter {
     return entry
   }
 
-  private static func serialized(_ message: Onnx_ModelProto, _ url: URL) throws -> [UInt8] {
+  private static func serialized(_ message: Onnx_ModelProto, _ url: URL) throws -> ONNXSerializedBytes {
     do {
       return try message.serializedBytes()
     } catch {

@@ -35,7 +35,7 @@ enum ONNXModelFile {
   static func read(_ path: String) throws -> Decoded {
     let file = try BinaryFile(reading: path)
     let size = try file.size()
-    var walker = Walker(path: path)
+    let walker = Walker(path: path)
     var decoded = Decoded()
     var graph = Onnx_GraphProto()
     var hasGraph = false

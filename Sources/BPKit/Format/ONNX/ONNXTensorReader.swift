@@ -48,6 +48,7 @@ struct ONNXTensorReader {
         return Tensor(
           shape: shape,
           scalars: try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
             try source.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
             initialized = count
           })

@@ -158,6 +158,7 @@ enum SafetensorsFile {
     let count = entry.count
     if entry.dtype == .f32 && !transposed {
       return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
         try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: entry.range.lowerBound)
         initialized = count
       }
@@ -172,6 +173,7 @@ enum SafetensorsFile {
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: transposed ? min(count, blockElements) : 0)
     defer { scratch.deallocate() }
     return try [Float](unsafeUninitializedCapacity: count) { result, initialized in
+      HugePages.advise(UnsafeMutableRawBufferPointer(result))
       var done = 0
       while done < count {
         let n = min(blockElements, count - done)

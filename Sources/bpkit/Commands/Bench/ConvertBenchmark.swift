@@ -13,13 +13,17 @@ struct ConvertBenchmark: BenchmarkWorkload {
       layers), writes it as ONNX and as safetensors and reads each back, \
       --runs times, and prints the median of each figure: GB/s of weights, \
       writes before fsync (the file in the page cache, after a sync of \
-      earlier runs' pages), reads from the page cache. Peak memory is the process' peak resident size during the \
-      operation over the size of the weights, counting the model in memory \
-      (so 1.0 is the least a conversion can take).
+      earlier runs' pages), reads from the page cache. Peak memory is the \
+      growth of the process' peak resident size over what it held before the \
+      model was built (writes) or read (reads), over the size of the weights: \
+      it counts the model in memory, so 1.0 is the least a conversion can take.
 
-      With --python, the same files are read and written by onnx.load and \
-      onnx.save, and by safetensors' load_file and save_file (numpy), in that \
-      interpreter, for comparison.
+      Beside them, in the same run: raw write (the weights' bytes written \
+      with write(2), no format) and raw read (read back with pread(2) into \
+      new arrays), the ceiling of any format on this machine at this moment; \
+      each figure is also given as a fraction of the raw one. With --python, \
+      the same files are read and written by onnx.load and onnx.save, and by \
+      safetensors' load_file and save_file (numpy), in that interpreter.
       """
   )
 
@@ -43,6 +47,7 @@ struct ConvertBenchmark: BenchmarkWorkload {
   func measure(_ options: BenchOptions) throws {
     let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? CheckpointBenchmark.temporaryFolder()
     defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
+    let processBaseline = MemoryUsage.residentBytes()
     var model: Model? = try Self.model(parameters: parameters)
     let count = model!.parameters.values.reduce(0) { $0 + $1.count }
     let bytes = count * 4
@@ -56,12 +61,19 @@ struct ConvertBenchmark: BenchmarkWorkload {
     ]
     var lines = ["convert: \(count) Float32 weights, \(bytes / 1_000_000) MB", "  machine: \(MachineConditions.now())"]
     var json: [String] = []
-    func report(_ name: String, _ seconds: [Double], _ peaks: [Double]?) {
+    var raw: [String: Double] = [:]
+    func report(_ name: String, _ seconds: [Double], _ peaks: [Double]?, relativeTo kind: String) {
       let median = BenchReport.median(seconds)
       var line = String(
         format: "  %@ %6.2f GB/s  (%.3f s)", name.padding(toLength: 28, withPad: " ", startingAt: 0),
         Double(bytes) / median / 1e9, median)
       var object = #"{"workload": "convert \#(name)", "median": \#(Double(bytes) / median / 1e9), "unit": "GB/s""#
+      if let ceiling = raw[kind] {
+        line += String(format: ", %.2f of raw %@", ceiling / median, kind)
+        object += #", "of_raw": \#(ceiling / median)"#
+      } else {
+        raw[kind] = median
+      }
       if let peaks {
         let peak = BenchReport.median(peaks)
         line += String(format: ", peak memory %.2f x the weights", peak)
@@ -70,6 +82,13 @@ struct ConvertBenchmark: BenchmarkWorkload {
       lines.append(line)
       json.append(object + #", "runs": \#(seconds.count)}"#)
     }
+    let rawURL = workFolder.appendingPathComponent("bench.raw")
+    var rawWrites: [Double] = []
+    for _ in 0..<options.runs {
+      sync()
+      rawWrites.append(try BenchReport.seconds { try RawFile.write(model!, to: rawURL) })
+    }
+    report("raw write", rawWrites, nil, relativeTo: "write")
     for format in formats {
       let url = workFolder.appendingPathComponent(format.file)
       var writes: [Double] = []
@@ -79,13 +98,19 @@ struct ConvertBenchmark: BenchmarkWorkload {
         sync()
         MemoryUsage.resetPeak()
         writes.append(try BenchReport.seconds { try format.write(model!, url) })
-        writePeaks.append(Double(MemoryUsage.peakResidentBytes()) / Double(bytes))
+        writePeaks.append(Double(MemoryUsage.peakResidentBytes() - processBaseline) / Double(bytes))
       }
-      report("bpkit \(format.name) write", writes, writePeaks)
+      report("bpkit \(format.name) write", writes, writePeaks, relativeTo: "write")
     }
+    let shapes = model!.orderedParameters.map(\.tensor.count)
     // The model built above is let go: reads are measured from a process holding no weights.
     model = nil
     let baseline = MemoryUsage.residentBytes()
+    var rawReads: [Double] = []
+    for _ in 0..<options.runs {
+      rawReads.append(try BenchReport.seconds { try RawFile.read(counts: shapes, from: rawURL) })
+    }
+    report("raw read", rawReads, nil, relativeTo: "read")
     for format in formats {
       let url = workFolder.appendingPathComponent(format.file)
       var reads: [Double] = []
@@ -100,11 +125,13 @@ struct ConvertBenchmark: BenchmarkWorkload {
         }
         loaded = nil
       }
-      report("bpkit \(format.name) read", reads, readPeaks)
+      report("bpkit \(format.name) read", reads, readPeaks, relativeTo: "read")
     }
     if let python {
       for peer in try PeerConvertBenchmark.measure(python: python, folder: workFolder, runs: options.runs) {
-        report(peer.name, [peer.seconds], nil)
+        report(
+          peer.name, [peer.seconds], nil,
+          relativeTo: peer.name.hasSuffix("load") || peer.name.hasSuffix("load_file") ? "read" : "write")
       }
     }
     print(options.json ? json.joined(separator: "\n") : lines.joined(separator: "\n"))
@@ -155,6 +182,52 @@ enum PeerConvertBenchmark {
         return nil
       }
       return PeerCheckpointBenchmark.Figure(key: String(line[..<space]), name: String(line[..<space]), seconds: seconds)
+    }
+  }
+}
+
+/// The weights' bytes with no format around them: the ceiling of any
+/// format's write and read on the machine at the time of the run.
+enum RawFile {
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Writes every weight tensor's bytes, in order, with write(2), replacing `url`.
+  static func write(_ model: Model, to url: URL) throws {
+    let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw Failure(description: "cannot create \(url.path)") }
+    defer { close(descriptor) }
+    for (_, tensor) in model.orderedParameters {
+      try tensor.scalars.withUnsafeBytes { bytes in
+        var done = 0
+        while done < bytes.count {
+          let written = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+          guard written > 0 else { throw Failure(description: "cannot write \(url.path)") }
+          done += written
+        }
+      }
+    }
+  }
+
+  /// Reads tensors of `counts` Float32 values back with pread(2), each into a new array.
+  static func read(counts: [Int], from url: URL) throws {
+    let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw Failure(description: "cannot open \(url.path)") }
+    defer { close(descriptor) }
+    var offset = 0
+    for count in counts {
+      let scalars = try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let bytes = UnsafeMutableRawBufferPointer(buffer)
+        var done = 0
+        while done < bytes.count {
+          let read = pread(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+          guard read > 0 else { throw Failure(description: "cannot read \(url.path)") }
+          done += read
+        }
+        initialized = count
+      }
+      offset += scalars.count * 4
     }
   }
 }
