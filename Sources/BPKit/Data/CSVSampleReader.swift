@@ -4,7 +4,9 @@
 /// columns can be ignored, and label (target) columns are split off, never inputs.
 public final class CSVSampleReader: SampleReader {
   private let reader: LineReader
-  private var layout: SampleLayout?
+  private let layout: SampleLayout?
+  /// A sample read whose length differs from the batch before it: the next batch's first.
+  private var pending: SampleBatch?
   private var header: [String] = []
   private var inputColumns: [Int]?
   private var labelColumns: [Int] = []
@@ -105,22 +107,32 @@ public final class CSVSampleReader: SampleReader {
   ///
   /// - Throws: ``DataError`` naming the line and column of the first bad value.
   public func next(limit: Int) throws(DataError) -> SampleBatch? {
-    var batch = SampleBatch()
-    if !labelColumns.isEmpty { batch.labels = [] }
-    batch.lines = []
+    var batch = pending ?? SampleBatch()
+    pending = nil
+    if !labelColumns.isEmpty && batch.labels == nil { batch.labels = [] }
+    if batch.lines == nil { batch.lines = [] }
+    // Without a header, rows of a model that takes sequences of any length
+    // are each as long as their sequence.
+    let anyLength = header.isEmpty && layout?.isAnyLength == true
     while batch.count < limit {
       row.removeAll(keepingCapacity: true)
       guard let parsed = try nextRow() else { break }
       let expectedFields = header.isEmpty ? (inputColumns?.count ?? parsed) : header.count
-      guard parsed == expectedFields else {
+      guard parsed == expectedFields || anyLength else {
         throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expectedFields, found: parsed)
       }
-      if inputColumns == nil { inputColumns = Array(0..<parsed) }
+      if inputColumns == nil || anyLength && inputColumns!.count != parsed { inputColumns = Array(0..<parsed) }
+      let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
       try layout?.check(width: inputColumns!.count, at: "\(source), line \(reader.lineNumber)")
       for column in inputColumns! { batch.inputs.append(row[column]) }
       for column in labelColumns { batch.labels!.append(row[column]) }
       batch.lines!.append(reader.lineNumber)
       batch.count += 1
+      // A batch holds one length; a sample of another starts the next batch.
+      if anyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
+        pending = batch.removeLastSample(inputsFrom: start.inputs, labelsFrom: start.labels)
+        break
+      }
     }
     return batch.count == 0 ? nil : batch
   }
@@ -154,7 +166,9 @@ public final class CSVSampleReader: SampleReader {
       case .irregular(let text):
         guard
           let count = try CSVRecord.parseIrregular(
-            text, expectedFields: header.isEmpty ? inputColumns?.count : header.count, line: reader.lineNumber,
+            text,
+            expectedFields: header.isEmpty ? (layout?.isAnyLength == true ? nil : inputColumns?.count) : header.count,
+            line: reader.lineNumber,
             source: source, columnNames: header, requireFinite: requireFinite, classes: classes,
             skipped: skipped, into: &row)
         else { continue }

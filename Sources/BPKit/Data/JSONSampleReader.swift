@@ -15,7 +15,9 @@ public final class JSONSampleReader: SampleReader {
   }
 
   private var mode: Mode
-  private var layout: SampleLayout
+  private let layout: SampleLayout
+  /// A sample read whose length differs from the batch before it: the next batch's first.
+  private var pending: SampleBatch?
   /// The name used in messages: the path, or `standard input`.
   public let source: String
   private let labelKey: String?
@@ -57,8 +59,9 @@ public final class JSONSampleReader: SampleReader {
   ///
   /// - Throws: ``DataError`` naming the line or row of the first bad value.
   public func next(limit: Int) throws -> SampleBatch? {
-    var batch = SampleBatch()
-    if labelKey != nil { batch.labels = [] }
+    var batch = pending ?? SampleBatch()
+    pending = nil
+    if labelKey != nil && batch.labels == nil { batch.labels = [] }
     while batch.count < limit {
       let row: Any
       let place: String
@@ -84,7 +87,14 @@ public final class JSONSampleReader: SampleReader {
           throw DataError.invalidJSON(source: place, line: nil, reason: Self.reason(error))
         }
       }
+      let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
       try append(row, at: place, to: &batch)
+      // Samples of any length: a batch holds one length, and a sample of
+      // another starts the next batch.
+      if layout.isAnyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
+        pending = batch.removeLastSample(inputsFrom: start.inputs, labelsFrom: start.labels)
+        return batch
+      }
     }
     return batch
   }

@@ -15,6 +15,25 @@ public struct SampleBatch: Sendable {
     self.count = count
     self.labels = labels
   }
+
+  /// Whether the last sample, whose inputs start at `start`, has another
+  /// length from the samples before it; a batch holds samples of one length.
+  package func lastSampleChangesLength(inputsFrom start: Int) -> Bool {
+    count > 1 && inputs.count - start != start / (count - 1)
+  }
+
+  /// Removes the last sample, whose inputs start at `inputStart` and labels
+  /// at `labelStart`, and returns it as a batch of its own.
+  package mutating func removeLastSample(inputsFrom inputStart: Int, labelsFrom labelStart: Int) -> SampleBatch {
+    var last = SampleBatch(
+      inputs: Array(inputs[inputStart...]), count: 1, labels: labels.map { Array($0[labelStart...]) })
+    last.lines = lines.map { [$0.last!] }
+    inputs.removeSubrange(inputStart...)
+    labels?.removeSubrange(labelStart...)
+    lines?.removeLast()
+    count -= 1
+    return last
+  }
 }
 
 /// A source of samples, read a batch at a time so that memory stays bounded:
@@ -41,6 +60,9 @@ public struct SampleLayout: Sendable {
   public var steps: Int?
   /// Whether the model takes sequences.
   public var isSequence: Bool
+  /// Whether the model takes sequences of any length: each sample then has
+  /// its own, and readers end a batch where the length changes.
+  public var isAnyLength: Bool { isSequence && steps == nil }
 
   /// The layout of a network's input.
   public init(_ shape: InputShape) {
@@ -51,9 +73,9 @@ public struct SampleLayout: Sendable {
     }
   }
 
-  /// Checks the width of one flat sample, learning the step count of
-  /// any-length sequence models from the first sample.
-  public mutating func check(width: Int, at place: String) throws(DataError) {
+  /// Checks the width of one flat sample: the model's steps times its
+  /// features, or for any-length sequence models any whole number of steps.
+  public func check(width: Int, at place: String) throws(DataError) {
     if let steps {
       guard width == steps * features else {
         throw .widthMismatch(source: place, expected: steps * features, found: width)
@@ -62,7 +84,6 @@ public struct SampleLayout: Sendable {
       guard width > 0, width % features == 0 else {
         throw .widthMismatch(source: place, expected: features, found: width)
       }
-      steps = width / features
     }
   }
 }
