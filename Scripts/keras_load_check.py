@@ -7,7 +7,11 @@ Each FOLDER/NAME.keras or NAME.keras.h5 has NAME....expect.json beside it, writt
 Tests/BPKitTests/Format/Keras/KerasExportCompileTests.swift: the optimizer's class name and
 hyperparameters and the loss that Keras must find. The file must load with
 keras.models.load_model(compile=True), hold that optimizer and loss, and train one step on
-a batch with a finite loss, its iteration count going up by one. Keras 3's legacy HDF5
+a batch with a finite loss, its iteration count going up by one. A file with NAME.keras.continue.h5
+beside it (Tests/bpkitTests/KerasSettingsTests.swift: a bpkit run of 2 epochs with one optimizer
+setting, exported) is instead continued one epoch, fit(x, y, epochs=1, batch_size=8,
+shuffle=False), from the optimizer state it carries, and Keras' predictions must end within 1e-4
+of `continued`, bpkit's own continuation. Keras 3's legacy HDF5
 loader restores no optimizer slots, so legacy files train their step with a new optimizer
 made from the configuration Keras read.
 """
@@ -54,6 +58,19 @@ for path in files:
             y = rng.integers(0, 2, y.shape).astype("float32")
         else:
             y = y + rng.standard_normal(y.shape).astype("float32")
+        continuation = path + ".continue.h5"
+        if os.path.exists(continuation):
+            import h5py
+            with h5py.File(continuation, "r") as f:
+                cx, cy, expected = f["x"][()], f["y"][()], f["continued"][()]
+            before = int(optimizer.iterations.numpy())
+            model.fit(cx, cy, epochs=1, batch_size=8, shuffle=False, verbose=0)
+            worst = float(np.max(np.abs(model.predict(cx, verbose=0) - expected)))
+            if not worst <= 1e-4:
+                raise AssertionError(f"continued one epoch in Keras, predictions differ from bpkit's by {worst:.3g}")
+            print(f"ok   {name}: {expect['optimizer']} continued one epoch from iteration {before}, "
+                  f"within {worst:.2g} of bpkit's continuation")
+            continue
         legacy = path.endswith(".h5")
         if legacy:
             # Keras 3's legacy HDF5 loader builds the optimizer without its slot

@@ -2,7 +2,7 @@
 
 bpkit and its tests never run Python: this script writes fixtures that the tests compare with.
 
-Usage:  /path/to/venv/bin/python Scripts/keras_reference.py import|export|parity [--bpkit BIN]
+Usage:  /path/to/venv/bin/python Scripts/keras_reference.py import|export|parity|settings [--bpkit BIN]
 Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install keras tensorflow-cpu h5py numpy
 
   import   more Keras-made models for bpkit's import tests, into Fixtures/keras/
@@ -16,6 +16,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            stores Keras' predictions next to them (NAME.keras.pred.h5,
            NAME.keras.h5.pred.h5, with x and y), which bpkit's tests compare with bpkit's.
   parity   training-parity references in Fixtures/keras-parity/ (see the README there).
+  settings one Keras run per optimizer setting (Adagrad, Nadam, AdamW, amsgrad, centred RMSprop,
+           RMSprop with momentum, weight_decay, clipnorm, clipvalue, global_clipnorm) in
+           Fixtures/keras-settings/ (see the README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py settings
 """
 import argparse, json, os, subprocess, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -24,7 +28,7 @@ import h5py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
-ap.add_argument("what", choices=["import", "export", "parity"])
+ap.add_argument("what", choices=["import", "export", "parity", "settings", "tf2"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -232,4 +236,112 @@ def make_parity():
             print(net, oname, history.history["loss"])
 
 
-{"import": make_import, "export": make_export, "parity": make_parity}[a.what]()
+SETTINGS = {
+    "adagrad": lambda: keras.optimizers.Adagrad(0.05),
+    "adagrad_accumulator": lambda: keras.optimizers.Adagrad(0.05, initial_accumulator_value=0.5, epsilon=1e-5),
+    "nadam": lambda: keras.optimizers.Nadam(0.01),
+    "adamw": lambda: keras.optimizers.AdamW(0.01, weight_decay=0.05),
+    "adam_amsgrad": lambda: keras.optimizers.Adam(0.01, amsgrad=True),
+    "adamw_amsgrad": lambda: keras.optimizers.AdamW(0.01, weight_decay=0.02, amsgrad=True),
+    "rmsprop_centered": lambda: keras.optimizers.RMSprop(0.005, centered=True),
+    "rmsprop_momentum": lambda: keras.optimizers.RMSprop(0.005, momentum=0.5),
+    "rmsprop_momentum_centered": lambda: keras.optimizers.RMSprop(0.005, momentum=0.5, centered=True),
+    "sgd_weight_decay": lambda: keras.optimizers.SGD(0.05, momentum=0.9, weight_decay=0.01),
+    "adagrad_weight_decay": lambda: keras.optimizers.Adagrad(0.05, weight_decay=0.1),
+    "adam_clipnorm": lambda: keras.optimizers.Adam(0.01, clipnorm=0.05),
+    "sgd_clipvalue": lambda: keras.optimizers.SGD(0.2, clipvalue=0.02),
+    "rmsprop_global_clipnorm": lambda: keras.optimizers.RMSprop(0.005, global_clipnorm=0.05),
+    "nadam_clipnorm_weight_decay": lambda: keras.optimizers.Nadam(0.01, clipnorm=0.05, weight_decay=0.02),
+}
+
+
+def make_settings():
+    """Per setting: 2 epochs of fit, saved as NAME.keras and NAME.h5, then 1 more epoch in Keras."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-settings")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    y = targets("categorical_crossentropy", (3,), n)
+    for name, make_opt in SETTINGS.items():
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
+                                  L.Dense(3, activation="softmax", name="out")])
+        model.compile(optimizer=make_opt(), loss="categorical_crossentropy")
+        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        base = os.path.join(folder, name)
+        model.save(base + ".keras")
+        # Keras' legacy saver drops the optimizer from the compile config as it
+        # saves (legacy/saving/saving_utils.py); it is put back for the rest of the run.
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        variables = [v.path for v in model.optimizer.variables]
+        model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
+            for layer in model.layers:
+                for w in layer.weights:
+                    f[f"continued_weights/{layer.name}/{w.name}"] = w.numpy()
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["optimizer"] = json.dumps(keras.optimizers.serialize(model.optimizer))
+            f.attrs["optimizer_variables"] = json.dumps(variables)
+            f.attrs["iterations"] = int(model.optimizer.iterations.numpy())
+            f.attrs["note"] = ("fit(x, y, epochs=2, batch_size=8, shuffle=False), saved, then one more epoch; "
+                               "continued holds the predictions on x after it")
+        print(name, variables[:4], "...", len(variables), "variables")
+    tf_keras2_layouts(folder)
+
+
+# tf.keras 2 (optimizer_v2) slot names for Keras 3's, and its class names.
+TF_KERAS2_SLOTS = {"momentum": "m", "velocity": "v", "velocity_hat": "vhat", "accumulator": "accumulator"}
+TF_KERAS2_RMSPROP_SLOTS = {"velocity": "rms", "momentum": "momentum", "average_gradient": "mg"}
+
+
+def tf_keras2_layouts(folder):
+    """tf2_NAME.h5: NAME.h5 with its optimizer variables laid out as tf.keras 2 wrote them.
+
+    tf.keras 2's `optimizer_weights` list `OPT/iter:0` (int64), then each slot for every
+    variable in turn, named `OPT/LAYER/WEIGHT/SLOT:0` (m, v, vhat; rms, momentum, mg), with no
+    learning rate variable and Nadam's scalar `OPT/momentum_cache:0` after the slots. No
+    tf.keras 2 runs beside Keras 3, so the files are rewritten from Keras 3's with h5py.
+    """
+    import shutil
+    for name, cls in [("adam_amsgrad", "Adam"), ("rmsprop_momentum_centered", "RMSprop"), ("nadam", "Nadam"),
+                      ("adagrad", "Adagrad")]:
+        target = os.path.join(folder, f"tf2_{name}.h5")
+        shutil.copyfile(os.path.join(folder, name + ".h5"), target)
+        with h5py.File(target, "a") as f:
+            group = f["optimizer_weights"]
+            names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+            values = {n: group[n][()] for n in names}
+            iteration = int(values[names[0]])
+            del f["optimizer_weights"]
+            group = f.create_group("optimizer_weights")
+            new_names = [f"{cls}/iter:0"]
+            group[new_names[0]] = np.int64(iteration)
+            table = TF_KERAS2_RMSPROP_SLOTS if cls == "RMSprop" else TF_KERAS2_SLOTS
+            slots = []
+            for n in names[2:]:
+                last = n.split("/")[-1]
+                for slot in table:
+                    if last.endswith("_" + slot):
+                        _, layer, weight = last[: -len(slot) - 1].rsplit("_", 2)
+                        slots.append((list(table).index(slot), f"{cls}/{layer}/{weight}/{table[slot]}:0", values[n]))
+                        break
+                else:
+                    scalar = (f"{cls}/momentum_cache:0", values[n])  # Nadam's u_product
+            for _, new, value in sorted(slots, key=lambda item: item[0]):
+                group[new] = value
+                new_names.append(new)
+            if cls == "Nadam":
+                group[scalar[0]] = scalar[1]
+                new_names.append(scalar[0])
+            group.attrs["weight_names"] = [n.encode() for n in new_names]
+        print("tf2_" + name, new_names[:3], "...")
+
+
+{"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
+ "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings"))}[a.what]()

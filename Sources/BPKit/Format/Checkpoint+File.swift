@@ -124,9 +124,11 @@ enum CheckpointFileCoding {
     let configuration = state.configuration
     try group.setAttribute("kind", to: configuration.kind.rawValue)
     try group.setAttribute("iterations", to: state.iterations)
-    for (name, value) in hyperparameters(configuration) {
+    for (name, value) in hyperparameters(configuration) + addedHyperparameters(configuration) {
       try group.setAttribute(name, to: value)
     }
+    try group.setAttribute("amsgrad", to: UInt8(configuration.amsgrad ? 1 : 0))
+    try group.setAttribute("centered", to: UInt8(configuration.centered ? 1 : 0))
     let slots = try group.createGroup(FileLayout.slots)
     for name in state.slots.keys.sorted() {
       try writer.writeTensors(state.slots[name]!, layers: layers, into: try slots.createGroup(name))
@@ -141,6 +143,16 @@ enum CheckpointFileCoding {
       ("rho", configuration.rho), ("increase_factor", configuration.increaseFactor),
       ("decrease_factor", configuration.decreaseFactor), ("minimum_step", configuration.minimumStep),
       ("maximum_step", configuration.maximumStep), ("initial_step", configuration.initialStep),
+    ]
+  }
+
+  /// The hyperparameters format 1.2 added, by attribute name; a 1.0 or 1.1
+  /// file lacks them, and reads as their defaults (which change nothing).
+  static func addedHyperparameters(_ configuration: OptimizerConfiguration) -> [(String, Double)] {
+    [
+      ("initial_accumulator_value", configuration.initialAccumulatorValue),
+      ("weight_decay", configuration.weightDecay), ("clipnorm", configuration.clipNorm),
+      ("clipvalue", configuration.clipValue), ("global_clipnorm", configuration.globalClipNorm),
     ]
   }
 
@@ -252,6 +264,17 @@ enum CheckpointFileCoding {
     configuration.minimumStep = values["minimum_step"]!
     configuration.maximumStep = values["maximum_step"]!
     configuration.initialStep = values["initial_step"]!
+    let added = try Dictionary(
+      uniqueKeysWithValues: addedHyperparameters(configuration).map { name, fallback in
+        (name, try reader.optionalAttribute(name, of: group, as: Double.self) ?? fallback)
+      })
+    configuration.initialAccumulatorValue = added["initial_accumulator_value"]!
+    configuration.weightDecay = added["weight_decay"]!
+    configuration.clipNorm = added["clipnorm"]!
+    configuration.clipValue = added["clipvalue"]!
+    configuration.globalClipNorm = added["global_clipnorm"]!
+    configuration.amsgrad = try reader.optionalAttribute("amsgrad", of: group, as: UInt8.self) ?? 0 != 0
+    configuration.centered = try reader.optionalAttribute("centered", of: group, as: UInt8.self) ?? 0 != 0
     let iterations = try reader.attribute("iterations", of: group, as: Int64.self)
     let slotsGroup = try reader.group("\(FileLayout.optimizer)/\(FileLayout.slots)")
     let specs = model.orderedParameters.map(\.spec)

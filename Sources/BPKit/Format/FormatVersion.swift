@@ -26,8 +26,11 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
 
   /// The version this bpkit writes.
   ///
-  /// 1.1 added the optional `/feature_names` and `/class_names` datasets.
-  public static let current = FormatVersion(major: 1, minor: 1)
+  /// 1.1 added the optional `/feature_names` and `/class_names` datasets;
+  /// 1.2 the optimizers adamw, nadam and adagrad and the `/optimizer`
+  /// attributes `amsgrad`, `centered`, `initial_accumulator_value`,
+  /// `weight_decay`, `clipnorm`, `clipvalue` and `global_clipnorm`.
+  public static let current = FormatVersion(major: 1, minor: 2)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.
   public var isReadable: Bool { major <= Self.current.major }

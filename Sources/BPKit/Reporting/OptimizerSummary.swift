@@ -1,6 +1,6 @@
 /// An optimizer's kind, the hyperparameters it uses and how far it has gone.
 public struct OptimizerSummary: Sendable, Encodable {
-  /// `sgd`, `momentum`, `nesterov`, `adam`, `rmsprop` or `rprop`.
+  /// `sgd`, `momentum`, `nesterov`, `adam`, `adamw`, `nadam`, `adagrad`, `rmsprop` or `rprop`.
   public var kind: String
   /// The hyperparameters this kind uses, by their snake_case names, in the
   /// order the optimizer's formula introduces them.
@@ -43,16 +43,33 @@ extension OptimizerConfiguration {
   /// The hyperparameters `kind` reads, by their snake_case names (Keras' where
   /// Keras has them); the others are stored but have no effect.
   var usedHyperparameters: [(name: String, value: Double)] {
+    var used: [(name: String, value: Double)]
     switch kind {
-    case .sgd where momentum == 0: [("learning_rate", learningRate)]
-    case .sgd, .momentum, .nesterov: [("learning_rate", learningRate), ("momentum", momentum)]
-    case .adam: [("learning_rate", learningRate), ("beta_1", beta1), ("beta_2", beta2), ("epsilon", epsilon)]
-    case .rmsprop: [("learning_rate", learningRate), ("rho", rho), ("momentum", momentum), ("epsilon", epsilon)]
+    case .sgd where momentum == 0: used = [("learning_rate", learningRate)]
+    case .sgd, .momentum, .nesterov: used = [("learning_rate", learningRate), ("momentum", momentum)]
+    case .adam, .adamw, .nadam:
+      used = [("learning_rate", learningRate), ("beta_1", beta1), ("beta_2", beta2), ("epsilon", epsilon)]
+      if amsgrad { used.append(("amsgrad", 1)) }
+    case .adagrad:
+      used = [
+        ("learning_rate", learningRate), ("initial_accumulator_value", initialAccumulatorValue),
+        ("epsilon", epsilon),
+      ]
+    case .rmsprop:
+      used = [("learning_rate", learningRate), ("rho", rho), ("momentum", momentum), ("epsilon", epsilon)]
+      if centered { used.append(("centered", 1)) }
     case .rprop:
-      [
+      used = [
         ("increase_factor", increaseFactor), ("decrease_factor", decreaseFactor), ("minimum_step", minimumStep),
         ("maximum_step", maximumStep), ("initial_step", initialStep),
       ]
     }
+    // Keras' base-optimizer settings, shown when on (AdamW's decay always).
+    if weightDecay != 0 || kind == .adamw { used.append(("weight_decay", weightDecay)) }
+    for (name, value) in [("clipnorm", clipNorm), ("clipvalue", clipValue), ("global_clipnorm", globalClipNorm)]
+    where value != 0 {
+      used.append((name, value))
+    }
+    return used
   }
 }

@@ -6,9 +6,16 @@ public enum OptimizerKind: String, Codable, Hashable, Sendable, CaseIterable {
   case momentum
   /// SGD with Nesterov momentum.
   case nesterov
-  /// Adam (Kingma and Ba, 2015).
+  /// Adam (Kingma and Ba, 2015), with AMSGrad (Reddi et al., 2018) when ``OptimizerConfiguration/amsgrad`` is set.
   case adam
-  /// RMSprop (Tieleman and Hinton, 2012).
+  /// Adam with decoupled weight decay (Loshchilov and Hutter, 2019), Keras' `AdamW`:
+  /// Adam whose ``OptimizerConfiguration/weightDecay`` defaults to 0.004.
+  case adamw
+  /// Nesterov-accelerated Adam (Dozat, 2016), Keras' `Nadam`.
+  case nadam
+  /// Adagrad (Duchi et al., 2011).
+  case adagrad
+  /// RMSprop (Tieleman and Hinton, 2012), centred (Graves, 2013) when ``OptimizerConfiguration/centered`` is set.
   case rmsprop
   /// iRPROP− (Igel and Hüsken, 2000), full batch, as FANN implements it.
   case rprop
@@ -42,12 +49,29 @@ public struct OptimizerConfiguration: Codable, Hashable, Sendable {
   public var maximumStep: Double
   /// RPROP: the first step of every weight.
   public var initialStep: Double
+  /// Adam and AdamW: whether the denominator uses the largest second moment seen (Keras' `amsgrad`).
+  public var amsgrad: Bool
+  /// RMSprop: whether the squared-gradient average is centred by the mean gradient (Keras' `centered`).
+  public var centered: Bool
+  /// Adagrad: the value every accumulator starts at (Keras' `initial_accumulator_value`).
+  public var initialAccumulatorValue: Double
+  /// Decoupled weight decay, w ← w − w·λ·η before each update, on every
+  /// trainable weight (Keras' `weight_decay`); 0 is none.
+  public var weightDecay: Double
+  /// Rescales each weight tensor's gradient to at most this L2 norm (Keras' `clipnorm`); 0 is none.
+  public var clipNorm: Double
+  /// Clips every gradient element to [−c, c] (Keras' `clipvalue`); 0 is none.
+  public var clipValue: Double
+  /// Rescales all gradients together to at most this global L2 norm (Keras' `global_clipnorm`); 0 is none.
+  public var globalClipNorm: Double
 
   /// Creates a configuration; unspecified values take the defaults for `kind`.
   public init(
     kind: OptimizerKind, learningRate: Double? = nil, momentum: Double? = nil, beta1: Double = 0.9,
     beta2: Double = 0.999, epsilon: Double? = nil, rho: Double = 0.9, increaseFactor: Double = 1.2,
-    decreaseFactor: Double = 0.5, minimumStep: Double = 0, maximumStep: Double = 50, initialStep: Double = 0.1
+    decreaseFactor: Double = 0.5, minimumStep: Double = 0, maximumStep: Double = 50, initialStep: Double = 0.1,
+    amsgrad: Bool = false, centered: Bool = false, initialAccumulatorValue: Double = 0.1,
+    weightDecay: Double? = nil, clipNorm: Double = 0, clipValue: Double = 0, globalClipNorm: Double = 0
   ) {
     self.kind = kind
     self.learningRate = learningRate ?? Self.defaultLearningRate(kind)
@@ -61,16 +85,31 @@ public struct OptimizerConfiguration: Codable, Hashable, Sendable {
     self.minimumStep = minimumStep
     self.maximumStep = maximumStep
     self.initialStep = initialStep
+    self.amsgrad = amsgrad
+    self.centered = centered
+    self.initialAccumulatorValue = initialAccumulatorValue
+    self.weightDecay = weightDecay ?? Self.defaultWeightDecay(kind)
+    self.clipNorm = clipNorm
+    self.clipValue = clipValue
+    self.globalClipNorm = globalClipNorm
   }
 
-  /// Keras 3's default learning rates: 0.01 for SGD, 0.001 for Adam and RMSprop.
+  /// Keras 3's default learning rates: 0.01 for SGD, 0.001 for the adaptive optimizers.
   public static func defaultLearningRate(_ kind: OptimizerKind) -> Double {
     switch kind {
     case .sgd, .momentum, .nesterov: 0.01
-    case .adam, .rmsprop: 0.001
+    case .adam, .adamw, .nadam, .adagrad, .rmsprop: 0.001
     case .rprop: 0
     }
   }
+
+  /// Keras 3's default weight decay: 0.004 for AdamW, none for the others.
+  public static func defaultWeightDecay(_ kind: OptimizerKind) -> Double {
+    kind == .adamw ? 0.004 : 0
+  }
+
+  /// Whether any gradient clipping is on.
+  var clips: Bool { clipNorm != 0 || clipValue != 0 || globalClipNorm != 0 }
 }
 
 /// An optimizer's complete state: configuration, step count and every slot,

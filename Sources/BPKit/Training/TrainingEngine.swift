@@ -35,6 +35,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   let slots: [ScalarBuffer<Scalar>]
   private let slotPointers: [UnsafeMutablePointer<Scalar>]
   private var accumulator: ScalarBuffer<Scalar>?
+  private var nadamProduct: NadamMomentumProduct<Scalar>
+  private let clipTensors: [(offset: Int, count: Int)]
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
   public private(set) var accumulatedSamples = 0
   let workspace: Workspace<Scalar>
@@ -108,6 +110,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     self.bpttSteps = bpttSteps
     optimizerConfiguration = optimizer.configuration
     iterations = optimizer.iterations
+    nadamProduct = NadamMomentumProduct(beta1: optimizer.configuration.beta1)
+    clipTensors = layout.trainableEntries.map { ($0.offset, $0.count) }
     workspace = Workspace(layerCount: plan.steps.count)
   }
 
@@ -134,7 +138,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   @_specialize(where Scalar == Double)
   public func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws -> BatchMetrics {
     let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
-    update(with: UnsafePointer(gradientBuffer.pointer))
+    update()
     return metrics
   }
 
@@ -179,7 +183,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     let g = gradientBuffer.pointer
     for i in 0..<n { g[i] = a[i] * scale }
     accumulatedSamples = 0
-    update(with: UnsafePointer(g))
+    update()
   }
 
   /// Computes the loss and accuracy counts without changing anything but the
@@ -235,10 +239,15 @@ public final class TrainingEngine<Scalar: BLASScalar> {
 
   // MARK: - Internals
 
-  private func update(with gradients: UnsafePointer<Scalar>) {
+  /// Applies the gradients in ``gradientBuffer``: clipping, then the optimizer's rule.
+  private func update() {
+    let gradients = gradientBuffer.pointer
+    let c = rule.configuration
+    if c.clips { GradientClipping(c).apply(to: gradients, tensors: clipTensors) }
+    let product = c.kind == .nadam ? nadamProduct.product(through: iterations + 1) : 1
     rule.apply(
-      weights: parameters.pointer, gradients: gradients, count: plan.layout.trainableCount, slots: slotPointers,
-      iterations: iterations)
+      weights: parameters.pointer, gradients: UnsafePointer(gradients), count: plan.layout.trainableCount,
+      slots: slotPointers, iterations: iterations, momentumProduct: product)
     iterations += 1
   }
 

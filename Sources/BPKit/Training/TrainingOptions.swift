@@ -96,12 +96,28 @@ public struct TrainingOptions: Sendable {
     public var bpttSteps: Int?
     /// Whether to visit the samples in file order every epoch.
     public var noShuffle: Bool
+    /// Decoupled weight decay (default 0.004 for AdamW, else none); see ``OptimizerConfiguration/weightDecay``.
+    public var weightDecay: Double?
+    /// AMSGrad for Adam and AdamW.
+    public var amsgrad: Bool?
+    /// Centred RMSprop.
+    public var centered: Bool?
+    /// Adagrad's initial accumulator value (default 0.1).
+    public var initialAccumulatorValue: Double?
+    /// Per-tensor gradient norm clipping (Keras' `clipnorm`).
+    public var clipNorm: Double?
+    /// Per-element gradient clipping (Keras' `clipvalue`).
+    public var clipValue: Double?
+    /// Global gradient norm clipping (Keras' `global_clipnorm`).
+    public var globalClipNorm: Double?
 
     /// Creates a schedule.
     public init(
       epochs: Int? = nil, batchSize: Int? = nil, loss: Loss? = nil, optimizer: OptimizerKind? = nil,
       learningRate: Double? = nil, momentum: Double? = nil, seed: UInt64? = nil, bpttSteps: Int? = nil,
-      noShuffle: Bool = false
+      noShuffle: Bool = false, weightDecay: Double? = nil, amsgrad: Bool? = nil, centered: Bool? = nil,
+      initialAccumulatorValue: Double? = nil, clipNorm: Double? = nil, clipValue: Double? = nil,
+      globalClipNorm: Double? = nil
     ) {
       self.epochs = epochs
       self.batchSize = batchSize
@@ -112,6 +128,38 @@ public struct TrainingOptions: Sendable {
       self.seed = seed
       self.bpttSteps = bpttSteps
       self.noShuffle = noShuffle
+      self.weightDecay = weightDecay
+      self.amsgrad = amsgrad
+      self.centered = centered
+      self.initialAccumulatorValue = initialAccumulatorValue
+      self.clipNorm = clipNorm
+      self.clipValue = clipValue
+      self.globalClipNorm = globalClipNorm
+    }
+
+    /// The optimizer settings given, by their Keras names, each with a way to set it.
+    var optimizerSettings: [(name: String, given: Bool, set: (inout OptimizerConfiguration) -> Void)] {
+      [
+        ("learning_rate", learningRate != nil, { c in learningRate.map { c.learningRate = $0 } }),
+        ("momentum", momentum != nil, { c in momentum.map { c.momentum = $0 } }),
+        ("weight_decay", weightDecay != nil, { c in weightDecay.map { c.weightDecay = $0 } }),
+        ("amsgrad", amsgrad != nil, { c in amsgrad.map { c.amsgrad = $0 } }),
+        ("centered", centered != nil, { c in centered.map { c.centered = $0 } }),
+        (
+          "initial_accumulator_value", initialAccumulatorValue != nil,
+          { c in initialAccumulatorValue.map { c.initialAccumulatorValue = $0 } }
+        ),
+        ("clipnorm", clipNorm != nil, { c in clipNorm.map { c.clipNorm = $0 } }),
+        ("clipvalue", clipValue != nil, { c in clipValue.map { c.clipValue = $0 } }),
+        ("global_clipnorm", globalClipNorm != nil, { c in globalClipNorm.map { c.globalClipNorm = $0 } }),
+      ]
+    }
+
+    /// `configuration` with every optimizer setting given here in place of its own.
+    func applyingOptimizerSettings(to configuration: OptimizerConfiguration) -> OptimizerConfiguration {
+      var result = configuration
+      for setting in optimizerSettings { setting.set(&result) }
+      return result
     }
   }
 
@@ -189,6 +237,16 @@ public struct TrainingOptions: Sendable {
       throw .invalidSetting("the learning rate must be a positive number")
     }
     if let steps = schedule.bpttSteps, steps < 1 { throw .invalidSetting("the BPTT steps must be at least 1") }
+    for (name, value) in [
+      ("weight decay", schedule.weightDecay), ("initial accumulator value", schedule.initialAccumulatorValue),
+      ("clipnorm", schedule.clipNorm), ("clipvalue", schedule.clipValue), ("global clipnorm", schedule.globalClipNorm),
+    ] {
+      if let value, !(value >= 0 && value.isFinite) { throw .invalidSetting("the \(name) must be a number >= 0") }
+    }
+    if [schedule.clipNorm, schedule.clipValue, schedule.globalClipNorm].compactMap({ $0 }).filter({ $0 != 0 }).count > 1
+    {
+      throw .invalidSetting("give only one of clipnorm, clipvalue and global clipnorm, as Keras allows one")
+    }
     if output.keep < 1 { throw .invalidSetting("the checkpoints kept must be at least 1") }
     if let steps = output.stopAfterSteps, steps < 1 { throw .invalidSetting("stop after steps must be at least 1") }
     if output.checkpointEvery < 1 { throw .invalidSetting("checkpoint every (epochs) must be at least 1") }

@@ -160,11 +160,10 @@ public struct TrainingPlan {
     }
     let loss = schedule.loss ?? kerasState.loss ?? Self.defaultLoss(for: model.network)
     var optimizer = OptimizerState(
-      configuration: OptimizerConfiguration(
-        kind: schedule.optimizer ?? .adam, learningRate: schedule.learningRate, momentum: schedule.momentum))
+      configuration: schedule.applyingOptimizerSettings(
+        to: OptimizerConfiguration(kind: schedule.optimizer ?? .adam, momentum: schedule.momentum)))
     if var state = kerasState.optimizer, schedule.optimizer == nil || schedule.optimizer == state.configuration.kind {
-      if let learningRate = schedule.learningRate { state.configuration.learningRate = learningRate }
-      if let momentum = schedule.momentum { state.configuration.momentum = momentum }
+      state.configuration = schedule.applyingOptimizerSettings(to: state.configuration)
       optimizer = state
     }
     try Self.refuseMeaningless(schedule, network: model.network, optimizer: optimizer.configuration.kind)
@@ -219,8 +218,15 @@ public struct TrainingPlan {
       throw TrainingError.invalidSetting(
         "the run uses the \(checkpoint.optimizer.configuration.kind.rawValue) optimizer; it cannot change on resume")
     }
-    if let momentum = schedule.momentum, momentum != checkpoint.optimizer.configuration.momentum {
-      throw TrainingError.invalidSetting("the momentum cannot change on resume")
+    let stored = checkpoint.optimizer.configuration
+    for setting in schedule.optimizerSettings where setting.given && setting.name != "learning_rate" {
+      var changed = stored
+      setting.set(&changed)
+      if changed != stored {
+        throw TrainingError.invalidSetting(
+          setting.name == "momentum"
+            ? "the momentum cannot change on resume" : "the optimizer's \(setting.name) cannot change on resume")
+      }
     }
     if let seed = schedule.seed, seed != checkpoint.configuration.seed {
       throw TrainingError.invalidSetting(

@@ -70,6 +70,18 @@ struct TrainCommand: ParsableCommand {
       throw ValidationError("--momentum must be in [0, 1], not \(momentum)")
     }
     if let steps = schedule.bpttSteps, steps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
+    for (flag, value) in [
+      ("--weight-decay", schedule.weightDecay), ("--initial-accumulator-value", schedule.initialAccumulatorValue),
+      ("--clipnorm", schedule.clipnorm), ("--clipvalue", schedule.clipvalue),
+      ("--global-clipnorm", schedule.globalClipnorm),
+    ] {
+      if let value, !(value >= 0 && value.isFinite) {
+        throw ValidationError("\(flag) must be a number >= 0, not \(value)")
+      }
+    }
+    if [schedule.clipnorm, schedule.clipvalue, schedule.globalClipnorm].compactMap({ $0 }).count > 1 {
+      throw ValidationError("give only one of --clipnorm, --clipvalue and --global-clipnorm, as Keras allows one")
+    }
     if let threads = schedule.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if output.keep < 1 { throw ValidationError("--keep must be at least 1") }
     if let log = output.logJson, log == output.checkpoint ?? start.resume ?? TrainingPlan.defaultCheckpointPath {
@@ -163,7 +175,9 @@ extension TrainScheduleOptions {
   var options: TrainingOptions.Schedule {
     TrainingOptions.Schedule(
       epochs: epochs, batchSize: batchSize, loss: loss?.loss, optimizer: optimizer, learningRate: learningRate,
-      momentum: momentum, seed: seed, bpttSteps: bpttSteps, noShuffle: noShuffle)
+      momentum: momentum, seed: seed, bpttSteps: bpttSteps, noShuffle: noShuffle, weightDecay: weightDecay,
+      amsgrad: amsgrad, centered: centered, initialAccumulatorValue: initialAccumulatorValue, clipNorm: clipnorm,
+      clipValue: clipvalue, globalClipNorm: globalClipnorm)
   }
 }
 
@@ -251,18 +265,46 @@ struct TrainScheduleOptions: ParsableArguments {
       "cross-entropy, binary-cross-entropy or mse. Default: from the output activation.", valueName: "loss"))
   var loss: LossOption?
 
-  @Option(name: .long, help: "sgd, momentum, nesterov, adam, rmsprop or rprop. Default adam.")
+  @Option(
+    name: .long, help: "sgd, momentum, nesterov, adam, adamw, nadam, adagrad, rmsprop or rprop. Default adam.")
   var optimizer: OptimizerKind?
 
   @Option(
     name: [.customLong("lr"), .long], parsing: .unconditional,
-    help: "The learning rate. Default: Keras' (0.01 SGD, 0.001 Adam, RMSprop).")
+    help: "The learning rate. Default: Keras' (0.01 SGD, 0.001 the others).")
   var learningRate: Double?
 
   @Option(
     name: .long, parsing: .unconditional,
     help: "The momentum of momentum, nesterov and rmsprop. Default 0.9 (rmsprop 0).")
   var momentum: Double?
+
+  @Option(
+    name: .long, parsing: .unconditional,
+    help:
+      "Decoupled weight decay, w -= w*decay*lr before each update (Keras weight_decay). Default 0.004 adamw, else 0.")
+  var weightDecay: Double?
+
+  @Flag(inversion: .prefixedNo, help: "AMSGrad for adam and adamw (Keras amsgrad).")
+  var amsgrad: Bool?
+
+  @Flag(inversion: .prefixedNo, help: "Centred rmsprop (Keras centered).")
+  var centered: Bool?
+
+  @Option(
+    name: .long, parsing: .unconditional, help: "adagrad's initial accumulator value (Keras'). Default 0.1.")
+  var initialAccumulatorValue: Double?
+
+  @Option(
+    name: .long, parsing: .unconditional, help: "Clip each weight tensor's gradient to this L2 norm (Keras clipnorm).")
+  var clipnorm: Double?
+
+  @Option(name: .long, parsing: .unconditional, help: "Clip each gradient element to [-c, c] (Keras clipvalue).")
+  var clipvalue: Double?
+
+  @Option(
+    name: .long, parsing: .unconditional, help: "Clip all gradients together to this L2 norm (Keras global_clipnorm).")
+  var globalClipnorm: Double?
 
   @Option(name: .long, parsing: .unconditional, help: "The seed of weight initialisation and shuffling. Default 1.")
   var seed: UInt64?

@@ -59,6 +59,10 @@ enum CheckpointJSON {
       try writer.key(name)
       try writer.real(value)
     }
+    for (name, value) in [("amsgrad", configuration.amsgrad), ("centered", configuration.centered)] {
+      try writer.key(name)
+      try writer.bool(value)
+    }
     try writer.endObject()
     try writer.key("iterations")
     try writer.integer(state.iterations)
@@ -81,6 +85,9 @@ enum CheckpointJSON {
       "rho": configuration.rho, "increase_factor": configuration.increaseFactor,
       "decrease_factor": configuration.decreaseFactor, "minimum_step": configuration.minimumStep,
       "maximum_step": configuration.maximumStep, "initial_step": configuration.initialStep,
+      "initial_accumulator_value": configuration.initialAccumulatorValue, "weight_decay": configuration.weightDecay,
+      "clipnorm": configuration.clipNorm, "clipvalue": configuration.clipValue,
+      "global_clipnorm": configuration.globalClipNorm,
     ]
   }
 
@@ -211,7 +218,7 @@ enum CheckpointJSON {
     let object = try cursor.object(allowing: ["configuration", "iterations", "slots"])
     let configurationCursor = try object.required("configuration")
     let names = hyperparameters(OptimizerConfiguration(kind: .sgd)).map(\.key)
-    let fields = try configurationCursor.object(allowing: Set(names + ["kind"]))
+    let fields = try configurationCursor.object(allowing: Set(names + ["kind", "amsgrad", "centered"]))
     let kind = OptimizerKind(
       rawValue: try fields.required("kind").string(oneOf: OptimizerKind.allCases.map(\.rawValue)))!
     var values: [String: Double] = [:]
@@ -229,7 +236,12 @@ enum CheckpointJSON {
       decreaseFactor: values["decrease_factor"] ?? defaults.decreaseFactor,
       minimumStep: values["minimum_step"] ?? defaults.minimumStep,
       maximumStep: values["maximum_step"] ?? defaults.maximumStep,
-      initialStep: values["initial_step"] ?? defaults.initialStep)
+      initialStep: values["initial_step"] ?? defaults.initialStep,
+      amsgrad: try fields.optional("amsgrad")?.bool() ?? false,
+      centered: try fields.optional("centered")?.bool() ?? false,
+      initialAccumulatorValue: values["initial_accumulator_value"] ?? defaults.initialAccumulatorValue,
+      weightDecay: values["weight_decay"], clipNorm: values["clipnorm"] ?? 0, clipValue: values["clipvalue"] ?? 0,
+      globalClipNorm: values["global_clipnorm"] ?? 0)
     let iterations = try object.optional("iterations")?.integer(in: 0...Int.max) ?? 0
     var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
     let trainable = model.orderedParameters.map(\.spec).filter(\.trainable)

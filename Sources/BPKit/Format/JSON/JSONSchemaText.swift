@@ -751,7 +751,7 @@ enum JSONSchemaText {
           ]
         },
         "optimizerConfiguration": {
-          "description": "The optimizer and its hyperparameters. Absent hyperparameters take the defaults shown (Keras 3's where Keras has the optimizer, FANN's for rprop).",
+          "description": "The optimizer and its hyperparameters. Absent hyperparameters take the defaults shown (Keras 3's where Keras has the optimizer, FANN's for rprop); documents written before amsgrad, centered, initial_accumulator_value, weight_decay and the clipping members existed read as their defaults.",
           "type": "object",
           "properties": {
             "kind": {
@@ -760,15 +760,18 @@ enum JSONSchemaText {
                 "momentum",
                 "nesterov",
                 "adam",
+                "adamw",
+                "nadam",
+                "adagrad",
                 "rmsprop",
                 "rprop"
               ],
-              "description": "The optimizer: sgd, momentum (classical), nesterov, adam, rmsprop, or rprop (iRPROP-, full batch)."
+              "description": "The optimizer: sgd, momentum (classical), nesterov, adam, adamw (Adam with decoupled weight decay, Keras' AdamW), nadam, adagrad, rmsprop, or rprop (iRPROP-, full batch)."
             },
             "learning_rate": {
               "type": "number",
               "minimum": 0,
-              "description": "The step size; default 0.01 for sgd, momentum and nesterov, 0.001 for adam and rmsprop; unused by rprop."
+              "description": "The step size; default 0.01 for sgd, momentum and nesterov, 0.001 for adam, adamw, nadam, adagrad and rmsprop; unused by rprop."
             },
             "momentum": {
               "type": "number",
@@ -779,19 +782,19 @@ enum JSONSchemaText {
               "type": "number",
               "minimum": 0,
               "default": 0.9,
-              "description": "Adam's first-moment decay."
+              "description": "The first-moment decay of adam, adamw and nadam."
             },
             "beta_2": {
               "type": "number",
               "minimum": 0,
               "default": 0.999,
-              "description": "Adam's second-moment decay."
+              "description": "The second-moment decay of adam, adamw and nadam."
             },
             "epsilon": {
               "type": "number",
               "minimum": 0,
               "default": 1e-07,
-              "description": "The constant that keeps adam and rmsprop from dividing by zero."
+              "description": "The constant that keeps adam, adamw, nadam, adagrad and rmsprop from dividing by zero."
             },
             "rho": {
               "type": "number",
@@ -828,6 +831,45 @@ enum JSONSchemaText {
               "minimum": 0,
               "default": 0.1,
               "description": "rprop: every weight's first step."
+            },
+            "initial_accumulator_value": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0.1,
+              "description": "adagrad: the value every accumulator starts at (Keras' initial_accumulator_value)."
+            },
+            "amsgrad": {
+              "type": "boolean",
+              "default": false,
+              "description": "adam and adamw: AMSGrad, the denominator uses the largest second moment seen (slot velocity_hat)."
+            },
+            "centered": {
+              "type": "boolean",
+              "default": false,
+              "description": "rmsprop: the squared-gradient average is centred by the mean gradient (slot average_gradient)."
+            },
+            "weight_decay": {
+              "type": "number",
+              "minimum": 0,
+              "description": "Decoupled weight decay applied before each update, w <- w - w*weight_decay*learning_rate, as Keras 3 applies weight_decay; default 0.004 for adamw, else 0 (none)."
+            },
+            "clipnorm": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "Each weight tensor's gradient is rescaled to at most this L2 norm (Keras' clipnorm); 0 is none. At most one of clipnorm, clipvalue and global_clipnorm is non-zero."
+            },
+            "clipvalue": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "Each gradient element is clipped to [-clipvalue, clipvalue] (Keras' clipvalue); 0 is none. At most one of clipnorm, clipvalue and global_clipnorm is non-zero."
+            },
+            "global_clipnorm": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "All gradients are rescaled together to at most this global L2 norm (Keras' global_clipnorm); 0 is none. At most one of clipnorm, clipvalue and global_clipnorm is non-zero."
             }
           },
           "required": [

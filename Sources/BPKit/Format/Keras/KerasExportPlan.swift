@@ -157,16 +157,22 @@ struct KerasExportPlan {
   }
 
   /// Keras' optimizer variables after `iteration` and `learning_rate`, in
-  /// Keras' order; slots bpkit has not filled yet are zeros, as in Keras.
+  /// Keras' order; slots bpkit has not filled yet hold their initial values,
+  /// as in Keras, and Nadam's `u_product` is computed from the step count.
   func optimizerSlots(_ state: OptimizerState, model: Model) -> [(name: String, tensor: Tensor<Float>)] {
     let layout = KerasOptimizer.slotLayout(state.configuration)
+    let rule = OptimizerRule(configuration: state.configuration)
     func tensor(_ slot: String, _ key: ParameterKey) -> (String, Tensor<Float>) {
       let shape = model.parameters[key]!.shape
-      return ("\(key.layer)_\(key.name)_\(slot)", state.slots[slot]?[key] ?? .zeros(shape))
+      let fresh = Tensor<Float>(
+        shape: shape, scalars: Array(repeating: Float(rule.initialValue(ofSlot: slot)), count: shape.reduce(1, *)))
+      return ("\(key.layer)_\(key.name)_\(slot)", state.slots[slot]?[key] ?? fresh)
     }
-    if layout.interleaved {
-      return trainable.flatMap { key in layout.names.map { tensor($0, key) } }
+    var variables = layout.groups.flatMap { group in trainable.flatMap { key in group.map { tensor($0, key) } } }
+    for name in layout.trailingScalars {
+      var product = NadamMomentumProduct<Float>(beta1: state.configuration.beta1)
+      variables.append((name, Tensor(shape: [], scalars: [product.product(through: state.iterations)])))
     }
-    return layout.names.flatMap { slot in trainable.map { tensor(slot, $0) } }
+    return variables
   }
 }

@@ -75,6 +75,11 @@ enum KerasLegacyHDF5 {
         throw KerasOptimizer.Skipped(reason: "the optimizer variables are not laid out as Keras 3 writes them")
       }
       let iterations = try KerasOptimizer.iterations(try variable(names[0], in: group, file: file))
+      if variableName(names[0]) == "iter" {
+        return try tfKeras2State(
+          configuration, iterations: iterations, names: Array(names.dropFirst()), group: group, model: model, file: file
+        )
+      }
       let slots = try names.dropFirst(2).map { try variable($0, in: group, file: file) }
       return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
     } catch let skipped as KerasOptimizer.Skipped {
@@ -82,6 +87,47 @@ enum KerasLegacyHDF5 {
     } catch {
       throw KerasOptimizer.Skipped(reason: "the optimizer variables cannot be read: \(error)")
     }
+  }
+
+  /// tf.keras 2's slot names (`optimizer_v2/*.py`) in Keras 3's terms.
+  static let tfKeras2SlotNames = [
+    "m": "momentum", "v": "velocity", "vhat": "velocity_hat", "momentum": "momentum", "rms": "velocity",
+    "mg": "average_gradient", "accumulator": "accumulator",
+  ]
+
+  /// The optimizer state of a file tf.keras 2 wrote: `iter`, then slots named
+  /// `OPTIMIZER/LAYER/.../WEIGHT/SLOT:0` (`Adam/dense/kernel/m:0`), matched to
+  /// weights by name; scalars such as Nadam's `momentum_cache` are recomputed by bpkit.
+  private static func tfKeras2State(
+    _ configuration: OptimizerConfiguration, iterations: Int64, names: [String], group: HDF5Group, model: Model,
+    file: String
+  ) throws -> OptimizerState {
+    let trainable = model.orderedParameters.map(\.spec).filter(\.trainable)
+    let expected = Set(OptimizerRule(configuration: configuration).slotNames)
+    var named: [(slot: String, spec: ParameterSpec, variable: KerasVariable)] = []
+    for name in names {
+      let parts = name.split(separator: "/").map(String.init)
+      let slotName = variableName(name)
+      guard parts.count >= 4, let slot = tfKeras2SlotNames[slotName] else {
+        if slotName == "momentum_cache" && configuration.kind == .nadam { continue }
+        throw KerasOptimizer.Skipped(reason: "the tf.keras 2 optimizer variable \(name) is not one bpkit knows")
+      }
+      guard expected.contains(slot),
+        let spec = trainable.first(where: { $0.key.layer == parts[1] && $0.key.name == parts[parts.count - 2] })
+      else {
+        throw KerasOptimizer.Skipped(
+          reason:
+            "the tf.keras 2 optimizer variable \(name) belongs to no \(configuration.kind.rawValue) slot of a trainable weight"
+        )
+      }
+      named.append((slot, spec, try variable(name, in: group, file: file)))
+    }
+    guard named.count == expected.count * trainable.count else {
+      throw KerasOptimizer.Skipped(
+        reason: "the file holds \(named.count) optimizer slot variables; \(configuration.kind.rawValue) needs "
+          + "\(expected.count * trainable.count)")
+    }
+    return try KerasOptimizer.state(configuration, iterations: iterations, named: named)
   }
 
   /// The last component of a Keras weight path, without TensorFlow's `:0`.

@@ -4,25 +4,27 @@ import Foundation
 ///
 /// Keras 3 orders an optimizer's variables as `iteration`, `learning_rate`,
 /// then the slots its `build` creates (keras/src/optimizers/*.py): SGD one
-/// `momentum` per trainable variable; Adam `momentum` and `velocity`
-/// interleaved per variable (`add_optimizer_variables` with two names);
-/// RMSprop every `velocity`, then every `momentum` when momentum > 0.
+/// `momentum` per trainable variable; Adam, AdamW and Nadam `momentum` and
+/// `velocity` interleaved per variable (`add_optimizer_variables` with two
+/// names), then with amsgrad every `velocity_hat`, and for Nadam the scalar
+/// `u_product`; Adagrad one `accumulator`; RMSprop every `velocity`, then
+/// every `momentum` when momentum > 0, then every `average_gradient` when centred.
 enum KerasOptimizer {
   /// Why an optimizer's state was left out, for ``KerasModel/warnings``.
   struct Skipped: Error {
     var reason: String
   }
 
-  /// The bpkit configuration of a serialized Keras optimizer (`{"class_name": "Adam", "config": {...}}`).
+  /// The bpkit configuration of a serialized Keras optimizer (`{"class_name": "Adam", "config": {...}}`),
+  /// with Keras 3's defaults for what the configuration leaves out.
   static func configuration(_ value: Any?) throws(Skipped) -> OptimizerConfiguration {
     guard let object = value as? [String: Any], let className = object["class_name"] as? String else {
       throw Skipped(reason: "the file does not record the optimizer's configuration")
     }
     let config = object["config"] as? [String: Any] ?? [:]
     func number(_ key: String) -> Double? { (config[key] as? NSNumber)?.doubleValue }
-    for option in ["weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "loss_scale_factor"]
-    where number(option) != nil {
-      throw Skipped(reason: "Keras option \(option) has no bpkit counterpart")
+    if number("loss_scale_factor") != nil {
+      throw Skipped(reason: "Keras option loss_scale_factor has no bpkit counterpart")
     }
     if config["use_ema"] as? Bool == true { throw Skipped(reason: "Keras option use_ema has no bpkit counterpart") }
     if let steps = number("gradient_accumulation_steps"), steps > 1 {
@@ -31,34 +33,59 @@ enum KerasOptimizer {
     guard let learningRate = number("learning_rate") else {
       throw Skipped(reason: "the learning rate is a schedule, which bpkit does not have")
     }
+    var configuration: OptimizerConfiguration
     switch className {
     case "SGD":
       let momentum = number("momentum") ?? 0
       let kind: OptimizerKind = momentum == 0 ? .sgd : (config["nesterov"] as? Bool == true ? .nesterov : .momentum)
-      return OptimizerConfiguration(kind: kind, learningRate: learningRate, momentum: momentum)
-    case "Adam":
-      if config["amsgrad"] as? Bool == true { throw Skipped(reason: "Adam with amsgrad is not in bpkit") }
-      return OptimizerConfiguration(
-        kind: .adam, learningRate: learningRate, beta1: number("beta_1") ?? 0.9, beta2: number("beta_2") ?? 0.999,
-        epsilon: number("epsilon") ?? 1e-7)
+      configuration = OptimizerConfiguration(kind: kind, learningRate: learningRate, momentum: momentum)
+    case "Adam", "AdamW", "Nadam":
+      let kind: OptimizerKind = className == "Adam" ? .adam : className == "AdamW" ? .adamw : .nadam
+      configuration = OptimizerConfiguration(
+        kind: kind, learningRate: learningRate, beta1: number("beta_1") ?? 0.9, beta2: number("beta_2") ?? 0.999,
+        epsilon: number("epsilon") ?? 1e-7, amsgrad: kind != .nadam && config["amsgrad"] as? Bool == true)
+    case "Adagrad":
+      configuration = OptimizerConfiguration(
+        kind: .adagrad, learningRate: learningRate, epsilon: number("epsilon") ?? 1e-7,
+        initialAccumulatorValue: number("initial_accumulator_value") ?? 0.1)
     case "RMSprop":
-      if config["centered"] as? Bool == true { throw Skipped(reason: "centered RMSprop is not in bpkit") }
-      return OptimizerConfiguration(
+      configuration = OptimizerConfiguration(
         kind: .rmsprop, learningRate: learningRate, momentum: number("momentum") ?? 0,
-        epsilon: number("epsilon") ?? 1e-7, rho: number("rho") ?? 0.9)
+        epsilon: number("epsilon") ?? 1e-7, rho: number("rho") ?? 0.9, centered: config["centered"] as? Bool == true)
     default:
       throw Skipped(reason: "bpkit has no \(className) optimizer")
     }
+    // Keras applies weight_decay when it is a number (AdamW's default 0.004),
+    // and each clipping option only when it is above 0 (`_clip_gradients`).
+    configuration.weightDecay = number("weight_decay") ?? (className == "AdamW" ? 0.004 : 0)
+    configuration.clipNorm = max(number("clipnorm") ?? 0, 0)
+    configuration.globalClipNorm = configuration.clipNorm > 0 ? 0 : max(number("global_clipnorm") ?? 0, 0)
+    configuration.clipValue =
+      configuration.clipNorm + configuration.globalClipNorm > 0 ? 0 : max(number("clipvalue") ?? 0, 0)
+    do {
+      try OptimizerRule(configuration: configuration).validate()
+    } catch {
+      throw Skipped(reason: "the \(className) configuration is not valid: \(error)")
+    }
+    return configuration
   }
 
-  /// The slot names, in Keras' order, and whether they interleave per variable.
-  static func slotLayout(_ configuration: OptimizerConfiguration) -> (names: [String], interleaved: Bool) {
+  /// The slot names in Keras' order: groups created one after the other by
+  /// `add_optimizer_variables`, the names of a group interleaved per
+  /// variable; then the scalar variables that follow the slots (Nadam's `u_product`).
+  static func slotLayout(_ configuration: OptimizerConfiguration) -> (groups: [[String]], trailingScalars: [String]) {
     switch configuration.kind {
-    case .sgd: ([], false)
-    case .momentum, .nesterov: (configuration.momentum != 0 ? ["momentum"] : [], false)
-    case .adam: (["momentum", "velocity"], true)
-    case .rmsprop: (configuration.momentum > 0 ? ["velocity", "momentum"] : ["velocity"], false)
-    case .rprop: (["previous_gradient", "step_size"], false)
+    case .sgd: ([], [])
+    case .momentum, .nesterov: (configuration.momentum != 0 ? [["momentum"]] : [], [])
+    case .adam, .adamw: ([["momentum", "velocity"]] + (configuration.amsgrad ? [["velocity_hat"]] : []), [])
+    case .nadam: ([["momentum", "velocity"]], ["u_product"])
+    case .adagrad: ([["accumulator"]], [])
+    case .rmsprop:
+      (
+        [["velocity"]] + (configuration.momentum > 0 ? [["momentum"]] : [])
+          + (configuration.centered ? [["average_gradient"]] : []), []
+      )
+    case .rprop: ([["previous_gradient"], ["step_size"]], [])
     }
   }
 
@@ -76,7 +103,9 @@ enum KerasOptimizer {
   }
 
   /// The optimizer state from Keras' slot variables, in Keras' order; each
-  /// variable's shape is checked before its data is read.
+  /// variable's shape is checked before its data is read. Trailing scalars
+  /// (Nadam's `u_product`) are recomputed by bpkit from the step count, and
+  /// only their presence is checked.
   static func state(
     _ configuration: OptimizerConfiguration, iterations: Int64, slotVariables: [KerasVariable], model: Model
   ) throws(Skipped) -> OptimizerState {
@@ -85,48 +114,67 @@ enum KerasOptimizer {
     // A model compiled but never trained holds the iteration and learning
     // rate but no slots yet: its optimizer starts with fresh slots, as Keras' would.
     if slotVariables.isEmpty && iterations == 0 { return OptimizerState(configuration: configuration) }
-    guard slotVariables.count == trainable.count * layout.names.count else {
+    let perVariable = layout.groups.reduce(0) { $0 + $1.count }
+    let expected = trainable.count * perVariable + layout.trailingScalars.count
+    guard slotVariables.count == expected else {
       throw Skipped(
         reason: "the file holds \(slotVariables.count) optimizer slot variables; \(configuration.kind.rawValue) "
-          + "needs \(trainable.count * layout.names.count)")
+          + "needs \(expected)")
     }
-    var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
-    for (slotIndex, slot) in layout.names.enumerated() {
-      var tensors: [ParameterKey: Tensor<Float>] = [:]
-      for (variableIndex, spec) in trainable.enumerated() {
-        let position =
-          layout.interleaved
-          ? variableIndex * layout.names.count + slotIndex : slotIndex * trainable.count + variableIndex
-        let variable = slotVariables[position]
-        guard variable.shape == spec.shape else {
-          throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) has shape \(variable.shape), not \(spec.shape)")
+    var named: [(slot: String, spec: ParameterSpec, variable: KerasVariable)] = []
+    var position = 0
+    for group in layout.groups {
+      for spec in trainable {
+        for slot in group {
+          named.append((slot, spec, slotVariables[position]))
+          position += 1
         }
-        let tensor: Tensor<Float>
-        do {
-          tensor = try variable.read()
-        } catch {
-          throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) cannot be read: \(error)")
-        }
-        // Keras' Adam and RMSprop divide by the square root of `velocity`.
-        if slot == "velocity" || (configuration.kind == .rprop && slot == "step_size"),
-          let index = tensor.scalars.firstIndex(where: { $0 < 0 })
-        {
-          throw Skipped(
-            reason: "optimizer slot \(slot) for \(spec.key) holds \(tensor.scalars[index]); it cannot be negative")
-        }
-        tensors[spec.key] = tensor
       }
-      slots[slot] = tensors
+    }
+    return try state(configuration, iterations: iterations, named: named)
+  }
+
+  /// The optimizer state from slot variables already matched to their slot and weight.
+  static func state(
+    _ configuration: OptimizerConfiguration, iterations: Int64,
+    named: [(slot: String, spec: ParameterSpec, variable: KerasVariable)]
+  ) throws(Skipped) -> OptimizerState {
+    var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
+    for (slot, spec, variable) in named {
+      guard variable.shape == spec.shape else {
+        throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) has shape \(variable.shape), not \(spec.shape)")
+      }
+      let tensor: Tensor<Float>
+      do {
+        tensor = try variable.read()
+      } catch {
+        throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) cannot be read: \(error)")
+      }
+      // Keras divides by the square root of `velocity`, `velocity_hat` and `accumulator`.
+      if ["velocity", "velocity_hat", "accumulator"].contains(slot)
+        || (configuration.kind == .rprop && slot == "step_size"),
+        let index = tensor.scalars.firstIndex(where: { $0 < 0 })
+      {
+        throw Skipped(
+          reason: "optimizer slot \(slot) for \(spec.key) holds \(tensor.scalars[index]); it cannot be negative")
+      }
+      slots[slot, default: [:]][spec.key] = tensor
     }
     return OptimizerState(configuration: configuration, iterations: iterations, slots: slots)
   }
 
   /// The serialized Keras optimizer for a bpkit configuration, or `nil` when Keras lacks it.
   static func serialized(_ configuration: OptimizerConfiguration) -> [String: Any]? {
+    func setting(_ value: Double) -> Any { value != 0 ? value : NSNull() }
     let common: [String: Any] = [
-      "learning_rate": configuration.learningRate, "weight_decay": NSNull(), "clipnorm": NSNull(),
-      "global_clipnorm": NSNull(), "clipvalue": NSNull(), "use_ema": false, "ema_momentum": 0.99,
+      "learning_rate": configuration.learningRate,
+      "weight_decay": configuration.kind == .adamw ? configuration.weightDecay : setting(configuration.weightDecay),
+      "clipnorm": setting(configuration.clipNorm), "global_clipnorm": setting(configuration.globalClipNorm),
+      "clipvalue": setting(configuration.clipValue), "use_ema": false, "ema_momentum": 0.99,
       "ema_overwrite_frequency": NSNull(), "loss_scale_factor": NSNull(), "gradient_accumulation_steps": NSNull(),
+    ]
+    let moments: [String: Any] = [
+      "beta_1": configuration.beta1, "beta_2": configuration.beta2, "epsilon": configuration.epsilon,
     ]
     let (className, name, specific): (String, String, [String: Any])
     switch configuration.kind {
@@ -139,19 +187,21 @@ enum KerasOptimizer {
         ]
       )
     case .adam:
+      (className, name, specific) = ("Adam", "adam", moments.merging(["amsgrad": configuration.amsgrad]) { $1 })
+    case .adamw:
+      (className, name, specific) = ("AdamW", "adamw", moments.merging(["amsgrad": configuration.amsgrad]) { $1 })
+    case .nadam: (className, name, specific) = ("Nadam", "nadam", moments)
+    case .adagrad:
       (className, name, specific) = (
-        "Adam", "adam",
-        [
-          "beta_1": configuration.beta1, "beta_2": configuration.beta2, "epsilon": configuration.epsilon,
-          "amsgrad": false,
-        ]
+        "Adagrad", "adagrad",
+        ["initial_accumulator_value": configuration.initialAccumulatorValue, "epsilon": configuration.epsilon]
       )
     case .rmsprop:
       (className, name, specific) = (
         "RMSprop", "rmsprop",
         [
           "rho": configuration.rho, "momentum": configuration.momentum, "epsilon": configuration.epsilon,
-          "centered": false,
+          "centered": configuration.centered,
         ]
       )
     case .rprop:
@@ -162,7 +212,6 @@ enum KerasOptimizer {
       "config": common.merging(specific) { $1 }.merging(["name": name]) { $1 }, "registered_name": NSNull(),
     ]
   }
-
   /// A Keras loss (a name, or a serialized loss object) in bpkit's terms.
   static func loss(_ value: Any?) -> Loss? {
     var name = value as? String

@@ -13,8 +13,14 @@ import _BPKitTestSupport
   static let optimizers: [OptimizerConfiguration] = [
     .init(kind: .sgd), .init(kind: .momentum, learningRate: 0.1), .init(kind: .nesterov, momentum: 0.5),
     .init(kind: .adam, learningRate: 1), .init(kind: .rmsprop), .init(kind: .rmsprop, momentum: 0.25),
+    .init(kind: .adamw, amsgrad: true, clipNorm: 1), .init(kind: .nadam, weightDecay: 0.01),
+    .init(kind: .adagrad, initialAccumulatorValue: 0.2, clipValue: 0.5),
+    .init(kind: .rmsprop, momentum: 0.5, centered: true, globalClipNorm: 2),
   ]
-  static let floatKeys = ["learning_rate", "momentum", "beta_1", "beta_2", "epsilon", "rho", "ema_momentum"]
+  static let floatKeys = [
+    "learning_rate", "momentum", "beta_1", "beta_2", "epsilon", "rho", "ema_momentum", "weight_decay", "clipnorm",
+    "clipvalue", "global_clipnorm", "initial_accumulator_value",
+  ]
 
   static func model(_ name: String) throws -> Model {
     name == "rnn_variable_length"
@@ -46,7 +52,8 @@ import _BPKitTestSupport
     let index = Self.models.firstIndex(of: name)!
     let optimizers = index == 0 ? Self.optimizers : [Self.optimizers[0], Self.optimizers[index + 1]]
     for configuration in optimizers {
-      let label = configuration.kind.rawValue + (configuration.momentum > 0 ? "-m" : "")
+      let label =
+        configuration.kind.rawValue + (configuration.momentum > 0 ? "-m" : "") + (configuration.centered ? "-c" : "")
       let path = KerasOutputs.path("\(name).\(label).\(format == .archive ? "keras" : "keras.h5")")
       let state = OptimizerState(configuration: configuration, iterations: 3)
       try KerasModel(model: model, optimizer: state, loss: loss).write(toPath: path, format: format)
@@ -69,15 +76,28 @@ import _BPKitTestSupport
       let back = try KerasModel(contentsOfFile: path)
       #expect(back.optimizer?.configuration == state.configuration, "\(name) \(label) \(format)")
       #expect(back.loss == loss)
-      let className = ["sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "adam": "Adam", "rmsprop": "RMSprop"][
-        configuration.kind.rawValue]!
+      let className = [
+        "sgd": "SGD", "momentum": "SGD", "nesterov": "SGD", "adam": "Adam", "adamw": "AdamW", "nadam": "Nadam",
+        "adagrad": "Adagrad", "rmsprop": "RMSprop",
+      ][configuration.kind.rawValue]!
       var hyperparameters = ["learning_rate": configuration.learningRate]
       switch configuration.kind {
       case .sgd, .momentum, .nesterov: hyperparameters["momentum"] = configuration.momentum
-      case .adam:
+      case .adam, .adamw, .nadam:
         hyperparameters.merge(["beta_1": configuration.beta1, "beta_2": configuration.beta2]) { $1 }
-      case .rmsprop: hyperparameters.merge(["rho": configuration.rho, "momentum": configuration.momentum]) { $1 }
+        if configuration.kind != .nadam { hyperparameters["amsgrad"] = configuration.amsgrad ? 1 : 0 }
+      case .adagrad: hyperparameters["initial_accumulator_value"] = configuration.initialAccumulatorValue
+      case .rmsprop:
+        hyperparameters.merge([
+          "rho": configuration.rho, "momentum": configuration.momentum, "centered": configuration.centered ? 1 : 0,
+        ]) { $1 }
       case .rprop: break
+      }
+      for (key, value) in [
+        ("weight_decay", configuration.weightDecay), ("clipnorm", configuration.clipNorm),
+        ("clipvalue", configuration.clipValue), ("global_clipnorm", configuration.globalClipNorm),
+      ] where value != 0 {
+        hyperparameters[key] = value
       }
       KerasOutputs.expect(
         path, optimizer: className, hyperparameters: hyperparameters,
