@@ -12,7 +12,7 @@ enum UsageHints {
 
   /// Options people bring from other tools for regularization, which bpkit has none of.
   static let regularizationOptions: Set<String> = [
-    "--l1", "--l2", "--weight-decay", "--decay", "--regularization", "--regularizer", "--dropout",
+    "--l1", "--l2", "--decay", "--regularization", "--regularizer", "--dropout",
   ]
 
   /// The message to print instead of the parser's, or `nil` to keep it.
@@ -25,8 +25,8 @@ enum UsageHints {
     for option in arguments where regularizationOptions.contains(option.split(separator: "=")[0].lowercased()) {
       guard parserMessage.contains("Unknown option '\(option.split(separator: "=")[0])'") else { continue }
       return
-        "Error: no such option '\(option.split(separator: "=")[0])': bpkit has no weight decay, L1/L2 regularization or dropout in "
-        + "training (a Keras Dropout layer is dropped on import)"
+        "Error: no such option '\(option.split(separator: "=")[0])': bpkit has no L1/L2 regularization or dropout in "
+        + "training (a Keras Dropout layer is dropped on import); decoupled weight decay is --weight-decay"
     }
     return nil
   }

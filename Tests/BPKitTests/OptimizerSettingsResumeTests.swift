@@ -78,4 +78,19 @@ import _BPKitTestSupport
       try options.validate()
     }
   }
+
+  @Test func aSettingTheOptimizerLacksIsRefused() throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-settings")
+    var options = options(.init(optimizer: .sgd, amsgrad: true), folder: folder, name: "run.h5")
+    #expect(
+      throws: TrainingError.invalidSetting(
+        "--amsgrad is a setting of adam and adamw; sgd has none. Drop --amsgrad, or choose one of them with --optimizer"
+      )
+    ) {
+      try TrainingRun(options)
+    }
+    options.schedule = .init(optimizer: .rprop, clipNorm: 1)
+    #expect(throws: TrainingError.self) { try TrainingRun(options) }
+    #expect(!FileManager.default.fileExists(atPath: folder.path("run.h5")))
+  }
 }

@@ -17,11 +17,12 @@ import _BPKitTestSupport
     #expect(!far.error.contains("did you mean"))
   }
 
-  @Test(arguments: ["--l2", "--weight-decay", "--dropout"])
+  @Test(arguments: ["--l2", "--decay", "--dropout"])
   func regularizationOptionsSayBPKitHasNone(option: String) throws {
     let result = try BPKitBinary.run("train", "--layers", "4,3:softmax", "--data", Self.iris, option, "0.1")
     #expect(result.status == 2)
-    #expect(result.error.contains("no such option '\(option)': bpkit has no weight decay"), "\(result.error)")
+    #expect(result.error.contains("no such option '\(option)': bpkit has no L1/L2 regularization"), "\(result.error)")
+    #expect(result.error.contains("weight decay is --weight-decay"))
     #expect(!result.error.contains("--lr"))
   }
 

@@ -1,17 +1,35 @@
 extension TrainingPlan {
   /// Refuses options that mean nothing for the network and optimizer the run
-  /// trains, rather than ignoring them: momentum for an optimizer without
-  /// one, a learning rate or batch size for full-batch iRPROP−, truncated
+  /// trains, rather than ignoring them: momentum, amsgrad, centring or an
+  /// initial accumulator for an optimizer without one, a learning rate, batch
+  /// size, weight decay or clipping for full-batch iRPROP−, truncated
   /// BPTT for a network without recurrent layers.
   ///
   /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the option.
   static func refuseMeaningless(
     _ schedule: TrainingOptions.Schedule, network: NetworkDescription, optimizer: OptimizerKind
   ) throws(TrainingError) {
-    if schedule.momentum != nil, optimizer == .adam || optimizer == .rprop {
+    if schedule.momentum != nil, [.adam, .adamw, .nadam, .adagrad, .rprop].contains(optimizer) {
       throw .invalidSetting(
         "--momentum is a setting of the sgd, momentum, nesterov and rmsprop optimizers; \(optimizer.rawValue) has "
           + "none. Drop --momentum, or choose one of those with --optimizer")
+    }
+    let only: [(String, Bool, [OptimizerKind])] = [
+      ("--amsgrad", schedule.amsgrad != nil, [.adam, .adamw]), ("--centered", schedule.centered != nil, [.rmsprop]),
+      ("--initial-accumulator-value", schedule.initialAccumulatorValue != nil, [.adagrad]),
+    ]
+    for (flag, given, kinds) in only where given && !kinds.contains(optimizer) {
+      throw .invalidSetting(
+        "\(flag) is a setting of \(kinds.map(\.rawValue).joined(separator: " and ")); \(optimizer.rawValue) has none. "
+          + "Drop \(flag), or choose \(kinds.count == 1 ? "it" : "one of them") with --optimizer")
+    }
+    for (flag, given) in [
+      ("--weight-decay", schedule.weightDecay != nil), ("--clipnorm", schedule.clipNorm != nil),
+      ("--clipvalue", schedule.clipValue != nil), ("--global-clipnorm", schedule.globalClipNorm != nil),
+    ] where given && optimizer == .rprop {
+      throw .invalidSetting(
+        "rprop follows only the signs of the full-batch gradient and has no learning rate, so \(flag) means "
+          + "nothing for it; drop \(flag)")
     }
     if schedule.learningRate != nil, optimizer == .rprop {
       throw .invalidSetting("rprop adapts a step size for each weight and has no learning rate; drop --lr")

@@ -71,9 +71,9 @@ import _BPKitTestSupport
       (
         "unknown optimizer",
         { document in
-          document["optimizer"] = ["configuration": ["kind": "adagrad"]]
+          document["optimizer"] = ["configuration": ["kind": "adadelta"]]
         }, "$.optimizer.configuration.kind",
-        "expected one of sgd, momentum, nesterov, adam, rmsprop, rprop, found 'adagrad'"
+        "expected one of sgd, momentum, nesterov, adam, adamw, nadam, adagrad, rmsprop, rprop, found 'adadelta'"
       ),
       (
         "random word",
