@@ -19,11 +19,28 @@ import _BPKitTestSupport
   @Test func streamsRowBlocksThatMatchTheWholeRead() throws {
     let path = Fixtures.path("datasets/digits.h5")
     let whole = try Dataset.readHDF5(path: path, inputs: "/test/x", targets: "/test/y")
-    let reader = try HDF5RowReader(path: path, inputs: "/test/x", targets: "/test/y")
+    let reader = try HDF5SampleReader(path: path, inputs: "/test/x", targets: "/test/y")
     #expect(reader.sampleCount == 360)
     #expect(reader.sampleShape == [64])
     let block = try reader.read(rows: 100..<164)
     #expect(block == whole.subset(100..<164))
+  }
+
+  /// Read in order as inference reads it, the reader gives every row once,
+  /// whatever rows training read from it in between.
+  @Test func readsInOrderWhateverRowsWereReadBetween() throws {
+    let path = Fixtures.path("datasets/digits.h5")
+    let whole = try Dataset.readHDF5(path: path, inputs: "/test/x", targets: "/test/y")
+    let reader = try HDF5SampleReader(path: path, inputs: "/test/x", targets: "/test/y")
+    var inputs: [Float] = []
+    var labels: [Float] = []
+    while let batch = try reader.next(limit: 100) {
+      inputs += batch.inputs
+      labels += batch.labels ?? []
+      _ = try reader.read(rows: 0..<10)
+    }
+    #expect(inputs == whole.inputs.scalars)
+    #expect(labels == whole.targets?.scalars)
   }
 
   @Test func mismatchedCountsAndRanksAreErrors() throws {
@@ -39,7 +56,7 @@ import _BPKitTestSupport
     #expect(throws: DataError.countMismatch(source: "\(path):/x", inputs: 3, targets: 2)) {
       try Dataset.readHDF5(path: path, inputs: "/x", targets: "/y")
     }
-    #expect(throws: DataError.self) { try HDF5RowReader(path: path, inputs: "/flat", targets: nil) }
+    #expect(throws: DataError.self) { try HDF5SampleReader(path: path, inputs: "/flat", targets: nil) }
     #expect(throws: DataError.unsupportedElementType(source: "\(path):/s", type: "string")) {
       try Dataset.readHDF5(path: path, inputs: "/s", targets: nil)
     }

@@ -114,7 +114,8 @@ import _BPKitTestSupport
 }
 
 @Suite struct HDF5FeatureNameTests {
-  @Test func aFeatureNamesAttributeNamesTheModelsFeatures() throws {
+  /// In memory or streamed from disk, the model keeps the data's names.
+  @Test(arguments: [false, true]) func aFeatureNamesAttributeNamesTheModelsFeatures(streamed: Bool) throws {
     let folder = try TemporaryDirectory()
     let path = folder.path("data.h5")
     do {
@@ -127,7 +128,10 @@ import _BPKitTestSupport
     }
     let checkpoint = folder.path("run.ckpt.h5")
     let trained = try BPKitBinary.run(
-      "train", "--layers", "3,1:sigmoid", "--data", path, "--epochs", "1", "--quiet", "--checkpoint", checkpoint)
+      arguments: [
+        "train", "--layers", "3,1:sigmoid", "--data", path, "--epochs", "1", "--quiet", "--checkpoint", checkpoint,
+      ]
+        + (streamed ? ["--stream"] : []))
     #expect(trained.status == 0, "\(trained.error)")
     let model = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).model
     #expect(model.names == ModelNames(features: ["age", "height", "weight"]))

@@ -1,19 +1,88 @@
-/// Samples from a dataset in an HDF5 file, read a block of rows at a time.
+import HDF5
+
+/// Samples from datasets in an HDF5 file, read a block of rows at a time, so
+/// data larger than memory can be predicted from or trained on.
+///
+/// The one HDF5 reader of the ``SampleReader`` family: `bpkit infer` reads it
+/// in order with ``next(limit:)``, training reads the rows its batches need
+/// with ``read(rows:)`` (``TrainingData/streamed(_:rows:)``), and
+/// ``Dataset/readHDF5(path:inputs:targets:trust:)`` reads all rows into memory.
+/// Float64 and integer datasets are converted to Float32 block by block.
 public final class HDF5SampleReader: SampleReader {
-  private let reader: HDF5RowReader
-  private var next = 0
+  /// The file's path.
+  public let path: String
   /// The file and the inputs dataset, as `path:dataset`.
   public let source: String
+  /// The names of the features, from a `feature_names` string attribute on
+  /// the inputs dataset; `nil` when it has none.
+  public let featureNames: [String]?
+  private let inputs: HDF5Dataset
+  private let targets: HDF5Dataset?
+  private let targetPath: String?
+  private var nextRow = 0
+
+  /// Opens the inputs (and targets) datasets of a file through BPKit's
+  /// opening policy (see <doc:LoadingFiles>).
+  ///
+  /// - Parameters:
+  ///   - path: The HDF5 file.
+  ///   - inputPath: The inputs dataset, such as `/train/x`: [samples,
+  ///     features], or [samples, steps, features] for sequence models.
+  ///   - targetPath: The targets (labels) dataset, or `nil` for none:
+  ///     [samples] (such as class labels) or [samples, outputs].
+  ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  /// - Throws: ``OpeningError`` and ``FormatError`` from the opening policy,
+  ///   `HDF5Error` when a dataset cannot be opened, ``DataError`` when a
+  ///   dataset is not numeric or the datasets' shapes do not fit together.
+  public init(path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted)
+    throws
+  {
+    self.path = path
+    self.targetPath = targetPath
+    source = "\(path):\(inputPath)"
+    let root = try OpeningPolicy.openHDF5(path, trust: trust).root
+    inputs = try root.openDataset(inputPath)
+    targets = try targetPath.map { try root.openDataset($0) }
+    for (dataset, name) in [(inputs, inputPath)] + (targets.map { [($0, targetPath!)] } ?? [])
+    where dataset.elementType == nil {
+      throw DataError.unsupportedElementType(
+        source: "\(path):\(name)", type: dataset.holdsStrings ? "string" : "non-numeric")
+    }
+    guard inputs.shape.count == 2 || inputs.shape.count == 3 else {
+      throw DataError.wrongRank(
+        source: source, expected: "[samples, features] or [samples, steps, features]", shape: inputs.shape)
+    }
+    if let targets, targets.shape.first != inputs.shape[0] {
+      throw DataError.countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
+    }
+    // A user may name the features with a string attribute on the inputs dataset.
+    if try inputs.hasAttribute("feature_names") {
+      let names = try inputs.stringArrayAttribute("feature_names")
+      guard names.count == inputs.shape.last else {
+        throw DataError.featureNameCount(source: source, names: names.count, features: inputs.shape.last ?? 0)
+      }
+      featureNames = names
+    } else {
+      featureNames = nil
+    }
+  }
 
   /// Opens the inputs (and labels) datasets of a file, checking that their
-  /// samples fit `layout`.
+  /// samples fit `layout`, for prediction.
   ///
-  /// - Throws: `HDF5Error` when the file or a dataset cannot be opened;
-  ///   ``DataError`` when the samples do not fit.
-  public init(path: String, inputs: String, labels: String?, layout: SampleLayout) throws {
-    reader = try HDF5RowReader(path: path, inputs: inputs, targets: labels)
-    source = "\(path):\(inputs)"
-    let shape = reader.sampleShape
+  /// - Parameters:
+  ///   - path: The HDF5 file.
+  ///   - inputs: The inputs dataset.
+  ///   - labels: The labels dataset, or `nil` for none.
+  ///   - layout: What each sample must look like.
+  ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  /// - Throws: What ``init(path:inputs:targets:trust:)`` throws, and
+  ///   ``DataError`` when the samples do not fit `layout`.
+  public convenience init(
+    path: String, inputs: String, labels: String?, layout: SampleLayout, trust: FileTrust = .untrusted
+  ) throws {
+    try self.init(path: path, inputs: inputs, targets: labels, trust: trust)
+    let shape = sampleShape
     switch (layout.isSequence, shape.count) {
     case (false, 1):
       guard shape[0] == layout.features else {
@@ -23,7 +92,7 @@ public final class HDF5SampleReader: SampleReader {
       guard shape[1] == layout.features, layout.steps == nil || layout.steps == shape[0] else {
         throw DataError.wrongRank(
           source: source, expected: "[samples, \(layout.steps.map(String.init) ?? "steps"), \(layout.features)]",
-          shape: [reader.sampleCount] + shape)
+          shape: [sampleCount] + shape)
       }
     default:
       throw DataError.wrongRank(
@@ -31,16 +100,86 @@ public final class HDF5SampleReader: SampleReader {
         expected: layout.isSequence
           ? "a 3-D dataset [samples, steps, \(layout.features)] for this sequence model"
           : "a 2-D dataset [samples, \(layout.features)]",
-        shape: [reader.sampleCount] + shape)
+        shape: [sampleCount] + shape)
     }
   }
 
+  /// The number of samples.
+  public var sampleCount: Int { inputs.shape[0] }
+  /// The shape of one input sample: [features] or [steps, features].
+  public var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
+  /// The shape of all targets, or `nil` without targets.
+  public var targetShape: [Int]? { targets?.shape }
+
+  /// Reads the next up to `limit` samples, checking that every value is finite.
+  ///
+  /// - Throws: ``DataError`` naming the first sample that is not finite;
+  ///   `HDF5Error` when the file cannot be read.
   public func next(limit: Int) throws -> SampleBatch? {
-    guard next < reader.sampleCount else { return nil }
-    let rows = next..<min(reader.sampleCount, next + limit)
-    next = rows.upperBound
-    let block = try reader.read(rows: rows)
+    guard nextRow < sampleCount else { return nil }
+    let rows = nextRow..<min(sampleCount, nextRow + limit)
+    nextRow = rows.upperBound
+    let block = try read(rows: rows)
     try block.requireFinite(source: source)
     return SampleBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
+  }
+
+  /// Reads the samples in `rows` into memory, in any order of calls; the
+  /// position of ``next(limit:)`` does not move.
+  ///
+  /// - Throws: `HDF5Error` when the file cannot be read.
+  public func read(rows: Range<Int>) throws -> Dataset {
+    let inputTensor = try Self.readRows(rows, of: inputs)
+    let targetTensor = try targets.map { try Self.readRows(rows, of: $0) }
+    var data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
+    data.names.features = featureNames
+    data.origin = DataOrigin(
+      source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
+    return data
+  }
+
+  /// Visits every row of `rows` in blocks: checks that every value is finite
+  /// and returns the per-feature mean and standard deviation of the inputs
+  /// (over samples and time steps), computed in Float64.
+  ///
+  /// - Throws: ``DataError`` naming the first block with a value that is not
+  ///   finite; `HDF5Error` when the file cannot be read.
+  public func scan(rows: Range<Int>, blockRows: Int) throws -> (mean: [Float], std: [Float]) {
+    var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
+    var start = rows.lowerBound
+    while start < rows.upperBound {
+      let end = min(rows.upperBound, start + max(1, blockRows))
+      let block = try read(rows: start..<end)
+      try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
+      statistics.add(block.inputs.scalars)
+      start = end
+    }
+    return (statistics.mean, statistics.standardDeviation)
+  }
+
+  private static func readRows(_ rows: Range<Int>, of dataset: HDF5Dataset) throws -> Tensor<Float> {
+    let shape = [rows.count] + dataset.shape.dropFirst()
+    let count = shape.reduce(1, *)
+    func converted<T: HDF5Scalar>(_: T.Type, _ convert: (T) -> Float) throws -> [Float] {
+      var raw = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+      try raw.withUnsafeMutableBufferPointer { try dataset.readRows(rows, into: $0) }
+      return raw.map(convert)
+    }
+    let scalars: [Float]
+    switch dataset.elementType {
+    case .float32:
+      var values = [Float](repeating: 0, count: count)
+      try values.withUnsafeMutableBufferPointer { try dataset.readRows(rows, into: $0) }
+      scalars = values
+    case .float64: scalars = try converted(Double.self) { Float($0) }
+    case .int32: scalars = try converted(Int32.self) { Float($0) }
+    case .int64: scalars = try converted(Int64.self) { Float($0) }
+    case .uint8: scalars = try converted(UInt8.self) { Float($0) }
+    case .uint32: scalars = try converted(UInt32.self) { Float($0) }
+    case .uint64: scalars = try converted(UInt64.self) { Float($0) }
+    // The initializer refuses datasets without a numeric element type.
+    case nil: preconditionFailure("\(dataset.path) has no numeric element type")
+    }
+    return Tensor(shape: shape, scalars: scalars)
   }
 }

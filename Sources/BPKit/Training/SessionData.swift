@@ -17,7 +17,7 @@ public enum TrainingData {
   /// Samples held in memory.
   case inMemory(Dataset)
   /// Rows of HDF5 datasets read a block at a time, for data larger than memory.
-  case streamed(HDF5RowReader, rows: Range<Int>)
+  case streamed(HDF5SampleReader, rows: Range<Int>)
 
   /// The number of samples.
   public var sampleCount: Int {
@@ -32,7 +32,7 @@ public enum TrainingData {
 /// block read is kept, so an epoch whose order visits rows block by block
 /// reads the file once.
 final class StreamedData: SessionData {
-  let reader: HDF5RowReader
+  let reader: HDF5SampleReader
   let rows: Range<Int>
   let blockRows: Int
   private let network: NetworkDescription
@@ -41,7 +41,9 @@ final class StreamedData: SessionData {
   private var cachedBlock = -1
   private var cached: PreparedData?
 
-  init(reader: HDF5RowReader, rows: Range<Int>, blockRows: Int, network: NetworkDescription, loss: Loss, role: String)
+  init(
+    reader: HDF5SampleReader, rows: Range<Int>, blockRows: Int, network: NetworkDescription, loss: Loss, role: String
+  )
     throws
   {
     self.reader = reader
@@ -94,23 +96,5 @@ final class StreamedData: SessionData {
       judged += metrics.judged
     }
     return BatchMetrics(loss: lossSum / Double(max(samples, 1)), samples: samples, correct: correct, judged: judged)
-  }
-}
-
-extension HDF5RowReader {
-  /// Visits every row of `rows` in blocks: checks that every value is finite
-  /// and returns the per-feature mean and standard deviation of the inputs
-  /// (over samples and time steps), computed in Float64.
-  public func scan(rows: Range<Int>, blockRows: Int) throws -> (mean: [Float], std: [Float]) {
-    var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
-    var start = rows.lowerBound
-    while start < rows.upperBound {
-      let end = min(rows.upperBound, start + blockRows)
-      let block = try read(rows: start..<end)
-      try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
-      statistics.add(block.inputs.scalars)
-      start = end
-    }
-    return (statistics.mean, statistics.standardDeviation)
   }
 }

@@ -270,7 +270,7 @@ public struct TrainingPlan {
     /// is set or their inputs exceed ``streamingThreshold``.
     func open(stream: Bool, classes: [String]?) throws -> TrainingData {
       if isHDF5 {
-        let reader = try HDF5RowReader(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
+        let reader = try HDF5SampleReader(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
         let bytes = reader.sampleCount * reader.sampleShape.reduce(4, *)
         if stream || bytes > TrainingPlan.streamingThreshold {
           return .streamed(reader, rows: 0..<reader.sampleCount)
@@ -297,7 +297,10 @@ public struct TrainingPlan {
     var validationFingerprint: DataFingerprint?
     /// The names of the training data's features and classes.
     var names: ModelNames {
-      if case .inMemory(let data) = training { data.names } else { ModelNames() }
+      switch training {
+      case .inMemory(let data): data.names
+      case .streamed(let reader, _): ModelNames(features: reader.featureNames)
+      }
     }
 
     /// The per-feature mean and standard deviation of the training inputs;

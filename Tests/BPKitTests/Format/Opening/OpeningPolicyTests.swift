@@ -24,7 +24,7 @@ import _BPKitTestSupport
       ("KerasModel(contentsOfFile:)", { _ = try KerasModel(contentsOfFile: path) }),
       ("FileSummary(contentsOf:)", { _ = try FileSummary(contentsOf: url) }),
       ("Dataset.readHDF5", { _ = try Dataset.readHDF5(path: path, inputs: "/train/x", targets: "/train/y") }),
-      ("HDF5RowReader", { _ = try HDF5RowReader(path: path, inputs: "/train/x", targets: "/train/y") }),
+      ("HDF5SampleReader", { _ = try HDF5SampleReader(path: path, inputs: "/train/x", targets: "/train/y") }),
       ("BPKitFile.openHDF5", { _ = try BPKitFile.openHDF5(url) }),
     ]
   }
