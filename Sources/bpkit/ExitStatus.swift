@@ -1,7 +1,6 @@
 import ArgumentParser
 import BPKit
 import Foundation
-import HDF5
 
 /// bpkit's documented exit codes, and the one place errors become them.
 enum ExitStatus {
@@ -31,69 +30,25 @@ enum ExitStatus {
     }
   }
 
+  /// The exit code for `error`: usage errors the command line's checks
+  /// found, and BPKit's errors by their category, which BPKit decides.
   static func code(for error: any Error) -> Int32 {
     switch error {
     // A check of the command line found once the model or data is open (an
     // option the model cannot honour) is a usage error, like one found by `validate()`.
     case is ValidationError: usage
-    case is LayerSpecificationError: usage
-    case let error as FormatError:
-      switch error {
-      case .hdf5(let underlying): code(for: underlying)
-      case .writeFailed, .readFailed: ioFailure
-      default: badInput
-      }
-    case let error as HDF5Error:
-      switch error.kind {
-      case .fileNotFound, .permissionDenied, .notAFile, .alreadyExists: ioFailure
-      // libhdf5 failing to read the structure of a file it has opened almost
-      // always means a damaged file (an address past its end, a bad message),
-      // so reads are bad input; failing to create, write or flush is I/O.
-      case .libraryFailure: isReading(error.operation) ? badInput : ioFailure
-      default: badInput
-      }
-    case let error as DataError:
-      switch error {
-      case .fileNotFound, .unreadable: ioFailure
-      default: badInput
-      }
-    case let error as OpeningError:
-      switch error {
-      case .notFound, .permissionDenied, .probeUnavailable: ioFailure
-      default: badInput
-      }
-    case let error as TrainingError:
-      switch error {
-      case .diverged: diverged
-      // An option the run cannot take with the others, the model or the checkpoint.
-      case .invalidSetting: usage
-      default: badInput
-      }
-    case let error as ONNXError:
-      if case .io = error { ioFailure } else { badInput }
-    case let error as KerasError:
-      if case .io = error { ioFailure } else { badInput }
-    case let error as ReportingError:
-      if case .unwritable = error { ioFailure } else { badInput }
-    // BPKIT_KERNELS naming a path this CPU cannot run is a bad setting.
-    case is KernelError:
-      usage
-    case let error as OutputFileError:
-      if case .isAnInput = error { usage } else { ioFailure }
-    case is WriterLockError: ioFailure
-    case is CheckpointExistsError: usage
-    case let error as BPKitJSONError:
-      switch error {
-      case .unreadable, .unwritable: ioFailure
-      default: badInput
-      }
-    default:
-      badInput
+    case let error as any BPKitError: code(for: error.category)
+    default: badInput
     }
   }
 
-  static func isReading(_ operation: String) -> Bool {
-    ["read", "open", "inspect", "list", "look up", "check"].contains { operation.hasPrefix($0) }
+  static func code(for category: BPKitErrorCategory) -> Int32 {
+    switch category {
+    case .usage: usage
+    case .badInput: badInput
+    case .io: ioFailure
+    case .diverged: diverged
+    }
   }
 
   static func describe(_ error: any Error) -> String {

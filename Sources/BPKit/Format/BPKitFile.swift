@@ -1,8 +1,9 @@
 import Foundation
 import HDF5
 
-/// Any file bpkit can open, loaded: the one entry point for programs that
-/// take a file from the user and want to know what it is.
+/// Any model or checkpoint file bpkit can open, loaded: the one way BPKit
+/// reads a model or checkpoint in any format, and, with
+/// ``write(to:format:options:)``, the one way it writes them.
 ///
 /// ```swift
 /// switch try BPKitFile.open(url) {
@@ -13,9 +14,10 @@ import HDF5
 ///
 /// Keras files (`.keras` archives and legacy `.h5` models) open as
 /// ``keras(_:)``, bpkit JSON documents as models or checkpoints, and ONNX
-/// and safetensors files (bpkit's own; a plain PyTorch state_dict needs
-/// its network: ``Model/init(safetensorsContentsOf:network:)``) as models; all are told apart by content, since a Keras `.h5` and
-/// a bpkit `.h5` share the extension. Switch with `default`, or use ``model``, which every kind has.
+/// and safetensors files as models (a plain PyTorch state_dict in
+/// safetensors with the network given to ``open(_:trust:network:)``); all
+/// are told apart by content, since a Keras `.h5` and a bpkit `.h5` share
+/// the extension. Switch with `default`, or use ``model``, which every kind has.
 public enum BPKitFile: Sendable {
   /// A bpkit model file, or a bpkit JSON model document.
   case model(Model)
@@ -33,15 +35,28 @@ public enum BPKitFile: Sendable {
   ///     or another file names: HDF5 content is first parsed by
   ///     ``HDF5Probe`` in a child process. ``FileTrust/trusted`` only for
   ///     files this program wrote itself.
+  ///   - network: The network of a plain PyTorch state_dict in safetensors,
+  ///     which holds weights alone: each layer takes the next module of its
+  ///     kind in the file (Schemas/PYTORCH.md). `nil` for every other file.
   /// - Throws: ``OpeningError`` for paths that are not regular files and for
   ///   files the probe refuses; ``FormatError`` naming the file and the
-  ///   object at fault; ``KerasError`` for Keras files bpkit cannot import;
+  ///   object at fault (libhdf5's own failures as ``FormatError/hdf5(_:)``);
+  ///   ``KerasError`` for Keras files bpkit cannot import;
   ///   ``BPKitJSONError`` for JSON documents that break the schema;
   ///   ``ONNXError`` for ONNX files it cannot import; ``SafetensorsError``
-  ///   for safetensors files it cannot read (a plain PyTorch state_dict
-  ///   needs its network: ``Model/init(safetensorsContentsOf:network:)``).
-  public static func open(_ url: URL, trust: FileTrust = .untrusted) throws -> BPKitFile {
-    try load(url.path, trust: trust).file
+  ///   for safetensors files it cannot read, a plain state_dict without
+  ///   `network`, or a `network` given for any other file.
+  public static func open(_ url: URL, trust: FileTrust = .untrusted, network: NetworkDescription? = nil) throws
+    -> BPKitFile
+  {
+    if let network {
+      guard SafetensorsFormat.looksLikeSafetensors(atPath: url.path) else {
+        throw SafetensorsError.notSafetensors(
+          file: url.path, detail: "a network is given only with a PyTorch state_dict in safetensors")
+      }
+      return .model(try Model(safetensorsContentsOf: url, network: network))
+    }
+    return try load(url.path, trust: trust).file
   }
 
   /// A loaded file and the container it came in, with the version it declares.

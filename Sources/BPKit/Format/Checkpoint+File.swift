@@ -13,7 +13,7 @@ extension Checkpoint {
   /// - Throws: ``OpeningError`` for paths that are not regular files or that
   ///   the probe refuses; ``FormatError`` naming the file and the object at
   ///   fault; ``FormatError/wrongKind(file:expected:found:)`` for a model file.
-  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
+  package init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
     self = try FormatError.wrappingHDF5Errors {
       let reader = try FileReader(path: url.path, trust: trust)
       try reader.require(.checkpoint)
@@ -30,7 +30,7 @@ extension Checkpoint {
   /// - Throws: ``FormatError`` when the checkpoint cannot be stored (a slot
   ///   for an unknown weight, say) or the file cannot be written; the previous
   ///   file at `url`, if any, is then unchanged.
-  public func write(to url: URL, options: FileWriteOptions = .init()) throws {
+  package func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try CheckpointFileCoding.validate(self, file: url.path)
     try FormatError.wrappingHDF5Errors {
       try OutputFile.create(url.relativePath, options: options, reservingBytes: estimatedFileBytes) { temporary in

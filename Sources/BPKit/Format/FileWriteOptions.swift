@@ -12,9 +12,21 @@ public struct FileWriteOptions: Hashable, Sendable {
   /// ``OutputFileError/isAnInput(file:input:)``. `-` (standard input) is skipped.
   public var inputs: [String]
 
-  /// Creates options; by default writes are durable and nothing is protected.
-  public init(synchronize: Bool = true, inputs: [String] = []) {
+  /// How a bpkit JSON document holds tensors (``FileFormat/json``).
+  public var jsonWeights: BPKitJSON.WeightEncoding
+
+  /// The ONNX opset written (``FileFormat/onnx``), within ``ONNXFormat/opsets``.
+  public var onnxOpset: Int
+
+  /// Creates options; by default writes are durable, nothing is protected,
+  /// JSON tensors are numbers and ONNX files use ``ONNXFormat/defaultOpset``.
+  public init(
+    synchronize: Bool = true, inputs: [String] = [], jsonWeights: BPKitJSON.WeightEncoding = .numbers,
+    onnxOpset: Int = ONNXFormat.defaultOpset
+  ) {
     self.synchronize = synchronize
     self.inputs = inputs
+    self.jsonWeights = jsonWeights
+    self.onnxOpset = onnxOpset
   }
 }

@@ -13,7 +13,7 @@ extension Model {
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
   /// - Throws: ``OpeningError`` for paths that are not regular files or that
   ///   the probe refuses; ``FormatError`` naming the file and the object at fault.
-  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
+  package init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
     self = try FormatError.wrappingHDF5Errors {
       try ModelFileCoding.readModel(try FileReader(path: url.path, trust: trust))
     }
@@ -26,7 +26,7 @@ extension Model {
   ///   - options: Whether to make the write durable with `fsync` (the default).
   /// - Throws: ``FormatError`` when the file cannot be written; the previous
   ///   file at `url`, if any, is then unchanged.
-  public func write(to url: URL, options: FileWriteOptions = .init()) throws {
+  package func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try FormatError.wrappingHDF5Errors {
       try OutputFile.create(url.relativePath, options: options, reservingBytes: estimatedFileBytes) { temporary in
         try FileWriter.writeFile(at: temporary, kind: .model) { writer in try writer.writeModel(self) }

@@ -33,9 +33,9 @@ public struct FileSummary: Sendable, Encodable {
   /// or loss bpkit lacks, say), one sentence each; empty when nothing.
   public var warnings: [String]
 
-  /// Opens the file at `url` with ``BPKitFile/open(_:trust:)`` and summarises it.
+  /// Opens the file at `url` with ``BPKitFile/open(_:trust:network:)`` and summarises it.
   ///
-  /// - Throws: whatever ``BPKitFile/open(_:trust:)`` throws for a file it cannot open.
+  /// - Throws: whatever ``BPKitFile/open(_:trust:network:)`` throws for a file it cannot open.
   public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
     let loaded = try BPKitFile.load(url.path, trust: trust)
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)

@@ -40,16 +40,6 @@ struct ConvertCommand: ParsableCommand {
       """
   )
 
-  /// The output kinds, by their names on the command line.
-  enum Kind: String, ExpressibleByArgument, CaseIterable {
-    case h5
-    case json
-    case keras
-    case kerasH5 = "keras-h5"
-    case onnx
-    case safetensors
-  }
-
   @Argument(help: "The model or checkpoint to read: bpkit HDF5 or JSON, Keras .keras or .h5.")
   var input: String
 
@@ -60,8 +50,8 @@ struct ConvertCommand: ParsableCommand {
       """)
   var output: String
 
-  @Option(help: "The output kind: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-  var to: Kind?
+  @Option(help: "The output kind: \(FileFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var to: FileFormat?
 
   @Option(help: "How JSON output holds tensors: numbers (shortest round-trip decimals) or base64.")
   var weights: BPKitJSON.WeightEncoding = .numbers
@@ -79,7 +69,7 @@ struct ConvertCommand: ParsableCommand {
   var noSync = false
 
   func validate() throws {
-    if to == nil, Self.kind(fromExtensionOf: output) == nil {
+    if to == nil, FileFormat(pathExtensionOf: output) == nil {
       throw ValidationError(
         "cannot tell the output kind from '\(output)'; name it .h5, .json, .keras, .onnx or .safetensors, or give --to")
     }
@@ -91,97 +81,20 @@ struct ConvertCommand: ParsableCommand {
     }
   }
 
-  static func kind(fromExtensionOf path: String) -> Kind? {
-    switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-    case "h5", "hdf5": .h5
-    case "json": .json
-    case "keras": .keras
-    case "onnx": .onnx
-    case "safetensors": .safetensors
-    default: nil
-    }
-  }
-
   func run() throws {
     try ExitStatus.reporting {
-      var file = try openInput()
+      let url = URL(fileURLWithPath: input)
+      if SafetensorsFormat.looksLikeSafetensors(atPath: input) {
+        for text in try SafetensorsFormat.readingNotes(ofFileAtPath: input) { note(text) }
+      }
+      var file = try BPKitFile.open(url, network: try layers.map { try NetworkDescription(layerSpecification: $0) })
       // Whatever bpkit could not take from a Keras file, it says.
       if case .keras(let keras) = file { for warning in keras.warnings { note("\(input): not kept: \(warning)") } }
       if modelOnly { file = .model(file.model) }
-      let outputURL = URL(fileURLWithPath: output)
-      let options = FileWriteOptions(synchronize: !noSync, inputs: [input])
-      let kind = to ?? Self.kind(fromExtensionOf: output)!
-      switch kind {
-      case .h5:
-        switch file {
-        case .checkpoint(let checkpoint): try checkpoint.write(to: outputURL, options: options)
-        default:
-          try file.model.write(to: outputURL, options: options)
-          noteDroppedState(file)
-        }
-      case .json:
-        switch file {
-        case .checkpoint(let checkpoint): try checkpoint.writeJSON(toPath: output, weights: weights, options: options)
-        default:
-          try file.model.writeJSON(toPath: output, weights: weights, options: options)
-          noteDroppedState(file)
-        }
-      case .keras, .kerasH5:
-        let keras = keras(file)
-        try keras.write(toPath: output, format: kind == .keras ? .archive : .legacyHDF5, options: options)
-        if let loss = keras.loss, keras.writtenLoss == nil {
-          note(
-            "the loss \(loss.rawValue) is not written: Keras compiles a model with its optimizer, and there is none "
-              + "to write, so the Keras file holds the model uncompiled")
-        }
-      case .onnx:
-        try file.model.writeONNX(to: outputURL, opset: opset, options: options)
-        noteDroppedTrainingState(file, format: "an ONNX file")
-      case .safetensors:
-        try file.model.writeSafetensors(to: outputURL, options: options)
-        noteDroppedTrainingState(file, format: "a safetensors file")
-      }
-    }
-  }
-
-  /// The input, with --layers for a safetensors state_dict.
-  private func openInput() throws -> BPKitFile {
-    let url = URL(fileURLWithPath: input)
-    guard SafetensorsFormat.looksLikeSafetensors(atPath: input) else {
-      return try BPKitFile.open(url)
-    }
-    let types = try SafetensorsFormat.elementTypes(ofFileAtPath: input)
-    if types.contains("F16") || types.contains("BF16") {
-      note("F16 and BF16 tensors are widened exactly to Float32, as bpkit stores weights")
-    }
-    if types.contains("F64") { note("F64 tensors are rounded to Float32, as bpkit stores weights") }
-    let network = try layers.map { try NetworkDescription(layerSpecification: $0) }
-    return .model(try Model(safetensorsContentsOf: url, network: network))
-  }
-
-  /// The content as a Keras model with whatever training state Keras can hold.
-  private func keras(_ file: BPKitFile) -> KerasModel {
-    switch file {
-    case .keras(let keras): return keras
-    case .checkpoint(let checkpoint):
-      guard checkpoint.optimizer.configuration.kind != .rprop else {
-        note("Keras has no RPROP optimizer: the model is written without a compiled optimizer")
-        return KerasModel(model: checkpoint.model, loss: checkpoint.configuration.loss)
-      }
-      return KerasModel(model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss)
-    default: return KerasModel(model: file.model)
-    }
-  }
-
-  private func noteDroppedTrainingState(_ file: BPKitFile, format: String) {
-    if file.optimizer != nil {
-      note("the optimizer state and training progress are not kept: \(format) holds the model alone")
-    }
-  }
-
-  private func noteDroppedState(_ file: BPKitFile) {
-    if case .keras(let keras) = file, keras.optimizer != nil {
-      note("the Keras optimizer state is not kept: a bpkit model file holds no training state")
+      let options = FileWriteOptions(synchronize: !noSync, inputs: [input], jsonWeights: weights, onnxOpset: opset)
+      let notes = try file.write(
+        to: URL(fileURLWithPath: output), format: to ?? FileFormat(pathExtensionOf: output)!, options: options)
+      for text in notes { note(text) }
     }
   }
 
@@ -191,3 +104,4 @@ struct ConvertCommand: ParsableCommand {
 }
 
 extension BPKitJSON.WeightEncoding: ExpressibleByArgument {}
+extension FileFormat: ExpressibleByArgument {}

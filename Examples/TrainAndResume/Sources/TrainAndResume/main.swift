@@ -74,7 +74,10 @@ do {
 
   // 4. Bit for bit the uninterrupted run's weights, optimizer state and history.
   let expected = whole.session.checkpoint()
-  let actual = try Checkpoint(contentsOf: cancelled.checkpoint)
+  guard case .checkpoint(let actual) = try BPKitFile.open(cancelled.checkpoint) else {
+    print("\(cancelled.checkpoint.path) holds no checkpoint")
+    exit(1)
+  }
   let same =
     expected.model.parameters.mapValues { $0.scalars.map(\.bitPattern) }
     == actual.model.parameters.mapValues { $0.scalars.map(\.bitPattern) }

@@ -9,8 +9,8 @@ import Foundation
 /// rule of the schema and reports the first violation with the JSONPath of
 /// the offending value (`$.layers[2].units: expected an integer >= 1`).
 ///
-/// Use ``Model/init(jsonData:)``, ``Model/jsonData(weights:)``,
-/// ``Model/writeJSON(toPath:weights:options:)`` and their ``Checkpoint`` counterparts.
+/// Read documents with ``BPKitFile/open(_:trust:network:)`` and write them
+/// with ``BPKitFile/write(to:format:options:)`` and ``FileFormat/json``.
 public enum BPKitJSON {
   /// The format version the documents carry in `format_version`, shared with bpkit's HDF5 files.
   public static let formatVersion = 1
@@ -50,7 +50,7 @@ public enum BPKitJSON {
   }
 
   /// A document read from JSON: a model or a checkpoint.
-  public enum Document: Sendable {
+  package enum Document: Sendable {
     /// A `bpkit-model` document.
     case model(Model)
     /// A `bpkit-checkpoint` document.
@@ -61,13 +61,13 @@ public enum BPKitJSON {
   ///
   /// - Throws: ``BPKitJSONError`` with the line and column of a syntax
   ///   error, or the JSONPath of a schema violation.
-  public static func read(_ data: Data) throws(BPKitJSONError) -> Document {
+  package static func read(_ data: Data) throws(BPKitJSONError) -> Document {
     try decodeDocument(data, expecting: nil)
   }
 
   /// Reads a model or checkpoint document from a file, without loading the
   /// file into memory first (it is mapped).
-  public static func read(contentsOfFile path: String) throws(BPKitJSONError) -> Document {
+  package static func read(contentsOfFile path: String) throws(BPKitJSONError) -> Document {
     try decodeDocument(contentsOfFile: path, expecting: nil)
   }
 

@@ -4,12 +4,12 @@ extension Checkpoint {
   /// Reads a checkpoint from a bpkit JSON checkpoint document.
   ///
   /// - Throws: ``BPKitJSONError`` as ``Model/init(jsonData:)`` does.
-  public init(jsonData data: Data) throws(BPKitJSONError) {
+  package init(jsonData data: Data) throws(BPKitJSONError) {
     self = Self.checkpoint(from: try BPKitJSON.decodeDocument(data, expecting: .checkpoint))
   }
 
   /// Reads a checkpoint from a bpkit JSON checkpoint document in a file.
-  public init(jsonContentsOf path: String) throws(BPKitJSONError) {
+  package init(jsonContentsOf path: String) throws(BPKitJSONError) {
     self = Self.checkpoint(from: try BPKitJSON.decodeDocument(contentsOfFile: path, expecting: .checkpoint))
   }
 
@@ -19,7 +19,7 @@ extension Checkpoint {
   }
 
   /// The checkpoint as a bpkit JSON checkpoint document.
-  public func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
+  package func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
     try BPKitJSON.encodedData { (writer) throws(BPKitJSONError) in
       try CheckpointJSON.writeDocument(self, encoding: weights, to: writer)
     }
@@ -27,7 +27,7 @@ extension Checkpoint {
 
   /// Writes the checkpoint as a bpkit JSON checkpoint document, streamed and
   /// replaced atomically; `options` as for ``Model/writeJSON(toPath:weights:options:)``.
-  public func writeJSON(
+  package func writeJSON(
     toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers, options: FileWriteOptions = .init()
   ) throws {
     try JSONFile.write(toPath: path, options: options) { (output) throws(BPKitJSONError) in

@@ -6,13 +6,13 @@ extension Model {
   /// - Throws: ``BPKitJSONError``: `invalidSyntax` with a line and column,
   ///   `schemaViolation` with the JSONPath of the offending value, or
   ///   `wrongDocumentKind` for a checkpoint.
-  public init(jsonData data: Data) throws(BPKitJSONError) {
+  package init(jsonData data: Data) throws(BPKitJSONError) {
     self = Self.model(from: try BPKitJSON.decodeDocument(data, expecting: .model))
   }
 
   /// Reads a model from a bpkit JSON model document in a file, which is
   /// mapped rather than loaded, so only the weights take memory.
-  public init(jsonContentsOf path: String) throws(BPKitJSONError) {
+  package init(jsonContentsOf path: String) throws(BPKitJSONError) {
     self = Self.model(from: try BPKitJSON.decodeDocument(contentsOfFile: path, expecting: .model))
   }
 
@@ -24,7 +24,7 @@ extension Model {
   /// The model as a bpkit JSON model document.
   ///
   /// - Parameter weights: How tensors are written; numbers by default.
-  public func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
+  package func jsonData(weights: BPKitJSON.WeightEncoding = .numbers) throws(BPKitJSONError) -> Data {
     try BPKitJSON.encodedData { (writer) throws(BPKitJSONError) in
       try ModelJSON.writeDocument(self, encoding: weights, to: writer)
     }
@@ -41,7 +41,7 @@ extension Model {
   /// - Throws: ``OutputFileError`` when the destination is refused;
   ///   ``BPKitJSONError/unwritable(file:reason:)`` when writing fails, the
   ///   previous file, if any, then unchanged.
-  public func writeJSON(
+  package func writeJSON(
     toPath path: String, weights: BPKitJSON.WeightEncoding = .numbers, options: FileWriteOptions = .init()
   ) throws {
     try JSONFile.write(toPath: path, options: options) { (output) throws(BPKitJSONError) in

@@ -24,7 +24,7 @@ extension KerasModel {
   ///   express; ``OutputFileError`` when the destination is refused;
   ///   `HDF5Error`, ``OutputFileError`` or ``KerasError/io(file:detail:)``
   ///   on write failures, the previous file, if any, then unchanged.
-  public func write(toPath path: String, format: Format, options: FileWriteOptions = .init()) throws {
+  package func write(toPath path: String, format: Format, options: FileWriteOptions = .init()) throws {
     let plan = try KerasExportPlan(model)
     var optimizerConfig: [String: Any]?
     if let optimizer {

@@ -3,7 +3,7 @@ import HDF5
 
 /// A model read from a Keras file, with what Keras stored about its training.
 ///
-/// Read with ``init(contentsOfFile:trust:)``; the format is detected from the
+/// Read with ``BPKitFile/open(_:trust:network:)``; the format is detected from the
 /// file's content, since a Keras `.h5` and a bpkit `.h5` share the extension.
 public struct KerasModel: Sendable {
   /// The two file formats Keras saves models in.
@@ -72,7 +72,7 @@ public struct KerasModel: Sendable {
   /// - Throws: ``KerasError``: `notKerasModel` for other files,
   ///   `unsupportedLayers` naming every layer bpkit lacks, and others for
   ///   damaged files; ``OpeningError`` and ``FormatError`` from the policy.
-  public init(contentsOfFile path: String, trust: FileTrust = .untrusted) throws {
+  package init(contentsOfFile path: String, trust: FileTrust = .untrusted) throws {
     switch try OpeningPolicy.content(of: path) {
     case .zip:
       self = try KerasArchive.read(path, trust: trust)

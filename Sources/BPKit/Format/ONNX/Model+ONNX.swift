@@ -22,7 +22,8 @@ extension Model {
   ///   - options: Whether to make the write durable with `fsync` (the default).
   /// - Throws: ``ONNXError`` for an opset outside the range or a layer ONNX
   ///   cannot express; ``FormatError`` when the file cannot be written.
-  public func writeONNX(to url: URL, opset: Int = ONNXFormat.defaultOpset, options: FileWriteOptions = .init()) throws {
+  package func writeONNX(to url: URL, opset: Int = ONNXFormat.defaultOpset, options: FileWriteOptions = .init()) throws
+  {
     try ONNXFileWriter.write(try ONNXExportPlan(self, opset: opset), to: url, options: options)
   }
 
@@ -53,7 +54,7 @@ extension Model {
   /// - Throws: ``ONNXError`` naming the node or tensor bpkit cannot import,
   ///   or ``ONNXError/invalidMetadata(file:detail:)`` for names that do not fit the network;
   ///   ``FormatError/readFailed(file:operation:reason:)`` when the file cannot be read.
-  public init(onnxContentsOf url: URL) throws {
+  package init(onnxContentsOf url: URL) throws {
     let file = url.path
     let decoded = try ONNXModelFile.read(file)
     guard decoded.model.hasGraph, decoded.model.irVersion > 0 else {

@@ -12,7 +12,7 @@ extension Model {
   /// strings), so bpkit reads the file back as the same model, bit for bit.
   ///
   /// - Throws: ``FormatError`` when the file cannot be written.
-  public func writeSafetensors(to url: URL, options: FileWriteOptions = .init()) throws {
+  package func writeSafetensors(to url: URL, options: FileWriteOptions = .init()) throws {
     try SafetensorsFile.write(self, to: url, options: options)
   }
 
@@ -28,7 +28,7 @@ extension Model {
   ///
   /// - Throws: ``SafetensorsError`` naming the tensor or the part of the
   ///   header at fault; ``FormatError`` when the file cannot be read.
-  public init(safetensorsContentsOf url: URL, network: NetworkDescription? = nil) throws {
+  package init(safetensorsContentsOf url: URL, network: NetworkDescription? = nil) throws {
     self = try SafetensorsFile.read(url, network: network)
   }
 }
@@ -51,5 +51,20 @@ public enum SafetensorsFormat {
   public static func elementTypes(ofFileAtPath path: String) throws -> Set<String> {
     let header = try SafetensorsHeader(try BinaryFile(reading: path), path: path)
     return Set(header.entries.map(\.dtype.rawValue))
+  }
+
+  /// What reading the file changes in its tensors, one sentence each, for
+  /// a program to tell its user: F16 and BF16 are widened exactly to
+  /// Float32, F64 rounded, as bpkit stores weights.
+  ///
+  /// - Throws: ``SafetensorsError`` when the header is invalid.
+  public static func readingNotes(ofFileAtPath path: String) throws -> [String] {
+    let types = try elementTypes(ofFileAtPath: path)
+    var notes: [String] = []
+    if types.contains("F16") || types.contains("BF16") {
+      notes.append("F16 and BF16 tensors are widened exactly to Float32, as bpkit stores weights")
+    }
+    if types.contains("F64") { notes.append("F64 tensors are rounded to Float32, as bpkit stores weights") }
+    return notes
   }
 }

@@ -16,12 +16,14 @@ import _BPKitTestSupport
       configuration: TrainingConfiguration(loss: .meanSquaredError),
       progress: TrainingProgress(random: RandomState(words: [1, 2, 3, 4])))
 
-    try model.writeJSON(toPath: folder.path("model.json"))
-    try checkpoint.writeJSON(toPath: folder.path("run.json"), weights: .base64)
-    let again = try Model(jsonContentsOf: folder.path("model.json"))
+    try BPKitFile.model(model).write(to: URL(fileURLWithPath: folder.path("model.json")), format: .json)
+    try BPKitFile.checkpoint(checkpoint).write(
+      to: URL(fileURLWithPath: folder.path("run.json")), format: .json, options: FileWriteOptions(jsonWeights: .base64))
+    let again = try BPKitFile.open(URL(fileURLWithPath: folder.path("model.json"))).model
 
     #expect(again == model)
-    #expect(try Checkpoint(jsonContentsOf: folder.path("run.json")).optimizer == checkpoint.optimizer)
+    #expect(try BPKitFile.open(URL(fileURLWithPath: folder.path("run.json"))).optimizer == checkpoint.optimizer)
+    #expect(try String(contentsOfFile: folder.path("run.json"), encoding: .utf8).contains("\"base64\""))
   }
 
   @Test func kerasSnippetsWork() throws {
@@ -30,13 +32,15 @@ import _BPKitTestSupport
       atPath: Fixtures.path("keras/mlp_layers_folded.keras"), toPath: folder.path("model.keras"))
     let inputs = try KerasPredictionTests.reference(Fixtures.path("keras/mlp_layers_folded.ref.h5")).x
 
-    let keras = try KerasModel(contentsOfFile: folder.path("model.keras"))
+    var opened: KerasModel?
+    if case .keras(let keras) = try BPKitFile.open(URL(fileURLWithPath: folder.path("model.keras"))) { opened = keras }
+    let keras = try #require(opened, "model.keras opens as a Keras model")
     let outputs = try keras.model.predict(inputs)
     let model = keras.model
-    try KerasModel(model: model).write(toPath: folder.path("out.keras"), format: .archive)
+    try BPKitFile.model(model).write(to: URL(fileURLWithPath: folder.path("out.keras")), format: .keras)
 
     #expect(outputs.shape == [inputs.shape[0], 3])
     #expect(keras.optimizer?.configuration.kind == .nesterov)
-    #expect(try KerasModel(contentsOfFile: folder.path("out.keras")).model == model)
+    #expect(try BPKitFile.open(URL(fileURLWithPath: folder.path("out.keras"))).model == model)
   }
 }

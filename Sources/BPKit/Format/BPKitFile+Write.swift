@@ -1,0 +1,103 @@
+import Foundation
+
+extension BPKitFile {
+  /// Writes the model or checkpoint in `format`: the one way BPKit writes a
+  /// model or checkpoint, whatever the format, as ``open(_:trust:network:)``
+  /// is the one way it reads them.
+  ///
+  /// ```swift
+  /// let file = try BPKitFile.open(URL(fileURLWithPath: "run.ckpt.h5"))
+  /// for note in try file.write(to: URL(fileURLWithPath: "run.keras"), format: .keras) {
+  ///   print("note:", note)
+  /// }
+  /// try BPKitFile.model(model).write(to: URL(fileURLWithPath: "model.h5"), format: .hdf5)
+  /// ```
+  ///
+  /// bpkit HDF5 and JSON keep a checkpoint whole, tensors bit for bit. The
+  /// Keras formats keep a checkpoint's or Keras file's optimizer state and
+  /// loss, so that Keras continues training (Keras 3 restores optimizer state
+  /// from `.keras` archives only); a model without an optimizer Keras has (an
+  /// RPROP checkpoint, a plain model) is written uncompiled, without its loss.
+  /// ONNX and safetensors hold the model alone.
+  /// What the destination does not keep is returned, one sentence each.
+  ///
+  /// The file is written by ``OutputFile``: an existing file is replaced
+  /// atomically (through symbolic links), a device or FIFO is written in
+  /// place, and a destination that is one of `options.inputs` is refused.
+  ///
+  /// - Parameters:
+  ///   - url: The destination; its folder must exist.
+  ///   - format: The format; ``FileFormat/init(pathExtensionOf:)`` reads it
+  ///     from a file name.
+  ///   - options: Durability, the inputs the write must not replace, and how
+  ///     JSON holds tensors and which ONNX opset is written.
+  /// - Returns: What the destination does not keep, one sentence each; empty
+  ///   when it keeps everything.
+  /// - Throws: A ``BPKitError``: ``OutputFileError`` when the destination is
+  ///   refused, ``FormatError``, ``BPKitJSONError``, ``KerasError`` or
+  ///   ``ONNXError`` when the model cannot be expressed in `format` or the
+  ///   file cannot be written. The previous file at `url`, if any, is then unchanged.
+  @discardableResult
+  public func write(to url: URL, format: FileFormat, options: FileWriteOptions = .init()) throws -> [String] {
+    switch format {
+    case .hdf5:
+      if case .checkpoint(let checkpoint) = self {
+        try checkpoint.write(to: url, options: options)
+        return []
+      }
+      try model.write(to: url, options: options)
+      return droppedKerasState(format)
+    case .json:
+      if case .checkpoint(let checkpoint) = self {
+        try checkpoint.writeJSON(toPath: url.relativePath, weights: options.jsonWeights, options: options)
+        return []
+      }
+      try model.writeJSON(toPath: url.relativePath, weights: options.jsonWeights, options: options)
+      return droppedKerasState(format)
+    case .keras, .kerasHDF5:
+      var (keras, notes) = kerasModel
+      try keras.write(toPath: url.relativePath, format: format == .keras ? .archive : .legacyHDF5, options: options)
+      if let loss = keras.loss, keras.writtenLoss == nil {
+        notes.append(
+          "the loss \(loss.rawValue) is not written: Keras compiles a model with its optimizer, and there is none "
+            + "to write, so the Keras file holds the model uncompiled")
+      }
+      return notes
+    case .onnx:
+      try model.writeONNX(to: url, opset: options.onnxOpset, options: options)
+      return droppedTrainingState(format)
+    case .safetensors:
+      try model.writeSafetensors(to: url, options: options)
+      return droppedTrainingState(format)
+    }
+  }
+
+  /// The content as a Keras model with whatever training state Keras can
+  /// hold, and what it cannot.
+  var kerasModel: (KerasModel, notes: [String]) {
+    switch self {
+    case .keras(let keras): return (keras, [])
+    case .checkpoint(let checkpoint):
+      guard checkpoint.optimizer.configuration.kind != .rprop else {
+        return (
+          KerasModel(model: checkpoint.model, loss: checkpoint.configuration.loss),
+          ["Keras has no RPROP optimizer: the model is written without a compiled optimizer"]
+        )
+      }
+      return (
+        KerasModel(model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss), []
+      )
+    case .model(let model): return (KerasModel(model: model), [])
+    }
+  }
+
+  private func droppedKerasState(_ format: FileFormat) -> [String] {
+    guard case .keras(let keras) = self, keras.optimizer != nil else { return [] }
+    return ["the Keras optimizer state is not kept: \(format.noun) holds no training state"]
+  }
+
+  private func droppedTrainingState(_ format: FileFormat) -> [String] {
+    guard optimizer != nil else { return [] }
+    return ["the optimizer state and training progress are not kept: \(format.noun) holds the model alone"]
+  }
+}
