@@ -48,8 +48,9 @@ extension KerasModel {
     try output.commit()
   }
 
-  /// The loss ``write(toPath:format:options:)`` writes: the model's, when
-  /// it has an optimizer to be compiled with; `nil` otherwise.
+  /// The loss a Keras file written from this value holds (see
+  /// ``BPKitFile/write(to:format:options:)``): the model's, when it has an
+  /// optimizer to be compiled with; `nil` otherwise.
   public var writtenLoss: Loss? { optimizer == nil ? nil : loss }
 
   private func compileConfig(_ optimizerConfig: [String: Any], legacy: Bool) -> [String: Any] {
