@@ -106,7 +106,7 @@ struct InferCommand: ParsableCommand {
       let streaming = input == "-"
       let writer =
         metricsOnly
-        ? nil : try makeWriter(mode: mode, kind: kind, model: model, inputIsLines: source is JSONSampleReader)
+        ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader)
       var evaluation = labels == nil ? nil : try Evaluation(network: model.network)
       var outputs: [Float] = []
       var seen = 0
@@ -166,49 +166,20 @@ struct InferCommand: ParsableCommand {
           + "\(csv.unusedColumns.count == 1 ? "is" : "are") not among the model's features; ignored\n").utf8))
   }
 
-  private func makeWriter(
-    mode: PredictionMode, kind: NetworkDescription.OutputKind, model: Model, inputIsLines: Bool
-  ) throws -> any PredictionWriter {
+  private func makeWriter(mode: PredictionMode, model: Model, inputIsLines: Bool) throws -> any PredictionWriter {
     let destination = output == OutputFile.standardOutputName ? nil : output
     let chosen =
       format ?? destination.flatMap { PredictionFormat(path: $0) } ?? (inputIsLines && input == "-" ? .jsonl : .csv)
-    let sampleShape: [Int]
-    switch try model.network.outputShape() {
-    case .vector(let units): sampleShape = [units]
-    case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
-    }
     if chosen == .h5 && destination == nil {
       throw ValidationError("HDF5 output needs a file: give --output FILE.h5")
     }
     // Predictions never replace what this command reads.
     let file = try OutputFile(replacing: output, options: FileWriteOptions(inputs: [self.model, input]))
-    switch chosen {
-    case .csv: return CSVPredictionWriter(sink: TextSink(file), mode: mode, kind: kind, classNames: model.names.classes)
-    case .json, .jsonl:
-      return JSONPredictionWriter(
-        sink: TextSink(file), mode: mode, kind: kind, classNames: model.names.classes, lines: chosen == .jsonl,
-        sampleShape: sampleShape)
-    case .h5:
-      return try HDF5PredictionWriter(
-        file, mode: mode, kind: kind, classNames: model.names.classes, sampleShape: sampleShape)
-    }
+    return try chosen.writer(to: file, mode: mode, model: model)
   }
 
   private func report(_ evaluation: Evaluation, classNames: [String]?, toStandardError: Bool) {
-    var lines = [
-      "samples: \(evaluation.rows)", String(format: "loss (%@): %.6f", evaluation.loss.rawValue, evaluation.meanLoss),
-    ]
-    if let accuracy = evaluation.accuracy { lines.append(String(format: "accuracy: %.2f%%", accuracy * 100)) }
-    if let error = evaluation.meanAbsoluteError { lines.append(String(format: "mae: %.6f", error)) }
-    if evaluation.loss == .meanSquaredError {
-      lines.append(
-        evaluation.rSquared.map { String(format: "r2: %.6f", $0) } ?? "r2: undefined (the targets are constant)")
-    }
-    if let confusion = evaluation.confusion {
-      lines.append(
-        "confusion matrix (rows: true class, columns: predicted):\n" + confusion.table(classNames: classNames))
-    }
-    let text = lines.joined(separator: "\n") + "\n"
+    let text = evaluation.report(classNames: classNames)
     if toStandardError {
       FileHandle.standardError.write(Data(text.utf8))
     } else {

@@ -1,23 +1,5 @@
-import BPKit
-
-/// The file formats `bpkit infer` reads and writes.
-enum PredictionFormat: String, CaseIterable {
-  case csv, json, jsonl, h5
-
-  /// The format a file name's extension implies, or `nil`.
-  init?(path: String) {
-    switch path.split(separator: ".").last?.lowercased() {
-    case "csv", "txt": self = .csv
-    case "json": self = .json
-    case "jsonl", "ndjson": self = .jsonl
-    case "h5", "hdf5", "he5": self = .h5
-    default: return nil
-    }
-  }
-}
-
-/// What `bpkit infer` writes for each sample.
-enum PredictionMode: Equatable {
+/// What is written for each sample: its outputs, its class, or its best classes.
+public enum PredictionMode: Sendable, Equatable {
   /// The model's outputs (probabilities for softmax/sigmoid models).
   case outputs
   /// The index of the largest output: the predicted class.
@@ -28,7 +10,8 @@ enum PredictionMode: Equatable {
   /// The classes and scores to report for one sample's outputs. A binary
   /// classifier's one sigmoid output `p` ranks class 1 with `p` and class 0
   /// with `1 - p`, so its class is `p >= 0.5`.
-  func ranked(_ outputs: ArraySlice<Float>, kind: NetworkDescription.OutputKind) -> [(index: Int, score: Float)] {
+  public func ranked(_ outputs: ArraySlice<Float>, kind: NetworkDescription.OutputKind) -> [(index: Int, score: Float)]
+  {
     let scores = kind.classScores(outputs)
     let k: Int
     switch self {

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Classes and numbers as prediction text.
+enum PredictionText {
+  /// A class as CSV text: the model's class name, or the index.
+  static func csv(class index: Int, _ names: [String]?) -> String {
+    names.flatMap { $0.indices.contains(index) ? $0[index] : nil } ?? "\(index)"
+  }
+
+  /// A class as JSON: the model's class name as a string, or the index.
+  static func json(class index: Int, _ names: [String]?) -> String {
+    guard let names, names.indices.contains(index) else { return "\(index)" }
+    let data = try? JSONSerialization.data(withJSONObject: names[index], options: [.fragmentsAllowed])
+    return data.map { String(decoding: $0, as: UTF8.self) } ?? "\(index)"
+  }
+
+  /// A number as CSV text: the shortest round-trip decimal.
+  static func csv(_ value: Float) -> String { "\(value)" }
+
+  /// A number as JSON: the shortest round-trip decimal, `null` when not finite.
+  static func json(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+}

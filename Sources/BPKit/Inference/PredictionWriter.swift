@@ -1,0 +1,49 @@
+import Foundation
+
+/// Writes predictions in a ``PredictionFormat``, a batch at a time, as
+/// `bpkit infer` does; made by ``PredictionFormat/writer(to:mode:model:)``.
+public protocol PredictionWriter: AnyObject {
+  /// Writes `count` samples' outputs (`outputs.count / count` values each),
+  /// as ``Predictor`` computes them.
+  ///
+  /// - Throws: ``OutputFileError`` when the output cannot be written.
+  func write(outputs: [Float], count: Int) throws
+  /// Completes the output (closing brackets, flushing, closing files); a
+  /// file is replaced only now, once complete.
+  ///
+  /// - Throws: ``OutputFileError`` when the output cannot be completed.
+  func finish() throws
+}
+
+extension PredictionFormat {
+  /// Opens a writer of this format onto `output`, for `model`'s predictions.
+  ///
+  /// - Parameters:
+  ///   - output: Where to write: a file (replaced once the writer finishes),
+  ///     a device, or standard output. HDF5 needs a file.
+  ///   - mode: What to write for each sample.
+  ///   - model: The model predicting: its output shape nests sequence
+  ///     outputs, and its class names name the classes.
+  ///   A `mode` that ranks classes needs a classifier
+  ///   (``NetworkDescription/OutputKind/classCount`` not `nil`).
+  /// - Throws: ``OutputFileError`` when an HDF5 output cannot be created;
+  ///   ``ModelError`` for an invalid network description.
+  public func writer(to output: OutputFile, mode: PredictionMode, model: Model) throws -> any PredictionWriter {
+    let kind = try model.network.outputKind()
+    let sampleShape: [Int]
+    switch try model.network.outputShape() {
+    case .vector(let units): sampleShape = [units]
+    case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
+    }
+    let classNames = model.names.classes
+    switch self {
+    case .csv: return CSVPredictionWriter(sink: TextSink(output), mode: mode, kind: kind, classNames: classNames)
+    case .json, .jsonl:
+      return JSONPredictionWriter(
+        sink: TextSink(output), mode: mode, kind: kind, classNames: classNames, lines: self == .jsonl,
+        sampleShape: sampleShape)
+    case .h5:
+      return try HDF5PredictionWriter(output, mode: mode, kind: kind, classNames: classNames, sampleShape: sampleShape)
+    }
+  }
+}
