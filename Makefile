@@ -35,7 +35,7 @@ DEBUG_BIN := .build/debug/bpkit
 TIMED := ./Scripts/timed.sh
 DOCS_DIR := .build/docs
 
-.PHONY: all deps test-deps build release test test-quick lint docs validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
+.PHONY: all deps test-deps build static-hdf5 release test test-quick lint docs validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -70,8 +70,30 @@ test-deps: deps
 build: deps
 	$(SWIFT) build
 
-release: deps
-	$(SWIFT) build -c release --product bpkit --static-swift-stdlib
+# The release binary links libhdf5 statically, from the libhdf5.a that
+# Debian's libhdf5-dev ships, with the szip codec it needs (libsz.a and
+# libaec.a, from libaec-dev). Only the objects bpkit calls are linked:
+# libhdf5.a's read-only S3 driver, and with it libcurl and OpenSSL, stays
+# out (the shared libhdf5_serial.so brings libcurl, GnuTLS, Kerberos and
+# LDAP into every process). SwiftPM finds CHDF5 through pkg-config, so a
+# folder holding only the static archives and an `hdf5-serial.pc` naming
+# them is put first on PKG_CONFIG_PATH. Debug builds (the tests) keep the
+# shared library.
+LIB_DIR := /usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+STATIC_HDF5 := $(CURDIR)/.build/static-hdf5
+
+static-hdf5: deps
+	@mkdir -p $(STATIC_HDF5)
+	@ln -sf $(LIB_DIR)/hdf5/serial/libhdf5.a $(STATIC_HDF5)/libhdf5.a
+	@ln -sf $(LIB_DIR)/libsz.a $(STATIC_HDF5)/libsz.a
+	@ln -sf $(LIB_DIR)/libaec.a $(STATIC_HDF5)/libaec.a
+	@printf '%s\n' 'Name: HDF5' 'Description: libhdf5 (serial), linked statically' \
+	  "Version: $$(pkg-config --modversion hdf5-serial)" \
+	  "Cflags: $$(pkg-config --cflags hdf5-serial)" \
+	  'Libs: -L$(STATIC_HDF5) -lhdf5 -lsz -laec -lz -ldl -lm' > $(STATIC_HDF5)/hdf5-serial.pc
+
+release: static-hdf5
+	PKG_CONFIG_PATH=$(STATIC_HDF5) $(SWIFT) build -c release --product bpkit --static-swift-stdlib
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz Examples Package.swift

@@ -36,6 +36,12 @@ struct ConvertBenchmark: BenchmarkWorkload {
   @Option(help: "A Python interpreter with onnx, safetensors and numpy, to measure them in the same run.")
   var python: String?
 
+  @Flag(
+    help: ArgumentHelp(
+      "Also write and read the model as bpkit JSON (base64 and numbers), beside Foundation's JSON readers.",
+      discussion: "Foundation's readers hold the whole document and its tree: use --parameters 10000000 or less."))
+  var withJSON = false
+
   @OptionGroup var options: BenchOptions
 
   func validate() throws {
@@ -126,6 +132,14 @@ struct ConvertBenchmark: BenchmarkWorkload {
         loaded = nil
       }
       report("bpkit \(format.name) read", reads, readPeaks, relativeTo: "read")
+    }
+    // Last, so that the memory Foundation's readers leave to the allocator
+    // does not count in the figures above.
+    if withJSON {
+      let model = try Self.model(parameters: parameters)
+      for figure in try JSONReaderBenchmark.measure(model, bytes: bytes, folder: workFolder, runs: options.runs) {
+        report(figure.name, figure.seconds, figure.peaks, relativeTo: figure.name.hasSuffix("write") ? "write" : "read")
+      }
     }
     if let python {
       for peer in try PeerConvertBenchmark.measure(python: python, folder: workFolder, runs: options.runs) {
