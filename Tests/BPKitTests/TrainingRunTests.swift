@@ -187,6 +187,13 @@ import _BPKitTestSupport
     var options = options(checkpoint: "never.h5")
     options.schedule.epochs = 0
     #expect(throws: TrainingError.invalidSetting("the epochs must be at least 1")) { try TrainingRun(options) }
+    options.schedule.epochs = Int(Int32.max) + 1
+    #expect(throws: TrainingError.invalidSetting("the epochs must be at most 2147483647")) { try TrainingRun(options) }
+    options.schedule.epochs = 1
+    options.schedule.batchSize = (1 << 24) + 1
+    #expect(throws: TrainingError.invalidSetting("the batch size must be at most 16777216")) {
+      try TrainingRun(options)
+    }
     #expect(!FileManager.default.fileExists(atPath: folder.path("never.h5")))
   }
 }

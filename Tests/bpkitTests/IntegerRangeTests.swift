@@ -10,10 +10,13 @@ import _BPKitTestSupport
 @Suite struct IntegerRangeTests {
   @Test(arguments: ["3037000500,3037000500", "64,1000000000000:relu,10:softmax", "16777217,2"])
   func layerSizesBeyondTheLimitsAreRefused(layers: String) throws {
+    // In a folder of its own: the cases run at once, and each would
+    // otherwise claim the same default checkpoint.
+    let folder = try TemporaryDirectory()
     let result = try GuardedProcess.run(
       BPKitBinary.path,
       ["train", "--layers", layers, "--data", Fixtures.path("datasets/digits.h5"), "--epochs", "1", "--quiet"],
-      timeout: 60)
+      timeout: 60, currentDirectory: folder.url.path)
     #expect(result.status == 2 || result.status == 3, "\(result.ending): \(result.error.suffix(300))")
     #expect(result.errorLines.count == 1)
     #expect(result.error.contains("limit of"))

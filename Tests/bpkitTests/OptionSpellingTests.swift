@@ -66,6 +66,11 @@ import _BPKitTestSupport
       (["--layers", "4,3:softmax", "--momentum", "1.5"], "--momentum must be in [0, 1], not 1.5"),
       (["--layers", "4,3:softmax", "--seed", "-1"], "--seed"),
       (["--layers", "4,3:softmax", "--epochs", "-2"], "--epochs must be at least 1"),
+      // Beyond what a checkpoint's epochs, batch size and BPTT length may
+      // hold (Schemas/FORMAT.md): a run that could not be resumed.
+      (["--layers", "4,3:softmax", "--epochs", "9223372036854775807"], "--epochs must be at most 2147483647"),
+      (["--layers", "4,3:softmax", "--batch-size", "16777217"], "--batch-size must be at most 16777216"),
+      (["--layers", "4,3:softmax", "--bptt-steps", "9223372036854775807"], "--bptt-steps must be at most 16777216"),
       (["--layers", "4,3:softmax", "--validation-split", "-0.5"], "--validation-split must be in [0, 1)"),
     ]
     for (arguments, message) in cases {

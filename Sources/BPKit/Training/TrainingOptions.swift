@@ -218,6 +218,12 @@ public struct TrainingOptions: Sendable {
     self.output = output
   }
 
+  /// The most epochs a run may have: a checkpoint's epoch numbers stay
+  /// within the domain every reader checks (Schemas/FORMAT.md).
+  public static let maximumEpochs = Int(Int32.max)
+  /// The largest batch size and truncated-BPTT length a run may have.
+  public static let maximumBatchSize = 1 << 24
+
   /// Refuses options that cannot describe a run, naming the option.
   ///
   /// - Throws: ``TrainingError/invalidSetting(_:)``.
@@ -232,11 +238,20 @@ public struct TrainingOptions: Sendable {
       throw .invalidSetting("give either a validation split or validation data, not both")
     }
     if let epochs = schedule.epochs, epochs < 1 { throw .invalidSetting("the epochs must be at least 1") }
+    if let epochs = schedule.epochs, epochs > Self.maximumEpochs {
+      throw .invalidSetting("the epochs must be at most \(Self.maximumEpochs)")
+    }
     if let size = schedule.batchSize, size < 1 { throw .invalidSetting("the batch size must be at least 1") }
+    if let size = schedule.batchSize, size > Self.maximumBatchSize {
+      throw .invalidSetting("the batch size must be at most \(Self.maximumBatchSize)")
+    }
     if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
       throw .invalidSetting("the learning rate must be a positive number")
     }
     if let steps = schedule.bpttSteps, steps < 1 { throw .invalidSetting("the BPTT steps must be at least 1") }
+    if let steps = schedule.bpttSteps, steps > Self.maximumBatchSize {
+      throw .invalidSetting("the BPTT steps must be at most \(Self.maximumBatchSize)")
+    }
     for (name, value) in [
       ("weight decay", schedule.weightDecay), ("initial accumulator value", schedule.initialAccumulatorValue),
       ("clipnorm", schedule.clipNorm), ("clipvalue", schedule.clipValue), ("global clipnorm", schedule.globalClipNorm),

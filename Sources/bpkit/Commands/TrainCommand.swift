@@ -61,15 +61,26 @@ struct TrainCommand: ParsableCommand {
     if data.validationSplit != nil && data.validation != nil {
       throw ValidationError("give either --validation-split or --validation, not both")
     }
-    if let epochs = schedule.epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-    if let size = schedule.batchSize, size < 1 { throw ValidationError("--batch-size must be at least 1") }
+    if let epochs = schedule.epochs, !(1...TrainingOptions.maximumEpochs).contains(epochs) {
+      throw ValidationError(
+        epochs < 1 ? "--epochs must be at least 1" : "--epochs must be at most \(TrainingOptions.maximumEpochs)")
+    }
+    if let size = schedule.batchSize, !(1...TrainingOptions.maximumBatchSize).contains(size) {
+      throw ValidationError(
+        size < 1
+          ? "--batch-size must be at least 1" : "--batch-size must be at most \(TrainingOptions.maximumBatchSize)")
+    }
     if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
       throw ValidationError("--lr must be a positive number, not \(rate)")
     }
     if let momentum = schedule.momentum, !(0...1).contains(momentum) {
       throw ValidationError("--momentum must be in [0, 1], not \(momentum)")
     }
-    if let steps = schedule.bpttSteps, steps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
+    if let steps = schedule.bpttSteps, !(1...TrainingOptions.maximumBatchSize).contains(steps) {
+      throw ValidationError(
+        steps < 1
+          ? "--bptt-steps must be at least 1" : "--bptt-steps must be at most \(TrainingOptions.maximumBatchSize)")
+    }
     for (flag, value) in [
       ("--weight-decay", schedule.weightDecay), ("--initial-accumulator-value", schedule.initialAccumulatorValue),
       ("--clipnorm", schedule.clipnorm), ("--clipvalue", schedule.clipvalue),

@@ -30,9 +30,9 @@ enum ValueDomain {
   /// The largest count: integers up to 2^53 are exact as Double.
   static let maximumCount = 1 << 53
   /// The largest number of epochs or epoch index.
-  static let maximumEpochs = Int(Int32.max)
+  static let maximumEpochs = TrainingOptions.maximumEpochs
   /// The largest batch size and truncated-BPTT length.
-  static let maximumBatch = 1 << 24
+  static let maximumBatch = TrainingOptions.maximumBatchSize
   /// The largest magnitude of a history metric or seconds figure: far beyond
   /// any real value, far enough from the largest Double that differences
   /// between two of them stay finite.
