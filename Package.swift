@@ -113,6 +113,7 @@ let tests: [Target] = [
     dependencies: [
       "BPKit", "HDF5", "CCRC32", "_BPKitTestSupport", .product(name: "Crypto", package: "swift-crypto"),
       .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
   .testTarget(name: "bpkitTests", dependencies: ["BPKit", "HDF5", "_BPKitTestSupport"]),
   /// Crashes, damaged and hostile files, full disks, concurrency and

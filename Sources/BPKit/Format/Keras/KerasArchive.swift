@@ -130,25 +130,27 @@ enum KerasArchive {
     return object
   }
 
-  /// libhdf5 reads files, not zip entries: extract the weights to a private
-  /// temporary file for the duration of `body` (``KerasWeightsExtraction``),
-  /// opened under the same policy as any HDF5 file.
+  /// libhdf5 reads files, not zip entries: extract the weights to a
+  /// temporary file (``KerasWeightsExtraction``), opened under the same
+  /// policy as any HDF5 file, whose name is removed once it is open.
   private static func withExtractedWeights<R>(
     _ archive: Archive, file: String, trust: FileTrust, _ body: (HDF5File, String) throws -> R
   ) throws -> R {
     guard let entry = archive["model.weights.h5"] else {
       throw KerasError.notKerasModel(file: file, detail: "the archive has no model.weights.h5")
     }
-    let weightsURL = try KerasWeightsExtraction.extract(entry, from: archive, file: file)
-    defer { unlink(weightsURL.path) }
-    let weights: HDF5File
-    do {
-      weights = try FormatError.wrappingHDF5Errors { try OpeningPolicy.openHDF5(weightsURL.path, trust: trust) }
-    } catch {
-      // Name the member of the archive, not the temporary copy.
-      let detail = "\(error)".replacingOccurrences(of: weightsURL.path, with: "model.weights.h5")
-      throw KerasError.refusedMember(file: file, member: "model.weights.h5", detail: detail)
+    let extracted = try KerasWeightsExtraction.extract(entry, from: archive, file: file)
+    return try withExtendedLifetime(extracted) {
+      let weights: HDF5File
+      do {
+        weights = try FormatError.wrappingHDF5Errors { try OpeningPolicy.openHDF5(extracted.path, trust: trust) }
+      } catch {
+        // Name the member of the archive, not the temporary copy.
+        let detail = "\(error)".replacingOccurrences(of: extracted.path, with: "model.weights.h5")
+        throw KerasError.refusedMember(file: file, member: "model.weights.h5", detail: detail)
+      }
+      extracted.removeName()
+      return try body(weights, extracted.path)
     }
-    return try body(weights, weightsURL.path)
   }
 }
