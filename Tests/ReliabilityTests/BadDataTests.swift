@@ -121,14 +121,14 @@ import _BPKitTestSupport
       let output = try ValidFiles.scratch(in: folder)
       runs.append(
         HostileRun(
-          name: "train on CSV with \(input.label)",
+          name: "train --data on CSV with \(input.label)",
           arguments: [
             "train", "--layers", "4,3:softmax", "--data", path, "--target", "species", "--epochs", "1",
             "--checkpoint", output + "/run.h5", "--quiet",
           ], codes: [3]))
       runs.append(
         HostileRun(
-          name: "infer on CSV with \(input.label)",
+          name: "infer --input on CSV with \(input.label)",
           arguments: [
             "infer", files.model, "--input", path, "--ignore", "species", "--output", output + "/predictions.csv",
           ],

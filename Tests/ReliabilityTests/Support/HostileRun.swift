@@ -24,6 +24,11 @@ struct HostileRun: Sendable {
   /// relative paths outside themselves are run beside their targets.
   var currentDirectory: String?
 
+  /// The way into bpkit this run tries: the reader's name, before " on ".
+  var wayIn: String {
+    name.range(of: " on ").map { String(name[..<$0.lowerBound]) } ?? name
+  }
+
   /// What happened, judged.
   enum Verdict: Sendable, Equatable {
     case refused(Int32)
@@ -73,9 +78,20 @@ struct HostileTally: CustomStringConvertible {
   var crashes: [String] = []
   var hangs: [String] = []
   var unclear: [String] = []
+  /// Runs per way in: how many, refused, loaded, and failures (crashes,
+  /// hangs and unclear errors together).
+  var ways: [String: (runs: Int, refused: Int, loaded: Int, failed: Int)] = [:]
 
   mutating func add(_ verdict: HostileRun.Verdict, for run: HostileRun) {
     runs += 1
+    var way = ways[run.wayIn] ?? (0, 0, 0, 0)
+    way.runs += 1
+    switch verdict {
+    case .refused: way.refused += 1
+    case .loaded: way.loaded += 1
+    default: way.failed += 1
+    }
+    ways[run.wayIn] = way
     switch verdict {
     case .refused(let code): refused[code, default: 0] += 1
     case .loaded: loaded += 1
@@ -92,6 +108,20 @@ struct HostileTally: CustomStringConvertible {
     crashes += other.crashes
     hangs += other.hangs
     unclear += other.unclear
+    for (name, way) in other.ways {
+      let mine = ways[name] ?? (0, 0, 0, 0)
+      ways[name] = (
+        mine.runs + way.runs, mine.refused + way.refused, mine.loaded + way.loaded, mine.failed + way.failed
+      )
+    }
+  }
+
+  /// The runs per way in, for the report: `infer 12 (refused 11, loaded 1, failed 0); ...`.
+  var waysDescription: String {
+    ways.keys.sorted().map { name in
+      let way = ways[name]!
+      return "\(name) \(way.runs) (refused \(way.refused), loaded \(way.loaded), failed \(way.failed))"
+    }.joined(separator: "; ")
   }
 
   var description: String {
@@ -118,6 +148,7 @@ struct HostileTally: CustomStringConvertible {
       }
     }
     let tally = shared.withLock { $0 }
+    ReliabilityReport.record("ways in: \(tally.waysDescription)")
     for crash in tally.crashes { Issue.record("crash: \(crash)") }
     for hang in tally.hangs { Issue.record("hang (over \(ReliabilityMode.timeout) s): \(hang)") }
     for unclear in tally.unclear.prefix(20) { Issue.record("unclear: \(unclear)") }
