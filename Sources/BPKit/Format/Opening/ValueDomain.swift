@@ -85,7 +85,10 @@ enum ValueDomain {
   }
 
   private static func check(_ state: OptimizerState) throws(Violation) {
-    for (name, value) in CheckpointFileCoding.hyperparameters(state.configuration) {
+    let configuration = state.configuration
+    for (name, value) in CheckpointFileCoding.hyperparameters(configuration)
+      + CheckpointFileCoding.addedHyperparameters(configuration)
+    {
       try within(
         value, 0...Double.greatestFiniteMagnitude,
         Place(hdf5: "/optimizer@\(name)", json: "$.optimizer.configuration.\(name)"))
@@ -97,9 +100,12 @@ enum ValueDomain {
           hdf5: "/optimizer/slots/\(slot)/\(key.layer)/\(key.name)",
           json: "$.optimizer.slots.\(slot).\(key.layer).\(key.name)")
         try finite(tensor, place)
-        // Adam and RMSprop divide by the square root of the velocity; Rprop's
+        // Adam, Nadam and RMSprop divide by the square root of the velocity
+        // (AMSGrad of its running maximum), Adagrad of its accumulator; Rprop's
         // step sizes are magnitudes.
-        if slot == "velocity" || slot == "step_size", let index = tensor.scalars.firstIndex(where: { $0 < 0 }) {
+        if ["velocity", "velocity_hat", "accumulator", "step_size"].contains(slot),
+          let index = tensor.scalars.firstIndex(where: { $0 < 0 })
+        {
           throw Violation(
             place: place, reason: "element \(index) is \(tensor.scalars[index]); a \(slot) cannot be negative")
         }

@@ -149,4 +149,41 @@ import _BPKitTestSupport
       return reason.contains("cannot be negative")
     }
   }
+
+  @Test(arguments: [(OptimizerKind.adagrad, "accumulator"), (.adam, "velocity_hat")])
+  func aNegativeAccumulatorOrRunningMaximumIsRefused(kind: OptimizerKind, slot: String) throws {
+    var checkpoint = base
+    let keys = checkpoint.optimizer.slots["velocity"]!.keys
+    checkpoint.optimizer.configuration = OptimizerConfiguration(kind: kind, amsgrad: kind == .adam)
+    var tensors = checkpoint.optimizer.slots["velocity"]!
+    let key = keys.sorted { "\($0)" < "\($1)" }[0]
+    tensors[key]!.scalars[0] = -0.5
+    checkpoint.optimizer.slots =
+      kind == .adam ? ["momentum": tensors, "velocity": tensors, slot: tensors] : [slot: tensors]
+    checkpoint.optimizer.slots["velocity"]?[key]!.scalars[0] = 0.5
+    let hdf5 = folder.path("\(slot).h5")
+    try checkpoint.write(to: URL(fileURLWithPath: hdf5))
+    #expect {
+      try Checkpoint(contentsOf: URL(fileURLWithPath: hdf5))
+    } throws: { error in
+      guard
+        case .invalidValue(hdf5, "/optimizer/slots/\(slot)/\(key.layer)/\(key.name)", let reason) =
+          error as? FormatError
+      else { return false }
+      return reason.contains("cannot be negative")
+    }
+  }
+
+  @Test func aNegativeClipNormIsRefused() throws {
+    var checkpoint = base
+    checkpoint.optimizer.configuration.clipNorm = -1
+    let hdf5 = folder.path("clip.h5")
+    try checkpoint.write(to: URL(fileURLWithPath: hdf5))
+    #expect {
+      try Checkpoint(contentsOf: URL(fileURLWithPath: hdf5))
+    } throws: { error in
+      guard case .invalidValue(hdf5, "/optimizer@clipnorm", _) = error as? FormatError else { return false }
+      return true
+    }
+  }
 }
