@@ -44,6 +44,37 @@ import _BPKitTestSupport
     }
   }
 
+  /// Each checkpoint figure stands beside the raw system calls on the same bytes, as a ratio.
+  @Test func checkpointFiguresStandBesideTheRawSystemCalls() throws {
+    let folder = try TemporaryDirectory()
+    let result = try BPKitBinary.run(
+      "bench", "checkpoint", "--parameters", "6000", "--runs", "1", "--folder", folder.url.path)
+    #expect(result.status == 0, "\(result.error)")
+    for label in [
+      "raw write()+fsync(), new file", "bpkit write, new file", "bpkit replace, existing file", "raw read()",
+      "bpkit read, every CRC-32 checked",
+    ] {
+      #expect(result.output.contains(label), "no '\(label)' in \(result.output)")
+    }
+    #expect(result.output.components(separatedBy: "x raw").count - 1 == 5)
+  }
+
+  /// bpkit JSON is read by bpkit and parsed by Foundation's two readers from the same documents.
+  @Test func convertWithJSONReadsTheSameDocumentsWithFoundation() throws {
+    let folder = try TemporaryDirectory()
+    let result = try BPKitBinary.run(
+      "bench", "convert", "--with-json", "--parameters", "600", "--runs", "1", "--folder", folder.url.path)
+    #expect(result.status == 0, "\(result.error)")
+    for encoding in ["base64", "numbers"] {
+      for reader in [
+        "bpkit JSON \(encoding) write", "bpkit JSON \(encoding) read", "JSONSerialization \(encoding)",
+        "JSONDecoder \(encoding)",
+      ] {
+        #expect(result.output.contains(reader), "no '\(reader)' in \(result.output)")
+      }
+    }
+  }
+
   @Test func zeroRunsIsAUsageError() throws {
     let result = try BPKitBinary.run("bench", "gemm", "--runs", "0")
     #expect(result.status != 0)
