@@ -171,6 +171,26 @@ def note_text_bombs():
     seal(path)
 
 
+def order_bomb():
+    """A sealed bpkit checkpoint whose /progress/order declares 2^28 samples
+    (2 GiB of int64), as /data@sample_count says, compressed: every chunk is
+    written, each the same 8 MiB of zeros deflated about 1000:1, so each
+    dataset is within deflate's ratio of the bytes it holds (a 2 MB file).
+    bpkit 0.1 allocated the whole order (and more) before looking at it."""
+    path = copy(BPKIT_CHECKPOINT, "checkpoint-order-bomb.h5")
+    count, chunk = 1 << 28, 1 << 20
+    with h5py.File(path, "r+") as f:
+        progress = f["progress"]
+        del progress["order"]
+        order = progress.create_dataset("order", shape=(count,), dtype="<i8", chunks=(chunk,), compression="gzip")
+        data = zlib.compress(bytes(8 * chunk), 9)
+        for start in range(0, count, chunk):
+            order.id.write_direct_chunk((start,), data)
+        order.attrs["crc32"] = np.uint32(0)
+        f["data"].attrs["sample_count"] = np.int64(count)
+    seal(path)
+
+
 def sealed_crashers():
     """Three crashers, moved behind a user block where they had none, and
     sealed: the checksum is correct, and libhdf5 still crashes on them."""
@@ -191,5 +211,6 @@ if __name__ == "__main__":
     keras_archives()
     bpkit_link_cycle()
     note_text_bombs()
+    order_bomb()
     sealed_crashers()
     print("wrote", sorted(os.listdir(OUT)))

@@ -35,6 +35,7 @@ import _BPKitTestSupport
     "hostile/keras-external-kernel.keras", "hostile/keras-duplicate-config.keras", "hostile/keras-config-bomb.keras",
     "hostile/keras-shape-bomb.h5", "hostile/keras-nan-kernel.h5", "hostile/model-link-cycle.h5",
     "hostile/checkpoint-note-text-bomb.h5", "hostile/checkpoint-note-text-shared.h5",
+    "hostile/checkpoint-order-bomb.h5",
   ]
 
   /// Every input in the crashers folder, sealed and not.
@@ -81,6 +82,7 @@ import _BPKitTestSupport
     "hostile/keras-external-kernel.h5", "hostile/keras-external-slot.h5", "hostile/keras-virtual-kernel.h5",
     "hostile/keras-shape-bomb.h5", "hostile/keras-nan-kernel.h5", "hostile/model-link-cycle.h5",
     "hostile/checkpoint-note-text-bomb.h5", "hostile/checkpoint-note-text-shared.h5",
+    "hostile/checkpoint-order-bomb.h5",
     "fuzz-corpus/libhdf5-crashers/segv-fuzz-attribute-message.h5",
   ]
 
@@ -165,5 +167,21 @@ import _BPKitTestSupport
       refused += 1
     }
     ReliabilityReport.record("library API (BPKitFile.open) on \(refused) crashers and hostile files: all refused")
+  }
+
+  /// A 2 MB sealed checkpoint whose compressed `/progress/order` declares
+  /// 2 GiB, as its `/data@sample_count` says: bpkit 0.1 took 2.1 GB of
+  /// memory before refusing it. The peak is the kernel's own count for the
+  /// run (the probe it waits for included); no timing is involved.
+  @Test func aCompressedOrderBombIsRefusedBeforeItsMemoryIsTaken() throws {
+    let path = Fixtures.path("hostile/checkpoint-order-bomb.h5")
+    let declared = 8 << 28
+    for arguments in [["inspect", path], ["infer", path, "--input", Fixtures.path("datasets/iris.csv")]] {
+      let run = try PeakMemory.run(BPKitBinary.path, arguments)
+      #expect(run.status == 3, "\(arguments[0]): \(run.error)")
+      #expect(run.errorLines.count == 1 && run.error.contains("'/progress/order'"), "\(run.error)")
+      #expect(run.peakBytes < declared / 8, "\(arguments[0]) peaked at \(run.peakBytes) bytes")
+      ReliabilityReport.record("\(arguments[0]) of the 2 MB order bomb: exit 3, peak \(run.peakBytes >> 20) MiB")
+    }
   }
 }

@@ -221,9 +221,9 @@ enum CheckpointFileCoding {
     let model = try ModelFileCoding.readModel(reader)
     let optimizer = try readOptimizer(reader, model: model)
     let configuration = try readConfiguration(reader)
-    var progress = try readProgress(reader)
-    progress.history = try readHistory(reader)
     let data = try readFingerprint(FileLayout.data, reader)
+    var progress = try readProgress(reader, sampleCount: data?.sampleCount)
+    progress.history = try readHistory(reader)
     let validationData = try readFingerprint(FileLayout.validationData, reader)
     let unix = try reader.attribute(FileLayout.createdAtUnixAttribute, of: reader.root, as: Double.self)
     let checkpoint = Checkpoint(
@@ -307,9 +307,18 @@ enum CheckpointFileCoding {
       validationSplit: try reader.attribute("validation_split", of: group, as: Double.self))
   }
 
-  private static func readProgress(_ reader: FileReader) throws -> TrainingProgress {
+  /// Reads `/progress`. Its order holds no samples before the first epoch
+  /// starts and one entry per training sample after: with `/data`, a length
+  /// other than 0 or its `sample_count` is refused before the order is read.
+  private static func readProgress(_ reader: FileReader, sampleCount: Int?) throws -> TrainingProgress {
     let group = try reader.group(FileLayout.progress)
-    let order = try reader.vector(FileLayout.order, in: group, as: Int64.self)
+    let declared = try reader.dataset(FileLayout.order, in: group).shape
+    let order =
+      if let sampleCount, declared != [0] {
+        try reader.values(FileLayout.order, in: group, as: Int64.self, shape: [sampleCount])
+      } else {
+        try reader.vector(FileLayout.order, in: group, as: Int64.self)
+      }
     let words = try reader.values(FileLayout.randomState, in: group, as: UInt64.self, shape: [4])
     return TrainingProgress(
       epoch: try reader.count("epoch", of: group), stepInEpoch: try reader.count("step_in_epoch", of: group),

@@ -22,6 +22,9 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case unsupportedFilter(id: Int, name: String)
     /// A dataset that declares far more data than the file could hold.
     case declaredSizeTooLarge(declaredBytes: Int, fileBytes: Int)
+    /// Compressed datasets that together would expand beyond the file's
+    /// budget: 32 times its size, and at least 64 MiB.
+    case expandsTooFar(expandedBytes: Int, budgetBytes: Int, fileBytes: Int)
     /// An element type bpkit never writes (compound, enum, reference, ...).
     case unsupportedElementType
     /// A second hard link to an object already reached by another path: a
@@ -39,6 +42,10 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
       case .unsupportedFilter(let id, let name): "it needs filter \(id) ('\(name)'), which is not built into libhdf5"
       case .declaredSizeTooLarge(let declared, let file):
         "it declares \(declared) bytes of data in a file of \(file) bytes"
+      case .expandsTooFar(let expanded, let budget, let file):
+        "it brings the file's compressed data to \(expanded) bytes beyond what it stores, more than the "
+          + "\(budget) bytes bpkit allows a file of \(file) bytes (32 times its size, at least 64 MiB); "
+          + "store it uncompressed (h5repack -f NONE IN OUT) to read it"
       case .unsupportedElementType: "its element type is not one bpkit writes"
       case .repeatedObject: "it links again to an object the file already reached by another path (a cycle or alias)"
       }

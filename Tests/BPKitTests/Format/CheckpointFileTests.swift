@@ -187,4 +187,32 @@ import _BPKitTestSupport
       return true
     }
   }
+
+  /// The order holds one entry per training sample: a longer one is refused
+  /// by its declared shape, before it is read.
+  @Test func anOrderLongerThanTheSampleCountIsRefusedBeforeReading() throws {
+    try alter { root in
+      let progress = try root.openGroup("progress")
+      try progress.removeChild("order")
+      let order = [Int64](0..<51)
+      try progress.write(order, shape: [51], to: "order").setAttribute(
+        "crc32", to: order.withUnsafeBytes { CRC32.checksum($0) })
+    }
+    #expect(
+      throws: FormatError.shapeMismatch(file: url.path, path: "/progress/order", expected: [50], found: [51])
+    ) { try Checkpoint(contentsOf: url) }
+  }
+
+  /// JSON follows the same rule (the HDF5 reader refuses the shape earlier).
+  @Test func anOrderThatDisagreesWithTheSampleCountIsRefusedInJSON() throws {
+    var checkpoint = try Checkpoint(contentsOf: url)
+    checkpoint.data?.sampleCount = 60
+    let json = folder.url.appendingPathComponent("run.json")
+    _ = try BPKitFile.checkpoint(checkpoint).write(to: json, format: .json)
+    #expect {
+      try BPKitFile.open(json)
+    } throws: { error in
+      "\(error)".contains("$.progress.order") && "\(error)".contains("the training data has 60 samples")
+    }
+  }
 }

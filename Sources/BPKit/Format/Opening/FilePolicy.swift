@@ -18,6 +18,20 @@ enum FilePolicy {
   /// deflate's best case is about 1032:1 (zlib technical details).
   static let maximumExpansion = 1100
 
+  /// How far the filtered datasets of one file may expand in all, beyond
+  /// the bytes they occupy: ``expansionFactor`` times the file's size, and
+  /// at least ``expansionFloor`` bytes. Deflate's best case would let a 3 MB
+  /// file declare 3.3 GB of data that all reads as zeros; bpkit writes no
+  /// filtered data, and real weights, samples and orders compress far less.
+  static let expansionFactor = 32
+  /// The expansion every file may use, however small (64 MiB).
+  static let expansionFloor = 64 << 20
+
+  /// The expansion allowed to the filtered data of a file of `fileSize` bytes.
+  static func expansionBudget(fileSize: Int) -> Int {
+    max(expansionFloor, fileSize.multipliedReportingOverflow(by: expansionFactor).0)
+  }
+
   /// Turns off libhdf5's loading of filter plugins for this process, so that
   /// no file can make bpkit load a shared library.
   static func prepareLibrary() throws {
@@ -35,6 +49,7 @@ enum FilePolicy {
   static func check(_ root: HDF5Group, fileSize: Int, file: String) throws {
     var pending = [root]
     var seen = Set<HDF5ObjectIdentity>()
+    var expansion = Expansion(budget: expansionBudget(fileSize: fileSize))
     while let group = pending.popLast() {
       for name in try group.children() {
         let path = FileReader.join(group.path, name)
@@ -48,7 +63,7 @@ enum FilePolicy {
         case .group:
           pending.append(try group.openGroup(name))
         case .dataset:
-          try check(try group.openDataset(name), fileSize: fileSize, file: file)
+          try check(try group.openDataset(name), fileSize: fileSize, file: file, expansion: &expansion)
         case .softLink:
           throw FormatError.refused(
             file: file, path: path, reason: .softLink(target: (try? group.softLinkTarget(name)) ?? "?"))
@@ -72,7 +87,14 @@ enum FilePolicy {
     }
   }
 
-  static func check(_ dataset: HDF5Dataset, fileSize: Int, file: String) throws {
+  /// The bytes the filtered datasets walked so far declare beyond what they
+  /// occupy in the file, against the file's budget.
+  struct Expansion {
+    var budget: Int
+    var used = 0
+  }
+
+  static func check(_ dataset: HDF5Dataset, fileSize: Int, file: String, expansion: inout Expansion) throws {
     guard dataset.elementType != nil || dataset.holdsStrings else {
       throw FormatError.refused(file: file, path: dataset.path, reason: .unsupportedElementType)
     }
@@ -105,6 +127,16 @@ enum FilePolicy {
       throw FormatError.refused(
         file: file, path: dataset.path,
         reason: .declaredSizeTooLarge(declaredBytes: declared ?? Int.max, fileBytes: fileSize))
+    }
+    // Each filtered dataset is within deflate's ratio; together they must
+    // also fit the file's budget, before any of them is read.
+    if !storage.filters.isEmpty, let declared {
+      expansion.used += max(0, declared - min(storage.allocatedBytes, declared))
+      if expansion.used > expansion.budget {
+        throw FormatError.refused(
+          file: file, path: dataset.path,
+          reason: .expandsTooFar(expandedBytes: expansion.used, budgetBytes: expansion.budget, fileBytes: fileSize))
+      }
     }
   }
 }

@@ -82,6 +82,14 @@ enum ValueDomain {
       guard let data else { continue }
       try count(data.sampleCount, .attribute(name, "sample_count"))
     }
+    // The epoch order is empty before the first epoch, else one entry per sample.
+    let order = checkpoint.progress.order
+    if let data = checkpoint.data, !order.isEmpty, order.count != data.sampleCount {
+      throw Violation(
+        place: Place(hdf5: "/progress/order", json: "$.progress.order"),
+        reason:
+          "it holds \(order.count) entries; the training data has \(data.sampleCount) samples (/data@sample_count)")
+    }
   }
 
   private static func check(_ state: OptimizerState) throws(Violation) {

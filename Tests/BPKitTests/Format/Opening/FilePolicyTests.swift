@@ -87,6 +87,24 @@ import _BPKitTestSupport
     expectRefusal(at: "/fill") { $0 == .declaredSizeTooLarge(declaredBytes: 1 << 22, fileBytes: size) }
   }
 
+  @Test func compressedDatasetsTogetherAreBoundedByTheFilesBudget() throws {
+    // Two datasets of 40 MiB of zeros, every chunk written: each within
+    // deflate's ratio of the bytes it holds, together beyond 64 MiB.
+    try alter { root in
+      for name in ["zeros_a", "zeros_b"] {
+        try root.createDataset(
+          name, of: Float.self, shape: [10 << 20], options: HDF5DatasetOptions(chunkShape: [1 << 20], deflateLevel: 9)
+        ).write([Float](repeating: 0, count: 10 << 20))
+      }
+    }
+    let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
+    #expect(size * 32 < 64 << 20)
+    expectRefusal(at: "/zeros_b") { reason in
+      guard case .expandsTooFar(let expanded, 64 << 20, size) = reason else { return false }
+      return expanded > 64 << 20 && expanded < 80 << 20
+    }
+  }
+
   @Test func filterPluginsAreDisabledByLoading() throws {
     try HDF5Plugins.setLoadingEnabled(true)
     _ = try Model(contentsOf: url)

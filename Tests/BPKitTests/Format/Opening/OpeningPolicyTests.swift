@@ -101,6 +101,23 @@ import _BPKitTestSupport
     ) { try Checkpoint(contentsOf: URL(fileURLWithPath: path)) }
   }
 
+  /// A sealed checkpoint whose compressed order declares 2 GiB in a 2 MB
+  /// file, each chunk within deflate's ratio and `/data@sample_count` in
+  /// agreement: the file's expansion budget refuses it before any read.
+  @Test func compressedDataBeyondTheFilesBudgetIsRefusedBeforeReading() throws {
+    let path = Fixtures.path("hostile/checkpoint-order-bomb.h5")
+    #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
+    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+    #expect {
+      try Checkpoint(contentsOf: URL(fileURLWithPath: path))
+    } throws: { error in
+      guard
+        case .refused(path, "/progress/order", .expandsTooFar(let expanded, let budget, size)) = error as? FormatError
+      else { return false }
+      return budget == max(64 << 20, 32 * size) && expanded > budget && expanded <= 8 << 28
+    }
+  }
+
   /// Keras files go through the same policy as bpkit's own: weights and
   /// optimizer slots whose data lives in another file are refused.
   @Test(arguments: [
