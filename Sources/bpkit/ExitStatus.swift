@@ -7,13 +7,13 @@ enum ExitStatus {
   /// A difference was found (`diff`).
   static let different: Int32 = 1
   /// A usage error: an unknown option or a bad value.
-  static let usage: Int32 = 2
+  static let usage = BPKitError.Category.usage.exitCode
   /// Bad input data or a file that is not what was expected.
-  static let badInput: Int32 = 3
+  static let badInput = BPKitError.Category.badInput.exitCode
   /// A file cannot be read or written.
-  static let ioFailure: Int32 = 4
+  static let ioFailure = BPKitError.Category.io.exitCode
   /// Training diverged: the loss became NaN or infinite.
-  static let diverged: Int32 = 5
+  static let diverged = BPKitError.Category.diverged.exitCode
 
   /// Runs a command's work; any error is printed as one line on standard
   /// error and turned into the exit code for its kind.
@@ -31,27 +31,15 @@ enum ExitStatus {
   }
 
   /// The exit code for `error`: usage errors the command line's checks
-  /// found, and BPKit's errors by their category, which BPKit decides.
+  /// found, and every other error by the category BPKit gives it
+  /// (``BPKitError/exitCode``).
   static func code(for error: any Error) -> Int32 {
-    switch error {
     // A check of the command line found once the model or data is open (an
     // option the model cannot honour) is a usage error, like one found by `validate()`.
-    case is ValidationError: usage
-    case let error as any BPKitError: code(for: error.category)
-    default: badInput
-    }
-  }
-
-  static func code(for category: BPKitErrorCategory) -> Int32 {
-    switch category {
-    case .usage: usage
-    case .badInput: badInput
-    case .io: ioFailure
-    case .diverged: diverged
-    }
+    error is ValidationError ? usage : BPKitError(error).exitCode
   }
 
   static func describe(_ error: any Error) -> String {
-    (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+    BPKitError(error).message
   }
 }
