@@ -48,10 +48,16 @@ public final class CSVSampleReader: SampleReader {
   public convenience init(
     path: String, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [], requireFinite: Bool = true,
     classes: [String]? = nil, features: [String]? = nil
-  ) throws(DataError) {
-    try self.init(
-      reader: try LineReader(path: path), layout: layout, ignore: ignore, labels: labels, requireFinite: requireFinite,
-      classes: classes, features: features)
+  ) throws(BPKitError) {
+    do {
+      try self.init(
+        reader: try LineReader(path: path), layout: layout, ignore: ignore, labels: labels,
+        requireFinite: requireFinite,
+        classes: classes, features: features)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Reads the header, if there is one, and checks the named columns against it.
@@ -106,35 +112,40 @@ public final class CSVSampleReader: SampleReader {
   /// Reads up to `limit` rows.
   ///
   /// - Throws: ``DataError`` naming the line and column of the first bad value.
-  public func next(limit: Int) throws(DataError) -> SampleBatch? {
-    var batch = pending ?? SampleBatch()
-    pending = nil
-    if !labelColumns.isEmpty && batch.labels == nil { batch.labels = [] }
-    if batch.lines == nil { batch.lines = [] }
-    // Without a header, rows of a model that takes sequences of any length
-    // are each as long as their sequence.
-    let anyLength = header.isEmpty && layout?.isAnyLength == true
-    while batch.count < limit {
-      row.removeAll(keepingCapacity: true)
-      guard let parsed = try nextRow() else { break }
-      let expectedFields = header.isEmpty ? (inputColumns?.count ?? parsed) : header.count
-      guard parsed == expectedFields || anyLength else {
-        throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expectedFields, found: parsed)
+  public func next(limit: Int) throws(BPKitError) -> SampleBatch? {
+    do {
+      var batch = pending ?? SampleBatch()
+      pending = nil
+      if !labelColumns.isEmpty && batch.labels == nil { batch.labels = [] }
+      if batch.lines == nil { batch.lines = [] }
+      // Without a header, rows of a model that takes sequences of any length
+      // are each as long as their sequence.
+      let anyLength = header.isEmpty && layout?.isAnyLength == true
+      while batch.count < limit {
+        row.removeAll(keepingCapacity: true)
+        guard let parsed = try nextRow() else { break }
+        let expectedFields = header.isEmpty ? (inputColumns?.count ?? parsed) : header.count
+        guard parsed == expectedFields || anyLength else {
+          throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expectedFields, found: parsed)
+        }
+        if inputColumns == nil || anyLength && inputColumns!.count != parsed { inputColumns = Array(0..<parsed) }
+        let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
+        try layout?.check(width: inputColumns!.count, at: "\(source), line \(reader.lineNumber)")
+        for column in inputColumns! { batch.inputs.append(row[column]) }
+        for column in labelColumns { batch.labels!.append(row[column]) }
+        batch.lines!.append(reader.lineNumber)
+        batch.count += 1
+        // A batch holds one length; a sample of another starts the next batch.
+        if anyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
+          pending = batch.removeLastSample(inputsFrom: start.inputs, labelsFrom: start.labels)
+          break
+        }
       }
-      if inputColumns == nil || anyLength && inputColumns!.count != parsed { inputColumns = Array(0..<parsed) }
-      let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
-      try layout?.check(width: inputColumns!.count, at: "\(source), line \(reader.lineNumber)")
-      for column in inputColumns! { batch.inputs.append(row[column]) }
-      for column in labelColumns { batch.labels!.append(row[column]) }
-      batch.lines!.append(reader.lineNumber)
-      batch.count += 1
-      // A batch holds one length; a sample of another starts the next batch.
-      if anyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
-        pending = batch.removeLastSample(inputsFrom: start.inputs, labelsFrom: start.labels)
-        break
-      }
+      return batch.count == 0 ? nil : batch
+
+    } catch {
+      throw BPKitError(error)
     }
-    return batch.count == 0 ? nil : batch
   }
 
   /// Parses the next non-blank line into `row`; returns its number of fields,
@@ -186,22 +197,27 @@ extension CSVSampleReader {
   /// Reads the whole file once; standard input cannot be read twice and gives `nil`.
   ///
   /// - Throws: ``DataError`` when the file cannot be read.
-  public static func classNames(inFileAt path: String, column: String) throws(DataError) -> [String]? {
-    guard path != "-" else { return nil }
-    let reader = try LineReader(path: path)
-    guard let first = try reader.nextLine(), CSVRecord.isHeader(first),
-      let index = CSVRecord.fields(first).firstIndex(where: { $0 == column })
-    else { return nil }
-    var names = Set<String>()
-    var isText = false
-    while let line = try reader.nextLine() {
-      let fields = CSVRecord.fields(line)
-      guard index < fields.count else { continue }
-      let field = fields[index]
-      if field.isEmpty && fields.count == 1 { continue }
-      if !isText && Float(field) == nil { isText = true }
-      names.insert(String(field))
+  public static func classNames(inFileAt path: String, column: String) throws(BPKitError) -> [String]? {
+    do {
+      guard path != "-" else { return nil }
+      let reader = try LineReader(path: path)
+      guard let first = try reader.nextLine(), CSVRecord.isHeader(first),
+        let index = CSVRecord.fields(first).firstIndex(where: { $0 == column })
+      else { return nil }
+      var names = Set<String>()
+      var isText = false
+      while let line = try reader.nextLine() {
+        let fields = CSVRecord.fields(line)
+        guard index < fields.count else { continue }
+        let field = fields[index]
+        if field.isEmpty && fields.count == 1 { continue }
+        if !isText && Float(field) == nil { isText = true }
+        names.insert(String(field))
+      }
+      return isText ? names.sorted() : nil
+
+    } catch {
+      throw BPKitError(error)
     }
-    return isText ? names.sorted() : nil
   }
 }

@@ -17,45 +17,50 @@ extension Dataset {
   public static func readCSV(
     path: String, targetColumns: [String], ignoring: [String] = [], requireFinite: Bool = true,
     classes: [String]? = nil
-  ) throws(DataError) -> Dataset {
-    if path != "-" {
-      do {
-        _ = try OpeningPolicy.regularFileSize(path)
-      } catch .notFound {
-        throw .fileNotFound(path: path)
-      } catch .permissionDenied {
-        throw .unreadable(path: path, reason: "permission denied")
-      } catch .empty {
-        throw .empty(source: path)
-      } catch {
-        throw .notRegularFile(path: path, reason: error.description)
+  ) throws(BPKitError) -> Dataset {
+    do {
+      if path != "-" {
+        do {
+          _ = try OpeningPolicy.regularFileSize(path)
+        } catch .notFound {
+          throw DataError.fileNotFound(path: path)
+        } catch .permissionDenied {
+          throw DataError.unreadable(path: path, reason: "permission denied")
+        } catch .empty {
+          throw DataError.empty(source: path)
+        } catch {
+          throw DataError.notRegularFile(path: path, reason: error.description)
+        }
       }
+      var classes = classes
+      if classes == nil, let column = targetColumns.first {
+        classes = try CSVSampleReader.classNames(inFileAt: path, column: column)
+      }
+      let reader = try LineReader(path: path)
+      let csv = try CSVSampleReader(
+        reader: reader, ignore: ignoring, labels: targetColumns, requireFinite: requireFinite, classes: classes)
+      var inputs: [Float] = []
+      var targets: [Float] = []
+      var lines: [Int] = []
+      var count = 0
+      while let batch = try csv.next(limit: 4096) {
+        inputs += batch.inputs
+        targets += batch.labels ?? []
+        lines += batch.lines ?? []
+        count += batch.count
+      }
+      guard count > 0, let width = csv.inputWidth else { throw DataError.empty(source: reader.source) }
+      let targetShape = targetColumns.count == 1 ? [count] : [count, targetColumns.count]
+      var data = try Dataset(
+        inputs: Tensor(shape: [count, width], scalars: inputs),
+        targets: targetColumns.isEmpty ? nil : Tensor(shape: targetShape, scalars: targets),
+        source: reader.source)
+      data.names = ModelNames(features: csv.inputNames, classes: classes)
+      data.origin = DataOrigin(source: reader.source, positions: lines, isCSV: true, targets: csv.labelColumnNames)
+      return data
+
+    } catch {
+      throw BPKitError(error)
     }
-    var classes = classes
-    if classes == nil, let column = targetColumns.first {
-      classes = try CSVSampleReader.classNames(inFileAt: path, column: column)
-    }
-    let reader = try LineReader(path: path)
-    let csv = try CSVSampleReader(
-      reader: reader, ignore: ignoring, labels: targetColumns, requireFinite: requireFinite, classes: classes)
-    var inputs: [Float] = []
-    var targets: [Float] = []
-    var lines: [Int] = []
-    var count = 0
-    while let batch = try csv.next(limit: 4096) {
-      inputs += batch.inputs
-      targets += batch.labels ?? []
-      lines += batch.lines ?? []
-      count += batch.count
-    }
-    guard count > 0, let width = csv.inputWidth else { throw .empty(source: reader.source) }
-    let targetShape = targetColumns.count == 1 ? [count] : [count, targetColumns.count]
-    var data = try Dataset(
-      inputs: Tensor(shape: [count, width], scalars: inputs),
-      targets: targetColumns.isEmpty ? nil : Tensor(shape: targetShape, scalars: targets),
-      source: reader.source)
-    data.names = ModelNames(features: csv.inputNames, classes: classes)
-    data.origin = DataOrigin(source: reader.source, positions: lines, isCSV: true, targets: csv.labelColumnNames)
-    return data
   }
 }

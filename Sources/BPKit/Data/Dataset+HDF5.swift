@@ -25,8 +25,13 @@ extension Dataset {
   ///   dataset is not numeric or the shapes do not fit together.
   public static func readHDF5(
     path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted
-  ) throws -> Dataset {
-    let reader = try HDF5SampleReader(path: path, inputs: inputPath, targets: targetPath, trust: trust)
-    return try reader.read(rows: 0..<reader.sampleCount)
+  ) throws(BPKitError) -> Dataset {
+    do {
+      let reader = try HDF5SampleReader(path: path, inputs: inputPath, targets: targetPath, trust: trust)
+      return try reader.read(rows: 0..<reader.sampleCount)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 }

@@ -17,16 +17,21 @@ public struct Dataset: Sendable, Hashable {
   /// - Throws: ``DataError/countMismatch(source:inputs:targets:)`` when their
   ///   sample counts differ, ``DataError/wrongRank(source:expected:shape:)``
   ///   for inputs that are not 2-D or 3-D.
-  public init(inputs: Tensor<Float>, targets: Tensor<Float>?, source: String = "data") throws(DataError) {
-    guard inputs.shape.count == 2 || inputs.shape.count == 3 else {
-      throw .wrongRank(
-        source: source, expected: "[samples, features] or [samples, steps, features]", shape: inputs.shape)
+  public init(inputs: Tensor<Float>, targets: Tensor<Float>?, source: String = "data") throws(BPKitError) {
+    do {
+      guard inputs.shape.count == 2 || inputs.shape.count == 3 else {
+        throw DataError.wrongRank(
+          source: source, expected: "[samples, features] or [samples, steps, features]", shape: inputs.shape)
+      }
+      if let targets, targets.shape.first != inputs.shape[0] {
+        throw DataError.countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
+      }
+      self.inputs = inputs
+      self.targets = targets
+
+    } catch {
+      throw BPKitError(error)
     }
-    if let targets, targets.shape.first != inputs.shape[0] {
-      throw .countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
-    }
-    self.inputs = inputs
-    self.targets = targets
   }
 
   /// Datasets are equal when their samples and names are: where they were read is not compared.
@@ -77,30 +82,42 @@ public struct Dataset: Sendable, Hashable {
   ///   in the file the dataset was read from, and
   ///   ``DataError/widthMismatch(source:expected:found:)`` when samples have
   ///   more than one target value.
-  public func classLabels(classCount: Int, source: String = "data") throws(DataError) -> [Int32] {
-    guard let targets else { return [] }
-    guard targetWidth == 1 else { throw .widthMismatch(source: "\(source) targets", expected: 1, found: targetWidth) }
-    var labels = [Int32]()
-    labels.reserveCapacity(targets.count)
-    for (row, value) in targets.scalars.enumerated() {
-      guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classCount) else {
-        throw origin?.labelOutOfRange(sample: row, value: value, classCount: classCount)
-          ?? .labelOutOfRange(source: source, row: row, value: value, classCount: classCount)
+  public func classLabels(classCount: Int, source: String = "data") throws(BPKitError) -> [Int32] {
+    do {
+      guard let targets else { return [] }
+      guard targetWidth == 1 else {
+        throw DataError.widthMismatch(source: "\(source) targets", expected: 1, found: targetWidth)
       }
-      labels.append(Int32(value))
+      var labels = [Int32]()
+      labels.reserveCapacity(targets.count)
+      for (row, value) in targets.scalars.enumerated() {
+        guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classCount) else {
+          throw origin?.labelOutOfRange(sample: row, value: value, classCount: classCount)
+            ?? .labelOutOfRange(source: source, row: row, value: value, classCount: classCount)
+        }
+        labels.append(Int32(value))
+      }
+      return labels
+
+    } catch {
+      throw BPKitError(error)
     }
-    return labels
   }
 
   /// Checks that every input and target is finite.
   ///
   /// - Throws: ``DataError/notFiniteInDataset(source:row:)`` naming the first bad sample.
-  public func requireFinite(source: String) throws(DataError) {
-    for tensor in [inputs] + (targets.map { [$0] } ?? []) {
-      let width = tensor.shape.dropFirst().reduce(1, *)
-      if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
-        throw .notFiniteInDataset(source: source, row: width == 0 ? 0 : bad / width)
+  public func requireFinite(source: String) throws(BPKitError) {
+    do {
+      for tensor in [inputs] + (targets.map { [$0] } ?? []) {
+        let width = tensor.shape.dropFirst().reduce(1, *)
+        if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+          throw DataError.notFiniteInDataset(source: source, row: width == 0 ? 0 : bad / width)
+        }
       }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 }

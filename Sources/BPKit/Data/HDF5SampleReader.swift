@@ -35,35 +35,40 @@ public final class HDF5SampleReader: SampleReader {
   ///   `HDF5Error` when a dataset cannot be opened, ``DataError`` when a
   ///   dataset is not numeric or the datasets' shapes do not fit together.
   public init(path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted)
-    throws
+    throws(BPKitError)
   {
-    self.path = path
-    self.targetPath = targetPath
-    source = "\(path):\(inputPath)"
-    let root = try OpeningPolicy.openHDF5(path, trust: trust).root
-    inputs = try root.openDataset(inputPath)
-    targets = try targetPath.map { try root.openDataset($0) }
-    for (dataset, name) in [(inputs, inputPath)] + (targets.map { [($0, targetPath!)] } ?? [])
-    where dataset.elementType == nil {
-      throw DataError.unsupportedElementType(
-        source: "\(path):\(name)", type: dataset.holdsStrings ? "string" : "non-numeric")
-    }
-    guard inputs.shape.count == 2 || inputs.shape.count == 3 else {
-      throw DataError.wrongRank(
-        source: source, expected: "[samples, features] or [samples, steps, features]", shape: inputs.shape)
-    }
-    if let targets, targets.shape.first != inputs.shape[0] {
-      throw DataError.countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
-    }
-    // A user may name the features with a string attribute on the inputs dataset.
-    if try inputs.hasAttribute("feature_names") {
-      let names = try inputs.stringArrayAttribute("feature_names")
-      guard names.count == inputs.shape.last else {
-        throw DataError.featureNameCount(source: source, names: names.count, features: inputs.shape.last ?? 0)
+    do {
+      self.path = path
+      self.targetPath = targetPath
+      source = "\(path):\(inputPath)"
+      let root = try OpeningPolicy.openHDF5(path, trust: trust).root
+      inputs = try root.openDataset(inputPath)
+      targets = try targetPath.map { try root.openDataset($0) }
+      for (dataset, name) in [(inputs, inputPath)] + (targets.map { [($0, targetPath!)] } ?? [])
+      where dataset.elementType == nil {
+        throw DataError.unsupportedElementType(
+          source: "\(path):\(name)", type: dataset.holdsStrings ? "string" : "non-numeric")
       }
-      featureNames = names
-    } else {
-      featureNames = nil
+      guard inputs.shape.count == 2 || inputs.shape.count == 3 else {
+        throw DataError.wrongRank(
+          source: source, expected: "[samples, features] or [samples, steps, features]", shape: inputs.shape)
+      }
+      if let targets, targets.shape.first != inputs.shape[0] {
+        throw DataError.countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
+      }
+      // A user may name the features with a string attribute on the inputs dataset.
+      if try inputs.hasAttribute("feature_names") {
+        let names = try inputs.stringArrayAttribute("feature_names")
+        guard names.count == inputs.shape.last else {
+          throw DataError.featureNameCount(source: source, names: names.count, features: inputs.shape.last ?? 0)
+        }
+        featureNames = names
+      } else {
+        featureNames = nil
+      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 
@@ -80,27 +85,32 @@ public final class HDF5SampleReader: SampleReader {
   ///   ``DataError`` when the samples do not fit `layout`.
   public convenience init(
     path: String, inputs: String, labels: String?, layout: SampleLayout, trust: FileTrust = .untrusted
-  ) throws {
-    try self.init(path: path, inputs: inputs, targets: labels, trust: trust)
-    let shape = sampleShape
-    switch (layout.isSequence, shape.count) {
-    case (false, 1):
-      guard shape[0] == layout.features else {
-        throw DataError.widthMismatch(source: source, expected: layout.features, found: shape[0])
-      }
-    case (true, 2):
-      guard shape[1] == layout.features, layout.steps == nil || layout.steps == shape[0] else {
+  ) throws(BPKitError) {
+    do {
+      try self.init(path: path, inputs: inputs, targets: labels, trust: trust)
+      let shape = sampleShape
+      switch (layout.isSequence, shape.count) {
+      case (false, 1):
+        guard shape[0] == layout.features else {
+          throw DataError.widthMismatch(source: source, expected: layout.features, found: shape[0])
+        }
+      case (true, 2):
+        guard shape[1] == layout.features, layout.steps == nil || layout.steps == shape[0] else {
+          throw DataError.wrongRank(
+            source: source, expected: "[samples, \(layout.steps.map(String.init) ?? "steps"), \(layout.features)]",
+            shape: [sampleCount] + shape)
+        }
+      default:
         throw DataError.wrongRank(
-          source: source, expected: "[samples, \(layout.steps.map(String.init) ?? "steps"), \(layout.features)]",
+          source: source,
+          expected: layout.isSequence
+            ? "a 3-D dataset [samples, steps, \(layout.features)] for this sequence model"
+            : "a 2-D dataset [samples, \(layout.features)]",
           shape: [sampleCount] + shape)
       }
-    default:
-      throw DataError.wrongRank(
-        source: source,
-        expected: layout.isSequence
-          ? "a 3-D dataset [samples, steps, \(layout.features)] for this sequence model"
-          : "a 2-D dataset [samples, \(layout.features)]",
-        shape: [sampleCount] + shape)
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 
@@ -115,27 +125,37 @@ public final class HDF5SampleReader: SampleReader {
   ///
   /// - Throws: ``DataError`` naming the first sample that is not finite;
   ///   `HDF5Error` when the file cannot be read.
-  public func next(limit: Int) throws -> SampleBatch? {
-    guard nextRow < sampleCount else { return nil }
-    let rows = nextRow..<min(sampleCount, nextRow + limit)
-    nextRow = rows.upperBound
-    let block = try read(rows: rows)
-    try block.requireFinite(source: source)
-    return SampleBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
+  public func next(limit: Int) throws(BPKitError) -> SampleBatch? {
+    do {
+      guard nextRow < sampleCount else { return nil }
+      let rows = nextRow..<min(sampleCount, nextRow + limit)
+      nextRow = rows.upperBound
+      let block = try read(rows: rows)
+      try block.requireFinite(source: source)
+      return SampleBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Reads the samples in `rows` into memory, in any order of calls; the
   /// position of ``next(limit:)`` does not move.
   ///
   /// - Throws: `HDF5Error` when the file cannot be read.
-  public func read(rows: Range<Int>) throws -> Dataset {
-    let inputTensor = try Self.readRows(rows, of: inputs)
-    let targetTensor = try targets.map { try Self.readRows(rows, of: $0) }
-    var data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
-    data.names.features = featureNames
-    data.origin = DataOrigin(
-      source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
-    return data
+  public func read(rows: Range<Int>) throws(BPKitError) -> Dataset {
+    do {
+      let inputTensor = try Self.readRows(rows, of: inputs)
+      let targetTensor = try targets.map { try Self.readRows(rows, of: $0) }
+      var data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
+      data.names.features = featureNames
+      data.origin = DataOrigin(
+        source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
+      return data
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Visits every row of `rows` in blocks: checks that every value is finite
@@ -144,17 +164,22 @@ public final class HDF5SampleReader: SampleReader {
   ///
   /// - Throws: ``DataError`` naming the first block with a value that is not
   ///   finite; `HDF5Error` when the file cannot be read.
-  public func scan(rows: Range<Int>, blockRows: Int) throws -> (mean: [Float], std: [Float]) {
-    var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
-    var start = rows.lowerBound
-    while start < rows.upperBound {
-      let end = min(rows.upperBound, start + max(1, blockRows))
-      let block = try read(rows: start..<end)
-      try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
-      statistics.add(block.inputs.scalars)
-      start = end
+  public func scan(rows: Range<Int>, blockRows: Int) throws(BPKitError) -> (mean: [Float], std: [Float]) {
+    do {
+      var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
+      var start = rows.lowerBound
+      while start < rows.upperBound {
+        let end = min(rows.upperBound, start + max(1, blockRows))
+        let block = try read(rows: start..<end)
+        try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
+        statistics.add(block.inputs.scalars)
+        start = end
+      }
+      return (statistics.mean, statistics.standardDeviation)
+
+    } catch {
+      throw BPKitError(error)
     }
-    return (statistics.mean, statistics.standardDeviation)
   }
 
   private static func readRows(_ rows: Range<Int>, of dataset: HDF5Dataset) throws -> Tensor<Float> {

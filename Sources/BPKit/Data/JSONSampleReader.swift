@@ -29,8 +29,13 @@ public final class JSONSampleReader: SampleReader {
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
   /// - Throws: ``DataError`` when the file is missing or unreadable.
-  public convenience init(linesAt path: String, layout: SampleLayout, labels: String?) throws(DataError) {
-    self.init(lines: try LineReader(path: path), layout: layout, labels: labels)
+  public convenience init(linesAt path: String, layout: SampleLayout, labels: String?) throws(BPKitError) {
+    do {
+      self.init(lines: try LineReader(path: path), layout: layout, labels: labels)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// JSON Lines from a reader.
@@ -48,55 +53,65 @@ public final class JSONSampleReader: SampleReader {
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
   /// - Throws: ``DataError`` when the file is missing or unreadable.
-  public init(documentAt path: String, layout: SampleLayout, labels: String?) throws(DataError) {
-    mode = .document(try JSONArrayReader(path: path))
-    self.layout = layout
-    self.source = path
-    self.labelKey = labels
+  public init(documentAt path: String, layout: SampleLayout, labels: String?) throws(BPKitError) {
+    do {
+      mode = .document(try JSONArrayReader(path: path))
+      self.layout = layout
+      self.source = path
+      self.labelKey = labels
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Reads up to `limit` rows.
   ///
   /// - Throws: ``DataError`` naming the line or row of the first bad value.
-  public func next(limit: Int) throws -> SampleBatch? {
-    var batch = pending ?? SampleBatch()
-    pending = nil
-    if labelKey != nil && batch.labels == nil { batch.labels = [] }
-    while batch.count < limit {
-      let row: Any
-      let place: String
-      switch mode {
-      case .lines(let reader):
-        guard let line = try reader.nextLine() else { return batch.count == 0 ? nil : batch }
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-        place = "\(source), line \(reader.lineNumber)"
-        do {
-          row = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
-        } catch {
-          throw DataError.invalidJSON(source: source, line: reader.lineNumber, reason: Self.reason(error))
+  public func next(limit: Int) throws(BPKitError) -> SampleBatch? {
+    do {
+      var batch = pending ?? SampleBatch()
+      pending = nil
+      if labelKey != nil && batch.labels == nil { batch.labels = [] }
+      while batch.count < limit {
+        let row: Any
+        let place: String
+        switch mode {
+        case .lines(let reader):
+          guard let line = try reader.nextLine() else { return batch.count == 0 ? nil : batch }
+          if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+          place = "\(source), line \(reader.lineNumber)"
+          do {
+            row = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+          } catch {
+            throw DataError.invalidJSON(source: source, line: reader.lineNumber, reason: Self.reason(error))
+          }
+        case .document(let reader):
+          guard let element = try reader.nextElement() else {
+            if reader.index < 0 { throw DataError.empty(source: source) }
+            return batch.count == 0 ? nil : batch
+          }
+          place = "\(source), row \(reader.index)"
+          do {
+            row = try JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])
+          } catch {
+            throw DataError.invalidJSON(source: place, line: nil, reason: Self.reason(error))
+          }
         }
-      case .document(let reader):
-        guard let element = try reader.nextElement() else {
-          if reader.index < 0 { throw DataError.empty(source: source) }
-          return batch.count == 0 ? nil : batch
-        }
-        place = "\(source), row \(reader.index)"
-        do {
-          row = try JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])
-        } catch {
-          throw DataError.invalidJSON(source: place, line: nil, reason: Self.reason(error))
+        let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
+        try append(row, at: place, to: &batch)
+        // Samples of any length: a batch holds one length, and a sample of
+        // another starts the next batch.
+        if layout.isAnyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
+          pending = batch.removeLastSample(inputsFrom: start.inputs, labelsFrom: start.labels)
+          return batch
         }
       }
-      let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
-      try append(row, at: place, to: &batch)
-      // Samples of any length: a batch holds one length, and a sample of
-      // another starts the next batch.
-      if layout.isAnyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
-        pending = batch.removeLastSample(inputsFrom: start.inputs, labelsFrom: start.labels)
-        return batch
-      }
+      return batch
+
+    } catch {
+      throw BPKitError(error)
     }
-    return batch
   }
 
   private func append(_ row: Any, at place: String, to batch: inout SampleBatch) throws {

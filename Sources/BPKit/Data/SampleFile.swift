@@ -27,32 +27,37 @@ public enum SampleFile {
   public static func open(
     _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = [],
     names: ModelNames = ModelNames()
-  ) throws -> any SampleReader {
-    if path == "-" {
-      let reader = try LineReader(path: "-")
-      let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
-      return json
-        ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
-        : try CSVSampleReader(
-          reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
-          classes: labels != nil ? names.classes : nil, features: names.features)
-    }
-    if HDF5Signature.isPresent(atPath: path) {
-      let dataset =
-        try inputs ?? (try OpeningPolicy.openHDF5(path, trust: .untrusted).root.contains("x") ? "/x" : "/test/x")
-      return try HDF5SampleReader(path: path, inputs: dataset, labels: labels, layout: layout)
-    }
-    switch path.split(separator: ".").last?.lowercased() {
-    case "json":
-      return try JSONSampleReader(documentAt: path, layout: layout, labels: labels.map { _ in "label" })
-    case "jsonl", "ndjson":
-      return try JSONSampleReader(linesAt: path, layout: layout, labels: labels)
-    default:
-      // Labels given as class indices stay indices; text labels are the model's class names.
-      let textLabels = try labels.flatMap { try CSVSampleReader.classNames(inFileAt: path, column: $0) } != nil
-      return try CSVSampleReader(
-        path: path, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
-        classes: textLabels ? names.classes ?? [] : nil, features: names.features)
+  ) throws(BPKitError) -> any SampleReader {
+    do {
+      if path == "-" {
+        let reader = try LineReader(path: "-")
+        let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
+        return json
+          ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
+          : try CSVSampleReader(
+            reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
+            classes: labels != nil ? names.classes : nil, features: names.features)
+      }
+      if HDF5Signature.isPresent(atPath: path) {
+        let dataset =
+          try inputs ?? (try OpeningPolicy.openHDF5(path, trust: .untrusted).root.contains("x") ? "/x" : "/test/x")
+        return try HDF5SampleReader(path: path, inputs: dataset, labels: labels, layout: layout)
+      }
+      switch path.split(separator: ".").last?.lowercased() {
+      case "json":
+        return try JSONSampleReader(documentAt: path, layout: layout, labels: labels.map { _ in "label" })
+      case "jsonl", "ndjson":
+        return try JSONSampleReader(linesAt: path, layout: layout, labels: labels)
+      default:
+        // Labels given as class indices stay indices; text labels are the model's class names.
+        let textLabels = try labels.flatMap { try CSVSampleReader.classNames(inFileAt: path, column: $0) } != nil
+        return try CSVSampleReader(
+          path: path, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
+          classes: textLabels ? names.classes ?? [] : nil, features: names.features)
+      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 }

@@ -48,7 +48,7 @@ public protocol SampleReader: AnyObject {
   /// Reads up to `limit` samples; `nil` once the input is exhausted.
   ///
   /// - Throws: ``DataError`` naming the place of the first bad value.
-  func next(limit: Int) throws -> SampleBatch?
+  func next(limit: Int) throws(BPKitError) -> SampleBatch?
 }
 
 /// What one input sample must look like.
@@ -75,15 +75,20 @@ public struct SampleLayout: Sendable {
 
   /// Checks the width of one flat sample: the model's steps times its
   /// features, or for any-length sequence models any whole number of steps.
-  public func check(width: Int, at place: String) throws(DataError) {
-    if let steps {
-      guard width == steps * features else {
-        throw .widthMismatch(source: place, expected: steps * features, found: width)
+  public func check(width: Int, at place: String) throws(BPKitError) {
+    do {
+      if let steps {
+        guard width == steps * features else {
+          throw DataError.widthMismatch(source: place, expected: steps * features, found: width)
+        }
+      } else {
+        guard width > 0, width % features == 0 else {
+          throw DataError.widthMismatch(source: place, expected: features, found: width)
+        }
       }
-    } else {
-      guard width > 0, width % features == 0 else {
-        throw .widthMismatch(source: place, expected: features, found: width)
-      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 }

@@ -60,79 +60,84 @@ public struct GradientCheck: Sendable {
   /// - Returns: One result per trainable weight tensor, in declaration order.
   /// - Throws: ``EngineError`` or ``KernelError`` when the network cannot be
   ///   trained with this loss.
-  public func run() throws -> [Result] {
-    let engine = try TrainingEngine<Double>(
-      model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss)
-    let plan = engine.plan
-    let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
-    let features = plan.network.input.features
-    let rows = plan.outputIsSequence ? batch * steps : batch
-    let width = plan.outputWidth
-    var random = Xoshiro256StarStar(seed: seed)
-    var inputs = [Double](repeating: 0, count: batch * steps * features)
-    for attempt in 0..<200 {
-      for i in inputs.indices { inputs[i] = 2 * random.nextDouble() - 1 }
-      try inputs.withUnsafeBufferPointer { try engine.forward(inputs: $0, count: batch) }
-      if attempt == 199 || kinkDistance(engine) >= Self.kinkMargin { break }
-    }
-    var targets = [Double](repeating: 0, count: rows * width)
-    var labels = [Int](repeating: 0, count: rows)
-    switch loss {
-    case .meanSquaredError:
-      for i in targets.indices { targets[i] = 2 * random.nextDouble() - 1 }
-    case .binaryCrossEntropy:
-      for i in targets.indices { targets[i] = random.nextDouble() }
-    case .categoricalCrossEntropy:
-      for r in 0..<rows {
-        labels[r] = random.nextIndex(below: width)
-        targets[r * width + labels[r]] = 1
+  public func run() throws(BPKitError) -> [Result] {
+    do {
+      let engine = try TrainingEngine<Double>(
+        model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss)
+      let plan = engine.plan
+      let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
+      let features = plan.network.input.features
+      let rows = plan.outputIsSequence ? batch * steps : batch
+      let width = plan.outputWidth
+      var random = Xoshiro256StarStar(seed: seed)
+      var inputs = [Double](repeating: 0, count: batch * steps * features)
+      for attempt in 0..<200 {
+        for i in inputs.indices { inputs[i] = 2 * random.nextDouble() - 1 }
+        try inputs.withUnsafeBufferPointer { try engine.forward(inputs: $0, count: batch) }
+        if attempt == 199 || kinkDistance(engine) >= Self.kinkMargin { break }
       }
-    }
-    func evaluate(_ body: (UnsafeBufferPointer<Double>, Targets<Double>) throws -> Void) throws {
-      try inputs.withUnsafeBufferPointer { x in
-        if useLabels && loss == .categoricalCrossEntropy {
-          try labels.withUnsafeBufferPointer { try body(x, .labels($0)) }
-        } else {
-          try targets.withUnsafeBufferPointer { try body(x, .values($0)) }
+      var targets = [Double](repeating: 0, count: rows * width)
+      var labels = [Int](repeating: 0, count: rows)
+      switch loss {
+      case .meanSquaredError:
+        for i in targets.indices { targets[i] = 2 * random.nextDouble() - 1 }
+      case .binaryCrossEntropy:
+        for i in targets.indices { targets[i] = random.nextDouble() }
+      case .categoricalCrossEntropy:
+        for r in 0..<rows {
+          labels[r] = random.nextIndex(below: width)
+          targets[r * width + labels[r]] = 1
         }
       }
-    }
-    var analytic: [ParameterKey: Tensor<Double>] = [:]
-    try evaluate { x, t in analytic = try engine.gradients(inputs: x, targets: t, count: batch) }
-    func lossValue() throws -> Double {
-      var value = 0.0
-      try evaluate { x, t in
-        let (totals, rows) = try engine.run(inputs: x, targets: t, count: batch, backward: false)
-        value = totals.sum / Double(rows)
-      }
-      return value
-    }
-    var results: [Result] = []
-    let p = engine.parameters.pointer
-    for entry in plan.layout.trainableEntries {
-      let gradient = analytic[entry.spec.key]!.scalars
-      var result = Result(key: entry.spec.key, worstRelativeError: 0, worstIndex: 0, analytic: 0, numerical: 0)
-      for k in 0..<entry.count {
-        let saved = p[entry.offset + k]
-        func at(_ delta: Double) throws -> Double {
-          p[entry.offset + k] = saved + delta
-          return try lossValue()
-        }
-        let numerical =
-          (-(try at(2 * step)) + 8 * (try at(step)) - 8 * (try at(-step)) + (try at(-2 * step))) / (12 * step)
-        p[entry.offset + k] = saved
-        let a = gradient[k]
-        let error = abs(a - numerical) / max(abs(a), abs(numerical), floor)
-        if error > result.worstRelativeError || k == 0 {
-          result.worstRelativeError = error
-          result.worstIndex = k
-          result.analytic = a
-          result.numerical = numerical
+      func evaluate(_ body: (UnsafeBufferPointer<Double>, Targets<Double>) throws -> Void) throws {
+        try inputs.withUnsafeBufferPointer { x in
+          if useLabels && loss == .categoricalCrossEntropy {
+            try labels.withUnsafeBufferPointer { try body(x, .labels($0)) }
+          } else {
+            try targets.withUnsafeBufferPointer { try body(x, .values($0)) }
+          }
         }
       }
-      results.append(result)
+      var analytic: [ParameterKey: Tensor<Double>] = [:]
+      try evaluate { x, t in analytic = try engine.gradients(inputs: x, targets: t, count: batch) }
+      func lossValue() throws -> Double {
+        var value = 0.0
+        try evaluate { x, t in
+          let (totals, rows) = try engine.run(inputs: x, targets: t, count: batch, backward: false)
+          value = totals.sum / Double(rows)
+        }
+        return value
+      }
+      var results: [Result] = []
+      let p = engine.parameters.pointer
+      for entry in plan.layout.trainableEntries {
+        let gradient = analytic[entry.spec.key]!.scalars
+        var result = Result(key: entry.spec.key, worstRelativeError: 0, worstIndex: 0, analytic: 0, numerical: 0)
+        for k in 0..<entry.count {
+          let saved = p[entry.offset + k]
+          func at(_ delta: Double) throws -> Double {
+            p[entry.offset + k] = saved + delta
+            return try lossValue()
+          }
+          let numerical =
+            (-(try at(2 * step)) + 8 * (try at(step)) - 8 * (try at(-step)) + (try at(-2 * step))) / (12 * step)
+          p[entry.offset + k] = saved
+          let a = gradient[k]
+          let error = abs(a - numerical) / max(abs(a), abs(numerical), floor)
+          if error > result.worstRelativeError || k == 0 {
+            result.worstRelativeError = error
+            result.worstIndex = k
+            result.analytic = a
+            result.numerical = numerical
+          }
+        }
+        results.append(result)
+      }
+      return results
+
+    } catch {
+      throw BPKitError(error)
     }
-    return results
   }
 
   private var stepsOfInput: Int? {

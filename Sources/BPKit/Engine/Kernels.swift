@@ -59,8 +59,13 @@ public enum Kernels {
   /// Makes `path` the process-wide path.
   ///
   /// - Throws: ``KernelError/unsupportedPath(_:)`` when this CPU cannot run it.
-  public static func use(_ path: Path) throws(KernelError) {
-    guard bpk_kernels_set_path(path.code) == 0 else { throw .unsupportedPath(path) }
+  public static func use(_ path: Path) throws(BPKitError) {
+    do {
+      guard bpk_kernels_set_path(path.code) == 0 else { throw KernelError.unsupportedPath(path) }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Runs `body` with every product it starts on this thread computed on
@@ -70,16 +75,21 @@ public enum Kernels {
   /// - Throws: ``KernelError/unsupportedPath(_:)`` when this CPU cannot run
   ///   the path, or what `body` throws.
   public static func with<T>(path: Path? = nil, threads: Int? = nil, _ body: () throws -> T) throws -> T {
-    if let path, !path.isSupported { throw KernelError.unsupportedPath(path) }
-    let previousPath = currentThreadPathChoice
-    let previousThreads = bpk_kernels_set_thread_threads(threads.map { Int32(clamping: max(1, $0)) } ?? 0)
-    if threads == nil { bpk_kernels_set_thread_threads(previousThreads) }
-    if let path { bpk_kernels_set_thread_path(path.code) }
-    defer {
-      bpk_kernels_set_thread_path(previousPath)
-      bpk_kernels_set_thread_threads(previousThreads)
+    do {
+      if let path, !path.isSupported { throw KernelError.unsupportedPath(path) }
+      let previousPath = currentThreadPathChoice
+      let previousThreads = bpk_kernels_set_thread_threads(threads.map { Int32(clamping: max(1, $0)) } ?? 0)
+      if threads == nil { bpk_kernels_set_thread_threads(previousThreads) }
+      if let path { bpk_kernels_set_thread_path(path.code) }
+      defer {
+        bpk_kernels_set_thread_path(previousPath)
+        bpk_kernels_set_thread_threads(previousThreads)
+      }
+      return try body()
+
+    } catch let error as any BPKitErrorReason {
+      throw BPKitError(error)
     }
-    return try body()
   }
 
   private static var currentThreadPathChoice: Int32 {
@@ -102,7 +112,12 @@ public enum Kernels {
   ///
   /// - Throws: ``KernelError/invalidEnvironment(_:)`` when `BPKIT_KERNELS`
   ///   names no path this CPU runs.
-  public static func validateEnvironment() throws(KernelError) {
-    if let value = bpk_kernels_rejected_environment() { throw .invalidEnvironment(String(cString: value)) }
+  public static func validateEnvironment() throws(BPKitError) {
+    do {
+      if let value = bpk_kernels_rejected_environment() { throw KernelError.invalidEnvironment(String(cString: value)) }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 }

@@ -11,45 +11,51 @@ extension Model {
   ///   returns sequences.
   /// - Throws: ``EngineError/inputShapeMismatch(expected:actual:)`` when the
   ///   shape does not fit, ``KernelError`` when `BPKIT_KERNELS` names no path this CPU runs.
-  public func predict(_ inputs: Tensor<Float>) throws -> Tensor<Float> {
-    let shape = inputs.shape
-    let batch: Int
-    var steps = 1
-    switch network.input {
-    case .vector(let features):
-      guard shape.count == 2, shape[1] == features else {
-        throw EngineError.inputShapeMismatch(expected: "[batch, \(features)]", actual: shape)
+  public func predict(_ inputs: Tensor<Float>) throws(BPKitError) -> Tensor<Float> {
+    do {
+      let shape = inputs.shape
+      let batch: Int
+      var steps = 1
+      switch network.input {
+      case .vector(let features):
+        guard shape.count == 2, shape[1] == features else {
+          throw EngineError.inputShapeMismatch(expected: "[batch, \(features)]", actual: shape)
+        }
+        batch = shape[0]
+      case .sequence(let fixed, let features):
+        guard shape.count == 3, shape[2] == features, fixed == nil || shape[1] == fixed!, shape[1] > 0 else {
+          throw EngineError.inputShapeMismatch(
+            expected: "[batch, \(fixed.map(String.init) ?? "steps"), \(features)]", actual: shape)
+        }
+        batch = shape[0]
+        steps = shape[1]
       }
-      batch = shape[0]
-    case .sequence(let fixed, let features):
-      guard shape.count == 3, shape[2] == features, fixed == nil || shape[1] == fixed!, shape[1] > 0 else {
-        throw EngineError.inputShapeMismatch(
-          expected: "[batch, \(fixed.map(String.init) ?? "steps"), \(features)]", actual: shape)
-      }
-      batch = shape[0]
-      steps = shape[1]
-    }
-    guard batch > 0 else { throw EngineError.emptyBatch }
-    let predictor = try Predictor(model: self)
-    let perSample = inputs.count / batch
-    let outputPerSample = try predictor.outputCount(inputCount: perSample, count: 1)
-    var output = [Float](repeating: 0, count: batch * outputPerSample)
-    // Chunks bound the scratch memory for very large batches.
-    let chunk = 1024
-    try inputs.scalars.withUnsafeBufferPointer { x in
-      try output.withUnsafeMutableBufferPointer { y in
-        var start = 0
-        while start < batch {
-          let n = min(chunk, batch - start)
-          try predictor.predict(
-            UnsafeBufferPointer(rebasing: x[(start * perSample)..<((start + n) * perSample)]), count: n,
-            into: UnsafeMutableBufferPointer(rebasing: y[(start * outputPerSample)..<((start + n) * outputPerSample)]))
-          start += n
+      guard batch > 0 else { throw EngineError.emptyBatch }
+      let predictor = try Predictor(model: self)
+      let perSample = inputs.count / batch
+      let outputPerSample = try predictor.outputCount(inputCount: perSample, count: 1)
+      var output = [Float](repeating: 0, count: batch * outputPerSample)
+      // Chunks bound the scratch memory for very large batches.
+      let chunk = 1024
+      try inputs.scalars.withUnsafeBufferPointer { x in
+        try output.withUnsafeMutableBufferPointer { y in
+          var start = 0
+          while start < batch {
+            let n = min(chunk, batch - start)
+            try predictor.predict(
+              UnsafeBufferPointer(rebasing: x[(start * perSample)..<((start + n) * perSample)]), count: n,
+              into: UnsafeMutableBufferPointer(rebasing: y[(start * outputPerSample)..<((start + n) * outputPerSample)])
+            )
+            start += n
+          }
         }
       }
+      let outputShape =
+        predictor.outputIsSequence ? [batch, steps, predictor.outputWidth] : [batch, predictor.outputWidth]
+      return Tensor(shape: outputShape, scalars: output)
+
+    } catch {
+      throw BPKitError(error)
     }
-    let outputShape =
-      predictor.outputIsSequence ? [batch, steps, predictor.outputWidth] : [batch, predictor.outputWidth]
-    return Tensor(shape: outputShape, scalars: output)
   }
 }

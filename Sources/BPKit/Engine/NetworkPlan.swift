@@ -43,8 +43,14 @@ struct NetworkPlan: Sendable {
   let outputIsSequence: Bool
 
   init(network: NetworkDescription) throws(ModelError) {
-    let shapes = try network.layerOutputShapes()
-    let layout = ParameterLayout(specs: try network.parameterSpecs())
+    let shapes: [NetworkDescription.SampleShape]
+    let layout: ParameterLayout
+    do {
+      shapes = try network.layerOutputShapes()
+      layout = ParameterLayout(specs: try network.parameterSpecs())
+    } catch {
+      throw error.reason(ModelError.self)
+    }
     var steps: [Step] = []
     var needsInputGradient: [Bool] = []
     var width = network.input.features

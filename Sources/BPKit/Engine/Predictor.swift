@@ -19,18 +19,23 @@ public final class Predictor {
   /// Prepares a model for prediction.
   ///
   /// - Throws: ``KernelError`` when `BPKIT_KERNELS` names no path this CPU runs.
-  public init(model: Model) throws {
-    try Kernels.validateEnvironment()
-    do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
-    network = model.network
-    let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
-    for entry in plan.layout.entries {
-      model.parameters[entry.spec.key]!.scalars.withUnsafeBufferPointer {
-        (parameters.pointer + entry.offset).update(from: $0.baseAddress!, count: entry.count)
+  public init(model: Model) throws(BPKitError) {
+    do {
+      try Kernels.validateEnvironment()
+      do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
+      network = model.network
+      let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
+      for entry in plan.layout.entries {
+        model.parameters[entry.spec.key]!.scalars.withUnsafeBufferPointer {
+          (parameters.pointer + entry.offset).update(from: $0.baseAddress!, count: entry.count)
+        }
       }
+      self.parameters = parameters
+      workspace = Workspace(layerCount: plan.steps.count)
+
+    } catch {
+      throw BPKitError(error)
     }
-    self.parameters = parameters
-    workspace = Workspace(layerCount: plan.steps.count)
   }
 
   /// The number of outputs per sample (per time step, for sequence outputs).
@@ -42,9 +47,14 @@ public final class Predictor {
   /// The number of output numbers `count` samples of `inputCount` numbers produce.
   ///
   /// - Throws: ``EngineError`` when the inputs are not `count` whole samples.
-  public func outputCount(inputCount: Int, count: Int) throws -> Int {
-    let steps = try plan.network.input.batchSteps(inputs: inputCount, count: count)
-    return (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
+  public func outputCount(inputCount: Int, count: Int) throws(BPKitError) -> Int {
+    do {
+      let steps = try plan.network.input.batchSteps(inputs: inputCount, count: count)
+      return (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Runs `count` samples and writes the outputs, row-major, to `output`.
@@ -56,22 +66,32 @@ public final class Predictor {
   /// - Throws: ``EngineError`` when the sizes do not fit.
   public func predict(
     _ inputs: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>
-  ) throws {
-    let steps = try plan.network.input.batchSteps(inputs: inputs.count, count: count)
-    let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
-    guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
-    workspace.prepare(plan: plan, batch: count, steps: steps, training: false)
-    plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: false)
-    output.baseAddress!.update(from: plan.output(of: plan.steps.count - 1, in: workspace), count: needed)
+  ) throws(BPKitError) {
+    do {
+      let steps = try plan.network.input.batchSteps(inputs: inputs.count, count: count)
+      let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
+      guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
+      workspace.prepare(plan: plan, batch: count, steps: steps, training: false)
+      plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: false)
+      output.baseAddress!.update(from: plan.output(of: plan.steps.count - 1, in: workspace), count: needed)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Runs `count` samples given as an array and returns their outputs.
-  public func predict(_ inputs: [Float], count: Int) throws -> [Float] {
-    let needed = try outputCount(inputCount: inputs.count, count: count)
-    var output = [Float](repeating: 0, count: needed)
-    try inputs.withUnsafeBufferPointer { x in
-      try output.withUnsafeMutableBufferPointer { try predict(x, count: count, into: $0) }
+  public func predict(_ inputs: [Float], count: Int) throws(BPKitError) -> [Float] {
+    do {
+      let needed = try outputCount(inputCount: inputs.count, count: count)
+      var output = [Float](repeating: 0, count: needed)
+      try inputs.withUnsafeBufferPointer { x in
+        try output.withUnsafeMutableBufferPointer { try predict(x, count: count, into: $0) }
+      }
+      return output
+
+    } catch {
+      throw BPKitError(error)
     }
-    return output
   }
 }

@@ -120,3 +120,15 @@ protocol BPKitErrorReason: Error, Sendable, CustomStringConvertible {
 extension BPKitErrorReason {
   var errorSetting: String? { nil }
 }
+
+extension BPKitError {
+  /// The specific reason inside, for BPKit's own code that knows which
+  /// reason a call fails with (`NetworkDescription.layerOutputShapes()`
+  /// fails only with a `ModelError`).
+  func reason<Reason: BPKitErrorReason>(_ type: Reason.Type) -> Reason {
+    guard let reason = underlying as? Reason else {
+      preconditionFailure("\(Reason.self) expected inside BPKitError, found \(Swift.type(of: underlying)): \(message)")
+    }
+    return reason
+  }
+}

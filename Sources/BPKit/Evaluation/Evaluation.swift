@@ -29,25 +29,30 @@ public struct Evaluation: Sendable {
   public private(set) var rows = 0
 
   /// An evaluation for a network's output layer.
-  public init(network: NetworkDescription) throws(ModelError) {
-    switch try network.outputKind() {
-    case .classes(let count):
-      loss = .categoricalCrossEntropy
-      classCount = count
-    case .binary:
-      loss = .binaryCrossEntropy
-      classCount = 2
-    case .multiLabel:
-      loss = .binaryCrossEntropy
-      classCount = nil
-    case .regression(let width):
-      loss = .meanSquaredError
-      classCount = nil
-      targetSums = Array(repeating: 0, count: width)
-      targetSquareSums = targetSums
-      squaredErrorSums = targetSums
+  public init(network: NetworkDescription) throws(BPKitError) {
+    do {
+      switch try network.outputKind() {
+      case .classes(let count):
+        loss = .categoricalCrossEntropy
+        classCount = count
+      case .binary:
+        loss = .binaryCrossEntropy
+        classCount = 2
+      case .multiLabel:
+        loss = .binaryCrossEntropy
+        classCount = nil
+      case .regression(let width):
+        loss = .meanSquaredError
+        classCount = nil
+        targetSums = Array(repeating: 0, count: width)
+        targetSquareSums = targetSums
+        squaredErrorSums = targetSums
+      }
+      confusion = classCount.map(ConfusionMatrix.init)
+
+    } catch {
+      throw BPKitError(error)
     }
-    confusion = classCount.map(ConfusionMatrix.init)
   }
 
   /// The mean loss over the rows seen.
@@ -86,18 +91,24 @@ public struct Evaluation: Sendable {
   ///   - source: The labels' file or dataset, named in errors.
   /// - Throws: ``DataError`` when the labels do not fit.
   public mutating func add(outputs: ArraySlice<Float>, labels: ArraySlice<Float>, units: Int, source: String)
-    throws(DataError)
+    throws(BPKitError)
   {
-    let count = outputs.count / units
-    let perRow = labels.count / max(count, 1)
-    guard perRow * count == labels.count, perRow == 1 || perRow == units else {
-      throw .widthMismatch(source: "\(source) labels", expected: classCount == nil ? units : 1, found: perRow)
-    }
-    for row in 0..<count {
-      let output = outputs[(outputs.startIndex + row * units)..<(outputs.startIndex + (row + 1) * units)]
-      let target = labels[(labels.startIndex + row * perRow)..<(labels.startIndex + (row + 1) * perRow)]
-      try add(output, target, row: rows, source: source)
-      rows += 1
+    do {
+      let count = outputs.count / units
+      let perRow = labels.count / max(count, 1)
+      guard perRow * count == labels.count, perRow == 1 || perRow == units else {
+        throw DataError.widthMismatch(
+          source: "\(source) labels", expected: classCount == nil ? units : 1, found: perRow)
+      }
+      for row in 0..<count {
+        let output = outputs[(outputs.startIndex + row * units)..<(outputs.startIndex + (row + 1) * units)]
+        let target = labels[(labels.startIndex + row * perRow)..<(labels.startIndex + (row + 1) * perRow)]
+        try add(output, target, row: rows, source: source)
+        rows += 1
+      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 

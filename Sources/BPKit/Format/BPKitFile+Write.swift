@@ -38,37 +38,43 @@ extension BPKitFile {
   ///   ``ONNXError`` when the model cannot be expressed in `format` or the
   ///   file cannot be written. The previous file at `url`, if any, is then unchanged.
   @discardableResult
-  public func write(to url: URL, format: FileFormat, options: FileWriteOptions = .init()) throws -> [String] {
-    switch format {
-    case .hdf5:
-      if case .checkpoint(let checkpoint) = self {
-        try checkpoint.write(to: url, options: options)
-        return []
+  public func write(to url: URL, format: FileFormat, options: FileWriteOptions = .init()) throws(BPKitError) -> [String]
+  {
+    do {
+      switch format {
+      case .hdf5:
+        if case .checkpoint(let checkpoint) = self {
+          try checkpoint.write(to: url, options: options)
+          return []
+        }
+        try model.write(to: url, options: options)
+        return droppedKerasState(format)
+      case .json:
+        if case .checkpoint(let checkpoint) = self {
+          try checkpoint.writeJSON(toPath: url.relativePath, weights: options.jsonWeights, options: options)
+          return []
+        }
+        try model.writeJSON(toPath: url.relativePath, weights: options.jsonWeights, options: options)
+        return droppedKerasState(format)
+      case .keras, .kerasHDF5:
+        var (keras, notes) = kerasModel
+        try keras.write(toPath: url.relativePath, format: format == .keras ? .archive : .legacyHDF5, options: options)
+        if let loss = keras.loss, keras.writtenLoss == nil {
+          notes.append(
+            "the loss \(loss.rawValue) is not written: Keras compiles a model with its optimizer, and there is none "
+              + "to write, so the Keras file holds the model uncompiled")
+        }
+        return notes
+      case .onnx:
+        try model.writeONNX(to: url, opset: options.onnxOpset, options: options)
+        return droppedTrainingState(format)
+      case .safetensors:
+        try model.writeSafetensors(to: url, options: options)
+        return droppedTrainingState(format)
       }
-      try model.write(to: url, options: options)
-      return droppedKerasState(format)
-    case .json:
-      if case .checkpoint(let checkpoint) = self {
-        try checkpoint.writeJSON(toPath: url.relativePath, weights: options.jsonWeights, options: options)
-        return []
-      }
-      try model.writeJSON(toPath: url.relativePath, weights: options.jsonWeights, options: options)
-      return droppedKerasState(format)
-    case .keras, .kerasHDF5:
-      var (keras, notes) = kerasModel
-      try keras.write(toPath: url.relativePath, format: format == .keras ? .archive : .legacyHDF5, options: options)
-      if let loss = keras.loss, keras.writtenLoss == nil {
-        notes.append(
-          "the loss \(loss.rawValue) is not written: Keras compiles a model with its optimizer, and there is none "
-            + "to write, so the Keras file holds the model uncompiled")
-      }
-      return notes
-    case .onnx:
-      try model.writeONNX(to: url, opset: options.onnxOpset, options: options)
-      return droppedTrainingState(format)
-    case .safetensors:
-      try model.writeSafetensors(to: url, options: options)
-      return droppedTrainingState(format)
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 

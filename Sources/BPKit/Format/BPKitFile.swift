@@ -46,17 +46,23 @@ public enum BPKitFile: Sendable {
   ///   ``ONNXError`` for ONNX files it cannot import; ``SafetensorsError``
   ///   for safetensors files it cannot read, a plain state_dict without
   ///   `network`, or a `network` given for any other file.
-  public static func open(_ url: URL, trust: FileTrust = .untrusted, network: NetworkDescription? = nil) throws
+  public static func open(_ url: URL, trust: FileTrust = .untrusted, network: NetworkDescription? = nil)
+    throws(BPKitError)
     -> BPKitFile
   {
-    if let network {
-      guard SafetensorsFormat.looksLikeSafetensors(atPath: url.path) else {
-        throw SafetensorsError.notSafetensors(
-          file: url.path, detail: "a network is given only with a PyTorch state_dict in safetensors")
+    do {
+      if let network {
+        guard SafetensorsFormat.looksLikeSafetensors(atPath: url.path) else {
+          throw SafetensorsError.notSafetensors(
+            file: url.path, detail: "a network is given only with a PyTorch state_dict in safetensors")
+        }
+        return .model(try Model(safetensorsContentsOf: url, network: network))
       }
-      return .model(try Model(safetensorsContentsOf: url, network: network))
+      return try load(url.path, trust: trust).file
+
+    } catch {
+      throw BPKitError(error)
     }
-    return try load(url.path, trust: trust).file
   }
 
   /// A loaded file and the container it came in, with the version it declares.
@@ -116,10 +122,15 @@ public enum BPKitFile: Sendable {
   ///     datasets, no plugin filters, sizes the file can hold). Only a
   ///     listing that follows no link and reads no data should pass `false`.
   /// - Throws: ``OpeningError``, or ``FormatError`` naming the object that breaks the rules.
-  public static func openHDF5(_ url: URL, trust: FileTrust = .untrusted, checkStructure: Bool = true) throws
+  public static func openHDF5(_ url: URL, trust: FileTrust = .untrusted, checkStructure: Bool = true) throws(BPKitError)
     -> HDF5File
   {
-    try OpeningPolicy.openHDF5(url.path, trust: trust, checkStructure: checkStructure)
+    do {
+      return try OpeningPolicy.openHDF5(url.path, trust: trust, checkStructure: checkStructure)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Checks the whole-file checksum a bpkit HDF5 file carries in its user
@@ -130,16 +141,26 @@ public enum BPKitFile: Sendable {
   /// - Returns: `true` when the file matches its checksum; `false` when it
   ///   has none (a file from another program or written by an earlier bpkit).
   /// - Throws: ``FormatError/fileDamaged(file:reason:)`` when it does not match.
-  public static func verifyChecksum(of url: URL) throws -> Bool {
-    try FileChecksum.verify(url.path) == .verified
+  public static func verifyChecksum(of url: URL) throws(BPKitError) -> Bool {
+    do {
+      return try FileChecksum.verify(url.path) == .verified
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// What the file at `url` is, from its root attributes, without loading its data.
   ///
   /// - Throws: ``OpeningError`` or ``FormatError`` when it is not a bpkit
   ///   HDF5 file this version can read.
-  public static func kind(of url: URL, trust: FileTrust = .untrusted) throws -> BPKitFileKind {
-    try FormatError.wrappingHDF5Errors { try FileReader(path: url.path, trust: trust).kind }
+  public static func kind(of url: URL, trust: FileTrust = .untrusted) throws(BPKitError) -> BPKitFileKind {
+    do {
+      return try FormatError.wrappingHDF5Errors { try FileReader(path: url.path, trust: trust).kind }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// The kind of the loaded file; a Keras file holds a model.

@@ -59,7 +59,7 @@ enum ModelFileCoding {
     do {
       specs = try network.parameterSpecs()
     } catch {
-      throw FormatError.invalidModel(file: reader.path, error: error)
+      throw FormatError.invalidModel(file: reader.path, error: error.reason(ModelError.self))
     }
     let weights = try reader.group(FileLayout.weights)
     let parameters = try readTensors(reader, from: weights, specs: specs)
@@ -74,7 +74,7 @@ enum ModelFileCoding {
     do {
       model = try Model(network: network, parameters: parameters).named(names)
     } catch {
-      throw FormatError.invalidModel(file: reader.path, error: error)
+      throw FormatError.invalidModel(file: reader.path, error: error.reason(ModelError.self))
     }
     do {
       try ValueDomain.check(model)

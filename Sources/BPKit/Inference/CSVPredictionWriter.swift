@@ -14,30 +14,40 @@ final class CSVPredictionWriter: PredictionWriter {
     self.classNames = classNames
   }
 
-  func write(outputs: [Float], count: Int) throws {
-    let width = outputs.count / max(count, 1)
-    if !wroteHeader {
-      sink.append(header(width: width) + "\n")
-      wroteHeader = true
+  func write(outputs: [Float], count: Int) throws(BPKitError) {
+    do {
+      let width = outputs.count / max(count, 1)
+      if !wroteHeader {
+        sink.append(header(width: width) + "\n")
+        wroteHeader = true
+      }
+      for sample in 0..<count {
+        let row = outputs[sample * width..<(sample + 1) * width]
+        let fields: [String] =
+          mode == .outputs
+          ? row.map(PredictionText.csv)
+          : mode.ranked(row, kind: kind).flatMap {
+            mode == .argmax
+              ? [PredictionText.csv(class: $0.index, classNames)]
+              : [PredictionText.csv(class: $0.index, classNames), PredictionText.csv($0.score)]
+          }
+        sink.append(fields.joined(separator: ",") + "\n")
+      }
+      try sink.flush()
+
+    } catch {
+      throw BPKitError(error)
     }
-    for sample in 0..<count {
-      let row = outputs[sample * width..<(sample + 1) * width]
-      let fields: [String] =
-        mode == .outputs
-        ? row.map(PredictionText.csv)
-        : mode.ranked(row, kind: kind).flatMap {
-          mode == .argmax
-            ? [PredictionText.csv(class: $0.index, classNames)]
-            : [PredictionText.csv(class: $0.index, classNames), PredictionText.csv($0.score)]
-        }
-      sink.append(fields.joined(separator: ",") + "\n")
-    }
-    try sink.flush()
   }
 
-  func finish() throws {
-    if !wroteHeader { sink.append(header(width: 0) + "\n") }
-    try sink.close()
+  func finish() throws(BPKitError) {
+    do {
+      if !wroteHeader { sink.append(header(width: 0) + "\n") }
+      try sink.close()
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   private func header(width: Int) -> String {

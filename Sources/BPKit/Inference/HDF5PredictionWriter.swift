@@ -39,8 +39,13 @@ final class HDF5PredictionWriter: PredictionWriter {
     }
   }
 
-  func write(outputs values: [Float], count: Int) throws {
-    try Self.naming(output) { try append(values, count: count) }
+  func write(outputs values: [Float], count: Int) throws(BPKitError) {
+    do {
+      try Self.naming(output) { try append(values, count: count) }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   private func append(_ values: [Float], count: Int) throws {
@@ -61,9 +66,14 @@ final class HDF5PredictionWriter: PredictionWriter {
     try scores?.append(classScores)
   }
 
-  func finish() throws {
-    try Self.naming(output) { try file.close() }
-    try output.commit()
+  func finish() throws(BPKitError) {
+    do {
+      try Self.naming(output) { try file.close() }
+      try output.commit()
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// libhdf5's errors name the temporary file: name the output instead.

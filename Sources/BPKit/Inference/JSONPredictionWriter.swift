@@ -22,35 +22,45 @@ final class JSONPredictionWriter: PredictionWriter {
     self.sampleShape = sampleShape
   }
 
-  func write(outputs: [Float], count: Int) throws {
-    let width = outputs.count / max(count, 1)
-    for sample in 0..<count {
-      let row = outputs[sample * width..<(sample + 1) * width]
-      let text: String
-      switch mode {
-      case .outputs: text = nested(row)
-      case .argmax: text = PredictionText.json(class: mode.ranked(row, kind: kind)[0].index, classNames)
-      case .topK:
-        text =
-          "["
-          + mode.ranked(row, kind: kind).map {
-            "{\"class\":\(PredictionText.json(class: $0.index, classNames)),\"score\":\(PredictionText.json($0.score))}"
-          }
-          .joined(separator: ",") + "]"
+  func write(outputs: [Float], count: Int) throws(BPKitError) {
+    do {
+      let width = outputs.count / max(count, 1)
+      for sample in 0..<count {
+        let row = outputs[sample * width..<(sample + 1) * width]
+        let text: String
+        switch mode {
+        case .outputs: text = nested(row)
+        case .argmax: text = PredictionText.json(class: mode.ranked(row, kind: kind)[0].index, classNames)
+        case .topK:
+          text =
+            "["
+            + mode.ranked(row, kind: kind).map {
+              "{\"class\":\(PredictionText.json(class: $0.index, classNames)),\"score\":\(PredictionText.json($0.score))}"
+            }
+            .joined(separator: ",") + "]"
+        }
+        if lines {
+          sink.append(text + "\n")
+        } else {
+          sink.append((rowsWritten == 0 ? "[\n" : ",\n") + text)
+        }
+        rowsWritten += 1
       }
-      if lines {
-        sink.append(text + "\n")
-      } else {
-        sink.append((rowsWritten == 0 ? "[\n" : ",\n") + text)
-      }
-      rowsWritten += 1
+      try sink.flush()
+
+    } catch {
+      throw BPKitError(error)
     }
-    try sink.flush()
   }
 
-  func finish() throws {
-    if !lines { sink.append(rowsWritten == 0 ? "[]\n" : "\n]\n") }
-    try sink.close()
+  func finish() throws(BPKitError) {
+    do {
+      if !lines { sink.append(rowsWritten == 0 ? "[]\n" : "\n]\n") }
+      try sink.close()
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   private func nested(_ row: ArraySlice<Float>) -> String {

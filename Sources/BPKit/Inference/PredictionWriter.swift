@@ -7,12 +7,12 @@ public protocol PredictionWriter: AnyObject {
   /// as ``Predictor`` computes them.
   ///
   /// - Throws: ``OutputFileError`` when the output cannot be written.
-  func write(outputs: [Float], count: Int) throws
+  func write(outputs: [Float], count: Int) throws(BPKitError)
   /// Completes the output (closing brackets, flushing, closing files); a
   /// file is replaced only now, once complete.
   ///
   /// - Throws: ``OutputFileError`` when the output cannot be completed.
-  func finish() throws
+  func finish() throws(BPKitError)
 }
 
 extension PredictionFormat {
@@ -28,22 +28,30 @@ extension PredictionFormat {
   ///   (``NetworkDescription/OutputKind/classCount`` not `nil`).
   /// - Throws: ``OutputFileError`` when an HDF5 output cannot be created;
   ///   ``ModelError`` for an invalid network description.
-  public func writer(to output: OutputFile, mode: PredictionMode, model: Model) throws -> any PredictionWriter {
-    let kind = try model.network.outputKind()
-    let sampleShape: [Int]
-    switch try model.network.outputShape() {
-    case .vector(let units): sampleShape = [units]
-    case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
-    }
-    let classNames = model.names.classes
-    switch self {
-    case .csv: return CSVPredictionWriter(sink: TextSink(output), mode: mode, kind: kind, classNames: classNames)
-    case .json, .jsonl:
-      return JSONPredictionWriter(
-        sink: TextSink(output), mode: mode, kind: kind, classNames: classNames, lines: self == .jsonl,
-        sampleShape: sampleShape)
-    case .h5:
-      return try HDF5PredictionWriter(output, mode: mode, kind: kind, classNames: classNames, sampleShape: sampleShape)
+  public func writer(to output: OutputFile, mode: PredictionMode, model: Model) throws(BPKitError)
+    -> any PredictionWriter
+  {
+    do {
+      let kind = try model.network.outputKind()
+      let sampleShape: [Int]
+      switch try model.network.outputShape() {
+      case .vector(let units): sampleShape = [units]
+      case .sequence(let steps, let units): sampleShape = [steps ?? 0, units]
+      }
+      let classNames = model.names.classes
+      switch self {
+      case .csv: return CSVPredictionWriter(sink: TextSink(output), mode: mode, kind: kind, classNames: classNames)
+      case .json, .jsonl:
+        return JSONPredictionWriter(
+          sink: TextSink(output), mode: mode, kind: kind, classNames: classNames, lines: self == .jsonl,
+          sampleShape: sampleShape)
+      case .h5:
+        return try HDF5PredictionWriter(
+          output, mode: mode, kind: kind, classNames: classNames, sampleShape: sampleShape)
+      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 }

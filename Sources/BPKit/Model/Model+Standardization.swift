@@ -14,27 +14,32 @@ extension Model {
   ///     features pass through unchanged.
   /// - Throws: ``ModelError`` when the sizes do not match the input or a
   ///   layer of that name exists.
-  public func standardizing(mean: [Float], std: [Float]) throws(ModelError) -> Model {
-    let features = network.input.features
-    guard mean.count == features, std.count == features else {
-      throw .parameterShapeMismatch(
-        ParameterKey(layer: Self.standardizationLayerName, name: "mean"), expected: [features], actual: [mean.count])
+  public func standardizing(mean: [Float], std: [Float]) throws(BPKitError) -> Model {
+    do {
+      let features = network.input.features
+      guard mean.count == features, std.count == features else {
+        throw ModelError.parameterShapeMismatch(
+          ParameterKey(layer: Self.standardizationLayerName, name: "mean"), expected: [features], actual: [mean.count])
+      }
+      var network = self.network
+      let name: String
+      if let first = network.layers.first, first.kind == .standardize {
+        name = first.name
+      } else {
+        name = Self.standardizationLayerName
+        network.layers.insert(Layer(name: name, kind: .standardize), at: 0)
+      }
+      var parameters = self.parameters
+      parameters[ParameterKey(layer: name, name: "mean")] = Tensor(shape: [features], scalars: mean)
+      parameters[ParameterKey(layer: name, name: "std")] = Tensor(
+        shape: [features], scalars: std.map { $0 == 0 || !$0.isFinite ? 1 : $0 })
+      var model = try Model(network: network, parameters: parameters)
+      model.names = names
+      return model
+
+    } catch {
+      throw BPKitError(error)
     }
-    var network = self.network
-    let name: String
-    if let first = network.layers.first, first.kind == .standardize {
-      name = first.name
-    } else {
-      name = Self.standardizationLayerName
-      network.layers.insert(Layer(name: name, kind: .standardize), at: 0)
-    }
-    var parameters = self.parameters
-    parameters[ParameterKey(layer: name, name: "mean")] = Tensor(shape: [features], scalars: mean)
-    parameters[ParameterKey(layer: name, name: "std")] = Tensor(
-      shape: [features], scalars: std.map { $0 == 0 || !$0.isFinite ? 1 : $0 })
-    var model = try Model(network: network, parameters: parameters)
-    model.names = names
-    return model
   }
 }
 

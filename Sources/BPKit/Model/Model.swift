@@ -16,31 +16,41 @@ public struct Model: Hashable, Sendable {
   /// weight is present with its declared shape and nothing else is.
   ///
   /// - Throws: ``ModelError`` naming the first weight that does not fit.
-  public init(network: NetworkDescription, parameters: [ParameterKey: Tensor<Float>]) throws(ModelError) {
-    let specs = try network.parameterSpecs()
-    for spec in specs {
-      guard let tensor = parameters[spec.key] else { throw .missingParameter(spec.key) }
-      guard tensor.shape == spec.shape else {
-        throw .parameterShapeMismatch(spec.key, expected: spec.shape, actual: tensor.shape)
+  public init(network: NetworkDescription, parameters: [ParameterKey: Tensor<Float>]) throws(BPKitError) {
+    do {
+      let specs = try network.parameterSpecs()
+      for spec in specs {
+        guard let tensor = parameters[spec.key] else { throw ModelError.missingParameter(spec.key) }
+        guard tensor.shape == spec.shape else {
+          throw ModelError.parameterShapeMismatch(spec.key, expected: spec.shape, actual: tensor.shape)
+        }
       }
+      let declared = Set(specs.map(\.key))
+      if let extra = parameters.keys.sorted().first(where: { !declared.contains($0) }) {
+        throw ModelError.unexpectedParameter(extra)
+      }
+      self.network = network
+      self.parameters = parameters
+
+    } catch {
+      throw BPKitError(error)
     }
-    let declared = Set(specs.map(\.key))
-    if let extra = parameters.keys.sorted().first(where: { !declared.contains($0) }) {
-      throw .unexpectedParameter(extra)
-    }
-    self.network = network
-    self.parameters = parameters
   }
 
   /// Replaces one weight tensor, keeping its declared shape.
   ///
   /// - Throws: ``ModelError`` when the key is unknown or the shape differs.
-  public mutating func setParameter(_ tensor: Tensor<Float>, for key: ParameterKey) throws(ModelError) {
-    guard let current = parameters[key] else { throw .unexpectedParameter(key) }
-    guard current.shape == tensor.shape else {
-      throw .parameterShapeMismatch(key, expected: current.shape, actual: tensor.shape)
+  public mutating func setParameter(_ tensor: Tensor<Float>, for key: ParameterKey) throws(BPKitError) {
+    do {
+      guard let current = parameters[key] else { throw ModelError.unexpectedParameter(key) }
+      guard current.shape == tensor.shape else {
+        throw ModelError.parameterShapeMismatch(key, expected: current.shape, actual: tensor.shape)
+      }
+      parameters[key] = tensor
+
+    } catch {
+      throw BPKitError(error)
     }
-    parameters[key] = tensor
   }
 
   /// The weights in declaration order, as ``NetworkDescription/parameterSpecs()`` lists them.

@@ -29,20 +29,25 @@ public struct ModelNames: Hashable, Sendable, Codable {
   /// name non-empty and unique in its list.
   ///
   /// - Throws: ``ModelError/invalidNames(_:)`` saying what does not fit.
-  public func check(against network: NetworkDescription) throws(ModelError) {
-    if let features {
-      guard features.count == network.input.features else {
-        throw .invalidNames(
-          "\(features.count) feature names for an input of \(network.input.features) features")
+  public func check(against network: NetworkDescription) throws(BPKitError) {
+    do {
+      if let features {
+        guard features.count == network.input.features else {
+          throw ModelError.invalidNames(
+            "\(features.count) feature names for an input of \(network.input.features) features")
+        }
+        try Self.checkList(features, what: "feature")
       }
-      try Self.checkList(features, what: "feature")
-    }
-    if let classes {
-      let kind = try network.outputKind()
-      guard let count = kind.classCount, classes.count == count else {
-        throw .invalidNames("\(classes.count) class names for \(kind.description)")
+      if let classes {
+        let kind = try network.outputKind()
+        guard let count = kind.classCount, classes.count == count else {
+          throw ModelError.invalidNames("\(classes.count) class names for \(kind.description)")
+        }
+        try Self.checkList(classes, what: "class")
       }
-      try Self.checkList(classes, what: "class")
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 
@@ -67,17 +72,27 @@ extension Model {
   /// Replaces the names after checking them against the network.
   ///
   /// - Throws: ``ModelError/invalidNames(_:)`` when they do not fit.
-  public mutating func setNames(_ names: ModelNames) throws(ModelError) {
-    try names.check(against: network)
-    self.names = names
+  public mutating func setNames(_ names: ModelNames) throws(BPKitError) {
+    do {
+      try names.check(against: network)
+      self.names = names
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// This model with other names (checked against the network).
   ///
   /// - Throws: ``ModelError/invalidNames(_:)`` when they do not fit.
-  public func named(_ names: ModelNames) throws(ModelError) -> Model {
-    var model = self
-    try model.setNames(names)
-    return model
+  public func named(_ names: ModelNames) throws(BPKitError) -> Model {
+    do {
+      var model = self
+      try model.setNames(names)
+      return model
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 }

@@ -31,33 +31,39 @@ extension NetworkDescription {
   /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`.
   ///
   /// - Throws: ``LayerSpecificationError`` naming the entry that cannot be read.
-  public init(layerSpecification: String) throws(LayerSpecificationError) {
-    let entries = layerSpecification.split(separator: ",", omittingEmptySubsequences: false)
-      .map { $0.trimmingCharacters(in: .whitespaces) }
-    guard let first = entries.first, !first.isEmpty else { throw .empty }
-    let input = try Self.parseInput(first)
-    guard entries.count > 1 else { throw .noLayers }
-    var layers: [Layer] = []
-    var counts: [String: Int] = [:]
-    for (index, entry) in entries.dropFirst().enumerated() {
-      let kind = try Self.parseLayer(entry, position: index + 1)
-      counts[kind.typeName, default: 0] += 1
-      layers.append(Layer(name: "\(kind.typeName)_\(counts[kind.typeName]!)", kind: kind))
-    }
-    let description = NetworkDescription(input: input, layers: layers)
+  public init(layerSpecification: String) throws(BPKitError) {
     do {
-      _ = try description.layerOutputShapes()
-    } catch .sequenceInputRequired(let name) {
-      // Name the entries, and bpkit's :seq rather than Keras' return_sequences.
-      let index = layers.firstIndex { $0.name == name } ?? 0
-      let previous = layers[..<index].last { if case .elman = $0.kind { true } else { false } }
-      let previousIndex = previous.flatMap { p in layers.firstIndex { $0.name == p.name } }
-      throw .vectorsIntoElman(
-        position: index + 1, entry: entries[index + 1], previous: previousIndex.map { entries[$0 + 1] })
+      let entries = layerSpecification.split(separator: ",", omittingEmptySubsequences: false)
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+      guard let first = entries.first, !first.isEmpty else { throw LayerSpecificationError.empty }
+      let input = try Self.parseInput(first)
+      guard entries.count > 1 else { throw LayerSpecificationError.noLayers }
+      var layers: [Layer] = []
+      var counts: [String: Int] = [:]
+      for (index, entry) in entries.dropFirst().enumerated() {
+        let kind = try Self.parseLayer(entry, position: index + 1)
+        counts[kind.typeName, default: 0] += 1
+        layers.append(Layer(name: "\(kind.typeName)_\(counts[kind.typeName]!)", kind: kind))
+      }
+      let description = NetworkDescription(input: input, layers: layers)
+      do {
+        _ = try description.layerOutputShapes()
+      } catch {
+        guard case .sequenceInputRequired(let name) = error.reason(ModelError.self) else {
+          throw LayerSpecificationError.invalidNetwork(error.reason(ModelError.self))
+        }
+        // Name the entries, and bpkit's :seq rather than Keras' return_sequences.
+        let index = layers.firstIndex { $0.name == name } ?? 0
+        let previous = layers[..<index].last { if case .elman = $0.kind { true } else { false } }
+        let previousIndex = previous.flatMap { p in layers.firstIndex { $0.name == p.name } }
+        throw LayerSpecificationError.vectorsIntoElman(
+          position: index + 1, entry: entries[index + 1], previous: previousIndex.map { entries[$0 + 1] })
+      }
+      self = description
+
     } catch {
-      throw .invalidNetwork(error)
+      throw BPKitError(error)
     }
-    self = description
   }
 
   private static func parseInput(_ entry: String) throws(LayerSpecificationError) -> InputShape {

@@ -46,12 +46,17 @@ extension NetworkDescription {
   /// What the network's outputs mean.
   ///
   /// - Throws: ``ModelError`` when the description is invalid.
-  public func outputKind() throws(ModelError) -> OutputKind {
-    let width = try outputShape().width
-    switch layers.last?.kind.activation {
-    case .softmax: return .classes(count: width)
-    case .sigmoid: return width == 1 ? .binary : .multiLabel(count: width)
-    default: return .regression(width: width)
+  public func outputKind() throws(BPKitError) -> OutputKind {
+    do {
+      let width = try outputShape().width
+      switch layers.last?.kind.activation {
+      case .softmax: return .classes(count: width)
+      case .sigmoid: return width == 1 ? .binary : .multiLabel(count: width)
+      default: return .regression(width: width)
+      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 }

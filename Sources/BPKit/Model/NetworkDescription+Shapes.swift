@@ -28,95 +28,115 @@ extension NetworkDescription {
   /// Checks the description and returns the shape after each layer, in order.
   ///
   /// - Throws: ``ModelError`` naming the first layer that cannot work.
-  public func layerOutputShapes() throws(ModelError) -> [SampleShape] {
-    guard !layers.isEmpty else { throw .noLayers }
-    var names = Set<String>()
-    var shape: SampleShape
-    switch input {
-    case .vector(let features):
-      guard features > 0 else { throw .invalidSize(layer: "input", what: "features", value: features) }
-      try Self.bounded(features, layer: "input", what: "features")
-      shape = .vector(features)
-    case .sequence(let steps, let features):
-      guard features > 0 else { throw .invalidSize(layer: "input", what: "features", value: features) }
-      if let steps, steps < 1 { throw .invalidSize(layer: "input", what: "steps", value: steps) }
-      try Self.bounded(features, layer: "input", what: "features")
-      if let steps { try Self.bounded(steps, layer: "input", what: "steps") }
-      shape = .sequence(steps: steps, width: features)
-    }
-    var shapes: [SampleShape] = []
-    for layer in layers {
-      guard !layer.name.isEmpty, !layer.name.contains("/") else { throw .invalidLayerName(layer.name) }
-      guard names.insert(layer.name).inserted else { throw .duplicateLayerName(layer.name) }
-      if let alpha = layer.kind.activation?.alpha, !alpha.isFinite {
-        throw .invalidActivationParameter(layer: layer.name, activation: layer.kind.activation!.name)
+  public func layerOutputShapes() throws(BPKitError) -> [SampleShape] {
+    do {
+      guard !layers.isEmpty else { throw ModelError.noLayers }
+      var names = Set<String>()
+      var shape: SampleShape
+      switch input {
+      case .vector(let features):
+        guard features > 0 else { throw ModelError.invalidSize(layer: "input", what: "features", value: features) }
+        try Self.bounded(features, layer: "input", what: "features")
+        shape = .vector(features)
+      case .sequence(let steps, let features):
+        guard features > 0 else { throw ModelError.invalidSize(layer: "input", what: "features", value: features) }
+        if let steps, steps < 1 { throw ModelError.invalidSize(layer: "input", what: "steps", value: steps) }
+        try Self.bounded(features, layer: "input", what: "features")
+        if let steps { try Self.bounded(steps, layer: "input", what: "steps") }
+        shape = .sequence(steps: steps, width: features)
       }
-      switch layer.kind {
-      case .dense(let units, _, _):
-        guard units > 0 else { throw .invalidSize(layer: layer.name, what: "units", value: units) }
-        try Self.bounded(units, layer: layer.name, what: "units")
-        switch shape {
-        case .vector: shape = .vector(units)
-        case .sequence(let steps, _): shape = .sequence(steps: steps, width: units)
+      var shapes: [SampleShape] = []
+      for layer in layers {
+        guard !layer.name.isEmpty, !layer.name.contains("/") else { throw ModelError.invalidLayerName(layer.name) }
+        guard names.insert(layer.name).inserted else { throw ModelError.duplicateLayerName(layer.name) }
+        if let alpha = layer.kind.activation?.alpha, !alpha.isFinite {
+          throw ModelError.invalidActivationParameter(layer: layer.name, activation: layer.kind.activation!.name)
         }
-      case .elman(let units, _, _, let returnSequences):
-        guard units > 0 else { throw .invalidSize(layer: layer.name, what: "units", value: units) }
-        try Self.bounded(units, layer: layer.name, what: "units")
-        guard case .sequence(let steps, _) = shape else { throw .sequenceInputRequired(layer: layer.name) }
-        shape = returnSequences ? .sequence(steps: steps, width: units) : .vector(units)
-      case .standardize:
-        break
+        switch layer.kind {
+        case .dense(let units, _, _):
+          guard units > 0 else { throw ModelError.invalidSize(layer: layer.name, what: "units", value: units) }
+          try Self.bounded(units, layer: layer.name, what: "units")
+          switch shape {
+          case .vector: shape = .vector(units)
+          case .sequence(let steps, _): shape = .sequence(steps: steps, width: units)
+          }
+        case .elman(let units, _, _, let returnSequences):
+          guard units > 0 else { throw ModelError.invalidSize(layer: layer.name, what: "units", value: units) }
+          try Self.bounded(units, layer: layer.name, what: "units")
+          guard case .sequence(let steps, _) = shape else { throw ModelError.sequenceInputRequired(layer: layer.name) }
+          shape = returnSequences ? .sequence(steps: steps, width: units) : .vector(units)
+        case .standardize:
+          break
+        }
+        shapes.append(shape)
       }
-      shapes.append(shape)
+      return shapes
+
+    } catch {
+      throw BPKitError(error)
     }
-    return shapes
   }
 
   /// The shape of one output sample.
-  public func outputShape() throws(ModelError) -> SampleShape {
-    try layerOutputShapes().last!
+  public func outputShape() throws(BPKitError) -> SampleShape {
+    do {
+      return try layerOutputShapes().last!
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Every weight tensor the description declares, layer by layer, in the
   /// order Keras lists them (kernel, recurrent_kernel, bias; mean, std).
-  public func parameterSpecs() throws(ModelError) -> [ParameterSpec] {
-    let outputs = try layerOutputShapes()
-    var inputWidth = input.features
-    var specs: [ParameterSpec] = []
-    for (layer, output) in zip(layers, outputs) {
-      func spec(_ name: String, _ shape: [Int], trainable: Bool = true) -> ParameterSpec {
-        ParameterSpec(key: ParameterKey(layer: layer.name, name: name), shape: shape, trainable: trainable)
+  public func parameterSpecs() throws(BPKitError) -> [ParameterSpec] {
+    do {
+      let outputs = try layerOutputShapes()
+      var inputWidth = input.features
+      var specs: [ParameterSpec] = []
+      for (layer, output) in zip(layers, outputs) {
+        func spec(_ name: String, _ shape: [Int], trainable: Bool = true) -> ParameterSpec {
+          ParameterSpec(key: ParameterKey(layer: layer.name, name: name), shape: shape, trainable: trainable)
+        }
+        switch layer.kind {
+        case .dense(let units, _, let useBias):
+          specs.append(spec("kernel", [inputWidth, units]))
+          if useBias { specs.append(spec("bias", [units])) }
+        case .elman(let units, _, let useBias, _):
+          specs.append(spec("kernel", [inputWidth, units]))
+          specs.append(spec("recurrent_kernel", [units, units]))
+          if useBias { specs.append(spec("bias", [units])) }
+        case .standardize:
+          specs.append(spec("mean", [inputWidth], trainable: false))
+          specs.append(spec("std", [inputWidth], trainable: false))
+        }
+        inputWidth = output.width
       }
-      switch layer.kind {
-      case .dense(let units, _, let useBias):
-        specs.append(spec("kernel", [inputWidth, units]))
-        if useBias { specs.append(spec("bias", [units])) }
-      case .elman(let units, _, let useBias, _):
-        specs.append(spec("kernel", [inputWidth, units]))
-        specs.append(spec("recurrent_kernel", [units, units]))
-        if useBias { specs.append(spec("bias", [units])) }
-      case .standardize:
-        specs.append(spec("mean", [inputWidth], trainable: false))
-        specs.append(spec("std", [inputWidth], trainable: false))
+      // Sizes are at most 2^24, so each product fits; the totals must stay allocatable.
+      var total = 0
+      for spec in specs {
+        let count = spec.shape.reduce(1, *)
+        total += count
+        guard count <= Self.maximumElements, total <= Self.maximumElements else {
+          throw ModelError.sizeTooLarge(
+            layer: spec.key.layer, what: "the weights' element count", value: max(count, total),
+            limit: Self.maximumElements)
+        }
       }
-      inputWidth = output.width
+      return specs
+
+    } catch {
+      throw BPKitError(error)
     }
-    // Sizes are at most 2^24, so each product fits; the totals must stay allocatable.
-    var total = 0
-    for spec in specs {
-      let count = spec.shape.reduce(1, *)
-      total += count
-      guard count <= Self.maximumElements, total <= Self.maximumElements else {
-        throw .sizeTooLarge(
-          layer: spec.key.layer, what: "the weights' element count", value: max(count, total),
-          limit: Self.maximumElements)
-      }
-    }
-    return specs
   }
 
   /// The total number of weights.
-  public func parameterCount() throws(ModelError) -> Int {
-    try parameterSpecs().reduce(0) { $0 + $1.shape.reduce(1, *) }
+  public func parameterCount() throws(BPKitError) -> Int {
+    do {
+      return try parameterSpecs().reduce(0) { $0 + $1.shape.reduce(1, *) }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 }

@@ -36,12 +36,17 @@ public struct FileSummary: Sendable, Encodable {
   /// Opens the file at `url` with ``BPKitFile/open(_:trust:network:)`` and summarises it.
   ///
   /// - Throws: whatever ``BPKitFile/open(_:trust:network:)`` throws for a file it cannot open.
-  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws {
-    let loaded = try BPKitFile.load(url.path, trust: trust)
-    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-    self.init(
-      loaded.file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
-      format: (loaded.format, loaded.formatVersion))
+  public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws(BPKitError) {
+    do {
+      let loaded = try BPKitFile.load(url.path, trust: trust)
+      let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+      self.init(
+        loaded.file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
+        format: (loaded.format, loaded.formatVersion))
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Summarises a file already opened, given what only the file on disk tells.
@@ -66,12 +71,17 @@ public struct FileSummary: Sendable, Encodable {
   /// The summary as one JSON object with snake_case keys in sorted order;
   /// members a file lacks are `null`, so the keys are the same for every file
   /// of a kind.
-  public func jsonData() throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return try encoder.encode(self)
+  public func jsonData() throws(BPKitError) -> Data {
+    do {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+      return try encoder.encode(self)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   enum CodingKeys: String, CodingKey {

@@ -15,31 +15,41 @@ extension Model {
   ///   - network: The network to initialise.
   ///   - random: The generator, advanced by the draws.
   /// - Throws: ``ModelError`` when the description is invalid.
-  public init(initializing network: NetworkDescription, random: inout Xoshiro256StarStar) throws(ModelError) {
-    var parameters: [ParameterKey: Tensor<Float>] = [:]
-    for spec in try network.parameterSpecs() {
-      let count = spec.shape.reduce(1, *)
-      let scalars: [Float]
-      switch spec.key.name {
-      case "kernel":
-        let limit = (6 / Double(spec.shape[0] + spec.shape[1])).squareRoot()
-        scalars = (0..<count).map { _ in Float(-limit + 2 * limit * random.nextDouble()) }
-      case "recurrent_kernel":
-        scalars = orthogonalMatrix(rows: spec.shape[0], columns: spec.shape[1], random: &random).map { Float($0) }
-      case "std":
-        scalars = Array(repeating: 1, count: count)
-      default:
-        scalars = Array(repeating: 0, count: count)
+  public init(initializing network: NetworkDescription, random: inout Xoshiro256StarStar) throws(BPKitError) {
+    do {
+      var parameters: [ParameterKey: Tensor<Float>] = [:]
+      for spec in try network.parameterSpecs() {
+        let count = spec.shape.reduce(1, *)
+        let scalars: [Float]
+        switch spec.key.name {
+        case "kernel":
+          let limit = (6 / Double(spec.shape[0] + spec.shape[1])).squareRoot()
+          scalars = (0..<count).map { _ in Float(-limit + 2 * limit * random.nextDouble()) }
+        case "recurrent_kernel":
+          scalars = orthogonalMatrix(rows: spec.shape[0], columns: spec.shape[1], random: &random).map { Float($0) }
+        case "std":
+          scalars = Array(repeating: 1, count: count)
+        default:
+          scalars = Array(repeating: 0, count: count)
+        }
+        parameters[spec.key] = Tensor(shape: spec.shape, scalars: scalars)
       }
-      parameters[spec.key] = Tensor(shape: spec.shape, scalars: scalars)
+      try self.init(network: network, parameters: parameters)
+
+    } catch {
+      throw BPKitError(error)
     }
-    try self.init(network: network, parameters: parameters)
   }
 
   /// Creates a model with fresh weights from a seed; see ``init(initializing:random:)``.
-  public init(initializing network: NetworkDescription, seed: UInt64) throws(ModelError) {
-    var random = Xoshiro256StarStar(seed: seed)
-    try self.init(initializing: network, random: &random)
+  public init(initializing network: NetworkDescription, seed: UInt64) throws(BPKitError) {
+    do {
+      var random = Xoshiro256StarStar(seed: seed)
+      try self.init(initializing: network, random: &random)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 }
 

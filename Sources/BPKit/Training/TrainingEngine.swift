@@ -55,64 +55,69 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// - Throws: ``KernelError`` when `BPKIT_KERNELS` names no path this CPU
   ///   runs, ``EngineError`` when the loss, the optimizer state or a setting
   ///   does not fit.
-  public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws {
-    names = model.names
-    try Kernels.validateEnvironment()
-    let plan: NetworkPlan
-    do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
-    if let required = loss.requiredActivation, plan.outputActivation != required {
-      throw EngineError.lossNeedsActivation(
-        loss: loss, required: required, layer: model.network.layers.last!.name, found: plan.outputActivation)
-    }
-    if let bpttSteps, bpttSteps < 1 { throw EngineError.invalidBPTTSteps(bpttSteps) }
-    let rule = OptimizerRule(configuration: optimizer.configuration)
-    try rule.validate()
-
-    let layout = plan.layout
-    parameters = ScalarBuffer(capacity: layout.totalCount)
-    for entry in layout.entries {
-      let tensor = model.parameters[entry.spec.key]!
-      for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
-    }
-    gradientBuffer = ScalarBuffer(capacity: layout.trainableCount)
-
-    let known = Set(rule.slotNames)
-    if let unexpected = optimizer.slots.keys.sorted().first(where: { !known.contains($0) }) {
-      throw EngineError.unexpectedOptimizerSlot(slot: unexpected, optimizer: optimizer.configuration.kind)
-    }
-    var slots: [ScalarBuffer<Scalar>] = []
-    for name in rule.slotNames {
-      let buffer = ScalarBuffer<Scalar>(capacity: layout.trainableCount)
-      if let values = optimizer.slots[name] {
-        for entry in layout.trainableEntries {
-          guard let tensor = values[entry.spec.key] else {
-            throw EngineError.missingOptimizerSlot(slot: name, key: entry.spec.key)
-          }
-          guard tensor.shape == entry.spec.shape else {
-            throw EngineError.optimizerSlotShapeMismatch(
-              slot: name, key: entry.spec.key, expected: entry.spec.shape, actual: tensor.shape)
-          }
-          for (k, value) in tensor.scalars.enumerated() { buffer.pointer[entry.offset + k] = Scalar(value) }
-        }
-      } else if optimizer.slots.isEmpty {
-        buffer.pointer.update(repeating: Scalar(rule.initialValue(ofSlot: name)), count: layout.trainableCount)
-      } else {
-        throw EngineError.missingOptimizerSlot(slot: name, key: layout.trainableEntries.first!.spec.key)
+  public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws(BPKitError) {
+    do {
+      names = model.names
+      try Kernels.validateEnvironment()
+      let plan: NetworkPlan
+      do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
+      if let required = loss.requiredActivation, plan.outputActivation != required {
+        throw EngineError.lossNeedsActivation(
+          loss: loss, required: required, layer: model.network.layers.last!.name, found: plan.outputActivation)
       }
-      slots.append(buffer)
+      if let bpttSteps, bpttSteps < 1 { throw EngineError.invalidBPTTSteps(bpttSteps) }
+      let rule = OptimizerRule(configuration: optimizer.configuration)
+      try rule.validate()
+
+      let layout = plan.layout
+      parameters = ScalarBuffer(capacity: layout.totalCount)
+      for entry in layout.entries {
+        let tensor = model.parameters[entry.spec.key]!
+        for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
+      }
+      gradientBuffer = ScalarBuffer(capacity: layout.trainableCount)
+
+      let known = Set(rule.slotNames)
+      if let unexpected = optimizer.slots.keys.sorted().first(where: { !known.contains($0) }) {
+        throw EngineError.unexpectedOptimizerSlot(slot: unexpected, optimizer: optimizer.configuration.kind)
+      }
+      var slots: [ScalarBuffer<Scalar>] = []
+      for name in rule.slotNames {
+        let buffer = ScalarBuffer<Scalar>(capacity: layout.trainableCount)
+        if let values = optimizer.slots[name] {
+          for entry in layout.trainableEntries {
+            guard let tensor = values[entry.spec.key] else {
+              throw EngineError.missingOptimizerSlot(slot: name, key: entry.spec.key)
+            }
+            guard tensor.shape == entry.spec.shape else {
+              throw EngineError.optimizerSlotShapeMismatch(
+                slot: name, key: entry.spec.key, expected: entry.spec.shape, actual: tensor.shape)
+            }
+            for (k, value) in tensor.scalars.enumerated() { buffer.pointer[entry.offset + k] = Scalar(value) }
+          }
+        } else if optimizer.slots.isEmpty {
+          buffer.pointer.update(repeating: Scalar(rule.initialValue(ofSlot: name)), count: layout.trainableCount)
+        } else {
+          throw EngineError.missingOptimizerSlot(slot: name, key: layout.trainableEntries.first!.spec.key)
+        }
+        slots.append(buffer)
+      }
+      self.slots = slots
+      slotPointers = slots.map(\.pointer)
+      self.plan = plan
+      self.rule = rule
+      network = model.network
+      self.loss = loss
+      self.bpttSteps = bpttSteps
+      optimizerConfiguration = optimizer.configuration
+      iterations = optimizer.iterations
+      nadamProduct = NadamMomentumProduct(beta1: optimizer.configuration.beta1)
+      clipTensors = layout.trainableEntries.map { ($0.offset, $0.count) }
+      workspace = Workspace(layerCount: plan.steps.count)
+
+    } catch {
+      throw BPKitError(error)
     }
-    self.slots = slots
-    slotPointers = slots.map(\.pointer)
-    self.plan = plan
-    self.rule = rule
-    network = model.network
-    self.loss = loss
-    self.bpttSteps = bpttSteps
-    optimizerConfiguration = optimizer.configuration
-    iterations = optimizer.iterations
-    nadamProduct = NadamMomentumProduct(beta1: optimizer.configuration.beta1)
-    clipTensors = layout.trainableEntries.map { ($0.offset, $0.count) }
-    workspace = Workspace(layerCount: plan.steps.count)
   }
 
   /// The learning rate of the next updates (unused by RPROP).
@@ -136,10 +141,17 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// - Throws: ``EngineError`` when the inputs or targets do not fit the network.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  public func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws -> BatchMetrics {
-    let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
-    update()
-    return metrics
+  public func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
+    -> BatchMetrics
+  {
+    do {
+      let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
+      update()
+      return metrics
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Computes one batch's gradients and adds them, weighted by the batch's
@@ -148,25 +160,30 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// ``applyAccumulatedGradients()``.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  public func accumulate(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws
+  public func accumulate(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
     -> BatchMetrics
   {
-    let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
-    let n = plan.layout.trainableCount
-    let sum: ScalarBuffer<Scalar>
-    if let accumulator {
-      sum = accumulator
-    } else {
-      sum = ScalarBuffer(capacity: n)
-      accumulator = sum
+    do {
+      let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
+      let n = plan.layout.trainableCount
+      let sum: ScalarBuffer<Scalar>
+      if let accumulator {
+        sum = accumulator
+      } else {
+        sum = ScalarBuffer(capacity: n)
+        accumulator = sum
+      }
+      if accumulatedSamples == 0 { sum.zero(n) }
+      let weight = Scalar(count)
+      let g = gradientBuffer.pointer
+      let a = sum.pointer
+      for i in 0..<n { a[i] += g[i] * weight }
+      accumulatedSamples += count
+      return metrics
+
+    } catch {
+      throw BPKitError(error)
     }
-    if accumulatedSamples == 0 { sum.zero(n) }
-    let weight = Scalar(count)
-    let g = gradientBuffer.pointer
-    let a = sum.pointer
-    for i in 0..<n { a[i] += g[i] * weight }
-    accumulatedSamples += count
-    return metrics
   }
 
   /// Applies one update with the mean of the gradients accumulated since the
@@ -175,15 +192,20 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// - Throws: ``EngineError/nothingAccumulated`` when no batch was accumulated.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  public func applyAccumulatedGradients() throws {
-    guard accumulatedSamples > 0, let accumulator else { throw EngineError.nothingAccumulated }
-    let n = plan.layout.trainableCount
-    let scale = 1 / Scalar(accumulatedSamples)
-    let a = accumulator.pointer
-    let g = gradientBuffer.pointer
-    for i in 0..<n { g[i] = a[i] * scale }
-    accumulatedSamples = 0
-    update()
+  public func applyAccumulatedGradients() throws(BPKitError) {
+    do {
+      guard accumulatedSamples > 0, let accumulator else { throw EngineError.nothingAccumulated }
+      let n = plan.layout.trainableCount
+      let scale = 1 / Scalar(accumulatedSamples)
+      let a = accumulator.pointer
+      let g = gradientBuffer.pointer
+      for i in 0..<n { g[i] = a[i] * scale }
+      accumulatedSamples = 0
+      update()
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Computes the loss and accuracy counts without changing anything but the
@@ -192,49 +214,59 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   @_specialize(where Scalar == Double)
   public func evaluate(
     inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, batchSize: Int = 256
-  ) throws -> BatchMetrics {
-    let steps = try batchSteps(inputs: inputs, count: count)
-    let perSample = inputs.count / count
-    let targetsPerSample = try targetCount(targets, count: count, steps: steps) / count
-    var total = LossTotals()
-    var rows = 0
-    var start = 0
-    while start < count {
-      let n = min(batchSize, count - start)
-      let chunk = UnsafeBufferPointer(rebasing: inputs[(start * perSample)..<((start + n) * perSample)])
-      let chunkTargets: Targets<Scalar>
-      switch targets {
-      case .values(let values):
-        chunkTargets = .values(
-          UnsafeBufferPointer(rebasing: values[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
-      case .labels(let labels):
-        chunkTargets = .labels(
-          UnsafeBufferPointer(rebasing: labels[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
+  ) throws(BPKitError) -> BatchMetrics {
+    do {
+      let steps = try batchSteps(inputs: inputs, count: count)
+      let perSample = inputs.count / count
+      let targetsPerSample = try targetCount(targets, count: count, steps: steps) / count
+      var total = LossTotals()
+      var rows = 0
+      var start = 0
+      while start < count {
+        let n = min(batchSize, count - start)
+        let chunk = UnsafeBufferPointer(rebasing: inputs[(start * perSample)..<((start + n) * perSample)])
+        let chunkTargets: Targets<Scalar>
+        switch targets {
+        case .values(let values):
+          chunkTargets = .values(
+            UnsafeBufferPointer(rebasing: values[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
+        case .labels(let labels):
+          chunkTargets = .labels(
+            UnsafeBufferPointer(rebasing: labels[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
+        }
+        let (totals, chunkRows) = try run(inputs: chunk, targets: chunkTargets, count: n, backward: false)
+        total.sum += totals.sum
+        total.correct += totals.correct
+        total.judged += totals.judged
+        rows += chunkRows
+        start += n
       }
-      let (totals, chunkRows) = try run(inputs: chunk, targets: chunkTargets, count: n, backward: false)
-      total.sum += totals.sum
-      total.correct += totals.correct
-      total.judged += totals.judged
-      rows += chunkRows
-      start += n
+      return BatchMetrics(loss: total.sum / Double(rows), samples: count, correct: total.correct, judged: total.judged)
+
+    } catch {
+      throw BPKitError(error)
     }
-    return BatchMetrics(loss: total.sum / Double(rows), samples: count, correct: total.correct, judged: total.judged)
   }
 
   /// The batch-mean gradient of the loss for every trainable weight, without
   /// updating anything. For gradient checks and inspection.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  public func gradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws
+  public func gradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
     -> [ParameterKey: Tensor<Scalar>]
   {
-    _ = try computeGradients(inputs: inputs, targets: targets, count: count)
-    var result: [ParameterKey: Tensor<Scalar>] = [:]
-    for entry in plan.layout.trainableEntries {
-      let values = UnsafeBufferPointer(start: gradientBuffer.pointer + entry.offset, count: entry.count)
-      result[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: Array(values))
+    do {
+      _ = try computeGradients(inputs: inputs, targets: targets, count: count)
+      var result: [ParameterKey: Tensor<Scalar>] = [:]
+      for entry in plan.layout.trainableEntries {
+        let values = UnsafeBufferPointer(start: gradientBuffer.pointer + entry.offset, count: entry.count)
+        result[entry.spec.key] = Tensor(shape: entry.spec.shape, scalars: Array(values))
+      }
+      return result
+
+    } catch {
+      throw BPKitError(error)
     }
-    return result
   }
 
   // MARK: - Internals

@@ -65,7 +65,10 @@ struct TrainingLoop {
         let report: TrainingSession.StepReport
         do {
           report = try session.step()
-        } catch TrainingError.diverged(let epoch, let step, let loss, _) {
+        } catch {
+          guard case .diverged(let epoch, let step, let loss, _)? = error.underlying as? TrainingError else {
+            throw error
+          }
           // The checkpoints handed over before the divergence are finished first,
           // so that the error names the last one on disk.
           try? writer.finish()

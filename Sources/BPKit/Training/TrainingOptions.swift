@@ -227,46 +227,70 @@ public struct TrainingOptions: Sendable {
   /// Refuses options that cannot describe a run, naming the option.
   ///
   /// - Throws: ``TrainingError/invalidSetting(_:)``.
-  public func validate() throws(TrainingError) {
-    let sources = [start.layers != nil, start.model != nil, start.resume != nil].filter { $0 }.count
-    guard sources == 1 else { throw .invalidSetting("give exactly one of layers, model or resume to start from") }
-    if start.resume == nil && data.data == nil { throw .invalidSetting("training data is required to start a run") }
-    if let split = data.validationSplit, !(0..<1).contains(split) {
-      throw .invalidSetting("the validation split must be in [0, 1), not \(split)")
-    }
-    if data.validationSplit != nil && data.validation != nil {
-      throw .invalidSetting("give either a validation split or validation data, not both")
-    }
-    if let epochs = schedule.epochs, epochs < 1 { throw .invalidSetting("the epochs must be at least 1") }
-    if let epochs = schedule.epochs, epochs > Self.maximumEpochs {
-      throw .invalidSetting("the epochs must be at most \(Self.maximumEpochs)")
-    }
-    if let size = schedule.batchSize, size < 1 { throw .invalidSetting("the batch size must be at least 1") }
-    if let size = schedule.batchSize, size > Self.maximumBatchSize {
-      throw .invalidSetting("the batch size must be at most \(Self.maximumBatchSize)")
-    }
-    if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
-      throw .invalidSetting("the learning rate must be a positive number")
-    }
-    if let steps = schedule.bpttSteps, steps < 1 { throw .invalidSetting("the BPTT steps must be at least 1") }
-    if let steps = schedule.bpttSteps, steps > Self.maximumBatchSize {
-      throw .invalidSetting("the BPTT steps must be at most \(Self.maximumBatchSize)")
-    }
-    for (name, value) in [
-      ("weight decay", schedule.weightDecay), ("initial accumulator value", schedule.initialAccumulatorValue),
-      ("clipnorm", schedule.clipNorm), ("clipvalue", schedule.clipValue), ("global clipnorm", schedule.globalClipNorm),
-    ] {
-      if let value, !(value >= 0 && value.isFinite) { throw .invalidSetting("the \(name) must be a number >= 0") }
-    }
-    if [schedule.clipNorm, schedule.clipValue, schedule.globalClipNorm].compactMap({ $0 }).filter({ $0 != 0 }).count > 1
-    {
-      throw .invalidSetting("give only one of clipnorm, clipvalue and global clipnorm, as Keras allows one")
-    }
-    if output.keep < 1 { throw .invalidSetting("the checkpoints kept must be at least 1") }
-    if let steps = output.stopAfterSteps, steps < 1 { throw .invalidSetting("stop after steps must be at least 1") }
-    if output.checkpointEvery < 1 { throw .invalidSetting("checkpoint every (epochs) must be at least 1") }
-    if let steps = output.checkpointEverySteps, steps < 1 {
-      throw .invalidSetting("checkpoint every (steps) must be at least 1")
+  public func validate() throws(BPKitError) {
+    do {
+      let sources = [start.layers != nil, start.model != nil, start.resume != nil].filter { $0 }.count
+      guard sources == 1 else {
+        throw TrainingError.invalidSetting("give exactly one of layers, model or resume to start from")
+      }
+      if start.resume == nil && data.data == nil {
+        throw TrainingError.invalidSetting("training data is required to start a run")
+      }
+      if let split = data.validationSplit, !(0..<1).contains(split) {
+        throw TrainingError.invalidSetting("the validation split must be in [0, 1), not \(split)")
+      }
+      if data.validationSplit != nil && data.validation != nil {
+        throw TrainingError.invalidSetting("give either a validation split or validation data, not both")
+      }
+      if let epochs = schedule.epochs, epochs < 1 {
+        throw TrainingError.invalidSetting("the epochs must be at least 1")
+      }
+      if let epochs = schedule.epochs, epochs > Self.maximumEpochs {
+        throw TrainingError.invalidSetting("the epochs must be at most \(Self.maximumEpochs)")
+      }
+      if let size = schedule.batchSize, size < 1 {
+        throw TrainingError.invalidSetting("the batch size must be at least 1")
+      }
+      if let size = schedule.batchSize, size > Self.maximumBatchSize {
+        throw TrainingError.invalidSetting("the batch size must be at most \(Self.maximumBatchSize)")
+      }
+      if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
+        throw TrainingError.invalidSetting("the learning rate must be a positive number")
+      }
+      if let steps = schedule.bpttSteps, steps < 1 {
+        throw TrainingError.invalidSetting("the BPTT steps must be at least 1")
+      }
+      if let steps = schedule.bpttSteps, steps > Self.maximumBatchSize {
+        throw TrainingError.invalidSetting("the BPTT steps must be at most \(Self.maximumBatchSize)")
+      }
+      for (name, value) in [
+        ("weight decay", schedule.weightDecay), ("initial accumulator value", schedule.initialAccumulatorValue),
+        ("clipnorm", schedule.clipNorm), ("clipvalue", schedule.clipValue),
+        ("global clipnorm", schedule.globalClipNorm),
+      ] {
+        if let value, !(value >= 0 && value.isFinite) {
+          throw TrainingError.invalidSetting("the \(name) must be a number >= 0")
+        }
+      }
+      if [schedule.clipNorm, schedule.clipValue, schedule.globalClipNorm].compactMap({ $0 }).filter({ $0 != 0 }).count
+        > 1
+      {
+        throw TrainingError.invalidSetting(
+          "give only one of clipnorm, clipvalue and global clipnorm, as Keras allows one")
+      }
+      if output.keep < 1 { throw TrainingError.invalidSetting("the checkpoints kept must be at least 1") }
+      if let steps = output.stopAfterSteps, steps < 1 {
+        throw TrainingError.invalidSetting("stop after steps must be at least 1")
+      }
+      if output.checkpointEvery < 1 {
+        throw TrainingError.invalidSetting("checkpoint every (epochs) must be at least 1")
+      }
+      if let steps = output.checkpointEverySteps, steps < 1 {
+        throw TrainingError.invalidSetting("checkpoint every (steps) must be at least 1")
+      }
+
+    } catch {
+      throw BPKitError(error)
     }
   }
 }

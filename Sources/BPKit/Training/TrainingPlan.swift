@@ -33,9 +33,14 @@ public struct TrainingPlan {
   ///
   /// - Throws: ``TrainingError`` for options the run cannot take; the errors
   ///   of the model, checkpoint and data readers for files they refuse.
-  public init(_ options: TrainingOptions) throws {
-    try options.validate()
-    try self.init(start: options.start, data: options.data, schedule: options.schedule, output: options.output)
+  public init(_ options: TrainingOptions) throws(BPKitError) {
+    do {
+      try options.validate()
+      try self.init(start: options.start, data: options.data, schedule: options.schedule, output: options.output)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   private init(

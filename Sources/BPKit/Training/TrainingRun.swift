@@ -48,19 +48,31 @@ public final class TrainingRun {
   ///   ``WriterLockError`` when another process writes that checkpoint;
   ///   ``TrainingError`` for options the run cannot take; the errors
   ///   of the model, checkpoint and data readers for files they refuse.
-  public convenience init(_ options: TrainingOptions) throws {
-    let destination = try CheckpointDestination(options)
-    let plan = try TrainingPlan(options)
-    let named = [options.data.data, options.data.validation, options.start.model].compactMap { $0 }
-    try self.init(plan: plan, output: options.output, lock: destination.lock, inputs: named)
+  public convenience init(_ options: TrainingOptions) throws(BPKitError) {
+    do {
+      let destination = try CheckpointDestination(options)
+      let plan = try TrainingPlan(options)
+      let named = [options.data.data, options.data.validation, options.start.model].compactMap { $0 }
+      try self.init(plan: plan, output: options.output, lock: destination.lock, inputs: named)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Creates a run from a resolved plan, locking its checkpoint's path.
   ///
   /// - Throws: ``WriterLockError`` when another process writes that
   ///   checkpoint; ``TrainingError`` when the data does not fit the network.
-  public convenience init(plan: TrainingPlan, output: TrainingOptions.Output = TrainingOptions.Output()) throws {
-    try self.init(plan: plan, output: output, lock: WriterLock(for: plan.checkpointPath), inputs: [])
+  public convenience init(plan: TrainingPlan, output: TrainingOptions.Output = TrainingOptions.Output())
+    throws(BPKitError)
+  {
+    do {
+      try self.init(plan: plan, output: output, lock: WriterLock(for: plan.checkpointPath), inputs: [])
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   private init(plan: TrainingPlan, output: TrainingOptions.Output, lock: WriterLock, inputs: [String]) throws {
@@ -100,17 +112,27 @@ public final class TrainingRun {
   public func run(control: TrainingControl? = nil, observe: (TrainingEvent) throws -> Void = { _ in }) throws
     -> TrainingOutcome
   {
-    try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs).run(
-      session, bestLoss: &bestLoss, lastCheckpoint: &lastCheckpoint, observe: observe)
+    do {
+      return try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs).run(
+        session, bestLoss: &bestLoss, lastCheckpoint: &lastCheckpoint, observe: observe)
+
+    } catch let error as any BPKitErrorReason {
+      throw BPKitError(error)
+    }
   }
 
   /// Writes the run's current state to ``checkpointURL`` now, rotating older
   /// checkpoints when more than one is kept.
   ///
   /// - Throws: The writer's errors.
-  public func writeCheckpoint() throws {
-    try TrainingLoop(plan: plan, output: output, stop: nil, inputs: inputs).write(session, to: checkpointURL)
-    lastCheckpoint = plan.checkpointPath
+  public func writeCheckpoint() throws(BPKitError) {
+    do {
+      try TrainingLoop(plan: plan, output: output, stop: nil, inputs: inputs).write(session, to: checkpointURL)
+      lastCheckpoint = plan.checkpointPath
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Starts a run in a new task and delivers its events as they happen,

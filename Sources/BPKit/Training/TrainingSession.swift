@@ -68,8 +68,13 @@ public final class TrainingSession {
   ///   - validation: Samples to evaluate after each epoch, or `nil`.
   /// - Throws: ``TrainingError`` when data and network do not fit, or an
   ///   engine error when `BPKIT_KERNELS` names no usable path or the loss does not suit the output layer.
-  public convenience init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws {
-    try self.init(checkpoint: checkpoint, training: .inMemory(training), validation: validation.map { .inMemory($0) })
+  public convenience init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws(BPKitError) {
+    do {
+      try self.init(checkpoint: checkpoint, training: .inMemory(training), validation: validation.map { .inMemory($0) })
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Continues a run from a checkpoint (a new run is a checkpoint at epoch 0),
@@ -78,43 +83,48 @@ public final class TrainingSession {
   /// An epoch visits blocks of ``streamedBlockRows`` samples in a random
   /// order, and the samples of each block in a random order, so an epoch
   /// over streamed samples reads the file once while batches still mix the data.
-  public init(checkpoint: Checkpoint, training: TrainingData, validation: TrainingData?) throws {
-    configuration = checkpoint.configuration
-    progress = checkpoint.progress
-    data = checkpoint.data
-    validationData = checkpoint.validationData
-    guard configuration.batchSize >= 1 else {
-      throw TrainingError.invalidSetting("the batch size must be at least 1, not \(configuration.batchSize)")
-    }
-    guard training.sampleCount > 0 else { throw TrainingError.noTrainingSamples }
-    let network = checkpoint.model.network
-    let loss = checkpoint.configuration.loss
-    func prepare(_ data: TrainingData, role: String) throws -> any SessionData {
-      switch data {
-      case .inMemory(let dataset):
-        return try PreparedData(dataset, network: network, loss: loss, role: role)
-      case .streamed(let reader, let rows):
-        return try StreamedData(
-          reader: reader, rows: rows, blockRows: Self.streamedBlockRows, network: network, loss: loss, role: role)
+  public init(checkpoint: Checkpoint, training: TrainingData, validation: TrainingData?) throws(BPKitError) {
+    do {
+      configuration = checkpoint.configuration
+      progress = checkpoint.progress
+      data = checkpoint.data
+      validationData = checkpoint.validationData
+      guard configuration.batchSize >= 1 else {
+        throw TrainingError.invalidSetting("the batch size must be at least 1, not \(configuration.batchSize)")
       }
-    }
-    self.training = try prepare(training, role: "training data")
-    self.validation = try validation.map { try prepare($0, role: "validation data") }
-    let order = checkpoint.progress.order
-    let sampleCount = training.sampleCount
-    if !order.isEmpty {
-      guard order.count == sampleCount, checkpoint.progress.cursor <= order.count,
-        Set(order).count == order.count, order.allSatisfy({ $0 < sampleCount })
-      else {
-        throw TrainingError.inputsDoNotFit(
-          "the checkpoint's epoch order covers \(order.count) samples, the data has \(sampleCount)")
+      guard training.sampleCount > 0 else { throw TrainingError.noTrainingSamples }
+      let network = checkpoint.model.network
+      let loss = checkpoint.configuration.loss
+      func prepare(_ data: TrainingData, role: String) throws -> any SessionData {
+        switch data {
+        case .inMemory(let dataset):
+          return try PreparedData(dataset, network: network, loss: loss, role: role)
+        case .streamed(let reader, let rows):
+          return try StreamedData(
+            reader: reader, rows: rows, blockRows: Self.streamedBlockRows, network: network, loss: loss, role: role)
+        }
       }
+      self.training = try prepare(training, role: "training data")
+      self.validation = try validation.map { try prepare($0, role: "validation data") }
+      let order = checkpoint.progress.order
+      let sampleCount = training.sampleCount
+      if !order.isEmpty {
+        guard order.count == sampleCount, checkpoint.progress.cursor <= order.count,
+          Set(order).count == order.count, order.allSatisfy({ $0 < sampleCount })
+        else {
+          throw TrainingError.inputsDoNotFit(
+            "the checkpoint's epoch order covers \(order.count) samples, the data has \(sampleCount)")
+        }
+      }
+      random = try Xoshiro256StarStar(state: progress.random)
+      engine = try TrainingEngine(
+        model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
+        bpttSteps: configuration.bpttSteps)
+      batch = PreparedData.Batch()
+
+    } catch {
+      throw BPKitError(error)
     }
-    random = try Xoshiro256StarStar(state: progress.random)
-    engine = try TrainingEngine(
-      model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
-      bpttSteps: configuration.bpttSteps)
-    batch = PreparedData.Batch()
   }
 
   /// Whether the run has trained all its epochs.
@@ -145,48 +155,53 @@ public final class TrainingSession {
   /// - Throws: ``TrainingError/diverged(epoch:step:loss:keptCheckpoint:)`` when the loss is
   ///   not finite; the session must not be checkpointed after that.
   @discardableResult
-  public func step() throws -> StepReport {
-    let started = Date()
-    if progress.order.isEmpty {
-      progress.order = makeOrder()
-      progress.random = random.state
+  public func step() throws(BPKitError) -> StepReport {
+    do {
+      let started = Date()
+      if progress.order.isEmpty {
+        progress.order = makeOrder()
+        progress.random = random.state
+      }
+      let fullBatch = engine.optimizerConfiguration.kind == .rprop
+      var batchSamples = 0
+      var batchLoss = 0.0
+      repeat {
+        let end = min(progress.cursor + configuration.batchSize, training.count)
+        try training.gather(progress.order[progress.cursor..<end], into: &batch)
+        let metrics = try batch.withTargets { inputs, targets in
+          fullBatch
+            ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
+            : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
+        }
+        guard metrics.loss.isFinite else {
+          throw TrainingError.diverged(
+            epoch: progress.epoch, step: progress.stepInEpoch, loss: metrics.loss, keptCheckpoint: nil)
+        }
+        progress.epochLossSum += metrics.loss * Double(metrics.samples)
+        progress.epochSamples += metrics.samples
+        progress.epochCorrect += metrics.correct
+        progress.epochJudged += metrics.judged
+        batchSamples += metrics.samples
+        batchLoss += metrics.loss * Double(metrics.samples)
+        progress.cursor = end
+      } while fullBatch && progress.cursor < training.count
+      if fullBatch { try engine.applyAccumulatedGradients() }
+      progress.stepInEpoch += 1
+      let elapsed = Date().timeIntervalSince(started)
+      progress.elapsedSeconds += elapsed
+      epochSeconds += elapsed
+      var report = StepReport(
+        epoch: progress.epoch, step: progress.stepInEpoch, samples: batchSamples,
+        loss: batchLoss / Double(batchSamples),
+        epochLoss: progress.epochLossSum / Double(max(progress.epochSamples, 1)),
+        epochAccuracy: progress.epochJudged > 0 ? Double(progress.epochCorrect) / Double(progress.epochJudged) : nil,
+        epochSamples: training.count, samplesDone: progress.cursor, completedEpoch: nil)
+      if progress.cursor == training.count { report.completedEpoch = try finishEpoch() }
+      return report
+
+    } catch {
+      throw BPKitError(error)
     }
-    let fullBatch = engine.optimizerConfiguration.kind == .rprop
-    var batchSamples = 0
-    var batchLoss = 0.0
-    repeat {
-      let end = min(progress.cursor + configuration.batchSize, training.count)
-      try training.gather(progress.order[progress.cursor..<end], into: &batch)
-      let metrics = try batch.withTargets { inputs, targets in
-        fullBatch
-          ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
-          : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
-      }
-      guard metrics.loss.isFinite else {
-        throw TrainingError.diverged(
-          epoch: progress.epoch, step: progress.stepInEpoch, loss: metrics.loss, keptCheckpoint: nil)
-      }
-      progress.epochLossSum += metrics.loss * Double(metrics.samples)
-      progress.epochSamples += metrics.samples
-      progress.epochCorrect += metrics.correct
-      progress.epochJudged += metrics.judged
-      batchSamples += metrics.samples
-      batchLoss += metrics.loss * Double(metrics.samples)
-      progress.cursor = end
-    } while fullBatch && progress.cursor < training.count
-    if fullBatch { try engine.applyAccumulatedGradients() }
-    progress.stepInEpoch += 1
-    let elapsed = Date().timeIntervalSince(started)
-    progress.elapsedSeconds += elapsed
-    epochSeconds += elapsed
-    var report = StepReport(
-      epoch: progress.epoch, step: progress.stepInEpoch, samples: batchSamples,
-      loss: batchLoss / Double(batchSamples),
-      epochLoss: progress.epochLossSum / Double(max(progress.epochSamples, 1)),
-      epochAccuracy: progress.epochJudged > 0 ? Double(progress.epochCorrect) / Double(progress.epochJudged) : nil,
-      epochSamples: training.count, samplesDone: progress.cursor, completedEpoch: nil)
-    if progress.cursor == training.count { report.completedEpoch = try finishEpoch() }
-    return report
   }
 
   /// The order of a new epoch: file order, or shuffled by blocks.
@@ -212,9 +227,14 @@ public final class TrainingSession {
   }
 
   /// Evaluates the current weights on a data set: mean loss and accuracy.
-  public func evaluate(_ data: Dataset) throws -> BatchMetrics {
-    let prepared = try PreparedData(data, network: engine.network, loss: configuration.loss, role: "evaluation data")
-    return try prepared.evaluate(with: engine)
+  public func evaluate(_ data: Dataset) throws(BPKitError) -> BatchMetrics {
+    do {
+      let prepared = try PreparedData(data, network: engine.network, loss: configuration.loss, role: "evaluation data")
+      return try prepared.evaluate(with: engine)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// The run's complete state, to write as a checkpoint.

@@ -44,13 +44,18 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Hashable, Sendable {
   ///
   /// - Throws: ``RandomStateError`` when the state does not have four words
   ///   or is all zeros (a state xoshiro never leaves).
-  public init(state: RandomState) throws(RandomStateError) {
-    guard state.words.count == 4 else { throw .wrongWordCount(state.words.count) }
-    guard state.words.contains(where: { $0 != 0 }) else { throw .allZero }
-    s0 = state.words[0]
-    s1 = state.words[1]
-    s2 = state.words[2]
-    s3 = state.words[3]
+  public init(state: RandomState) throws(BPKitError) {
+    do {
+      guard state.words.count == 4 else { throw RandomStateError.wrongWordCount(state.words.count) }
+      guard state.words.contains(where: { $0 != 0 }) else { throw RandomStateError.allZero }
+      s0 = state.words[0]
+      s1 = state.words[1]
+      s2 = state.words[2]
+      s3 = state.words[3]
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// The current state, to be saved and later passed to ``init(state:)``.

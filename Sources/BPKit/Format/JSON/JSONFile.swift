@@ -49,7 +49,7 @@ enum JSONFile {
     do {
       try file.commit()
     } catch {
-      throw BPKitJSONError.unwritable(file: path, reason: (error as? OutputFileError)?.reason ?? "\(error)")
+      throw BPKitJSONError.unwritable(file: path, reason: (BPKitError(error).underlying as? OutputFileError)?.reason ?? "\(error)")
     }
   }
 }

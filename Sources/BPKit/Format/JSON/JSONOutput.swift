@@ -79,7 +79,7 @@ final class JSONOutput {
     do {
       try file.write(bytes)
     } catch {
-      throw .unwritable(file: path, reason: (error as? OutputFileError)?.reason ?? "\(error)")
+      throw .unwritable(file: path, reason: (BPKitError(error).underlying as? OutputFileError)?.reason ?? "\(error)")
     }
   }
 }

@@ -86,6 +86,7 @@ enum NetworkJSON {
       _ = try network.layerOutputShapes()
     } catch {
       // The checks above leave only errors about how layers connect.
+      let error = error.reason(ModelError.self)
       let index = error.layerName.flatMap { names[$0] }
       let path = index.map { layersCursor.path.appending($0) } ?? layersCursor.path
       throw BPKitJSONError.schemaViolation(file: nil, path: path.description, detail: error.description)

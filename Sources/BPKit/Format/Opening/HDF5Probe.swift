@@ -62,9 +62,10 @@ public struct HDF5Probe: Sendable, Hashable {
   /// Runs the current probe on `path`.
   ///
   /// - Throws: ``OpeningError`` when there is no probe, or the probe crashes or hangs on the file.
-  static func contain(_ path: String) throws(OpeningError) {
+  static func contain(_ path: String) throws(BPKitError) {
     guard let probe = current else {
-      throw .probeUnavailable(file: path, reason: "no bpkit-probe beside the program and no BPKIT_PROBE")
+      throw BPKitError(
+        OpeningError.probeUnavailable(file: path, reason: "no bpkit-probe beside the program and no BPKIT_PROBE"))
     }
     try probe.check(path)
   }
@@ -78,34 +79,40 @@ public struct HDF5Probe: Sendable, Hashable {
   ///   ``OpeningError/libraryHung(file:seconds:)`` when it runs out of time,
   ///   ``OpeningError/libraryFailed(file:)`` when libhdf5 cannot read the structure,
   ///   ``OpeningError/probeUnavailable(file:reason:)`` when it cannot be started.
-  public func check(_ path: String) throws(OpeningError) {
-    let pid: pid_t
+  public func check(_ path: String) throws(BPKitError) {
     do {
-      pid = try spawn(arguments + [path])
-    } catch {
-      throw .probeUnavailable(file: path, reason: "\(executable.path): \(String(cString: strerror(error.code)))")
-    }
-    let deadline = Date().addingTimeInterval(timeout)
-    var status: Int32 = 0
-    while true {
-      let done = waitpid(pid, &status, WNOHANG)
-      if done == pid || (done < 0 && errno != EINTR) { break }
-      if Date() > deadline {
-        kill(pid, SIGKILL)
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        throw .libraryHung(file: path, seconds: Int(timeout))
+      let pid: pid_t
+      do {
+        pid = try spawn(arguments + [path])
+      } catch {
+        throw OpeningError.probeUnavailable(
+          file: path, reason: "\(executable.path): \(String(cString: strerror(error.code)))")
       }
-      usleep(1000)
+      let deadline = Date().addingTimeInterval(timeout)
+      var status: Int32 = 0
+      while true {
+        let done = waitpid(pid, &status, WNOHANG)
+        if done == pid || (done < 0 && errno != EINTR) { break }
+        if Date() > deadline {
+          kill(pid, SIGKILL)
+          while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+          throw OpeningError.libraryHung(file: path, seconds: Int(timeout))
+        }
+        usleep(1000)
+      }
+      // WIFSIGNALED, WTERMSIG and WEXITSTATUS, which Swift does not import.
+      let signal = status & 0x7f
+      if signal == 0 {
+        if (status >> 8) & 0xff == 1 { throw OpeningError.libraryFailed(file: path) }
+        return
+      }
+      guard signal != 0x7f else { return }
+      if signal == SIGXCPU { throw OpeningError.libraryHung(file: path, seconds: Self.cpuSeconds) }
+      throw OpeningError.libraryCrashed(file: path, signal: signal)
+
+    } catch {
+      throw BPKitError(error)
     }
-    // WIFSIGNALED, WTERMSIG and WEXITSTATUS, which Swift does not import.
-    let signal = status & 0x7f
-    if signal == 0 {
-      if (status >> 8) & 0xff == 1 { throw .libraryFailed(file: path) }
-      return
-    }
-    guard signal != 0x7f else { return }
-    if signal == SIGXCPU { throw .libraryHung(file: path, seconds: Self.cpuSeconds) }
-    throw .libraryCrashed(file: path, signal: signal)
   }
 
   private struct SpawnError: Error { var code: Int32 }

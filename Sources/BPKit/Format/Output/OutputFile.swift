@@ -88,17 +88,22 @@ public final class OutputFile {
   ///     has that much room free.
   /// - Throws: ``OutputFileError``.
   public convenience init(replacing destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0)
-    throws
+    throws(BPKitError)
   {
-    try self.init(destination, options: options, reservingBytes: reservingBytes, regularFile: .replace)
-    guard mode == .replace else { return }
-    // Room freed by earlier replacements counts (see ReleasedFiles).
-    ReleasedFiles.waitUntilFreed()
-    if self.destination.kind == .file(existing: true) { ReleasedFiles.dropCachedPages(of: self.destination.path) }
-    OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
-    try openTemporary(
-      (self.destination.folder as NSString).appendingPathComponent(
-        OutputTemporaries.name(for: self.destination.fileName)))
+    do {
+      try self.init(destination, options: options, reservingBytes: reservingBytes, regularFile: .replace)
+      guard mode == .replace else { return }
+      // Room freed by earlier replacements counts (see ReleasedFiles).
+      ReleasedFiles.waitUntilFreed()
+      if self.destination.kind == .file(existing: true) { ReleasedFiles.dropCachedPages(of: self.destination.path) }
+      OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
+      try openTemporary(
+        (self.destination.folder as NSString).appendingPathComponent(
+          OutputTemporaries.name(for: self.destination.fileName)))
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Opens `destination` to append to it: a log that grows as a run goes on.
@@ -108,11 +113,16 @@ public final class OutputFile {
   /// and standard output are written as for ``init(replacing:options:reservingBytes:)``.
   ///
   /// - Throws: ``OutputFileError``.
-  public convenience init(appendingTo destination: String, options: FileWriteOptions = .init()) throws {
-    try self.init(destination, options: options, reservingBytes: 0, regularFile: .append)
-    guard mode == .append else { return }
-    descriptor = open(self.destination.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o666)
-    guard descriptor >= 0 else { throw OutputDestination.failure(name, "opening it to append") }
+  public convenience init(appendingTo destination: String, options: FileWriteOptions = .init()) throws(BPKitError) {
+    do {
+      try self.init(destination, options: options, reservingBytes: 0, regularFile: .append)
+      guard mode == .append else { return }
+      descriptor = open(self.destination.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0o666)
+      guard descriptor >= 0 else { throw OutputDestination.failure(name, "opening it to append") }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Checks `destination` and chooses how it is written: standard output,
@@ -139,21 +149,36 @@ public final class OutputFile {
   ///
   /// - Throws: ``OutputFileError/failed(file:operation:reason:)``, with the
   ///   system's reason ("No space left on device").
-  public func write(_ bytes: UnsafeRawBufferPointer) throws {
-    precondition(!createdByName, "an output is written either as bytes or by name, not both")
-    precondition(!finished, "an output is not written after it is committed or discarded")
-    try send(bytes)
+  public func write(_ bytes: UnsafeRawBufferPointer) throws(BPKitError) {
+    do {
+      precondition(!createdByName, "an output is written either as bytes or by name, not both")
+      precondition(!finished, "an output is not written after it is committed or discarded")
+      try send(bytes)
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Writes `data` after what was already written.
-  public func write(_ data: Data) throws {
-    try data.withUnsafeBytes { try write($0) }
+  public func write(_ data: Data) throws(BPKitError) {
+    do {
+      try data.withUnsafeBytes { try write($0) }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Writes `text` as UTF-8 after what was already written.
-  public func write(_ text: String) throws {
-    var text = text
-    try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+  public func write(_ text: String) throws(BPKitError) {
+    do {
+      var text = text
+      try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// A path at which a library that creates files by name (libhdf5, a zip
@@ -162,34 +187,44 @@ public final class OutputFile {
   ///
   /// For a destination written in place, the path is a temporary file in the
   /// system's temporary folder, copied into the destination on commit.
-  public func creationPath() throws -> String {
-    precondition(bytesWritten == 0, "an output is written either as bytes or by name, not both")
-    precondition(mode != .append, "an output opened for appending is written as bytes")
-    if let staging, createdByName { return staging }
-    if mode == .inPlace {
+  public func creationPath() throws(BPKitError) -> String {
+    do {
+      precondition(bytesWritten == 0, "an output is written either as bytes or by name, not both")
+      precondition(mode != .append, "an output opened for appending is written as bytes")
+      if let staging, createdByName { return staging }
+      if mode == .inPlace {
+        closeDescriptor()
+        let folder = FileManager.default.temporaryDirectory.path
+        OutputTemporaries.removeStale(withPrefix: Self.inPlacePrefix, in: folder)
+        let path = (folder as NSString).appendingPathComponent(
+          Self.inPlacePrefix + "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
+        try openTemporary(path)
+      }
+      // The library makes its own file: the temporary only held the name.
       closeDescriptor()
-      let folder = FileManager.default.temporaryDirectory.path
-      OutputTemporaries.removeStale(withPrefix: Self.inPlacePrefix, in: folder)
-      let path = (folder as NSString).appendingPathComponent(
-        Self.inPlacePrefix + "\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
-      try openTemporary(path)
+      unlink(staging!)
+      try requireRoom(beside: staging!)
+      createdByName = true
+      return staging!
+
+    } catch {
+      throw BPKitError(error)
     }
-    // The library makes its own file: the temporary only held the name.
-    closeDescriptor()
-    unlink(staging!)
-    try requireRoom(beside: staging!)
-    createdByName = true
-    return staging!
   }
 
   /// A path for a scratch file beside the new content (the weights a zip
   /// writer then packs, say), removed on commit or discard, and by later
   /// writers when this process was killed.
-  public func scratchPath(_ suffix: String) throws -> String {
-    let base = try creationPath()
-    let path = base + "-" + suffix
-    scratch.append(path)
-    return path
+  public func scratchPath(_ suffix: String) throws(BPKitError) -> String {
+    do {
+      let base = try creationPath()
+      let path = base + "-" + suffix
+      scratch.append(path)
+      return path
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   // MARK: Finishing
@@ -200,18 +235,23 @@ public final class OutputFile {
   ///
   /// - Throws: ``OutputFileError/failed(file:operation:reason:)``; the
   ///   destination is then unchanged when it was being replaced.
-  public func commit() throws {
-    precondition(!finished, "an output is committed once")
-    defer { discard() }
-    switch mode {
-    case .replace:
-      try commitReplacement()
-    case .inPlace:
-      if createdByName, let staging { try copy(staging) }
-    case .append:
-      if options.synchronize && fsync(descriptor) != 0 { throw OutputDestination.failure(name, "syncing it (fsync)") }
+  public func commit() throws(BPKitError) {
+    do {
+      precondition(!finished, "an output is committed once")
+      defer { discard() }
+      switch mode {
+      case .replace:
+        try commitReplacement()
+      case .inPlace:
+        if createdByName, let staging { try copy(staging) }
+      case .append:
+        if options.synchronize && fsync(descriptor) != 0 { throw OutputDestination.failure(name, "syncing it (fsync)") }
+      }
+      finished = true
+
+    } catch {
+      throw BPKitError(error)
     }
-    finished = true
   }
 
   /// Abandons the new content: removes the temporary files and closes the
@@ -235,9 +275,14 @@ public final class OutputFile {
     to destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0,
     _ body: (OutputFile) throws -> Void
   ) throws {
-    let output = try OutputFile(replacing: destination, options: options, reservingBytes: reservingBytes)
-    try body(output)
-    try output.commit()
+    do {
+      let output = try OutputFile(replacing: destination, options: options, reservingBytes: reservingBytes)
+      try body(output)
+      try output.commit()
+
+    } catch let error as any BPKitErrorReason {
+      throw BPKitError(error)
+    }
   }
 
   /// Writes `destination` through `body`, which creates the file at the
@@ -246,9 +291,14 @@ public final class OutputFile {
     _ destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0,
     _ body: (String) throws -> Void
   ) throws {
-    let output = try OutputFile(replacing: destination, options: options, reservingBytes: reservingBytes)
-    try body(try output.creationPath())
-    try output.commit()
+    do {
+      let output = try OutputFile(replacing: destination, options: options, reservingBytes: reservingBytes)
+      try body(try output.creationPath())
+      try output.commit()
+
+    } catch let error as any BPKitErrorReason {
+      throw BPKitError(error)
+    }
   }
 
   // MARK: Internals

@@ -24,39 +24,44 @@ public final class WriterLock {
   ///
   /// - Throws: ``WriterLockError/held(file:holder:)`` naming the holder's
   ///   process id; ``OutputFileError`` when the lock file cannot be made.
-  public init(for destination: String) throws {
-    name = destination
-    let resolved = try OutputDestination(destination)
-    guard case .file = resolved.kind else { return }
-    let path = (resolved.folder as NSString).appendingPathComponent(
-      OutputTemporaries.hiddenName(resolved.fileName, suffix: ".lock"))
-    // A holder removes the lock file on release; a file locked after it was
-    // removed locks nothing, so lock again until the locked file is the one
-    // the name leads to.
-    for _ in 0..<100 {
-      let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-      guard opened >= 0 else { throw OutputDestination.failure(destination, "creating its lock file \(path)") }
-      guard flock(opened, LOCK_EX | LOCK_NB) == 0 else {
-        let holder = Self.holder(opened)
+  public init(for destination: String) throws(BPKitError) {
+    do {
+      name = destination
+      let resolved = try OutputDestination(destination)
+      guard case .file = resolved.kind else { return }
+      let path = (resolved.folder as NSString).appendingPathComponent(
+        OutputTemporaries.hiddenName(resolved.fileName, suffix: ".lock"))
+      // A holder removes the lock file on release; a file locked after it was
+      // removed locks nothing, so lock again until the locked file is the one
+      // the name leads to.
+      for _ in 0..<100 {
+        let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard opened >= 0 else { throw OutputDestination.failure(destination, "creating its lock file \(path)") }
+        guard flock(opened, LOCK_EX | LOCK_NB) == 0 else {
+          let holder = Self.holder(opened)
+          close(opened)
+          throw WriterLockError.held(file: destination, holder: holder)
+        }
+        var locked = stat()
+        var named = stat()
+        if fstat(opened, &locked) == 0, lstat(path, &named) == 0, locked.st_ino == named.st_ino,
+          locked.st_dev == named.st_dev
+        {
+          let pid = Array("\(getpid())\n".utf8)
+          _ = ftruncate(opened, 0)
+          _ = pid.withUnsafeBytes { pwrite(opened, $0.baseAddress, $0.count, 0) }
+          descriptor = opened
+          lockPath = path
+          return
+        }
         close(opened)
-        throw WriterLockError.held(file: destination, holder: holder)
       }
-      var locked = stat()
-      var named = stat()
-      if fstat(opened, &locked) == 0, lstat(path, &named) == 0, locked.st_ino == named.st_ino,
-        locked.st_dev == named.st_dev
-      {
-        let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(opened, 0)
-        _ = pid.withUnsafeBytes { pwrite(opened, $0.baseAddress, $0.count, 0) }
-        descriptor = opened
-        lockPath = path
-        return
-      }
-      close(opened)
+      throw OutputFileError.failed(
+        file: destination, operation: "taking its lock \(path)", reason: "the lock file keeps being replaced")
+
+    } catch {
+      throw BPKitError(error)
     }
-    throw OutputFileError.failed(
-      file: destination, operation: "taking its lock \(path)", reason: "the lock file keeps being replaced")
   }
 
   deinit { release() }

@@ -48,9 +48,14 @@ public enum SafetensorsFormat {
   /// The element types (`F32`, `F64`, `F16`, `BF16`) of the file's tensors.
   ///
   /// - Throws: ``SafetensorsError`` when the header is invalid.
-  public static func elementTypes(ofFileAtPath path: String) throws -> Set<String> {
-    let header = try SafetensorsHeader(try BinaryFile(reading: path), path: path)
-    return Set(header.entries.map(\.dtype.rawValue))
+  public static func elementTypes(ofFileAtPath path: String) throws(BPKitError) -> Set<String> {
+    do {
+      let header = try SafetensorsHeader(try BinaryFile(reading: path), path: path)
+      return Set(header.entries.map(\.dtype.rawValue))
+
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// What reading the file changes in its tensors, one sentence each, for
@@ -58,13 +63,18 @@ public enum SafetensorsFormat {
   /// Float32, F64 rounded, as bpkit stores weights.
   ///
   /// - Throws: ``SafetensorsError`` when the header is invalid.
-  public static func readingNotes(ofFileAtPath path: String) throws -> [String] {
-    let types = try elementTypes(ofFileAtPath: path)
-    var notes: [String] = []
-    if types.contains("F16") || types.contains("BF16") {
-      notes.append("F16 and BF16 tensors are widened exactly to Float32, as bpkit stores weights")
+  public static func readingNotes(ofFileAtPath path: String) throws(BPKitError) -> [String] {
+    do {
+      let types = try elementTypes(ofFileAtPath: path)
+      var notes: [String] = []
+      if types.contains("F16") || types.contains("BF16") {
+        notes.append("F16 and BF16 tensors are widened exactly to Float32, as bpkit stores weights")
+      }
+      if types.contains("F64") { notes.append("F64 tensors are rounded to Float32, as bpkit stores weights") }
+      return notes
+
+    } catch {
+      throw BPKitError(error)
     }
-    if types.contains("F64") { notes.append("F64 tensors are rounded to Float32, as bpkit stores weights") }
-    return notes
   }
 }
