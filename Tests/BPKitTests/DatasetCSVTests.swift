@@ -29,14 +29,14 @@ import _BPKitTestSupport
   @Test func raggedRowNamesItsLine() throws {
     let folder = try TemporaryDirectory()
     let path = try write("a,b,label\n1,2,0\n3,4\n", in: folder)
-    let error = #expect(throws: DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
+    let error = expectReason(DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
     #expect(error == .raggedRow(source: path, line: 3, expected: 3, found: 2))
   }
 
   @Test func nonNumericValueNamesLineAndColumn() throws {
     let folder = try TemporaryDirectory()
     let path = try write("a,b,label\n1,2,0\n3,x4,1\n", in: folder)
-    let error = #expect(throws: DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
+    let error = expectReason(DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
     #expect(error == .notANumber(source: path, line: 3, column: "'b' (2)", value: "x4"))
     #expect(error?.description == "\(path), line 3, column 'b' (2): 'x4' is not a number")
   }
@@ -44,21 +44,21 @@ import _BPKitTestSupport
   @Test func aNulByteInAFieldIsNotANumber() throws {
     let folder = try TemporaryDirectory()
     let path = try write("a,b,label\n1,2,0\n3,4.5\u{0}99,1\n", in: folder)
-    let error = #expect(throws: DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
+    let error = expectReason(DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
     #expect(error == .notANumber(source: path, line: 3, column: "'b' (2)", value: "4.5\u{0}99"))
   }
 
   @Test func nanAndInfinityAreRefusedForTraining() throws {
     let folder = try TemporaryDirectory()
     let path = try write("a,b,label\n1,nan,0\n", in: folder)
-    let error = #expect(throws: DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
+    let error = expectReason(DataError.self) { try Dataset.readCSV(path: path, targetColumns: ["label"]) }
     #expect(error == .notFinite(source: path, line: 2, column: "'b' (2)", value: "nan"))
     let lenient = try Dataset.readCSV(path: path, targetColumns: ["label"], requireFinite: false)
     #expect(lenient.inputs.scalars[1].isNaN)
   }
 
   @Test func unknownColumnListsTheColumns() throws {
-    let error = #expect(throws: DataError.self) {
+    let error = expectReason(DataError.self) {
       try Dataset.readCSV(path: Fixtures.path("datasets/iris.csv"), targetColumns: ["label"])
     }
     guard case .unknownColumn(_, "label", let available) = error else {
@@ -71,14 +71,14 @@ import _BPKitTestSupport
   @Test func emptyAndHeaderlessFilesAreErrors() throws {
     let folder = try TemporaryDirectory()
     let empty = try write("", in: folder, name: "empty.csv")
-    #expect(throws: DataError.empty(source: empty)) { try Dataset.readCSV(path: empty, targetColumns: []) }
+    expectReason(DataError.empty(source: empty)) { try Dataset.readCSV(path: empty, targetColumns: []) }
     let headerOnly = try write("a,b\n", in: folder, name: "header.csv")
-    #expect(throws: DataError.empty(source: headerOnly)) { try Dataset.readCSV(path: headerOnly, targetColumns: []) }
+    expectReason(DataError.empty(source: headerOnly)) { try Dataset.readCSV(path: headerOnly, targetColumns: []) }
     let numbers = try write("1,2\n3,4\n", in: folder, name: "numbers.csv")
-    #expect(throws: DataError.noHeader(source: numbers, column: "b")) {
+    expectReason(DataError.noHeader(source: numbers, column: "b")) {
       try Dataset.readCSV(path: numbers, targetColumns: ["b"])
     }
-    #expect(throws: DataError.fileNotFound(path: folder.path("missing.csv"))) {
+    expectReason(DataError.fileNotFound(path: folder.path("missing.csv"))) {
       try Dataset.readCSV(path: folder.path("missing.csv"), targetColumns: [])
     }
   }
@@ -86,11 +86,11 @@ import _BPKitTestSupport
   @Test func labelsOutOfRangeAreErrors() throws {
     let data = try Dataset(
       inputs: Tensor(shape: [3, 1], scalars: [0, 0, 0]), targets: Tensor(shape: [3], scalars: [0, 2.5, 1]))
-    #expect(throws: DataError.labelOutOfRange(source: "data", row: 1, value: 2.5, classCount: 3)) {
+    expectReason(DataError.labelOutOfRange(source: "data", row: 1, value: 2.5, classCount: 3)) {
       try data.classLabels(classCount: 3)
     }
     let big = try Dataset(inputs: Tensor(shape: [1, 1], scalars: [0]), targets: Tensor(shape: [1], scalars: [10]))
-    #expect(throws: DataError.labelOutOfRange(source: "data", row: 0, value: 10, classCount: 10)) {
+    expectReason(DataError.labelOutOfRange(source: "data", row: 0, value: 10, classCount: 10)) {
       try big.classLabels(classCount: 10)
     }
   }

@@ -53,11 +53,11 @@ import _BPKitTestSupport
       try root.write([Float](repeating: 0, count: 3), shape: [3], to: "flat")
       try root.writeString("text", to: "s")
     }
-    #expect(throws: DataError.countMismatch(source: "\(path):/x", inputs: 3, targets: 2)) {
+    expectReason(DataError.countMismatch(source: "\(path):/x", inputs: 3, targets: 2)) {
       try Dataset.readHDF5(path: path, inputs: "/x", targets: "/y")
     }
-    #expect(throws: DataError.self) { try HDF5SampleReader(path: path, inputs: "/flat", targets: nil) }
-    #expect(throws: DataError.unsupportedElementType(source: "\(path):/s", type: "string")) {
+    expectReason(DataError.self) { try HDF5SampleReader(path: path, inputs: "/flat", targets: nil) }
+    expectReason(DataError.unsupportedElementType(source: "\(path):/s", type: "string")) {
       try Dataset.readHDF5(path: path, inputs: "/s", targets: nil)
     }
     let missing = #expect(throws: HDF5Error.self) { try Dataset.readHDF5(path: path, inputs: "/train/x", targets: nil) }
@@ -70,7 +70,7 @@ import _BPKitTestSupport
     try "abc".write(toFile: path, atomically: true, encoding: .utf8)
     let fingerprint = try DataFingerprint.of(fileAt: path, sampleCount: 1)
     #expect(fingerprint.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    #expect(throws: DataError.fileNotFound(path: folder.path("none"))) {
+    expectReason(DataError.fileNotFound(path: folder.path("none"))) {
       try DataFingerprint.of(fileAt: folder.path("none"), sampleCount: 0)
     }
   }

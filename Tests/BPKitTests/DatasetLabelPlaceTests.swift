@@ -37,7 +37,7 @@ import _BPKitTestSupport
   @Test func aDatasetMadeInMemoryCountsItsRowsFromOne() throws {
     let data = try Dataset(
       inputs: Tensor(shape: [2, 1], scalars: [0, 0]), targets: Tensor(shape: [2], scalars: [0, 4]))
-    #expect(throws: DataError.labelOutOfRange(source: "data", row: 1, value: 4, classCount: 2)) {
+    expectReason(DataError.labelOutOfRange(source: "data", row: 1, value: 4, classCount: 2)) {
       try data.classLabels(classCount: 2)
     }
     #expect(

@@ -1,6 +1,7 @@
 import BPKit
 import Foundation
 import Testing
+import _BPKitTestSupport
 
 @Suite struct EvaluationTests {
   static func network(_ activation: Activation, units: Int) -> NetworkDescription {
@@ -15,7 +16,7 @@ import Testing
     #expect(abs(evaluation.meanLoss - (-log(0.7) - log(0.1)) / 2) < 1e-6)
     #expect(evaluation.accuracy == 0.5)
     #expect(evaluation.confusion?[1, 2] == 1)
-    #expect(throws: DataError.labelOutOfRange(source: "t", row: 2, value: 3, classCount: 3)) {
+    expectReason(DataError.labelOutOfRange(source: "t", row: 2, value: 3, classCount: 3)) {
       try evaluation.add(outputs: [0.3, 0.3, 0.4], labels: [3], units: 3, source: "t")
     }
   }

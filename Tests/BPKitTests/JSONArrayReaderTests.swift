@@ -62,7 +62,7 @@ import _BPKitTestSupport
   ])
   func documentsThatAreNotOneArrayAreRefused(text: String, reason: String) throws {
     let reader = try reader(text)
-    #expect(throws: DataError.invalidJSON(source: reader.source, line: nil, reason: reason)) {
+    expectReason(DataError.invalidJSON(source: reader.source, line: nil, reason: reason)) {
       while try reader.nextElement() != nil {}
     }
   }
@@ -83,7 +83,7 @@ import _BPKitTestSupport
     let path = folder.path("bad.json")
     try "[[1, 2], [3, true]]".write(toFile: path, atomically: true, encoding: .utf8)
     let reader = try JSONSampleReader(documentAt: path, layout: SampleLayout(.vector(features: 2)), labels: nil)
-    #expect(throws: DataError.invalidJSON(source: "\(path), row 1", line: nil, reason: "'true' is not a number")) {
+    expectReason(DataError.invalidJSON(source: "\(path), row 1", line: nil, reason: "'true' is not a number")) {
       while try reader.next(limit: 10) != nil {}
     }
   }

@@ -1,6 +1,7 @@
 import BPKit
 import Foundation
 import Testing
+import _BPKitTestSupport
 
 @Suite struct LayerSpecificationTests {
   @Test func denseNetwork() throws {
@@ -37,34 +38,34 @@ import Testing
   }
 
   @Test func errorsNameTheEntry() {
-    #expect(throws: LayerSpecificationError.empty) { try NetworkDescription(layerSpecification: "") }
-    #expect(throws: LayerSpecificationError.invalidInput("abc")) {
+    expectReason(LayerSpecificationError.empty) { try NetworkDescription(layerSpecification: "") }
+    expectReason(LayerSpecificationError.invalidInput("abc")) {
       try NetworkDescription(layerSpecification: "abc,10")
     }
-    #expect(throws: LayerSpecificationError.noLayers) { try NetworkDescription(layerSpecification: "10") }
-    #expect(
-      throws: LayerSpecificationError.invalidLayer(
+    expectReason(LayerSpecificationError.noLayers) { try NetworkDescription(layerSpecification: "10") }
+    expectReason(
+      LayerSpecificationError.invalidLayer(
         position: 2, entry: "10:swish",
         reason: "unknown activation or option 'swish'; expected one of linear, sigmoid, tanh, relu, leaky_relu, "
           + "elu, softmax, seq or nobias")
     ) { try NetworkDescription(layerSpecification: "4,8:relu,10:swish") }
-    #expect(
-      throws: LayerSpecificationError.invalidLayer(
+    expectReason(
+      LayerSpecificationError.invalidLayer(
         position: 1, entry: "8:seq", reason: "'seq' applies to Elman layers (rnnN) only")
     ) { try NetworkDescription(layerSpecification: "4,8:seq") }
-    #expect(
-      throws: LayerSpecificationError.invalidLayer(
+    expectReason(
+      LayerSpecificationError.invalidLayer(
         position: 1, entry: "0:relu",
         reason: "expected a unit count such as 64 (dense) or rnn64 (Elman), then ':' and an activation")
     ) { try NetworkDescription(layerSpecification: "4,0:relu") }
-    #expect(
-      throws: LayerSpecificationError.invalidLayer(
+    expectReason(
+      LayerSpecificationError.invalidLayer(
         position: 1, entry: "8:relu(2)", reason: "activation relu takes no parameter; only leaky_relu and elu do")
     ) { try NetworkDescription(layerSpecification: "4,8:relu(2)") }
-    #expect(throws: LayerSpecificationError.vectorsIntoElman(position: 1, entry: "rnn8", previous: nil)) {
+    expectReason(LayerSpecificationError.vectorsIntoElman(position: 1, entry: "rnn8", previous: nil)) {
       try NetworkDescription(layerSpecification: "4,rnn8")
     }
-    #expect(throws: LayerSpecificationError.vectorsIntoElman(position: 3, entry: "rnn4", previous: "rnn8")) {
+    expectReason(LayerSpecificationError.vectorsIntoElman(position: 3, entry: "rnn4", previous: "rnn8")) {
       try NetworkDescription(layerSpecification: "4x2,rnn8,8:relu,rnn4")
     }
   }

@@ -18,9 +18,9 @@ import _BPKitTestSupport
 
   @Test func directoriesAndMissingFilesAreErrors() throws {
     let folder = try TemporaryDirectory()
-    #expect(throws: DataError.unreadable(path: folder.url.path, reason: "it is a directory")) {
+    expectReason(DataError.unreadable(path: folder.url.path, reason: "it is a directory")) {
       try LineReader(path: folder.url.path)
     }
-    #expect(throws: DataError.fileNotFound(path: folder.path("x"))) { try LineReader(path: folder.path("x")) }
+    expectReason(DataError.fileNotFound(path: folder.path("x"))) { try LineReader(path: folder.path("x")) }
   }
 }

@@ -19,16 +19,16 @@ import _BPKitTestSupport
     #expect(model.className(2) == "2")
     #expect(Self.named.featureNames == Self.features)
     #expect(Self.named.className(1) == "versicolor")
-    #expect(throws: ModelError.invalidNames("3 feature names for an input of 4 features")) {
+    expectReason(ModelError.invalidNames("3 feature names for an input of 4 features")) {
       try model.named(ModelNames(features: ["a", "b", "c"]))
     }
-    #expect(throws: ModelError.invalidNames("2 class names for a classifier over 3 classes (softmax)")) {
+    expectReason(ModelError.invalidNames("2 class names for a classifier over 3 classes (softmax)")) {
       try model.named(ModelNames(classes: ["a", "b"]))
     }
-    #expect(throws: ModelError.invalidNames("class name 'a' appears twice")) {
+    expectReason(ModelError.invalidNames("class name 'a' appears twice")) {
       try model.named(ModelNames(classes: ["a", "b", "a"]))
     }
-    #expect(throws: ModelError.invalidNames("feature name 2 is empty")) {
+    expectReason(ModelError.invalidNames("feature name 2 is empty")) {
       try model.named(ModelNames(features: ["a", "", "c", "d"]))
     }
   }

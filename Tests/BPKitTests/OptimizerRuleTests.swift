@@ -1,4 +1,5 @@
 import Testing
+import _BPKitTestSupport
 
 @testable import BPKit
 
@@ -98,10 +99,10 @@ import Testing
   }
 
   @Test func invalidHyperparametersAreRefused() {
-    #expect(throws: EngineError.invalidHyperparameter(name: "beta_1", value: 1, expected: "in [0, 1)")) {
+    expectReason(EngineError.invalidHyperparameter(name: "beta_1", value: 1, expected: "in [0, 1)")) {
       try OptimizerRule(configuration: .init(kind: .adam, beta1: 1)).validate()
     }
-    #expect(throws: EngineError.invalidHyperparameter(name: "learning_rate", value: -1, expected: "at least 0")) {
+    expectReason(EngineError.invalidHyperparameter(name: "learning_rate", value: -1, expected: "at least 0")) {
       try OptimizerRule(configuration: .init(kind: .sgd, learningRate: -1)).validate()
     }
   }

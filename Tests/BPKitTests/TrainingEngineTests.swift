@@ -1,6 +1,7 @@
 import BPKit
 import Foundation
 import Testing
+import _BPKitTestSupport
 
 @Suite struct TrainingEngineTests {
   static let xorInputs: [Float] = [0, 0, 0, 1, 1, 0, 1, 1]
@@ -42,7 +43,7 @@ import Testing
     #expect(engine.iterations == 300)
     let metrics = try engine.evaluate(inputs: Self.xorInputs, targets: Self.xorTargets, count: 4)
     #expect(metrics.correct == 4)
-    #expect(throws: EngineError.nothingAccumulated) { try engine.applyAccumulatedGradients() }
+    expectReason(EngineError.nothingAccumulated) { try engine.applyAccumulatedGradients() }
   }
 
   @Test func accumulatedHalvesEqualTheFullBatchGradient() throws {
@@ -189,29 +190,29 @@ import Testing
 
   @Test func badBatchesAreClearErrors() throws {
     let engine = try Self.engine("3,4:relu,2:softmax", OptimizerConfiguration(kind: .sgd), .categoricalCrossEntropy)
-    #expect(throws: EngineError.inputSizeMismatch(count: 2, samplesOf: "3 features", expected: 6, actual: 5)) {
+    expectReason(EngineError.inputSizeMismatch(count: 2, samplesOf: "3 features", expected: 6, actual: 5)) {
       try engine.step(inputs: [1, 2, 3, 4, 5], labels: [0, 1], count: 2)
     }
-    #expect(throws: EngineError.targetSizeMismatch(expected: 4, actual: 3)) {
+    expectReason(EngineError.targetSizeMismatch(expected: 4, actual: 3)) {
       try engine.step(inputs: [1, 2, 3, 4, 5, 6], targets: [1, 0, 1], count: 2)
     }
-    #expect(throws: EngineError.labelOutOfRange(row: 1, label: 2, classes: 2)) {
+    expectReason(EngineError.labelOutOfRange(row: 1, label: 2, classes: 2)) {
       try engine.step(inputs: [1, 2, 3, 4, 5, 6], labels: [0, 2], count: 2)
     }
-    #expect(throws: EngineError.emptyBatch) { try engine.step(inputs: [], labels: [], count: 0) }
+    expectReason(EngineError.emptyBatch) { try engine.step(inputs: [], labels: [], count: 0) }
     let regression = try Self.engine("3,2", OptimizerConfiguration(kind: .sgd), .meanSquaredError)
-    #expect(throws: EngineError.labelsNeedCrossEntropy(.meanSquaredError)) {
+    expectReason(EngineError.labelsNeedCrossEntropy(.meanSquaredError)) {
       try regression.step(inputs: [1, 2, 3], labels: [0], count: 1)
     }
   }
 
   @Test func lossesNeedTheirActivation() throws {
-    #expect(
-      throws: EngineError.lossNeedsActivation(
+    expectReason(
+      EngineError.lossNeedsActivation(
         loss: .categoricalCrossEntropy, required: .softmax, layer: "dense_2", found: .linear)
     ) { try Self.engine("3,4:relu,2", OptimizerConfiguration(kind: .sgd), .categoricalCrossEntropy) }
-    #expect(
-      throws: EngineError.lossNeedsActivation(
+    expectReason(
+      EngineError.lossNeedsActivation(
         loss: .binaryCrossEntropy, required: .sigmoid, layer: "dense_1", found: .softmax)
     ) { try Self.engine("3,2:softmax", OptimizerConfiguration(kind: .sgd), .binaryCrossEntropy) }
   }
@@ -221,26 +222,26 @@ import Testing
     let kernel = ParameterKey(layer: "dense_1", name: "kernel")
     let bias = ParameterKey(layer: "dense_1", name: "bias")
     let adam = OptimizerConfiguration(kind: .adam)
-    #expect(throws: EngineError.unexpectedOptimizerSlot(slot: "momentum", optimizer: .sgd)) {
+    expectReason(EngineError.unexpectedOptimizerSlot(slot: "momentum", optimizer: .sgd)) {
       try TrainingEngine<Float>(
         model: model,
         optimizer: OptimizerState(configuration: .init(kind: .sgd), slots: ["momentum": [:]]),
         loss: .meanSquaredError)
     }
-    #expect(throws: EngineError.missingOptimizerSlot(slot: "momentum", key: kernel)) {
+    expectReason(EngineError.missingOptimizerSlot(slot: "momentum", key: kernel)) {
       try TrainingEngine<Float>(
         model: model, optimizer: OptimizerState(configuration: adam, slots: ["momentum": [:], "velocity": [:]]),
         loss: .meanSquaredError)
     }
     let wrong: [ParameterKey: Tensor<Float>] = [kernel: .zeros([2, 3]), bias: .zeros([2])]
-    #expect(
-      throws: EngineError.optimizerSlotShapeMismatch(slot: "momentum", key: kernel, expected: [3, 2], actual: [2, 3])
+    expectReason(
+      EngineError.optimizerSlotShapeMismatch(slot: "momentum", key: kernel, expected: [3, 2], actual: [2, 3])
     ) {
       try TrainingEngine<Float>(
         model: model, optimizer: OptimizerState(configuration: adam, slots: ["momentum": wrong, "velocity": wrong]),
         loss: .meanSquaredError)
     }
-    #expect(throws: EngineError.invalidBPTTSteps(0)) {
+    expectReason(EngineError.invalidBPTTSteps(0)) {
       try TrainingEngine<Float>(
         model: model, optimizer: OptimizerState(configuration: adam), loss: .meanSquaredError, bpttSteps: 0)
     }

@@ -27,10 +27,12 @@ import _BPKitTestSupport
     do {
       _ = try TrainingRun(options)
       return nil
-    } catch TrainingError.invalidSetting(let message) {
-      return message
     } catch {
-      return "another error: \(error)"
+      guard case .invalidSetting(let message) = error.underlying as? TrainingError else {
+        return "another error: \(error)"
+      }
+      #expect(error.code == .invalidSetting && error.category == .usage)
+      return message
     }
   }
 

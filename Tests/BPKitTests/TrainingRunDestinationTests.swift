@@ -24,7 +24,7 @@ import _BPKitTestSupport
     let path = folder.path("run.h5")
     try TrainingRun(options(checkpoint: path)).run()
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(throws: CheckpointExistsError(file: path, resuming: false)) {
+    expectReason(CheckpointExistsError(file: path, resuming: false)) {
       _ = try TrainingRun(options(checkpoint: path))
     }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
@@ -36,7 +36,7 @@ import _BPKitTestSupport
   @Test func aRunWhoseCheckpointIsItsDataIsRefusedBeforeReadingIt() throws {
     let data = folder.path("iris.csv")
     try FileManager.default.copyItem(atPath: Self.iris, toPath: data)
-    #expect(throws: OutputFileError.isAnInput(file: data, input: data)) {
+    expectReason(OutputFileError.isAnInput(file: data, input: data)) {
       _ = try TrainingRun(options(checkpoint: data, overwrite: true, data: data))
     }
   }
@@ -44,7 +44,7 @@ import _BPKitTestSupport
   @Test func aSecondRunOfOneCheckpointIsRefusedWhileTheFirstExists() throws {
     let path = folder.path("locked.h5")
     let first = try TrainingRun(options(checkpoint: path))
-    #expect(throws: WriterLockError.held(file: path, holder: getpid())) {
+    expectReason(WriterLockError.held(file: path, holder: getpid())) {
       _ = try TrainingRun(options(checkpoint: path, overwrite: true))
     }
     try first.run()

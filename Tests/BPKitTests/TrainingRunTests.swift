@@ -114,7 +114,7 @@ import _BPKitTestSupport
   @Test func theEventsOfARunThatCannotStartEndWithItsError() async throws {
     var options = options(checkpoint: "never.h5")
     options.data.data = folder.path("missing.csv")
-    await #expect(throws: DataError.self) {
+    await expectReason(DataError.self) {
       for try await _ in TrainingRun.events(options) {}
     }
     #expect(!FileManager.default.fileExists(atPath: folder.path("never.h5")))
@@ -158,7 +158,7 @@ import _BPKitTestSupport
         if steps == 3 { try FileManager.default.removeItem(atPath: place) }
       }
     } throws: { error in
-      (error is OutputFileError || error is FormatError) && "\(error)".contains("/gone/")
+      (reason(of: error) is OutputFileError || reason(of: error) is FormatError) && "\(error)".contains("/gone/")
     }
     #expect(steps < 30, "the run went on after its checkpoint failed")
   }
@@ -174,24 +174,24 @@ import _BPKitTestSupport
     _ = try uninterrupted()
     var options = resumeOptions(checkpoint: "whole.h5")
     options.schedule.loss = .meanSquaredError
-    #expect(throws: TrainingError.invalidSetting("the run trains with cross_entropy; the loss cannot change on resume"))
+    expectReason(TrainingError.invalidSetting("the run trains with cross_entropy; the loss cannot change on resume"))
     {
       try TrainingRun(options)
     }
   }
 
   @Test func optionsThatDescribeNoRunAreRefused() throws {
-    #expect(throws: TrainingError.invalidSetting("give exactly one of layers, model or resume to start from")) {
+    expectReason(TrainingError.invalidSetting("give exactly one of layers, model or resume to start from")) {
       try TrainingOptions(start: .init()).validate()
     }
     var options = options(checkpoint: "never.h5")
     options.schedule.epochs = 0
-    #expect(throws: TrainingError.invalidSetting("the epochs must be at least 1")) { try TrainingRun(options) }
+    expectReason(TrainingError.invalidSetting("the epochs must be at least 1")) { try TrainingRun(options) }
     options.schedule.epochs = Int(Int32.max) + 1
-    #expect(throws: TrainingError.invalidSetting("the epochs must be at most 2147483647")) { try TrainingRun(options) }
+    expectReason(TrainingError.invalidSetting("the epochs must be at most 2147483647")) { try TrainingRun(options) }
     options.schedule.epochs = 1
     options.schedule.batchSize = (1 << 24) + 1
-    #expect(throws: TrainingError.invalidSetting("the batch size must be at most 16777216")) {
+    expectReason(TrainingError.invalidSetting("the batch size must be at most 16777216")) {
       try TrainingRun(options)
     }
     #expect(!FileManager.default.fileExists(atPath: folder.path("never.h5")))

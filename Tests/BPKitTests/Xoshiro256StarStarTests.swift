@@ -1,5 +1,6 @@
 import BPKit
 import Testing
+import _BPKitTestSupport
 
 @Suite struct Xoshiro256StarStarTests {
   @Test func seedingUsesSplitMix64ReferenceValues() throws {
@@ -28,10 +29,10 @@ import Testing
   }
 
   @Test func invalidStatesAreRefused() {
-    #expect(throws: RandomStateError.wrongWordCount(3)) {
+    expectReason(RandomStateError.wrongWordCount(3)) {
       try Xoshiro256StarStar(state: RandomState(words: [1, 2, 3]))
     }
-    #expect(throws: RandomStateError.allZero) { try Xoshiro256StarStar(state: RandomState(words: [0, 0, 0, 0])) }
+    expectReason(RandomStateError.allZero) { try Xoshiro256StarStar(state: RandomState(words: [0, 0, 0, 0])) }
   }
 
   @Test func uniformNumbersStayInTheUnitInterval() {

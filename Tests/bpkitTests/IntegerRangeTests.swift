@@ -83,8 +83,8 @@ import _BPKitTestSupport
     let network = NetworkDescription(
       input: .vector(features: 1 << 16),
       layers: [Layer(name: "wide", kind: .dense(units: 1 << 16, activation: .linear, useBias: false))])
-    #expect(
-      throws: ModelError.sizeTooLarge(
+    expectReason(
+      ModelError.sizeTooLarge(
         layer: "wide", what: "the weights' element count", value: 1 << 32, limit: NetworkDescription.maximumElements)
     ) { try network.parameterSpecs() }
   }

@@ -84,7 +84,7 @@ import _BPKitTestSupport
   @Test func aNetworkIsTakenOnlyForSafetensors() throws {
     let destination = url("model.h5")
     try BPKitFile.model(checkpoint.model).write(to: destination, format: .hdf5)
-    #expect(throws: SafetensorsError.self) {
+    expectReason(SafetensorsError.self) {
       try BPKitFile.open(destination, network: checkpoint.model.network)
     }
   }

@@ -26,12 +26,12 @@ import _BPKitTestSupport
     return damaged
   }
 
-  func expectDamaged(_ url: URL, _ reason: (String) -> Bool) {
+  func expectDamaged(_ url: URL, _ accepts: (String) -> Bool) {
     #expect {
       try Checkpoint(contentsOf: url)
     } throws: { error in
-      guard case .fileDamaged(url.path, let text) = error as? FormatError else { return false }
-      return reason(text)
+      guard case .fileDamaged(url.path, let text) = reason(of: error) as? FormatError else { return false }
+      return accepts(text)
     }
   }
 
@@ -66,7 +66,7 @@ import _BPKitTestSupport
     try file.root.setAttribute("bpkit_kind", to: "model")
     try file.close()
     #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: plain)) == false)
-    #expect(throws: FormatError.missingAttribute(file: plain, path: "/", name: "format_version")) {
+    expectReason(FormatError.missingAttribute(file: plain, path: "/", name: "format_version")) {
       try Model(contentsOf: URL(fileURLWithPath: plain))
     }
   }

@@ -44,7 +44,7 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: url)
     } throws: { error in
-      guard case .checksumMismatch(url.path, "/" + dataset, _, _) = error as? FormatError else { return false }
+      guard case .checksumMismatch(url.path, "/" + dataset, _, _) = reason(of: error) as? FormatError else { return false }
       return "\(error)".contains("corrupted")
     }
   }
@@ -57,8 +57,8 @@ import _BPKitTestSupport
       let dataset = try layer.write(values, shape: [7, 5], to: "kernel")
       try dataset.setAttribute("crc32", to: values.withUnsafeBytes { CRC32.checksum($0) })
     }
-    #expect(
-      throws: FormatError.shapeMismatch(
+    expectReason(
+      FormatError.shapeMismatch(
         file: url.path, path: "/weights/dense_0/kernel", expected: [5, 7], found: [7, 5])
     ) {
       try Model(contentsOf: url)
@@ -67,7 +67,7 @@ import _BPKitTestSupport
 
   @Test func aMissingDatasetIsNamed() throws {
     try alter { try $0.openGroup("weights/dense_0").removeChild("bias") }
-    #expect(throws: FormatError.missingObject(file: url.path, path: "/weights/dense_0/bias")) {
+    expectReason(FormatError.missingObject(file: url.path, path: "/weights/dense_0/bias")) {
       try Model(contentsOf: url)
     }
   }
@@ -77,7 +77,7 @@ import _BPKitTestSupport
       let dataset = try root.openGroup("weights/dense_0").write([Float(1)], shape: [1], to: "gamma")
       try dataset.setAttribute("crc32", to: UInt32(0))
     }
-    #expect(throws: FormatError.unexpectedObject(file: url.path, path: "/weights/dense_0/gamma")) {
+    expectReason(FormatError.unexpectedObject(file: url.path, path: "/weights/dense_0/gamma")) {
       try Model(contentsOf: url)
     }
   }
@@ -106,7 +106,7 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: url)
     } throws: { error in
-      guard case .invalidNetwork(url.path, let reason) = error as? FormatError else { return false }
+      guard case .invalidNetwork(url.path, let reason) = reason(of: error) as? FormatError else { return false }
       return reason.hasPrefix("$.layers[0].type: ") && reason.contains("conv2d")
     }
   }
@@ -133,15 +133,15 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: url)
     } throws: { error in
-      guard case .invalidNetwork(url.path, let reason) = error as? FormatError else { return false }
+      guard case .invalidNetwork(url.path, let reason) = reason(of: error) as? FormatError else { return false }
       return reason.contains(expected)
     }
   }
 
   @Test func aNewerMajorVersionIsRefusedAndNewerMinorsAndOlderVersionsAreRead() throws {
     try alter { try $0.setAttribute("format_version", to: "2.0") }
-    #expect(
-      throws: FormatError.newerFormatVersion(
+    expectReason(
+      FormatError.newerFormatVersion(
         file: url.path, found: FormatVersion(major: 2, minor: 0), supported: .current)
     ) {
       try Model(contentsOf: url)
@@ -151,15 +151,15 @@ import _BPKitTestSupport
       #expect(try Model(contentsOf: url) == model)
     }
     try alter { try $0.setAttribute("format_version", to: "one") }
-    #expect(throws: FormatError.invalidFormatVersion(file: url.path, value: "one")) { try Model(contentsOf: url) }
+    expectReason(FormatError.invalidFormatVersion(file: url.path, value: "one")) { try Model(contentsOf: url) }
   }
 
   @Test func aFileWithoutTheKindIsNotABPKitFile() throws {
     // An HDF5 file that is neither bpkit's nor a Keras model (Keras models open as .keras).
     let other = Fixtures.path("keras/mlp_tanh_softmax.ref.h5")
-    #expect(throws: FormatError.notBPKitFile(file: other)) { try BPKitFile.open(URL(fileURLWithPath: other)) }
+    expectReason(FormatError.notBPKitFile(file: other)) { try BPKitFile.open(URL(fileURLWithPath: other)) }
     try alter { try $0.setAttribute("bpkit_kind", to: "tokenizer") }
-    #expect(throws: FormatError.unknownKind(file: url.path, kind: "tokenizer")) { try Model(contentsOf: url) }
+    expectReason(FormatError.unknownKind(file: url.path, kind: "tokenizer")) { try Model(contentsOf: url) }
   }
 
   @Test func aFileThatIsNotHDF5IsAnHDF5Error() throws {
@@ -168,7 +168,7 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: text)
     } throws: { error in
-      guard case .hdf5(let underlying) = error as? FormatError else { return false }
+      guard case .hdf5(let underlying) = reason(of: error) as? FormatError else { return false }
       return underlying.kind == .notHDF5
     }
   }

@@ -73,14 +73,14 @@ import _BPKitTestSupport
     let index = message.metadataProps.firstIndex { $0.key == "bpkit.class_names" }!
     message.metadataProps[index].value = #"["a","b"]"#
     try Data(message.serializedBytes() as [UInt8]).write(to: url)
-    #expect(
-      throws: ONNXError.invalidMetadata(
+    expectReason(
+      ONNXError.invalidMetadata(
         file: url.path, detail: "\(ModelError.invalidNames("2 class names for a classifier over 3 classes (softmax)"))")
     ) { try Model(onnxContentsOf: url) }
     message.metadataProps[index].value = "setosa"
     try Data(message.serializedBytes() as [UInt8]).write(to: url)
-    #expect(
-      throws: ONNXError.invalidMetadata(
+    expectReason(
+      ONNXError.invalidMetadata(
         file: url.path,
         detail: "\(ModelError.invalidNames("the metadata entry bpkit.class_names is not a JSON array of strings"))")
     ) { try Model(onnxContentsOf: url) }
@@ -95,8 +95,8 @@ import _BPKitTestSupport
     // Same length, so the header's size and the offsets stay right: a duplicate class name.
     bytes.replaceSubrange(bytes.range(of: Data("classtwo".utf8))!, with: Data("classone".utf8))
     try bytes.write(to: url)
-    #expect(
-      throws: SafetensorsError.invalidHeader(
+    expectReason(
+      SafetensorsError.invalidHeader(
         file: url.path, detail: "\(ModelError.invalidNames("class name 'classone' appears twice"))")
     ) { try Model(safetensorsContentsOf: url) }
   }

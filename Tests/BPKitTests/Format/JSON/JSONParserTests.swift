@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _BPKitTestSupport
 
 @testable import BPKit
 
@@ -22,8 +23,8 @@ import Testing
   }
 
   @Test func reportsTheLineAndColumnOfASyntaxError() {
-    #expect(
-      throws: BPKitJSONError.invalidSyntax(file: nil, line: 3, column: 10, detail: "expected ',' or '}' in an object")
+    expectReason(
+      BPKitJSONError.invalidSyntax(file: nil, line: 3, column: 10, detail: "expected ',' or '}' in an object")
     ) {
       try parse("{\n  \"a\": 1,\n  \"b\": 2 \"c\": 3\n}")
     }
@@ -33,7 +34,7 @@ import Testing
     let deep =
       String(repeating: "[", count: JSONParser.maximumDepth + 1)
       + String(repeating: "]", count: JSONParser.maximumDepth + 1)
-    #expect(throws: BPKitJSONError.self) { try parse(deep) }
+    expectReason(BPKitJSONError.self) { try parse(deep) }
     let allowed =
       String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
     #expect((try? parse(allowed)) != nil)

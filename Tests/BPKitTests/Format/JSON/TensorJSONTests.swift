@@ -53,7 +53,7 @@ import _BPKitTestSupport
     #expect {
       try Model(jsonData: data)
     } throws: { error in
-      guard case .schemaViolation(nil, "$.weights.d.kernel", let detail) = error as? BPKitJSONError else {
+      guard case .schemaViolation(nil, "$.weights.d.kernel", let detail) = reason(of: error) as? BPKitJSONError else {
         return false
       }
       return detail == "element 1 is nan; values must be finite"
@@ -73,8 +73,8 @@ import _BPKitTestSupport
     let start = text.firstRange(of: Data("\"data\": \"".utf8))!.upperBound
     text[start + 9_000_001] = UInt8(ascii: "!")
     try text.write(to: URL(fileURLWithPath: path))
-    #expect(
-      throws: BPKitJSONError.schemaViolation(
+    expectReason(
+      BPKitJSONError.schemaViolation(
         file: path, path: "$.weights.d.kernel.data", detail: "not base64: unexpected character at offset 9000001")
     ) { try Model(jsonContentsOf: path) }
   }
@@ -92,8 +92,8 @@ import _BPKitTestSupport
     let boundary = start + (4 << 20)
     text.replaceSubrange((boundary - 4)..<boundary, with: Data("AA==".utf8))
     try text.write(to: URL(fileURLWithPath: path))
-    #expect(
-      throws: BPKitJSONError.schemaViolation(
+    expectReason(
+      BPKitJSONError.schemaViolation(
         file: path, path: "$.weights.d.kernel.data",
         detail: "not base64: unexpected character at offset \((4 << 20) - 2)")
     ) { try Model(jsonContentsOf: path) }

@@ -27,7 +27,8 @@ import _BPKitTestSupport
     do {
       _ = try Model(onnxContentsOf: URL(fileURLWithPath: path))
       Issue.record("the Loop graph was imported")
-    } catch let error as ONNXError {
+    } catch {
+      guard let error = reason(of: error) as? ONNXError else { throw error }
       guard case .unsupportedOperator(_, let opType, let node) = error else {
         Issue.record("\(error)")
         return

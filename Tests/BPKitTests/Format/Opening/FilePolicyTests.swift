@@ -28,7 +28,7 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: url)
     } throws: { error in
-      guard case .refused(url.path, path, let reason) = error as? FormatError else { return false }
+      guard case .refused(url.path, path, let reason) = reason(of: error) as? FormatError else { return false }
       return matches(reason)
     }
   }

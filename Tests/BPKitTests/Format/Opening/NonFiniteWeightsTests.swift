@@ -32,7 +32,7 @@ import _BPKitTestSupport
     #expect {
       try KerasModel(contentsOfFile: path)
     } throws: { error in
-      guard case .invalidValue(path, _, let reason) = error as? FormatError else { return false }
+      guard case .invalidValue(path, _, let reason) = reason(of: error) as? FormatError else { return false }
       return reason == "element 2 is nan; weights must be finite numbers"
     }
   }
@@ -43,7 +43,7 @@ import _BPKitTestSupport
     #expect {
       try Model(safetensorsContentsOf: url)
     } throws: { error in
-      guard case .invalidTensor(url.path, "\(key)", let detail) = error as? SafetensorsError else { return false }
+      guard case .invalidTensor(url.path, "\(key)", let detail) = reason(of: error) as? SafetensorsError else { return false }
       return detail == "element 2 is nan; values must be finite"
     }
   }
@@ -54,7 +54,7 @@ import _BPKitTestSupport
     #expect {
       try Model(onnxContentsOf: url)
     } throws: { error in
-      guard case .invalidTensor(url.path, "\(key)", let detail) = error as? ONNXError else { return false }
+      guard case .invalidTensor(url.path, "\(key)", let detail) = reason(of: error) as? ONNXError else { return false }
       return detail == "element 2 is nan; values must be finite"
     }
   }

@@ -66,7 +66,7 @@ import _BPKitTestSupport
     #expect {
       try BPKitFile.open(URL(fileURLWithPath: path))
     } throws: { error in
-      switch error as? OpeningError {
+      switch reason(of: error) as? OpeningError {
       case .libraryCrashed(path, _): !loops
       case .libraryHung(path, _): loops
       default: false
@@ -77,8 +77,8 @@ import _BPKitTestSupport
   @Test func aHardLinkCycleIsRefusedByTheWalk() throws {
     let path = Fixtures.path("hostile/model-link-cycle.h5")
     #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
-    #expect(
-      throws: FormatError.refused(file: path, path: "/weights/dense_1/loop", reason: .repeatedObject)
+    expectReason(
+      FormatError.refused(file: path, path: "/weights/dense_1/loop", reason: .repeatedObject)
     ) { try Model(contentsOf: URL(fileURLWithPath: path)) }
   }
 
@@ -94,8 +94,8 @@ import _BPKitTestSupport
     let path = Fixtures.path("hostile/\(name)")
     #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
     let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
-    #expect(
-      throws: FormatError.refused(
+    expectReason(
+      FormatError.refused(
         file: path, path: "/history/note_text",
         reason: .declaredSizeTooLarge(declaredBytes: declaredBytes, fileBytes: size))
     ) { try Checkpoint(contentsOf: URL(fileURLWithPath: path)) }
@@ -129,7 +129,7 @@ import _BPKitTestSupport
     let path = Fixtures.path("hostile/\(name)")
     let reason: FormatError.Refusal = storage == "virtual" ? .virtualDataset : .externalStorage(files: 1)
     for reader in Self.readers(path).filter({ $0.name == "BPKitFile.open" || $0.name.hasPrefix("Keras") }) {
-      #expect(throws: FormatError.refused(file: path, path: object, reason: reason), "\(reader.name)") {
+      expectReason(FormatError.refused(file: path, path: object, reason: reason), "\(reader.name)") {
         try reader.read()
       }
     }
@@ -140,7 +140,7 @@ import _BPKitTestSupport
     #expect {
       try KerasModel(contentsOfFile: path)
     } throws: { error in
-      guard case .refusedMember(path, "model.weights.h5", let detail) = error as? KerasError else { return false }
+      guard case .refusedMember(path, "model.weights.h5", let detail) = reason(of: error) as? KerasError else { return false }
       return detail.contains("external file") && !detail.contains("/tmp/")
     }
   }
@@ -150,7 +150,7 @@ import _BPKitTestSupport
     #expect {
       try KerasModel(contentsOfFile: path)
     } throws: { error in
-      guard case .invalidConfiguration(path, let detail) = error as? KerasError else { return false }
+      guard case .invalidConfiguration(path, let detail) = reason(of: error) as? KerasError else { return false }
       return detail.contains("more than one member named 'config.json'")
     }
   }
@@ -160,7 +160,7 @@ import _BPKitTestSupport
     #expect {
       try KerasModel(contentsOfFile: path)
     } throws: { error in
-      guard case .tooLarge(path, "config.json", _, 16 << 20) = error as? OpeningError else { return false }
+      guard case .tooLarge(path, "config.json", _, 16 << 20) = reason(of: error) as? OpeningError else { return false }
       return true
     }
   }
@@ -172,7 +172,7 @@ import _BPKitTestSupport
     } throws: { error in
       guard
         case .refused(path, "/model_weights/hidden/sequential/hidden/kernel", .declaredSizeTooLarge) =
-          error as? FormatError
+          reason(of: error) as? FormatError
       else { return false }
       return true
     }
@@ -185,7 +185,7 @@ import _BPKitTestSupport
     } throws: { error in
       guard
         case .invalidValue(path, "/model_weights/hidden/sequential/hidden/kernel", let reason) =
-          error as? FormatError
+          reason(of: error) as? FormatError
       else { return false }
       return reason.contains("nan")
     }
@@ -197,15 +197,15 @@ import _BPKitTestSupport
     #expect {
       try probe.check(path)
     } throws: { error in
-      guard case .probeUnavailable(path, _) = error as? OpeningError else { return false }
+      guard case .probeUnavailable(path, _) = reason(of: error) as? OpeningError else { return false }
       return true
     }
   }
 
   @Test func trustedFilesSkipOnlyTheProbe() throws {
     let path = Fixtures.path("hostile/model-link-cycle.h5")
-    #expect(
-      throws: FormatError.refused(file: path, path: "/weights/dense_1/loop", reason: .repeatedObject)
+    expectReason(
+      FormatError.refused(file: path, path: "/weights/dense_1/loop", reason: .repeatedObject)
     ) { try Model(contentsOf: URL(fileURLWithPath: path), trust: .trusted) }
   }
 }

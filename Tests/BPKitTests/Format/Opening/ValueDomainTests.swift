@@ -89,7 +89,7 @@ import _BPKitTestSupport
     #expect {
       try Checkpoint(contentsOf: URL(fileURLWithPath: hdf5))
     } throws: { error in
-      guard case .invalidValue(hdf5, let path, _) = error as? FormatError else { return false }
+      guard case .invalidValue(hdf5, let path, _) = reason(of: error) as? FormatError else { return false }
       return path == change.hdf5Path || (change.hdf5Path.contains("@") == false && path.hasPrefix(change.hdf5Path))
     }
     let json = folder.path("bad.json")
@@ -97,7 +97,7 @@ import _BPKitTestSupport
     #expect {
       try Checkpoint(jsonContentsOf: json)
     } throws: { error in
-      guard case .schemaViolation(json, let path, _) = error as? BPKitJSONError else { return false }
+      guard case .schemaViolation(json, let path, _) = reason(of: error) as? BPKitJSONError else { return false }
       return path == change.jsonPath
     }
   }
@@ -123,14 +123,14 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: URL(fileURLWithPath: hdf5))
     } throws: { error in
-      guard case .invalidValue(hdf5, "/weights/\(key.layer)/\(key.name)", let reason) = error as? FormatError else {
+      guard case .invalidValue(hdf5, "/weights/\(key.layer)/\(key.name)", let reason) = reason(of: error) as? FormatError else {
         return false
       }
       return reason.hasPrefix("element 1 is")
     }
     let json = folder.path("weights.json")
     try model.writeJSON(toPath: json)
-    #expect(throws: BPKitJSONError.self) { try Model(jsonContentsOf: json) }
+    expectReason(BPKitJSONError.self) { try Model(jsonContentsOf: json) }
   }
 
   @Test func aNegativeAdamVelocityIsRefused() throws {
@@ -144,7 +144,7 @@ import _BPKitTestSupport
     } throws: { error in
       guard
         case .invalidValue(hdf5, "/optimizer/slots/velocity/\(key.layer)/\(key.name)", let reason) =
-          error as? FormatError
+          reason(of: error) as? FormatError
       else { return false }
       return reason.contains("cannot be negative")
     }
@@ -168,7 +168,7 @@ import _BPKitTestSupport
     } throws: { error in
       guard
         case .invalidValue(hdf5, "/optimizer/slots/\(slot)/\(key.layer)/\(key.name)", let reason) =
-          error as? FormatError
+          reason(of: error) as? FormatError
       else { return false }
       return reason.contains("cannot be negative")
     }
@@ -182,7 +182,7 @@ import _BPKitTestSupport
     #expect {
       try Checkpoint(contentsOf: URL(fileURLWithPath: hdf5))
     } throws: { error in
-      guard case .invalidValue(hdf5, "/optimizer@clipnorm", _) = error as? FormatError else { return false }
+      guard case .invalidValue(hdf5, "/optimizer@clipnorm", _) = reason(of: error) as? FormatError else { return false }
       return true
     }
   }

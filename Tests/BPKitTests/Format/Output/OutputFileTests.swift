@@ -60,7 +60,7 @@ import _BPKitTestSupport
     try OutputFile.write(to: nodes.folder.path("link")) { try $0.write("x") }
     #expect(Self.kind(nodes.folder.path("link")) == S_IFLNK)
     #expect(nodes.areCharacterDevices)
-    #expect(throws: OutputFileError.self) { try OutputFile.write(to: nodes.full) { try $0.write("x") } }
+    expectReason(OutputFileError.self) { try OutputFile.write(to: nodes.full) { try $0.write("x") } }
     #expect(nodes.areCharacterDevices)
     // Nothing was created beside the devices.
     #expect(
@@ -88,7 +88,7 @@ import _BPKitTestSupport
   @Test func aFolderIsRefused() throws {
     let folder = try TemporaryDirectory()
     try FileManager.default.createDirectory(atPath: folder.path("out.h5"), withIntermediateDirectories: false)
-    #expect(throws: OutputFileError.unsupportedDestination(file: folder.path("out.h5"), kind: "a folder")) {
+    expectReason(OutputFileError.unsupportedDestination(file: folder.path("out.h5"), kind: "a folder")) {
       try OutputFile.write(to: folder.path("out.h5")) { try $0.write("x") }
     }
   }
@@ -100,10 +100,10 @@ import _BPKitTestSupport
     symlink(input, folder.path("soft.csv"))
     link(input, folder.path("hard.csv"))
     for output in [input, folder.path("soft.csv"), folder.path("hard.csv")] {
-      #expect(throws: OutputFileError.isAnInput(file: output, input: input)) {
+      expectReason(OutputFileError.isAnInput(file: output, input: input)) {
         try OutputFile.write(to: output, options: FileWriteOptions(inputs: [input])) { try $0.write("x") }
       }
-      #expect(throws: OutputFileError.isAnInput(file: output, input: input)) {
+      expectReason(OutputFileError.isAnInput(file: output, input: input)) {
         _ = try OutputFile(appendingTo: output, options: FileWriteOptions(inputs: [input]))
       }
     }
@@ -185,7 +185,7 @@ import _BPKitTestSupport
   /// reserved and removed on the way.
   @Test func aFullFileSystemFailsBeforeWritingWhenReserving() throws {
     let folder = try TemporaryDirectory()
-    #expect(throws: OutputFileError.self) {
+    expectReason(OutputFileError.self) {
       try OutputFile.create(folder.path("huge.h5"), reservingBytes: Int(Int64.max / 2)) { _ in
         Issue.record("the body must not run")
       }

@@ -73,18 +73,18 @@ import _BPKitTestSupport
     func importing(_ spec: String) throws {
       _ = try Model(safetensorsContentsOf: file, network: try NetworkDescription(layerSpecification: spec))
     }
-    #expect(
-      throws: SafetensorsError.shapeMismatch(
+    expectReason(
+      SafetensorsError.shapeMismatch(
         file: path, name: "rnn.weight_ih_l1", layer: "elman_2", expected: [4, 5], found: [5, 5])
     ) { try importing("?x3,rnn5:tanh:seq,rnn4:tanh,2") }
-    #expect(
-      throws: SafetensorsError.unexpectedTensors(
+    expectReason(
+      SafetensorsError.unexpectedTensors(
         file: path, names: ["rnn.bias_hh_l1", "rnn.bias_ih_l1", "rnn.weight_hh_l1", "rnn.weight_ih_l1"])
     ) { try importing("?x3,rnn5:tanh:seq,2") }
-    #expect(throws: SafetensorsError.missingTensor(file: path, name: "an nn.Linear's weight", layer: "dense_2")) {
+    expectReason(SafetensorsError.missingTensor(file: path, name: "an nn.Linear's weight", layer: "dense_2")) {
       try importing("?x3,rnn5:tanh:seq,rnn5:tanh,2,2")
     }
-    #expect(throws: SafetensorsError.needsLayers(file: path)) { try Model(safetensorsContentsOf: file) }
+    expectReason(SafetensorsError.needsLayers(file: path)) { try Model(safetensorsContentsOf: file) }
   }
 
   @Test(arguments: ["F64", "F16", "BF16"])
@@ -204,7 +204,7 @@ import _BPKitTestSupport
       _ = try Model(safetensorsContentsOf: url, network: try NetworkDescription(layerSpecification: "3,2:nobias"))
       Issue.record("\(label) was accepted")
     } catch {
-      let kind = (error as? SafetensorsError).flatMap { Mirror(reflecting: $0).children.first?.label } ?? "\(error)"
+      let kind = (reason(of: error) as? SafetensorsError).flatMap { Mirror(reflecting: $0).children.first?.label } ?? "\(error)"
       #expect(kind == expected, "\(label): \(error)")
     }
   }
