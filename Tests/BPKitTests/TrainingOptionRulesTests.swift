@@ -102,7 +102,7 @@ import _BPKitTestSupport
     #expect {
       try TrainingRun(options)
     } throws: { error in
-      guard case OutputFileError.failed(let file, "checking its folder", let reason) = error else { return false }
+      guard case OutputFileError.failed(let file, "checking its folder", let reason) = reason(of: error) else { return false }
       return file == folder.path("missing/run.h5")
         && reason.hasPrefix("the folder '\(folder.path("missing"))' does not exist")
     }
@@ -216,7 +216,7 @@ import _BPKitTestSupport
     #expect {
       try TrainingRun(fresh).run()
     } throws: { error in
-      guard case TrainingError.diverged(0, 0, _, nil) = error else { return false }
+      guard case TrainingError.diverged(0, 0, _, nil) = reason(of: error) else { return false }
       return String(describing: error).contains("; no checkpoint was written before it. Lower the learning rate")
     }
     #expect(!FileManager.default.fileExists(atPath: folder.path("fresh.h5")))
@@ -230,7 +230,7 @@ import _BPKitTestSupport
     #expect {
       try TrainingRun(resume).run()
     } throws: { error in
-      guard case TrainingError.diverged(_, _, _, let kept) = error else { return false }
+      guard case TrainingError.diverged(_, _, _, let kept) = reason(of: error) else { return false }
       return kept == folder.path("run.h5")
         && String(describing: error).contains(
           "the last checkpoint written before it, \(folder.path("run.h5")), is kept")

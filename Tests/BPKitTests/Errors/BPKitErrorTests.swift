@@ -63,7 +63,7 @@ import _BPKitTestSupport
     let foreign = BPKitError(CocoaError(.fileReadCorruptFile))
     #expect(foreign.code == .other)
     #expect(foreign.underlying is CocoaError)
-    #expect(foreign.message == CocoaError(.fileReadCorruptFile).localizedDescription)
+    #expect(foreign.message == String(describing: CocoaError(.fileReadCorruptFile)))
   }
 
   @Test func exitCodesFollowTheCategory() {

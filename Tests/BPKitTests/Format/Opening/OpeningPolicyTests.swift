@@ -49,7 +49,7 @@ import _BPKitTestSupport
     ]
     for (path, expected) in cases {
       for reader in Self.readers(path) {
-        #expect(throws: expected, "\(reader.name) on \(path)") { try reader.read() }
+        expectReason(expected, "\(reader.name) on \(path)") { try reader.read() }
       }
     }
   }
