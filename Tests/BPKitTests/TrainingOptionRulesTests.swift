@@ -102,7 +102,9 @@ import _BPKitTestSupport
     #expect {
       try TrainingRun(options)
     } throws: { error in
-      guard case OutputFileError.failed(let file, "checking its folder", let reason) = reason(of: error) else { return false }
+      guard case OutputFileError.failed(let file, "checking its folder", let reason) = reason(of: error) else {
+        return false
+      }
       return file == folder.path("missing/run.h5")
         && reason.hasPrefix("the folder '\(folder.path("missing"))' does not exist")
     }

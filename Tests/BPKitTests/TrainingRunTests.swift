@@ -174,8 +174,7 @@ import _BPKitTestSupport
     _ = try uninterrupted()
     var options = resumeOptions(checkpoint: "whole.h5")
     options.schedule.loss = .meanSquaredError
-    expectReason(TrainingError.invalidSetting("the run trains with cross_entropy; the loss cannot change on resume"))
-    {
+    expectReason(TrainingError.invalidSetting("the run trains with cross_entropy; the loss cannot change on resume")) {
       try TrainingRun(options)
     }
   }

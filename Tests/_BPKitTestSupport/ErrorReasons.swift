@@ -33,7 +33,8 @@ public func expectReason<E: Error & Equatable, R>(
     Issue.record("expected \(E.self) to be thrown", sourceLocation: sourceLocation)
   } catch {
     let found = reason(of: error) as? E
-    #expect(found != nil, "\(type(of: reason(of: error))) thrown, not \(E.self): \(error)", sourceLocation: sourceLocation)
+    #expect(
+      found != nil, "\(type(of: reason(of: error))) thrown, not \(E.self): \(error)", sourceLocation: sourceLocation)
     return found
   }
   return nil
@@ -49,7 +50,8 @@ public func expectReason<E: Error & Equatable, R>(
     Issue.record("expected \(E.self) to be thrown", sourceLocation: sourceLocation)
   } catch {
     let found = reason(of: error) as? E
-    #expect(found != nil, "\(type(of: reason(of: error))) thrown, not \(E.self): \(error)", sourceLocation: sourceLocation)
+    #expect(
+      found != nil, "\(type(of: reason(of: error))) thrown, not \(E.self): \(error)", sourceLocation: sourceLocation)
     return found
   }
   return nil

@@ -13,7 +13,8 @@ extension DataFingerprint {
       let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
       guard descriptor >= 0 else {
         throw errno == ENOENT
-          ? DataError.fileNotFound(path: path) : DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
+          ? DataError.fileNotFound(path: path)
+          : DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
       }
       defer { close(descriptor) }
       var status = stat()

@@ -78,7 +78,9 @@ import _BPKitTestSupport
       (DataError.fileNotFound(path: "x.csv"), .fileNotFound, .io),
       (DataError.empty(source: "x.csv"), .invalidData, .badInput),
       (OutputFileError.isAnInput(file: "a", input: "a"), .outputIsAnInput, .usage),
-      (OutputFileError.failed(file: "a", operation: "writing it", reason: "No space left on device"), .writeFailed, .io),
+      (
+        OutputFileError.failed(file: "a", operation: "writing it", reason: "No space left on device"), .writeFailed, .io
+      ),
       (FormatError.readFailed(file: "a", operation: "reading it", reason: "EIO"), .readFailed, .io),
       (FormatError.notBPKitFile(file: "a"), .wrongKindOfFile, .badInput),
       (FormatError.checksumMismatch(file: "a", path: "/w", stored: 1, computed: 2), .damaged, .badInput),

@@ -144,7 +144,9 @@ import _BPKitTestSupport
     #expect {
       try Checkpoint(contentsOf: url)
     } throws: { error in
-      guard case .invalidValue(url.path, "/optimizer@kind", let reason) = reason(of: error) as? FormatError else { return false }
+      guard case .invalidValue(url.path, "/optimizer@kind", let reason) = reason(of: error) as? FormatError else {
+        return false
+      }
       return reason.hasPrefix("unknown optimizer 'lbfgs'")
     }
   }
@@ -183,7 +185,9 @@ import _BPKitTestSupport
     #expect {
       try Checkpoint(contentsOf: url)
     } throws: { error in
-      guard case .checksumMismatch(url.path, "/progress/order", _, _) = reason(of: error) as? FormatError else { return false }
+      guard case .checksumMismatch(url.path, "/progress/order", _, _) = reason(of: error) as? FormatError else {
+        return false
+      }
       return true
     }
   }

@@ -44,7 +44,9 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: url)
     } throws: { error in
-      guard case .checksumMismatch(url.path, "/" + dataset, _, _) = reason(of: error) as? FormatError else { return false }
+      guard case .checksumMismatch(url.path, "/" + dataset, _, _) = reason(of: error) as? FormatError else {
+        return false
+      }
       return "\(error)".contains("corrupted")
     }
   }

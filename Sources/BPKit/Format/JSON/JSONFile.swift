@@ -49,7 +49,8 @@ enum JSONFile {
     do {
       try file.commit()
     } catch {
-      throw BPKitJSONError.unwritable(file: path, reason: (BPKitError(error).underlying as? OutputFileError)?.reason ?? "\(error)")
+      throw BPKitJSONError.unwritable(
+        file: path, reason: (BPKitError(error).underlying as? OutputFileError)?.reason ?? "\(error)")
     }
   }
 }

@@ -43,7 +43,9 @@ import _BPKitTestSupport
     #expect {
       try Model(safetensorsContentsOf: url)
     } throws: { error in
-      guard case .invalidTensor(url.path, "\(key)", let detail) = reason(of: error) as? SafetensorsError else { return false }
+      guard case .invalidTensor(url.path, "\(key)", let detail) = reason(of: error) as? SafetensorsError else {
+        return false
+      }
       return detail == "element 2 is nan; values must be finite"
     }
   }

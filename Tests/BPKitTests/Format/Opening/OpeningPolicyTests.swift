@@ -140,7 +140,9 @@ import _BPKitTestSupport
     #expect {
       try KerasModel(contentsOfFile: path)
     } throws: { error in
-      guard case .refusedMember(path, "model.weights.h5", let detail) = reason(of: error) as? KerasError else { return false }
+      guard case .refusedMember(path, "model.weights.h5", let detail) = reason(of: error) as? KerasError else {
+        return false
+      }
       return detail.contains("external file") && !detail.contains("/tmp/")
     }
   }

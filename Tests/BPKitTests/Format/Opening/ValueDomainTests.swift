@@ -123,7 +123,9 @@ import _BPKitTestSupport
     #expect {
       try Model(contentsOf: URL(fileURLWithPath: hdf5))
     } throws: { error in
-      guard case .invalidValue(hdf5, "/weights/\(key.layer)/\(key.name)", let reason) = reason(of: error) as? FormatError else {
+      guard
+        case .invalidValue(hdf5, "/weights/\(key.layer)/\(key.name)", let reason) = reason(of: error) as? FormatError
+      else {
         return false
       }
       return reason.hasPrefix("element 1 is")

@@ -204,7 +204,8 @@ import _BPKitTestSupport
       _ = try Model(safetensorsContentsOf: url, network: try NetworkDescription(layerSpecification: "3,2:nobias"))
       Issue.record("\(label) was accepted")
     } catch {
-      let kind = (reason(of: error) as? SafetensorsError).flatMap { Mirror(reflecting: $0).children.first?.label } ?? "\(error)"
+      let kind =
+        (reason(of: error) as? SafetensorsError).flatMap { Mirror(reflecting: $0).children.first?.label } ?? "\(error)"
       #expect(kind == expected, "\(label): \(error)")
     }
   }
