@@ -112,7 +112,8 @@ import _BPKitTestSupport
       try Checkpoint(contentsOf: URL(fileURLWithPath: path))
     } throws: { error in
       guard
-        case .refused(path, "/progress/order", .expandsTooFar(let expanded, let budget, size)) = error as? FormatError
+        case .refused(path, "/progress/order", .expandsTooFar(let expanded, let budget, size)) = reason(of: error)
+          as? FormatError
       else { return false }
       return budget == max(64 << 20, 32 * size) && expanded > budget && expanded <= 8 << 28
     }
