@@ -22,7 +22,7 @@ public final class HDF5File: @unchecked Sendable {
   public let path: String
   private(set) var id: hid_t
 
-  private init(id: hid_t, path: String) {
+  init(id: hid_t, path: String) {
     self.id = id
     self.path = path
   }

@@ -15,6 +15,17 @@ public enum HDF5Signature {
     (try? check(path, operation: "check file")) != nil
   }
 
+  /// Whether the bytes of a file held in memory carry the HDF5 signature
+  /// where HDF5 allows it.
+  public static func isPresent(in image: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset + 8 <= image.count {
+      if image[offset..<(offset + 8)].elementsEqual(bytes) { return true }
+      offset = offset == 0 ? 512 : offset * 2
+    }
+    return false
+  }
+
   /// Checks that `path` is a readable regular file with the HDF5 signature.
   static func check(_ path: String, operation: String) throws(HDF5Error) {
     var status = stat()

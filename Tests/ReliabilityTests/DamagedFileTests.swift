@@ -138,7 +138,11 @@ import _BPKitTestSupport
       // A loop costs the probe's whole time limit: one reader is enough in
       // the quick mode.
       if name.hasPrefix("loop-") && ReliabilityMode.current == .quick { readers = Array(readers.prefix(1)) }
-      runs += readers.map { HostileRun(name: "\($0.name) on \(name)", arguments: $0.arguments, codes: [3]) }
+      runs += readers.map {
+        HostileRun(
+          name: "\($0.name) on \(name)", arguments: $0.arguments, codes: [3],
+          timeout: ReliabilityMode.containmentTimeout)
+      }
     }
     let tally = HostileTally.run(runs)
     #expect(tally.refused[3] == runs.count)

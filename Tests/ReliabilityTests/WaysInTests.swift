@@ -86,13 +86,15 @@ import _BPKitTestSupport
     "fuzz-corpus/libhdf5-crashers/segv-fuzz-attribute-message.h5",
   ]
 
-  func runs(_ inputs: [String], readers: (String, String) -> [ValidFiles.Reader]) throws -> [HostileRun] {
+  func runs(
+    _ inputs: [String], timeout: Double = ReliabilityMode.timeout, readers: (String, String) -> [ValidFiles.Reader]
+  ) throws -> [HostileRun] {
     try inputs.flatMap { input in
       let output = try ValidFiles.scratch(in: folder)
       return readers(Fixtures.path(input), output).map {
         HostileRun(
           name: "\($0.name) on \(input)", arguments: $0.arguments,
-          mayLoad: $0.name == "ls" && Self.listable.contains(input), currentDirectory: beside)
+          mayLoad: $0.name == "ls" && Self.listable.contains(input), currentDirectory: beside, timeout: timeout)
       }
     }
   }
@@ -116,7 +118,9 @@ import _BPKitTestSupport
     let crashers = Self.crashers
     #expect(crashers.count == 9)
     let tally = HostileTally.run(
-      try runs(crashers, readers: { Self.modelReaders(of: $0, output: $1) + Self.dataReaders(of: $0, output: $1) }))
+      try runs(crashers, timeout: ReliabilityMode.containmentTimeout) {
+        Self.modelReaders(of: $0, output: $1) + Self.dataReaders(of: $0, output: $1)
+      })
     ReliabilityReport.record(
       "libhdf5 crashers, sealed and not, through 12 ways in (\(crashers.count) files): \(tally)")
     try expectNothingWritten()

@@ -292,6 +292,26 @@ import _BPKitTestSupport
     }
   }
 
+  /// The weights of a `.keras` are read in memory: with `TMPDIR` naming a
+  /// regular file, under which nothing can be created, every reader still
+  /// works (bpkit 0.1 extracted them into `TMPDIR` and failed here).
+  @Test func readingAKerasArchiveCreatesNoFile() throws {
+    let folder = try TemporaryDirectory()
+    let checkpoint = try Self.checkpoint(in: folder)
+    let keras = folder.path("model.keras")
+    #expect(try Self.run(["convert", checkpoint, keras, "--model-only"]).status == 0)
+    let notAFolder = folder.path("not-a-folder")
+    #expect(FileManager.default.createFile(atPath: notAFolder, contents: Data("x".utf8)))
+    let before = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted()
+    for arguments in [
+      ["inspect", keras], ["diff", keras, keras], ["infer", keras, "--input", Self.iris, "--ignore", "species"],
+    ] {
+      let result = try Self.run(arguments, environment: ["TMPDIR": notAFolder])
+      #expect(result.status == 0, "\(arguments): \(result.error)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).sorted() == before)
+  }
+
   /// A `.keras` whose weights inflate from under a megabyte to 300 MB: refused
   /// before anything is extracted, and nothing left in the temporary folder.
   @Test func aKerasArchiveWhoseWeightsInflateFarPastItsSizeIsRefused() throws {

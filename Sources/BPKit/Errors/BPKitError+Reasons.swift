@@ -71,7 +71,7 @@ extension OpeningError: BPKitErrorReason {
     switch self {
     case .notFound: .fileNotFound
     case .permissionDenied: .permissionDenied
-    case .probeUnavailable, .notRegularFile: .readFailed
+    case .probeUnavailable, .notRegularFile, .deleted: .readFailed
     case .empty: .wrongKindOfFile
     case .tooLarge, .libraryCrashed, .libraryHung, .libraryFailed: .refused
     }
@@ -81,7 +81,7 @@ extension OpeningError: BPKitErrorReason {
   /// policy refuses is bad input.
   var errorCategory: BPKitError.Category {
     switch self {
-    case .notFound, .permissionDenied, .probeUnavailable: .io
+    case .notFound, .permissionDenied, .probeUnavailable, .deleted: .io
     default: .badInput
     }
   }

@@ -82,12 +82,44 @@ enum FileChecksum {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return .absent }
     defer { close(descriptor) }
+    return try verify(descriptor: descriptor, file: path)
+  }
+
+  /// Checks the open file `descriptor` (named `path` in errors) against its
+  /// checksum line, if it has one.
+  static func verify(descriptor: Int32, file path: String) throws -> Verification {
     var status = stat()
     guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return .absent }
     let size = Int(status.st_size)
     var block = [UInt8](repeating: 0, count: userBlockSize)
     let read = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, userBlockSize, 0) }
-    guard read > magic.utf8.count, block.starts(with: magic.utf8) else { return .absent }
+    guard read > magic.utf8.count, let line = try line(in: block, size: size, file: path) else { return .absent }
+    let computed = try checksum(descriptor, size: size, file: path) {
+      FormatError.readFailed(
+        file: path, operation: "reading it to verify its checksum", reason: String(cString: strerror(errno)))
+    }
+    try compare(computed, line.stored, file: path)
+    return .verified
+  }
+
+  /// Checks a file held in memory (named `path` in errors) against its
+  /// checksum line, if it has one.
+  static func verify(image: UnsafeRawBufferPointer, file path: String) throws -> Verification {
+    let block = Array(image.prefix(userBlockSize))
+    guard block.count > magic.utf8.count, let line = try line(in: block, size: image.count, file: path) else {
+      return .absent
+    }
+    guard image.count > userBlockSize else {
+      throw FormatError.fileDamaged(file: path, reason: "it is \(image.count) bytes long, too short for an HDF5 file")
+    }
+    try compare(CRC32.checksum(UnsafeRawBufferPointer(rebasing: image[userBlockSize...])), line.stored, file: path)
+    return .verified
+  }
+
+  /// The checksum line of a user block, checked against the file's `size`;
+  /// `nil` when the block holds none.
+  private static func line(in block: [UInt8], size: Int, file path: String) throws -> (stored: UInt32, declared: Int)? {
+    guard block.starts(with: magic.utf8) else { return nil }
     let end = block.firstIndex(of: UInt8(ascii: "\n")) ?? block.count
     let text = String(decoding: block[..<end], as: UTF8.self)
     let fields = text.dropFirst(magic.count).split(separator: " ")
@@ -103,16 +135,15 @@ enum FileChecksum {
           ? "it is truncated: \(size) bytes of the \(declared) written"
           : "it is \(size) bytes long, but \(declared) were written")
     }
-    let computed = try checksum(descriptor, size: size, file: path) {
-      FormatError.readFailed(
-        file: path, operation: "reading it to verify its checksum", reason: String(cString: strerror(errno)))
-    }
+    return (stored, declared)
+  }
+
+  private static func compare(_ computed: UInt32, _ stored: UInt32, file path: String) throws {
     guard computed == stored else {
       throw FormatError.fileDamaged(
         file: path,
         reason: "its bytes have CRC-32 \(hexadecimal(computed)), but \(hexadecimal(stored)) was written")
     }
-    return .verified
   }
 
   /// The CRC-32 of the bytes after the user block, read in slices small

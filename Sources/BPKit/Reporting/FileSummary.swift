@@ -30,7 +30,8 @@ public struct FileSummary: Sendable, Encodable {
   /// The run, for checkpoints.
   public var checkpoint: CheckpointSummary?
   /// What bpkit could not take from the file, or changed (a Keras optimizer
-  /// or loss bpkit lacks, say), one sentence each; empty when nothing.
+  /// or loss bpkit lacks, say, or an object at the root of a bpkit HDF5 file
+  /// that its format does not define), one sentence each; empty when nothing.
   public var warnings: [String]
 
   /// Opens the file at `url` with ``BPKitFile/open(_:trust:network:)`` and summarises it.
@@ -39,11 +40,11 @@ public struct FileSummary: Sendable, Encodable {
   public init(contentsOf url: URL, trust: FileTrust = .untrusted) throws(BPKitError) {
     do {
       let loaded = try BPKitFile.load(url.path, trust: trust)
-      let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+      // stat(2) follows a symbolic link (/proc/self/fd/3) to the file's size.
+      var status = stat()
       self.init(
-        loaded.file, path: url.path, fileSize: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
+        loaded.file, path: url.path, fileSize: stat(url.path, &status) == 0 ? Int64(status.st_size) : 0,
         format: (loaded.format, loaded.formatVersion))
-
     } catch {
       throw BPKitError(error)
     }

@@ -23,6 +23,8 @@ struct HostileRun: Sendable {
   /// The working folder; the caller's by default. Hostile files that name
   /// relative paths outside themselves are run beside their targets.
   var currentDirectory: String?
+  /// Seconds of wall-clock time after which the run counts as hung.
+  var timeout = ReliabilityMode.timeout
 
   /// The way into bpkit this run tries: the reader's name, before " on ".
   var wayIn: String {
@@ -47,9 +49,8 @@ struct HostileRun: Sendable {
       ? try GuardedProcess.run(
         "/usr/bin/setpriv",
         ["--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups", "--", BPKitBinary.path] + arguments,
-        timeout: ReliabilityMode.timeout, currentDirectory: "/")
-      : try GuardedProcess.run(
-        BPKitBinary.path, arguments, timeout: ReliabilityMode.timeout, currentDirectory: currentDirectory)
+        timeout: timeout, currentDirectory: "/")
+      : try GuardedProcess.run(BPKitBinary.path, arguments, timeout: timeout, currentDirectory: currentDirectory)
     return (judge(result), result)
   }
 

@@ -28,7 +28,7 @@ enum KerasArchive {
     let config = try jsonEntry("config.json", in: archive, file: path)
     let metadata = try? jsonEntry("metadata.json", in: archive, file: path)
     let plan = try KerasNetworkPlan.make(config: config, file: path)
-    return try withExtractedWeights(archive, file: path, trust: trust) { weightsFile, weightsPath in
+    return try withExtractedWeights(archive, file: path, trust: trust) { weightsFile in
       let root = try weightsFile.root
       let model = try plan.model(file: path) { source, index, _ in
         let vars = "\(source.archivePath)/vars"
@@ -130,27 +130,25 @@ enum KerasArchive {
     return object
   }
 
-  /// libhdf5 reads files, not zip entries: extract the weights to a
-  /// temporary file (``KerasWeightsExtraction``), opened under the same
-  /// policy as any HDF5 file, whose name is removed once it is open.
+  /// libhdf5 reads files, not zip entries: the weights are extracted into
+  /// memory (``KerasWeightsExtraction``), never to disk, and opened as a file
+  /// image under the same policy as any HDF5 file.
   private static func withExtractedWeights<R>(
-    _ archive: Archive, file: String, trust: FileTrust, _ body: (HDF5File, String) throws -> R
+    _ archive: Archive, file: String, trust: FileTrust, _ body: (HDF5File) throws -> R
   ) throws -> R {
     guard let entry = archive["model.weights.h5"] else {
       throw KerasError.notKerasModel(file: file, detail: "the archive has no model.weights.h5")
     }
-    let extracted = try KerasWeightsExtraction.extract(entry, from: archive, file: file)
-    return try withExtendedLifetime(extracted) {
-      let weights: HDF5File
-      do {
-        weights = try FormatError.wrappingHDF5Errors { try OpeningPolicy.openHDF5(extracted.path, trust: trust) }
-      } catch {
-        // Name the member of the archive, not the temporary copy.
-        let detail = "\(error)".replacingOccurrences(of: extracted.path, with: "model.weights.h5")
-        throw KerasError.refusedMember(file: file, member: "model.weights.h5", detail: detail)
+    let image = try KerasWeightsExtraction.extract(entry, from: archive, file: file)
+    let weights: HDF5File
+    do {
+      weights = try FormatError.wrappingHDF5Errors {
+        try OpeningPolicy.openHDF5(image: image, name: "model.weights.h5", trust: trust)
       }
-      extracted.removeName()
-      return try body(weights, extracted.path)
+    } catch {
+      throw KerasError.refusedMember(file: file, member: "model.weights.h5", detail: "\(error)")
     }
+    // libhdf5 holds its own copy of the image.
+    return try body(weights)
   }
 }

@@ -10,6 +10,10 @@ extension HDF5Probe {
   /// `bpkit-probe` is this function and nothing else; a program that wants
   /// to be its own probe calls it when started with its probe arguments.
   ///
+  /// A last argument of `-` alone means the file is held in memory by the
+  /// parent, which sends its bytes as standard input
+  /// (``HDF5Probe/check(image:name:)``): the probe opens them as a file image.
+  ///
   /// - Returns: The exit status: 0 when the walk finished, 1 when libhdf5
   ///   reported an error, 2 without a file argument. The parent refuses the
   ///   file for a signal (a crash), for running out of time, and for an
@@ -22,12 +26,29 @@ extension HDF5Probe {
     limit(RLIMIT_CORE, to: 0)
     do {
       try HDF5Plugins.setLoadingEnabled(false)
-      let file = try HDF5File(openingAtPath: path)
+      let file = try path == "-" ? imageOnStandardInput() : HDF5File(openingAtPath: path)
       try walk(try file.root)
       return 0
     } catch {
       return 1
     }
+  }
+
+  private struct NoImage: Error {}
+
+  /// The HDF5 file image given as standard input, read to its end.
+  private static func imageOnStandardInput() throws -> HDF5File {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let count = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+      if count < 0 && errno == EINTR { continue }
+      guard count >= 0 else { throw NoImage() }
+      if count == 0 { break }
+      bytes.append(contentsOf: chunk[..<count])
+    }
+    guard !bytes.isEmpty else { throw NoImage() }
+    return try bytes.withUnsafeBytes { try HDF5File(image: $0, name: "standard input") }
   }
 
   private static func limit(_ resource: __rlimit_resource, to value: Int) {

@@ -10,7 +10,8 @@ import Synchronization
 /// So before an untrusted HDF5 file (``FileTrust/untrusted``) is opened, a
 /// probe program walks its structure and reads its small datasets in a
 /// separate process, limited to ``cpuSeconds`` of processor time and
-/// ``memoryBytes`` of address space and killed after ``timeout`` seconds.
+/// ``memoryBytes`` of address space and killed after ``timeout`` seconds of
+/// processor time.
 /// If the probe dies of a signal or runs out of time, the file is refused.
 ///
 /// The probe is the `bpkit-probe` executable this package builds (its whole
@@ -23,8 +24,15 @@ public struct HDF5Probe: Sendable, Hashable {
   public var executable: URL
   /// Arguments before the file's path.
   public var arguments: [String]
-  /// Seconds of wall-clock time before the probe is killed and the file counts as one that makes libhdf5 loop.
+  /// Seconds of processor time the probe may use before it is killed and
+  /// the file counts as one that makes libhdf5 loop. Processor time, not
+  /// wall-clock time: on a loaded machine the probe waits its turn without
+  /// using any of it.
   public var timeout: Double = 10
+  /// Seconds of wall-clock time after which a probe that still has not
+  /// finished is killed however little processor time it used: one blocked
+  /// in the kernel.
+  public var wallClockLimit: Double = 600
   /// The probe's processor-time limit (`RLIMIT_CPU`).
   public static let cpuSeconds = 20
   /// The probe's address-space limit (`RLIMIT_AS`).
@@ -70,63 +78,166 @@ public struct HDF5Probe: Sendable, Hashable {
     try probe.check(path)
   }
 
+  /// Runs the current probe on an HDF5 file held in memory.
+  ///
+  /// - Throws: The errors of ``contain(_:)``.
+  static func contain(image: UnsafeRawBufferPointer, name: String) throws(BPKitError) {
+    guard let probe = current else {
+      throw BPKitError(
+        OpeningError.probeUnavailable(file: name, reason: "no bpkit-probe beside the program and no BPKIT_PROBE"))
+    }
+    try probe.check(image: image, name: name)
+  }
+
   /// Parses the file at `path` in a child process.
   ///
   /// The probe exits 0 when it walked the whole file, and 1 when libhdf5
-  /// failed to read part of the structure within the probe's limits.
+  /// failed to read part of the structure within the probe's limits. The
+  /// probe is another process, so a name that means something only in this
+  /// one (`/proc/self/fd/3`, `/dev/fd/3`) is resolved to the file's own
+  /// name first.
   ///
   /// - Throws: ``OpeningError/libraryCrashed(file:signal:)`` when the probe dies of a signal,
   ///   ``OpeningError/libraryHung(file:seconds:)`` when it runs out of time,
   ///   ``OpeningError/libraryFailed(file:)`` when libhdf5 cannot read the structure,
   ///   ``OpeningError/probeUnavailable(file:reason:)`` when it cannot be started.
   public func check(_ path: String) throws(BPKitError) {
+    var name = path
+    if let resolved = realpath(path, nil) {
+      name = String(cString: resolved)
+      free(resolved)
+    }
     do {
-      let pid: pid_t
-      do {
-        pid = try spawn(arguments + [path])
-      } catch {
-        throw OpeningError.probeUnavailable(
-          file: path, reason: "\(executable.path): \(String(cString: strerror(error.code)))")
-      }
-      let deadline = Date().addingTimeInterval(timeout)
-      var status: Int32 = 0
-      while true {
-        let done = waitpid(pid, &status, WNOHANG)
-        if done == pid || (done < 0 && errno != EINTR) { break }
-        if Date() > deadline {
-          kill(pid, SIGKILL)
-          while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-          throw OpeningError.libraryHung(file: path, seconds: Int(timeout))
-        }
-        usleep(1000)
-      }
-      // WIFSIGNALED, WTERMSIG and WEXITSTATUS, which Swift does not import.
-      let signal = status & 0x7f
-      if signal == 0 {
-        if (status >> 8) & 0xff == 1 { throw OpeningError.libraryFailed(file: path) }
-        return
-      }
-      guard signal != 0x7f else { return }
-      if signal == SIGXCPU { throw OpeningError.libraryHung(file: path, seconds: Self.cpuSeconds) }
-      throw OpeningError.libraryCrashed(file: path, signal: signal)
-
+      // The probe's last argument is a path; `-` alone means standard input.
+      try run(argument: name.hasPrefix("-") ? "./" + name : name, input: nil, file: path)
     } catch {
       throw BPKitError(error)
     }
   }
 
+  /// Parses an HDF5 file held in memory (`HDF5File(image:name:)`) in a
+  /// child process, which reads its bytes from its standard input, a socket
+  /// this process writes them into: nothing goes through a file system.
+  ///
+  /// - Parameters:
+  ///   - image: The file's bytes.
+  ///   - name: What errors call the file.
+  /// - Throws: The errors of ``check(_:)``.
+  public func check(image: UnsafeRawBufferPointer, name: String) throws(BPKitError) {
+    var ends: [Int32] = [-1, -1]
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+      throw BPKitError(
+        OpeningError.probeUnavailable(file: name, reason: "socketpair: \(String(cString: strerror(errno)))"))
+    }
+    defer { close(ends[0]) }
+    _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+    do {
+      try run(argument: "-", input: (child: ends[1], parent: ends[0], bytes: image), file: name)
+    } catch {
+      throw BPKitError(error)
+    }
+  }
+
+  /// Runs the probe on `argument`; with `input`, the child's standard input
+  /// is `child` (one end of a socket pair, closed here once the child has
+  /// it) and the bytes are written into `parent`, the other end, as it reads.
+  private func run(
+    argument: String, input: (child: Int32, parent: Int32, bytes: UnsafeRawBufferPointer)?, file path: String
+  ) throws(OpeningError) {
+    let pid: pid_t
+    do {
+      pid = try spawn(arguments + [argument], input: input?.child)
+    } catch {
+      if let input { close(input.child) }
+      throw .probeUnavailable(file: path, reason: "\(executable.path): \(String(cString: strerror(error.code)))")
+    }
+    var feeder = input.map { ImageFeeder(socket: $0.parent, bytes: $0.bytes) }
+    if let input { close(input.child) }
+    let deadline = Date().addingTimeInterval(wallClockLimit)
+    var status: Int32 = 0
+    var polls = 0
+    while true {
+      let done = waitpid(pid, &status, WNOHANG)
+      if done == pid || (done < 0 && errno != EINTR) { break }
+      // Bytes the child can take now are sent without waiting.
+      if feeder?.send() == true { continue }
+      polls += 1
+      // Reading the child's times costs more than a wait: every 16th poll.
+      if polls % 16 == 0 {
+        let overTime = Self.processorSeconds(of: pid) > timeout
+        if overTime || Date() > deadline {
+          kill(pid, SIGKILL)
+          while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+          throw .libraryHung(file: path, seconds: Int((overTime ? timeout : wallClockLimit).rounded(.up)))
+        }
+      }
+      usleep(1000)
+    }
+    // WIFSIGNALED, WTERMSIG and WEXITSTATUS, which Swift does not import.
+    let signal = status & 0x7f
+    if signal == 0 {
+      if (status >> 8) & 0xff == 1 { throw .libraryFailed(file: path) }
+      return
+    }
+    guard signal != 0x7f else { return }
+    if signal == SIGXCPU { throw .libraryHung(file: path, seconds: Self.cpuSeconds) }
+    throw .libraryCrashed(file: path, signal: signal)
+  }
+
+  /// Writes an image into a non-blocking socket as the child reads it, and
+  /// ends the stream once all is written. A child that stops reading (it
+  /// died) ends the writing without a signal (`MSG_NOSIGNAL`).
+  private struct ImageFeeder {
+    var socket: Int32
+    var bytes: UnsafeRawBufferPointer
+    var sent = 0
+    var finished = false
+
+    /// Sends what the socket takes; `true` when it took something.
+    mutating func send() -> Bool {
+      guard !finished else { return false }
+      if sent < bytes.count {
+        let count = Glibc.send(socket, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+        if count > 0 {
+          sent += count
+          return true
+        }
+        if count < 0 && (errno == EAGAIN || errno == EINTR) { return false }
+      }
+      shutdown(socket, Int32(SHUT_WR))
+      finished = true
+      return false
+    }
+  }
+
+  /// The processor time, user and system, a running child has used so
+  /// far: fields 14 and 15 of `/proc/PID/stat` (proc(5)), in clock ticks.
+  static func processorSeconds(of pid: pid_t) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = text.lastIndex(of: ")")
+    else { return 0 }
+    // The command name (field 2) may hold spaces: count fields after its ')'.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+  }
+
   private struct SpawnError: Error { var code: Int32 }
 
-  /// Starts the probe with standard input and output on `/dev/null` and no
-  /// other descriptor of this process: an HDF5 file this process has open
-  /// keeps its lock, which a child holding the descriptor would keep alive
-  /// after this process closes the file.
-  private func spawn(_ arguments: [String]) throws(SpawnError) -> pid_t {
+  /// Starts the probe with standard input (unless `input` is given) and
+  /// output on `/dev/null` and no other descriptor of this process: an HDF5
+  /// file this process has open keeps its lock, which a child holding the
+  /// descriptor would keep alive after this process closes the file.
+  private func spawn(_ arguments: [String], input: Int32?) throws(SpawnError) -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     for descriptor: Int32 in 0...2 {
-      posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+      if descriptor == 0, let input {
+        posix_spawn_file_actions_adddup2(&actions, input, 0)
+      } else {
+        posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+      }
     }
     // glibc's addclosefrom_np is not visible to Swift: close what is open now.
     let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []

@@ -11,6 +11,10 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
   /// The path names something other than a regular file: a directory, a
   /// device such as `/dev/zero`, a FIFO or a socket.
   case notRegularFile(file: String, kind: String)
+  /// The path reaches the file only through this process's descriptor
+  /// (`/proc/self/fd/N`) after the file was deleted: libhdf5 opens HDF5
+  /// files by name, and the file has none left.
+  case deleted(file: String)
   /// The file holds no bytes (files under `/proc` and `/sys` report a size of 0, too).
   case empty(file: String)
   /// A part of the file is larger than bpkit's documented cap for it.
@@ -30,7 +34,8 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
   /// The file the error is about.
   public var file: String {
     switch self {
-    case .notFound(let file), .permissionDenied(let file), .notRegularFile(let file, _), .empty(let file),
+    case .notFound(let file), .permissionDenied(let file), .notRegularFile(let file, _), .deleted(let file),
+      .empty(let file),
       .tooLarge(let file, _, _, _), .libraryCrashed(let file, _), .libraryHung(let file, _), .libraryFailed(let file),
       .probeUnavailable(let file, _):
       file
@@ -46,6 +51,9 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
       "cannot read '\(file)': permission denied"
     case .notRegularFile(let file, let kind):
       "'\(file)' is \(kind), not a regular file; give the path of a file"
+    case .deleted(let file):
+      "'\(file)' is a file that has been deleted, and libhdf5 opens HDF5 files by name; give bpkit a path that "
+        + "still names the file"
     case .empty(let file):
       "'\(file)' is empty"
     case .tooLarge(let file, let part, let bytes, let limit):

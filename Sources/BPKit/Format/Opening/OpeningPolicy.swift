@@ -71,6 +71,10 @@ enum OpeningPolicy {
   ///     only listings, which follow no link and read no data, skip it.
   static func openHDF5(_ path: String, trust: FileTrust, checkStructure: Bool = true) throws -> HDF5File {
     let size = try regularFileSize(path)
+    // libhdf5 resolves a symbolic link to the name it points to; a
+    // descriptor's link to a deleted file (/proc/self/fd/N) points nowhere.
+    guard let resolved = realpath(path, nil) else { throw OpeningError.deleted(file: path) }
+    free(resolved)
     // A damaged bpkit file is refused here, before libhdf5 parses any of it.
     _ = try FileChecksum.verify(path)
     try FilePolicy.prepareLibrary()
@@ -82,6 +86,24 @@ enum OpeningPolicy {
       try FormatError.wrappingHDF5Errors { try FilePolicy.check(try file.root, fileSize: size, file: path) }
     }
     return file
+  }
+
+  /// Opens an HDF5 file held in memory through every step of the policy:
+  /// the checksum line if it has one, the probe (which reads the same bytes
+  /// from its standard input), and the structural walk, bounded by the
+  /// image's size. Nothing is read from or written to disk.
+  static func openHDF5(image: Data, name: String, trust: FileTrust) throws -> HDF5File {
+    guard !image.isEmpty else { throw OpeningError.empty(file: name) }
+    return try image.withUnsafeBytes { bytes in
+      _ = try FileChecksum.verify(image: bytes, file: name)
+      try FilePolicy.prepareLibrary()
+      if trust == .untrusted, HDF5Signature.isPresent(in: bytes) {
+        try HDF5Probe.contain(image: bytes, name: name)
+      }
+      let file = try FormatError.wrappingHDF5Errors { try HDF5File(image: bytes, name: name) }
+      try FormatError.wrappingHDF5Errors { try FilePolicy.check(try file.root, fileSize: bytes.count, file: name) }
+      return file
+    }
   }
 
   private static func describe(_ mode: mode_t) -> String {

@@ -6,25 +6,35 @@ import _BPKitTestSupport
 
 @testable import BPKit
 
-/// The weights of a `.keras` archive, extracted for libhdf5: a file whose
-/// name is removed as soon as libhdf5 has it open, so that the reading that
-/// follows cannot leave it behind, whatever ends the process.
+/// The weights of a `.keras` archive, extracted for libhdf5 into memory,
+/// never to disk, and read as a file image there and in the probe.
 @Suite struct KerasWeightsExtractionTests {
   let archivePath = Fixtures.path("keras/mlp_tanh_softmax.keras")
 
-  @Test func theExtractedWeightsReadAsTheMemberAndLoseTheirNameOnceOpen() throws {
+  @Test func theWeightsAreExtractedIntoMemoryAndOpenedAsAnImage() throws {
     let archive = try Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read)
     let entry = try #require(archive["model.weights.h5"])
     var member = Data()
     _ = try archive.extract(entry) { member.append($0) }
 
-    let extracted = try KerasWeightsExtraction.extract(entry, from: archive, file: archivePath)
-    #expect(try Data(contentsOf: URL(fileURLWithPath: extracted.path)) == member)
-    let file = try HDF5File(openingAtPath: extracted.path)
-    extracted.removeName()
-    #expect(!FileManager.default.fileExists(atPath: extracted.path))
-    // libhdf5 reads on from the file it holds open.
+    let image = try KerasWeightsExtraction.extract(entry, from: archive, file: archivePath)
+    #expect(image == member)
+    let file = try image.withUnsafeBytes { try HDF5File(image: $0, name: "model.weights.h5") }
     #expect(try file.root.contains("layers"))
+  }
+
+  @Test func theProbeParsesTheImageFromItsStandardInput() throws {
+    let archive = try Archive(url: URL(fileURLWithPath: archivePath), accessMode: .read)
+    let image = try KerasWeightsExtraction.extract(
+      try #require(archive["model.weights.h5"]), from: archive, file: archivePath)
+    let probe = try #require(HDF5Probe.current)
+    try image.withUnsafeBytes { try probe.check(image: $0, name: "model.weights.h5") }
+    // A truncated image fails in the probe, named as given; 4 MiB of it
+    // (more than a socket buffer holds) arrives whole.
+    let cut = image.prefix(image.count / 2) + Data(repeating: 0, count: 4 << 20)
+    expectReason(OpeningError.libraryFailed(file: "cut")) {
+      try cut.withUnsafeBytes { try probe.check(image: $0, name: "cut") }
+    }
   }
 
   @Test func anArchiveIsReadWithTheProbeParsingItsWeights() throws {

@@ -205,6 +205,38 @@ import _BPKitTestSupport
     }
   }
 
+  /// A descriptor's path (`/proc/self/fd/N`, what a shell's `3<FILE`
+  /// gives) means something only in this process: the probe gets the
+  /// file's own name. One whose file was deleted has no name left for
+  /// libhdf5 and is refused as such.
+  @Test func aFileReachedThroughItsDescriptorIsRead() throws {
+    let path = folder.path("model.h5")
+    try FileManager.default.copyItem(atPath: Fixtures.path("fuzz-corpus/model/xor.model.h5"), toPath: path)
+    let descriptor = open(path, O_RDONLY)
+    try #require(descriptor >= 0)
+    defer { close(descriptor) }
+    let throughDescriptor = URL(fileURLWithPath: "/proc/self/fd/\(descriptor)")
+    #expect(try Model(contentsOf: throughDescriptor) == Model(contentsOf: URL(fileURLWithPath: path)))
+    let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+    #expect(try FileSummary(contentsOf: throughDescriptor).fileSize == Int64(size))
+    #expect(unlink(path) == 0)
+    expectReason(OpeningError.deleted(file: throughDescriptor.path)) { try Model(contentsOf: throughDescriptor) }
+  }
+
+  /// The probe's limit counts its processor time: one that waits (as on a
+  /// loaded machine, where it waits its turn) past the limit is not taken
+  /// for a loop, while one that computes past it is.
+  @Test func theProbesTimeLimitCountsProcessorTimeNotWaiting() throws {
+    let path = Fixtures.path("datasets/digits.h5")
+    var waiting = HDF5Probe(executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "sleep 3", "probe"])
+    waiting.timeout = 1
+    try waiting.check(path)
+    var spinning = HDF5Probe(
+      executable: URL(fileURLWithPath: "/bin/sh"), arguments: ["-c", "while :; do :; done", "probe"])
+    spinning.timeout = 1
+    expectReason(OpeningError.libraryHung(file: path, seconds: 1)) { try spinning.check(path) }
+  }
+
   @Test func trustedFilesSkipOnlyTheProbe() throws {
     let path = Fixtures.path("hostile/model-link-cycle.h5")
     expectReason(
