@@ -70,6 +70,10 @@ public enum BPKitFile: Sendable {
     var file: BPKitFile
     var format: String
     var formatVersion: String?
+    /// Objects the file holds that its format does not define, which no
+    /// reader takes (Schemas/FORMAT.md: readers ignore what they do not
+    /// know), one sentence each, for ``FileSummary/warnings``.
+    var unread: [String] = []
   }
 
   static func load(_ path: String, trust: FileTrust) throws -> Loaded {
@@ -104,7 +108,11 @@ public enum BPKitFile: Sendable {
           case .model: .model(try ModelFileCoding.readModel(reader))
           case .checkpoint: .checkpoint(try CheckpointFileCoding.read(reader))
           }
-        return Loaded(file: loaded, format: "hdf5", formatVersion: reader.version.description)
+        return Loaded(
+          file: loaded, format: "hdf5", formatVersion: reader.version.description,
+          unread: try reader.undefinedRootObjects().map {
+            "'/\($0)' is not part of bpkit format \(reader.version) \(reader.kind.rawValue)s; bpkit did not read it"
+          })
       }
     }
   }

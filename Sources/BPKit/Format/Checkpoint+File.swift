@@ -64,6 +64,11 @@ enum CheckpointFileCoding {
   // MARK: Writing
 
   static func validate(_ checkpoint: Checkpoint, file: String) throws {
+    do {
+      try ValueDomain.check(createdAt: checkpoint.createdAt)
+    } catch {
+      throw error.formatError(file: file)
+    }
     let shapes = Dictionary(
       uniqueKeysWithValues: checkpoint.model.orderedParameters.map { ($0.spec.key, $0.spec.shape) })
     for (slot, tensors) in checkpoint.optimizer.slots {

@@ -72,6 +72,22 @@ struct FileReader {
     return try group.openDataset(name)
   }
 
+  /// The names at the root that the layout of this file's kind does not
+  /// define (FileLayout): a newer minor version's additions, or another
+  /// program's. Readers ignore them; `inspect` lists them.
+  func undefinedRootObjects() throws -> [String] {
+    var defined: Set<String> = [
+      FileLayout.network, FileLayout.weights, FileLayout.featureNames, FileLayout.classNames,
+    ]
+    if kind == .checkpoint {
+      defined.formUnion([
+        FileLayout.optimizer, FileLayout.training, FileLayout.progress, FileLayout.history, FileLayout.data,
+        FileLayout.validationData,
+      ])
+    }
+    return try root.children().filter { !defined.contains($0) }
+  }
+
   static func join(_ parent: String, _ name: String) -> String {
     parent == "/" ? "/" + name : parent + "/" + name
   }

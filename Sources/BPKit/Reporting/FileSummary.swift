@@ -45,6 +45,7 @@ public struct FileSummary: Sendable, Encodable {
       self.init(
         loaded.file, path: url.path, fileSize: stat(url.path, &status) == 0 ? Int64(status.st_size) : 0,
         format: (loaded.format, loaded.formatVersion))
+      warnings += loaded.unread
     } catch {
       throw BPKitError(error)
     }

@@ -219,4 +219,21 @@ import _BPKitTestSupport
       "\(error)".contains("$.progress.order") && "\(error)".contains("the training data has 60 samples")
     }
   }
+
+  /// A checkpoint dated NaN, infinity or beyond 3,000 years has no RFC 3339
+  /// text: both writers refuse it before writing (it crashed the HDF5 writer).
+  @Test(arguments: [Double.nan, .infinity, 1e19])
+  func aDateNoTextCanHoldIsRefusedByBothWriters(seconds: Double) throws {
+    var checkpoint = try Checkpoint(contentsOf: url)
+    checkpoint.createdAt = Date(timeIntervalSince1970: seconds)
+    for format in [FileFormat.hdf5, .json] {
+      let destination = folder.url.appendingPathComponent("dated.\(format.rawValue)")
+      #expect {
+        _ = try BPKitFile.checkpoint(checkpoint).write(to: destination, format: format)
+      } throws: { error in
+        "\(error)".contains(format == .hdf5 ? "/@created_at_unix" : "$.created_at")
+      }
+      #expect(!FileManager.default.fileExists(atPath: destination.path))
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import Testing
 import _BPKitTestSupport
 
@@ -96,5 +97,25 @@ import _BPKitTestSupport
     #expect(FileSummary.grouped(1_234_567) == "1,234,567")
     #expect(FileSummary.grouped(-4_810) == "-4,810")
     #expect(FileSummary.grouped(650) == "650")
+  }
+
+  /// Readers ignore objects a bpkit file's format does not define (a newer
+  /// minor version's, or another program's); `inspect` lists them, so that
+  /// nothing in the file goes unmentioned.
+  @Test func objectsTheFormatDoesNotDefineAreListed() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.h5")
+    try FormatSamples.model(FormatSamples.denseNetwork()).write(to: url)
+    #expect(try FileSummary(contentsOf: url).warnings == [])
+    let file = try HDF5File(openingAtPath: url.path, mode: .readWrite)
+    _ = try file.root.createGroup("extra")
+    try file.close()
+    try FileSeal.reseal(url.path)
+    let summary = try FileSummary(contentsOf: url)
+    #expect(
+      summary.warnings == [
+        "'/extra' is not part of bpkit format \(FormatVersion.current) models; bpkit did not read it"
+      ])
+    #expect(summary.text.contains("'/extra' is not part of bpkit format"))
   }
 }

@@ -12,6 +12,11 @@ enum CheckpointJSON {
   static func writeDocument(
     _ checkpoint: Checkpoint, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
+    do {
+      try ValueDomain.check(createdAt: checkpoint.createdAt)
+    } catch {
+      throw error.jsonError
+    }
     try writer.beginObject()
     try BPKitJSON.writeHeader(.checkpoint, bpkitVersion: checkpoint.bpkitVersion, to: writer)
     try writer.key("created_at")

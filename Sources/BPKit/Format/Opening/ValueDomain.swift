@@ -76,8 +76,7 @@ enum ValueDomain {
     try check(checkpoint.optimizer)
     try check(checkpoint.configuration)
     try check(checkpoint.progress)
-    let unix = checkpoint.createdAt.timeIntervalSince1970
-    try within(unix, -maximumSeconds...maximumSeconds, Place(hdf5: "/@created_at_unix", json: "$.created_at"))
+    try check(createdAt: checkpoint.createdAt)
     for (name, data) in [("data", checkpoint.data), ("validation_data", checkpoint.validationData)] {
       guard let data else { continue }
       try count(data.sampleCount, .attribute(name, "sample_count"))
@@ -90,6 +89,14 @@ enum ValueDomain {
         reason:
           "it holds \(order.count) entries; the training data has \(data.sampleCount) samples (/data@sample_count)")
     }
+  }
+
+  /// A checkpoint's time of writing: finite, within about 3,000 years of
+  /// 1970. Writers check it too, since no text can be made of a NaN date.
+  static func check(createdAt date: Date) throws(Violation) {
+    try within(
+      date.timeIntervalSince1970, -maximumSeconds...maximumSeconds,
+      Place(hdf5: "/@created_at_unix", json: "$.created_at"))
   }
 
   private static func check(_ state: OptimizerState) throws(Violation) {
