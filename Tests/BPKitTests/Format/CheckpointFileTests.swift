@@ -202,8 +202,8 @@ import _BPKitTestSupport
       try progress.write(order, shape: [51], to: "order").setAttribute(
         "crc32", to: order.withUnsafeBytes { CRC32.checksum($0) })
     }
-    #expect(
-      throws: FormatError.shapeMismatch(file: url.path, path: "/progress/order", expected: [50], found: [51])
+    expectReason(
+      FormatError.shapeMismatch(file: url.path, path: "/progress/order", expected: [50], found: [51])
     ) { try Checkpoint(contentsOf: url) }
   }
 
