@@ -46,6 +46,19 @@ for path in files:
         for key, value in expect["hyperparameters"].items():
             if not math.isclose(float(config[key]), value, rel_tol=1e-6, abs_tol=1e-12):
                 raise AssertionError(f"{key} {config[key]}, expected {value}")
+        if "schedule" in expect:
+            # A learning-rate schedule: Keras' serialized keras.optimizers.schedules object.
+            schedule = config["learning_rate"]
+            if not isinstance(schedule, dict) or schedule.get("class_name") != expect["schedule"]["class_name"]:
+                raise AssertionError(f"learning_rate {schedule!r}, expected a {expect['schedule']['class_name']}")
+            for key, value in expect["schedule"]["config"].items():
+                found = schedule["config"].get(key)
+                if isinstance(value, (list, bool)) or value is None:
+                    same = found == value
+                else:
+                    same = found is not None and math.isclose(float(found), value, rel_tol=1e-6, abs_tol=1e-12)
+                if not same:
+                    raise AssertionError(f"schedule {key} {found!r}, expected {value!r}")
         loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
         if getattr(loss, "__name__", None) != keras.losses.get(expect["loss"]).__name__:
             raise AssertionError(f"loss {model.loss!r}, expected {expect['loss']}")

@@ -20,6 +20,8 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            RMSprop with momentum, weight_decay, clipnorm, clipvalue, global_clipnorm) in
            Fixtures/keras-settings/ (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py settings
+  schedules the learning-rate schedule cases of `settings` alone (ExponentialDecay, PiecewiseConstantDecay,
+           InverseTimeDecay, PolynomialDecay, CosineDecay with warmup), into the same folder
 """
 import argparse, json, os, subprocess, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -28,7 +30,7 @@ import h5py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
-ap.add_argument("what", choices=["import", "export", "parity", "settings", "tf2"])
+ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -254,15 +256,35 @@ SETTINGS = {
     "nadam_clipnorm_weight_decay": lambda: keras.optimizers.Nadam(0.01, clipnorm=0.05, weight_decay=0.02),
 }
 
+# Learning-rate schedules (keras.optimizers.schedules). A run has 10 updates before
+# it is saved and 5 after, so every schedule changes the rate within the continuation.
+S = keras.optimizers.schedules
+SCHEDULES = {
+    "sgd_exponential_decay": lambda: keras.optimizers.SGD(S.ExponentialDecay(0.2, 5, 0.8), momentum=0.9),
+    "sgd_exponential_decay_staircase": lambda: keras.optimizers.SGD(
+        S.ExponentialDecay(0.3, 4, 0.5, staircase=True)),
+    "adam_piecewise_constant_decay": lambda: keras.optimizers.Adam(
+        S.PiecewiseConstantDecay([6, 12], [0.02, 0.01, 0.004])),
+    "rmsprop_inverse_time_decay": lambda: keras.optimizers.RMSprop(S.InverseTimeDecay(0.01, 2, 0.5)),
+    "adagrad_inverse_time_decay_staircase": lambda: keras.optimizers.Adagrad(
+        S.InverseTimeDecay(0.1, 3, 0.7, staircase=True)),
+    "adam_polynomial_decay": lambda: keras.optimizers.Adam(S.PolynomialDecay(0.02, 14, 0.001, power=2.0)),
+    "sgd_polynomial_decay_cycle": lambda: keras.optimizers.SGD(S.PolynomialDecay(0.3, 4, 0.01, power=0.5, cycle=True)),
+    "nadam_cosine_decay": lambda: keras.optimizers.Nadam(S.CosineDecay(0.02, 20)),
+    "adamw_cosine_decay_warmup": lambda: keras.optimizers.AdamW(
+        S.CosineDecay(0.001, 8, alpha=0.1, warmup_target=0.02, warmup_steps=4), weight_decay=0.01),
+}
 
-def make_settings():
+
+def make_settings(cases=None):
     """Per setting: 2 epochs of fit, saved as NAME.keras and NAME.h5, then 1 more epoch in Keras."""
+    cases = cases or {**SETTINGS, **SCHEDULES}
     folder = os.path.join(ROOT, "Fixtures", "keras-settings")
     os.makedirs(folder, exist_ok=True)
     n, batch = 40, 8
     x = rng.standard_normal((n, 4)).astype(np.float32)
     y = targets("categorical_crossentropy", (3,), n)
-    for name, make_opt in SETTINGS.items():
+    for name, make_opt in cases.items():
         keras.utils.set_random_seed(a.seed)
         model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
                                   L.Dense(3, activation="softmax", name="out")])
@@ -292,7 +314,8 @@ def make_settings():
             f.attrs["note"] = ("fit(x, y, epochs=2, batch_size=8, shuffle=False), saved, then one more epoch; "
                                "continued holds the predictions on x after it")
         print(name, variables[:4], "...", len(variables), "variables")
-    tf_keras2_layouts(folder)
+    if cases is not SCHEDULES:
+        tf_keras2_layouts(folder)
 
 
 # tf.keras 2 (optimizer_v2) slot names for Keras 3's, and its class names.
@@ -344,4 +367,5 @@ def tf_keras2_layouts(folder):
 
 
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
+ "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings"))}[a.what]()

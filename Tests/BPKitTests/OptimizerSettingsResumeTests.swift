@@ -17,6 +17,36 @@ import _BPKitTestSupport
     ("adamw amsgrad global", .init(optimizer: .adamw, amsgrad: true, globalClipNorm: 0.5)),
     ("rmsprop centred momentum", .init(optimizer: .rmsprop, momentum: 0.5, centered: true, clipNorm: 1)),
     ("sgd momentum decay", .init(optimizer: .momentum, learningRate: 0.05, weightDecay: 0.02)),
+    (
+      "sgd exponential decay staircase",
+      .init(
+        optimizer: .momentum, learningRate: 0.2,
+        learningRateSchedule: "exponential_decay:decay_steps=7,decay_rate=0.6,staircase")
+    ),
+    (
+      "adamw cosine warmup clipnorm",
+      .init(
+        optimizer: .adamw, clipNorm: 1,
+        learningRateSchedule:
+          "cosine_decay:initial_learning_rate=0.0001,decay_steps=20,alpha=0.1,warmup_target=0.01,warmup_steps=8")
+    ),
+    (
+      "rmsprop piecewise",
+      .init(
+        optimizer: .rmsprop, learningRateSchedule: "piecewise_constant_decay:boundaries=9/21,values=0.01/0.003/0.001")
+    ),
+    (
+      "adagrad polynomial cycle",
+      .init(
+        optimizer: .adagrad,
+        learningRateSchedule: "polynomial_decay:initial_learning_rate=0.1,decay_steps=4,power=0.5,cycle")
+    ),
+    (
+      "nadam inverse time",
+      .init(
+        optimizer: .nadam,
+        learningRateSchedule: "inverse_time_decay:initial_learning_rate=0.01,decay_steps=3,decay_rate=0.4")
+    ),
   ]
 
   func options(_ schedule: TrainingOptions.Schedule, folder: TemporaryDirectory, name: String, stop: Int? = nil)
@@ -64,6 +94,45 @@ import _BPKitTestSupport
     resume.schedule.clipNorm = 2
     expectReason(TrainingError.invalidSetting("the optimizer's clipnorm cannot change on resume")) {
       try TrainingRun(resume)
+    }
+  }
+
+  @Test func aResumeRefusesAnotherScheduleOrARateBesideOne() throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-settings")
+    _ = try TrainingRun(options(Self.schedules[5].1, folder: folder, name: "run.h5", stop: 3)).run()
+    var resume = TrainingOptions(start: .init(resume: folder.path("run.h5")))
+    resume.schedule.learningRate = 0.1
+    #expect(
+      throws: TrainingError.invalidSetting(
+        "the run's learning rate follows the schedule exponential_decay:initial_learning_rate=0.2,decay_steps=7,"
+          + "decay_rate=0.6,staircase=true; --lr cannot change it on resume. Drop --lr")
+    ) {
+      try TrainingRun(resume)
+    }
+    resume.schedule.learningRate = nil
+    resume.schedule.learningRateSchedule = "exponential_decay:decay_steps=7,decay_rate=0.5,staircase"
+    #expect(throws: TrainingError.self) { try TrainingRun(resume) }
+    // The same schedule again changes nothing and is accepted.
+    resume.schedule.learningRateSchedule = "exponential_decay:decay_steps=7,decay_rate=0.6,staircase"
+    #expect(try TrainingRun(resume).run().reason == .completed)
+  }
+
+  @Test func theHistoryRecordsTheRateOfEachEpochsLastUpdate() throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-settings")
+    var run = options(Self.schedules[5].1, folder: folder, name: "run.h5")
+    run.schedule.epochs = 3
+    _ = try TrainingRun(run).run()
+    let checkpoint = try Checkpoint(contentsOf: folder.url.appendingPathComponent("run.h5"))
+    let configuration = checkpoint.optimizer.configuration
+    // 15 updates an epoch (1,437 samples in batches of 100): the last ones are updates 14, 29 and 44.
+    #expect(
+      checkpoint.progress.history.map(\.learningRate)
+        == [14, 29, 44].map {
+          configuration.learningRate(afterIterations: Int64($0))
+        })
+    let expected = [0.2 * 0.36, 0.2 * pow(0.6, 4), 0.2 * pow(0.6, 6)]
+    for (recorded, rate) in zip(checkpoint.progress.history.map(\.learningRate), expected) {
+      #expect(abs(recorded - rate) <= 1e-15)
     }
   }
 

@@ -47,6 +47,17 @@ import Testing
     #expect(TrainingCurves(history: Self.history(5), title: "a<b&c").svg.contains("a&lt;b&amp;c"))
   }
 
+  @Test func aScheduledRateGetsItsOwnPanel() throws {
+    var history = Self.history(6)
+    for index in history.indices { history[index].learningRate = 0.1 * pow(0.5, Double(index)) }
+    let all = try parse(TrainingCurves(history: history, title: "t").svg)
+    #expect(try all.nodes(forXPath: "//*[local-name()='g'][@class='panel']").count == 3)
+    #expect(try all.nodes(forXPath: "//*[local-name()='g'][@id='learning-rate']").count == 1)
+    let rate = try parse(TrainingCurves(history: history, title: "t", metric: .lr).svg)
+    #expect(try rate.nodes(forXPath: "//*[local-name()='g'][@class='panel']").count == 1)
+    #expect(try rate.nodes(forXPath: "//*[local-name()='polyline']").count == 1)
+  }
+
   @Test func singleEpochsGetWholeNumberTicksAndTheLegendStaysAboveThePlot() throws {
     let svg = TrainingCurves(history: Self.history(1), title: "t").svg
     let document = try parse(svg)

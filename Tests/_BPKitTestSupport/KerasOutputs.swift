@@ -15,8 +15,12 @@ public enum KerasOutputs {
 
   /// Records beside `path` what Keras must find in it: the optimizer's class
   /// name and hyperparameters and the loss, as `path.expect.json`.
-  public static func expect(_ path: String, optimizer: String, hyperparameters: [String: Double], loss: String) {
-    let expectation: [String: Any] = ["optimizer": optimizer, "hyperparameters": hyperparameters, "loss": loss]
+  /// A learning-rate schedule, when given, is `{"class_name": ..., "config": {...}}` as Keras serializes it.
+  public static func expect(
+    _ path: String, optimizer: String, hyperparameters: [String: Double], loss: String, schedule: [String: Any]? = nil
+  ) {
+    var expectation: [String: Any] = ["optimizer": optimizer, "hyperparameters": hyperparameters, "loss": loss]
+    if let schedule { expectation["schedule"] = schedule }
     let data = try? JSONSerialization.data(withJSONObject: expectation, options: [.sortedKeys])
     try? data?.write(to: URL(fileURLWithPath: path + ".expect.json"))
   }

@@ -138,6 +138,66 @@ enum CheckpointFileCoding {
     for name in state.slots.keys.sorted() {
       try writer.writeTensors(state.slots[name]!, layers: layers, into: try slots.createGroup(name))
     }
+    if let schedule = configuration.schedule { try writeSchedule(schedule, into: group, with: writer) }
+  }
+
+  /// `/optimizer/schedule` (format 1.3): attribute `class_name` (Keras'), one
+  /// attribute per setting by Keras' name (float64, or uint8 for a yes-or-no
+  /// setting; none for Keras' `None`), and the lists of a piecewise constant
+  /// schedule as float64 datasets `boundaries` and `values`.
+  private static func writeSchedule(_ schedule: LearningRateSchedule, into parent: HDF5Group, with writer: FileWriter)
+    throws
+  {
+    let group = try parent.createGroup(FileLayout.schedule)
+    try group.setAttribute("class_name", to: schedule.kerasClassName)
+    for (name, value) in schedule.kerasSettings {
+      switch value {
+      case nil: continue
+      case .number(let number): try group.setAttribute(name, to: number)
+      case .flag(let flag): try group.setAttribute(name, to: UInt8(flag ? 1 : 0))
+      case .numbers(let numbers): try writer.write(numbers, shape: [numbers.count], to: name, in: group)
+      }
+    }
+  }
+
+  /// The most boundaries a stored piecewise constant schedule may have.
+  static let maximumScheduleBoundaries = 1 << 16
+
+  private static func readSchedule(_ reader: FileReader) throws -> LearningRateSchedule? {
+    let path = "\(FileLayout.optimizer)/\(FileLayout.schedule)"
+    guard try reader.group(FileLayout.optimizer).contains(FileLayout.schedule) else { return nil }
+    let group = try reader.group(path)
+    let className = try reader.string("class_name", of: group)
+    guard let names = LearningRateSchedule.settingNames(ofKerasClass: className) else {
+      throw FormatError.invalidValue(
+        file: reader.path, path: "/\(path)@class_name",
+        reason: "unknown schedule '\(className)'; expected one of "
+          + LearningRateSchedule.kerasClassNames.joined(separator: ", "))
+    }
+    var settings: [String: LearningRateSchedule.Setting] = [:]
+    for (name, _) in names {
+      if name == "boundaries" || name == "values" {
+        guard try group.contains(name) else { continue }
+        let count = try reader.dataset(name, in: group).shape.reduce(1, *)
+        guard count <= maximumScheduleBoundaries + 1 else {
+          throw FormatError.invalidValue(
+            file: reader.path, path: "/\(path)/\(name)",
+            reason: "it holds \(count) numbers; at most \(maximumScheduleBoundaries + 1) are read")
+        }
+        settings[name] = .numbers(try reader.vector(name, in: group, as: Double.self))
+      } else if ["staircase", "cycle"].contains(name) {
+        if let flag = try reader.optionalAttribute(name, of: group, as: UInt8.self) {
+          settings[name] = .flag(flag != 0)
+        }
+      } else if let number = try reader.optionalAttribute(name, of: group, as: Double.self) {
+        settings[name] = .number(number)
+      }
+    }
+    do {
+      return try LearningRateSchedule(kerasClassName: className, settings: settings)
+    } catch {
+      throw FormatError.invalidValue(file: reader.path, path: "/\(path)", reason: error.description)
+    }
   }
 
   /// The optimizer's hyperparameters by attribute name, in file order.
@@ -280,6 +340,10 @@ enum CheckpointFileCoding {
     configuration.globalClipNorm = added["global_clipnorm"]!
     configuration.amsgrad = try reader.optionalAttribute("amsgrad", of: group, as: UInt8.self) ?? 0 != 0
     configuration.centered = try reader.optionalAttribute("centered", of: group, as: UInt8.self) ?? 0 != 0
+    let learningRate = configuration.learningRate
+    configuration.schedule = try readSchedule(reader)
+    // The stored rate is the schedule's at step 0; the schedule is what counts.
+    configuration.learningRate = configuration.schedule == nil ? learningRate : configuration.learningRate
     let iterations = try reader.attribute("iterations", of: group, as: Int64.self)
     let slotsGroup = try reader.group("\(FileLayout.optimizer)/\(FileLayout.slots)")
     let specs = model.orderedParameters.map(\.spec)

@@ -23,6 +23,8 @@ enum FileLayout {
   // The checkpoint part.
   static let optimizer = "optimizer"
   static let slots = "slots"
+  /// Format 1.3: the learning-rate schedule, when the optimizer has one.
+  static let schedule = "schedule"
   static let training = "training"
   static let progress = "progress"
   static let order = "order"

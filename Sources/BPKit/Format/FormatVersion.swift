@@ -29,8 +29,9 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// 1.1 added the optional `/feature_names` and `/class_names` datasets;
   /// 1.2 the optimizers adamw, nadam and adagrad and the `/optimizer`
   /// attributes `amsgrad`, `centered`, `initial_accumulator_value`,
-  /// `weight_decay`, `clipnorm`, `clipvalue` and `global_clipnorm`.
-  public static let current = FormatVersion(major: 1, minor: 2)
+  /// `weight_decay`, `clipnorm`, `clipvalue` and `global_clipnorm`; 1.3 the
+  /// learning-rate schedule `/optimizer/schedule`.
+  public static let current = FormatVersion(major: 1, minor: 3)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.
   public var isReadable: Bool { major <= Self.current.major }

@@ -120,7 +120,8 @@ public struct FileDifference: Sendable {
 
   static func describe(_ configuration: OptimizerConfiguration) -> String {
     let values = configuration.usedHyperparameters.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
-    return "\(configuration.kind.rawValue) (\(values))"
+    let schedule = configuration.schedule.map { ", learning rate schedule \($0.summary)" } ?? ""
+    return "\(configuration.kind.rawValue) (\(values))\(schedule)"
   }
 }
 

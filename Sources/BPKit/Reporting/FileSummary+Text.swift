@@ -81,7 +81,8 @@ extension FileSummary {
   private static func describe(_ optimizer: OptimizerSummary) -> String {
     let values = optimizer.hyperparameters.map { "\($0.name) \(number($0.value))" }.joined(separator: ", ")
     let slots = optimizer.slots.isEmpty ? "no slots" : "slots " + optimizer.slots.joined(separator: ", ")
-    return "\(optimizer.kind) (\(values)), \(grouped(Int(optimizer.iterations))) iterations, \(slots)"
+    let schedule = optimizer.schedule.map { ", learning rate schedule \($0)" } ?? ""
+    return "\(optimizer.kind) (\(values))\(schedule), \(grouped(Int(optimizer.iterations))) iterations, \(slots)"
   }
 
   private static func describe(_ figures: CheckpointSummary.EpochFigures) -> String {

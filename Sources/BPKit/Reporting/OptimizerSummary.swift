@@ -9,6 +9,9 @@ public struct OptimizerSummary: Sendable, Encodable {
   public var iterations: Int64
   /// The names of the per-weight slots, sorted.
   public var slots: [String]
+  /// The learning-rate schedule in `--lr-schedule` form (its `learning_rate`
+  /// above is the rate at step 0), or `nil` for a constant rate.
+  public var schedule: String?
 
   /// Summarises an optimizer's state.
   public init(_ state: OptimizerState) {
@@ -17,9 +20,13 @@ public struct OptimizerSummary: Sendable, Encodable {
     hyperparameters = configuration.usedHyperparameters
     iterations = state.iterations
     slots = state.slots.keys.sorted()
+    schedule = configuration.schedule?.summary
   }
 
-  private enum CodingKeys: String, CodingKey { case kind, hyperparameters, iterations, slots }
+  private enum CodingKeys: String, CodingKey {
+    case kind, hyperparameters, iterations, slots
+    case schedule = "learning_rate_schedule"
+  }
 
   private struct NameKey: CodingKey {
     var stringValue: String
@@ -36,6 +43,7 @@ public struct OptimizerSummary: Sendable, Encodable {
     for (name, value) in hyperparameters { try values.encode(value, forKey: NameKey(stringValue: name)) }
     try container.encode(iterations, forKey: .iterations)
     try container.encode(slots, forKey: .slots)
+    try container.encodeIfPresent(schedule, forKey: .schedule)
   }
 }
 

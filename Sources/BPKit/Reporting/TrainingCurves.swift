@@ -12,7 +12,9 @@ public struct TrainingCurves: Sendable {
     case loss
     /// Train and validation accuracy (classifiers only).
     case accuracy
-    /// Both, loss above accuracy.
+    /// The learning rate in force at the end of each epoch.
+    case lr
+    /// Loss above accuracy, and below them the learning rate when it changed during the run.
     case all
   }
 
@@ -62,10 +64,14 @@ public struct TrainingCurves: Sendable {
         series("train accuracy", "#2ca02c", false) { $0.trainAccuracy },
         series("validation accuracy", "#d62728", true) { $0.validationAccuracy },
       ].filter { !$0.points.isEmpty })
+    let rate = Panel(
+      label: "learning rate", series: [series("learning rate", "#9467bd", false) { $0.learningRate }])
+    let rateChanged = Set(history.map(\.learningRate)).count > 1
     switch metric {
     case .loss: return [loss]
     case .accuracy: return [accuracy]
-    case .all: return accuracy.series.isEmpty ? [loss] : [loss, accuracy]
+    case .lr: return [rate]
+    case .all: return (accuracy.series.isEmpty ? [loss] : [loss, accuracy]) + (rateChanged ? [rate] : [])
     }
   }
 
@@ -105,7 +111,7 @@ public struct TrainingCurves: Sendable {
       minimum: values.min() ?? 0, maximum: values.max() ?? 1, targetTicks: 6, includesZero: panel.label == "loss")
     func px(_ epoch: Double) -> Double { x + xScale.fraction(epoch) * width }
     func py(_ value: Double) -> Double { y + (1 - yScale.fraction(value)) * height }
-    var svg = "<g class=\"panel\" id=\"\(panel.label)\">\n"
+    var svg = "<g class=\"panel\" id=\"\(panel.label.replacingOccurrences(of: " ", with: "-"))\">\n"
     svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#444\"/>\n"
     for tick in yScale.ticks {
       let ty = format(py(tick))

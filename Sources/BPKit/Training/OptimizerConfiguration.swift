@@ -64,6 +64,12 @@ public struct OptimizerConfiguration: Codable, Hashable, Sendable {
   public var clipValue: Double
   /// Rescales all gradients together to at most this global L2 norm (Keras' `global_clipnorm`); 0 is none.
   public var globalClipNorm: Double
+  /// The learning rate as a function of the step count (Keras' `learning_rate`
+  /// given a schedule), or `nil` for the constant ``learningRate``. With a
+  /// schedule, ``learningRate`` holds its rate at step 0.
+  public var schedule: LearningRateSchedule? {
+    didSet { if let schedule { learningRate = schedule.initialLearningRate } }
+  }
 
   /// Creates a configuration; unspecified values take the defaults for `kind`.
   public init(
@@ -71,10 +77,12 @@ public struct OptimizerConfiguration: Codable, Hashable, Sendable {
     beta2: Double = 0.999, epsilon: Double? = nil, rho: Double = 0.9, increaseFactor: Double = 1.2,
     decreaseFactor: Double = 0.5, minimumStep: Double = 0, maximumStep: Double = 50, initialStep: Double = 0.1,
     amsgrad: Bool = false, centered: Bool = false, initialAccumulatorValue: Double = 0.1,
-    weightDecay: Double? = nil, clipNorm: Double = 0, clipValue: Double = 0, globalClipNorm: Double = 0
+    weightDecay: Double? = nil, clipNorm: Double = 0, clipValue: Double = 0, globalClipNorm: Double = 0,
+    schedule: LearningRateSchedule? = nil
   ) {
     self.kind = kind
-    self.learningRate = learningRate ?? Self.defaultLearningRate(kind)
+    self.learningRate = schedule?.initialLearningRate ?? learningRate ?? Self.defaultLearningRate(kind)
+    self.schedule = schedule
     self.momentum = momentum ?? ((kind == .momentum || kind == .nesterov) ? 0.9 : 0)
     self.beta1 = beta1
     self.beta2 = beta2
@@ -106,6 +114,11 @@ public struct OptimizerConfiguration: Codable, Hashable, Sendable {
   /// Keras 3's default weight decay: 0.004 for AdamW, none for the others.
   public static func defaultWeightDecay(_ kind: OptimizerKind) -> Double {
     kind == .adamw ? 0.004 : 0
+  }
+
+  /// The learning rate of the update that follows `iterations` updates.
+  public func learningRate(afterIterations iterations: Int64) -> Double {
+    schedule?.learningRate(atStep: iterations) ?? learningRate
   }
 
   /// Whether any gradient clipping is on.

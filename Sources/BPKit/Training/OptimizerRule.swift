@@ -62,6 +62,15 @@ struct OptimizerRule {
       try check("maximum_step", c.maximumStep, c.maximumStep >= c.minimumStep, "at least the minimum step")
       try check("initial_step", c.initialStep, c.initialStep > 0, "greater than 0")
     }
+    if let schedule = c.schedule {
+      if c.kind == .rprop {
+        throw .invalidHyperparameter(
+          name: "learning_rate", value: c.learningRate, expected: "a number: rprop has no learning rate to schedule")
+      }
+      if let problem = schedule.problem {
+        throw .invalidHyperparameter(name: "learning_rate", value: c.learningRate, expected: problem)
+      }
+    }
     if c.amsgrad && c.kind != .adam && c.kind != .adamw {
       throw .invalidHyperparameter(name: "amsgrad", value: 1, expected: "only with adam or adamw")
     }
@@ -98,7 +107,8 @@ struct OptimizerRule {
     slots: [UnsafeMutablePointer<S>], iterations: Int64, momentumProduct: S = 1
   ) {
     let c = configuration
-    let lr = S(c.learningRate)
+    // A schedule's rate at the updates applied so far, as Keras' `learning_rate` property.
+    let lr = S(c.learningRate(afterIterations: iterations))
     if c.weightDecay != 0 { decay(w, count, lr, S(c.weightDecay)) }
     switch c.kind {
     case .sgd, .momentum, .nesterov:

@@ -120,7 +120,15 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     }
   }
 
-  /// The learning rate of the next updates (unused by RPROP).
+  /// The rate in force: that of the last update applied (before any, of the
+  /// first), following the optimizer's schedule when it has one.
+  public var learningRateInForce: Double {
+    optimizerConfiguration.learningRate(afterIterations: max(iterations - 1, 0))
+  }
+
+  /// The learning rate of the next updates (unused by RPROP). With a
+  /// schedule (``OptimizerConfiguration/schedule``), its rate at step 0;
+  /// setting it then changes nothing, as the schedule gives every rate.
   public var learningRate: Double {
     get { optimizerConfiguration.learningRate }
     set {

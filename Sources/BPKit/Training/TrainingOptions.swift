@@ -110,6 +110,10 @@ public struct TrainingOptions: Sendable {
     public var clipValue: Double?
     /// Global gradient norm clipping (Keras' `global_clipnorm`).
     public var globalClipNorm: Double?
+    /// A learning-rate schedule as `bpkit train --lr-schedule` reads it (see
+    /// ``LearningRateSchedule/init(specification:learningRate:)``); its
+    /// initial rate defaults to ``learningRate`` or the optimizer's.
+    public var learningRateSchedule: String?
 
     /// Creates a schedule.
     public init(
@@ -117,7 +121,7 @@ public struct TrainingOptions: Sendable {
       learningRate: Double? = nil, momentum: Double? = nil, seed: UInt64? = nil, bpttSteps: Int? = nil,
       noShuffle: Bool = false, weightDecay: Double? = nil, amsgrad: Bool? = nil, centered: Bool? = nil,
       initialAccumulatorValue: Double? = nil, clipNorm: Double? = nil, clipValue: Double? = nil,
-      globalClipNorm: Double? = nil
+      globalClipNorm: Double? = nil, learningRateSchedule: String? = nil
     ) {
       self.epochs = epochs
       self.batchSize = batchSize
@@ -135,6 +139,7 @@ public struct TrainingOptions: Sendable {
       self.clipNorm = clipNorm
       self.clipValue = clipValue
       self.globalClipNorm = globalClipNorm
+      self.learningRateSchedule = learningRateSchedule
     }
 
     /// The optimizer settings given, by their Keras names, each with a way to set it.
@@ -155,10 +160,32 @@ public struct TrainingOptions: Sendable {
       ]
     }
 
-    /// `configuration` with every optimizer setting given here in place of its own.
-    func applyingOptimizerSettings(to configuration: OptimizerConfiguration) -> OptimizerConfiguration {
+    /// `configuration` with every optimizer setting given here in place of its
+    /// own, and the learning-rate schedule given here, starting at the rate
+    /// given or `configuration`'s.
+    ///
+    /// - Throws: ``TrainingError/invalidSetting(_:)`` when the schedule does not
+    ///   read, or when a learning rate is given for a schedule that already holds one.
+    func applyingOptimizerSettings(to configuration: OptimizerConfiguration) throws(TrainingError)
+      -> OptimizerConfiguration
+    {
       var result = configuration
       for setting in optimizerSettings { setting.set(&result) }
+      if let specification = learningRateSchedule {
+        do {
+          result.schedule = try LearningRateSchedule(specification: specification, learningRate: result.learningRate)
+        } catch {
+          throw .invalidSetting(error.description)
+        }
+        if learningRate != nil, specification.contains("initial_learning_rate") || result.schedule!.ignoresInitialRate {
+          throw .invalidSetting(
+            "--lr and the schedule both give the first learning rate; give it once (the schedule's "
+              + (result.schedule!.ignoresInitialRate ? "values" : "initial_learning_rate") + " or --lr)")
+        }
+      } else if learningRate != nil, let schedule = configuration.schedule {
+        throw .invalidSetting(
+          "the learning rate follows the schedule \(schedule.summary); replace it with --lr-schedule, or drop --lr")
+      }
       return result
     }
   }

@@ -31,6 +31,9 @@ extension TrainingPlan {
         "rprop follows only the signs of the full-batch gradient and has no learning rate, so \(flag) means "
           + "nothing for it; drop \(flag)")
     }
+    if schedule.learningRateSchedule != nil, optimizer == .rprop {
+      throw .invalidSetting("rprop adapts a step size for each weight and has no learning rate; drop --lr-schedule")
+    }
     if schedule.learningRate != nil, optimizer == .rprop {
       throw .invalidSetting("rprop adapts a step size for each weight and has no learning rate; drop --lr")
     }

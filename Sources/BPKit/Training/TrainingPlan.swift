@@ -165,10 +165,10 @@ public struct TrainingPlan {
     }
     let loss = schedule.loss ?? kerasState.loss ?? Self.defaultLoss(for: model.network)
     var optimizer = OptimizerState(
-      configuration: schedule.applyingOptimizerSettings(
+      configuration: try schedule.applyingOptimizerSettings(
         to: OptimizerConfiguration(kind: schedule.optimizer ?? .adam, momentum: schedule.momentum)))
     if var state = kerasState.optimizer, schedule.optimizer == nil || schedule.optimizer == state.configuration.kind {
-      state.configuration = schedule.applyingOptimizerSettings(to: state.configuration)
+      state.configuration = try schedule.applyingOptimizerSettings(to: state.configuration)
       optimizer = state
     }
     try Self.refuseMeaningless(schedule, network: model.network, optimizer: optimizer.configuration.kind)
@@ -224,6 +224,20 @@ public struct TrainingPlan {
         "the run uses the \(checkpoint.optimizer.configuration.kind.rawValue) optimizer; it cannot change on resume")
     }
     let stored = checkpoint.optimizer.configuration
+    if let specification = schedule.learningRateSchedule {
+      var changed = stored
+      changed.schedule = try? LearningRateSchedule(
+        specification: specification, learningRate: schedule.learningRate ?? stored.learningRate)
+      if changed.schedule == nil || changed.schedule != stored.schedule {
+        throw TrainingError.invalidSetting(
+          "the run's learning rate "
+            + (stored.schedule.map { "follows the schedule \($0.summary)" } ?? "is constant")
+            + "; the schedule cannot change on resume. Drop --lr-schedule")
+      }
+    } else if schedule.learningRate != nil, let stored = stored.schedule {
+      throw TrainingError.invalidSetting(
+        "the run's learning rate follows the schedule \(stored.summary); --lr cannot change it on resume. Drop --lr")
+    }
     for setting in schedule.optimizerSettings where setting.given && setting.name != "learning_rate" {
       var changed = stored
       setting.set(&changed)

@@ -81,7 +81,7 @@ public final class TrainingRun {
     self.lock = lock
     self.inputs = inputs + [plan.checkpoint.data?.path, plan.checkpoint.validationData?.path].compactMap { $0 }
     session = try TrainingSession(checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation)
-    if let rate = plan.learningRate { session.setLearningRate(rate) }
+    if let rate = plan.learningRate { try session.setLearningRate(rate) }
     for note in plan.notes { session.addNote(note) }
     lastCheckpoint = plan.resumedFrom
     bestLoss = plan.checkpoint.progress.history.map { $0.validationLoss ?? $0.trainLoss }.min() ?? .infinity

@@ -139,7 +139,13 @@ public final class TrainingSession {
   }
 
   /// Changes the learning rate from the next batch on, noting it in the history.
-  public func setLearningRate(_ rate: Double) {
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` when the rate follows a schedule.
+  public func setLearningRate(_ rate: Double) throws {
+    if let schedule = engine.optimizerConfiguration.schedule {
+      throw TrainingError.invalidSetting(
+        "the learning rate follows the schedule \(schedule.summary); it cannot be set on its own")
+    }
     guard rate != engine.learningRate else { return }
     pendingNotes.append("learning rate changed from \(engine.learningRate) to \(rate)")
     engine.learningRate = rate
@@ -252,7 +258,7 @@ public final class TrainingSession {
       trainLoss: progress.epochLossSum / Double(max(progress.epochSamples, 1)),
       trainAccuracy: progress.epochJudged > 0 ? Double(progress.epochCorrect) / Double(progress.epochJudged) : nil,
       validationLoss: validationMetrics?.loss, validationAccuracy: validationMetrics?.accuracy,
-      learningRate: engine.learningRate, seconds: epochSeconds, notes: pendingNotes)
+      learningRate: engine.learningRateInForce, seconds: epochSeconds, notes: pendingNotes)
     progress.history.append(record)
     progress.epoch += 1
     progress.stepInEpoch = 0

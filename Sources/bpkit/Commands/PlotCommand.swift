@@ -8,8 +8,8 @@ struct PlotCommand: ParsableCommand {
     commandName: "plot",
     abstract: "Draw a checkpoint's training curves (loss and accuracy per epoch) as SVG.",
     discussion: """
-      Draws train and validation loss, and accuracy for classifiers, one panel \
-      per metric, with axes, a legend and a title naming the run. Open the \
+      Draws train and validation loss, accuracy for classifiers, and the learning \
+      rate when a schedule changed it, one panel per metric, with axes, a legend and a title naming the run. Open the \
       file in any browser.
       """
   )
@@ -20,7 +20,7 @@ struct PlotCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: ArgumentHelp("The SVG file to write.", valueName: "file"))
   var output: String
 
-  @Option(help: "The series: loss, accuracy or all.")
+  @Option(help: "The series: loss, accuracy, lr (the learning rate) or all (with lr when it changed).")
   var metric: TrainingCurves.Metric = .all
 
   @Option(help: "The title (default: the file's name, network, optimizer and epochs).")

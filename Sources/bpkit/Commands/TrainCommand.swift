@@ -26,6 +26,14 @@ struct TrainCommand: ParsableCommand {
         Activations: linear, sigmoid, tanh, relu, softmax, leaky_relu(0.1),
         elu(1.0) (parameters optional).
 
+      LEARNING-RATE SCHEDULES (Keras' keras.optimizers.schedules, by their Keras \
+      names; the rate of each update is the schedule at the updates before it):
+        exponential_decay:decay_steps=1000,decay_rate=0.96[,staircase]
+        piecewise_constant_decay:boundaries=500/1000,values=0.1/0.01/0.001
+        inverse_time_decay:decay_steps=1000,decay_rate=0.5[,staircase]
+        polynomial_decay:decay_steps=1000[,end_learning_rate=0.0001,power=1,cycle]
+        cosine_decay:decay_steps=1000[,alpha=0,warmup_target=0.01,warmup_steps=100]
+
       DATA: an HDF5 file (datasets --x and --y, default /train/x and /train/y; \
       sequence data is 3-D [samples, steps, features]) or a CSV file with a header \
       (targets in the --target column, default "label"). With cross-entropy, integer \
@@ -188,7 +196,7 @@ extension TrainScheduleOptions {
       epochs: epochs, batchSize: batchSize, loss: loss?.loss, optimizer: optimizer, learningRate: learningRate,
       momentum: momentum, seed: seed, bpttSteps: bpttSteps, noShuffle: noShuffle, weightDecay: weightDecay,
       amsgrad: amsgrad, centered: centered, initialAccumulatorValue: initialAccumulatorValue, clipNorm: clipnorm,
-      clipValue: clipvalue, globalClipNorm: globalClipnorm)
+      clipValue: clipvalue, globalClipNorm: globalClipnorm, learningRateSchedule: lrSchedule)
   }
 }
 
@@ -316,6 +324,13 @@ struct TrainScheduleOptions: ParsableArguments {
   @Option(
     name: .long, parsing: .unconditional, help: "Clip all gradients together to this L2 norm (Keras global_clipnorm).")
   var globalClipnorm: Double?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "A Keras learning-rate schedule (see LEARNING-RATE SCHEDULES above); its initial rate defaults to --lr.",
+      valueName: "name:settings"))
+  var lrSchedule: String?
 
   @Option(name: .long, parsing: .unconditional, help: "The seed of weight initialisation and shuffling. Default 1.")
   var seed: UInt64?

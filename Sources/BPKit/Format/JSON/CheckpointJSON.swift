@@ -68,6 +68,10 @@ enum CheckpointJSON {
       try writer.key(name)
       try writer.bool(value)
     }
+    if let schedule = configuration.schedule {
+      try writer.key("learning_rate_schedule")
+      try write(schedule, to: writer)
+    }
     try writer.endObject()
     try writer.key("iterations")
     try writer.integer(state.iterations)
@@ -80,6 +84,60 @@ enum CheckpointJSON {
     }
     try writer.endObject()
     try writer.endObject()
+  }
+
+  /// A schedule as Keras serializes one: `{"class_name": ..., "config": {...}}`,
+  /// the config's members by Keras' names (Keras' `None` as null).
+  private static func write(_ schedule: LearningRateSchedule, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.beginObject()
+    try writer.key("class_name")
+    try writer.string(schedule.kerasClassName)
+    try writer.key("config")
+    try writer.beginObject()
+    for (name, value) in schedule.kerasSettings {
+      try writer.key(name)
+      switch value {
+      case nil: try writer.null()
+      case .number(let number): try writer.real(number)
+      case .flag(let flag): try writer.bool(flag)
+      case .numbers(let numbers):
+        try writer.beginArray(inline: true)
+        for number in numbers { try writer.real(number) }
+        try writer.endArray()
+      }
+    }
+    try writer.endObject()
+    try writer.endObject()
+  }
+
+  private static func readSchedule(_ cursor: JSONCursor) throws(BPKitJSONError) -> LearningRateSchedule {
+    let object = try cursor.object(allowing: ["class_name", "config"])
+    let className = try object.required("class_name").string(oneOf: LearningRateSchedule.kerasClassNames)
+    let names = LearningRateSchedule.settingNames(ofKerasClass: className)!.map(\.name)
+    let configCursor = try object.required("config")
+    let config = try configCursor.object(allowing: Set(names))
+    var settings: [String: LearningRateSchedule.Setting] = [:]
+    for name in names {
+      guard let value = config.optional(name), !value.isNull else { continue }
+      switch name {
+      case "staircase", "cycle": settings[name] = .flag(try value.bool())
+      case "boundaries", "values":
+        var numbers: [Double] = []
+        for element in try value.array() {
+          numbers.append(
+            try element.finite(in: -.greatestFiniteMagnitude...(.greatestFiniteMagnitude), "a finite number"))
+        }
+        settings[name] = .numbers(numbers)
+      default:
+        settings[name] = .number(
+          try value.finite(in: -.greatestFiniteMagnitude...(.greatestFiniteMagnitude), "a finite number"))
+      }
+    }
+    do {
+      return try LearningRateSchedule(kerasClassName: className, settings: settings)
+    } catch {
+      throw configCursor.violation(error.description)
+    }
   }
 
   /// The hyperparameters by their names in JSON, in schema order.
@@ -223,7 +281,8 @@ enum CheckpointJSON {
     let object = try cursor.object(allowing: ["configuration", "iterations", "slots"])
     let configurationCursor = try object.required("configuration")
     let names = hyperparameters(OptimizerConfiguration(kind: .sgd)).map(\.key)
-    let fields = try configurationCursor.object(allowing: Set(names + ["kind", "amsgrad", "centered"]))
+    let fields = try configurationCursor.object(
+      allowing: Set(names + ["kind", "amsgrad", "centered", "learning_rate_schedule"]))
     let kind = OptimizerKind(
       rawValue: try fields.required("kind").string(oneOf: OptimizerKind.allCases.map(\.rawValue)))!
     var values: [String: Double] = [:]
@@ -246,7 +305,10 @@ enum CheckpointJSON {
       centered: try fields.optional("centered")?.bool() ?? false,
       initialAccumulatorValue: values["initial_accumulator_value"] ?? defaults.initialAccumulatorValue,
       weightDecay: values["weight_decay"], clipNorm: values["clipnorm"] ?? 0, clipValue: values["clipvalue"] ?? 0,
-      globalClipNorm: values["global_clipnorm"] ?? 0)
+      globalClipNorm: values["global_clipnorm"] ?? 0,
+      schedule: try fields.optional("learning_rate_schedule").map { cursor throws(BPKitJSONError) in
+        try readSchedule(cursor)
+      })
     let iterations = try object.optional("iterations")?.integer(in: 0...Int.max) ?? 0
     var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
     let trainable = model.orderedParameters.map(\.spec).filter(\.trainable)

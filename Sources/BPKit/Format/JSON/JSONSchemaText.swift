@@ -870,6 +870,10 @@ enum JSONSchemaText {
               "minimum": 0,
               "default": 0,
               "description": "All gradients are rescaled together to at most this global L2 norm (Keras' global_clipnorm); 0 is none. At most one of clipnorm, clipvalue and global_clipnorm is non-zero."
+            },
+            "learning_rate_schedule": {
+              "$ref": "#/$defs/learningRateSchedule",
+              "description": "The learning rate as a function of the step count (format 1.3), serialized as Keras serializes its keras.optimizers.schedules: the rate of each update is the schedule at the number of updates before it (iterations). With a schedule, learning_rate holds its rate at step 0. Absent: the constant learning_rate."
             }
           },
           "required": [
@@ -1164,6 +1168,258 @@ enum JSONSchemaText {
           },
           "minItems": 1,
           "uniqueItems": true
+        },
+        "learningRateSchedule": {
+          "description": "A Keras 3 learning-rate schedule, by its class name and get_config members (without name).",
+          "oneOf": [
+            {
+              "type": "object",
+              "description": "initial_learning_rate * decay_rate ^ (step / decay_steps).",
+              "properties": {
+                "class_name": {
+                  "const": "ExponentialDecay",
+                  "description": "Keras' class name of the schedule."
+                },
+                "config": {
+                  "type": "object",
+                  "description": "Keras' get_config() of the schedule, without name.",
+                  "properties": {
+                    "initial_learning_rate": {
+                      "type": "number",
+                      "minimum": 0,
+                      "description": "The rate at step 0."
+                    },
+                    "decay_steps": {
+                      "type": "number",
+                      "exclusiveMinimum": 0,
+                      "description": "The steps the decay is measured in."
+                    },
+                    "decay_rate": {
+                      "type": "number",
+                      "exclusiveMinimum": 0,
+                      "description": "The factor per decay_steps steps."
+                    },
+                    "staircase": {
+                      "type": "boolean",
+                      "default": false,
+                      "description": "Whether step / decay_steps is floored."
+                    }
+                  },
+                  "required": [
+                    "initial_learning_rate",
+                    "decay_steps",
+                    "decay_rate"
+                  ],
+                  "additionalProperties": false
+                }
+              },
+              "required": [
+                "class_name",
+                "config"
+              ],
+              "additionalProperties": false
+            },
+            {
+              "type": "object",
+              "description": "A rate per interval of steps.",
+              "properties": {
+                "class_name": {
+                  "const": "PiecewiseConstantDecay",
+                  "description": "Keras' class name of the schedule."
+                },
+                "config": {
+                  "type": "object",
+                  "description": "Keras' get_config() of the schedule, without name.",
+                  "properties": {
+                    "boundaries": {
+                      "type": "array",
+                      "items": {
+                        "type": "number"
+                      },
+                      "minItems": 1,
+                      "description": "Strictly increasing steps."
+                    },
+                    "values": {
+                      "type": "array",
+                      "items": {
+                        "type": "number",
+                        "minimum": 0
+                      },
+                      "minItems": 2,
+                      "description": "One more rate than boundaries: values[i] while boundaries[i-1] < step <= boundaries[i]."
+                    }
+                  },
+                  "required": [
+                    "boundaries",
+                    "values"
+                  ],
+                  "additionalProperties": false
+                }
+              },
+              "required": [
+                "class_name",
+                "config"
+              ],
+              "additionalProperties": false
+            },
+            {
+              "type": "object",
+              "description": "initial_learning_rate / (1 + decay_rate * step / decay_steps).",
+              "properties": {
+                "class_name": {
+                  "const": "InverseTimeDecay",
+                  "description": "Keras' class name of the schedule."
+                },
+                "config": {
+                  "type": "object",
+                  "description": "Keras' get_config() of the schedule, without name.",
+                  "properties": {
+                    "initial_learning_rate": {
+                      "type": "number",
+                      "minimum": 0,
+                      "description": "The rate at step 0."
+                    },
+                    "decay_steps": {
+                      "type": "number",
+                      "exclusiveMinimum": 0,
+                      "description": "The steps the decay is measured in."
+                    },
+                    "decay_rate": {
+                      "type": "number",
+                      "minimum": 0,
+                      "description": "The decay rate."
+                    },
+                    "staircase": {
+                      "type": "boolean",
+                      "default": false,
+                      "description": "Whether step / decay_steps is floored."
+                    }
+                  },
+                  "required": [
+                    "initial_learning_rate",
+                    "decay_steps",
+                    "decay_rate"
+                  ],
+                  "additionalProperties": false
+                }
+              },
+              "required": [
+                "class_name",
+                "config"
+              ],
+              "additionalProperties": false
+            },
+            {
+              "type": "object",
+              "description": "(initial_learning_rate - end_learning_rate) * (1 - step / decay_steps) ^ power + end_learning_rate.",
+              "properties": {
+                "class_name": {
+                  "const": "PolynomialDecay",
+                  "description": "Keras' class name of the schedule."
+                },
+                "config": {
+                  "type": "object",
+                  "description": "Keras' get_config() of the schedule, without name.",
+                  "properties": {
+                    "initial_learning_rate": {
+                      "type": "number",
+                      "minimum": 0,
+                      "description": "The rate at step 0."
+                    },
+                    "decay_steps": {
+                      "type": "number",
+                      "exclusiveMinimum": 0,
+                      "description": "The steps the decay is measured in."
+                    },
+                    "end_learning_rate": {
+                      "type": "number",
+                      "minimum": 0,
+                      "default": 0.0001,
+                      "description": "The rate reached at decay_steps."
+                    },
+                    "power": {
+                      "type": "number",
+                      "minimum": 0,
+                      "default": 1,
+                      "description": "The power of the polynomial."
+                    },
+                    "cycle": {
+                      "type": "boolean",
+                      "default": false,
+                      "description": "Whether the horizon grows to the next multiple of decay_steps instead of holding the end rate."
+                    }
+                  },
+                  "required": [
+                    "initial_learning_rate",
+                    "decay_steps"
+                  ],
+                  "additionalProperties": false
+                }
+              },
+              "required": [
+                "class_name",
+                "config"
+              ],
+              "additionalProperties": false
+            },
+            {
+              "type": "object",
+              "description": "Half a cosine from the start rate to alpha times it over decay_steps, after an optional linear warmup.",
+              "properties": {
+                "class_name": {
+                  "const": "CosineDecay",
+                  "description": "Keras' class name of the schedule."
+                },
+                "config": {
+                  "type": "object",
+                  "description": "Keras' get_config() of the schedule, without name.",
+                  "properties": {
+                    "initial_learning_rate": {
+                      "type": "number",
+                      "minimum": 0,
+                      "description": "The rate at step 0."
+                    },
+                    "decay_steps": {
+                      "type": "number",
+                      "exclusiveMinimum": 0,
+                      "description": "The steps the decay is measured in."
+                    },
+                    "alpha": {
+                      "type": "number",
+                      "minimum": 0,
+                      "maximum": 1,
+                      "default": 0,
+                      "description": "The end rate as a fraction of the start rate."
+                    },
+                    "warmup_target": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "minimum": 0,
+                      "description": "The rate a linear warmup from initial_learning_rate reaches after warmup_steps, where the cosine decay starts; null for no warmup."
+                    },
+                    "warmup_steps": {
+                      "type": "number",
+                      "minimum": 0,
+                      "default": 0,
+                      "description": "The warmup's steps."
+                    }
+                  },
+                  "required": [
+                    "initial_learning_rate",
+                    "decay_steps"
+                  ],
+                  "additionalProperties": false
+                }
+              },
+              "required": [
+                "class_name",
+                "config"
+              ],
+              "additionalProperties": false
+            }
+          ]
         }
       }
     }

@@ -66,7 +66,10 @@ enum KerasArchive {
       let count = try vars.children().count
       let file = root.file.path
       let iterations = try KerasOptimizer.iterations(try KerasLegacyHDF5.variable("0", in: vars, file: file))
-      let slots = try (2..<max(count, 2)).map { try KerasLegacyHDF5.variable(String($0), in: vars, file: file) }
+      let first = KerasOptimizer.leadingVariables(configuration).count
+      let slots = try (first..<max(count, first)).map {
+        try KerasLegacyHDF5.variable(String($0), in: vars, file: file)
+      }
       return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
     } catch let skipped as KerasOptimizer.Skipped {
       throw skipped

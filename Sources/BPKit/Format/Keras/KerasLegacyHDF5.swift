@@ -71,7 +71,10 @@ enum KerasLegacyHDF5 {
       }
       let group = try root.openGroup("optimizer_weights")
       let names = try group.stringArrayAttribute("weight_names")
-      guard names.count >= 2, variableName(names[0]) == "iteration" || variableName(names[0]) == "iter" else {
+      let leading = KerasOptimizer.leadingVariables(configuration).count
+      guard names.count >= 1, variableName(names[0]) == "iteration" || variableName(names[0]) == "iter",
+        variableName(names[0]) == "iter" || names.count >= leading
+      else {
         throw KerasOptimizer.Skipped(reason: "the optimizer variables are not laid out as Keras 3 writes them")
       }
       let iterations = try KerasOptimizer.iterations(try variable(names[0], in: group, file: file))
@@ -80,7 +83,7 @@ enum KerasLegacyHDF5 {
           configuration, iterations: iterations, names: Array(names.dropFirst()), group: group, model: model, file: file
         )
       }
-      let slots = try names.dropFirst(2).map { try variable($0, in: group, file: file) }
+      let slots = try names.dropFirst(leading).map { try variable($0, in: group, file: file) }
       return try KerasOptimizer.state(configuration, iterations: iterations, slotVariables: slots, model: model)
     } catch let skipped as KerasOptimizer.Skipped {
       throw skipped

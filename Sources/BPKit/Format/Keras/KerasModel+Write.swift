@@ -94,10 +94,14 @@ extension KerasModel {
       let group = try root.createGroup("optimizer_weights")
       let inner = try group.createGroup(name)
       let slots = plan.optimizerSlots(optimizer, model: model)
+      // A schedule is no variable: Keras tracks a learning_rate variable only for a constant rate.
+      let scalars = KerasOptimizer.leadingVariables(optimizer.configuration)
       try group.setAttribute(
-        "weight_names", to: ["iteration", "learning_rate"].map { "\(name)/\($0)" } + slots.map { "\(name)/\($0.name)" })
+        "weight_names", to: scalars.map { "\(name)/\($0)" } + slots.map { "\(name)/\($0.name)" })
       try inner.write([optimizer.iterations], shape: [], to: "iteration")
-      try inner.write([Float(optimizer.configuration.learningRate)], shape: [], to: "learning_rate")
+      if scalars.count == 2 {
+        try inner.write([Float(optimizer.configuration.learningRate)], shape: [], to: "learning_rate")
+      }
       for slot in slots { try Self.write(.float(slot.tensor), named: slot.name, in: inner) }
     }
     try file.close()
@@ -181,10 +185,11 @@ extension KerasModel {
     }
     if let optimizer, let serialized = KerasOptimizer.serialized(optimizer.configuration) {
       let group = try vars("optimizer", name: (serialized["config"] as! [String: Any])["name"] as! String)
+      let scalars = KerasOptimizer.leadingVariables(optimizer.configuration).count
       try group.write([optimizer.iterations], shape: [], to: "0")
-      try group.write([Float(optimizer.configuration.learningRate)], shape: [], to: "1")
+      if scalars == 2 { try group.write([Float(optimizer.configuration.learningRate)], shape: [], to: "1") }
       for (index, slot) in plan.optimizerSlots(optimizer, model: model).enumerated() {
-        try Self.write(.float(slot.tensor), named: "\(index + 2)", in: group)
+        try Self.write(.float(slot.tensor), named: "\(index + scalars)", in: group)
       }
     }
     try file.close()

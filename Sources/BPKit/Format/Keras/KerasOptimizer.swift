@@ -30,8 +30,9 @@ enum KerasOptimizer {
     if let steps = number("gradient_accumulation_steps"), steps > 1 {
       throw Skipped(reason: "Keras option gradient_accumulation_steps has no bpkit counterpart")
     }
-    guard let learningRate = number("learning_rate") else {
-      throw Skipped(reason: "the learning rate is a schedule, which bpkit does not have")
+    let schedule = try self.schedule(config["learning_rate"])
+    guard let learningRate = schedule?.initialLearningRate ?? number("learning_rate") else {
+      throw Skipped(reason: "the file gives no learning rate for the optimizer")
     }
     var configuration: OptimizerConfiguration
     switch className {
@@ -55,6 +56,7 @@ enum KerasOptimizer {
     default:
       throw Skipped(reason: "bpkit has no \(className) optimizer")
     }
+    configuration.schedule = schedule
     // Keras applies weight_decay when it is a number (AdamW's default 0.004),
     // and each clipping option only when it is above 0 (`_clip_gradients`).
     configuration.weightDecay = number("weight_decay") ?? (className == "AdamW" ? 0.004 : 0)
@@ -68,6 +70,67 @@ enum KerasOptimizer {
       throw Skipped(reason: "the \(className) configuration is not valid: \(error)")
     }
     return configuration
+  }
+
+  /// A serialized Keras learning-rate schedule (`{"class_name": "ExponentialDecay",
+  /// "config": {...}}`) in bpkit's terms; `nil` for a number.
+  static func schedule(_ value: Any?) throws(Skipped) -> LearningRateSchedule? {
+    guard let object = value as? [String: Any] else { return nil }
+    guard let className = object["class_name"] as? String, let config = object["config"] as? [String: Any] else {
+      throw Skipped(reason: "the learning rate is an object bpkit does not read as a schedule")
+    }
+    var settings: [String: LearningRateSchedule.Setting] = [:]
+    for (key, value) in config where key != "name" {
+      if key == "staircase" || key == "cycle", let flag = value as? Bool {
+        settings[key] = .flag(flag)
+      } else if let number = value as? NSNumber {
+        settings[key] = .number(number.doubleValue)
+      } else if let list = value as? [NSNumber] {
+        settings[key] = .numbers(list.map(\.doubleValue))
+      } else if !(value is NSNull) {
+        throw Skipped(
+          reason: "the \(className) learning-rate schedule's \(key) is not a number, flag or list of numbers")
+      }
+    }
+    do {
+      return try LearningRateSchedule(kerasClassName: className, settings: settings)
+    } catch {
+      throw Skipped(reason: "the learning rate follows a schedule bpkit cannot continue: \(error.description)")
+    }
+  }
+
+  /// The serialized Keras schedule (`keras.optimizers.schedules`).
+  static func serialized(_ schedule: LearningRateSchedule) -> [String: Any] {
+    var config: [String: Any] = [
+      "name": schedule.kerasClassName == "PiecewiseConstantDecay" ? "PiecewiseConstant" : schedule.kerasClassName
+    ]
+    for (name, value) in schedule.kerasSettings {
+      switch value {
+      case nil: config[name] = NSNull()
+      case .number(let number):
+        // Keras' step counts are whole numbers; a whole number is written as one.
+        if ["decay_steps", "warmup_steps"].contains(name), number == number.rounded(), abs(number) < 1e15 {
+          config[name] = Int(number)
+        } else {
+          config[name] = number
+        }
+      case .flag(let flag): config[name] = flag
+      case .numbers(let numbers):
+        config[name] =
+          name == "boundaries" && numbers.allSatisfy({ $0 == $0.rounded() && abs($0) < 1e15 })
+          ? numbers.map { Int($0) } as [Any] : numbers as [Any]
+      }
+    }
+    return [
+      "module": "keras.optimizers.schedules", "class_name": schedule.kerasClassName, "config": config,
+      "registered_name": NSNull(),
+    ]
+  }
+
+  /// The optimizer's scalar variables before its slots: `iteration`, and
+  /// `learning_rate` unless a schedule gives the rate (Keras tracks no variable then).
+  static func leadingVariables(_ configuration: OptimizerConfiguration) -> [String] {
+    configuration.schedule == nil ? ["iteration", "learning_rate"] : ["iteration"]
   }
 
   /// The slot names in Keras' order: groups created one after the other by
@@ -167,7 +230,7 @@ enum KerasOptimizer {
   static func serialized(_ configuration: OptimizerConfiguration) -> [String: Any]? {
     func setting(_ value: Double) -> Any { value != 0 ? value : NSNull() }
     let common: [String: Any] = [
-      "learning_rate": configuration.learningRate,
+      "learning_rate": configuration.schedule.map { serialized($0) as Any } ?? configuration.learningRate,
       "weight_decay": configuration.kind == .adamw ? configuration.weightDecay : setting(configuration.weightDecay),
       "clipnorm": setting(configuration.clipNorm), "global_clipnorm": setting(configuration.globalClipNorm),
       "clipvalue": setting(configuration.clipValue), "use_ema": false, "ema_momentum": 0.99,
