@@ -194,7 +194,7 @@ enum CheckpointFileCoding {
       }
     }
     do {
-      return try LearningRateSchedule(kerasClassName: className, settings: settings)
+      return try LearningRateSchedule.make(kerasClassName: className, settings: settings)
     } catch {
       throw FormatError.invalidValue(file: reader.path, path: "/\(path)", reason: error.description)
     }

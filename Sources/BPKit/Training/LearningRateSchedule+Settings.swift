@@ -12,13 +12,10 @@ extension LearningRateSchedule {
     case numbers([Double])
   }
 
-  /// Why a described schedule cannot be made, as one sentence naming the setting.
-  public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The sentence.
-    public var description: String
-
-    /// Creates a problem from its sentence.
-    public init(description: String) { self.description = description }
+  /// Why a described schedule cannot be made, as one sentence naming the
+  /// setting; the readers of each format put it in their own error.
+  struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
+    var description: String
   }
 
   /// The schedules bpkit has, by Keras' class names.
@@ -76,8 +73,17 @@ extension LearningRateSchedule {
   /// 0.0001, `power` 1, `cycle` false, `alpha` 0, no warmup); settings not
   /// the class's are refused, as are values ``problem`` names.
   ///
-  /// - Throws: ``Problem`` naming the class or setting.
-  public init(kerasClassName className: String, settings: [String: Setting]) throws(Problem) {
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/invalidSetting``) naming the class or setting.
+  public init(kerasClassName className: String, settings: [String: Setting]) throws(BPKitError) {
+    do {
+      self = try Self.make(kerasClassName: className, settings: settings)
+    } catch {
+      throw BPKitError(TrainingError.invalidSetting(error.description))
+    }
+  }
+
+  /// ``init(kerasClassName:settings:)`` for the readers, which name the file.
+  static func make(kerasClassName className: String, settings: [String: Setting]) throws(Problem) -> Self {
     guard let names = Self.settingNames(ofKerasClass: className) else {
       throw Problem(
         description: "bpkit has no \(className) learning-rate schedule; it has "
@@ -111,29 +117,31 @@ extension LearningRateSchedule {
       }
       return values
     }
+    let schedule: Self
     switch className {
     case "ExponentialDecay":
-      self = .exponentialDecay(
+      schedule = .exponentialDecay(
         initialLearningRate: try number("initial_learning_rate"), decaySteps: try number("decay_steps"),
         decayRate: try number("decay_rate"), staircase: try flag("staircase"))
     case "InverseTimeDecay":
-      self = .inverseTimeDecay(
+      schedule = .inverseTimeDecay(
         initialLearningRate: try number("initial_learning_rate"), decaySteps: try number("decay_steps"),
         decayRate: try number("decay_rate"), staircase: try flag("staircase"))
     case "PiecewiseConstantDecay":
-      self = .piecewiseConstantDecay(boundaries: try numbers("boundaries"), values: try numbers("values"))
+      schedule = .piecewiseConstantDecay(boundaries: try numbers("boundaries"), values: try numbers("values"))
     case "PolynomialDecay":
-      self = .polynomialDecay(
+      schedule = .polynomialDecay(
         initialLearningRate: try number("initial_learning_rate"), decaySteps: try number("decay_steps"),
         endLearningRate: try number("end_learning_rate", 0.0001), power: try number("power", 1),
         cycle: try flag("cycle"))
     default:
-      self = .cosineDecay(
+      schedule = .cosineDecay(
         initialLearningRate: try number("initial_learning_rate"), decaySteps: try number("decay_steps"),
         alpha: try number("alpha"), warmupTarget: settings["warmup_target"] == nil ? nil : try number("warmup_target"),
         warmupSteps: try number("warmup_steps"))
     }
-    if let problem { throw Problem(description: problem) }
+    if let problem = schedule.problem { throw Problem(description: problem) }
+    return schedule
   }
 
   /// Reads `bpkit train --lr-schedule`: a Keras class name in snake_case
@@ -146,8 +154,17 @@ extension LearningRateSchedule {
   ///     piecewise_constant_decay:boundaries=500/1000,values=0.1/0.01/0.001
   ///     cosine_decay:decay_steps=1000,alpha=0.1,warmup_target=0.01,warmup_steps=100
   ///
-  /// - Throws: ``Problem`` naming the part that does not read.
-  public init(specification: String, learningRate: Double) throws(Problem) {
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/invalidSetting``) naming the part that does not read.
+  public init(specification: String, learningRate: Double) throws(BPKitError) {
+    do {
+      self = try Self.parse(specification: specification, learningRate: learningRate)
+    } catch {
+      throw BPKitError(TrainingError.invalidSetting(error.description))
+    }
+  }
+
+  /// ``init(specification:learningRate:)`` for the training options, which report the problem themselves.
+  static func parse(specification: String, learningRate: Double) throws(Problem) -> Self {
     let parts = specification.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
     let name = String(parts[0])
     let className =
@@ -186,7 +203,7 @@ extension LearningRateSchedule {
         description: "--lr-schedule \(name) is not a schedule bpkit has; give one of "
           + Self.kerasClassNames.map(Self.snakeCase).joined(separator: ", "))
     }
-    try self.init(kerasClassName: className, settings: settings)
+    return try make(kerasClassName: className, settings: settings)
   }
 
   /// Whether the schedule takes no initial learning rate (a piecewise constant one lists its rates).

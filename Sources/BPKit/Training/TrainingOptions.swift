@@ -173,7 +173,8 @@ public struct TrainingOptions: Sendable {
       for setting in optimizerSettings { setting.set(&result) }
       if let specification = learningRateSchedule {
         do {
-          result.schedule = try LearningRateSchedule(specification: specification, learningRate: result.learningRate)
+          result.schedule = try LearningRateSchedule.parse(
+            specification: specification, learningRate: result.learningRate)
         } catch {
           throw .invalidSetting(error.description)
         }

@@ -226,7 +226,7 @@ public struct TrainingPlan {
     let stored = checkpoint.optimizer.configuration
     if let specification = schedule.learningRateSchedule {
       var changed = stored
-      changed.schedule = try? LearningRateSchedule(
+      changed.schedule = try? LearningRateSchedule.parse(
         specification: specification, learningRate: schedule.learningRate ?? stored.learningRate)
       if changed.schedule == nil || changed.schedule != stored.schedule {
         throw TrainingError.invalidSetting(

@@ -140,11 +140,12 @@ public final class TrainingSession {
 
   /// Changes the learning rate from the next batch on, noting it in the history.
   ///
-  /// - Throws: ``TrainingError/invalidSetting(_:)`` when the rate follows a schedule.
-  public func setLearningRate(_ rate: Double) throws {
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/invalidSetting``) when the rate follows a schedule.
+  public func setLearningRate(_ rate: Double) throws(BPKitError) {
     if let schedule = engine.optimizerConfiguration.schedule {
-      throw TrainingError.invalidSetting(
-        "the learning rate follows the schedule \(schedule.summary); it cannot be set on its own")
+      throw BPKitError(
+        TrainingError.invalidSetting(
+          "the learning rate follows the schedule \(schedule.summary); it cannot be set on its own"))
     }
     guard rate != engine.learningRate else { return }
     pendingNotes.append("learning rate changed from \(engine.learningRate) to \(rate)")

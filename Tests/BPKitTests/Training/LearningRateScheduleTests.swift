@@ -115,15 +115,15 @@ import _BPKitTestSupport
     ("inverse_time_decay:decay_steps=1,decay_rate=1,decay_rate=2", "--lr-schedule gives decay_rate twice"),
   ])
   func aScheduleThatCannotBeIsRefusedByName(specification: String, message: String) {
-    #expect(throws: LearningRateSchedule.Problem(description: message)) {
+    expectReason(TrainingError.invalidSetting(message)) {
       try LearningRateSchedule(specification: specification, learningRate: 0.1)
     }
   }
 
   @Test func keras3ScheduleClassesBpkitLacksAreRefusedByName() {
-    #expect(
-      throws: LearningRateSchedule.Problem(
-        description: "bpkit has no CosineDecayRestarts learning-rate schedule; it has ExponentialDecay, "
+    expectReason(
+      TrainingError.invalidSetting(
+        "bpkit has no CosineDecayRestarts learning-rate schedule; it has ExponentialDecay, "
           + "PiecewiseConstantDecay, InverseTimeDecay, PolynomialDecay, CosineDecay")
     ) {
       try LearningRateSchedule(kerasClassName: "CosineDecayRestarts", settings: [:])

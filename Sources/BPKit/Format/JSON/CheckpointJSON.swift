@@ -134,7 +134,7 @@ enum CheckpointJSON {
       }
     }
     do {
-      return try LearningRateSchedule(kerasClassName: className, settings: settings)
+      return try LearningRateSchedule.make(kerasClassName: className, settings: settings)
     } catch {
       throw configCursor.violation(error.description)
     }

@@ -93,7 +93,7 @@ enum KerasOptimizer {
       }
     }
     do {
-      return try LearningRateSchedule(kerasClassName: className, settings: settings)
+      return try LearningRateSchedule.make(kerasClassName: className, settings: settings)
     } catch {
       throw Skipped(reason: "the learning rate follows a schedule bpkit cannot continue: \(error.description)")
     }
