@@ -150,7 +150,8 @@ import _BPKitTestSupport
     #expect(
       run.plan.warnings == [
         "the validation split holds out the last 15 samples, of the class 2, but trains on the classes 0, 1, 2: the "
-          + "data looks sorted by class. Shuffle its rows, or give validation data of its own with --validation"
+          + "data looks sorted by class. Hold out samples drawn at random with --split-seed N, or give validation "
+          + "data of its own with --validation"
       ])
     let mixed = TrainingOptions(
       start: .init(layers: "64,10:softmax"), data: .init(data: Self.digits, validationSplit: 0.2),

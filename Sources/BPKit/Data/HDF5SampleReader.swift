@@ -5,7 +5,7 @@ import HDF5
 ///
 /// The one HDF5 reader of the ``SampleReader`` family: `bpkit infer` reads it
 /// in order with ``next(limit:)``, training reads the rows its batches need
-/// with ``read(rows:)`` (``TrainingData/streamed(_:rows:)``), and
+/// with ``read(rows:)`` and ``read(rowsIn:)`` (``TrainingData/streamed(_:rows:)``), and
 /// ``Dataset/readHDF5(path:inputs:targets:trust:)`` reads all rows into memory.
 /// Float64 and integer datasets are converted to Float32 block by block.
 public final class HDF5SampleReader: SampleReader {
@@ -158,25 +158,79 @@ public final class HDF5SampleReader: SampleReader {
     }
   }
 
+  /// Reads the samples of `rows` into memory, in the set's (ascending) order.
+  ///
+  /// Rows near each other are read as one span of at most
+  /// ``spanRows`` rows, and the rows between them dropped, so a scattered
+  /// set (the rows of a seeded validation split) takes a few large reads
+  /// rather than one per row, and memory stays within one span.
+  ///
+  /// - Throws: ``BPKitError`` when the file cannot be read.
+  public func read(rowsIn rows: RowSet) throws(BPKitError) -> Dataset {
+    if let range = rows.range { return try read(rows: range) }
+    do {
+      return try readScattered(rows)
+    } catch {
+      throw BPKitError(error)
+    }
+  }
+
+  private func readScattered(_ rows: RowSet) throws -> Dataset {
+    let inputWidth = sampleShape.reduce(1, *)
+    let targetWidth = targets.map { $0.shape.dropFirst().reduce(1, *) }
+    var inputScalars: [Float] = []
+    var targetScalars: [Float] = []
+    inputScalars.reserveCapacity(rows.count * inputWidth)
+    targetScalars.reserveCapacity(rows.count * (targetWidth ?? 0))
+    var position = 0
+    while position < rows.count {
+      let first = rows[position]
+      var end = position + 1
+      while end < rows.count, rows[end] - first < Self.spanRows, rows[end] - rows[end - 1] <= Self.gapRows {
+        end += 1
+      }
+      let span = try read(rows: first..<(rows[end - 1] + 1))
+      for row in rows[position..<end] {
+        let offset = row - first
+        inputScalars += span.inputs.scalars[offset * inputWidth..<(offset + 1) * inputWidth]
+        if let width = targetWidth, let spanTargets = span.targets {
+          targetScalars += spanTargets.scalars[offset * width..<(offset + 1) * width]
+        }
+      }
+      position = end
+    }
+    let inputTensor = Tensor(shape: [rows.count] + sampleShape, scalars: inputScalars)
+    let targetTensor = targets.map { Tensor(shape: [rows.count] + $0.shape.dropFirst(), scalars: targetScalars) }
+    var data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
+    data.names.features = featureNames
+    data.origin = DataOrigin(
+      source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
+    return data
+  }
+
+  /// The most rows ``read(rowsIn:)`` reads at once for a scattered row set.
+  public static let spanRows = 4096
+  /// The widest gap between two rows of a set that one span still reads across.
+  static let gapRows = 64
+
   /// Visits every row of `rows` in blocks: checks that every value is finite
   /// and returns the per-feature mean and standard deviation of the inputs
   /// (over samples and time steps), computed in Float64.
   ///
   /// - Throws: ``DataError`` naming the first block with a value that is not
   ///   finite; `HDF5Error` when the file cannot be read.
-  public func scan(rows: Range<Int>, blockRows: Int) throws(BPKitError) -> (mean: [Float], std: [Float]) {
+  public func scan(rows: RowSet, blockRows: Int) throws(BPKitError) -> (mean: [Float], std: [Float]) {
     do {
       var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
-      var start = rows.lowerBound
-      while start < rows.upperBound {
-        let end = min(rows.upperBound, start + max(1, blockRows))
-        let block = try read(rows: start..<end)
-        try block.requireFinite(source: "\(path), rows \(start)..<\(end)")
+      var start = 0
+      while start < rows.count {
+        let end = min(rows.count, start + max(1, blockRows))
+        let block = try read(rowsIn: rows.rows(at: start..<end))
+        try block.requireFinite(source: "\(path), rows \(rows[start])...\(rows[end - 1])")
         statistics.add(block.inputs.scalars)
         start = end
       }
       return (statistics.mean, statistics.standardDeviation)
-
     } catch {
       throw BPKitError(error)
     }

@@ -53,8 +53,9 @@ extension Checkpoint {
     }
     return model.estimatedFileBytes
       + FileWriter.estimatedBytes(
-        scalars: slots + 2 * progress.order.count + 8 * progress.history.count,
-        datasets: optimizer.slots.values.reduce(0) { $0 + $1.count } + 20, text: notes + 4096)
+        scalars: slots + 2 * progress.order.count + 2 * (configuration.validationRows?.count ?? 0)
+          + 8 * progress.history.count,
+        datasets: optimizer.slots.values.reduce(0) { $0 + $1.count } + 21, text: notes + 4096)
   }
 }
 
@@ -100,7 +101,7 @@ enum CheckpointFileCoding {
     try root.setAttribute(FileLayout.createdAtUnixAttribute, to: checkpoint.createdAt.timeIntervalSince1970)
     try writer.writeModel(checkpoint.model)
     try writeOptimizer(checkpoint.optimizer, layers: checkpoint.model.network.layers, with: writer)
-    try writeConfiguration(checkpoint.configuration, into: try root.createGroup(FileLayout.training))
+    try writeConfiguration(checkpoint.configuration, into: try root.createGroup(FileLayout.training), with: writer)
     try writeProgress(checkpoint.progress, with: writer)
     try writeHistory(checkpoint.progress.history, with: writer)
     for (name, data) in [(FileLayout.data, checkpoint.data), (FileLayout.validationData, checkpoint.validationData)] {
@@ -221,7 +222,9 @@ enum CheckpointFileCoding {
     ]
   }
 
-  private static func writeConfiguration(_ configuration: TrainingConfiguration, into group: HDF5Group) throws {
+  private static func writeConfiguration(
+    _ configuration: TrainingConfiguration, into group: HDF5Group, with writer: FileWriter
+  ) throws {
     try group.setAttribute("loss", to: configuration.loss.rawValue)
     try group.setAttribute("batch_size", to: Int64(configuration.batchSize))
     try group.setAttribute("epochs", to: Int64(configuration.epochs))
@@ -231,6 +234,13 @@ enum CheckpointFileCoding {
       try group.setAttribute("bptt_steps", to: Int64(steps))
     }
     try group.setAttribute("validation_split", to: configuration.validationSplit)
+    // Format 1.3: a seeded split, and the rows it held out when the run began.
+    if let seed = configuration.validationSplitSeed {
+      try group.setAttribute(FileLayout.validationSplitSeed, to: seed)
+    }
+    if let rows = configuration.validationRows {
+      try writer.write(rows.map(Int64.init), shape: [rows.count], to: FileLayout.validationRows, in: group)
+    }
   }
 
   private static func writeProgress(_ progress: TrainingProgress, with writer: FileWriter) throws {
@@ -369,11 +379,18 @@ enum CheckpointFileCoding {
         reason: "unknown loss '\(lossText)'; expected one of " + Loss.allCases.map(\.rawValue).joined(separator: ", "))
     }
     let steps = try reader.optionalAttribute("bptt_steps", of: group, as: Int64.self)
+    let splitSeed = try reader.optionalAttribute(FileLayout.validationSplitSeed, of: group, as: UInt64.self)
+    let rows =
+      try group.contains(FileLayout.validationRows)
+      ? try reader.vector(FileLayout.validationRows, in: group, as: Int64.self) : nil
+    // Rows past Int's range cannot be rows of any data; the value checks name them.
+    let validationRows = rows?.map { Int(clamping: $0) }
     return TrainingConfiguration(
       loss: loss, batchSize: try reader.count("batch_size", of: group),
       epochs: try reader.count("epochs", of: group), seed: try reader.attribute("seed", of: group, as: UInt64.self),
       shuffle: try reader.attribute("shuffle", of: group, as: UInt8.self) != 0, bpttSteps: steps.map { Int($0) },
-      validationSplit: try reader.attribute("validation_split", of: group, as: Double.self))
+      validationSplit: try reader.attribute("validation_split", of: group, as: Double.self),
+      validationSplitSeed: splitSeed, validationRows: validationRows)
   }
 
   /// Reads `/progress`. Its order holds no samples before the first epoch

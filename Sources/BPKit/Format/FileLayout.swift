@@ -26,6 +26,10 @@ enum FileLayout {
   /// Format 1.3: the learning-rate schedule, when the optimizer has one.
   static let schedule = "schedule"
   static let training = "training"
+  /// Format 1.3: the seed of a shuffled validation split (a `/training` attribute).
+  static let validationSplitSeed = "validation_split_seed"
+  /// Format 1.3: the rows that split held out (a `/training` dataset).
+  static let validationRows = "validation_rows"
   static let progress = "progress"
   static let order = "order"
   static let randomState = "random_state"

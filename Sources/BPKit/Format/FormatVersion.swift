@@ -30,7 +30,9 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// 1.2 the optimizers adamw, nadam and adagrad and the `/optimizer`
   /// attributes `amsgrad`, `centered`, `initial_accumulator_value`,
   /// `weight_decay`, `clipnorm`, `clipvalue` and `global_clipnorm`; 1.3 the
-  /// learning-rate schedule `/optimizer/schedule`.
+  /// learning-rate schedule `/optimizer/schedule` and a seeded validation
+  /// split: the `/training` attribute `validation_split_seed` and dataset
+  /// `validation_rows`.
   public static let current = FormatVersion(major: 1, minor: 3)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

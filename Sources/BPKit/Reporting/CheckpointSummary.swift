@@ -56,6 +56,12 @@ public struct CheckpointSummary: Sendable, Encodable {
   public var stepInEpoch: Int
   /// The seed of initialisation and shuffling.
   public var seed: UInt64
+  /// The fraction of the training data held out for validation (0 for none).
+  public var validationSplit: Double
+  /// The seed that drew the held-out samples, or `nil` when the split holds out the last samples.
+  public var validationSplitSeed: UInt64?
+  /// How many samples a seeded split holds out, or `nil` without a seed.
+  public var validationHeldOut: Int?
   /// The last completed epoch, or `nil` before the first one ends.
   public var last: EpochFigures?
   /// The epoch with the lowest validation loss, or the lowest training loss
@@ -81,6 +87,9 @@ public struct CheckpointSummary: Sendable, Encodable {
     plannedEpochs = checkpoint.configuration.epochs
     stepInEpoch = progress.stepInEpoch
     seed = checkpoint.configuration.seed
+    validationSplit = checkpoint.configuration.validationSplit
+    validationSplitSeed = checkpoint.configuration.validationSplitSeed
+    validationHeldOut = checkpoint.configuration.validationRows?.count
     last = progress.history.last.map(EpochFigures.init)
     let judged = progress.history.filter { ($0.validationLoss ?? $0.trainLoss).isFinite }
     best = judged.min { ($0.validationLoss ?? $0.trainLoss) < ($1.validationLoss ?? $1.trainLoss) }
@@ -98,6 +107,9 @@ public struct CheckpointSummary: Sendable, Encodable {
     case plannedEpochs = "planned_epochs"
     case stepInEpoch = "step_in_epoch"
     case validationData = "validation_data"
+    case validationSplit = "validation_split"
+    case validationSplitSeed = "validation_split_seed"
+    case validationHeldOut = "validation_held_out"
     case elapsedSeconds = "elapsed_seconds"
     case bpkitVersion = "bpkit_version"
     case createdAt = "created_at"
@@ -117,6 +129,9 @@ public struct CheckpointSummary: Sendable, Encodable {
     try container.encode(plannedEpochs, forKey: .plannedEpochs)
     try container.encode(stepInEpoch, forKey: .stepInEpoch)
     try container.encode(seed, forKey: .seed)
+    try container.encode(validationSplit, forKey: .validationSplit)
+    try container.encode(validationSplitSeed, forKey: .validationSplitSeed)
+    try container.encode(validationHeldOut, forKey: .validationHeldOut)
     try container.encode(last, forKey: .last)
     try container.encode(best, forKey: .best)
     for (fingerprint, key) in [(data, CodingKeys.data), (validationData, .validationData)] {

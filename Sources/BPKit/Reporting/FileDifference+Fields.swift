@@ -44,6 +44,14 @@ extension FileDifference {
     check("shuffle") { $0.configuration.shuffle }
     check("truncated BPTT steps", { $0.configuration.bpttSteps }) { $0.map(String.init) ?? "full" }
     check("validation split") { $0.configuration.validationSplit }
+    check("validation split seed", { $0.configuration.validationSplitSeed }) {
+      $0.map(String.init) ?? "none (the last samples)"
+    }
+    check("validation rows", { $0.configuration.validationRows }) { rows in
+      guard let rows else { return "none" }
+      return rows.count > 6
+        ? "\(rows.prefix(6).map(String.init).joined(separator: ", ")), … (\(rows.count))" : "\(rows)"
+    }
     check("epoch") { $0.progress.epoch }
     check("step in epoch") { $0.progress.stepInEpoch }
     check("cursor") { $0.progress.cursor }

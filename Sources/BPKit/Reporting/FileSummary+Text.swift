@@ -69,6 +69,14 @@ extension FileSummary {
     if let best = run.best { lines.append(Self.labelled("Best epoch", Self.describe(best))) }
     lines.append(Self.labelled("Data", run.data.map(Self.describe) ?? "not from a file"))
     if let validation = run.validationData { lines.append(Self.labelled("Validation", Self.describe(validation))) }
+    if run.validationSplit > 0 {
+      lines.append(
+        Self.labelled(
+          "Validation",
+          "\(run.validationSplit) of the data held out: "
+            + (run.validationSplitSeed.map { "\(run.validationHeldOut ?? 0) samples drawn with split seed \($0)" }
+              ?? "its last samples")))
+    }
     lines.append(Self.labelled("Elapsed", Self.duration(run.elapsedSeconds)))
     lines.append(Self.labelled("Written", "\(RFC3339.string(from: run.createdAt)) by bpkit \(run.bpkitVersion)"))
     return lines

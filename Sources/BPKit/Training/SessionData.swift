@@ -16,8 +16,9 @@ protocol SessionData {
 public enum TrainingData {
   /// Samples held in memory.
   case inMemory(Dataset)
-  /// Rows of HDF5 datasets read a block at a time, for data larger than memory.
-  case streamed(HDF5SampleReader, rows: Range<Int>)
+  /// Rows of HDF5 datasets read a block at a time, for data larger than
+  /// memory: a range of rows, or the rows a seeded validation split leaves.
+  case streamed(HDF5SampleReader, rows: RowSet)
 
   /// The number of samples.
   public var sampleCount: Int {
@@ -33,7 +34,7 @@ public enum TrainingData {
 /// reads the file once.
 final class StreamedData: SessionData {
   let reader: HDF5SampleReader
-  let rows: Range<Int>
+  let rows: RowSet
   let blockRows: Int
   private let network: NetworkDescription
   private let loss: Loss
@@ -42,7 +43,7 @@ final class StreamedData: SessionData {
   private var cached: PreparedData?
 
   init(
-    reader: HDF5SampleReader, rows: Range<Int>, blockRows: Int, network: NetworkDescription, loss: Loss, role: String
+    reader: HDF5SampleReader, rows: RowSet, blockRows: Int, network: NetworkDescription, loss: Loss, role: String
   )
     throws
   {
@@ -60,7 +61,7 @@ final class StreamedData: SessionData {
   var isStreamed: Bool { true }
   var blockCount: Int { (count + blockRows - 1) / blockRows }
 
-  /// The rows of block `index`, relative to `rows`.
+  /// The positions in `rows` of block `index`.
   func range(ofBlock index: Int) -> Range<Int> {
     (index * blockRows)..<min(count, (index + 1) * blockRows)
   }
@@ -68,8 +69,8 @@ final class StreamedData: SessionData {
   private func block(_ index: Int) throws -> PreparedData {
     if index == cachedBlock, let cached { return cached }
     let local = range(ofBlock: index)
-    let data = try reader.read(rows: (rows.lowerBound + local.lowerBound)..<(rows.lowerBound + local.upperBound))
-    try data.requireFinite(source: "\(reader.path), rows \(rows.lowerBound + local.lowerBound)...")
+    let data = try reader.read(rowsIn: rows.rows(at: local))
+    try data.requireFinite(source: "\(reader.path), rows \(rows[local.lowerBound])...")
     let prepared = try PreparedData(data, network: network, loss: loss, role: role)
     cached = prepared
     cachedBlock = index

@@ -15,11 +15,19 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public var bpttSteps: Int?
   /// The fraction of the data held out for validation (0 for none).
   public var validationSplit: Double
+  /// The seed of a shuffled validation split (see ``ValidationSplit``);
+  /// `nil` holds out the data's last samples.
+  public var validationSplitSeed: UInt64?
+  /// The rows a seeded validation split holds out of the training data
+  /// file, ascending, as drawn when the run started; `nil` without a seed.
+  /// A resumed run validates on exactly these rows.
+  public var validationRows: [Int]?
 
   /// Creates a configuration.
   public init(
     loss: Loss, batchSize: Int = 32, epochs: Int = 30, seed: UInt64 = 1, shuffle: Bool = true,
-    bpttSteps: Int? = nil, validationSplit: Double = 0
+    bpttSteps: Int? = nil, validationSplit: Double = 0, validationSplitSeed: UInt64? = nil,
+    validationRows: [Int]? = nil
   ) {
     self.loss = loss
     self.batchSize = batchSize
@@ -28,5 +36,7 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
     self.shuffle = shuffle
     self.bpttSteps = bpttSteps
     self.validationSplit = validationSplit
+    self.validationSplitSeed = validationSplitSeed
+    self.validationRows = validationRows
   }
 }

@@ -42,8 +42,13 @@ public struct TrainingOptions: Sendable {
     public var x: String?
     /// The HDF5 targets dataset (default: `/train/y`).
     public var y: String?
-    /// The fraction of the data, its last samples, held out for validation.
+    /// The fraction of the data held out for validation: its last samples,
+    /// or with ``validationSplitSeed`` samples drawn at random.
     public var validationSplit: Double?
+    /// The seed that draws the samples ``validationSplit`` holds out (see
+    /// ``ValidationSplit``); `nil` holds out the last samples. On resume,
+    /// `nil` for the checkpoint's.
+    public var validationSplitSeed: UInt64?
     /// Validation data in its own file, read like ``data``.
     public var validation: String?
     /// The HDF5 validation inputs dataset (default: `/test/x`).
@@ -61,13 +66,14 @@ public struct TrainingOptions: Sendable {
     public init(
       data: String? = nil, target: String? = nil, x: String? = nil, y: String? = nil, validationSplit: Double? = nil,
       validation: String? = nil, validationX: String? = nil, validationY: String? = nil, standardize: Bool = false,
-      stream: Bool = false
+      stream: Bool = false, validationSplitSeed: UInt64? = nil
     ) {
       self.data = data
       self.target = target
       self.x = x
       self.y = y
       self.validationSplit = validationSplit
+      self.validationSplitSeed = validationSplitSeed
       self.validation = validation
       self.validationX = validationX
       self.validationY = validationY
@@ -269,6 +275,10 @@ public struct TrainingOptions: Sendable {
       }
       if data.validationSplit != nil && data.validation != nil {
         throw TrainingError.invalidSetting("give either a validation split or validation data, not both")
+      }
+      if data.validationSplitSeed != nil, start.resume == nil, (data.validationSplit ?? 0) == 0 {
+        throw TrainingError.invalidSetting(
+          "a split seed draws the samples a validation split holds out; give a validation split above 0 with it")
       }
       if let epochs = schedule.epochs, epochs < 1 {
         throw TrainingError.invalidSetting("the epochs must be at least 1")

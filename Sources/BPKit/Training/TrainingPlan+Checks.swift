@@ -80,6 +80,15 @@ extension TrainingPlan {
         "the run holds out \(split == 0 ? "no data" : "\(split) of its data") for validation; the split decides "
           + "which samples train, so --validation-split cannot change on resume")
     }
+    let seed = checkpoint.configuration.validationSplitSeed
+    if let asked = data.validationSplitSeed, asked != seed {
+      throw .invalidSetting(
+        "the run's validation split "
+          + (split == 0
+            ? "holds out no data"
+            : seed.map { "draws its held-out samples with the seed \($0)" } ?? "holds out the last samples")
+          + "; the split decides which samples train, so --split-seed cannot change on resume")
+    }
     if data.validation != nil, split > 0 {
       throw .invalidSetting(
         "the run holds out \(split) of its training data for validation; --validation would train on those "
@@ -110,8 +119,8 @@ extension TrainingPlan {
     }
     func named(_ set: Set<Int>) -> String { (set.count == 1 ? "the class " : "the classes ") + list(set) }
     return "the validation split holds out the last \(held.sampleCount) samples, of \(named(validated)), but "
-      + "trains on \(named(trained)): the data looks sorted by class. Shuffle its rows, or give validation data "
-      + "of its own with --validation"
+      + "trains on \(named(trained)): the data looks sorted by class. Hold out samples drawn at random with "
+      + "--split-seed N, or give validation data of its own with --validation"
   }
 
   /// The classes a dataset's targets hold: labels, or the largest value of

@@ -71,16 +71,37 @@ public struct TrainingPlan {
           path: $0, inputs: data.validationX ?? checkpoint.validationData?.inputs,
           targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true)
       }
+      let configuration = checkpoint.configuration
       let loaded = try Self.loadData(
-        source, validation: validationSource, split: checkpoint.configuration.validationSplit, stream: data.stream,
-        classes: checkpoint.model.names.classes)
+        source, validation: validationSource,
+        split: Split(
+          fraction: configuration.validationSplit, seed: configuration.validationSplitSeed,
+          rows: configuration.validationRows), stream: data.stream, classes: checkpoint.model.names.classes)
       try Self.requireSameNames(loaded.names, model: checkpoint.model, data: dataPath)
-      if let stored = checkpoint.data, stored.sha256 != loaded.fingerprint.sha256 {
+      let dataChanged = checkpoint.data.map { $0.sha256 != loaded.fingerprint.sha256 } ?? false
+      if let stored = checkpoint.data, dataChanged {
         guard start.allowDataChange else {
           throw TrainingError.dataChanged(checkpoint: stored, now: loaded.fingerprint)
         }
         notes.append("training data changed: \(stored.path) (\(stored.sha256.prefix(12))) -> \(dataPath)")
       }
+      if let seed = configuration.validationSplitSeed, let stored = configuration.validationRows,
+        loaded.validationRows != stored
+      {
+        // The stored rows fit the data they were drawn from; only other data
+        // (allowed above) or an edited checkpoint makes them not fit.
+        guard dataChanged else {
+          throw TrainingError.inputsDoNotFit(
+            "the checkpoint's validation rows (\(stored.count), up to row \(stored.last ?? 0)) do not fit its "
+              + "training data \(dataPath) of \(loaded.totalRows) samples, which a split of "
+              + "\(configuration.validationSplit) holds out \(ValidationSplit.heldOutCount(of: loaded.totalRows, fraction: configuration.validationSplit)) of"
+          )
+        }
+        notes.append(
+          "validation rows drawn again with the split seed \(seed) from the \(loaded.totalRows) samples of the changed data"
+        )
+      }
+      checkpoint.configuration.validationRows = loaded.validationRows
       if let epochs = schedule.epochs { checkpoint.configuration.epochs = epochs }
       if let size = schedule.batchSize, size != checkpoint.configuration.batchSize {
         notes.append("batch size changed from \(checkpoint.configuration.batchSize) to \(size)")
@@ -99,9 +120,10 @@ public struct TrainingPlan {
           "validation data changed: \(checkpoint.validationData?.path ?? "none") -> \(loaded.validationFingerprint?.path ?? "none")"
         )
       }
-      if let warning = Self.splitClassWarning(
-        training: loaded.training, validation: loaded.validation, loss: checkpoint.configuration.loss,
-        names: checkpoint.model.names.classes)
+      if configuration.validationSplitSeed == nil,
+        let warning = Self.splitClassWarning(
+          training: loaded.training, validation: loaded.validation, loss: checkpoint.configuration.loss,
+          names: checkpoint.model.names.classes)
       {
         warnings.append(warning)
       }
@@ -152,7 +174,7 @@ public struct TrainingPlan {
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {
         DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
-      }, split: data.validationSplit ?? 0, stream: data.stream)
+      }, split: Split(fraction: data.validationSplit ?? 0, seed: data.validationSplitSeed), stream: data.stream)
     try Self.requireSameNames(loaded.names, model: model, data: data.data!)
     // The model keeps the data's names: the CSV header and the text labels' classes.
     // Names for another number of features are left to the data's shape check, whose message says more.
@@ -172,14 +194,16 @@ public struct TrainingPlan {
       optimizer = state
     }
     try Self.refuseMeaningless(schedule, network: model.network, optimizer: optimizer.configuration.kind)
-    if let warning = Self.splitClassWarning(
-      training: loaded.training, validation: loaded.validation, loss: loss, names: model.names.classes)
+    if data.validationSplitSeed == nil,
+      let warning = Self.splitClassWarning(
+        training: loaded.training, validation: loaded.validation, loss: loss, names: model.names.classes)
     {
       warnings.append(warning)
     }
     let configuration = TrainingConfiguration(
       loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
-      shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0)
+      shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0,
+      validationSplitSeed: data.validationSplitSeed, validationRows: loaded.validationRows)
     checkpoint = Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration,
       progress: TrainingProgress(random: random.state), data: loaded.fingerprint,
@@ -292,7 +316,7 @@ public struct TrainingPlan {
         let reader = try HDF5SampleReader(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
         let bytes = reader.sampleCount * reader.sampleShape.reduce(4, *)
         if stream || bytes > TrainingPlan.streamingThreshold {
-          return .streamed(reader, rows: 0..<reader.sampleCount)
+          return .streamed(reader, rows: RowSet(0..<reader.sampleCount))
         }
       }
       return .inMemory(try read(classes: classes))
@@ -314,6 +338,10 @@ public struct TrainingPlan {
     var validation: TrainingData?
     var fingerprint: DataFingerprint
     var validationFingerprint: DataFingerprint?
+    /// The rows a seeded split held out of the training data file.
+    var validationRows: [Int]?
+    /// The samples of the training data file, before any split.
+    var totalRows: Int
     /// The names of the training data's features and classes.
     var names: ModelNames {
       switch training {
@@ -332,13 +360,25 @@ public struct TrainingPlan {
     }
   }
 
+  /// A validation split of the training data: the fraction held out, and
+  /// the seed that draws them (`nil` for the last samples).
+  struct Split {
+    var fraction: Double
+    var seed: UInt64?
+    /// The rows a seeded split held out before (a resumed run's), used
+    /// when they fit the data; `nil` to draw them.
+    var rows: [Int]?
+  }
+
   /// Reads (or opens for streaming) the training data, splits off validation
   /// data, and fingerprints the files. Streamed data is scanned once for
   /// values that are not finite before training starts.
   static func loadData(
-    _ source: DataSource, validation other: DataSource?, split: Double, stream: Bool, classes: [String]? = nil
+    _ source: DataSource, validation other: DataSource?, split: Split, stream: Bool, classes: [String]? = nil
   ) throws -> LoadedData {
     var all = try source.open(stream: stream, classes: classes)
+    let totalRows = all.sampleCount
+    var validationRows: [Int]?
     // Validation labels name the training data's classes, in the same order.
     let classes: [String]? = if case .inMemory(let data) = all { data.names.classes ?? classes } else { classes }
     var validation: TrainingData?
@@ -347,8 +387,27 @@ public struct TrainingPlan {
       let data = try other.open(stream: stream, classes: classes)
       validation = data
       validationFingerprint = try other.fingerprint(sampleCount: data.sampleCount)
-    } else if split > 0 {
-      let held = Int((Double(all.sampleCount) * split).rounded())
+    } else if split.fraction > 0, let seed = split.seed {
+      let held = ValidationSplit.heldOutCount(of: totalRows, fraction: split.fraction)
+      guard held < totalRows else { throw TrainingError.noTrainingSamples }
+      let rows =
+        if let stored = split.rows, stored.count == held, stored.allSatisfy({ (0..<totalRows).contains($0) }) {
+          stored
+        } else {
+          ValidationSplit.heldOutRows(of: totalRows, fraction: split.fraction, seed: seed)
+        }
+      let kept = ValidationSplit.remainingRows(of: totalRows, heldOut: rows)
+      validationRows = rows
+      switch all {
+      case .inMemory(let data):
+        validation = held > 0 ? .inMemory(data.subset(rows)) : nil
+        all = .inMemory(data.subset(kept))
+      case .streamed(let reader, _):
+        validation = held > 0 ? .streamed(reader, rows: RowSet(ascending: rows)) : nil
+        all = .streamed(reader, rows: RowSet(ascending: kept))
+      }
+    } else if split.fraction > 0 {
+      let held = ValidationSplit.heldOutCount(of: totalRows, fraction: split.fraction)
       let kept = all.sampleCount - held
       guard kept > 0 else { throw TrainingError.noTrainingSamples }
       if held > 0 {
@@ -357,8 +416,8 @@ public struct TrainingPlan {
           validation = .inMemory(data.subset(kept..<data.sampleCount))
           all = .inMemory(data.subset(0..<kept))
         case .streamed(let reader, let rows):
-          validation = .streamed(reader, rows: (rows.lowerBound + kept)..<rows.upperBound)
-          all = .streamed(reader, rows: rows.lowerBound..<(rows.lowerBound + kept))
+          validation = .streamed(reader, rows: rows.rows(at: kept..<rows.count))
+          all = .streamed(reader, rows: rows.rows(at: 0..<kept))
         }
       }
     }
@@ -367,6 +426,6 @@ public struct TrainingPlan {
     }
     return LoadedData(
       training: all, validation: validation, fingerprint: try source.fingerprint(sampleCount: all.sampleCount),
-      validationFingerprint: validationFingerprint)
+      validationFingerprint: validationFingerprint, validationRows: validationRows, totalRows: totalRows)
   }
 }

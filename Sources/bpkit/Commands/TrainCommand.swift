@@ -69,6 +69,10 @@ struct TrainCommand: ParsableCommand {
     if data.validationSplit != nil && data.validation != nil {
       throw ValidationError("give either --validation-split or --validation, not both")
     }
+    if data.splitSeed != nil, start.resume == nil, (data.validationSplit ?? 0) == 0 {
+      throw ValidationError(
+        "--split-seed draws the samples --validation-split holds out; give --validation-split with a fraction above 0")
+    }
     if let epochs = schedule.epochs, !(1...TrainingOptions.maximumEpochs).contains(epochs) {
       throw ValidationError(
         epochs < 1 ? "--epochs must be at least 1" : "--epochs must be at most \(TrainingOptions.maximumEpochs)")
@@ -186,7 +190,8 @@ extension TrainDataOptions {
   var options: TrainingOptions.DataSelection {
     TrainingOptions.DataSelection(
       data: data, target: target, x: x, y: y, validationSplit: validationSplit, validation: validation,
-      validationX: validationX, validationY: validationY, standardize: standardize, stream: stream)
+      validationX: validationX, validationY: validationY, standardize: standardize, stream: stream,
+      validationSplitSeed: splitSeed)
   }
 }
 
@@ -243,8 +248,18 @@ struct TrainDataOptions: ParsableArguments {
 
   @Option(
     name: .long, parsing: .unconditional,
-    help: ArgumentHelp("Hold out this fraction of the data (its last samples) for validation.", valueName: "fraction"))
+    help: ArgumentHelp(
+      "Hold out this fraction of the data for validation: its last samples, or with --split-seed samples drawn at "
+        + "random.", valueName: "fraction"))
   var validationSplit: Double?
+
+  @Option(
+    name: .long, parsing: .unconditional,
+    help: ArgumentHelp(
+      "Hold out --validation-split samples drawn at random with this seed (0 to 2^64-1) instead of the last ones; "
+        + "the checkpoint records the seed and the rows, so a resume validates on the same samples.",
+      valueName: "seed"))
+  var splitSeed: UInt64?
 
   @Option(
     name: .long,

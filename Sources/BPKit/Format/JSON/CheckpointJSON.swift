@@ -170,6 +170,20 @@ enum CheckpointJSON {
     if let steps = configuration.bpttSteps { try writer.integer(steps) } else { try writer.null() }
     try writer.key("validation_split")
     try writer.real(configuration.validationSplit)
+    // Written only for a seeded split, so other documents stay as they were.
+    if let seed = configuration.validationSplitSeed {
+      try writer.key("validation_split_seed")
+      try writer.integer(seed)
+    }
+    if let rows = configuration.validationRows {
+      try writer.key("validation_rows")
+      try writer.beginArray(inline: true)
+      for (index, row) in rows.enumerated() {
+        try writer.integer(row)
+        if index % 4096 == 0 { try writer.output.flushIfFull() }
+      }
+      try writer.endArray()
+    }
     try writer.endObject()
   }
 
@@ -322,12 +336,21 @@ enum CheckpointJSON {
 
   private static func readTraining(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingConfiguration {
     let object = try cursor.object(allowing: [
-      "loss", "batch_size", "epochs", "seed", "shuffle", "bptt_steps", "validation_split",
+      "loss", "batch_size", "epochs", "seed", "shuffle", "bptt_steps", "validation_split", "validation_split_seed",
+      "validation_rows",
     ])
     let loss = Loss(rawValue: try object.required("loss").string(oneOf: Loss.allCases.map(\.rawValue)))!
     let defaults = TrainingConfiguration(loss: loss)
     var bpttSteps: Int?
     if let steps = object.optional("bptt_steps"), !steps.isNull { bpttSteps = try steps.integer(in: 1...Int.max) }
+    var validationRows: [Int]?
+    if let rowsCursor = object.optional("validation_rows") {
+      let elements = try rowsCursor.array()
+      var rows: [Int] = []
+      rows.reserveCapacity(elements.count)
+      for element in elements { rows.append(try element.integer(in: 0...Int.max)) }
+      validationRows = rows
+    }
     return TrainingConfiguration(
       loss: loss, batchSize: try object.optional("batch_size")?.integer(in: 1...Int.max) ?? defaults.batchSize,
       epochs: try object.optional("epochs")?.integer(in: 0...Int.max) ?? defaults.epochs,
@@ -335,7 +358,8 @@ enum CheckpointJSON {
       shuffle: try object.optional("shuffle")?.bool() ?? defaults.shuffle, bpttSteps: bpttSteps,
       validationSplit: try object.optional("validation_split")?.finite(
         in: 0...0.999_999_999, "a number from 0 to below 1")
-        ?? defaults.validationSplit)
+        ?? defaults.validationSplit,
+      validationSplitSeed: try object.optional("validation_split_seed")?.unsigned64(), validationRows: validationRows)
   }
 
   private static func readProgress(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingProgress {

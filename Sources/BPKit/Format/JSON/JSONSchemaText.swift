@@ -956,12 +956,34 @@ enum JSONSchemaText {
               "minimum": 0,
               "exclusiveMaximum": 1,
               "default": 0,
-              "description": "The fraction of the data held out for validation."
+              "description": "The fraction of the data held out for validation: its last samples, or with validation_split_seed samples drawn at random."
+            },
+            "validation_split_seed": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 18446744073709551615,
+              "description": "The seed that drew the samples validation_split holds out (Knuth's selection sampling with xoshiro256**, see Schemas/FORMAT.md), from 0 to 2^64-1; absent when the split holds out the last samples. Given together with validation_rows."
+            },
+            "validation_rows": {
+              "type": "array",
+              "items": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "description": "The rows of the training data (from 0, ascending) that the seeded split held out when the run began; a resumed run validates on exactly these."
             }
           },
           "required": [
             "loss"
           ],
+          "dependentRequired": {
+            "validation_split_seed": [
+              "validation_rows"
+            ],
+            "validation_rows": [
+              "validation_split_seed"
+            ]
+          },
           "additionalProperties": false
         },
         "epochRecord": {

@@ -89,6 +89,18 @@ enum ValueDomain {
         reason:
           "it holds \(order.count) entries; the training data has \(data.sampleCount) samples (/data@sample_count)")
     }
+    // A seeded split held out round(n × split) of the n rows, and trains on the others.
+    if let data = checkpoint.data, let rows = checkpoint.configuration.validationRows {
+      let total = data.sampleCount + rows.count
+      let held = ValidationSplit.heldOutCount(of: total, fraction: checkpoint.configuration.validationSplit)
+      guard rows.count == held, rows.last.map({ $0 < total }) ?? true else {
+        throw Violation(
+          place: .dataset("training", "validation_rows"),
+          reason:
+            "it holds \(rows.count) rows up to \(rows.last ?? 0); a split of \(checkpoint.configuration.validationSplit) "
+            + "of \(total) samples (/data@sample_count and these) holds out \(held), each below \(total)")
+      }
+    }
   }
 
   /// A checkpoint's time of writing: finite, within about 3,000 years of
@@ -136,6 +148,36 @@ enum ValueDomain {
     guard split.isFinite, split >= 0, split < 1 else {
       throw Violation(
         place: .attribute("training", "validation_split"), reason: "it is \(split); it must be from 0 to below 1")
+    }
+    try check(splitSeed: configuration.validationSplitSeed, rows: configuration.validationRows, split: split)
+  }
+
+  /// A seeded split (format 1.3) holds out a fraction above 0 and records
+  /// the rows it drew, ascending; a split without a seed records none.
+  private static func check(splitSeed seed: UInt64?, rows: [Int]?, split: Double) throws(Violation) {
+    let place = Place.dataset("training", "validation_rows")
+    switch (seed, rows) {
+    case (nil, nil):
+      return
+    case (nil, .some):
+      throw Violation(place: place, reason: "it is given without validation_split_seed, the seed that drew it")
+    case (.some, nil):
+      throw Violation(
+        place: .attribute("training", "validation_split_seed"),
+        reason: "a seeded split must record the rows it held out in validation_rows, which is missing")
+    case (.some, .some(let rows)):
+      guard split > 0 else {
+        throw Violation(
+          place: .attribute("training", "validation_split_seed"),
+          reason: "it draws the rows a validation split holds out, but validation_split is 0")
+      }
+      if let bad = rows.indices.first(where: { rows[$0] < 0 || rows[$0] >= maximumCount }) {
+        throw Violation(place: place, reason: "element \(bad) is \(rows[bad]); a row is from 0 to below 2^53")
+      }
+      if let bad = rows.indices.dropFirst().first(where: { rows[$0] <= rows[$0 - 1] }) {
+        throw Violation(
+          place: place, reason: "element \(bad) is \(rows[bad]) after \(rows[bad - 1]); the rows must be ascending")
+      }
     }
   }
 

@@ -66,6 +66,36 @@ import _BPKitTestSupport
       name: "validation_split -0.1", hdf5Path: "/training@validation_split", jsonPath: "$.training.validation_split"
     ) { $0.configuration.validationSplit = -0.1 },
     Case(
+      name: "validation rows descending", hdf5Path: "/training/validation_rows",
+      jsonPath: "$.training.validation_rows"
+    ) {
+      $0.configuration.validationSplit = 0.2
+      $0.configuration.validationSplitSeed = 3
+      $0.configuration.validationRows = [4, 9, 2]
+    },
+    Case(
+      name: "validation rows without a seed", hdf5Path: "/training/validation_rows",
+      jsonPath: "$.training.validation_rows"
+    ) {
+      $0.configuration.validationSplit = 0.2
+      $0.configuration.validationRows = [1, 2]
+    },
+    Case(
+      name: "split seed without rows", hdf5Path: "/training@validation_split_seed",
+      jsonPath: "$.training.validation_split_seed"
+    ) {
+      $0.configuration.validationSplit = 0.2
+      $0.configuration.validationSplitSeed = 3
+    },
+    Case(
+      name: "split seed with a split of 0", hdf5Path: "/training@validation_split_seed",
+      jsonPath: "$.training.validation_split_seed"
+    ) {
+      $0.configuration.validationSplit = 0
+      $0.configuration.validationSplitSeed = 3
+      $0.configuration.validationRows = []
+    },
+    Case(
       name: "learning rate NaN", hdf5Path: "/optimizer@learning_rate",
       jsonPath: "$.optimizer.configuration.learning_rate"
     ) { $0.optimizer.configuration.learningRate = .nan },
