@@ -20,6 +20,14 @@ extension ONNXImporter {
       return value
     }
     guard !node.output.isEmpty else { return }
+    if node.opType == "Loop" {
+      try loop(node, name: name, inputs: inputs, attributes: attributes)
+      return
+    }
+    if isLoopCondition(node, inputs: inputs) {
+      values[node.output[0]] = .condition
+      return
+    }
     if continuesRecurrence(node, inputs: inputs) {
       try applyToRecurrence(node, name: name, inputs: inputs, attributes: attributes)
       return

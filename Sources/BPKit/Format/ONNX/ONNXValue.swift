@@ -18,6 +18,9 @@ enum ONNXValue {
   case data(ONNXData)
   /// A step of an Elman layer that an exporter unrolled over time (``ONNXRecurrence``).
   case recurrence(ONNXRecurrence)
+  /// A boolean known only at run time: the first condition of a `Loop`
+  /// (`Less` and `And` of the step count), see `ONNXImporter.loop`.
+  case condition
 }
 
 /// A constant's numbers.
