@@ -35,7 +35,7 @@ def cases():
             layers.Dense(6, activation="sigmoid"), layers.Dense(5, activation="elu"),
             layers.Dense(4, activation="softmax")])
     yield ("mlp_linear_head", "4,7:tanh,3", (4,), [layers.Dense(7, activation="tanh"), layers.Dense(3)])
-    # tf2onnx writes Keras 3's SimpleRNN as an ONNX Loop over a body graph, which bpkit refuses.
+    # tf2onnx writes Keras 3's SimpleRNN as an ONNX Loop over a body graph, which bpkit reads as an Elman layer.
     yield ("rnn_simple_loop", "?x3,rnn5:tanh:seq,rnn4:tanh,2", (None, 3),
            [layers.SimpleRNN(5, return_sequences=True), layers.SimpleRNN(4), layers.Dense(2)])
 

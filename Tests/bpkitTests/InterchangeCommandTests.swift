@@ -45,6 +45,24 @@ import _BPKitTestSupport
     #expect(train.status == 0, "\(train.error)")
   }
 
+  /// tf2onnx's Keras SimpleRNN (a Loop) through the binary: `infer` on the
+  /// ONNX file and on its conversion to bpkit HDF5 gives TensorFlow's outputs.
+  @Test func aTf2onnxSimpleRNNInfersAsTensorFlowDoes() throws {
+    let onnx = Fixtures.path("tf2onnx/rnn_simple_loop.onnx")
+    let reference = Fixtures.path("tf2onnx/rnn_simple_loop.ref.h5")
+    let expected = try Dataset.readHDF5(path: reference, inputs: "/y", targets: nil).inputs.scalars
+    #expect(try BPKitBinary.run("convert", onnx, folder.path("rnn.h5")).status == 0)
+    for model in [onnx, folder.path("rnn.h5")] {
+      let infer = try BPKitBinary.run("infer", model, "--input", reference, "--x", "/x", "--format", "csv")
+      #expect(infer.status == 0, "\(infer.error)")
+      let predicted = infer.output.split(separator: "\n").dropFirst().flatMap { line in
+        line.split(separator: ",").compactMap { Float($0) }
+      }
+      #expect(predicted.count == expected.count)
+      #expect(zip(predicted, expected).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(model)")
+    }
+  }
+
   @Test func usageErrorsExit2() throws {
     let layers = try BPKitBinary.run(
       "convert", Fixtures.path("keras/mlp_tanh_softmax.h5"), folder.path("x.h5"), "--layers", "4,3")

@@ -8,8 +8,10 @@ import Foundation
 /// for `nn.Sequential` networks of `nn.Linear` and activations and for
 /// `nn.RNN` (batch-first, stacked, tanh or relu) followed by an `nn.Linear`
 /// on the last step or on every step, as an `RNN` node or unrolled over
-/// time steps (``ONNXRecurrence``). Any other operator is refused by op
-/// type and node name.
+/// time steps (``ONNXRecurrence``); and tf2onnx's graphs of Keras dense
+/// layers and of `SimpleRNN`, a `Loop` over the Elman recurrence
+/// (ONNXImporter+Loop.swift). Any other operator is refused by op type and
+/// node name.
 struct ONNXImporter {
   let file: String
   let reader: ONNXTensorReader
