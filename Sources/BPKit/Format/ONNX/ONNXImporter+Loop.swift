@@ -115,6 +115,7 @@ extension ONNXImporter {
       bodyValues[tensor.name] = .constant(try constant(from: tensor))
     }
     var sequence: ONNXData?
+    var sequenceName: String?
     for (position, bodyNode) in body.node.enumerated() {
       let nodeName = bodyNode.name.isEmpty ? "#\(position) (\(bodyNode.opType))" : bodyNode.name
       func refuseNode(_ detail: String) -> ONNXError {
@@ -151,12 +152,14 @@ extension ONNXImporter {
         else {
           throw refuseNode("does not take step t of the layer's time-major input")
         }
-        guard data.axes.count == 3, data.axes[0] == .time, data.axes[1] == .batch, let features = data.features,
-          sequence == nil || sequence!.axes == data.axes
-        else {
+        guard data.axes.count == 3, data.axes[0] == .time, data.axes[1] == .batch, let features = data.features else {
           throw refuseNode("takes a step of data that is not [steps, batch, features]")
         }
+        guard sequenceName == nil || sequenceName == arguments[0] else {
+          throw refuseNode("reads a second sequence")
+        }
         sequence = data
+        sequenceName = arguments[0]
         result = .step(features: features)
       case "MatMul":
         guard arguments.count == 2, case .constant(let weight) = try value(arguments[1]), weight.floats != nil,
@@ -232,6 +235,7 @@ extension ONNXImporter {
     guard let (activation, sum) = recurrence,
       case .newState(let scanned, let scannedSum) = try output(carriedCount + 1),
       scanned == activation, scannedSum.kernel?.floats == sum.kernel?.floats,
+      scannedSum.recurrentKernel?.floats == sum.recurrentKernel?.floats, scannedSum.bias?.floats == sum.bias?.floats,
       let sequence, let kernel = sum.kernel, let recurrentKernel = sum.recurrentKernel,
       let inputWidth = sequence.features
     else {
