@@ -115,8 +115,8 @@ import _BPKitTestSupport
     for seed: UInt64 in [8, 0] {
       var resume = TrainingOptions(start: .init(resume: folder.path("run.h5")))
       resume.data.validationSplitSeed = seed
-      #expect(
-        throws: TrainingError.invalidSetting(
+      expectReason(
+        TrainingError.invalidSetting(
           "the run's validation split draws its held-out samples with the seed 7; the split decides which samples "
             + "train, so --split-seed cannot change on resume")
       ) { try TrainingRun(resume) }
@@ -130,8 +130,8 @@ import _BPKitTestSupport
     for split in [nil, 0.0] {
       var options = irisOptions()
       options.data.validationSplit = split
-      #expect(
-        throws: TrainingError.invalidSetting(
+      expectReason(
+        TrainingError.invalidSetting(
           "a split seed draws the samples a validation split holds out; give a validation split above 0 with it")
       ) { try TrainingRun(options) }
     }
@@ -150,10 +150,10 @@ import _BPKitTestSupport
     #expect {
       try CheckpointComparison.load(edited)
     } throws: { error in
-      guard case .invalidValue(edited, "/training/validation_rows", let reason) = error as? FormatError else {
+      guard case .invalidValue(edited, "/training/validation_rows", let text) = reason(of: error) as? FormatError else {
         return false
       }
-      return reason == "it holds 29 rows up to 132; a split of 0.2 of 149 samples (/data@sample_count and these) "
+      return text == "it holds 29 rows up to 132; a split of 0.2 of 149 samples (/data@sample_count and these) "
         + "holds out 30, each below 149"
     }
     checkpoint.data = nil
@@ -164,7 +164,7 @@ import _BPKitTestSupport
     #expect {
       try TrainingRun(resume)
     } throws: { error in
-      guard case TrainingError.inputsDoNotFit(let message) = error else { return false }
+      guard case TrainingError.inputsDoNotFit(let message) = reason(of: error) else { return false }
       return message.hasPrefix("the checkpoint's validation rows (29, up to row 132) do not fit its training data")
     }
   }
