@@ -19,6 +19,13 @@ APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev
 # their users run); Keras with the JAX CPU backend (to load the Keras files
 # bpkit exports).
 TEST_APT_PACKAGES := python3-venv
+# Open MPI, for the MPI-enabled bpkit (`make mpi`) and the tests that run it
+# under mpirun. The default build never needs it.
+MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
+MPI_DIR := .build-mpi
+# mpirun refuses root unless told, and this machine has fewer cores than the tests' ranks.
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 CI_VENV := .build/ci-venv
 TEST_REQUIREMENTS := Scripts/test-requirements.txt
 JSON_OUTPUTS := .build/json-outputs
@@ -35,7 +42,7 @@ DEBUG_BIN := .build/debug/bpkit
 TIMED := ./Scripts/timed.sh
 DOCS_DIR := .build/docs
 
-.PHONY: all deps test-deps build static-hdf5 release test test-quick lint docs validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
+.PHONY: all deps test-deps mpi-deps mpi mpi-debug build static-hdf5 release test test-quick lint docs validate-json check-interchange keras-check demo bench example clean fuzz-build fuzz reliability-long
 
 all: build
 
@@ -57,7 +64,10 @@ deps:
 # only, never needed to build or run bpkit. The venv stays in .build between
 # runs and is reinstalled only when test-requirements.txt changes (about
 # 900 MB; 2 to 3 minutes from PyPI, most of it JAX's jaxlib).
-test-deps: deps
+mpi-deps:
+	@$(MAKE) --no-print-directory APT_PACKAGES="$(MPI_APT_PACKAGES)" deps
+
+test-deps: deps mpi-deps
 	@if ! cmp -s $(TEST_REQUIREMENTS) $(CI_VENV)/requirements.txt; then \
 	  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then \
 	    $(MAKE) --no-print-directory APT_PACKAGES="$(TEST_APT_PACKAGES)" deps; \
@@ -95,6 +105,17 @@ static-hdf5: deps
 release: static-hdf5
 	PKG_CONFIG_PATH=$(STATIC_HDF5) $(SWIFT) build -c release --product bpkit --static-swift-stdlib
 
+# The MPI-enabled bpkit, in its own build folder: BPKIT_MPI adds the CMPI
+# and BPKitMPI targets to the package (see Package.swift), so the default
+# build never sees Open MPI. `mpirun -np N $(MPI_DIR)/release/bpkit train ...`
+# (README, "Running on a cluster"). mpi-debug builds the one the tests run.
+mpi: static-hdf5 mpi-deps
+	BPKIT_MPI=1 PKG_CONFIG_PATH=$(STATIC_HDF5) $(SWIFT) build -c release --product bpkit --static-swift-stdlib \
+	  --scratch-path $(MPI_DIR)
+
+mpi-debug: deps mpi-deps
+	BPKIT_MPI=1 $(SWIFT) build --product bpkit --scratch-path $(MPI_DIR)
+
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Fuzz Examples Package.swift
 
@@ -104,6 +125,7 @@ test: test-deps
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
 	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS) $(KERAS_OUTPUTS)
 	@$(TIMED) build $(SWIFT) build --build-tests
+	@$(TIMED) build-mpi $(MAKE) --no-print-directory mpi-debug
 	@$(TIMED) tests env $(TEST_ENV) $(SWIFT) test --skip-build
 	@$(TIMED) examples $(MAKE) --no-print-directory example
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
@@ -115,6 +137,7 @@ test-quick: test-deps
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
 	rm -rf $(JSON_OUTPUTS) $(INTERCHANGE_OUTPUTS) $(KERAS_OUTPUTS)
 	@$(TIMED) build $(SWIFT) build --build-tests
+	@$(TIMED) build-mpi $(MAKE) --no-print-directory mpi-debug
 	@$(TIMED) tests env $(TEST_ENV) $(SWIFT) test --skip-build --skip ReliabilityTests
 	@$(TIMED) validate-json $(MAKE) --no-print-directory validate-json
 	@$(TIMED) docs $(MAKE) --no-print-directory docs
@@ -233,4 +256,4 @@ fuzz: fuzz-build build
 	echo "every model finding is refused cleanly by bpkit"
 
 clean:
-	rm -rf .build $(FUZZ_DIR)
+	rm -rf .build $(FUZZ_DIR) $(MPI_DIR)

@@ -35,6 +35,17 @@ let cCRC32 = Target.target(
   linkerSettings: [.linkedLibrary("z")]
 )
 
+/// Open MPI, for the MPI-enabled build only (`make mpi`, which sets
+/// `BPKIT_MPI`): without the variable, the MPI targets are not part of the
+/// package, so a machine without Open MPI builds and tests bpkit as ever.
+let mpiEnabled = Context.environment["BPKIT_MPI"] != nil
+
+let cMPI = Target.systemLibrary(
+  name: "CMPI",
+  pkgConfig: "ompi-c",
+  providers: [.apt(["libopenmpi-dev"])]
+)
+
 // MARK: - Swift libraries
 
 let hdf5 = Target.target(
@@ -55,6 +66,12 @@ let bpkit = Target.target(
   ]
 )
 
+/// ``Communicator`` over MPI: the ranks of `mpirun` (MPI-enabled build only).
+let bpkitMPI = Target.target(
+  name: "BPKitMPI",
+  dependencies: ["BPKit", "CMPI"]
+)
+
 // MARK: - Command-line tool
 
 let cli = Target.executableTarget(
@@ -63,7 +80,8 @@ let cli = Target.executableTarget(
     "BPKit",
     "HDF5",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
-  ]
+  ] + (mpiEnabled ? ["BPKitMPI"] : []),
+  swiftSettings: mpiEnabled ? [.define("BPKIT_MPI")] : []
 )
 
 /// The HDF5 probe: the opening policy runs it in a child process on every
@@ -131,7 +149,7 @@ let package = Package(
     .executable(name: "bpkit", targets: ["bpkit"]),
     .executable(name: "bpkit-probe", targets: ["bpkit-probe"]),
     .executable(name: "bpkit-fuzz", targets: ["BPKitFuzz"]),
-  ],
+  ] + (mpiEnabled ? [.library(name: "BPKitMPI", targets: ["BPKitMPI"])] : []),
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     // Keras 3 `.keras` files are zip archives.
@@ -142,6 +160,7 @@ let package = Package(
     .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [cHDF5, cKernels, cCRC32, hdf5, bpkit, cli, probe, testSupport, checkpointWriterFixture, fuzzHarness]
+    + (mpiEnabled ? [cMPI, bpkitMPI] : [])
     + examples
     + tests,
   swiftLanguageModes: [.v6]

@@ -139,6 +139,17 @@ public final class HDF5SampleReader: SampleReader {
     }
   }
 
+  /// Moves past the next up to `limit` samples without reading them, as
+  /// ``next(limit:)`` would have returned them (the ranks of a sharded
+  /// `bpkit infer` each read only their batches).
+  ///
+  /// - Returns: The number of samples passed; 0 at the end.
+  package func skip(limit: Int) -> Int {
+    let count = max(0, min(sampleCount - nextRow, limit))
+    nextRow += count
+    return count
+  }
+
   /// Reads the samples in `rows` into memory, in any order of calls; the
   /// position of ``next(limit:)`` does not move.
   ///

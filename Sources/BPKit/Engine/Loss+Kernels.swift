@@ -27,15 +27,20 @@ extension Loss {
   /// - Binary cross-entropy with sigmoid, from the logits:
   ///   ℓ = mean_j max(z_j, 0) − z_j t_j + log(1 + e^{−|z_j|});
   ///   writes ∂L/∂z = (y − t)/(rows·width).
+  ///
+  /// For a batch split across ranks, `meanRows` is the whole batch's number
+  /// of rows (the gradient is of the whole batch's mean), and each row's loss
+  /// is also written to `rowLosses`, for the ranks to sum in one order.
   func evaluate<S: BLASScalar>(
     y: UnsafePointer<S>, z: UnsafePointer<S>, zStride: Int, rows: Int, width: Int, targets: TargetBuffer<S>,
-    gradient: UnsafeMutablePointer<S>?
+    gradient: UnsafeMutablePointer<S>?, meanRows: Int? = nil, rowLosses: UnsafeMutablePointer<Double>? = nil
   ) -> LossTotals {
     var totals = LossTotals()
+    let meanRows = meanRows ?? rows
     switch self {
     case .meanSquaredError:
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
-      let scale = 2 / S(rows * width)
+      let scale = 2 / S(meanRows * width)
       for r in 0..<rows {
         var rowSum: S = 0
         for j in 0..<width {
@@ -45,9 +50,10 @@ extension Loss {
           gradient?[k] = scale * d
         }
         totals.sum += Double(rowSum) / Double(width)
+        rowLosses?[r] = Double(rowSum) / Double(width)
       }
     case .categoricalCrossEntropy:
-      let scale = 1 / S(rows)
+      let scale = 1 / S(meanRows)
       for r in 0..<rows {
         let zr = z + r * zStride
         let yr = y + r * width
@@ -64,6 +70,7 @@ extension Loss {
         case .labels(let labels):
           let label = labels[r]
           totals.sum += Double(lse - zr[label])
+          rowLosses?[r] = Double(lse - zr[label])
           if best == label { totals.correct += 1 }
           if let gradient {
             for j in 0..<width { gradient[r * width + j] = scale * (j == label ? yr[j] - 1 : yr[j]) }
@@ -79,6 +86,7 @@ extension Loss {
             if tr[j] > tr[expected] { expected = j }
           }
           totals.sum += Double(loss)
+          rowLosses?[r] = Double(loss)
           if best == expected { totals.correct += 1 }
           if let gradient {
             for j in 0..<width { gradient[r * width + j] = scale * (yr[j] * mass - tr[j]) }
@@ -88,7 +96,7 @@ extension Loss {
       }
     case .binaryCrossEntropy:
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
-      let scale = 1 / S(rows * width)
+      let scale = 1 / S(meanRows * width)
       for r in 0..<rows {
         var rowSum: S = 0
         for j in 0..<width {
@@ -99,6 +107,7 @@ extension Loss {
           gradient?[k] = scale * (y[k] - t[k])
         }
         totals.sum += Double(rowSum) / Double(width)
+        rowLosses?[r] = Double(rowSum) / Double(width)
         totals.judged += width
       }
     }

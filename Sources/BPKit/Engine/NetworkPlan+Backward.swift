@@ -22,10 +22,12 @@ extension NetworkPlan {
   ///     the sequence falls into windows of k steps counted back from its end
   ///     and errors flow back within their window. With one output at the
   ///     last step, exactly the last k steps receive gradient. `nil` is full BPTT.
+  ///   - chain: For a batch split across ranks, continues the sums of the
+  ///     ranks before this one and hands them on; `nil` on one process.
   func backward<S: BLASScalar>(
     parameters p: UnsafePointer<S>, gradients grad: UnsafeMutablePointer<S>, input: UnsafePointer<S>,
-    workspace ws: Workspace<S>, outputIsPreActivation: Bool, bpttSteps: Int?
-  ) {
+    workspace ws: Workspace<S>, outputIsPreActivation: Bool, bpttSteps: Int?, chain: GradientChain? = nil
+  ) throws {
     let batch = ws.batch
     let steps = ws.steps
     let last = self.steps.count - 1
@@ -41,9 +43,9 @@ extension NetworkPlan {
           let z = d.activation == .linear ? y : ws.z[i].pointer
           d.activation.backward(dz, z: z, y: y, into: dz, rows: rows, width: d.units, stride: d.units)
         }
-        weightGradients(
+        try weightGradients(
           x: x, delta: dz, rows: rows, inputs: d.inputWidth, units: d.units, kernelGradient: grad + d.kernel,
-          biasGradient: d.bias.map { grad + $0 })
+          biasGradient: d.bias.map { grad + $0 }, chain: chain)
         if needsInputGradient[i] {
           // ∂L/∂x = δ·Wᵀ
           S.gemm(
@@ -51,9 +53,9 @@ extension NetworkPlan {
             b: p + d.kernel, ldb: d.units, accumulate: false, c: ws.g[i - 1].pointer, ldc: d.inputWidth)
         }
       case .elman(let e):
-        elmanBackward(
+        try elmanBackward(
           e, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws, fused: fused,
-          bpttSteps: bpttSteps)
+          bpttSteps: bpttSteps, chain: chain)
       case .standardize(let s):
         guard needsInputGradient[i] else { continue }
         let dy = ws.g[i].pointer
@@ -69,15 +71,21 @@ extension NetworkPlan {
     }
   }
 
-  /// ∂L/∂W = xᵀ·δ and ∂L/∂b = Σ_rows δ.
+  /// ∂L/∂W = xᵀ·δ and ∂L/∂b = Σ_rows δ, each continuing the chain's sum when there is one.
   private func weightGradients<S: BLASScalar>(
     x: UnsafePointer<S>, delta: UnsafePointer<S>, rows: Int, inputs: Int, units: Int,
-    kernelGradient: UnsafeMutablePointer<S>, biasGradient: UnsafeMutablePointer<S>?
-  ) {
+    kernelGradient: UnsafeMutablePointer<S>, biasGradient: UnsafeMutablePointer<S>?, chain: GradientChain?
+  ) throws {
+    let continued = try chain?.start(kernelGradient, count: inputs * units) ?? false
     S.gemm(
       transposeA: true, transposeB: false, m: inputs, n: units, k: rows, a: x, lda: inputs, b: delta, ldb: units,
-      accumulate: false, c: kernelGradient, ldc: units)
-    if let biasGradient { columnSums(delta, rows: rows, width: units, into: biasGradient) }
+      accumulate: continued, c: kernelGradient, ldc: units)
+    try chain?.finish(kernelGradient, count: inputs * units)
+    if let biasGradient {
+      let continuedBias = try chain?.start(biasGradient, count: units) ?? false
+      columnSums(delta, rows: rows, width: units, into: biasGradient, accumulate: continuedBias)
+      try chain?.finish(biasGradient, count: units)
+    }
   }
 
   /// Backpropagation through time for one Elman layer.
@@ -88,8 +96,9 @@ extension NetworkPlan {
   /// ∂L/∂W = Σ_t x_tᵀδ_t, ∂L/∂U = Σ_t h_{t−1}ᵀδ_t, ∂L/∂b = Σ_t Σ_rows δ_t.
   private func elmanBackward<S: BLASScalar>(
     _ e: ElmanStep, parameters p: UnsafePointer<S>, gradients grad: UnsafeMutablePointer<S>, x: UnsafePointer<S>,
-    batch: Int, steps: Int, layer i: Int, workspace ws: Workspace<S>, fused: Bool, bpttSteps: Int?
-  ) {
+    batch: Int, steps: Int, layer i: Int, workspace ws: Workspace<S>, fused: Bool, bpttSteps: Int?,
+    chain: GradientChain?
+  ) throws {
     let u = e.units
     let rowStride = steps * u
     let count = batch * rowStride
@@ -140,12 +149,14 @@ extension NetworkPlan {
       (previous + b * rowStride).update(repeating: 0, count: u)
       (previous + b * rowStride + u).update(from: h + b * rowStride, count: rowStride - u)
     }
-    weightGradients(
+    try weightGradients(
       x: x, delta: dh, rows: batch * steps, inputs: e.inputWidth, units: u, kernelGradient: grad + e.kernel,
-      biasGradient: e.bias.map { grad + $0 })
+      biasGradient: e.bias.map { grad + $0 }, chain: chain)
+    let continued = try chain?.start(grad + e.recurrentKernel, count: u * u) ?? false
     S.gemm(
       transposeA: true, transposeB: false, m: u, n: u, k: batch * steps, a: previous, lda: u, b: dh, ldb: u,
-      accumulate: false, c: grad + e.recurrentKernel, ldc: u)
+      accumulate: continued, c: grad + e.recurrentKernel, ldc: u)
+    try chain?.finish(grad + e.recurrentKernel, count: u * u)
     if needsInputGradient[i] {
       S.gemm(
         transposeA: false, transposeB: true, m: batch * steps, n: e.inputWidth, k: u, a: dh, lda: u,
@@ -156,8 +167,10 @@ extension NetworkPlan {
 
 /// out_j = Σ_r m[r, j].
 @inline(__always)
-func columnSums<S: BLASScalar>(_ m: UnsafePointer<S>, rows: Int, width: Int, into out: UnsafeMutablePointer<S>) {
-  out.update(repeating: 0, count: width)
+func columnSums<S: BLASScalar>(
+  _ m: UnsafePointer<S>, rows: Int, width: Int, into out: UnsafeMutablePointer<S>, accumulate: Bool = false
+) {
+  if !accumulate { out.update(repeating: 0, count: width) }
   for r in 0..<rows {
     let row = m + r * width
     for j in 0..<width { out[j] += row[j] }

@@ -40,6 +40,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
   public private(set) var accumulatedSamples = 0
   let workspace: Workspace<Scalar>
+  /// Each output row's loss, for a batch split across ranks.
+  var rowLosses: [Double] = []
 
   /// Creates an engine from a model and an optimizer state.
   ///
@@ -173,25 +175,30 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   {
     do {
       let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
-      let n = plan.layout.trainableCount
-      let sum: ScalarBuffer<Scalar>
-      if let accumulator {
-        sum = accumulator
-      } else {
-        sum = ScalarBuffer(capacity: n)
-        accumulator = sum
-      }
-      if accumulatedSamples == 0 { sum.zero(n) }
-      let weight = Scalar(count)
-      let g = gradientBuffer.pointer
-      let a = sum.pointer
-      for i in 0..<n { a[i] += g[i] * weight }
-      accumulatedSamples += count
+      addToAccumulator(count: count)
       return metrics
 
     } catch {
       throw BPKitError(error)
     }
+  }
+
+  /// Adds the gradients in ``gradientBuffer``, weighted by `count`, to the running sum.
+  func addToAccumulator(count: Int) {
+    let n = plan.layout.trainableCount
+    let sum: ScalarBuffer<Scalar>
+    if let accumulator {
+      sum = accumulator
+    } else {
+      sum = ScalarBuffer(capacity: n)
+      accumulator = sum
+    }
+    if accumulatedSamples == 0 { sum.zero(n) }
+    let weight = Scalar(count)
+    let g = gradientBuffer.pointer
+    let a = sum.pointer
+    for i in 0..<n { a[i] += g[i] * weight }
+    accumulatedSamples += count
   }
 
   /// Applies one update with the mean of the gradients accumulated since the
@@ -280,7 +287,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   // MARK: - Internals
 
   /// Applies the gradients in ``gradientBuffer``: clipping, then the optimizer's rule.
-  private func update() {
+  func update() {
     let gradients = gradientBuffer.pointer
     let c = rule.configuration
     if c.clips { GradientClipping(c).apply(to: gradients, tensors: clipTensors) }
@@ -300,10 +307,14 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   }
 
   /// Forward, loss and (optionally) backward for one batch; returns the loss
-  /// totals and the number of output rows.
-  func run(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, backward: Bool) throws
-    -> (LossTotals, Int)
-  {
+  /// totals and the number of output rows. With a `share`, the samples are
+  /// this rank's part of a split batch (see ``GradientChain``): the gradient
+  /// is of the whole batch's mean, the weight gradients continue the chain,
+  /// and each row's loss is kept in `rowLosses` for the ranks to sum.
+  func run(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, backward: Bool,
+    share: BatchShare? = nil
+  ) throws -> (LossTotals, Int) {
     let steps = try batchSteps(inputs: inputs, count: count)
     let expectedTargets = try targetCount(targets, count: count, steps: steps)
     let rows = plan.outputIsSequence ? count * steps : count
@@ -332,13 +343,19 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     let last = plan.steps.count - 1
     let y = plan.output(of: last, in: ws)
     let (z, zStride) = logits(last: last, batch: count, steps: steps)
-    let totals = loss.evaluate(
-      y: y, z: z, zStride: zStride, rows: rows, width: width, targets: buffer,
-      gradient: backward ? ws.g[last].pointer : nil)
+    if share != nil && rowLosses.count < rows { rowLosses = [Double](repeating: 0, count: rows) }
+    let totals = rowLosses.withUnsafeMutableBufferPointer { rowLosses in
+      loss.evaluate(
+        y: y, z: z, zStride: zStride, rows: rows, width: width, targets: buffer,
+        gradient: backward ? ws.g[last].pointer : nil,
+        meanRows: share.map { plan.outputIsSequence ? $0.total * steps : $0.total },
+        rowLosses: share == nil ? nil : rowLosses.baseAddress)
+    }
     if backward {
-      plan.backward(
+      try plan.backward(
         parameters: parameters.pointer, gradients: gradientBuffer.pointer, input: input, workspace: ws,
-        outputIsPreActivation: loss.requiredActivation != nil, bpttSteps: bpttSteps)
+        outputIsPreActivation: loss.requiredActivation != nil, bpttSteps: bpttSteps,
+        chain: share.map(GradientChain.init))
     }
     return (totals, rows)
   }

@@ -13,6 +13,12 @@ struct TrainingLoop {
   let stop: TrainingControl?
   /// The files the run reads, which no checkpoint may replace.
   let inputs: [String]
+  /// The ranks of a distributed run, or `nil`: only rank 0 writes
+  /// checkpoints, and rank 0 decides for all when the run stops early.
+  var communicator: (any Communicator)? = nil
+
+  /// Whether this process writes the run's checkpoints.
+  private var isWriter: Bool { (communicator?.rank ?? 0) == 0 }
 
   /// Trains `session` until it completes or stops early; `bestLoss` carries
   /// the best epoch's loss across calls, and `lastCheckpoint` the run's
@@ -48,6 +54,7 @@ struct TrainingLoop {
       try reportWritten()
     }
     func handOver(best: Bool, regular: Bool) throws {
+      guard isWriter else { return }
       let snapshot = session.checkpoint()
       var jobs: [CheckpointWriter.Job] = []
       if best {
@@ -90,9 +97,7 @@ struct TrainingLoop {
           }
         }
         // A stop request or a cancelled task stops after the step, with a checkpoint.
-        if let reason: TrainingOutcome.Reason =
-          stop?.isStopRequested == true ? .stopRequested : Task.isCancelled ? .cancelled : nil
-        {
+        if let reason = try stopReason() {
           try handOver(best: best, regular: true)
           try finish()
           return outcome(reason, steps: steps)
@@ -117,8 +122,17 @@ struct TrainingLoop {
 
   private var options: FileWriteOptions { FileWriteOptions(inputs: inputs) }
 
+  /// Whether to stop after this step: a stop request or a cancelled task;
+  /// on several ranks, rank 0's, so that every rank stops after the same step.
+  private func stopReason() throws -> TrainingOutcome.Reason? {
+    var reason: Int8 = stop?.isStopRequested == true ? 1 : Task.isCancelled ? 2 : 0
+    if let communicator { try communicator.broadcast(&reason, from: 0) }
+    return reason == 1 ? .stopRequested : reason == 2 ? .cancelled : nil
+  }
+
   /// Writes a checkpoint, first moving older ones aside when more than one is kept.
   func write(_ session: TrainingSession, to destination: URL) throws {
+    guard isWriter else { return }
     if output.keep > 1 { CheckpointRotation(destination: destination.relativePath, keep: output.keep).rotate() }
     try session.checkpoint().write(to: destination, options: options)
   }

@@ -36,8 +36,10 @@ public final class TrainingRun {
   private var bestLoss: Double
   /// The run's last checkpoint on disk: the one resumed, or the last written.
   private var lastCheckpoint: String?
-  /// Held while the run exists: no second writer of its checkpoint.
-  private let lock: WriterLock
+  /// Held while the run exists: no second writer of its checkpoint (rank 0's, on several ranks).
+  private let lock: WriterLock?
+  /// The ranks of a distributed run, or `nil`.
+  public let communicator: (any Communicator)?
 
   /// Resolves options into a run ready to train: checks and locks the
   /// checkpoint's path, reads the checkpoint or builds the model, and reads
@@ -48,13 +50,31 @@ public final class TrainingRun {
   ///   ``WriterLockError`` when another process writes that checkpoint;
   ///   ``TrainingError`` for options the run cannot take; the errors
   ///   of the model, checkpoint and data readers for files they refuse.
-  public convenience init(_ options: TrainingOptions) throws(BPKitError) {
+  ///
+  /// With a `communicator`, every rank of the run calls this with the same
+  /// options: each reads the checkpoint and the data, and every batch is
+  /// split across the ranks, with bitwise the result of one process (see
+  /// <doc:RunningOnACluster>). Rank 0 alone checks, locks and writes the
+  /// checkpoint. When any rank cannot start, every rank throws: that rank's
+  /// own error, the others ``DistributedError/rankFailed(rank:)``.
+  public convenience init(_ options: TrainingOptions, communicator: (any Communicator)? = nil)
+    throws(BPKitError)
+  {
     do {
-      let destination = try CheckpointDestination(options)
-      let plan = try TrainingPlan(options)
+      let communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
       let named = [options.data.data, options.data.validation, options.start.model].compactMap { $0 }
-      try self.init(plan: plan, output: options.output, lock: destination.lock, inputs: named)
-
+      var failure: (any Error)?
+      var parts: (TrainingPlan, WriterLock?)?
+      do {
+        let lock = (communicator?.rank ?? 0) == 0 ? try CheckpointDestination(options).lock : nil
+        parts = (try TrainingPlan(options), lock)
+      } catch {
+        failure = error
+      }
+      if let communicator { try DistributedError.agree(failed: failure != nil, communicator: communicator) }
+      if let failure { throw failure }
+      try self.init(
+        plan: parts!.0, output: options.output, lock: parts!.1, inputs: named, communicator: communicator)
     } catch {
       throw BPKitError(error)
     }
@@ -68,19 +88,25 @@ public final class TrainingRun {
     throws(BPKitError)
   {
     do {
-      try self.init(plan: plan, output: output, lock: WriterLock(for: plan.checkpointPath), inputs: [])
+      try self.init(
+        plan: plan, output: output, lock: WriterLock(for: plan.checkpointPath), inputs: [], communicator: nil)
 
     } catch {
       throw BPKitError(error)
     }
   }
 
-  private init(plan: TrainingPlan, output: TrainingOptions.Output, lock: WriterLock, inputs: [String]) throws {
+  private init(
+    plan: TrainingPlan, output: TrainingOptions.Output, lock: WriterLock?, inputs: [String],
+    communicator: (any Communicator)?
+  ) throws {
     self.plan = plan
     self.output = output
     self.lock = lock
+    self.communicator = communicator
     self.inputs = inputs + [plan.checkpoint.data?.path, plan.checkpoint.validationData?.path].compactMap { $0 }
-    session = try TrainingSession(checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation)
+    session = try TrainingSession(
+      checkpoint: plan.checkpoint, training: plan.training, validation: plan.validation, communicator: communicator)
     if let rate = plan.learningRate { try session.setLearningRate(rate) }
     for note in plan.notes { session.addNote(note) }
     lastCheckpoint = plan.resumedFrom
@@ -113,7 +139,7 @@ public final class TrainingRun {
     -> TrainingOutcome
   {
     do {
-      return try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs).run(
+      return try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs, communicator: communicator).run(
         session, bestLoss: &bestLoss, lastCheckpoint: &lastCheckpoint, observe: observe)
 
     } catch let error as any BPKitErrorReason {
@@ -127,7 +153,8 @@ public final class TrainingRun {
   /// - Throws: The writer's errors.
   public func writeCheckpoint() throws(BPKitError) {
     do {
-      try TrainingLoop(plan: plan, output: output, stop: nil, inputs: inputs).write(session, to: checkpointURL)
+      try TrainingLoop(plan: plan, output: output, stop: nil, inputs: inputs, communicator: communicator).write(
+        session, to: checkpointURL)
       lastCheckpoint = plan.checkpointPath
 
     } catch {

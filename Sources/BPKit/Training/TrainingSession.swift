@@ -26,6 +26,9 @@ public final class TrainingSession {
   /// The validation data's fingerprint, when it came from its own file.
   public let validationData: DataFingerprint?
 
+  /// The ranks that share each batch, or `nil` for one process.
+  public let communicator: (any Communicator)?
+
   private let engine: TrainingEngine<Float>
   private let training: any SessionData
   private let validation: (any SessionData)?
@@ -83,7 +86,17 @@ public final class TrainingSession {
   /// An epoch visits blocks of ``streamedBlockRows`` samples in a random
   /// order, and the samples of each block in a random order, so an epoch
   /// over streamed samples reads the file once while batches still mix the data.
-  public init(checkpoint: Checkpoint, training: TrainingData, validation: TrainingData?) throws(BPKitError) {
+  ///
+  /// With a `communicator` of more than one rank, every rank makes the same
+  /// session from the same checkpoint and data; each batch is then split
+  /// across the ranks, each rank reads only its samples of it, and every
+  /// rank applies the same update, bitwise the one a single process applies
+  /// (see <doc:RunningOnACluster>). Validation data is evaluated whole by every rank.
+  public init(
+    checkpoint: Checkpoint, training: TrainingData, validation: TrainingData?,
+    communicator: (any Communicator)? = nil
+  ) throws(BPKitError) {
+    self.communicator = communicator.flatMap { $0.size > 1 ? $0 : nil }
     do {
       configuration = checkpoint.configuration
       progress = checkpoint.progress
@@ -174,11 +187,24 @@ public final class TrainingSession {
       var batchLoss = 0.0
       repeat {
         let end = min(progress.cursor + configuration.batchSize, training.count)
-        try training.gather(progress.order[progress.cursor..<end], into: &batch)
-        let metrics = try batch.withTargets { inputs, targets in
-          fullBatch
-            ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
-            : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
+        let metrics: BatchMetrics
+        if let communicator {
+          // This rank reads and trains only its part of the batch.
+          let share = BatchShare(total: end - progress.cursor, communicator: communicator)
+          let first = progress.cursor + share.range.lowerBound
+          try training.gather(progress.order[first..<(first + share.localCount)], into: &batch)
+          metrics = try batch.withTargets { inputs, targets in
+            fullBatch
+              ? try engine.accumulate(inputs: inputs, targets: targets, share: share)
+              : try engine.step(inputs: inputs, targets: targets, share: share)
+          }
+        } else {
+          try training.gather(progress.order[progress.cursor..<end], into: &batch)
+          metrics = try batch.withTargets { inputs, targets in
+            fullBatch
+              ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
+              : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
+          }
         }
         guard metrics.loss.isFinite else {
           throw TrainingError.diverged(

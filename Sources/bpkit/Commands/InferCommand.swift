@@ -85,7 +85,8 @@ struct InferCommand: ParsableCommand {
   }
 
   func run() throws {
-    try ExitStatus.reporting {
+    let communicator = try ProcessGroup.communicator()
+    try ProcessGroup.reporting(communicator) {
       let model = try openModel()
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
@@ -103,6 +104,12 @@ struct InferCommand: ParsableCommand {
         }
       }
       let source = try makeInput(for: model)
+      if let communicator {
+        try predictSharded(
+          source: source, predictor: predictor, communicator: communicator,
+          writer: { try makeWriter(mode: mode, model: model, inputIsLines: false) })
+        return
+      }
       let streaming = input == "-"
       let writer =
         metricsOnly

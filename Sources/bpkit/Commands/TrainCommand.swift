@@ -118,19 +118,25 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    try ExitStatus.reporting {
+    // Under mpirun (MPI-enabled build), every rank trains its part of each
+    // batch; rank 0 alone reports and writes the checkpoints.
+    let communicator = try ProcessGroup.communicator()
+    let reports = (communicator?.rank ?? 0) == 0
+    try ProcessGroup.reporting(communicator) {
       if let threads = schedule.threads { Kernels.threads = threads }
       let stop = StopRequest()
       let run = try TrainingRun(
         TrainingOptions(
-          start: start.options, data: data.options, schedule: schedule.options, output: output.options))
+          start: start.options, data: data.options, schedule: schedule.options, output: output.options),
+        communicator: communicator)
       // What the run could not take as given is said even with --quiet.
-      for warning in run.plan.warnings {
+      for warning in run.plan.warnings where reports {
         FileHandle.standardError.write(Data("bpkit: note: \(PrintableText.escaped(warning))\n".utf8))
       }
       // The log never goes into what the run reads or its checkpoint.
       let reporter = try ProgressReporter(
-        totalEpochs: run.session.configuration.epochs, quiet: output.quiet, logPath: output.logJson,
+        totalEpochs: run.session.configuration.epochs, quiet: output.quiet || !reports,
+        logPath: reports ? output.logJson : nil,
         inputs: run.inputs + [run.plan.checkpointPath], runID: run.id, seed: run.session.configuration.seed,
         outputClosed: stop.outputClosed)
       defer { try? reporter.finish() }
@@ -144,10 +150,12 @@ struct TrainCommand: ParsableCommand {
           "the run has already trained \(outcome.progress.epoch) of \(outcome.epochs) epochs; "
             + "give --epochs N to train longer")
       case .stopRequested, .cancelled:
-        reporter.notice(
-          "stopped by \(Self.stopCause(stop.signal)) at epoch \(outcome.progress.epoch + 1), step "
-            + "\(outcome.progress.stepInEpoch); checkpoint written to \(run.plan.checkpointPath)\n"
-            + "resume with: \(resumeCommand)")
+        if reports {
+          reporter.notice(
+            "stopped by \(Self.stopCause(stop.signal)) at epoch \(outcome.progress.epoch + 1), step "
+              + "\(outcome.progress.stepInEpoch); checkpoint written to \(run.plan.checkpointPath)\n"
+              + "resume with: \(resumeCommand)")
+        }
         throw ExitCode(stop.exitCode)
       case .stepLimit:
         reporter.message(

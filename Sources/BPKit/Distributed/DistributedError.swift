@@ -1,0 +1,43 @@
+/// A distributed run could not go on: another rank failed, or the ranks'
+/// messages did not fit.
+public enum DistributedError: BPKitError, Equatable {
+  /// Rank `rank` could not start the run; its own error says why.
+  case rankFailed(rank: Int)
+  /// A message's size differs from the size the receiver expected: the
+  /// ranks run different builds of bpkit, or were given different settings.
+  case messageSize(from: Int, expected: Int, actual: Int)
+  /// The transport failed; `reason` is its message.
+  case transport(operation: String, reason: String)
+
+  /// One line: what failed and the way out.
+  public var description: String {
+    switch self {
+    case .rankFailed(let rank):
+      "rank \(rank) of the run could not start (its own error says why); fix that and start every rank again"
+    case .messageSize(let from, let expected, let actual):
+      "rank \(from) sent \(actual) bytes where \(expected) were expected; start every rank with the same bpkit "
+        + "and the same arguments"
+    case .transport(let operation, let reason):
+      "MPI failed in \(operation): \(reason)"
+    }
+  }
+
+  /// ``BPKitErrorCategory/usage`` for ranks started differently; I/O for
+  /// a failed rank or transport.
+  public var category: BPKitErrorCategory {
+    switch self {
+    case .messageSize: .usage
+    case .rankFailed, .transport: .io
+    }
+  }
+
+  /// Tells every rank whether any rank failed; throws ``rankFailed(rank:)``
+  /// on the ranks that did not, naming the first that did.
+  static func agree(failed: Bool, communicator: any Communicator) throws {
+    var flag: UInt8 = failed ? 1 : 0
+    let flags = try withUnsafeBytes(of: &flag) { try communicator.gather($0, to: 0) }
+    var first = Int64(flags.firstIndex(of: 1) ?? -1)
+    try communicator.broadcast(&first, from: 0)
+    if first >= 0 && !failed { throw DistributedError.rankFailed(rank: Int(first)) }
+  }
+}

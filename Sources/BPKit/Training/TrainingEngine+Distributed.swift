@@ -1,0 +1,71 @@
+extension TrainingEngine {
+  /// The loss sums the ranks of a split batch hand on: the loss summed row
+  /// by row in the batch's order, and the counts of right and judged predictions.
+  struct LossChainMessage: BitwiseCopyable {
+    var sum = 0.0
+    var correct = 0
+    var judged = 0
+    var rows = 0
+  }
+
+  /// Trains on this rank's part of a batch split across ranks: every rank
+  /// ends with the update one process makes from the whole batch, bitwise.
+  ///
+  /// - Parameters:
+  ///   - inputs: This rank's samples (``BatchShare/range`` of the batch).
+  ///   - targets: Their targets.
+  ///   - share: How the batch is split.
+  /// - Returns: The whole batch's metrics, the same on every rank.
+  func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare) throws -> BatchMetrics {
+    let metrics = try computeGradients(inputs: inputs, targets: targets, share: share)
+    update()
+    return metrics
+  }
+
+  /// Like ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)``, for this rank's part of a split batch.
+  func accumulate(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare) throws
+    -> BatchMetrics
+  {
+    let metrics = try computeGradients(inputs: inputs, targets: targets, share: share)
+    addToAccumulator(count: share.total)
+    return metrics
+  }
+
+  /// The whole batch's mean gradient in ``gradientBuffer`` on every rank.
+  ///
+  /// Each rank holding samples runs its rows forward and backward; the
+  /// weight gradients and the loss are continued from rank to rank in rank
+  /// order (``GradientChain``), so they are summed in the order of one
+  /// process; the last rank's sums are broadcast to all.
+  private func computeGradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare)
+    throws -> BatchMetrics
+  {
+    let communicator = share.communicator
+    var message = LossChainMessage()
+    var totals = LossTotals()
+    var rows = 0
+    if share.localCount > 0 {
+      (totals, rows) = try run(inputs: inputs, targets: targets, count: share.localCount, backward: true, share: share)
+    }
+    if let previous = share.previous {
+      try withUnsafeMutableBytes(of: &message) { try communicator.receive(into: $0, from: previous) }
+    }
+    if share.localCount > 0 {
+      // Σ ℓ_r continued in row order, as one process adds them.
+      for r in 0..<rows { message.sum += rowLosses[r] }
+      message.correct += totals.correct
+      message.judged += totals.judged
+      message.rows += rows
+      if let next = share.next {
+        try withUnsafeBytes(of: &message) { try communicator.send($0, to: next) }
+      }
+    }
+    let count = plan.layout.trainableCount
+    try communicator.broadcast(
+      UnsafeMutableRawBufferPointer(start: gradientBuffer.pointer, count: count * MemoryLayout<Scalar>.stride),
+      from: share.last)
+    try communicator.broadcast(&message, from: share.last)
+    return BatchMetrics(
+      loss: message.sum / Double(message.rows), samples: share.total, correct: message.correct, judged: message.judged)
+  }
+}

@@ -1,0 +1,76 @@
+import BPKit
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+/// `mpirun -np N bpkit train`: every rank count ends with bitwise the weights
+/// of one process (see the DocC article "Running on a cluster").
+@Suite(.enabled(if: MPIJob.isAvailable, "needs mpirun and the MPI-enabled bpkit (make mpi-debug)"))
+struct MPITrainTests {
+  static let digits = Fixtures.path("datasets/digits.h5")
+  static let layers = ["--layers", "64,32:tanh,10:softmax"]
+
+  static func train(ranks: Int?, _ arguments: [String]) throws {
+    let full = ["train"] + arguments + ["--quiet"]
+    let result = try ranks.map { try MPIJob.run(ranks: $0, full) } ?? BPKitBinary.run(arguments: full)
+    #expect(result.status == 0, "\(ranks.map { "\($0) ranks" } ?? "one process"): \(result.error)")
+  }
+
+  @Test func twoEpochsOfDigitsEndWithTheSameBitsOnOneTwoAndFourRanks() throws {
+    let folder = try TemporaryDirectory()
+    let run = Self.layers + ["--data", Self.digits, "--epochs", "2"]
+    try Self.train(ranks: nil, run + ["--checkpoint", folder.path("alone.h5")])
+    let alone = try CheckpointComparison.load(folder.path("alone.h5"))
+    #expect(alone.progress.epoch == 2)
+    for ranks in [1, 2, 4] {
+      let path = folder.path("ranks-\(ranks).h5")
+      try Self.train(ranks: ranks, run + ["--checkpoint", path])
+      #expect(CheckpointComparison.differences(alone, try CheckpointComparison.load(path)) == [], "\(ranks) ranks")
+    }
+  }
+
+  @Test func aRunStoppedOnTwoRanksResumesOnOneAndOnFourToTheSameBits() throws {
+    let folder = try TemporaryDirectory()
+    let run = Self.layers + ["--data", Self.digits, "--epochs", "2"]
+    try Self.train(ranks: nil, run + ["--checkpoint", folder.path("whole.h5")])
+    let whole = try CheckpointComparison.load(folder.path("whole.h5"))
+    try Self.train(ranks: 2, run + ["--checkpoint", folder.path("stopped.h5"), "--stop-after-steps", "50"])
+    let stopped = try CheckpointComparison.load(folder.path("stopped.h5"))
+    #expect(stopped.progress.epoch == 1 && stopped.progress.stepInEpoch == 5)
+    for ranks in [1, 4] {
+      let path = folder.path("resumed-\(ranks).h5")
+      try FileManager.default.copyItem(atPath: folder.path("stopped.h5"), toPath: path)
+      try Self.train(ranks: ranks, ["--resume", path])
+      #expect(CheckpointComparison.differences(whole, try CheckpointComparison.load(path)) == [], "\(ranks) ranks")
+    }
+  }
+
+  /// An Elman network with mean squared error, and batches of 2 on 3 ranks:
+  /// one rank has no sample in each batch and still applies the update.
+  /// iRPROP− trains on whole epochs, so it takes no batch size.
+  @Test(arguments: [["adam", "--batch-size", "16"], ["momentum", "--batch-size", "2"], ["rprop"]])
+  func recurrentRunsWithIdleRanksEndWithTheSameBits(optimizer: [String]) throws {
+    let folder = try TemporaryDirectory()
+    try SequenceData.writeNoisySine(to: folder.path("sine.h5"), samples: 48, steps: 6)
+    let run =
+      [
+        "--layers", "6x1,rnn8:tanh,1", "--data", folder.path("sine.h5"), "--x", "/x", "--y", "/y", "--loss", "mse",
+        "--epochs", "2", "--optimizer",
+      ] + optimizer
+    try Self.train(ranks: nil, run + ["--checkpoint", folder.path("alone.h5")])
+    try Self.train(ranks: 3, run + ["--checkpoint", folder.path("three.h5")])
+    let alone = try CheckpointComparison.load(folder.path("alone.h5"))
+    #expect(alone.progress.epoch == 2)
+    #expect(CheckpointComparison.differences(alone, try CheckpointComparison.load(folder.path("three.h5"))) == [])
+  }
+
+  @Test func aBuildWithoutMPIRefusesToRunAsSeveralRanks() throws {
+    let folder = try TemporaryDirectory()
+    let result = try MPIJob.run(
+      ranks: 2, ["train"] + Self.layers + ["--data", Self.digits, "--checkpoint", folder.path("c.h5")],
+      executable: BPKitBinary.path)
+    #expect(result.status == 2)
+    #expect(result.error.contains("this bpkit was built without MPI") && result.error.contains("make mpi"))
+    #expect(!FileManager.default.fileExists(atPath: folder.path("c.h5")))
+  }
+}
