@@ -53,6 +53,10 @@ public struct HDF5DatasetOptions: Sendable, Equatable {
     let list = ScopedID(
       try HDF5Library.call(operation, at: site) { H5Pcreate(bpk_H5P_DATASET_CREATE()) },
       .propertyList)
+    // No creation or modification times in the object header: the same
+    // data written twice gives the same bytes (a sharded `bpkit infer`
+    // writes the file one process writes).
+    try HDF5Library.call(operation, at: site) { H5Pset_obj_track_times(list.raw, false) }
     if let externalFile {
       guard chunkShape == nil, !hasFilters else {
         throw HDF5Error(

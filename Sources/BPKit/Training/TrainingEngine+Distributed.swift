@@ -8,6 +8,34 @@ extension TrainingEngine {
     var rows = 0
   }
 
+  /// The samples of a batch of `batchSize` that rank `communicator.rank`
+  /// trains on: rank r of N takes ⌊batchSize·r/N⌋ up to ⌊batchSize·(r+1)/N⌋.
+  public static func samples(ofBatch batchSize: Int, communicator: any Communicator) -> Range<Int> {
+    BatchShare(total: batchSize, communicator: communicator).range
+  }
+
+  /// Trains on this rank's part of a batch split across the ranks of
+  /// `communicator`: forward, backward, and one optimizer update that every
+  /// rank applies identically, bitwise the update ``step(inputs:targets:count:)-(_,Targets<Scalar>,_)``
+  /// makes from the whole batch on one process (see <doc:RunningOnACluster>).
+  ///
+  /// Every rank calls this for every batch, in the same order, with its own
+  /// samples (``samples(ofBatch:communicator:)``; possibly none).
+  ///
+  /// - Parameters:
+  ///   - inputs: This rank's samples of the batch.
+  ///   - targets: Their targets.
+  ///   - batchSize: The number of samples in the whole batch.
+  ///   - communicator: The ranks sharing the batch.
+  /// - Returns: The whole batch's loss and accuracy counts, the same on every rank.
+  /// - Throws: ``EngineError`` when the inputs or targets do not fit the
+  ///   network; the communicator's errors.
+  public func step(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, batchSize: Int, communicator: any Communicator
+  ) throws -> BatchMetrics {
+    try step(inputs: inputs, targets: targets, share: BatchShare(total: batchSize, communicator: communicator))
+  }
+
   /// Trains on this rank's part of a batch split across ranks: every rank
   /// ends with the update one process makes from the whole batch, bitwise.
   ///

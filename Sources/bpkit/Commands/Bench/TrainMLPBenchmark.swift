@@ -9,9 +9,23 @@ struct TrainMLPBenchmark: BenchmarkWorkload {
 
   @OptionGroup var options: BenchOptions
 
-  func run() throws { try runAlone(options) }
+  func run() throws {
+    // Under mpirun (MPI-enabled build), every rank trains its part of each
+    // batch and rank 0 reports.
+    let communicator = try ProcessGroup.communicator()
+    guard let communicator else { return try runAlone(options) }
+    try ProcessGroup.reporting(communicator) {
+      if communicator.rank == 0 { try BenchReport.header(options) }
+      try measure(options, communicator: TimedCommunicator(communicator))
+    }
+  }
 
-  func measure(_ options: BenchOptions) throws {
+  func measure(_ options: BenchOptions) throws { try measure(options, communicator: nil) }
+
+  /// Times epochs of 40 batches; on several ranks, each rank trains its
+  /// samples of every batch, and rank 0 also reports the time spent in MPI
+  /// calls and the bytes it sent per step.
+  func measure(_ options: BenchOptions, communicator: TimedCommunicator?) throws {
     let batch = 128
     let batches = 40
     let network = try NetworkDescription(layerSpecification: "784,256:relu,128:relu,10:softmax")
@@ -27,19 +41,40 @@ struct TrainMLPBenchmark: BenchmarkWorkload {
       try inputs.withUnsafeBufferPointer { x in
         try labels.withUnsafeBufferPointer { y in
           for i in 0..<batches {
+            guard let communicator else {
+              _ = try engine.step(
+                inputs: UnsafeBufferPointer(rebasing: x[(i * batch * 784)..<((i + 1) * batch * 784)]),
+                targets: .labels(UnsafeBufferPointer(rebasing: y[(i * batch)..<((i + 1) * batch)])), count: batch)
+              continue
+            }
+            let part = TrainingEngine<Float>.samples(ofBatch: batch, communicator: communicator)
+            let rows = (i * batch + part.lowerBound)..<(i * batch + part.upperBound)
             _ = try engine.step(
-              inputs: UnsafeBufferPointer(rebasing: x[(i * batch * 784)..<((i + 1) * batch * 784)]),
-              targets: .labels(UnsafeBufferPointer(rebasing: y[(i * batch)..<((i + 1) * batch)])), count: batch)
+              inputs: UnsafeBufferPointer(rebasing: x[(rows.lowerBound * 784)..<(rows.upperBound * 784)]),
+              targets: .labels(UnsafeBufferPointer(rebasing: y[rows])), batchSize: batch, communicator: communicator)
           }
         }
       }
     }
     try epoch()
     var figures: [Double] = []
+    var waits: [Double] = []
+    var bytes = 0
     for _ in 0..<options.runs {
+      communicator?.reset()
       let seconds = try BenchReport.seconds { try epoch() }
       figures.append(Double(batch * batches) / seconds)
+      waits.append((communicator?.seconds ?? 0) / Double(batches))
+      bytes = (communicator?.bytesSent ?? 0) / batches
     }
-    BenchReport.figure("train-mlp", figures, unit: "samples/s", threads: threads, options: options)
+    guard let communicator else {
+      return BenchReport.figure("train-mlp", figures, unit: "samples/s", threads: threads, options: options)
+    }
+    guard communicator.rank == 0 else { return }
+    BenchReport.figure(
+      "train-mlp", figures, unit: "samples/s", threads: threads, options: options,
+      detail: String(
+        format: "; %d ranks; rank 0: %.3f ms/step in MPI calls, %d bytes sent/step", communicator.size,
+        BenchReport.median(waits) * 1000, bytes))
   }
 }
