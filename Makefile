@@ -23,7 +23,7 @@ TEST_APT_PACKAGES := python3-venv
 # under mpirun. The default build never needs it.
 MPI_APT_PACKAGES := openmpi-bin libopenmpi-dev
 MPI_DIR := .build-mpi
-# mpirun refuses root unless told, and this machine has fewer cores than the tests' ranks.
+# mpirun refuses to run as root (as CI does) unless told to.
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 CI_VENV := .build/ci-venv
