@@ -1,6 +1,8 @@
-/// A distributed run could not go on: another rank failed, or the ranks'
-/// messages did not fit.
-public enum DistributedError: BPKitError, Equatable {
+/// Why a distributed run could not go on: another rank failed, or the
+/// ranks' messages did not fit. BPKit's calls throw it inside a
+/// ``BPKitError`` whose code is ``BPKitError/Code/communication``; a
+/// ``Communicator`` throws it itself.
+public enum DistributedError: Error, Sendable, Hashable, CustomStringConvertible {
   /// Rank `rank` could not start the run; its own error says why.
   case rankFailed(rank: Int)
   /// A message's size differs from the size the receiver expected: the
@@ -19,15 +21,6 @@ public enum DistributedError: BPKitError, Equatable {
         + "and the same arguments"
     case .transport(let operation, let reason):
       "MPI failed in \(operation): \(reason)"
-    }
-  }
-
-  /// ``BPKitErrorCategory/usage`` for ranks started differently; I/O for
-  /// a failed rank or transport.
-  public var category: BPKitErrorCategory {
-    switch self {
-    case .messageSize: .usage
-    case .rankFailed, .transport: .io
     }
   }
 

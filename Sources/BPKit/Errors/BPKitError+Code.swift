@@ -75,6 +75,12 @@ extension BPKitError {
     /// The loss became NaN or infinite: training diverged.
     case diverged
 
+    // MARK: Several processes
+
+    /// A rank of a distributed run failed, or the messages between the
+    /// ranks did not arrive as sent (see ``DistributedError``).
+    case communication
+
     // MARK: Other
 
     /// libhdf5 failed in a way no other code describes; the

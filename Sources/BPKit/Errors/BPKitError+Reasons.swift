@@ -362,3 +362,18 @@ extension CheckpointExistsError: BPKitErrorReason {
   var errorCategory: BPKitError.Category { .usage }
   var errorFile: String? { file }
 }
+
+extension DistributedError: BPKitErrorReason {
+  var errorCode: BPKitError.Code { .communication }
+
+  /// Usage for ranks started with different builds or arguments; I/O for a
+  /// rank that failed or a transport that did.
+  var errorCategory: BPKitError.Category {
+    switch self {
+    case .messageSize: .usage
+    case .rankFailed, .transport: .io
+    }
+  }
+
+  var errorFile: String? { nil }
+}

@@ -28,12 +28,16 @@ extension TrainingEngine {
   ///   - batchSize: The number of samples in the whole batch.
   ///   - communicator: The ranks sharing the batch.
   /// - Returns: The whole batch's loss and accuracy counts, the same on every rank.
-  /// - Throws: ``EngineError`` when the inputs or targets do not fit the
-  ///   network; the communicator's errors.
+  /// - Throws: ``BPKitError``: inputs or targets that do not fit the
+  ///   network; the communicator's failures (``BPKitError/Code/communication``).
   public func step(
     inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, batchSize: Int, communicator: any Communicator
-  ) throws -> BatchMetrics {
-    try step(inputs: inputs, targets: targets, share: BatchShare(total: batchSize, communicator: communicator))
+  ) throws(BPKitError) -> BatchMetrics {
+    do {
+      return try step(inputs: inputs, targets: targets, share: BatchShare(total: batchSize, communicator: communicator))
+    } catch {
+      throw BPKitError(error)
+    }
   }
 
   /// Trains on this rank's part of a batch split across ranks: every rank

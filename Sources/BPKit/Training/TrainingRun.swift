@@ -139,8 +139,9 @@ public final class TrainingRun {
     -> TrainingOutcome
   {
     do {
-      return try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs, communicator: communicator).run(
-        session, bestLoss: &bestLoss, lastCheckpoint: &lastCheckpoint, observe: observe)
+      return try TrainingLoop(plan: plan, output: output, stop: control, inputs: inputs, communicator: communicator)
+        .run(
+          session, bestLoss: &bestLoss, lastCheckpoint: &lastCheckpoint, observe: observe)
 
     } catch let error as any BPKitErrorReason {
       throw BPKitError(error)

@@ -90,6 +90,9 @@ import _BPKitTestSupport
       (WriterLockError.held(file: "a", holder: 7), .fileLocked, .io),
       (CheckpointExistsError(file: "a", resuming: false), .checkpointExists, .usage),
       (KernelError.invalidEnvironment("avx9"), .unsupportedKernelPath, .usage),
+      (DistributedError.rankFailed(rank: 1), .communication, .io),
+      (DistributedError.transport(operation: "MPI_Recv from rank 0", reason: "peer gone"), .communication, .io),
+      (DistributedError.messageSize(from: 1, expected: 8, actual: 4), .communication, .usage),
     ]
     for (reason, code, category) in cases {
       let error = BPKitError(reason)
