@@ -191,10 +191,28 @@ FIGURES = [
 ]
 
 
+def cap_threads(threads):
+    """Every BLAS and OpenMP pool of the peers to `threads`, not only the ones
+    torch.set_num_threads and onnxruntime's options govern: numpy's OpenBLAS
+    (and one a peer bundles) otherwise starts a thread per CPU, and its work
+    on those threads flatters the peer's figures. The variables reach pools
+    loaded later (torch and onnxruntime are imported lazily); threadpoolctl
+    resizes those already loaded (numpy's)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        sys.exit("peers.py needs threadpoolctl to cap the peers' BLAS threads: pip install threadpoolctl")
+    return threadpool_limits(limits=threads)
+
+
 def run_peers(names):
     out = {}
-    for name in names:
-        out.update(WORKLOADS[name]())
+    # Entered per round, so that the pools loaded in earlier rounds are capped too.
+    with cap_threads(THREADS):
+        for name in names:
+            out.update(WORKLOADS[name]())
     return out
 
 
@@ -248,6 +266,7 @@ def main():
     args = parser.parse_args()
     global THREADS
     THREADS = args.threads
+    cap_threads(THREADS)
     names = args.workloads or list(WORKLOADS)
     unknown = [name for name in names if name not in WORKLOADS]
     if unknown:

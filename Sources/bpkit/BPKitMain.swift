@@ -10,9 +10,11 @@ import Foundation
 @main
 enum BPKitMain {
   static func main() async {
-    // Every untrusted HDF5 file the library opens is first parsed by this
-    // same executable in a child process (`bpkit probe-hdf5`).
-    HDF5Probe.use(ProbeCommand.probe)
+    // Every untrusted HDF5 file the library opens is first parsed in a child
+    // process: by the `bpkit-probe` built beside bpkit (a small C program
+    // that starts in a millisecond) or, without one, by this same executable
+    // (`bpkit probe-hdf5`).
+    HDF5Probe.use(HDF5Probe.current ?? ProbeCommand.probe)
     do {
       var command = try BPKitCommand.parseAsRoot()
       if var asyncCommand = command as? any AsyncParsableCommand {

@@ -83,11 +83,11 @@ public enum BPKitFile: Sendable {
       let keras = try FormatError.wrappingHDF5Errors { try KerasArchive.read(path, trust: trust) }
       return Loaded(file: .keras(keras), format: KerasModel.Format.archive.rawValue, formatVersion: keras.kerasVersion)
     case .json:
-      let version = BPKitJSON.formatVersion(atPath: path)
-      switch try BPKitJSON.read(contentsOfFile: path) {
-      case .model(let model): return Loaded(file: .model(model), format: "json", formatVersion: version)
+      let (document, version) = try BPKitJSON.readWithVersion(contentsOfFile: path)
+      switch document {
+      case .model(let model): return Loaded(file: .model(model), format: "json", formatVersion: String(version))
       case .checkpoint(let checkpoint):
-        return Loaded(file: .checkpoint(checkpoint), format: "json", formatVersion: version)
+        return Loaded(file: .checkpoint(checkpoint), format: "json", formatVersion: String(version))
       }
     case .other where SafetensorsFormat.looksLikeSafetensors(atPath: path):
       let model = try Model(safetensorsContentsOf: URL(fileURLWithPath: path))

@@ -71,6 +71,12 @@ public enum BPKitJSON {
     try decodeDocument(contentsOfFile: path, expecting: nil)
   }
 
+  /// Reads a model or checkpoint document from a file, with the
+  /// `format_version` it declares (at most ``formatVersion``).
+  static func readWithVersion(contentsOfFile path: String) throws(BPKitJSONError) -> (Document, version: Int) {
+    try decodeDocumentAndVersion(contentsOfFile: path, expecting: nil)
+  }
+
   /// Whether the file looks like JSON: its first non-blank byte is `{`.
   /// Reads at most a few kilobytes.
   public static func looksLikeJSON(atPath path: String) -> Bool {
@@ -78,13 +84,6 @@ public enum BPKitJSON {
     defer { try? handle.close() }
     let head = (try? handle.read(upToCount: 4096)) ?? Data()
     return head.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{")
-  }
-
-  /// The `format_version` member of a JSON document, or `nil`.
-  static func formatVersion(atPath path: String) -> String? {
-    let data = FileManager.default.contents(atPath: path) ?? Data()
-    let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    return (object?["format_version"] as? NSNumber)?.stringValue
   }
 
   // MARK: Internals
@@ -104,9 +103,16 @@ public enum BPKitJSON {
   static func decodeDocument(contentsOfFile path: String, expecting expected: DocumentKind?) throws(BPKitJSONError)
     -> Document
   {
+    try decodeDocumentAndVersion(contentsOfFile: path, expecting: expected).0
+  }
+
+  /// Parses a document in a file, mapped, and returns it with its `format_version`.
+  static func decodeDocumentAndVersion(contentsOfFile path: String, expecting expected: DocumentKind?)
+    throws(BPKitJSONError) -> (Document, version: Int)
+  {
     try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
       do throws(BPKitJSONError) {
-        return try decodeDocument(bytes, expecting: expected, mapped: true)
+        return try decodeDocumentAndVersion(bytes, expecting: expected, mapped: true)
       } catch {
         throw error.located(in: path)
       }
@@ -127,6 +133,13 @@ public enum BPKitJSON {
   static func decodeDocument(
     _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?, mapped: Bool = false
   ) throws(BPKitJSONError) -> Document {
+    try decodeDocumentAndVersion(bytes, expecting: expected, mapped: mapped).0
+  }
+
+  /// Parses a document and checks its kind and version, which it returns too.
+  static func decodeDocumentAndVersion(
+    _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?, mapped: Bool
+  ) throws(BPKitJSONError) -> (Document, version: Int) {
     let root = JSONCursor(value: try JSONParser.parse(bytes, mapped: mapped), path: .root, bytes: bytes, mapped: mapped)
     guard case .object(let members) = root.value else {
       throw root.violation("expected an object (a bpkit model or checkpoint document), found \(root.value.typeName)")
@@ -145,7 +158,7 @@ public enum BPKitJSON {
           + "\(formatVersion) and older: upgrade bpkit")
     }
     if let schema = object.optional("$schema") { _ = try schema.string() }
-    if let version = object.optional("bpkit_version") { _ = try version.string() }
+    if let written = object.optional("bpkit_version") { _ = try written.string() }
     // The same value domains as the HDF5 reader's (ValueDomain).
     func checked(_ body: () throws(ValueDomain.Violation) -> Void) throws(BPKitJSONError) {
       do throws(ValueDomain.Violation) { try body() } catch { throw error.jsonError }
@@ -154,14 +167,14 @@ public enum BPKitJSON {
     case .model:
       let model = try ModelJSON.read(root)
       try checked { () throws(ValueDomain.Violation) in try ValueDomain.check(model) }
-      return .model(model)
+      return (.model(model), version)
     case .checkpoint:
       let checkpoint = try CheckpointJSON.read(root)
       try checked { () throws(ValueDomain.Violation) in
         try ValueDomain.check(checkpoint.model)
         try ValueDomain.check(checkpoint)
       }
-      return .checkpoint(checkpoint)
+      return (.checkpoint(checkpoint), version)
     }
   }
 

@@ -1,3 +1,4 @@
+internal import CHDF5Probe
 import Foundation
 import HDF5
 import Synchronization
@@ -18,7 +19,8 @@ import Synchronization
 /// program is ``runChild(arguments:)``). Programs that embed BPKit ship it
 /// beside their own executable, where it is found by default, or name it
 /// with ``use(_:)`` or the `BPKIT_PROBE` environment variable. The `bpkit`
-/// command-line tool is its own probe (`bpkit probe-hdf5 FILE`).
+/// command-line tool runs the `bpkit-probe` beside it, and is its own probe
+/// (`bpkit probe-hdf5 FILE`) when there is none.
 public struct HDF5Probe: Sendable, Hashable {
   /// The probe program.
   public var executable: URL
@@ -34,12 +36,12 @@ public struct HDF5Probe: Sendable, Hashable {
   /// in the kernel.
   public var wallClockLimit: Double = 600
   /// The probe's processor-time limit (`RLIMIT_CPU`).
-  public static let cpuSeconds = 20
+  public static let cpuSeconds = Int(BPK_PROBE_CPU_SECONDS)
   /// The probe's address-space limit (`RLIMIT_AS`).
-  public static let memoryBytes = 4 << 30
+  public static let memoryBytes = Int(BPK_PROBE_MEMORY_BYTES)
   /// Datasets up to this size are read whole by the probe, so their chunk
   /// indexes and filters are exercised, while big data stays unread.
-  public static let readLimit = 16 << 20
+  public static let readLimit = Int(BPK_PROBE_READ_LIMIT)
 
   /// A probe program run as `executable arguments... FILE`.
   public init(executable: URL, arguments: [String] = []) {

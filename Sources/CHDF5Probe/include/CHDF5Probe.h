@@ -1,0 +1,28 @@
+// The HDF5 probe's walk (see HDF5Probe in BPKit), in C so that the probe
+// program is a small executable that starts in about a millisecond.
+#ifndef BPKIT_CHDF5PROBE_H
+#define BPKIT_CHDF5PROBE_H
+
+/// Datasets up to this many bytes are read whole by the probe, so that their
+/// chunk indexes and filters are exercised, while big data stays unread.
+#define BPK_PROBE_READ_LIMIT (16L << 20)
+/// The probe's processor-time limit in seconds (RLIMIT_CPU).
+#define BPK_PROBE_CPU_SECONDS 20
+/// The probe's address-space limit in bytes (RLIMIT_AS).
+#define BPK_PROBE_MEMORY_BYTES (4L << 30)
+
+/// Limits this process's processor time, address space and core dumps, turns
+/// libhdf5's plugin loading off, then opens the HDF5 file at `path` and
+/// visits every group and dataset once (however many links name it): every
+/// attribute of a type bpkit reads is read, and every dataset of at most
+/// BPK_PROBE_READ_LIMIT bytes stored in the file itself is read whole.
+///
+/// A `path` of "-" alone means the file is held in memory by the parent,
+/// which sends its bytes as standard input: they are opened as a file image.
+///
+/// Returns 0 when the walk finished and 1 when libhdf5 reported an error.
+/// A file that makes libhdf5 crash or loop ends the process by a signal
+/// (SIGXCPU for a loop), which is what the parent process looks for.
+int bpk_probe_run(const char *path);
+
+#endif

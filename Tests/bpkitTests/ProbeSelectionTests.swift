@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+/// `bpkit` runs the `bpkit-probe` built beside it on every untrusted HDF5
+/// file, and is its own probe (`bpkit probe-hdf5`) when there is none.
+@Suite struct ProbeSelectionTests {
+  /// A copy of the built `bpkit` in a folder of its own, with `probe` as the
+  /// `bpkit-probe` beside it when given.
+  private func installedBPKit(in folder: TemporaryDirectory, probe: String?) throws -> String {
+    let binary = folder.path("bpkit")
+    try FileManager.default.copyItem(atPath: BPKitBinary.path, toPath: binary)
+    if let probe {
+      let path = folder.path("bpkit-probe")
+      try Data(probe.utf8).write(to: URL(fileURLWithPath: path))
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+    return binary
+  }
+
+  @Test func theProbeBesideBPKitDecides() throws {
+    let folder = try TemporaryDirectory()
+    // A probe that reports every file as one libhdf5 fails to read, and
+    // leaves a mark that it ran: bpkit must refuse a valid file it names.
+    let mark = folder.path("probed")
+    let binary = try installedBPKit(
+      in: folder, probe: "#!/bin/sh\necho \"$1\" >> '\(mark)'\nexit 1\n")
+    let model = Fixtures.path("fuzz-corpus/model/xor.ckpt.h5")
+    let result = try runProcess(binary, ["inspect", model])
+    #expect(result.status == 3)
+    #expect(result.error.contains(model))
+    let probed = try String(contentsOfFile: mark, encoding: .utf8)
+    #expect(probed.split(separator: "\n").contains { $0.hasSuffix("xor.ckpt.h5") })
+  }
+
+  @Test func withoutAProbeBesideItBPKitIsItsOwn() throws {
+    let folder = try TemporaryDirectory()
+    let binary = try installedBPKit(in: folder, probe: nil)
+    let valid = try runProcess(binary, ["inspect", Fixtures.path("fuzz-corpus/model/xor.ckpt.h5")])
+    #expect(valid.status == 0, "\(valid.error)")
+    // A file that crashes libhdf5 is still contained, by bpkit probe-hdf5.
+    let crasher = Fixtures.path("fuzz-corpus/libhdf5-crashers/segv-byte-1063-xor-d8.h5")
+    let refused = try runProcess(binary, ["inspect", crasher])
+    #expect(refused.status == 3)
+    #expect(refused.error.contains("crash"), "\(refused.error)")
+  }
+}
