@@ -8,8 +8,9 @@
 #   RUNS   runs of each command, alternated (default 21); medians are printed
 #
 # Prints, for bpkit on the model as bpkit HDF5, bpkit JSON and Keras 3, and
-# for the C program on the HDF5 file: the median wall-clock time, the
-# median peak resident size, and bpkit's figures over the C program's.
+# for the C program on the HDF5 file: the median wall-clock time, the mean
+# processor time (user + system, children included), the median peak
+# resident size, and bpkit's figures over the C program's.
 set -euo pipefail
 bin=${1:-.build/release/bpkit}
 runs=${2:-21}
@@ -54,15 +55,28 @@ for ((run = 0; run < runs; run++)); do
   done
 done
 
+# Processor time (user + system, the command and its children such as the
+# HDF5 probe), which a busy machine's time-slicing does not inflate: the
+# mean over RUNS runs, from bash's `times` for a subshell's children.
+for index in "${!commands[@]}"; do
+  command=${commands[$index]#*|}
+  cpu=$( (for ((run = 0; run < runs; run++)); do $command >/dev/null; done; times) | tail -1 |
+    awk -v runs="$runs" '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 / runs }')
+  echo "$index cpu $cpu" >> "$work/figures"
+done
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 limit_index=$(( ${#commands[@]} - 1 ))
 limit_time=$(grep "^$limit_index time" "$work/figures" | cut -d' ' -f3 | median)
 limit_rss=$(grep "^$limit_index rss" "$work/figures" | cut -d' ' -f3 | median)
-echo "start-up: one row through 64-32-10 (tanh, softmax), $runs runs each, medians; $(uptime | sed 's/.*load/load/')"
-printf '%-20s %10s %8s %12s %8s\n' "" "time" "÷ C" "peak RSS" "÷ C"
+limit_cpu=$(grep "^$limit_index cpu" "$work/figures" | cut -d' ' -f3)
+echo "start-up: one row through 64-32-10 (tanh, softmax), $runs runs each, medians (CPU: means); $(uptime | sed 's/.*load/load/')"
+printf '%-20s %10s %8s %10s %8s %12s %8s\n' "" "time" "÷ C" "CPU" "÷ C" "peak RSS" "÷ C"
 for index in "${!commands[@]}"; do
   time_us=$(grep "^$index time" "$work/figures" | cut -d' ' -f3 | median)
   rss_kb=$(grep "^$index rss" "$work/figures" | cut -d' ' -f3 | median)
-  awk -v name="${commands[$index]%%|*}" -v t="$time_us" -v r="$rss_kb" -v lt="$limit_time" -v lr="$limit_rss" \
-    'BEGIN { printf "%-20s %7.1f ms %7.2fx %9.1f MB %7.2fx\n", name, t / 1000, t / lt, r / 1024, r / lr }'
+  cpu_us=$(grep "^$index cpu" "$work/figures" | cut -d' ' -f3)
+  awk -v name="${commands[$index]%%|*}" -v t="$time_us" -v r="$rss_kb" -v c="$cpu_us" -v lt="$limit_time" \
+    -v lr="$limit_rss" -v lc="$limit_cpu" \
+    'BEGIN { printf "%-20s %7.1f ms %7.2fx %7.1f ms %7.2fx %9.1f MB %7.2fx\n", name, t / 1000, t / lt, c / 1000, c / lc, r / 1024, r / lr }'
 done
