@@ -57,11 +57,17 @@ done
 
 # Processor time (user + system, the command and its children such as the
 # HDF5 probe), which a busy machine's time-slicing does not inflate: the
-# mean over RUNS runs, from bash's `times` for a subshell's children.
+# mean over RUNS runs, by `perf stat` (task-clock, exact) when perf is
+# installed, otherwise from bash's `times` for a subshell's children (the
+# kernel's tick-sampled accounting, coarser).
 for index in "${!commands[@]}"; do
   command=${commands[$index]#*|}
-  cpu=$( (for ((run = 0; run < runs; run++)); do $command >/dev/null; done; times) | tail -1 |
-    awk -v runs="$runs" '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 / runs }')
+  if command -v perf >/dev/null; then
+    cpu=$(perf stat -x, -e task-clock -r "$runs" $command 2>&1 >/dev/null | awk -F, '/task-clock/ { printf "%d", $1 * 1000 }')
+  else
+    cpu=$( (for ((run = 0; run < runs; run++)); do $command >/dev/null; done; times) | tail -1 |
+      awk -v runs="$runs" '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 / runs }')
+  fi
   echo "$index cpu $cpu" >> "$work/figures"
 done
 

@@ -64,9 +64,21 @@ public struct HDF5Probe: Sendable, Hashable {
     if let path = ProcessInfo.processInfo.environment["BPKIT_PROBE"], !path.isEmpty {
       return HDF5Probe(executable: URL(fileURLWithPath: path))
     }
-    guard let main = Bundle.main.executableURL else { return nil }
-    let beside = main.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("bpkit-probe")
-    return FileManager.default.isExecutableFile(atPath: beside.path) ? HDF5Probe(executable: beside) : nil
+    guard let main = mainExecutable else { return nil }
+    let beside = main.deletingLastPathComponent().appendingPathComponent("bpkit-probe")
+    return access(beside.path, X_OK) == 0 ? HDF5Probe(executable: beside) : nil
+  }
+
+  /// The running program's executable, symbolic links resolved. Read from
+  /// `/proc/self/exe` where there is one: `Bundle.main` lists the folder
+  /// the executable is in, which costs milliseconds at every start in a
+  /// folder of many files (`/usr/bin`, `/tmp`).
+  private static var mainExecutable: URL? {
+    if let path = realpath("/proc/self/exe", nil) {
+      defer { free(path) }
+      return URL(fileURLWithPath: String(cString: path))
+    }
+    return Bundle.main.executableURL?.resolvingSymlinksInPath()
   }
 
   /// Runs the current probe on `path`.
