@@ -47,8 +47,9 @@ struct CheckpointBenchmark: BenchmarkWorkload {
 
   func measure(_ options: BenchOptions) throws {
     let runs = options.runs
-    let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? Self.temporaryFolder()
-    defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
+    let work = try BenchWorkFolder(folder)
+    defer { work.removeIfTemporary() }
+    let workFolder = work.url
     let url = workFolder.appendingPathComponent("bench.ckpt.h5")
     var results = try CheckpointBenchmarkRunner(parameters: parameters, runs: runs, url: url).measure()
     if let python {
@@ -57,11 +58,5 @@ struct CheckpointBenchmark: BenchmarkWorkload {
         folder: workFolder)
     }
     print(options.json ? results.json : results.text)
-  }
-
-  static func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("bpkit-bench-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
   }
 }

@@ -51,8 +51,9 @@ struct ConvertBenchmark: BenchmarkWorkload {
   func run() throws { try runAlone(options) }
 
   func measure(_ options: BenchOptions) throws {
-    let workFolder = try folder.map { URL(fileURLWithPath: $0) } ?? CheckpointBenchmark.temporaryFolder()
-    defer { if folder == nil { try? FileManager.default.removeItem(at: workFolder) } }
+    let work = try BenchWorkFolder(folder)
+    defer { work.removeIfTemporary() }
+    let workFolder = work.url
     let processBaseline = MemoryUsage.residentBytes()
     var model: Model? = try Self.model(parameters: parameters)
     let count = model!.parameters.values.reduce(0) { $0 + $1.count }
