@@ -42,7 +42,7 @@ import _BPKitTestSupport
     let rows = folder.path("rows.json")
     try "[[1, 2, 3, 4]]".write(toFile: rows, atomically: true, encoding: .utf8)
     let model = folder.path("model.h5")
-    try SampleModelsForMessages.iris.write(to: URL(fileURLWithPath: model))
+    try SampleModels.iris.write(to: URL(fileURLWithPath: model))
     let result = try BPKitBinary.run("infer", rows, "--input", model)
     #expect(result.status == 2)
     #expect(result.error.contains("the model comes first, as in 'bpkit infer \(model) --input \(rows)'"))
@@ -52,7 +52,7 @@ import _BPKitTestSupport
   @Test func lsShowsBPKitsOwnChecksums() throws {
     let folder = try TemporaryDirectory()
     let model = folder.path("model.h5")
-    try SampleModelsForMessages.iris.write(to: URL(fileURLWithPath: model))
+    try SampleModels.iris.write(to: URL(fileURLWithPath: model))
     let result = try BPKitBinary.run("ls", "-a", model)
     #expect(result.status == 0)
     #expect(result.output.contains("@crc32 = ["), "\(result.output)")
@@ -94,20 +94,5 @@ import _BPKitTestSupport
     let resumed = try BPKitBinary.run("train", "--resume", checkpoint, "--data", Self.iris, "--epochs", "2", "--quiet")
     #expect(resumed.status == 0, "\(resumed.error)")
     #expect(!resumed.error.contains("/train/y"))
-  }
-}
-
-enum SampleModelsForMessages {
-  /// A 4-input, 3-class softmax model with fixed weights.
-  static var iris: Model {
-    let network = NetworkDescription(
-      input: .vector(features: 4),
-      layers: [Layer(name: "out", kind: .dense(units: 3, activation: .softmax, useBias: true))])
-    return try! Model(
-      network: network,
-      parameters: [
-        ParameterKey(layer: "out", name: "kernel"): Tensor(shape: [4, 3], scalars: (0..<12).map { Float($0) / 12 }),
-        ParameterKey(layer: "out", name: "bias"): Tensor(shape: [3], scalars: [0, 0, 0]),
-      ])
   }
 }
