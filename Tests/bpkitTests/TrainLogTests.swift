@@ -34,6 +34,24 @@ import _BPKitTestSupport
     #expect(ids[0] == ids[1] && ids[2] == ids[3] && ids[1] != ids[2], "\(ids)")
   }
 
+  /// Each log line is BPKit's ``EpochRecord/jsonLogLine(runID:seed:)`` of
+  /// the epoch's record, byte for byte, as the checkpoint's history keeps it.
+  @Test func logLinesAreTheLibrarysLineOfEachRecord() throws {
+    let folder = try TemporaryDirectory()
+    let log = folder.path("log.jsonl")
+    let checkpoint = folder.path("run.h5")
+    let result = try BPKitBinary.run(
+      arguments: Self.irisRun(checkpoint, epochs: 3, seed: 5) + ["--validation-split", "0.2", "--log-json", log, "--quiet"])
+    #expect(result.status == 0, "\(result.error)")
+    let written = try Data(contentsOf: URL(fileURLWithPath: log))
+    let first = try #require(try JSONSerialization.jsonObject(with: written.split(separator: 0x0A)[0]) as? [String: Any])
+    let runID = try #require(UUID(uuidString: try #require(first["run_id"] as? String)))
+    let history = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).progress.history
+    #expect(history.count == 3)
+    let expected = history.reduce(into: Data()) { $0.append($1.jsonLogLine(runID: runID, seed: 5)) }
+    #expect(written == expected, "\(String(decoding: written, as: UTF8.self))")
+  }
+
   @Test func aClosedStandardOutputStopsTheRunWithACheckpoint() throws {
     let folder = try TemporaryDirectory()
     let checkpoint = folder.path("run.h5")

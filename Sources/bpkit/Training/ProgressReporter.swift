@@ -13,7 +13,7 @@ final class ProgressReporter {
   private let quiet: Bool
   private let totalEpochs: Int
   /// What every log line carries besides the epoch's record.
-  private let runID: String
+  private let runID: UUID
   private let seed: UInt64
   private let outputClosed: () -> Void
   /// Whether standard output has failed (a closed pipe): nothing more goes there.
@@ -31,7 +31,7 @@ final class ProgressReporter {
   ) throws {
     self.quiet = quiet
     self.totalEpochs = totalEpochs
-    self.runID = runID.uuidString.lowercased()
+    self.runID = runID
     self.seed = seed
     self.outputClosed = outputClosed
     live = !quiet && isatty(STDOUT_FILENO) == 1
@@ -105,17 +105,9 @@ final class ProgressReporter {
     if let accuracy = record.validationAccuracy { line += " val_acc \(Self.percent(accuracy))" }
     line += String(format: "  (%.2f s)", record.seconds)
     message(line)
-    if let log {
-      let encoder = JSONEncoder()
-      encoder.keyEncodingStrategy = .convertToSnakeCase
-      encoder.outputFormatting = [.sortedKeys]
-      var data = try encoder.encode(LogLine(record: record, runID: runID, seed: seed))
-      data.append(UInt8(ascii: "\n"))
-      try log.write(data)
-    }
+    try log?.write(record.jsonLogLine(runID: runID, seed: seed))
   }
 
-  /// Syncs and closes the log.
   /// Syncs and closes the log; later calls do nothing.
   func finish() throws {
     let log = self.log
@@ -130,24 +122,5 @@ final class ProgressReporter {
     return total >= 3600
       ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
       : String(format: "%d:%02d", total / 60, total % 60)
-  }
-}
-
-/// One line of the `--log-json` log: the epoch's record, with the run's id and seed.
-private struct LogLine: Encodable {
-  var record: EpochRecord
-  var runID: String
-  var seed: UInt64
-
-  private enum CodingKeys: String, CodingKey {
-    case runID = "runId"
-    case seed
-  }
-
-  func encode(to encoder: any Encoder) throws {
-    try record.encode(to: encoder)
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(runID, forKey: .runID)
-    try container.encode(seed, forKey: .seed)
   }
 }
