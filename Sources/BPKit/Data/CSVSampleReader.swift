@@ -43,7 +43,7 @@ public final class CSVSampleReader: SampleReader {
   ///     are then names, read as their index in this list.
   ///   - features: The input columns by name, in the model's order;
   ///     columns of a header are then matched by name in any order.
-  /// - Throws: ``DataError`` for a missing, unreadable or empty file, an
+  /// - Throws: ``BPKitError`` for a missing, unreadable or empty file, an
   ///   unknown column, named columns without a header, or features the header lacks.
   public convenience init(
     path: String, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [], requireFinite: Bool = true,
@@ -111,7 +111,7 @@ public final class CSVSampleReader: SampleReader {
 
   /// Reads up to `limit` rows.
   ///
-  /// - Throws: ``DataError`` naming the line and column of the first bad value.
+  /// - Throws: ``BPKitError`` naming the line and column of the first bad value.
   public func next(limit: Int) throws(BPKitError) -> SampleBatch? {
     do {
       var batch = pending ?? SampleBatch()
@@ -196,7 +196,7 @@ extension CSVSampleReader {
   ///
   /// Reads the whole file once; standard input cannot be read twice and gives `nil`.
   ///
-  /// - Throws: ``DataError`` when the file cannot be read.
+  /// - Throws: ``BPKitError`` when the file cannot be read.
   public static func classNames(inFileAt path: String, column: String) throws(BPKitError) -> [String]? {
     do {
       guard path != "-" else { return nil }

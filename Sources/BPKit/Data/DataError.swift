@@ -1,5 +1,5 @@
 /// Input data that cannot be used, with the place in it and what to do.
-public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The file does not exist.
   case fileNotFound(path: String)
   /// The file cannot be read.
@@ -47,7 +47,7 @@ public enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   case notRegularFile(path: String, reason: String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .fileNotFound(let path):
       "no such file: '\(path)'"

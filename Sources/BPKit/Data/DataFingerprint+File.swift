@@ -7,7 +7,7 @@ extension DataFingerprint {
   /// The file is opened without blocking and must be a regular file, so a
   /// FIFO or a device never makes this wait or read forever.
   ///
-  /// - Throws: ``DataError`` when the file cannot be read or is not a regular file.
+  /// - Throws: ``BPKitError`` when the file cannot be read or is not a regular file.
   public static func of(fileAt path: String, sampleCount: Int) throws(BPKitError) -> DataFingerprint {
     do {
       let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
@@ -51,7 +51,7 @@ extension DataFingerprint {
   /// appears in the error.
   ///
   /// - Parameter role: What the data is for, in the error: "training data", "validation data".
-  /// - Throws: ``TrainingError/storedDataUnconfirmed(role:path:reason:)``.
+  /// - Throws: ``BPKitError/Code/dataChanged``.
   public func confirmedStoredPath(role: String) throws(BPKitError) -> String {
     do {
       do {

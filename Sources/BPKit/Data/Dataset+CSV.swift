@@ -13,7 +13,7 @@ extension Dataset {
   ///   - classes: The class names of a target column of text labels (a
   ///     model's); `nil` to take them from the file, sorted, when its first
   ///     target column holds text.
-  /// - Throws: ``DataError`` naming the line and column of the first bad value.
+  /// - Throws: ``BPKitError`` naming the line and column of the first bad value.
   public static func readCSV(
     path: String, targetColumns: [String], ignoring: [String] = [], requireFinite: Bool = true,
     classes: [String]? = nil

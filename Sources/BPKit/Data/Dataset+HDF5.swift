@@ -20,8 +20,8 @@ extension Dataset {
   ///   - inputPath: The inputs dataset, such as `/train/x`.
   ///   - targetPath: The targets dataset, or `nil` for none.
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
-  /// - Throws: ``OpeningError`` and ``FormatError`` from the opening policy,
-  ///   `HDF5Error` when a dataset cannot be read, ``DataError`` when a
+  /// - Throws: ``BPKitError`` from the opening policy,
+  ///   `HDF5Error` when a dataset cannot be read, ``BPKitError`` when a
   ///   dataset is not numeric or the shapes do not fit together.
   public static func readHDF5(
     path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted

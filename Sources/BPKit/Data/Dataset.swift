@@ -14,8 +14,8 @@ public struct Dataset: Sendable, Hashable {
 
   /// Pairs inputs with targets.
   ///
-  /// - Throws: ``DataError/countMismatch(source:inputs:targets:)`` when their
-  ///   sample counts differ, ``DataError/wrongRank(source:expected:shape:)``
+  /// - Throws: ``BPKitError/Code/doesNotFit`` when their
+  ///   sample counts differ, ``BPKitError/Code/doesNotFit``
   ///   for inputs that are not 2-D or 3-D.
   public init(inputs: Tensor<Float>, targets: Tensor<Float>?, source: String = "data") throws(BPKitError) {
     do {
@@ -76,11 +76,11 @@ public struct Dataset: Sendable, Hashable {
 
   /// The targets read as class labels, one per sample.
   ///
-  /// - Throws: ``DataError/labelOutOfRangeAt(source:line:column:value:classCount:)``
-  ///   (CSV) or ``DataError/labelOutOfRange(source:row:value:classCount:)`` for a
+  /// - Throws: ``BPKitError/Code/invalidData``
+  ///   (CSV) or ``BPKitError/Code/invalidData`` for a
   ///   label that is not a whole number in `0..<classCount`, naming its place
   ///   in the file the dataset was read from, and
-  ///   ``DataError/widthMismatch(source:expected:found:)`` when samples have
+  ///   ``BPKitError/Code/doesNotFit`` when samples have
   ///   more than one target value.
   public func classLabels(classCount: Int, source: String = "data") throws(BPKitError) -> [Int32] {
     do {
@@ -106,7 +106,7 @@ public struct Dataset: Sendable, Hashable {
 
   /// Checks that every input and target is finite.
   ///
-  /// - Throws: ``DataError/notFiniteInDataset(source:row:)`` naming the first bad sample.
+  /// - Throws: ``BPKitError/Code/invalidData`` naming the first bad sample.
   public func requireFinite(source: String) throws(BPKitError) {
     do {
       for tensor in [inputs] + (targets.map { [$0] } ?? []) {

@@ -31,8 +31,8 @@ public final class HDF5SampleReader: SampleReader {
   ///   - targetPath: The targets (labels) dataset, or `nil` for none:
   ///     [samples] (such as class labels) or [samples, outputs].
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
-  /// - Throws: ``OpeningError`` and ``FormatError`` from the opening policy,
-  ///   `HDF5Error` when a dataset cannot be opened, ``DataError`` when a
+  /// - Throws: ``BPKitError`` from the opening policy,
+  ///   `HDF5Error` when a dataset cannot be opened, ``BPKitError`` when a
   ///   dataset is not numeric or the datasets' shapes do not fit together.
   public init(path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted)
     throws(BPKitError)
@@ -82,7 +82,7 @@ public final class HDF5SampleReader: SampleReader {
   ///   - layout: What each sample must look like.
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
   /// - Throws: What ``init(path:inputs:targets:trust:)`` throws, and
-  ///   ``DataError`` when the samples do not fit `layout`.
+  ///   ``BPKitError`` when the samples do not fit `layout`.
   public convenience init(
     path: String, inputs: String, labels: String?, layout: SampleLayout, trust: FileTrust = .untrusted
   ) throws(BPKitError) {
@@ -123,7 +123,7 @@ public final class HDF5SampleReader: SampleReader {
 
   /// Reads the next up to `limit` samples, checking that every value is finite.
   ///
-  /// - Throws: ``DataError`` naming the first sample that is not finite;
+  /// - Throws: ``BPKitError`` naming the first sample that is not finite;
   ///   `HDF5Error` when the file cannot be read.
   public func next(limit: Int) throws(BPKitError) -> SampleBatch? {
     do {
@@ -228,7 +228,7 @@ public final class HDF5SampleReader: SampleReader {
   /// and returns the per-feature mean and standard deviation of the inputs
   /// (over samples and time steps), computed in Float64.
   ///
-  /// - Throws: ``DataError`` naming the first block with a value that is not
+  /// - Throws: ``BPKitError`` naming the first block with a value that is not
   ///   finite; `HDF5Error` when the file cannot be read.
   public func scan(rows: RowSet, blockRows: Int) throws(BPKitError) -> (mean: [Float], std: [Float]) {
     do {

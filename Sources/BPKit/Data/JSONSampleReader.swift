@@ -28,7 +28,7 @@ public final class JSONSampleReader: SampleReader {
   ///   - path: The file, or `-` for standard input.
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
-  /// - Throws: ``DataError`` when the file is missing or unreadable.
+  /// - Throws: ``BPKitError`` when the file is missing or unreadable.
   public convenience init(linesAt path: String, layout: SampleLayout, labels: String?) throws(BPKitError) {
     do {
       self.init(lines: try LineReader(path: path), layout: layout, labels: labels)
@@ -52,7 +52,7 @@ public final class JSONSampleReader: SampleReader {
   ///   - path: The file.
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
-  /// - Throws: ``DataError`` when the file is missing or unreadable.
+  /// - Throws: ``BPKitError`` when the file is missing or unreadable.
   public init(documentAt path: String, layout: SampleLayout, labels: String?) throws(BPKitError) {
     do {
       mode = .document(try JSONArrayReader(path: path))
@@ -67,7 +67,7 @@ public final class JSONSampleReader: SampleReader {
 
   /// Reads up to `limit` rows.
   ///
-  /// - Throws: ``DataError`` naming the line or row of the first bad value.
+  /// - Throws: ``BPKitError`` naming the line or row of the first bad value.
   public func next(limit: Int) throws(BPKitError) -> SampleBatch? {
     do {
       var batch = pending ?? SampleBatch()

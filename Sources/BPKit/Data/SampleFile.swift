@@ -21,8 +21,8 @@ public enum SampleFile {
   ///   - names: A model's names: CSV columns are matched to its features by
   ///     name, and text labels read as its classes.
   /// - Returns: A reader positioned at the first sample.
-  /// - Throws: ``DataError`` for a missing, unreadable or empty input or
-  ///   columns it lacks; ``OpeningError`` and ``FormatError`` for an HDF5 file the
+  /// - Throws: ``BPKitError`` for a missing, unreadable or empty input or
+  ///   columns it lacks; ``BPKitError`` for an HDF5 file the
   ///   opening policy refuses; `HDF5Error` for one that cannot be read.
   public static func open(
     _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = [],

@@ -1,6 +1,6 @@
 /// A request the engine cannot carry out: data of the wrong size, a loss
 /// that does not fit the network, or optimizer state that does not fit.
-public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The network description itself is invalid.
   case invalidNetwork(ModelError)
   /// A loss is fused with an output activation the last layer lacks.
@@ -31,7 +31,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   case nothingAccumulated
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidNetwork(let error):
       "invalid network: \(error)"

@@ -58,7 +58,7 @@ public struct GradientCheck: Sendable {
   /// Runs the check.
   ///
   /// - Returns: One result per trainable weight tensor, in declaration order.
-  /// - Throws: ``EngineError`` or ``KernelError`` when the network cannot be
+  /// - Throws: ``BPKitError`` when the network cannot be
   ///   trained with this loss.
   public func run() throws(BPKitError) -> [Result] {
     do {

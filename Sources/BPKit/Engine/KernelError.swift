@@ -1,12 +1,12 @@
 /// A kernel path was asked for that cannot run here.
-public enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum KernelError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The CPU lacks the instructions of the path.
   case unsupportedPath(Kernels.Path)
   /// `BPKIT_KERNELS` names no path this CPU runs.
   case invalidEnvironment(String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     let supported = Kernels.supported.map(\.rawValue).joined(separator: ", ")
     switch self {
     case .unsupportedPath(let path):

@@ -58,7 +58,7 @@ public enum Kernels {
 
   /// Makes `path` the process-wide path.
   ///
-  /// - Throws: ``KernelError/unsupportedPath(_:)`` when this CPU cannot run it.
+  /// - Throws: ``BPKitError/Code/unsupportedKernelPath`` when this CPU cannot run it.
   public static func use(_ path: Path) throws(BPKitError) {
     do {
       guard bpk_kernels_set_path(path.code) == 0 else { throw KernelError.unsupportedPath(path) }
@@ -72,7 +72,7 @@ public enum Kernels {
   /// `path` (when given) and with `threads` threads (when given), then
   /// restores the thread's previous choices. Other threads are unaffected.
   ///
-  /// - Throws: ``KernelError/unsupportedPath(_:)`` when this CPU cannot run
+  /// - Throws: ``BPKitError/Code/unsupportedKernelPath`` when this CPU cannot run
   ///   the path, or what `body` throws.
   public static func with<T>(path: Path? = nil, threads: Int? = nil, _ body: () throws -> T) throws -> T {
     do {
@@ -110,7 +110,7 @@ public enum Kernels {
 
   /// Checks the environment's choice of path; every engine entry point calls it.
   ///
-  /// - Throws: ``KernelError/invalidEnvironment(_:)`` when `BPKIT_KERNELS`
+  /// - Throws: ``BPKitError/Code/unsupportedKernelPath`` when `BPKIT_KERNELS`
   ///   names no path this CPU runs.
   public static func validateEnvironment() throws(BPKitError) {
     do {

@@ -9,8 +9,8 @@ extension Model {
   ///   [batch, steps, features] for sequences.
   /// - Returns: [batch, units], or [batch, steps, units] when the network
   ///   returns sequences.
-  /// - Throws: ``EngineError/inputShapeMismatch(expected:actual:)`` when the
-  ///   shape does not fit, ``KernelError`` when `BPKIT_KERNELS` names no path this CPU runs.
+  /// - Throws: ``BPKitError/Code/doesNotFit`` when the
+  ///   shape does not fit, ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU runs.
   public func predict(_ inputs: Tensor<Float>) throws(BPKitError) -> Tensor<Float> {
     do {
       let shape = inputs.shape

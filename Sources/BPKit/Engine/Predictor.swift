@@ -18,7 +18,7 @@ public final class Predictor {
 
   /// Prepares a model for prediction.
   ///
-  /// - Throws: ``KernelError`` when `BPKIT_KERNELS` names no path this CPU runs.
+  /// - Throws: ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU runs.
   public init(model: Model) throws(BPKitError) {
     do {
       try Kernels.validateEnvironment()
@@ -46,7 +46,7 @@ public final class Predictor {
 
   /// The number of output numbers `count` samples of `inputCount` numbers produce.
   ///
-  /// - Throws: ``EngineError`` when the inputs are not `count` whole samples.
+  /// - Throws: ``BPKitError`` when the inputs are not `count` whole samples.
   public func outputCount(inputCount: Int, count: Int) throws(BPKitError) -> Int {
     do {
       let steps = try plan.network.input.batchSteps(inputs: inputCount, count: count)
@@ -63,7 +63,7 @@ public final class Predictor {
   ///   - inputs: [count, features] or [count, steps, features], row-major.
   ///   - count: The number of samples.
   ///   - output: Room for ``outputCount(inputCount:count:)`` numbers.
-  /// - Throws: ``EngineError`` when the sizes do not fit.
+  /// - Throws: ``BPKitError`` when the sizes do not fit.
   public func predict(
     _ inputs: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>
   ) throws(BPKitError) {

@@ -89,7 +89,7 @@ public struct Evaluation: Sendable {
   ///   - labels: One class label per row (classifiers), or `units` target values per row.
   ///   - units: The number of outputs per row.
   ///   - source: The labels' file or dataset, named in errors.
-  /// - Throws: ``DataError`` when the labels do not fit.
+  /// - Throws: ``BPKitError`` when the labels do not fit.
   public mutating func add(outputs: ArraySlice<Float>, labels: ArraySlice<Float>, units: Int, source: String)
     throws(BPKitError)
   {

@@ -33,10 +33,10 @@ extension BPKitFile {
   ///     JSON holds tensors and which ONNX opset is written.
   /// - Returns: What the destination does not keep, one sentence each; empty
   ///   when it keeps everything.
-  /// - Throws: A ``BPKitError``: ``OutputFileError`` when the destination is
-  ///   refused, ``FormatError``, ``BPKitJSONError``, ``KerasError`` or
-  ///   ``ONNXError`` when the model cannot be expressed in `format` or the
-  ///   file cannot be written. The previous file at `url`, if any, is then unchanged.
+  /// - Throws: A ``BPKitError``: ``BPKitError/Code/outputIsAnInput`` or
+  ///   ``BPKitError/Code/writeFailed`` when the destination is refused or
+  ///   cannot be written, ``BPKitError/Code/unsupported`` when the model
+  ///   cannot be expressed in `format`. The previous file at `url`, if any, is then unchanged.
   @discardableResult
   public func write(to url: URL, format: FileFormat, options: FileWriteOptions = .init()) throws(BPKitError) -> [String]
   {

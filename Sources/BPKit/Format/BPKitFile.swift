@@ -38,14 +38,17 @@ public enum BPKitFile: Sendable {
   ///   - network: The network of a plain PyTorch state_dict in safetensors,
   ///     which holds weights alone: each layer takes the next module of its
   ///     kind in the file (Schemas/PYTORCH.md). `nil` for every other file.
-  /// - Throws: ``OpeningError`` for paths that are not regular files and for
-  ///   files the probe refuses; ``FormatError`` naming the file and the
-  ///   object at fault (libhdf5's own failures as ``FormatError/hdf5(_:)``);
-  ///   ``KerasError`` for Keras files bpkit cannot import;
-  ///   ``BPKitJSONError`` for JSON documents that break the schema;
-  ///   ``ONNXError`` for ONNX files it cannot import; ``SafetensorsError``
-  ///   for safetensors files it cannot read, a plain state_dict without
-  ///   `network`, or a `network` given for any other file.
+  /// - Throws: ``BPKitError``, naming the file and the object at fault:
+  ///   ``BPKitError/Code/fileNotFound``, ``BPKitError/Code/permissionDenied``
+  ///   or ``BPKitError/Code/readFailed`` for paths that cannot be read or are
+  ///   not regular files; ``BPKitError/Code/refused`` for files the opening
+  ///   policy or the probe refuses; ``BPKitError/Code/wrongKindOfFile``,
+  ///   ``BPKitError/Code/newerFormat``, ``BPKitError/Code/damaged`` or
+  ///   ``BPKitError/Code/invalidFile`` for files that are not what they must
+  ///   be (libhdf5's own failures as ``BPKitError/Code/hdf5``, with the
+  ///   `HDF5Error` as ``BPKitError/underlying``); ``BPKitError/Code/unsupported``
+  ///   for Keras and ONNX models bpkit cannot import; ``BPKitError/Code/doesNotFit``
+  ///   for a plain state_dict without `network` or that does not fit it.
   public static func open(_ url: URL, trust: FileTrust = .untrusted, network: NetworkDescription? = nil)
     throws(BPKitError)
     -> BPKitFile
@@ -129,7 +132,7 @@ public enum BPKitFile: Sendable {
   ///     (no links out of the file, no external raw data, no virtual
   ///     datasets, no plugin filters, sizes the file can hold). Only a
   ///     listing that follows no link and reads no data should pass `false`.
-  /// - Throws: ``OpeningError``, or ``FormatError`` naming the object that breaks the rules.
+  /// - Throws: ``BPKitError`` naming the object that breaks the rules.
   public static func openHDF5(_ url: URL, trust: FileTrust = .untrusted, checkStructure: Bool = true) throws(BPKitError)
     -> HDF5File
   {
@@ -148,7 +151,7 @@ public enum BPKitFile: Sendable {
   ///
   /// - Returns: `true` when the file matches its checksum; `false` when it
   ///   has none (a file from another program or written by an earlier bpkit).
-  /// - Throws: ``FormatError/fileDamaged(file:reason:)`` when it does not match.
+  /// - Throws: ``BPKitError/Code/damaged`` when it does not match.
   public static func verifyChecksum(of url: URL) throws(BPKitError) -> Bool {
     do {
       return try FileChecksum.verify(url.path) == .verified
@@ -160,7 +163,7 @@ public enum BPKitFile: Sendable {
 
   /// What the file at `url` is, from its root attributes, without loading its data.
   ///
-  /// - Throws: ``OpeningError`` or ``FormatError`` when it is not a bpkit
+  /// - Throws: ``BPKitError`` when it is not a bpkit
   ///   HDF5 file this version can read.
   public static func kind(of url: URL, trust: FileTrust = .untrusted) throws(BPKitError) -> BPKitFileKind {
     do {

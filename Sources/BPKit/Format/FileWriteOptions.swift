@@ -9,7 +9,7 @@ public struct FileWriteOptions: Hashable, Sendable {
   /// Files the write must never replace: the inputs of the command that
   /// writes. A destination that is one of them (the same device and inode,
   /// reached directly or through a symbolic or hard link) is refused with
-  /// ``OutputFileError/isAnInput(file:input:)``. `-` (standard input) is skipped.
+  /// ``BPKitError/Code/outputIsAnInput``. `-` (standard input) is skipped.
   public var inputs: [String]
 
   /// How a bpkit JSON document holds tensors (``FileFormat/json``).

@@ -5,9 +5,9 @@ import HDF5
 ///
 /// Every case names the file, and where it applies the object inside it
 /// (`/weights/dense_1/kernel`), and its description says what to do.
-public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+package enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
   /// Why a file from elsewhere is refused before any of its data is read.
-  public enum Refusal: Sendable, Equatable, CustomStringConvertible {
+  package enum Refusal: Sendable, Equatable, CustomStringConvertible {
     /// A link into another file.
     case externalLink(target: String)
     /// A soft link; bpkit never writes them.
@@ -32,7 +32,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
     case repeatedObject
 
     /// The refusal as a phrase for messages.
-    public var description: String {
+    package var description: String {
       switch self {
       case .externalLink(let target): "it is an external link to \(target)"
       case .softLink(let target): "it is a soft link to '\(target)'"
@@ -93,7 +93,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
   case writeFailed(file: String, operation: String, reason: String)
 
   /// The file involved.
-  public var file: String {
+  package var file: String {
     switch self {
     case .notBPKitFile(let file), .wrongKind(let file, _, _), .unknownKind(let file, _),
       .invalidFormatVersion(let file, _), .newerFormatVersion(let file, _, _), .missingObject(let file, _),
@@ -108,7 +108,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
   }
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .notBPKitFile(let file):
       "'\(file)' is an HDF5 file but not a bpkit model or checkpoint (it has no 'bpkit_kind' root attribute)"
@@ -157,7 +157,7 @@ public enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, Lo
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 
   private func hex(_ value: UInt32) -> String {
     let digits = String(value, radix: 16)

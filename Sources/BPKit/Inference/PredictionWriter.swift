@@ -26,8 +26,8 @@ extension PredictionFormat {
   ///     outputs, and its class names name the classes.
   ///   A `mode` that ranks classes needs a classifier
   ///   (``NetworkDescription/OutputKind/classCount`` not `nil`).
-  /// - Throws: ``OutputFileError`` when an HDF5 output cannot be created;
-  ///   ``ModelError`` for an invalid network description.
+  /// - Throws: ``BPKitError`` when an HDF5 output cannot be created;
+  ///   ``BPKitError`` for an invalid network description.
   public func writer(to output: OutputFile, mode: PredictionMode, model: Model) throws(BPKitError)
     -> any PredictionWriter
   {

@@ -1,5 +1,5 @@
 /// A `--layers` specification that cannot be read.
-public enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The specification is empty.
   case empty
   /// The first entry is not an input width or steps×features.
@@ -15,7 +15,7 @@ public enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringConv
   case vectorsIntoElman(position: Int, entry: String, previous: String?)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .empty:
       "the layer specification is empty; write the input width, then the layers, e.g. '784,128:relu,10:softmax'"

@@ -12,7 +12,7 @@ extension Model {
   ///   - mean: One value per input feature.
   ///   - std: One value per input feature; zeros are replaced by 1 so constant
   ///     features pass through unchanged.
-  /// - Throws: ``ModelError`` when the sizes do not match the input or a
+  /// - Throws: ``BPKitError`` when the sizes do not match the input or a
   ///   layer of that name exists.
   public func standardizing(mean: [Float], std: [Float]) throws(BPKitError) -> Model {
     do {

@@ -15,7 +15,7 @@ public struct Model: Hashable, Sendable {
   /// Pairs a description with its weights after checking that every declared
   /// weight is present with its declared shape and nothing else is.
   ///
-  /// - Throws: ``ModelError`` naming the first weight that does not fit.
+  /// - Throws: ``BPKitError`` naming the first weight that does not fit.
   public init(network: NetworkDescription, parameters: [ParameterKey: Tensor<Float>]) throws(BPKitError) {
     do {
       let specs = try network.parameterSpecs()
@@ -39,7 +39,7 @@ public struct Model: Hashable, Sendable {
 
   /// Replaces one weight tensor, keeping its declared shape.
   ///
-  /// - Throws: ``ModelError`` when the key is unknown or the shape differs.
+  /// - Throws: ``BPKitError`` when the key is unknown or the shape differs.
   public mutating func setParameter(_ tensor: Tensor<Float>, for key: ParameterKey) throws(BPKitError) {
     do {
       guard let current = parameters[key] else { throw ModelError.unexpectedParameter(key) }

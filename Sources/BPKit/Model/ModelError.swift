@@ -1,5 +1,5 @@
 /// A network description or a set of weights that cannot be used.
-public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The network has no layers.
   case noLayers
   /// Two layers share a name.
@@ -25,7 +25,7 @@ public enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidNames(String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .noLayers:
       "the network has no layers; add at least one"

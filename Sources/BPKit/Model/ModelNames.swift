@@ -28,7 +28,7 @@ public struct ModelNames: Hashable, Sendable, Codable {
   /// feature, one class name per class (two for a binary classifier), each
   /// name non-empty and unique in its list.
   ///
-  /// - Throws: ``ModelError/invalidNames(_:)`` saying what does not fit.
+  /// - Throws: ``BPKitError/Code/invalidModel`` saying what does not fit.
   public func check(against network: NetworkDescription) throws(BPKitError) {
     do {
       if let features {
@@ -71,7 +71,7 @@ extension Model {
 
   /// Replaces the names after checking them against the network.
   ///
-  /// - Throws: ``ModelError/invalidNames(_:)`` when they do not fit.
+  /// - Throws: ``BPKitError/Code/invalidModel`` when they do not fit.
   public mutating func setNames(_ names: ModelNames) throws(BPKitError) {
     do {
       try names.check(against: network)
@@ -84,7 +84,7 @@ extension Model {
 
   /// This model with other names (checked against the network).
   ///
-  /// - Throws: ``ModelError/invalidNames(_:)`` when they do not fit.
+  /// - Throws: ``BPKitError/Code/invalidModel`` when they do not fit.
   public func named(_ names: ModelNames) throws(BPKitError) -> Model {
     do {
       var model = self

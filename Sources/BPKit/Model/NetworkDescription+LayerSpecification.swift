@@ -30,7 +30,7 @@ extension NetworkDescription {
   /// Examples: `784,256:relu,128:relu,10:softmax`; `32x16,rnn64:tanh,1`;
   /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`.
   ///
-  /// - Throws: ``LayerSpecificationError`` naming the entry that cannot be read.
+  /// - Throws: ``BPKitError`` naming the entry that cannot be read.
   public init(layerSpecification: String) throws(BPKitError) {
     do {
       let entries = layerSpecification.split(separator: ",", omittingEmptySubsequences: false)

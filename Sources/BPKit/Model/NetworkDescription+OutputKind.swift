@@ -45,7 +45,7 @@ extension NetworkDescription {
 
   /// What the network's outputs mean.
   ///
-  /// - Throws: ``ModelError`` when the description is invalid.
+  /// - Throws: ``BPKitError`` when the description is invalid.
   public func outputKind() throws(BPKitError) -> OutputKind {
     do {
       let width = try outputShape().width

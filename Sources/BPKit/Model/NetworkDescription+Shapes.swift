@@ -27,7 +27,7 @@ extension NetworkDescription {
 
   /// Checks the description and returns the shape after each layer, in order.
   ///
-  /// - Throws: ``ModelError`` naming the first layer that cannot work.
+  /// - Throws: ``BPKitError`` naming the first layer that cannot work.
   public func layerOutputShapes() throws(BPKitError) -> [SampleShape] {
     do {
       guard !layers.isEmpty else { throw ModelError.noLayers }

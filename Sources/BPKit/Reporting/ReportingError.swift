@@ -1,7 +1,7 @@
 import Foundation
 
 /// A file that cannot be shown the way asked.
-public enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
   /// The file holds no training history to plot: it is a model, not a checkpoint.
   case noHistory(file: String, kind: String)
   /// The checkpoint was written before its first epoch ended.
@@ -10,7 +10,7 @@ public enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, 
   case unwritable(file: String, reason: String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .noHistory(let file, let kind):
       "\(file) is a \(kind) file, which holds no training history; plot a checkpoint written by "
@@ -23,5 +23,5 @@ public enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible, 
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

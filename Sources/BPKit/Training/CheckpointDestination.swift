@@ -94,24 +94,24 @@ struct CheckpointDestination {
 
 /// A new run's checkpoint file already exists, and the run was told neither
 /// to resume it nor to replace it.
-public struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+package struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
   /// The existing file: the checkpoint, or the best epoch's checkpoint beside it.
-  public var file: String
+  package var file: String
   /// Whether the run resumes another checkpoint.
-  public var resuming: Bool
+  package var resuming: Bool
 
   /// Creates the error for `file`.
   ///
   /// - Parameters:
   ///   - file: The existing file.
   ///   - resuming: Whether the run resumes another checkpoint.
-  public init(file: String, resuming: Bool) {
+  package init(file: String, resuming: Bool) {
     self.file = file
     self.resuming = resuming
   }
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     let quoted = file.allSatisfy { $0.isLetter || $0.isNumber || "._-/+".contains($0) } ? file : "'\(file)'"
     return "'\(file)' already exists"
       + (resuming ? " and is not the checkpoint being resumed" : "")
@@ -120,5 +120,5 @@ public struct CheckpointExistsError: Error, Sendable, Equatable, CustomStringCon
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

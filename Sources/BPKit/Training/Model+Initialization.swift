@@ -14,7 +14,7 @@ extension Model {
   /// - Parameters:
   ///   - network: The network to initialise.
   ///   - random: The generator, advanced by the draws.
-  /// - Throws: ``ModelError`` when the description is invalid.
+  /// - Throws: ``BPKitError`` when the description is invalid.
   public init(initializing network: NetworkDescription, random: inout Xoshiro256StarStar) throws(BPKitError) {
     do {
       var parameters: [ParameterKey: Tensor<Float>] = [:]

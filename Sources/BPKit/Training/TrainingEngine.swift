@@ -54,8 +54,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///   - bpttSteps: For recurrent layers, the number of steps errors flow back
   ///     (windows of k steps counted from the sequence's end; see the README's
   ///     engine section), or `nil` for full backpropagation through time.
-  /// - Throws: ``KernelError`` when `BPKIT_KERNELS` names no path this CPU
-  ///   runs, ``EngineError`` when the loss, the optimizer state or a setting
+  /// - Throws: ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU
+  ///   runs, ``BPKitError`` when the loss, the optimizer state or a setting
   ///   does not fit.
   public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws(BPKitError) {
     do {
@@ -148,7 +148,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///   - targets: Target values or class labels for the outputs.
   ///   - count: The number of samples; 1 is online (per-pattern) learning.
   /// - Returns: The batch's loss and accuracy counts, measured before the update.
-  /// - Throws: ``EngineError`` when the inputs or targets do not fit the network.
+  /// - Throws: ``BPKitError`` when the inputs or targets do not fit the network.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
@@ -204,7 +204,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// Applies one update with the mean of the gradients accumulated since the
   /// last update, then clears the sum.
   ///
-  /// - Throws: ``EngineError/nothingAccumulated`` when no batch was accumulated.
+  /// - Throws: ``BPKitError/Code/doesNotFit`` when no batch was accumulated.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
   public func applyAccumulatedGradients() throws(BPKitError) {

@@ -1,5 +1,5 @@
 /// Training that cannot start or continue.
-public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The loss became NaN or infinite: training diverged. `keptCheckpoint`
   /// is the run's last checkpoint, written before it and left as it was, or
   /// `nil` when the run has none (it diverged before writing one).
@@ -19,7 +19,7 @@ public enum TrainingError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidSetting(String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .diverged(let epoch, let step, let loss, let kept):
       "training diverged: the loss became \(loss) in epoch \(epoch + 1), step \(step + 1); "

@@ -7,7 +7,7 @@
 /// standardization) and notes the changes it accepts in the run's history.
 /// Options that mean nothing for the run (momentum for Adam, a batch size for
 /// full-batch iRPROP−, truncated BPTT without a recurrent layer) are refused
-/// with ``TrainingError/invalidSetting(_:)`` rather than ignored.
+/// with ``BPKitError/Code/invalidSetting`` rather than ignored.
 public struct TrainingOptions: Sendable {
   /// Where a run starts from: exactly one of ``layers``, ``model`` and ``resume``.
   public struct Start: Sendable {
@@ -214,7 +214,7 @@ public struct TrainingOptions: Sendable {
     /// then writes a checkpoint and returns.
     public var stopAfterSteps: Int?
     /// Whether a new run may replace an existing checkpoint file; without it
-    /// the run refuses with ``CheckpointExistsError``. A resumed run writes
+    /// the run refuses with ``BPKitError``. A resumed run writes
     /// its own checkpoint without it.
     public var overwrite: Bool
 
@@ -260,7 +260,7 @@ public struct TrainingOptions: Sendable {
 
   /// Refuses options that cannot describe a run, naming the option.
   ///
-  /// - Throws: ``TrainingError/invalidSetting(_:)``.
+  /// - Throws: ``BPKitError/Code/invalidSetting``.
   public func validate() throws(BPKitError) {
     do {
       let sources = [start.layers != nil, start.model != nil, start.resume != nil].filter { $0 }.count

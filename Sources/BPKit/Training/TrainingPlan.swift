@@ -31,7 +31,7 @@ public struct TrainingPlan {
   /// Resolves options into a run: reads the checkpoint or builds the model,
   /// and reads (or opens for streaming) and fingerprints the data.
   ///
-  /// - Throws: ``TrainingError`` for options the run cannot take; the errors
+  /// - Throws: ``BPKitError`` for options the run cannot take; the errors
   ///   of the model, checkpoint and data readers for files they refuse.
   public init(_ options: TrainingOptions) throws(BPKitError) {
     do {

@@ -45,10 +45,10 @@ public final class TrainingRun {
   /// checkpoint's path, reads the checkpoint or builds the model, and reads
   /// and fingerprints the data.
   ///
-  /// - Throws: ``CheckpointExistsError`` when a new run's checkpoint exists
+  /// - Throws: ``BPKitError`` when a new run's checkpoint exists
   ///   and ``TrainingOptions/Output/overwrite`` is not set;
-  ///   ``WriterLockError`` when another process writes that checkpoint;
-  ///   ``TrainingError`` for options the run cannot take; the errors
+  ///   ``BPKitError`` when another process writes that checkpoint;
+  ///   ``BPKitError`` for options the run cannot take; the errors
   ///   of the model, checkpoint and data readers for files they refuse.
   ///
   /// With a `communicator`, every rank of the run calls this with the same
@@ -82,8 +82,8 @@ public final class TrainingRun {
 
   /// Creates a run from a resolved plan, locking its checkpoint's path.
   ///
-  /// - Throws: ``WriterLockError`` when another process writes that
-  ///   checkpoint; ``TrainingError`` when the data does not fit the network.
+  /// - Throws: ``BPKitError`` when another process writes that
+  ///   checkpoint; ``BPKitError`` when the data does not fit the network.
   public convenience init(plan: TrainingPlan, output: TrainingOptions.Output = TrainingOptions.Output())
     throws(BPKitError)
   {
@@ -130,7 +130,7 @@ public final class TrainingRun {
   ///   - control: Asks the run to stop, or to write a checkpoint, after the current step.
   ///   - observe: Called on the training thread with each step, epoch and checkpoint written.
   /// - Returns: Why the run stopped and where it is.
-  /// - Throws: ``TrainingError/diverged(epoch:step:loss:keptCheckpoint:)``
+  /// - Throws: ``BPKitError/Code/diverged``
   ///   when the loss is not finite (no checkpoint is written after it; the
   ///   error names the run's last one, if any); the writer's errors;
   ///   what `observe` throws.

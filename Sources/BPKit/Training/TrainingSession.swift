@@ -69,7 +69,7 @@ public final class TrainingSession {
   ///   - checkpoint: The model, optimizer state, configuration and progress.
   ///   - training: The training samples.
   ///   - validation: Samples to evaluate after each epoch, or `nil`.
-  /// - Throws: ``TrainingError`` when data and network do not fit, or an
+  /// - Throws: ``BPKitError`` when data and network do not fit, or an
   ///   engine error when `BPKIT_KERNELS` names no usable path or the loss does not suit the output layer.
   public convenience init(checkpoint: Checkpoint, training: Dataset, validation: Dataset?) throws(BPKitError) {
     do {
@@ -172,7 +172,7 @@ public final class TrainingSession {
 
   /// Trains one batch (for iRPROP−, one whole epoch).
   ///
-  /// - Throws: ``TrainingError/diverged(epoch:step:loss:keptCheckpoint:)`` when the loss is
+  /// - Throws: ``BPKitError/Code/diverged`` when the loss is
   ///   not finite; the session must not be checkpointed after that.
   @discardableResult
   public func step() throws(BPKitError) -> StepReport {

@@ -42,7 +42,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Hashable, Sendable {
 
   /// Restores a generator from a saved state.
   ///
-  /// - Throws: ``RandomStateError`` when the state does not have four words
+  /// - Throws: ``BPKitError`` when the state does not have four words
   ///   or is all zeros (a state xoshiro never leaves).
   public init(state: RandomState) throws(BPKitError) {
     do {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every case names the file (when there is one) and the place in the
 /// document, so that the message alone tells a user what to fix.
-public enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+package enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
   /// The bytes are not JSON (RFC 8259): the line and column (from 1) of the
   /// first offending character and what was expected there.
   case invalidSyntax(file: String?, line: Int, column: Int, detail: String)
@@ -33,7 +33,7 @@ public enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, 
   }
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     func prefix(_ file: String?) -> String { file.map { "\($0): " } ?? "" }
     switch self {
     case .invalidSyntax(let file, let line, let column, let detail):
@@ -50,5 +50,5 @@ public enum BPKitJSONError: Error, Hashable, Sendable, CustomStringConvertible, 
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

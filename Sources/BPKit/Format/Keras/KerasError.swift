@@ -1,7 +1,7 @@
 import Foundation
 
 /// A Keras file that bpkit cannot import or write.
-public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+package enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
   /// The file is neither a Keras legacy HDF5 model nor a Keras 3 `.keras` archive.
   case notKerasModel(file: String, detail: String)
   /// The model holds layers bpkit does not have: each as `name (ClassName)`,
@@ -21,7 +21,7 @@ public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, Loca
   case io(file: String, detail: String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .notKerasModel(let file, let detail):
       "\(file): not a Keras model file (\(detail))"
@@ -46,5 +46,5 @@ public enum KerasError: Error, Hashable, Sendable, CustomStringConvertible, Loca
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every case names the file and, where it applies, the graph node or tensor
 /// at fault, and its description says what to do.
-public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+package enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
   /// The file is not an ONNX model (its protobuf cannot be parsed as one).
   case notONNXModel(file: String, detail: String)
   /// A node's operator is not one bpkit maps onto its layers.
@@ -25,7 +25,7 @@ public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Local
   case io(file: String, detail: String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .notONNXModel(let file, let detail):
       "\(file): not an ONNX model (\(detail)); bpkit reads ONNX models in protobuf form"
@@ -52,5 +52,5 @@ public enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Local
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

@@ -111,10 +111,10 @@ public struct HDF5Probe: Sendable, Hashable {
   /// one (`/proc/self/fd/3`, `/dev/fd/3`) is resolved to the file's own
   /// name first.
   ///
-  /// - Throws: ``OpeningError/libraryCrashed(file:signal:)`` when the probe dies of a signal,
-  ///   ``OpeningError/libraryHung(file:seconds:)`` when it runs out of time,
-  ///   ``OpeningError/libraryFailed(file:)`` when libhdf5 cannot read the structure,
-  ///   ``OpeningError/probeUnavailable(file:reason:)`` when it cannot be started.
+  /// - Throws: ``BPKitError/Code/refused`` when the probe dies of a signal,
+  ///   ``BPKitError/Code/refused`` when it runs out of time,
+  ///   ``BPKitError/Code/refused`` when libhdf5 cannot read the structure,
+  ///   ``BPKitError/Code/readFailed`` when it cannot be started.
   public func check(_ path: String) throws(BPKitError) {
     var name = path
     if let resolved = realpath(path, nil) {

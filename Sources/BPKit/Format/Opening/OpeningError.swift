@@ -3,7 +3,7 @@ import Foundation
 /// A file refused before any of its content was interpreted: not a regular
 /// file, too large for what it claims to be, or one that makes libhdf5
 /// crash or hang in the child-process probe.
-public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+package enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
   /// No file exists at the path.
   case notFound(file: String)
   /// The file exists but this process may not read it.
@@ -32,7 +32,7 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
   case probeUnavailable(file: String, reason: String)
 
   /// The file the error is about.
-  public var file: String {
+  package var file: String {
     switch self {
     case .notFound(let file), .permissionDenied(let file), .notRegularFile(let file, _), .deleted(let file),
       .empty(let file),
@@ -43,7 +43,7 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
   }
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .notFound(let file):
       "no such file: '\(file)'"
@@ -75,5 +75,5 @@ public enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, Lo
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

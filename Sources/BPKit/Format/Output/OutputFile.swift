@@ -86,7 +86,7 @@ public final class OutputFile {
   ///     into space reserved with `posix_fallocate`, and a library that
   ///     creates the file by name is given a path only when the file system
   ///     has that much room free.
-  /// - Throws: ``OutputFileError``.
+  /// - Throws: ``BPKitError``.
   public convenience init(replacing destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0)
     throws(BPKitError)
   {
@@ -112,7 +112,7 @@ public final class OutputFile {
   /// (it is not replaced: what was written stays written); devices, FIFOs
   /// and standard output are written as for ``init(replacing:options:reservingBytes:)``.
   ///
-  /// - Throws: ``OutputFileError``.
+  /// - Throws: ``BPKitError``.
   public convenience init(appendingTo destination: String, options: FileWriteOptions = .init()) throws(BPKitError) {
     do {
       try self.init(destination, options: options, reservingBytes: 0, regularFile: .append)
@@ -147,7 +147,7 @@ public final class OutputFile {
 
   /// Writes bytes after those already written.
   ///
-  /// - Throws: ``OutputFileError/failed(file:operation:reason:)``, with the
+  /// - Throws: ``BPKitError/Code/writeFailed``, with the
   ///   system's reason ("No space left on device").
   public func write(_ bytes: UnsafeRawBufferPointer) throws(BPKitError) {
     do {
@@ -233,7 +233,7 @@ public final class OutputFile {
   /// file, copies content created by name into a device, syncs an appended
   /// file.
   ///
-  /// - Throws: ``OutputFileError/failed(file:operation:reason:)``; the
+  /// - Throws: ``BPKitError/Code/writeFailed``; the
   ///   destination is then unchanged when it was being replaced.
   public func commit() throws(BPKitError) {
     do {
@@ -269,7 +269,7 @@ public final class OutputFile {
 
   /// Writes `destination` through `body`, which writes bytes, and commits.
   ///
-  /// - Throws: what `body` throws, or ``OutputFileError``; the destination
+  /// - Throws: what `body` throws, or ``BPKitError``; the destination
   ///   is then unchanged when it was being replaced.
   public static func write(
     to destination: String, options: FileWriteOptions = .init(), reservingBytes: Int = 0,

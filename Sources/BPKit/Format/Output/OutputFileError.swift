@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every case names the destination as it was given, so that the message
 /// alone tells a user which file is at fault and what to do.
-public enum OutputFileError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+package enum OutputFileError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
   /// The destination is one of the files the writer was told are inputs
   /// (``FileWriteOptions/inputs``): the same device and inode, reached
   /// directly, through a symbolic link or through a hard link.
@@ -17,7 +17,7 @@ public enum OutputFileError: Error, Sendable, Equatable, CustomStringConvertible
   case failed(file: String, operation: String, reason: String)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .isAnInput(let file, let input):
       file == input
@@ -32,7 +32,7 @@ public enum OutputFileError: Error, Sendable, Equatable, CustomStringConvertible
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 
   /// What went wrong, without the file's name.
   var reason: String {

@@ -13,9 +13,9 @@ import Foundation
 /// output, a device, a FIFO) takes no lock.
 ///
 /// The lock is advisory: it stops other bpkit writers, not other programs.
-public final class WriterLock {
+package final class WriterLock {
   /// The destination as it was given.
-  public let name: String
+  package let name: String
   private var descriptor: Int32 = -1
   private var lockPath: String?
 
@@ -24,7 +24,7 @@ public final class WriterLock {
   ///
   /// - Throws: ``WriterLockError/held(file:holder:)`` naming the holder's
   ///   process id; ``OutputFileError`` when the lock file cannot be made.
-  public init(for destination: String) throws(BPKitError) {
+  package init(for destination: String) throws(BPKitError) {
     do {
       name = destination
       let resolved = try OutputDestination(destination)
@@ -67,7 +67,7 @@ public final class WriterLock {
   deinit { release() }
 
   /// Releases the lock and removes its file. Called on deinit.
-  public func release() {
+  package func release() {
     guard descriptor >= 0, let lockPath else { return }
     unlink(lockPath)
     close(descriptor)
@@ -85,12 +85,12 @@ public final class WriterLock {
 }
 
 /// Another process holds the lock on a destination.
-public enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+package enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
   /// `holder` is the process id of the writer at work, when known.
   case held(file: String, holder: Int32?)
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .held(let file, let holder):
       "refusing to write '\(file)': another bpkit process"
@@ -100,5 +100,5 @@ public enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }

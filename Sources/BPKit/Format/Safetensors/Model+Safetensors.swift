@@ -47,7 +47,7 @@ public enum SafetensorsFormat {
 
   /// The element types (`F32`, `F64`, `F16`, `BF16`) of the file's tensors.
   ///
-  /// - Throws: ``SafetensorsError`` when the header is invalid.
+  /// - Throws: ``BPKitError`` when the header is invalid.
   public static func elementTypes(ofFileAtPath path: String) throws(BPKitError) -> Set<String> {
     do {
       let header = try SafetensorsHeader(try BinaryFile(reading: path), path: path)
@@ -62,7 +62,7 @@ public enum SafetensorsFormat {
   /// a program to tell its user: F16 and BF16 are widened exactly to
   /// Float32, F64 rounded, as bpkit stores weights.
   ///
-  /// - Throws: ``SafetensorsError`` when the header is invalid.
+  /// - Throws: ``BPKitError`` when the header is invalid.
   public static func readingNotes(ofFileAtPath path: String) throws(BPKitError) -> [String] {
     do {
       let types = try elementTypes(ofFileAtPath: path)

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every case names the file and, where it applies, the tensor, and its
 /// description says what to do.
-public enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
+package enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertible, LocalizedError {
   /// The file does not start with a safetensors header.
   case notSafetensors(file: String, detail: String)
   /// The header declares more bytes than safetensors allows (100 MB) or the file holds.
@@ -25,7 +25,7 @@ public enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertible
   case shapeMismatch(file: String, name: String, layer: String, expected: [Int], found: [Int])
 
   /// The error as one line: what went wrong, where, and the way out.
-  public var description: String {
+  package var description: String {
     switch self {
     case .notSafetensors(let file, let detail):
       "\(file): not a safetensors file (\(detail))"
@@ -51,5 +51,5 @@ public enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertible
   }
 
   /// The same line as `description`, for `LocalizedError`.
-  public var errorDescription: String? { description }
+  package var errorDescription: String? { description }
 }
