@@ -41,10 +41,13 @@ import _BPKitTestSupport
     let log = folder.path("log.jsonl")
     let checkpoint = folder.path("run.h5")
     let result = try BPKitBinary.run(
-      arguments: Self.irisRun(checkpoint, epochs: 3, seed: 5) + ["--validation-split", "0.2", "--log-json", log, "--quiet"])
+      arguments: Self.irisRun(checkpoint, epochs: 3, seed: 5) + [
+        "--validation-split", "0.2", "--log-json", log, "--quiet",
+      ])
     #expect(result.status == 0, "\(result.error)")
     let written = try Data(contentsOf: URL(fileURLWithPath: log))
-    let first = try #require(try JSONSerialization.jsonObject(with: written.split(separator: 0x0A)[0]) as? [String: Any])
+    let first = try #require(
+      try JSONSerialization.jsonObject(with: written.split(separator: 0x0A)[0]) as? [String: Any])
     let runID = try #require(UUID(uuidString: try #require(first["run_id"] as? String)))
     let history = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).progress.history
     #expect(history.count == 3)

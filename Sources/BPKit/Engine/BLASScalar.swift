@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Only `Float` and `Double` conform, and the protocol has no requirements an
 /// app can call: the kernels and elementary functions behind it are BPKit's
-/// own (internal), chosen by type. Conforming another type is not supported
+/// own (package access), chosen by type. Conforming another type is not supported
 /// and stops the program at its first use.
 public protocol BLASScalar: BinaryFloatingPoint, Sendable {}
 
@@ -28,8 +28,10 @@ extension BLASScalar {
   /// C = (accumulate ? C : 0) + op(A)·op(B), with op(X) = Xᵀ when the flag is
   /// set; op(A) is m×k and op(B) k×n. Each C[i][j] starts from C[i][j] (or
   /// +0) and adds A(i,p)·B(p,j) for p = 0, 1, …, k−1 by fused multiply-adds.
+  ///
+  /// `package`: `bpkit bench gemm` measures it; it is not BPKit's API.
   @inline(__always)
-  static func gemm(
+  package static func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
     b: UnsafePointer<Self>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Self>, ldc: Int
   ) {
@@ -53,23 +55,35 @@ extension BLASScalar {
   /// e^x: for `Float` the fixed polynomial of `ElementaryFunctions.exp`, the
   /// same bits on every CPU; for `Double` fdlibm's, bpkit's own copy.
   @inline(__always) static func exp(_ x: Self) -> Self {
-    if Self.self == Float.self { return unsafeBitCast(ElementaryFunctions.exp(unsafeBitCast(x, to: Float.self)), to: Self.self) }
-    if Self.self == Double.self { return unsafeBitCast(ElementaryFunctions.exp(unsafeBitCast(x, to: Double.self)), to: Self.self) }
+    if Self.self == Float.self {
+      return unsafeBitCast(ElementaryFunctions.exp(unsafeBitCast(x, to: Float.self)), to: Self.self)
+    }
+    if Self.self == Double.self {
+      return unsafeBitCast(ElementaryFunctions.exp(unsafeBitCast(x, to: Double.self)), to: Self.self)
+    }
     unsupported()
   }
 
   /// The natural logarithm, by bpkit's own fixed polynomials.
   @inline(__always) static func log(_ x: Self) -> Self {
-    if Self.self == Float.self { return unsafeBitCast(ElementaryFunctions.log(unsafeBitCast(x, to: Float.self)), to: Self.self) }
-    if Self.self == Double.self { return unsafeBitCast(ElementaryFunctions.log(unsafeBitCast(x, to: Double.self)), to: Self.self) }
+    if Self.self == Float.self {
+      return unsafeBitCast(ElementaryFunctions.log(unsafeBitCast(x, to: Float.self)), to: Self.self)
+    }
+    if Self.self == Double.self {
+      return unsafeBitCast(ElementaryFunctions.log(unsafeBitCast(x, to: Double.self)), to: Self.self)
+    }
     unsupported()
   }
 
   /// log(1 + x), accurate for small x (for `Double`, from bpkit's own log
   /// with Goldberg's correction).
   @inline(__always) static func log1p(_ x: Self) -> Self {
-    if Self.self == Float.self { return unsafeBitCast(ElementaryFunctions.log1p(unsafeBitCast(x, to: Float.self)), to: Self.self) }
-    if Self.self == Double.self { return unsafeBitCast(ElementaryFunctions.log1p(unsafeBitCast(x, to: Double.self)), to: Self.self) }
+    if Self.self == Float.self {
+      return unsafeBitCast(ElementaryFunctions.log1p(unsafeBitCast(x, to: Float.self)), to: Self.self)
+    }
+    if Self.self == Double.self {
+      return unsafeBitCast(ElementaryFunctions.log1p(unsafeBitCast(x, to: Double.self)), to: Self.self)
+    }
     unsupported()
   }
 
@@ -78,7 +92,9 @@ extension BLASScalar {
   /// e^x and log, as fdlibm's `s_tanh.c` arranges it.
   @inline(__always) static func tanh(_ x: Self) -> Self {
     if Self.self == Float.self { return unsafeBitCast(fastTanh(unsafeBitCast(x, to: Float.self)), to: Self.self) }
-    if Self.self == Double.self { return unsafeBitCast(ElementaryFunctions.tanh(unsafeBitCast(x, to: Double.self)), to: Self.self) }
+    if Self.self == Double.self {
+      return unsafeBitCast(ElementaryFunctions.tanh(unsafeBitCast(x, to: Double.self)), to: Self.self)
+    }
     unsupported()
   }
 
