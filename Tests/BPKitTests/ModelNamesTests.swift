@@ -10,11 +10,11 @@ import _BPKitTestSupport
   static let classes = ["setosa", "versicolor", "virginica"]
 
   static var named: Model {
-    try! SampleModels.iris.named(ModelNames(features: features, classes: classes))
+    try! FixedModels.iris.named(ModelNames(features: features, classes: classes))
   }
 
   @Test func namesMustFitTheNetwork() throws {
-    let model = SampleModels.iris
+    let model = FixedModels.iris
     #expect(model.featureNames == ["x0", "x1", "x2", "x3"])
     #expect(model.className(2) == "2")
     #expect(Self.named.featureNames == Self.features)
@@ -58,7 +58,7 @@ import _BPKitTestSupport
   @Test func formatOneZeroFilesStillRead() throws {
     let folder = try TemporaryDirectory()
     let path = folder.path("old.h5")
-    try SampleModels.iris.write(to: URL(fileURLWithPath: path))
+    try FixedModels.iris.write(to: URL(fileURLWithPath: path))
     do {
       let file = try HDF5File(openingAtPath: path, mode: .readWrite)
       try file.root.setAttribute("format_version", to: "1.0")
@@ -66,7 +66,7 @@ import _BPKitTestSupport
     }
     try FileSeal.reseal(path)
     let model = try Model(contentsOf: URL(fileURLWithPath: path))
-    #expect(model == SampleModels.iris)
+    #expect(model == FixedModels.iris)
     #expect(model.names.isEmpty)
   }
 
@@ -78,7 +78,7 @@ import _BPKitTestSupport
     let model = object?["model"] as? [String: Any]
     #expect(model?["feature_names"] as? [String] == Self.features)
     #expect(model?["class_names"] as? [String] == Self.classes)
-    let plain = FileSummary(.model(SampleModels.iris), path: "m.h5", fileSize: 1, format: ("hdf5", "1.1"))
+    let plain = FileSummary(.model(FixedModels.iris), path: "m.h5", fileSize: 1, format: ("hdf5", "1.1"))
     let plainModel =
       (try JSONSerialization.jsonObject(with: try plain.jsonData()) as? [String: Any])?["model"] as? [String: Any]
     #expect(plainModel?["class_names"] is NSNull)

@@ -42,7 +42,7 @@ import _BPKitTestSupport
     let rows = folder.path("rows.json")
     try "[[1, 2, 3, 4]]".write(toFile: rows, atomically: true, encoding: .utf8)
     let model = folder.path("model.h5")
-    try SampleModels.iris.write(to: URL(fileURLWithPath: model))
+    try FixedModels.iris.write(to: URL(fileURLWithPath: model))
     let result = try BPKitBinary.run("infer", rows, "--input", model)
     #expect(result.status == 2)
     #expect(result.error.contains("the model comes first, as in 'bpkit infer \(model) --input \(rows)'"))
@@ -52,7 +52,7 @@ import _BPKitTestSupport
   @Test func lsShowsBPKitsOwnChecksums() throws {
     let folder = try TemporaryDirectory()
     let model = folder.path("model.h5")
-    try SampleModels.iris.write(to: URL(fileURLWithPath: model))
+    try FixedModels.iris.write(to: URL(fileURLWithPath: model))
     let result = try BPKitBinary.run("ls", "-a", model)
     #expect(result.status == 0)
     #expect(result.output.contains("@crc32 = ["), "\(result.output)")

@@ -48,7 +48,8 @@ import _BPKitTestSupport
     let written = try Data(contentsOf: URL(fileURLWithPath: log))
     let first = try #require(
       try JSONSerialization.jsonObject(with: written.split(separator: 0x0A)[0]) as? [String: Any])
-    let runID = try #require(UUID(uuidString: try #require(first["run_id"] as? String)))
+    let id = try #require(first["run_id"] as? String)
+    let runID = try #require(UUID(uuidString: id))
     let history = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).progress.history
     #expect(history.count == 3)
     let expected = history.reduce(into: Data()) { $0.append($1.jsonLogLine(runID: runID, seed: 5)) }

@@ -12,7 +12,7 @@ import _BPKitTestSupport
   static let names = ModelNames(
     features: ["sepal \"length\"", "sepal/width", "pétale", "petal,width\n"], classes: ["setosa", "versi\\color", "ß"])
 
-  static var model: Model { get throws { try SampleModels.iris.named(names) } }
+  static var model: Model { get throws { try FixedModels.iris.named(names) } }
 
   static let formats = ["onnx", "safetensors"]
 
@@ -55,11 +55,11 @@ import _BPKitTestSupport
   func onlyTheNamesAModelHasAreWritten(format: String) throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.\(format)")
-    let model = try SampleModels.iris.named(ModelNames(classes: ["a", "b", "c"]))
+    let model = try FixedModels.iris.named(ModelNames(classes: ["a", "b", "c"]))
     try Self.write(model, format, to: url)
     #expect(try Self.metadata(format, url)["bpkit.feature_names"] == nil)
     #expect(try Self.read(format, url).names == ModelNames(classes: ["a", "b", "c"]))
-    try Self.write(SampleModels.iris, format, to: url)
+    try Self.write(FixedModels.iris, format, to: url)
     let metadata = try Self.metadata(format, url)
     #expect(metadata["bpkit.feature_names"] == nil && metadata["bpkit.class_names"] == nil)
     #expect(try Self.read(format, url).names.isEmpty)
@@ -89,7 +89,7 @@ import _BPKitTestSupport
   @Test func safetensorsNamesThatDoNotFitAreRefused() throws {
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.safetensors")
-    try SampleModels.iris.named(ModelNames(classes: ["classone", "classtwo", "classtri"]))
+    try FixedModels.iris.named(ModelNames(classes: ["classone", "classtwo", "classtri"]))
       .writeSafetensors(to: url)
     var bytes = try Data(contentsOf: url)
     // Same length, so the header's size and the offsets stay right: a duplicate class name.

@@ -2,7 +2,7 @@ import BPKit
 
 /// Small models with fixed weights, built in memory, for tests that need a
 /// model file but not a trained one.
-public enum SampleModels {
+public enum FixedModels {
   /// A 4-input, 3-class softmax model (iris' shape) with fixed weights.
   public static var iris: Model {
     let network = NetworkDescription(
