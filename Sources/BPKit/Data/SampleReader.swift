@@ -47,7 +47,7 @@ public protocol SampleReader: AnyObject {
   var source: String { get }
   /// Reads up to `limit` samples; `nil` once the input is exhausted.
   ///
-  /// - Throws: ``DataError`` naming the place of the first bad value.
+  /// - Throws: ``BPKitError`` naming the place of the first bad value.
   func next(limit: Int) throws(BPKitError) -> SampleBatch?
 }
 

@@ -6,12 +6,12 @@ public protocol PredictionWriter: AnyObject {
   /// Writes `count` samples' outputs (`outputs.count / count` values each),
   /// as ``Predictor`` computes them.
   ///
-  /// - Throws: ``OutputFileError`` when the output cannot be written.
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/writeFailed``) when the output cannot be written.
   func write(outputs: [Float], count: Int) throws(BPKitError)
   /// Completes the output (closing brackets, flushing, closing files); a
   /// file is replaced only now, once complete.
   ///
-  /// - Throws: ``OutputFileError`` when the output cannot be completed.
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/writeFailed``) when the output cannot be completed.
   func finish() throws(BPKitError)
 }
 
