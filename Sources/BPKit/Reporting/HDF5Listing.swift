@@ -10,7 +10,7 @@ import HDF5
 /// but skips the structural rules, since a listing follows no link and reads
 /// no dataset. Each object is listed once: a second hard link to an object
 /// already listed (a group that contains itself) is named, not entered. Names
-/// and values from the file are escaped (``PrintableText/escaped(_:)``), so no
+/// and values from the file are escaped (``PrintableText/escaped(_:keepingLineBreaks:)``), so no
 /// terminal escape passes.
 public struct HDF5Listing: Sendable {
   /// The lines, without line feeds.

@@ -16,8 +16,7 @@ public enum FileTrust: Sendable, Hashable {
   /// not built to read hostile files: crafted or damaged files make it crash
   /// or loop, and a correct checksum proves only that a file is intact, not
   /// that it is benign. If the child crashes or runs out of time, the file
-  /// is refused with ``OpeningError/libraryCrashed(file:signal:)`` or
-  /// ``OpeningError/libraryHung(file:seconds:)`` and this process never
+  /// is refused with ``BPKitError/Code/refused`` and this process never
   /// touches it.
   case untrusted
 
