@@ -47,16 +47,16 @@ import _BPKitTestSupport
       LayerSpecificationError.invalidLayer(
         position: 2, entry: "10:swish",
         reason: "unknown activation or option 'swish'; expected one of linear, sigmoid, tanh, relu, leaky_relu, "
-          + "elu, softmax, seq or nobias")
+          + "elu, softmax, hard_sigmoid, seq or nobias")
     ) { try NetworkDescription(layerSpecification: "4,8:relu,10:swish") }
     expectReason(
       LayerSpecificationError.invalidLayer(
-        position: 1, entry: "8:seq", reason: "'seq' applies to Elman layers (rnnN) only")
+        position: 1, entry: "8:seq", reason: "'seq' applies to recurrent layers (rnnN, lstmN, gruN) only")
     ) { try NetworkDescription(layerSpecification: "4,8:seq") }
     expectReason(
       LayerSpecificationError.invalidLayer(
         position: 1, entry: "0:relu",
-        reason: "expected a unit count such as 64 (dense) or rnn64 (Elman), then ':' and an activation")
+        reason: "expected a unit count such as 64 (dense), rnn64 (Elman), lstm64 or gru64, then ':' and an activation")
     ) { try NetworkDescription(layerSpecification: "4,0:relu") }
     expectReason(
       LayerSpecificationError.invalidLayer(

@@ -39,6 +39,9 @@ extension Activation {
       for i in 0..<n { y[i] = z[i] > 0 ? z[i] : a * (S.exp(z[i]) - 1) }
     case .softmax:
       softmaxRow(z, y, n)
+    case .hardSigmoid:
+      // Keras 3: relu6(x + 3) / 6.
+      for i in 0..<n { y[i] = Swift.min(Swift.max(z[i] + 3, 0), 6) / 6 }
     }
   }
 
@@ -100,6 +103,13 @@ extension Activation {
         let d = dy[i]
         let e = d * (y[i] + a)
         dz[i] = z[i] > 0 ? d : e
+      }
+    case .hardSigmoid:
+      // f′ = 1/6 strictly inside (−3, 3), 0 outside, as Keras' gradient of relu6 gives.
+      let sixth = 1 / S(6)
+      for i in 0..<n {
+        let d = dy[i] * sixth
+        dz[i] = z[i] > -3 && z[i] < 3 ? d : 0
       }
     case .softmax:
       break

@@ -8,9 +8,10 @@
 /// keeps weights whose gradient is essentially zero from reporting rounding
 /// noise as error.
 ///
-/// ReLU, leaky ReLU and ELU have a kink at 0 where no difference quotient
-/// converges; the check redraws its random inputs until every pre-activation
-/// of such a layer is at least ``kinkMargin`` from 0.
+/// ReLU, leaky ReLU and ELU have a kink at 0, hard_sigmoid at ±3, where no
+/// difference quotient converges; the check redraws its random inputs until
+/// every pre-activation of such an activation (an LSTM's cell state included)
+/// is at least ``kinkMargin`` from its kinks.
 public struct GradientCheck: Sendable {
   /// The worst disagreement found in one weight tensor.
   public struct Result: Hashable, Sendable {
@@ -145,27 +146,49 @@ public struct GradientCheck: Sendable {
     return nil
   }
 
-  /// The smallest |z| over layers whose activation has a kink at 0.
+  /// The smallest distance of a pre-activation from a kink of its activation
+  /// (0 for ReLU, leaky ReLU and ELU; ±3 for hard_sigmoid), over every layer.
   private func kinkDistance(_ engine: TrainingEngine<Double>) -> Double {
     var distance = Double.infinity
     let ws = engine.workspace
-    for (i, step) in engine.plan.steps.enumerated() {
-      let units: Int
-      let activation: Activation
-      switch step {
-      case .dense(let d): (units, activation) = (d.units, d.activation)
-      case .elman(let e): (units, activation) = (e.units, e.activation)
-      case .standardize: continue
-      }
+    func scan(_ activation: Activation, _ values: UnsafePointer<Double>, count: Int, width: Int, stride: Int) {
+      let kinks: [Double]
       switch activation {
-      case .relu, .leakyReLU, .elu: break
-      default: continue
+      case .relu, .leakyReLU, .elu: kinks = [0]
+      case .hardSigmoid: kinks = [-3, 3]
+      default: return
       }
+      for r in 0..<(count / stride) {
+        for j in 0..<width {
+          for kink in kinks { distance = min(distance, abs(values[r * stride + j] - kink)) }
+        }
+      }
+    }
+    for (i, step) in engine.plan.steps.enumerated() {
+      let z = UnsafePointer(ws.z[i].pointer)
       let rows = engine.plan.inputRows(of: i, batch: ws.batch, steps: ws.steps)
-      let count: Int
-      if case .elman = step { count = ws.batch * ws.steps * units } else { count = rows * units }
-      let z = ws.z[i].pointer
-      for k in 0..<count { distance = min(distance, abs(z[k])) }
+      switch step {
+      case .dense(let d):
+        scan(d.activation, z, count: rows * d.units, width: d.units, stride: d.units)
+      case .elman(let e):
+        let count = ws.batch * ws.steps * e.units
+        scan(e.activation, z, count: count, width: count, stride: count)
+      case .lstm(let g), .gru(let g):
+        // Each gate's pre-activations, and an LSTM's cell states under φ.
+        let u = g.units
+        for gate in 0..<g.gates {
+          let candidate = gate == 2
+          scan(
+            candidate ? g.activation : g.recurrentActivation, z + gate * u, count: ws.batch * ws.steps * g.gateWidth,
+            width: u, stride: g.gateWidth)
+        }
+        if case .lstm = step {
+          let count = ws.batch * ws.steps * u
+          scan(g.activation, UnsafePointer(ws.cell[i].pointer), count: count, width: count, stride: count)
+        }
+      case .standardize:
+        continue
+      }
     }
     return distance
   }

@@ -1,11 +1,14 @@
 extension NetworkPlan {
   /// The number of rows entering layer `index` for a batch: batch·steps while
-  /// the data has a time axis, batch after an Elman layer that returns only
+  /// the data has a time axis, batch after a recurrent layer that returns only
   /// its last state.
   func inputRows(of index: Int, batch: Int, steps: Int) -> Int {
     var rows = network.input.isSequence ? batch * steps : batch
     for i in 0..<index {
-      if case .elman(let e) = self.steps[i] { rows = e.returnSequences ? batch * steps : batch }
+      switch self.steps[i] {
+      case .elman, .lstm, .gru: rows = returnsSequence(i) ? batch * steps : batch
+      case .dense, .standardize: break
+      }
     }
     return rows
   }
@@ -56,6 +59,15 @@ extension NetworkPlan {
         try elmanBackward(
           e, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws, fused: fused,
           bpttSteps: bpttSteps, chain: chain)
+      case .lstm(let l):
+        // An LSTM's output is no single activation, so no loss fuses with it.
+        try lstmBackward(
+          l, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws,
+          bpttSteps: bpttSteps, chain: chain)
+      case .gru(let l):
+        try gruBackward(
+          l, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws,
+          bpttSteps: bpttSteps, chain: chain)
       case .standardize(let s):
         guard needsInputGradient[i] else { continue }
         let dy = ws.g[i].pointer
@@ -72,7 +84,7 @@ extension NetworkPlan {
   }
 
   /// ∂L/∂W = xᵀ·δ and ∂L/∂b = Σ_rows δ, each continuing the chain's sum when there is one.
-  private func weightGradients<S: BLASScalar>(
+  func weightGradients<S: BLASScalar>(
     x: UnsafePointer<S>, delta: UnsafePointer<S>, rows: Int, inputs: Int, units: Int,
     kernelGradient: UnsafeMutablePointer<S>, biasGradient: UnsafeMutablePointer<S>?, chain: GradientChain?
   ) throws {

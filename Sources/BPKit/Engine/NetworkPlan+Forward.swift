@@ -1,7 +1,7 @@
 extension NetworkPlan {
   /// The buffer holding layer `index`'s output after ``forward(parameters:input:workspace:training:)``.
   func output<S>(of index: Int, in workspace: Workspace<S>) -> UnsafeMutablePointer<S> {
-    if case .elman(let elman) = steps[index], elman.returnSequences { return workspace.h[index].pointer }
+    if returnsSequence(index) { return workspace.h[index].pointer }
     return workspace.y[index].pointer
   }
 
@@ -37,6 +37,14 @@ extension NetworkPlan {
         elmanForward(e, parameters: p, x: x, batch: batch, steps: steps, layer: i, workspace: ws, training: training)
         rows = e.returnSequences ? batch * steps : batch
         x = UnsafePointer(output(of: i, in: ws))
+      case .lstm(let g):
+        lstmForward(g, parameters: p, x: x, batch: batch, steps: steps, layer: i, workspace: ws)
+        rows = g.returnSequences ? batch * steps : batch
+        x = UnsafePointer(output(of: i, in: ws))
+      case .gru(let g):
+        gruForward(g, parameters: p, x: x, batch: batch, steps: steps, layer: i, workspace: ws)
+        rows = g.returnSequences ? batch * steps : batch
+        x = UnsafePointer(output(of: i, in: ws))
       case .standardize(let s):
         let y = ws.y[i].pointer
         let mean = p + s.mean
@@ -56,7 +64,7 @@ extension NetworkPlan {
 
   /// out = b + x·W for `rows` rows: each output starts from its bias and
   /// adds the inputs' products in order.
-  private func affine<S: BLASScalar>(
+  func affine<S: BLASScalar>(
     x: UnsafePointer<S>, rows: Int, inputs: Int, units: Int, kernel: UnsafePointer<S>, bias: UnsafePointer<S>?,
     into out: UnsafeMutablePointer<S>
   ) {

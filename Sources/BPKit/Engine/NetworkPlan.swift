@@ -4,6 +4,8 @@ struct NetworkPlan: Sendable {
   enum Step: Sendable {
     case dense(DenseStep)
     case elman(ElmanStep)
+    case lstm(GatedStep)
+    case gru(GatedStep)
     case standardize(StandardizeStep)
   }
 
@@ -23,6 +25,27 @@ struct NetworkPlan: Sendable {
     var recurrentKernel: Int
     var bias: Int?
     var returnSequences: Bool
+  }
+
+  /// An LSTM (4 gates: i, f, c, o) or GRU (3 gates: z, r, h) layer; the
+  /// weights' columns are the gates side by side, `units` each, in that order.
+  struct GatedStep: Sendable {
+    var inputWidth: Int
+    var units: Int
+    var activation: Activation
+    var recurrentActivation: Activation
+    var kernel: Int
+    var recurrentKernel: Int
+    /// The bias; for a GRU with `resetAfter`, the input bias, followed by the recurrent one.
+    var bias: Int?
+    var returnSequences: Bool
+    /// GRU only: whether the reset gate applies after the recurrent product.
+    var resetAfter: Bool
+    /// 4 for LSTM, 3 for GRU.
+    var gates: Int
+
+    /// The width of one row of the gates' pre-activations.
+    var gateWidth: Int { gates * units }
   }
 
   struct StandardizeStep: Sendable {
@@ -58,6 +81,13 @@ struct NetworkPlan: Sendable {
     for (layer, shape) in zip(network.layers, shapes) {
       func offset(_ name: String) -> Int { layout.offset(of: ParameterKey(layer: layer.name, name: name)) }
       func optional(_ name: String) -> Int? { layout.offsetIfPresent(of: ParameterKey(layer: layer.name, name: name)) }
+      func gated(_ settings: GatedRecurrentSettings, gates: Int, resetAfter: Bool) -> GatedStep {
+        GatedStep(
+          inputWidth: width, units: settings.units, activation: settings.activation,
+          recurrentActivation: settings.recurrentActivation, kernel: offset("kernel"),
+          recurrentKernel: offset("recurrent_kernel"), bias: optional("bias"),
+          returnSequences: settings.returnSequences, resetAfter: resetAfter, gates: gates)
+      }
       needsInputGradient.append(trainableBelow)
       switch layer.kind {
       case .dense(let units, let activation, _):
@@ -74,6 +104,12 @@ struct NetworkPlan: Sendable {
               inputWidth: width, units: units, activation: activation, kernel: offset("kernel"),
               recurrentKernel: offset("recurrent_kernel"), bias: optional("bias"), returnSequences: returnSequences)))
         trainableBelow = true
+      case .lstm(let settings, _):
+        steps.append(.lstm(gated(settings, gates: 4, resetAfter: false)))
+        trainableBelow = true
+      case .gru(let settings, let resetAfter):
+        steps.append(.gru(gated(settings, gates: 3, resetAfter: resetAfter)))
+        trainableBelow = true
       case .standardize:
         steps.append(.standardize(StandardizeStep(width: width, mean: offset("mean"), std: offset("std"))))
       }
@@ -87,12 +123,23 @@ struct NetworkPlan: Sendable {
     if case .sequence = shapes.last! { outputIsSequence = true } else { outputIsSequence = false }
   }
 
-  /// The activation of the last layer, or `nil` when it has none.
+  /// The activation of the last layer, or `nil` when it has none. An LSTM
+  /// or GRU has none here: its output is not one activation of a pre-activation
+  /// a loss could fuse with.
   var outputActivation: Activation? {
     switch steps.last! {
     case .dense(let step): step.activation
     case .elman(let step): step.activation
-    case .standardize: nil
+    case .lstm, .gru, .standardize: nil
+    }
+  }
+
+  /// Whether layer `index` is recurrent and returns its whole sequence.
+  func returnsSequence(_ index: Int) -> Bool {
+    switch steps[index] {
+    case .elman(let e): e.returnSequences
+    case .lstm(let g), .gru(let g): g.returnSequences
+    case .dense, .standardize: false
     }
   }
 }

@@ -18,8 +18,21 @@ final class Workspace<S: BLASScalar> {
   let dh: [ScalarBuffer<S>]
   /// Elman: h_{t−1} for every step (zero for t = 0), for ∂L/∂U in one product.
   let previous: [ScalarBuffer<S>]
-  /// Elman: Uᵀ, so that each step's δ_t·Uᵀ reads its right-hand side unpacked.
+  /// Elman, LSTM, GRU: Uᵀ, so that each step's δ_t·Uᵀ reads its right-hand side unpacked.
   let transposedRecurrent: [ScalarBuffer<S>]
+  /// LSTM, GRU: the activated gates, [batch, steps, gates·units] (pre-activations are in `z`).
+  let gates: [ScalarBuffer<S>]
+  /// LSTM: the cell states c_t, [batch, steps, units]. GRU with `resetAfter`:
+  /// h_{t−1}·U + b′ for every gate, [batch, steps, 3·units]; without: r ⊙ h_{t−1}, [batch, steps, units].
+  let cell: [ScalarBuffer<S>]
+  /// LSTM: φ(c_t), [batch, steps, units].
+  let cellActivation: [ScalarBuffer<S>]
+  /// LSTM, GRU: ∂L/∂ of the gates' pre-activations, [batch, steps, gates·units].
+  let gateDelta: [ScalarBuffer<S>]
+  /// GRU: ∂L/∂(h_{t−1}·U_h + b′_h) with `resetAfter`, else ∂L/∂(r ⊙ h_{t−1}); [batch, steps, units].
+  let recurrentDelta: [ScalarBuffer<S>]
+  /// LSTM: ∂L/∂c carried from one step back to the one before, [batch, units].
+  let carry: [ScalarBuffer<S>]
 
   private(set) var batch = 0
   private(set) var steps = 0
@@ -33,6 +46,12 @@ final class Workspace<S: BLASScalar> {
     dh = make()
     previous = make()
     transposedRecurrent = make()
+    gates = make()
+    cell = make()
+    cellActivation = make()
+    gateDelta = make()
+    recurrentDelta = make()
+    carry = make()
   }
 
   /// Makes room for a batch of `batch` samples of `steps` time steps
@@ -62,6 +81,31 @@ final class Workspace<S: BLASScalar> {
         rows = elman.returnSequences ? batch * steps : batch
         let size = rows * elman.units
         if !elman.returnSequences { y[i].reserve(size) }
+        if training { g[i].reserve(size) }
+      case .lstm(let gated), .gru(let gated):
+        let units = gated.units
+        let sequence = batch * steps * units
+        let gateSequence = batch * steps * gated.gateWidth
+        h[i].reserve(sequence)
+        z[i].reserve(gateSequence)
+        gates[i].reserve(gateSequence)
+        if case .lstm = step {
+          cell[i].reserve(sequence)
+          cellActivation[i].reserve(sequence)
+        } else {
+          cell[i].reserve(gated.resetAfter ? gateSequence : sequence)
+        }
+        if training {
+          dh[i].reserve(sequence)
+          previous[i].reserve(sequence)
+          gateDelta[i].reserve(gateSequence)
+          recurrentDelta[i].reserve(sequence)
+          carry[i].reserve(batch * units)
+          transposedRecurrent[i].reserve(gated.gateWidth * units)
+        }
+        rows = gated.returnSequences ? batch * steps : batch
+        let size = rows * units
+        if !gated.returnSequences { y[i].reserve(size) }
         if training { g[i].reserve(size) }
       case .standardize(let standardize):
         y[i].reserve(rows * standardize.width)

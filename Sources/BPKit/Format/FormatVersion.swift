@@ -32,7 +32,8 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// `weight_decay`, `clipnorm`, `clipvalue` and `global_clipnorm`; 1.3 the
   /// learning-rate schedule `/optimizer/schedule` and a seeded validation
   /// split: the `/training` attribute `validation_split_seed` and dataset
-  /// `validation_rows`.
+  /// `validation_rows`; the layer types `lstm` and `gru` and the activation
+  /// `hard_sigmoid`.
   public static let current = FormatVersion(major: 1, minor: 3)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

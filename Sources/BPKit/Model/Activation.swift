@@ -18,14 +18,17 @@ public enum Activation: Hashable, Sendable {
   case elu(alpha: Double)
   /// f(x)_i = e^x_i / Σ_j e^x_j over the last axis.
   case softmax
+  /// f(x) = max(0, min(1, x/6 + 1/2)), Keras 3's `hard_sigmoid` (`relu6(x + 3) / 6`),
+  /// a recurrent activation Keras offers for LSTM and GRU gates.
+  case hardSigmoid
 
   /// Every activation, with default parameters, for tests that cover them all.
   public static let allDefaults: [Activation] = [
-    .linear, .sigmoid, .tanh, .relu, .leakyReLU(alpha: 0.2), .elu(alpha: 1), .softmax,
+    .linear, .sigmoid, .tanh, .relu, .leakyReLU(alpha: 0.2), .elu(alpha: 1), .softmax, .hardSigmoid,
   ]
 
   /// The name used in files, `--layers` and Keras: `linear`, `sigmoid`,
-  /// `tanh`, `relu`, `leaky_relu`, `elu`, `softmax`.
+  /// `tanh`, `relu`, `leaky_relu`, `elu`, `softmax`, `hard_sigmoid`.
   public var name: String {
     switch self {
     case .linear: "linear"
@@ -35,6 +38,7 @@ public enum Activation: Hashable, Sendable {
     case .leakyReLU: "leaky_relu"
     case .elu: "elu"
     case .softmax: "softmax"
+    case .hardSigmoid: "hard_sigmoid"
     }
   }
 
@@ -58,12 +62,13 @@ public enum Activation: Hashable, Sendable {
     case "leaky_relu": self = .leakyReLU(alpha: alpha ?? 0.2)
     case "elu": self = .elu(alpha: alpha ?? 1)
     case "softmax": self = .softmax
+    case "hard_sigmoid": self = .hardSigmoid
     default: return nil
     }
   }
 
   /// The names `init(name:alpha:)` accepts.
-  public static let names = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax"]
+  public static let names = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax", "hard_sigmoid"]
 }
 
 extension Activation: Codable {

@@ -10,8 +10,8 @@ package enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringCon
   case invalidLayer(position: Int, entry: String, reason: String)
   /// The entries read, but do not make a working network.
   case invalidNetwork(ModelError)
-  /// Entry `position`, an Elman layer, receives vectors: from the input, or
-  /// from the Elman layer `previous` that lacks `:seq`.
+  /// Entry `position`, a recurrent layer (Elman, LSTM, GRU), receives vectors:
+  /// from the input, or from the recurrent layer `previous` that lacks `:seq`.
   case vectorsIntoElman(position: Int, entry: String, previous: String?)
 
   /// The error as one line: what went wrong, where, and the way out.
@@ -26,13 +26,18 @@ package enum LayerSpecificationError: Error, Hashable, Sendable, CustomStringCon
     case .invalidLayer(let position, let entry, let reason):
       "layer \(position) '\(entry)': \(reason)"
     case .vectorsIntoElman(let position, let entry, let previous?):
-      "layer \(position) '\(entry)' is an Elman layer after '\(previous)', which passes on only its last step; "
+      "layer \(position) '\(entry)' is \(Self.kind(entry)) after '\(previous)', which passes on only its last step; "
         + "write '\(previous):seq' to pass on every step"
     case .vectorsIntoElman(let position, let entry, nil):
-      "layer \(position) '\(entry)' is an Elman layer, which needs sequences, but it receives vectors; make the "
+      "layer \(position) '\(entry)' is \(Self.kind(entry)), which needs sequences, but it receives vectors; make the "
         + "input a sequence (STEPSxFEATURES such as 32x16, or ?xFEATURES for any length)"
     case .invalidNetwork(let error):
       "the layers do not make a working network: \(error)"
     }
+  }
+
+  /// "an Elman layer", "an LSTM layer" or "a GRU layer", from the entry's prefix.
+  private static func kind(_ entry: String) -> String {
+    entry.hasPrefix("lstm") ? "an LSTM layer" : entry.hasPrefix("gru") ? "a GRU layer" : "an Elman layer"
   }
 }

@@ -11,7 +11,7 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A size, or a weight's element count, exceeds what bpkit allocates (``NetworkDescription/maximumSize``,
   /// ``NetworkDescription/maximumElements``).
   case sizeTooLarge(layer: String, what: String, value: Int, limit: Int)
-  /// An Elman layer receives vectors: it needs a sequence input [steps, features].
+  /// A recurrent layer (Elman, LSTM, GRU) receives vectors: it needs a sequence input [steps, features].
   case sequenceInputRequired(layer: String)
   /// An activation parameter is not a finite number.
   case invalidActivationParameter(layer: String, activation: String)
@@ -38,7 +38,7 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
     case .invalidSize(let layer, let what, let value):
       "layer '\(layer)' has \(what) \(value); it must be at least 1"
     case .sequenceInputRequired(let layer):
-      "elman layer '\(layer)' receives vectors; it needs sequences [steps, features] (set return_sequences on the "
+      "recurrent layer '\(layer)' receives vectors; it needs sequences [steps, features] (set return_sequences on the "
         + "recurrent layer before it, or give the network a sequence input)"
     case .invalidActivationParameter(let layer, let activation):
       "layer '\(layer)' has a non-finite parameter for activation \(activation)"

@@ -9,26 +9,32 @@ extension NetworkDescription {
   /// ```
   /// specification := input ("," layer)+
   /// input         := FEATURES | STEPS "x" FEATURES | "?x" FEATURES
-  /// layer         := dense | elman | "std"
+  /// layer         := dense | elman | lstm | gru | "std"
   /// dense         := UNITS (":" part)*              linear unless an activation is given
   /// elman         := "rnn" UNITS (":" part)*        tanh unless an activation is given
-  /// part          := activation | "seq" | "nobias"
+  /// lstm          := "lstm" UNITS (":" part)*       tanh and sigmoid gates unless given
+  /// gru           := "gru" UNITS (":" part | ":reset_before")*
+  /// part          := activation | "seq" | "nobias" | "recurrent=" activation
   /// activation    := linear | sigmoid | tanh | relu | softmax
   ///                | leaky_relu ["(" ALPHA ")"]     alpha 0.2 by default
   ///                | elu ["(" ALPHA ")"]            alpha 1 by default
   /// ```
   ///
-  /// `seq` makes an Elman layer return its whole sequence (Keras's
+  /// `seq` makes a recurrent layer return its whole sequence (Keras's
   /// `return_sequences=True`), as a recurrent layer feeding another one must;
   /// a dense layer after a sequence applies to every step. `nobias` drops the
-  /// bias. `std` is a standardize layer (mean 0, std 1 until training sets
+  /// bias. For `lstm` and `gru` (Keras 3's `LSTM` and `GRU`, with
+  /// `unit_forget_bias` and `reset_after=True`), the activation is φ and
+  /// `recurrent=` sets the gates' σ (e.g. `recurrent=hard_sigmoid`);
+  /// `reset_before` is Keras' `reset_after=False`. `std` is a standardize layer (mean 0, std 1 until training sets
   /// them). `?x16` accepts sequences of any length.
   ///
   /// Layers are named by kind and position among their kind, as Keras names
-  /// them: `dense_1`, `dense_2`, `elman_1`, `standardize_1`.
+  /// them: `dense_1`, `dense_2`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`.
   ///
   /// Examples: `784,256:relu,128:relu,10:softmax`; `32x16,rnn64:tanh,1`;
-  /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`.
+  /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`;
+  /// `32x16,lstm64:seq,gru32:reset_before,1`.
   ///
   /// - Throws: ``BPKitError`` naming the entry that cannot be read.
   public init(layerSpecification: String) throws(BPKitError) {
@@ -54,7 +60,7 @@ extension NetworkDescription {
         }
         // Name the entries, and bpkit's :seq rather than Keras' return_sequences.
         let index = layers.firstIndex { $0.name == name } ?? 0
-        let previous = layers[..<index].last { if case .elman = $0.kind { true } else { false } }
+        let previous = layers[..<index].last { $0.kind.isRecurrent }
         let previousIndex = previous.flatMap { p in layers.firstIndex { $0.name == p.name } }
         throw LayerSpecificationError.vectorsIntoElman(
           position: index + 1, entry: entries[index + 1], previous: previousIndex.map { entries[$0 + 1] })
@@ -90,31 +96,54 @@ extension NetworkDescription {
     if entry == "std" { return .standardize }
     let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
     var head = parts[0]
-    let recurrent = head.hasPrefix("rnn")
-    if recurrent { head.removeFirst(3) }
+    let family = ["rnn", "lstm", "gru"].first { head.hasPrefix($0) }
+    if let family { head.removeFirst(family.count) }
     guard let units = Int(head), units > 0 else {
-      throw fail("expected a unit count such as 64 (dense) or rnn64 (Elman), then ':' and an activation")
+      throw fail(
+        "expected a unit count such as 64 (dense), rnn64 (Elman), lstm64 or gru64, then ':' and an activation")
     }
     var activation: Activation?
+    var recurrentActivation: Activation?
     var returnSequences = false
     var useBias = true
+    var resetAfter = true
     for part in parts.dropFirst() {
       switch part {
       case "seq":
-        guard recurrent else { throw fail("'seq' applies to Elman layers (rnnN) only") }
+        guard family != nil else { throw fail("'seq' applies to recurrent layers (rnnN, lstmN, gruN) only") }
         returnSequences = true
       case "nobias":
         useBias = false
+      case "reset_before":
+        guard family == "gru" else { throw fail("'reset_before' applies to GRU layers (gruN) only") }
+        resetAfter = false
+      case _ where part.hasPrefix("recurrent="):
+        guard family == "lstm" || family == "gru" else {
+          throw fail("'recurrent=' sets the gates' activation of LSTM and GRU layers (lstmN, gruN) only")
+        }
+        guard recurrentActivation == nil else { throw fail("two recurrent activations given; a layer has one") }
+        recurrentActivation = try parseActivation(String(part.dropFirst("recurrent=".count)), fail: fail)
       default:
         guard activation == nil else { throw fail("two activations given; a layer has one") }
         activation = try parseActivation(part, fail: fail)
       }
     }
-    if recurrent {
+    func gated() -> GatedRecurrentSettings {
+      GatedRecurrentSettings(
+        units: units, activation: activation ?? .tanh, recurrentActivation: recurrentActivation ?? .sigmoid,
+        useBias: useBias, returnSequences: returnSequences)
+    }
+    switch family {
+    case "rnn":
       return .elman(
         units: units, activation: activation ?? .tanh, useBias: useBias, returnSequences: returnSequences)
+    case "lstm":
+      return .lstm(gated(), unitForgetBias: true)
+    case "gru":
+      return .gru(gated(), resetAfter: resetAfter)
+    default:
+      return .dense(units: units, activation: activation ?? .linear, useBias: useBias)
     }
-    return .dense(units: units, activation: activation ?? .linear, useBias: useBias)
   }
 
   private static func parseActivation(

@@ -65,6 +65,16 @@ extension NetworkDescription {
           try Self.bounded(units, layer: layer.name, what: "units")
           guard case .sequence(let steps, _) = shape else { throw ModelError.sequenceInputRequired(layer: layer.name) }
           shape = returnSequences ? .sequence(steps: steps, width: units) : .vector(units)
+        case .lstm(let settings, _), .gru(let settings, _):
+          let units = settings.units
+          guard units > 0 else { throw ModelError.invalidSize(layer: layer.name, what: "units", value: units) }
+          try Self.bounded(units, layer: layer.name, what: "units")
+          if let alpha = settings.recurrentActivation.alpha, !alpha.isFinite {
+            throw ModelError.invalidActivationParameter(
+              layer: layer.name, activation: settings.recurrentActivation.name)
+          }
+          guard case .sequence(let steps, _) = shape else { throw ModelError.sequenceInputRequired(layer: layer.name) }
+          shape = settings.returnSequences ? .sequence(steps: steps, width: units) : .vector(units)
         case .standardize:
           break
         }
@@ -106,6 +116,16 @@ extension NetworkDescription {
           specs.append(spec("kernel", [inputWidth, units]))
           specs.append(spec("recurrent_kernel", [units, units]))
           if useBias { specs.append(spec("bias", [units])) }
+        case .lstm(let settings, _):
+          let units = settings.units
+          specs.append(spec("kernel", [inputWidth, 4 * units]))
+          specs.append(spec("recurrent_kernel", [units, 4 * units]))
+          if settings.useBias { specs.append(spec("bias", [4 * units])) }
+        case .gru(let settings, let resetAfter):
+          let units = settings.units
+          specs.append(spec("kernel", [inputWidth, 3 * units]))
+          specs.append(spec("recurrent_kernel", [units, 3 * units]))
+          if settings.useBias { specs.append(spec("bias", resetAfter ? [2, 3 * units] : [3 * units])) }
         case .standardize:
           specs.append(spec("mean", [inputWidth], trainable: false))
           specs.append(spec("std", [inputWidth], trainable: false))

@@ -23,8 +23,17 @@ extension FileDifference {
     case .elman(let units, let activation, let useBias, let returnSequences):
       "\(layer.name): elman \(units) \(ModelSummary.text(activation))\(useBias ? "" : " no bias")"
         + (returnSequences ? " sequences" : "")
+    case .lstm(let settings, let unitForgetBias):
+      "\(layer.name): lstm " + gatedText(settings) + (unitForgetBias ? "" : " no unit forget bias")
+    case .gru(let settings, let resetAfter):
+      "\(layer.name): gru " + gatedText(settings) + (resetAfter ? "" : " reset before")
     case .standardize: "\(layer.name): standardize"
     }
+  }
+
+  private static func gatedText(_ s: GatedRecurrentSettings) -> String {
+    "\(s.units) \(ModelSummary.text(s.activation)) gates \(ModelSummary.text(s.recurrentActivation))"
+      + (s.useBias ? "" : " no bias") + (s.returnSequences ? " sequences" : "")
   }
 
   /// The training-state values of two checkpoints that differ.

@@ -5,7 +5,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
   public struct LayerRow: Hashable, Sendable, Encodable {
     /// The layer's name, the key of its weights.
     public var name: String
-    /// `dense`, `elman` or `standardize`.
+    /// `dense`, `elman`, `lstm`, `gru` or `standardize`.
     public var kind: String
     /// One sample's shape after the layer, as Keras prints it with the batch
     /// dimension: `(None, 64)`, or `(None, 12, 8)` for sequences

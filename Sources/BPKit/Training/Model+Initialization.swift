@@ -9,7 +9,9 @@ extension Model {
   ///   a matrix of ``Xoshiro256StarStar/nextNormal()`` draws made orthonormal by
   ///   modified Gram–Schmidt on its columns (the Q of a QR decomposition whose
   ///   R has a positive diagonal), computed in Float64;
-  /// - `bias`: zeros; a standardize layer's `mean` zeros and `std` ones.
+  /// - `bias`: zeros, except an LSTM layer's forget-gate slice [units, 2·units)
+  ///   when it has `unitForgetBias` (ones, as Keras' `unit_forget_bias`);
+  ///   a standardize layer's `mean` zeros and `std` ones.
   ///
   /// - Parameters:
   ///   - network: The network to initialise.
@@ -18,6 +20,10 @@ extension Model {
   public init(initializing network: NetworkDescription, random: inout Xoshiro256StarStar) throws(BPKitError) {
     do {
       var parameters: [ParameterKey: Tensor<Float>] = [:]
+      var forgetBiasLayers: [String: Int] = [:]
+      for layer in network.layers {
+        if case .lstm(let settings, unitForgetBias: true) = layer.kind { forgetBiasLayers[layer.name] = settings.units }
+      }
       for spec in try network.parameterSpecs() {
         let count = spec.shape.reduce(1, *)
         let scalars: [Float]
@@ -29,6 +35,9 @@ extension Model {
           scalars = orthogonalMatrix(rows: spec.shape[0], columns: spec.shape[1], random: &random).map { Float($0) }
         case "std":
           scalars = Array(repeating: 1, count: count)
+        case "bias" where forgetBiasLayers[spec.key.layer] != nil:
+          let units = forgetBiasLayers[spec.key.layer]!
+          scalars = (0..<count).map { $0 >= units && $0 < 2 * units ? 1 : 0 }
         default:
           scalars = Array(repeating: 0, count: count)
         }

@@ -377,6 +377,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     case .elman(let e):
       if e.returnSequences { return (UnsafePointer(ws.z[last].pointer), e.units) }
       return (UnsafePointer(ws.z[last].pointer + (steps - 1) * e.units), steps * e.units)
+    case .lstm(let g), .gru(let g):
+      // No loss fuses with these layers' outputs (they have no `outputActivation`).
+      return (UnsafePointer(plan.output(of: last, in: ws)), g.units)
     case .standardize(let s):
       return (UnsafePointer(ws.y[last].pointer), s.width)
     }

@@ -41,10 +41,9 @@ extension TrainingPlan {
       throw .invalidSetting(
         "rprop is a full-batch method: it updates the weights once an epoch, from every sample; drop --batch-size")
     }
-    if schedule.bpttSteps != nil, !network.layers.contains(where: { if case .elman = $0.kind { true } else { false } })
-    {
+    if schedule.bpttSteps != nil, !network.layers.contains(where: \.kind.isRecurrent) {
       throw .invalidSetting(
-        "--bptt-steps truncates backpropagation through time, which needs a recurrent layer (rnnN); the network "
+        "--bptt-steps truncates backpropagation through time, which needs a recurrent layer (rnnN, lstmN, gruN); the network "
           + "has none. Drop --bptt-steps")
     }
   }

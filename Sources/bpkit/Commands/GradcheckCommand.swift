@@ -17,9 +17,11 @@ struct GradcheckCommand: ParsableCommand {
       LAYERS: the input, then layers, separated by commas: \
       '784,128:relu,10:softmax'; '32x16,rnn64:tanh,1' (32 steps of 16 \
       features, an Elman layer of 64 tanh units, a linear output); \
+      'lstm32' and 'gru32' are LSTM and GRU layers ('recurrent=ACT' sets \
+      their gates' activation, 'reset_before' a GRU's reset_after=False); \
       'rnn32:seq' returns sequences; 'nobias' drops a bias; 'std' is a \
       standardize layer; activations: linear, sigmoid, tanh, relu, \
-      leaky_relu(ALPHA), elu(ALPHA), softmax.
+      leaky_relu(ALPHA), elu(ALPHA), softmax, hard_sigmoid.
       """
   )
 

@@ -60,6 +60,8 @@ struct PlotCommand: ParsableCommand {
       switch layer.kind {
       case .dense(let units, let activation, _): "\(units) \(activation.name)"
       case .elman(let units, let activation, _, _): "Elman \(units) \(activation.name)"
+      case .lstm(let settings, _): "LSTM \(settings.units)"
+      case .gru(let settings, _): "GRU \(settings.units)"
       case .standardize: "standardize"
       }
     }

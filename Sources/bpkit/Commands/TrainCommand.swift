@@ -21,10 +21,13 @@ struct TrainCommand: ParsableCommand {
         64:relu         dense layer of 64 units (default activation: linear)
         rnn64:tanh      Elman layer of 64 units (default tanh), last state
         rnn64:tanh:seq  the same, returning every step (to stack layers)
+        lstm64          LSTM layer (Keras' LSTM: tanh, sigmoid gates)
+        gru64           GRU layer (Keras' GRU, reset_after; :reset_before)
+        lstm64:recurrent=hard_sigmoid  the gates' activation
         64:relu:nobias  a layer without bias
         std             a standardize layer (see --standardize)
         Activations: linear, sigmoid, tanh, relu, softmax, leaky_relu(0.1),
-        elu(1.0) (parameters optional).
+        elu(1.0) (parameters optional), hard_sigmoid.
 
       LEARNING-RATE SCHEDULES (Keras' keras.optimizers.schedules, by their Keras \
       names; the rate of each update is the schedule at the updates before it):

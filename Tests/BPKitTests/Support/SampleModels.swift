@@ -62,8 +62,28 @@ enum SampleModels {
         ("elman_\($0.name)_fixed", recurrent(steps: 4, activation: $0, returnSequences: false))
       }
       + [
-        ("elman_any_length_sequences", recurrent(steps: nil, activation: .leakyReLU(alpha: 0.3), returnSequences: true))
+        (
+          "elman_any_length_sequences", recurrent(steps: nil, activation: .leakyReLU(alpha: 0.3), returnSequences: true)
+        ),
+        ("gated_lstm_gru", gated(resetAfter: true)), ("gated_gru_reset_before", gated(resetAfter: false)),
       ]
+  }
+
+  /// An LSTM (hard_sigmoid gates) returning sequences under a GRU, then a dense head.
+  static func gated(resetAfter: Bool) -> NetworkDescription {
+    NetworkDescription(
+      input: .sequence(steps: 4, features: 2),
+      layers: [
+        Layer(
+          name: "lstm_a",
+          kind: .lstm(
+            GatedRecurrentSettings(units: 3, recurrentActivation: .hardSigmoid, returnSequences: true),
+            unitForgetBias: false)),
+        Layer(
+          name: "gru_b",
+          kind: .gru(GatedRecurrentSettings(units: 2, activation: .relu, useBias: true), resetAfter: resetAfter)),
+        Layer(name: "head", kind: .dense(units: 2, activation: .softmax, useBias: true)),
+      ])
   }
 
   /// A checkpoint with every field set, for a model.

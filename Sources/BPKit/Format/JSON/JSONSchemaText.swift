@@ -75,7 +75,7 @@ enum JSONSchemaText {
             "sequence": {
               "type": "boolean",
               "default": false,
-              "description": "Whether samples are sequences [steps, features]; recurrent (elman) layers need them. Default false."
+              "description": "Whether samples are sequences [steps, features]; recurrent (elman, lstm, gru) layers need them. Default false."
             },
             "steps": {
               "type": [
@@ -105,7 +105,7 @@ enum JSONSchemaText {
           "additionalProperties": false
         },
         "activationName": {
-          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis.",
+          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis; hard_sigmoid max(0, min(1, x/6 + 1/2)) (Keras 3's) (format 1.3).",
           "enum": [
             "linear",
             "sigmoid",
@@ -113,7 +113,8 @@ enum JSONSchemaText {
             "relu",
             "leaky_relu",
             "elu",
-            "softmax"
+            "softmax",
+            "hard_sigmoid"
           ]
         },
         "activation": {
@@ -227,6 +228,102 @@ enum JSONSchemaText {
           ],
           "additionalProperties": false
         },
+        "lstmLayer": {
+          "description": "A long short-term memory layer (format 1.3), as Keras 3's LSTM: gates i, f, c, o side by side in that order; z = x_t\u00b7kernel + h_{t-1}\u00b7recurrent_kernel + bias; i, f, o = sigma(z_i, z_f, z_o), g = phi(z_c); c_t = f*c_{t-1} + i*g; h_t = o*phi(c_t); h_0 = c_0 = 0. Weights: kernel [inputs, 4*units], recurrent_kernel [units, 4*units], bias [4*units] (when use_bias). Needs a sequence input.",
+          "type": "object",
+          "properties": {
+            "name": {
+              "$ref": "#/$defs/layerName",
+              "description": "The layer's name."
+            },
+            "type": {
+              "const": "lstm",
+              "description": "The layer kind."
+            },
+            "units": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "The size of the state h and the cell state c."
+            },
+            "activation": {
+              "$ref": "#/$defs/activation",
+              "description": "phi, applied to the candidate and to the cell state (Keras' activation); default tanh."
+            },
+            "recurrent_activation": {
+              "$ref": "#/$defs/activation",
+              "description": "sigma, applied to the gates (Keras' recurrent_activation); default sigmoid."
+            },
+            "use_bias": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether the layer adds a bias; default true."
+            },
+            "return_sequences": {
+              "type": "boolean",
+              "default": false,
+              "description": "Whether the layer outputs every h_t ([steps, units]) or only the last ([units]); default false."
+            },
+            "unit_forget_bias": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether fresh weights start the forget gate's bias at 1 (Keras' unit_forget_bias); only initialisation reads it; default true."
+            }
+          },
+          "required": [
+            "name",
+            "type",
+            "units"
+          ],
+          "additionalProperties": false
+        },
+        "gruLayer": {
+          "description": "A gated recurrent unit layer (format 1.3), as Keras 3's GRU: gates z, r, h side by side in that order; a = x_t\u00b7kernel + b; with reset_after m = h_{t-1}\u00b7recurrent_kernel + b', z = sigma(a_z + m_z), r = sigma(a_r + m_r), hh = phi(a_h + r*m_h); without, z = sigma(a_z + h_{t-1}\u00b7U_z), r = sigma(a_r + h_{t-1}\u00b7U_r), hh = phi(a_h + (r*h_{t-1})\u00b7U_h); h_t = z*h_{t-1} + (1-z)*hh, h_0 = 0. Weights: kernel [inputs, 3*units], recurrent_kernel [units, 3*units], bias [2, 3*units] or [3*units] (when use_bias). Needs a sequence input.",
+          "type": "object",
+          "properties": {
+            "name": {
+              "$ref": "#/$defs/layerName",
+              "description": "The layer's name."
+            },
+            "type": {
+              "const": "gru",
+              "description": "The layer kind."
+            },
+            "units": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "The size of the state h."
+            },
+            "activation": {
+              "$ref": "#/$defs/activation",
+              "description": "phi, applied to the candidate (Keras' activation); default tanh."
+            },
+            "recurrent_activation": {
+              "$ref": "#/$defs/activation",
+              "description": "sigma, applied to the gates (Keras' recurrent_activation); default sigmoid."
+            },
+            "use_bias": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether the layer adds a bias; default true."
+            },
+            "return_sequences": {
+              "type": "boolean",
+              "default": false,
+              "description": "Whether the layer outputs every h_t ([steps, units]) or only the last ([units]); default false."
+            },
+            "reset_after": {
+              "type": "boolean",
+              "default": true,
+              "description": "Keras' reset_after: true (Keras 3's default, the cuDNN and PyTorch form) applies the reset gate after the recurrent product and has bias [2, 3*units] (input bias, recurrent bias); false applies it to h_{t-1} before the product and has bias [3*units]; default true."
+            }
+          },
+          "required": [
+            "name",
+            "type",
+            "units"
+          ],
+          "additionalProperties": false
+        },
         "standardizeLayer": {
           "description": "Per-feature input scaling y = (x - mean) / std, with mean and std stored as the layer's (non-trainable) weights, each [inputs].",
           "type": "object",
@@ -256,12 +353,18 @@ enum JSONSchemaText {
               "$ref": "#/$defs/elmanLayer"
             },
             {
+              "$ref": "#/$defs/lstmLayer"
+            },
+            {
+              "$ref": "#/$defs/gruLayer"
+            },
+            {
               "$ref": "#/$defs/standardizeLayer"
             }
           ]
         },
         "layers": {
-          "description": "The layers from input to output. Names must be unique, and an elman layer needs a sequence input (the network input, or an elman layer before it with return_sequences).",
+          "description": "The layers from input to output. Names must be unique, and a recurrent (elman, lstm, gru) layer needs a sequence input (the network input, or a recurrent layer before it with return_sequences).",
           "type": "array",
           "minItems": 1,
           "items": {
@@ -454,7 +557,7 @@ enum JSONSchemaText {
             "sequence": {
               "type": "boolean",
               "default": false,
-              "description": "Whether samples are sequences [steps, features]; recurrent (elman) layers need them. Default false."
+              "description": "Whether samples are sequences [steps, features]; recurrent (elman, lstm, gru) layers need them. Default false."
             },
             "steps": {
               "type": [
@@ -484,7 +587,7 @@ enum JSONSchemaText {
           "additionalProperties": false
         },
         "activationName": {
-          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis.",
+          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis; hard_sigmoid max(0, min(1, x/6 + 1/2)) (Keras 3's) (format 1.3).",
           "enum": [
             "linear",
             "sigmoid",
@@ -492,7 +595,8 @@ enum JSONSchemaText {
             "relu",
             "leaky_relu",
             "elu",
-            "softmax"
+            "softmax",
+            "hard_sigmoid"
           ]
         },
         "activation": {
@@ -606,6 +710,102 @@ enum JSONSchemaText {
           ],
           "additionalProperties": false
         },
+        "lstmLayer": {
+          "description": "A long short-term memory layer (format 1.3), as Keras 3's LSTM: gates i, f, c, o side by side in that order; z = x_t\u00b7kernel + h_{t-1}\u00b7recurrent_kernel + bias; i, f, o = sigma(z_i, z_f, z_o), g = phi(z_c); c_t = f*c_{t-1} + i*g; h_t = o*phi(c_t); h_0 = c_0 = 0. Weights: kernel [inputs, 4*units], recurrent_kernel [units, 4*units], bias [4*units] (when use_bias). Needs a sequence input.",
+          "type": "object",
+          "properties": {
+            "name": {
+              "$ref": "#/$defs/layerName",
+              "description": "The layer's name."
+            },
+            "type": {
+              "const": "lstm",
+              "description": "The layer kind."
+            },
+            "units": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "The size of the state h and the cell state c."
+            },
+            "activation": {
+              "$ref": "#/$defs/activation",
+              "description": "phi, applied to the candidate and to the cell state (Keras' activation); default tanh."
+            },
+            "recurrent_activation": {
+              "$ref": "#/$defs/activation",
+              "description": "sigma, applied to the gates (Keras' recurrent_activation); default sigmoid."
+            },
+            "use_bias": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether the layer adds a bias; default true."
+            },
+            "return_sequences": {
+              "type": "boolean",
+              "default": false,
+              "description": "Whether the layer outputs every h_t ([steps, units]) or only the last ([units]); default false."
+            },
+            "unit_forget_bias": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether fresh weights start the forget gate's bias at 1 (Keras' unit_forget_bias); only initialisation reads it; default true."
+            }
+          },
+          "required": [
+            "name",
+            "type",
+            "units"
+          ],
+          "additionalProperties": false
+        },
+        "gruLayer": {
+          "description": "A gated recurrent unit layer (format 1.3), as Keras 3's GRU: gates z, r, h side by side in that order; a = x_t\u00b7kernel + b; with reset_after m = h_{t-1}\u00b7recurrent_kernel + b', z = sigma(a_z + m_z), r = sigma(a_r + m_r), hh = phi(a_h + r*m_h); without, z = sigma(a_z + h_{t-1}\u00b7U_z), r = sigma(a_r + h_{t-1}\u00b7U_r), hh = phi(a_h + (r*h_{t-1})\u00b7U_h); h_t = z*h_{t-1} + (1-z)*hh, h_0 = 0. Weights: kernel [inputs, 3*units], recurrent_kernel [units, 3*units], bias [2, 3*units] or [3*units] (when use_bias). Needs a sequence input.",
+          "type": "object",
+          "properties": {
+            "name": {
+              "$ref": "#/$defs/layerName",
+              "description": "The layer's name."
+            },
+            "type": {
+              "const": "gru",
+              "description": "The layer kind."
+            },
+            "units": {
+              "type": "integer",
+              "minimum": 1,
+              "description": "The size of the state h."
+            },
+            "activation": {
+              "$ref": "#/$defs/activation",
+              "description": "phi, applied to the candidate (Keras' activation); default tanh."
+            },
+            "recurrent_activation": {
+              "$ref": "#/$defs/activation",
+              "description": "sigma, applied to the gates (Keras' recurrent_activation); default sigmoid."
+            },
+            "use_bias": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether the layer adds a bias; default true."
+            },
+            "return_sequences": {
+              "type": "boolean",
+              "default": false,
+              "description": "Whether the layer outputs every h_t ([steps, units]) or only the last ([units]); default false."
+            },
+            "reset_after": {
+              "type": "boolean",
+              "default": true,
+              "description": "Keras' reset_after: true (Keras 3's default, the cuDNN and PyTorch form) applies the reset gate after the recurrent product and has bias [2, 3*units] (input bias, recurrent bias); false applies it to h_{t-1} before the product and has bias [3*units]; default true."
+            }
+          },
+          "required": [
+            "name",
+            "type",
+            "units"
+          ],
+          "additionalProperties": false
+        },
         "standardizeLayer": {
           "description": "Per-feature input scaling y = (x - mean) / std, with mean and std stored as the layer's (non-trainable) weights, each [inputs].",
           "type": "object",
@@ -635,12 +835,18 @@ enum JSONSchemaText {
               "$ref": "#/$defs/elmanLayer"
             },
             {
+              "$ref": "#/$defs/lstmLayer"
+            },
+            {
+              "$ref": "#/$defs/gruLayer"
+            },
+            {
               "$ref": "#/$defs/standardizeLayer"
             }
           ]
         },
         "layers": {
-          "description": "The layers from input to output. Names must be unique, and an elman layer needs a sequence input (the network input, or an elman layer before it with return_sequences).",
+          "description": "The layers from input to output. Names must be unique, and a recurrent (elman, lstm, gru) layer needs a sequence input (the network input, or a recurrent layer before it with return_sequences).",
           "type": "array",
           "minItems": 1,
           "items": {

@@ -45,10 +45,31 @@ enum NetworkJSON {
       try writer.bool(useBias)
       try writer.key("return_sequences")
       try writer.bool(returnSequences)
+    case .lstm(let settings, let unitForgetBias):
+      try write(settings, to: writer)
+      try writer.key("unit_forget_bias")
+      try writer.bool(unitForgetBias)
+    case .gru(let settings, let resetAfter):
+      try write(settings, to: writer)
+      try writer.key("reset_after")
+      try writer.bool(resetAfter)
     case .standardize:
       break
     }
     try writer.endObject()
+  }
+
+  private static func write(_ settings: GatedRecurrentSettings, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.key("units")
+    try writer.integer(settings.units)
+    try writer.key("activation")
+    try write(settings.activation, to: writer)
+    try writer.key("recurrent_activation")
+    try write(settings.recurrentActivation, to: writer)
+    try writer.key("use_bias")
+    try writer.bool(settings.useBias)
+    try writer.key("return_sequences")
+    try writer.bool(settings.returnSequences)
   }
 
   private static func write(_ activation: Activation, to writer: JSONWriter) throws(BPKitJSONError) {
@@ -124,7 +145,10 @@ enum NetworkJSON {
     return .sequence(steps: steps, features: features)
   }
 
-  static let layerMembers: Set<String> = ["name", "type", "units", "activation", "use_bias", "return_sequences"]
+  static let layerMembers: Set<String> = [
+    "name", "type", "units", "activation", "use_bias", "return_sequences", "recurrent_activation", "unit_forget_bias",
+    "reset_after",
+  ]
 
   private static func readLayer(_ cursor: JSONCursor) throws(BPKitJSONError) -> Layer {
     let object = try cursor.object(allowing: layerMembers)
@@ -133,11 +157,30 @@ enum NetworkJSON {
     guard !name.isEmpty, !name.contains("/") else {
       throw nameCursor.violation("expected a non-empty name without '/'")
     }
-    let type = try object.required("type").string(oneOf: ["dense", "elman", "standardize"])
+    let type = try object.required("type").string(oneOf: ["dense", "elman", "lstm", "gru", "standardize"])
     func forbid(_ member: String) throws(BPKitJSONError) {
       if let cursor = object.optional(member) { throw cursor.violation("a \(type) layer has no \(member)") }
     }
+    if type != "lstm" && type != "gru" { try forbid("recurrent_activation") }
+    if type != "lstm" { try forbid("unit_forget_bias") }
+    if type != "gru" { try forbid("reset_after") }
+    func activation(_ member: String, default value: Activation) throws(BPKitJSONError) -> Activation {
+      try object.optional(member).map { (c) throws(BPKitJSONError) in try readActivation(c) } ?? value
+    }
+    func gated() throws(BPKitJSONError) -> GatedRecurrentSettings {
+      GatedRecurrentSettings(
+        units: try object.required("units").integer(in: 1...Int.max),
+        activation: try activation("activation", default: .tanh),
+        recurrentActivation: try activation("recurrent_activation", default: .sigmoid),
+        useBias: try object.optional("use_bias")?.bool() ?? true,
+        returnSequences: try object.optional("return_sequences")?.bool() ?? false)
+    }
     switch type {
+    case "lstm":
+      return Layer(
+        name: name, kind: .lstm(try gated(), unitForgetBias: try object.optional("unit_forget_bias")?.bool() ?? true))
+    case "gru":
+      return Layer(name: name, kind: .gru(try gated(), resetAfter: try object.optional("reset_after")?.bool() ?? true))
     case "dense":
       try forbid("return_sequences")
       return Layer(

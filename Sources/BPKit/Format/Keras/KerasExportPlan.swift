@@ -102,6 +102,9 @@ struct KerasExportPlan {
             className: "SimpleRNN", config: config, archivePath: archivePath("SimpleRNN") + "/cell",
             variables: [("kernel", weight(layer, "kernel")), ("recurrent_kernel", weight(layer, "recurrent_kernel"))]
               + (useBias ? [("bias", weight(layer, "bias"))] : [])))
+      case .lstm, .gru:
+        throw KerasError.cannotExport(
+          detail: "layer '\(layer.name)' is a \(layer.kind.typeName) layer, which bpkit does not yet write to Keras")
       case .standardize:
         // keras.layers.Normalization computes (x − mean) / max(sqrt(variance), 1e-7).
         let std = model.parameters[ParameterKey(layer: layer.name, name: "std")]!

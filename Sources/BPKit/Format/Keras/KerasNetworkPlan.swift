@@ -222,6 +222,7 @@ struct KerasNetworkPlan {
     // keras.activations.leaky_relu: negative_slope=0.2; keras.activations.elu: alpha=1.
     case "leaky_relu": return .leakyReLU(alpha: 0.2)
     case "elu": return .elu(alpha: 1)
+    case "hard_sigmoid": return .hardSigmoid
     default: return nil
     }
   }

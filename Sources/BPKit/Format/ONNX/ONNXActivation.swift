@@ -15,6 +15,8 @@ enum ONNXActivation {
     case .elu(let alpha): ("Elu", [.float("alpha", Float(alpha))])
     // Softmax over the last axis, as bpkit computes it, for vectors and sequences alike.
     case .softmax: ("Softmax", [.int("axis", -1)])
+    // Keras 3's hard_sigmoid: max(0, min(1, x/6 + 1/2)).
+    case .hardSigmoid: ("HardSigmoid", [.float("alpha", 1 / 6), .float("beta", 0.5)])
     }
   }
 
@@ -45,6 +47,7 @@ enum ONNXActivation {
     case .linear: ("Affine", 1, 0)
     case .leakyReLU(let alpha): ("LeakyRelu", Float(alpha), nil)
     case .elu(let alpha): ("Elu", Float(alpha), nil)
+    case .hardSigmoid: ("HardSigmoid", 1 / 6, 0.5)
     case .softmax: nil
     }
   }

@@ -38,6 +38,10 @@ struct ONNXExportPlan {
         source.parameters[ParameterKey(layer: layer.name, name: name)]
       }
       switch layer.kind {
+      case .lstm, .gru:
+        throw ONNXError.cannotExport(
+          detail: "layer '\(layer.name)' is a \(layer.kind.typeName) layer, which bpkit does not yet write as "
+            + "ONNX; export it to Keras (--to keras) instead")
       case .standardize:
         // y = (x − mean) / std, with bpkit's guard for a zero std (NetworkPlan+Forward).
         let mean = addInitializer("\(layer.name).mean", parameter("mean")!)

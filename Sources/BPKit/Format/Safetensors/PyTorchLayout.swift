@@ -31,7 +31,8 @@ struct PyTorchLayout {
   var items: [Item]
 
   /// The names of `network` as the documented `nn.Sequential` has them.
-  init(sequential network: NetworkDescription) throws {
+  init(sequential network: NetworkDescription, file: String) throws {
+    try Self.refuseUnmapped(network, file: file)
     var index = 0
     let modules = network.layers.map { layer -> String in
       defer {
@@ -47,6 +48,7 @@ struct PyTorchLayout {
   /// the next `nn.RNN` layer `_lK` for Elman, a `mean`/`std` module for
   /// standardize), modules in their natural order (numbers as numbers).
   init(network: NetworkDescription, matching names: [String], file: String) throws {
+    try Self.refuseUnmapped(network, file: file)
     var linear: [String] = []
     var recurrent: [(String, Int)] = []
     var standardize: [String] = []
@@ -70,6 +72,7 @@ struct PyTorchLayout {
       case .dense: next = linear.isEmpty ? nil : (linear.removeFirst(), 0)
       case .elman: next = recurrent.isEmpty ? nil : recurrent.removeFirst()
       case .standardize: next = standardize.isEmpty ? nil : (standardize.removeFirst(), 0)
+      case .lstm, .gru: next = nil
       }
       guard let next else {
         let wanted =
@@ -77,6 +80,7 @@ struct PyTorchLayout {
           case .dense: "an nn.Linear's weight"
           case .elman: "an nn.RNN layer's weight_ih_lK"
           case .standardize: "a mean and std"
+          case .lstm, .gru: "a module"
           }
         throw SafetensorsError.missingTensor(file: file, name: wanted, layer: layer.name)
       }
@@ -114,9 +118,22 @@ struct PyTorchLayout {
             Item(name: name("bias_hh_l\(k)"), shape: [units], role: .secondBias(key("bias")), layer: layer.name))
         }
         width = units
+      case .lstm, .gru:
+        // Refused by refuseUnmapped before any layout is made.
+        continue
       case .standardize:
         items.append(Item(name: name("mean"), shape: [width], role: .same(key("mean")), layer: layer.name))
         items.append(Item(name: name("std"), shape: [width], role: .same(key("std")), layer: layer.name))
+      }
+    }
+  }
+
+  /// Refuses LSTM and GRU layers, which have no mapping onto PyTorch modules yet.
+  private static func refuseUnmapped(_ network: NetworkDescription, file: String) throws(SafetensorsError) {
+    for layer in network.layers {
+      switch layer.kind {
+      case .lstm, .gru: throw .unsupportedLayer(file: file, layer: layer.name, type: layer.kind.typeName)
+      case .dense, .elman, .standardize: continue
       }
     }
   }

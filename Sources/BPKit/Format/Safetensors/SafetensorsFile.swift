@@ -12,7 +12,7 @@ enum SafetensorsFile {
   // MARK: Writing
 
   static func write(_ model: Model, to url: URL, options: FileWriteOptions) throws {
-    let layout = try PyTorchLayout(sequential: model.network)
+    let layout = try PyTorchLayout(sequential: model.network, file: url.path)
     var header: [UInt8] = Array("{\"__metadata__\":{".utf8)
     JSONStrings.appendLiteral("format", to: &header)
     header += Array(":\"pt\",".utf8)
@@ -98,7 +98,7 @@ enum SafetensorsFile {
         throw SafetensorsError.invalidHeader(
           file: path, detail: "its \(networkKey) metadata is not a bpkit network: \(error)")
       }
-      layout = try PyTorchLayout(sequential: network)
+      layout = try PyTorchLayout(sequential: network, file: path)
     } else {
       throw SafetensorsError.needsLayers(file: path)
     }

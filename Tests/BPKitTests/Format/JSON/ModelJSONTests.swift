@@ -82,22 +82,23 @@ import _BPKitTestSupport
   static let violations: [(String, String, String)] = [
     ("units zero", "$.layers[2].units", "expected an integer >= 1, found 0"),
     ("units text", "$.layers[2].units", "expected an integer >= 1, found a string"),
-    ("unknown type", "$.layers[1].type", "expected one of dense, elman, standardize, found 'conv2d'"),
+    ("unknown type", "$.layers[1].type", "expected one of dense, elman, lstm, gru, standardize, found 'conv2d'"),
     (
       "unknown activation", "$.layers[0].activation",
-      "expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, found 'swish'"
+      "expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, hard_sigmoid, found 'swish'"
     ),
     ("alpha on relu", "$.layers[0].activation.alpha", "only leaky_relu and elu take alpha"),
     ("duplicate name", "$.layers[1].name", "layer names must be unique; 'a' is also the name of $.layers[0]"),
     ("slash in name", "$.layers[0].name", "expected a non-empty name without '/'"),
     (
       "unknown member", "$.layers[0].filters",
-      "unknown member; expected only activation, name, return_sequences, type, units, use_bias"
+      "unknown member; expected only activation, name, recurrent_activation, reset_after, return_sequences, type, "
+        + "unit_forget_bias, units, use_bias"
     ),
     ("dense with return_sequences", "$.layers[0].return_sequences", "a dense layer has no return_sequences"),
     (
       "elman without sequence", "$.layers[0]",
-      "elman layer 'a' receives vectors; it needs sequences [steps, features] (set return_sequences on the recurrent layer before it, or give the network a sequence input)"
+      "recurrent layer 'a' receives vectors; it needs sequences [steps, features] (set return_sequences on the recurrent layer before it, or give the network a sequence input)"
     ),
     ("no layers", "$.layers", "expected at least one layer"),
     ("features negative", "$.input.features", "expected an integer >= 1, found -2"),

@@ -35,7 +35,7 @@ import _BPKitTestSupport
         Layer(name: "hidden", kind: .dense(units: 5, activation: .tanh, useBias: true)),
         Layer(name: "out", kind: .dense(units: 2, activation: .linear, useBias: false)),
       ])
-    let layout = try PyTorchLayout(sequential: network)
+    let layout = try PyTorchLayout(sequential: network, file: "model.safetensors")
     #expect(
       layout.items.map(\.name) == [
         "0.mean", "0.std", "1.weight_ih_l0", "1.weight_hh_l0", "1.bias_ih_l0", "1.bias_hh_l0", "2.weight", "2.bias",
