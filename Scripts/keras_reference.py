@@ -2,7 +2,7 @@
 
 bpkit and its tests never run Python: this script writes fixtures that the tests compare with.
 
-Usage:  /path/to/venv/bin/python Scripts/keras_reference.py import|export|parity|settings [--bpkit BIN]
+Usage:  /path/to/venv/bin/python Scripts/keras_reference.py import|export|parity|settings|gated [--bpkit BIN]
 Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install keras tensorflow-cpu h5py numpy
 
   import   more Keras-made models for bpkit's import tests, into Fixtures/keras/
@@ -22,6 +22,9 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py settings
   schedules the learning-rate schedule cases of `settings` alone (ExponentialDecay, PiecewiseConstantDecay,
            InverseTimeDecay, PolynomialDecay, CosineDecay with warmup), into the same folder
+  gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
+           training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
+           JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
 """
 import argparse, json, os, subprocess, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -30,7 +33,7 @@ import h5py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
-ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2"])
+ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -86,9 +89,53 @@ def import_cases():
            keras.optimizers.SGD(0.02), "mse", (7, 3))
 
 
-def make_import():
+def gated_import_cases():
+    """LSTM and GRU in every form bpkit imports: last step and sequences, stacked, both GRU forms,
+    hard_sigmoid gates, no bias, sequences of any length."""
+    yield ("lstm_last",
+           "LSTM 6 (last state) -> Dense 2; Adam",
+           keras.Sequential([keras.Input((7, 3)), L.LSTM(6, name="lstm"), L.Dense(2, name="head")]),
+           keras.optimizers.Adam(0.01), "mse", (7, 3))
+    yield ("lstm_stack_sequences",
+           "LSTM 5 (sequences) -> LSTM 4 hard_sigmoid gates, no bias (sequences) -> Dense 2 per step; SGD momentum",
+           keras.Sequential([keras.Input((6, 2)), L.LSTM(5, return_sequences=True, name="l1"),
+                             L.LSTM(4, recurrent_activation="hard_sigmoid", use_bias=False, return_sequences=True,
+                                    name="l2"),
+                             L.Dense(2, name="per_step")]),
+           keras.optimizers.SGD(0.05, momentum=0.9), "mse", (6, 2))
+    yield ("gru_stack_last",
+           "GRU 5 reset_after (sequences) -> GRU 4 reset_after=False (last state) -> Dense 3 softmax; RMSprop",
+           keras.Sequential([keras.Input((6, 3)), L.GRU(5, return_sequences=True, name="g1"),
+                             L.GRU(4, reset_after=False, name="g2"), L.Dense(3, activation="softmax", name="head")]),
+           keras.optimizers.RMSprop(0.005), "categorical_crossentropy", (6, 3))
+    yield ("gru_reset_before_sequences",
+           "GRU 4 reset_after=False, relu, hard_sigmoid gates (sequences) -> Dense 2 per step; Adam",
+           keras.Sequential([keras.Input((5, 2)), L.GRU(4, reset_after=False, activation="relu",
+                                                        recurrent_activation="hard_sigmoid", return_sequences=True,
+                                                        name="g"),
+                             L.Dense(2, name="per_step")]),
+           keras.optimizers.Adam(0.01), "mse", (5, 2))
+    yield ("gru_variable_length",
+           "GRU 4 reset_after over sequences of any length -> LSTM 3 (last) -> Dense 1; SGD",
+           keras.Sequential([keras.Input((None, 2)), L.GRU(4, return_sequences=True, name="g"),
+                             L.LSTM(3, name="l"), L.Dense(1, name="head")]),
+           keras.optimizers.SGD(0.02), "mse", (8, 2))
+
+
+def make_gated():
+    make_import(gated_import_cases(), unsupported=True)
+    make_parity(
+        {"lstm": (lambda: keras.Sequential([keras.Input((5, 2)), L.LSTM(4, name="lstm"), L.Dense(1, name="head")]),
+                  "mse", (5, 2), (1,)),
+         "gru": (lambda: keras.Sequential([keras.Input((5, 2)), L.GRU(4, return_sequences=True, name="g1"),
+                                           L.GRU(3, reset_after=False, name="g2"), L.Dense(1, name="head")]),
+                 "mse", (5, 2), (1,))},
+        ["sgd_momentum", "adam"])
+
+
+def make_import(cases=None, unsupported=True):
     out = os.path.join(ROOT, "Fixtures", "keras")
-    for name, note, model, opt, loss, inshape in import_cases():
+    for name, note, model, opt, loss, inshape in (cases or import_cases()):
         model.compile(optimizer=opt, loss=loss)
         n = 48
         x = rng.standard_normal((n, *inshape)).astype(np.float32)
@@ -100,9 +147,11 @@ def make_import():
         model.save(base + ".h5")
         write_ref(base + ".ref.h5", x, pred, name, note)
         print(name, pred.shape)
-    # Layers bpkit does not have: import must fail naming each one.
-    bad = keras.Sequential([keras.Input((8, 4)), L.Conv1D(3, 2, name="conv"), L.LSTM(4, name="memory"),
-                            L.Dense(2, name="head")])
+    if not unsupported:
+        return
+    # Layers and settings bpkit does not have: import must fail naming each one.
+    bad = keras.Sequential([keras.Input((8, 4)), L.Conv1D(3, 2, name="conv"),
+                            L.LSTM(4, go_backwards=True, name="memory"), L.Dense(2, name="head")])
     bad.compile(optimizer="adam", loss="mse")
     bad.save(os.path.join(out, "unsupported_layers.keras"))
     bad.save(os.path.join(out, "unsupported_layers.h5"))
@@ -178,7 +227,7 @@ def make_export():
                   [layer.__class__.__name__ for layer in model.layers])
 
 
-def make_parity():
+def make_parity(nets=None, optimizer_names=None):
     folder = os.path.join(ROOT, "Fixtures", "keras-parity")
     os.makedirs(folder, exist_ok=True)
     optimizers = {
@@ -186,7 +235,9 @@ def make_parity():
         "adam": lambda: keras.optimizers.Adam(0.01),
         "rmsprop": lambda: keras.optimizers.RMSprop(0.005),
     }
-    nets = {
+    if optimizer_names:
+        optimizers = {k: v for k, v in optimizers.items() if k in optimizer_names}
+    nets = nets or {
         "dense": (lambda: keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
                                             L.Dense(3, activation="softmax", name="out")]),
                   "categorical_crossentropy", (4,), (3,)),
@@ -368,4 +419,4 @@ def tf_keras2_layouts(folder):
 
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
- "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings"))}[a.what]()
+ "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated}[a.what]()

@@ -172,7 +172,7 @@ import _BPKitTestSupport
   func unsupportedKerasLayersAreEachNamed(format: String) throws {
     let result = try convert(Fixtures.path("keras/unsupported_layers.\(format)"), folder.path("out.json"))
     #expect(result.status == 3)
-    #expect(result.error.contains("'conv' (Conv1D); 'memory' (LSTM)"))
+    #expect(result.error.contains("'conv' (Conv1D); 'memory' (LSTM: go_backwards is not supported)"))
   }
 
   @Test(arguments: ["datasets/iris.csv", "keras/mlp_tanh_softmax.ref.h5", "datasets/digits.h5"])

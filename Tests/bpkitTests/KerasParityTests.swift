@@ -12,8 +12,20 @@ import _BPKitTestSupport
     ("rmsprop", ["--optimizer", "rmsprop", "--lr", "0.005"]),
   ]
 
+  /// The LSTM and GRU references cover SGD with momentum and Adam.
+  static let gatedOptimizers = Array(optimizers.prefix(2))
+
   @Test(arguments: [("dense", "cross-entropy"), ("rnn", "mse")], optimizers)
   func bpkitEndsWhereKerasEnds(network: (String, String), optimizer: (String, [String])) throws {
+    try Self.compareTraining(network: network, optimizer: optimizer)
+  }
+
+  @Test(arguments: [("lstm", "mse"), ("gru", "mse")], gatedOptimizers)
+  func bpkitTrainsLSTMAndGRUAsKerasDoes(network: (String, String), optimizer: (String, [String])) throws {
+    try Self.compareTraining(network: network, optimizer: optimizer)
+  }
+
+  static func compareTraining(network: (String, String), optimizer: (String, [String])) throws {
     let folder = try TemporaryDirectory()
     let name = "\(network.0)_\(optimizer.0)"
     let reference = Fixtures.path("keras-parity/\(name).after.h5")
@@ -38,6 +50,15 @@ import _BPKitTestSupport
 
   @Test(arguments: ["dense", "rnn"], optimizers.map(\.0))
   func trainingContinuesAKerasRunFromItsOptimizerState(network: String, optimizer: String) throws {
+    try Self.compareContinuation(network: network, optimizer: optimizer)
+  }
+
+  @Test(arguments: ["lstm", "gru"], gatedOptimizers.map(\.0))
+  func trainingContinuesAKerasLSTMOrGRURun(network: String, optimizer: String) throws {
+    try Self.compareContinuation(network: network, optimizer: optimizer)
+  }
+
+  static func compareContinuation(network: String, optimizer: String) throws {
     // No optimizer or loss options: they, the slots and the step count come from the .keras file.
     let folder = try TemporaryDirectory()
     let name = "\(network)_\(optimizer)"
@@ -59,6 +80,15 @@ import _BPKitTestSupport
 
   @Test(arguments: ["dense", "rnn"], optimizers.map(\.0))
   func theFilesCarryKerasOptimizer(network: String, optimizer: String) throws {
+    try Self.checkOptimizer(network: network, optimizer: optimizer)
+  }
+
+  @Test(arguments: ["lstm", "gru"], gatedOptimizers.map(\.0))
+  func theLSTMAndGRUFilesCarryKerasOptimizer(network: String, optimizer: String) throws {
+    try Self.checkOptimizer(network: network, optimizer: optimizer)
+  }
+
+  static func checkOptimizer(network: String, optimizer: String) throws {
     let start = try KerasModel(contentsOfFile: Fixtures.path("keras-parity/\(network)_\(optimizer).start.h5"))
     let after = try KerasModel(contentsOfFile: Fixtures.path("keras-parity/\(network)_\(optimizer).after.keras"))
     let kind: OptimizerKind = optimizer == "sgd_momentum" ? .momentum : optimizer == "adam" ? .adam : .rmsprop

@@ -71,6 +71,14 @@ public enum LayerKind: Hashable, Sendable {
     }
   }
 
+  /// The settings of an LSTM or GRU layer, or `nil` for other kinds.
+  public var gatedSettings: GatedRecurrentSettings? {
+    switch self {
+    case .lstm(let settings, _), .gru(let settings, _): settings
+    case .dense, .elman, .standardize: nil
+    }
+  }
+
   /// Whether a recurrent layer returns every step rather than the last.
   public var returnsSequences: Bool {
     switch self {

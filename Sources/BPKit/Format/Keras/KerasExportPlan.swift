@@ -102,9 +102,33 @@ struct KerasExportPlan {
             className: "SimpleRNN", config: config, archivePath: archivePath("SimpleRNN") + "/cell",
             variables: [("kernel", weight(layer, "kernel")), ("recurrent_kernel", weight(layer, "recurrent_kernel"))]
               + (useBias ? [("bias", weight(layer, "bias"))] : [])))
-      case .lstm, .gru:
-        throw KerasError.cannotExport(
-          detail: "layer '\(layer.name)' is a \(layer.kind.typeName) layer, which bpkit does not yet write to Keras")
+      case .lstm(let settings, _), .gru(let settings, _):
+        let className = layer.kind.typeName.uppercased()
+        var names: [String] = []
+        for activation in [settings.activation, settings.recurrentActivation] {
+          guard let name = Self.kerasActivation(activation) else {
+            throw KerasError.cannotExport(
+              detail: "layer '\(layer.name)' uses \(activation) inside its recurrence; Keras' \(className) only has "
+                + "leaky_relu with alpha 0.2 and elu with alpha 1")
+          }
+          names.append(name)
+        }
+        var config = base(layer.name)
+        config.merge([
+          "units": settings.units, "activation": names[0], "recurrent_activation": names[1],
+          "use_bias": settings.useBias, "return_sequences": settings.returnSequences, "return_state": false,
+          "go_backwards": false, "stateful": false, "unroll": false, "dropout": 0.0, "recurrent_dropout": 0.0,
+        ]) { $1 }
+        switch layer.kind {
+        case .lstm(_, let unitForgetBias): config["unit_forget_bias"] = unitForgetBias
+        case .gru(_, let resetAfter): config["reset_after"] = resetAfter
+        default: break
+        }
+        layers.append(
+          KerasLayer(
+            className: className, config: config, archivePath: archivePath(className) + "/cell",
+            variables: [("kernel", weight(layer, "kernel")), ("recurrent_kernel", weight(layer, "recurrent_kernel"))]
+              + (settings.useBias ? [("bias", weight(layer, "bias"))] : [])))
       case .standardize:
         // keras.layers.Normalization computes (x − mean) / max(sqrt(variance), 1e-7).
         let std = model.parameters[ParameterKey(layer: layer.name, name: "std")]!

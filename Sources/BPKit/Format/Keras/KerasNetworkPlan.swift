@@ -113,6 +113,18 @@ struct KerasNetworkPlan {
             kerasName: name, className: kerasClass, archivePath: archivePath + "/cell",
             variables: [("kernel", "kernel"), ("recurrent_kernel", "recurrent_kernel")]
               + (useBias ? [("bias", "bias")] : [])))
+      case "LSTM", "GRU":
+        switch gatedLayer(kerasClass, layerConfig) {
+        case .success(let kind):
+          layers.append(Layer(name: name, kind: kind))
+          sources.append(
+            Source(
+              kerasName: name, className: kerasClass, archivePath: archivePath + "/cell",
+              variables: [("kernel", "kernel"), ("recurrent_kernel", "recurrent_kernel")]
+                + (kind.gatedSettings!.useBias ? [("bias", "bias")] : [])))
+        case .failure(let reason):
+          refuse(reason.text)
+        }
       case "Normalization":
         let axis = layerConfig["axis"]
         guard axis == nil || (axis as? Int) == -1 || ((axis as? [Int]) == [-1]),
@@ -165,6 +177,33 @@ struct KerasNetworkPlan {
       throw KerasError.invalidConfiguration(file: file, detail: error.description)
     }
     return KerasNetworkPlan(network: network, sources: sources, warnings: warnings)
+  }
+
+  private struct Refusal: Error { var text: String }
+
+  /// An LSTM or GRU layer from Keras 3's configuration (`keras/src/layers/rnn/lstm.py`, `gru.py`).
+  private static func gatedLayer(_ className: String, _ config: [String: Any]) -> Result<LayerKind, Refusal> {
+    guard let units = config["units"] as? Int, units > 0 else {
+      return .failure(Refusal(text: "units is not a positive integer"))
+    }
+    var activations: [Activation] = []
+    for (key, fallback) in [("activation", "tanh"), ("recurrent_activation", "sigmoid")] {
+      guard let activation = activation(config[key] ?? fallback) else {
+        return .failure(Refusal(text: "\(key) \(describe(config[key])) is not one bpkit has"))
+      }
+      activations.append(activation)
+    }
+    let unsupportedFlags = ["go_backwards", "stateful", "return_state"].filter { config[$0] as? Bool == true }
+    guard unsupportedFlags.isEmpty else {
+      return .failure(Refusal(text: "\(unsupportedFlags.joined(separator: ", ")) is not supported"))
+    }
+    let settings = GatedRecurrentSettings(
+      units: units, activation: activations[0], recurrentActivation: activations[1],
+      useBias: config["use_bias"] as? Bool ?? true, returnSequences: config["return_sequences"] as? Bool ?? false)
+    if className == "LSTM" {
+      return .success(.lstm(settings, unitForgetBias: config["unit_forget_bias"] as? Bool ?? true))
+    }
+    return .success(.gru(settings, resetAfter: config["reset_after"] as? Bool ?? true))
   }
 
   /// What bpkit drops from a layer's settings, as warnings: training every

@@ -1,7 +1,9 @@
 /// bpkit's activations as ONNX operators.
 enum ONNXActivation {
   /// The element-wise activation operators the importer maps onto activations.
-  static let importedOperators = ["Relu", "Tanh", "Sigmoid", "Softmax", "LeakyRelu", "Elu", "Identity"]
+  static let importedOperators = [
+    "Relu", "Tanh", "Sigmoid", "Softmax", "LeakyRelu", "Elu", "HardSigmoid", "Identity",
+  ]
 
   /// The operator and its attributes computing `activation` after a dense
   /// layer, or `nil` for `linear`, which needs none.
@@ -31,6 +33,7 @@ enum ONNXActivation {
     // ONNX's defaults: LeakyRelu alpha 0.01, Elu alpha 1.
     case "LeakyRelu": .leakyReLU(alpha: decimal(attributes["alpha"]?.f ?? 0.01))
     case "Elu": .elu(alpha: decimal(attributes["alpha"]?.f ?? 1))
+    case "HardSigmoid": hardSigmoid(alpha: attributes["alpha"]?.f, beta: attributes["beta"]?.f)
     default: nil
     }
   }
@@ -62,8 +65,15 @@ enum ONNXActivation {
     case "affine": (alpha ?? 1) == 1 && (beta ?? 0) == 0 ? .linear : nil
     case "leakyrelu": .leakyReLU(alpha: decimal(alpha ?? 0.01))
     case "elu": .elu(alpha: decimal(alpha ?? 1))
+    case "hardsigmoid": hardSigmoid(alpha: alpha, beta: beta)
     default: nil
     }
+  }
+
+  /// Keras 3's hard_sigmoid is ONNX's HardSigmoid with alpha 1/6 and beta 0.5;
+  /// ONNX's defaults (0.2, 0.5, Keras 2's form) and other values are not an activation bpkit has.
+  private static func hardSigmoid(alpha: Float?, beta: Float?) -> Activation? {
+    alpha == 1 / 6 && (beta ?? 0.5) == 0.5 ? .hardSigmoid : nil
   }
 
   /// The Double whose shortest decimal is that of `value`: ONNX keeps

@@ -21,7 +21,7 @@ extension ONNXImporter {
     switch node.opType {
     case "Identity", "Dropout":
       result = data
-    case "Relu", "Tanh", "Sigmoid", "LeakyRelu", "Elu", "Softmax":
+    case "Relu", "Tanh", "Sigmoid", "LeakyRelu", "Elu", "Softmax", "HardSigmoid":
       result = try activate(data, node, name, attributes)
     case "Gemm":
       result = try gemm(
@@ -74,9 +74,12 @@ extension ONNXImporter {
   private mutating func activate(
     _ data: ONNXData, _ node: Onnx_NodeProto, _ name: String, _ attributes: [String: Onnx_AttributeProto]
   ) throws -> ONNXData {
-    guard let index = data.openDense, layers[index].activation == .linear,
-      let activation = ONNXActivation.activation(opType: node.opType, attributes: attributes)
-    else {
+    guard let activation = ONNXActivation.activation(opType: node.opType, attributes: attributes) else {
+      throw unsupported(
+        node, name,
+        "its alpha and beta are not those of Keras 3's hard_sigmoid (1/6 and 0.5), the only hard sigmoid bpkit has")
+    }
+    guard let index = data.openDense, layers[index].activation == .linear else {
       throw unsupported(node, name, "bpkit applies activations only right after a dense layer")
     }
     if node.opType == "Softmax" {

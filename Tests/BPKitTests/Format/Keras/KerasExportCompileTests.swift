@@ -9,7 +9,12 @@ import _BPKitTestSupport
 /// The files are left in `.build/keras-outputs`, where `make test` loads each
 /// in real Keras with `compile=True` and trains it one step.
 @Suite struct KerasExportCompileTests {
-  static let models = ["dense_every_activation", "elman_stack", "elman_per_step", "rnn_variable_length"]
+  static let models = [
+    "dense_every_activation", "elman_stack", "elman_per_step", "rnn_variable_length", "lstm_stack_sequences",
+    "gru_stack_last",
+  ]
+  /// The models taken from Keras-made files rather than bpkit JSON.
+  static let kerasMade: Set = ["rnn_variable_length", "lstm_stack_sequences", "gru_stack_last"]
   static let optimizers: [OptimizerConfiguration] = [
     .init(kind: .sgd), .init(kind: .momentum, learningRate: 0.1), .init(kind: .nesterov, momentum: 0.5),
     .init(kind: .adam, learningRate: 1), .init(kind: .rmsprop), .init(kind: .rmsprop, momentum: 0.25),
@@ -23,7 +28,7 @@ import _BPKitTestSupport
   ]
 
   static func model(_ name: String) throws -> Model {
-    name == "rnn_variable_length"
+    Self.kerasMade.contains(name)
       ? try KerasModel(contentsOfFile: Fixtures.path("keras/\(name).keras")).model
       : try Model(jsonContentsOf: Fixtures.path("keras-export/\(name).json"))
   }

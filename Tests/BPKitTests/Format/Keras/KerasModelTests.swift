@@ -96,7 +96,10 @@ import _BPKitTestSupport
 }
 
 @Suite struct KerasModelCoverageTests {
-  static let cases = ["mlp_layers_folded", "rnn_stack_sequences", "mlp_sigmoid_nobias", "rnn_variable_length"]
+  static let cases = [
+    "mlp_layers_folded", "rnn_stack_sequences", "mlp_sigmoid_nobias", "rnn_variable_length", "lstm_last",
+    "lstm_stack_sequences", "gru_stack_last", "gru_reset_before_sequences", "gru_variable_length",
+  ]
 
   @Test(arguments: cases)
   func bothFormatsGiveTheSameModelAndOptimizer(name: String) throws {
@@ -112,6 +115,27 @@ import _BPKitTestSupport
       ? ["layer 'dropout' (Dropout, rate 0.3) is removed: bpkit trains without dropout"] : []
     #expect(legacy.warnings == dropped)
     #expect(archive.warnings == dropped)
+  }
+
+  @Test func readsLSTMAndGRUSettings() throws {
+    let stacked = try KerasModel(contentsOfFile: Fixtures.path("keras/lstm_stack_sequences.keras"))
+    #expect(
+      stacked.model.network.layers.map(\.kind) == [
+        .lstm(GatedRecurrentSettings(units: 5, returnSequences: true), unitForgetBias: true),
+        .lstm(
+          GatedRecurrentSettings(units: 4, recurrentActivation: .hardSigmoid, useBias: false, returnSequences: true),
+          unitForgetBias: true),
+        .dense(units: 2, activation: .linear, useBias: true),
+      ])
+    let gru = try KerasModel(contentsOfFile: Fixtures.path("keras/gru_stack_last.h5"))
+    #expect(
+      gru.model.network.layers.map(\.kind) == [
+        .gru(GatedRecurrentSettings(units: 5, returnSequences: true), resetAfter: true),
+        .gru(GatedRecurrentSettings(units: 4), resetAfter: false),
+        .dense(units: 3, activation: .softmax, useBias: true),
+      ])
+    #expect(gru.model.parameters[ParameterKey(layer: "g1", name: "bias")]?.shape == [2, 15])
+    #expect(gru.model.parameters[ParameterKey(layer: "g2", name: "bias")]?.shape == [12])
   }
 
   @Test func foldsActivationLayersAndDropsDropout() throws {
@@ -146,7 +170,10 @@ import _BPKitTestSupport
   @Test(arguments: ["h5", "keras"])
   func namesEveryUnsupportedLayer(extension: String) throws {
     let path = Fixtures.path("keras/unsupported_layers.\(`extension`)")
-    expectReason(KerasError.unsupportedLayers(file: path, layers: ["'conv' (Conv1D)", "'memory' (LSTM)"])) {
+    expectReason(
+      KerasError.unsupportedLayers(
+        file: path, layers: ["'conv' (Conv1D)", "'memory' (LSTM: go_backwards is not supported)"])
+    ) {
       try KerasModel(contentsOfFile: path)
     }
   }

@@ -9,7 +9,8 @@ import _BPKitTestSupport
 @Suite struct KerasPredictionTests {
   static let cases = [
     "mlp_tanh_softmax", "mlp_relu_linear", "rnn_tanh_last", "mlp_layers_folded", "rnn_stack_sequences",
-    "mlp_sigmoid_nobias", "rnn_variable_length",
+    "mlp_sigmoid_nobias", "rnn_variable_length", "lstm_last", "lstm_stack_sequences", "gru_stack_last",
+    "gru_reset_before_sequences", "gru_variable_length",
   ]
 
   /// The inputs and Keras' predictions of a `.ref.h5` file.
