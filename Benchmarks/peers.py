@@ -14,7 +14,7 @@ are left out; onnxruntime's model is then built with onnx's helpers.
 Run from the repository root, after `swift build -c release --product bpkit`:
     /work/.venv-peers/bin/python Benchmarks/peers.py --bpkit .build/release/bpkit --rounds 3
 Only the peers, as JSON:
-    /work/.venv-peers/bin/python Benchmarks/peers.py --json [gemm] [train-mlp] [train-rnn] [infer]
+    /work/.venv-peers/bin/python Benchmarks/peers.py --json [gemm] [train-mlp] [train-rnn] [train-lstm] [infer]
 
 Each workload is a function registered in WORKLOADS; a new one (for example a
 checkpoint write/read) is a function returning {figure name: value} and an
@@ -122,6 +122,28 @@ def train_rnn():
     return {"train-rnn torch": n / median_time(epoch)}
 
 
+def train_lstm():
+    if not have_torch():
+        return {}
+    torch = torch_threads()
+    n = 32 * 40
+    x = torch.rand(n, 32, 16)
+    y = torch.rand(n, 1)
+    lstm = torch.nn.LSTM(16, 64, batch_first=True)
+    head = torch.nn.Linear(64, 1)
+    opt = torch.optim.SGD(list(lstm.parameters()) + list(head.parameters()), lr=0.01)
+
+    def epoch():
+        for i in range(0, n, 32):
+            opt.zero_grad()
+            h, _ = lstm(x[i : i + 32])
+            ((head(h[:, -1]) - y[i : i + 32]) ** 2).mean().backward()
+            opt.step()
+
+    epoch()
+    return {"train-lstm torch": n / median_time(epoch)}
+
+
 def mlp_onnx(path, weights):
     """The 784-256-128-10 relu/softmax MLP as an ONNX graph, built with onnx's helpers."""
     import onnx
@@ -178,7 +200,7 @@ def infer():
     return out
 
 
-WORKLOADS = {"gemm": gemm, "train-mlp": train_mlp, "train-rnn": train_rnn, "infer": infer}
+WORKLOADS = {"gemm": gemm, "train-mlp": train_mlp, "train-rnn": train_rnn, "train-lstm": train_lstm, "infer": infer}
 
 # Table rows: bpkit's figure (its workload name in `bpkit bench --json`), the
 # peers beside it, the unit, and whether more is better.
@@ -186,6 +208,7 @@ FIGURES = [
     ("gemm 1024^3", ["gemm numpy"], "GFLOP/s", True),
     ("train-mlp", ["train-mlp torch"], "samples/s", True),
     ("train-rnn", ["train-rnn torch"], "seq/s", True),
+    ("train-lstm", ["train-lstm torch"], "seq/s", True),
     ("infer batch 1", ["infer batch 1 torch", "infer batch 1 onnxruntime"], "µs", False),
     ("infer batch 1024", ["infer batch 1024 torch", "infer batch 1024 onnxruntime"], "samples/s", True),
 ]

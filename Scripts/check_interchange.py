@@ -54,6 +54,7 @@ ACTIVATIONS = {
     "relu": lambda z, a: np.maximum(z, 0),
     "leaky_relu": lambda z, a: np.where(z > 0, z, a * z),
     "elu": lambda z, a: np.where(z > 0, z, a * (np.exp(z) - 1)),
+    "hard_sigmoid": lambda z, a: np.clip(z / 6 + 0.5, 0, 1),
     "softmax": lambda z, a: np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True),
 }
 

@@ -10,15 +10,17 @@ import _BPKitTestSupport
 
   static let bound = 1e-6
 
-  static func check(_ specification: String, _ loss: Loss = .meanSquaredError, seed: UInt64 = 7) throws {
+  static func check(
+    _ specification: String, _ loss: Loss = .meanSquaredError, seed: UInt64 = 7, bptt: Int? = nil
+  ) throws {
     let network = try NetworkDescription(layerSpecification: specification)
     let model = try Model(initializing: network, seed: seed)
-    let results = try GradientCheck(model: model, loss: loss, batch: 3, steps: 5, seed: seed).run()
+    let results = try GradientCheck(model: model, loss: loss, batch: 3, steps: 5, seed: seed, bpttSteps: bptt).run()
     #expect(results.count == model.orderedParameters.filter(\.spec.trainable).count)
     for result in results {
       #expect(
         result.worstRelativeError < bound,
-        "\(specification): \(result.key) error \(result.worstRelativeError) analytic \(result.analytic) numerical \(result.numerical)"
+        "\(specification) bptt \(bptt.map(String.init) ?? "full"): \(result.key) error \(result.worstRelativeError) analytic \(result.analytic) numerical \(result.numerical)"
       )
     }
   }
@@ -40,6 +42,15 @@ import _BPKitTestSupport
     // ReLU as an LSTM's φ has a kink no redraw avoids: c_0 = i ⊙ relu(z_c) is exactly 0 where z_c < 0.
     try Self.check("5x3,\(layer):\(layer.hasPrefix("lstm") ? "elu" : "relu"):seq,2")
     try Self.check("5x3,\(layer):sigmoid:recurrent=tanh:nobias,2")
+  }
+
+  /// Truncated BPTT's gradient is the exact gradient with the states entering each window held fixed,
+  /// which the check's numerical side computes: windows of 2 and 3 over 5 steps, last-step and sequence outputs.
+  @Test(arguments: layers + ["rnn4"], [2, 3])
+  func truncatedBackpropagationThroughTime(layer: String, bptt: Int) throws {
+    try Self.check("5x3,\(layer),2", bptt: bptt)
+    try Self.check("5x3,\(layer):seq,2", bptt: bptt)
+    try Self.check("5x3,\(layer):seq,gru3:reset_before,2", bptt: bptt)
   }
 
   @Test func stackedLayersOfEveryKind() throws {
@@ -298,6 +309,21 @@ import _BPKitTestSupport
         reason: "'recurrent=' sets the gates' activation of LSTM and GRU layers (lstmN, gruN) only")
     ) { try NetworkDescription(layerSpecification: "3x2,rnn4:recurrent=sigmoid") }
     #expect(throws: LayerSpecificationError.self) { try NetworkDescription(layerSpecification: "3,lstm4") }
+  }
+
+  @Test func formatsWithoutAnLSTMOrGRUFormRefuseThemByName() throws {
+    let folder = try TemporaryDirectory()
+    let model = SampleModels.model(SampleModels.gated(resetAfter: true))
+    #expect(
+      throws: ONNXError.cannotExport(
+        detail: "layer 'lstm_a' is a lstm layer, which bpkit does not yet write as ONNX; export it to Keras "
+          + "(--to keras) instead")
+    ) { try model.writeONNX(to: folder.url.appendingPathComponent("m.onnx")) }
+    let safetensors = folder.path("m.safetensors")
+    #expect(throws: SafetensorsError.unsupportedLayer(file: safetensors, layer: "lstm_a", type: "lstm")) {
+      try model.writeSafetensors(to: URL(fileURLWithPath: safetensors))
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == [])
   }
 
   @Test(arguments: [true, false])

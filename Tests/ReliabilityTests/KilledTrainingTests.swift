@@ -24,24 +24,52 @@ import _BPKitTestSupport
 
   static let kills = 50
 
+  /// An LSTM and a GRU over noisy sine windows (written to `data`), truncated
+  /// BPTT, a checkpoint every two steps: 20 kills each.
+  static func gatedArguments(layers: String, data: String) -> (String) -> [String] {
+    { checkpoint in
+      [
+        "train", "--layers", layers, "--data", data, "--x", "/x", "--y", "/y", "--optimizer", "adam", "--lr", "0.01",
+        "--batch-size", "16", "--epochs", "2", "--bptt-steps", "4", "--seed", "7", "--checkpoint-every-steps", "2",
+        "--keep", "2", "--checkpoint", checkpoint, "--quiet",
+      ]
+    }
+  }
+
   @Test func killedRunsResumeToTheUninterruptedWeights() throws {
+    try Self.killAndResume(label: "killed training", kills: Self.kills, arguments: Self.arguments(checkpoint:))
+  }
+
+  @Test(arguments: ["12x1,lstm16:seq,lstm8,1", "12x1,gru16:seq,gru8:reset_before,1"])
+  func killedLSTMAndGRURunsResumeToTheUninterruptedWeights(layers: String) throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-killed-data")
+    let data = folder.path("sine.h5")
+    try SequenceData.writeNoisySine(to: data)
+    try Self.killAndResume(
+      label: "killed \(layers.contains("lstm") ? "LSTM" : "GRU") training", kills: 20,
+      arguments: Self.gatedArguments(layers: layers, data: data))
+  }
+
+  /// Kills `bpkit train` with `arguments` at random moments `kills` times, resuming each, and
+  /// compares every resumed run with the uninterrupted one.
+  static func killAndResume(label: String, kills target: Int, arguments: (String) -> [String]) throws {
     let folder = try TemporaryDirectory(prefix: "bpkit-killed")
     let reference = folder.path("reference.ckpt.h5")
-    let (whole, firstCheckpoint) = try Self.timedRun(checkpoint: reference)
+    let (whole, firstCheckpoint) = try Self.timedRun(arguments: arguments(reference), checkpoint: reference)
     try #require(whole.terminationStatus == 0, "the uninterrupted run failed")
     let expected = try CheckpointComparison.load(reference)
     let runTime = whole.seconds
 
     var random = Xoshiro256StarStar(seed: ReliabilityMode.seed)
     var kills = 0, attempts = 0, duringWrite = 0, beforeFirstCheckpoint = 0, differing = 0, leftovers = 0
-    while kills < Self.kills {
+    while kills < target {
       attempts += 1
-      try #require(attempts < Self.kills * 4, "the run kept finishing before its kill; \(kills) kills in \(attempts)")
+      try #require(attempts < target * 4, "the run kept finishing before its kill; \(kills) kills in \(attempts)")
       let trial = try TemporaryDirectory(prefix: "bpkit-kill-\(kills)")
       let checkpoint = trial.path("run.ckpt.h5")
       let process = Process()
       process.executableURL = URL(fileURLWithPath: BPKitBinary.path)
-      process.arguments = Self.arguments(checkpoint: checkpoint)
+      process.arguments = arguments(checkpoint)
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
@@ -80,7 +108,7 @@ import _BPKitTestSupport
           BPKitBinary.path, ["train", "--resume", checkpoint, "--quiet"], timeout: 120)
       } else {
         beforeFirstCheckpoint += 1
-        resumed = try GuardedProcess.run(BPKitBinary.path, Self.arguments(checkpoint: checkpoint), timeout: 120)
+        resumed = try GuardedProcess.run(BPKitBinary.path, arguments(checkpoint), timeout: 120)
       }
       #expect(resumed.status == 0, "kill \(kills) after \(delay) s: the resumed run failed: \(resumed.error)")
       let differences = CheckpointComparison.differences(expected, try CheckpointComparison.load(checkpoint))
@@ -91,16 +119,18 @@ import _BPKitTestSupport
       leftovers += left.count
     }
     ReliabilityReport.record(
-      "killed training: \(kills) SIGKILLs (\(duringWrite) during a checkpoint write, \(beforeFirstCheckpoint) "
+      "\(label): \(kills) SIGKILLs (\(duringWrite) during a checkpoint write, \(beforeFirstCheckpoint) "
         + "before the first checkpoint), \(kills) resumed, \(differing) differing from the uninterrupted run, "
         + "\(leftovers) temporaries left; run \(String(format: "%.2f", runTime)) s, seed \(ReliabilityMode.seed)")
   }
 
   /// Runs the uninterrupted training, timing it and its first checkpoint.
-  static func timedRun(checkpoint: String) throws -> (run: (terminationStatus: Int32, seconds: Double), first: Double) {
+  static func timedRun(arguments: [String], checkpoint: String) throws -> (
+    run: (terminationStatus: Int32, seconds: Double), first: Double
+  ) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: BPKitBinary.path)
-    process.arguments = arguments(checkpoint: checkpoint)
+    process.arguments = arguments
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     let start = Date()

@@ -12,6 +12,11 @@
 /// difference quotient converges; the check redraws its random inputs until
 /// every pre-activation of such an activation (an LSTM's cell state included)
 /// is at least ``kinkMargin`` from its kinks.
+///
+/// With ``bpttSteps``, the analytic gradient is truncated BPTT's, which is the
+/// exact gradient of the loss with the states entering each truncation window
+/// held fixed: the numerical side then runs the network with the recurrent
+/// states at every window boundary taken from the unperturbed pass.
 public struct GradientCheck: Sendable {
   /// The worst disagreement found in one weight tensor.
   public struct Result: Hashable, Sendable {
@@ -39,6 +44,8 @@ public struct GradientCheck: Sendable {
   public var useLabels: Bool
   /// The seed of the random inputs and targets.
   public var seed: UInt64
+  /// Truncated backpropagation through time in steps, or `nil` for full BPTT.
+  public var bpttSteps: Int?
   /// The difference step h.
   public var step: Double = 1e-3
   /// The relative-error floor.
@@ -46,8 +53,12 @@ public struct GradientCheck: Sendable {
   /// The smallest |z| allowed at a kinked activation.
   public static let kinkMargin = 0.01
 
-  /// Prepares a check of `model`.
-  public init(model: Model, loss: Loss, batch: Int = 4, steps: Int = 4, useLabels: Bool = false, seed: UInt64 = 1) {
+  /// Prepares a check of `model`; `bpttSteps` checks truncated BPTT.
+  public init(
+    model: Model, loss: Loss, batch: Int = 4, steps: Int = 4, useLabels: Bool = false, seed: UInt64 = 1,
+    bpttSteps: Int? = nil
+  ) {
+    self.bpttSteps = bpttSteps
     self.model = model
     self.loss = loss
     self.batch = batch
@@ -64,7 +75,8 @@ public struct GradientCheck: Sendable {
   public func run() throws(BPKitError) -> [Result] {
     do {
       let engine = try TrainingEngine<Double>(
-        model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss)
+        model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss,
+        bpttSteps: bpttSteps)
       let plan = engine.plan
       let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
       let features = plan.network.input.features
@@ -77,6 +89,8 @@ public struct GradientCheck: Sendable {
         try inputs.withUnsafeBufferPointer { try engine.forward(inputs: $0, count: batch) }
         if attempt == 199 || kinkDistance(engine) >= Self.kinkMargin { break }
       }
+      // The unperturbed states, which every later pass reads at the window boundaries.
+      if let bpttSteps { engine.workspace.freezeBoundaries(every: bpttSteps, plan: plan) }
       var targets = [Double](repeating: 0, count: rows * width)
       var labels = [Int](repeating: 0, count: rows)
       switch loss {

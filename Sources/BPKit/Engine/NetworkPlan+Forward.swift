@@ -5,6 +5,19 @@ extension NetworkPlan {
     return workspace.y[index].pointer
   }
 
+  /// The states step t of recurrent layer i reads as h_{t−1} (or, with `cell`,
+  /// an LSTM's c_{t−1}), laid out as [batch, steps, units]: the layer's own,
+  /// except at a truncation boundary while a gradient check of truncated BPTT
+  /// holds the reference pass's states fixed there, as truncation treats them
+  /// (``Workspace/frozenBoundaries``).
+  func statesBefore<S: BLASScalar>(
+    _ own: UnsafeMutablePointer<S>, cell: Bool = false, layer i: Int, step t: Int, steps: Int,
+    workspace ws: Workspace<S>
+  ) -> UnsafeMutablePointer<S> {
+    guard let frozen = ws.frozenBoundaries, (steps - t) % frozen.every == 0 else { return own }
+    return (cell ? frozen.c[i] : frozen.h[i]).pointer
+  }
+
   /// Runs the network on the batch the workspace was prepared for.
   ///
   /// With `training`, every pre-activation is kept for the backward pass;
@@ -95,9 +108,10 @@ extension NetworkPlan {
     let recurrent = p + e.recurrentKernel
     for t in 0..<steps {
       if t > 0 {
+        let previous = statesBefore(h, layer: i, step: t, steps: steps, workspace: ws)
         S.gemm(
-          transposeA: false, transposeB: false, m: batch, n: u, k: u, a: h + (t - 1) * u, lda: stride, b: recurrent,
-          ldb: u, accumulate: true, c: z + t * u, ldc: stride)
+          transposeA: false, transposeB: false, m: batch, n: u, k: u, a: previous + (t - 1) * u, lda: stride,
+          b: recurrent, ldb: u, accumulate: true, c: z + t * u, ldc: stride)
       }
       e.activation.forward(z + t * u, into: h + t * u, rows: batch, width: u, stride: stride)
     }

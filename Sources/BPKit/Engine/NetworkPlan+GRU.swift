@@ -27,6 +27,8 @@ extension NetworkPlan {
     for t in 0..<steps {
       let zt = z + t * w
       let at = a + t * w
+      // h_{t−1}, [batch, steps, units] with its rows hs apart.
+      let hp = statesBefore(h, layer: i, step: t, steps: steps, workspace: ws) + (t - 1) * u
       if l.resetAfter {
         // m = b′ + h_{t−1}·U, kept for the backward pass.
         let mt = m + t * w
@@ -39,7 +41,7 @@ extension NetworkPlan {
         }
         if t > 0 {
           S.gemm(
-            transposeA: false, transposeB: false, m: batch, n: w, k: u, a: h + (t - 1) * u, lda: hs, b: recurrent,
+            transposeA: false, transposeB: false, m: batch, n: w, k: u, a: hp, lda: hs, b: recurrent,
             ldb: w, accumulate: true, c: mt, ldc: zs)
         }
         for b in 0..<batch {
@@ -47,7 +49,7 @@ extension NetworkPlan {
         }
       } else if t > 0 {
         S.gemm(
-          transposeA: false, transposeB: false, m: batch, n: 2 * u, k: u, a: h + (t - 1) * u, lda: hs, b: recurrent,
+          transposeA: false, transposeB: false, m: batch, n: 2 * u, k: u, a: hp, lda: hs, b: recurrent,
           ldb: w, accumulate: true, c: zt, ldc: zs)
       }
       l.recurrentActivation.forward(zt, into: at, rows: batch, width: 2 * u, stride: zs)
@@ -63,7 +65,7 @@ extension NetworkPlan {
         for b in 0..<batch {
           let r = at + b * zs + u
           let row = b * hs + t * u
-          for j in 0..<u { m[row + j] = t > 0 ? r[j] * h[row - u + j] : 0 }
+          for j in 0..<u { m[row + j] = t > 0 ? r[j] * hp[b * hs + j] : 0 }
         }
         if t > 0 {
           S.gemm(
@@ -78,7 +80,7 @@ extension NetworkPlan {
         for j in 0..<u {
           // h_t = z ⊙ h_{t−1} + (1 − z) ⊙ ĥ
           let candidate = (1 - gate[j]) * gate[2 * u + j]
-          h[row + j] = t > 0 ? gate[j] * h[row - u + j] + candidate : candidate
+          h[row + j] = t > 0 ? gate[j] * hp[b * hs + j] + candidate : candidate
         }
       }
     }

@@ -25,9 +25,11 @@ extension NetworkPlan {
     for t in 0..<steps {
       let zt = z + t * w
       let at = a + t * w
+      let hp = statesBefore(h, layer: i, step: t, steps: steps, workspace: ws)
+      let cp = statesBefore(c, cell: true, layer: i, step: t, steps: steps, workspace: ws)
       if t > 0 {
         S.gemm(
-          transposeA: false, transposeB: false, m: batch, n: w, k: u, a: h + (t - 1) * u, lda: hs,
+          transposeA: false, transposeB: false, m: batch, n: w, k: u, a: hp + (t - 1) * u, lda: hs,
           b: p + l.recurrentKernel, ldb: w, accumulate: true, c: zt, ldc: zs)
       }
       for gate in 0..<4 {
@@ -37,10 +39,11 @@ extension NetworkPlan {
       for b in 0..<batch {
         let gate = at + b * zs
         let ct = c + b * hs + t * u
+        let previous = cp + b * hs + (t - 1) * u
         for j in 0..<u {
           // c_t = f ⊙ c_{t−1} + i ⊙ g
           let input = gate[j] * gate[2 * u + j]
-          ct[j] = t > 0 ? gate[u + j] * ct[j - u] + input : input
+          ct[j] = t > 0 ? gate[u + j] * previous[j] + input : input
         }
       }
       l.activation.forward(c + t * u, into: tc + t * u, rows: batch, width: u, stride: hs)

@@ -34,6 +34,11 @@ final class Workspace<S: BLASScalar> {
   /// LSTM: ∂L/∂c carried from one step back to the one before, [batch, units].
   let carry: [ScalarBuffer<S>]
 
+  /// For gradient checks of truncated BPTT only: states of a reference pass
+  /// that the forward pass reads, at truncation boundaries, in place of its own
+  /// (see `NetworkPlan.statesBefore`). `nil` in training.
+  var frozenBoundaries: FrozenBoundaries<S>?
+
   private(set) var batch = 0
   private(set) var steps = 0
 
@@ -52,6 +57,37 @@ final class Workspace<S: BLASScalar> {
     gateDelta = make()
     recurrentDelta = make()
     carry = make()
+  }
+
+  /// Copies of every recurrent layer's states h_t (and an LSTM's c_t) from one
+  /// forward pass, and the truncation length k whose boundaries read them.
+  struct FrozenBoundaries<T: BLASScalar> {
+    var every: Int
+    var h: [ScalarBuffer<T>]
+    var c: [ScalarBuffer<T>]
+  }
+
+  /// Keeps the states of the pass just run for ``frozenBoundaries``.
+  func freezeBoundaries(every k: Int, plan: NetworkPlan) {
+    var frozen = FrozenBoundaries<S>(every: k, h: [], c: [])
+    for (i, step) in plan.steps.enumerated() {
+      var units = 0
+      switch step {
+      case .elman(let e): units = e.units
+      case .lstm(let g), .gru(let g): units = g.units
+      case .dense, .standardize: break
+      }
+      let count = batch * steps * units
+      let h = ScalarBuffer<S>(capacity: count)
+      let c = ScalarBuffer<S>(capacity: count)
+      if units > 0 {
+        h.pointer.update(from: self.h[i].pointer, count: count)
+        if case .lstm = step { c.pointer.update(from: cell[i].pointer, count: count) }
+      }
+      frozen.h.append(h)
+      frozen.c.append(c)
+    }
+    frozenBoundaries = frozen
   }
 
   /// Makes room for a batch of `batch` samples of `steps` time steps

@@ -40,6 +40,11 @@ struct GradcheckCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Time steps per sample, for sequence inputs given as '?xFEATURES'.")
   var steps = 4
 
+  @Option(
+    parsing: .unconditional,
+    help: "Check truncated backpropagation through time over this many steps (recurrent layers); default: full.")
+  var bpttSteps: Int?
+
   @Flag(help: "Give cross-entropy integer class labels instead of one-hot rows.")
   var labels = false
 
@@ -54,6 +59,7 @@ struct GradcheckCommand: ParsableCommand {
     }
     guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
     guard steps > 0 else { throw ValidationError("--steps must be at least 1") }
+    if let bpttSteps, bpttSteps < 1 { throw ValidationError("--bptt-steps must be at least 1") }
     guard tolerance > 0 else { throw ValidationError("--tolerance must be greater than 0") }
   }
 
@@ -62,10 +68,12 @@ struct GradcheckCommand: ParsableCommand {
       let network = try NetworkDescription(layerSpecification: layers)
       let model = try Model(initializing: network, seed: seed)
       let check = GradientCheck(
-        model: model, loss: loss.loss, batch: batchSize, steps: steps, useLabels: labels, seed: seed)
+        model: model, loss: loss.loss, batch: batchSize, steps: steps, useLabels: labels, seed: seed,
+        bpttSteps: bpttSteps)
       let results = try check.run()
       print(
-        "gradcheck \(layers), loss \(loss.rawValue), batch size \(batchSize), seed \(seed): Float64, "
+        "gradcheck \(layers), loss \(loss.rawValue), batch size \(batchSize), seed \(seed)"
+          + (bpttSteps.map { ", BPTT truncated to \($0) steps" } ?? "") + ": Float64, "
           + "4th-order central differences, h = \(check.step)")
       let width = max(6, results.map { $0.key.description.count }.max() ?? 0)
       print(pad("tensor", width) + "  worst rel. error  at     analytic        numerical")

@@ -9,8 +9,11 @@ import _BPKitTestSupport
 @Suite struct KerasPredictionTests {
   static let cases = [
     "mlp_tanh_softmax", "mlp_relu_linear", "rnn_tanh_last", "mlp_layers_folded", "rnn_stack_sequences",
-    "mlp_sigmoid_nobias", "rnn_variable_length", "lstm_last", "lstm_stack_sequences", "gru_stack_last",
-    "gru_reset_before_sequences", "gru_variable_length",
+    "mlp_sigmoid_nobias", "rnn_variable_length",
+  ]
+  /// The LSTM and GRU models, which have no ONNX form in bpkit yet.
+  static let gatedCases = [
+    "lstm_last", "lstm_stack_sequences", "gru_stack_last", "gru_reset_before_sequences", "gru_variable_length",
   ]
 
   /// The inputs and Keras' predictions of a `.ref.h5` file.
@@ -28,7 +31,7 @@ import _BPKitTestSupport
     zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
   }
 
-  @Test(arguments: cases, ["h5", "keras"])
+  @Test(arguments: cases + gatedCases, ["h5", "keras"])
   func predictsAsKerasDoes(name: String, format: String) throws {
     let (x, y) = try Self.reference(Fixtures.path("keras/\(name).ref.h5"))
     let imported = try KerasModel(contentsOfFile: Fixtures.path("keras/\(name).\(format)"))
@@ -37,7 +40,7 @@ import _BPKitTestSupport
     #expect(Self.largestDifference(predicted, y) <= 1e-5)
   }
 
-  @Test(arguments: cases)
+  @Test(arguments: cases + gatedCases)
   func predictsTheSameAfterAnExportAndImport(name: String) throws {
     let folder = try TemporaryDirectory()
     let imported = try KerasModel(contentsOfFile: Fixtures.path("keras/\(name).h5"))

@@ -1,0 +1,48 @@
+import ArgumentParser
+import BPKit
+
+/// `bpkit bench train-lstm`: training speed of an LSTM network, the workload BENCHMARKS.md sets beside PyTorch's `nn.LSTM`.
+struct TrainLSTMBenchmark: BenchmarkWorkload {
+  static let configuration = CommandConfiguration(
+    commandName: "train-lstm",
+    abstract: "Sequences/s training LSTM 64 (16 inputs, 32 steps) + dense 1, MSE, SGD, batch 32.")
+
+  @OptionGroup var options: BenchOptions
+
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    let batch = 32
+    let batches = 40
+    let steps = 32
+    let features = 16
+    let network = try NetworkDescription(layerSpecification: "\(steps)x\(features),lstm64,1")
+    let engine = try TrainingEngine<Float>(
+      model: try Model(initializing: network, seed: 1),
+      optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd, learningRate: 0.01)),
+      loss: .meanSquaredError)
+    var random = Xoshiro256StarStar(seed: 2)
+    let perSample = steps * features
+    let inputs = (0..<(batch * batches * perSample)).map { _ in random.nextFloat() }
+    let targets = (0..<(batch * batches)).map { _ in random.nextFloat() }
+    let threads = BenchReport.useThreads(options, automatic: 1)
+    func epoch() throws {
+      try inputs.withUnsafeBufferPointer { x in
+        try targets.withUnsafeBufferPointer { y in
+          for i in 0..<batches {
+            _ = try engine.step(
+              inputs: UnsafeBufferPointer(rebasing: x[(i * batch * perSample)..<((i + 1) * batch * perSample)]),
+              targets: .values(UnsafeBufferPointer(rebasing: y[(i * batch)..<((i + 1) * batch)])), count: batch)
+          }
+        }
+      }
+    }
+    try epoch()
+    var figures: [Double] = []
+    for _ in 0..<options.runs {
+      let seconds = try BenchReport.seconds { try epoch() }
+      figures.append(Double(batch * batches) / seconds)
+    }
+    BenchReport.figure("train-lstm", figures, unit: "seq/s", threads: threads, options: options)
+  }
+}
