@@ -208,6 +208,7 @@ extension SafetensorsError: BPKitErrorReason {
     case .headerTooLarge: .refused
     case .invalidHeader, .invalidTensor, .invalidLayout: .invalidFile
     case .needsLayers, .missingTensor, .unexpectedTensors, .shapeMismatch: .doesNotFit
+    case .unsupportedLayer: .unsupported
     }
   }
 
@@ -218,7 +219,8 @@ extension SafetensorsError: BPKitErrorReason {
     switch self {
     case .notSafetensors(let file, _), .headerTooLarge(let file, _, _), .invalidHeader(let file, _),
       .invalidTensor(let file, _, _), .invalidLayout(let file, _), .needsLayers(let file),
-      .missingTensor(let file, _, _), .unexpectedTensors(let file, _), .shapeMismatch(let file, _, _, _, _):
+      .missingTensor(let file, _, _), .unexpectedTensors(let file, _), .shapeMismatch(let file, _, _, _, _),
+      .unsupportedLayer(let file, _, _):
       file
     }
   }
