@@ -95,6 +95,8 @@ extension NetworkPlan {
   /// ∂h ⊙ z + [δ_z, δ_r, ∂m_h]·Uᵀ. Without: ∂(r ⊙ h_{t−1}) = δ_h·U_hᵀ,
   /// ∂r = that ⊙ h_{t−1}, and ∂L/∂h_{t−1} += ∂h ⊙ z + that ⊙ r + [δ_z, δ_r]·[U_z, U_r]ᵀ.
   /// Then the weight gradients are one product each over all batch·steps rows.
+  /// With a `chain` (a batch split across ranks), each of these sums continues
+  /// the partial sums of the ranks before and is handed on, as ``GradientChain`` says.
   func gruBackward<S: BLASScalar>(
     _ l: GatedStep, parameters p: UnsafePointer<S>, gradients grad: UnsafeMutablePointer<S>, x: UnsafePointer<S>,
     batch: Int, steps: Int, layer i: Int, workspace ws: Workspace<S>, bpttSteps: Int?, chain: GradientChain?

@@ -73,9 +73,11 @@ extension NetworkPlan {
   /// ∂o = ∂h ⊙ φ(c_t); ∂c_t = ∂h ⊙ o ⊙ φ′(c_t) + f_{t+1} ⊙ ∂c_{t+1};
   /// ∂i = ∂c_t ⊙ g; ∂f = ∂c_t ⊙ c_{t−1}; ∂g = ∂c_t ⊙ i; each gate's δ is its
   /// ∂ times its activation's derivative; ∂L/∂h_{t−1} += δ_t·Uᵀ. Truncation
-  /// cuts both carries where ``backward(parameters:gradients:input:workspace:outputIsPreActivation:bpttSteps:)``
+  /// cuts both carries where ``backward(parameters:gradients:input:workspace:outputIsPreActivation:bpttSteps:chain:)``
   /// says. Then ∂L/∂W = Σ_t x_tᵀδ_t, ∂L/∂U = Σ_t h_{t−1}ᵀδ_t, ∂L/∂b = Σ δ_t,
   /// one product each over all batch·steps rows.
+  /// With a `chain` (a batch split across ranks), each of these sums continues
+  /// the partial sums of the ranks before and is handed on, as ``GradientChain`` says.
   func lstmBackward<S: BLASScalar>(
     _ l: GatedStep, parameters p: UnsafePointer<S>, gradients grad: UnsafeMutablePointer<S>, x: UnsafePointer<S>,
     batch: Int, steps: Int, layer i: Int, workspace ws: Workspace<S>, bpttSteps: Int?, chain: GradientChain?
