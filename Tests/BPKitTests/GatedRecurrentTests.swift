@@ -316,11 +316,6 @@ import _BPKitTestSupport
   @Test func formatsWithoutAnLSTMOrGRUFormRefuseThemByName() throws {
     let folder = try TemporaryDirectory()
     let model = SampleModels.model(SampleModels.gated(resetAfter: true))
-    expectReason(
-      ONNXError.cannotExport(
-        detail: "layer 'lstm_a' is a lstm layer, which bpkit does not yet write as ONNX; export it to Keras "
-          + "(--to keras) instead")
-    ) { try model.writeONNX(to: folder.url.appendingPathComponent("m.onnx")) }
     let safetensors = folder.path("m.safetensors")
     expectReason(SafetensorsError.unsupportedLayer(file: safetensors, layer: "lstm_a", type: "lstm")) {
       try model.writeSafetensors(to: URL(fileURLWithPath: safetensors))

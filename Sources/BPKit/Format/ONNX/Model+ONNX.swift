@@ -6,7 +6,9 @@ extension Model {
   /// runtimes run, replacing `url` atomically.
   ///
   /// Dense layers become `Gemm` (`MatMul` and `Add` on sequences), Elman
-  /// layers ONNX's `RNN` operator, standardize layers `Sub` and `Div`, and
+  /// layers ONNX's `RNN` operator, LSTM and GRU layers its `LSTM` and `GRU`
+  /// operators (gates in ONNX's orders i, o, f, c and z, r, h; a GRU with
+  /// `reset_after` has `linear_before_reset` = 1), standardize layers `Sub` and `Div`, and
   /// activations their ONNX operators. The batch axis is dynamic, and so is
   /// the sequence length of a model that accepts any. The input is named
   /// `input` and the output `output`; the network description is kept in
@@ -42,12 +44,14 @@ extension Model {
   ///
   /// The graph must be a chain from one input, [batch, features] or
   /// batch-first [batch, steps, features], to one output, through `Gemm` or
-  /// `MatMul` and `Add` (dense layers), `RNN` (Elman layers), `Sub` and
+  /// `MatMul` and `Add` (dense layers), `RNN` (Elman layers), `LSTM` and
+  /// `GRU` (forward, without peepholes, clip or `input_forget`, with
+  /// activations bpkit has), `Sub` and
   /// `Div` by per-feature constants (standardization), activations, and
   /// the shape operators exporters put around them. Layer names and a fixed
   /// sequence length come from the `bpkit.network` metadata of files bpkit
   /// wrote, and feature and class names from its `bpkit.feature_names` and
-  /// `bpkit.class_names`; other files get `dense_1`, `elman_1`, ... Weights may be FLOAT,
+  /// `bpkit.class_names`; other files get `dense_1`, `elman_1`, `lstm_1`, `gru_1`, ... Weights may be FLOAT,
   /// DOUBLE (rounded to Float32), FLOAT16 or BFLOAT16 (widened exactly), in
   /// `raw_data`, typed lists or external data beside the model.
   ///

@@ -31,7 +31,7 @@ package enum ONNXError: Error, Hashable, Sendable, CustomStringConvertible, Loca
       "\(file): not an ONNX model (\(detail)); bpkit reads ONNX models in protobuf form"
     case .unsupportedOperator(let file, let opType, let node):
       "\(file): node '\(node)' uses the ONNX operator \(opType), which bpkit cannot import; bpkit imports "
-        + "chains of Gemm/MatMul+Add, RNN, activations (\(ONNXActivation.importedOperators.joined(separator: ", "))) "
+        + "chains of Gemm/MatMul+Add, RNN, LSTM, GRU, activations (\(ONNXActivation.importedOperators.joined(separator: ", "))) "
         + "and Sub/Div standardization, with the shape operators exporters put around them"
     case .unsupportedNode(let file, let opType, let node, let detail):
       "\(file): node '\(node)' (\(opType)) cannot be imported: \(detail)"

@@ -38,10 +38,14 @@ struct ONNXExportPlan {
         source.parameters[ParameterKey(layer: layer.name, name: name)]
       }
       switch layer.kind {
-      case .lstm, .gru:
-        throw ONNXError.cannotExport(
-          detail: "layer '\(layer.name)' is a \(layer.kind.typeName) layer, which bpkit does not yet write as "
-            + "ONNX; export it to Keras (--to keras) instead")
+      case .lstm(let settings, _):
+        current = try addLSTM(layer, settings, input: current, parameter: parameter)
+        isSequence = settings.returnSequences
+        width = settings.units
+      case .gru(let settings, let resetAfter):
+        current = try addGRU(layer, settings, resetAfter: resetAfter, input: current, parameter: parameter)
+        isSequence = settings.returnSequences
+        width = settings.units
       case .standardize:
         // y = (x − mean) / std, with bpkit's guard for a zero std (NetworkPlan+Forward).
         let mean = addInitializer("\(layer.name).mean", parameter("mean")!)
@@ -95,7 +99,7 @@ struct ONNXExportPlan {
     let recurrent = parameter("recurrent_kernel")!
     let w = addInitializer("\(layer.name).W", Self.transposed(kernel, prefix: 1))
     let r = addInitializer("\(layer.name).R", Self.transposed(recurrent, prefix: 1))
-    var inputs = [addNode("Transpose", layer.name, [input], attributes: [.ints("perm", [1, 0, 2])]), w, r]
+    var inputs = [timeMajor(input, layer), w, r]
     if let bias = parameter("bias") {
       inputs.append(
         addInitializer(
@@ -106,11 +110,22 @@ struct ONNXExportPlan {
     var attributes: [Onnx_AttributeProto] = [.int("hidden_size", units), .strings("activations", [name])]
     if let alpha { attributes.append(.floats("activation_alpha", [alpha])) }
     if let beta { attributes.append(.floats("activation_beta", [beta])) }
+    return addRecurrentNode("RNN", layer, inputs: inputs, attributes: attributes, returnSequences: returnSequences)
+  }
+
+  /// Appends a recurrent node (`RNN`, `LSTM`, `GRU`) whose inputs start with
+  /// the [steps, batch, features] data, and returns its output in bpkit's
+  /// layout: Y turned back to [batch, steps, units] when the layer returns
+  /// its sequence, else Y_h, the last step, as [batch, units].
+  mutating func addRecurrentNode(
+    _ opType: String, _ layer: Layer, inputs: [String], attributes: [Onnx_AttributeProto], returnSequences: Bool
+  ) -> String {
     let y = returnSequences ? uniqueName("\(layer.name)/Y") : ""
     let yH = returnSequences ? "" : uniqueName("\(layer.name)/Y_h")
     nodes.append(
       Onnx_NodeProto(
-        "RNN", name: uniqueName(layer.name + "/RNN"), inputs: inputs, outputs: [y, yH], attributes: attributes))
+        opType, name: uniqueName("\(layer.name)/\(opType)"), inputs: inputs, outputs: [y, yH],
+        attributes: attributes))
     if returnSequences {
       // Y is [steps, directions = 1, batch, units].
       let steps = addNode("Squeeze", layer.name, [y, addAxes(layer.name, [1])])
@@ -118,6 +133,12 @@ struct ONNXExportPlan {
     }
     // Y_h is [directions = 1, batch, units]: the last step.
     return addNode("Squeeze", layer.name, [yH, addAxes(layer.name, [0])])
+  }
+
+  /// `input` ([batch, steps, features]) as the [steps, batch, features] that
+  /// recurrent operators take without `layout` = 1 (which needs opset 14).
+  mutating func timeMajor(_ input: String, _ layer: Layer) -> String {
+    addNode("Transpose", layer.name, [input], attributes: [.ints("perm", [1, 0, 2])])
   }
 
   /// `tensor` ([rows, columns]) transposed, with `prefix` leading dimensions of 1.
@@ -129,7 +150,7 @@ struct ONNXExportPlan {
       scalars: Transposition.transposed(tensor.scalars, rows: rows, columns: columns))
   }
 
-  private mutating func addInitializer(_ name: String, _ tensor: Tensor<Float>) -> String {
+  mutating func addInitializer(_ name: String, _ tensor: Tensor<Float>) -> String {
     let unique = uniqueName(name)
     initializers.append(Initializer(name: unique, shape: tensor.shape, scalars: tensor.scalars))
     return unique
@@ -148,7 +169,7 @@ struct ONNXExportPlan {
   }
 
   /// Appends a node with one output and returns the output's name.
-  private mutating func addNode(
+  mutating func addNode(
     _ opType: String, _ layer: String, _ inputs: [String], attributes: [Onnx_AttributeProto] = []
   ) -> String {
     let output = uniqueName("\(layer)/\(opType)")
@@ -156,7 +177,7 @@ struct ONNXExportPlan {
     return output
   }
 
-  private mutating func uniqueName(_ base: String) -> String {
+  mutating func uniqueName(_ base: String) -> String {
     var name = base
     var suffix = 1
     while valueNames.contains(name) || name == ONNXFormat.inputName || name == ONNXFormat.outputName {

@@ -38,6 +38,14 @@ extension ONNXImporter {
       guard dataIndex == 0 else { throw unsupported(node, name, "its data input is not X") }
       try recurrent(data, node, name, inputs: inputs, attributes: attributes)
       return
+    case "LSTM", "GRU":
+      guard dataIndex == 0 else { throw unsupported(node, name, "its data input is not X") }
+      if node.opType == "LSTM" {
+        try lstm(data, node, name, inputs: inputs, attributes: attributes)
+      } else {
+        try gru(data, node, name, inputs: inputs, attributes: attributes)
+      }
+      return
     case "Transpose":
       let perm = attributes["perm"].map { $0.ints.map(Int.init) } ?? Array((0..<data.axes.count).reversed())
       guard perm.sorted() == Array(0..<data.axes.count) else {
@@ -198,31 +206,8 @@ extension ONNXImporter {
     _ data: ONNXData, _ node: Onnx_NodeProto, _ name: String, inputs: [ONNXValue?],
     attributes: [String: Onnx_AttributeProto]
   ) throws {
-    let layout = Int(attributes["layout"]?.i ?? 0)
-    let direction = attributes["direction"].map { String(decoding: $0.s, as: UTF8.self) } ?? "forward"
-    guard direction == "forward", attributes["clip"] == nil else {
-      throw unsupported(
-        node, name,
-        "it runs \(direction)\(attributes["clip"] == nil ? "" : " with clip"); bpkit's Elman layers run forward")
-    }
-    let expected: [ONNXData.Axis] = layout == 0 ? [.time, .batch] : [.batch, .time]
-    guard data.axes.count == 3, Array(data.axes.prefix(2)) == expected, let inputWidth = data.features else {
-      throw unsupported(node, name, "its input X is not [\(layout == 0 ? "steps, batch" : "batch, steps"), features]")
-    }
-    if inputs.count > 4, inputs[4] != nil {
-      throw unsupported(node, name, "it takes sequence_lens; bpkit's sequences in a batch share one length")
-    }
-    if inputs.count > 5, let initial = inputs[5] {
-      let isZero: Bool
-      switch initial {
-      case .zeros: isZero = true
-      case .constant(let value): isZero = (value.floats ?? [1]).allSatisfy { $0 == 0 }
-      default: isZero = false
-      }
-      guard isZero else {
-        throw unsupported(node, name, "its initial_h is not zero; bpkit's Elman layers start from zero")
-      }
-    }
+    let (layout, inputWidth) = try recurrentInput(
+      data, node, name, inputs: inputs, attributes: attributes, layer: "Elman", states: [5])
     let names = attributes["activations"]?.strings.map { String(decoding: $0, as: UTF8.self) } ?? ["Tanh"]
     guard names.count == 1,
       let activation = ONNXActivation.recurrentActivation(
@@ -231,39 +216,15 @@ extension ONNXImporter {
     else {
       throw unsupported(node, name, "its activations \(names) are not one bpkit has")
     }
-    guard case .constant(let w) = inputs[1], case .constant(let r) = inputs[2], let wValues = w.floats,
-      let rValues = r.floats, w.shape.count == 3, w.shape[0] == 1, w.shape[2] == inputWidth, r.shape.count == 3,
-      r.shape[0] == 1, r.shape[1] == w.shape[1], r.shape[2] == w.shape[1]
-    else {
-      throw unsupported(
-        node, name, "its W and R are not constants of shape [1, hidden, \(inputWidth)] and [1, hidden, hidden]")
-    }
-    let units = w.shape[1]
-    if let size = attributes["hidden_size"]?.i, size != units {
-      throw unsupported(node, name, "hidden_size \(size) differs from W's \(units)")
-    }
+    let (kernel, recurrentKernel) = try recurrentWeights(
+      node, name, inputs: inputs, attributes: attributes, gates: 1, inputWidth: inputWidth)
+    let units = recurrentKernel.shape[0]
     var draft = ONNXLayerDraft(kind: .elman, node: name, units: units, activation: activation)
-    draft.kernel = ONNXExportPlan.transposed(Tensor(shape: [units, inputWidth], scalars: wValues), prefix: 0)
-    draft.recurrentKernel = ONNXExportPlan.transposed(Tensor(shape: [units, units], scalars: rValues), prefix: 0)
-    if inputs.count > 3, let b = inputs[3] {
-      guard case .constant(let bias) = b, let values = bias.floats, values.count == 2 * units else {
-        throw unsupported(node, name, "its B is not a constant of shape [1, \(2 * units)]")
-      }
-      draft.bias = Tensor(shape: [units], scalars: (0..<units).map { values[$0] + values[units + $0] })
+    draft.kernel = kernel
+    draft.recurrentKernel = recurrentKernel
+    if let (wb, rb) = try recurrentBiases(node, name, inputs: inputs, size: units) {
+      draft.bias = Tensor(shape: [units], scalars: zip(wb, rb).map { $0 + $1 })
     }
-    try consume(data, intoSequence: true, node: name)
-    let outputs = node.output + ["", ""]
-    if !outputs[1].isEmpty, uses[outputs[1], default: 0] > 0 { draft.takesLastStep = true }
-    layers.append(draft)
-    let index = layers.count - 1
-    let hidden = ONNXData.Axis.feature(units)
-    if !outputs[0].isEmpty {
-      values[outputs[0]] = .data(
-        ONNXData(
-          axes: layout == 0 ? [.time, .unit, .batch, hidden] : [.batch, .time, .unit, hidden], sequenceSource: index))
-    }
-    if !outputs[1].isEmpty {
-      values[outputs[1]] = .data(ONNXData(axes: layout == 0 ? [.unit, .batch, hidden] : [.batch, .unit, hidden]))
-    }
+    try addRecurrentLayer(draft, data, node, name, layout: layout)
   }
 }

@@ -8,7 +8,8 @@ import Foundation
 /// for `nn.Sequential` networks of `nn.Linear` and activations and for
 /// `nn.RNN` (batch-first, stacked, tanh or relu) followed by an `nn.Linear`
 /// on the last step or on every step, as an `RNN` node or unrolled over
-/// time steps (``ONNXRecurrence``); and tf2onnx's graphs of Keras dense
+/// time steps (``ONNXRecurrence``); `nn.LSTM` and `nn.GRU` as `LSTM` and
+/// `GRU` nodes (ONNXImporter+Gated.swift); and tf2onnx's graphs of Keras dense
 /// layers and of `SimpleRNN`, a `Loop` over the Elman recurrence
 /// (ONNXImporter+Loop.swift). Any other operator is refused by op type and
 /// node name.
@@ -110,9 +111,10 @@ struct ONNXImporter {
   /// fixed sequence length come from the `bpkit.network` metadata of a file
   /// bpkit wrote, when it describes the same layers.
   private func buildModel(metadata: [Onnx_StringStringEntryProto]) throws -> Model {
-    for draft in layers where draft.kind == .elman && draft.takesLastStep && draft.feedsSequence {
+    for draft in layers where draft.takesLastStep && draft.feedsSequence {
       throw ONNXError.unsupportedGraph(
-        file: file, detail: "the sequence of the RNN at node '\(draft.node)' is used both whole and by its last step")
+        file: file,
+        detail: "the sequence of the recurrent layer at node '\(draft.node)' is used both whole and by its last step")
     }
     var ordinals: [ONNXLayerDraft.Kind: Int] = [:]
     var built: [(Layer, [ParameterKey: Tensor<Float>])] = layers.map { draft in
@@ -123,14 +125,14 @@ struct ONNXImporter {
     if let text = metadata.first(where: { $0.key == ONNXFormat.networkMetadataKey })?.value,
       let described = try? NetworkJSON.read(text: text),
       described.layers.count == built.count,
-      zip(described.layers, built).allSatisfy({ $0.kind == $1.0.kind }),
+      zip(described.layers, built).allSatisfy({ Self.computesTheSame($0.kind, $1.0.kind) }),
       described.input.features == input.features, described.input.isSequence == input.isSequence
     {
       inputShape = described.input
       built = zip(described.layers, built).map { layer, pair in
         let parameters = Dictionary(
           uniqueKeysWithValues: pair.1.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
-        return (Layer(name: layer.name, kind: pair.0.kind), parameters)
+        return (Layer(name: layer.name, kind: layer.kind), parameters)
       }
     }
     let network = NetworkDescription(input: inputShape, layers: built.map(\.0))
@@ -144,6 +146,14 @@ struct ONNXImporter {
       throw ONNXError.invalidTensor(file: file, name: "\(key)", detail: reason)
     }
     return try named(model, metadata: metadata)
+  }
+
+  /// Whether two layer kinds compute the same: equal, or LSTM layers that
+  /// differ only in `unit_forget_bias`, which ONNX does not keep (it only
+  /// says how Keras initialises the bias).
+  static func computesTheSame(_ a: LayerKind, _ b: LayerKind) -> Bool {
+    if case .lstm(let x, _) = a, case .lstm(let y, _) = b { return x == y }
+    return a == b
   }
 
   /// The model with the feature and class names of the file's metadata, checked against its network.

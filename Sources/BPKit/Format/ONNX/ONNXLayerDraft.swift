@@ -1,10 +1,12 @@
 /// A layer the importer has recognised in an ONNX graph, with its weights,
 /// before the whole graph is read (an Elman layer learns whether it returns
-/// its sequence only when a later node takes the last step).
+/// its sequence only when a later node takes the last step; so do LSTM and GRU layers).
 struct ONNXLayerDraft {
   enum Kind {
     case dense
     case elman
+    case lstm
+    case gru
     case standardize
   }
 
@@ -13,14 +15,18 @@ struct ONNXLayerDraft {
   var node: String
   var units: Int
   var activation: Activation = .linear
+  /// The gates' activation of an LSTM or GRU layer.
+  var recurrentActivation: Activation = .sigmoid
+  /// Whether a GRU layer applies its reset gate after the recurrent product.
+  var resetAfter = true
   var kernel: Tensor<Float>?
   var recurrentKernel: Tensor<Float>?
   var bias: Tensor<Float>?
   var mean: Tensor<Float>?
   var std: Tensor<Float>?
-  /// A later node takes the last step of this Elman layer's sequence.
+  /// A later node takes the last step of this recurrent layer's sequence.
   var takesLastStep = false
-  /// This Elman layer's whole sequence goes on (into another Elman layer or the output).
+  /// This recurrent layer's whole sequence goes on (into another recurrent layer or the output).
   var feedsSequence = false
 
   /// The layer under `name`, with its weights keyed as bpkit keys them.
@@ -40,6 +46,15 @@ struct ONNXLayerDraft {
       put("kernel", kernel)
       put("recurrent_kernel", recurrentKernel)
       put("bias", bias)
+    case .lstm, .gru:
+      let settings = GatedRecurrentSettings(
+        units: units, activation: activation, recurrentActivation: recurrentActivation, useBias: bias != nil,
+        returnSequences: !takesLastStep)
+      // unit_forget_bias only says how Keras initialises the bias; the weights here are given.
+      kind = self.kind == .lstm ? .lstm(settings, unitForgetBias: true) : .gru(settings, resetAfter: resetAfter)
+      put("kernel", kernel)
+      put("recurrent_kernel", recurrentKernel)
+      put("bias", bias)
     case .standardize:
       kind = .standardize
       put("mean", mean ?? Tensor(repeating: 0, shape: [units]))
@@ -48,11 +63,13 @@ struct ONNXLayerDraft {
     return (Layer(name: name, kind: kind), parameters)
   }
 
-  /// The name the importer gives the layer at `index` of its kind (`dense_1`, `elman_1`, `standardize`).
+  /// The name the importer gives the layer at `index` of its kind (`dense_1`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`).
   func defaultName(ordinal: Int) -> String {
     switch kind {
     case .dense: "dense_\(ordinal)"
     case .elman: "elman_\(ordinal)"
+    case .lstm: "lstm_\(ordinal)"
+    case .gru: "gru_\(ordinal)"
     case .standardize: "standardize_\(ordinal)"
     }
   }

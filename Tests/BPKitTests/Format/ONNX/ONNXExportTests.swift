@@ -50,6 +50,67 @@ import _BPKitTestSupport
             ])
         ))
     }
+    cases += gatedNetworks
+    return cases
+  }()
+
+  /// LSTM and GRU layers: both GRU forms, last-step and sequence outputs,
+  /// stacked, without bias, and activations ONNX's operators take with and
+  /// without alpha and beta (hard_sigmoid gates, linear as Affine, ELU).
+  static let gatedNetworks: [(name: String, network: NetworkDescription)] = {
+    func lstm(
+      _ units: Int, _ activation: Activation = .tanh, _ gates: Activation = .sigmoid, bias: Bool = true,
+      sequences: Bool
+    ) -> LayerKind {
+      .lstm(
+        GatedRecurrentSettings(
+          units: units, activation: activation, recurrentActivation: gates, useBias: bias, returnSequences: sequences),
+        unitForgetBias: false)
+    }
+    func gru(
+      _ units: Int, _ activation: Activation = .tanh, _ gates: Activation = .sigmoid, bias: Bool = true,
+      sequences: Bool, resetAfter: Bool
+    ) -> LayerKind {
+      .gru(
+        GatedRecurrentSettings(
+          units: units, activation: activation, recurrentActivation: gates, useBias: bias, returnSequences: sequences),
+        resetAfter: resetAfter)
+    }
+    var cases: [(String, NetworkDescription)] = []
+    for resetAfter in [true, false] {
+      let form = resetAfter ? "reset_after" : "reset_before"
+      cases.append(
+        (
+          "lstm_gru_\(form)_last",
+          NetworkDescription(
+            input: .sequence(steps: nil, features: 3),
+            layers: [
+              Layer(name: "scale", kind: .standardize),
+              Layer(name: "lstm", kind: lstm(5, .tanh, .hardSigmoid, sequences: true)),
+              Layer(name: "gru", kind: gru(4, sequences: false, resetAfter: resetAfter)),
+              Layer(name: "head", kind: .dense(units: 2, activation: .softmax, useBias: true)),
+            ])
+        ))
+      cases.append(
+        (
+          "gru_lstm_\(form)_sequences",
+          NetworkDescription(
+            input: .sequence(steps: 5, features: 2),
+            layers: [
+              Layer(name: "gru", kind: gru(4, .relu, .hardSigmoid, sequences: true, resetAfter: resetAfter)),
+              Layer(name: "gru_nobias", kind: gru(3, .linear, bias: false, sequences: true, resetAfter: resetAfter)),
+              Layer(name: "lstm", kind: lstm(3, .elu(alpha: 0.5), bias: false, sequences: true)),
+              Layer(name: "per_step", kind: .dense(units: 2, activation: .linear, useBias: true)),
+            ])
+        ))
+    }
+    cases.append(
+      (
+        "lstm_only_last",
+        NetworkDescription(
+          input: .sequence(steps: nil, features: 4),
+          layers: [Layer(name: "lstm", kind: lstm(6, .linear, .sigmoid, sequences: false))])
+      ))
     return cases
   }()
 
