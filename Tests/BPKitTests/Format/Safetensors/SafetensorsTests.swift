@@ -10,7 +10,10 @@ import _BPKitTestSupport
 /// --layers against PyTorch's outputs; hostile headers are refused before
 /// any tensor is allocated.
 @Suite struct SafetensorsTests {
-  @Test(arguments: ONNXExportTests.networks.map(\.name))
+  /// The networks of ONNXExportTests without LSTM and GRU layers, which PyTorch's state_dicts do not hold here.
+  static let networks = ONNXExportTests.networks.filter { !$0.network.layers.contains { $0.kind.gatedSettings != nil } }
+
+  @Test(arguments: networks.map(\.name))
   func exportsReadBackBitForBitAndAreKeptForPython(name: String) throws {
     let network = ONNXExportTests.networks.first { $0.name == name }!.network
     let model = try FormatSamples.model(network, seed: 4, special: true)
