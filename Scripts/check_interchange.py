@@ -13,8 +13,9 @@ predictions, or Keras' or PyTorch's).
                      arrays under bpkit.feature_names and bpkit.class_names.
   model.safetensors  safetensors.numpy.load_file must read it; the tensors, named as
                      Schemas/PYTORCH.md says, are run as the PyTorch modules would run them
-                     (nn.Linear: x W^T + b; nn.RNN: h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh))
-                     in numpy, and the result must be within 1e-5 of y.
+                     (nn.Linear: x W^T + b; nn.RNN: h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh);
+                     nn.LSTM with gates i, f, g, o; nn.GRU with gates r, z, n) in numpy, and the result
+                     must be within 1e-5 of y.
 
 Usage: python Scripts/check_interchange.py [FOLDER]
 """
@@ -102,10 +103,22 @@ def check_safetensors(path, x):
             b_ih = tensors.get(names[2], 0)
             b_hh = tensors.get(names[3], 0)
             used |= {n for n in names if n in tensors}
-            state = np.zeros((h.shape[0], w_hh.shape[0]))
+            state = np.zeros((h.shape[0], w_hh.shape[1]))
+            cell = np.zeros_like(state)
+            s, beta = activation(layer.get("recurrent_activation", "sigmoid"))
             steps = []
             for t in range(h.shape[1]):
-                state = f(h[:, t] @ w_ih.T + b_ih + state @ w_hh.T + b_hh, alpha)
+                if kind == "lstm":  # nn.LSTM: gates i, f, g, o
+                    i, fg, g, o = np.split(h[:, t] @ w_ih.T + b_ih + state @ w_hh.T + b_hh, 4, axis=1)
+                    cell = s(fg, beta) * cell + s(i, beta) * f(g, alpha)
+                    state = s(o, beta) * f(cell, alpha)
+                elif kind == "gru":  # nn.GRU: gates r, z, n, the reset gate after the recurrent product
+                    ir, iz, i_n = np.split(h[:, t] @ w_ih.T + b_ih, 3, axis=1)
+                    hr, hz, hn = np.split(state @ w_hh.T + b_hh, 3, axis=1)
+                    r, z = s(ir + hr, beta), s(iz + hz, beta)
+                    state = (1 - z) * f(i_n + r * hn, alpha) + z * state
+                else:
+                    state = f(h[:, t] @ w_ih.T + b_ih + state @ w_hh.T + b_hh, alpha)
                 steps.append(state)
             h = np.stack(steps, axis=1) if layer.get("return_sequences", False) else state
     extra = set(tensors) - used

@@ -11,7 +11,8 @@ extension Model {
   /// names in `bpkit.feature_names` and `bpkit.class_names` (JSON arrays of
   /// strings), so bpkit reads the file back as the same model, bit for bit.
   ///
-  /// - Throws: ``FormatError`` when the file cannot be written.
+  /// - Throws: ``SafetensorsError`` for a GRU with `reset_after=False`,
+  ///   which `nn.GRU` cannot express; ``FormatError`` when the file cannot be written.
   package func writeSafetensors(to url: URL, options: FileWriteOptions = .init()) throws {
     try SafetensorsFile.write(self, to: url, options: options)
   }
@@ -20,9 +21,10 @@ extension Model {
   ///
   /// A file bpkit wrote needs no `network`. A plain PyTorch `state_dict`
   /// takes the architecture from `network`: each layer takes the next
-  /// module of its kind in the file (Schemas/PYTORCH.md), an `nn.RNN`'s two
-  /// biases are summed in Float32, and missing, extra or mis-shaped tensors
-  /// are refused by name. F32 is read as is, F64 rounded to Float32, F16 and
+  /// module of its kind in the file (Schemas/PYTORCH.md), the two biases of
+  /// an `nn.RNN` or `nn.LSTM` are summed in Float32 (rounded once), an
+  /// `nn.GRU`'s are kept apart, as bpkit's `reset_after` GRU keeps them, and
+  /// missing, extra or mis-shaped tensors are refused by name. F32 is read as is, F64 rounded to Float32, F16 and
   /// BF16 widened exactly. The header is checked, as safetensors specifies,
   /// before any tensor is allocated.
   ///

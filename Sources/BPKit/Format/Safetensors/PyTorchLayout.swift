@@ -6,8 +6,12 @@
 /// A dense layer is an `nn.Linear` (`weight` [out, in] = kernelᵀ, `bias`),
 /// followed by its activation module when it has one; an Elman layer an
 /// `nn.RNN` (`weight_ih_l0` = kernelᵀ, `weight_hh_l0` = recurrent_kernelᵀ,
-/// `bias_ih_l0` = bias, `bias_hh_l0` = 0); a standardize layer a module with
-/// buffers `mean` and `std`. Modules are numbered as `nn.Sequential` numbers
+/// `bias_ih_l0` = bias, `bias_hh_l0` = 0); an LSTM layer an `nn.LSTM`
+/// (the same names; PyTorch's gate order i, f, g, o is Keras' i, f, c, o);
+/// a GRU layer (`reset_after`) an `nn.GRU` (PyTorch's gate order r, z, n
+/// for Keras' z, r, h; `bias_ih_l0` and `bias_hh_l0` are Keras' input and
+/// recurrent biases); a standardize layer a module with buffers `mean` and
+/// `std`. Modules are numbered as `nn.Sequential` numbers
 /// them, activation modules included.
 struct PyTorchLayout {
   /// One tensor of the state_dict.
@@ -19,6 +23,11 @@ struct PyTorchLayout {
       case transposed(ParameterKey)
       /// PyTorch's second RNN bias: zero on export, added to the first on import.
       case secondBias(ParameterKey)
+      /// A GRU's 2-D weight stored transposed, its gate blocks swapped
+      /// between Keras' z, r, h and PyTorch's r, z, n (``PyTorchGates``).
+      case transposedGRU(ParameterKey)
+      /// Row `row` of a GRU's [2, 3·units] bias (input, recurrent), its gate blocks swapped.
+      case gruBias(ParameterKey, row: Int)
     }
 
     var name: String
@@ -45,7 +54,8 @@ struct PyTorchLayout {
 
   /// The names of `network` in a plain state_dict with these tensor names:
   /// each layer takes the next module of its kind (`nn.Linear` for dense,
-  /// the next `nn.RNN` layer `_lK` for Elman, a `mean`/`std` module for
+  /// the next recurrent module layer `_lK` (`nn.RNN`, `nn.LSTM`, `nn.GRU`,
+  /// told apart by the shapes only) for Elman, LSTM and GRU, a `mean`/`std` module for
   /// standardize), modules in their natural order (numbers as numbers).
   init(network: NetworkDescription, matching names: [String], file: String) throws {
     try Self.refuseUnmapped(network, file: file)
@@ -70,17 +80,17 @@ struct PyTorchLayout {
       let next: (String, Int)?
       switch layer.kind {
       case .dense: next = linear.isEmpty ? nil : (linear.removeFirst(), 0)
-      case .elman: next = recurrent.isEmpty ? nil : recurrent.removeFirst()
+      case .elman, .lstm, .gru: next = recurrent.isEmpty ? nil : recurrent.removeFirst()
       case .standardize: next = standardize.isEmpty ? nil : (standardize.removeFirst(), 0)
-      case .lstm, .gru: next = nil
       }
       guard let next else {
         let wanted =
           switch layer.kind {
           case .dense: "an nn.Linear's weight"
           case .elman: "an nn.RNN layer's weight_ih_lK"
+          case .lstm: "an nn.LSTM layer's weight_ih_lK"
+          case .gru: "an nn.GRU layer's weight_ih_lK"
           case .standardize: "a mean and std"
-          case .lstm, .gru: "a module"
           }
         throw SafetensorsError.missingTensor(file: file, name: wanted, layer: layer.name)
       }
@@ -118,9 +128,16 @@ struct PyTorchLayout {
             Item(name: name("bias_hh_l\(k)"), shape: [units], role: .secondBias(key("bias")), layer: layer.name))
         }
         width = units
-      case .lstm, .gru:
-        // Refused by refuseUnmapped before any layout is made.
-        continue
+      case .lstm(let settings, _):
+        appendRecurrent(
+          name, key, layer: layer.name, k: module.k, rows: 4 * settings.units, units: settings.units, width: width,
+          useBias: settings.useBias, gru: false)
+        width = settings.units
+      case .gru(let settings, _):
+        appendRecurrent(
+          name, key, layer: layer.name, k: module.k, rows: 3 * settings.units, units: settings.units, width: width,
+          useBias: settings.useBias, gru: true)
+        width = settings.units
       case .standardize:
         items.append(Item(name: name("mean"), shape: [width], role: .same(key("mean")), layer: layer.name))
         items.append(Item(name: name("std"), shape: [width], role: .same(key("std")), layer: layer.name))
@@ -128,13 +145,35 @@ struct PyTorchLayout {
     }
   }
 
-  /// Refuses LSTM and GRU layers, which have no mapping onto PyTorch modules yet.
+  /// An `nn.LSTM` or `nn.GRU` layer `_lK`: weights of `rows` = gates·units
+  /// rows, and its two biases.
+  private mutating func appendRecurrent(
+    _ name: (String) -> String, _ key: (String) -> ParameterKey, layer: String, k: Int, rows: Int, units: Int,
+    width: Int, useBias: Bool, gru: Bool
+  ) {
+    func weight(_ parameter: String) -> Item.Role { gru ? .transposedGRU(key(parameter)) : .transposed(key(parameter)) }
+    items.append(Item(name: name("weight_ih_l\(k)"), shape: [rows, width], role: weight("kernel"), layer: layer))
+    items.append(
+      Item(name: name("weight_hh_l\(k)"), shape: [rows, units], role: weight("recurrent_kernel"), layer: layer))
+    guard useBias else { return }
+    let (first, second): (Item.Role, Item.Role) =
+      gru
+      ? (.gruBias(key("bias"), row: 0), .gruBias(key("bias"), row: 1)) : (.same(key("bias")), .secondBias(key("bias")))
+    items.append(Item(name: name("bias_ih_l\(k)"), shape: [rows], role: first, layer: layer))
+    items.append(Item(name: name("bias_hh_l\(k)"), shape: [rows], role: second, layer: layer))
+  }
+
+  /// Refuses what PyTorch's modules cannot express: a GRU with
+  /// `reset_after=False`, whose reset gate multiplies h_{t−1} before the
+  /// recurrent product, where `nn.GRU` multiplies after it.
   private static func refuseUnmapped(_ network: NetworkDescription, file: String) throws(SafetensorsError) {
     for layer in network.layers {
-      switch layer.kind {
-      case .lstm, .gru: throw .unsupportedLayer(file: file, layer: layer.name, type: layer.kind.typeName)
-      case .dense, .elman, .standardize: continue
-      }
+      guard case .gru(_, resetAfter: false) = layer.kind else { continue }
+      throw .unsupportedLayer(
+        file: file, layer: layer.name,
+        detail: "is a GRU with reset_after=False (gruN:reset_before), which PyTorch's nn.GRU cannot express (it "
+          + "applies the reset gate after the recurrent product, as reset_after=True does); convert the model to "
+          + "HDF5, Keras or ONNX instead")
     }
   }
 

@@ -23,8 +23,8 @@ package enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertibl
   case unexpectedTensors(file: String, names: [String])
   /// A tensor has another shape than the network needs.
   case shapeMismatch(file: String, name: String, layer: String, expected: [Int], found: [Int])
-  /// A layer kind bpkit does not map onto a PyTorch module.
-  case unsupportedLayer(file: String, layer: String, type: String)
+  /// A layer that PyTorch's modules cannot express; `detail` says why and what to do.
+  case unsupportedLayer(file: String, layer: String, detail: String)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -49,9 +49,8 @@ package enum SafetensorsError: Error, Hashable, Sendable, CustomStringConvertibl
         + names.map { "'\($0)'" }.joined(separator: ", ") + "; check --layers against the state_dict's names"
     case .shapeMismatch(let file, let name, let layer, let expected, let found):
       "\(file): tensor '\(name)' has shape \(found); layer '\(layer)' needs \(expected); check --layers"
-    case .unsupportedLayer(let file, let layer, let type):
-      "\(file): layer '\(layer)' is a \(type) layer, which bpkit does not map onto a PyTorch module; "
-        + "convert the model to HDF5 or Keras instead"
+    case .unsupportedLayer(let file, let layer, let detail):
+      "\(file): layer '\(layer)' \(detail)"
     }
   }
 

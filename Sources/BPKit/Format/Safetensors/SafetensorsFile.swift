@@ -55,23 +55,35 @@ enum SafetensorsFile {
       // −0, the zero that leaves every bias unchanged when added, −0 included.
       try [Float](repeating: -0.0, count: item.shape[0]).withUnsafeBytes { try file.write($0) }
     case .transposed(let key):
-      // PyTorch's [out, in] from bpkit's [in, out], a block of output rows at a time.
-      let (rows, columns) = (item.shape[0], item.shape[1])
-      let blockRows = max(1, blockBytes / 4 / max(columns, 1))
-      var block = [Float](repeating: 0, count: min(rows, blockRows) * columns)
-      try model.parameters[key]!.scalars.withUnsafeBufferPointer { source in
-        var row = 0
-        while row < rows {
-          let count = min(blockRows, rows - row)
-          // Output rows row..<row+count are source columns row..<row+count of bpkit's [in = columns, out = rows].
-          block.withUnsafeMutableBufferPointer { target in
-            Transposition.transpose(
-              source.baseAddress! + row, rows: columns, columns: count, sourceStride: rows,
-              into: target.baseAddress!, targetStride: columns)
-          }
-          try block.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<(count * columns * 4)])) }
-          row += count
+      try writeTransposed(model.parameters[key]!.scalars, shape: item.shape, to: file)
+    case .transposedGRU(let key):
+      let scalars = model.parameters[key]!.scalars
+      try writeTransposed(
+        PyTorchGates.swappingGRUGates(scalars, rows: item.shape[1]), shape: item.shape, to: file)
+    case .gruBias(let key, let row):
+      let size = item.shape[0]
+      let bias = Array(model.parameters[key]!.scalars[(row * size)..<((row + 1) * size)])
+      try PyTorchGates.swappingGRUGates(bias, rows: 1).withUnsafeBytes { try file.write($0) }
+    }
+  }
+
+  /// PyTorch's [out, in] (`shape`) from bpkit's [in, out] `scalars`, a block of output rows at a time.
+  private static func writeTransposed(_ scalars: [Float], shape: [Int], to file: borrowing BinaryFile) throws {
+    let (rows, columns) = (shape[0], shape[1])
+    let blockRows = max(1, blockBytes / 4 / max(columns, 1))
+    var block = [Float](repeating: 0, count: min(rows, blockRows) * columns)
+    try scalars.withUnsafeBufferPointer { source in
+      var row = 0
+      while row < rows {
+        let count = min(blockRows, rows - row)
+        // Output rows row..<row+count are source columns row..<row+count of bpkit's [in = columns, out = rows].
+        block.withUnsafeMutableBufferPointer { target in
+          Transposition.transpose(
+            source.baseAddress! + row, rows: columns, columns: count, sourceStride: rows,
+            into: target.baseAddress!, targetStride: columns)
         }
+        try block.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<(count * columns * 4)])) }
+        row += count
       }
     }
   }
@@ -126,11 +138,23 @@ enum SafetensorsFile {
         parameters[key] = Tensor(
           shape: [item.shape[1], item.shape[0]], scalars: try floats(entry, from: file, transposed: true))
       case .secondBias(let key):
-        // b = b_ih + b_hh, summed in Float32 as PyTorch's RNN kernels sum them.
+        // b = b_ih + b_hh, summed in Float32 (rounded once) as PyTorch's RNN kernels sum them.
         let second = try floats(entry, from: file, transposed: false)
         var first = parameters[key]!
         for i in first.scalars.indices { first.scalars[i] += second[i] }
         parameters[key] = first
+      case .transposedGRU(let key):
+        let columns = item.shape[0]
+        let rows = item.shape[1]
+        parameters[key] = Tensor(
+          shape: [rows, columns],
+          scalars: PyTorchGates.swappingGRUGates(try floats(entry, from: file, transposed: true), rows: rows))
+      case .gruBias(let key, let row):
+        let size = item.shape[0]
+        var bias = parameters[key] ?? Tensor(repeating: 0, shape: [2, size])
+        let values = PyTorchGates.swappingGRUGates(try floats(entry, from: file, transposed: false), rows: 1)
+        bias.scalars.replaceSubrange((row * size)..<((row + 1) * size), with: values)
+        parameters[key] = bias
       }
     }
     let model: Model

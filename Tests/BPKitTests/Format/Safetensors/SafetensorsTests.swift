@@ -10,8 +10,13 @@ import _BPKitTestSupport
 /// --layers against PyTorch's outputs; hostile headers are refused before
 /// any tensor is allocated.
 @Suite struct SafetensorsTests {
-  /// The networks of ONNXExportTests without LSTM and GRU layers, which PyTorch's state_dicts do not hold here.
-  static let networks = ONNXExportTests.networks.filter { !$0.network.layers.contains { $0.kind.gatedSettings != nil } }
+  /// The networks of ONNXExportTests but those with a `reset_before` GRU, which PyTorch cannot express.
+  static let networks = ONNXExportTests.networks.filter { case_ in
+    !case_.network.layers.contains { if case .gru(_, resetAfter: false) = $0.kind { true } else { false } }
+  }
+
+  /// The PyTorch fixtures: nn.Linear and nn.RNN networks, and nn.LSTM and nn.GRU networks.
+  static let pyTorchCases = ONNXImportTests.cases + ONNXGatedTests.cases
 
   @Test(arguments: networks.map(\.name))
   func exportsReadBackBitForBitAndAreKeptForPython(name: String) throws {
@@ -47,7 +52,7 @@ import _BPKitTestSupport
     #expect(layout.items.map(\.shape) == [[3], [3], [4, 3], [4, 4], [4], [4], [5, 4], [5], [2, 5]])
   }
 
-  @Test(arguments: ONNXImportTests.cases)
+  @Test(arguments: pyTorchCases)
   func pyTorchStateDictsImportWithLayersAndPredictAsPyTorchDoes(name: String) throws {
     let reference = Fixtures.path("pytorch/\(name).ref.h5")
     let (x, y) = try KerasPredictionTests.reference(reference)
@@ -61,13 +66,77 @@ import _BPKitTestSupport
   }
 
   /// The files the snippet of Schemas/PYTORCH.md was checked on are what this bpkit writes.
-  @Test(arguments: ONNXImportTests.cases)
+  @Test(arguments: pyTorchCases)
   func theSnippetsFilesAreWhatBPKitWrites(name: String) throws {
     let model = try Model(onnxContentsOf: ONNXImportTests.fixture("\(name).torchscript.onnx"))
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.safetensors")
     try model.writeSafetensors(to: url)
     #expect(try Data(contentsOf: url) == Data(contentsOf: ONNXImportTests.fixture("\(name).bpkit.safetensors")))
+  }
+
+  /// nn.LSTM's gate order is Keras' (i, f, g, o and i, f, c, o); nn.GRU's
+  /// r, z, n is Keras' z, r, h with the first two swapped, biases included.
+  @Test func gatesAreWrittenInPyTorchOrder() throws {
+    let network = NetworkDescription(
+      input: .sequence(steps: nil, features: 1),
+      layers: [
+        Layer(name: "lstm", kind: .lstm(GatedRecurrentSettings(units: 1, returnSequences: true), unitForgetBias: true)),
+        Layer(name: "gru", kind: .gru(GatedRecurrentSettings(units: 1), resetAfter: true)),
+      ])
+    var model = try FormatSamples.model(network)
+    try model.setParameter(
+      Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]), for: ParameterKey(layer: "lstm", name: "kernel"))
+    try model.setParameter(Tensor(shape: [1, 3], scalars: [1, 2, 3]), for: ParameterKey(layer: "gru", name: "kernel"))
+    try model.setParameter(
+      Tensor(shape: [1, 3], scalars: [4, 5, 6]), for: ParameterKey(layer: "gru", name: "recurrent_kernel"))
+    try model.setParameter(
+      Tensor(shape: [2, 3], scalars: [7, 8, 9, 10, 11, 12]), for: ParameterKey(layer: "gru", name: "bias"))
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.safetensors")
+    try model.writeSafetensors(to: url)
+    let header = try SafetensorsHeader(try BinaryFile(reading: url.path), path: url.path)
+    let file = try BinaryFile(reading: url.path)
+    func scalars(_ name: String) throws -> [Float] {
+      let entry = header.entries.first { $0.name == name }!
+      return try file.read(count: entry.range.count, at: entry.range.lowerBound).withUnsafeBytes {
+        Array($0.bindMemory(to: Float.self))
+      }
+    }
+    #expect(try scalars("0.weight_ih_l0") == [1, 2, 3, 4])
+    #expect(try scalars("1.weight_ih_l0") == [2, 1, 3])
+    #expect(try scalars("1.weight_hh_l0") == [5, 4, 6])
+    #expect(try scalars("1.bias_ih_l0") == [8, 7, 9])
+    #expect(try scalars("1.bias_hh_l0") == [11, 10, 12])
+    #expect(try Model(safetensorsContentsOf: url) == model)
+  }
+
+  /// A GRU with reset_after=False has no nn.GRU form: refused by layer name, both ways, and nothing is written.
+  @Test func aResetBeforeGRUIsRefusedByName() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.safetensors")
+    let network = try NetworkDescription(layerSpecification: "?x2,gru4:reset_before:seq,3")
+    let detail =
+      "is a GRU with reset_after=False (gruN:reset_before), which PyTorch's nn.GRU cannot express (it applies the "
+      + "reset gate after the recurrent product, as reset_after=True does); convert the model to HDF5, Keras or "
+      + "ONNX instead"
+    expectReason(SafetensorsError.unsupportedLayer(file: url.path, layer: "gru_1", detail: detail)) {
+      try FormatSamples.model(network).writeSafetensors(to: url)
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == [])
+    let stateDict = ONNXImportTests.fixture("gru_every_step.safetensors")
+    expectReason(SafetensorsError.unsupportedLayer(file: stateDict.path, layer: "gru_1", detail: detail)) {
+      try Model(safetensorsContentsOf: stateDict, network: network)
+    }
+  }
+
+  /// nn.RNN, nn.LSTM and nn.GRU share their tensor names: a layer of another kind than the module is told by shape.
+  @Test func aRecurrentLayerOfAnotherKindIsRefusedByShape() throws {
+    let file = ONNXImportTests.fixture("gru_every_step.safetensors")
+    expectReason(
+      SafetensorsError.shapeMismatch(
+        file: file.path, name: "rnn.weight_ih_l0", layer: "lstm_1", expected: [16, 2], found: [12, 2])
+    ) { try Model(safetensorsContentsOf: file, network: try NetworkDescription(layerSpecification: "?x2,lstm4:seq,3")) }
   }
 
   @Test func missingExtraAndMisshapedTensorsAreRefusedByName() throws {
