@@ -22,6 +22,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py settings
   schedules the learning-rate schedule cases of `settings` alone (ExponentialDecay, PiecewiseConstantDecay,
            InverseTimeDecay, PolynomialDecay, CosineDecay with warmup), into the same folder
+  callbacks reduce-on-plateau and early stopping: a compiled, never-trained Keras model trained with
+           keras.callbacks.ReduceLROnPlateau and/or EarlyStopping, into Fixtures/keras-callbacks/ (see the
+           README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py callbacks
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -33,7 +37,7 @@ import h5py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
-ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated"])
+ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -417,6 +421,72 @@ def tf_keras2_layouts(folder):
         print("tf2_" + name, new_names[:3], "...")
 
 
+# MARK: callbacks (reduce-on-plateau and early stopping)
+#
+# Keras keeps no callback in its files, so these are runs from a compiled,
+# never-trained model: bpkit trains the .start file with the same settings as
+# run options and must end where Keras ended, having reduced the rate and
+# stopped at the same epochs.
+CALLBACK_CASES = {
+    # name: (optimizer, validation_split, epochs, callbacks)
+    "plateau_loss": (lambda: keras.optimizers.SGD(0.3), 0.0, 8, lambda: [
+        keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=0.02, cooldown=1,
+                                          min_lr=0.05)]),
+    "early_stopping_restore": (lambda: keras.optimizers.Adam(0.05), 0.25, 30, lambda: [
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)]),
+    "plateau_and_early_stopping": (lambda: keras.optimizers.RMSprop(0.02), 0.25, 25, lambda: [
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=2),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=3, start_from_epoch=2)]),
+}
+
+
+def make_callbacks():
+    """Per case: NAME.start.keras and NAME.start.h5 (compiled, optimizer built), and NAME.ref.h5 with the
+    data, the rate of each epoch, the epochs run and the weights and predictions where fit ended."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-callbacks")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 10
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    y = targets("categorical_crossentropy", (3,), n)
+    for name, (make_opt, split, epochs, make_callbacks) in CALLBACK_CASES.items():
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
+                                  L.Dense(3, activation="softmax", name="out")])
+        model.compile(optimizer=make_opt(), loss="categorical_crossentropy", metrics=["accuracy"])
+        model.optimizer.build(model.trainable_variables)
+        base = os.path.join(folder, name)
+        model.save(base + ".start.keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".start.h5")
+        model._compile_config.config.update(compile_config)
+        rates = []
+        # First in the list: the rate the epoch trained with, before a reduction at its end.
+        record = keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs: rates.append(float(np.float32(model.optimizer.learning_rate))))
+        history = model.fit(x, y, epochs=epochs, batch_size=batch, shuffle=False, verbose=0,
+                            validation_split=split, callbacks=[record] + make_callbacks())
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["predicted"] = model.predict(x, verbose=0).astype(np.float32)
+            for layer in model.layers:
+                for w in layer.weights:
+                    f[f"weights/{layer.name}/{w.name}"] = w.numpy()
+            f.attrs["learning_rates"] = np.array(rates, dtype=np.float64)
+            f.attrs["epochs_run"] = len(history.history["loss"])
+            for key, values in history.history.items():
+                f.attrs[f"history_{key}"] = np.array(values, dtype=np.float64)
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["note"] = (f"fit(x, y, epochs={epochs}, batch_size={batch}, shuffle=False, "
+                               f"validation_split={split}) from NAME.start.keras with the callbacks of "
+                               f"CALLBACK_CASES['{name}'] in Scripts/keras_reference.py")
+        print(name, len(rates), "epochs, rates", rates)
+        for key, values in history.history.items():
+            print("  ", key, np.round(values, 5).tolist())
+
+
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
- "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated}[a.what]()
+ "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
+ "callbacks": make_callbacks}[a.what]()

@@ -265,7 +265,7 @@ import _BPKitTestSupport
     let now = try CheckpointComparison.load(folder.path("fresh.h5"))
     #expect(CheckpointComparison.differences(resumed, now) == [])
     #expect(resumed.configuration.validationSplitSeed == nil && resumed.configuration.validationRows == nil)
-    #expect(try Self.formatVersion(copy) == "1.3")
+    #expect(try Self.formatVersion(copy) == FormatVersion.current.description)
   }
 
   static func formatVersion(_ path: String) throws -> String {

@@ -51,6 +51,23 @@ import _BPKitTestSupport
       arguments: Self.gatedArguments(layers: layers, data: data))
   }
 
+  /// Reduce-on-plateau (a reduction after every epoch but the first) and early
+  /// stopping (stopping at epoch 4, restoring epoch 1's weights) on a
+  /// validation split: 12 kills, each resumed to the uninterrupted run's bits,
+  /// rates and watches included.
+  @Test func killedRunsWithPlateauAndEarlyStoppingResumeToTheUninterruptedWeights() throws {
+    try Self.killAndResume(label: "killed training with reduce-on-plateau and early stopping", kills: 12) {
+      checkpoint in
+      [
+        "train", "--layers", "4,8:tanh,3:softmax", "--data", Fixtures.path("datasets/iris.csv"), "--target",
+        "species", "--validation-split", "0.2", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "10",
+        "--epochs", "6", "--seed", "7", "--reduce-lr-on-plateau", "monitor=loss,factor=0.5,patience=0,min_delta=5",
+        "--early-stopping", "patience=3,min_delta=5,restore_best_weights", "--checkpoint-every-steps", "2", "--keep",
+        "2", "--checkpoint", checkpoint, "--quiet",
+      ]
+    }
+  }
+
   /// Kills `bpkit train` with `arguments` at random moments `kills` times, resuming each, and
   /// compares every resumed run with the uninterrupted one.
   static func killAndResume(label: String, kills target: Int, arguments: (String) -> [String]) throws {

@@ -23,6 +23,10 @@ public enum CheckpointComparison {
     if a.progress.epoch != b.progress.epoch { differing.append("progress/epoch") }
     let losses = { (c: Checkpoint) in c.progress.history.map { $0.trainLoss.bitPattern } }
     if losses(a) != losses(b) { differing.append("history/train_loss") }
+    let rates = { (c: Checkpoint) in c.progress.history.map { $0.learningRate.bitPattern } }
+    if rates(a) != rates(b) { differing.append("history/learning_rate") }
+    if a.progress.earlyStopping != b.progress.earlyStopping { differing.append("progress/early_stopping") }
+    if a.progress.plateau != b.progress.plateau { differing.append("progress/reduce_lr_on_plateau") }
     return differing
   }
 

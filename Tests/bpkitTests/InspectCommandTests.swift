@@ -15,7 +15,9 @@ import _BPKitTestSupport
     let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
     #expect(
-      lines[0] == "\(path): bpkit checkpoint, HDF5 format 1.3, \(String(format: "%.1f", Double(size) / 1024)) KiB")
+      lines[0]
+        == "\(path): bpkit checkpoint, HDF5 format \(FormatVersion.current), \(String(format: "%.1f", Double(size) / 1024)) KiB"
+    )
     #expect(lines[2] == "Layer    Kind   Output shape  Activation  Parameters")
     #expect(lines[4] == "input    input  (None, 64)                         0")
     #expect(lines[5] == "dense_1  dense  (None, 64)    relu             4,160")
@@ -43,7 +45,7 @@ import _BPKitTestSupport
     let object = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     #expect(object["kind"] as? String == "checkpoint")
     #expect(object["format"] as? String == "hdf5")
-    #expect(object["format_version"] as? String == "1.3")
+    #expect(object["format_version"] as? String == FormatVersion.current.description)
     let model = try #require(object["model"] as? [String: Any])
     #expect(model["total_parameters"] as? Int == 4810)
     let layers = try #require(model["layers"] as? [[String: Any]])
@@ -71,7 +73,7 @@ import _BPKitTestSupport
       .write(to: URL(fileURLWithPath: path))
     let text = try inspect(path)
     #expect(text.status == 0)
-    #expect(text.output.hasPrefix("\(path): bpkit model, HDF5 format 1.3, "))
+    #expect(text.output.hasPrefix("\(path): bpkit model, HDF5 format \(FormatVersion.current), "))
     #expect(text.output.hasSuffix("Total parameters: 4,810\n"))
     let json = try inspect(path, "--json")
     let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])

@@ -103,6 +103,9 @@ enum CheckpointFileCoding {
     try writeOptimizer(checkpoint.optimizer, layers: checkpoint.model.network.layers, with: writer)
     try writeConfiguration(checkpoint.configuration, into: try root.createGroup(FileLayout.training), with: writer)
     try writeProgress(checkpoint.progress, with: writer)
+    try writeWatches(
+      checkpoint.progress, configuration: checkpoint.configuration, layers: checkpoint.model.network.layers,
+      into: try root.openGroup(FileLayout.progress), with: writer)
     try writeHistory(checkpoint.progress.history, with: writer)
     for (name, data) in [(FileLayout.data, checkpoint.data), (FileLayout.validationData, checkpoint.validationData)] {
       guard let data else { continue }
@@ -241,6 +244,7 @@ enum CheckpointFileCoding {
     if let rows = configuration.validationRows {
       try writer.write(rows.map(Int64.init), shape: [rows.count], to: FileLayout.validationRows, in: group)
     }
+    try writeWatchSettings(configuration, into: group)
   }
 
   private static func writeProgress(_ progress: TrainingProgress, with writer: FileWriter) throws {
@@ -298,6 +302,7 @@ enum CheckpointFileCoding {
     let configuration = try readConfiguration(reader)
     let data = try readFingerprint(FileLayout.data, reader)
     var progress = try readProgress(reader, sampleCount: data?.sampleCount)
+    try readWatches(reader, configuration: configuration, model: model, into: &progress)
     progress.history = try readHistory(reader)
     let validationData = try readFingerprint(FileLayout.validationData, reader)
     let unix = try reader.attribute(FileLayout.createdAtUnixAttribute, of: reader.root, as: Double.self)
@@ -385,12 +390,14 @@ enum CheckpointFileCoding {
       ? try reader.vector(FileLayout.validationRows, in: group, as: Int64.self) : nil
     // Rows past Int's range cannot be rows of any data; the value checks name them.
     let validationRows = rows?.map { Int(clamping: $0) }
+    let (early, plateau) = try readWatchSettings(reader, group)
     return TrainingConfiguration(
       loss: loss, batchSize: try reader.count("batch_size", of: group),
       epochs: try reader.count("epochs", of: group), seed: try reader.attribute("seed", of: group, as: UInt64.self),
       shuffle: try reader.attribute("shuffle", of: group, as: UInt8.self) != 0, bpttSteps: steps.map { Int($0) },
       validationSplit: try reader.attribute("validation_split", of: group, as: Double.self),
-      validationSplitSeed: splitSeed, validationRows: validationRows)
+      validationSplitSeed: splitSeed, validationRows: validationRows, earlyStopping: early,
+      reduceLearningRateOnPlateau: plateau)
   }
 
   /// Reads `/progress`. Its order holds no samples before the first epoch

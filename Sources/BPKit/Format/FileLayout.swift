@@ -25,6 +25,10 @@ enum FileLayout {
   static let slots = "slots"
   /// Format 1.3: the learning-rate schedule, when the optimizer has one.
   static let schedule = "schedule"
+  /// Format 1.4: early stopping's and reduce-on-plateau's settings (under
+  /// `/training`) and state (under `/progress`), when the run has them.
+  static let earlyStopping = "early_stopping"
+  static let reduceLearningRateOnPlateau = "reduce_lr_on_plateau"
   static let training = "training"
   /// Format 1.3: the seed of a shuffled validation split (a `/training` attribute).
   static let validationSplitSeed = "validation_split_seed"

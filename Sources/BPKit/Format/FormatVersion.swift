@@ -33,8 +33,10 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// learning-rate schedule `/optimizer/schedule` and a seeded validation
   /// split: the `/training` attribute `validation_split_seed` and dataset
   /// `validation_rows`; the layer types `lstm` and `gru` and the activation
-  /// `hard_sigmoid`.
-  public static let current = FormatVersion(major: 1, minor: 3)
+  /// `hard_sigmoid`; 1.4 early stopping and reduce-on-plateau: the groups
+  /// `early_stopping` and `reduce_lr_on_plateau` under `/training` (the
+  /// settings) and `/progress` (the watch).
+  public static let current = FormatVersion(major: 1, minor: 4)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.
   public var isReadable: Bool { major <= Self.current.major }

@@ -62,6 +62,15 @@ public struct CheckpointSummary: Sendable, Encodable {
   public var validationSplitSeed: UInt64?
   /// How many samples a seeded split holds out, or `nil` without a seed.
   public var validationHeldOut: Int?
+  /// Early stopping's settings in `--early-stopping` form, or `nil` without it.
+  public var earlyStopping: String?
+  /// Where early stopping's watch is: the best value and its epoch, the
+  /// epochs waited, the epoch it stopped at; `nil` without early stopping.
+  public var earlyStoppingState: String?
+  /// Reduce-on-plateau's settings in `--reduce-lr-on-plateau` form, or `nil` without it.
+  public var reduceLearningRateOnPlateau: String?
+  /// Where reduce-on-plateau's watch is; `nil` without it.
+  public var reduceLearningRateOnPlateauState: String?
   /// The last completed epoch, or `nil` before the first one ends.
   public var last: EpochFigures?
   /// The epoch with the lowest validation loss, or the lowest training loss
@@ -90,6 +99,12 @@ public struct CheckpointSummary: Sendable, Encodable {
     validationSplit = checkpoint.configuration.validationSplit
     validationSplitSeed = checkpoint.configuration.validationSplitSeed
     validationHeldOut = checkpoint.configuration.validationRows?.count
+    earlyStopping = checkpoint.configuration.earlyStopping?.summary
+    earlyStoppingState = checkpoint.configuration.earlyStopping.map { _ in progress.earlyStopping.summary }
+    reduceLearningRateOnPlateau = checkpoint.configuration.reduceLearningRateOnPlateau?.summary
+    reduceLearningRateOnPlateauState = checkpoint.configuration.reduceLearningRateOnPlateau.map { _ in
+      progress.plateau.summary
+    }
     last = progress.history.last.map(EpochFigures.init)
     let judged = progress.history.filter { ($0.validationLoss ?? $0.trainLoss).isFinite }
     best = judged.min { ($0.validationLoss ?? $0.trainLoss) < ($1.validationLoss ?? $1.trainLoss) }
@@ -110,6 +125,10 @@ public struct CheckpointSummary: Sendable, Encodable {
     case validationSplit = "validation_split"
     case validationSplitSeed = "validation_split_seed"
     case validationHeldOut = "validation_held_out"
+    case earlyStopping = "early_stopping"
+    case earlyStoppingState = "early_stopping_state"
+    case reduceLearningRateOnPlateau = "reduce_lr_on_plateau"
+    case reduceLearningRateOnPlateauState = "reduce_lr_on_plateau_state"
     case elapsedSeconds = "elapsed_seconds"
     case bpkitVersion = "bpkit_version"
     case createdAt = "created_at"
@@ -132,6 +151,10 @@ public struct CheckpointSummary: Sendable, Encodable {
     try container.encode(validationSplit, forKey: .validationSplit)
     try container.encode(validationSplitSeed, forKey: .validationSplitSeed)
     try container.encode(validationHeldOut, forKey: .validationHeldOut)
+    try container.encode(earlyStopping, forKey: .earlyStopping)
+    try container.encode(earlyStoppingState, forKey: .earlyStoppingState)
+    try container.encode(reduceLearningRateOnPlateau, forKey: .reduceLearningRateOnPlateau)
+    try container.encode(reduceLearningRateOnPlateauState, forKey: .reduceLearningRateOnPlateauState)
     try container.encode(last, forKey: .last)
     try container.encode(best, forKey: .best)
     for (fingerprint, key) in [(data, CodingKeys.data), (validationData, .validationData)] {

@@ -61,6 +61,10 @@ extension FileDifference {
       return rows.count > 6
         ? "\(rows.prefix(6).map(String.init).joined(separator: ", ")), … (\(rows.count))" : "\(rows)"
     }
+    check("early stopping", { $0.configuration.earlyStopping }) { $0?.summary ?? "none" }
+    check("reduce lr on plateau", { $0.configuration.reduceLearningRateOnPlateau }) { $0?.summary ?? "none" }
+    check("early stopping watch", { $0.progress.earlyStopping }) { $0.summary }
+    check("reduce lr on plateau watch", { $0.progress.plateau }) { $0.summary }
     check("epoch") { $0.progress.epoch }
     check("step in epoch") { $0.progress.stepInEpoch }
     check("cursor") { $0.progress.cursor }

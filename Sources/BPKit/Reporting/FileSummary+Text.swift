@@ -77,6 +77,13 @@ extension FileSummary {
             + (run.validationSplitSeed.map { "\(run.validationHeldOut ?? 0) samples drawn with split seed \($0)" }
               ?? "its last samples")))
     }
+    if let policy = run.earlyStopping {
+      lines.append(Self.labelled("Stopping", "early stopping \(policy); \(run.earlyStoppingState ?? "")"))
+    }
+    if let policy = run.reduceLearningRateOnPlateau {
+      lines.append(
+        Self.labelled("Plateau", "reduce lr on plateau \(policy); \(run.reduceLearningRateOnPlateauState ?? "")"))
+    }
     lines.append(Self.labelled("Elapsed", Self.duration(run.elapsedSeconds)))
     lines.append(Self.labelled("Written", "\(RFC3339.string(from: run.createdAt)) by bpkit \(run.bpkitVersion)"))
     return lines

@@ -22,13 +22,20 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   /// file, ascending, as drawn when the run started; `nil` without a seed.
   /// A resumed run validates on exactly these rows.
   public var validationRows: [Int]?
+  /// Stops the run once a figure stops improving (Keras' `EarlyStopping`), or `nil`.
+  public var earlyStopping: EarlyStopping?
+  /// Reduces the learning rate once a figure stops improving (Keras' `ReduceLROnPlateau`), or `nil`.
+  public var reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau?
 
   /// Creates a configuration.
   public init(
     loss: Loss, batchSize: Int = 32, epochs: Int = 30, seed: UInt64 = 1, shuffle: Bool = true,
     bpttSteps: Int? = nil, validationSplit: Double = 0, validationSplitSeed: UInt64? = nil,
-    validationRows: [Int]? = nil
+    validationRows: [Int]? = nil, earlyStopping: EarlyStopping? = nil,
+    reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil
   ) {
+    self.earlyStopping = earlyStopping
+    self.reduceLearningRateOnPlateau = reduceLearningRateOnPlateau
     self.loss = loss
     self.batchSize = batchSize
     self.epochs = epochs

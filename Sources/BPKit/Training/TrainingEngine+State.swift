@@ -12,6 +12,20 @@ extension TrainingEngine {
     return model
   }
 
+  /// Replaces the weights (early stopping's restored best ones); the optimizer's state stays.
+  ///
+  /// - Throws: ``EngineError/invalidNetwork(_:)`` when a weight is missing or misshapen.
+  public func setParameters(_ tensors: [ParameterKey: Tensor<Float>]) throws {
+    for entry in plan.layout.entries {
+      guard let tensor = tensors[entry.spec.key], tensor.shape == entry.spec.shape else {
+        throw EngineError.invalidNetwork(
+          ModelError.parameterShapeMismatch(
+            entry.spec.key, expected: entry.spec.shape, actual: tensors[entry.spec.key]?.shape ?? []))
+      }
+      for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
+    }
+  }
+
   /// The optimizer's configuration, step count and slots, as a checkpoint stores them.
   public var optimizerState: OptimizerState {
     var stored: [String: [ParameterKey: Tensor<Float>]] = [:]

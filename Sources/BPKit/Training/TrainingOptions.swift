@@ -120,6 +120,10 @@ public struct TrainingOptions: Sendable {
     /// ``LearningRateSchedule/init(specification:learningRate:)``); its
     /// initial rate defaults to ``learningRate`` or the optimizer's.
     public var learningRateSchedule: String?
+    /// Stops the run once a figure stops improving (Keras' `EarlyStopping`).
+    public var earlyStopping: EarlyStopping?
+    /// Reduces the learning rate once a figure stops improving (Keras' `ReduceLROnPlateau`).
+    public var reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau?
 
     /// Creates a schedule.
     public init(
@@ -127,8 +131,11 @@ public struct TrainingOptions: Sendable {
       learningRate: Double? = nil, momentum: Double? = nil, seed: UInt64? = nil, bpttSteps: Int? = nil,
       noShuffle: Bool = false, weightDecay: Double? = nil, amsgrad: Bool? = nil, centered: Bool? = nil,
       initialAccumulatorValue: Double? = nil, clipNorm: Double? = nil, clipValue: Double? = nil,
-      globalClipNorm: Double? = nil, learningRateSchedule: String? = nil
+      globalClipNorm: Double? = nil, learningRateSchedule: String? = nil, earlyStopping: EarlyStopping? = nil,
+      reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil
     ) {
+      self.earlyStopping = earlyStopping
+      self.reduceLearningRateOnPlateau = reduceLearningRateOnPlateau
       self.epochs = epochs
       self.batchSize = batchSize
       self.loss = loss

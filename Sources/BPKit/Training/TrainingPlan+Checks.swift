@@ -48,6 +48,42 @@ extension TrainingPlan {
     }
   }
 
+  /// Refuses early stopping or reduce-on-plateau watching a figure the run
+  /// never measures (a validation figure without validation data, an accuracy
+  /// without classes), and reduce-on-plateau for a rate it cannot set.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the option and the way out.
+  static func refuseUnwatchable(
+    _ configuration: TrainingConfiguration, optimizer: OptimizerConfiguration, validation: Bool
+  ) throws(TrainingError) {
+    let watched: [(String, MonitoredMetric)] =
+      [configuration.earlyStopping.map { ("--early-stopping", $0.monitor) }]
+      .compactMap { $0 }
+      + [configuration.reduceLearningRateOnPlateau.map { ("--reduce-lr-on-plateau", $0.monitor) }].compactMap { $0 }
+    for (flag, monitor) in watched {
+      if !validation, monitor == .validationLoss || monitor == .validationAccuracy {
+        throw .invalidSetting(
+          "\(flag) watches \(monitor.rawValue), but the run has no validation data; give --validation-split or "
+            + "--validation, or watch monitor=\(monitor == .validationLoss ? "loss" : "accuracy")")
+      }
+      if monitor.isMaximized, configuration.loss == .meanSquaredError {
+        throw .invalidSetting(
+          "\(flag) watches \(monitor.rawValue), which a run with the mse loss does not measure; watch "
+            + "monitor=\(monitor == .accuracy ? "loss" : "val_loss")")
+      }
+    }
+    if configuration.reduceLearningRateOnPlateau != nil {
+      if let schedule = optimizer.schedule {
+        throw .invalidSetting(
+          "--reduce-lr-on-plateau sets the learning rate, which follows the schedule \(schedule.summary) "
+            + "(Keras refuses the same); drop one of them")
+      }
+      if optimizer.kind == .rprop {
+        throw .invalidSetting("rprop has no learning rate to reduce; drop --reduce-lr-on-plateau")
+      }
+    }
+  }
+
   /// Refuses a layer list whose `std` layer training would leave as it is:
   /// one after another layer, or one without `--standardize` to fill it.
   ///

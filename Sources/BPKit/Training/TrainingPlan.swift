@@ -203,7 +203,9 @@ public struct TrainingPlan {
     let configuration = TrainingConfiguration(
       loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
       shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0,
-      validationSplitSeed: data.validationSplitSeed, validationRows: loaded.validationRows)
+      validationSplitSeed: data.validationSplitSeed, validationRows: loaded.validationRows,
+      earlyStopping: schedule.earlyStopping, reduceLearningRateOnPlateau: schedule.reduceLearningRateOnPlateau)
+    try Self.refuseUnwatchable(configuration, optimizer: optimizer.configuration, validation: loaded.validation != nil)
     checkpoint = Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration,
       progress: TrainingProgress(random: random.state), data: loaded.fingerprint,
@@ -270,6 +272,20 @@ public struct TrainingPlan {
           setting.name == "momentum"
             ? "the momentum cannot change on resume" : "the optimizer's \(setting.name) cannot change on resume")
       }
+    }
+    for (flag, given, stored) in [
+      (
+        "--early-stopping", schedule.earlyStopping.map { AnyHashable($0) },
+        checkpoint.configuration.earlyStopping.map { AnyHashable($0) }
+      ),
+      (
+        "--reduce-lr-on-plateau", schedule.reduceLearningRateOnPlateau.map { AnyHashable($0) },
+        checkpoint.configuration.reduceLearningRateOnPlateau.map { AnyHashable($0) }
+      ),
+    ] where given != nil && given != stored {
+      throw TrainingError.invalidSetting(
+        "the run's \(flag.dropFirst(2)) is fixed when it starts and kept in its checkpoint; it cannot change on resume. "
+          + "Drop \(flag)")
     }
     if let seed = schedule.seed, seed != checkpoint.configuration.seed {
       throw TrainingError.invalidSetting(

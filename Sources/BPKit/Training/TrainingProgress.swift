@@ -23,6 +23,10 @@ public struct TrainingProgress: Hashable, Sendable {
   public var epochJudged: Int
   /// Seconds of training so far, across every resume.
   public var elapsedSeconds: Double
+  /// Early stopping's watch (see ``TrainingConfiguration/earlyStopping``).
+  public var earlyStopping = EarlyStopping.State()
+  /// Reduce-on-plateau's watch (see ``TrainingConfiguration/reduceLearningRateOnPlateau``).
+  public var plateau = ReduceLearningRateOnPlateau.State()
 
   /// Creates a progress record.
   public init(

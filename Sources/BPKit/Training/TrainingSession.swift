@@ -141,7 +141,7 @@ public final class TrainingSession {
   }
 
   /// Whether the run has trained all its epochs.
-  public var isComplete: Bool { progress.epoch >= configuration.epochs }
+  public var isComplete: Bool { progress.epoch >= configuration.epochs || progress.earlyStopping.stoppedEpoch > 0 }
 
   /// The network's current weights.
   public var model: Model { engine.model }
@@ -277,15 +277,42 @@ public final class TrainingSession {
       data: data, validationData: validationData, createdAt: createdAt)
   }
 
+  /// Keras' `on_epoch_end` of reduce-on-plateau, then of early stopping;
+  /// what they do is noted in the epoch's record.
+  private func watch(_ record: inout EpochRecord) throws {
+    if let policy = configuration.reduceLearningRateOnPlateau,
+      let rate = policy.update(&progress.plateau, after: record, learningRate: engine.learningRate)
+    {
+      record.notes.append(
+        "learning rate reduced from \(engine.learningRate) to \(rate): \(policy.monitor.rawValue) on a plateau")
+      engine.learningRate = rate
+    }
+    guard let policy = configuration.earlyStopping else { return }
+    let stops = policy.update(&progress.earlyStopping, after: record, weights: { engine.model.parameters })
+    if stops {
+      record.notes.append(
+        "stopped early: \(policy.monitor.rawValue) has not improved for \(progress.earlyStopping.wait) epochs")
+    }
+    // Keras' on_train_end: the best weights come back at the run's end, stopped early or not.
+    if policy.restoreBestWeights, stops || record.epoch >= configuration.epochs,
+      let best = progress.earlyStopping.bestWeights
+    {
+      try engine.setParameters(best)
+      record.notes.append(
+        "the weights of epoch \(progress.earlyStopping.bestEpoch) restored (best \(policy.monitor.rawValue))")
+    }
+  }
+
   private func finishEpoch() throws -> EpochRecord {
     let validationMetrics = try validation?.evaluate(with: engine)
     let started = Date()
-    let record = EpochRecord(
+    var record = EpochRecord(
       epoch: progress.epoch + 1,
       trainLoss: progress.epochLossSum / Double(max(progress.epochSamples, 1)),
       trainAccuracy: progress.epochJudged > 0 ? Double(progress.epochCorrect) / Double(progress.epochJudged) : nil,
       validationLoss: validationMetrics?.loss, validationAccuracy: validationMetrics?.accuracy,
       learningRate: engine.learningRateInForce, seconds: epochSeconds, notes: pendingNotes)
+    try watch(&record)
     progress.history.append(record)
     progress.epoch += 1
     progress.stepInEpoch = 0

@@ -130,7 +130,7 @@ struct TrainCommand: ParsableCommand {
       let stop = StopRequest()
       let run = try TrainingRun(
         TrainingOptions(
-          start: start.options, data: data.options, schedule: schedule.options, output: output.options),
+          start: start.options, data: data.options, schedule: try schedule.options, output: output.options),
         communicator: communicator)
       // What the run could not take as given is said even with --quiet.
       for warning in run.plan.warnings where reports {
@@ -208,11 +208,21 @@ extension TrainDataOptions {
 
 extension TrainScheduleOptions {
   var options: TrainingOptions.Schedule {
+    get throws {
+      try scheduleOptions()
+    }
+  }
+
+  private func scheduleOptions() throws(BPKitError) -> TrainingOptions.Schedule {
     TrainingOptions.Schedule(
       epochs: epochs, batchSize: batchSize, loss: loss?.loss, optimizer: optimizer, learningRate: learningRate,
       momentum: momentum, seed: seed, bpttSteps: bpttSteps, noShuffle: noShuffle, weightDecay: weightDecay,
       amsgrad: amsgrad, centered: centered, initialAccumulatorValue: initialAccumulatorValue, clipNorm: clipnorm,
-      clipValue: clipvalue, globalClipNorm: globalClipnorm, learningRateSchedule: lrSchedule)
+      clipValue: clipvalue, globalClipNorm: globalClipnorm, learningRateSchedule: lrSchedule,
+      earlyStopping: try earlyStopping.map { text throws(BPKitError) in try EarlyStopping(specification: text) },
+      reduceLearningRateOnPlateau: try reduceLrOnPlateau.map { text throws(BPKitError) in
+        try ReduceLearningRateOnPlateau(specification: text)
+      })
   }
 }
 
@@ -357,6 +367,20 @@ struct TrainScheduleOptions: ParsableArguments {
       "A Keras learning-rate schedule (see LEARNING-RATE SCHEDULES above); its initial rate defaults to --lr.",
       valueName: "name:settings"))
   var lrSchedule: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Stop once a figure stops improving (Keras EarlyStopping): monitor=val_loss,patience=N,min_delta=D,"
+        + "restore_best_weights,start_from_epoch=N.", valueName: "settings"))
+  var earlyStopping: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Reduce the learning rate on a plateau (Keras ReduceLROnPlateau): monitor=val_loss,factor=0.1,patience=10,"
+        + "min_delta=0.0001,cooldown=0,min_lr=0.", valueName: "settings"))
+  var reduceLrOnPlateau: String?
 
   @Option(name: .long, parsing: .unconditional, help: "The seed of weight initialisation and shuffling. Default 1.")
   var seed: UInt64?

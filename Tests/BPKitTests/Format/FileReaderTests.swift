@@ -179,7 +179,7 @@ import _BPKitTestSupport
     let error = FormatError.newerFormatVersion(file: "a.h5", found: .init(major: 3, minor: 1), supported: .current)
     #expect(
       error.description
-        == "'a.h5' uses bpkit format 3.1, newer than the 1.3 this bpkit \(BPKitVersion.current) reads; upgrade bpkit to read it"
+        == "'a.h5' uses bpkit format 3.1, newer than the \(FormatVersion.current) this bpkit \(BPKitVersion.current) reads; upgrade bpkit to read it"
     )
   }
 }

@@ -25,7 +25,7 @@ import _BPKitTestSupport
     try model.write(to: url)
     let root = try HDF5File(openingAtPath: url.path).root
     #expect(try root.stringAttribute("bpkit_kind") == "model")
-    #expect(try root.stringAttribute("format_version") == "1.3")
+    #expect(try root.stringAttribute("format_version") == FormatVersion.current.description)
     #expect(try root.stringAttribute("bpkit_version") == BPKitVersion.current)
     #expect(try root.children() == ["network", "weights"])
     let json = try root.openDataset("network").readString()

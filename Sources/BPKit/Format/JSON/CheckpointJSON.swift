@@ -30,7 +30,11 @@ enum CheckpointJSON {
     try writer.key("training")
     try write(checkpoint.configuration, to: writer)
     try writer.key("progress")
-    try write(checkpoint.progress, to: writer)
+    try write(checkpoint.progress, to: writer) { () throws(BPKitJSONError) in
+      try writeWatches(
+        checkpoint.progress, configuration: checkpoint.configuration, model: checkpoint.model, encoding: encoding,
+        to: writer)
+    }
     try writer.member("data", checkpoint.data) { (data) throws(BPKitJSONError) in try write(data, to: writer) }
     try writer.member("validation_data", checkpoint.validationData) { (data) throws(BPKitJSONError) in
       try write(data, to: writer)
@@ -184,10 +188,13 @@ enum CheckpointJSON {
       }
       try writer.endArray()
     }
+    try writeWatchSettings(configuration, to: writer)
     try writer.endObject()
   }
 
-  private static func write(_ progress: TrainingProgress, to writer: JSONWriter) throws(BPKitJSONError) {
+  private static func write(
+    _ progress: TrainingProgress, to writer: JSONWriter, watches: () throws(BPKitJSONError) -> Void
+  ) throws(BPKitJSONError) {
     try writer.beginObject()
     try writer.key("epoch")
     try writer.integer(progress.epoch)
@@ -220,6 +227,7 @@ enum CheckpointJSON {
     try writer.integer(progress.epochJudged)
     try writer.key("elapsed_seconds")
     try writer.real(progress.elapsedSeconds)
+    try watches()
     try writer.endObject()
   }
 
@@ -268,7 +276,11 @@ enum CheckpointJSON {
     let model = try ModelJSON.readBody(modelCursor.object(allowing: ModelJSON.embeddedMembers), at: modelCursor)
     let optimizer = try readOptimizer(try object.required("optimizer"), model: model)
     let configuration = try readTraining(try object.required("training"))
-    let progress = try readProgress(try object.required("progress"))
+    let progressCursor = try object.required("progress")
+    var progress = try readProgress(progressCursor)
+    try readWatches(
+      try progressCursor.object(allowing: progressMembers), configuration: configuration, model: model,
+      into: &progress)
     let data = try object.optional("data").map { (cursor) throws(BPKitJSONError) in try readFingerprint(cursor) }
     let validationData = try object.optional("validation_data").map { (cursor) throws(BPKitJSONError) in
       try readFingerprint(cursor)
@@ -337,7 +349,7 @@ enum CheckpointJSON {
   private static func readTraining(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingConfiguration {
     let object = try cursor.object(allowing: [
       "loss", "batch_size", "epochs", "seed", "shuffle", "bptt_steps", "validation_split", "validation_split_seed",
-      "validation_rows",
+      "validation_rows", "early_stopping", "reduce_lr_on_plateau",
     ])
     let loss = Loss(rawValue: try object.required("loss").string(oneOf: Loss.allCases.map(\.rawValue)))!
     let defaults = TrainingConfiguration(loss: loss)
@@ -351,6 +363,7 @@ enum CheckpointJSON {
       for element in elements { rows.append(try element.integer(in: 0...Int.max)) }
       validationRows = rows
     }
+    let (early, plateau) = try readWatchSettings(object)
     return TrainingConfiguration(
       loss: loss, batchSize: try object.optional("batch_size")?.integer(in: 1...Int.max) ?? defaults.batchSize,
       epochs: try object.optional("epochs")?.integer(in: 0...Int.max) ?? defaults.epochs,
@@ -359,14 +372,17 @@ enum CheckpointJSON {
       validationSplit: try object.optional("validation_split")?.finite(
         in: 0...0.999_999_999, "a number from 0 to below 1")
         ?? defaults.validationSplit,
-      validationSplitSeed: try object.optional("validation_split_seed")?.unsigned64(), validationRows: validationRows)
+      validationSplitSeed: try object.optional("validation_split_seed")?.unsigned64(), validationRows: validationRows,
+      earlyStopping: early, reduceLearningRateOnPlateau: plateau)
   }
 
+  static let progressMembers: Set<String> = [
+    "epoch", "step_in_epoch", "order", "cursor", "random", "history", "epoch_loss_sum", "epoch_samples",
+    "epoch_correct", "epoch_judged", "elapsed_seconds", "early_stopping", "reduce_lr_on_plateau",
+  ]
+
   private static func readProgress(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingProgress {
-    let object = try cursor.object(allowing: [
-      "epoch", "step_in_epoch", "order", "cursor", "random", "history", "epoch_loss_sum", "epoch_samples",
-      "epoch_correct", "epoch_judged", "elapsed_seconds",
-    ])
+    let object = try cursor.object(allowing: progressMembers)
     func count(_ name: String) throws(BPKitJSONError) -> Int {
       try object.optional(name)?.integer(in: 0...Int.max) ?? 0
     }

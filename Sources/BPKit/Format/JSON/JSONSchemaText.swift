@@ -1177,6 +1177,94 @@ enum JSONSchemaText {
                 "minimum": 0
               },
               "description": "The rows of the training data (from 0, ascending) that the seeded split held out when the run began; a resumed run validates on exactly these."
+            },
+            "early_stopping": {
+              "type": "object",
+              "description": "Early stopping (format 1.4), Keras 3's keras.callbacks.EarlyStopping with mode auto and no baseline: after each epoch from start_from_epoch on, the figure improves when it beats the best by more than min_delta; the run stops once patience epochs pass without improvement (never after the first epoch). With restore_best_weights the run ends with the best epoch's weights, stopped early or not. Absent: no early stopping.",
+              "properties": {
+                "monitor": {
+                  "enum": [
+                    "loss",
+                    "val_loss",
+                    "accuracy",
+                    "val_accuracy"
+                  ],
+                  "default": "val_loss",
+                  "description": "The epoch's figure watched, by Keras' name; accuracies are maximised, losses minimised (Keras' mode auto)."
+                },
+                "patience": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "Epochs without improvement before the run stops."
+                },
+                "min_delta": {
+                  "type": "number",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "The least change that counts as an improvement."
+                },
+                "restore_best_weights": {
+                  "type": "boolean",
+                  "default": false,
+                  "description": "Whether the run ends with the best epoch's weights."
+                },
+                "start_from_epoch": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "Epochs (counted from 0) before the first one watched."
+                }
+              },
+              "additionalProperties": false
+            },
+            "reduce_lr_on_plateau": {
+              "type": "object",
+              "description": "Reduce-on-plateau (format 1.4), Keras 3's keras.callbacks.ReduceLROnPlateau with mode auto: after each epoch, once patience epochs pass without an improvement by more than min_delta (cooldown epochs after a reduction not counted), the learning rate becomes max(rate * factor, min_lr), the rate read as a float32 first; no reduction once the rate is at min_lr. Absent: no reduction.",
+              "properties": {
+                "monitor": {
+                  "enum": [
+                    "loss",
+                    "val_loss",
+                    "accuracy",
+                    "val_accuracy"
+                  ],
+                  "default": "val_loss",
+                  "description": "The epoch's figure watched, by Keras' name; accuracies are maximised, losses minimised (Keras' mode auto)."
+                },
+                "factor": {
+                  "type": "number",
+                  "exclusiveMinimum": 0,
+                  "exclusiveMaximum": 1,
+                  "default": 0.1,
+                  "description": "The factor the learning rate is multiplied by."
+                },
+                "patience": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 10,
+                  "description": "Epochs without improvement before the rate is reduced."
+                },
+                "min_delta": {
+                  "type": "number",
+                  "minimum": 0,
+                  "default": 0.0001,
+                  "description": "The least change that counts as an improvement."
+                },
+                "cooldown": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "Epochs after a reduction before watching resumes."
+                },
+                "min_lr": {
+                  "type": "number",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "The rate is never reduced below this."
+                }
+              },
+              "additionalProperties": false
             }
           },
           "required": [
@@ -1314,6 +1402,68 @@ enum JSONSchemaText {
               "minimum": 0,
               "default": 0,
               "description": "Seconds of training so far, across every resume."
+            },
+            "early_stopping": {
+              "type": "object",
+              "description": "Early stopping's watch (format 1.4), written when training has early_stopping (and allowed only then); absent, the watch starts afresh.",
+              "properties": {
+                "best": {
+                  "type": [
+                    "number",
+                    "null"
+                  ],
+                  "description": "The best value of the watched figure so far; null before the first watched epoch."
+                },
+                "best_epoch": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "The epoch (from 1) of the best value; 0 before any."
+                },
+                "wait": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "Epochs since the last improvement (Keras' wait)."
+                },
+                "stopped_epoch": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "The epoch (from 1) at which the run stopped early; 0 while it goes on."
+                },
+                "best_weights": {
+                  "$ref": "#/$defs/weights",
+                  "description": "The best epoch's weights, every one of the model's, kept with restore_best_weights from the first watched epoch on."
+                }
+              },
+              "additionalProperties": false
+            },
+            "reduce_lr_on_plateau": {
+              "type": "object",
+              "description": "Reduce-on-plateau's watch (format 1.4), written when training has reduce_lr_on_plateau (and allowed only then); absent, the watch starts afresh.",
+              "properties": {
+                "best": {
+                  "type": [
+                    "number",
+                    "null"
+                  ],
+                  "description": "The best value of the watched figure so far; null before the first watched epoch."
+                },
+                "wait": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "Epochs since the last improvement (Keras' wait)."
+                },
+                "cooldown_counter": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "default": 0,
+                  "description": "Epochs of cooldown left (Keras' cooldown_counter)."
+                }
+              },
+              "additionalProperties": false
             }
           },
           "required": [
