@@ -14,7 +14,7 @@ are left out; onnxruntime's model is then built with onnx's helpers.
 Run from the repository root, after `swift build -c release --product bpkit`:
     /work/.venv-peers/bin/python Benchmarks/peers.py --bpkit .build/release/bpkit --rounds 3
 Only the peers, as JSON:
-    /work/.venv-peers/bin/python Benchmarks/peers.py --json [gemm] [train-mlp] [train-rnn] [train-lstm] [infer]
+    /work/.venv-peers/bin/python Benchmarks/peers.py --json [gemm] [train-mlp] [train-rnn] [train-lstm] [train-gru] [infer]
 
 Each workload is a function registered in WORKLOADS; a new one (for example a
 checkpoint write/read) is a function returning {figure name: value} and an
@@ -100,48 +100,40 @@ def train_mlp():
     return {"train-mlp torch": n / median_time(epoch)}
 
 
-def train_rnn():
+def train_sequence(name, make_layer):
+    """The sequence workload of `bpkit bench train-rnn/lstm/gru`: a recurrent layer of 64 units over
+    32 steps of 16 inputs, its last step into nn.Linear(64, 1), MSE, SGD, batches of 32."""
     if not have_torch():
         return {}
     torch = torch_threads()
     n = 32 * 40
     x = torch.rand(n, 32, 16)
     y = torch.rand(n, 1)
-    rnn = torch.nn.RNN(16, 64, batch_first=True, nonlinearity="tanh")
+    layer = make_layer(torch.nn)
     head = torch.nn.Linear(64, 1)
-    opt = torch.optim.SGD(list(rnn.parameters()) + list(head.parameters()), lr=0.01)
+    opt = torch.optim.SGD(list(layer.parameters()) + list(head.parameters()), lr=0.01)
 
     def epoch():
         for i in range(0, n, 32):
             opt.zero_grad()
-            h, _ = rnn(x[i : i + 32])
+            h, _ = layer(x[i : i + 32])
             ((head(h[:, -1]) - y[i : i + 32]) ** 2).mean().backward()
             opt.step()
 
     epoch()
-    return {"train-rnn torch": n / median_time(epoch)}
+    return {f"{name} torch": n / median_time(epoch)}
+
+
+def train_rnn():
+    return train_sequence("train-rnn", lambda nn: nn.RNN(16, 64, batch_first=True, nonlinearity="tanh"))
 
 
 def train_lstm():
-    if not have_torch():
-        return {}
-    torch = torch_threads()
-    n = 32 * 40
-    x = torch.rand(n, 32, 16)
-    y = torch.rand(n, 1)
-    lstm = torch.nn.LSTM(16, 64, batch_first=True)
-    head = torch.nn.Linear(64, 1)
-    opt = torch.optim.SGD(list(lstm.parameters()) + list(head.parameters()), lr=0.01)
+    return train_sequence("train-lstm", lambda nn: nn.LSTM(16, 64, batch_first=True))
 
-    def epoch():
-        for i in range(0, n, 32):
-            opt.zero_grad()
-            h, _ = lstm(x[i : i + 32])
-            ((head(h[:, -1]) - y[i : i + 32]) ** 2).mean().backward()
-            opt.step()
 
-    epoch()
-    return {"train-lstm torch": n / median_time(epoch)}
+def train_gru():
+    return train_sequence("train-gru", lambda nn: nn.GRU(16, 64, batch_first=True))
 
 
 def mlp_onnx(path, weights):
@@ -200,7 +192,10 @@ def infer():
     return out
 
 
-WORKLOADS = {"gemm": gemm, "train-mlp": train_mlp, "train-rnn": train_rnn, "train-lstm": train_lstm, "infer": infer}
+WORKLOADS = {
+    "gemm": gemm, "train-mlp": train_mlp, "train-rnn": train_rnn, "train-lstm": train_lstm, "train-gru": train_gru,
+    "infer": infer,
+}
 
 # Table rows: bpkit's figure (its workload name in `bpkit bench --json`), the
 # peers beside it, the unit, and whether more is better.
@@ -209,6 +204,7 @@ FIGURES = [
     ("train-mlp", ["train-mlp torch"], "samples/s", True),
     ("train-rnn", ["train-rnn torch"], "seq/s", True),
     ("train-lstm", ["train-lstm torch"], "seq/s", True),
+    ("train-gru", ["train-gru torch"], "seq/s", True),
     ("infer batch 1", ["infer batch 1 torch", "infer batch 1 onnxruntime"], "µs", False),
     ("infer batch 1024", ["infer batch 1024 torch", "infer batch 1024 onnxruntime"], "samples/s", True),
 ]
@@ -239,10 +235,11 @@ def run_peers(names):
     return out
 
 
-def run_bpkit(binary, names):
+def run_bpkit(binary, names, threads=0):
     out = {}
     for name in names:
-        lines = subprocess.run([binary, "bench", name, "--json"], check=True, capture_output=True, text=True).stdout
+        command = [binary, "bench", name, "--json"] + (["--threads", str(threads)] if threads else [])
+        lines = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         for line in lines.splitlines():
             record = json.loads(line)
             if "workload" in record:
@@ -286,6 +283,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians over rounds")
     parser.add_argument("--json", action="store_true", help="print the raw figures of every round as JSON")
     parser.add_argument("--threads", type=int, default=2, help="threads for PyTorch and onnxruntime (default 2)")
+    parser.add_argument("--bpkit-threads", type=int, default=0,
+                        help="bpkit bench's --threads (default 0: bpkit's own choice per workload)")
     args = parser.parse_args()
     global THREADS
     THREADS = args.threads
@@ -299,7 +298,7 @@ def main():
     for index in range(args.rounds):
         figures = {}
         if args.bpkit:
-            figures.update(run_bpkit(args.bpkit, names))
+            figures.update(run_bpkit(args.bpkit, names, args.bpkit_threads))
             kernels = figures.pop("kernels", kernels)
         figures.update(run_peers(names))
         rounds.append(figures)

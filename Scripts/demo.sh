@@ -28,6 +28,25 @@ if command -v h5dump >/dev/null; then
   step "h5dump reads it without bpkit: the training loss per epoch" h5dump -d /history/train_loss "$work/run.ckpt.h5"
 fi
 
+# A sequence task: an LSTM learns the adding problem (Fixtures/datasets/adding.h5:
+# 8 steps of (value, marker), the target the sum of the two marked values), and
+# its run, stopped and resumed, ends where the uninterrupted one does.
+adding=Fixtures/datasets/adding.h5
+lstm=(--layers "8x2,lstm16,1" --data "$adding" --loss mse --optimizer adam --lr 0.01)
+step "The bundled sequence task" "$bin" ls "$adding"
+step "Train an LSTM 20 epochs without a stop" \
+  "$bin" train "${lstm[@]}" --epochs 20 --checkpoint "$work/lstm-full.ckpt.h5" --quiet
+step "Train the same LSTM, stopping after 10 epochs" \
+  "$bin" train "${lstm[@]}" --epochs 10 --checkpoint "$work/lstm.ckpt.h5" --quiet
+step "Resume it to 20 epochs" "$bin" train --resume "$work/lstm.ckpt.h5" --epochs 20 --quiet
+step "The resumed LSTM equals the uninterrupted one, bit for bit" \
+  "$bin" diff "$work/lstm-full.ckpt.h5" "$work/lstm.ckpt.h5"
+step "It adds the marked numbers of the test sequences" \
+  "$bin" infer "$work/lstm.ckpt.h5" --input "$adding" --x /test/x --labels /test/y --metrics-only
+step "The LSTM as ONNX, its LSTM operator" "$bin" convert "$work/lstm.ckpt.h5" "$work/lstm.onnx"
+step "bpkit runs the ONNX file directly, to the same figures" \
+  "$bin" infer "$work/lstm.onnx" --input "$adding" --x /test/x --labels /test/y --metrics-only
+
 # Interchange: the same run as bpkit JSON (described by the JSON Schema that
 # `bpkit schema model|checkpoint` prints) and as a Keras 3 file.
 step "The checkpoint as bpkit JSON, weights in base64" \

@@ -80,4 +80,17 @@ import _BPKitTestSupport
     #expect(result.status != 0)
     #expect(result.error.contains("--runs must be at least 1"))
   }
+
+  /// train-rnn, train-lstm and train-gru are one sequence workload with another layer each, and name their figures.
+  @Test(arguments: ["train-lstm", "train-gru"])
+  func sequenceWorkloadsNameTheirFigures(workload: String) throws {
+    let result = try BPKitBinary.run("bench", workload, "--runs", "1", "--threads", "1", "--json")
+    #expect(result.status == 0, "\(result.error)")
+    let figure = try result.output.split(separator: "\n").dropFirst().map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+    }.first
+    #expect(figure?["workload"] as? String == workload)
+    #expect(figure?["unit"] as? String == "seq/s")
+    #expect((figure?["median"] as? Double ?? 0) > 0)
+  }
 }

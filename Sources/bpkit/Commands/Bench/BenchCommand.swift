@@ -15,10 +15,12 @@ struct BenchCommand: ParsableCommand {
       Prints each figure as the median of --runs runs, with the kernel path \
       in use (BPKIT_KERNELS=avx512|avx2|portable forces one). Figures from a debug build are meaningless: \
       build with 'swift build -c release' or run 'make bench'. Without a \
-      subcommand, gemm, train-mlp, train-rnn, train-lstm, infer, checkpoint and convert run in turn.
+      subcommand, gemm, train-mlp, train-rnn, train-lstm, train-gru, infer, checkpoint and convert run in turn.
       """,
     subcommands: [
-      GemmBenchmark.self, TrainMLPBenchmark.self, TrainRNNBenchmark.self, TrainLSTMBenchmark.self, InferBenchmark.self,
+      GemmBenchmark.self, TrainMLPBenchmark.self, TrainRNNBenchmark.self, TrainLSTMBenchmark.self,
+      TrainGRUBenchmark.self,
+      InferBenchmark.self,
       CheckpointBenchmark.self, ConvertBenchmark.self,
     ]
   )

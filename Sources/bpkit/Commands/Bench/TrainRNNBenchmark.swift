@@ -12,11 +12,51 @@ struct TrainRNNBenchmark: BenchmarkWorkload {
   func run() throws { try runAlone(options) }
 
   func measure(_ options: BenchOptions) throws {
+    try SequenceTraining.measure("train-rnn", layer: "rnn64:tanh", options)
+  }
+}
+
+/// `bpkit bench train-lstm`: training speed of an LSTM network, the workload BENCHMARKS.md sets beside PyTorch's `nn.LSTM`.
+struct TrainLSTMBenchmark: BenchmarkWorkload {
+  static let configuration = CommandConfiguration(
+    commandName: "train-lstm",
+    abstract: "Sequences/s training LSTM 64 (16 inputs, 32 steps) + dense 1, MSE, SGD, batch 32.")
+
+  @OptionGroup var options: BenchOptions
+
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    try SequenceTraining.measure("train-lstm", layer: "lstm64", options)
+  }
+}
+
+/// `bpkit bench train-gru`: training speed of a GRU network (`reset_after`, PyTorch's `nn.GRU` form).
+struct TrainGRUBenchmark: BenchmarkWorkload {
+  static let configuration = CommandConfiguration(
+    commandName: "train-gru",
+    abstract: "Sequences/s training GRU 64 (16 inputs, 32 steps) + dense 1, MSE, SGD, batch 32.")
+
+  @OptionGroup var options: BenchOptions
+
+  func run() throws { try runAlone(options) }
+
+  func measure(_ options: BenchOptions) throws {
+    try SequenceTraining.measure("train-gru", layer: "gru64", options)
+  }
+}
+
+/// The sequence-training workload of `train-rnn`, `train-lstm` and
+/// `train-gru`: one recurrent layer of 64 units over 32 steps of 16 inputs,
+/// its last step into a dense unit, MSE, SGD, batches of 32, 40 batches an
+/// epoch; the figure is sequences per second of an epoch.
+enum SequenceTraining {
+  static func measure(_ name: String, layer: String, _ options: BenchOptions) throws {
     let batch = 32
     let batches = 40
     let steps = 32
     let features = 16
-    let network = try NetworkDescription(layerSpecification: "\(steps)x\(features),rnn64:tanh,1")
+    let network = try NetworkDescription(layerSpecification: "\(steps)x\(features),\(layer),1")
     let engine = try TrainingEngine<Float>(
       model: try Model(initializing: network, seed: 1),
       optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd, learningRate: 0.01)),
@@ -43,6 +83,6 @@ struct TrainRNNBenchmark: BenchmarkWorkload {
       let seconds = try BenchReport.seconds { try epoch() }
       figures.append(Double(batch * batches) / seconds)
     }
-    BenchReport.figure("train-rnn", figures, unit: "seq/s", threads: threads, options: options)
+    BenchReport.figure(name, figures, unit: "seq/s", threads: threads, options: options)
   }
 }
