@@ -7,12 +7,14 @@ import SwiftProtobuf
 /// append to repeated fields (protobuf's encoding guide, "Last One Wins"
 /// and merging of embedded messages), so the concatenation of serialized
 /// `ModelProto`s is the serialization of their merge. The file is the model
-/// without weights, followed by one `ModelProto { graph { initializer } }`
-/// per weight, each serialized by swift-protobuf with its `raw_data` taken
-/// from the tensor's storage without a copy. So the whole message never
-/// sits in memory: the largest extra allocation is one serialized tensor
-/// (in ``ONNXSerializedBytes``, which swift-protobuf fills without a zero
-/// fill first).
+/// without weights, serialized by swift-protobuf, followed by one
+/// `ModelProto { graph { initializer } }` per weight: swift-protobuf encodes
+/// the initializer's name, dims and type, ``ONNXInitializerFraming`` the
+/// tags and lengths around them and its `raw_data`, and the raw bytes go
+/// to the file with `write(2)` straight from the tensor's storage. So the
+/// weights are copied once, into the page cache, as a raw write copies
+/// them, and no serialized message larger than a tensor's header is ever
+/// in memory.
 ///
 /// Models with more than ``ONNXFormat/externalDataThreshold`` bytes of
 /// weights are written in ONNX's external-data form instead: the weights
@@ -30,12 +32,12 @@ enum ONNXFileWriter {
     }
     try OutputFile.create(url.relativePath, options: options, reservingBytes: weightBytes + (1 << 20)) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: url.path)
-      try serialized(plan.model, url).withUnsafeBytes { try file.write($0) }
+      try file.write(serialized(plan.model, url))
       for initializer in plan.initializers {
         try initializer.scalars.withUnsafeBytes { bytes in
-          var piece = Onnx_ModelProto()
-          piece.graph.initializer = [tensorProto(initializer, rawData: borrowedData(bytes))]
-          try serialized(piece, url).withUnsafeBytes { try file.write($0) }
+          let fields: [UInt8] = try serialized(tensorProto(initializer), url)
+          try file.write(ONNXInitializerFraming(tensorFields: fields, rawByteCount: bytes.count).prefix)
+          try file.write(bytes)
         }
       }
     }
@@ -55,7 +57,7 @@ enum ONNXFileWriter {
       for initializer in plan.initializers {
         let length = initializer.scalars.count * MemoryLayout<Float>.size
         try initializer.scalars.withUnsafeBytes { try file.write($0) }
-        var tensor = tensorProto(initializer, rawData: nil)
+        var tensor = tensorProto(initializer)
         tensor.dataLocation = .external
         tensor.externalData = [
           entry("location", dataName), entry("offset", String(offset)), entry("length", String(length)),
@@ -66,23 +68,17 @@ enum ONNXFileWriter {
     }
     try OutputFile.create(url.relativePath, options: options) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: url.path)
-      try serialized(model, url).withUnsafeBytes { try file.write($0) }
+      try file.write(serialized(model, url))
     }
   }
 
-  private static func tensorProto(_ initializer: ONNXExportPlan.Initializer, rawData: Data?) -> Onnx_TensorProto {
+  /// The initializer's name, dims and type; its numbers go apart (raw data or external data).
+  static func tensorProto(_ initializer: ONNXExportPlan.Initializer) -> Onnx_TensorProto {
     var tensor = Onnx_TensorProto()
     tensor.name = initializer.name
     tensor.dims = initializer.shape.map(Int64.init)
     tensor.dataType = ONNXElementType.float.rawValue
-    if let rawData { tensor.rawData = rawData }
     return tensor
-  }
-
-  /// `bytes` as `Data` without copying them; valid only while `bytes` is.
-  private static func borrowedData(_ bytes: UnsafeRawBufferPointer) -> Data {
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return Data() }
-    return Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
   }
 
   private static func entry(_ key: String, _ value: String) -> Onnx_StringStringEntryProto {
@@ -92,7 +88,7 @@ enum ONNXFileWriter {
     return entry
   }
 
-  private static func serialized(_ message: Onnx_ModelProto, _ url: URL) throws -> ONNXSerializedBytes {
+  private static func serialized<M: Message>(_ message: M, _ url: URL) throws -> [UInt8] {
     do {
       return try message.serializedBytes()
     } catch {
