@@ -79,6 +79,12 @@ void bpk_sgemm(int transA, int transB, int m, int n, int k, const float *a, int 
 void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
                const double *b, int ldb, int accumulate, double *c, int ldc);
 
+/// target[c * target_stride + r] = source[r * source_stride + c] for every
+/// row r < rows and column c < columns of the source: a copy, in 32 × 32
+/// tiles, each moved in 8 × 8 AVX blocks where the CPU has AVX.
+void bpk_transpose_f32(const float *source, int rows, int columns, long source_stride, float *target,
+                       long target_stride);
+
 #ifdef __cplusplus
 }
 #endif
