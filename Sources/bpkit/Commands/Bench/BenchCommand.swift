@@ -93,6 +93,23 @@ enum BenchReport {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
   }
 
+  /// Wall-clock and processor seconds taken by `body`: processor time is
+  /// the whole process's (every thread, user and system), which on a shared
+  /// machine is the fairer figure, since it does not count the time spent
+  /// waiting for a CPU.
+  static func times(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    let cpuStart = processorSeconds()
+    let wall = try seconds(body)
+    return (wall, processorSeconds() - cpuStart)
+  }
+
+  /// The processor time the process has used so far, in seconds.
+  static func processorSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+  }
+
   /// The median of `values`.
   static func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()

@@ -66,20 +66,26 @@ struct ConvertBenchmark: BenchmarkWorkload {
         { try Model(safetensorsContentsOf: $0) }
       ),
     ]
-    var lines = ["convert: \(count) Float32 weights, \(bytes / 1_000_000) MB", "  machine: \(MachineConditions.now())"]
+    var lines = [
+      "convert: \(count) Float32 weights, \(bytes / 1_000_000) MB; GB/s of weights by wall-clock and by processor time",
+      "  machine: \(MachineConditions.now())",
+    ]
     var json: [String] = []
-    var raw: [String: Double] = [:]
-    func report(_ name: String, _ seconds: [Double], _ peaks: [Double]?, relativeTo kind: String) {
-      let median = BenchReport.median(seconds)
+    var raw: [String: (wall: Double, cpu: Double)] = [:]
+    func report(_ name: String, _ times: [(wall: Double, cpu: Double)], _ peaks: [Double]?, relativeTo kind: String) {
+      let wall = BenchReport.median(times.map(\.wall))
+      let cpu = BenchReport.median(times.map(\.cpu))
+      let rate = { (seconds: Double) in Double(bytes) / seconds / 1e9 }
       var line = String(
-        format: "  %@ %6.2f GB/s  (%.3f s)", name.padding(toLength: 28, withPad: " ", startingAt: 0),
-        Double(bytes) / median / 1e9, median)
-      var object = #"{"workload": "convert \#(name)", "median": \#(Double(bytes) / median / 1e9), "unit": "GB/s""#
+        format: "  %@ %6.2f GB/s wall (%.3f s) %6.2f GB/s CPU (%.3f s)",
+        name.padding(toLength: 28, withPad: " ", startingAt: 0), rate(wall), wall, rate(cpu), cpu)
+      var object =
+        #"{"workload": "convert \#(name)", "median": \#(rate(wall)), "cpu_median": \#(rate(cpu)), "unit": "GB/s""#
       if let ceiling = raw[kind] {
-        line += String(format: ", %.2f of raw %@", ceiling / median, kind)
-        object += #", "of_raw": \#(ceiling / median)"#
+        line += String(format: ", of raw %@ %.2f wall %.2f CPU", kind, ceiling.wall / wall, ceiling.cpu / cpu)
+        object += #", "of_raw": \#(ceiling.wall / wall), "of_raw_cpu": \#(ceiling.cpu / cpu)"#
       } else {
-        raw[kind] = median
+        raw[kind] = (wall, cpu)
       }
       if let peaks {
         let peak = BenchReport.median(peaks)
@@ -87,24 +93,24 @@ struct ConvertBenchmark: BenchmarkWorkload {
         object += #", "peak_x_weights": \#(peak)"#
       }
       lines.append(line)
-      json.append(object + #", "runs": \#(seconds.count)}"#)
+      json.append(object + #", "runs": \#(times.count)}"#)
     }
     let rawURL = workFolder.appendingPathComponent("bench.raw")
-    var rawWrites: [Double] = []
+    var rawWrites: [(wall: Double, cpu: Double)] = []
     for _ in 0..<options.runs {
       sync()
-      rawWrites.append(try BenchReport.seconds { try RawFile.write(model!, to: rawURL) })
+      rawWrites.append(try BenchReport.times { try RawFile.write(model!, to: rawURL) })
     }
     report("raw write", rawWrites, nil, relativeTo: "write")
     for format in formats {
       let url = workFolder.appendingPathComponent(format.file)
-      var writes: [Double] = []
+      var writes: [(wall: Double, cpu: Double)] = []
       var writePeaks: [Double] = []
       for _ in 0..<options.runs {
         // Earlier runs' dirty pages go to disk first, so that no write is throttled by them.
         sync()
         MemoryUsage.resetPeak()
-        writes.append(try BenchReport.seconds { try format.write(model!, url) })
+        writes.append(try BenchReport.times { try format.write(model!, url) })
         writePeaks.append(Double(MemoryUsage.peakResidentBytes() - processBaseline) / Double(bytes))
       }
       report("bpkit \(format.name) write", writes, writePeaks, relativeTo: "write")
@@ -113,19 +119,19 @@ struct ConvertBenchmark: BenchmarkWorkload {
     // The model built above is let go: reads are measured from a process holding no weights.
     model = nil
     let baseline = MemoryUsage.residentBytes()
-    var rawReads: [Double] = []
+    var rawReads: [(wall: Double, cpu: Double)] = []
     for _ in 0..<options.runs {
-      rawReads.append(try BenchReport.seconds { try RawFile.read(counts: shapes, from: rawURL) })
+      rawReads.append(try BenchReport.times { try RawFile.read(counts: shapes, from: rawURL) })
     }
     report("raw read", rawReads, nil, relativeTo: "read")
     for format in formats {
       let url = workFolder.appendingPathComponent(format.file)
-      var reads: [Double] = []
+      var reads: [(wall: Double, cpu: Double)] = []
       var readPeaks: [Double] = []
       for _ in 0..<options.runs {
         MemoryUsage.resetPeak()
         var loaded: Model?
-        reads.append(try BenchReport.seconds { loaded = try format.read(url) })
+        reads.append(try BenchReport.times { loaded = try format.read(url) })
         readPeaks.append(Double(MemoryUsage.peakResidentBytes() - baseline) / Double(bytes))
         guard loaded?.parameters.count == 12 else {
           throw ValidationError("the \(format.name) model read back is incomplete")
@@ -139,13 +145,13 @@ struct ConvertBenchmark: BenchmarkWorkload {
     if withJSON {
       let model = try Self.model(parameters: parameters)
       for figure in try JSONReaderBenchmark.measure(model, bytes: bytes, folder: workFolder, runs: options.runs) {
-        report(figure.name, figure.seconds, figure.peaks, relativeTo: figure.name.hasSuffix("write") ? "write" : "read")
+        report(figure.name, figure.times, figure.peaks, relativeTo: figure.name.hasSuffix("write") ? "write" : "read")
       }
     }
     if let python {
       for peer in try PeerConvertBenchmark.measure(python: python, folder: workFolder, runs: options.runs) {
         report(
-          peer.name, [peer.seconds], nil,
+          peer.name, [(peer.wall, peer.cpu)], nil,
           relativeTo: peer.name.hasSuffix("load") || peer.name.hasSuffix("load_file") ? "read" : "write")
       }
     }
@@ -176,8 +182,15 @@ struct ConvertBenchmark: BenchmarkWorkload {
 
 /// onnx and safetensors in Python reading and writing the same files.
 enum PeerConvertBenchmark {
-  /// Runs `Benchmarks/peer_convert.py` and collects its figures (median seconds).
-  static func measure(python: String, folder: URL, runs: Int) throws -> [PeerCheckpointBenchmark.Figure] {
+  /// One figure of the script: median wall-clock and processor seconds.
+  struct Figure {
+    var name: String
+    var wall: Double
+    var cpu: Double
+  }
+
+  /// Runs `Benchmarks/peer_convert.py` and collects its figures.
+  static func measure(python: String, folder: URL, runs: Int) throws -> [Figure] {
     let script = try PeerCheckpointBenchmark.scriptPath().replacingOccurrences(
       of: "peer_checkpoint.py", with: "peer_convert.py")
     let process = Process()
@@ -192,11 +205,12 @@ enum PeerConvertBenchmark {
     guard process.terminationStatus == 0 else {
       throw PeerCheckpointBenchmark.Failure(description: "'\(python)' failed measuring onnx and safetensors")
     }
+    // Each line: NAME WALL CPU, the name possibly holding spaces.
     return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
-      guard let space = line.lastIndex(of: " "), let seconds = Double(line[line.index(after: space)...]) else {
-        return nil
-      }
-      return PeerCheckpointBenchmark.Figure(key: String(line[..<space]), name: String(line[..<space]), seconds: seconds)
+      let parts = line.split(separator: " ")
+      guard parts.count >= 3, let wall = Double(parts[parts.count - 2]), let cpu = Double(parts[parts.count - 1])
+      else { return nil }
+      return Figure(name: parts.dropLast(2).joined(separator: " "), wall: wall, cpu: cpu)
     }
   }
 }

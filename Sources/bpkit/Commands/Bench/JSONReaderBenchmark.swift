@@ -33,12 +33,12 @@ enum JSONReaderBenchmark {
     }
   }
 
-  /// One figure: seconds per run and peak memory over the weights' size
+  /// One figure: wall-clock and processor seconds per run and peak memory over the weights' size
   /// (for reads, the growth of the peak resident size while reading: memory
   /// an earlier reader freed but the allocator kept is not counted again).
   struct Figure {
     var name: String
-    var seconds: [Double]
+    var times: [(wall: Double, cpu: Double)]
     var peaks: [Double]
   }
 
@@ -48,12 +48,12 @@ enum JSONReaderBenchmark {
     var figures: [Figure] = []
     for encoding in [BPKitJSON.WeightEncoding.base64, .numbers] {
       let path = folder.appendingPathComponent("bench-\(encoding.rawValue).json").path
-      var write = Figure(name: "bpkit JSON \(encoding.rawValue) write", seconds: [], peaks: [])
+      var write = Figure(name: "bpkit JSON \(encoding.rawValue) write", times: [], peaks: [])
       for _ in 0..<runs {
         sync()
         MemoryUsage.resetPeak()
-        write.seconds.append(
-          try BenchReport.seconds {
+        write.times.append(
+          try BenchReport.times {
             try model.writeJSON(toPath: path, weights: encoding, options: .init(synchronize: false))
           })
         write.peaks.append(Double(MemoryUsage.peakResidentBytes()) / Double(bytes))
@@ -71,11 +71,11 @@ enum JSONReaderBenchmark {
         ),
       ]
       for (name, read) in readers {
-        var figure = Figure(name: name, seconds: [], peaks: [])
+        var figure = Figure(name: name, times: [], peaks: [])
         for _ in 0..<runs {
           let before = MemoryUsage.residentBytes()
           MemoryUsage.resetPeak()
-          figure.seconds.append(try BenchReport.seconds { try read() })
+          figure.times.append(try BenchReport.times { try read() })
           figure.peaks.append(Double(MemoryUsage.peakResidentBytes() - before) / Double(bytes))
         }
         figures.append(figure)
