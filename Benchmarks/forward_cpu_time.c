@@ -23,7 +23,8 @@
 
 enum { LAYERS = 3, LARGE = 1024, RUNS = 9 };
 static const int width[LAYERS + 1] = {784, 256, 128, 10};
-static float *kernel[LAYERS], *bias[LAYERS], *activation[LAYERS + 1];
+static float *kernel[LAYERS], *packed[LAYERS], *bias[LAYERS], *activation[LAYERS + 1];
+static int path;
 
 static double seconds(clockid_t clock) {
     struct timespec t;
@@ -31,13 +32,13 @@ static double seconds(clockid_t clock) {
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-// z = b + x·W by the kernels, then relu, or softmax for the last layer, as bpkit's engine does.
+// z = b + x·W by the kernels (B packed once, as bpkit's Predictor does), then relu, or softmax for the last layer, as bpkit's engine does.
 static void forward(int rows) {
     for (int l = 0; l < LAYERS; l++) {
         int k = width[l], n = width[l + 1];
         float *out = activation[l + 1];
         for (int r = 0; r < rows; r++) memcpy(out + (long)r * n, bias[l], sizeof(float) * n);
-        bpk_sgemm(0, 0, rows, n, k, activation[l], k, kernel[l], n, 1, out, n);
+        bpk_sgemm_prepacked(0, rows, n, k, activation[l], k, kernel[l], n, packed[l], path, 1, out, n);
         if (l < LAYERS - 1) {
             for (long i = 0; i < (long)rows * n; i++) out[i] = out[i] > 0 ? out[i] : 0;
             continue;
@@ -79,6 +80,12 @@ int main(int argc, char **argv) {
         bias[l] = malloc(sizeof(float) * width[l + 1]);
         for (int i = 0; i < width[l] * width[l + 1]; i++) kernel[l][i] = (rand() / (float)RAND_MAX - 0.5f) * 0.1f;
         for (int i = 0; i < width[l + 1]; i++) bias[l][i] = 0.01f * i;
+    }
+    path = bpk_kernels_path();
+    for (int l = 0; l < LAYERS; l++) {
+        long count = bpk_sgemm_packed_b_count(path, width[l + 1], width[l]);
+        packed[l] = count ? aligned_alloc(64, sizeof(float) * count) : NULL;
+        if (count) bpk_sgemm_pack_b(path, width[l + 1], width[l], kernel[l], width[l + 1], packed[l]);
     }
     for (int l = 0; l <= LAYERS; l++) activation[l] = aligned_alloc(64, sizeof(float) * LARGE * width[l]);
     for (int i = 0; i < LARGE * width[0]; i++) activation[0][i] = rand() / (float)RAND_MAX;

@@ -86,40 +86,49 @@ TARGET static void row(int n, int k, const float *a, int csa, const float *b, in
 
 // A block of up to 12 rows and 32 outputs straight from unpacked A and B:
 // small products skip packing. The last outputs are loaded and stored under
-// masks. R is a constant in each instance below.
+// masks. R (rows) and V (vectors per row: 1 when at most 16 outputs are left,
+// so that a narrow layer does no work on masked-out lanes) are constants in
+// each instance below; neither changes any output's chain.
 TARGET static inline __attribute__((always_inline)) void direct_rows(
-    const int R, int cols, int k, const float *a, long rsa, long csa, const float *b, long ldb,
-    float *c, int ldc, int load) {
-    __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1);
-    __mmask16 m1 = cols >= 32   ? (__mmask16)0xFFFF
-                   : cols <= 16 ? (__mmask16)0
-                                : (__mmask16)((1u << (cols - 16)) - 1);
+    const int R, const int V, int cols, int k, const float *a, long rsa, long csa, const float *b,
+    long ldb, float *c, int ldc, int load) {
+    __mmask16 mask[2] = {
+        cols >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << cols) - 1),
+        cols >= 32   ? (__mmask16)0xFFFF
+        : cols <= 16 ? (__mmask16)0
+                     : (__mmask16)((1u << (cols - 16)) - 1),
+    };
     __m512 acc[MR][2];
 #pragma clang loop unroll(full)
-    for (int r = 0; r < R; r++) {
-        acc[r][0] = load ? _mm512_maskz_loadu_ps(m0, c + (long)r * ldc) : _mm512_setzero_ps();
-        acc[r][1] = load ? _mm512_maskz_loadu_ps(m1, c + (long)r * ldc + 16) : _mm512_setzero_ps();
-    }
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V; v++)
+            acc[r][v] = load ? _mm512_maskz_loadu_ps(mask[v], c + (long)r * ldc + 16 * v)
+                             : _mm512_setzero_ps();
     for (int p = 0; p < k; p++) {
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
-        __m512 b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+        __m512 bv[2];
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V; v++) bv[v] = _mm512_maskz_loadu_ps(mask[v], b + p * ldb + 16 * v);
 #pragma clang loop unroll(full)
         for (int r = 0; r < R; r++) {
             __m512 x = _mm512_set1_ps(a[r * rsa + p * csa]);
-            acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+#pragma clang loop unroll(full)
+            for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bv[v], acc[r][v]);
         }
     }
 #pragma clang loop unroll(full)
-    for (int r = 0; r < R; r++) {
-        _mm512_mask_storeu_ps(c + (long)r * ldc, m0, acc[r][0]);
-        _mm512_mask_storeu_ps(c + (long)r * ldc + 16, m1, acc[r][1]);
-    }
+    for (int r = 0; r < R; r++)
+#pragma clang loop unroll(full)
+        for (int v = 0; v < V; v++)
+            _mm512_mask_storeu_ps(c + (long)r * ldc + 16 * v, mask[v], acc[r][v]);
 }
 
 #define DIRECT_CASE(R)                                                                        \
     case R:                                                                                   \
-        direct_rows(R, cols, k, a, rsa, csa, b, ldb, c, ldc, load);                           \
+        if (cols <= 16)                                                                       \
+            direct_rows(R, 1, cols, k, a, rsa, csa, b, ldb, c, ldc, load);                    \
+        else                                                                                  \
+            direct_rows(R, 2, cols, k, a, rsa, csa, b, ldb, c, ldc, load);                    \
         break;
 
 TARGET static void direct(int rows, int cols, int k, const float *a, long rsa, long csa,

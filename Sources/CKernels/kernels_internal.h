@@ -31,9 +31,4 @@ extern const bpk_sgemm_kernel bpk_avx2_kernel;
 extern const bpk_sgemm_kernel bpk_avx512_kernel;
 #endif
 
-/// Runs fn(ctx, 0..tasks−1) on up to `threads` threads, the caller among them,
-/// and returns when all are done. Falls back to the caller alone while another
-/// product holds the workers.
-void bpk_parallel_run(int tasks, int threads, void (*fn)(void *ctx, int index), void *ctx);
-
 #endif

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "CKernels.h"
 #include "kernels_internal.h"
 
 enum { MAX_WORKERS = 255 };

@@ -88,6 +88,22 @@ import Testing
     }
   }
 
+  /// Chains longer than one block of k (1,024 steps) continue through C from
+  /// one block to the next, on one thread and split over rows or columns.
+  @Test(arguments: Kernels.supported, [1, 2])
+  func chainsLongerThanABlockOfKAreTheDefinedChain(path: Kernels.Path, threads: Int) throws {
+    for shape in [Shape(m: 13, n: 40, k: 1100), Shape(m: 30, n: 70, k: 2100), Shape(m: 3, n: 600, k: 1500)] {
+      for (transposeA, transposeB) in [(false, false), (true, false), (false, true)] {
+        let (run, expected) = Self.product(
+          shape, transposeA: transposeA, transposeB: transposeB, accumulate: true, seed: UInt64(shape.k))
+        let got = try Kernels.with(path: path, threads: threads) { run() }
+        #expect(
+          got.map(\.bitPattern) == expected.map(\.bitPattern),
+          "\(path), \(threads) threads, \(shape), Aᵀ \(transposeA), Bᵀ \(transposeB)")
+      }
+    }
+  }
+
   @Test func smallIntegerProductIsExact() throws {
     var c: [Float] = [0, 0, 0, 0]
     let a: [Float] = [1, 2, 3, 4]

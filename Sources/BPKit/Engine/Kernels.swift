@@ -92,7 +92,8 @@ public enum Kernels {
     }
   }
 
-  private static var currentThreadPathChoice: Int32 {
+  /// The calling thread's own choice of path, or 0 when it follows the process.
+  static var currentThreadPathChoice: Int32 {
     let current = bpk_kernels_current_path()
     return current == bpk_kernels_path() ? 0 : current
   }

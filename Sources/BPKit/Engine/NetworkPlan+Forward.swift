@@ -28,8 +28,10 @@ extension NetworkPlan {
   /// - Parameters:
   ///   - parameters: The flat weights, laid out by ``layout``.
   ///   - input: [batch, features] or [batch, steps, features], row-major.
+  ///   - packed: The dense kernels of `parameters`, packed (`Float` only).
   func forward<S: BLASScalar>(
-    parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool
+    parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool,
+    packed: PackedKernels? = nil
   ) {
     let batch = ws.batch
     let steps = ws.steps
@@ -43,7 +45,7 @@ extension NetworkPlan {
         let z = keepZ ? ws.z[i].pointer : y
         affine(
           x: x, rows: rows, inputs: d.inputWidth, units: d.units, kernel: p + d.kernel, bias: d.bias.map { p + $0 },
-          into: z)
+          into: z, packed: packed.map { ($0, i) })
         d.activation.forward(z, into: y, rows: rows, width: d.units, stride: d.units)
         x = UnsafePointer(y)
       case .elman(let e):
@@ -76,13 +78,23 @@ extension NetworkPlan {
   }
 
   /// out = b + x·W for `rows` rows: each output starts from its bias and
-  /// adds the inputs' products in order.
+  /// adds the inputs' products in order. `packed` gives W packed, as dense
+  /// step `packed.1`.
   func affine<S: BLASScalar>(
     x: UnsafePointer<S>, rows: Int, inputs: Int, units: Int, kernel: UnsafePointer<S>, bias: UnsafePointer<S>?,
-    into out: UnsafeMutablePointer<S>
+    into out: UnsafeMutablePointer<S>, packed: (PackedKernels, Int)? = nil
   ) {
     if let bias {
       for r in 0..<rows { (out + r * units).update(from: bias, count: units) }
+    }
+    if let packed, S.self == Float.self {
+      func float<T>(_ pointer: UnsafePointer<T>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self)
+      }
+      packed.0.multiply(
+        step: packed.1, x: float(x), rows: rows, inputs: inputs, units: units, kernel: float(kernel),
+        accumulate: bias != nil, into: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+      return
     }
     S.gemm(
       transposeA: false, transposeB: false, m: rows, n: units, k: inputs, a: x, lda: inputs, b: kernel, ldb: units,

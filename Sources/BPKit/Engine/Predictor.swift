@@ -13,8 +13,13 @@ public final class Predictor {
   /// The network run.
   public let network: NetworkDescription
   let plan: NetworkPlan
-  private let parameters: ScalarBuffer<Float>
+  let parameters: ScalarBuffer<Float>
   private let workspace: Workspace<Float>
+  /// One workspace per block of a batch split over threads (see `RowBlocks`).
+  var blockWorkspaces: [Workspace<Float>] = []
+  /// The dense kernels packed for the path of the first call of more than
+  /// one row (a single row reads them where they lie).
+  private(set) var packed: PackedKernels?
 
   /// Prepares a model for prediction.
   ///
@@ -71,9 +76,13 @@ public final class Predictor {
       let steps = try plan.network.input.batchSteps(inputs: inputs.count, count: count)
       let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
       guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
-      workspace.prepare(plan: plan, batch: count, steps: steps, training: false)
-      plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: false)
-      output.baseAddress!.update(from: plan.output(of: plan.steps.count - 1, in: workspace), count: needed)
+      if packed == nil && count > 1 { packed = PackedKernels(plan: plan, parameters: parameters.pointer) }
+      let blocks = RowBlocks(plan: plan, count: count, steps: steps)
+      if blocks.count == 1 {
+        run(rows: 0..<count, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!, in: workspace)
+      } else {
+        runSplit(blocks, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!)
+      }
 
     } catch {
       throw BPKitError(error)

@@ -69,11 +69,33 @@ long bpk_kernels_split_minimum(void);
 /// The number of processors this process may run on.
 int bpk_kernels_available_processors(void);
 
+/// Runs fn(ctx, 0..tasks−1) on up to `threads` threads of the products'
+/// pool, the caller among them, and returns when all are done; each task runs
+/// whole on one thread. Falls back to the caller alone while another call
+/// holds the workers. Products started inside a task run on its thread.
+void bpk_parallel_run(int tasks, int threads, void (*fn)(void *ctx, int index), void *ctx);
+
 /// Row-major C[m×n] = (accumulate ? C : 0) + op(A)·op(B) in the fixed order
 /// above. op(A) is m×k: A is [m, lda] or, transposed, [k, lda]. op(B) is k×n:
 /// B is [k, ldb] or, transposed, [n, ldb].
 void bpk_sgemm(int transA, int transB, int m, int n, int k, const float *a, int lda, const float *b,
                int ldb, int accumulate, float *c, int ldc);
+
+/// The number of floats an untransposed k×n B takes packed for the products
+/// of `path`, or 0 when that path reads such a B where it lies.
+long bpk_sgemm_packed_b_count(int path, int n, int k);
+
+/// Packs B (k×n, row-major, leading dimension ldb) for the products of
+/// `path` into `packed` (room for bpk_sgemm_packed_b_count floats), so that
+/// products by the same B, a model's weights, skip packing it on every call.
+void bpk_sgemm_pack_b(int path, int n, int k, const float *b, int ldb, float *packed);
+
+/// bpk_sgemm with op(B) = B, given also as packed by bpk_sgemm_pack_b for
+/// `packed_path` (or NULL). The packed copy is read when the calling
+/// thread's path is `packed_path`, B otherwise; the numbers are the same.
+void bpk_sgemm_prepacked(int transA, int m, int n, int k, const float *a, int lda, const float *b,
+                         int ldb, const float *packed, int packed_path, int accumulate, float *c,
+                         int ldc);
 
 /// The same for Double, on the portable path only (gradient checks).
 void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
