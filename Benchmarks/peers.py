@@ -35,12 +35,25 @@ THREADS = 2
 
 
 def median_time(f, runs=RUNS):
-    times = []
+    """Median seconds of `runs` calls of f by the wall clock, and by the
+    processor time of the whole process (every thread of every pool), which
+    other processes taking turns on a busy machine's cores do not inflate."""
+    wall, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         f()
-        times.append(time.perf_counter() - t)
-    return sorted(times)[len(times) // 2]
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return Timing(sorted(wall)[runs // 2], sorted(cpu)[runs // 2])
+
+
+class Timing:
+    def __init__(self, wall, cpu):
+        self.wall, self.cpu = wall, cpu
+
+    def figures(self, name, value):
+        """{name: value(wall seconds), name + " cpu": value(processor seconds)}."""
+        return {name: value(self.wall), name + " cpu": value(self.cpu)}
 
 
 def have_torch():
@@ -73,8 +86,7 @@ def gemm():
     a = np.random.rand(1024, 1024).astype(np.float32)
     b = np.random.rand(1024, 1024).astype(np.float32)
     a @ b
-    seconds = median_time(lambda: [a @ b for _ in range(10)]) / 10
-    return {"gemm numpy": 2 * 1024**3 / seconds / 1e9}
+    return median_time(lambda: [a @ b for _ in range(10)]).figures("gemm numpy", lambda s: 2 * 1024**3 * 10 / s / 1e9)
 
 
 def train_mlp():
@@ -97,7 +109,7 @@ def train_mlp():
             opt.step()
 
     epoch()
-    return {"train-mlp torch": n / median_time(epoch)}
+    return median_time(epoch).figures("train-mlp torch", lambda s: n / s)
 
 
 def train_sequence(name, make_layer):
@@ -121,7 +133,7 @@ def train_sequence(name, make_layer):
             opt.step()
 
     epoch()
-    return {f"{name} torch": n / median_time(epoch)}
+    return median_time(epoch).figures(f"{name} torch", lambda s: n / s)
 
 
 def train_rnn():
@@ -174,9 +186,11 @@ def infer():
         with torch.no_grad():
             for _ in range(200):
                 net(x1)
-            out["infer batch 1 torch"] = median_time(lambda: [net(x1) for _ in range(calls)]) / calls * 1e6
+            out.update(median_time(lambda: [net(x1) for _ in range(calls)]).figures(
+                "infer batch 1 torch", lambda s: s / calls * 1e6))
             net(xb)
-            out["infer batch 1024 torch"] = 1024 * 5 / median_time(lambda: [net(xb) for _ in range(5)])
+            out.update(median_time(lambda: [net(xb) for _ in range(5)]).figures(
+                "infer batch 1024 torch", lambda s: 1024 * 5 / s))
     import onnxruntime as ort
 
     path = os.path.join(tempfile.mkdtemp(), "mlp.onnx")
@@ -186,9 +200,11 @@ def infer():
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     for _ in range(200):
         session.run(None, {"x": a1})
-    out["infer batch 1 onnxruntime"] = median_time(lambda: [session.run(None, {"x": a1}) for _ in range(calls)]) / calls * 1e6
+    out.update(median_time(lambda: [session.run(None, {"x": a1}) for _ in range(calls)]).figures(
+        "infer batch 1 onnxruntime", lambda s: s / calls * 1e6))
     session.run(None, {"x": ab})
-    out["infer batch 1024 onnxruntime"] = 1024 * 5 / median_time(lambda: [session.run(None, {"x": ab}) for _ in range(5)])
+    out.update(median_time(lambda: [session.run(None, {"x": ab}) for _ in range(5)]).figures(
+        "infer batch 1024 onnxruntime", lambda s: 1024 * 5 / s))
     return out
 
 
@@ -244,6 +260,8 @@ def run_bpkit(binary, names, threads=0):
             record = json.loads(line)
             if "workload" in record:
                 out[record["workload"]] = record["median"]
+                if "cpu_median" in record:
+                    out[record["workload"] + " cpu"] = record["cpu_median"]
             else:
                 out["kernels"] = record["kernels"]
     return out
@@ -254,7 +272,9 @@ def median(values):
     return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
 
 
-def table(rounds):
+def table(rounds, clock=""):
+    """The Markdown table of medians and ratios; clock " cpu" reads the
+    figures by processor time instead of the wall clock."""
     merged = {}
     for figures in rounds:
         for key, value in figures.items():
@@ -264,13 +284,13 @@ def table(rounds):
         "|---|---|---|---|---|",
     ]
     for ours, peers, unit, higher in FIGURES:
-        if ours not in merged:
+        if ours + clock not in merged:
             continue
-        mine = median(merged[ours])
+        mine = median(merged[ours + clock])
         for peer in peers:
-            if peer not in merged:
+            if peer + clock not in merged:
                 continue
-            theirs = median(merged[peer])
+            theirs = median(merged[peer + clock])
             ratio = mine / theirs if higher else theirs / mine
             lines.append(f"| {ours} | {mine:,.1f} {unit} | {peer.split(' ')[-1]} | {theirs:,.1f} {unit} | {ratio:.2f}× |")
     return "\n".join(lines)
@@ -302,7 +322,7 @@ def main():
             kernels = figures.pop("kernels", kernels)
         figures.update(run_peers(names))
         rounds.append(figures)
-        print(f"round {index + 1}: " + json.dumps({k: round(v, 1) for k, v in figures.items()}), file=sys.stderr)
+        print(f"round {index + 1}: " + json.dumps({k: round(v, 2) for k, v in figures.items()}), file=sys.stderr)
     if args.json:
         print(json.dumps(rounds, indent=1))
         return
@@ -312,7 +332,10 @@ def main():
     print(f"torch {torch_version}, onnxruntime {onnxruntime.__version__}, numpy {np.__version__} ({numpy_kernels()}), "
           f"{THREADS} peer threads" + (f", bpkit kernels {kernels}" if kernels else ""))
     print(f"medians over {args.rounds} rounds, each figure itself a median of {RUNS} runs\n")
+    print("By the wall clock:\n")
     print(table(rounds))
+    print("\nBy processor time (every thread of the process; a busy machine does not inflate it):\n")
+    print(table(rounds, " cpu"))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,19 @@ import _BPKitTestSupport
     #expect((figure?["median"] as? Double ?? 0) > 0)
   }
 
+  /// Every figure comes also by processor time, which other processes taking
+  /// turns on a busy machine's cores do not inflate.
+  @Test func figuresComeAlsoByProcessorTime() throws {
+    let json = try BPKitBinary.run("bench", "gemm", "--runs", "1", "--json")
+    #expect(json.status == 0, "\(json.error)")
+    let lines = json.output.split(separator: "\n")
+    let figure = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
+    #expect((figure?["cpu_median"] as? Double ?? 0) > 0, "\(json.output)")
+    let text = try BPKitBinary.run("bench", "gemm", "--runs", "1")
+    #expect(text.status == 0, "\(text.error)")
+    #expect(text.output.contains("by processor time"), "\(text.output)")
+  }
+
   /// bench convert measures raw write and read in the same run and gives every format's figure as a fraction of them.
   @Test func convertReportsEachFormatBesideRawIO() throws {
     let folder = try TemporaryDirectory()

@@ -110,6 +110,18 @@ enum BenchReport {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
   }
 
+  /// Prints one figure from each run's timing, `value` turning seconds into
+  /// the figure: by the wall clock, with the same figure by processor time beside it.
+  static func figure(
+    _ name: String, _ timings: [(wall: Double, cpu: Double)], unit: String, threads: Int, options: BenchOptions,
+    detail: String = "",
+    value: (Double) -> Double
+  ) {
+    figure(
+      name, timings.map { value($0.wall) }, unit: unit, threads: threads, options: options, detail: detail,
+      cpu: timings.map { value($0.cpu) })
+  }
+
   /// The median of `values`.
   static func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
@@ -117,21 +129,25 @@ enum BenchReport {
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
   }
 
-  /// Prints one figure: the median and range of `values`.
+  /// Prints one figure: the median and range of `values`, and the median of
+  /// `cpu`, the same figure by processor time, when given.
   static func figure(
-    _ name: String, _ values: [Double], unit: String, threads: Int, options: BenchOptions, detail: String = ""
+    _ name: String, _ values: [Double], unit: String, threads: Int, options: BenchOptions, detail: String = "",
+    cpu: [Double]? = nil
   ) {
     let median = median(values)
     if options.json {
+      let cpuField = cpu.map { #""cpu_median": \#(Self.median($0)), "# } ?? ""
       print(
         #"{"workload": "\#(name)", "median": \#(median), "min": \#(values.min()!), "max": \#(values.max()!), "#
-          + #""unit": "\#(unit)", "threads": \#(threads), "runs": \#(values.count)}"#)
+          + cpuField + #""unit": "\#(unit)", "threads": \#(threads), "runs": \#(values.count)}"#)
     } else {
+      let cpuText = cpu.map { "; by processor time \(format(Self.median($0), unit))" } ?? ""
       let text = String(
-        format: "%@ %@ (median of %d; %@ – %@; %d thread%@)%@",
+        format: "%@ %@ (median of %d; %@ – %@; %d thread%@%@)%@",
         name.padding(toLength: 22, withPad: " ", startingAt: 0),
         format(median, unit), values.count, format(values.min()!, ""), format(values.max()!, ""), threads,
-        threads == 1 ? "" : "s", detail)
+        threads == 1 ? "" : "s", cpuText, detail)
       print(text)
     }
   }

@@ -21,33 +21,35 @@ struct InferBenchmark: BenchmarkWorkload {
 
     let latencyThreads = BenchReport.useThreads(options, automatic: 1)
     let calls = 2000
-    var latencies: [Double] = []
+    var latencies: [(wall: Double, cpu: Double)] = []
     try inputs.withUnsafeBufferPointer { x in
       try output.withUnsafeMutableBufferPointer { y in
         let one = UnsafeBufferPointer(rebasing: x[0..<784])
         for _ in 0..<200 { try predictor.predict(one, count: 1, into: y) }
         for _ in 0..<options.runs {
-          let seconds = try BenchReport.seconds { for _ in 0..<calls { try predictor.predict(one, count: 1, into: y) } }
-          latencies.append(seconds / Double(calls) * 1e6)
+          latencies.append(
+            try BenchReport.times { for _ in 0..<calls { try predictor.predict(one, count: 1, into: y) } })
         }
       }
     }
-    BenchReport.figure("infer batch 1", latencies, unit: "us", threads: latencyThreads, options: options)
+    BenchReport.figure("infer batch 1", latencies, unit: "us", threads: latencyThreads, options: options) {
+      $0 / Double(calls) * 1e6
+    }
 
     let throughputThreads = BenchReport.useThreads(options, automatic: 2)
-    var rates: [Double] = []
+    var rates: [(wall: Double, cpu: Double)] = []
+    let repeats = 5
     try inputs.withUnsafeBufferPointer { x in
       try output.withUnsafeMutableBufferPointer { y in
         try predictor.predict(x, count: large, into: y)
         for _ in 0..<options.runs {
-          let repeats = 5
-          let seconds = try BenchReport.seconds {
-            for _ in 0..<repeats { try predictor.predict(x, count: large, into: y) }
-          }
-          rates.append(Double(large * repeats) / seconds)
+          rates.append(
+            try BenchReport.times { for _ in 0..<repeats { try predictor.predict(x, count: large, into: y) } })
         }
       }
     }
-    BenchReport.figure("infer batch 1024", rates, unit: "samples/s", threads: throughputThreads, options: options)
+    BenchReport.figure("infer batch 1024", rates, unit: "samples/s", threads: throughputThreads, options: options) {
+      Double(large * repeats) / $0
+    }
   }
 }

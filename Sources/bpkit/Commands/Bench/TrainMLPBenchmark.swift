@@ -57,24 +57,27 @@ struct TrainMLPBenchmark: BenchmarkWorkload {
       }
     }
     try epoch()
-    var figures: [Double] = []
+    var timings: [(wall: Double, cpu: Double)] = []
     var waits: [Double] = []
     var bytes = 0
     for _ in 0..<options.runs {
       communicator?.reset()
-      let seconds = try BenchReport.seconds { try epoch() }
-      figures.append(Double(batch * batches) / seconds)
+      timings.append(try BenchReport.times { try epoch() })
       waits.append((communicator?.seconds ?? 0) / Double(batches))
       bytes = (communicator?.bytesSent ?? 0) / batches
     }
+    let samples = Double(batch * batches)
     guard let communicator else {
-      return BenchReport.figure("train-mlp", figures, unit: "samples/s", threads: threads, options: options)
+      return BenchReport.figure("train-mlp", timings, unit: "samples/s", threads: threads, options: options) {
+        samples / $0
+      }
     }
     guard communicator.rank == 0 else { return }
     BenchReport.figure(
-      "train-mlp", figures, unit: "samples/s", threads: threads, options: options,
+      "train-mlp", timings, unit: "samples/s", threads: threads, options: options,
       detail: String(
         format: "; %d ranks; rank 0: %.3f ms/step in MPI calls, %d bytes sent/step", communicator.size,
-        BenchReport.median(waits) * 1000, bytes))
+        BenchReport.median(waits) * 1000, bytes)
+    ) { samples / $0 }
   }
 }

@@ -78,11 +78,10 @@ enum SequenceTraining {
       }
     }
     try epoch()
-    var figures: [Double] = []
-    for _ in 0..<options.runs {
-      let seconds = try BenchReport.seconds { try epoch() }
-      figures.append(Double(batch * batches) / seconds)
+    var timings: [(wall: Double, cpu: Double)] = []
+    for _ in 0..<options.runs { timings.append(try BenchReport.times { try epoch() }) }
+    BenchReport.figure(name, timings, unit: "seq/s", threads: threads, options: options) {
+      Double(batch * batches) / $0
     }
-    BenchReport.figure(name, figures, unit: "seq/s", threads: threads, options: options)
   }
 }
