@@ -143,8 +143,11 @@ struct ConvertBenchmark: BenchmarkWorkload {
     // Last, so that the memory Foundation's readers leave to the allocator
     // does not count in the figures above.
     if withJSON {
+      let beforeModel = MemoryUsage.residentBytes()
       let model = try Self.model(parameters: parameters)
-      for figure in try JSONReaderBenchmark.measure(model, bytes: bytes, folder: workFolder, runs: options.runs) {
+      for figure in try JSONReaderBenchmark.measure(
+        model, bytes: bytes, baseline: beforeModel, folder: workFolder, runs: options.runs)
+      {
         report(figure.name, figure.times, figure.peaks, relativeTo: figure.name.hasSuffix("write") ? "write" : "read")
       }
     }
