@@ -6,11 +6,16 @@ public struct Layer: Hashable, Sendable {
   public var name: String
   /// What the layer computes.
   public var kind: LayerKind
+  /// Whether training changes the layer's weights (Keras' `trainable`). A
+  /// frozen layer (`false`) still passes gradients back to the layers before
+  /// it, but its weights do not move and get no optimizer slots.
+  public var trainable: Bool
 
   /// Creates a layer.
-  public init(name: String, kind: LayerKind) {
+  public init(name: String, kind: LayerKind, trainable: Bool = true) {
     self.name = name
     self.kind = kind
+    self.trainable = trainable
   }
 }
 
@@ -132,6 +137,7 @@ extension Layer: Codable {
     case recurrentActivation = "recurrent_activation"
     case unitForgetBias = "unit_forget_bias"
     case resetAfter = "reset_after"
+    case trainable
   }
 
   private static func decodeGated(_ container: KeyedDecodingContainer<CodingKeys>) throws -> GatedRecurrentSettings {
@@ -159,6 +165,7 @@ extension Layer: Codable {
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     name = try container.decode(String.self, forKey: .name)
+    trainable = try container.decodeIfPresent(Bool.self, forKey: .trainable) ?? true
     let type = try container.decode(String.self, forKey: .type)
     switch type {
     case "dense":
@@ -214,5 +221,7 @@ extension Layer: Codable {
     case .standardize:
       break
     }
+    // Format 1.4; written only for a frozen layer, so other descriptions stay as they were.
+    if !trainable { try container.encode(false, forKey: .trainable) }
   }
 }

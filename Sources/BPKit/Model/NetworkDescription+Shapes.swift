@@ -106,7 +106,8 @@ extension NetworkDescription {
       var specs: [ParameterSpec] = []
       for (layer, output) in zip(layers, outputs) {
         func spec(_ name: String, _ shape: [Int], trainable: Bool = true) -> ParameterSpec {
-          ParameterSpec(key: ParameterKey(layer: layer.name, name: name), shape: shape, trainable: trainable)
+          ParameterSpec(
+            key: ParameterKey(layer: layer.name, name: name), shape: shape, trainable: trainable && layer.trainable)
         }
         switch layer.kind {
         case .dense(let units, _, let useBias):

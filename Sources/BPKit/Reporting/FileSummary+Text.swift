@@ -37,7 +37,10 @@ extension FileSummary {
     let rows =
       [["input", "input", model.inputShape, "", "0"]]
       + model.layers.map {
-        [PrintableText.escaped($0.name), $0.kind, $0.outputShape, $0.activation ?? "", Self.grouped($0.parameters)]
+        [
+          PrintableText.escaped($0.name), $0.kind + ($0.frozen ? " (frozen)" : ""), $0.outputShape,
+          $0.activation ?? "", Self.grouped($0.parameters),
+        ]
       }
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
     func line(_ cells: [String]) -> String {
@@ -49,9 +52,11 @@ extension FileSummary {
       .joined(separator: "  ")
     }
     let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+    // As model.summary() counts them: trainable, and frozen apart from the rest.
+    let frozen = model.frozenParameters > 0 ? ", \(Self.grouped(model.frozenParameters)) frozen" : ""
     let trainable =
       model.trainableParameters == model.totalParameters
-      ? "" : " (\(Self.grouped(model.trainableParameters)) trainable)"
+      ? "" : " (\(Self.grouped(model.trainableParameters)) trainable\(frozen))"
     return [line(header), rule] + rows.map(line) + [
       rule, "Total parameters: \(Self.grouped(model.totalParameters))\(trainable)",
     ]

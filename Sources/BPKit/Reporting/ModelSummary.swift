@@ -15,9 +15,11 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     public var activation: String?
     /// The number of weights the layer holds.
     public var parameters: Int
+    /// Whether the layer is frozen (Keras' `trainable=False`).
+    public var frozen: Bool
 
     enum CodingKeys: String, CodingKey {
-      case name, kind, activation, parameters
+      case name, kind, activation, parameters, frozen
       case outputShape = "output_shape"
     }
 
@@ -29,6 +31,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
       try container.encode(outputShape, forKey: .outputShape)
       try container.encode(activation, forKey: .activation)
       try container.encode(parameters, forKey: .parameters)
+      try container.encode(frozen, forKey: .frozen)
     }
   }
 
@@ -40,6 +43,9 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
   public var totalParameters: Int
   /// The weights training changes (all but a standardize layer's mean and std).
   public var trainableParameters: Int
+  /// The weights of frozen layers (Keras' `trainable=False`), which
+  /// `model.summary()` counts among its non-trainable parameters.
+  public var frozenParameters: Int
   /// The input features' names the model keeps, or `nil` (then they are `x0`, `x1`, ...).
   public var featureNames: [String]?
   /// The classes' names the model keeps, or `nil` (then classes are their indices).
@@ -57,10 +63,13 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
       LayerRow(
         name: layer.name, kind: layer.kind.typeName, outputShape: Self.text(shape),
         activation: layer.kind.activation.map(Self.text),
-        parameters: specs.filter { $0.key.layer == layer.name }.reduce(0) { $0 + count($1.shape) })
+        parameters: specs.filter { $0.key.layer == layer.name }.reduce(0) { $0 + count($1.shape) },
+        frozen: !layer.trainable)
     }
     totalParameters = specs.reduce(0) { $0 + count($1.shape) }
     trainableParameters = specs.filter(\.trainable).reduce(0) { $0 + count($1.shape) }
+    let frozen = Set(network.layers.filter { !$0.trainable }.map(\.name))
+    frozenParameters = specs.filter { frozen.contains($0.key.layer) }.reduce(0) { $0 + count($1.shape) }
     featureNames = model.names.features
     classNames = model.names.classes
   }
@@ -70,6 +79,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     case inputShape = "input_shape"
     case totalParameters = "total_parameters"
     case trainableParameters = "trainable_parameters"
+    case frozenParameters = "frozen_parameters"
     case featureNames = "feature_names"
     case classNames = "class_names"
   }
@@ -81,6 +91,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     try container.encode(inputShape, forKey: .inputShape)
     try container.encode(totalParameters, forKey: .totalParameters)
     try container.encode(trainableParameters, forKey: .trainableParameters)
+    try container.encode(frozenParameters, forKey: .frozenParameters)
     try container.encode(featureNames, forKey: .featureNames)
     try container.encode(classNames, forKey: .classNames)
   }

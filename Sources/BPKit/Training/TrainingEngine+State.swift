@@ -14,15 +14,21 @@ extension TrainingEngine {
 
   /// Replaces the weights (early stopping's restored best ones); the optimizer's state stays.
   ///
-  /// - Throws: ``EngineError/invalidNetwork(_:)`` when a weight is missing or misshapen.
-  public func setParameters(_ tensors: [ParameterKey: Tensor<Float>]) throws {
+  /// - Throws: ``BPKitError`` naming the first weight that is missing or misshapen; nothing is replaced then.
+  public func setParameters(_ tensors: [ParameterKey: Tensor<Float>]) throws(BPKitError) {
     for entry in plan.layout.entries {
-      guard let tensor = tensors[entry.spec.key], tensor.shape == entry.spec.shape else {
-        throw EngineError.invalidNetwork(
-          ModelError.parameterShapeMismatch(
-            entry.spec.key, expected: entry.spec.shape, actual: tensors[entry.spec.key]?.shape ?? []))
+      guard let tensor = tensors[entry.spec.key] else {
+        throw BPKitError(ModelError.missingParameter(entry.spec.key))
       }
-      for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
+      guard tensor.shape == entry.spec.shape else {
+        throw BPKitError(
+          ModelError.parameterShapeMismatch(entry.spec.key, expected: entry.spec.shape, actual: tensor.shape))
+      }
+    }
+    for entry in plan.layout.entries {
+      for (k, value) in tensors[entry.spec.key]!.scalars.enumerated() {
+        parameters.pointer[entry.offset + k] = Scalar(value)
+      }
     }
   }
 

@@ -77,7 +77,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
         let tensor = model.parameters[entry.spec.key]!
         for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
       }
-      gradientBuffer = ScalarBuffer(capacity: layout.trainableCount)
+      // A frozen layer's weight gradients land past the trainable range, where
+      // no optimizer reads them: backpropagation through it stays as it is.
+      gradientBuffer = ScalarBuffer(capacity: layout.totalCount)
 
       let known = Set(rule.slotNames)
       if let unexpected = optimizer.slots.keys.sorted().first(where: { !known.contains($0) }) {

@@ -21,13 +21,20 @@ public struct TrainingOptions: Sendable {
     public var resume: String?
     /// Whether a resumed run may train on data that differs from the checkpoint's.
     public var allowDataChange: Bool
+    /// Layers to freeze (Keras' `trainable=False`), by name, besides those the
+    /// model file already froze; on resume, the run's frozen layers or `nil`.
+    public var freeze: [String]?
 
     /// Creates a start from one of a layer list, a model file or a checkpoint.
-    public init(layers: String? = nil, model: String? = nil, resume: String? = nil, allowDataChange: Bool = false) {
+    public init(
+      layers: String? = nil, model: String? = nil, resume: String? = nil, allowDataChange: Bool = false,
+      freeze: [String]? = nil
+    ) {
       self.layers = layers
       self.model = model
       self.resume = resume
       self.allowDataChange = allowDataChange
+      self.freeze = freeze
     }
   }
 

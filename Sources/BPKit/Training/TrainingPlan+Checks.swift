@@ -175,3 +175,43 @@ extension TrainingPlan {
       })
   }
 }
+
+extension TrainingPlan {
+  /// The network with the layers `names` frozen (Keras' `trainable=False`).
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` for a name the network
+  ///   lacks, a layer without weights to freeze, or nothing left to train.
+  static func freezing(_ names: [String], in network: NetworkDescription) throws(TrainingError)
+    -> NetworkDescription
+  {
+    var network = network
+    let withWeights = network.layers.filter { $0.kind != .standardize }.map(\.name)
+    for name in names {
+      guard let index = network.layers.firstIndex(where: { $0.name == name }) else {
+        throw .invalidSetting(
+          "--freeze names the layer '\(name)', which the network lacks; its layers are "
+            + network.layers.map(\.name).joined(separator: ", "))
+      }
+      guard withWeights.contains(name) else {
+        throw .invalidSetting("--freeze names '\(name)', a standardize layer, which training leaves as it is already")
+      }
+      network.layers[index].trainable = false
+    }
+    guard network.layers.contains(where: { $0.trainable && $0.kind != .standardize }) else {
+      throw .invalidSetting("--freeze leaves no layer to train; freeze fewer of \(withWeights.joined(separator: ", "))")
+    }
+    return network
+  }
+
+  /// Refuses `--freeze` on resume unless it names exactly the run's frozen layers.
+  ///
+  /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the run's frozen layers.
+  static func refuseFreezeChange(_ names: [String]?, against network: NetworkDescription) throws(TrainingError) {
+    guard let names else { return }
+    let frozen = network.layers.filter { !$0.trainable }.map(\.name)
+    guard Set(names) != Set(frozen) else { return }
+    throw .invalidSetting(
+      "the run's frozen layers are fixed when it starts and kept in its checkpoint ("
+        + (frozen.isEmpty ? "none" : frozen.joined(separator: ", ")) + "); drop --freeze")
+  }
+}

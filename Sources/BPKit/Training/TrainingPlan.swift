@@ -57,6 +57,7 @@ public struct TrainingPlan {
       }
       try Self.refuseDataChanges(data, against: checkpoint)
       try Self.refuseChanges(schedule, against: checkpoint)
+      try Self.refuseFreezeChange(start.freeze, against: checkpoint.model.network)
       try Self.refuseMeaningless(
         schedule, network: checkpoint.model.network, optimizer: checkpoint.optimizer.configuration.kind)
       let source = DataSource(
@@ -170,6 +171,7 @@ public struct TrainingPlan {
         break
       }
     }
+    if let names = start.freeze { model.network = try Self.freezing(names, in: model.network) }
     let loaded = try Self.loadData(
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {

@@ -193,7 +193,9 @@ struct TrainCommand: ParsableCommand {
 
 extension TrainStartOptions {
   var options: TrainingOptions.Start {
-    TrainingOptions.Start(layers: layers, model: model, resume: resume, allowDataChange: allowDataChange)
+    TrainingOptions.Start(
+      layers: layers, model: model, resume: resume, allowDataChange: allowDataChange,
+      freeze: freeze.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
   }
 }
 
@@ -251,6 +253,13 @@ struct TrainStartOptions: ParsableArguments {
 
   @Flag(name: .long, help: "Resume even though the training data differs from the checkpoint's.")
   var allowDataChange = false
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Freeze these layers (Keras trainable=False): their weights do not move and get no optimizer slots.",
+      valueName: "name,..."))
+  var freeze: String?
 }
 
 /// The data a run trains and validates on.

@@ -163,6 +163,11 @@ enum JSONSchemaText {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
             },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
             "type": {
               "const": "dense",
               "description": "The layer kind."
@@ -196,6 +201,11 @@ enum JSONSchemaText {
             "name": {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
             },
             "type": {
               "const": "elman",
@@ -235,6 +245,11 @@ enum JSONSchemaText {
             "name": {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
             },
             "type": {
               "const": "lstm",
@@ -284,6 +299,11 @@ enum JSONSchemaText {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
             },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
             "type": {
               "const": "gru",
               "description": "The layer kind."
@@ -331,6 +351,11 @@ enum JSONSchemaText {
             "name": {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
             },
             "type": {
               "const": "standardize",
@@ -645,6 +670,11 @@ enum JSONSchemaText {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
             },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
             "type": {
               "const": "dense",
               "description": "The layer kind."
@@ -678,6 +708,11 @@ enum JSONSchemaText {
             "name": {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
             },
             "type": {
               "const": "elman",
@@ -717,6 +752,11 @@ enum JSONSchemaText {
             "name": {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
             },
             "type": {
               "const": "lstm",
@@ -766,6 +806,11 @@ enum JSONSchemaText {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
             },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
             "type": {
               "const": "gru",
               "description": "The layer kind."
@@ -813,6 +858,11 @@ enum JSONSchemaText {
             "name": {
               "$ref": "#/$defs/layerName",
               "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
             },
             "type": {
               "const": "standardize",

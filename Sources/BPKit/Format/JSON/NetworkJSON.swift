@@ -56,6 +56,11 @@ enum NetworkJSON {
     case .standardize:
       break
     }
+    // Format 1.4; written only for a frozen layer, so other documents stay as they were.
+    if !layer.trainable {
+      try writer.key("trainable")
+      try writer.bool(false)
+    }
     try writer.endObject()
   }
 
@@ -147,10 +152,17 @@ enum NetworkJSON {
 
   static let layerMembers: Set<String> = [
     "name", "type", "units", "activation", "use_bias", "return_sequences", "recurrent_activation", "unit_forget_bias",
-    "reset_after",
+    "reset_after", "trainable",
   ]
 
   private static func readLayer(_ cursor: JSONCursor) throws(BPKitJSONError) -> Layer {
+    var layer = try readLayerKind(cursor)
+    let object = try cursor.object(allowing: layerMembers)
+    layer.trainable = try object.optional("trainable")?.bool() ?? true
+    return layer
+  }
+
+  private static func readLayerKind(_ cursor: JSONCursor) throws(BPKitJSONError) -> Layer {
     let object = try cursor.object(allowing: layerMembers)
     let nameCursor = try object.required("name")
     let name = try nameCursor.string()

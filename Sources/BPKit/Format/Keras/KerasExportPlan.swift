@@ -57,7 +57,9 @@ struct KerasExportPlan {
     func weight(_ layer: Layer, _ name: String) -> Value {
       .float(model.parameters[ParameterKey(layer: layer.name, name: name)]!)
     }
-    func base(_ name: String) -> [String: Any] { ["name": name, "trainable": true, "dtype": Self.dtypePolicy] }
+    func base(_ name: String, trainable: Bool = true) -> [String: Any] {
+      ["name": name, "trainable": trainable, "dtype": Self.dtypePolicy]
+    }
 
     var layers: [KerasLayer] = []
     trainable = model.orderedParameters.filter(\.spec.trainable).map(\.spec.key)
@@ -67,7 +69,7 @@ struct KerasExportPlan {
         // Keras' activation names carry fixed parameters (leaky_relu 0.2,
         // elu 1); other values become an activation layer after a linear Dense.
         let inline = Self.kerasActivation(activation)
-        var config = base(layer.name)
+        var config = base(layer.name, trainable: layer.trainable)
         config.merge(["units": units, "activation": inline ?? "linear", "use_bias": useBias]) { $1 }
         layers.append(
           KerasLayer(
@@ -91,7 +93,7 @@ struct KerasExportPlan {
             detail: "layer '\(layer.name)' uses \(activation) inside its recurrence; Keras' SimpleRNN only has "
               + "leaky_relu with alpha 0.2 and elu with alpha 1")
         }
-        var config = base(layer.name)
+        var config = base(layer.name, trainable: layer.trainable)
         config.merge([
           "units": units, "activation": name, "use_bias": useBias, "return_sequences": returnSequences,
           "return_state": false, "go_backwards": false, "stateful": false, "unroll": false, "dropout": 0.0,
@@ -113,7 +115,7 @@ struct KerasExportPlan {
           }
           names.append(name)
         }
-        var config = base(layer.name)
+        var config = base(layer.name, trainable: layer.trainable)
         config.merge([
           "units": settings.units, "activation": names[0], "recurrent_activation": names[1],
           "use_bias": settings.useBias, "return_sequences": settings.returnSequences, "return_state": false,
@@ -137,7 +139,7 @@ struct KerasExportPlan {
             detail: "standardize layer '\(layer.name)' has a std below 1e-7, which keras.layers.Normalization "
               + "cannot express")
         }
-        var config = base(layer.name)
+        var config = base(layer.name, trainable: layer.trainable)
         config.merge(["axis": [-1], "invert": false, "mean": NSNull(), "variance": NSNull()]) { $1 }
         let variance = Tensor(shape: std.shape, scalars: std.scalars.map { $0 * $0 })
         layers.append(

@@ -69,6 +69,8 @@ struct KerasNetworkPlan {
         archiveName = snake
       }
       let archivePath = "layers/\(archiveName)"
+      // Keras' trainable=False: a frozen layer (format 1.4).
+      let trainable = layerConfig["trainable"] as? Bool ?? true
 
       switch kerasClass {
       case "Dense":
@@ -81,7 +83,8 @@ struct KerasNetworkPlan {
           continue
         }
         let useBias = layerConfig["use_bias"] as? Bool ?? true
-        layers.append(Layer(name: name, kind: .dense(units: units, activation: activation, useBias: useBias)))
+        layers.append(
+          Layer(name: name, kind: .dense(units: units, activation: activation, useBias: useBias), trainable: trainable))
         sources.append(
           Source(
             kerasName: name, className: kerasClass, archivePath: archivePath,
@@ -107,7 +110,8 @@ struct KerasNetworkPlan {
         layers.append(
           Layer(
             name: name,
-            kind: .elman(units: units, activation: activation, useBias: useBias, returnSequences: returnSequences)))
+            kind: .elman(units: units, activation: activation, useBias: useBias, returnSequences: returnSequences),
+            trainable: trainable))
         sources.append(
           Source(
             kerasName: name, className: kerasClass, archivePath: archivePath + "/cell",
@@ -116,7 +120,7 @@ struct KerasNetworkPlan {
       case "LSTM", "GRU":
         switch gatedLayer(kerasClass, layerConfig) {
         case .success(let kind):
-          layers.append(Layer(name: name, kind: kind))
+          layers.append(Layer(name: name, kind: kind, trainable: trainable))
           sources.append(
             Source(
               kerasName: name, className: kerasClass, archivePath: archivePath + "/cell",
@@ -206,12 +210,11 @@ struct KerasNetworkPlan {
     return .success(.gru(settings, resetAfter: config["reset_after"] as? Bool ?? true))
   }
 
-  /// What bpkit drops from a layer's settings, as warnings: training every
-  /// weight, without regularizers, constraints or recurrent dropout, in float32.
+  /// What bpkit drops from a layer's settings, as warnings: training
+  /// without regularizers, constraints or recurrent dropout, in float32.
   private static func droppedSettings(of name: String, className: String, _ config: [String: Any]) -> [String] {
     let layer = "layer '\(name)' (\(className))"
     var dropped: [String] = []
-    if config["trainable"] as? Bool == false { dropped.append("\(layer) is frozen (trainable=False); bpkit trains it") }
     for key in config.keys.sorted() where key.hasSuffix("_regularizer") || key.hasSuffix("_constraint") {
       if let value = config[key], !(value is NSNull) {
         dropped.append("\(layer): \(key) \(describe(value)) is dropped; bpkit has none")

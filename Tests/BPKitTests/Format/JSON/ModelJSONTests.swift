@@ -92,7 +92,8 @@ import _BPKitTestSupport
     ("slash in name", "$.layers[0].name", "expected a non-empty name without '/'"),
     (
       "unknown member", "$.layers[0].filters",
-      "unknown member; expected only activation, name, recurrent_activation, reset_after, return_sequences, type, "
+      "unknown member; expected only activation, name, recurrent_activation, reset_after, return_sequences, trainable, "
+        + "type, "
         + "unit_forget_bias, units, use_bias"
     ),
     ("dense with return_sequences", "$.layers[0].return_sequences", "a dense layer has no return_sequences"),
