@@ -196,42 +196,26 @@ extension NetworkPlan {
     let rows = batch * steps
     let dz = ws.gateDelta[i].pointer
     let dm = ws.recurrentDelta[i].pointer
-    let previous = previousStates(units: u, batch: batch, steps: steps, layer: i, workspace: ws)
-    try weightGradients(
-      x: x, delta: dz, rows: rows, inputs: l.inputWidth, units: w, kernelGradient: grad + l.kernel,
-      biasGradient: l.bias.map { grad + $0 }, chain: chain)
-    let dU = grad + l.recurrentKernel
-    // U's gradient is u×w with rows of w, so its blocks below fill one contiguous tensor.
-    let continued = try chain?.start(dU, count: u * w) ?? false
-    // ∂L/∂[U_z, U_r] = Σ_t h_{t−1}ᵀ[δ_z, δ_r]
-    S.gemm(
-      transposeA: true, transposeB: false, m: u, n: 2 * u, k: rows, a: previous, lda: u, b: dz, ldb: w,
-      accumulate: continued, c: dU, ldc: w)
-    if l.resetAfter {
-      // ∂L/∂U_h = Σ_t h_{t−1}ᵀ∂m_h
-      S.gemm(
-        transposeA: true, transposeB: false, m: u, n: u, k: rows, a: previous, lda: u, b: dm, ldb: u,
-        accumulate: continued, c: dU + 2 * u, ldc: w)
-      try chain?.finish(dU, count: u * w)
-      if let bias = l.bias {
-        // ∂L/∂b′ = Σ_rows [δ_z, δ_r, ∂m_h], its own chain of additions over the rows.
-        let recurrentBias = grad + bias + w
-        let continuedBias = try chain?.start(recurrentBias, count: w) ?? false
-        if !continuedBias { recurrentBias.update(repeating: 0, count: w) }
-        for r in 0..<rows {
-          let gates = dz + r * w
-          for j in 0..<(2 * u) { recurrentBias[j] += gates[j] }
-        }
-        columnSums(dm, rows: rows, width: u, into: recurrentBias + 2 * u, accumulate: true)
-        try chain?.finish(recurrentBias, count: w)
+    // ∂L/∂[U_z, U_r] = Σ_t h_{t−1}ᵀ[δ_z, δ_r]; ∂L/∂U_h = Σ_t h_{t−1}ᵀ∂m_h with
+    // resetAfter, else Σ_t (r ⊙ h_{t−1})ᵀδ_h.
+    try gatedWeightGradients(
+      l, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws, chain: chain,
+      recurrent: RecurrentGradientBlock(delta: dz, deltaStride: w, column: 0, columns: 2 * u),
+      l.resetAfter
+        ? RecurrentGradientBlock(delta: dm, deltaStride: u, column: 2 * u, columns: u)
+        : RecurrentGradientBlock(
+          source: ws.cell[i].pointer, delta: dz + 2 * u, deltaStride: w, column: 2 * u, columns: u))
+    if l.resetAfter, let bias = l.bias {
+      // ∂L/∂b′ = Σ_rows [δ_z, δ_r, ∂m_h], its own chain of additions over the rows.
+      let recurrentBias = grad + bias + w
+      let continuedBias = try chain?.start(recurrentBias, count: w) ?? false
+      if !continuedBias { recurrentBias.update(repeating: 0, count: w) }
+      for r in 0..<rows {
+        let gates = dz + r * w
+        for j in 0..<(2 * u) { recurrentBias[j] += gates[j] }
       }
-    } else {
-      // ∂L/∂U_h = Σ_t (r ⊙ h_{t−1})ᵀδ_h
-      S.gemm(
-        transposeA: true, transposeB: false, m: u, n: u, k: rows, a: ws.cell[i].pointer, lda: u, b: dz + 2 * u,
-        ldb: w, accumulate: continued, c: dU + 2 * u, ldc: w)
-      try chain?.finish(dU, count: u * w)
+      columnSums(dm, rows: rows, width: u, into: recurrentBias + 2 * u, accumulate: true)
+      try chain?.finish(recurrentBias, count: w)
     }
-    inputGradient(of: l, parameters: p, delta: dz, rows: rows, layer: i, workspace: ws)
   }
 }

@@ -138,8 +138,10 @@ extension NetworkPlan {
           accumulate: true, c: dh + (t - 1) * u, ldc: hs)
       }
     }
+    // ∂L/∂U = Σ_t h_{t−1}ᵀδ_t, all gates in one product.
     try gatedWeightGradients(
-      l, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws, chain: chain)
+      l, parameters: p, gradients: grad, x: x, batch: batch, steps: steps, layer: i, workspace: ws, chain: chain,
+      recurrent: RecurrentGradientBlock(delta: dz, deltaStride: w, column: 0, columns: w))
   }
 
   /// Fills the layer's `dh` with ∂L/∂h_t from the output gradient: every step
@@ -184,28 +186,6 @@ extension NetworkPlan {
       (previous + b * hs + u).update(from: h + b * hs, count: hs - u)
     }
     return previous
-  }
-
-  /// ∂L/∂W = Σ_t x_tᵀδ_t, ∂L/∂b = Σ δ_t, ∂L/∂U = Σ_t h_{t−1}ᵀδ_t and ∂L/∂x = δ·Wᵀ
-  /// for an LSTM layer, from the gate deltas of every step; each weight
-  /// gradient continues the chain's sum when there is one.
-  private func gatedWeightGradients<S: BLASScalar>(
-    _ l: GatedStep, parameters p: UnsafePointer<S>, gradients grad: UnsafeMutablePointer<S>, x: UnsafePointer<S>,
-    batch: Int, steps: Int, layer i: Int, workspace ws: Workspace<S>, chain: GradientChain?
-  ) throws {
-    let u = l.units
-    let w = l.gateWidth
-    let dz = ws.gateDelta[i].pointer
-    let previous = previousStates(units: u, batch: batch, steps: steps, layer: i, workspace: ws)
-    try weightGradients(
-      x: x, delta: dz, rows: batch * steps, inputs: l.inputWidth, units: w, kernelGradient: grad + l.kernel,
-      biasGradient: l.bias.map { grad + $0 }, chain: chain)
-    let continued = try chain?.start(grad + l.recurrentKernel, count: u * w) ?? false
-    S.gemm(
-      transposeA: true, transposeB: false, m: u, n: w, k: batch * steps, a: previous, lda: u, b: dz, ldb: w,
-      accumulate: continued, c: grad + l.recurrentKernel, ldc: w)
-    try chain?.finish(grad + l.recurrentKernel, count: u * w)
-    inputGradient(of: l, parameters: p, delta: dz, rows: batch * steps, layer: i, workspace: ws)
   }
 
   /// ∂L/∂x = δ·Wᵀ into the previous layer's gradient buffer, when a layer below has weights.
