@@ -87,9 +87,13 @@ public struct EarlyStopping: Codable, Hashable, Sendable {
     return monitor.isMaximized ? value - delta > reference : value + delta < reference
   }
 
-  /// Keras' `on_epoch_end` for the epoch `record` describes; returns whether the run stops.
+  /// Keras' `on_epoch_end` for the epoch `record` describes.
   ///
-  /// - Parameter weights: The weights after the epoch, read only when they are kept.
+  /// - Parameters:
+  ///   - state: The watch, updated in place.
+  ///   - record: The epoch just ended, with the figures it measured.
+  ///   - weights: The weights after the epoch, read only when they are kept.
+  /// - Returns: Whether the run stops after this epoch.
   public func update(_ state: inout State, after record: EpochRecord, weights: () -> [ParameterKey: Tensor<Float>])
     -> Bool
   {
@@ -162,11 +166,16 @@ public struct ReduceLearningRateOnPlateau: Codable, Hashable, Sendable {
     }
   }
 
-  /// Keras' `on_epoch_end`: the new learning rate when it is reduced after
-  /// the epoch `record` describes, else `nil`.
+  /// Keras' `on_epoch_end` for the epoch `record` describes.
   ///
   /// Keras compares the rate with `min_lr` in float32 and multiplies in
   /// double; so does this.
+  ///
+  /// - Parameters:
+  ///   - state: The watch, updated in place.
+  ///   - record: The epoch just ended, with the figures it measured.
+  ///   - learningRate: The rate the epoch trained with.
+  /// - Returns: The reduced rate when the rate is reduced after this epoch, else `nil`.
   public func update(_ state: inout State, after record: EpochRecord, learningRate: Double) -> Double? {
     guard let current = monitor.value(in: record) else { return nil }
     if state.cooldownCounter > 0 {
