@@ -28,6 +28,7 @@ static inline hid_t bpk_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t bpk_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t bpk_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
 static inline hid_t bpk_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }
+static inline hid_t bpk_H5P_DATASET_XFER(void) { return H5P_DATASET_XFER; }
 static inline hsize_t bpk_H5F_UNLIMITED(void) { return H5F_UNLIMITED; }
 
 static inline hid_t bpk_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }

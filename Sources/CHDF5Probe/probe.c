@@ -192,8 +192,12 @@ static herr_t read_attribute(hid_t attribute, hid_t memory_type, void *buffer) {
     return H5Aread(attribute, memory_type, buffer);
 }
 
+/// The transfer property list of string reads, as bpkit's (HDF5Library.stringTransfer):
+/// a 64 KiB conversion buffer instead of libhdf5's default, zeroed, 1 MiB ones.
+static hid_t string_transfer = H5P_DEFAULT;
+
 static herr_t read_dataset(hid_t dataset, hid_t memory_type, void *buffer) {
-    return H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+    return H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, string_transfer, buffer);
 }
 
 /// Reads one attribute if it holds strings or numbers bpkit reads.
@@ -421,6 +425,8 @@ int bpk_probe_run(const char *path) {
     limit(RLIMIT_CORE, 0);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (H5PLset_loading_state(0) < 0) return 1;
+    hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
+    if (transfer >= 0 && H5Pset_buffer(transfer, 64 << 10, NULL, NULL) >= 0) string_transfer = transfer;
     // A path of "-" alone: the parent holds the file in memory and sends it as standard input.
     void *image = NULL;
     hid_t file = strcmp(path, "-") == 0 ? open_image_on_standard_input(&image) : H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);

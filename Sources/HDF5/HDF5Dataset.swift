@@ -146,10 +146,11 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
     let operation = "read dataset"
     let type = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_type(id) }, .datatype)
     let space = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_space(id) }, .dataspace)
+    let transfer = HDF5Library.stringTransfer
     return try HDF5Library.readStrings(
       fileType: type, count: try elementCount, space: space, at: site(), operation: operation
     ) { memoryType, buffer in
-      H5Dread(id, memoryType, bpk_H5S_ALL(), bpk_H5S_ALL(), bpk_H5P_DEFAULT(), buffer)
+      H5Dread(id, memoryType, bpk_H5S_ALL(), bpk_H5S_ALL(), transfer, buffer)
     }
   }
 

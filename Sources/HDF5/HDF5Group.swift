@@ -197,9 +197,10 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
     let type = try HDF5Library.variableStringType(at: site(name))
     let dataset = try createDataset(
       name, fileType: type.raw, shape: shape ?? [values.count], options: .init())
+    let transfer = HDF5Library.stringTransfer
     _ = try HDF5Library.withCStringArray(values) { (pointers) throws(HDF5Error) in
       try HDF5Library.call("write dataset", at: site(name)) {
-        H5Dwrite(dataset.id, type.raw, bpk_H5S_ALL(), bpk_H5S_ALL(), bpk_H5P_DEFAULT(), pointers)
+        H5Dwrite(dataset.id, type.raw, bpk_H5S_ALL(), bpk_H5S_ALL(), transfer, pointers)
       }
     }
     return dataset

@@ -61,6 +61,32 @@ extension HDF5Library {
     return dims.map { Int(clamping: $0) }
   }
 
+  /// The data transfer property list of every dataset read or write of
+  /// strings, with a conversion buffer of 64 KiB.
+  ///
+  /// Strings are converted on every transfer, and libhdf5's default list
+  /// gives each transfer that converts a buffer of 1 MiB and a background
+  /// buffer, zeroed, of up to 1 MiB more (`H5D__typeinfo_init`): for the
+  /// few short strings of a bpkit file, clearing that memory cost more than
+  /// the rest of the write, on every checkpoint and every model opened.
+  /// Longer string arrays are converted in several passes.
+  ///
+  /// Created once, outside the lock: read it into a local before a ``call``.
+  /// The corresponding HDF5 function is `H5Pset_buffer`.
+  static let stringTransfer: hid_t = locked {
+    let list = H5Pcreate(bpk_H5P_DATASET_XFER())
+    guard list >= 0 else {
+      H5Eclear2(bpk_H5E_DEFAULT())
+      return bpk_H5P_DEFAULT()
+    }
+    guard H5Pset_buffer(list, 64 << 10, nil, nil) >= 0 else {
+      H5Eclear2(bpk_H5E_DEFAULT())
+      H5Pclose(list)
+      return bpk_H5P_DEFAULT()
+    }
+    return list
+  }
+
   /// A variable-length UTF-8 string type.
   static func variableStringType(at site: Site) throws(HDF5Error) -> ScopedID {
     let type = ScopedID(try call("create string type", at: site) { H5Tcopy(bpk_H5T_C_S1()) }, .datatype)

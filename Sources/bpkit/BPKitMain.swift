@@ -13,8 +13,8 @@ enum BPKitMain {
     // Every untrusted HDF5 file the library opens is first parsed in a child
     // process: by the `bpkit-probe` built beside bpkit (a small C program
     // that starts in a millisecond) or, without one, by this same executable
-    // (`bpkit probe-hdf5`).
-    HDF5Probe.use(HDF5Probe.current ?? ProbeCommand.probe)
+    // (`bpkit probe-hdf5`). Looked for when the first file is opened.
+    HDF5Probe.useWhenNoneIsFound(ProbeCommand.probe)
     do {
       var command = try BPKitCommand.parseAsRoot()
       if var asyncCommand = command as? any AsyncParsableCommand {

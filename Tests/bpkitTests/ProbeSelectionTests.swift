@@ -44,4 +44,27 @@ import _BPKitTestSupport
     #expect(refused.status == 3)
     #expect(refused.error.contains("crash"), "\(refused.error)")
   }
+
+  /// The probe is looked for when the first file is opened, not at start:
+  /// `BPKIT_PROBE` still comes before the `bpkit-probe` beside bpkit, which
+  /// comes before bpkit probing with itself.
+  @Test func bpkitProbeInTheEnvironmentComesFirst() throws {
+    let folder = try TemporaryDirectory()
+    let besideMark = folder.path("beside")
+    let binary = try installedBPKit(in: folder, probe: "#!/bin/sh\necho \"$1\" >> '\(besideMark)'\nexit 0\n")
+    let namedMark = folder.path("named")
+    let named = folder.path("named-probe")
+    try Data("#!/bin/sh\necho \"$1\" >> '\(namedMark)'\nexit 1\n".utf8).write(to: URL(fileURLWithPath: named))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: named)
+    let model = Fixtures.path("fuzz-corpus/model/xor.ckpt.h5")
+
+    let refused = try runProcess(binary, ["inspect", model], environment: ["BPKIT_PROBE": named])
+    #expect(refused.status == 3, "\(refused.error)")
+    #expect(FileManager.default.fileExists(atPath: namedMark))
+    #expect(!FileManager.default.fileExists(atPath: besideMark))
+
+    let accepted = try runProcess(binary, ["inspect", model], environment: ["BPKIT_PROBE": ""])
+    #expect(accepted.status == 0, "\(accepted.error)")
+    #expect(FileManager.default.fileExists(atPath: besideMark))
+  }
 }

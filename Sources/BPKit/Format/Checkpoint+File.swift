@@ -33,10 +33,11 @@ extension Checkpoint {
   package func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try CheckpointFileCoding.validate(self, file: url.path)
     try FormatError.wrappingHDF5Errors {
-      try OutputFile.create(url.relativePath, options: options, reservingBytes: estimatedFileBytes) { temporary in
-        try FileWriter.writeFile(at: temporary, kind: .checkpoint, bpkitVersion: bpkitVersion) { writer in
-          try CheckpointFileCoding.write(self, with: writer)
-        }
+      try FileWriter.write(
+        to: url.relativePath, kind: .checkpoint, bpkitVersion: bpkitVersion, estimatedBytes: estimatedFileBytes,
+        options: options
+      ) { writer in
+        try CheckpointFileCoding.write(self, with: writer)
       }
     }
   }

@@ -66,6 +66,29 @@ enum FileChecksum {
     guard written == userBlockSize else { throw failure(path, "writing its checksum") }
   }
 
+  /// Writes the checksum line into the user block of a file held in memory
+  /// (``FileWriter/image(named:kind:bpkitVersion:expectedBytes:_:)``), whose
+  /// first ``userBlockSize`` bytes are zero; `known` spans are combined from
+  /// their CRC-32s, as in ``seal(_:known:)``.
+  static func seal(image: inout [UInt8], file: String, known: [KnownSpan] = []) throws {
+    guard image.count > userBlockSize else {
+      throw FormatError.fileDamaged(file: file, reason: "it is \(image.count) bytes long, too short for an HDF5 file")
+    }
+    var crc = CRC32()
+    image.withUnsafeBytes { bytes in
+      var offset = userBlockSize
+      for span in known.sorted(by: { $0.offset < $1.offset })
+      where span.count > 0 && span.offset >= offset && span.offset + span.count <= bytes.count {
+        crc.update(UnsafeRawBufferPointer(rebasing: bytes[offset..<span.offset]))
+        crc.append(crc: span.crc, count: span.count)
+        offset = span.offset + span.count
+      }
+      crc.update(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+    }
+    let line = Array(line(crc: crc.value, size: image.count).utf8)
+    image.replaceSubrange(0..<line.count, with: line)
+  }
+
   static func line(crc: UInt32, size: Int) -> String {
     let hex = String(crc, radix: 16)
     let digits = String(size)

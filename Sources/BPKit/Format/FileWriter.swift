@@ -14,11 +14,11 @@ struct FileWriter {
     var spans: [FileChecksum.KnownSpan] = []
   }
 
-  /// Creates the file at `path` (a temporary name chosen by ``OutputFile``)
-  /// with the root attributes every bpkit file carries.
-  init(path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current) throws {
+  /// Starts `file`, a new HDF5 file at `path` (a temporary name chosen by
+  /// ``OutputFile``) or in memory, with the root attributes every bpkit file carries.
+  init(_ file: HDF5File, path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current) throws {
     self.path = path
-    file = try HDF5File.create(atPath: path, userBlockSize: FileChecksum.userBlockSize)
+    self.file = file
     root = try file.root
     try root.setAttribute(FileLayout.kindAttribute, to: kind.rawValue)
     try root.setAttribute(FileLayout.versionAttribute, to: FormatVersion.current.description)
@@ -89,8 +89,44 @@ struct FileWriter {
     }
   }
 
-  func close() throws {
-    try file.close()
+  /// Files whose estimated size is at most this many bytes are built in
+  /// memory and written with one `write`; larger ones are written by
+  /// libhdf5 straight into the temporary file, so that their weights are
+  /// not held twice in memory.
+  ///
+  /// A checkpoint of a small network is many small objects: built in
+  /// a file on disk, each object header, B-tree node and dataset costs
+  /// libhdf5 a system call, and the seal reads the metadata back. Built in
+  /// memory, the whole file costs one write (BENCHMARKS.md, checkpoint every
+  /// epoch).
+  static let imageLimit = 32 << 20
+
+  /// Writes a bpkit file to `destination` through ``OutputFile`` (atomic
+  /// replacement, `fsync`, room reserved before writing): fills it through
+  /// `body` and seals it with its whole-file checksum (``FileChecksum``).
+  ///
+  /// A file estimated at up to ``imageLimit`` bytes is built in memory and
+  /// written at once; a larger one is created by libhdf5 at the temporary
+  /// path. The bytes are the same either way.
+  ///
+  /// - Parameters:
+  ///   - estimatedBytes: An upper bound of the file's size (``estimatedBytes(scalars:stride:datasets:text:)``).
+  ///   - imageLimit: The largest estimate built in memory (tests lower it).
+  static func write(
+    to destination: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current,
+    estimatedBytes: Int, imageLimit: Int = imageLimit, options: FileWriteOptions, _ body: (FileWriter) throws -> Void
+  ) throws {
+    guard estimatedBytes <= imageLimit else {
+      try OutputFile.create(destination, options: options, reservingBytes: estimatedBytes) { temporary in
+        try writeFile(at: temporary, kind: kind, bpkitVersion: bpkitVersion, body)
+      }
+      return
+    }
+    let image = try image(
+      named: destination, kind: kind, bpkitVersion: bpkitVersion, expectedBytes: estimatedBytes, body)
+    try OutputFile.write(to: destination, options: options, reservingBytes: image.count) { output in
+      try image.withUnsafeBytes { try output.write($0) }
+    }
   }
 
   /// Creates a bpkit file at `path`, fills it through `body`, closes it and
@@ -103,8 +139,25 @@ struct FileWriter {
     at path: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current,
     _ body: (FileWriter) throws -> Void
   ) throws {
-    let spans = try fill(path, kind: kind, bpkitVersion: bpkitVersion, body)
+    let file = try HDF5File.create(atPath: path, userBlockSize: FileChecksum.userBlockSize)
+    let spans = try fill(file, path: path, kind: kind, bpkitVersion: bpkitVersion, body)
+    try file.close()
     try FileChecksum.seal(path, known: spans)
+  }
+
+  /// Builds a bpkit file in memory (named `name` in errors), fills it
+  /// through `body`, and returns its bytes, sealed with the whole-file
+  /// checksum: the bytes ``writeFile(at:kind:bpkitVersion:_:)`` leaves on disk.
+  static func image(
+    named name: String, kind: BPKitFileKind, bpkitVersion: String = BPKitVersion.current, expectedBytes: Int,
+    _ body: (FileWriter) throws -> Void
+  ) throws -> [UInt8] {
+    let file = try HDF5File.createImage(
+      named: name, userBlockSize: FileChecksum.userBlockSize, expectedBytes: expectedBytes)
+    let spans = try fill(file, path: name, kind: kind, bpkitVersion: bpkitVersion, body)
+    var image = try file.closeReturningImage()
+    try FileChecksum.seal(image: &image, file: name, known: spans)
+    return image
   }
 
   /// An upper bound of the size of a file holding `scalars` numbers of
@@ -115,12 +168,13 @@ struct FileWriter {
     scalars * stride + text + datasets * 4096 + 64 << 10
   }
 
+  /// Fills `file` through `body`; returns with the writer's root group
+  /// released, so that `file` is the only handle left open.
   private static func fill(
-    _ path: String, kind: BPKitFileKind, bpkitVersion: String, _ body: (FileWriter) throws -> Void
+    _ file: HDF5File, path: String, kind: BPKitFileKind, bpkitVersion: String, _ body: (FileWriter) throws -> Void
   ) throws -> [FileChecksum.KnownSpan] {
-    let writer = try FileWriter(path: path, kind: kind, bpkitVersion: bpkitVersion)
+    let writer = try FileWriter(file, path: path, kind: kind, bpkitVersion: bpkitVersion)
     try body(writer)
-    try writer.close()
     return writer.spans.spans
   }
 }

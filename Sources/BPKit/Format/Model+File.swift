@@ -28,8 +28,8 @@ extension Model {
   ///   file at `url`, if any, is then unchanged.
   package func write(to url: URL, options: FileWriteOptions = .init()) throws {
     try FormatError.wrappingHDF5Errors {
-      try OutputFile.create(url.relativePath, options: options, reservingBytes: estimatedFileBytes) { temporary in
-        try FileWriter.writeFile(at: temporary, kind: .model) { writer in try writer.writeModel(self) }
+      try FileWriter.write(to: url.relativePath, kind: .model, estimatedBytes: estimatedFileBytes, options: options) {
+        writer in try writer.writeModel(self)
       }
     }
   }

@@ -3,6 +3,8 @@
 #ifndef BPKIT_CHDF5PROBE_H
 #define BPKIT_CHDF5PROBE_H
 
+#include <spawn.h>
+
 /// Datasets up to this many bytes are read whole by the probe, so that their
 /// chunk indexes and filters are exercised, while big data stays unread.
 #define BPK_PROBE_READ_LIMIT (16L << 20)
@@ -24,5 +26,17 @@
 /// A file that makes libhdf5 crash or loop ends the process by a signal
 /// (SIGXCPU for a loop), which is what the parent process looks for.
 int bpk_probe_run(const char *path);
+
+/// A descriptor of the child process `pid` that poll(2) reports readable
+/// once the child has ended (pidfd_open(2), Linux 5.3; close-on-exec), so
+/// the parent sleeps until then rather than polling waitpid. Returns -1 with
+/// errno set where the kernel has no pidfd_open (ENOSYS) or refuses it.
+int bpk_probe_wait_descriptor(int pid);
+
+/// Adds to `actions` the closing of every descriptor from `lowest` up in the
+/// child (glibc 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift
+/// does not see). Returns 0, or an error number (ENOSYS before glibc 2.34),
+/// when the caller must close the descriptors one by one.
+int bpk_probe_close_from(posix_spawn_file_actions_t *actions, int lowest);
 
 #endif

@@ -19,7 +19,8 @@ enum ProcessGroup {
       let world = try MPICommunicator.world()
       return world.size > 1 ? world : nil
     #else
-      let ranks = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap { Int($0) } ?? 1
+      // getenv: ProcessInfo's environment copies every variable into a dictionary.
+      let ranks = getenv("OMPI_COMM_WORLD_SIZE").flatMap { Int(String(cString: $0)) } ?? 1
       guard ranks <= 1 else {
         throw ValidationError(
           "this bpkit was built without MPI, so its \(ranks) ranks would each run alone; build the MPI-enabled "

@@ -49,25 +49,47 @@ public struct HDF5Probe: Sendable, Hashable {
     self.arguments = arguments
   }
 
-  private static let configured = Mutex<HDF5Probe?>(nil)
+  /// The probes ``use(_:)`` and ``useWhenNoneIsFound(_:)`` named.
+  private struct Choice {
+    var chosen: HDF5Probe?
+    var fallback: HDF5Probe?
+  }
+
+  private static let configured = Mutex(Choice())
 
   /// Makes `probe` the one this process runs for every untrusted HDF5 file.
   public static func use(_ probe: HDF5Probe) {
-    configured.withLock { $0 = probe }
+    configured.withLock { $0.chosen = probe }
+  }
+
+  /// Makes `probe` the one this process runs when no other is found: no
+  /// probe given to ``use(_:)``, no `BPKIT_PROBE`, no `bpkit-probe` beside the
+  /// main executable. Nothing is looked for until a file is first probed,
+  /// so a program that opens no untrusted HDF5 file pays nothing for it.
+  public static func useWhenNoneIsFound(_ probe: HDF5Probe) {
+    configured.withLock { $0.fallback = probe }
   }
 
   /// The probe this process runs: the one given to ``use(_:)``, else the
   /// program named by `BPKIT_PROBE`, else `bpkit-probe` beside the main
-  /// executable; `nil` when none of those exists.
+  /// executable, else the one given to ``useWhenNoneIsFound(_:)``; `nil`
+  /// when there is none of those.
   public static var current: HDF5Probe? {
-    if let probe = configured.withLock({ $0 }) { return probe }
-    if let path = ProcessInfo.processInfo.environment["BPKIT_PROBE"], !path.isEmpty {
+    let choice = configured.withLock { $0 }
+    if let chosen = choice.chosen { return chosen }
+    if let path = getenv("BPKIT_PROBE").map({ String(cString: $0) }), !path.isEmpty {
       return HDF5Probe(executable: URL(fileURLWithPath: path))
     }
+    return besideMainExecutable ?? choice.fallback
+  }
+
+  /// `bpkit-probe` beside the main executable, when it is there: looked
+  /// for once.
+  private static let besideMainExecutable: HDF5Probe? = {
     guard let main = mainExecutable else { return nil }
     let beside = main.deletingLastPathComponent().appendingPathComponent("bpkit-probe")
     return access(beside.path, X_OK) == 0 ? HDF5Probe(executable: beside) : nil
-  }
+  }()
 
   /// The running program's executable, symbolic links resolved. Read from
   /// `/proc/self/exe` where there is one: `Bundle.main` lists the folder
@@ -169,15 +191,17 @@ public struct HDF5Probe: Sendable, Hashable {
     if let input { close(input.child) }
     let deadline = Date().addingTimeInterval(wallClockLimit)
     var status: Int32 = 0
-    var polls = 0
+    var wakes = 0
+    let ending = ChildEnding(pid)
     while true {
       let done = waitpid(pid, &status, WNOHANG)
       if done == pid || (done < 0 && errno != EINTR) { break }
       // Bytes the child can take now are sent without waiting.
       if feeder?.send() == true { continue }
-      polls += 1
-      // Reading the child's times costs more than a wait: every 16th poll.
-      if polls % 16 == 0 {
+      wakes += 1
+      // Reading the child's times costs more than a wait: after a sleep
+      // that ran out, or every 16th wake.
+      if !ending.sleep(feeding: feeder.flatMap { $0.finished ? nil : $0.socket }) || wakes % 16 == 0 {
         let overTime = Self.processorSeconds(of: pid) > timeout
         if overTime || Date() > deadline {
           kill(pid, SIGKILL)
@@ -185,7 +209,6 @@ public struct HDF5Probe: Sendable, Hashable {
           throw .libraryHung(file: path, seconds: Int((overTime ? timeout : wallClockLimit).rounded(.up)))
         }
       }
-      usleep(1000)
     }
     // WIFSIGNALED, WTERMSIG and WEXITSTATUS, which Swift does not import.
     let signal = status & 0x7f
@@ -196,6 +219,35 @@ public struct HDF5Probe: Sendable, Hashable {
     guard signal != 0x7f else { return }
     if signal == SIGXCPU { throw .libraryHung(file: path, seconds: Self.cpuSeconds) }
     throw .libraryCrashed(file: path, signal: signal)
+  }
+
+  /// Sleeps until the probe ends: on a descriptor of the child that becomes
+  /// readable when it exits (`pidfd_open`), so the parent wakes the moment
+  /// the probe is done, or, where the kernel has none, for a millisecond at
+  /// a time.
+  private final class ChildEnding {
+    /// The child's descriptor; -1 without `pidfd_open`.
+    let descriptor: Int32
+
+    init(_ pid: pid_t) { descriptor = bpk_probe_wait_descriptor(pid) }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Sleeps until the child ends, `socket` (when given) takes bytes, or
+    /// ``interval`` milliseconds have passed; `false` when the whole interval
+    /// passed. Without a descriptor, sleeps a millisecond and returns `true`.
+    func sleep(feeding socket: Int32?) -> Bool {
+      guard descriptor >= 0 else {
+        usleep(1000)
+        return true
+      }
+      var watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+      if let socket { watched.append(pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)) }
+      return poll(&watched, nfds_t(watched.count), Self.interval) != 0
+    }
+
+    /// How long a sleep lasts at most before the child's time is checked.
+    static let interval: Int32 = 16
   }
 
   /// Writes an image into a non-blocking socket as the child reads it, and
@@ -253,10 +305,12 @@ public struct HDF5Probe: Sendable, Hashable {
         posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
       }
     }
-    // glibc's addclosefrom_np is not visible to Swift: close what is open now.
-    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    for descriptor in open.compactMap(Int32.init) where descriptor > 2 {
-      posix_spawn_file_actions_addclose(&actions, descriptor)
+    if bpk_probe_close_from(&actions, 3) != 0 {
+      // Without glibc's addclosefrom_np: close what is open now.
+      let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+      for descriptor in open.compactMap(Int32.init) where descriptor > 2 {
+        posix_spawn_file_actions_addclose(&actions, descriptor)
+      }
     }
     let argv = ([executable.path] + arguments).map { strdup($0) }
     defer { argv.forEach { free($0) } }

@@ -381,17 +381,22 @@ public final class OutputFile {
 
   private func commitReplacement() throws {
     guard let staging else { return }
-    if !createdByName {
+    if let permissions = destination.permissions, chmod(staging, permissions) != 0 {
+      throw OutputDestination.failure(name, "giving the new file the permissions of the one it replaces")
+    }
+    if createdByName {
+      if options.synchronize { try Self.sync(staging, directory: false, name: name) }
+    } else {
       // Writes went into a reservation that may be longer than they are.
       if reservingBytes > 0 && ftruncate(descriptor, off_t(bytesWritten)) != 0 {
         throw OutputDestination.failure(name, "trimming the new file")
       }
+      // Synced through the descriptor the bytes went through, not reopened.
+      if options.synchronize && fsync(descriptor) != 0 {
+        throw OutputDestination.failure(name, "syncing the new file (fsync)")
+      }
       closeDescriptor()
     }
-    if let permissions = destination.permissions, chmod(staging, permissions) != 0 {
-      throw OutputDestination.failure(name, "giving the new file the permissions of the one it replaces")
-    }
-    if options.synchronize { try Self.sync(staging, directory: false, name: name) }
     // Held open across the rename, the old file is freed on a background
     // thread rather than inside rename(2) (see ReleasedFiles).
     let replaced =
