@@ -119,8 +119,14 @@ package final class LineReader {
 
   private func fill() throws(DataError) {
     if start > 0 {
-      buffer.replaceSubrange(0..<(end - start), with: buffer[start..<end])
-      end -= start
+      // Moved within the buffer: replaceSubrange with a slice of the buffer
+      // itself would copy the whole buffer (1 MiB) first.
+      let (from, count) = (start, end - start)
+      buffer.withUnsafeMutableBytes { bytes in
+        guard count > 0, let base = bytes.baseAddress else { return }
+        _ = memmove(base, base + from, count)
+      }
+      end = count
       start = 0
     }
     if end == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
