@@ -29,6 +29,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
   frozen   frozen layers (trainable=False): Keras runs continued 1 epoch, and runs from a compiled,
            never-trained model, into Fixtures/keras-frozen/ (see the README there); made with the JAX
            backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py frozen
+  activations Keras 3's activations (gelu, silu/swish, softplus, softsign, selu, hard_silu/hard_swish,
+           relu6, exponential, mish, log_softmax, and activation layers after a linear Dense) in
+           Fixtures/keras-activations/ (see the README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py activations
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -40,7 +44,8 @@ import h5py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
-ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks", "frozen"])
+ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
+                                     "frozen", "activations"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -487,6 +492,57 @@ def make_callbacks():
         print(name, len(rates), "epochs, rates", rates)
         for key, values in history.history.items():
             print("  ", key, np.round(values, 5).tolist())
+# Keras 3's activations (keras.activations), as a Dense layer's activation and as a layer
+# after a linear Dense, which bpkit folds into the Dense. Inputs are scaled by 2 so that
+# relu6's cap and hard_silu's and hard_sigmoid's corners at ±3 are reached; by 0.5 for the
+# exponential, whose outputs would otherwise drive the softmax below Keras' clipping of
+# probabilities at 1e-7 in categorical_crossentropy (bpkit's fused gradient has no clipping).
+ACTIVATION_NAMES = ["gelu", "silu", "swish", "softplus", "softsign", "selu", "hard_silu", "hard_swish", "relu6",
+                    "exponential", "mish", "log_softmax"]
+ACTIVATION_LAYERS = {
+    "layer_gelu": lambda: L.Activation("gelu", name="act"),
+    "layer_mish": lambda: L.Activation("mish", name="act"),
+    "layer_relu6": lambda: L.ReLU(max_value=6.0, name="act"),
+}
+
+
+def make_activations():
+    """Per activation: 2 epochs of fit with Adam, saved as NAME.keras and NAME.h5, then 1 more epoch."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-activations")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    y = targets("categorical_crossentropy", (3,), n)
+    cases = {f"dense_{name}": (lambda name=name: [L.Dense(6, activation=name, name="hidden")])
+             for name in ACTIVATION_NAMES}
+    cases.update({name: (lambda make=make: [L.Dense(6, name="hidden"), make()])
+                  for name, make in ACTIVATION_LAYERS.items()})
+    for name, hidden in cases.items():
+        x_case = x * (0.5 if name == "dense_exponential" else 2)
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,))] + hidden() + [L.Dense(3, activation="softmax", name="out")])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
+        model.fit(x_case, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        predicted = model.predict(x_case, verbose=0).astype(np.float32)
+        base = os.path.join(folder, name)
+        model.save(base + ".keras")
+        # Keras' legacy saver drops the optimizer from the compile config as it
+        # saves (legacy/saving/saving_utils.py); it is put back for the rest of the run.
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x_case, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x_case
+            f["y"] = y
+            f["predicted"] = predicted
+            f["continued"] = model.predict(x_case, verbose=0).astype(np.float32)
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["layers"] = json.dumps([layer.get_config() for layer in model.layers], default=str)
+            f.attrs["note"] = ("fit(x, y, epochs=2, batch_size=8, shuffle=False) with Adam(0.01); predicted holds the "
+                               "predictions on x then; saved, then one more epoch; continued holds them after it")
+        print(name, float(np.abs(predicted).max()))
 
 
 # MARK: frozen layers (trainable=False)
@@ -546,4 +602,4 @@ def make_frozen():
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
- "callbacks": make_callbacks, "frozen": make_frozen}[a.what]()
+ "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations}[a.what]()

@@ -31,6 +31,26 @@ import Testing
     #expect(worst <= 1, "worst error \(worst) ulp")
   }
 
+  @Test func erfIsWithinTwoUnitsInTheLastPlace() {
+    var worst: Int64 = 0
+    var x = -7.0
+    while x < 7 {
+      worst = max(worst, Self.ulps(ElementaryFunctions.erf(x), Foundation.erf(x)))
+      x += 0.001_37
+    }
+    var small = 1e-300
+    while small < 1 {
+      worst = max(worst, Self.ulps(ElementaryFunctions.erf(small), Foundation.erf(small)))
+      worst = max(worst, Self.ulps(ElementaryFunctions.erf(-small), Foundation.erf(-small)))
+      small *= 1.37
+    }
+    #expect(worst <= 2, "worst error \(worst) ulp")
+    #expect(ElementaryFunctions.erf(0.0) == 0)
+    #expect(ElementaryFunctions.erf(6.0) == 1)
+    #expect(ElementaryFunctions.erf(-Double.infinity) == -1)
+    #expect(ElementaryFunctions.erf(Double.nan).isNaN)
+  }
+
   @Test func expSpecialValues() {
     #expect(ElementaryFunctions.exp(0.0) == 1)
     #expect(ElementaryFunctions.exp(710.0) == .infinity)

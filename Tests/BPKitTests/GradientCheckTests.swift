@@ -29,6 +29,24 @@ import Testing
     try Self.check("3,5:\(activation),2:sigmoid", .binaryCrossEntropy)
   }
 
+  /// Keras 3's activations (format 1.4), as hidden and output layers and inside a recurrence.
+  static let keras3 = [
+    "gelu", "gelu_tanh", "silu", "softplus", "softsign", "selu", "hard_silu", "relu6", "exponential", "mish",
+    "log_softmax",
+  ]
+
+  @Test(arguments: keras3)
+  func keras3ActivationsAsHiddenAndOutputLayers(activation: String) throws {
+    try Self.check("3,5:\(activation),4:\(activation)", .meanSquaredError)
+    try Self.check("3,5:\(activation),4:softmax", .categoricalCrossEntropy, labels: true)
+    try Self.check("3,5:\(activation),2:sigmoid", .binaryCrossEntropy)
+    try Self.check("4x2,lstm3:\(activation),2", .meanSquaredError)
+    // e^x inside a recurrence compounds step after step until it overflows.
+    if activation != "exponential" {
+      try Self.check("4x3,rnn5:\(activation):seq,2:\(activation)", .meanSquaredError)
+    }
+  }
+
   @Test(arguments: hidden)
   func elmanActivations(activation: String) throws {
     try Self.check("4x3,rnn5:\(activation),2", .meanSquaredError)

@@ -45,10 +45,11 @@ import _BPKitTestSupport
     expectReason(LayerSpecificationError.noLayers) { try NetworkDescription(layerSpecification: "10") }
     expectReason(
       LayerSpecificationError.invalidLayer(
-        position: 2, entry: "10:swish",
-        reason: "unknown activation or option 'swish'; expected one of linear, sigmoid, tanh, relu, leaky_relu, "
-          + "elu, softmax, hard_sigmoid, seq or nobias")
-    ) { try NetworkDescription(layerSpecification: "4,8:relu,10:swish") }
+        position: 2, entry: "10:swiglu",
+        reason: "unknown activation or option 'swiglu'; expected one of linear, sigmoid, tanh, relu, leaky_relu, "
+          + "elu, softmax, hard_sigmoid, gelu, gelu_tanh, silu, softplus, softsign, selu, hard_silu, relu6, "
+          + "exponential, mish, log_softmax, seq or nobias")
+    ) { try NetworkDescription(layerSpecification: "4,8:relu,10:swiglu") }
     expectReason(
       LayerSpecificationError.invalidLayer(
         position: 1, entry: "8:seq", reason: "'seq' applies to recurrent layers (rnnN, lstmN, gruN) only")

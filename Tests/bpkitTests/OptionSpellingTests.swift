@@ -61,7 +61,7 @@ import _BPKitTestSupport
   @Test func badValuesAreUsageErrorsNamingTheOption() throws {
     let folder = try TemporaryDirectory()
     let cases: [([String], String)] = [
-      (["--layers", "4,3:swish"], "swish"),
+      (["--layers", "4,3:swiglu"], "swiglu"),
       (["--layers", "4,3:softmax", "--lr", "-1"], "--lr must be a positive number, not -1.0"),
       (["--layers", "4,3:softmax", "--momentum", "1.5"], "--momentum must be in [0, 1], not 1.5"),
       (["--layers", "4,3:softmax", "--seed", "-1"], "--seed"),

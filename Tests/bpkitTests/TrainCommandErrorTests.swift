@@ -50,9 +50,9 @@ import _BPKitTestSupport
     #expect(result.status == 2)
     #expect(result.error.contains("exactly one of --layers, --model or --resume"))
     // A bad layer specification is a bad value on the command line: usage, 2.
-    let spec = try BPKitBinary.run("train", "--layers", "2,3:swish", "--data", Fixtures.path("datasets/iris.csv"))
+    let spec = try BPKitBinary.run("train", "--layers", "2,3:swiglu", "--data", Fixtures.path("datasets/iris.csv"))
     #expect(spec.status == 2)
-    #expect(spec.error.contains("swish"))
+    #expect(spec.error.contains("swiglu"))
   }
 
   @Test func optionsThatMeanNothingForTheRunAreUsageErrors() throws {

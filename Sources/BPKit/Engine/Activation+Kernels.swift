@@ -13,6 +13,10 @@ extension Activation {
       for r in 0..<rows { softmaxRow(z + r * stride, y + r * stride, width) }
       return
     }
+    if case .logSoftmax = self {
+      for r in 0..<rows { logSoftmaxRow(z + r * stride, y + r * stride, width) }
+      return
+    }
     if stride == width {
       forwardElements(z, y, rows * width)
     } else {
@@ -42,6 +46,10 @@ extension Activation {
     case .hardSigmoid:
       // Keras 3: relu6(x + 3) / 6.
       for i in 0..<n { y[i] = Swift.min(Swift.max(z[i] + 3, 0), 6) / 6 }
+    case .logSoftmax:
+      logSoftmaxRow(z, y, n)
+    case .gelu, .geluTanh, .silu, .softplus, .softsign, .selu, .hardSilu, .relu6, .exponential, .mish:
+      forwardSmooth(z, y, n)
     }
   }
 
@@ -52,6 +60,16 @@ extension Activation {
     _ dy: UnsafePointer<S>, z: UnsafePointer<S>, y: UnsafePointer<S>, into dz: UnsafeMutablePointer<S>,
     rows: Int, width: Int, stride: Int
   ) {
+    if case .logSoftmax = self {
+      // dz_i = dy_i − softmax_i·Σ_j dy_j, with softmax_i = e^(y_i).
+      for r in 0..<rows {
+        let o = r * stride
+        var sum: S = 0
+        for j in 0..<width { sum += dy[o + j] }
+        for j in 0..<width { dz[o + j] = dy[o + j] - S.exp(y[o + j]) * sum }
+      }
+      return
+    }
     if case .softmax = self {
       // dz_i = y_i (dy_i − Σ_j dy_j y_j), the softmax Jacobian applied to dy.
       for r in 0..<rows {
@@ -111,10 +129,24 @@ extension Activation {
         let d = dy[i] * sixth
         dz[i] = z[i] > -3 && z[i] < 3 ? d : 0
       }
-    case .softmax:
+    case .softmax, .logSoftmax:
       break
+    case .gelu, .geluTanh, .silu, .softplus, .softsign, .selu, .hardSilu, .relu6, .exponential, .mish:
+      backwardSmooth(dy, z, y, dz, n)
     }
   }
+}
+
+/// y = log softmax(z) = z − max z − log Σ_j e^(z_j − max z) over one row.
+/// `z` and `y` may be the same buffer.
+@inline(__always)
+func logSoftmaxRow<S: BLASScalar>(_ z: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, _ n: Int) {
+  var maximum = z[0]
+  for j in 1..<max(n, 1) where z[j] > maximum { maximum = z[j] }
+  var sum: S = 0
+  for j in 0..<n { sum += S.exp(z[j] - maximum) }
+  let shift = maximum + S.log(sum)
+  for j in 0..<n { y[j] = z[j] - shift }
 }
 
 /// σ(z) without overflow for large |z|.

@@ -98,6 +98,18 @@ extension BLASScalar {
     unsupported()
   }
 
+  /// The error function, by bpkit's own copy of fdlibm's `s_erf.c`; for
+  /// `Float` computed in Double and rounded once to Float.
+  @inline(__always) static func erf(_ x: Self) -> Self {
+    if Self.self == Float.self {
+      return unsafeBitCast(Float(ElementaryFunctions.erf(Double(unsafeBitCast(x, to: Float.self)))), to: Self.self)
+    }
+    if Self.self == Double.self {
+      return unsafeBitCast(ElementaryFunctions.erf(unsafeBitCast(x, to: Double.self)), to: Self.self)
+    }
+    unsupported()
+  }
+
   private static func unsupported() -> Never {
     preconditionFailure("BPKit computes in Float or Double only, not \(Self.self)")
   }

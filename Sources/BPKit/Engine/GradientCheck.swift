@@ -8,7 +8,8 @@
 /// keeps weights whose gradient is essentially zero from reporting rounding
 /// noise as error.
 ///
-/// ReLU, leaky ReLU and ELU have a kink at 0, hard_sigmoid at ±3, where no
+/// ReLU, leaky ReLU, ELU and SELU have a kink at 0, ReLU6 at 0 and 6,
+/// hard_sigmoid and hard_silu at ±3, where no
 /// difference quotient converges; the check redraws its random inputs until
 /// every pre-activation of such an activation (an LSTM's cell state included)
 /// is at least ``kinkMargin`` from its kinks.
@@ -161,15 +162,17 @@ public struct GradientCheck: Sendable {
   }
 
   /// The smallest distance of a pre-activation from a kink of its activation
-  /// (0 for ReLU, leaky ReLU and ELU; ±3 for hard_sigmoid), over every layer.
+  /// (0 for ReLU, leaky ReLU, ELU and SELU; 0 and 6 for ReLU6; ±3 for
+  /// hard_sigmoid and hard_silu), over every layer.
   private func kinkDistance(_ engine: TrainingEngine<Double>) -> Double {
     var distance = Double.infinity
     let ws = engine.workspace
     func scan(_ activation: Activation, _ values: UnsafePointer<Double>, count: Int, width: Int, stride: Int) {
       let kinks: [Double]
       switch activation {
-      case .relu, .leakyReLU, .elu: kinks = [0]
-      case .hardSigmoid: kinks = [-3, 3]
+      case .relu, .leakyReLU, .elu, .selu: kinks = [0]
+      case .relu6: kinks = [0, 6]
+      case .hardSigmoid, .hardSilu: kinks = [-3, 3]
       default: return
       }
       for r in 0..<(count / stride) {

@@ -35,7 +35,9 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// `validation_rows`; the layer types `lstm` and `gru` and the activation
   /// `hard_sigmoid`; 1.4 early stopping and reduce-on-plateau: the groups
   /// `early_stopping` and `reduce_lr_on_plateau` under `/training` (the
-  /// settings) and `/progress` (the watch).
+  /// settings) and `/progress` (the watch); the activations `gelu`,
+  /// `gelu_tanh`, `silu`, `softplus`, `softsign`, `selu`, `hard_silu`,
+  /// `relu6`, `exponential`, `mish` and `log_softmax`.
   public static let current = FormatVersion(major: 1, minor: 4)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

@@ -21,14 +21,42 @@ public enum Activation: Hashable, Sendable {
   /// f(x) = max(0, min(1, x/6 + 1/2)), Keras 3's `hard_sigmoid` (`relu6(x + 3) / 6`),
   /// a recurrent activation Keras offers for LSTM and GRU gates.
   case hardSigmoid
+  /// f(x) = x·Φ(x) = x/2·(1 + erf(x/√2)), Keras' `gelu` (format 1.4).
+  case gelu
+  /// f(x) = x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the tanh approximation of
+  /// GELU (Keras' `gelu(x, approximate=True)`, PyTorch's `approximate="tanh"`) (format 1.4).
+  case geluTanh
+  /// f(x) = x·σ(x), Keras' `silu` (also named `swish`) (format 1.4).
+  case silu
+  /// f(x) = log(1 + e^x) (format 1.4).
+  case softplus
+  /// f(x) = x / (1 + |x|) (format 1.4).
+  case softsign
+  /// f(x) = λ·x for x > 0, λ·α·(e^x − 1) otherwise, with Keras' λ ≈ 1.0507 and
+  /// α ≈ 1.6733 (Klambauer et al., 2017) (format 1.4).
+  case selu
+  /// f(x) = x·max(0, min(1, x/6 + 1/2)), Keras' `hard_silu` (also named
+  /// `hard_swish`) (format 1.4).
+  case hardSilu
+  /// f(x) = min(max(0, x), 6) (format 1.4).
+  case relu6
+  /// f(x) = e^x (format 1.4).
+  case exponential
+  /// f(x) = x·tanh(log(1 + e^x)) (Misra, 2019) (format 1.4).
+  case mish
+  /// f(x)_i = x_i − log Σ_j e^x_j over the last axis (format 1.4).
+  case logSoftmax
 
   /// Every activation, with default parameters, for tests that cover them all.
   public static let allDefaults: [Activation] = [
-    .linear, .sigmoid, .tanh, .relu, .leakyReLU(alpha: 0.2), .elu(alpha: 1), .softmax, .hardSigmoid,
+    .linear, .sigmoid, .tanh, .relu, .leakyReLU(alpha: 0.2), .elu(alpha: 1), .softmax, .hardSigmoid, .gelu,
+    .geluTanh, .silu, .softplus, .softsign, .selu, .hardSilu, .relu6, .exponential, .mish, .logSoftmax,
   ]
 
   /// The name used in files, `--layers` and Keras: `linear`, `sigmoid`,
-  /// `tanh`, `relu`, `leaky_relu`, `elu`, `softmax`, `hard_sigmoid`.
+  /// `tanh`, `relu`, `leaky_relu`, `elu`, `softmax`, `hard_sigmoid`, `gelu`,
+  /// `gelu_tanh`, `silu`, `softplus`, `softsign`, `selu`, `hard_silu`,
+  /// `relu6`, `exponential`, `mish`, `log_softmax`.
   public var name: String {
     switch self {
     case .linear: "linear"
@@ -39,6 +67,17 @@ public enum Activation: Hashable, Sendable {
     case .elu: "elu"
     case .softmax: "softmax"
     case .hardSigmoid: "hard_sigmoid"
+    case .gelu: "gelu"
+    case .geluTanh: "gelu_tanh"
+    case .silu: "silu"
+    case .softplus: "softplus"
+    case .softsign: "softsign"
+    case .selu: "selu"
+    case .hardSilu: "hard_silu"
+    case .relu6: "relu6"
+    case .exponential: "exponential"
+    case .mish: "mish"
+    case .logSoftmax: "log_softmax"
     }
   }
 
@@ -50,7 +89,8 @@ public enum Activation: Hashable, Sendable {
     }
   }
 
-  /// Creates an activation from its name and optional parameter.
+  /// Creates an activation from its name and optional parameter. Keras'
+  /// other names `swish` and `hard_swish` give `silu` and `hard_silu`.
   ///
   /// - Returns: `nil` when the name is unknown.
   public init?(name: String, alpha: Double? = nil) {
@@ -63,12 +103,27 @@ public enum Activation: Hashable, Sendable {
     case "elu": self = .elu(alpha: alpha ?? 1)
     case "softmax": self = .softmax
     case "hard_sigmoid": self = .hardSigmoid
+    case "gelu": self = .gelu
+    case "gelu_tanh": self = .geluTanh
+    case "silu", "swish": self = .silu
+    case "softplus": self = .softplus
+    case "softsign": self = .softsign
+    case "selu": self = .selu
+    case "hard_silu", "hard_swish": self = .hardSilu
+    case "relu6": self = .relu6
+    case "exponential": self = .exponential
+    case "mish": self = .mish
+    case "log_softmax": self = .logSoftmax
     default: return nil
     }
   }
 
-  /// The names `init(name:alpha:)` accepts.
-  public static let names = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softmax", "hard_sigmoid"]
+  /// The names `init(name:alpha:)` accepts (Keras' aliases `swish` and `hard_swish` aside).
+  public static let names = allDefaults.map(\.name)
+
+  /// Whether the activation works along the last axis (softmax, log_softmax)
+  /// rather than element by element.
+  var isRowWise: Bool { self == .softmax || self == .logSoftmax }
 }
 
 extension Activation: Codable {

@@ -15,9 +15,12 @@ extension NetworkDescription {
   /// lstm          := "lstm" UNITS (":" part)*       tanh and sigmoid gates unless given
   /// gru           := "gru" UNITS (":" part | ":reset_before")*
   /// part          := activation | "seq" | "nobias" | "recurrent=" activation
-  /// activation    := linear | sigmoid | tanh | relu | softmax
+  /// activation    := linear | sigmoid | tanh | relu | softmax | hard_sigmoid
   ///                | leaky_relu ["(" ALPHA ")"]     alpha 0.2 by default
   ///                | elu ["(" ALPHA ")"]            alpha 1 by default
+  ///                | gelu | gelu_tanh | silu | swish | softplus | softsign
+  ///                | selu | hard_silu | hard_swish | relu6 | exponential
+  ///                | mish | log_softmax            Keras 3's (swish is silu)
   /// ```
   ///
   /// `seq` makes a recurrent layer return its whole sequence (Keras's

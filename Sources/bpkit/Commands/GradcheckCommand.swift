@@ -21,7 +21,9 @@ struct GradcheckCommand: ParsableCommand {
       their gates' activation, 'reset_before' a GRU's reset_after=False); \
       'rnn32:seq' returns sequences; 'nobias' drops a bias; 'std' is a \
       standardize layer; activations: linear, sigmoid, tanh, relu, \
-      leaky_relu(ALPHA), elu(ALPHA), softmax, hard_sigmoid.
+      leaky_relu(ALPHA), elu(ALPHA), softmax, hard_sigmoid, gelu, gelu_tanh, \
+      silu, softplus, softsign, selu, hard_silu, relu6, exponential, mish, \
+      log_softmax.
       """
   )
 

@@ -27,7 +27,9 @@ struct TrainCommand: ParsableCommand {
         64:relu:nobias  a layer without bias
         std             a standardize layer (see --standardize)
         Activations: linear, sigmoid, tanh, relu, softmax, leaky_relu(0.1),
-        elu(1.0) (parameters optional), hard_sigmoid.
+        elu(1.0) (parameters optional), hard_sigmoid, gelu, gelu_tanh,
+        silu (swish), softplus, softsign, selu, hard_silu (hard_swish),
+        relu6, exponential, mish, log_softmax.
 
       LEARNING-RATE SCHEDULES (Keras' keras.optimizers.schedules, by their Keras \
       names; the rate of each update is the schedule at the updates before it):

@@ -105,7 +105,7 @@ enum JSONSchemaText {
           "additionalProperties": false
         },
         "activationName": {
-          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis; hard_sigmoid max(0, min(1, x/6 + 1/2)) (Keras 3's) (format 1.3).",
+          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis; hard_sigmoid max(0, min(1, x/6 + 1/2)) (Keras 3's) (format 1.3); format 1.4 adds Keras 3's gelu x/2*(1+erf(x/sqrt 2)); gelu_tanh x/2*(1+tanh(sqrt(2/pi)*(x+0.044715x^3))) (gelu with approximate=True); silu x*sigmoid(x) (Keras' swish); softplus log(1+e^x); softsign x/(1+|x|); selu 1.0507*(x if x>0 else 1.67326*(e^x-1)); hard_silu x*hard_sigmoid(x) (Keras' hard_swish); relu6 min(max(0,x),6); exponential e^x; mish x*tanh(softplus(x)); log_softmax x-log(sum e^x) over the last axis.",
           "enum": [
             "linear",
             "sigmoid",
@@ -114,7 +114,18 @@ enum JSONSchemaText {
             "leaky_relu",
             "elu",
             "softmax",
-            "hard_sigmoid"
+            "hard_sigmoid",
+            "gelu",
+            "gelu_tanh",
+            "silu",
+            "softplus",
+            "softsign",
+            "selu",
+            "hard_silu",
+            "relu6",
+            "exponential",
+            "mish",
+            "log_softmax"
           ]
         },
         "activation": {
@@ -612,7 +623,7 @@ enum JSONSchemaText {
           "additionalProperties": false
         },
         "activationName": {
-          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis; hard_sigmoid max(0, min(1, x/6 + 1/2)) (Keras 3's) (format 1.3).",
+          "description": "An activation function: linear f(x)=x; sigmoid 1/(1+e^-x); tanh; relu max(0,x); leaky_relu x if x>0 else alpha*x (default alpha 0.2); elu x if x>0 else alpha*(e^x-1) (default alpha 1); softmax over the last axis; hard_sigmoid max(0, min(1, x/6 + 1/2)) (Keras 3's) (format 1.3); format 1.4 adds Keras 3's gelu x/2*(1+erf(x/sqrt 2)); gelu_tanh x/2*(1+tanh(sqrt(2/pi)*(x+0.044715x^3))) (gelu with approximate=True); silu x*sigmoid(x) (Keras' swish); softplus log(1+e^x); softsign x/(1+|x|); selu 1.0507*(x if x>0 else 1.67326*(e^x-1)); hard_silu x*hard_sigmoid(x) (Keras' hard_swish); relu6 min(max(0,x),6); exponential e^x; mish x*tanh(softplus(x)); log_softmax x-log(sum e^x) over the last axis.",
           "enum": [
             "linear",
             "sigmoid",
@@ -621,7 +632,18 @@ enum JSONSchemaText {
             "leaky_relu",
             "elu",
             "softmax",
-            "hard_sigmoid"
+            "hard_sigmoid",
+            "gelu",
+            "gelu_tanh",
+            "silu",
+            "softplus",
+            "softsign",
+            "selu",
+            "hard_silu",
+            "relu6",
+            "exponential",
+            "mish",
+            "log_softmax"
           ]
         },
         "activation": {

@@ -76,12 +76,13 @@ struct KerasExportPlan {
             className: "Dense", config: config, archivePath: archivePath("Dense"),
             variables: [("kernel", weight(layer, "kernel"))] + (useBias ? [("bias", weight(layer, "bias"))] : [])))
         if inline == nil {
-          let (className, parameters): (String, [String: Any]) =
-            switch activation {
-            case .leakyReLU(let alpha): ("LeakyReLU", ["negative_slope": alpha])
-            case .elu(let alpha): ("ELU", ["alpha": alpha])
-            default: preconditionFailure("every other activation has a Keras name")
-            }
+          let className: String
+          let parameters: [String: Any]
+          switch activation {
+          case .leakyReLU(let alpha): (className, parameters) = ("LeakyReLU", ["negative_slope": alpha])
+          case .elu(let alpha): (className, parameters) = ("ELU", ["alpha": alpha])
+          default: throw KerasError.cannotExport(detail: "layer '\(layer.name)' uses \(Self.noKerasName(activation))")
+          }
           var config = base(uniqueName("\(layer.name)_activation"))
           config.merge(parameters) { $1 }
           layers.append(
@@ -90,8 +91,8 @@ struct KerasExportPlan {
       case .elman(let units, let activation, let useBias, let returnSequences):
         guard let name = Self.kerasActivation(activation) else {
           throw KerasError.cannotExport(
-            detail: "layer '\(layer.name)' uses \(activation) inside its recurrence; Keras' SimpleRNN only has "
-              + "leaky_relu with alpha 0.2 and elu with alpha 1")
+            detail: "layer '\(layer.name)' uses \(Self.noKerasName(activation)) inside its recurrence, where Keras' "
+              + "SimpleRNN takes only an activation's name")
         }
         var config = base(layer.name, trainable: layer.trainable)
         config.merge([
@@ -110,8 +111,8 @@ struct KerasExportPlan {
         for activation in [settings.activation, settings.recurrentActivation] {
           guard let name = Self.kerasActivation(activation) else {
             throw KerasError.cannotExport(
-              detail: "layer '\(layer.name)' uses \(activation) inside its recurrence; Keras' \(className) only has "
-                + "leaky_relu with alpha 0.2 and elu with alpha 1")
+              detail: "layer '\(layer.name)' uses \(Self.noKerasName(activation)) inside its recurrence, where "
+                + "Keras' \(className) takes only an activation's name")
           }
           names.append(name)
         }
@@ -156,7 +157,21 @@ struct KerasExportPlan {
     switch activation {
     case .leakyReLU(let alpha): alpha == 0.2 ? "leaky_relu" : nil
     case .elu(let alpha): alpha == 1 ? "elu" : nil
+    // keras.activations.gelu's approximate=True has no name a saved model can hold.
+    case .geluTanh: nil
     default: activation.name
+    }
+  }
+
+  /// Why `activation` has no Keras name, for a refusal.
+  private static func noKerasName(_ activation: Activation) -> String {
+    switch activation {
+    case .geluTanh:
+      "gelu_tanh, which Keras computes (gelu with approximate=True) but cannot name in a saved model; "
+        + "use gelu (the exact form) to export"
+    default:
+      "\(activation.name)\(activation.alpha.map { " with alpha \($0)" } ?? ""), which Keras names only with "
+        + "fixed parameters (leaky_relu with alpha 0.2, elu with alpha 1)"
     }
   }
 

@@ -265,6 +265,17 @@ struct KerasNetworkPlan {
     case "leaky_relu": return .leakyReLU(alpha: 0.2)
     case "elu": return .elu(alpha: 1)
     case "hard_sigmoid": return .hardSigmoid
+    // keras.activations.gelu's default is the exact form (approximate=False).
+    case "gelu": return .gelu
+    case "silu", "swish": return .silu
+    case "softplus": return .softplus
+    case "softsign": return .softsign
+    case "selu": return .selu
+    case "hard_silu", "hard_swish": return .hardSilu
+    case "relu6": return .relu6
+    case "exponential": return .exponential
+    case "mish": return .mish
+    case "log_softmax": return .logSoftmax
     default: return nil
     }
   }
@@ -276,11 +287,13 @@ struct KerasNetworkPlan {
     case "Activation":
       return activation(config["activation"])
     case "ReLU":
-      guard config["max_value"] == nil || config["max_value"] is NSNull, number("threshold") ?? 0 == 0 else {
-        return nil
-      }
+      guard number("threshold") ?? 0 == 0 else { return nil }
       let slope = number("negative_slope") ?? 0
-      return slope == 0 ? .relu : .leakyReLU(alpha: slope)
+      if config["max_value"] == nil || config["max_value"] is NSNull {
+        return slope == 0 ? .relu : .leakyReLU(alpha: slope)
+      }
+      // ReLU(max_value=6) is relu6; other caps are not an activation bpkit has.
+      return number("max_value") == 6 && slope == 0 ? .relu6 : nil
     case "LeakyReLU":
       // Keras 3 calls the slope negative_slope (default 0.3); Keras 2 called it alpha.
       return .leakyReLU(alpha: number("negative_slope") ?? number("alpha") ?? 0.3)

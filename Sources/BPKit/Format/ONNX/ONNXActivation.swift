@@ -2,13 +2,41 @@
 enum ONNXActivation {
   /// The element-wise activation operators the importer maps onto activations.
   static let importedOperators = [
-    "Relu", "Tanh", "Sigmoid", "Softmax", "LeakyRelu", "Elu", "HardSigmoid", "Identity",
+    "Relu", "Tanh", "Sigmoid", "Softmax", "LeakyRelu", "Elu", "HardSigmoid", "Identity", "Gelu", "Softplus",
+    "Softsign", "Selu", "HardSwish", "Exp", "Mish", "LogSoftmax",
   ]
 
-  /// The operator and its attributes computing `activation` after a dense
-  /// layer, or `nil` for `linear`, which needs none.
-  static func node(for activation: Activation) -> (opType: String, attributes: [Onnx_AttributeProto])? {
+  /// The first opset with an operator computing `activation` after a dense
+  /// layer, or `nil` when ONNX has no single operator for it (silu, relu6).
+  static func minimumOpset(_ activation: Activation) -> Int? {
     switch activation {
+    case .silu, .relu6: nil
+    case .gelu, .geluTanh: 20
+    case .mish: 18
+    case .hardSilu: 14
+    default: ONNXFormat.opsets.lowerBound
+    }
+  }
+
+  /// The operator and its attributes computing `activation` after a dense
+  /// layer in `opset`, or `nil` for `linear`, which needs none.
+  ///
+  /// - Throws: ``ONNXError/cannotExport(detail:)`` when ONNX has no operator
+  ///   for it, or only from a later opset.
+  static func node(
+    for activation: Activation, layer: String, opset: Int
+  ) throws(ONNXError) -> (opType: String, attributes: [Onnx_AttributeProto])? {
+    guard let minimum = minimumOpset(activation) else {
+      throw ONNXError.cannotExport(
+        detail: "layer '\(layer)' uses \(activation.name), for which ONNX opsets up to "
+          + "\(ONNXFormat.opsets.upperBound) have no operator; export it to Keras (--to keras) instead")
+    }
+    guard opset >= minimum else {
+      throw ONNXError.cannotExport(
+        detail: "layer '\(layer)' uses \(activation.name), whose ONNX operator needs opset \(minimum); "
+          + "write with --opset \(minimum) or later")
+    }
+    return switch activation {
     case .linear: nil
     case .sigmoid: ("Sigmoid", [])
     case .tanh: ("Tanh", [])
@@ -19,6 +47,17 @@ enum ONNXActivation {
     case .softmax: ("Softmax", [.int("axis", -1)])
     // Keras 3's hard_sigmoid: max(0, min(1, x/6 + 1/2)).
     case .hardSigmoid: ("HardSigmoid", [.float("alpha", 1 / 6), .float("beta", 0.5)])
+    case .gelu: ("Gelu", [.string("approximate", "none")])
+    case .geluTanh: ("Gelu", [.string("approximate", "tanh")])
+    case .softplus: ("Softplus", [])
+    case .softsign: ("Softsign", [])
+    case .selu: ("Selu", [.float("alpha", Float(Activation.seluAlpha)), .float("gamma", Float(Activation.seluScale))])
+    // HardSwish is x·max(0, min(1, x/6 + 1/2)), Keras 3's hard_silu.
+    case .hardSilu: ("HardSwish", [])
+    case .exponential: ("Exp", [])
+    case .mish: ("Mish", [])
+    case .logSoftmax: ("LogSoftmax", [.int("axis", -1)])
+    case .silu, .relu6: nil
     }
   }
 
@@ -34,13 +73,40 @@ enum ONNXActivation {
     case "LeakyRelu": .leakyReLU(alpha: decimal(attributes["alpha"]?.f ?? 0.01))
     case "Elu": .elu(alpha: decimal(attributes["alpha"]?.f ?? 1))
     case "HardSigmoid": hardSigmoid(alpha: attributes["alpha"]?.f, beta: attributes["beta"]?.f)
+    case "Gelu":
+      switch attributes["approximate"].map({ String(decoding: $0.s, as: UTF8.self) }) ?? "none" {
+      case "none": .gelu
+      case "tanh": .geluTanh
+      default: nil
+      }
+    case "Softplus": .softplus
+    case "Softsign": .softsign
+    // ONNX's defaults are SELU's constants in Float32; others are not SELU.
+    case "Selu":
+      (attributes["alpha"]?.f ?? Float(Activation.seluAlpha)) == Float(Activation.seluAlpha)
+        && (attributes["gamma"]?.f ?? Float(Activation.seluScale)) == Float(Activation.seluScale) ? .selu : nil
+    case "HardSwish": .hardSilu
+    case "Exp": .exponential
+    case "Mish": .mish
+    case "LogSoftmax": .logSoftmax
     default: nil
+    }
+  }
+
+  /// Why an operator's attributes give no activation bpkit has, for a refusal.
+  static func refusal(opType: String) -> String {
+    switch opType {
+    case "Selu": "its alpha and gamma are not SELU's (1.6732632, 1.050701), the only SELU bpkit has"
+    case "Gelu": "its approximate is neither none nor tanh"
+    default:
+      "its alpha and beta are not those of Keras 3's hard_sigmoid (1/6 and 0.5), the only hard sigmoid bpkit has"
     }
   }
 
   /// The name of `activation` in the ONNX `RNN` operator's `activations`
   /// list, with its `activation_alpha` and `activation_beta`; `nil` when the
-  /// operator has none (softmax).
+  /// operator has none (softmax, gelu and the other Keras 3 additions but
+  /// softsign and softplus).
   static func recurrent(_ activation: Activation) -> (name: String, alpha: Float?, beta: Float?)? {
     switch activation {
     case .tanh: ("Tanh", nil, nil)
@@ -51,7 +117,9 @@ enum ONNXActivation {
     case .leakyReLU(let alpha): ("LeakyRelu", Float(alpha), nil)
     case .elu(let alpha): ("Elu", Float(alpha), nil)
     case .hardSigmoid: ("HardSigmoid", 1 / 6, 0.5)
-    case .softmax: nil
+    case .softsign: ("Softsign", nil, nil)
+    case .softplus: ("Softplus", nil, nil)
+    case .softmax, .gelu, .geluTanh, .silu, .selu, .hardSilu, .relu6, .exponential, .mish, .logSoftmax: nil
     }
   }
 
@@ -66,6 +134,8 @@ enum ONNXActivation {
     case "leakyrelu": .leakyReLU(alpha: decimal(alpha ?? 0.01))
     case "elu": .elu(alpha: decimal(alpha ?? 1))
     case "hardsigmoid": hardSigmoid(alpha: alpha, beta: beta)
+    case "softsign": .softsign
+    case "softplus": .softplus
     default: nil
     }
   }

@@ -64,7 +64,7 @@ struct ONNXExportPlan {
         } else {
           current = addNode("Gemm", layer.name, [current, kernel] + (bias.map { [$0] } ?? []))
         }
-        if let (opType, attributes) = ONNXActivation.node(for: activation) {
+        if let (opType, attributes) = try ONNXActivation.node(for: activation, layer: layer.name, opset: opset) {
           current = addNode(opType, layer.name, [current], attributes: attributes)
         }
         width = units

@@ -21,7 +21,7 @@ extension ONNXImporter {
     switch node.opType {
     case "Identity", "Dropout":
       result = data
-    case "Relu", "Tanh", "Sigmoid", "LeakyRelu", "Elu", "Softmax", "HardSigmoid":
+    case _ where ONNXActivation.importedOperators.contains(node.opType):
       result = try activate(data, node, name, attributes)
     case "Gemm":
       result = try gemm(
@@ -83,19 +83,17 @@ extension ONNXImporter {
     _ data: ONNXData, _ node: Onnx_NodeProto, _ name: String, _ attributes: [String: Onnx_AttributeProto]
   ) throws -> ONNXData {
     guard let activation = ONNXActivation.activation(opType: node.opType, attributes: attributes) else {
-      throw unsupported(
-        node, name,
-        "its alpha and beta are not those of Keras 3's hard_sigmoid (1/6 and 0.5), the only hard sigmoid bpkit has")
+      throw unsupported(node, name, ONNXActivation.refusal(opType: node.opType))
     }
     guard let index = data.openDense, layers[index].activation == .linear else {
       throw unsupported(node, name, "bpkit applies activations only right after a dense layer")
     }
-    if node.opType == "Softmax" {
+    if node.opType == "Softmax" || node.opType == "LogSoftmax" {
       // From opset 13 softmax works on one axis, by default the last; before, on the axes from `axis` (default 1) on.
       let axis = Int(attributes["axis"]?.i ?? (opset >= 13 ? -1 : 1))
       let normalized = axis < 0 ? axis + data.axes.count : axis
       guard normalized == data.axes.count - 1 else {
-        throw unsupported(node, name, "softmax over axis \(axis); bpkit's softmax is over the last axis")
+        throw unsupported(node, name, "\(activation.name) over axis \(axis); bpkit's is over the last axis")
       }
     }
     layers[index].activation = activation

@@ -34,6 +34,14 @@ extension Onnx_AttributeProto {
     return attribute
   }
 
+  static func string(_ name: String, _ value: String) -> Self {
+    var attribute = Self()
+    attribute.name = name
+    attribute.type = .string
+    attribute.s = Data(value.utf8)
+    return attribute
+  }
+
   static func strings(_ name: String, _ values: [String]) -> Self {
     var attribute = Self()
     attribute.name = name

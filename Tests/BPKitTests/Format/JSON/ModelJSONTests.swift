@@ -85,7 +85,8 @@ import _BPKitTestSupport
     ("unknown type", "$.layers[1].type", "expected one of dense, elman, lstm, gru, standardize, found 'conv2d'"),
     (
       "unknown activation", "$.layers[0].activation",
-      "expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, hard_sigmoid, found 'swish'"
+      "expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, hard_sigmoid, gelu, gelu_tanh, silu, "
+        + "softplus, softsign, selu, hard_silu, relu6, exponential, mish, log_softmax, found 'swiglu'"
     ),
     ("alpha on relu", "$.layers[0].activation.alpha", "only leaky_relu and elu take alpha"),
     ("duplicate name", "$.layers[1].name", "layer names must be unique; 'a' is also the name of $.layers[0]"),
@@ -132,7 +133,7 @@ import _BPKitTestSupport
     case "units zero": layer(&document, 2) { $0["units"] = 0 }
     case "units text": layer(&document, 2) { $0["units"] = "3" }
     case "unknown type": layer(&document, 1) { $0["type"] = "conv2d" }
-    case "unknown activation": layer(&document, 0) { $0["activation"] = "swish" }
+    case "unknown activation": layer(&document, 0) { $0["activation"] = "swiglu" }
     case "alpha on relu": layer(&document, 0) { $0["activation"] = ["name": "relu", "alpha": 0.1] }
     case "duplicate name": layer(&document, 1) { $0["name"] = "a" }
     case "slash in name": layer(&document, 0) { $0["name"] = "x/y" }

@@ -12,7 +12,8 @@ import _BPKitTestSupport
   /// Networks covering every layer kind, every activation and both Elman outputs.
   static let networks: [(name: String, network: NetworkDescription)] = {
     var cases: [(String, NetworkDescription)] = []
-    for activation in Activation.allDefaults + [.leakyReLU(alpha: 0.3), .elu(alpha: 0.5)] {
+    for activation in Activation.allDefaults + [.leakyReLU(alpha: 0.3), .elu(alpha: 0.5)]
+    where ONNXActivation.minimumOpset(activation) != nil {
       let label = activation.name + (activation.alpha.map { "_\($0)" } ?? "")
       cases.append(
         (
@@ -25,7 +26,8 @@ import _BPKitTestSupport
               Layer(name: "out", kind: .dense(units: 3, activation: .linear, useBias: false)),
             ])
         ))
-      guard activation != .softmax else { continue }
+      // Only some activations exist inside ONNX's RNN operator.
+      guard ONNXActivation.recurrent(activation) != nil else { continue }
       cases.append(
         (
           "elman_\(label)_last",
@@ -128,7 +130,8 @@ import _BPKitTestSupport
     let model = try FormatSamples.model(network, seed: 3)
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.onnx")
-    try model.writeONNX(to: url)
+    let opset = Self.opset(for: network)
+    try model.writeONNX(to: url, opset: opset)
     let back = try Model(onnxContentsOf: url)
     #expect(back.network == model.network)
     #expect(FormatSamples.bits(back.parameters) == FormatSamples.bits(model.parameters))
@@ -140,8 +143,51 @@ import _BPKitTestSupport
     for (key, tensor) in special.parameters where key.name == "std" {
       try special.setParameter(Tensor(shape: tensor.shape, scalars: tensor.scalars.map { $0 == 0 ? 2 : $0 }), for: key)
     }
-    try special.writeONNX(to: url)
+    try special.writeONNX(to: url, opset: opset)
     #expect(FormatSamples.bits(try Model(onnxContentsOf: url).parameters) == FormatSamples.bits(special.parameters))
+  }
+
+  /// The default opset, or the first that has every activation's operator (Gelu 20, Mish 18, HardSwish 14).
+  static func opset(for network: NetworkDescription) -> Int {
+    network.layers.compactMap { $0.kind.activation.flatMap(ONNXActivation.minimumOpset) }.reduce(
+      ONNXFormat.defaultOpset, max)
+  }
+
+  /// An activation without an ONNX operator, or whose operator needs a later
+  /// opset, is refused naming the layer, the activation and the way out.
+  @Test func refusesActivationsWithoutAnOperatorInTheOpset() throws {
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    func model(_ activation: Activation) throws -> Model {
+      try FormatSamples.model(
+        NetworkDescription(
+          input: .vector(features: 3),
+          layers: [Layer(name: "hidden", kind: .dense(units: 4, activation: activation, useBias: true))]))
+    }
+    expectReason(
+      ONNXError.cannotExport(
+        detail: "layer 'hidden' uses silu, for which ONNX opsets up to 21 have no operator; export it to Keras "
+          + "(--to keras) instead")
+    ) { try model(.silu).writeONNX(to: url) }
+    expectReason(
+      ONNXError.cannotExport(
+        detail: "layer 'hidden' uses relu6, for which ONNX opsets up to 21 have no operator; export it to Keras "
+          + "(--to keras) instead")
+    ) { try model(.relu6).writeONNX(to: url) }
+    expectReason(
+      ONNXError.cannotExport(
+        detail: "layer 'hidden' uses gelu, whose ONNX operator needs opset 20; write with --opset 20 or later")
+    ) { try model(.gelu).writeONNX(to: url, opset: 19) }
+    expectReason(
+      ONNXError.cannotExport(
+        detail: "layer 'hidden' uses hard_silu, whose ONNX operator needs opset 14; write with --opset 14 or later")
+    ) { try model(.hardSilu).writeONNX(to: url, opset: 13) }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+    try model(.geluTanh).writeONNX(to: url, opset: 20)
+    let message = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: url))
+    let gelu = try #require(message.graph.node.first { $0.opType == "Gelu" })
+    #expect(gelu.attribute.map { String(decoding: $0.s, as: UTF8.self) } == ["tanh"])
+    #expect(try Model(onnxContentsOf: url).network.layers[0].kind.activation == .geluTanh)
   }
 
   @Test(arguments: [13, 14, 15, 18, 19, 20, 21])
