@@ -33,6 +33,8 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            relu6, exponential, mish, log_softmax, and activation layers after a linear Dense) in
            Fixtures/keras-activations/ (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py activations
+  losses   the losses mae and huber (by name and as loss objects) in Fixtures/keras-losses/ (see the README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py losses
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -46,6 +48,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
                                      "frozen", "activations"])
+                                     "activations", "losses"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -580,6 +583,37 @@ def make_frozen():
         model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
         trained = model.predict(x, verbose=0).astype(np.float32)
         model.save(base + ".keras")
+# Regression losses beyond mse (keras.losses): a 4 → Dense 6 tanh → Dense 2 model on targets
+# spread over ±3, so that Huber's errors fall on both sides of delta.
+LOSSES = {
+    "mae": lambda: "mae",
+    "mean_absolute_error_object": lambda: keras.losses.MeanAbsoluteError(),
+    "huber": lambda: "huber",
+    "huber_object": lambda: keras.losses.Huber(),
+}
+
+
+def make_losses():
+    """Per loss: 2 epochs of fit with Adam, saved as NAME.keras and NAME.h5, then 1 more epoch."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-losses")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    y = (rng.standard_normal((n, 2)) * 1.5).astype(np.float32)
+    def build(loss):
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
+                                  L.Dense(2, name="out")])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss)
+        return model
+    for name, loss in LOSSES.items():
+        model = build(loss())
+        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        predicted = model.predict(x, verbose=0).astype(np.float32)
+        base = os.path.join(folder, name)
+        model.save(base + ".keras")
+        # Keras' legacy saver drops the optimizer from the compile config as it
+        # saves (legacy/saving/saving_utils.py); it is put back for the rest of the run.
         compile_config = dict(model._compile_config.config)
         model.save(base + ".h5")
         model._compile_config.config.update(compile_config)
@@ -597,9 +631,18 @@ def make_frozen():
                                "frozen layers trainable=False; fit(x, y, epochs=2, batch_size=8, shuffle=False) "
                                "from NAME.start.*, saved as NAME.*, then one more epoch")
         print(name, "frozen", frozen, len(model.optimizer.variables), "optimizer variables")
+            f["predicted"] = predicted
+            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["loss"] = json.dumps(keras.losses.serialize(model.loss) if not isinstance(model.loss, str)
+                                         else model.loss)
+            f.attrs["note"] = ("fit(x, y, epochs=2, batch_size=8, shuffle=False) with Adam(0.01); predicted holds the "
+                               "predictions on x then; saved, then one more epoch; continued holds them after it")
+        print(name, float(np.abs(predicted - y).mean()))
 
 
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
- "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations}[a.what]()
+ "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses}[a.what]()

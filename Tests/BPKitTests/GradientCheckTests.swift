@@ -47,6 +47,13 @@ import Testing
     }
   }
 
+  @Test(arguments: [Loss.meanAbsoluteError, .huber])
+  func regressionLossesBeyondMSE(loss: Loss) throws {
+    try Self.check("3,5:tanh,2", loss)
+    try Self.check("3,5:relu,4:sigmoid", loss)
+    try Self.check("4x3,rnn5:seq,2", loss)
+  }
+
   @Test(arguments: hidden)
   func elmanActivations(activation: String) throws {
     try Self.check("4x3,rnn5:\(activation),2", .meanSquaredError)

@@ -97,6 +97,9 @@ public struct GradientCheck: Sendable {
       switch loss {
       case .meanSquaredError:
         for i in targets.indices { targets[i] = 2 * random.nextDouble() - 1 }
+      case .meanAbsoluteError, .huber:
+        // Spread over ±2, so that Huber's errors fall on both sides of δ = 1.
+        for i in targets.indices { targets[i] = 4 * random.nextDouble() - 2 }
       case .binaryCrossEntropy:
         for i in targets.indices { targets[i] = random.nextDouble() }
       case .categoricalCrossEntropy:

@@ -24,6 +24,8 @@ extension Loss {
   ///   logarithm of a rounded-to-zero probability is taken:
   ///   ℓ = Σ_j t_j (lse(z) − z_j) with lse(z) = max z + log Σ_j e^{z_j − max z};
   ///   writes ∂L/∂z = (y·Σ_j t_j − t)/rows, which is (y − t)/rows for one-hot t.
+  /// - Mean absolute error: ℓ = mean_j |y_j − t_j|; writes sign(y − t)/(rows·width).
+  /// - Huber (δ = 1): ℓ = mean_j h(y_j − t_j); writes clamp(y − t, −δ, δ)/(rows·width).
   /// - Binary cross-entropy with sigmoid, from the logits:
   ///   ℓ = mean_j max(z_j, 0) − z_j t_j + log(1 + e^{−|z_j|});
   ///   writes ∂L/∂z = (y − t)/(rows·width).
@@ -94,6 +96,39 @@ extension Loss {
         }
         totals.judged += 1
       }
+    case .meanAbsoluteError:
+      // ℓ = mean_j |y_j − t_j|; ∂L/∂y = sign(y − t)/(rows·width), 0 where y = t as Keras' gradient of abs.
+      guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
+      let scale = 1 / S(meanRows * width)
+      for r in 0..<rows {
+        var rowSum: S = 0
+        for j in 0..<width {
+          let k = r * width + j
+          let d = y[k] - t[k]
+          rowSum += abs(d)
+          gradient?[k] = d > 0 ? scale : d < 0 ? -scale : 0
+        }
+        totals.sum += Double(rowSum) / Double(width)
+        rowLosses?[r] = Double(rowSum) / Double(width)
+      }
+    case .huber:
+      // ℓ = mean_j h(e_j), e = y − t, h(e) = ½e² for |e| ≤ δ, δ·|e| − ½δ² beyond, as
+      // keras.losses.huber computes it; ∂L/∂y = clamp(e, −δ, δ)/(rows·width).
+      guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
+      let scale = 1 / S(meanRows * width)
+      let delta = S(Loss.huberDelta)
+      for r in 0..<rows {
+        var rowSum: S = 0
+        for j in 0..<width {
+          let k = r * width + j
+          let e = y[k] - t[k]
+          let a = abs(e)
+          rowSum += a <= delta ? e * e / 2 : delta * a - delta * delta / 2
+          gradient?[k] = scale * Swift.min(Swift.max(e, -delta), delta)
+        }
+        totals.sum += Double(rowSum) / Double(width)
+        rowLosses?[r] = Double(rowSum) / Double(width)
+      }
     case .binaryCrossEntropy:
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
       let scale = 1 / S(meanRows * width)
@@ -117,7 +152,7 @@ extension Loss {
   /// The output activation this loss is fused with, or `nil` when any works.
   var requiredActivation: Activation? {
     switch self {
-    case .meanSquaredError: nil
+    case .meanSquaredError, .meanAbsoluteError, .huber: nil
     case .categoricalCrossEntropy: .softmax
     case .binaryCrossEntropy: .sigmoid
     }

@@ -144,7 +144,7 @@ public struct Evaluation: Sendable {
         guard t == 0 || t == 1 else { throw .labelOutOfRange(source: source, row: row, value: t, classCount: 2) }
         confusion?.record(truth: Int(t), predicted: p >= 0.5 ? 1 : 0)
       }
-    case .meanSquaredError:
+    case .meanSquaredError, .meanAbsoluteError, .huber:
       guard target.count == output.count else {
         throw .widthMismatch(source: "\(source) labels", expected: output.count, found: target.count)
       }

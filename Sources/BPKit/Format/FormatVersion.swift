@@ -37,7 +37,8 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// `early_stopping` and `reduce_lr_on_plateau` under `/training` (the
   /// settings) and `/progress` (the watch); the activations `gelu`,
   /// `gelu_tanh`, `silu`, `softplus`, `softsign`, `selu`, `hard_silu`,
-  /// `relu6`, `exponential`, `mish` and `log_softmax`.
+  /// `relu6`, `exponential`, `mish` and `log_softmax`; the losses `mae` and
+  /// `huber`.
   public static let current = FormatVersion(major: 1, minor: 4)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

@@ -161,7 +161,7 @@ extension TrainingPlan {
   /// The classes a dataset's targets hold: labels, or the largest value of
   /// one-hot rows; `nil` for targets that are not classes.
   private static func classes(of data: Dataset, loss: Loss) -> Set<Int>? {
-    guard let targets = data.targets, loss != .meanSquaredError, data.sampleCount > 0 else { return nil }
+    guard let targets = data.targets, !loss.isRegression, data.sampleCount > 0 else { return nil }
     let width = data.targetWidth
     if width == 1 {
       guard targets.scalars.allSatisfy({ $0 == $0.rounded() && $0 >= 0 && $0 < 16_777_216 }) else { return nil }

@@ -7,6 +7,8 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
   case crossEntropy = "cross-entropy"
   case binaryCrossEntropy = "binary-cross-entropy"
   case mse
+  case mae
+  case huber
 
   init?(argument: String) {
     let spelled = argument.lowercased().replacingOccurrences(of: "_", with: "-")
@@ -14,6 +16,8 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
     case "categorical-cross-entropy", "categorical-crossentropy", "crossentropy": self = .crossEntropy
     case "binary-crossentropy": self = .binaryCrossEntropy
     case "mean-squared-error": self = .mse
+    case "mean-absolute-error": self = .mae
+    case "huber-loss": self = .huber
     default: self.init(rawValue: spelled)
     }
   }
@@ -23,6 +27,8 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
     case .crossEntropy: .categoricalCrossEntropy
     case .binaryCrossEntropy: .binaryCrossEntropy
     case .mse: .meanSquaredError
+    case .mae: .meanAbsoluteError
+    case .huber: .huber
     }
   }
 }

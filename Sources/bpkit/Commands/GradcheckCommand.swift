@@ -30,7 +30,8 @@ struct GradcheckCommand: ParsableCommand {
   @Option(help: "The network, e.g. '4,8:tanh,3:softmax' or '5x3,rnn6:tanh,2'.")
   var layers: String
 
-  @Option(help: "The loss: mse, cross-entropy (softmax output) or binary-cross-entropy (sigmoid output).")
+  @Option(
+    help: "The loss: mse, mae, huber, cross-entropy (softmax output) or binary-cross-entropy (sigmoid output).")
   var loss: LossOption = .mse
 
   @Option(parsing: .unconditional, help: "The seed of the weights, inputs and targets.")

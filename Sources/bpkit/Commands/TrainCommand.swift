@@ -328,7 +328,8 @@ struct TrainScheduleOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "cross-entropy, binary-cross-entropy or mse. Default: from the output activation.", valueName: "loss"))
+      "cross-entropy, binary-cross-entropy, mse, mae or huber (delta 1). Default: from the output activation.",
+      valueName: "loss"))
   var loss: LossOption?
 
   @Option(

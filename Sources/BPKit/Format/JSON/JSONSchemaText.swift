@@ -1193,9 +1193,11 @@ enum JSONSchemaText {
               "enum": [
                 "mse",
                 "cross_entropy",
-                "binary_cross_entropy"
+                "binary_cross_entropy",
+                "mae",
+                "huber"
               ],
-              "description": "The loss minimised: mse, cross_entropy (categorical, with softmax outputs) or binary_cross_entropy (with sigmoid outputs)."
+              "description": "The loss minimised: mse, cross_entropy (categorical, with softmax outputs), binary_cross_entropy (with sigmoid outputs), or (format 1.4) mae, the mean absolute error, and huber, Keras' Huber loss with delta 1."
             },
             "batch_size": {
               "type": "integer",

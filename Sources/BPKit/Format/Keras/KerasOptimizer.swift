@@ -283,13 +283,25 @@ enum KerasOptimizer {
     case "mse", "mean_squared_error", "MeanSquaredError": return .meanSquaredError
     case "categorical_crossentropy", "CategoricalCrossentropy": return .categoricalCrossEntropy
     case "binary_crossentropy", "BinaryCrossentropy": return .binaryCrossEntropy
+    case "mae", "mean_absolute_error", "MeanAbsoluteError": return .meanAbsoluteError
+    case "huber", "huber_loss", "Huber":
+      // bpkit's Huber has Keras' default δ = 1; another δ is not the same loss.
+      let delta = ((value as? [String: Any])?["config"] as? [String: Any])?["delta"]
+      guard delta == nil || (delta as? NSNumber)?.doubleValue == Loss.huberDelta else { return nil }
+      return .huber
     default: return nil
     }
   }
 
-  /// A serialized Keras loss as a name for messages: the string, or a class name.
+  /// A serialized Keras loss as a name for messages: the string, or a class
+  /// name (with Huber's δ, which bpkit has only at 1).
   static func lossName(_ value: Any) -> String {
     if let name = value as? String { return name }
+    if let object = value as? [String: Any], object["class_name"] as? String == "Huber",
+      let delta = (object["config"] as? [String: Any])?["delta"]
+    {
+      return "Huber with delta \(delta) (bpkit's huber has delta 1)"
+    }
     if let object = value as? [String: Any], let name = object["class_name"] as? String { return name }
     return "\(value)"
   }
@@ -301,6 +313,8 @@ enum KerasOptimizer {
     case .meanSquaredError: legacy ? "mean_squared_error" : "mse"
     case .categoricalCrossEntropy: "categorical_crossentropy"
     case .binaryCrossEntropy: "binary_crossentropy"
+    case .meanAbsoluteError: legacy ? "mean_absolute_error" : "mae"
+    case .huber: "huber"
     }
   }
 }

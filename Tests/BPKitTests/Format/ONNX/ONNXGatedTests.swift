@@ -138,7 +138,7 @@ import _BPKitTestSupport
         + "candidate and the cell state"
     case "scaled tanh":
       set(.strings("activations", ["Sigmoid", "ScaledTanh", "ScaledTanh"]))
-      detail = "its activation g is ScaledTanh, which bpkit does not have"
+      detail = "its activation g is ScaledTanh (alpha 0.16666667, beta 0.5), which bpkit does not have"
     case "Keras 2 hard sigmoid":
       set(.strings("activations", ["HardSigmoid", "Tanh", "Tanh"]))
       set(.floats("activation_alpha", [0.2]))
