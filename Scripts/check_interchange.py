@@ -20,6 +20,7 @@ predictions, or Keras' or PyTorch's).
 Usage: python Scripts/check_interchange.py [FOLDER]
 """
 import json
+import math
 import os
 import sys
 
@@ -57,6 +58,18 @@ ACTIVATIONS = {
     "elu": lambda z, a: np.where(z > 0, z, a * (np.exp(z) - 1)),
     "hard_sigmoid": lambda z, a: np.clip(z / 6 + 0.5, 0, 1),
     "softmax": lambda z, a: np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True),
+    # Keras 3's activations (format 1.4), as keras/src/activations/activations.py defines them.
+    "gelu": lambda z, a: z / 2 * (1 + np.vectorize(math.erf)(z / math.sqrt(2))),
+    "gelu_tanh": lambda z, a: z / 2 * (1 + np.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z**3))),
+    "silu": lambda z, a: z / (1 + np.exp(-z)),
+    "softplus": lambda z, a: np.logaddexp(z, 0),
+    "softsign": lambda z, a: z / (1 + np.abs(z)),
+    "selu": lambda z, a: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(z)),
+    "hard_silu": lambda z, a: z * np.clip(z / 6 + 0.5, 0, 1),
+    "relu6": lambda z, a: np.clip(z, 0, 6),
+    "exponential": lambda z, a: np.exp(z),
+    "mish": lambda z, a: z * np.tanh(np.logaddexp(z, 0)),
+    "log_softmax": lambda z, a: z - z.max(-1, keepdims=True) - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)),
 }
 
 
