@@ -47,8 +47,7 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
-                                     "frozen", "activations"])
-                                     "activations", "losses"])
+                                     "frozen", "activations", "losses"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -495,6 +494,62 @@ def make_callbacks():
         print(name, len(rates), "epochs, rates", rates)
         for key, values in history.history.items():
             print("  ", key, np.round(values, 5).tolist())
+
+
+# MARK: frozen layers (trainable=False)
+FROZEN_CASES = {
+    # name: (optimizer, the layers frozen)
+    "adam_frozen_hidden": (lambda: keras.optimizers.Adam(0.01), ["hidden"]),
+    "sgd_momentum_frozen_out": (lambda: keras.optimizers.SGD(0.05, momentum=0.9), ["out"]),
+    "rmsprop_frozen_first": (lambda: keras.optimizers.RMSprop(0.005), ["first"]),
+}
+
+
+def make_frozen():
+    """Per case: NAME.start.keras/.h5 (compiled, never trained), NAME.keras/.h5 (after 2 epochs), and
+    NAME.ref.h5 with the data, Keras' predictions after those 2 epochs (`trained`) and after a third
+    (`continued`)."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-frozen")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    y = targets("categorical_crossentropy", (3,), n)
+    for name, (make_opt, frozen) in FROZEN_CASES.items():
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu", name="first"),
+                                  L.Dense(6, activation="tanh", name="hidden"),
+                                  L.Dense(3, activation="softmax", name="out")])
+        for layer in model.layers:
+            layer.trainable = layer.name not in frozen
+        model.compile(optimizer=make_opt(), loss="categorical_crossentropy")
+        model.optimizer.build(model.trainable_variables)
+        base = os.path.join(folder, name)
+        model.save(base + ".start.keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".start.h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        trained = model.predict(x, verbose=0).astype(np.float32)
+        model.save(base + ".keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["trained"] = trained
+            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
+            f.attrs["frozen"] = json.dumps(frozen)
+            f.attrs["optimizer_variables"] = json.dumps([v.path for v in model.optimizer.variables])
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["note"] = ("4 -> Dense 5 relu (first) -> Dense 6 tanh (hidden) -> Dense 3 softmax (out), the "
+                               "frozen layers trainable=False; fit(x, y, epochs=2, batch_size=8, shuffle=False) "
+                               "from NAME.start.*, saved as NAME.*, then one more epoch")
+        print(name, "frozen", frozen, len(model.optimizer.variables), "optimizer variables")
+
+
 # Keras 3's activations (keras.activations), as a Dense layer's activation and as a layer
 # after a linear Dense, which bpkit folds into the Dense. Inputs are scaled by 2 so that
 # relu6's cap and hard_silu's and hard_sigmoid's corners at ±3 are reached; by 0.5 for the
@@ -548,41 +603,6 @@ def make_activations():
         print(name, float(np.abs(predicted).max()))
 
 
-# MARK: frozen layers (trainable=False)
-FROZEN_CASES = {
-    # name: (optimizer, the layers frozen)
-    "adam_frozen_hidden": (lambda: keras.optimizers.Adam(0.01), ["hidden"]),
-    "sgd_momentum_frozen_out": (lambda: keras.optimizers.SGD(0.05, momentum=0.9), ["out"]),
-    "rmsprop_frozen_first": (lambda: keras.optimizers.RMSprop(0.005), ["first"]),
-}
-
-
-def make_frozen():
-    """Per case: NAME.start.keras/.h5 (compiled, never trained), NAME.keras/.h5 (after 2 epochs), and
-    NAME.ref.h5 with the data, Keras' predictions after those 2 epochs (`trained`) and after a third
-    (`continued`)."""
-    folder = os.path.join(ROOT, "Fixtures", "keras-frozen")
-    os.makedirs(folder, exist_ok=True)
-    n, batch = 40, 8
-    x = rng.standard_normal((n, 4)).astype(np.float32)
-    y = targets("categorical_crossentropy", (3,), n)
-    for name, (make_opt, frozen) in FROZEN_CASES.items():
-        keras.utils.set_random_seed(a.seed)
-        model = keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu", name="first"),
-                                  L.Dense(6, activation="tanh", name="hidden"),
-                                  L.Dense(3, activation="softmax", name="out")])
-        for layer in model.layers:
-            layer.trainable = layer.name not in frozen
-        model.compile(optimizer=make_opt(), loss="categorical_crossentropy")
-        model.optimizer.build(model.trainable_variables)
-        base = os.path.join(folder, name)
-        model.save(base + ".start.keras")
-        compile_config = dict(model._compile_config.config)
-        model.save(base + ".start.h5")
-        model._compile_config.config.update(compile_config)
-        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
-        trained = model.predict(x, verbose=0).astype(np.float32)
-        model.save(base + ".keras")
 # Regression losses beyond mse (keras.losses): a 4 → Dense 6 tanh → Dense 2 model on targets
 # spread over ±3, so that Huber's errors fall on both sides of delta.
 LOSSES = {
@@ -621,16 +641,6 @@ def make_losses():
         with h5py.File(base + ".ref.h5", "w") as f:
             f["x"] = x
             f["y"] = y
-            f["trained"] = trained
-            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
-            f.attrs["frozen"] = json.dumps(frozen)
-            f.attrs["optimizer_variables"] = json.dumps([v.path for v in model.optimizer.variables])
-            f.attrs["keras_version"] = keras.__version__
-            f.attrs["backend"] = keras.backend.backend()
-            f.attrs["note"] = ("4 -> Dense 5 relu (first) -> Dense 6 tanh (hidden) -> Dense 3 softmax (out), the "
-                               "frozen layers trainable=False; fit(x, y, epochs=2, batch_size=8, shuffle=False) "
-                               "from NAME.start.*, saved as NAME.*, then one more epoch")
-        print(name, "frozen", frozen, len(model.optimizer.variables), "optimizer variables")
             f["predicted"] = predicted
             f["continued"] = model.predict(x, verbose=0).astype(np.float32)
             f.attrs["keras_version"] = keras.__version__
