@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import Testing
+import _BPKitTestSupport
 
 @testable import BPKit
 
@@ -99,5 +100,46 @@ import Testing
     #expect(length.first?.stringValue == "760")
     let short = try parse(TrainingCurves(history: Self.history(3), title: "digits").svg)
     #expect(try short.nodes(forXPath: "//*[local-name()='text'][@font-size='16']/@textLength").isEmpty)
+  }
+}
+
+/// `TrainingCurves(checkpoint:file:title:metric:)`: what `bpkit plot` draws from a checkpoint.
+@Suite struct TrainingCurvesCheckpointTests {
+  static let path = Fixtures.path("format-1.2/iris-split.ckpt.h5")
+
+  static func checkpoint() throws -> Checkpoint {
+    try Checkpoint(contentsOf: URL(fileURLWithPath: path))
+  }
+
+  @Test func theDefaultTitleNamesTheFileNetworkOptimizerAndEpochs() throws {
+    let run = try Self.checkpoint()
+    let curves = try TrainingCurves(checkpoint: run, file: Self.path)
+    let layers = run.model.network.layers.count
+    #expect(curves.title.hasPrefix("iris-split.ckpt.h5: 4 → "))
+    #expect(curves.title.split(separator: "→").count == layers + 1)
+    // The fixture stopped 2 steps into its second epoch.
+    #expect(run.progress.epoch == 1)
+    #expect(curves.title.hasSuffix(", \(run.optimizer.configuration.kind), 1 epoch"))
+    #expect(curves.history == run.progress.history)
+    #expect(try TrainingCurves(checkpoint: run, file: Self.path, title: "mine").title == "mine")
+  }
+
+  @Test func aRunWithoutACompletedEpochHasNothingToDraw() throws {
+    var run = try Self.checkpoint()
+    run.progress.history = []
+    expectReason(ReportingError.noCompletedEpoch(file: Self.path)) {
+      try TrainingCurves(checkpoint: run, file: Self.path)
+    }
+  }
+
+  @Test func accuracyOfARunWithoutAccuracyIsAUsageError() throws {
+    var run = try Self.checkpoint()
+    for index in run.progress.history.indices { run.progress.history[index].trainAccuracy = nil }
+    let error = #expect(throws: BPKitError.self) {
+      try TrainingCurves(checkpoint: run, file: Self.path, metric: .accuracy)
+    }
+    #expect(error?.code == .invalidSetting && error?.category == .usage && error?.setting == "metric")
+    #expect(error?.message.hasPrefix("--metric accuracy needs a classifier, and \(Self.path) trained ") == true)
+    #expect(try TrainingCurves(checkpoint: run, file: Self.path, metric: .loss).metric == .loss)
   }
 }

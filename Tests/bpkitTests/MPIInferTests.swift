@@ -31,22 +31,37 @@ struct MPIInferTests {
     }
   }
 
-  @Test func standardInputAndLabelsAreRefusedOnSeveralRanks() throws {
+  /// CSV input with --labels: every rank parses the file, each predicts its
+  /// batches, and rank 0 writes the predictions and prints the evaluation
+  /// that one process prints.
+  @Test func csvInputWithLabelsIsEvaluatedAsByOneProcess() throws {
     let checkpoint = try TrainedModels.digitsCheckpoint
     let folder = try TemporaryDirectory()
-    let csv = try MPIJob.run(
-      ranks: 2,
-      ["infer", checkpoint, "--input", Fixtures.path("datasets/digits_test.csv"), "--output", folder.path("p.csv")])
-    #expect(csv.status == 2)
-    #expect(csv.error.contains("under mpirun, bpkit infer reads HDF5 input"))
-    let labels = try MPIJob.run(
-      ranks: 2,
-      [
-        "infer", checkpoint, "--input", Self.digits, "--x", "/test/x", "--labels", "/test/y", "--output",
-        folder.path("p.csv"),
-      ])
-    #expect(labels.status == 2)
-    #expect(labels.error.contains("evaluate --labels in one process"))
+    let common = [
+      "infer", checkpoint, "--input", Fixtures.path("datasets/digits_test.csv"), "--labels", "label", "--batch-size",
+      "40",
+    ]
+    let alone = try BPKitBinary.run(arguments: common + ["--output", folder.path("alone.csv")])
+    #expect(alone.status == 0, "\(alone.error)")
+    #expect(alone.output.contains("accuracy"))
+    for ranks in [2, 3] {
+      let path = folder.path("ranks-\(ranks).csv")
+      let shared = try MPIJob.run(ranks: ranks, common + ["--output", path])
+      #expect(shared.status == 0, "\(ranks) ranks: \(shared.error)")
+      #expect(shared.output == alone.output, "\(ranks) ranks")
+      #expect(
+        try Data(contentsOf: URL(fileURLWithPath: path))
+          == Data(contentsOf: URL(fileURLWithPath: folder.path("alone.csv"))))
+    }
+  }
+
+  @Test func standardInputIsRefusedOnSeveralRanksNamingTheWayOut() throws {
+    let checkpoint = try TrainedModels.digitsCheckpoint
+    let folder = try TemporaryDirectory()
+    let refused = try MPIJob.run(ranks: 2, ["infer", checkpoint, "--input", "-", "--output", folder.path("p.csv")])
+    #expect(refused.status == 2)
+    #expect(refused.error.contains("standard input reaches rank 0 only"), "\(refused.error)")
+    #expect(refused.error.contains("save it to a file and give that file with --input"))
     #expect(!FileManager.default.fileExists(atPath: folder.path("p.csv")))
   }
 }

@@ -45,6 +45,8 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The data is not in a regular file (a device, a FIFO, a folder), which
   /// training cannot read twice, to fingerprint it.
   case notRegularFile(path: String, reason: String)
+  /// Evaluation was asked for, but the samples carry no labels.
+  case noLabels(source: String)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -93,6 +95,9 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(source), line \(line): longer than \(limit) bytes without a line break; this is not line-based data"
     case .notRegularFile(let path, let reason):
       "cannot use '\(path)' as data: \(reason)"
+    case .noLabels(let source):
+      "\(source) was read without labels, so there is nothing to evaluate against; name the labels (a CSV "
+        + "column, an HDF5 dataset, the label member of JSON rows)"
     }
   }
 

@@ -10,6 +10,10 @@ public enum DistributedError: Error, Sendable, Hashable, CustomStringConvertible
   case messageSize(from: Int, expected: Int, actual: Int)
   /// The transport failed; `reason` is its message.
   case transport(operation: String, reason: String)
+  /// Rank `rank` read `actual` samples as batch `batch` (counting from 0)
+  /// of a shared prediction, where rank 0 read `expected`: the ranks do not
+  /// read the same input.
+  case inputDiffers(rank: Int, batch: Int, expected: Int, actual: Int)
 
   /// One line: what failed and the way out.
   public var description: String {
@@ -21,6 +25,9 @@ public enum DistributedError: Error, Sendable, Hashable, CustomStringConvertible
         + "and the same arguments"
     case .transport(let operation, let reason):
       "MPI failed in \(operation): \(reason)"
+    case .inputDiffers(let rank, let batch, let expected, let actual):
+      "rank \(rank) read \(actual) samples as batch \(batch + 1) where rank 0 read \(expected): every rank must read "
+        + "the same input; give each rank the same file (mpirun passes standard input to rank 0 only)"
     }
   }
 

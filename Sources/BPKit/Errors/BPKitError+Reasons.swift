@@ -314,18 +314,32 @@ extension RandomStateError: BPKitErrorReason {
 
 extension ReportingError: BPKitErrorReason {
   var errorCode: BPKitError.Code {
-    if case .unwritable = self { .writeFailed } else { .nothingToReport }
+    switch self {
+    case .unwritable: .writeFailed
+    case .noAccuracy: .invalidSetting
+    case .noHistory, .noCompletedEpoch: .nothingToReport
+    }
   }
 
-  /// A report that cannot be written is I/O; the rest is bad input.
+  /// A report that cannot be written is I/O; asking for a metric the run
+  /// has not is usage; the rest is bad input.
   var errorCategory: BPKitError.Category {
-    if case .unwritable = self { .io } else { .badInput }
+    switch self {
+    case .unwritable: .io
+    case .noAccuracy: .usage
+    case .noHistory, .noCompletedEpoch: .badInput
+    }
   }
 
   var errorFile: String? {
     switch self {
-    case .noHistory(let file, _), .noCompletedEpoch(let file), .unwritable(let file, _): file
+    case .noHistory(let file, _), .noCompletedEpoch(let file), .unwritable(let file, _), .noAccuracy(let file, _, _):
+      file
     }
+  }
+
+  var errorSetting: String? {
+    if case .noAccuracy = self { "metric" } else { nil }
   }
 }
 
@@ -372,7 +386,7 @@ extension DistributedError: BPKitErrorReason {
   /// rank that failed or a transport that did.
   var errorCategory: BPKitError.Category {
     switch self {
-    case .messageSize: .usage
+    case .messageSize, .inputDiffers: .usage
     case .rankFailed, .transport: .io
     }
   }

@@ -6,6 +6,9 @@ package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible,
   case noHistory(file: String, kind: String)
   /// The checkpoint was written before its first epoch ended.
   case noCompletedEpoch(file: String)
+  /// Accuracy was asked for, but the run trained a network `output` with
+  /// a `loss` that has no accuracy (not a classifier).
+  case noAccuracy(file: String, output: String, loss: String)
   /// The report cannot be written where asked.
   case unwritable(file: String, reason: String)
 
@@ -17,6 +20,9 @@ package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible,
         + "'bpkit train --checkpoint FILE'"
     case .noCompletedEpoch(let file):
       "\(file) holds no completed epoch yet, so there is nothing to plot; plot it after its first epoch"
+    case .noAccuracy(let file, let output, let loss):
+      "--metric accuracy needs a classifier, and \(file) trained \(output) with \(loss) loss, which has no accuracy; "
+        + "plot --metric loss"
     case .unwritable(let file, let reason):
       "cannot write \(file): \(reason); check that its folder exists and is writable"
     }

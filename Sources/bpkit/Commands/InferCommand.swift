@@ -103,37 +103,20 @@ struct InferCommand: ParsableCommand {
           throw ValidationError("--top-k \(k) exceeds the model's \(classCount) classes")
         }
       }
-      let source = try makeInput(for: model)
-      if let communicator {
-        try predictSharded(
-          source: source, predictor: predictor, communicator: communicator,
-          writer: { try makeWriter(mode: mode, model: model, inputIsLines: false) })
-        return
+      if communicator != nil && input == "-" {
+        throw ValidationError(
+          "under mpirun, standard input reaches rank 0 only, so the ranks cannot share it; save it to a file and "
+            + "give that file with --input")
       }
-      let streaming = input == "-"
-      let writer =
-        metricsOnly
-        ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader)
-      var evaluation = labels == nil ? nil : try Evaluation(network: model.network)
-      var outputs: [Float] = []
-      var seen = 0
-      while let batch = try source.next(limit: streaming ? 1 : batchSize) {
-        let needed = try predictor.outputCount(inputCount: batch.inputs.count, count: batch.count)
-        if outputs.count != needed { outputs = [Float](repeating: 0, count: needed) }
-        try batch.inputs.withUnsafeBufferPointer { inputs in
-          try outputs.withUnsafeMutableBufferPointer { try predictor.predict(inputs, count: batch.count, into: $0) }
-        }
-        try writer?.write(outputs: outputs, count: batch.count)
-        if let labels = batch.labels {
-          try evaluation?.add(
-            outputs: outputs[...], labels: labels[...], units: predictor.outputWidth, source: source.source)
-        }
-        seen += batch.count
-      }
-      guard seen > 0 else { throw DataError.empty(source: source.source) }
-      try writer?.finish()
-      if let evaluation {
-        report(evaluation, classNames: model.names.classes, toStandardError: writer != nil && output == "-")
+      let rank = communicator?.rank ?? 0
+      let source = try makeInput(for: model, noting: rank == 0)
+      // Standard input is predicted a sample at a time, each line's prediction written as soon as it is read.
+      let outcome = try Prediction.run(
+        source: source, predictor: predictor,
+        writer: metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader),
+        evaluate: labels != nil, batchSize: input == "-" ? 1 : batchSize, communicator: communicator)
+      if let evaluation = outcome.evaluation {
+        report(evaluation, classNames: model.names.classes, toStandardError: !metricsOnly && output == "-")
       }
     }
   }
@@ -154,12 +137,13 @@ struct InferCommand: ParsableCommand {
     }
   }
 
-  private func makeInput(for model: Model) throws -> any SampleReader {
+  /// The input; `noting` says which CSV columns the model does not take (once, on rank 0 under mpirun).
+  private func makeInput(for model: Model, noting: Bool) throws -> any SampleReader {
     // CSV columns are matched to the model's features by name, and text labels to its classes.
     let source = try SampleFile.open(
       input, layout: SampleLayout(model.network.input), inputs: x, labels: labels,
       ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) }, names: model.names)
-    if let csv = source as? CSVSampleReader { Self.noteUnused(csv) }
+    if noting, let csv = source as? CSVSampleReader { Self.noteUnused(csv) }
     return source
   }
 
@@ -173,13 +157,13 @@ struct InferCommand: ParsableCommand {
           + "\(csv.unusedColumns.count == 1 ? "is" : "are") not among the model's features; ignored\n").utf8))
   }
 
-  private func makeWriter(mode: PredictionMode, model: Model, inputIsLines: Bool) throws -> any PredictionWriter {
+  /// The writer of the predictions; `validate()` has refused HDF5 to standard output.
+  private func makeWriter(mode: PredictionMode, model: Model, inputIsLines: Bool) throws(BPKitError)
+    -> any PredictionWriter
+  {
     let destination = output == OutputFile.standardOutputName ? nil : output
     let chosen =
       format ?? destination.flatMap { PredictionFormat(path: $0) } ?? (inputIsLines && input == "-" ? .jsonl : .csv)
-    if chosen == .h5 && destination == nil {
-      throw ValidationError("HDF5 output needs a file: give --output FILE.h5")
-    }
     // Predictions never replace what this command reads.
     let file = try OutputFile(replacing: output, options: FileWriteOptions(inputs: [self.model, input]))
     return try chosen.writer(to: file, mode: mode, model: model)

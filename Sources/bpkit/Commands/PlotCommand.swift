@@ -28,46 +28,19 @@ struct PlotCommand: ParsableCommand {
 
   func run() throws {
     try ExitStatus.reporting {
-      let url = URL(fileURLWithPath: checkpoint)
-      let file = try BPKitFile.open(url)
+      let file = try BPKitFile.open(URL(fileURLWithPath: checkpoint))
       guard case .checkpoint(let run) = file else {
         throw ReportingError.noHistory(file: checkpoint, kind: file.kind.rawValue)
       }
-      guard !run.progress.history.isEmpty else { throw ReportingError.noCompletedEpoch(file: checkpoint) }
-      if metric == .accuracy, !run.progress.history.contains(where: { $0.trainAccuracy != nil }) {
-        throw ValidationError(
-          "--metric accuracy needs a classifier, and \(checkpoint) trained "
-            + "\(try run.model.network.outputKind().description) with \(run.configuration.loss.rawValue) loss, "
-            + "which has no accuracy; plot --metric loss")
-      }
+      let curves = try TrainingCurves(checkpoint: run, file: checkpoint, title: title, metric: metric)
       var isFolder: ObjCBool = false
       if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue {
         throw ReportingError.unwritable(
           file: output, reason: "it is a folder; give a file name, such as \(output)/curves.svg")
       }
-      let curves = TrainingCurves(
-        history: run.progress.history, title: title ?? Self.title(of: run, named: url.lastPathComponent),
-        metric: metric)
       let svg = curves.svg
       try OutputFile.write(to: output, options: FileWriteOptions(inputs: [checkpoint])) { try $0.write(svg) }
     }
-  }
-
-  /// `run.ckpt.h5: 64 → 64 relu → 10 softmax, momentum, 30 epochs`.
-  static func title(of run: Checkpoint, named name: String) -> String {
-    let network = run.model.network
-    let layers = network.layers.map { layer -> String in
-      switch layer.kind {
-      case .dense(let units, let activation, _): "\(units) \(activation.name)"
-      case .elman(let units, let activation, _, _): "Elman \(units) \(activation.name)"
-      case .lstm(let settings, _): "LSTM \(settings.units)"
-      case .gru(let settings, _): "GRU \(settings.units)"
-      case .standardize: "standardize"
-      }
-    }
-    let input = network.input.isSequence ? "sequence of \(network.input.features)" : "\(network.input.features)"
-    let epochs = run.progress.epoch == 1 ? "1 epoch" : "\(run.progress.epoch) epochs"
-    return "\(name): \(([input] + layers).joined(separator: " → ")), \(run.optimizer.configuration.kind), \(epochs)"
   }
 }
 
