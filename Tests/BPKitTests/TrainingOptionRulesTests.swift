@@ -240,3 +240,55 @@ import _BPKitTestSupport
     }
   }
 }
+
+/// `TrainingOptions.validate(naming:)`: one set of checks, which an app's
+/// messages name in words and `bpkit train`'s by its flags.
+@Suite struct TrainingOptionsValidationTests {
+  static func options(_ change: (inout TrainingOptions) -> Void) -> TrainingOptions {
+    var options = TrainingOptions(start: .init(layers: "4,3:softmax"), data: .init(data: "iris.csv"))
+    change(&options)
+    return options
+  }
+
+  static let cases: [(String, @Sendable (inout TrainingOptions) -> Void, String)] = [
+    ("momentum", { $0.schedule.momentum = 2 }, "%momentum% must be in [0, 1], not 2.0"),
+    ("epochs", { $0.schedule.epochs = 0 }, "%epochs% must be at least 1"),
+    ("batch", { $0.schedule.batchSize = 1 << 25 }, "%batch-size% must be at most 16777216"),
+    ("lr", { $0.schedule.learningRate = -1 }, "%lr% must be a positive number, not -1.0"),
+    ("clip", { $0.schedule.clipValue = -1 }, "%clipvalue% must be a number >= 0, not -1.0"),
+    ("keep", { $0.output.keep = 0 }, "%keep% must be at least 1"),
+    ("two starts", { $0.start.model = "m.h5" }, "give exactly one of %layers%, %model% or %resume% to start from"),
+  ]
+
+  @Test(arguments: cases.indices)
+  func aRefusalNamesTheSettingAsTheCallerSpellsIt(index: Int) throws {
+    let (_, change, template) = Self.cases[index]
+    let options = Self.options(change)
+    func expected(_ name: (TrainingOptions.Setting) -> String) -> String {
+      var message = template
+      for setting in TrainingOptions.Setting.allCases {
+        message = message.replacingOccurrences(of: "%\(setting.rawValue)%", with: name(setting))
+      }
+      return message
+    }
+    expectReason(TrainingError.invalidSetting(expected(\.phrase))) { try options.validate() }
+    expectReason(TrainingError.invalidSetting(expected { "--\($0.rawValue)" })) {
+      try options.validate { "--\($0.rawValue)" }
+    }
+  }
+
+  @Test func aZeroClippingIsOffAndDoesNotCountAsASecondOne() throws {
+    try Self.options {
+      $0.schedule.clipNorm = 0
+      $0.schedule.clipValue = 1
+    }.validate()
+    expectReason(
+      TrainingError.invalidSetting("give only one of clipnorm, clipvalue and global clipnorm, as Keras allows one")
+    ) {
+      try Self.options {
+        $0.schedule.clipNorm = 0.5
+        $0.schedule.clipValue = 1
+      }.validate()
+    }
+  }
+}

@@ -22,9 +22,11 @@ public enum MPIJob {
   /// on this machine, allowed to run as root and on more ranks than cores.
   public static func run(ranks: Int, _ arguments: [String], executable: String = binary) throws -> ProcessResult {
     try runProcess(
-      mpirun!, ["--oversubscribe", "-np", "\(ranks)", executable] + arguments,
-      environment: [
-        "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "HDF5_USE_FILE_LOCKING": "FALSE",
-      ])
+      mpirun!, ["--oversubscribe", "-np", "\(ranks)", executable] + arguments, environment: environment)
   }
+
+  /// What `mpirun` needs to run as root, and libhdf5's locking off as in every test.
+  public static let environment = [
+    "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "HDF5_USE_FILE_LOCKING": "FALSE",
+  ]
 }

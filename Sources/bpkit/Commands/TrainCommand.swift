@@ -60,65 +60,27 @@ struct TrainCommand: ParsableCommand {
   @OptionGroup var schedule: TrainScheduleOptions
   @OptionGroup var output: TrainOutputOptions
 
+  /// The library's checks of the options, naming the flags; then the
+  /// flags only the command has.
   func validate() throws {
-    let sources = [start.layers != nil, start.model != nil, start.resume != nil].filter { $0 }.count
-    guard sources == 1 else {
-      throw ValidationError("give exactly one of --layers, --model or --resume")
-    }
-    if start.resume == nil && data.data == nil {
-      throw ValidationError("--data is required to start a run")
-    }
-    if let split = data.validationSplit, !(0..<1).contains(split) {
-      throw ValidationError("--validation-split must be in [0, 1), not \(split)")
-    }
-    if data.validationSplit != nil && data.validation != nil {
-      throw ValidationError("give either --validation-split or --validation, not both")
-    }
-    if data.splitSeed != nil, start.resume == nil, (data.validationSplit ?? 0) == 0 {
-      throw ValidationError(
-        "--split-seed draws the samples --validation-split holds out; give --validation-split with a fraction above 0")
-    }
-    if let epochs = schedule.epochs, !(1...TrainingOptions.maximumEpochs).contains(epochs) {
-      throw ValidationError(
-        epochs < 1 ? "--epochs must be at least 1" : "--epochs must be at most \(TrainingOptions.maximumEpochs)")
-    }
-    if let size = schedule.batchSize, !(1...TrainingOptions.maximumBatchSize).contains(size) {
-      throw ValidationError(
-        size < 1
-          ? "--batch-size must be at least 1" : "--batch-size must be at most \(TrainingOptions.maximumBatchSize)")
-    }
-    if let rate = schedule.learningRate, !(rate > 0 && rate.isFinite) {
-      throw ValidationError("--lr must be a positive number, not \(rate)")
-    }
-    if let momentum = schedule.momentum, !(0...1).contains(momentum) {
-      throw ValidationError("--momentum must be in [0, 1], not \(momentum)")
-    }
-    if let steps = schedule.bpttSteps, !(1...TrainingOptions.maximumBatchSize).contains(steps) {
-      throw ValidationError(
-        steps < 1
-          ? "--bptt-steps must be at least 1" : "--bptt-steps must be at most \(TrainingOptions.maximumBatchSize)")
-    }
-    for (flag, value) in [
-      ("--weight-decay", schedule.weightDecay), ("--initial-accumulator-value", schedule.initialAccumulatorValue),
-      ("--clipnorm", schedule.clipnorm), ("--clipvalue", schedule.clipvalue),
-      ("--global-clipnorm", schedule.globalClipnorm),
-    ] {
-      if let value, !(value >= 0 && value.isFinite) {
-        throw ValidationError("\(flag) must be a number >= 0, not \(value)")
+    // Flags whose text does not read (--early-stopping, ...) are refused as the run starts, where the library reads them.
+    if let options = try? options {
+      do {
+        try options.validate { "--\($0.rawValue)" }
+      } catch {
+        throw ValidationError(error.message)
       }
     }
-    if [schedule.clipnorm, schedule.clipvalue, schedule.globalClipnorm].compactMap({ $0 }).count > 1 {
-      throw ValidationError("give only one of --clipnorm, --clipvalue and --global-clipnorm, as Keras allows one")
-    }
     if let threads = schedule.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-    if output.keep < 1 { throw ValidationError("--keep must be at least 1") }
     if let log = output.logJson, log == output.checkpoint ?? start.resume ?? TrainingPlan.defaultCheckpointPath {
       throw ValidationError("--log-json and the checkpoint name the same file '\(log)'; give the log its own name")
     }
-    if let steps = output.stopAfterSteps, steps < 1 { throw ValidationError("--stop-after-steps must be at least 1") }
-    if output.checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
-    if let steps = output.checkpointEverySteps, steps < 1 {
-      throw ValidationError("--checkpoint-every-steps must be at least 1")
+  }
+
+  /// The run the flags describe.
+  var options: TrainingOptions {
+    get throws {
+      TrainingOptions(start: start.options, data: data.options, schedule: try schedule.options, output: output.options)
     }
   }
 
@@ -130,10 +92,7 @@ struct TrainCommand: ParsableCommand {
     try ProcessGroup.reporting(communicator) {
       if let threads = schedule.threads { Kernels.threads = threads }
       let stop = StopRequest()
-      let run = try TrainingRun(
-        TrainingOptions(
-          start: start.options, data: data.options, schedule: try schedule.options, output: output.options),
-        communicator: communicator)
+      let run = try TrainingRun(try options, communicator: communicator)
       // What the run could not take as given is said even with --quiet.
       for warning in run.plan.warnings where reports {
         FileHandle.standardError.write(Data("bpkit: note: \(PrintableText.escaped(warning))\n".utf8))
