@@ -63,7 +63,8 @@ struct TrainCommand: ParsableCommand {
   /// The library's checks of the options, naming the flags; then the
   /// flags only the command has.
   func validate() throws {
-    // Flags whose text does not read (--early-stopping, ...) are refused as the run starts, where the library reads them.
+    // Flags whose text does not read (--early-stopping, ...) are refused as
+    // the run starts, where the library reads them.
     if let options = try? options {
       do {
         try options.validate { "--\($0.rawValue)" }
