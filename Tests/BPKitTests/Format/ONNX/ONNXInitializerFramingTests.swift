@@ -35,7 +35,8 @@ import _BPKitTestSupport
   func filesAreTheConcatenationSwiftProtobufWouldWrite(name: String) throws {
     let network = ONNXExportTests.networks.first { $0.name == name }!.network
     let model = try FormatSamples.model(network, seed: 11, special: true)
-    let plan = try ONNXExportPlan(model, opset: ONNXFormat.defaultOpset)
+    let opset = ONNXExportTests.opset(for: network)
+    let plan = try ONNXExportPlan(model, opset: opset)
     var expected: [UInt8] = try plan.model.serializedBytes()
     for initializer in plan.initializers {
       let raw = initializer.scalars.withUnsafeBytes { Data($0) }
@@ -43,7 +44,7 @@ import _BPKitTestSupport
     }
     let folder = try TemporaryDirectory()
     let url = folder.url.appendingPathComponent("model.onnx")
-    try model.writeONNX(to: url)
+    try model.writeONNX(to: url, opset: opset)
     #expect([UInt8](try Data(contentsOf: url)) == expected)
   }
 }
