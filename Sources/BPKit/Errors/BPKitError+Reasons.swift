@@ -316,7 +316,7 @@ extension ReportingError: BPKitErrorReason {
   var errorCode: BPKitError.Code {
     switch self {
     case .unwritable: .writeFailed
-    case .noAccuracy: .invalidSetting
+    case .noAccuracy, .notAClassifier, .tooManyClasses, .noClassesAsked: .invalidSetting
     case .noHistory, .noCompletedEpoch: .nothingToReport
     }
   }
@@ -326,20 +326,27 @@ extension ReportingError: BPKitErrorReason {
   var errorCategory: BPKitError.Category {
     switch self {
     case .unwritable: .io
-    case .noAccuracy: .usage
+    case .noAccuracy, .notAClassifier, .tooManyClasses, .noClassesAsked: .usage
     case .noHistory, .noCompletedEpoch: .badInput
     }
   }
 
   var errorFile: String? {
     switch self {
-    case .noHistory(let file, _), .noCompletedEpoch(let file), .unwritable(let file, _), .noAccuracy(let file, _, _):
+    case .noHistory(let file, _), .noCompletedEpoch(let file), .unwritable(let file, _), .noAccuracy(let file, _, _),
+      .notAClassifier(let file, _, _), .tooManyClasses(let file, _, _, _):
       file
+    case .noClassesAsked: nil
     }
   }
 
   var errorSetting: String? {
-    if case .noAccuracy = self { "metric" } else { nil }
+    switch self {
+    case .noAccuracy: "metric"
+    case .notAClassifier(_, _, let setting), .tooManyClasses(_, let setting, _, _), .noClassesAsked(let setting, _):
+      setting
+    case .noHistory, .noCompletedEpoch, .unwritable: nil
+    }
   }
 }
 

@@ -24,15 +24,17 @@ extension PredictionFormat {
   ///   - mode: What to write for each sample.
   ///   - model: The model predicting: its output shape nests sequence
   ///     outputs, and its class names name the classes.
-  ///   A `mode` that ranks classes needs a classifier
-  ///   (``NetworkDescription/OutputKind/classCount`` not `nil`).
   /// - Throws: ``BPKitError`` when an HDF5 output cannot be created;
-  ///   ``BPKitError`` for an invalid network description.
+  ///   ``BPKitError`` for an invalid network description;
+  ///   ``BPKitError/Code/invalidSetting`` when `mode` ranks classes of a
+  ///   model that is not a classifier, or asks for more classes than it
+  ///   has (``PredictionMode/check(against:of:naming:)``).
   public func writer(to output: OutputFile, mode: PredictionMode, model: Model) throws(BPKitError)
     -> any PredictionWriter
   {
     do {
       let kind = try model.network.outputKind()
+      try mode.check(against: kind, of: "the model")
       let sampleShape: [Int]
       switch try model.network.outputShape() {
       case .vector(let units): sampleShape = [units]

@@ -11,6 +11,13 @@ package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible,
   case noAccuracy(file: String, output: String, loss: String)
   /// The report cannot be written where asked.
   case unwritable(file: String, reason: String)
+  /// Classes were asked of a model that is not a classifier; `setting`
+  /// names the request (`--argmax`), `kind` describes the model's outputs.
+  case notAClassifier(file: String, kind: String, setting: String)
+  /// More classes were asked for than the model has.
+  case tooManyClasses(file: String, setting: String, asked: Int, classCount: Int)
+  /// Fewer than one class was asked for.
+  case noClassesAsked(setting: String, asked: Int)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -25,6 +32,12 @@ package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible,
         + "plot --metric loss"
     case .unwritable(let file, let reason):
       "cannot write \(file): \(reason); check that its folder exists and is writable"
+    case .notAClassifier(let file, let kind, let setting):
+      "\(setting) needs a classifier, and \(file) is \(kind); leave \(setting) out to write its values"
+    case .tooManyClasses(let file, let setting, let asked, let classCount):
+      "\(setting) \(asked) exceeds the model's \(classCount) classes (\(file)); ask for at most \(classCount)"
+    case .noClassesAsked(let setting, let asked):
+      "\(setting) must be at least 1, not \(asked)"
     }
   }
 

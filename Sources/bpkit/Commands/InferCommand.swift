@@ -91,18 +91,8 @@ struct InferCommand: ParsableCommand {
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
-      let kind = try model.network.outputKind()
-      if mode != .outputs {
-        let option = argmax ? "--argmax" : "--top-k"
-        guard let classCount = kind.classCount else {
-          throw ValidationError(
-            "\(option) needs a classifier, and \(self.model) is \(kind.description); leave \(option) out to "
-              + "write its values")
-        }
-        if case .topK(let k) = mode, k > classCount {
-          throw ValidationError("--top-k \(k) exceeds the model's \(classCount) classes")
-        }
-      }
+      try mode.check(
+        against: try model.network.outputKind(), of: self.model, naming: argmax ? "--argmax" : "--top-k")
       if communicator != nil && input == "-" {
         throw ValidationError(
           "under mpirun, standard input reaches rank 0 only, so the ranks cannot share it; save it to a file and "

@@ -152,4 +152,36 @@ import _BPKitTestSupport
     }
     #expect(error?.code == .invalidSetting)
   }
+
+  /// Ranking classes is refused, before any file is written, for a model
+  /// that is not a classifier and for more or fewer classes than it has.
+  @Test func writersRefuseModesTheModelCannotGive() throws {
+    let classifier = try Self.model()
+    let regression = try Model(
+      initializing: NetworkDescription(layerSpecification: "64,8:tanh,2:linear"), seed: 7)
+    let folder = try TemporaryDirectory()
+    let path = folder.path("refused.csv")
+    let cases: [(Model, PredictionMode, String)] = [
+      (regression, .argmax, "argmax needs a classifier, and the model is a regression model"),
+      (regression, .topK(1), "top-k needs a classifier"),
+      (classifier, .topK(11), "top-k 11 exceeds the model's 10 classes"),
+      (classifier, .topK(0), "top-k must be at least 1, not 0"),
+    ]
+    for (model, mode, message) in cases {
+      for format in [PredictionFormat.csv, .json, .jsonl, .h5] {
+        let error = #expect(throws: BPKitError.self) {
+          try format.writer(to: try OutputFile(replacing: path), mode: mode, model: model)
+        }
+        #expect(error?.code == .invalidSetting)
+        #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: path))
+      }
+    }
+    try PredictionMode.topK(10).check(against: try classifier.network.outputKind(), of: "m.h5")
+    let named = #expect(throws: BPKitError.self) {
+      try PredictionMode.argmax.check(against: try regression.network.outputKind(), of: "m.h5", naming: "--argmax")
+    }
+    #expect(named?.setting == "--argmax")
+    #expect(named?.file == "m.h5")
+  }
 }
