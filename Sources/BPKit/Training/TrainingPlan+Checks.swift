@@ -203,6 +203,20 @@ extension TrainingPlan {
     return network
   }
 
+  /// The note for optimizer slots a file holds for layers `--freeze` now
+  /// freezes: a frozen layer has no slots, so the run leaves them out (as
+  /// Keras rebuilds its optimizer when a layer turns untrainable). Nil when
+  /// the file has none for them.
+  static func droppedSlotsNote(_ state: OptimizerState, frozen names: [String], file: String) -> String? {
+    let frozen = Set(names)
+    let dropped = state.slots.keys.sorted().filter { slot in state.slots[slot]!.keys.contains { frozen.contains($0.layer) } }
+    guard !dropped.isEmpty else { return nil }
+    let layers = names.filter { name in state.slots.values.contains { $0.keys.contains { $0.layer == name } } }
+    return "\(file): not kept: the optimizer's \(dropped.joined(separator: ", ")) of "
+      + layers.map { "'\($0)'" }.joined(separator: ", ")
+      + ": --freeze leaves frozen layers without optimizer slots; drop --freeze to continue them"
+  }
+
   /// Refuses `--freeze` on resume unless it names exactly the run's frozen layers.
   ///
   /// - Throws: ``TrainingError/invalidSetting(_:)`` naming the run's frozen layers.

@@ -171,7 +171,14 @@ public struct TrainingPlan {
         break
       }
     }
-    if let names = start.freeze { model.network = try Self.freezing(names, in: model.network) }
+    if let names = start.freeze {
+      model.network = try Self.freezing(names, in: model.network)
+      if let path = start.model, let state = kerasState.optimizer,
+        let note = Self.droppedSlotsNote(state, frozen: names, file: path)
+      {
+        warnings.append(note)
+      }
+    }
     let loaded = try Self.loadData(
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {

@@ -61,6 +61,25 @@ import _BPKitTestSupport
     #expect(try TrainingRun(same).run().reason == .completed)
   }
 
+  @Test func freezingALayerOfAFileWithSlotsNamesTheSlotsItLeavesOut() throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-frozen")
+    _ = try TrainingRun(Self.options(folder: folder, name: "first.h5", freeze: nil)).run()
+    let more = TrainingOptions(
+      start: .init(model: folder.path("first.h5"), freeze: ["dense_2"]),
+      data: .init(data: Fixtures.path("datasets/digits.h5")), schedule: .init(epochs: 1),
+      output: .init(checkpoint: folder.path("more.h5")))
+    let run = try TrainingRun(more)
+    #expect(
+      run.plan.warnings.contains(
+        "\(folder.path("first.h5")): not kept: the optimizer's momentum, velocity of 'dense_2': "
+          + "--freeze leaves frozen layers without optimizer slots; drop --freeze to continue them"),
+      "\(run.plan.warnings)")
+    let unfrozen = TrainingOptions(
+      start: .init(model: folder.path("first.h5")), data: .init(data: Fixtures.path("datasets/digits.h5")),
+      schedule: .init(epochs: 1), output: .init(checkpoint: folder.path("other.h5")))
+    #expect(try TrainingRun(unfrozen).plan.warnings.allSatisfy { !$0.contains("--freeze") })
+  }
+
   @Test func freezingEveryLayerIsRefused() throws {
     let folder = try TemporaryDirectory(prefix: "bpkit-frozen")
     expectReason(

@@ -107,9 +107,9 @@ struct ONNXImporter {
     if intoSequence, let source = data.sequenceSource { layers[source].feedsSequence = true }
   }
 
-  /// The network and weights from the recognised layers. Layer names and a
-  /// fixed sequence length come from the `bpkit.network` metadata of a file
-  /// bpkit wrote, when it describes the same layers.
+  /// The network and weights from the recognised layers. Layer names, frozen
+  /// layers and a fixed sequence length come from the `bpkit.network`
+  /// metadata of a file bpkit wrote, when it describes the same layers.
   private func buildModel(metadata: [Onnx_StringStringEntryProto]) throws -> Model {
     for draft in layers where draft.takesLastStep && draft.feedsSequence {
       throw ONNXError.unsupportedGraph(
@@ -132,7 +132,7 @@ struct ONNXImporter {
       built = zip(described.layers, built).map { layer, pair in
         let parameters = Dictionary(
           uniqueKeysWithValues: pair.1.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
-        return (Layer(name: layer.name, kind: layer.kind), parameters)
+        return (Layer(name: layer.name, kind: layer.kind, trainable: layer.trainable), parameters)
       }
     }
     let network = NetworkDescription(input: inputShape, layers: built.map(\.0))

@@ -224,6 +224,18 @@ import _BPKitTestSupport
     #expect(message.graph.node.map(\.opType).contains("RNN"))
   }
 
+  @Test func frozenLayersStayFrozenThroughTheFilesMetadata() throws {
+    var network = FormatSamples.recurrentNetwork()
+    network.layers[0].trainable = false
+    let model = try FormatSamples.model(network)
+    let folder = try TemporaryDirectory()
+    let url = folder.url.appendingPathComponent("model.onnx")
+    try model.writeONNX(to: url)
+    let back = try Model(onnxContentsOf: url)
+    #expect(back.network.layers.map(\.trainable) == network.layers.map(\.trainable))
+    #expect(back.network == model.network)
+  }
+
   @Test func largeModelsKeepTheirWeightsInAnExternalDataFile() throws {
     let network = NetworkDescription(
       input: .sequence(steps: nil, features: 3),
