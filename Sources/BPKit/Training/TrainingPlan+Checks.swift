@@ -209,7 +209,9 @@ extension TrainingPlan {
   /// the file has none for them.
   static func droppedSlotsNote(_ state: OptimizerState, frozen names: [String], file: String) -> String? {
     let frozen = Set(names)
-    let dropped = state.slots.keys.sorted().filter { slot in state.slots[slot]!.keys.contains { frozen.contains($0.layer) } }
+    let dropped = state.slots.keys.sorted().filter { slot in
+      state.slots[slot]!.keys.contains { frozen.contains($0.layer) }
+    }
     guard !dropped.isEmpty else { return nil }
     let layers = names.filter { name in state.slots.values.contains { $0.keys.contains { $0.layer == name } } }
     return "\(file): not kept: the optimizer's \(dropped.joined(separator: ", ")) of "
