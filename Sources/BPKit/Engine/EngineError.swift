@@ -29,6 +29,14 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidHyperparameter(name: String, value: Double, expected: String)
   /// ``TrainingEngine/applyAccumulatedGradients()`` was called with nothing accumulated.
   case nothingAccumulated
+  /// Class weights were given with a regression loss.
+  case classWeightsNeedClassifier(Loss)
+  /// Class weights were given for a network whose output is a sequence.
+  case classWeightsForSequence
+  /// Class weights do not give one weight per output class.
+  case classWeightCount(expected: Int, actual: Int)
+  /// A class weight is negative or not finite.
+  case invalidClassWeight(classIndex: Int, weight: Double)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -62,6 +70,16 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
       "optimizer setting \(name) = \(value) is invalid; it must be \(expected)"
     case .nothingAccumulated:
       "no gradients were accumulated since the last update"
+    case .classWeightsNeedClassifier(let loss):
+      "class weights (--class-weight) weigh the samples of each class, and loss '\(loss.rawValue)' has no classes; "
+        + "drop --class-weight or train a classifier (cross_entropy, binary_cross_entropy)"
+    case .classWeightsForSequence:
+      "class weights (--class-weight) weigh whole samples, and this network outputs a sequence, as Keras refuses "
+        + "class_weight for 3-D targets; drop --class-weight"
+    case .classWeightCount(let expected, let actual):
+      "the class weights give \(actual) weights, but the network's output has \(expected) classes"
+    case .invalidClassWeight(let index, let weight):
+      "the class weight of class \(index) is \(weight); class weights (--class-weight) must be numbers >= 0"
     }
   }
 }

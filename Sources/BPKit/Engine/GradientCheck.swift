@@ -47,6 +47,9 @@ public struct GradientCheck: Sendable {
   public var seed: UInt64
   /// Truncated backpropagation through time in steps, or `nil` for full BPTT.
   public var bpttSteps: Int?
+  /// Class weights the loss weighs each sample by (see
+  /// ``TrainingEngine/classWeights``), or `nil`.
+  public var classWeights: [Double]?
   /// The difference step h.
   public var step: Double = 1e-3
   /// The relative-error floor.
@@ -77,7 +80,7 @@ public struct GradientCheck: Sendable {
     do {
       let engine = try TrainingEngine<Double>(
         model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss,
-        bpttSteps: bpttSteps)
+        bpttSteps: bpttSteps, classWeights: classWeights)
       let plan = engine.plan
       let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
       let features = plan.network.input.features
@@ -122,7 +125,7 @@ public struct GradientCheck: Sendable {
       func lossValue() throws -> Double {
         var value = 0.0
         try evaluate { x, t in
-          let (totals, rows) = try engine.run(inputs: x, targets: t, count: batch, backward: false)
+          let (totals, rows) = try engine.run(inputs: x, targets: t, count: batch, backward: false, weighted: true)
           value = totals.sum / Double(rows)
         }
         return value

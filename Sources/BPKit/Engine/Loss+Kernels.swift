@@ -33,9 +33,17 @@ extension Loss {
   /// For a batch split across ranks, `meanRows` is the whole batch's number
   /// of rows (the gradient is of the whole batch's mean), and each row's loss
   /// is also written to `rowLosses`, for the ranks to sum in one order.
+  ///
+  /// With `weights` (one per row: class or sample weights), row r's loss is
+  /// w_r·ℓ_r and its gradient is scaled by w_r; the mean still divides by the
+  /// number of rows, not by Σ w, as Keras 3's `sum_over_batch_size` reduction
+  /// does (`keras/src/losses/loss.py`, `reduce_values`). Accuracy counts stay
+  /// unweighted, as Keras' `metrics=` are. Without weights every w_r is 1,
+  /// and the figures are bitwise those of the unweighted loss.
   func evaluate<S: BLASScalar>(
     y: UnsafePointer<S>, z: UnsafePointer<S>, zStride: Int, rows: Int, width: Int, targets: TargetBuffer<S>,
-    gradient: UnsafeMutablePointer<S>?, meanRows: Int? = nil, rowLosses: UnsafeMutablePointer<Double>? = nil
+    gradient: UnsafeMutablePointer<S>?, meanRows: Int? = nil, rowLosses: UnsafeMutablePointer<Double>? = nil,
+    weights: UnsafePointer<S>? = nil
   ) -> LossTotals {
     var totals = LossTotals()
     let meanRows = meanRows ?? rows
@@ -44,19 +52,24 @@ extension Loss {
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
       let scale = 2 / S(meanRows * width)
       for r in 0..<rows {
+        let w = weights?[r] ?? 1
+        let rowScale = w * scale
         var rowSum: S = 0
         for j in 0..<width {
           let k = r * width + j
           let d = y[k] - t[k]
           rowSum += d * d
-          gradient?[k] = scale * d
+          gradient?[k] = rowScale * d
         }
-        totals.sum += Double(rowSum) / Double(width)
-        rowLosses?[r] = Double(rowSum) / Double(width)
+        let rowLoss = Double(w) * (Double(rowSum) / Double(width))
+        totals.sum += rowLoss
+        rowLosses?[r] = rowLoss
       }
     case .categoricalCrossEntropy:
       let scale = 1 / S(meanRows)
       for r in 0..<rows {
+        let w = weights?[r] ?? 1
+        let rowScale = w * scale
         let zr = z + r * zStride
         let yr = y + r * width
         var maximum = zr[0]
@@ -71,11 +84,12 @@ extension Loss {
         switch targets {
         case .labels(let labels):
           let label = labels[r]
-          totals.sum += Double(lse - zr[label])
-          rowLosses?[r] = Double(lse - zr[label])
+          let rowLoss = Double(w) * Double(lse - zr[label])
+          totals.sum += rowLoss
+          rowLosses?[r] = rowLoss
           if best == label { totals.correct += 1 }
           if let gradient {
-            for j in 0..<width { gradient[r * width + j] = scale * (j == label ? yr[j] - 1 : yr[j]) }
+            for j in 0..<width { gradient[r * width + j] = rowScale * (j == label ? yr[j] - 1 : yr[j]) }
           }
         case .values(let t):
           let tr = t + r * width
@@ -87,11 +101,12 @@ extension Loss {
             mass += tr[j]
             if tr[j] > tr[expected] { expected = j }
           }
-          totals.sum += Double(loss)
-          rowLosses?[r] = Double(loss)
+          let rowLoss = Double(w) * Double(loss)
+          totals.sum += rowLoss
+          rowLosses?[r] = rowLoss
           if best == expected { totals.correct += 1 }
           if let gradient {
-            for j in 0..<width { gradient[r * width + j] = scale * (yr[j] * mass - tr[j]) }
+            for j in 0..<width { gradient[r * width + j] = rowScale * (yr[j] * mass - tr[j]) }
           }
         }
         totals.judged += 1
@@ -101,15 +116,18 @@ extension Loss {
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
       let scale = 1 / S(meanRows * width)
       for r in 0..<rows {
+        let w = weights?[r] ?? 1
+        let rowScale = w * scale
         var rowSum: S = 0
         for j in 0..<width {
           let k = r * width + j
           let d = y[k] - t[k]
           rowSum += abs(d)
-          gradient?[k] = d > 0 ? scale : d < 0 ? -scale : 0
+          gradient?[k] = d > 0 ? rowScale : d < 0 ? -rowScale : 0
         }
-        totals.sum += Double(rowSum) / Double(width)
-        rowLosses?[r] = Double(rowSum) / Double(width)
+        let rowLoss = Double(w) * (Double(rowSum) / Double(width))
+        totals.sum += rowLoss
+        rowLosses?[r] = rowLoss
       }
     case .huber:
       // ℓ = mean_j h(e_j), e = y − t, h(e) = ½e² for |e| ≤ δ, δ·|e| − ½δ² beyond, as
@@ -118,31 +136,37 @@ extension Loss {
       let scale = 1 / S(meanRows * width)
       let delta = S(Loss.huberDelta)
       for r in 0..<rows {
+        let w = weights?[r] ?? 1
+        let rowScale = w * scale
         var rowSum: S = 0
         for j in 0..<width {
           let k = r * width + j
           let e = y[k] - t[k]
           let a = abs(e)
           rowSum += a <= delta ? e * e / 2 : delta * a - delta * delta / 2
-          gradient?[k] = scale * Swift.min(Swift.max(e, -delta), delta)
+          gradient?[k] = rowScale * Swift.min(Swift.max(e, -delta), delta)
         }
-        totals.sum += Double(rowSum) / Double(width)
-        rowLosses?[r] = Double(rowSum) / Double(width)
+        let rowLoss = Double(w) * (Double(rowSum) / Double(width))
+        totals.sum += rowLoss
+        rowLosses?[r] = rowLoss
       }
     case .binaryCrossEntropy:
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
       let scale = 1 / S(meanRows * width)
       for r in 0..<rows {
+        let w = weights?[r] ?? 1
+        let rowScale = w * scale
         var rowSum: S = 0
         for j in 0..<width {
           let k = r * width + j
           let zk = z[r * zStride + j]
           rowSum += max(zk, 0) - zk * t[k] + S.log1p(S.exp(-abs(zk)))
           if (y[k] > 0.5) == (t[k] > 0.5) { totals.correct += 1 }
-          gradient?[k] = scale * (y[k] - t[k])
+          gradient?[k] = rowScale * (y[k] - t[k])
         }
-        totals.sum += Double(rowSum) / Double(width)
-        rowLosses?[r] = Double(rowSum) / Double(width)
+        let rowLoss = Double(w) * (Double(rowSum) / Double(width))
+        totals.sum += rowLoss
+        rowLosses?[r] = rowLoss
         totals.judged += width
       }
     }

@@ -285,7 +285,9 @@ extension EngineError: BPKitErrorReason {
   var errorCode: BPKitError.Code {
     switch self {
     case .invalidNetwork: .invalidModel
-    case .invalidBPTTSteps, .invalidHyperparameter, .lossNeedsActivation, .labelsNeedCrossEntropy: .invalidSetting
+    case .invalidBPTTSteps, .invalidHyperparameter, .lossNeedsActivation, .labelsNeedCrossEntropy,
+      .classWeightsNeedClassifier, .classWeightsForSequence, .classWeightCount, .invalidClassWeight:
+      .invalidSetting
     default: .doesNotFit
     }
   }

@@ -55,8 +55,8 @@ extension Checkpoint {
     return model.estimatedFileBytes
       + FileWriter.estimatedBytes(
         scalars: slots + 2 * progress.order.count + 2 * (configuration.validationRows?.count ?? 0)
-          + 8 * progress.history.count,
-        datasets: optimizer.slots.values.reduce(0) { $0 + $1.count } + 21, text: notes + 4096)
+          + 2 * (configuration.classWeights?.count ?? 0) + 8 * progress.history.count,
+        datasets: optimizer.slots.values.reduce(0) { $0 + $1.count } + 22, text: notes + 4096)
   }
 }
 
@@ -245,6 +245,10 @@ enum CheckpointFileCoding {
     if let rows = configuration.validationRows {
       try writer.write(rows.map(Int64.init), shape: [rows.count], to: FileLayout.validationRows, in: group)
     }
+    // Format 1.5: class weights, one float64 per class.
+    if let weights = configuration.classWeights {
+      try writer.write(weights, shape: [weights.count], to: FileLayout.classWeights, in: group)
+    }
     try writeWatchSettings(configuration, into: group)
   }
 
@@ -392,13 +396,16 @@ enum CheckpointFileCoding {
     // Rows past Int's range cannot be rows of any data; the value checks name them.
     let validationRows = rows?.map { Int(clamping: $0) }
     let (early, plateau) = try readWatchSettings(reader, group)
+    let classWeights =
+      try group.contains(FileLayout.classWeights)
+      ? try reader.vector(FileLayout.classWeights, in: group, as: Double.self) : nil
     return TrainingConfiguration(
       loss: loss, batchSize: try reader.count("batch_size", of: group),
       epochs: try reader.count("epochs", of: group), seed: try reader.attribute("seed", of: group, as: UInt64.self),
       shuffle: try reader.attribute("shuffle", of: group, as: UInt8.self) != 0, bpttSteps: steps.map { Int($0) },
       validationSplit: try reader.attribute("validation_split", of: group, as: Double.self),
       validationSplitSeed: splitSeed, validationRows: validationRows, earlyStopping: early,
-      reduceLearningRateOnPlateau: plateau)
+      reduceLearningRateOnPlateau: plateau, classWeights: classWeights)
   }
 
   /// Reads `/progress`. Its order holds no samples before the first epoch

@@ -34,6 +34,8 @@ enum FileLayout {
   static let validationSplitSeed = "validation_split_seed"
   /// Format 1.3: the rows that split held out (a `/training` dataset).
   static let validationRows = "validation_rows"
+  /// Format 1.5: the weight of each class in the training loss (a `/training` dataset).
+  static let classWeights = "class_weights"
   static let progress = "progress"
   static let order = "order"
   static let randomState = "random_state"

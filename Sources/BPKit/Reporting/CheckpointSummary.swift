@@ -71,6 +71,8 @@ public struct CheckpointSummary: Sendable, Encodable {
   public var reduceLearningRateOnPlateau: String?
   /// Where reduce-on-plateau's watch is; `nil` without it.
   public var reduceLearningRateOnPlateauState: String?
+  /// The weight of each class in the training loss, by class index, or `nil` for none.
+  public var classWeights: [Double]?
   /// The last completed epoch, or `nil` before the first one ends.
   public var last: EpochFigures?
   /// The epoch with the lowest validation loss, or the lowest training loss
@@ -105,6 +107,7 @@ public struct CheckpointSummary: Sendable, Encodable {
     reduceLearningRateOnPlateauState = checkpoint.configuration.reduceLearningRateOnPlateau.map { _ in
       progress.plateau.summary
     }
+    classWeights = checkpoint.configuration.classWeights
     last = progress.history.last.map(EpochFigures.init)
     let judged = progress.history.filter { ($0.validationLoss ?? $0.trainLoss).isFinite }
     best = judged.min { ($0.validationLoss ?? $0.trainLoss) < ($1.validationLoss ?? $1.trainLoss) }
@@ -129,6 +132,7 @@ public struct CheckpointSummary: Sendable, Encodable {
     case earlyStoppingState = "early_stopping_state"
     case reduceLearningRateOnPlateau = "reduce_lr_on_plateau"
     case reduceLearningRateOnPlateauState = "reduce_lr_on_plateau_state"
+    case classWeights = "class_weights"
     case elapsedSeconds = "elapsed_seconds"
     case bpkitVersion = "bpkit_version"
     case createdAt = "created_at"
@@ -155,6 +159,7 @@ public struct CheckpointSummary: Sendable, Encodable {
     try container.encode(earlyStoppingState, forKey: .earlyStoppingState)
     try container.encode(reduceLearningRateOnPlateau, forKey: .reduceLearningRateOnPlateau)
     try container.encode(reduceLearningRateOnPlateauState, forKey: .reduceLearningRateOnPlateauState)
+    try container.encode(classWeights, forKey: .classWeights)
     try container.encode(last, forKey: .last)
     try container.encode(best, forKey: .best)
     for (fingerprint, key) in [(data, CodingKeys.data), (validationData, .validationData)] {

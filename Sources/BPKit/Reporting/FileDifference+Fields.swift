@@ -61,6 +61,7 @@ extension FileDifference {
       return rows.count > 6
         ? "\(rows.prefix(6).map(String.init).joined(separator: ", ")), … (\(rows.count))" : "\(rows)"
     }
+    check("class weights", { $0.configuration.classWeights }) { $0.map(ClassWeighting.summary) ?? "none" }
     check("early stopping", { $0.configuration.earlyStopping }) { $0?.summary ?? "none" }
     check("reduce lr on plateau", { $0.configuration.reduceLearningRateOnPlateau }) { $0?.summary ?? "none" }
     check("early stopping watch", { $0.progress.earlyStopping }) { $0.summary }

@@ -70,6 +70,9 @@ extension FileSummary {
         "epoch \(run.epoch) of \(run.plannedEpochs)"
           + (run.stepInEpoch > 0 ? ", \(run.stepInEpoch) steps into epoch \(run.epoch + 1)" : "")),
     ]
+    if let weights = run.classWeights {
+      lines.append(Self.labelled("Weights", "class weights " + ClassWeighting.summary(weights)))
+    }
     lines.append(Self.labelled("Last epoch", run.last.map(Self.describe) ?? "none completed"))
     if let best = run.best { lines.append(Self.labelled("Best epoch", Self.describe(best))) }
     lines.append(Self.labelled("Data", run.data.map(Self.describe) ?? "not from a file"))

@@ -26,14 +26,20 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   public var earlyStopping: EarlyStopping?
   /// Reduces the learning rate once a figure stops improving (Keras' `ReduceLROnPlateau`), or `nil`.
   public var reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau?
+  /// The weight of each class's samples in the training loss, by class
+  /// index (two for a one-unit sigmoid output), or `nil` for none: Keras'
+  /// `class_weight`, resolved when the run starts (see ``ClassWeighting``)
+  /// and kept for a resume (format 1.5).
+  public var classWeights: [Double]?
 
   /// Creates a configuration.
   public init(
     loss: Loss, batchSize: Int = 32, epochs: Int = 30, seed: UInt64 = 1, shuffle: Bool = true,
     bpttSteps: Int? = nil, validationSplit: Double = 0, validationSplitSeed: UInt64? = nil,
     validationRows: [Int]? = nil, earlyStopping: EarlyStopping? = nil,
-    reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil
+    reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil, classWeights: [Double]? = nil
   ) {
+    self.classWeights = classWeights
     self.earlyStopping = earlyStopping
     self.reduceLearningRateOnPlateau = reduceLearningRateOnPlateau
     self.loss = loss

@@ -21,8 +21,12 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public let names: ModelNames
   /// The loss minimised.
   public let loss: Loss
-  /// Truncated backpropagation through time (see ``init(model:optimizer:loss:bpttSteps:)``), or `nil`.
+  /// Truncated backpropagation through time (see ``init(model:optimizer:loss:bpttSteps:classWeights:)``), or `nil`.
   public let bpttSteps: Int?
+  /// The weight of each class's samples in the training loss (Keras'
+  /// `class_weight`), indexed by class, or `nil` for none; see
+  /// ``TrainingConfiguration/classWeights``.
+  public let classWeights: [Double]?
   /// The optimizer's hyperparameters; the learning rate may be changed between steps.
   public private(set) var optimizerConfiguration: OptimizerConfiguration
   /// The number of updates applied (Keras's `iterations`).
@@ -42,6 +46,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   let workspace: Workspace<Scalar>
   /// Each output row's loss, for a batch split across ranks.
   var rowLosses: [Double] = []
+  /// Each output row's weight in the loss, from ``classWeights``.
+  private var rowWeights: [Scalar] = []
+  private let scalarClassWeights: [Scalar]
 
   /// Creates an engine from a model and an optimizer state.
   ///
@@ -54,10 +61,18 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///   - bpttSteps: For recurrent layers, the number of steps errors flow back
   ///     (windows of k steps counted from the sequence's end; see the README's
   ///     engine section), or `nil` for full backpropagation through time.
+  ///   - classWeights: One weight per class (two for a one-unit sigmoid
+  ///     output: classes 0 and 1), each finite and at least 0, by which the
+  ///     training loss weighs each sample of that class, or `nil`. Training
+  ///     steps and ``gradients(inputs:targets:count:)`` weigh the loss;
+  ///     ``evaluate(inputs:targets:count:batchSize:)`` does not, as Keras
+  ///     validates without `class_weight`.
   /// - Throws: ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU
   ///   runs, ``BPKitError`` when the loss, the optimizer state or a setting
   ///   does not fit.
-  public init(model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil) throws(BPKitError) {
+  public init(
+    model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil, classWeights: [Double]? = nil
+  ) throws(BPKitError) {
     do {
       names = model.names
       try Kernels.validateEnvironment()
@@ -68,6 +83,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
           loss: loss, required: required, layer: model.network.layers.last!.name, found: plan.outputActivation)
       }
       if let bpttSteps, bpttSteps < 1 { throw EngineError.invalidBPTTSteps(bpttSteps) }
+      if let classWeights {
+        try ClassWeighting.check(classWeights, loss: loss, plan: plan)
+      }
       let rule = OptimizerRule(configuration: optimizer.configuration)
       try rule.validate()
 
@@ -113,6 +131,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       network = model.network
       self.loss = loss
       self.bpttSteps = bpttSteps
+      self.classWeights = classWeights
+      scalarClassWeights = classWeights?.map { Scalar($0) } ?? []
       optimizerConfiguration = optimizer.configuration
       iterations = optimizer.iterations
       nadamProduct = NadamMomentumProduct(beta1: optimizer.configuration.beta1)
@@ -313,9 +333,12 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// this rank's part of a split batch (see ``GradientChain``): the gradient
   /// is of the whole batch's mean, the weight gradients continue the chain,
   /// and each row's loss is kept in `rowLosses` for the ranks to sum.
+  ///
+  /// `weighted` (by default as `backward`) weighs each row's loss by its
+  /// class's weight when the engine has ``classWeights``.
   func run(
     inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, backward: Bool,
-    share: BatchShare? = nil
+    share: BatchShare? = nil, weighted: Bool? = nil
   ) throws -> (LossTotals, Int) {
     let steps = try batchSteps(inputs: inputs, count: count)
     let expectedTargets = try targetCount(targets, count: count, steps: steps)
@@ -346,12 +369,16 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     let y = plan.output(of: last, in: ws)
     let (z, zStride) = logits(last: last, batch: count, steps: steps)
     if share != nil && rowLosses.count < rows { rowLosses = [Double](repeating: 0, count: rows) }
+    let weighs = (weighted ?? backward) && !scalarClassWeights.isEmpty
+    if weighs { fillClassWeights(buffer, rows: rows, width: width) }
     let totals = rowLosses.withUnsafeMutableBufferPointer { rowLosses in
-      loss.evaluate(
-        y: y, z: z, zStride: zStride, rows: rows, width: width, targets: buffer,
-        gradient: backward ? ws.g[last].pointer : nil,
-        meanRows: share.map { plan.outputIsSequence ? $0.total * steps : $0.total },
-        rowLosses: share == nil ? nil : rowLosses.baseAddress)
+      rowWeights.withUnsafeBufferPointer { rowWeights in
+        loss.evaluate(
+          y: y, z: z, zStride: zStride, rows: rows, width: width, targets: buffer,
+          gradient: backward ? ws.g[last].pointer : nil,
+          meanRows: share.map { plan.outputIsSequence ? $0.total * steps : $0.total },
+          rowLosses: share == nil ? nil : rowLosses.baseAddress, weights: weighs ? rowWeights.baseAddress : nil)
+      }
     }
     if backward {
       try plan.backward(
@@ -360,6 +387,29 @@ public final class TrainingEngine<Scalar: BLASScalar> {
         chain: share.map(GradientChain.init))
     }
     return (totals, rows)
+  }
+
+  /// Each row's class weight in ``rowWeights``, found from its target as
+  /// Keras' `class_weight_to_sample_weights` does
+  /// (`keras/src/trainers/data_adapters/data_adapter_utils.py`): the label;
+  /// the first largest value of a target row wider than one; a one-value
+  /// target rounded to 0 or 1 (half to even, as `np.round`).
+  private func fillClassWeights(_ targets: TargetBuffer<Scalar>, rows: Int, width: Int) {
+    if rowWeights.count < rows { rowWeights = [Scalar](repeating: 0, count: rows) }
+    for r in 0..<rows {
+      let index: Int
+      switch targets {
+      case .labels(let labels):
+        index = labels[r]
+      case .values(let t) where width == 1:
+        index = t[r].rounded(.toNearestOrEven) >= 1 ? 1 : 0
+      case .values(let t):
+        var best = 0
+        for j in 1..<width where t[r * width + j] > t[r * width + best] { best = j }
+        index = best
+      }
+      rowWeights[r] = scalarClassWeights[index]
+    }
   }
 
   /// Runs the forward pass alone, keeping every pre-activation in the workspace.

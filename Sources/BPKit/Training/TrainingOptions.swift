@@ -131,6 +131,8 @@ public struct TrainingOptions: Sendable {
     public var earlyStopping: EarlyStopping?
     /// Reduces the learning rate once a figure stops improving (Keras' `ReduceLROnPlateau`).
     public var reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau?
+    /// Weighs each class's samples in the training loss (Keras' `class_weight`).
+    public var classWeight: ClassWeighting?
 
     /// Creates a schedule.
     public init(
@@ -139,8 +141,9 @@ public struct TrainingOptions: Sendable {
       noShuffle: Bool = false, weightDecay: Double? = nil, amsgrad: Bool? = nil, centered: Bool? = nil,
       initialAccumulatorValue: Double? = nil, clipNorm: Double? = nil, clipValue: Double? = nil,
       globalClipNorm: Double? = nil, learningRateSchedule: String? = nil, earlyStopping: EarlyStopping? = nil,
-      reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil
+      reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil, classWeight: ClassWeighting? = nil
     ) {
+      self.classWeight = classWeight
       self.earlyStopping = earlyStopping
       self.reduceLearningRateOnPlateau = reduceLearningRateOnPlateau
       self.epochs = epochs

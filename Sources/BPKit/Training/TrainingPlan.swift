@@ -213,7 +213,10 @@ public struct TrainingPlan {
       loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
       shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0,
       validationSplitSeed: data.validationSplitSeed, validationRows: loaded.validationRows,
-      earlyStopping: schedule.earlyStopping, reduceLearningRateOnPlateau: schedule.reduceLearningRateOnPlateau)
+      earlyStopping: schedule.earlyStopping, reduceLearningRateOnPlateau: schedule.reduceLearningRateOnPlateau,
+      classWeights: try schedule.classWeight.map {
+        try Self.classWeights($0, training: loaded.training, network: model.network, loss: loss)
+      })
     try Self.refuseUnwatchable(configuration, optimizer: optimizer.configuration, validation: loaded.validation != nil)
     checkpoint = Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration,
@@ -295,6 +298,20 @@ public struct TrainingPlan {
       throw TrainingError.invalidSetting(
         "the run's \(flag.dropFirst(2)) is fixed when it starts and kept in its checkpoint; it cannot change on resume. "
           + "Drop \(flag)")
+    }
+    if let weighting = schedule.classWeight {
+      // Only the run's own weights, spelled out again, are accepted: "auto" was
+      // resolved from the data when the run started.
+      let stored = checkpoint.configuration.classWeights
+      let same =
+        if case .given = weighting, let stored {
+          (try? weighting.weights(counts: [Int](repeating: 0, count: stored.count))) == stored
+        } else { false }
+      guard same else {
+        throw TrainingError.invalidSetting(
+          "the run's class weights are \(stored.map(ClassWeighting.summary) ?? "none"), fixed when it started and kept "
+            + "in its checkpoint; they cannot change on resume. Drop --class-weight")
+      }
     }
     if let seed = schedule.seed, seed != checkpoint.configuration.seed {
       throw TrainingError.invalidSetting(

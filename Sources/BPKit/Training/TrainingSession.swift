@@ -132,7 +132,7 @@ public final class TrainingSession {
       random = try Xoshiro256StarStar(state: progress.random)
       engine = try TrainingEngine(
         model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
-        bpttSteps: configuration.bpttSteps)
+        bpttSteps: configuration.bpttSteps, classWeights: configuration.classWeights)
       batch = PreparedData.Batch()
 
     } catch {

@@ -186,7 +186,8 @@ extension TrainScheduleOptions {
       earlyStopping: try earlyStopping.map { text throws(BPKitError) in try EarlyStopping(specification: text) },
       reduceLearningRateOnPlateau: try reduceLrOnPlateau.map { text throws(BPKitError) in
         try ReduceLearningRateOnPlateau(specification: text)
-      })
+      },
+      classWeight: try classWeight.map { text throws(BPKitError) in try ClassWeighting(specification: text) })
   }
 }
 
@@ -353,6 +354,13 @@ struct TrainScheduleOptions: ParsableArguments {
       "Reduce the learning rate on a plateau (Keras ReduceLROnPlateau): monitor=val_loss,factor=0.1,patience=10,"
         + "min_delta=0.0001,cooldown=0,min_lr=0.", valueName: "settings"))
   var reduceLrOnPlateau: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Weigh each class's samples in the training loss (Keras class_weight): auto (n/(classes*count), Keras' "
+        + "balanced) or CLASS:WEIGHT pairs such as 0:1,1:5 (a class not named weighs 1).", valueName: "weights"))
+  var classWeight: String?
 
   @Option(name: .long, parsing: .unconditional, help: "The seed of weight initialisation and shuffling. Default 1.")
   var seed: UInt64?

@@ -188,6 +188,13 @@ enum CheckpointJSON {
       }
       try writer.endArray()
     }
+    // Format 1.5: written only when the run weighs classes.
+    if let weights = configuration.classWeights {
+      try writer.key("class_weights")
+      try writer.beginArray(inline: true)
+      for weight in weights { try writer.real(weight) }
+      try writer.endArray()
+    }
     try writeWatchSettings(configuration, to: writer)
     try writer.endObject()
   }
@@ -349,7 +356,7 @@ enum CheckpointJSON {
   private static func readTraining(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingConfiguration {
     let object = try cursor.object(allowing: [
       "loss", "batch_size", "epochs", "seed", "shuffle", "bptt_steps", "validation_split", "validation_split_seed",
-      "validation_rows", "early_stopping", "reduce_lr_on_plateau",
+      "validation_rows", "early_stopping", "reduce_lr_on_plateau", "class_weights",
     ])
     let loss = Loss(rawValue: try object.required("loss").string(oneOf: Loss.allCases.map(\.rawValue)))!
     let defaults = TrainingConfiguration(loss: loss)
@@ -363,6 +370,12 @@ enum CheckpointJSON {
       for element in elements { rows.append(try element.integer(in: 0...Int.max)) }
       validationRows = rows
     }
+    var classWeights: [Double]?
+    if let weightsCursor = object.optional("class_weights") {
+      classWeights = try weightsCursor.array().map { (element) throws(BPKitJSONError) in
+        try element.finite(in: 0...1e300, "a number >= 0")
+      }
+    }
     let (early, plateau) = try readWatchSettings(object)
     return TrainingConfiguration(
       loss: loss, batchSize: try object.optional("batch_size")?.integer(in: 1...Int.max) ?? defaults.batchSize,
@@ -373,7 +386,7 @@ enum CheckpointJSON {
         in: 0...0.999_999_999, "a number from 0 to below 1")
         ?? defaults.validationSplit,
       validationSplitSeed: try object.optional("validation_split_seed")?.unsigned64(), validationRows: validationRows,
-      earlyStopping: early, reduceLearningRateOnPlateau: plateau)
+      earlyStopping: early, reduceLearningRateOnPlateau: plateau, classWeights: classWeights)
   }
 
   static let progressMembers: Set<String> = [

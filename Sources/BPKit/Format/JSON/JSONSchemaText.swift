@@ -1244,6 +1244,15 @@ enum JSONSchemaText {
               "maximum": 18446744073709551615,
               "description": "The seed that drew the samples validation_split holds out (Knuth's selection sampling with xoshiro256**, see Schemas/FORMAT.md), from 0 to 2^64-1; absent when the split holds out the last samples. Given together with validation_rows."
             },
+            "class_weights": {
+              "type": "array",
+              "minItems": 1,
+              "items": {
+                "type": "number",
+                "minimum": 0
+              },
+              "description": "The weight of each class's samples in the training loss (format 1.5; Keras' class_weight, bpkit train --class-weight), by class index: one per output unit, or two (classes 0 and 1) for a one-unit sigmoid output. A sample weighs its class's weight; a batch's loss is the sum of weighted sample losses divided by the batch size (Keras' sum_over_batch_size). Validation is not weighted. Absent: every sample weighs 1."
+            },
             "validation_rows": {
               "type": "array",
               "items": {

@@ -150,6 +150,14 @@ enum ValueDomain {
         place: .attribute("training", "validation_split"), reason: "it is \(split); it must be from 0 to below 1")
     }
     try check(splitSeed: configuration.validationSplitSeed, rows: configuration.validationRows, split: split)
+    if let weights = configuration.classWeights {
+      let place = Place.dataset("training", "class_weights")
+      if weights.isEmpty { throw Violation(place: place, reason: "it is empty; it gives one weight per class") }
+      if let bad = weights.indices.first(where: { !(weights[$0] >= 0 && weights[$0] <= maximumMetric) }) {
+        throw Violation(
+          place: place, reason: "element \(bad) is \(weights[bad]); a class weight is a number from 0 to \(maximumMetric)")
+      }
+    }
   }
 
   /// A seeded split (format 1.3) holds out a fraction above 0 and records
