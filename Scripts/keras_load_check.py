@@ -11,7 +11,8 @@ a batch with a finite loss, its iteration count going up by one. A file with NAM
 beside it (Tests/bpkitTests/KerasSettingsTests.swift: a bpkit run of 2 epochs with one optimizer
 setting, exported) is instead continued one epoch, fit(x, y, epochs=1, batch_size=8,
 shuffle=False), from the optimizer state it carries, and Keras' predictions must end within 1e-4
-of `continued`, bpkit's own continuation. Keras 3's legacy HDF5
+of `continued`, bpkit's own continuation; with the continuation's attribute `class_weight` (JSON, class
+index to weight) or dataset `sample_weight`, fit weighs the loss with it as bpkit's run did. Keras 3's legacy HDF5
 loader restores no optimizer slots, so legacy files train their step with a new optimizer
 made from the configuration Keras read.
 """
@@ -76,8 +77,13 @@ for path in files:
             import h5py
             with h5py.File(continuation, "r") as f:
                 cx, cy, expected = f["x"][()], f["y"][()], f["continued"][()]
+                weighing = {}
+                if "class_weight" in f.attrs:
+                    weighing["class_weight"] = {int(c): w for c, w in json.loads(f.attrs["class_weight"]).items()}
+                if "sample_weight" in f:
+                    weighing["sample_weight"] = f["sample_weight"][()]
             before = int(optimizer.iterations.numpy())
-            model.fit(cx, cy, epochs=1, batch_size=8, shuffle=False, verbose=0)
+            model.fit(cx, cy, epochs=1, batch_size=8, shuffle=False, verbose=0, **weighing)
             worst = float(np.max(np.abs(model.predict(cx, verbose=0) - expected)))
             if not worst <= 1e-4:
                 raise AssertionError(f"continued one epoch in Keras, predictions differ from bpkit's by {worst:.3g}")

@@ -35,6 +35,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py activations
   losses   the losses mae and huber (by name and as loss objects) in Fixtures/keras-losses/ (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py losses
+  weights  class weights (fit(class_weight=...), given and scikit-learn's "balanced"): Keras runs continued
+           1 epoch, and runs from a compiled, never-trained model, into Fixtures/keras-weights/ (see the
+           README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py weights
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -47,7 +51,7 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
-                                     "frozen", "activations", "losses"])
+                                     "frozen", "activations", "losses", "weights"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -652,7 +656,78 @@ def make_losses():
         print(name, float(np.abs(predicted - y).mean()))
 
 
+# Class weights (fit(class_weight=...)): Keras turns them into per-sample weights and divides the
+# weighted sum by the batch size. Targets are drawn unevenly over the classes, so that the
+# "balanced" weights differ from 1. Each case: (output units, activation, loss, the weights
+# given to fit, or "balanced" for n/(k·n_c) over the training targets as scikit-learn computes it).
+WEIGHT_CASES = {
+    "class_weight_softmax": (3, "softmax", "categorical_crossentropy", {0: 1.0, 1: 5.0, 2: 0.5}),
+    "class_weight_balanced": (3, "softmax", "categorical_crossentropy", "balanced"),
+    "class_weight_sigmoid": (1, "sigmoid", "binary_crossentropy", {0: 2.0, 1: 0.5}),
+}
+
+
+def make_weights():
+    """Per case: NAME.start.keras/.h5 (compiled, never trained), NAME.keras/.h5 (after 2 epochs of fit with
+    the weights), and NAME.ref.h5 with the data, Keras' predictions after those 2 epochs (`trained`) and
+    after a third (`continued`), and the weights as an attribute in --class-weight's form."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-weights")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    classes3 = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    classes2 = rng.choice(2, size=n, p=[0.7, 0.3])
+    for name, (units, activation, loss, given) in WEIGHT_CASES.items():
+        if units == 1:
+            y = classes2.reshape(n, 1).astype(np.float32)
+            found = classes2
+        else:
+            y = np.eye(units, dtype=np.float32)[classes3]
+            found = classes3
+        if given == "balanced":
+            counts = np.bincount(found, minlength=max(units, 2))
+            present = np.count_nonzero(counts)
+            weights = {c: float(n / (present * counts[c])) for c in range(len(counts)) if counts[c] > 0}
+            flag = "auto"
+        else:
+            weights = given
+            flag = ",".join(f"{c}:{w}" for c, w in sorted(given.items()))
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
+                                  L.Dense(units, activation=activation, name="out")])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss)
+        model.optimizer.build(model.trainable_variables)
+        base = os.path.join(folder, name)
+        model.save(base + ".start.keras")
+        # Keras' legacy saver drops the optimizer from the compile config as it
+        # saves (legacy/saving/saving_utils.py); it is put back for the rest of the run.
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".start.h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0, class_weight=weights)
+        trained = model.predict(x, verbose=0).astype(np.float32)
+        model.save(base + ".keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0, class_weight=weights)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["trained"] = trained
+            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
+            f.attrs["class_weight"] = flag
+            f.attrs["class_weight_dict"] = json.dumps({str(c): w for c, w in weights.items()})
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["note"] = (f"4 -> Dense 6 tanh -> Dense {units} {activation}, {loss}, Adam(0.01); fit(x, y, "
+                               "epochs=2, batch_size=8, shuffle=False, class_weight=...) from NAME.start.*, saved as "
+                               "NAME.*, then one more epoch")
+        print(name, weights)
+
+
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
- "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses}[a.what]()
+ "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses,
+ "weights": make_weights}[a.what]()

@@ -38,7 +38,8 @@ import _BPKitTestSupport
     #expect(diff.status == 1)
     #expect(diff.output.contains("class weights"), "\(diff.output)")
     // The weights change the run: the same seed without them ends elsewhere.
-    #expect(!CheckpointComparison.differences(checkpoint, try CheckpointComparison.load(folder.path("plain.h5"))).isEmpty)
+    #expect(
+      !CheckpointComparison.differences(checkpoint, try CheckpointComparison.load(folder.path("plain.h5"))).isEmpty)
   }
 
   @Test func aStoppedRunResumesToTheUninterruptedBits() throws {

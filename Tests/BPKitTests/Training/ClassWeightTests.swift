@@ -130,7 +130,8 @@ import _BPKitTestSupport
     let alone = try kept.withUnsafeBufferPointer { x in
       try [0.2, 0].withUnsafeBufferPointer { try plain.gradients(inputs: x, targets: .values($0), count: 2) }
     }
-    #expect(Self.close(weighted, alone.mapValues { Tensor(shape: $0.shape, scalars: $0.scalars.map { $0 * 4 * 2 / 3 }) }))
+    #expect(
+      Self.close(weighted, alone.mapValues { Tensor(shape: $0.shape, scalars: $0.scalars.map { $0 * 4 * 2 / 3 }) }))
   }
 
   /// Evaluation (validation) is not weighted, as Keras validates without class_weight.

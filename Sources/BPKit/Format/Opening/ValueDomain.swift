@@ -155,7 +155,8 @@ enum ValueDomain {
       if weights.isEmpty { throw Violation(place: place, reason: "it is empty; it gives one weight per class") }
       if let bad = weights.indices.first(where: { !(weights[$0] >= 0 && weights[$0] <= maximumMetric) }) {
         throw Violation(
-          place: place, reason: "element \(bad) is \(weights[bad]); a class weight is a number from 0 to \(maximumMetric)")
+          place: place,
+          reason: "element \(bad) is \(weights[bad]); a class weight is a number from 0 to \(maximumMetric)")
       }
     }
   }
