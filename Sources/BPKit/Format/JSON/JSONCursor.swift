@@ -44,10 +44,36 @@ struct JSONCursor {
 
   /// The value as an array, element by element.
   func array() throws(BPKitJSONError) -> [JSONCursor] {
-    guard case .array(let elements) = value else { throw violation("expected an array, found \(value.typeName)") }
+    let elements: [JSONValue]
+    switch value {
+    case .array(let values): elements = values
+    case .numbers(let range, let count):
+      elements = Self.numberRanges(in: range, count: count, of: bytes).map { .number($0) }
+    default: throw violation("expected an array, found \(value.typeName)")
+    }
     return elements.enumerated().map {
       JSONCursor(value: $0.element, path: path.appending($0.offset), bytes: bytes, mapped: mapped)
     }
+  }
+
+  /// Where each number of a `.numbers` array's text is.
+  static func numberRanges(in range: Range<Int>, count: Int, of bytes: UnsafeRawBufferPointer) -> [Range<Int>] {
+    var ranges: [Range<Int>] = []
+    ranges.reserveCapacity(count)
+    var index = range.lowerBound
+    while index < range.upperBound {
+      while index < range.upperBound, isSeparator(bytes[index]) { index += 1 }
+      let start = index
+      while index < range.upperBound, !isSeparator(bytes[index]) { index += 1 }
+      if start < index { ranges.append(start..<index) }
+    }
+    return ranges
+  }
+
+  /// Whether `byte` lies between the numbers of an array: a comma or JSON whitespace.
+  @inline(__always)
+  static func isSeparator(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: ",") || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
   }
 
   func string() throws(BPKitJSONError) -> String {

@@ -132,6 +132,7 @@ struct JSONParser {
       position += 1
       return .array(elements)
     }
+    if let numbers = try parseNumbers() { return numbers }
     while true {
       skipWhitespace()
       elements.append(try parseValue())
@@ -144,6 +145,52 @@ struct JSONParser {
       default: throw failure("expected ',' or ']' in an array")
       }
     }
+  }
+
+  /// Parses the rest of an array, from its first element, when every
+  /// element is a number: `.numbers` with the text's range and the count.
+  /// Returns `nil`, the position back at the first element, at the first
+  /// element that is not a number, for ``parseArray()`` to parse it as any
+  /// array (and report what is wrong there). A syntax error is reported
+  /// where the element-by-element parse would report it.
+  private mutating func parseNumbers() throws(BPKitJSONError) -> JSONValue? {
+    let start = position
+    var count = 0
+    var released = start
+    while true {
+      guard let byte = current, byte == UInt8(ascii: "-") || (byte &- UInt8(ascii: "0")) < 10 else {
+        position = start
+        return nil
+      }
+      _ = try parseNumber()
+      count += 1
+      skipWhitespace()
+      switch current {
+      case UInt8(ascii: ","):
+        position += 1
+        skipWhitespace()
+      case UInt8(ascii: "]"):
+        let end = position
+        position += 1
+        releaseMapped(released..<end)
+        return .numbers(start..<end, count: count)
+      default: throw failure("expected ',' or ']' in an array")
+      }
+      // The text checked so far need not stay in memory: the tensor reader
+      // reads it again from the file's pages, a stretch at a time.
+      if position - released >= Self.releaseStretch {
+        releaseMapped(released..<position)
+        released = position
+      }
+    }
+  }
+
+  /// How much checked text of a long array or string may stay mapped before its pages are let go.
+  static let releaseStretch = 4 << 20
+
+  private func releaseMapped(_ range: Range<Int>) {
+    guard mapped, range.count >= Self.releaseStretch else { return }
+    JSONCursor(value: .null, path: .root, bytes: bytes, mapped: true).release(range)
   }
 
   /// Parses a string starting at its opening quote; returns the range between

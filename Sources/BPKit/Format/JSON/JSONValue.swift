@@ -12,6 +12,11 @@ enum JSONValue {
   /// The string's bytes between the quotes, escapes not yet resolved.
   case string(Range<Int>, hasEscapes: Bool)
   case array([JSONValue])
+  /// An array of numbers only, kept as the text between its brackets (each
+  /// number already checked) and its element count: a tensor of millions of
+  /// numbers costs no tree node per number, and is converted straight into
+  /// its storage when read (``TensorJSON``).
+  case numbers(Range<Int>, count: Int)
   /// Members in document order.
   case object([(key: String, value: JSONValue)])
 
@@ -22,7 +27,7 @@ enum JSONValue {
     case .bool: "a boolean"
     case .number: "a number"
     case .string: "a string"
-    case .array: "an array"
+    case .array, .numbers: "an array"
     case .object: "an object"
     }
   }

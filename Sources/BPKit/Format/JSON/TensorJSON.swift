@@ -32,10 +32,9 @@ enum TensorJSON {
       try writeBase64(tensor.scalars, to: writer.output)
     } else {
       try writer.beginArray(inline: true)
-      for scalar in tensor.scalars {
-        // Float's description is its shortest round-trip decimal, which
-        // reads back as the same bits (including -0.0 and subnormals).
-        try writer.raw(scalar.description)
+      if !tensor.scalars.isEmpty {
+        try writer.beginRawValue()
+        try writeNumbers(tensor.scalars, to: writer.output)
       }
       try writer.endArray()
     }
@@ -59,6 +58,44 @@ enum TensorJSON {
       }
     }
     try output.append(byte: UInt8(ascii: "\""))
+  }
+
+  /// Writes the scalars as `a, b, c`, each as its shortest round-trip
+  /// decimal (`Float.description`'s text, which reads back as the same bits,
+  /// -0.0 and subnormals included), straight into the output buffer.
+  private static func writeNumbers(_ scalars: [Float], to output: JSONOutput) throws(BPKitJSONError) {
+    let widest = Float32Text.maximumLength + 2
+    let chunk = JSONOutput.directLimit / 2 / widest
+    try rethrowing(BPKitJSONError.self) {
+      try scalars.withUnsafeBufferPointer { scalars in
+        try writeNumbers(scalars, to: output, chunk: chunk, widest: widest)
+      }
+    }
+  }
+
+  private static func writeNumbers(
+    _ scalars: UnsafeBufferPointer<Float>, to output: JSONOutput, chunk: Int, widest: Int
+  ) throws(BPKitJSONError) {
+    do {
+      var offset = 0
+      while offset < scalars.count {
+        let end = min(offset + chunk, scalars.count)
+        try output.appendDirect(maximumCount: (end - offset) * widest) { storage in
+          let text = storage.assumingMemoryBound(to: UInt8.self)
+          var written = 0
+          for index in offset..<end {
+            if index > 0 {
+              text[written] = UInt8(ascii: ",")
+              text[written + 1] = UInt8(ascii: " ")
+              written += 2
+            }
+            written += Float32Text.write(scalars[index], to: text + written)
+          }
+          return written
+        }
+        offset = end
+      }
+    }
   }
 
   private static func withLittleEndianBytes<R>(
@@ -98,6 +135,12 @@ enum TensorJSON {
   }
 
   private static func readNumbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
+    if case .numbers(let range, let elementCount) = cursor.value {
+      guard elementCount == count else {
+        throw cursor.violation("expected \(count) numbers to fill the shape, found \(elementCount)")
+      }
+      return try readNumberText(cursor, range, count: count)
+    }
     guard case .array(let elements) = cursor.value else {
       throw cursor.violation("expected an array of numbers (encoding numbers), found \(cursor.value.typeName)")
     }
@@ -116,6 +159,39 @@ enum TensorJSON {
         throw item.violation("expected a number, found \(element.typeName)")
       }
       scalars.append(scalar)
+    }
+    return scalars
+  }
+
+  /// Converts the `count` numbers of an array's text (checked by the
+  /// parser) straight into the tensor's storage; pages of a mapped document
+  /// are let go behind, so the text and the weights are never both held.
+  private static func readNumberText(
+    _ cursor: JSONCursor, _ range: Range<Int>, count: Int
+  ) throws(BPKitJSONError) -> [Float] {
+    guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
+    var outOfRange: Int?
+    let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      var next = UnsafePointer(base + range.lowerBound)
+      let end = UnsafePointer(base + range.upperBound)
+      var released = range.lowerBound
+      for index in 0..<count {
+        while JSONCursor.isSeparator(next.pointee) { next += 1 }
+        guard let scalar = Float32Text.parse(&next, limit: end) else {
+          outOfRange = index
+          return
+        }
+        buffer[index] = scalar
+        if index & 0xFFFF == 0xFFFF, base.distance(to: next) - released >= JSONParser.releaseStretch {
+          cursor.release(released..<base.distance(to: next))
+          released = base.distance(to: next)
+        }
+      }
+      initialized = count
+    }
+    if let outOfRange {
+      throw JSONCursor(value: .null, path: cursor.path.appending(outOfRange), bytes: cursor.bytes)
+        .violation("expected a number within the range of a 32-bit float")
     }
     return scalars
   }

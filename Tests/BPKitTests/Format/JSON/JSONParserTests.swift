@@ -40,6 +40,33 @@ import _BPKitTestSupport
     #expect((try? parse(allowed)) != nil)
   }
 
+  /// An array of numbers is kept as its text and count, not one node per
+  /// number; any other array is a tree, and errors are where they were.
+  @Test func keepsArraysOfNumbersAsTheirTextAndCount() throws {
+    guard case .numbers(let range, count: 3) = try parse("[1, -2.5e3,\n 0]") else {
+      Issue.record("not kept as numbers")
+      return
+    }
+    #expect(range == 1..<14)
+    guard case .array(let elements) = try parse("[1, \"NaN\", 2]") else {
+      Issue.record("a mixed array is not a tree")
+      return
+    }
+    #expect(elements.map(\.typeName) == ["a number", "a string", "a number"])
+    expectReason(BPKitJSONError.invalidSyntax(file: nil, line: 1, column: 4, detail: "expected ',' or ']' in an array"))
+    {
+      try parse("[1 2]")
+    }
+    expectReason(
+      BPKitJSONError.invalidSyntax(
+        file: nil, line: 2, column: 1,
+        detail: "expected a value (object, array, string, number, true, false or null)")
+    ) { try parse("[1, 2,\n]") }
+    expectReason(BPKitJSONError.invalidSyntax(file: nil, line: 1, column: 6, detail: "a number needs digits")) {
+      try parse("[1, -]")
+    }
+  }
+
   @Test func decodesEscapesAndSurrogatePairs() throws {
     let text = "\"tab\\t quote\\\" slash\\/ e\\u00e9 smile\\ud83d\\ude00\""
     let bytes = Array(text.utf8)

@@ -79,6 +79,29 @@ import _BPKitTestSupport
     ) { try Model(jsonContentsOf: path) }
   }
 
+  /// A numbers document larger than the stretches the reader lets go of
+  /// reads back bit for bit from its mapped file, and a number beyond the
+  /// floats deep inside it is named by its index.
+  @Test func readsLargeNumberArraysFromMappedFilesStretchByStretch() throws {
+    var random = TestRandom(seed: 10)
+    // Magnitudes below 2 (bit 30 clear), and one value above, to be found again.
+    var values = (0..<1_500_000).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBFFF_FFFF) }
+    values[1_400_000] = 12345.678
+    let folder = try TemporaryDirectory()
+    let path = folder.path("numbers.json")
+    try model(holding: values).writeJSON(toPath: path, weights: .numbers, options: FileWriteOptions(synchronize: false))
+    #expect(bits(try Model(jsonContentsOf: path)) == values.map(\.bitPattern))
+
+    var text = try String(contentsOfFile: path, encoding: .utf8)
+    text = text.replacingOccurrences(of: ", 12345.678, ", with: ", 4e38, ")
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+    expectReason(
+      BPKitJSONError.schemaViolation(
+        file: path, path: "$.weights.d.kernel.data[1400000]",
+        detail: "expected a number within the range of a 32-bit float")
+    ) { try Model(jsonContentsOf: path) }
+  }
+
   @Test func paddingInsideTheTextIsRefusedNotReadAsTheEndOfAPiece() throws {
     var random = TestRandom(seed: 9)
     let values = (0..<1_200_000).map { _ in random.unit() }

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+@testable import BPKit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Float32Text against the C library's `strtof` (exactly rounded in glibc)
+/// and `Float.description`: a wrong last bit here would be a silently wrong
+/// weight, so each case runs hundreds of thousands of values.
+@Suite struct Float32TextTests {
+  /// What `Float32Text.parse` makes of `text`; `nil` beyond the finite floats.
+  private func parse(_ text: String) -> Float? {
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBufferPointer { Float32Text.parse($0.baseAddress!, $0.baseAddress! + $0.count) }
+  }
+
+  /// glibc's exactly rounded reading, with overflow as `nil` like `parse`.
+  private func strtofReading(_ text: String) -> Float? {
+    let value = text.withCString { strtof($0, nil) }
+    return value.isFinite ? value : nil
+  }
+
+  private func written(_ value: Float) -> String {
+    var buffer = [UInt8](repeating: 0, count: Float32Text.maximumLength)
+    let count = buffer.withUnsafeMutableBufferPointer { Float32Text.write(value, to: $0.baseAddress!) }
+    return String(decoding: buffer[..<count], as: UTF8.self)
+  }
+
+  private func expectSameAsStrtof(_ texts: [String]) {
+    var mismatches: [String] = []
+    for text in texts where parse(text)?.bitPattern != strtofReading(text)?.bitPattern {
+      mismatches.append(
+        "\(text): \(String(describing: parse(text))) against \(String(describing: strtofReading(text)))")
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+  }
+
+  @Test func writesDescriptionsTextAndReadsItBackBitForBit() {
+    var random = TestRandom(seed: 31)
+    var values: [Float] = [
+      0, -0.0, 1, -1, 0.1, 3, 1e10, 1e-10, 16_777_216, 16_777_217, .leastNonzeroMagnitude,
+      -.leastNonzeroMagnitude, .leastNormalMagnitude, .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude,
+      -.greatestFiniteMagnitude, .pi, 1 / 3,
+    ]
+    while values.count < 400_000 {
+      let bits = UInt32(truncatingIfNeeded: random.next())
+      // One in four drawn among the subnormals and the smallest normals.
+      let value = Float(bitPattern: values.count % 4 == 0 ? bits & 0x80FF_FFFF : bits)
+      if value.isFinite { values.append(value) }
+    }
+    var wrongText: [String] = []
+    var wrongBits: [String] = []
+    for value in values {
+      let text = written(value)
+      if text != value.description { wrongText.append("\(value.description) written as \(text)") }
+      if parse(text)?.bitPattern != value.bitPattern { wrongBits.append(text) }
+    }
+    #expect(wrongText.isEmpty, "\(wrongText.prefix(10))")
+    #expect(wrongBits.isEmpty, "\(wrongBits.prefix(10))")
+  }
+
+  @Test func readsRandomDecimalsAsStrtofDoes() {
+    var random = TestRandom(seed: 32)
+    var texts: [String] = []
+    while texts.count < 300_000 {
+      // 1 to 24 significant digits (past 19 the slow path reads them),
+      // the point anywhere, exponents from 10^-75 to 10^50.
+      let digitCount = Int(random.next() % 24) + 1
+      var digits = (0..<digitCount).map { _ in Character(String(random.next() % 10)) }
+      if digits[0] == "0" { digits[0] = "7" }
+      let point = Int(random.next() % UInt64(digitCount + 1))
+      var text = random.next() % 2 == 0 ? "-" : ""
+      if point == 0 {
+        text += "0." + String(repeating: "0", count: Int(random.next() % 4)) + String(digits)
+      } else if point == digitCount {
+        text += String(digits)
+      } else {
+        text += String(digits[..<point]) + "." + String(digits[point...])
+      }
+      switch random.next() % 3 {
+      case 0: break
+      case 1: text += "e\(Int(random.next() % 126) - 75)"
+      default: text += "E+\(random.next() % 40)"
+      }
+      texts.append(text)
+    }
+    expectSameAsStrtof(texts)
+  }
+
+  /// The hard cases: decimals at and beside the exact midpoint of two
+  /// neighbouring floats, where a parser that is off by a hair rounds the
+  /// wrong way. Ties must go to the even float.
+  @Test func readsMidpointsBetweenFloatsAsStrtofDoes() {
+    var random = TestRandom(seed: 33)
+    var texts: [String] = ["3.4028235677973366e38", "3.4028236e38", "7.006492e-46", "1.4012985e-45", "1e-46"]
+    var count = 0
+    while count < 40_000 {
+      let bits = UInt32(truncatingIfNeeded: random.next()) & (count % 3 == 0 ? 0x00FF_FFFF : 0x7FFF_FFFF)
+      let low = Float(bitPattern: bits)
+      guard low.isFinite, low.nextUp.isFinite else { continue }
+      // Exact in a Double: a float has 24 bits, a Double 53.
+      let midpoint = (Double(low) + Double(low.nextUp)) / 2
+      texts.append(String(format: "%.80e", midpoint))
+      for precision in [8, 9, 12, 16] { texts.append(String(format: "%.\(precision)e", midpoint)) }
+      texts.append(midpoint.description)
+      count += 1
+    }
+    expectSameAsStrtof(texts)
+  }
+
+  @Test func readsJSONNumberFormsAndRefusesOverflow() {
+    #expect(parse("0")?.bitPattern == 0)
+    #expect(parse("-0")?.bitPattern == (-0.0 as Float).bitPattern)
+    #expect(parse("-0.0e5")?.bitPattern == (-0.0 as Float).bitPattern)
+    #expect(parse("1E5") == 100_000)
+    #expect(parse("0.000001") == 1e-6)
+    #expect(parse("1e-50") == 0)
+    #expect(parse("1e39") == nil)
+    #expect(parse("-3.5e38") == nil)
+    #expect(parse("1e100000000000") == nil)
+    #expect(parse("1e-100000000000") == 0)
+    #expect(parse("3.4028235e38") == .greatestFiniteMagnitude)
+    #expect(parse("1.0000000000000000000000000001") == 1)
+  }
+}
