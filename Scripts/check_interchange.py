@@ -96,6 +96,8 @@ def check_safetensors(path, x):
         kind = layer["type"]
         spec = layer.get("activation", "linear" if kind == "dense" else "tanh")
         module += 2 if kind == "dense" and spec != "linear" else 1
+        if kind == "dropout":  # nn.Dropout: no tensors, the identity in eval()
+            continue
         if kind == "standardize":
             mean, std = tensors[prefix + ".mean"], tensors[prefix + ".std"]
             used |= {prefix + ".mean", prefix + ".std"}

@@ -39,6 +39,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            1 epoch, and runs from a compiled, never-trained model, into Fixtures/keras-weights/ (see the
            README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py weights
+  dropout  Dropout layers: runs at rate 0 after Dense and on sequences (continued 1 epoch, comparable with
+           bpkit's continuation) and a run at rates 0.2 and 0.5 (its predictions only), into
+           Fixtures/keras-dropout/ (see the README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py dropout
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -51,7 +55,7 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
-                                     "frozen", "activations", "losses", "weights"])
+                                     "frozen", "activations", "losses", "weights", "dropout"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -726,8 +730,60 @@ def make_weights():
         print(name, weights)
 
 
+# Dropout layers (keras.layers.Dropout). Keras draws its masks from its own generator and bpkit
+# from its counter-based one, so a run with dropout continues alike only at rate 0 (Keras' Dropout
+# is then the identity in training too); at rate 0.5 only the predictions, where dropout does
+# nothing, are comparable.
+DROPOUT = {
+    "rate0_dense": ((4,), "categorical_crossentropy", (3,),
+                    lambda: [L.Dense(6, activation="tanh", name="hidden"), L.Dropout(0.0, name="drop"),
+                             L.Dense(3, activation="softmax", name="out")]),
+    "rate0_sequence": ((5, 3), "mse", (2,),
+                       lambda: [L.LSTM(5, return_sequences=True, name="lstm"), L.Dropout(0.0, name="drop"),
+                                L.GRU(4, name="gru"), L.Dropout(0.0, name="drop_last"), L.Dense(2, name="out")]),
+    "rate_half_dense": ((4,), "categorical_crossentropy", (3,),
+                        lambda: [L.Dropout(0.2, name="in_drop"), L.Dense(6, activation="relu", name="hidden"),
+                                 L.Dropout(0.5, name="drop"), L.Dense(3, activation="softmax", name="out")]),
+}
+
+
+def make_dropout():
+    """Per case: 2 epochs of fit with Adam, saved as NAME.keras and NAME.h5, then 1 more epoch."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-dropout")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    for name, (shape, loss, out, layers) in DROPOUT.items():
+        x = rng.standard_normal((n, *shape)).astype(np.float32)
+        y = targets(loss, out, n)
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input(shape)] + layers())
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss)
+        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        predicted = model.predict(x, verbose=0).astype(np.float32)
+        base = os.path.join(folder, name)
+        model.save(base + ".keras")
+        # Keras' legacy saver drops the optimizer from the compile config as it
+        # saves (legacy/saving/saving_utils.py); it is put back for the rest of the run.
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["predicted"] = predicted
+            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["layers"] = json.dumps([layer.get_config() for layer in model.layers], default=str)
+            f.attrs["note"] = ("fit(x, y, epochs=2, batch_size=8, shuffle=False) with Adam(0.01); predicted holds the "
+                               "predictions on x then; saved, then one more epoch; continued holds them after it "
+                               "(with Keras' own dropout masks)")
+        print(name, float(np.abs(predicted).max()))
+
+
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
  "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses,
- "weights": make_weights}[a.what]()
+ "weights": make_weights, "dropout": make_dropout}[a.what]()

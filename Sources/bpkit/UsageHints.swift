@@ -10,7 +10,7 @@ enum UsageHints {
     BPKitCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
   }
 
-  /// Options people bring from other tools for regularization, which bpkit has none of.
+  /// Options people bring from other tools for regularization, which bpkit has none of as options.
   static let regularizationOptions: Set<String> = [
     "--l1", "--l2", "--decay", "--regularization", "--regularizer", "--dropout",
   ]
@@ -25,8 +25,9 @@ enum UsageHints {
     for option in arguments where regularizationOptions.contains(option.split(separator: "=")[0].lowercased()) {
       guard parserMessage.contains("Unknown option '\(option.split(separator: "=")[0])'") else { continue }
       return
-        "Error: no such option '\(option.split(separator: "=")[0])': bpkit has no L1/L2 regularization or dropout in "
-        + "training (a Keras Dropout layer is dropped on import); decoupled weight decay is --weight-decay"
+        "Error: no such option '\(option.split(separator: "=")[0])': bpkit has no L1/L2 regularization option; "
+        + "dropout is a layer in --layers (e.g. '64,32:relu,dropout0.2,10:softmax'); decoupled weight decay is "
+        + "--weight-decay"
     }
     return nil
   }

@@ -178,7 +178,7 @@ import _BPKitTestSupport
       ])
   }
 
-  @Test func aKerasFileSaysWhatTrainingDrops() throws {
+  @Test func aKerasFileKeepsItsDropoutLayer() throws {
     let file = Fixtures.path("keras/mlp_layers_folded.keras")
     let data = folder.path("five.csv")
     try ("a,b,c,d,e,label\n" + (0..<20).map { "\($0 % 3),1,2,3,4,\($0 % 3)" }.joined(separator: "\n"))
@@ -187,10 +187,9 @@ import _BPKitTestSupport
       TrainingOptions(
         start: .init(model: file), data: .init(data: data), schedule: .init(epochs: 1),
         output: .init(checkpoint: folder.path("folded.h5"))))
-    #expect(
-      run.plan.warnings == [
-        "\(file): not kept: layer 'dropout' (Dropout, rate 0.3) is removed: bpkit trains without dropout"
-      ])
+    // Its Dropout layer is kept: training drops nothing.
+    #expect(run.plan.warnings == [])
+    #expect(run.plan.checkpoint.model.network.layers.contains { $0.kind == .dropout(rate: 0.3) })
     #expect(run.plan.checkpoint.optimizer.configuration.kind == .nesterov)
   }
 

@@ -14,6 +14,10 @@
 /// every pre-activation of such an activation (an LSTM's cell state included)
 /// is at least ``kinkMargin`` from its kinks.
 ///
+/// Dropout layers drop with fixed masks: every pass of one check draws the
+/// masks of ``DropoutMasks`` with the check's ``seed`` at epoch 0, position 0,
+/// so the loss is one smooth function of the weights.
+///
 /// With ``bpttSteps``, the analytic gradient is truncated BPTT's, which is the
 /// exact gradient of the loss with the states entering each truncation window
 /// held fixed: the numerical side then runs the network with the recurrent
@@ -81,6 +85,7 @@ public struct GradientCheck: Sendable {
       let engine = try TrainingEngine<Double>(
         model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss,
         bpttSteps: bpttSteps, classWeights: classWeights)
+      engine.dropoutMasks = DropoutMasks(seed: seed)
       let plan = engine.plan
       let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
       let features = plan.network.input.features
@@ -125,7 +130,8 @@ public struct GradientCheck: Sendable {
       func lossValue() throws -> Double {
         var value = 0.0
         try evaluate { x, t in
-          let (totals, rows) = try engine.run(inputs: x, targets: t, count: batch, backward: false, weighted: true)
+          let (totals, rows) = try engine.run(
+            inputs: x, targets: t, count: batch, backward: false, weighted: true, dropout: engine.dropoutMasks)
           value = totals.sum / Double(rows)
         }
         return value
@@ -209,7 +215,7 @@ public struct GradientCheck: Sendable {
           let count = ws.batch * ws.steps * u
           scan(g.activation, UnsafePointer(ws.cell[i].pointer), count: count, width: count, stride: count)
         }
-      case .standardize:
+      case .standardize, .dropout:
         continue
       }
     }

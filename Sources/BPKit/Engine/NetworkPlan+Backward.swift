@@ -7,7 +7,7 @@ extension NetworkPlan {
     for i in 0..<index {
       switch self.steps[i] {
       case .elman, .lstm, .gru: rows = returnsSequence(i) ? batch * steps : batch
-      case .dense, .standardize: break
+      case .dense, .standardize, .dropout: break
       }
     }
     return rows
@@ -78,6 +78,19 @@ extension NetworkPlan {
             let scale = std[j] == 0 ? 1 : std[j]
             dx[r * s.width + j] = dy[r * s.width + j] / scale
           }
+        }
+      case .dropout(let d):
+        guard needsInputGradient[i] else { continue }
+        let dy = ws.g[i].pointer
+        let dx = ws.g[i - 1].pointer
+        let count = rows * d.width
+        if ws.masked, d.rate > 0 {
+          // ∂L/∂x = ∂L/∂y / (1 − rate) where the forward pass kept x, else 0.
+          let mask = ws.z[i].pointer
+          let keep = S(1 - d.rate)
+          for k in 0..<count { dx[k] = mask[k] != 0 ? dy[k] / keep : 0 }
+        } else {
+          dx.update(from: dy, count: count)
         }
       }
     }

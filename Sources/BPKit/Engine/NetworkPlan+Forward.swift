@@ -1,5 +1,5 @@
 extension NetworkPlan {
-  /// The buffer holding layer `index`'s output after ``forward(parameters:input:workspace:training:)``.
+  /// The buffer holding layer `index`'s output after ``forward(parameters:input:workspace:training:dropout:packed:)``.
   func output<S>(of index: Int, in workspace: Workspace<S>) -> UnsafeMutablePointer<S> {
     if returnsSequence(index) { return workspace.h[index].pointer }
     return workspace.y[index].pointer
@@ -28,11 +28,14 @@ extension NetworkPlan {
   /// - Parameters:
   ///   - parameters: The flat weights, laid out by ``layout``.
   ///   - input: [batch, features] or [batch, steps, features], row-major.
+  ///   - dropout: The batch's dropout masks: dropout layers drop and scale
+  ///     their inputs (training); `nil` passes them through (inference).
   ///   - packed: The dense kernels of `parameters`, packed (`Float` only).
   func forward<S: BLASScalar>(
     parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool,
-    packed: PackedKernels? = nil
+    dropout: DropoutMasks? = nil, packed: PackedKernels? = nil
   ) {
+    ws.masked = training && dropout != nil && hasDropout
     let batch = ws.batch
     let steps = ws.steps
     var rows = network.input.isSequence ? batch * steps : batch
@@ -71,6 +74,22 @@ extension NetworkPlan {
             let scale = std[j] == 0 ? 1 : std[j]
             y[r * s.width + j] = (x[r * s.width + j] - mean[j]) / scale
           }
+        }
+        x = UnsafePointer(y)
+      case .dropout(let d):
+        let y = ws.y[i].pointer
+        let count = rows * d.width
+        if ws.masked, d.rate > 0, let dropout {
+          let mask = ws.z[i].pointer
+          let perSample = batch > 0 ? count / batch : 0
+          for b in 0..<batch {
+            dropout.fill(mask + b * perSample, count: perSample, sample: b, layer: i, rate: d.rate)
+          }
+          // y = x / (1 − rate) where kept, else 0: Keras' `inputs / keep_prob`.
+          let keep = S(1 - d.rate)
+          for k in 0..<count { y[k] = mask[k] != 0 ? x[k] / keep : 0 }
+        } else {
+          y.update(from: x, count: count)
         }
         x = UnsafePointer(y)
       }

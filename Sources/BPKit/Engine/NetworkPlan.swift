@@ -7,6 +7,7 @@ struct NetworkPlan: Sendable {
     case lstm(GatedStep)
     case gru(GatedStep)
     case standardize(StandardizeStep)
+    case dropout(DropoutStep)
   }
 
   struct DenseStep: Sendable {
@@ -54,6 +55,12 @@ struct NetworkPlan: Sendable {
     var std: Int
   }
 
+  /// A dropout layer: `width` values per row (per time step of a sequence).
+  struct DropoutStep: Sendable {
+    var width: Int
+    var rate: Double
+  }
+
   let network: NetworkDescription
   let layout: ParameterLayout
   let steps: [Step]
@@ -64,6 +71,9 @@ struct NetworkPlan: Sendable {
   let outputWidth: Int
   /// Whether the output has a time axis.
   let outputIsSequence: Bool
+  /// Whether some layer is a dropout layer with a rate above 0, which
+  /// training masks; without one no mask is ever drawn.
+  let hasDropout: Bool
 
   init(network: NetworkDescription) throws(ModelError) {
     let shapes: [NetworkDescription.SampleShape]
@@ -112,6 +122,8 @@ struct NetworkPlan: Sendable {
         trainableBelow = true
       case .standardize:
         steps.append(.standardize(StandardizeStep(width: width, mean: offset("mean"), std: offset("std"))))
+      case .dropout(let rate):
+        steps.append(.dropout(DropoutStep(width: width, rate: rate)))
       }
       width = shape.width
     }
@@ -120,6 +132,7 @@ struct NetworkPlan: Sendable {
     self.steps = steps
     self.needsInputGradient = needsInputGradient
     outputWidth = width
+    hasDropout = steps.contains { if case .dropout(let d) = $0 { d.rate > 0 } else { false } }
     if case .sequence = shapes.last! { outputIsSequence = true } else { outputIsSequence = false }
   }
 
@@ -130,7 +143,7 @@ struct NetworkPlan: Sendable {
     switch steps.last! {
     case .dense(let step): step.activation
     case .elman(let step): step.activation
-    case .lstm, .gru, .standardize: nil
+    case .lstm, .gru, .standardize, .dropout: nil
     }
   }
 
@@ -139,7 +152,7 @@ struct NetworkPlan: Sendable {
     switch steps[index] {
     case .elman(let e): e.returnSequences
     case .lstm(let g), .gru(let g): g.returnSequences
-    case .dense, .standardize: false
+    case .dense, .standardize, .dropout: false
     }
   }
 }

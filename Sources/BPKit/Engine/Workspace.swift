@@ -5,7 +5,8 @@
 /// Layouts are row-major. A sequence batch is [batch, steps, width], so the
 /// rows of one time step are `steps · width` apart.
 final class Workspace<S: BLASScalar> {
-  /// Pre-activations z per layer ([rows, units]; [batch·steps, units] for Elman).
+  /// Pre-activations z per layer ([rows, units]; [batch·steps, units] for Elman);
+  /// a dropout layer's mask (1 kept, 0 dropped) in training.
   let z: [ScalarBuffer<S>]
   /// Outputs per layer; for an Elman layer without `returnSequences`, the
   /// last step's state, copied to a contiguous [batch, units].
@@ -38,6 +39,10 @@ final class Workspace<S: BLASScalar> {
   /// that the forward pass reads, at truncation boundaries, in place of its own
   /// (see `NetworkPlan.statesBefore`). `nil` in training.
   var frozenBoundaries: FrozenBoundaries<S>?
+
+  /// Whether the last forward pass applied dropout masks (kept in `z` of each
+  /// dropout layer), which the backward pass then applies to the gradients.
+  var masked = false
 
   private(set) var batch = 0
   private(set) var steps = 0
@@ -75,7 +80,7 @@ final class Workspace<S: BLASScalar> {
       switch step {
       case .elman(let e): units = e.units
       case .lstm(let g), .gru(let g): units = g.units
-      case .dense, .standardize: break
+      case .dense, .standardize, .dropout: break
       }
       let count = batch * steps * units
       let h = ScalarBuffer<S>(capacity: count)
@@ -146,6 +151,13 @@ final class Workspace<S: BLASScalar> {
       case .standardize(let standardize):
         y[i].reserve(rows * standardize.width)
         if training { g[i].reserve(rows * standardize.width) }
+      case .dropout(let dropout):
+        let size = rows * dropout.width
+        y[i].reserve(size)
+        if training {
+          z[i].reserve(size)
+          g[i].reserve(size)
+        }
       }
     }
   }

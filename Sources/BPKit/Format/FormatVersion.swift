@@ -38,7 +38,8 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// settings) and `/progress` (the watch); the activations `gelu`,
   /// `gelu_tanh`, `silu`, `softplus`, `softsign`, `selu`, `hard_silu`,
   /// `relu6`, `exponential`, `mish` and `log_softmax`; the losses `mae` and
-  /// `huber`; 1.5 the `/training` dataset `class_weights`.
+  /// `huber`; 1.5 the `/training` dataset `class_weights` and the layer type
+  /// `dropout`.
   public static let current = FormatVersion(major: 1, minor: 5)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

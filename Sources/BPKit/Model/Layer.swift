@@ -47,8 +47,15 @@ public enum LayerKind: Hashable, Sendable {
   /// y = (x − mean) / std per feature, with `mean` and `std` stored as the
   /// layer's non-trainable weights, so inference applies the training scaling.
   case standardize
+  /// Keras' `Dropout`: in training, each input value is kept with probability
+  /// 1 − `rate` and divided by 1 − `rate` (inverted dropout), or set to 0;
+  /// outside training (inference, evaluation) the layer passes its input on
+  /// unchanged. `rate` is in [0, 1). It has no weights. Its masks are drawn
+  /// from bpkit's own counter-based generator (``DropoutMasks``), so a run's
+  /// masks do not depend on threads, ranks or resumes.
+  case dropout(rate: Double)
 
-  /// The kind's name in files: `dense`, `elman`, `lstm`, `gru`, `standardize`.
+  /// The kind's name in files: `dense`, `elman`, `lstm`, `gru`, `standardize`, `dropout`.
   public var typeName: String {
     switch self {
     case .dense: "dense"
@@ -56,6 +63,7 @@ public enum LayerKind: Hashable, Sendable {
     case .lstm: "lstm"
     case .gru: "gru"
     case .standardize: "standardize"
+    case .dropout: "dropout"
     }
   }
 
@@ -64,7 +72,7 @@ public enum LayerKind: Hashable, Sendable {
     switch self {
     case .dense(_, let activation, _), .elman(_, let activation, _, _): activation
     case .lstm(let settings, _), .gru(let settings, _): settings.activation
-    case .standardize: nil
+    case .standardize, .dropout: nil
     }
   }
 
@@ -72,7 +80,7 @@ public enum LayerKind: Hashable, Sendable {
   public var isRecurrent: Bool {
     switch self {
     case .elman, .lstm, .gru: true
-    case .dense, .standardize: false
+    case .dense, .standardize, .dropout: false
     }
   }
 
@@ -80,7 +88,7 @@ public enum LayerKind: Hashable, Sendable {
   public var gatedSettings: GatedRecurrentSettings? {
     switch self {
     case .lstm(let settings, _), .gru(let settings, _): settings
-    case .dense, .elman, .standardize: nil
+    case .dense, .elman, .standardize, .dropout: nil
     }
   }
 
@@ -89,7 +97,7 @@ public enum LayerKind: Hashable, Sendable {
     switch self {
     case .elman(_, _, _, let returnSequences): returnSequences
     case .lstm(let settings, _), .gru(let settings, _): settings.returnSequences
-    case .dense, .standardize: false
+    case .dense, .standardize, .dropout: false
     }
   }
 }
@@ -138,6 +146,7 @@ extension Layer: Codable {
     case unitForgetBias = "unit_forget_bias"
     case resetAfter = "reset_after"
     case trainable
+    case rate
   }
 
   private static func decodeGated(_ container: KeyedDecodingContainer<CodingKeys>) throws -> GatedRecurrentSettings {
@@ -189,11 +198,13 @@ extension Layer: Codable {
         resetAfter: try container.decodeIfPresent(Bool.self, forKey: .resetAfter) ?? true)
     case "standardize":
       kind = .standardize
+    case "dropout":
+      kind = .dropout(rate: try container.decode(Double.self, forKey: .rate))
     default:
       throw DecodingError.dataCorruptedError(
         forKey: .type, in: container,
         debugDescription:
-          "unknown layer type '\(type)' in layer '\(name)'; expected dense, elman, lstm, gru or standardize")
+          "unknown layer type '\(type)' in layer '\(name)'; expected dense, elman, lstm, gru, standardize or dropout")
     }
   }
 
@@ -220,6 +231,8 @@ extension Layer: Codable {
       try container.encode(resetAfter, forKey: .resetAfter)
     case .standardize:
       break
+    case .dropout(let rate):
+      try container.encode(rate, forKey: .rate)
     }
     // Format 1.4; written only for a frozen layer, so other descriptions stay as they were.
     if !trainable { try container.encode(false, forKey: .trainable) }

@@ -15,6 +15,8 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   case sequenceInputRequired(layer: String)
   /// An activation parameter is not a finite number.
   case invalidActivationParameter(layer: String, activation: String)
+  /// A dropout rate outside [0, 1).
+  case invalidDropoutRate(layer: String, rate: Double)
   /// A weight the description declares is absent.
   case missingParameter(ParameterKey)
   /// A weight is present that the description does not declare.
@@ -42,6 +44,8 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
         + "recurrent layer before it, or give the network a sequence input)"
     case .invalidActivationParameter(let layer, let activation):
       "layer '\(layer)' has a non-finite parameter for activation \(activation)"
+    case .invalidDropoutRate(let layer, let rate):
+      "dropout layer '\(layer)' has rate \(rate); a rate is at least 0 and below 1"
     case .missingParameter(let key):
       "weight '\(key)' is missing"
     case .unexpectedParameter(let key):

@@ -9,11 +9,12 @@ extension NetworkDescription {
   /// ```
   /// specification := input ("," layer)+
   /// input         := FEATURES | STEPS "x" FEATURES | "?x" FEATURES
-  /// layer         := dense | elman | lstm | gru | "std"
+  /// layer         := dense | elman | lstm | gru | "std" | dropout
   /// dense         := UNITS (":" part)*              linear unless an activation is given
   /// elman         := "rnn" UNITS (":" part)*        tanh unless an activation is given
   /// lstm          := "lstm" UNITS (":" part)*       tanh and sigmoid gates unless given
   /// gru           := "gru" UNITS (":" part | ":reset_before")*
+  /// dropout       := "dropout" RATE                  Keras' Dropout(RATE), 0 <= RATE < 1
   /// part          := activation | "seq" | "nobias" | "recurrent=" activation
   /// activation    := linear | sigmoid | tanh | relu | softmax | hard_sigmoid
   ///                | leaky_relu ["(" ALPHA ")"]     alpha 0.2 by default
@@ -30,14 +31,16 @@ extension NetworkDescription {
   /// `unit_forget_bias` and `reset_after=True`), the activation is φ and
   /// `recurrent=` sets the gates' σ (e.g. `recurrent=hard_sigmoid`);
   /// `reset_before` is Keras' `reset_after=False`. `std` is a standardize layer (mean 0, std 1 until training sets
-  /// them). `?x16` accepts sequences of any length.
+  /// them). `dropout0.2` is a dropout layer (Keras' `Dropout(0.2)`): active
+  /// in training, the identity in inference; after a layer that returns a
+  /// sequence it drops each step's values independently. `?x16` accepts sequences of any length.
   ///
   /// Layers are named by kind and position among their kind, as Keras names
-  /// them: `dense_1`, `dense_2`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`.
+  /// them: `dense_1`, `dense_2`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`, `dropout_1`.
   ///
   /// Examples: `784,256:relu,128:relu,10:softmax`; `32x16,rnn64:tanh,1`;
   /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`;
-  /// `32x16,lstm64:seq,gru32:reset_before,1`.
+  /// `32x16,lstm64:seq,gru32:reset_before,1`; `784,256:relu,dropout0.5,10:softmax`.
   ///
   /// - Throws: ``BPKitError`` naming the entry that cannot be read.
   public init(layerSpecification: String) throws(BPKitError) {
@@ -97,6 +100,13 @@ extension NetworkDescription {
     }
     if entry.isEmpty { throw fail("the entry is empty; remove the extra comma") }
     if entry == "std" { return .standardize }
+    if entry.hasPrefix("dropout") {
+      let text = entry.dropFirst("dropout".count)
+      guard let rate = Double(text), rate >= 0, rate < 1 else {
+        throw fail("expected a dropout rate from 0 up to (not including) 1 after 'dropout', such as dropout0.2")
+      }
+      return .dropout(rate: rate)
+    }
     let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
     var head = parts[0]
     let family = ["rnn", "lstm", "gru"].first { head.hasPrefix($0) }

@@ -77,6 +77,8 @@ extension NetworkDescription {
           shape = settings.returnSequences ? .sequence(steps: steps, width: units) : .vector(units)
         case .standardize:
           break
+        case .dropout(let rate):
+          guard rate >= 0, rate < 1 else { throw ModelError.invalidDropoutRate(layer: layer.name, rate: rate) }
         }
         shapes.append(shape)
       }
@@ -130,6 +132,8 @@ extension NetworkDescription {
         case .standardize:
           specs.append(spec("mean", [inputWidth], trainable: false))
           specs.append(spec("std", [inputWidth], trainable: false))
+        case .dropout:
+          break
         }
         inputWidth = output.width
       }

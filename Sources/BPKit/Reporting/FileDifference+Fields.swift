@@ -28,6 +28,7 @@ extension FileDifference {
     case .gru(let settings, let resetAfter):
       "\(layer.name): gru " + gatedText(settings) + (resetAfter ? "" : " reset before")
     case .standardize: "\(layer.name): standardize"
+    case .dropout(let rate): "\(layer.name): dropout rate \(rate)"
     }
   }
 

@@ -39,7 +39,7 @@ extension FileSummary {
       + model.layers.map {
         [
           PrintableText.escaped($0.name), $0.kind + ($0.frozen ? " (frozen)" : ""), $0.outputShape,
-          $0.activation ?? "", Self.grouped($0.parameters),
+          $0.activation ?? $0.rate.map { "rate \($0)" } ?? "", Self.grouped($0.parameters),
         ]
       }
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }

@@ -5,7 +5,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
   public struct LayerRow: Hashable, Sendable, Encodable {
     /// The layer's name, the key of its weights.
     public var name: String
-    /// `dense`, `elman`, `lstm`, `gru` or `standardize`.
+    /// `dense`, `elman`, `lstm`, `gru`, `standardize` or `dropout`.
     public var kind: String
     /// One sample's shape after the layer, as Keras prints it with the batch
     /// dimension: `(None, 64)`, or `(None, 12, 8)` for sequences
@@ -17,9 +17,11 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     public var parameters: Int
     /// Whether the layer is frozen (Keras' `trainable=False`).
     public var frozen: Bool
+    /// A dropout layer's rate, or `nil` for other layers.
+    public var rate: Double?
 
     enum CodingKeys: String, CodingKey {
-      case name, kind, activation, parameters, frozen
+      case name, kind, activation, parameters, frozen, rate
       case outputShape = "output_shape"
     }
 
@@ -32,6 +34,8 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
       try container.encode(activation, forKey: .activation)
       try container.encode(parameters, forKey: .parameters)
       try container.encode(frozen, forKey: .frozen)
+      // Only dropout layers have a rate; other layers' objects stay as they were.
+      try container.encodeIfPresent(rate, forKey: .rate)
     }
   }
 
@@ -64,7 +68,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
         name: layer.name, kind: layer.kind.typeName, outputShape: Self.text(shape),
         activation: layer.kind.activation.map(Self.text),
         parameters: specs.filter { $0.key.layer == layer.name }.reduce(0) { $0 + count($1.shape) },
-        frozen: !layer.trainable)
+        frozen: !layer.trainable, rate: { if case .dropout(let rate) = layer.kind { rate } else { nil } }())
     }
     totalParameters = specs.reduce(0) { $0 + count($1.shape) }
     trainableParameters = specs.filter(\.trainable).reduce(0) { $0 + count($1.shape) }

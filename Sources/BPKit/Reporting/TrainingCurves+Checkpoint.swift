@@ -44,6 +44,7 @@ extension TrainingCurves {
       case .lstm(let settings, _): "LSTM \(settings.units)"
       case .gru(let settings, _): "GRU \(settings.units)"
       case .standardize: "standardize"
+      case .dropout(let rate): "dropout \(rate)"
       }
     }
     let input = network.input.isSequence ? "sequence of \(network.input.features)" : "\(network.input.features)"

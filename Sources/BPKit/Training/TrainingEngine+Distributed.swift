@@ -77,8 +77,11 @@ extension TrainingEngine {
     var totals = LossTotals()
     var rows = 0
     if share.localCount > 0 {
-      (totals, rows) = try run(inputs: inputs, targets: targets, count: share.localCount, backward: true, share: share)
+      (totals, rows) = try run(
+        inputs: inputs, targets: targets, count: share.localCount, backward: true, share: share,
+        dropout: dropoutMasks)
     }
+    dropoutMasks.position += share.total
     if let previous = share.previous {
       try withUnsafeMutableBytes(of: &message) { try communicator.receive(into: $0, from: previous) }
     }

@@ -4,7 +4,10 @@
 /// Everything that determines the next update lives in ``model`` and
 /// ``optimizerState``: an engine rebuilt from them continues bit for bit as
 /// the original would have (in Float32, the precision weights are stored in).
-/// The engine itself draws no random numbers; the caller shuffles.
+/// The engine itself draws no random numbers; the caller shuffles. A
+/// network with dropout layers takes its masks from ``dropoutMasks``, a
+/// counter-based draw the caller places (a ``TrainingSession`` sets it to the
+/// run's seed, epoch and position before every batch).
 ///
 /// ```swift
 /// let engine = try TrainingEngine<Float>(
@@ -41,6 +44,12 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   private var accumulator: ScalarBuffer<Scalar>?
   private var nadamProduct: NadamMomentumProduct<Scalar>
   private let clipTensors: [(offset: Int, count: Int)]
+  /// The dropout masks of the next training batch: ``step(inputs:targets:count:)-(_,Targets<Scalar>,_)``
+  /// and ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` draw them and then advance
+  /// ``DropoutMasks/position`` by the batch's sample count; ``gradients(inputs:targets:count:)``
+  /// draws them without advancing. ``evaluate(inputs:targets:count:batchSize:)`` never drops.
+  /// Unused by a network without dropout layers.
+  public var dropoutMasks = DropoutMasks(seed: 0)
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
   public private(set) var accumulatedSamples = 0
   let workspace: Workspace<Scalar>
@@ -293,7 +302,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     -> [ParameterKey: Tensor<Scalar>]
   {
     do {
-      _ = try computeGradients(inputs: inputs, targets: targets, count: count)
+      _ = try computeGradients(inputs: inputs, targets: targets, count: count, advancing: false)
       var result: [ParameterKey: Tensor<Scalar>] = [:]
       for entry in plan.layout.trainableEntries {
         let values = UnsafeBufferPointer(start: gradientBuffer.pointer + entry.offset, count: entry.count)
@@ -321,10 +330,12 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   }
 
   @discardableResult
-  func computeGradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws
-    -> BatchMetrics
-  {
-    let (totals, rows) = try run(inputs: inputs, targets: targets, count: count, backward: true)
+  func computeGradients(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, advancing: Bool = true
+  ) throws -> BatchMetrics {
+    let (totals, rows) = try run(
+      inputs: inputs, targets: targets, count: count, backward: true, dropout: dropoutMasks)
+    if advancing { dropoutMasks.position += count }
     return BatchMetrics(loss: totals.sum / Double(rows), samples: count, correct: totals.correct, judged: totals.judged)
   }
 
@@ -335,10 +346,12 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// and each row's loss is kept in `rowLosses` for the ranks to sum.
   ///
   /// `weighted` (by default as `backward`) weighs each row's loss by its
-  /// class's weight when the engine has ``classWeights``.
+  /// class's weight when the engine has ``classWeights``. `dropout` gives the
+  /// whole batch's masks (training), `nil` none (evaluation); with a `share`,
+  /// this rank's samples are those at ``BatchShare/range`` of the batch.
   func run(
     inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, backward: Bool,
-    share: BatchShare? = nil, weighted: Bool? = nil
+    share: BatchShare? = nil, weighted: Bool? = nil, dropout: DropoutMasks? = nil
   ) throws -> (LossTotals, Int) {
     let steps = try batchSteps(inputs: inputs, count: count)
     let expectedTargets = try targetCount(targets, count: count, steps: steps)
@@ -364,7 +377,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     let ws = workspace
     ws.prepare(plan: plan, batch: count, steps: steps, training: true)
     let input = inputs.baseAddress!
-    plan.forward(parameters: parameters.pointer, input: input, workspace: ws, training: true)
+    var masks = dropout
+    if let share { masks?.position += share.range.lowerBound }
+    plan.forward(parameters: parameters.pointer, input: input, workspace: ws, training: true, dropout: masks)
     let last = plan.steps.count - 1
     let y = plan.output(of: last, in: ws)
     let (z, zStride) = logits(last: last, batch: count, steps: steps)
@@ -412,11 +427,14 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     }
   }
 
-  /// Runs the forward pass alone, keeping every pre-activation in the workspace.
+  /// Runs the forward pass alone, keeping every pre-activation in the
+  /// workspace, with the masks of ``dropoutMasks``.
   func forward(inputs: UnsafeBufferPointer<Scalar>, count: Int) throws {
     let steps = try batchSteps(inputs: inputs, count: count)
     workspace.prepare(plan: plan, batch: count, steps: steps, training: true)
-    plan.forward(parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: true)
+    plan.forward(
+      parameters: parameters.pointer, input: inputs.baseAddress!, workspace: workspace, training: true,
+      dropout: dropoutMasks)
   }
 
   /// The last layer's pre-activations and their row stride, for the fused losses.
@@ -434,6 +452,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       return (UnsafePointer(plan.output(of: last, in: ws)), g.units)
     case .standardize(let s):
       return (UnsafePointer(ws.y[last].pointer), s.width)
+    case .dropout(let d):
+      return (UnsafePointer(ws.y[last].pointer), d.width)
     }
   }
 

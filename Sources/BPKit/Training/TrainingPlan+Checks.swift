@@ -185,7 +185,7 @@ extension TrainingPlan {
     -> NetworkDescription
   {
     var network = network
-    let withWeights = network.layers.filter { $0.kind != .standardize }.map(\.name)
+    let withWeights = network.layers.filter { Self.hasTrainableWeights($0.kind) }.map(\.name)
     for name in names {
       guard let index = network.layers.firstIndex(where: { $0.name == name }) else {
         throw .invalidSetting(
@@ -193,11 +193,13 @@ extension TrainingPlan {
             + network.layers.map(\.name).joined(separator: ", "))
       }
       guard withWeights.contains(name) else {
-        throw .invalidSetting("--freeze names '\(name)', a standardize layer, which training leaves as it is already")
+        throw .invalidSetting(
+          "--freeze names '\(name)', a \(network.layers[index].kind.typeName) layer, which has no weights training "
+            + "changes")
       }
       network.layers[index].trainable = false
     }
-    guard network.layers.contains(where: { $0.trainable && $0.kind != .standardize }) else {
+    guard network.layers.contains(where: { $0.trainable && Self.hasTrainableWeights($0.kind) }) else {
       throw .invalidSetting("--freeze leaves no layer to train; freeze fewer of \(withWeights.joined(separator: ", "))")
     }
     return network
@@ -217,6 +219,15 @@ extension TrainingPlan {
     return "\(file): not kept: the optimizer's \(dropped.joined(separator: ", ")) of "
       + layers.map { "'\($0)'" }.joined(separator: ", ")
       + ": --freeze leaves frozen layers without optimizer slots; drop --freeze to continue them"
+  }
+
+  /// Whether a layer of this kind has weights training changes (a standardize
+  /// layer's are fixed, a dropout layer has none).
+  static func hasTrainableWeights(_ kind: LayerKind) -> Bool {
+    switch kind {
+    case .standardize, .dropout: false
+    case .dense, .elman, .lstm, .gru: true
+    }
   }
 
   /// Refuses `--freeze` on resume unless it names exactly the run's frozen layers.

@@ -7,7 +7,8 @@ import Foundation
 /// the weights, the optimizer's slots and step count, the random generator's
 /// state, the current epoch's sample order and the position in it, and the
 /// running sums of the epoch's loss. The session draws random numbers only
-/// to shuffle, once at the start of each epoch.
+/// to shuffle, once at the start of each epoch; dropout masks are a function
+/// of the run's seed, the epoch and each sample's position in it (``DropoutMasks``).
 ///
 /// An epoch visits the training samples in `progress.order` in batches of
 /// `configuration.batchSize` (the last batch may be smaller). iRPROP− is a
@@ -187,6 +188,8 @@ public final class TrainingSession {
       var batchLoss = 0.0
       repeat {
         let end = min(progress.cursor + configuration.batchSize, training.count)
+        // Dropout masks follow from where the batch is, not from a generator's state.
+        engine.dropoutMasks = DropoutMasks(seed: configuration.seed, epoch: progress.epoch, position: progress.cursor)
         let metrics: BatchMetrics
         if let communicator {
           // This rank reads and trains only its part of the batch.

@@ -20,7 +20,8 @@ struct GradcheckCommand: ParsableCommand {
       'lstm32' and 'gru32' are LSTM and GRU layers ('recurrent=ACT' sets \
       their gates' activation, 'reset_before' a GRU's reset_after=False); \
       'rnn32:seq' returns sequences; 'nobias' drops a bias; 'std' is a \
-      standardize layer; activations: linear, sigmoid, tanh, relu, \
+      standardize layer; 'dropout0.2' a dropout layer (checked with fixed \
+      masks, drawn from --seed); activations: linear, sigmoid, tanh, relu, \
       leaky_relu(ALPHA), elu(ALPHA), softmax, hard_sigmoid, gelu, gelu_tanh, \
       silu, softplus, softsign, selu, hard_silu, relu6, exponential, mish, \
       log_softmax.

@@ -26,6 +26,9 @@ struct TrainCommand: ParsableCommand {
         lstm64:recurrent=hard_sigmoid  the gates' activation
         64:relu:nobias  a layer without bias
         std             a standardize layer (see --standardize)
+        dropout0.2      a dropout layer (Keras' Dropout(0.2)): in training
+                        drops each value with probability 0.2, scaling the
+                        rest by 1/0.8; passes values on unchanged in inference
         Activations: linear, sigmoid, tanh, relu, softmax, leaky_relu(0.1),
         elu(1.0) (parameters optional), hard_sigmoid, gelu, gelu_tanh,
         silu (swish), softplus, softsign, selu, hard_silu (hard_swish),

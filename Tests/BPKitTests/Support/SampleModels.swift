@@ -66,8 +66,22 @@ enum SampleModels {
           "elman_any_length_sequences", recurrent(steps: nil, activation: .leakyReLU(alpha: 0.3), returnSequences: true)
         ),
         ("gated_lstm_gru", gated(resetAfter: true)), ("gated_gru_reset_before", gated(resetAfter: false)),
+        ("dropout_dense_and_sequence", dropout),
       ]
   }
+
+  /// Dropout layers on the input, on an LSTM's sequence and between dense layers (format 1.5).
+  static let dropout = NetworkDescription(
+    input: .sequence(steps: 3, features: 2),
+    layers: [
+      Layer(name: "in_drop", kind: .dropout(rate: 0.1)),
+      Layer(
+        name: "lstm", kind: .lstm(GatedRecurrentSettings(units: 3, returnSequences: true), unitForgetBias: true)),
+      Layer(name: "seq_drop", kind: .dropout(rate: 0.5)),
+      Layer(name: "hidden", kind: .dense(units: 4, activation: .relu, useBias: true)),
+      Layer(name: "drop", kind: .dropout(rate: 0.25)),
+      Layer(name: "head", kind: .dense(units: 2, activation: .softmax, useBias: true)),
+    ])
 
   /// An LSTM (hard_sigmoid gates) returning sequences under a GRU, then a dense head.
   static func gated(resetAfter: Bool) -> NetworkDescription {

@@ -355,6 +355,37 @@ enum JSONSchemaText {
           ],
           "additionalProperties": false
         },
+        "dropoutLayer": {
+          "description": "Keras' Dropout (format 1.5): in training each input value is kept with probability 1 - rate and divided by 1 - rate, or set to 0; in inference and evaluation the layer passes its input on unchanged. After a layer returning a sequence, each step's values are dropped independently. No weights. Masks are bpkit's counter-based draw (FORMAT.md, \"Dropout masks\").",
+          "type": "object",
+          "properties": {
+            "name": {
+              "$ref": "#/$defs/layerName",
+              "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Keras' trainable; a dropout layer has no weights, so it changes nothing. Written only when false."
+            },
+            "type": {
+              "const": "dropout",
+              "description": "The layer kind."
+            },
+            "rate": {
+              "type": "number",
+              "minimum": 0,
+              "exclusiveMaximum": 1,
+              "description": "The fraction of input values dropped in training, in [0, 1)."
+            }
+          },
+          "required": [
+            "name",
+            "type",
+            "rate"
+          ],
+          "additionalProperties": false
+        },
         "standardizeLayer": {
           "description": "Per-feature input scaling y = (x - mean) / std, with mean and std stored as the layer's (non-trainable) weights, each [inputs].",
           "type": "object",
@@ -396,6 +427,9 @@ enum JSONSchemaText {
             },
             {
               "$ref": "#/$defs/standardizeLayer"
+            },
+            {
+              "$ref": "#/$defs/dropoutLayer"
             }
           ]
         },
@@ -873,6 +907,37 @@ enum JSONSchemaText {
           ],
           "additionalProperties": false
         },
+        "dropoutLayer": {
+          "description": "Keras' Dropout (format 1.5): in training each input value is kept with probability 1 - rate and divided by 1 - rate, or set to 0; in inference and evaluation the layer passes its input on unchanged. After a layer returning a sequence, each step's values are dropped independently. No weights. Masks are bpkit's counter-based draw (FORMAT.md, \"Dropout masks\").",
+          "type": "object",
+          "properties": {
+            "name": {
+              "$ref": "#/$defs/layerName",
+              "description": "The layer's name."
+            },
+            "trainable": {
+              "type": "boolean",
+              "default": true,
+              "description": "Keras' trainable; a dropout layer has no weights, so it changes nothing. Written only when false."
+            },
+            "type": {
+              "const": "dropout",
+              "description": "The layer kind."
+            },
+            "rate": {
+              "type": "number",
+              "minimum": 0,
+              "exclusiveMaximum": 1,
+              "description": "The fraction of input values dropped in training, in [0, 1)."
+            }
+          },
+          "required": [
+            "name",
+            "type",
+            "rate"
+          ],
+          "additionalProperties": false
+        },
         "standardizeLayer": {
           "description": "Per-feature input scaling y = (x - mean) / std, with mean and std stored as the layer's (non-trainable) weights, each [inputs].",
           "type": "object",
@@ -914,6 +979,9 @@ enum JSONSchemaText {
             },
             {
               "$ref": "#/$defs/standardizeLayer"
+            },
+            {
+              "$ref": "#/$defs/dropoutLayer"
             }
           ]
         },

@@ -55,6 +55,9 @@ enum NetworkJSON {
       try writer.bool(resetAfter)
     case .standardize:
       break
+    case .dropout(let rate):
+      try writer.key("rate")
+      try writer.real(rate)
     }
     // Format 1.4; written only for a frozen layer, so other documents stay as they were.
     if !layer.trainable {
@@ -152,7 +155,7 @@ enum NetworkJSON {
 
   static let layerMembers: Set<String> = [
     "name", "type", "units", "activation", "use_bias", "return_sequences", "recurrent_activation", "unit_forget_bias",
-    "reset_after", "trainable",
+    "reset_after", "trainable", "rate",
   ]
 
   private static func readLayer(_ cursor: JSONCursor) throws(BPKitJSONError) -> Layer {
@@ -169,13 +172,14 @@ enum NetworkJSON {
     guard !name.isEmpty, !name.contains("/") else {
       throw nameCursor.violation("expected a non-empty name without '/'")
     }
-    let type = try object.required("type").string(oneOf: ["dense", "elman", "lstm", "gru", "standardize"])
+    let type = try object.required("type").string(oneOf: ["dense", "elman", "lstm", "gru", "standardize", "dropout"])
     func forbid(_ member: String) throws(BPKitJSONError) {
       if let cursor = object.optional(member) { throw cursor.violation("a \(type) layer has no \(member)") }
     }
     if type != "lstm" && type != "gru" { try forbid("recurrent_activation") }
     if type != "lstm" { try forbid("unit_forget_bias") }
     if type != "gru" { try forbid("reset_after") }
+    if type != "dropout" { try forbid("rate") }
     func activation(_ member: String, default value: Activation) throws(BPKitJSONError) -> Activation {
       try object.optional(member).map { (c) throws(BPKitJSONError) in try readActivation(c) } ?? value
     }
@@ -211,6 +215,12 @@ enum NetworkJSON {
             ?? .tanh,
           useBias: try object.optional("use_bias")?.bool() ?? true,
           returnSequences: try object.optional("return_sequences")?.bool() ?? false))
+    case "dropout":
+      for member in ["units", "activation", "use_bias", "return_sequences"] { try forbid(member) }
+      let rateCursor = try object.required("rate")
+      let rate = try rateCursor.finite(in: 0...1, "a dropout rate from 0 up to, not including, 1")
+      guard rate < 1 else { throw rateCursor.violation("expected a dropout rate below 1, found 1") }
+      return Layer(name: name, kind: .dropout(rate: rate))
     default:
       for member in ["units", "activation", "use_bias", "return_sequences"] { try forbid(member) }
       return Layer(name: name, kind: .standardize)
@@ -240,7 +250,7 @@ extension ModelError {
   var layerName: String? {
     switch self {
     case .invalidSize(let layer, _, _), .sequenceInputRequired(let layer), .invalidActivationParameter(let layer, _),
-      .sizeTooLarge(let layer, _, _, _):
+      .sizeTooLarge(let layer, _, _, _), .invalidDropoutRate(let layer, _):
       layer
     case .duplicateLayerName(let name), .invalidLayerName(let name): name
     case .missingParameter(let key), .unexpectedParameter(let key), .parameterShapeMismatch(let key, _, _): key.layer

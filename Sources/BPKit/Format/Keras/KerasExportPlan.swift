@@ -147,6 +147,12 @@ struct KerasExportPlan {
           KerasLayer(
             className: "Normalization", config: config, archivePath: archivePath("Normalization"),
             variables: [("mean", weight(layer, "mean")), ("variance", .float(variance)), ("count", .int64(0))]))
+      case .dropout(let rate):
+        // keras.layers.Dropout: its masks come from Keras' own generator (`seed` None).
+        var config = base(layer.name, trainable: layer.trainable)
+        config.merge(["rate": rate, "seed": NSNull(), "noise_shape": NSNull()]) { $1 }
+        layers.append(
+          KerasLayer(className: "Dropout", config: config, archivePath: archivePath("Dropout"), variables: []))
       }
     }
     self.layers = layers

@@ -22,8 +22,9 @@ struct KerasNetworkPlan {
 
   var network: NetworkDescription
   var sources: [Source]
-  /// Settings of the file's layers that bpkit drops or changes: a Dropout
-  /// layer, a frozen layer, a regularizer or constraint, a dtype policy other than float32.
+  /// Settings of the file's layers that bpkit drops or changes: a frozen
+  /// layer, a regularizer or constraint, a recurrent layer's dropout, a
+  /// Dropout layer's seed, a dtype policy other than float32.
   var warnings: [String] = []
 
   /// Reads a model configuration (the `model_config` attribute, or `config.json`).
@@ -147,11 +148,22 @@ struct KerasNetworkPlan {
             kerasName: name, className: kerasClass, archivePath: archivePath,
             variables: [("mean", "mean"), ("variance", "std"), ("count", nil)]))
       case "Dropout":
-        // Dropout does nothing at inference; bpkit does not train with it.
-        if let rate = (layerConfig["rate"] as? NSNumber)?.doubleValue, rate > 0 {
-          warnings.append("layer '\(name)' (Dropout, rate \(rate)) is removed: bpkit trains without dropout")
+        // Keras' Dropout with noise_shape None masks every value on its own, as bpkit's does.
+        guard let rate = (layerConfig["rate"] as? NSNumber)?.doubleValue, rate >= 0, rate < 1 else {
+          refuse("rate \(describe(layerConfig["rate"])) is not a number from 0 up to (not including) 1")
+          continue
         }
-        continue
+        guard layerConfig["noise_shape"] == nil || layerConfig["noise_shape"] is NSNull else {
+          refuse(
+            "noise_shape \(describe(layerConfig["noise_shape"])) is not supported; bpkit drops each value on its own")
+          continue
+        }
+        if let seed = layerConfig["seed"], !(seed is NSNull) {
+          warnings.append(
+            "layer '\(name)' (Dropout): seed \(describe(seed)) is dropped; bpkit draws its masks from the run's seed")
+        }
+        layers.append(Layer(name: name, kind: .dropout(rate: rate), trainable: trainable))
+        sources.append(Source(kerasName: name, className: kerasClass, archivePath: archivePath, variables: []))
       case "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax":
         guard let folded = standaloneActivation(kerasClass, layerConfig) else {
           refuse("its settings have no bpkit activation")
@@ -222,7 +234,9 @@ struct KerasNetworkPlan {
     }
     for key in ["dropout", "recurrent_dropout"] {
       if let rate = (config[key] as? NSNumber)?.doubleValue, rate > 0 {
-        dropped.append("\(layer): \(key) \(rate) is dropped; bpkit trains without dropout")
+        dropped.append(
+          "\(layer): \(key) \(rate) is dropped; bpkit has no dropout inside recurrent layers (a Dropout layer "
+            + "before or after one is kept)")
       }
     }
     if let policy = dtypePolicyName(config["dtype"]), policy != "float32" {

@@ -54,6 +54,11 @@ struct ONNXExportPlan {
         let scale = addInitializer("\(layer.name).std", std)
         let centred = addNode("Sub", layer.name, [current, mean])
         current = addNode("Div", layer.name, [centred, scale])
+      case .dropout(let rate):
+        // ONNX's Dropout (opset 12 on: ratio as input 1) is the identity
+        // without training_mode, as bpkit's layer is outside training.
+        let ratio = addInitializer("\(layer.name).ratio", Tensor(shape: [], scalars: [Float(rate)]))
+        current = addNode("Dropout", layer.name, [current, ratio])
       case .dense(let units, let activation, _):
         let kernel = addInitializer("\(layer.name).kernel", parameter("kernel")!)
         let bias = parameter("bias").map { addInitializer("\(layer.name).bias", $0) }

@@ -19,8 +19,10 @@ extension ONNXImporter {
     }
     var result: ONNXData
     switch node.opType {
-    case "Identity", "Dropout":
+    case "Identity":
       result = data
+    case "Dropout":
+      result = try dropout(data, node, name, inputs: inputs, attributes: attributes)
     case _ where ONNXActivation.importedOperators.contains(node.opType):
       result = try activate(data, node, name, attributes)
     case "Gemm":
@@ -170,6 +172,32 @@ extension ONNXImporter {
   }
 
   /// `Sub` of the mean, then `Div` by the standard deviation (or `Mul` by its reciprocal).
+  /// ONNX's `Dropout` as a dropout layer: its ratio from input 1 (opset 12
+  /// on) or the `ratio` attribute (before), 0.5 when neither is given, as ONNX
+  /// defines it. Outside training both are the identity.
+  private mutating func dropout(
+    _ data: ONNXData, _ node: Onnx_NodeProto, _ name: String, inputs: [ONNXValue?],
+    attributes: [String: Onnx_AttributeProto]
+  ) throws -> ONNXData {
+    var rate = Double((attributes["ratio"]?.f ?? 0.5).description) ?? 0.5
+    if inputs.count > 1, let ratio = inputs[1] {
+      guard case .constant(let value) = ratio, let values = value.floats, values.count == 1 else {
+        throw unsupported(node, name, "its ratio is not one constant number")
+      }
+      // The float's shortest decimal: 0.2 written as a float comes back as 0.2.
+      rate = Double(values[0].description) ?? Double(values[0])
+    }
+    if inputs.count > 2, inputs[2] != nil {
+      throw unsupported(node, name, "it has a training_mode input; bpkit imports Dropout as it runs in inference")
+    }
+    guard rate >= 0, rate < 1 else { throw unsupported(node, name, "its ratio \(rate) is not in [0, 1)") }
+    guard let features = data.features else {
+      throw unsupported(node, name, "its input has no fixed feature count")
+    }
+    layers.append(ONNXLayerDraft(kind: .dropout, node: name, units: features, rate: rate))
+    return data.closed
+  }
+
   private mutating func standardize(_ data: ONNXData, _ node: Onnx_NodeProto, _ name: String, constant: ONNXConstant)
     throws -> ONNXData
   {

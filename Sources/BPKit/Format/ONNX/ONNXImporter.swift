@@ -148,11 +148,14 @@ struct ONNXImporter {
     return try named(model, metadata: metadata)
   }
 
-  /// Whether two layer kinds compute the same: equal, or LSTM layers that
+  /// Whether two layer kinds compute the same: equal, LSTM layers that
   /// differ only in `unit_forget_bias`, which ONNX does not keep (it only
-  /// says how Keras initialises the bias).
+  /// says how Keras initialises the bias), or dropout layers whose rates are
+  /// the same float.
   static func computesTheSame(_ a: LayerKind, _ b: LayerKind) -> Bool {
     if case .lstm(let x, _) = a, case .lstm(let y, _) = b { return x == y }
+    // A dropout rate travels as a float: the description keeps its exact value.
+    if case .dropout(let x) = a, case .dropout(let y) = b { return Float(x) == Float(y) }
     return a == b
   }
 

@@ -8,6 +8,7 @@ struct ONNXLayerDraft {
     case lstm
     case gru
     case standardize
+    case dropout
   }
 
   var kind: Kind
@@ -24,6 +25,8 @@ struct ONNXLayerDraft {
   var bias: Tensor<Float>?
   var mean: Tensor<Float>?
   var std: Tensor<Float>?
+  /// A dropout layer's rate.
+  var rate = 0.0
   /// A later node takes the last step of this recurrent layer's sequence.
   var takesLastStep = false
   /// This recurrent layer's whole sequence goes on (into another recurrent layer or the output).
@@ -59,11 +62,13 @@ struct ONNXLayerDraft {
       kind = .standardize
       put("mean", mean ?? Tensor(repeating: 0, shape: [units]))
       put("std", std ?? Tensor(repeating: 1, shape: [units]))
+    case .dropout:
+      kind = .dropout(rate: rate)
     }
     return (Layer(name: name, kind: kind), parameters)
   }
 
-  /// The name the importer gives the layer at `index` of its kind (`dense_1`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`).
+  /// The name the importer gives the layer at `index` of its kind (`dense_1`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`, `dropout_1`).
   func defaultName(ordinal: Int) -> String {
     switch kind {
     case .dense: "dense_\(ordinal)"
@@ -71,6 +76,7 @@ struct ONNXLayerDraft {
     case .lstm: "lstm_\(ordinal)"
     case .gru: "gru_\(ordinal)"
     case .standardize: "standardize_\(ordinal)"
+    case .dropout: "dropout_\(ordinal)"
     }
   }
 }

@@ -11,7 +11,7 @@
 /// a GRU layer (`reset_after`) an `nn.GRU` (PyTorch's gate order r, z, n
 /// for Keras' z, r, h; `bias_ih_l0` and `bias_hh_l0` are Keras' input and
 /// recurrent biases); a standardize layer a module with buffers `mean` and
-/// `std`. Modules are numbered as `nn.Sequential` numbers
+/// `std`; a dropout layer an `nn.Dropout`, which holds no tensors. Modules are numbered as `nn.Sequential` numbers
 /// them, activation modules included.
 struct PyTorchLayout {
   /// One tensor of the state_dict.
@@ -82,6 +82,8 @@ struct PyTorchLayout {
       case .dense: next = linear.isEmpty ? nil : (linear.removeFirst(), 0)
       case .elman, .lstm, .gru: next = recurrent.isEmpty ? nil : recurrent.removeFirst()
       case .standardize: next = standardize.isEmpty ? nil : (standardize.removeFirst(), 0)
+      // An nn.Dropout holds no tensors: nothing in the state_dict to match.
+      case .dropout: next = ("", 0)
       }
       guard let next else {
         let wanted =
@@ -91,6 +93,7 @@ struct PyTorchLayout {
           case .lstm: "an nn.LSTM layer's weight_ih_lK"
           case .gru: "an nn.GRU layer's weight_ih_lK"
           case .standardize: "a mean and std"
+          case .dropout: "nothing"
           }
         throw SafetensorsError.missingTensor(file: file, name: wanted, layer: layer.name)
       }
@@ -141,6 +144,8 @@ struct PyTorchLayout {
       case .standardize:
         items.append(Item(name: name("mean"), shape: [width], role: .same(key("mean")), layer: layer.name))
         items.append(Item(name: name("std"), shape: [width], role: .same(key("std")), layer: layer.name))
+      case .dropout:
+        break
       }
     }
   }

@@ -82,7 +82,10 @@ import _BPKitTestSupport
   static let violations: [(String, String, String)] = [
     ("units zero", "$.layers[2].units", "expected an integer >= 1, found 0"),
     ("units text", "$.layers[2].units", "expected an integer >= 1, found a string"),
-    ("unknown type", "$.layers[1].type", "expected one of dense, elman, lstm, gru, standardize, found 'conv2d'"),
+    (
+      "unknown type", "$.layers[1].type",
+      "expected one of dense, elman, lstm, gru, standardize, dropout, found 'conv2d'"
+    ),
     (
       "unknown activation", "$.layers[0].activation",
       "expected one of linear, sigmoid, tanh, relu, leaky_relu, elu, softmax, hard_sigmoid, gelu, gelu_tanh, silu, "
@@ -93,11 +96,12 @@ import _BPKitTestSupport
     ("slash in name", "$.layers[0].name", "expected a non-empty name without '/'"),
     (
       "unknown member", "$.layers[0].filters",
-      "unknown member; expected only activation, name, recurrent_activation, reset_after, return_sequences, trainable, "
-        + "type, "
+      "unknown member; expected only activation, name, rate, recurrent_activation, reset_after, return_sequences, "
+        + "trainable, type, "
         + "unit_forget_bias, units, use_bias"
     ),
     ("dense with return_sequences", "$.layers[0].return_sequences", "a dense layer has no return_sequences"),
+    ("dense with a rate", "$.layers[0].rate", "a dense layer has no rate"),
     (
       "elman without sequence", "$.layers[0]",
       "recurrent layer 'a' receives vectors; it needs sequences [steps, features] (set return_sequences on the recurrent layer before it, or give the network a sequence input)"
@@ -139,6 +143,7 @@ import _BPKitTestSupport
     case "slash in name": layer(&document, 0) { $0["name"] = "x/y" }
     case "unknown member": layer(&document, 0) { $0["filters"] = 3 }
     case "dense with return_sequences": layer(&document, 0) { $0["return_sequences"] = true }
+    case "dense with a rate": layer(&document, 0) { $0["rate"] = 0.5 }
     case "elman without sequence": layer(&document, 0) { $0["type"] = "elman" }
     case "no layers": document["layers"] = [Any]()
     case "features negative": document["input"] = ["features": -2]

@@ -11,10 +11,10 @@ import _BPKitTestSupport
 @Suite struct KerasExportCompileTests {
   static let models = [
     "dense_every_activation", "elman_stack", "elman_per_step", "rnn_variable_length", "lstm_stack_sequences",
-    "gru_stack_last",
+    "gru_stack_last", "mlp_layers_folded",
   ]
-  /// The models taken from Keras-made files rather than bpkit JSON.
-  static let kerasMade: Set = ["rnn_variable_length", "lstm_stack_sequences", "gru_stack_last"]
+  /// The models taken from Keras-made files rather than bpkit JSON (`mlp_layers_folded` has a Dropout layer).
+  static let kerasMade: Set = ["rnn_variable_length", "lstm_stack_sequences", "gru_stack_last", "mlp_layers_folded"]
   static let optimizers: [OptimizerConfiguration] = [
     .init(kind: .sgd), .init(kind: .momentum, learningRate: 0.1), .init(kind: .nesterov, momentum: 0.5),
     .init(kind: .adam, learningRate: 1), .init(kind: .rmsprop), .init(kind: .rmsprop, momentum: 0.25),

@@ -109,12 +109,9 @@ import _BPKitTestSupport
     #expect(legacy.optimizer != nil)
     #expect(legacy.optimizer == archive.optimizer)
     #expect(legacy.loss == archive.loss)
-    // Training drops the one Dropout layer, and says so.
-    let dropped =
-      name == "mlp_layers_folded"
-      ? ["layer 'dropout' (Dropout, rate 0.3) is removed: bpkit trains without dropout"] : []
-    #expect(legacy.warnings == dropped)
-    #expect(archive.warnings == dropped)
+    // The one Dropout layer is kept, so nothing is dropped.
+    #expect(legacy.warnings == [])
+    #expect(archive.warnings == [])
   }
 
   @Test func readsLSTMAndGRUSettings() throws {
@@ -138,12 +135,13 @@ import _BPKitTestSupport
     #expect(gru.model.parameters[ParameterKey(layer: "g2", name: "bias")]?.shape == [12])
   }
 
-  @Test func foldsActivationLayersAndDropsDropout() throws {
+  @Test func foldsActivationLayersAndKeepsDropout() throws {
     let imported = try KerasModel(contentsOfFile: Fixtures.path("keras/mlp_layers_folded.keras"))
     #expect(
       imported.model.network.layers.map(\.kind) == [
         .standardize,
         .dense(units: 8, activation: .leakyReLU(alpha: 0.1), useBias: true),
+        .dropout(rate: 0.3),
         .dense(units: 6, activation: .elu(alpha: 1), useBias: true),
         .dense(units: 4, activation: .leakyReLU(alpha: 0.2), useBias: true),
         .dense(units: 3, activation: .softmax, useBias: true),

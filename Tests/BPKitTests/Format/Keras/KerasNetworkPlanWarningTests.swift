@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _BPKitTestSupport
 
 @testable import BPKit
 
@@ -34,17 +35,21 @@ import Testing
         ]),
       Self.dense("double", ["dtype": ["class_name": "DTypePolicy", "config": ["name": "float64"]]]),
       Self.dense("half", ["dtype": "mixed_bfloat16"]),
-      ["class_name": "Dropout", "config": ["name": "drop", "rate": 0.25]],
+      ["class_name": "Dropout", "config": ["name": "drop", "rate": 0.25, "seed": 7]],
     ])
     #expect(plan.warnings.count == 6, "\(plan.warnings)")
+    #expect(plan.network.layers.last?.kind == .dropout(rate: 0.25))
     #expect(plan.network.layers.filter { !$0.trainable }.map(\.name) == ["frozen"])
     #expect(plan.warnings[1].hasPrefix("layer 'regular' (Dense): kernel_constraint "))
     #expect(plan.warnings[2].hasPrefix("layer 'regular' (Dense): kernel_regularizer "))
     #expect(plan.warnings[3] == "layer 'double' (Dense): dtype policy float64 becomes float32, which bpkit computes in")
     #expect(
       plan.warnings[4] == "layer 'half' (Dense): dtype policy mixed_bfloat16 becomes float32, which bpkit computes in")
-    #expect(plan.warnings[5] == "layer 'drop' (Dropout, rate 0.25) is removed: bpkit trains without dropout")
-    #expect(plan.warnings[0] == "layer 'rnn' (SimpleRNN): dropout 0.1 is dropped; bpkit trains without dropout")
+    #expect(plan.warnings[5] == "layer 'drop' (Dropout): seed 7 is dropped; bpkit draws its masks from the run's seed")
+    #expect(
+      plan.warnings[0]
+        == "layer 'rnn' (SimpleRNN): dropout 0.1 is dropped; bpkit has no dropout inside recurrent layers (a Dropout "
+        + "layer before or after one is kept)")
   }
 
   @Test func aPlainModelHasNoWarnings() throws {
@@ -54,5 +59,23 @@ import Testing
       ["class_name": "Dropout", "config": ["name": "off", "rate": 0.0]],
     ])
     #expect(plan.warnings == [])
+    #expect(plan.network.layers.map(\.kind.typeName) == ["elman", "dense", "dropout"])
+  }
+
+  @Test func aDropoutLayerBPKitCannotComputeIsRefusedByName() {
+    expectReason(
+      KerasError.unsupportedLayers(
+        file: "m.keras",
+        layers: [
+          "'shaped' (Dropout: noise_shape [null,1,4] is not supported; bpkit drops each value on its own)",
+          "'all' (Dropout: rate 1 is not a number from 0 up to (not including) 1)",
+        ])
+    ) {
+      try Self.plan([
+        ["class_name": "SimpleRNN", "config": ["name": "rnn", "units": 4, "return_sequences": true]],
+        ["class_name": "Dropout", "config": ["name": "shaped", "rate": 0.5, "noise_shape": [NSNull(), 1, 4]]],
+        ["class_name": "Dropout", "config": ["name": "all", "rate": 1]],
+      ])
+    }
   }
 }

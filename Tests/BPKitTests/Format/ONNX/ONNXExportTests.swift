@@ -53,8 +53,38 @@ import _BPKitTestSupport
         ))
     }
     cases += gatedNetworks
+    cases += dropoutNetworks
     return cases
   }()
+
+  /// Dropout layers (ONNX `Dropout`, the identity in inference) after dense
+  /// layers, on an LSTM's sequence and after an Elman layer's last state.
+  static let dropoutNetworks: [(name: String, network: NetworkDescription)] = [
+    (
+      "dropout_dense",
+      NetworkDescription(
+        input: .vector(features: 5),
+        layers: [
+          Layer(name: "in_drop", kind: .dropout(rate: 0.2)),
+          Layer(name: "hidden", kind: .dense(units: 6, activation: .relu, useBias: true)),
+          Layer(name: "drop", kind: .dropout(rate: 0.5)),
+          Layer(name: "out", kind: .dense(units: 3, activation: .softmax, useBias: true)),
+        ])
+    ),
+    (
+      "dropout_sequences",
+      NetworkDescription(
+        input: .sequence(steps: 4, features: 3),
+        layers: [
+          Layer(
+            name: "lstm", kind: .lstm(GatedRecurrentSettings(units: 5, returnSequences: true), unitForgetBias: true)),
+          Layer(name: "drop", kind: .dropout(rate: 0.25)),
+          Layer(name: "rnn", kind: .elman(units: 4, activation: .tanh, useBias: true, returnSequences: false)),
+          Layer(name: "drop_last", kind: .dropout(rate: 0.1)),
+          Layer(name: "head", kind: .dense(units: 2, activation: .linear, useBias: true)),
+        ])
+    ),
+  ]
 
   /// LSTM and GRU layers: both GRU forms, last-step and sequence outputs,
   /// stacked, without bias, and activations ONNX's operators take with and
