@@ -68,6 +68,19 @@ import _BPKitTestSupport
     }
   }
 
+  /// Dropout layers (masks drawn from where each value is, no generator state):
+  /// 12 kills, each resumed mid-epoch to the uninterrupted run's bits.
+  @Test func killedRunsWithDropoutResumeToTheUninterruptedWeights() throws {
+    try Self.killAndResume(label: "killed training with dropout", kills: 12) { checkpoint in
+      [
+        "train", "--layers", "4,dropout0.1,8:tanh,dropout0.3,8:relu,dropout0.5,3:softmax", "--data",
+        Fixtures.path("datasets/iris.csv"), "--target", "species", "--optimizer", "adam", "--lr", "0.01",
+        "--batch-size", "10", "--epochs", "3", "--seed", "7", "--checkpoint-every-steps", "2", "--keep", "2",
+        "--checkpoint", checkpoint, "--quiet",
+      ]
+    }
+  }
+
   /// Kills `bpkit train` with `arguments` at random moments `kills` times, resuming each, and
   /// compares every resumed run with the uninterrupted one.
   static func killAndResume(label: String, kills target: Int, arguments: (String) -> [String]) throws {
