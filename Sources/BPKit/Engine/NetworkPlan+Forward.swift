@@ -31,9 +31,11 @@ extension NetworkPlan {
   ///   - dropout: The batch's dropout masks: dropout layers drop and scale
   ///     their inputs (training); `nil` passes them through (inference).
   ///   - packed: The dense kernels of `parameters`, packed (`Float` only).
+  ///   - split: The large dense kernels of `parameters` cut by columns, one
+  ///     part per thread, for a single sample (`Float` only).
   func forward<S: BLASScalar>(
     parameters p: UnsafePointer<S>, input: UnsafePointer<S>, workspace ws: Workspace<S>, training: Bool,
-    dropout: DropoutMasks? = nil, packed: PackedKernels? = nil
+    dropout: DropoutMasks? = nil, packed: PackedKernels? = nil, split: SplitKernels? = nil
   ) {
     ws.masked = training && dropout != nil && hasDropout
     let batch = ws.batch
@@ -46,10 +48,11 @@ extension NetworkPlan {
         let y = ws.y[i].pointer
         let keepZ = training && d.activation != .linear
         let z = keepZ ? ws.z[i].pointer : y
-        affine(
+        let rectified = affine(
           x: x, rows: rows, inputs: d.inputWidth, units: d.units, kernel: p + d.kernel, bias: d.bias.map { p + $0 },
-          into: z, packed: packed.map { ($0, i) })
-        d.activation.forward(z, into: y, rows: rows, width: d.units, stride: d.units)
+          into: z, packed: packed.map { ($0, i) }, split: split.map { ($0, i) },
+          rectify: !keepZ && d.activation == .relu)
+        if !rectified { d.activation.forward(z, into: y, rows: rows, width: d.units, stride: d.units) }
         x = UnsafePointer(y)
       case .elman(let e):
         elmanForward(e, parameters: p, x: x, batch: batch, steps: steps, layer: i, workspace: ws, training: training)
@@ -97,27 +100,40 @@ extension NetworkPlan {
   }
 
   /// out = b + x·W for `rows` rows: each output starts from its bias and
-  /// adds the inputs' products in order. `packed` gives W packed, as dense
-  /// step `packed.1`.
+  /// adds the inputs' products in order. `packed` gives W packed, and
+  /// `split` W cut by columns over the threads, as dense step `.1`.
+  ///
+  /// - Returns: Whether `out` was also rectified (out = max(out, 0)), which
+  ///   the split product does in the same pass when `rectify` asks for it.
+  @discardableResult
   func affine<S: BLASScalar>(
     x: UnsafePointer<S>, rows: Int, inputs: Int, units: Int, kernel: UnsafePointer<S>, bias: UnsafePointer<S>?,
-    into out: UnsafeMutablePointer<S>, packed: (PackedKernels, Int)? = nil
-  ) {
+    into out: UnsafeMutablePointer<S>, packed: (PackedKernels, Int)? = nil, split: (SplitKernels, Int)? = nil,
+    rectify: Bool = false
+  ) -> Bool {
+    func float<T>(_ pointer: UnsafePointer<T>) -> UnsafePointer<Float> {
+      UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self)
+    }
+    if let split, S.self == Float.self,
+      split.0.multiply(
+        step: split.1, x: float(x), rows: rows, inputs: inputs, units: units, bias: bias.map(float),
+        rectify: rectify, into: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+    {
+      return rectify
+    }
     if let bias {
       for r in 0..<rows { (out + r * units).update(from: bias, count: units) }
     }
     if let packed, S.self == Float.self {
-      func float<T>(_ pointer: UnsafePointer<T>) -> UnsafePointer<Float> {
-        UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self)
-      }
       packed.0.multiply(
         step: packed.1, x: float(x), rows: rows, inputs: inputs, units: units, kernel: float(kernel),
         accumulate: bias != nil, into: UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
-      return
+      return false
     }
     S.gemm(
       transposeA: false, transposeB: false, m: rows, n: units, k: inputs, a: x, lda: inputs, b: kernel, ldb: units,
       accumulate: bias != nil, c: out, ldc: units)
+    return false
   }
 
   /// h_t = act(x_t·W + h_{t−1}·U + b), h_0 = 0, for every step.

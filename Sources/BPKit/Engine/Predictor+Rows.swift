@@ -40,17 +40,18 @@ struct RowBlocks {
 
 extension Predictor {
   /// Runs samples `rows` of the batch, whose inputs start at `inputs` and
-  /// outputs at `output`, on the calling thread in `workspace`.
+  /// outputs at `output`, on the calling thread in `workspace` (a single
+  /// sample's large products over the threads with `split`).
   func run(
     rows: Range<Int>, steps: Int, inputs: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-    in workspace: Workspace<Float>
+    in workspace: Workspace<Float>, split: SplitKernels? = nil
   ) {
     let inputWidth = plan.network.input.features * steps
     let outputWidth = (plan.outputIsSequence ? steps : 1) * plan.outputWidth
     workspace.prepare(plan: plan, batch: rows.count, steps: steps, training: false)
     plan.forward(
       parameters: parameters.pointer, input: inputs + rows.lowerBound * inputWidth, workspace: workspace,
-      training: false, packed: packed)
+      training: false, packed: packed, split: split)
     (output + rows.lowerBound * outputWidth).update(
       from: plan.output(of: plan.steps.count - 1, in: workspace), count: rows.count * outputWidth)
   }

@@ -1,9 +1,18 @@
+internal import CKernels
+
 /// Runs a model forward with buffers kept between calls: the fast path for
 /// repeated predictions, batch-1 latency above all.
 ///
 /// A predictor holds its own copy of the weights and is not safe to use from
 /// two threads at once; give each thread its own, or call
 /// ``Model/predict(_:)``, which is.
+///
+/// With more than one thread (``Kernels/threads``), a call of one sample
+/// cuts each large dense kernel by columns over the threads, so that each
+/// core streams its own part of the weights from its own cache: the
+/// predictor then keeps a second copy of those kernels, and the threads spin
+/// for up to 0.1 ms after the call waiting for the next one. The numbers are
+/// the same on any number of threads.
 ///
 /// ```swift
 /// let predictor = try Predictor(model: model)
@@ -20,6 +29,12 @@ public final class Predictor {
   /// The dense kernels packed for the path of the first call of more than
   /// one row (a single row reads them where they lie).
   private(set) var packed: PackedKernels?
+  /// The large dense kernels cut by columns, one part per thread, for
+  /// single samples: made at the first such call with more than one thread.
+  private(set) var split: SplitKernels?
+
+  /// The most threads a single sample's products are split over.
+  static let maximumParts = 16
 
   /// Prepares a model for prediction.
   ///
@@ -77,9 +92,15 @@ public final class Predictor {
       let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
       guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
       if packed == nil && count > 1 { packed = PackedKernels(plan: plan, parameters: parameters.pointer) }
+      let parts = count == 1 ? min(Int(bpk_kernels_current_threads()), Self.maximumParts) : 1
+      if parts > 1 && split?.parts != parts {
+        split = SplitKernels(plan: plan, parameters: parameters.pointer, parts: parts)
+      }
       let blocks = RowBlocks(plan: plan, count: count, steps: steps)
       if blocks.count == 1 {
-        run(rows: 0..<count, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!, in: workspace)
+        run(
+          rows: 0..<count, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!, in: workspace,
+          split: parts > 1 ? split : nil)
       } else {
         runSplit(blocks, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!)
       }

@@ -97,6 +97,32 @@ void bpk_sgemm_prepacked(int transA, int m, int n, int k, const float *a, int ld
                          int ldb, const float *packed, int packed_path, int accumulate, float *c,
                          int ldc);
 
+/// Runs fn(ctx, 0..tasks−1) on `tasks` threads of a small team kept apart
+/// from the pool, the caller running task 0: for jobs of a few microseconds.
+/// The team's workers spin for a while after each job, so that the next one
+/// starts at once, then sleep; task t runs on worker t when it arrives in
+/// time and on whoever comes first otherwise. Falls back to the caller alone
+/// while another call holds the team, or for more than 16 tasks.
+void bpk_team_run(int tasks, void (*fn)(void *ctx, int index), void *ctx);
+
+/// The first column of part `part` of n columns cut into `parts` parts of
+/// whole 16-column vectors (the last part shorter; trailing parts may be
+/// empty); `part == parts` gives n.
+int bpk_split_start(int n, int parts, int part);
+
+/// Stores B (k×n, row-major, leading dimension ldb) as `parts` blocks, part t
+/// holding its columns as a row-major [k][columns] block at k·start(t), for
+/// bpk_sgemm_split_rows: n·k floats.
+void bpk_split_pack(int n, int k, const float *b, int ldb, int parts, float *out);
+
+/// C[m×n] = (bias ? each row the bias : accumulate ? C : 0) + A·B for a few
+/// rows (A row-major [m, lda]), B stored by bpk_split_pack in `parts` parts,
+/// one part per thread of the team, then C = max(C, 0) (NaN to 0) when
+/// `relu` is set: the same numbers as a bias copy, bpk_sgemm and a separate
+/// rectifier, each output's chain over k whole on one thread.
+void bpk_sgemm_split_rows(int m, int n, int k, const float *a, int lda, const float *split_b, int parts,
+                          const float *bias, int accumulate, int relu, float *c, int ldc);
+
 /// The same for Double, on the portable path only (gradient checks).
 void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
                const double *b, int ldb, int accumulate, double *c, int ldc);

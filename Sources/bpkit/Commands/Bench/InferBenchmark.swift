@@ -19,7 +19,7 @@ struct InferBenchmark: BenchmarkWorkload {
     let inputs = (0..<(large * 784)).map { _ in random.nextFloat() }
     var output = [Float](repeating: 0, count: large * 10)
 
-    let latencyThreads = BenchReport.useThreads(options, automatic: 1)
+    let latencyThreads = BenchReport.useThreads(options, automatic: 2)
     let calls = 2000
     var latencies: [(wall: Double, cpu: Double)] = []
     try inputs.withUnsafeBufferPointer { x in
