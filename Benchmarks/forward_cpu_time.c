@@ -10,8 +10,11 @@
 //     BPKIT_KERNELS=avx2 /tmp/forward 2  # another path, 2 threads
 //
 // Prints medians of 9 runs (batch 1: 2000 calls each; batch 1024: 5 calls
-// each) and an FNV-1a hash of every layer's outputs, which is the same on
-// every path and thread count.
+// each) by the calling thread's CPU clock, the process's (every thread) and
+// the wall clock, and an FNV-1a hash of every layer's outputs, which is the
+// same on every path and thread count. With more than one thread, batch 1's
+// large layers run cut by columns over the threads, as bpkit's Predictor
+// does; the single row is checked against the same row of the batch.
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
