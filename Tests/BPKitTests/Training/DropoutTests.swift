@@ -66,6 +66,14 @@ import _BPKitTestSupport
     #expect(try model.predict(x).scalars.map(\.bitPattern) == without.predict(x).scalars.map(\.bitPattern))
     let predictor = try Predictor(model: model)
     #expect(try predictor.predict(inputs, count: 50) == without.predict(x).scalars)
+    // One sample alone takes the single-row path (its large layers split over the threads).
+    let one = Array(inputs[0..<(inputs.count / 50)])
+    let alone = try Predictor(model: without)
+    let expected = try alone.predict(one, count: 1)
+    for threads in [1, 2] {
+      let got = try Kernels.with(threads: threads) { try predictor.predict(one, count: 1) }
+      #expect(got == expected, "\(threads) threads")
+    }
   }
 
   // MARK: Masks
