@@ -27,6 +27,35 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
     super.init(id: id, file: file, path: path)
   }
 
+  /// A dataset just created with `shape` and a stored type that
+  /// `elementType` and `holdsStrings` describe, without asking libhdf5 back.
+  init(
+    createdID id: hid_t, file: HDF5File, path: String, shape: [Int], elementType: HDF5ElementType?,
+    holdsStrings: Bool
+  ) {
+    self.shape = shape
+    self.elementType = elementType
+    self.holdsStrings = holdsStrings
+    super.init(id: id, file: file, path: path)
+  }
+
+  /// Where the dataset's elements start in the file, when they lie there
+  /// in one unfiltered block (a contiguous dataset whose data is written),
+  /// or `nil`: compact, chunked (so possibly filtered), external or virtual
+  /// storage, or no data yet. Cheaper than ``storage()`` when only the
+  /// offset is needed.
+  ///
+  /// The corresponding HDF5 function is `H5Dget_offset`.
+  public var contiguousOffset: Int? {
+    // HADDR_UNDEF (all ones) for every layout but contiguous data in this file.
+    let offset = HDF5Library.locked {
+      let offset = H5Dget_offset(id)
+      if offset == .max { H5Eclear2(bpk_H5E_DEFAULT()) }
+      return offset
+    }
+    return offset == .max ? nil : Int(clamping: offset)
+  }
+
   /// The number of elements: the product of ``shape`` (1 for a scalar).
   ///
   /// - Throws: ``HDF5Error`` with kind `corrupt` when the product does not

@@ -68,24 +68,87 @@ extension HDF5File {
   {
     let operation = "create file image"
     let site = HDF5Library.Site(file: name)
-    let creation = ScopedID(
-      try HDF5Library.call(operation, at: site) { H5Pcreate(bpk_H5P_FILE_CREATE()) }, .propertyList)
-    if userBlockSize > 0 {
-      try HDF5Library.call(operation, at: site, kind: .invalidArgument) {
-        H5Pset_userblock(creation.raw, hsize_t(userBlockSize))
-      }
-    }
-    let access = ScopedID(
-      try HDF5Library.call(operation, at: site) { H5Pcreate(bpk_H5P_FILE_ACCESS()) }, .propertyList)
     let increment = max(1 << 12, min(expectedBytes, 1 << 30))
-    try HDF5Library.call(operation, at: site) { H5Pset_fapl_core(access.raw, increment, false) }
+    let lists = try imageLists(userBlockSize: userBlockSize, increment: increment, at: site)
     let number = Self.imageCount.add(1, ordering: .relaxed).newValue
     let internalName = "bpkit file image \(getpid()).\(number)"
     let id = try HDF5Library.call(operation, at: site) {
-      H5Fcreate(internalName, bpk_H5F_ACC_EXCL(), creation.raw, access.raw)
+      H5Fcreate(internalName, bpk_H5F_ACC_EXCL(), lists.creation, lists.access)
     }
-    return HDF5File(id: id, path: name)
+    return HDF5File(id: id, path: name, userBlockSize: userBlockSize)
   }
+
+  /// The file creation and access property lists of a file image, made
+  /// once for each user block size and size step and kept: a run that
+  /// writes a small checkpoint every epoch asks for the same two lists each
+  /// time, and libhdf5 makes a list by copying every property of its class.
+  ///
+  /// Only steps up to 32 MiB, rounded up to 64 KiB (at most 512 of them),
+  /// are kept; larger ones get lists of their own, closed after use.
+  private static func imageLists(userBlockSize: Int, increment: Int, at site: HDF5Library.Site)
+    throws(HDF5Error) -> ImageLists
+  {
+    let step = (increment + (1 << 16) - 1) & ~((1 << 16) - 1)
+    let key = ImageListKey(userBlockSize: userBlockSize, increment: step)
+    if step <= 32 << 20, let lists = keptImageLists.withLock({ $0[key] }) { return lists }
+    let operation = "create file image"
+    let creation = try HDF5Library.call(operation, at: site) { H5Pcreate(bpk_H5P_FILE_CREATE()) }
+    let access: hid_t
+    do throws(HDF5Error) {
+      if userBlockSize > 0 {
+        try HDF5Library.call(operation, at: site, kind: .invalidArgument) {
+          H5Pset_userblock(creation, hsize_t(userBlockSize))
+        }
+      }
+      access = try HDF5Library.call(operation, at: site) { H5Pcreate(bpk_H5P_FILE_ACCESS()) }
+      do throws(HDF5Error) {
+        try HDF5Library.call(operation, at: site) { H5Pset_fapl_core(access, step, false) }
+      } catch {
+        HDF5Library.release(access, with: H5Pclose)
+        throw error
+      }
+    } catch {
+      HDF5Library.release(creation, with: H5Pclose)
+      throw error
+    }
+    let lists = ImageLists(creation: creation, access: access, kept: step <= 32 << 20)
+    guard lists.kept else { return lists }
+    return keptImageLists.withLock { kept in
+      if let earlier = kept[key] {
+        HDF5Library.release(creation, with: H5Pclose)
+        HDF5Library.release(access, with: H5Pclose)
+        return earlier
+      }
+      kept[key] = lists
+      return lists
+    }
+  }
+
+  private struct ImageListKey: Hashable {
+    var userBlockSize: Int
+    var increment: Int
+  }
+
+  /// A file image's property lists; those not `kept` are closed after use.
+  private final class ImageLists: Sendable {
+    let creation: hid_t
+    let access: hid_t
+    let kept: Bool
+
+    init(creation: hid_t, access: hid_t, kept: Bool) {
+      self.creation = creation
+      self.access = access
+      self.kept = kept
+    }
+
+    deinit {
+      guard !kept else { return }
+      HDF5Library.release(creation, with: H5Pclose)
+      HDF5Library.release(access, with: H5Pclose)
+    }
+  }
+
+  private static let keptImageLists = Mutex<[ImageListKey: ImageLists]>([:])
 
   /// Flushes a file made by ``createImage(named:userBlockSize:expectedBytes:)``,
   /// closes it, and returns the whole file as it would lie on disk: the user
@@ -104,11 +167,8 @@ extension HDF5File {
     let operation = "copy file image"
     try flush()
     let site = HDF5Library.Site(file: path)
-    let creation = ScopedID(try HDF5Library.call(operation, at: site) { H5Fget_create_plist(id) }, .propertyList)
-    var userBlock: hsize_t = 0
-    try HDF5Library.call(operation, at: site) { H5Pget_userblock(creation.raw, &userBlock) }
+    let prefix = try userBlockBytes()
     let count = try HDF5Library.call(operation, at: site) { H5Fget_file_image(id, nil, 0) }
-    let prefix = Int(userBlock)
     let image = try typedThrows {
       try [UInt8](unsafeUninitializedCapacity: prefix + count) { buffer, initialized in
         buffer.baseAddress!.initialize(repeating: 0, count: prefix)

@@ -21,10 +21,27 @@ public final class HDF5File: @unchecked Sendable {
   /// The path the file was opened or created at.
   public let path: String
   private(set) var id: hid_t
+  /// The user block's size when the file was made here with a known one.
+  private let knownUserBlockSize: Int?
 
-  init(id: hid_t, path: String) {
+  init(id: hid_t, path: String, userBlockSize: Int? = nil) {
     self.id = id
     self.path = path
+    knownUserBlockSize = userBlockSize
+  }
+
+  /// The size of the user block, the bytes before the HDF5 data (0 when
+  /// there is none): as made, or as the file's creation list says.
+  ///
+  /// The corresponding HDF5 functions are `H5Fget_create_plist` and `H5Pget_userblock`.
+  func userBlockBytes() throws(HDF5Error) -> Int {
+    if let knownUserBlockSize { return knownUserBlockSize }
+    let operation = "read the user block size of"
+    let site = HDF5Library.Site(file: path)
+    let creation = ScopedID(try HDF5Library.call(operation, at: site) { H5Fget_create_plist(id) }, .propertyList)
+    var userBlock: hsize_t = 0
+    try HDF5Library.call(operation, at: site) { H5Pget_userblock(creation.raw, &userBlock) }
+    return Int(userBlock)
   }
 
   /// Creates a new, empty HDF5 file.

@@ -101,8 +101,7 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
   /// The corresponding HDF5 function is `H5Gcreate2`.
   @discardableResult
   public func createGroup(_ name: String) throws(HDF5Error) -> HDF5Group {
-    try requireNew(name, operation: "create group")
-    let child = try HDF5Library.call("create group", at: site(name)) {
+    let child = try createNew(name, operation: "create group") {
       H5Gcreate2(id, name, bpk_H5P_DEFAULT(), bpk_H5P_DEFAULT(), bpk_H5P_DEFAULT())
     }
     return HDF5Group(id: child, file: file, path: childPath(name))
@@ -137,7 +136,9 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
   public func createDataset<T: HDF5Scalar>(
     _ name: String, of type: T.Type, shape: [Int], options: HDF5DatasetOptions = .init()
   ) throws(HDF5Error) -> HDF5Dataset {
-    try createDataset(name, fileType: T.hdf5ElementType.fileType, shape: shape, options: options)
+    try createDataset(
+      name, fileType: T.hdf5ElementType.fileType, shape: shape, options: options, elementType: T.hdf5ElementType,
+      holdsStrings: false)
   }
 
   /// Creates a dataset that can grow: `maxShape` gives each dimension's
@@ -145,7 +146,9 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
   func createDataset<T: HDF5Scalar>(
     _ name: String, of type: T.Type, shape: [Int], maxShape: [Int?], options: HDF5DatasetOptions
   ) throws(HDF5Error) -> HDF5Dataset {
-    try createDataset(name, fileType: T.hdf5ElementType.fileType, shape: shape, maxShape: maxShape, options: options)
+    try createDataset(
+      name, fileType: T.hdf5ElementType.fileType, shape: shape, maxShape: maxShape, options: options,
+      elementType: T.hdf5ElementType, holdsStrings: false)
   }
 
   /// Creates a dataset and writes `values` into it.
@@ -196,11 +199,11 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
   {
     let type = try HDF5Library.variableStringType(at: site(name))
     let dataset = try createDataset(
-      name, fileType: type.raw, shape: shape ?? [values.count], options: .init())
+      name, fileType: type, shape: shape ?? [values.count], options: .init(), elementType: nil, holdsStrings: true)
     let transfer = HDF5Library.stringTransfer
     _ = try HDF5Library.withCStringArray(values) { (pointers) throws(HDF5Error) in
       try HDF5Library.call("write dataset", at: site(name)) {
-        H5Dwrite(dataset.id, type.raw, bpk_H5S_ALL(), bpk_H5S_ALL(), transfer, pointers)
+        H5Dwrite(dataset.id, type, bpk_H5S_ALL(), bpk_H5S_ALL(), transfer, pointers)
       }
     }
     return dataset
@@ -222,36 +225,56 @@ public final class HDF5Group: HDF5Object, @unchecked Sendable {
 
   // MARK: Helpers
 
+  /// Creates a dataset whose stored type is `fileType`, described by
+  /// `elementType` and `holdsStrings` (so that it need not be asked back).
   private func createDataset(
-    _ name: String, fileType: hid_t, shape: [Int], maxShape: [Int?]? = nil, options: HDF5DatasetOptions
+    _ name: String, fileType: hid_t, shape: [Int], maxShape: [Int?]? = nil, options: HDF5DatasetOptions,
+    elementType: HDF5ElementType?, holdsStrings: Bool
   ) throws(HDF5Error) -> HDF5Dataset {
     let operation = "create dataset"
-    try requireNew(name, operation: operation)
     let space = try HDF5Library.dataspace(shape, maxShape: maxShape, at: site(name))
-    let elementSize = HDF5Library.locked { H5Tget_size(fileType) }
-    let creation = try options.creationProperties(
-      shape: shape, elementSize: elementSize, at: site(name))
-    let child = try HDF5Library.call(operation, at: site(name)) {
-      H5Dcreate2(
-        id, name, fileType, space.raw, bpk_H5P_DEFAULT(), creation.raw, bpk_H5P_DEFAULT())
+    let child: hid_t
+    if options == .init(), let shared = HDF5Library.plainDatasetCreation {
+      child = try createNew(name, operation: operation) {
+        H5Dcreate2(id, name, fileType, space.raw, bpk_H5P_DEFAULT(), shared, bpk_H5P_DEFAULT())
+      }
+    } else {
+      let elementSize = HDF5Library.locked { H5Tget_size(fileType) }
+      let creation = try options.creationProperties(shape: shape, elementSize: elementSize, at: site(name))
+      child = try createNew(name, operation: operation) {
+        H5Dcreate2(id, name, fileType, space.raw, bpk_H5P_DEFAULT(), creation.raw, bpk_H5P_DEFAULT())
+      }
     }
-    return try HDF5Dataset(datasetID: child, file: file, path: childPath(name))
+    return HDF5Dataset(
+      createdID: child, file: file, path: childPath(name), shape: shape, elementType: elementType,
+      holdsStrings: holdsStrings)
   }
 
-  private func requireChild(_ name: String, operation: String) throws(HDF5Error) {
-    guard try contains(name) else {
-      throw HDF5Error(.objectNotFound, operation: operation, file: file.path, objectPath: childPath(name))
-    }
-  }
-
-  private func requireNew(_ name: String, operation: String) throws(HDF5Error) {
+  /// Creates the child `name` through `create`, a libhdf5 call that fails
+  /// when the name is taken, and tells that case apart only when it fails:
+  /// looking the name up first cost every new object a second traversal.
+  ///
+  /// - Throws: ``HDF5Error`` with kind `invalidArgument` for an empty name,
+  ///   `alreadyExists` when the name is taken, or libhdf5's own failure.
+  private func createNew(_ name: String, operation: String, _ create: () -> hid_t) throws(HDF5Error) -> hid_t {
     guard !name.isEmpty else {
       throw HDF5Error(
         .invalidArgument, operation: operation, file: file.path, objectPath: path,
         detail: "the name is empty")
     }
-    if try contains(name) {
-      throw HDF5Error(.alreadyExists, operation: operation, file: file.path, objectPath: childPath(name))
+    do {
+      return try HDF5Library.call(operation, at: site(name), create)
+    } catch {
+      if (try? contains(name)) == true {
+        throw HDF5Error(.alreadyExists, operation: operation, file: file.path, objectPath: childPath(name))
+      }
+      throw error
+    }
+  }
+
+  private func requireChild(_ name: String, operation: String) throws(HDF5Error) {
+    guard try contains(name) else {
+      throw HDF5Error(.objectNotFound, operation: operation, file: file.path, objectPath: childPath(name))
     }
   }
 

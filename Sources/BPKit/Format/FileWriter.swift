@@ -33,8 +33,7 @@ struct FileWriter {
       try dataset.setAttribute(FileLayout.checksumAttribute, to: crc)
       // Contiguous, unfiltered data lies in the file as it lies in memory
       // (bpkit writes little-endian values in their native type).
-      let storage = try dataset.storage()
-      if let offset = storage.fileOffset, storage.filters.isEmpty, buffer.count > 0 {
+      if let offset = dataset.contiguousOffset, buffer.count > 0 {
         spans.spans.append(.init(offset: offset, count: buffer.count * MemoryLayout<T>.stride, crc: crc))
       }
     }

@@ -26,6 +26,8 @@ struct OutputDestination {
   let path: String
   /// The existing file's permission bits, kept by its replacement.
   let permissions: mode_t?
+  /// The existing regular file's size in bytes; 0 for anything else.
+  let existingBytes: Int
 
   /// Looks at what stands at `name` and refuses what bpkit never writes into.
   ///
@@ -39,6 +41,7 @@ struct OutputDestination {
       kind = .standardOutput
       path = name
       permissions = nil
+      existingBytes = 0
       return
     }
     var status = stat()
@@ -52,11 +55,13 @@ struct OutputDestination {
         free(resolved)
         kind = .file(existing: true)
         permissions = status.st_mode & 0o7777
+        existingBytes = Int(status.st_size)
         try Self.refuseInputs(inputs, matching: status, name: name)
       case S_IFCHR, S_IFIFO:
         kind = .stream
         path = name
         permissions = nil
+        existingBytes = 0
       case S_IFDIR: throw OutputFileError.unsupportedDestination(file: name, kind: "a folder")
       case S_IFBLK: throw OutputFileError.unsupportedDestination(file: name, kind: "a block device")
       case S_IFSOCK: throw OutputFileError.unsupportedDestination(file: name, kind: "a socket")
@@ -68,6 +73,7 @@ struct OutputDestination {
     path = try Self.danglingLinkTarget(name)
     kind = .file(existing: false)
     permissions = nil
+    existingBytes = 0
   }
 
   /// The folder the file is replaced in.

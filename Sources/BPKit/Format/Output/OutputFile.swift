@@ -95,8 +95,10 @@ public final class OutputFile {
       guard mode == .replace else { return }
       // Room freed by earlier replacements counts (see ReleasedFiles).
       ReleasedFiles.waitUntilFreed()
-      if self.destination.kind == .file(existing: true) { ReleasedFiles.dropCachedPages(of: self.destination.path) }
-      OutputTemporaries.removeStale(of: self.destination.fileName, in: self.destination.folder)
+      if self.destination.kind == .file(existing: true) && ReleasedFiles.isLarge(self.destination.existingBytes) {
+        ReleasedFiles.dropCachedPages(of: self.destination.path)
+      }
+      OutputTemporaries.removeStaleOnce(of: self.destination.fileName, in: self.destination.folder)
       try openTemporary(
         (self.destination.folder as NSString).appendingPathComponent(
           OutputTemporaries.name(for: self.destination.fileName)))
@@ -397,10 +399,10 @@ public final class OutputFile {
       }
       closeDescriptor()
     }
-    // Held open across the rename, the old file is freed on a background
+    // Held open across the rename, a large old file is freed on a background
     // thread rather than inside rename(2) (see ReleasedFiles).
     let replaced =
-      destination.kind == .file(existing: true)
+      destination.kind == .file(existing: true) && ReleasedFiles.isLarge(destination.existingBytes)
       ? open(destination.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW) : -1
     guard rename(staging, destination.path) == 0 else {
       let code = errno

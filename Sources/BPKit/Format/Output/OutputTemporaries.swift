@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The names of the temporary files ``OutputFile`` writes new content into,
 /// and the removal of those that killed writers left behind.
@@ -45,6 +46,20 @@ enum OutputTemporaries {
   static func removeStale(of name: String, in folder: String) {
     removeStale(withPrefix: prefix(for: name), in: folder)
   }
+
+  /// ``removeStale(of:in:)``, the first time this process writes `name`
+  /// in `folder`: temporaries are left behind by writers that died before
+  /// this process began or while it ran, and a run that replaces its
+  /// checkpoint every epoch need not read the whole folder every epoch to
+  /// find them. Those of a writer that dies while this process runs are
+  /// removed by the next process that writes the name.
+  static func removeStaleOnce(of name: String, in folder: String) {
+    let key = folder + "/" + name
+    guard swept.withLock({ $0.insert(key).inserted }) else { return }
+    removeStale(of: name, in: folder)
+  }
+
+  private static let swept = Mutex<Set<String>>([])
 
   static func removeStale(withPrefix prefix: String, in folder: String) {
     guard let directory = opendir(folder) else { return }

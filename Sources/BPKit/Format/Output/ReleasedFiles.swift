@@ -23,6 +23,17 @@ import Dispatch
 enum ReleasedFiles {
   private static let queue = DispatchQueue(label: "bpkit.released-files", qos: .utility)
 
+  /// Files of at least this many bytes are freed on the background thread
+  /// and have their cached pages dropped before their replacement is
+  /// written. A smaller file is freed inside rename(2) in microseconds,
+  /// and handing it over cost more: an `open`, a `posix_fadvise` (which
+  /// drains every CPU's page lists) and a wake-up of the background
+  /// thread, on every checkpoint of a run that writes one each epoch.
+  static let largeFileBytes = 8 << 20
+
+  /// Whether a file of `bytes` is one ``largeFileBytes`` is for.
+  static func isLarge(_ bytes: Int) -> Bool { bytes >= largeFileBytes }
+
   /// Closes `descriptor`, the last reference to a file with no name left, on the background thread.
   static func close(later descriptor: Int32) {
     queue.async { _ = Glibc.close(descriptor) }

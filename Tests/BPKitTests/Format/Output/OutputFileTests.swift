@@ -164,20 +164,23 @@ import _BPKitTestSupport
     #expect(try Self.contents(log) == "{\"epoch\":1}\n{\"epoch\":2}\n")
   }
 
-  /// The file a replacement drops is freed on a background thread: once
-  /// that is done, no descriptor of this process holds it.
-  @Test func aReplacedFileIsFreedAndNoDescriptorKeepsIt() throws {
+  /// The file a replacement drops is freed: a large one on a background
+  /// thread, a small one by the rename itself. Once that is done, no
+  /// descriptor of this process holds it.
+  @Test(arguments: [1 << 16, ReleasedFiles.largeFileBytes])
+  func aReplacedFileIsFreedAndNoDescriptorKeepsIt(bytes: Int) throws {
     let folder = try TemporaryDirectory()
     let path = folder.path("model.h5")
     for round in 0..<3 {
-      try OutputFile.write(to: path) { try $0.write(String(repeating: "\(round)", count: 1 << 16)) }
+      try OutputFile.write(to: path) { try $0.write(String(repeating: "\(round)", count: bytes)) }
     }
     ReleasedFiles.waitUntilFreed()
     let held = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap {
       try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")
     }.filter { $0.hasPrefix(folder.url.path) }
     #expect(held == [])
-    #expect(try Self.contents(path) == String(repeating: "2", count: 1 << 16))
+    #expect(try Self.contents(path) == String(repeating: "2", count: bytes))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["model.h5"])
   }
 
   /// A library that creates its file by name is refused before it starts when
