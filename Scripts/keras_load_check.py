@@ -60,6 +60,18 @@ for path in files:
                     same = found is not None and math.isclose(float(found), value, rel_tol=1e-6, abs_tol=1e-12)
                 if not same:
                     raise AssertionError(f"schedule {key} {found!r}, expected {value!r}")
+        for layer_name, settings in expect.get("regularizers", {}).items():
+            # Each layer's regularizers, rebuilt by Keras as the classes and factors bpkit wrote.
+            layer = model.get_layer(layer_name)
+            for setting, wanted in settings.items():
+                found = getattr(layer, setting, None)
+                if found is None and hasattr(layer, "cell"):
+                    found = getattr(layer.cell, setting, None)
+                if found is None or type(found).__name__ != wanted["class_name"]:
+                    raise AssertionError(f"{layer_name} {setting} {found!r}, expected a {wanted['class_name']}")
+                for key, value in wanted["config"].items():
+                    if not math.isclose(float(found.get_config()[key]), value, rel_tol=1e-6, abs_tol=1e-12):
+                        raise AssertionError(f"{layer_name} {setting} {key} {found.get_config()[key]}, expected {value}")
         loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
         if getattr(loss, "__name__", None) != keras.losses.get(expect["loss"]).__name__:
             raise AssertionError(f"loss {model.loss!r}, expected {expect['loss']}")

@@ -43,6 +43,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            bpkit's continuation) and a run at rates 0.2 and 0.5 (its predictions only), into
            Fixtures/keras-dropout/ (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py dropout
+  regularizers L1, L2 and L1L2 kernel, recurrent and bias regularizers (a frozen layer's included): Keras
+           runs continued 1 epoch, and runs from a compiled, never-trained model, into Fixtures/keras-regularizers/
+           (see the README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py regularizers
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -55,7 +59,8 @@ import h5py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
-                                     "frozen", "activations", "losses", "weights", "dropout"])
+                                     "frozen", "activations", "losses", "weights", "dropout",
+                                     "regularizers"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -558,6 +563,92 @@ def make_frozen():
         print(name, "frozen", frozen, len(model.optimizer.variables), "optimizer variables")
 
 
+# MARK: regularizers (kernel_regularizer, recurrent_regularizer, bias_regularizer)
+R = keras.regularizers
+# JAX differentiates |w| at w = 0 as 1 where TensorFlow, PyTorch and bpkit take sign(0) = 0: a weight under L1
+# starts off 0 (a bias would start at 0), so that the fixtures do not depend on the backend's choice there.
+OFF_ZERO = keras.initializers.RandomNormal(stddev=0.1, seed=3)
+REGULARIZER_CASES = {
+    # name: (optimizer, loss, input shape, layers, the layers frozen)
+    "adam_l2": (lambda: keras.optimizers.Adam(0.01), "categorical_crossentropy", (4,), lambda: [
+        L.Dense(5, activation="relu", name="first", kernel_regularizer=R.L2(0.01)),
+        L.Dense(6, activation="tanh", name="hidden", bias_regularizer=R.L2(0.02)),
+        L.Dense(3, activation="softmax", name="out", kernel_regularizer=R.L2(0.005))], []),
+    "sgd_momentum_l1_l1l2": (lambda: keras.optimizers.SGD(0.05, momentum=0.9), "categorical_crossentropy", (4,),
+                             lambda: [
+        L.Dense(5, activation="relu", name="first", kernel_regularizer=R.L1(0.01)),
+        L.Dense(6, activation="tanh", name="hidden", kernel_regularizer=R.L1L2(l1=0.002, l2=0.01),
+                bias_regularizer=R.L1(0.005), bias_initializer=OFF_ZERO),
+        L.Dense(3, activation="softmax", name="out")], []),
+    "rmsprop_frozen_regularized": (lambda: keras.optimizers.RMSprop(0.005), "categorical_crossentropy", (4,),
+                                   lambda: [
+        L.Dense(5, activation="relu", name="first", kernel_regularizer=R.L2(0.5), bias_regularizer=R.L1(0.5)),
+        L.Dense(6, activation="tanh", name="hidden", kernel_regularizer=R.L2(0.01)),
+        L.Dense(3, activation="softmax", name="out")], ["first"]),
+    "adam_recurrent": (lambda: keras.optimizers.Adam(0.01), "mse", (5, 3), lambda: [
+        L.SimpleRNN(4, return_sequences=True, name="rnn", kernel_regularizer=R.L2(0.01),
+                    recurrent_regularizer=R.L1(0.005)),
+        L.LSTM(4, return_sequences=True, name="lstm", recurrent_regularizer=R.L2(0.02), bias_regularizer=R.L1(0.01),
+               bias_initializer=OFF_ZERO),
+        L.GRU(3, name="gru", kernel_regularizer=R.L1L2(l1=0.001, l2=0.01), recurrent_regularizer=R.L2(0.01),
+              bias_regularizer=R.L2(0.01)),
+        L.Dense(2, name="out")], []),
+}
+
+
+def make_regularizers():
+    """Per case: NAME.start.keras/.h5 (compiled, never trained), NAME.keras/.h5 (after 2 epochs), and
+    NAME.ref.h5 with the data, Keras' predictions after those 2 epochs (`trained`) and after a third
+    (`continued`), and the losses Keras reported for those epochs (attributes `trained_losses` and
+    `continued_loss`: the data loss plus the regularizers' penalty, averaged over the batches)."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-regularizers")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    for name, (make_opt, loss, shape, make_layers, frozen) in REGULARIZER_CASES.items():
+        keras.utils.set_random_seed(a.seed)
+        x = rng.standard_normal((n, *shape)).astype(np.float32)
+        layers = make_layers()
+        y = targets(loss, (layers[-1].units,), n)
+        model = keras.Sequential([keras.Input(shape)] + layers)
+        for layer in model.layers:
+            layer.trainable = layer.name not in frozen
+        model.compile(optimizer=make_opt(), loss=loss)
+        model.optimizer.build(model.trainable_variables)
+        base = os.path.join(folder, name)
+        model.save(base + ".start.keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".start.h5")
+        model._compile_config.config.update(compile_config)
+        trained_history = model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        trained = model.predict(x, verbose=0).astype(np.float32)
+        model.save(base + ".keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        continued_history = model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["trained"] = trained
+            f["continued"] = model.predict(x, verbose=0).astype(np.float32)
+            f.attrs["trained_losses"] = json.dumps([float(v) for v in trained_history.history["loss"]])
+            f.attrs["continued_loss"] = float(continued_history.history["loss"][0])
+            f.attrs["frozen"] = json.dumps(frozen)
+            f.attrs["regularizers"] = json.dumps({
+                layer.name: {key: keras.regularizers.serialize(getattr(layer, attr))
+                             for key, attr in [("kernel_regularizer", "kernel_regularizer"),
+                                               ("recurrent_regularizer", "recurrent_regularizer"),
+                                               ("bias_regularizer", "bias_regularizer")]
+                             if getattr(getattr(layer, "cell", layer), attr, None) is not None}
+                for layer in model.layers})
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["note"] = ("fit(x, y, epochs=2, batch_size=8, shuffle=False) from NAME.start.*, saved as NAME.*, "
+                               "then one more epoch; the regularizers are in the layers' configurations")
+        print(name, loss, "losses", [round(v, 5) for v in trained_history.history["loss"]],
+              round(float(continued_history.history["loss"][0]), 5))
+
+
 # Keras 3's activations (keras.activations), as a Dense layer's activation and as a layer
 # after a linear Dense, which bpkit folds into the Dense. Inputs are scaled by 2 so that
 # relu6's cap and hard_silu's and hard_sigmoid's corners at ±3 are reached; by 0.5 for the
@@ -786,4 +877,5 @@ def make_dropout():
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
  "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses,
- "weights": make_weights, "dropout": make_dropout}[a.what]()
+ "weights": make_weights, "dropout": make_dropout,
+ "regularizers": make_regularizers}[a.what]()

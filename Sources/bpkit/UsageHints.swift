@@ -2,18 +2,19 @@ import ArgumentParser
 
 /// Better words for two usage errors whose parser message points the wrong
 /// way: a misspelt subcommand (the parser says only "Unexpected argument")
-/// and an option for a regularization bpkit does not have (the parser
-/// suggests the nearest spelling, `--l2` -> `--lr`).
+/// and an option for a regularization bpkit sets elsewhere or does not have
+/// (the parser suggests the nearest spelling, `--l2` -> `--lr`).
 enum UsageHints {
   /// The subcommands a first argument may mean.
   static var commandNames: [String] {
     BPKitCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
   }
 
-  /// Options people bring from other tools for regularization, which bpkit has none of as options.
-  static let regularizationOptions: Set<String> = [
-    "--l1", "--l2", "--decay", "--regularization", "--regularizer", "--dropout",
-  ]
+  /// Options people bring from other tools for L1/L2 regularization, which bpkit sets per layer in `--layers`.
+  static let penaltyOptions: Set<String> = ["--l1", "--l2", "--regularization", "--regularizer"]
+
+  /// Options people bring from other tools for regularization, which bpkit has none of.
+  static let regularizationOptions: Set<String> = penaltyOptions.union(["--decay", "--dropout"])
 
   /// The message to print instead of the parser's, or `nil` to keep it.
   static func message(for parserMessage: String, arguments: [String]) -> String? {
@@ -23,10 +24,17 @@ enum UsageHints {
       return "Error: '\(first)' is not a bpkit command;\(suggestion) ('bpkit --help' lists the commands)"
     }
     for option in arguments where regularizationOptions.contains(option.split(separator: "=")[0].lowercased()) {
-      guard parserMessage.contains("Unknown option '\(option.split(separator: "=")[0])'") else { continue }
+      let name = option.split(separator: "=")[0]
+      guard parserMessage.contains("Unknown option '\(name)'") else { continue }
+      if penaltyOptions.contains(name.lowercased()) {
+        return
+          "Error: no such option '\(name)': L1/L2 regularization is set per layer in --layers, e.g. "
+          + "'4,64:relu:l2=0.01,3:softmax' (Keras' kernel_regularizer=L2(0.01); bias_l2=, recurrent_l2= and l1= "
+          + "likewise, see LAYERS in 'bpkit train --help'); decoupled weight decay is --weight-decay"
+      }
       return
-        "Error: no such option '\(option.split(separator: "=")[0])': bpkit has no L1/L2 regularization option; "
-        + "dropout is a layer in --layers (e.g. '64,32:relu,dropout0.2,10:softmax'); decoupled weight decay is "
+        "Error: no such option '\(name)': dropout is a layer in --layers (e.g. '64,32:relu,dropout0.2,10:softmax'); "
+        + "L1/L2 regularization is set per layer in --layers ('64:relu:l2=0.01'); decoupled weight decay is "
         + "--weight-decay"
     }
     return nil

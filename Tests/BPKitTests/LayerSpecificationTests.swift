@@ -37,6 +37,21 @@ import _BPKitTestSupport
     #expect(network.layers[4].kind == .dense(units: 2, activation: .elu(alpha: 0.5), useBias: false))
   }
 
+  /// Penalties by Keras' names: `l1=`/`l2=` the kernel, `bias_`, `recurrent_` the others; both factors make L1L2.
+  @Test func regularizers() throws {
+    let network = try NetworkDescription(
+      layerSpecification: "3x2,lstm4:seq:l2=0.01:recurrent_l1=0.002:recurrent_l2=0.003,rnn3:bias_l1=1e-3,"
+        + "2:softmax:l1=0.5:bias_l2=0")
+    #expect(
+      network.layers.map(\.regularizers) == [
+        LayerRegularizers(kernel: Regularizer(l2: 0.01), recurrentKernel: Regularizer(l1: 0.002, l2: 0.003)),
+        LayerRegularizers(bias: Regularizer(l1: 0.001)),
+        LayerRegularizers(kernel: Regularizer(l1: 0.5), bias: Regularizer()),
+      ])
+    #expect(network.layers[0].regularizers.summary == "kernel L2(0.01), recurrent_kernel L1L2(l1=0.002, l2=0.003)")
+    #expect(try NetworkDescription(layerSpecification: "4,8:relu").layers[0].regularizers.isEmpty)
+  }
+
   @Test func errorsNameTheEntry() {
     expectReason(LayerSpecificationError.empty) { try NetworkDescription(layerSpecification: "") }
     expectReason(LayerSpecificationError.invalidInput("abc")) {
@@ -48,7 +63,7 @@ import _BPKitTestSupport
         position: 2, entry: "10:swiglu",
         reason: "unknown activation or option 'swiglu'; expected one of linear, sigmoid, tanh, relu, leaky_relu, "
           + "elu, softmax, hard_sigmoid, gelu, gelu_tanh, silu, softplus, softsign, selu, hard_silu, relu6, "
-          + "exponential, mish, log_softmax, seq or nobias")
+          + "exponential, mish, log_softmax, seq, nobias or a penalty such as l2=0.01")
     ) { try NetworkDescription(layerSpecification: "4,8:relu,10:swiglu") }
     expectReason(
       LayerSpecificationError.invalidLayer(
@@ -63,6 +78,23 @@ import _BPKitTestSupport
       LayerSpecificationError.invalidLayer(
         position: 1, entry: "8:relu(2)", reason: "activation relu takes no parameter; only leaky_relu and elu do")
     ) { try NetworkDescription(layerSpecification: "4,8:relu(2)") }
+    for (entry, reason) in [
+      ("8:l2=-1", "'-1' is not a factor for l2; write a finite number of at least 0, e.g. l2=0.01"),
+      ("8:bias_l1=nan", "'nan' is not a factor for bias_l1; write a finite number of at least 0, e.g. l2=0.01"),
+      ("8:l2=0.1:l2=0.2", "'l2=' is given twice; give each factor once"),
+      (
+        "8:nobias:bias_l2=0.1",
+        "'bias_l1=' and 'bias_l2=' regularize the bias, which 'nobias' removes; drop one of them"
+      ),
+      (
+        "8:recurrent_l2=0.1",
+        "'recurrent_l2=0.1' regularizes the recurrent kernel of Elman, LSTM and GRU layers (rnnN, lstmN, gruN) only"
+      ),
+    ] {
+      expectReason(LayerSpecificationError.invalidLayer(position: 1, entry: entry, reason: reason)) {
+        try NetworkDescription(layerSpecification: "4,\(entry)")
+      }
+    }
     expectReason(LayerSpecificationError.vectorsIntoElman(position: 1, entry: "rnn8", previous: nil)) {
       try NetworkDescription(layerSpecification: "4,rnn8")
     }

@@ -17,10 +17,13 @@ public enum KerasOutputs {
   /// name and hyperparameters and the loss, as `path.expect.json`.
   /// A learning-rate schedule, when given, is `{"class_name": ..., "config": {...}}` as Keras serializes it.
   public static func expect(
-    _ path: String, optimizer: String, hyperparameters: [String: Double], loss: String, schedule: [String: Any]? = nil
+    _ path: String, optimizer: String, hyperparameters: [String: Double], loss: String, schedule: [String: Any]? = nil,
+    regularizers: [String: Any]? = nil
   ) {
     var expectation: [String: Any] = ["optimizer": optimizer, "hyperparameters": hyperparameters, "loss": loss]
     if let schedule { expectation["schedule"] = schedule }
+    // By layer, then Keras' setting name: {"class_name": "L2", "config": {"l2": 0.01}}.
+    if let regularizers { expectation["regularizers"] = regularizers }
     let data = try? JSONSerialization.data(withJSONObject: expectation, options: [.sortedKeys])
     try? data?.write(to: URL(fileURLWithPath: path + ".expect.json"))
   }

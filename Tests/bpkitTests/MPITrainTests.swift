@@ -45,6 +45,34 @@ struct MPITrainTests {
     }
   }
 
+  /// L1 and L2 regularizers: the penalty's gradient joins the whole batch's
+  /// gradient once, after the ranks' chain, so 3 ranks (and an LSTM's
+  /// recurrent kernel on 2) end with the bits of one process.
+  @Test func regularizedRunsEndWithTheSameBitsOnThreeRanks() throws {
+    let folder = try TemporaryDirectory()
+    let run = [
+      "--layers", "64,32:tanh:l2=0.01:bias_l1=0.001,10:softmax:l1=0.0005:l2=0.002", "--data", Self.digits,
+      "--epochs", "1", "--batch-size", "50",
+    ]
+    try Self.train(ranks: nil, run + ["--checkpoint", folder.path("alone.h5")])
+    try Self.train(ranks: 3, run + ["--checkpoint", folder.path("three.h5")])
+    let alone = try CheckpointComparison.load(folder.path("alone.h5"))
+    #expect(alone.model.network.layers[0].regularizers.kernel == Regularizer(l2: 0.01))
+    #expect(CheckpointComparison.differences(alone, try CheckpointComparison.load(folder.path("three.h5"))) == [])
+
+    try SequenceData.writeNoisySine(to: folder.path("sine.h5"), samples: 40, steps: 6)
+    let sequence = [
+      "--layers", "6x1,lstm5:recurrent_l1=0.01:l2=0.02:bias_l2=0.05,1", "--data", folder.path("sine.h5"), "--x", "/x",
+      "--y", "/y", "--loss", "mse", "--epochs", "2", "--batch-size", "4",
+    ]
+    try Self.train(ranks: nil, sequence + ["--checkpoint", folder.path("lstm-alone.h5")])
+    try Self.train(ranks: 2, sequence + ["--checkpoint", folder.path("lstm-two.h5")])
+    #expect(
+      CheckpointComparison.differences(
+        try CheckpointComparison.load(folder.path("lstm-alone.h5")),
+        try CheckpointComparison.load(folder.path("lstm-two.h5"))) == [])
+  }
+
   /// An Elman network with mean squared error, and batches of 2 on 3 ranks:
   /// one rank has no sample in each batch and still applies the update.
   /// iRPROP− trains on whole epochs, so it takes no batch size.

@@ -17,13 +17,26 @@ import _BPKitTestSupport
     #expect(!far.error.contains("did you mean"))
   }
 
-  @Test(arguments: ["--l2", "--decay", "--dropout"])
-  func regularizationOptionsSayBPKitHasNone(option: String) throws {
+  @Test(arguments: ["--decay", "--dropout"])
+  func dropoutAndDecayOptionsPointAtTheLayerAndWeightDecay(option: String) throws {
     let result = try BPKitBinary.run("train", "--layers", "4,3:softmax", "--data", Self.iris, option, "0.1")
     #expect(result.status == 2)
-    #expect(result.error.contains("no such option '\(option)': bpkit has no L1/L2 regularization"), "\(result.error)")
+    #expect(
+      result.error.contains("no such option '\(option)': dropout is a layer in --layers (e.g. "), "\(result.error)")
+    #expect(result.error.contains("L1/L2 regularization is set per layer in --layers ('64:relu:l2=0.01')"))
     #expect(result.error.contains("weight decay is --weight-decay"))
-    #expect(!result.error.contains("--lr"))
+    #expect(!result.error.contains("--lr "))
+  }
+
+  @Test(arguments: ["--l1", "--l2", "--regularizer", "--regularization"])
+  func penaltyOptionsPointAtLayers(option: String) throws {
+    let result = try BPKitBinary.run("train", "--layers", "4,3:softmax", "--data", Self.iris, option, "0.1")
+    #expect(result.status == 2)
+    #expect(
+      result.error.contains("no such option '\(option)': L1/L2 regularization is set per layer in --layers"),
+      "\(result.error)")
+    #expect(result.error.contains("'4,64:relu:l2=0.01,3:softmax'"))
+    #expect(!result.error.contains("--lr "))
   }
 
   @Test func elmanLayersWithoutSequencesNameSeqNotKeras() throws {

@@ -12,7 +12,10 @@
 /// hard_sigmoid and hard_silu at ±3, where no
 /// difference quotient converges; the check redraws its random inputs until
 /// every pre-activation of such an activation (an LSTM's cell state included)
-/// is at least ``kinkMargin`` from its kinks.
+/// is at least ``kinkMargin`` from its kinks. An L1 penalty (see
+/// ``Regularizer``) has its kink at a weight of 0: weights under one that lie
+/// closer than ``kinkMargin`` to 0 (a bias starts at 0) are moved to
+/// ±``kinkMargin`` before the check.
 ///
 /// Dropout layers drop with fixed masks: every pass of one check draws the
 /// masks of ``DropoutMasks`` with the check's ``seed`` at epoch 0, position 0,
@@ -87,6 +90,12 @@ public struct GradientCheck: Sendable {
         bpttSteps: bpttSteps, classWeights: classWeights)
       engine.dropoutMasks = DropoutMasks(seed: seed)
       let plan = engine.plan
+      let weights = engine.parameters.pointer
+      for tensor in engine.regularized where tensor.l1 != 0 {
+        for i in tensor.offset..<(tensor.offset + tensor.count) where abs(weights[i]) < Self.kinkMargin {
+          weights[i] = weights[i] < 0 ? -Self.kinkMargin : Self.kinkMargin
+        }
+      }
       let steps = plan.network.input.isSequence ? (stepsOfInput ?? self.steps) : 1
       let features = plan.network.input.features
       let rows = plan.outputIsSequence ? batch * steps : batch
@@ -132,7 +141,7 @@ public struct GradientCheck: Sendable {
         try evaluate { x, t in
           let (totals, rows) = try engine.run(
             inputs: x, targets: t, count: batch, backward: false, weighted: true, dropout: engine.dropoutMasks)
-          value = totals.sum / Double(rows)
+          value = totals.sum / Double(rows) + engine.regularizationPenalty
         }
         return value
       }

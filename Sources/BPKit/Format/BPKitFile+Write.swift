@@ -67,10 +67,10 @@ extension BPKitFile {
         return notes
       case .onnx:
         try model.writeONNX(to: url, opset: options.onnxOpset, options: options)
-        return droppedTrainingState(format)
+        return droppedTrainingState(format) + unappliedRegularizers(format)
       case .safetensors:
         try model.writeSafetensors(to: url, options: options)
-        return droppedTrainingState(format)
+        return droppedTrainingState(format) + unappliedRegularizers(format)
       }
 
     } catch {
@@ -100,6 +100,19 @@ extension BPKitFile {
   private func droppedKerasState(_ format: FileFormat) -> [String] {
     guard case .keras(let keras) = self, keras.optimizer != nil else { return [] }
     return ["the Keras optimizer state is not kept: \(format.noun) holds no training state"]
+  }
+
+  /// Regularizers are training settings that ONNX and PyTorch state_dicts
+  /// have no place for: only bpkit's `bpkit.network` metadata entry keeps them.
+  private func unappliedRegularizers(_ format: FileFormat) -> [String] {
+    let layers = model.network.layers.filter { !$0.regularizers.isEmpty }
+    guard !layers.isEmpty else { return [] }
+    let list = layers.map { "\($0.name): \($0.regularizers.summary)" }.joined(separator: "; ")
+    let reader = format == .onnx ? "ONNX has no regularizers" : "a PyTorch state_dict has no regularizers"
+    return [
+      "the regularizers (\(list)) are training settings that \(format.noun) does not carry: \(reader), so only "
+        + "bpkit, reading its bpkit.network metadata, sees them again"
+    ]
   }
 
   private func droppedTrainingState(_ format: FileFormat) -> [String] {

@@ -38,8 +38,9 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// settings) and `/progress` (the watch); the activations `gelu`,
   /// `gelu_tanh`, `silu`, `softplus`, `softsign`, `selu`, `hard_silu`,
   /// `relu6`, `exponential`, `mish` and `log_softmax`; the losses `mae` and
-  /// `huber`; 1.5 the `/training` dataset `class_weights` and the layer type
-  /// `dropout`.
+  /// `huber`; 1.5 the `/training` dataset `class_weights`, the layer type
+  /// `dropout`, and the layer members `kernel_regularizer`,
+  /// `recurrent_regularizer` and `bias_regularizer` of `/network`.
   public static let current = FormatVersion(major: 1, minor: 5)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

@@ -10,12 +10,18 @@ public struct Layer: Hashable, Sendable {
   /// frozen layer (`false`) still passes gradients back to the layers before
   /// it, but its weights do not move and get no optimizer slots.
   public var trainable: Bool
+  /// The penalties on the layer's weights (Keras' `kernel_regularizer`,
+  /// `recurrent_regularizer`, `bias_regularizer`), added to the training loss.
+  /// A frozen layer's are kept but not applied, as Keras applies regularizers
+  /// to trainable weights only.
+  public var regularizers: LayerRegularizers
 
   /// Creates a layer.
-  public init(name: String, kind: LayerKind, trainable: Bool = true) {
+  public init(name: String, kind: LayerKind, trainable: Bool = true, regularizers: LayerRegularizers = .none) {
     self.name = name
     self.kind = kind
     self.trainable = trainable
+    self.regularizers = regularizers
   }
 }
 
@@ -147,6 +153,9 @@ extension Layer: Codable {
     case resetAfter = "reset_after"
     case trainable
     case rate
+    case kernelRegularizer = "kernel_regularizer"
+    case recurrentRegularizer = "recurrent_regularizer"
+    case biasRegularizer = "bias_regularizer"
   }
 
   private static func decodeGated(_ container: KeyedDecodingContainer<CodingKeys>) throws -> GatedRecurrentSettings {
@@ -175,6 +184,10 @@ extension Layer: Codable {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     name = try container.decode(String.self, forKey: .name)
     trainable = try container.decodeIfPresent(Bool.self, forKey: .trainable) ?? true
+    regularizers = LayerRegularizers(
+      kernel: try container.decodeIfPresent(Regularizer.self, forKey: .kernelRegularizer),
+      recurrentKernel: try container.decodeIfPresent(Regularizer.self, forKey: .recurrentRegularizer),
+      bias: try container.decodeIfPresent(Regularizer.self, forKey: .biasRegularizer))
     let type = try container.decode(String.self, forKey: .type)
     switch type {
     case "dense":
@@ -236,5 +249,9 @@ extension Layer: Codable {
     }
     // Format 1.4; written only for a frozen layer, so other descriptions stay as they were.
     if !trainable { try container.encode(false, forKey: .trainable) }
+    // Format 1.5; written only when set.
+    try container.encodeIfPresent(regularizers.kernel, forKey: .kernelRegularizer)
+    try container.encodeIfPresent(regularizers.recurrentKernel, forKey: .recurrentRegularizer)
+    try container.encodeIfPresent(regularizers.bias, forKey: .biasRegularizer)
   }
 }

@@ -25,6 +25,9 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   case parameterShapeMismatch(ParameterKey, expected: [Int], actual: [Int])
   /// Feature or class names that do not fit the network.
   case invalidNames(String)
+  /// A regularizer (Keras' setting name `setting`) with a factor that is not
+  /// a finite number of at least 0, or on a weight the layer does not have.
+  case invalidRegularizer(layer: String, setting: String, reason: String)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -54,6 +57,8 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
       "the model's names do not fit its network: \(reason)"
     case .parameterShapeMismatch(let key, let expected, let actual):
       "weight '\(key)' has shape \(actual), but the network description needs \(expected)"
+    case .invalidRegularizer(let layer, let setting, let reason):
+      "layer '\(layer)': \(setting) \(reason)"
     }
   }
 }

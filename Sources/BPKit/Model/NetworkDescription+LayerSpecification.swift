@@ -15,7 +15,8 @@ extension NetworkDescription {
   /// lstm          := "lstm" UNITS (":" part)*       tanh and sigmoid gates unless given
   /// gru           := "gru" UNITS (":" part | ":reset_before")*
   /// dropout       := "dropout" RATE                  Keras' Dropout(RATE), 0 <= RATE < 1
-  /// part          := activation | "seq" | "nobias" | "recurrent=" activation
+  /// part          := activation | "seq" | "nobias" | "recurrent=" activation | penalty
+  /// penalty       := ["bias_" | "recurrent_"] ("l1" | "l2") "=" FACTOR
   /// activation    := linear | sigmoid | tanh | relu | softmax | hard_sigmoid
   ///                | leaky_relu ["(" ALPHA ")"]     alpha 0.2 by default
   ///                | elu ["(" ALPHA ")"]            alpha 1 by default
@@ -35,12 +36,19 @@ extension NetworkDescription {
   /// in training, the identity in inference; after a layer that returns a
   /// sequence it drops each step's values independently. `?x16` accepts sequences of any length.
   ///
+  /// A penalty regularizes a weight (see ``Regularizer``): `l2=0.01` is Keras'
+  /// `kernel_regularizer=L2(0.01)`, `l1=` its `L1`, both together `L1L2`;
+  /// `bias_l1=`/`bias_l2=` are `bias_regularizer`, and `recurrent_l1=`/
+  /// `recurrent_l2=` (Elman, LSTM, GRU) `recurrent_regularizer`. FACTOR is a
+  /// finite number of at least 0.
+  ///
   /// Layers are named by kind and position among their kind, as Keras names
   /// them: `dense_1`, `dense_2`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`, `dropout_1`.
   ///
   /// Examples: `784,256:relu,128:relu,10:softmax`; `32x16,rnn64:tanh,1`;
   /// `20x3,rnn32:seq,rnn32,2:softmax`; `4,std,8:leaky_relu(0.1),1:sigmoid`;
-  /// `32x16,lstm64:seq,gru32:reset_before,1`; `784,256:relu,dropout0.5,10:softmax`.
+  /// `32x16,lstm64:seq,gru32:reset_before,1`; `784,256:relu,dropout0.5,10:softmax`;
+  /// `4,64:relu:l2=0.01:bias_l1=0.001,3:softmax`.
   ///
   /// - Throws: ``BPKitError`` naming the entry that cannot be read.
   public init(layerSpecification: String) throws(BPKitError) {
@@ -53,9 +61,10 @@ extension NetworkDescription {
       var layers: [Layer] = []
       var counts: [String: Int] = [:]
       for (index, entry) in entries.dropFirst().enumerated() {
-        let kind = try Self.parseLayer(entry, position: index + 1)
+        let (kind, regularizers) = try Self.parseLayer(entry, position: index + 1)
         counts[kind.typeName, default: 0] += 1
-        layers.append(Layer(name: "\(kind.typeName)_\(counts[kind.typeName]!)", kind: kind))
+        layers.append(
+          Layer(name: "\(kind.typeName)_\(counts[kind.typeName]!)", kind: kind, regularizers: regularizers))
       }
       let description = NetworkDescription(input: input, layers: layers)
       do {
@@ -94,18 +103,20 @@ extension NetworkDescription {
     }
   }
 
-  private static func parseLayer(_ entry: String, position: Int) throws(LayerSpecificationError) -> LayerKind {
+  private static func parseLayer(_ entry: String, position: Int) throws(LayerSpecificationError) -> (
+    LayerKind, LayerRegularizers
+  ) {
     func fail(_ reason: String) -> LayerSpecificationError {
       .invalidLayer(position: position, entry: entry, reason: reason)
     }
     if entry.isEmpty { throw fail("the entry is empty; remove the extra comma") }
-    if entry == "std" { return .standardize }
+    if entry == "std" { return (.standardize, .none) }
     if entry.hasPrefix("dropout") {
       let text = entry.dropFirst("dropout".count)
       guard let rate = Double(text), rate >= 0, rate < 1 else {
         throw fail("expected a dropout rate from 0 up to (not including) 1 after 'dropout', such as dropout0.2")
       }
-      return .dropout(rate: rate)
+      return (.dropout(rate: rate), .none)
     }
     let parts = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
     var head = parts[0]
@@ -120,7 +131,28 @@ extension NetworkDescription {
     var returnSequences = false
     var useBias = true
     var resetAfter = true
+    var regularizers = LayerRegularizers.none
     for part in parts.dropFirst() {
+      if let (weight, factor, value) = try parsePenalty(part, fail: fail) {
+        guard weight != "recurrent" || family != nil else {
+          throw fail(
+            "'\(part)' regularizes the recurrent kernel of Elman, LSTM and GRU layers (rnnN, lstmN, gruN) only")
+        }
+        func set(_ regularizer: inout Regularizer?) throws(LayerSpecificationError) {
+          var r = regularizer ?? Regularizer()
+          guard (factor == "l1" ? r.l1 : r.l2) == 0 else {
+            throw fail("'\(weight == "kernel" ? "" : weight + "_")\(factor)=' is given twice; give each factor once")
+          }
+          if factor == "l1" { r.l1 = value } else { r.l2 = value }
+          regularizer = r
+        }
+        switch weight {
+        case "kernel": try set(&regularizers.kernel)
+        case "recurrent": try set(&regularizers.recurrentKernel)
+        default: try set(&regularizers.bias)
+        }
+        continue
+      }
       switch part {
       case "seq":
         guard family != nil else { throw fail("'seq' applies to recurrent layers (rnnN, lstmN, gruN) only") }
@@ -146,17 +178,42 @@ extension NetworkDescription {
         units: units, activation: activation ?? .tanh, recurrentActivation: recurrentActivation ?? .sigmoid,
         useBias: useBias, returnSequences: returnSequences)
     }
+    if regularizers.bias != nil && !useBias {
+      throw fail("'bias_l1=' and 'bias_l2=' regularize the bias, which 'nobias' removes; drop one of them")
+    }
+    let kind: LayerKind
     switch family {
     case "rnn":
-      return .elman(
+      kind = .elman(
         units: units, activation: activation ?? .tanh, useBias: useBias, returnSequences: returnSequences)
     case "lstm":
-      return .lstm(gated(), unitForgetBias: true)
+      kind = .lstm(gated(), unitForgetBias: true)
     case "gru":
-      return .gru(gated(), resetAfter: resetAfter)
+      kind = .gru(gated(), resetAfter: resetAfter)
     default:
-      return .dense(units: units, activation: activation ?? .linear, useBias: useBias)
+      kind = .dense(units: units, activation: activation ?? .linear, useBias: useBias)
     }
+    return (kind, regularizers)
+  }
+
+  /// Reads `l1=F`, `l2=F`, `bias_l1=F`, ... as (weight, factor, value), with
+  /// weight `kernel`, `recurrent` or `bias`; `nil` when the part is no penalty.
+  private static func parsePenalty(
+    _ part: String, fail: (String) -> LayerSpecificationError
+  ) throws(LayerSpecificationError) -> (String, String, Double)? {
+    guard let equals = part.firstIndex(of: "=") else { return nil }
+    var name = String(part[..<equals])
+    var weight = "kernel"
+    for prefix in ["bias_", "recurrent_"] where name.hasPrefix(prefix) {
+      weight = String(prefix.dropLast())
+      name.removeFirst(prefix.count)
+    }
+    guard name == "l1" || name == "l2" else { return nil }
+    let text = part[part.index(after: equals)...]
+    guard let value = Double(text), value.isFinite, value >= 0 else {
+      throw fail("'\(text)' is not a factor for \(part[..<equals]); write a finite number of at least 0, e.g. l2=0.01")
+    }
+    return (weight, name, value)
   }
 
   private static func parseActivation(
@@ -179,7 +236,7 @@ extension NetworkDescription {
     guard let activation = Activation(name: name, alpha: alpha) else {
       throw fail(
         "unknown activation or option '\(text)'; expected one of \(Activation.names.joined(separator: ", ")), "
-          + "seq or nobias")
+          + "seq, nobias or a penalty such as l2=0.01")
     }
     return activation
   }

@@ -52,6 +52,7 @@ extension NetworkDescription {
         if let alpha = layer.kind.activation?.alpha, !alpha.isFinite {
           throw ModelError.invalidActivationParameter(layer: layer.name, activation: layer.kind.activation!.name)
         }
+        try Self.checkRegularizers(of: layer)
         switch layer.kind {
         case .dense(let units, _, _):
           guard units > 0 else { throw ModelError.invalidSize(layer: layer.name, what: "units", value: units) }
@@ -86,6 +87,38 @@ extension NetworkDescription {
 
     } catch {
       throw BPKitError(error)
+    }
+  }
+
+  /// Checks that each regularizer's factors are finite and at least 0 and
+  /// that its weight exists (a recurrent kernel, a bias the layer uses).
+  private static func checkRegularizers(of layer: Layer) throws(ModelError) {
+    let regularizers = layer.regularizers
+    guard !regularizers.isEmpty else { return }
+    let useBias: Bool
+    let hasKernel: Bool
+    switch layer.kind {
+    case .dense(_, _, let bias), .elman(_, _, let bias, _): (useBias, hasKernel) = (bias, true)
+    case .lstm(let settings, _), .gru(let settings, _): (useBias, hasKernel) = (settings.useBias, true)
+    case .standardize, .dropout: (useBias, hasKernel) = (false, false)
+    }
+    for (weight, setting, regularizer) in regularizers.entries {
+      guard regularizer.isValid else {
+        throw .invalidRegularizer(
+          layer: layer.name, setting: setting,
+          reason: "has l1=\(regularizer.l1) l2=\(regularizer.l2); each factor must be a finite number of at least 0")
+      }
+      let exists: Bool
+      switch weight {
+      case "kernel": exists = hasKernel
+      case "recurrent_kernel": exists = layer.kind.isRecurrent
+      default: exists = useBias
+      }
+      guard exists else {
+        throw .invalidRegularizer(
+          layer: layer.name, setting: setting,
+          reason: "applies to a weight '\(weight)' that this \(layer.kind.typeName) layer does not have; remove it")
+      }
     }
   }
 

@@ -17,6 +17,12 @@ extension FileDifference {
   }
 
   static func describe(_ layer: Layer) -> String {
+    let frozen = layer.trainable ? "" : " frozen"
+    let regularizers = layer.regularizers.isEmpty ? "" : " regularizers \(layer.regularizers.summary)"
+    return describeKind(layer) + frozen + regularizers
+  }
+
+  private static func describeKind(_ layer: Layer) -> String {
     switch layer.kind {
     case .dense(let units, let activation, let useBias):
       "\(layer.name): dense \(units) \(ModelSummary.text(activation))\(useBias ? "" : " no bias")"

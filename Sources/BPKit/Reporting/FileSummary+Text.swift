@@ -57,9 +57,13 @@ extension FileSummary {
     let trainable =
       model.trainableParameters == model.totalParameters
       ? "" : " (\(Self.grouped(model.trainableParameters)) trainable\(frozen))"
+    // Keras' model.summary() omits regularizers; they change training, so they are listed.
+    let regularized = model.layers.filter { !$0.regularizers.isEmpty }.map {
+      Self.labelled("Regularizer", "\(PrintableText.escaped($0.name)): \($0.regularizers.summary)")
+    }
     return [line(header), rule] + rows.map(line) + [
       rule, "Total parameters: \(Self.grouped(model.totalParameters))\(trainable)",
-    ]
+    ] + regularized
   }
 
   private func checkpointLines(_ run: CheckpointSummary) -> [String] {

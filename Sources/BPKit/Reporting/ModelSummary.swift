@@ -19,9 +19,11 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     public var frozen: Bool
     /// A dropout layer's rate, or `nil` for other layers.
     public var rate: Double?
+    /// The layer's regularizers (Keras' `kernel_regularizer`, `recurrent_regularizer`, `bias_regularizer`).
+    public var regularizers: LayerRegularizers = .none
 
     enum CodingKeys: String, CodingKey {
-      case name, kind, activation, parameters, frozen, rate
+      case name, kind, activation, parameters, frozen, rate, regularizers
       case outputShape = "output_shape"
     }
 
@@ -36,6 +38,10 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
       try container.encode(frozen, forKey: .frozen)
       // Only dropout layers have a rate; other layers' objects stay as they were.
       try container.encodeIfPresent(rate, forKey: .rate)
+      // By Keras' setting names, each {"l1", "l2"}; empty without regularizers.
+      var settings: [String: Regularizer] = [:]
+      for entry in regularizers.entries { settings[entry.setting] = entry.regularizer }
+      try container.encode(settings, forKey: .regularizers)
     }
   }
 
@@ -68,7 +74,8 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
         name: layer.name, kind: layer.kind.typeName, outputShape: Self.text(shape),
         activation: layer.kind.activation.map(Self.text),
         parameters: specs.filter { $0.key.layer == layer.name }.reduce(0) { $0 + count($1.shape) },
-        frozen: !layer.trainable, rate: { if case .dropout(let rate) = layer.kind { rate } else { nil } }())
+        frozen: !layer.trainable, rate: { if case .dropout(let rate) = layer.kind { rate } else { nil } }(),
+        regularizers: layer.regularizers)
     }
     totalParameters = specs.reduce(0) { $0 + count($1.shape) }
     trainableParameters = specs.filter(\.trainable).reduce(0) { $0 + count($1.shape) }

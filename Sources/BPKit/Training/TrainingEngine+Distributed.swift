@@ -100,7 +100,10 @@ extension TrainingEngine {
       UnsafeMutableRawBufferPointer(start: gradientBuffer.pointer, count: count * MemoryLayout<Scalar>.stride),
       from: share.last)
     try communicator.broadcast(&message, from: share.last)
-    return BatchMetrics(
-      loss: message.sum / Double(message.rows), samples: share.total, correct: message.correct, judged: message.judged)
+    // The penalty joins the whole batch's gradient once, as on one process.
+    return regularize(
+      BatchMetrics(
+        loss: message.sum / Double(message.rows), samples: share.total, correct: message.correct,
+        judged: message.judged))
   }
 }

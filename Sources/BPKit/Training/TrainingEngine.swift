@@ -50,6 +50,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// draws them without advancing. ``evaluate(inputs:targets:count:batchSize:)`` never drops.
   /// Unused by a network without dropout layers.
   public var dropoutMasks = DropoutMasks(seed: 0)
+  /// The trainable tensors with a regularizer; empty, training does no extra work.
+  let regularized: [RegularizedTensor]
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
   public private(set) var accumulatedSamples = 0
   let workspace: Workspace<Scalar>
@@ -146,6 +148,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       iterations = optimizer.iterations
       nadamProduct = NadamMomentumProduct(beta1: optimizer.configuration.beta1)
       clipTensors = layout.trainableEntries.map { ($0.offset, $0.count) }
+      regularized = RegularizedTensor.find(in: model.network, layout: layout)
       workspace = Workspace(layerCount: plan.steps.count)
 
     } catch {
@@ -287,14 +290,17 @@ public final class TrainingEngine<Scalar: BLASScalar> {
         rows += chunkRows
         start += n
       }
-      return BatchMetrics(loss: total.sum / Double(rows), samples: count, correct: total.correct, judged: total.judged)
+      // Keras' test_step adds the regularizers' penalty to the loss too.
+      return BatchMetrics(
+        loss: total.sum / Double(rows) + regularizationPenalty, samples: count, correct: total.correct,
+        judged: total.judged)
 
     } catch {
       throw BPKitError(error)
     }
   }
 
-  /// The batch-mean gradient of the loss for every trainable weight, without
+  /// The batch-mean gradient of the loss (with the regularizers' penalty) for every trainable weight, without
   /// updating anything. For gradient checks and inspection.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
@@ -336,7 +342,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     let (totals, rows) = try run(
       inputs: inputs, targets: targets, count: count, backward: true, dropout: dropoutMasks)
     if advancing { dropoutMasks.position += count }
-    return BatchMetrics(loss: totals.sum / Double(rows), samples: count, correct: totals.correct, judged: totals.judged)
+    return regularize(
+      BatchMetrics(loss: totals.sum / Double(rows), samples: count, correct: totals.correct, judged: totals.judged))
   }
 
   /// Forward, loss and (optionally) backward for one batch; returns the loss

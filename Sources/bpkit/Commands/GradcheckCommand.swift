@@ -19,7 +19,9 @@ struct GradcheckCommand: ParsableCommand {
       features, an Elman layer of 64 tanh units, a linear output); \
       'lstm32' and 'gru32' are LSTM and GRU layers ('recurrent=ACT' sets \
       their gates' activation, 'reset_before' a GRU's reset_after=False); \
-      'rnn32:seq' returns sequences; 'nobias' drops a bias; 'std' is a \
+      'rnn32:seq' returns sequences; 'nobias' drops a bias; 'l2=0.01' \
+      (and 'l1=', 'bias_l2=', 'recurrent_l2=', ...) adds a regularizer's \
+      penalty to the loss checked; 'std' is a \
       standardize layer; 'dropout0.2' a dropout layer (checked with fixed \
       masks, drawn from --seed); activations: linear, sigmoid, tanh, relu, \
       leaky_relu(ALPHA), elu(ALPHA), softmax, hard_sigmoid, gelu, gelu_tanh, \

@@ -25,6 +25,10 @@ struct TrainCommand: ParsableCommand {
         gru64           GRU layer (Keras' GRU, reset_after; :reset_before)
         lstm64:recurrent=hard_sigmoid  the gates' activation
         64:relu:nobias  a layer without bias
+        64:relu:l2=0.01 an L2 penalty on the kernel (Keras'
+                        kernel_regularizer=L2(0.01)); l1= is L1, both
+                        L1L2; bias_l1=, bias_l2= the bias; recurrent_l1=,
+                        recurrent_l2= an rnn/lstm/gru's recurrent kernel
         std             a standardize layer (see --standardize)
         dropout0.2      a dropout layer (Keras' Dropout(0.2)): in training
                         drops each value with probability 0.2, scaling the

@@ -66,7 +66,7 @@ enum SampleModels {
           "elman_any_length_sequences", recurrent(steps: nil, activation: .leakyReLU(alpha: 0.3), returnSequences: true)
         ),
         ("gated_lstm_gru", gated(resetAfter: true)), ("gated_gru_reset_before", gated(resetAfter: false)),
-        ("dropout_dense_and_sequence", dropout),
+        ("dropout_dense_and_sequence", dropout), ("regularized", regularized()),
       ]
   }
 
@@ -82,6 +82,18 @@ enum SampleModels {
       Layer(name: "drop", kind: .dropout(rate: 0.25)),
       Layer(name: "head", kind: .dense(units: 2, activation: .softmax, useBias: true)),
     ])
+
+  /// The gated network with L1, L2 and L1L2 regularizers on every kind of
+  /// weight (format 1.5), a frozen layer's included.
+  static func regularized() -> NetworkDescription {
+    var network = gated(resetAfter: true)
+    network.layers[0].regularizers = LayerRegularizers(
+      kernel: Regularizer(l2: 0.01), recurrentKernel: Regularizer(l1: 0.001, l2: 0.002), bias: Regularizer(l1: 0.5))
+    network.layers[1].regularizers = LayerRegularizers(recurrentKernel: Regularizer(l1: 0.125))
+    network.layers[1].trainable = false
+    network.layers[2].regularizers = LayerRegularizers(kernel: Regularizer(l1: 1e-4, l2: 3e-4), bias: Regularizer())
+    return network
+  }
 
   /// An LSTM (hard_sigmoid gates) returning sequences under a GRU, then a dense head.
   static func gated(resetAfter: Bool) -> NetworkDescription {

@@ -166,6 +166,25 @@ enum JSONSchemaText {
             }
           ]
         },
+        "regularizer": {
+          "description": "A weight penalty added to the training loss (format 1.5): Keras 3's L1L2, l1*sum(|w|) + l2*sum(w^2) over the weight tensor, added to each batch's loss as is (not divided by the batch size), its gradient l1*sign(w) + 2*l2*w (sign(0) = 0) added to the weight's gradient. Keras' L1 and L2 are the cases with the other factor 0. Applied only to trainable layers, as Keras does; training-only (no effect on predictions).",
+          "type": "object",
+          "properties": {
+            "l1": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "The L1 factor (Keras' l1)."
+            },
+            "l2": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "The L2 factor (Keras' l2)."
+            }
+          },
+          "additionalProperties": false
+        },
         "denseLayer": {
           "description": "A dense layer: y = activation(x\u00b7kernel + bias); applied to every time step of a sequence. Weights: kernel [inputs, units], bias [units] (when use_bias).",
           "type": "object",
@@ -178,6 +197,14 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "dense",
@@ -217,6 +244,18 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "recurrent_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on recurrent_kernel (format 1.5; Keras' recurrent_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "elman",
@@ -261,6 +300,18 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "recurrent_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on recurrent_kernel (format 1.5; Keras' recurrent_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "lstm",
@@ -314,6 +365,18 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "recurrent_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on recurrent_kernel (format 1.5; Keras' recurrent_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "gru",
@@ -718,6 +781,25 @@ enum JSONSchemaText {
             }
           ]
         },
+        "regularizer": {
+          "description": "A weight penalty added to the training loss (format 1.5): Keras 3's L1L2, l1*sum(|w|) + l2*sum(w^2) over the weight tensor, added to each batch's loss as is (not divided by the batch size), its gradient l1*sign(w) + 2*l2*w (sign(0) = 0) added to the weight's gradient. Keras' L1 and L2 are the cases with the other factor 0. Applied only to trainable layers, as Keras does; training-only (no effect on predictions).",
+          "type": "object",
+          "properties": {
+            "l1": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "The L1 factor (Keras' l1)."
+            },
+            "l2": {
+              "type": "number",
+              "minimum": 0,
+              "default": 0,
+              "description": "The L2 factor (Keras' l2)."
+            }
+          },
+          "additionalProperties": false
+        },
         "denseLayer": {
           "description": "A dense layer: y = activation(x\u00b7kernel + bias); applied to every time step of a sequence. Weights: kernel [inputs, units], bias [units] (when use_bias).",
           "type": "object",
@@ -730,6 +812,14 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "dense",
@@ -769,6 +859,18 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "recurrent_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on recurrent_kernel (format 1.5; Keras' recurrent_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "elman",
@@ -813,6 +915,18 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "recurrent_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on recurrent_kernel (format 1.5; Keras' recurrent_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "lstm",
@@ -866,6 +980,18 @@ enum JSONSchemaText {
               "type": "boolean",
               "default": true,
               "description": "Whether training changes the layer's weights (format 1.4; Keras' trainable). false freezes the layer: its weights do not move and get no optimizer slots; gradients still flow through it. Written only when false."
+            },
+            "kernel_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on kernel (format 1.5; Keras' kernel_regularizer). Written only when set."
+            },
+            "recurrent_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on recurrent_kernel (format 1.5; Keras' recurrent_regularizer). Written only when set."
+            },
+            "bias_regularizer": {
+              "$ref": "#/$defs/regularizer",
+              "description": "The penalty on bias (format 1.5; Keras' bias_regularizer); only with use_bias. Written only when set."
             },
             "type": {
               "const": "gru",

@@ -64,6 +64,16 @@ enum NetworkJSON {
       try writer.key("trainable")
       try writer.bool(false)
     }
+    // Format 1.5; written only when set.
+    for (_, setting, regularizer) in layer.regularizers.entries {
+      try writer.key(setting)
+      try writer.beginObject(inline: true)
+      try writer.key("l1")
+      try writer.real(regularizer.l1)
+      try writer.key("l2")
+      try writer.real(regularizer.l2)
+      try writer.endObject()
+    }
     try writer.endObject()
   }
 
@@ -155,13 +165,25 @@ enum NetworkJSON {
 
   static let layerMembers: Set<String> = [
     "name", "type", "units", "activation", "use_bias", "return_sequences", "recurrent_activation", "unit_forget_bias",
-    "reset_after", "trainable", "rate",
+    "reset_after", "trainable", "rate", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
   ]
 
   private static func readLayer(_ cursor: JSONCursor) throws(BPKitJSONError) -> Layer {
     var layer = try readLayerKind(cursor)
     let object = try cursor.object(allowing: layerMembers)
     layer.trainable = try object.optional("trainable")?.bool() ?? true
+    func regularizer(_ member: String) throws(BPKitJSONError) -> Regularizer? {
+      guard let cursor = object.optional(member) else { return nil }
+      let factors = try cursor.object(allowing: ["l1", "l2"])
+      func factor(_ name: String) throws(BPKitJSONError) -> Double {
+        try factors.optional(name)?.finite(in: 0...Double.greatestFiniteMagnitude, "a finite number of at least 0")
+          ?? 0
+      }
+      return Regularizer(l1: try factor("l1"), l2: try factor("l2"))
+    }
+    layer.regularizers = LayerRegularizers(
+      kernel: try regularizer("kernel_regularizer"), recurrentKernel: try regularizer("recurrent_regularizer"),
+      bias: try regularizer("bias_regularizer"))
     return layer
   }
 
@@ -250,7 +272,7 @@ extension ModelError {
   var layerName: String? {
     switch self {
     case .invalidSize(let layer, _, _), .sequenceInputRequired(let layer), .invalidActivationParameter(let layer, _),
-      .sizeTooLarge(let layer, _, _, _), .invalidDropoutRate(let layer, _):
+      .sizeTooLarge(let layer, _, _, _), .invalidDropoutRate(let layer, _), .invalidRegularizer(let layer, _, _):
       layer
     case .duplicateLayerName(let name), .invalidLayerName(let name): name
     case .missingParameter(let key), .unexpectedParameter(let key), .parameterShapeMismatch(let key, _, _): key.layer

@@ -60,6 +60,14 @@ struct KerasExportPlan {
     func base(_ name: String, trainable: Bool = true) -> [String: Any] {
       ["name": name, "trainable": trainable, "dtype": Self.dtypePolicy]
     }
+    /// A weight layer's common settings, its regularizers (Keras 3's serialized L1, L2, L1L2) included.
+    func base(of layer: Layer) -> [String: Any] {
+      var config = base(layer.name, trainable: layer.trainable)
+      for entry in layer.regularizers.entries {
+        config[entry.setting] = KerasNetworkPlan.serialized(entry.regularizer)
+      }
+      return config
+    }
 
     var layers: [KerasLayer] = []
     trainable = model.orderedParameters.filter(\.spec.trainable).map(\.spec.key)
@@ -69,7 +77,7 @@ struct KerasExportPlan {
         // Keras' activation names carry fixed parameters (leaky_relu 0.2,
         // elu 1); other values become an activation layer after a linear Dense.
         let inline = Self.kerasActivation(activation)
-        var config = base(layer.name, trainable: layer.trainable)
+        var config = base(of: layer)
         config.merge(["units": units, "activation": inline ?? "linear", "use_bias": useBias]) { $1 }
         layers.append(
           KerasLayer(
@@ -94,7 +102,7 @@ struct KerasExportPlan {
             detail: "layer '\(layer.name)' uses \(Self.noKerasName(activation)) inside its recurrence, where Keras' "
               + "SimpleRNN takes only an activation's name")
         }
-        var config = base(layer.name, trainable: layer.trainable)
+        var config = base(of: layer)
         config.merge([
           "units": units, "activation": name, "use_bias": useBias, "return_sequences": returnSequences,
           "return_state": false, "go_backwards": false, "stateful": false, "unroll": false, "dropout": 0.0,
@@ -116,7 +124,7 @@ struct KerasExportPlan {
           }
           names.append(name)
         }
-        var config = base(layer.name, trainable: layer.trainable)
+        var config = base(of: layer)
         config.merge([
           "units": settings.units, "activation": names[0], "recurrent_activation": names[1],
           "use_bias": settings.useBias, "return_sequences": settings.returnSequences, "return_state": false,

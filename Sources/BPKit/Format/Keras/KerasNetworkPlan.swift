@@ -181,6 +181,11 @@ struct KerasNetworkPlan {
       default:
         refuse()
       }
+      if let index = layers.indices.last, layers[index].name == name, regularizedClasses.contains(kerasClass) {
+        let (regularizers, notes) = Self.regularizers(of: layers[index], className: kerasClass, layerConfig)
+        layers[index].regularizers = regularizers
+        warnings += notes
+      }
     }
     guard unsupported.isEmpty else { throw KerasError.unsupportedLayers(file: file, layers: unsupported) }
     guard let input else {
@@ -223,11 +228,15 @@ struct KerasNetworkPlan {
   }
 
   /// What bpkit drops from a layer's settings, as warnings: training
-  /// without regularizers, constraints or recurrent dropout, in float32.
+  /// without constraints, activity regularizers or recurrent dropout, in
+  /// float32. The weight regularizers of the layers that have them are taken
+  /// (``regularizers(of:className:_:)``).
   private static func droppedSettings(of name: String, className: String, _ config: [String: Any]) -> [String] {
     let layer = "layer '\(name)' (\(className))"
     var dropped: [String] = []
-    for key in config.keys.sorted() where key.hasSuffix("_regularizer") || key.hasSuffix("_constraint") {
+    let taken = regularizedClasses.contains(className) ? Set(regularizerSettings.map(\.0)) : []
+    for key in config.keys.sorted()
+    where (key.hasSuffix("_regularizer") && !taken.contains(key)) || key.hasSuffix("_constraint") {
       if let value = config[key], !(value is NSNull) {
         dropped.append("\(layer): \(key) \(describe(value)) is dropped; bpkit has none")
       }
@@ -329,7 +338,7 @@ struct KerasNetworkPlan {
     return text.lowercased()
   }
 
-  private static func describe(_ value: Any?) -> String {
+  static func describe(_ value: Any?) -> String {
     guard let value, !(value is NSNull) else { return "null" }
     if let text = value as? String { return "'\(text)'" }
     if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {

@@ -132,7 +132,9 @@ struct ONNXImporter {
       built = zip(described.layers, built).map { layer, pair in
         let parameters = Dictionary(
           uniqueKeysWithValues: pair.1.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
-        return (Layer(name: layer.name, kind: layer.kind, trainable: layer.trainable), parameters)
+        return (
+          Layer(name: layer.name, kind: layer.kind, trainable: layer.trainable, regularizers: layer.regularizers),
+          parameters)
       }
     }
     let network = NetworkDescription(input: inputShape, layers: built.map(\.0))

@@ -96,9 +96,19 @@ import _BPKitTestSupport
     ("slash in name", "$.layers[0].name", "expected a non-empty name without '/'"),
     (
       "unknown member", "$.layers[0].filters",
-      "unknown member; expected only activation, name, rate, recurrent_activation, reset_after, return_sequences, "
-        + "trainable, type, "
-        + "unit_forget_bias, units, use_bias"
+      "unknown member; expected only activation, bias_regularizer, kernel_regularizer, name, rate, recurrent_activation, "
+        + "recurrent_regularizer, reset_after, return_sequences, trainable, type, unit_forget_bias, units, use_bias"
+    ),
+    ("negative l2", "$.layers[0].kernel_regularizer.l2", "expected a finite number of at least 0, found -0.5"),
+    ("regularizer member", "$.layers[0].kernel_regularizer.l3", "unknown member; expected only l1, l2"),
+    (
+      "bias regularizer without bias", "$.layers[2]",
+      "layer 'c': bias_regularizer applies to a weight 'bias' that this dense layer does not have; remove it"
+    ),
+    (
+      "recurrent regularizer on dense", "$.layers[1]",
+      "layer 'b': recurrent_regularizer applies to a weight 'recurrent_kernel' that this dense layer does not have; "
+        + "remove it"
     ),
     ("dense with return_sequences", "$.layers[0].return_sequences", "a dense layer has no return_sequences"),
     ("dense with a rate", "$.layers[0].rate", "a dense layer has no rate"),
@@ -135,6 +145,10 @@ import _BPKitTestSupport
   private func apply(_ name: String, to document: inout [String: Any]) {
     switch name {
     case "units zero": layer(&document, 2) { $0["units"] = 0 }
+    case "negative l2": layer(&document, 0) { $0["kernel_regularizer"] = ["l1": 0.0, "l2": -0.5] }
+    case "regularizer member": layer(&document, 0) { $0["kernel_regularizer"] = ["l1": 0.0, "l3": 0.5] }
+    case "bias regularizer without bias": layer(&document, 2) { $0["bias_regularizer"] = ["l2": 0.5] }
+    case "recurrent regularizer on dense": layer(&document, 1) { $0["recurrent_regularizer"] = ["l2": 0.5] }
     case "units text": layer(&document, 2) { $0["units"] = "3" }
     case "unknown type": layer(&document, 1) { $0["type"] = "conv2d" }
     case "unknown activation": layer(&document, 0) { $0["activation"] = "swiglu" }
@@ -200,6 +214,7 @@ import _BPKitTestSupport
   static let beyondSchema: Set<String> = [
     "duplicate name", "elman without sequence", "wrong kernel shape", "short data", "float overflow", "bad base64",
     "base64 length", "missing weight", "extra weight", "unknown layer weights", "newer version",
+    "bias regularizer without bias",
   ]
 
   @Test func refusesACheckpointWhereAModelIsExpected() throws {

@@ -37,19 +37,59 @@ import _BPKitTestSupport
       Self.dense("half", ["dtype": "mixed_bfloat16"]),
       ["class_name": "Dropout", "config": ["name": "drop", "rate": 0.25, "seed": 7]],
     ])
-    #expect(plan.warnings.count == 6, "\(plan.warnings)")
+    #expect(plan.warnings.count == 5, "\(plan.warnings)")
     #expect(plan.network.layers.last?.kind == .dropout(rate: 0.25))
     #expect(plan.network.layers.filter { !$0.trainable }.map(\.name) == ["frozen"])
     #expect(plan.warnings[1].hasPrefix("layer 'regular' (Dense): kernel_constraint "))
-    #expect(plan.warnings[2].hasPrefix("layer 'regular' (Dense): kernel_regularizer "))
-    #expect(plan.warnings[3] == "layer 'double' (Dense): dtype policy float64 becomes float32, which bpkit computes in")
+    // An L2 kernel regularizer is taken (format 1.5), not dropped.
+    #expect(plan.network.layers[2].regularizers == LayerRegularizers(kernel: Regularizer(l2: 0.01)))
+    #expect(plan.warnings[2] == "layer 'double' (Dense): dtype policy float64 becomes float32, which bpkit computes in")
     #expect(
-      plan.warnings[4] == "layer 'half' (Dense): dtype policy mixed_bfloat16 becomes float32, which bpkit computes in")
-    #expect(plan.warnings[5] == "layer 'drop' (Dropout): seed 7 is dropped; bpkit draws its masks from the run's seed")
+      plan.warnings[3] == "layer 'half' (Dense): dtype policy mixed_bfloat16 becomes float32, which bpkit computes in")
+    #expect(plan.warnings[4] == "layer 'drop' (Dropout): seed 7 is dropped; bpkit draws its masks from the run's seed")
     #expect(
       plan.warnings[0]
         == "layer 'rnn' (SimpleRNN): dropout 0.1 is dropped; bpkit has no dropout inside recurrent layers (a Dropout "
         + "layer before or after one is kept)")
+  }
+
+  /// What bpkit cannot take (an activity regularizer, another regularizer
+  /// class) is named, never applied silently; L1, L2 and L1L2 in Keras 3's
+  /// and tf.keras 2's forms, and the names 'l1' and 'l2', are taken.
+  @Test func regularizersBPKitLacksAreNamed() throws {
+    let plan = try Self.plan([
+      Self.dense(
+        "d",
+        [
+          "kernel_regularizer": [
+            "module": "keras.regularizers", "class_name": "OrthogonalRegularizer",
+            "config": ["factor": 0.01, "mode": "rows"],
+          ] as [String: Any],
+          "activity_regularizer": ["module": "keras.regularizers", "class_name": "L2", "config": ["l2": 0.01]],
+          "bias_regularizer": ["class_name": "L1", "config": ["l1": 0.5]],
+        ]),
+      Self.dense("e", ["kernel_regularizer": "l2", "bias_regularizer": ["class_name": "L2", "config": ["l2": -1.0]]]),
+      Self.dense(
+        "f",
+        [
+          "kernel_regularizer": [
+            "module": "keras.regularizers", "class_name": "L1L2", "config": ["l1": 0.25, "l2": 0.125],
+            "registered_name": NSNull(),
+          ] as [String: Any],
+          "use_bias": false, "bias_regularizer": "l1",
+        ]),
+    ])
+    #expect(
+      plan.network.layers.map(\.regularizers) == [
+        LayerRegularizers(bias: Regularizer(l1: 0.5)), LayerRegularizers(kernel: Regularizer(l2: 0.01)),
+        LayerRegularizers(kernel: Regularizer(l1: 0.25, l2: 0.125)),
+      ])
+    #expect(plan.warnings.count == 3, "\(plan.warnings)")
+    #expect(plan.warnings[0].hasPrefix("layer 'd' (Dense): activity_regularizer "))
+    #expect(
+      plan.warnings[1].hasPrefix("layer 'd' (Dense): kernel_regularizer ")
+        && plan.warnings[1].hasSuffix("is dropped; bpkit has L1, L2 and L1L2 with factors of at least 0"))
+    #expect(plan.warnings[2].hasPrefix("layer 'e' (Dense): bias_regularizer "))
   }
 
   @Test func aPlainModelHasNoWarnings() throws {
