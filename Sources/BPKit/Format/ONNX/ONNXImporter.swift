@@ -134,7 +134,8 @@ struct ONNXImporter {
           uniqueKeysWithValues: pair.1.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
         return (
           Layer(name: layer.name, kind: layer.kind, trainable: layer.trainable, regularizers: layer.regularizers),
-          parameters)
+          parameters
+        )
       }
     }
     let network = NetworkDescription(input: inputShape, layers: built.map(\.0))
