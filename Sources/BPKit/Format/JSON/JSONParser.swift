@@ -157,32 +157,74 @@ struct JSONParser {
     let start = position
     var count = 0
     var released = start
+    let text = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    let end = bytes.count
+    var index = position
     while true {
-      guard let byte = current, byte == UInt8(ascii: "-") || (byte &- UInt8(ascii: "0")) < 10 else {
+      guard index < end, text[index] == UInt8(ascii: "-") || (text[index] &- UInt8(ascii: "0")) < 10 else {
         position = start
         return nil
       }
-      _ = try parseNumber()
+      if let after = Self.numberEnd(text, from: index, to: end) {
+        index = after
+      } else {
+        // Not a number after all: the full parser says what is wrong, and where.
+        position = index
+        _ = try parseNumber()
+        index = position
+      }
       count += 1
-      skipWhitespace()
-      switch current {
-      case UInt8(ascii: ","):
-        position += 1
-        skipWhitespace()
-      case UInt8(ascii: "]"):
-        let end = position
-        position += 1
-        releaseMapped(released..<end)
-        return .numbers(start..<end, count: count)
-      default: throw failure("expected ',' or ']' in an array")
+      while index < end, Self.isWhitespace(text[index]) { index += 1 }
+      if index < end, text[index] == UInt8(ascii: ",") {
+        index += 1
+        while index < end, Self.isWhitespace(text[index]) { index += 1 }
+      } else if index < end, text[index] == UInt8(ascii: "]") {
+        position = index + 1
+        releaseMapped(released..<index)
+        return .numbers(start..<index, count: count)
+      } else {
+        position = index
+        throw failure("expected ',' or ']' in an array")
       }
       // The text checked so far need not stay in memory: the tensor reader
       // reads it again from the file's pages, a stretch at a time.
-      if position - released >= Self.releaseStretch {
-        releaseMapped(released..<position)
-        released = position
+      if index - released >= Self.releaseStretch {
+        releaseMapped(released..<index)
+        released = index
       }
     }
+  }
+
+  /// Where the number starting at `start` ends, when it follows RFC 8259's
+  /// grammar (as ``parseNumber()`` checks it), or `nil` when it does not.
+  @inline(__always)
+  private static func numberEnd(_ text: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+    @inline(__always) func isDigit(_ index: Int) -> Bool { index < end && (text[index] &- UInt8(ascii: "0")) < 10 }
+    var index = start
+    if text[index] == UInt8(ascii: "-") { index += 1 }
+    if index < end, text[index] == UInt8(ascii: "0") {
+      index += 1
+    } else {
+      guard isDigit(index) else { return nil }
+      repeat { index += 1 } while isDigit(index)
+    }
+    if index < end, text[index] == UInt8(ascii: ".") {
+      index += 1
+      guard isDigit(index) else { return nil }
+      repeat { index += 1 } while isDigit(index)
+    }
+    if index < end, text[index] | 0x20 == UInt8(ascii: "e") {
+      index += 1
+      if index < end, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") { index += 1 }
+      guard isDigit(index) else { return nil }
+      repeat { index += 1 } while isDigit(index)
+    }
+    return index
+  }
+
+  @inline(__always)
+  private static func isWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
   }
 
   /// How much checked text of a long array or string may stay mapped before its pages are let go.

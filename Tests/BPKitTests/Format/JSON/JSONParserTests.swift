@@ -17,6 +17,10 @@ import _BPKitTestSupport
     ("[1,]", false), ("{\"a\" 1}", false), ("{\"a\": 1,}", false), ("[1] [2]", false), ("tru", false),
     ("\"\u{01}\"", false), ("\"\\x\"", false), ("\"\\u12\"", false), ("\"open", false), ("NaN", false),
     ("{\"a\": 1, \"a\": 2}", false),
+    // Arrays of numbers, which the parser checks on a path of their own.
+    ("[1 , 2\t,\n3 ]", true), ("[1e+5,-0.0E-3,0]", true), ("[1.]", false), ("[1e]", false), ("[1E-]", false),
+    ("[01]", false), ("[-]", false), ("[1,2", false), ("[1,,2]", false), ("[1]x", false), ("[1 2]", false),
+    ("[-01]", false), ("[1.e5]", false), ("[0x10]", false), ("[1, -]", false),
   ])
   func acceptsExactlyRFC8259(text: String, valid: Bool) {
     #expect(((try? parse(text)) != nil) == valid, "\(text)")
