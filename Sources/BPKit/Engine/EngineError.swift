@@ -37,6 +37,8 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   case classWeightCount(expected: Int, actual: Int)
   /// A class weight is negative or not finite.
   case invalidClassWeight(classIndex: Int, weight: Double)
+  /// A model of one precision given to an engine or a prediction in the other.
+  case dtypeMismatch(model: DType, engine: DType)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -68,6 +70,9 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
       "the optimizer's '\(slot)' values for weight '\(key)' have shape \(actual), but the weight has \(expected)"
     case .invalidHyperparameter(let name, let value, let expected):
       "optimizer setting \(name) = \(value) is invalid; it must be \(expected)"
+    case .dtypeMismatch(let model, let engine):
+      "the model is \(model) and this computes in \(engine); use the model's precision "
+        + "(\(model == .float64 ? "Double" : "Float")), or convert the model with converted(to: .\(engine))"
     case .nothingAccumulated:
       "no gradients were accumulated since the last update"
     case .classWeightsNeedClassifier(let loss):

@@ -10,9 +10,25 @@ extension Model {
   /// - Returns: [batch, units], or [batch, steps, units] when the network
   ///   returns sequences.
   /// - Throws: ``BPKitError/Code/doesNotFit`` when the
-  ///   shape does not fit, ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU runs.
+  ///   shape does not fit, ``BPKitError`` when `BPKIT_KERNELS` names no path
+  ///   this CPU runs, or when the model is float64 (give it a `Tensor<Double>`).
   public func predict(_ inputs: Tensor<Float>) throws(BPKitError) -> Tensor<Float> {
+    try predicted(inputs)
+  }
+
+  /// Runs a float64 model on a batch in Double and returns its outputs; see
+  /// ``predict(_:)-(Tensor<Float>)``.
+  ///
+  /// - Throws: as ``predict(_:)-(Tensor<Float>)`` does, and when the model is
+  ///   float32 (give it a `Tensor<Float>`).
+  @_disfavoredOverload  // Literal tensors stay Float, as before float64 models.
+  public func predict(_ inputs: Tensor<Double>) throws(BPKitError) -> Tensor<Double> {
+    try predicted(inputs)
+  }
+
+  private func predicted<S: BLASScalar>(_ inputs: Tensor<S>) throws(BPKitError) -> Tensor<S> {
     do {
+      guard dtype == DType.of(S.self) else { throw EngineError.dtypeMismatch(model: dtype, engine: DType.of(S.self)) }
       let shape = inputs.shape
       let batch: Int
       var steps = 1
@@ -34,7 +50,7 @@ extension Model {
       let predictor = try Predictor(model: self)
       let perSample = inputs.count / batch
       let outputPerSample = try predictor.outputCount(inputCount: perSample, count: 1)
-      var output = [Float](repeating: 0, count: batch * outputPerSample)
+      var output = [S](repeating: 0, count: batch * outputPerSample)
       // Chunks bound the scratch memory for very large batches.
       let chunk = 1024
       try inputs.scalars.withUnsafeBufferPointer { x in
@@ -42,10 +58,19 @@ extension Model {
           var start = 0
           while start < batch {
             let n = min(chunk, batch - start)
-            try predictor.predict(
-              UnsafeBufferPointer(rebasing: x[(start * perSample)..<((start + n) * perSample)]), count: n,
-              into: UnsafeMutableBufferPointer(rebasing: y[(start * outputPerSample)..<((start + n) * outputPerSample)])
-            )
+            let chunkInputs = UnsafeRawBufferPointer(
+              UnsafeBufferPointer(rebasing: x[(start * perSample)..<((start + n) * perSample)]))
+            let chunkOutputs = UnsafeMutableRawBufferPointer(
+              UnsafeMutableBufferPointer(rebasing: y[(start * outputPerSample)..<((start + n) * outputPerSample)]))
+            if S.self == Double.self {
+              try predictor.predict(
+                chunkInputs.assumingMemoryBound(to: Double.self), count: n,
+                into: chunkOutputs.assumingMemoryBound(to: Double.self))
+            } else {
+              try predictor.predict(
+                chunkInputs.assumingMemoryBound(to: Float.self), count: n,
+                into: chunkOutputs.assumingMemoryBound(to: Float.self))
+            }
             start += n
           }
         }

@@ -21,9 +21,15 @@ internal import CKernels
 public final class Predictor {
   /// The network run.
   public let network: NetworkDescription
+  /// The model's precision: a float32 model predicts from and into `Float`
+  /// buffers, a float64 model from and into `Double` ones.
+  public let dtype: DType
   let plan: NetworkPlan
   let parameters: ScalarBuffer<Float>
   private let workspace: Workspace<Float>
+  /// A float64 model's weights and scratch buffers.
+  let float64Parameters: ScalarBuffer<Double>?
+  let float64Workspace: Workspace<Double>
   /// One workspace per block of a batch split over threads (see `RowBlocks`).
   var blockWorkspaces: [Workspace<Float>] = []
   /// The dense kernels packed for the path of the first call of more than
@@ -44,14 +50,20 @@ public final class Predictor {
       try Kernels.validateEnvironment()
       do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
       network = model.network
-      let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
-      for entry in plan.layout.entries {
-        model.parameters[entry.spec.key]!.scalars.withUnsafeBufferPointer {
-          (parameters.pointer + entry.offset).update(from: $0.baseAddress!, count: entry.count)
-        }
+      dtype = model.dtype
+      if model.dtype == .float64 {
+        let parameters = ScalarBuffer<Double>(capacity: plan.layout.totalCount)
+        for entry in plan.layout.entries { model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset) }
+        float64Parameters = parameters
+        self.parameters = ScalarBuffer<Float>()
+      } else {
+        let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
+        for entry in plan.layout.entries { model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset) }
+        self.parameters = parameters
+        float64Parameters = nil
       }
-      self.parameters = parameters
       workspace = Workspace(layerCount: plan.steps.count)
+      float64Workspace = Workspace(layerCount: plan.steps.count)
 
     } catch {
       throw BPKitError(error)
@@ -83,11 +95,13 @@ public final class Predictor {
   ///   - inputs: [count, features] or [count, steps, features], row-major.
   ///   - count: The number of samples.
   ///   - output: Room for ``outputCount(inputCount:count:)`` numbers.
-  /// - Throws: ``BPKitError`` when the sizes do not fit.
+  /// - Throws: ``BPKitError`` when the sizes do not fit, or when the model is
+  ///   float64 (it predicts from and into `Double` buffers).
   public func predict(
     _ inputs: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>
   ) throws(BPKitError) {
     do {
+      guard dtype == .float32 else { throw EngineError.dtypeMismatch(model: dtype, engine: .float32) }
       let steps = try plan.network.input.batchSteps(inputs: inputs.count, count: count)
       let needed = (plan.outputIsSequence ? count * steps : count) * plan.outputWidth
       guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }

@@ -16,6 +16,7 @@ extension FormatError: BPKitErrorReason {
       .invalidFile
     case .readFailed: .readFailed
     case .writeFailed: .writeFailed
+    case .unsupportedDType: .unsupported
     }
   }
 
@@ -286,7 +287,7 @@ extension EngineError: BPKitErrorReason {
     switch self {
     case .invalidNetwork: .invalidModel
     case .invalidBPTTSteps, .invalidHyperparameter, .lossNeedsActivation, .labelsNeedCrossEntropy,
-      .classWeightsNeedClassifier, .classWeightsForSequence, .classWeightCount, .invalidClassWeight:
+      .classWeightsNeedClassifier, .classWeightsForSequence, .classWeightCount, .invalidClassWeight, .dtypeMismatch:
       .invalidSetting
     default: .doesNotFit
     }

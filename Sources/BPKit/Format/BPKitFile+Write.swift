@@ -41,6 +41,10 @@ extension BPKitFile {
   public func write(to url: URL, format: FileFormat, options: FileWriteOptions = .init()) throws(BPKitError) -> [String]
   {
     do {
+      // Each format below writes float64 weights or is named here: never rounded on the way.
+      if model.dtype == .float64 && format != .hdf5 {
+        throw FormatError.unsupportedDType(file: url.relativePath, format: format.noun, dtype: model.dtype)
+      }
       switch format {
       case .hdf5:
         if case .checkpoint(let checkpoint) = self {

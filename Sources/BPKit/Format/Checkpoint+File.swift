@@ -47,9 +47,10 @@ extension Checkpoint {
   /// An upper bound of the size of this checkpoint's file: the model, the
   /// optimizer's slots, the sample order and the history.
   var estimatedFileBytes: Int {
+    // A float64 slot takes the room of two float32 numbers.
     let slots = optimizer.slots.values.reduce(0) { total, tensors in
       total + tensors.values.reduce(0) { $0 + $1.count }
-    }
+    } * (optimizer.dtype == .float64 ? 2 : 1)
     let notes = progress.history.reduce(0) { total, record in total + record.notes.reduce(0) { $0 + $1.utf8.count + 16 }
     }
     return model.estimatedFileBytes
@@ -70,6 +71,12 @@ enum CheckpointFileCoding {
       try ValueDomain.check(createdAt: checkpoint.createdAt)
     } catch {
       throw error.formatError(file: file)
+    }
+    if !checkpoint.optimizer.slots.isEmpty && checkpoint.optimizer.dtype != checkpoint.model.dtype {
+      throw FormatError.invalidValue(
+        file: file, path: "/optimizer/slots",
+        reason: "the optimizer's slots are \(checkpoint.optimizer.dtype) and the model is \(checkpoint.model.dtype); "
+          + "convert the state with converted(to: .\(checkpoint.model.dtype))")
     }
     let shapes = Dictionary(
       uniqueKeysWithValues: checkpoint.model.orderedParameters.map { ($0.spec.key, $0.spec.shape) })
@@ -141,6 +148,10 @@ enum CheckpointFileCoding {
     try group.setAttribute("centered", to: UInt8(configuration.centered ? 1 : 0))
     let slots = try group.createGroup(FileLayout.slots)
     for name in state.slots.keys.sorted() {
+      if let exact = state.float64Slots?[name] {
+        try writer.writeTensors(exact, layers: layers, into: try slots.createGroup(name))
+        continue
+      }
       try writer.writeTensors(state.slots[name]!, layers: layers, into: try slots.createGroup(name))
     }
     if let schedule = configuration.schedule { try writeSchedule(schedule, into: group, with: writer) }
@@ -368,6 +379,7 @@ enum CheckpointFileCoding {
     let slotsGroup = try reader.group("\(FileLayout.optimizer)/\(FileLayout.slots)")
     let specs = model.orderedParameters.map(\.spec)
     var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
+    var float64Slots: [String: [ParameterKey: Tensor<Double>]] = [:]
     for name in try slotsGroup.children() {
       let slotGroup = try reader.group("\(FileLayout.optimizer)/\(FileLayout.slots)/\(name)")
       // A slot may cover only some weights (the trainable ones): read those present.
@@ -375,7 +387,15 @@ enum CheckpointFileCoding {
       for spec in specs where try slotGroup.contains("\(spec.key.layer)/\(spec.key.name)") {
         present.append(spec)
       }
-      slots[name] = try ModelFileCoding.readTensors(reader, from: slotGroup, specs: present)
+      // Format 1.5: a float64 file's slots are float64 datasets.
+      if reader.dtype == .float64 {
+        float64Slots[name] = try ModelFileCoding.readTensors(reader, from: slotGroup, specs: present, as: Double.self)
+      } else {
+        slots[name] = try ModelFileCoding.readTensors(reader, from: slotGroup, specs: present)
+      }
+    }
+    if reader.dtype == .float64 {
+      return OptimizerState(configuration: configuration, iterations: iterations, float64Slots: float64Slots)
     }
     return OptimizerState(configuration: configuration, iterations: iterations, slots: slots)
   }

@@ -9,6 +9,9 @@ enum FileLayout {
   static let bpkitVersionAttribute = "bpkit_version"
   static let createdAtAttribute = "created_at"
   static let createdAtUnixAttribute = "created_at_unix"
+  /// Format 1.5: `"float64"` when the weights and optimizer slots are
+  /// float64 datasets; absent (float32) otherwise.
+  static let dtypeAttribute = "dtype"
 
   /// The CRC-32 attribute every dataset carries.
   static let checksumAttribute = "crc32"

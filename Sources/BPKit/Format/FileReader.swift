@@ -12,6 +12,9 @@ struct FileReader {
   let root: HDF5Group
   let kind: BPKitFileKind
   let version: FormatVersion
+  /// The precision of the weights and optimizer slots (format 1.5's root
+  /// `dtype` attribute; float32 without it).
+  let dtype: DType
 
   /// Rows of a tensor read per call: small enough to still be in the
   /// processor's cache when its checksum is computed right after.
@@ -43,6 +46,17 @@ struct FileReader {
     }
     self.kind = kind
     self.version = version
+    if try root.hasAttribute(FileLayout.dtypeAttribute) {
+      let text = try Self.string(root, FileLayout.dtypeAttribute, file: path)
+      guard let dtype = DType(rawValue: text) else {
+        throw FormatError.invalidValue(
+          file: path, path: "/@\(FileLayout.dtypeAttribute)",
+          reason: "'\(text)' is not a dtype bpkit knows (float32, float64)")
+      }
+      self.dtype = dtype
+    } else {
+      dtype = .float32
+    }
   }
 
   static func fileSize(_ path: String) -> Int {
@@ -138,10 +152,12 @@ struct FileReader {
 
   // MARK: Checked datasets
 
-  /// Reads a Float32 tensor whose shape must be `shape`, straight into its
-  /// final storage, verifying its CRC-32.
-  func tensor(_ name: String, in group: HDF5Group, shape: [Int]) throws -> Tensor<Float> {
-    Tensor(shape: shape, scalars: try values(name, in: group, as: Float.self, shape: shape))
+  /// Reads a Float32 (or, with `as: Double.self`, Float64) tensor whose
+  /// shape must be `shape`, straight into its final storage, verifying its CRC-32.
+  func tensor<S: HDF5Scalar & BinaryFloatingPoint>(
+    _ name: String, in group: HDF5Group, shape: [Int], as type: S.Type = Float.self
+  ) throws -> Tensor<S> {
+    Tensor(shape: shape, scalars: try values(name, in: group, as: S.self, shape: shape))
   }
 
   /// Reads a numeric dataset whose shape must be `shape` (checked before any

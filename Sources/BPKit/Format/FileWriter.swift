@@ -39,7 +39,7 @@ struct FileWriter {
     }
   }
 
-  func write(_ tensor: Tensor<Float>, to name: String, in group: HDF5Group) throws {
+  func write<S: HDF5Scalar & BinaryFloatingPoint>(_ tensor: Tensor<S>, to name: String, in group: HDF5Group) throws {
     try write(tensor.scalars, shape: tensor.shape, to: name, in: group)
   }
 
@@ -65,7 +65,14 @@ struct FileWriter {
   func writeModel(_ model: Model) throws {
     try write(
       strings: [try FileLayout.encodeNetwork(model.network)], scalar: true, to: FileLayout.network, in: root)
-    try writeTensors(model.parameters, layers: model.network.layers, into: try root.createGroup(FileLayout.weights))
+    let weights = try root.createGroup(FileLayout.weights)
+    if let exact = model.float64Parameters {
+      // Format 1.5: a float64 model's weights (and its optimizer's slots) are float64 datasets.
+      try root.setAttribute(FileLayout.dtypeAttribute, to: DType.float64.rawValue)
+      try writeTensors(exact, layers: model.network.layers, into: weights)
+    } else {
+      try writeTensors(model.parameters, layers: model.network.layers, into: weights)
+    }
     // Format 1.1: the names of the features and classes, when the model has them.
     if let features = model.names.features {
       try write(strings: features, scalar: false, to: FileLayout.featureNames, in: root)
@@ -77,7 +84,9 @@ struct FileWriter {
 
   /// Writes tensors keyed by layer and weight name as `<layer>/<name>`,
   /// layers in the network's order.
-  func writeTensors(_ tensors: [ParameterKey: Tensor<Float>], layers: [Layer], into group: HDF5Group) throws {
+  func writeTensors<S: HDF5Scalar & BinaryFloatingPoint>(
+    _ tensors: [ParameterKey: Tensor<S>], layers: [Layer], into group: HDF5Group
+  ) throws {
     let byLayer = Dictionary(grouping: tensors.keys, by: \.layer)
     for layer in layers {
       guard let keys = byLayer[layer.name] else { continue }

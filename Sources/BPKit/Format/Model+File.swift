@@ -39,7 +39,8 @@ extension Model {
   /// An upper bound of the size of this model's file.
   var estimatedFileBytes: Int {
     FileWriter.estimatedBytes(
-      scalars: parameters.values.reduce(0) { $0 + $1.count }, datasets: parameters.count + 1,
+      scalars: parameters.values.reduce(0) { $0 + $1.count }, stride: dtype == .float64 ? 8 : 4,
+      datasets: parameters.count + 1,
       text: 512 * (network.layers.count + 1)
         + [names.features, names.classes].compactMap { $0 }.joined().reduce(0) { $0 + $1.utf8.count + 64 })
   }
@@ -47,6 +48,12 @@ extension Model {
 
 /// Reading the model part shared by model files and checkpoints.
 enum ModelFileCoding {
+  /// Weights as a file stores them.
+  enum StoredParameters {
+    case float32([ParameterKey: Tensor<Float>])
+    case float64([ParameterKey: Tensor<Double>])
+  }
+
   static func readModel(_ reader: FileReader) throws -> Model {
     let json = try reader.strings(FileLayout.network, in: reader.root, scalar: true)[0]
     let network: NetworkDescription
@@ -62,7 +69,6 @@ enum ModelFileCoding {
       throw FormatError.invalidModel(file: reader.path, error: error.reason(ModelError.self))
     }
     let weights = try reader.group(FileLayout.weights)
-    let parameters = try readTensors(reader, from: weights, specs: specs)
     var names = ModelNames()
     if try reader.root.contains(FileLayout.featureNames) {
       names.features = try reader.strings(FileLayout.featureNames, in: reader.root, scalar: false)
@@ -70,9 +76,17 @@ enum ModelFileCoding {
     if try reader.root.contains(FileLayout.classNames) {
       names.classes = try reader.strings(FileLayout.classNames, in: reader.root, scalar: false)
     }
+    // Format 1.5: a float64 file's weights are float64 datasets, read without rounding.
+    let parameters: StoredParameters =
+      reader.dtype == .float64
+      ? .float64(try readTensors(reader, from: weights, specs: specs, as: Double.self))
+      : .float32(try readTensors(reader, from: weights, specs: specs))
     let model: Model
     do {
-      model = try Model(network: network, parameters: parameters).named(names)
+      switch parameters {
+      case .float32(let parameters): model = try Model(network: network, parameters: parameters).named(names)
+      case .float64(let parameters): model = try Model(network: network, float64Parameters: parameters).named(names)
+      }
     } catch {
       throw FormatError.invalidModel(file: reader.path, error: error.reason(ModelError.self))
     }
@@ -86,9 +100,9 @@ enum ModelFileCoding {
 
   /// Reads `<layer>/<name>` tensors for every spec under `group`, refusing
   /// any group or dataset that no spec declares.
-  static func readTensors(_ reader: FileReader, from group: HDF5Group, specs: [ParameterSpec]) throws
-    -> [ParameterKey: Tensor<Float>]
-  {
+  static func readTensors<S: HDF5Scalar & BinaryFloatingPoint>(
+    _ reader: FileReader, from group: HDF5Group, specs: [ParameterSpec], as type: S.Type = Float.self
+  ) throws -> [ParameterKey: Tensor<S>] {
     let declared = Dictionary(grouping: specs, by: \.key.layer)
     for layer in try group.children() {
       let layerPath = FileReader.join(group.path, layer)
@@ -100,11 +114,11 @@ enum ModelFileCoding {
         throw FormatError.unexpectedObject(file: reader.path, path: FileReader.join(layerPath, name))
       }
     }
-    var tensors: [ParameterKey: Tensor<Float>] = [:]
+    var tensors: [ParameterKey: Tensor<S>] = [:]
     for spec in specs {
       let layerPath = FileReader.join(group.path, spec.key.layer)
       let layerGroup = try reader.group(String(layerPath.dropFirst()))
-      tensors[spec.key] = try reader.tensor(spec.key.name, in: layerGroup, shape: spec.shape)
+      tensors[spec.key] = try reader.tensor(spec.key.name, in: layerGroup, shape: spec.shape, as: S.self)
     }
     return tensors
   }

@@ -29,11 +29,21 @@ extension Model {
         name = Self.standardizationLayerName
         network.layers.insert(Layer(name: name, kind: .standardize), at: 0)
       }
-      var parameters = self.parameters
-      parameters[ParameterKey(layer: name, name: "mean")] = Tensor(shape: [features], scalars: mean)
-      parameters[ParameterKey(layer: name, name: "std")] = Tensor(
-        shape: [features], scalars: std.map { $0 == 0 || !$0.isFinite ? 1 : $0 })
-      var model = try Model(network: network, parameters: parameters)
+      let meanKey = ParameterKey(layer: name, name: "mean")
+      let stdKey = ParameterKey(layer: name, name: "std")
+      let std = std.map { $0 == 0 || !$0.isFinite ? 1 : $0 }
+      var model: Model
+      if var parameters = float64Parameters {
+        // A float64 model keeps its precision: the statistics are widened exactly.
+        parameters[meanKey] = Tensor(shape: [features], scalars: mean.map(Double.init))
+        parameters[stdKey] = Tensor(shape: [features], scalars: std.map(Double.init))
+        model = try Model(network: network, float64Parameters: parameters)
+      } else {
+        var parameters = self.parameters
+        parameters[meanKey] = Tensor(shape: [features], scalars: mean)
+        parameters[stdKey] = Tensor(shape: [features], scalars: std)
+        model = try Model(network: network, parameters: parameters)
+      }
       model.names = names
       return model
 

@@ -28,6 +28,8 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A regularizer (Keras' setting name `setting`) with a factor that is not
   /// a finite number of at least 0, or on a weight the layer does not have.
   case invalidRegularizer(layer: String, setting: String, reason: String)
+  /// Weights of one precision given to a model of the other.
+  case dtypeMismatch(model: DType, given: DType)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -53,6 +55,9 @@ package enum ModelError: Error, Hashable, Sendable, CustomStringConvertible {
       "weight '\(key)' is missing"
     case .unexpectedParameter(let key):
       "weight '\(key)' is not part of the network description"
+    case .dtypeMismatch(let model, let given):
+      "the model is \(model) and the weight given is \(given); convert the model first with "
+        + "converted(to: .\(given)) (bpkit convert --dtype \(given))"
     case .invalidNames(let reason):
       "the model's names do not fit its network: \(reason)"
     case .parameterShapeMismatch(let key, let expected, let actual):

@@ -134,9 +134,16 @@ public struct OptimizerState: Hashable, Sendable {
   public var iterations: Int64
   /// Per-weight state by slot name, for example `momentum`, `velocity`,
   /// `previous_gradient`, `step_size`; each slot has one tensor per trainable weight.
-  public var slots: [String: [ParameterKey: Tensor<Float>]]
+  /// For the optimizer of a float64 model, each slot rounded to Float32, for
+  /// display; ``float64Slots`` holds the exact values. Setting it makes the
+  /// state float32 (``float64Slots`` becomes `nil`).
+  public var slots: [String: [ParameterKey: Tensor<Float>]] {
+    didSet { float64Slots = nil }
+  }
+  /// The exact slots of a float64 model's optimizer, or `nil` for a float32 one.
+  public private(set) var float64Slots: [String: [ParameterKey: Tensor<Double>]]?
 
-  /// Creates a state.
+  /// Creates the state of a float32 model's optimizer.
   public init(
     configuration: OptimizerConfiguration, iterations: Int64 = 0,
     slots: [String: [ParameterKey: Tensor<Float>]] = [:]
@@ -144,5 +151,35 @@ public struct OptimizerState: Hashable, Sendable {
     self.configuration = configuration
     self.iterations = iterations
     self.slots = slots
+    float64Slots = nil
+  }
+
+  /// Creates the state of a float64 model's optimizer, whose slots are Float64.
+  public init(
+    configuration: OptimizerConfiguration, iterations: Int64 = 0,
+    float64Slots: [String: [ParameterKey: Tensor<Double>]]
+  ) {
+    self.configuration = configuration
+    self.iterations = iterations
+    slots = float64Slots.mapValues { $0.mapValues(Tensor<Float>.init(rounding:)) }
+    self.float64Slots = float64Slots
+  }
+
+  /// The precision of the slots: ``DType/float64`` when the state holds ``float64Slots``.
+  public var dtype: DType { float64Slots == nil ? .float32 : .float64 }
+
+  /// The state in another precision: widening is exact, narrowing rounds
+  /// each value to the nearest Float. A state without slots (a fresh
+  /// optimizer) is the same in both.
+  public func converted(to dtype: DType) -> OptimizerState {
+    guard dtype != self.dtype else { return self }
+    switch dtype {
+    case .float64:
+      return OptimizerState(
+        configuration: configuration, iterations: iterations,
+        float64Slots: slots.mapValues { $0.mapValues(Tensor<Double>.init(widening:)) })
+    case .float32:
+      return OptimizerState(configuration: configuration, iterations: iterations, slots: slots)
+    }
   }
 }

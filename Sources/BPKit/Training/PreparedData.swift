@@ -14,6 +14,9 @@ struct PreparedData {
     var inputs: [Float]
     var values: [Float]
     var labels: [Int]
+    /// The inputs and values widened to Double, for a float64 model's engine.
+    var wideInputs: [Double] = []
+    var wideValues: [Double] = []
 
     func withTargets<R>(_ body: (UnsafeBufferPointer<Float>, Targets<Float>) throws -> R) rethrows -> R {
       try inputs.withUnsafeBufferPointer { x in
@@ -93,9 +96,8 @@ extension PreparedData: SessionData {
     for index in indices { append(index, to: &batch) }
   }
 
-  func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics {
-    if let labels { return try engine.evaluate(inputs: inputs, labels: labels, count: count) }
-    return try engine.evaluate(inputs: inputs, targets: values!, count: count)
+  func evaluate(with engine: any SessionEngine) throws -> BatchMetrics {
+    try engine.evaluate(self)
   }
 }
 

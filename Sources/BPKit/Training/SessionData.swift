@@ -9,7 +9,7 @@ protocol SessionData {
   /// Copies the samples at `indices` into `batch`, reusing its storage.
   func gather(_ indices: ArraySlice<Int>, into batch: inout PreparedData.Batch) throws
   /// The loss and accuracy of the engine's current weights on all samples.
-  func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics
+  func evaluate(with engine: any SessionEngine) throws -> BatchMetrics
 }
 
 /// Where a session's samples come from.
@@ -84,7 +84,7 @@ final class StreamedData: SessionData {
     }
   }
 
-  func evaluate(with engine: TrainingEngine<Float>) throws -> BatchMetrics {
+  func evaluate(with engine: any SessionEngine) throws -> BatchMetrics {
     var lossSum = 0.0
     var samples = 0
     var correct = 0

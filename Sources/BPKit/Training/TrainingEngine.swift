@@ -3,7 +3,10 @@
 ///
 /// Everything that determines the next update lives in ``model`` and
 /// ``optimizerState``: an engine rebuilt from them continues bit for bit as
-/// the original would have (in Float32, the precision weights are stored in).
+/// the original would have. A float32 model trains in `Float` (or, for
+/// gradient checks, in `Double`, its weights widened exactly); a float64
+/// model (``Model/dtype``) trains in `Double` only, its weights and
+/// optimizer slots never rounded.
 /// The engine itself draws no random numbers; the caller shuffles. A
 /// network with dropout layers takes its masks from ``dropoutMasks``, a
 /// counter-based draw the caller places (a ``TrainingSession`` sets it to the
@@ -34,6 +37,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public private(set) var optimizerConfiguration: OptimizerConfiguration
   /// The number of updates applied (Keras's `iterations`).
   public private(set) var iterations: Int64
+  /// The precision of the model the engine was made from, which ``model``
+  /// and ``optimizerState`` keep.
+  public let dtype: DType
 
   let plan: NetworkPlan
   private(set) var rule: OptimizerRule
@@ -80,12 +86,16 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///     validates without `class_weight`.
   /// - Throws: ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU
   ///   runs, ``BPKitError`` when the loss, the optimizer state or a setting
-  ///   does not fit.
+  ///   does not fit, or when a float64 model is given to a `Float` engine.
   public init(
     model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil, classWeights: [Double]? = nil
   ) throws(BPKitError) {
     do {
       names = model.names
+      dtype = model.dtype
+      if model.dtype == .float64 && Scalar.self != Double.self {
+        throw EngineError.dtypeMismatch(model: .float64, engine: DType.of(Scalar.self))
+      }
       try Kernels.validateEnvironment()
       let plan: NetworkPlan
       do { plan = try NetworkPlan(network: model.network) } catch { throw EngineError.invalidNetwork(error) }
@@ -102,10 +112,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
 
       let layout = plan.layout
       parameters = ScalarBuffer(capacity: layout.totalCount)
-      for entry in layout.entries {
-        let tensor = model.parameters[entry.spec.key]!
-        for (k, value) in tensor.scalars.enumerated() { parameters.pointer[entry.offset + k] = Scalar(value) }
-      }
+      for entry in layout.entries { model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset) }
       // A frozen layer's weight gradients land past the trainable range, where
       // no optimizer reads them: backpropagation through it stays as it is.
       gradientBuffer = ScalarBuffer(capacity: layout.totalCount)
@@ -113,6 +120,10 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       let known = Set(rule.slotNames)
       if let unexpected = optimizer.slots.keys.sorted().first(where: { !known.contains($0) }) {
         throw EngineError.unexpectedOptimizerSlot(slot: unexpected, optimizer: optimizer.configuration.kind)
+      }
+      // The slots are read in the model's precision: a float64 model's exact ones.
+      if model.dtype == .float64 && !optimizer.slots.isEmpty && optimizer.dtype != .float64 {
+        throw EngineError.dtypeMismatch(model: .float64, engine: .float32)
       }
       var slots: [ScalarBuffer<Scalar>] = []
       for name in rule.slotNames {
@@ -126,7 +137,11 @@ public final class TrainingEngine<Scalar: BLASScalar> {
               throw EngineError.optimizerSlotShapeMismatch(
                 slot: name, key: entry.spec.key, expected: entry.spec.shape, actual: tensor.shape)
             }
-            for (k, value) in tensor.scalars.enumerated() { buffer.pointer[entry.offset + k] = Scalar(value) }
+            if model.dtype == .float64, let exact = optimizer.float64Slots?[name]?[entry.spec.key] {
+              for (k, value) in exact.scalars.enumerated() { buffer.pointer[entry.offset + k] = Scalar(value) }
+            } else {
+              for (k, value) in tensor.scalars.enumerated() { buffer.pointer[entry.offset + k] = Scalar(value) }
+            }
           }
         } else if optimizer.slots.isEmpty {
           buffer.pointer.update(repeating: Scalar(rule.initialValue(ofSlot: name)), count: layout.trainableCount)

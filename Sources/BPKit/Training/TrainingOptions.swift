@@ -24,17 +24,24 @@ public struct TrainingOptions: Sendable {
     /// Layers to freeze (Keras' `trainable=False`), by name, besides those the
     /// model file already froze; on resume, the run's frozen layers or `nil`.
     public var freeze: [String]?
+    /// The precision a new run trains and stores its weights in: `nil` for
+    /// the model file's (float32 for a layer list). A float32 model file is
+    /// widened exactly to float64; a float64 one is never narrowed here (that
+    /// is `bpkit convert --dtype float32`'s explicit rounding). A resumed run
+    /// keeps its checkpoint's dtype and refuses another.
+    public var dtype: DType?
 
     /// Creates a start from one of a layer list, a model file or a checkpoint.
     public init(
       layers: String? = nil, model: String? = nil, resume: String? = nil, allowDataChange: Bool = false,
-      freeze: [String]? = nil
+      freeze: [String]? = nil, dtype: DType? = nil
     ) {
       self.layers = layers
       self.model = model
       self.resume = resume
       self.allowDataChange = allowDataChange
       self.freeze = freeze
+      self.dtype = dtype
     }
   }
 

@@ -58,6 +58,11 @@ public struct TrainingPlan {
       try Self.refuseDataChanges(data, against: checkpoint)
       try Self.refuseChanges(schedule, against: checkpoint)
       try Self.refuseFreezeChange(start.freeze, against: checkpoint.model.network)
+      if let dtype = start.dtype, dtype != checkpoint.model.dtype {
+        throw TrainingError.invalidSetting(
+          "--dtype \(dtype): \(resume) is a \(checkpoint.model.dtype) run, and a resumed run keeps its dtype; drop "
+            + "--dtype, or start a new run from it with --model \(resume) --dtype \(dtype)")
+      }
       try Self.refuseMeaningless(
         schedule, network: checkpoint.model.network, optimizer: checkpoint.optimizer.configuration.kind)
       let source = DataSource(
@@ -179,6 +184,14 @@ public struct TrainingPlan {
         warnings.append(note)
       }
     }
+    if let dtype = start.dtype, dtype != model.dtype {
+      guard dtype == .float64 else {
+        throw TrainingError.invalidSetting(
+          "--dtype float32: \(start.model!) holds float64 weights, which training never rounds on its own; round them "
+            + "explicitly with bpkit convert \(start.model!) NEW --dtype float32 and train from NEW")
+      }
+      model = model.converted(to: .float64)
+    }
     let loaded = try Self.loadData(
       DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
       validation: data.validation.map {
@@ -202,6 +215,8 @@ public struct TrainingPlan {
       state.configuration = try schedule.applyingOptimizerSettings(to: state.configuration)
       optimizer = state
     }
+    // The slots follow the weights' precision (a float32 file's widened exactly).
+    optimizer = optimizer.converted(to: model.dtype)
     try Self.refuseMeaningless(schedule, network: model.network, optimizer: optimizer.configuration.kind)
     if data.validationSplitSeed == nil,
       let warning = Self.splitClassWarning(

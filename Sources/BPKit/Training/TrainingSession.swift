@@ -30,7 +30,7 @@ public final class TrainingSession {
   /// The ranks that share each batch, or `nil` for one process.
   public let communicator: (any Communicator)?
 
-  private let engine: TrainingEngine<Float>
+  private let engine: any SessionEngine
   private let training: any SessionData
   private let validation: (any SessionData)?
   private var random: Xoshiro256StarStar
@@ -131,7 +131,12 @@ public final class TrainingSession {
         }
       }
       random = try Xoshiro256StarStar(state: progress.random)
-      engine = try TrainingEngine(
+      if checkpoint.model.dtype == .float64, configuration.earlyStopping?.restoreBestWeights == true {
+        throw TrainingError.invalidSetting(
+          "early stopping's restore_best_weights keeps the best weights in Float32, and this model is float64; "
+            + "drop restore_best_weights, or train in float32")
+      }
+      engine = try makeSessionEngine(
         model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
         bpttSteps: configuration.bpttSteps, classWeights: configuration.classWeights)
       batch = PreparedData.Batch()
@@ -196,18 +201,10 @@ public final class TrainingSession {
           let share = BatchShare(total: end - progress.cursor, communicator: communicator)
           let first = progress.cursor + share.range.lowerBound
           try training.gather(progress.order[first..<(first + share.localCount)], into: &batch)
-          metrics = try batch.withTargets { inputs, targets in
-            fullBatch
-              ? try engine.accumulate(inputs: inputs, targets: targets, share: share)
-              : try engine.step(inputs: inputs, targets: targets, share: share)
-          }
+          metrics = try engine.train(&batch, count: share.localCount, share: share, accumulate: fullBatch)
         } else {
           try training.gather(progress.order[progress.cursor..<end], into: &batch)
-          metrics = try batch.withTargets { inputs, targets in
-            fullBatch
-              ? try engine.accumulate(inputs: inputs, targets: targets, count: end - progress.cursor)
-              : try engine.step(inputs: inputs, targets: targets, count: end - progress.cursor)
-          }
+          metrics = try engine.train(&batch, count: end - progress.cursor, share: nil, accumulate: fullBatch)
         }
         guard metrics.loss.isFinite else {
           throw TrainingError.diverged(
@@ -300,7 +297,7 @@ public final class TrainingSession {
     if policy.restoreBestWeights, stops || record.epoch >= configuration.epochs,
       let best = progress.earlyStopping.bestWeights
     {
-      try engine.setParameters(best)
+      try engine.setParameters(Model(network: engine.network, parameters: best))
       record.notes.append(
         "the weights of epoch \(progress.earlyStopping.bestEpoch) restored (best \(policy.monitor.rawValue))")
     }

@@ -12,6 +12,7 @@ enum CheckpointJSON {
   static func writeDocument(
     _ checkpoint: Checkpoint, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
+    try ModelJSON.refuseFloat64(checkpoint.model)
     do {
       try ValueDomain.check(createdAt: checkpoint.createdAt)
     } catch {

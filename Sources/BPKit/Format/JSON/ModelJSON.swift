@@ -4,9 +4,19 @@ enum ModelJSON {
   static let embeddedMembers: Set<String> = ["input", "layers", "weights", "feature_names", "class_names"]
 
   /// Writes a whole model document.
+  /// JSON documents hold float32 weights: a float64 model is refused rather than rounded.
+  static func refuseFloat64(_ model: Model) throws(BPKitJSONError) {
+    guard model.dtype == .float64 else { return }
+    throw .unwritable(
+      file: "the JSON document",
+      reason: "the model is float64 and bpkit's JSON documents hold float32 weights; keep it in bpkit HDF5 (.h5), "
+        + "or round it to float32 explicitly with bpkit convert IN OUT --dtype float32")
+  }
+
   static func writeDocument(
     _ model: Model, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
+    try refuseFloat64(model)
     try writer.beginObject()
     try BPKitJSON.writeHeader(.model, bpkitVersion: BPKitVersion.current, to: writer)
     try writeBody(model, encoding: encoding, to: writer)

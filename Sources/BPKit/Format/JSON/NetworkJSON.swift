@@ -276,7 +276,7 @@ extension ModelError {
       layer
     case .duplicateLayerName(let name), .invalidLayerName(let name): name
     case .missingParameter(let key), .unexpectedParameter(let key), .parameterShapeMismatch(let key, _, _): key.layer
-    case .noLayers, .invalidNames: nil
+    case .noLayers, .invalidNames, .dtypeMismatch: nil
     }
   }
 }

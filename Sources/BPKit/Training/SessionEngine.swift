@@ -1,0 +1,87 @@
+/// What a ``TrainingSession`` asks of its engine, whatever precision the
+/// engine computes in: a float32 model's session holds a
+/// `TrainingEngine<Float>`, a float64 model's a `TrainingEngine<Double>`.
+/// Samples are read as Float32; a `Double` engine widens each batch exactly,
+/// into storage the batch keeps, so a step allocates nothing.
+protocol SessionEngine: AnyObject {
+  var network: NetworkDescription { get }
+  var optimizerConfiguration: OptimizerConfiguration { get }
+  var learningRate: Double { get set }
+  var learningRateInForce: Double { get }
+  var model: Model { get }
+  var optimizerState: OptimizerState { get }
+  func setParameters(_ model: Model) throws(BPKitError)
+  func applyAccumulatedGradients() throws(BPKitError)
+  /// Trains on a batch (or this rank's part of it, with a `share`), or with
+  /// `accumulate` adds its gradients to the running sum.
+  func train(_ batch: inout PreparedData.Batch, count: Int, share: BatchShare?, accumulate: Bool) throws
+    -> BatchMetrics
+  /// The loss and accuracy of the current weights on prepared samples.
+  func evaluate(_ data: PreparedData) throws -> BatchMetrics
+}
+
+/// The session engine for a model: `Double` for a float64 model, `Float` otherwise.
+func makeSessionEngine(
+  model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int?, classWeights: [Double]?
+) throws(BPKitError) -> any SessionEngine {
+  switch model.dtype {
+  case .float32:
+    try TrainingEngine<Float>(
+      model: model, optimizer: optimizer, loss: loss, bpttSteps: bpttSteps, classWeights: classWeights)
+  case .float64:
+    try TrainingEngine<Double>(
+      model: model, optimizer: optimizer, loss: loss, bpttSteps: bpttSteps, classWeights: classWeights)
+  }
+}
+
+extension TrainingEngine: SessionEngine {
+  func train(_ batch: inout PreparedData.Batch, count: Int, share: BatchShare?, accumulate: Bool) throws
+    -> BatchMetrics
+  {
+    try batch.withTargets(in: Scalar.self) { inputs, targets in
+      switch (share, accumulate) {
+      case (let share?, true): try self.accumulate(inputs: inputs, targets: targets, share: share)
+      case (let share?, false): try step(inputs: inputs, targets: targets, share: share)
+      case (nil, true): try self.accumulate(inputs: inputs, targets: targets, count: count)
+      case (nil, false): try step(inputs: inputs, targets: targets, count: count)
+      }
+    }
+  }
+
+  func evaluate(_ data: PreparedData) throws -> BatchMetrics {
+    let inputs = Scalar.self == Float.self ? unsafeBitCast(data.inputs, to: [Scalar].self) : data.inputs.map(Scalar.init)
+    if let labels = data.labels { return try evaluate(inputs: inputs, labels: labels, count: data.count) }
+    let values =
+      Scalar.self == Float.self ? unsafeBitCast(data.values!, to: [Scalar].self) : data.values!.map(Scalar.init)
+    return try evaluate(inputs: inputs, targets: values, count: data.count)
+  }
+}
+
+extension PreparedData.Batch {
+  /// Calls `body` with the batch in precision `S`: as it is for `Float`,
+  /// widened exactly into the batch's own `Double` storage otherwise.
+  mutating func withTargets<S: BLASScalar, R>(
+    in _: S.Type, _ body: (UnsafeBufferPointer<S>, Targets<S>) throws -> R
+  ) rethrows -> R {
+    if S.self == Float.self {
+      return try withTargets { inputs, targets in
+        let x = UnsafeRawBufferPointer(inputs).bindMemory(to: S.self)
+        switch targets {
+        case .values(let values): return try body(x, .values(UnsafeRawBufferPointer(values).bindMemory(to: S.self)))
+        case .labels(let labels): return try body(x, .labels(labels))
+        }
+      }
+    }
+    wideInputs.removeAll(keepingCapacity: true)
+    wideInputs.append(contentsOf: inputs.lazy.map(Double.init))
+    wideValues.removeAll(keepingCapacity: true)
+    wideValues.append(contentsOf: values.lazy.map(Double.init))
+    return try wideInputs.withUnsafeBufferPointer { wide in
+      let x = UnsafeRawBufferPointer(wide).bindMemory(to: S.self)
+      if !labels.isEmpty { return try labels.withUnsafeBufferPointer { try body(x, .labels($0)) } }
+      return try wideValues.withUnsafeBufferPointer {
+        try body(x, .values(UnsafeRawBufferPointer($0).bindMemory(to: S.self)))
+      }
+    }
+  }
+}
