@@ -46,7 +46,8 @@ import _BPKitTestSupport
       try model.predict(Tensor<Float>(shape: [1, 3], scalars: [1, 2, 3]))
     }
     expectReason(EngineError.dtypeMismatch(model: .float64, engine: .float32)) {
-      try TrainingEngine<Float>(model: model, optimizer: OptimizerState(configuration: .init(kind: .sgd)), loss: .meanSquaredError)
+      try TrainingEngine<Float>(
+        model: model, optimizer: OptimizerState(configuration: .init(kind: .sgd)), loss: .meanSquaredError)
     }
     let narrow = model.converted(to: .float32)
     expectReason(EngineError.dtypeMismatch(model: .float32, engine: .float64)) {

@@ -17,9 +17,9 @@ extension Model {
   }
 
   /// Runs a float64 model on a batch in Double and returns its outputs; see
-  /// ``predict(_:)-(Tensor<Float>)``.
+  /// `predict(_:)` of a `Tensor<Float>`.
   ///
-  /// - Throws: as ``predict(_:)-(Tensor<Float>)`` does, and when the model is
+  /// - Throws: as `predict(_:)` of a `Tensor<Float>` does, and when the model is
   ///   float32 (give it a `Tensor<Float>`).
   @_disfavoredOverload  // Literal tensors stay Float, as before float64 models.
   public func predict(_ inputs: Tensor<Double>) throws(BPKitError) -> Tensor<Double> {

@@ -53,12 +53,16 @@ public final class Predictor {
       dtype = model.dtype
       if model.dtype == .float64 {
         let parameters = ScalarBuffer<Double>(capacity: plan.layout.totalCount)
-        for entry in plan.layout.entries { model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset) }
+        for entry in plan.layout.entries {
+          model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset)
+        }
         float64Parameters = parameters
         self.parameters = ScalarBuffer<Float>()
       } else {
         let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
-        for entry in plan.layout.entries { model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset) }
+        for entry in plan.layout.entries {
+          model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset)
+        }
         self.parameters = parameters
         float64Parameters = nil
       }

@@ -48,9 +48,10 @@ extension Checkpoint {
   /// optimizer's slots, the sample order and the history.
   var estimatedFileBytes: Int {
     // A float64 slot takes the room of two float32 numbers.
-    let slots = optimizer.slots.values.reduce(0) { total, tensors in
-      total + tensors.values.reduce(0) { $0 + $1.count }
-    } * (optimizer.dtype == .float64 ? 2 : 1)
+    let slots =
+      optimizer.slots.values.reduce(0) { total, tensors in
+        total + tensors.values.reduce(0) { $0 + $1.count }
+      } * (optimizer.dtype == .float64 ? 2 : 1)
     let notes = progress.history.reduce(0) { total, record in total + record.notes.reduce(0) { $0 + $1.utf8.count + 16 }
     }
     return model.estimatedFileBytes

@@ -33,6 +33,11 @@ extension Model {
     return model
   }
 
+  /// The weights in Float64: a float64 model's own, a float32 model's widened exactly.
+  var widenedParameters: [ParameterKey: Tensor<Double>] {
+    float64Parameters ?? parameters.mapValues(Tensor<Double>.init(widening:))
+  }
+
   /// Copies the weight `key` into `destination` in the engine's precision `S`.
   ///
   /// - Precondition: the model's ``dtype`` is `S`'s, or the model is float32
@@ -55,5 +60,12 @@ extension Model {
     } else {
       for (k, value) in tensor.scalars.enumerated() { destination[k] = S(value) }
     }
+  }
+}
+
+extension OptimizerState {
+  /// One slot tensor in Float64: a float64 state's own, a float32 state's widened exactly.
+  func widenedSlot(_ slot: String, _ key: ParameterKey) -> Tensor<Double>? {
+    float64Slots?[slot]?[key] ?? slots[slot]?[key].map(Tensor<Double>.init(widening:))
   }
 }

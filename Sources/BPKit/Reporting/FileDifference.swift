@@ -58,8 +58,18 @@ public struct FileDifference: Sendable {
     notCompared = []
     comparedTrainingState = false
     guard architecture.isEmpty else { return }
-    let (a, b) = (first.model.parameters, second.model.parameters)
-    weights = Set(a.keys).union(b.keys).sorted().map { TensorDifference(name: $0.description, a[$0], b[$0]) }
+    if first.model.dtype != second.model.dtype || first.model.dtype == .float64 {
+      // Float64 weights are compared as they are stored; a float32 file's widened exactly beside them.
+      if first.model.dtype != second.model.dtype {
+        state.append(
+          Field(name: "dtype", first: first.model.dtype.rawValue, second: second.model.dtype.rawValue))
+      }
+      let (a, b) = (first.model.widenedParameters, second.model.widenedParameters)
+      weights = Set(a.keys).union(b.keys).sorted().map { TensorDifference(name: $0.description, a[$0], b[$0]) }
+    } else {
+      let (a, b) = (first.model.parameters, second.model.parameters)
+      weights = Set(a.keys).union(b.keys).sorted().map { TensorDifference(name: $0.description, a[$0], b[$0]) }
+    }
 
     // A Keras file may hold the optimizer state it was compiled and trained
     // with; only checkpoints hold a training run's state.
@@ -110,10 +120,16 @@ public struct FileDifference: Sendable {
     if a.iterations != b.iterations {
       state.append(Field(name: "optimizer iterations", first: "\(a.iterations)", second: "\(b.iterations)"))
     }
+    let float64 = a.dtype == .float64 || b.dtype == .float64
     for slot in Set(a.slots.keys).union(b.slots.keys).sorted() {
       let (left, right) = (a.slots[slot] ?? [:], b.slots[slot] ?? [:])
       for key in Set(left.keys).union(right.keys).sorted() {
-        optimizerSlots.append(TensorDifference(name: "\(slot)/\(key)", left[key], right[key]))
+        guard float64 else {
+          optimizerSlots.append(TensorDifference(name: "\(slot)/\(key)", left[key], right[key]))
+          continue
+        }
+        optimizerSlots.append(
+          TensorDifference(name: "\(slot)/\(key)", a.widenedSlot(slot, key), b.widenedSlot(slot, key)))
       }
     }
   }

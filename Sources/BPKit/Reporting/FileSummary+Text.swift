@@ -28,7 +28,9 @@ extension FileSummary {
       return "safetensors \(kind), \(size)"
     default:
       let version = formatVersion.map { " format \($0)" } ?? ""
-      return "bpkit \(kind), \(format == "hdf5" ? "HDF5" : format.uppercased())\(version), \(size)"
+      // A float64 model says so; float32 is every file's default.
+      let dtype = model.dtype == .float64 ? ", float64" : ""
+      return "bpkit \(kind), \(format == "hdf5" ? "HDF5" : format.uppercased())\(version)\(dtype), \(size)"
     }
   }
 

@@ -60,6 +60,8 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
   public var featureNames: [String]?
   /// The classes' names the model keeps, or `nil` (then classes are their indices).
   public var classNames: [String]?
+  /// The precision of the weights (``Model/dtype``).
+  public var dtype: DType
 
   /// Summarises a model.
   public init(_ model: Model) {
@@ -83,6 +85,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     frozenParameters = specs.filter { frozen.contains($0.key.layer) }.reduce(0) { $0 + count($1.shape) }
     featureNames = model.names.features
     classNames = model.names.classes
+    dtype = model.dtype
   }
 
   enum CodingKeys: String, CodingKey {
@@ -93,6 +96,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     case frozenParameters = "frozen_parameters"
     case featureNames = "feature_names"
     case classNames = "class_names"
+    case dtype
   }
 
   /// Encodes every member; names the model lacks are `null`, as `inspect --json` shows what a file lacks.
@@ -105,6 +109,7 @@ public struct ModelSummary: Hashable, Sendable, Encodable {
     try container.encode(frozenParameters, forKey: .frozenParameters)
     try container.encode(featureNames, forKey: .featureNames)
     try container.encode(classNames, forKey: .classNames)
+    try container.encode(dtype.rawValue, forKey: .dtype)
   }
 
   static func text(_ input: InputShape) -> String {

@@ -24,6 +24,16 @@ public struct TensorDifference: Hashable, Sendable {
 
   /// Compares two tensors of the same name; `nil` stands for a tensor one file lacks.
   public init(name: String, _ first: Tensor<Float>?, _ second: Tensor<Float>?) {
+    self.init(comparing: name, first, second)
+  }
+
+  /// Compares two float64 tensors (or a float32 one widened exactly) of the
+  /// same name; `nil` stands for a tensor one file lacks.
+  public init(name: String, _ first: Tensor<Double>?, _ second: Tensor<Double>?) {
+    self.init(comparing: name, first, second)
+  }
+
+  private init<S: BinaryFloatingPoint>(comparing name: String, _ first: Tensor<S>?, _ second: Tensor<S>?) {
     self.name = name
     guard let first, let second else {
       outcome = first == nil ? .onlyInSecond : .onlyInFirst
@@ -36,7 +46,8 @@ public struct TensorDifference: Hashable, Sendable {
     var maxAbsolute = 0.0
     var maxRelative = 0.0
     var differing = 0
-    for (a, b) in zip(first.scalars, second.scalars) where a.bitPattern != b.bitPattern {
+    // Widening to Double keeps a Float's bits apart: equal bits stay equal, different bits stay different.
+    for (a, b) in zip(first.scalars, second.scalars) where Double(a).bitPattern != Double(b).bitPattern {
       differing += 1
       let (x, y) = (Double(a), Double(b))
       guard !x.isNaN, !y.isNaN else {

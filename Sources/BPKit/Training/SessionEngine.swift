@@ -49,7 +49,8 @@ extension TrainingEngine: SessionEngine {
   }
 
   func evaluate(_ data: PreparedData) throws -> BatchMetrics {
-    let inputs = Scalar.self == Float.self ? unsafeBitCast(data.inputs, to: [Scalar].self) : data.inputs.map(Scalar.init)
+    let inputs =
+      Scalar.self == Float.self ? unsafeBitCast(data.inputs, to: [Scalar].self) : data.inputs.map(Scalar.init)
     if let labels = data.labels { return try evaluate(inputs: inputs, labels: labels, count: data.count) }
     let values =
       Scalar.self == Float.self ? unsafeBitCast(data.values!, to: [Scalar].self) : data.values!.map(Scalar.init)

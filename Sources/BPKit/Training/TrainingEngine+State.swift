@@ -30,7 +30,7 @@ extension TrainingEngine {
   ///
   /// - Throws: ``BPKitError`` naming the first weight that is missing or
   ///   misshapen, or when the engine trains a float64 model (its weights
-  ///   come back with ``setParameters(_:)-(Model)``); nothing is replaced then.
+  ///   come back with `setParameters(_:)` given a `Model`); nothing is replaced then.
   public func setParameters(_ tensors: [ParameterKey: Tensor<Float>]) throws(BPKitError) {
     guard dtype == .float32 else { throw BPKitError(ModelError.dtypeMismatch(model: dtype, given: .float32)) }
     try setParameters(tensors, as: Float.self)

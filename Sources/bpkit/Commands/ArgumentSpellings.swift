@@ -34,6 +34,8 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Optimizer names in any case (`Adam`, `SGD`, `rmsprop`).
+extension DType: ExpressibleByArgument {}
+
 extension OptimizerKind: ExpressibleByArgument {
   public init?(argument: String) {
     self.init(rawValue: argument.lowercased())

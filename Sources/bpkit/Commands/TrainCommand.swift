@@ -164,7 +164,8 @@ extension TrainStartOptions {
   var options: TrainingOptions.Start {
     TrainingOptions.Start(
       layers: layers, model: model, resume: resume, allowDataChange: allowDataChange,
-      freeze: freeze.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+      freeze: freeze.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+      dtype: dtype)
   }
 }
 
@@ -230,6 +231,14 @@ struct TrainStartOptions: ParsableArguments {
       "Freeze these layers (Keras trainable=False): their weights do not move and get no optimizer slots.",
       valueName: "name,..."))
   var freeze: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Train and store the weights in float32 (default) or float64; a --model file's own by default, widened "
+        + "exactly to float64, never narrowed; a resumed run keeps its checkpoint's.",
+      valueName: "float32|float64"))
+  var dtype: DType?
 }
 
 /// The data a run trains and validates on.

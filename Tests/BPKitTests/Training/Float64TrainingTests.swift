@@ -102,7 +102,9 @@ import _BPKitTestSupport
     options.start = .init(model: path)
     let next = try TrainingRun(options)
     #expect(next.session.model.dtype == .float64)
-    #expect(Self.bits(next.session.checkpoint())["weights/dense_1/kernel"] == Self.bits(try CheckpointComparison.load(path))["weights/dense_1/kernel"])
+    #expect(
+      Self.bits(next.session.checkpoint())["weights/dense_1/kernel"]
+        == Self.bits(try CheckpointComparison.load(path))["weights/dense_1/kernel"])
   }
 
   @Test func float64WeightsGoOnlyWhereTheyAreKept() throws {

@@ -1,0 +1,66 @@
+import BPKit
+import Foundation
+import Testing
+import _BPKitTestSupport
+
+/// `bpkit train --dtype float64` through the binary: a float64 checkpoint
+/// that resumes to the uninterrupted bits, shown by `inspect`, compared by
+/// `diff`, and never rounded by a resume or a conversion.
+@Suite struct Float64CommandTests {
+  static let iris = Fixtures.path("datasets/iris.csv")
+
+  static func train(_ checkpoint: String, _ extra: [String] = []) throws -> ProcessResult {
+    try BPKitBinary.run(
+      arguments: [
+        "train", "--layers", "4,8:tanh,3:softmax", "--data", iris, "--target", "species", "--validation-split", "0.2",
+        "--batch-size", "16", "--epochs", "3", "--seed", "7", "--checkpoint", checkpoint, "--quiet",
+      ] + extra)
+  }
+
+  @Test func aFloat64RunResumesToTheBitsOfTheWholeRun() throws {
+    let folder = try TemporaryDirectory()
+    #expect(try Self.train(folder.path("whole.h5"), ["--dtype", "float64"]).status == 0)
+    let first = try Self.train(folder.path("parts.h5"), ["--dtype", "float64", "--stop-after-steps", "11"])
+    #expect(first.status == 0, "\(first.error)")
+    let resumed = try BPKitBinary.run("train", "--resume", folder.path("parts.h5"), "--quiet")
+    #expect(resumed.status == 0, "\(resumed.error)")
+    let whole = try CheckpointComparison.load(folder.path("whole.h5"))
+    let parts = try CheckpointComparison.load(folder.path("parts.h5"))
+    #expect(whole.model.dtype == .float64)
+    #expect(whole.model.float64Parameters == parts.model.float64Parameters)
+    #expect(whole.optimizer.float64Slots == parts.optimizer.float64Slots)
+    let diff = try BPKitBinary.run("diff", folder.path("whole.h5"), folder.path("parts.h5"))
+    #expect(diff.status == 0, "\(diff.output)")
+  }
+
+  @Test func inspectAndDiffShowTheDtype() throws {
+    let folder = try TemporaryDirectory()
+    #expect(try Self.train(folder.path("wide.h5"), ["--dtype", "float64"]).status == 0)
+    #expect(try Self.train(folder.path("narrow.h5")).status == 0)
+    let inspect = try BPKitBinary.run("inspect", folder.path("wide.h5"))
+    #expect(inspect.output.contains("bpkit checkpoint, HDF5 format 1.5, float64, "), "\(inspect.output)")
+    let narrow = try BPKitBinary.run("inspect", folder.path("narrow.h5"))
+    #expect(!narrow.output.contains("float64"), "\(narrow.output)")
+    let json = try BPKitBinary.run("inspect", "--json", folder.path("wide.h5"))
+    #expect(json.output.contains("\"dtype\" : \"float64\""), "\(json.output)")
+    let diff = try BPKitBinary.run("diff", folder.path("narrow.h5"), folder.path("wide.h5"))
+    #expect(diff.status == 1)
+    #expect(diff.output.contains("dtype"), "\(diff.output)")
+  }
+
+  @Test func aResumeRefusesAnotherDtypeAndAConversionThatWouldRound() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("run.h5")
+    #expect(try Self.train(path, ["--dtype", "float64", "--stop-after-steps", "3"]).status == 0)
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    let resumed = try BPKitBinary.run("train", "--resume", path, "--dtype", "float32", "--quiet")
+    #expect(resumed.status == 2)
+    #expect(resumed.error.contains("--dtype float32"), "\(resumed.error)")
+    #expect(resumed.error.split(separator: "\n").count == 1, "\(resumed.error)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    let convert = try BPKitBinary.run("convert", path, folder.path("run.onnx"))
+    #expect(convert.status == 3, "\(convert.error)")
+    #expect(convert.error.contains("--dtype float32"), "\(convert.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder.path("run.onnx")))
+  }
+}
