@@ -1,5 +1,6 @@
 import BPKit
 import Foundation
+import HDF5
 import Testing
 import _BPKitTestSupport
 
@@ -62,5 +63,30 @@ import _BPKitTestSupport
     #expect(convert.status == 3, "\(convert.error)")
     #expect(convert.error.contains("--dtype float32"), "\(convert.error)")
     #expect(!FileManager.default.fileExists(atPath: folder.path("run.onnx")))
+  }
+
+  @Test func inferRunsAFloat64ModelInDoubleAndKeepsEveryDigit() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("run.h5")
+    #expect(try Self.train(path, ["--dtype", "float64"]).status == 0)
+    let model = try BPKitFile.open(URL(fileURLWithPath: path)).model
+    let data = try Dataset.readCSV(path: Self.iris, targetColumns: ["species"])
+    let expected = try model.predict(
+      Tensor(shape: data.inputs.shape, scalars: data.inputs.scalars.map(Double.init)))
+    let csv = try BPKitBinary.run("infer", path, "--input", Self.iris, "--ignore", "species")
+    #expect(csv.status == 0, "\(csv.error)")
+    let values = csv.output.split(separator: "\n").dropFirst().flatMap {
+      $0.split(separator: ",").map { Double(String($0))! }
+    }
+    #expect(values.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+    #expect(values.contains { Double(Float($0)) != $0 })
+    let h5 = folder.path("predictions.h5")
+    let result = try BPKitBinary.run("infer", path, "--input", Self.iris, "--ignore", "species", "--output", h5)
+    #expect(result.status == 0, "\(result.error)")
+    let stored = try HDF5File(openingAtPath: h5).root.openDataset("predictions")
+    #expect(stored.elementType == .float64)
+    #expect(try stored.read(as: Double.self).map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+    let top = try BPKitBinary.run("infer", path, "--input", Self.iris, "--ignore", "species", "--top-k", "2")
+    #expect(top.status == 0, "\(top.error)")
   }
 }

@@ -90,9 +90,9 @@ public struct Evaluation: Sendable {
   ///   - units: The number of outputs per row.
   ///   - source: The labels' file or dataset, named in errors.
   /// - Throws: ``BPKitError`` when the labels do not fit.
-  public mutating func add(outputs: ArraySlice<Float>, labels: ArraySlice<Float>, units: Int, source: String)
-    throws(BPKitError)
-  {
+  public mutating func add<S: BinaryFloatingPoint>(
+    outputs: ArraySlice<S>, labels: ArraySlice<Float>, units: Int, source: String
+  ) throws(BPKitError) {
     do {
       let count = outputs.count / units
       let perRow = labels.count / max(count, 1)
@@ -112,10 +112,10 @@ public struct Evaluation: Sendable {
     }
   }
 
-  private mutating func add(_ output: ArraySlice<Float>, _ target: ArraySlice<Float>, row: Int, source: String)
-    throws(DataError)
-  {
-    func clipped(_ p: Float) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
+  private mutating func add<S: BinaryFloatingPoint>(
+    _ output: ArraySlice<S>, _ target: ArraySlice<Float>, row: Int, source: String
+  ) throws(DataError) {
+    func clipped(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
     let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
     switch loss {
     case .categoricalCrossEntropy:

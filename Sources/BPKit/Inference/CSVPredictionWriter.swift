@@ -15,6 +15,16 @@ final class CSVPredictionWriter: PredictionWriter {
   }
 
   func write(outputs: [Float], count: Int) throws(BPKitError) {
+    try writeRows(outputs, count: count)
+  }
+
+  func write(float64Outputs outputs: [Double], count: Int) throws(BPKitError) {
+    try writeRows(outputs, count: count)
+  }
+
+  private func writeRows<S: BinaryFloatingPoint & LosslessStringConvertible>(_ outputs: [S], count: Int)
+    throws(BPKitError)
+  {
     do {
       let width = outputs.count / max(count, 1)
       if !wroteHeader {
@@ -25,7 +35,7 @@ final class CSVPredictionWriter: PredictionWriter {
         let row = outputs[sample * width..<(sample + 1) * width]
         let fields: [String] =
           mode == .outputs
-          ? row.map(PredictionText.csv)
+          ? row.map { PredictionText.csv($0) }
           : mode.ranked(row, kind: kind).flatMap {
             mode == .argmax
               ? [PredictionText.csv(class: $0.index, classNames)]

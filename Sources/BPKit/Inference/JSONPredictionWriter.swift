@@ -23,6 +23,16 @@ final class JSONPredictionWriter: PredictionWriter {
   }
 
   func write(outputs: [Float], count: Int) throws(BPKitError) {
+    try writeRows(outputs, count: count)
+  }
+
+  func write(float64Outputs outputs: [Double], count: Int) throws(BPKitError) {
+    try writeRows(outputs, count: count)
+  }
+
+  private func writeRows<S: BinaryFloatingPoint & LosslessStringConvertible>(_ outputs: [S], count: Int)
+    throws(BPKitError)
+  {
     do {
       let width = outputs.count / max(count, 1)
       for sample in 0..<count {
@@ -63,14 +73,14 @@ final class JSONPredictionWriter: PredictionWriter {
     }
   }
 
-  private func nested(_ row: ArraySlice<Float>) -> String {
+  private func nested<S: BinaryFloatingPoint & LosslessStringConvertible>(_ row: ArraySlice<S>) -> String {
     if sampleShape.count == 2 {
       let units = sampleShape[1]
       return "["
         + stride(from: row.startIndex, to: row.endIndex, by: units).map { start in
-          "[" + row[start..<start + units].map(PredictionText.json).joined(separator: ",") + "]"
+          "[" + row[start..<start + units].map { PredictionText.json($0) }.joined(separator: ",") + "]"
         }.joined(separator: ",") + "]"
     }
-    return "[" + row.map(PredictionText.json).joined(separator: ",") + "]"
+    return "[" + row.map { PredictionText.json($0) }.joined(separator: ",") + "]"
   }
 }

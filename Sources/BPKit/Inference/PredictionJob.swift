@@ -22,6 +22,11 @@ struct PredictionJob {
   /// The samples of every batch gone through so far.
   private(set) var sampleCount = 0
   private var outputs: [Float] = []
+  /// A float64 model's outputs, in place of ``outputs``.
+  private var float64Outputs: [Double] = []
+  /// A float64 model's inputs, widened exactly from the samples read.
+  private var float64Inputs: [Double] = []
+  private var isFloat64: Bool { predictor.dtype == .float64 }
 
   init(
     source: any SampleReader, predictor: Predictor, evaluate: Bool, batchSize: Int,
@@ -60,7 +65,11 @@ struct PredictionJob {
           try deliver(batch, to: writer)
         } else {
           try send(count: batch.count)
-          try outputs.withUnsafeBytes { try communicator!.send($0, to: 0) }
+          if isFloat64 {
+            try float64Outputs.withUnsafeBytes { try communicator!.send($0, to: 0) }
+          } else {
+            try outputs.withUnsafeBytes { try communicator!.send($0, to: 0) }
+          }
         }
         sampleCount += batch.count
       } else if rank == 0 {
@@ -70,11 +79,16 @@ struct PredictionJob {
           throw DistributedError.inputDiffers(rank: owner, batch: index, expected: pass.count, actual: sent)
         }
         let width = try predictor.outputCount(inputCount: inputCount(of: pass), count: pass.count)
-        if outputs.count != width { outputs = [Float](repeating: 0, count: width) }
-        try outputs.withUnsafeMutableBytes { try communicator!.receive(into: $0, from: owner) }
+        if isFloat64 {
+          if float64Outputs.count != width { float64Outputs = [Double](repeating: 0, count: width) }
+          try float64Outputs.withUnsafeMutableBytes { try communicator!.receive(into: $0, from: owner) }
+        } else {
+          if outputs.count != width { outputs = [Float](repeating: 0, count: width) }
+          try outputs.withUnsafeMutableBytes { try communicator!.receive(into: $0, from: owner) }
+        }
         switch pass {
         case .read(let batch): try deliver(batch, to: writer)
-        case .counted(let count): try writer?.write(outputs: outputs, count: count)
+        case .counted(let count): try write(count: count, to: writer)
         }
         sampleCount += pass.count
       } else {
@@ -91,6 +105,18 @@ struct PredictionJob {
   /// Runs a batch into ``outputs``.
   private mutating func predict(_ batch: SampleBatch) throws {
     let needed = try predictor.outputCount(inputCount: batch.inputs.count, count: batch.count)
+    if isFloat64 {
+      // The samples are read as float32 and widened exactly; the model runs in Double.
+      float64Inputs.removeAll(keepingCapacity: true)
+      float64Inputs.append(contentsOf: batch.inputs.lazy.map(Double.init))
+      if float64Outputs.count != needed { float64Outputs = [Double](repeating: 0, count: needed) }
+      try float64Inputs.withUnsafeBufferPointer { inputs in
+        try float64Outputs.withUnsafeMutableBufferPointer {
+          try predictor.predict(inputs, count: batch.count, into: $0)
+        }
+      }
+      return
+    }
     if outputs.count != needed { outputs = [Float](repeating: 0, count: needed) }
     try batch.inputs.withUnsafeBufferPointer { inputs in
       try outputs.withUnsafeMutableBufferPointer { try predictor.predict(inputs, count: batch.count, into: $0) }
@@ -99,10 +125,25 @@ struct PredictionJob {
 
   /// Writes and evaluates a batch whose outputs are in ``outputs``.
   private mutating func deliver(_ batch: SampleBatch, to writer: (any PredictionWriter)?) throws {
-    try writer?.write(outputs: outputs, count: batch.count)
+    try write(count: batch.count, to: writer)
     guard evaluation != nil else { return }
     guard let labels = batch.labels else { throw DataError.noLabels(source: source.source) }
-    try evaluation!.add(outputs: outputs[...], labels: labels[...], units: predictor.outputWidth, source: source.source)
+    if isFloat64 {
+      try evaluation!.add(
+        outputs: float64Outputs[...], labels: labels[...], units: predictor.outputWidth, source: source.source)
+    } else {
+      try evaluation!.add(
+        outputs: outputs[...], labels: labels[...], units: predictor.outputWidth, source: source.source)
+    }
+  }
+
+  /// Writes the outputs of `count` samples, in the model's precision.
+  private func write(count: Int, to writer: (any PredictionWriter)?) throws {
+    if isFloat64 {
+      try writer?.write(float64Outputs: float64Outputs, count: count)
+    } else {
+      try writer?.write(outputs: outputs, count: count)
+    }
   }
 
   /// Goes past a batch another rank predicts: an HDF5 input's rows are only

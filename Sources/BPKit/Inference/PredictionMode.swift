@@ -10,7 +10,8 @@ public enum PredictionMode: Sendable, Equatable {
   /// The classes and scores to report for one sample's outputs. A binary
   /// classifier's one sigmoid output `p` ranks class 1 with `p` and class 0
   /// with `1 - p`, so its class is `p >= 0.5`.
-  public func ranked(_ outputs: ArraySlice<Float>, kind: NetworkDescription.OutputKind) -> [(index: Int, score: Float)]
+  public func ranked<S: BinaryFloatingPoint>(_ outputs: ArraySlice<S>, kind: NetworkDescription.OutputKind)
+    -> [(index: Int, score: S)]
   {
     let scores = kind.classScores(outputs)
     let k: Int

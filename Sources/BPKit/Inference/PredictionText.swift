@@ -14,9 +14,12 @@ enum PredictionText {
     return data.map { String(decoding: $0, as: UTF8.self) } ?? "\(index)"
   }
 
-  /// A number as CSV text: the shortest round-trip decimal.
-  static func csv(_ value: Float) -> String { "\(value)" }
+  /// A number as CSV text: the shortest decimal that reads back as the same
+  /// `Float` or `Double` (a float64 model's outputs keep all their digits).
+  static func csv<S: BinaryFloatingPoint & LosslessStringConvertible>(_ value: S) -> String { "\(value)" }
 
   /// A number as JSON: the shortest round-trip decimal, `null` when not finite.
-  static func json(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }
+  static func json<S: BinaryFloatingPoint & LosslessStringConvertible>(_ value: S) -> String {
+    value.isFinite ? "\(value)" : "null"
+  }
 }

@@ -8,11 +8,27 @@ public protocol PredictionWriter: AnyObject {
   ///
   /// - Throws: ``BPKitError`` (``BPKitError/Code/writeFailed``) when the output cannot be written.
   func write(outputs: [Float], count: Int) throws(BPKitError)
+  /// Writes `count` samples' outputs of a float64 model, as ``Predictor``
+  /// computes them in Double; bpkit's writers keep every digit (CSV and
+  /// JSON shortest round-trip decimals, an HDF5 float64 dataset).
+  ///
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/writeFailed``) when the
+  ///   output cannot be written; by default, a writer of float32 outputs
+  ///   only refuses them (``BPKitError/Code/invalidSetting``) rather than round them.
+  func write(float64Outputs outputs: [Double], count: Int) throws(BPKitError)
   /// Completes the output (closing brackets, flushing, closing files); a
   /// file is replaced only now, once complete.
   ///
   /// - Throws: ``BPKitError`` (``BPKitError/Code/writeFailed``) when the output cannot be completed.
   func finish() throws(BPKitError)
+}
+
+extension PredictionWriter {
+  /// Refuses a float64 model's outputs: a writer that takes only `Float`
+  /// would round them.
+  public func write(float64Outputs outputs: [Double], count: Int) throws(BPKitError) {
+    throw BPKitError(EngineError.dtypeMismatch(model: .float64, engine: .float32))
+  }
 }
 
 extension PredictionFormat {
@@ -49,7 +65,7 @@ extension PredictionFormat {
           sampleShape: sampleShape)
       case .h5:
         return try HDF5PredictionWriter(
-          output, mode: mode, kind: kind, classNames: classNames, sampleShape: sampleShape)
+          output, mode: mode, kind: kind, classNames: classNames, sampleShape: sampleShape, dtype: model.dtype)
       }
 
     } catch {

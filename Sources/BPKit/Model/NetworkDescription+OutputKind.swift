@@ -24,7 +24,7 @@ extension NetworkDescription {
 
     /// One sample's class scores from its outputs: the outputs themselves,
     /// or `[1 - p, p]` for a binary classifier.
-    public func classScores(_ outputs: ArraySlice<Float>) -> [Float] {
+    public func classScores<S: BinaryFloatingPoint>(_ outputs: ArraySlice<S>) -> [S] {
       if case .binary = self, let p = outputs.first { return [1 - p, p] }
       return Array(outputs)
     }
