@@ -5,7 +5,7 @@ internal import CKernels
 ///
 /// A predictor holds its own copy of the weights and is not safe to use from
 /// two threads at once; give each thread its own, or call
-/// ``Model/predict(_:)``, which is.
+/// ``Model/predict(_:)->Tensor<Float>``, which is.
 ///
 /// With more than one thread (``Kernels/threads``), a call of one sample
 /// cuts each large dense kernel by columns over the threads, so that each
