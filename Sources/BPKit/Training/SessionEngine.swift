@@ -8,6 +8,7 @@ protocol SessionEngine: AnyObject {
   var optimizerConfiguration: OptimizerConfiguration { get }
   var learningRate: Double { get set }
   var learningRateInForce: Double { get }
+  var dropoutMasks: DropoutMasks { get set }
   var model: Model { get }
   var optimizerState: OptimizerState { get }
   func setParameters(_ model: Model) throws(BPKitError)
