@@ -59,7 +59,9 @@ struct InferCommand: ParsableCommand {
   @Option(
     name: .long, parsing: .unconditional,
     help:
-      "Threads per matrix product. One is fastest for inference's small batches; the outputs are the same for any count."
+      ArgumentHelp(
+        "Threads per matrix product. One spends the least processor time; more lower the latency of large layers, "
+          + "even one sample at a time. The outputs are the same for any count.")
   )
   var threads = 1
 
