@@ -65,6 +65,33 @@ import _BPKitTestSupport
     #expect(!FileManager.default.fileExists(atPath: folder.path("run.onnx")))
   }
 
+  @Test func convertDtypeRoundsOnlyWhenAskedAndWidensExactly() throws {
+    let folder = try TemporaryDirectory()
+    let wide = folder.path("wide.h5")
+    #expect(try Self.train(wide, ["--dtype", "float64"]).status == 0)
+    let narrow = try BPKitBinary.run("convert", wide, folder.path("narrow.h5"), "--dtype", "float32")
+    #expect(narrow.status == 0, "\(narrow.error)")
+    #expect(narrow.error.contains("rounded to the nearest float32 (--dtype float32)"), "\(narrow.error)")
+    let source = try CheckpointComparison.load(wide)
+    let rounded = try CheckpointComparison.load(folder.path("narrow.h5"))
+    #expect(rounded.model.dtype == .float32)
+    #expect(rounded.optimizer.dtype == .float32)
+    for (key, tensor) in source.model.float64Parameters! {
+      #expect(rounded.model.parameters[key]!.scalars == tensor.scalars.map { Float($0) }, "\(key)")
+    }
+    // The way out the refusal names: the rounded file converts to ONNX.
+    let onnx = try BPKitBinary.run("convert", folder.path("narrow.h5"), folder.path("run.onnx"))
+    #expect(onnx.status == 0, "\(onnx.error)")
+    let widened = try BPKitBinary.run("convert", folder.path("narrow.h5"), folder.path("back.h5"), "--dtype", "float64")
+    #expect(widened.status == 0, "\(widened.error)")
+    #expect(!widened.error.contains("rounded"), "\(widened.error)")
+    let back = try CheckpointComparison.load(folder.path("back.h5"))
+    #expect(back.model.dtype == .float64)
+    for (key, tensor) in rounded.model.parameters {
+      #expect(back.model.float64Parameters![key]!.scalars == tensor.scalars.map { Double($0) }, "\(key)")
+    }
+  }
+
   @Test func inferRunsAFloat64ModelInDoubleAndKeepsEveryDigit() throws {
     let folder = try TemporaryDirectory()
     let path = folder.path("run.h5")

@@ -62,6 +62,12 @@ struct ConvertCommand: ParsableCommand {
   @Option(help: "The ONNX opset to write (\(ONNXFormat.opsets.lowerBound) to \(ONNXFormat.opsets.upperBound)).")
   var opset: Int = ONNXFormat.defaultOpset
 
+  @Option(
+    help: ArgumentHelp(
+      "The precision of the written weights and optimizer slots: float32 or float64 (default: the input's). "
+        + "float64 widens exactly; float32 rounds a float64 file's values to the nearest float32, with a note."))
+  var dtype: DType?
+
   @Flag(help: "Write only the model (network and weights) of a checkpoint or a Keras file, without training state.")
   var modelOnly = false
 
@@ -91,6 +97,12 @@ struct ConvertCommand: ParsableCommand {
       // Whatever bpkit could not take from a Keras file, it says.
       if case .keras(let keras) = file { for warning in keras.warnings { note("\(input): not kept: \(warning)") } }
       if modelOnly { file = .model(file.model) }
+      if let dtype, dtype != file.model.dtype {
+        if dtype == .float32 {
+          note("\(input): its float64 weights are rounded to the nearest float32 (--dtype float32)")
+        }
+        file = file.converted(to: dtype)
+      }
       let options = FileWriteOptions(synchronize: !noSync, inputs: [input], jsonWeights: weights, onnxOpset: opset)
       let notes = try file.write(
         to: URL(fileURLWithPath: output), format: to ?? FileFormat(pathExtensionOf: output)!, options: options)
