@@ -35,7 +35,8 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py activations
   losses   the losses mae and huber (by name and as loss objects) in Fixtures/keras-losses/ (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py losses
-  weights  class weights (fit(class_weight=...), given and scikit-learn's "balanced"): Keras runs continued
+  weights  class and sample weights (fit(class_weight=...), given and scikit-learn's "balanced";
+           fit(sample_weight=...), with a validation split too): Keras runs continued
            1 epoch, and runs from a compiled, never-trained model, into Fixtures/keras-weights/ (see the
            README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py weights
@@ -759,6 +760,11 @@ WEIGHT_CASES = {
     "class_weight_softmax": (3, "softmax", "categorical_crossentropy", {0: 1.0, 1: 5.0, 2: 0.5}),
     "class_weight_balanced": (3, "softmax", "categorical_crossentropy", "balanced"),
     "class_weight_sigmoid": (1, "sigmoid", "binary_crossentropy", {0: 2.0, 1: 0.5}),
+    # Sample weights (fit(sample_weight=...)), drawn from [0, 3): "sample" for the whole run,
+    # "sample_validation" with validation_split=0.25 too (Keras weighs the held-out samples' loss).
+    "sample_weight_softmax": (3, "softmax", "categorical_crossentropy", "sample"),
+    "sample_weight_mse": (2, None, "mse", "sample"),
+    "sample_weight_validation": (3, "softmax", "categorical_crossentropy", "sample_validation"),
 }
 
 
@@ -772,14 +778,26 @@ def make_weights():
     x = rng.standard_normal((n, 4)).astype(np.float32)
     classes3 = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
     classes2 = rng.choice(2, size=n, p=[0.7, 0.3])
+    sample_weight = rng.uniform(0, 3, n).astype(np.float32)
+    values = (rng.standard_normal((n, 2)) * 1.5).astype(np.float32)
     for name, (units, activation, loss, given) in WEIGHT_CASES.items():
-        if units == 1:
+        fit_weights = {}
+        split = {}
+        if loss == "mse":
+            y = values
+        elif units == 1:
             y = classes2.reshape(n, 1).astype(np.float32)
             found = classes2
         else:
             y = np.eye(units, dtype=np.float32)[classes3]
             found = classes3
-        if given == "balanced":
+        if isinstance(given, str) and given.startswith("sample"):
+            weights = None
+            flag = ""
+            fit_weights = {"sample_weight": sample_weight}
+            if given == "sample_validation":
+                split = {"validation_split": 0.25}
+        elif given == "balanced":
             counts = np.bincount(found, minlength=max(units, 2))
             present = np.count_nonzero(counts)
             weights = {c: float(n / (present * counts[c])) for c in range(len(counts)) if counts[c] > 0}
@@ -787,6 +805,8 @@ def make_weights():
         else:
             weights = given
             flag = ",".join(f"{c}:{w}" for c, w in sorted(given.items()))
+        if weights is not None:
+            fit_weights = {"class_weight": weights}
         keras.utils.set_random_seed(a.seed)
         model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
                                   L.Dense(units, activation=activation, name="out")])
@@ -799,26 +819,34 @@ def make_weights():
         compile_config = dict(model._compile_config.config)
         model.save(base + ".start.h5")
         model._compile_config.config.update(compile_config)
-        model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0, class_weight=weights)
+        history = model.fit(x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0, **fit_weights, **split)
         trained = model.predict(x, verbose=0).astype(np.float32)
         model.save(base + ".keras")
         compile_config = dict(model._compile_config.config)
         model.save(base + ".h5")
         model._compile_config.config.update(compile_config)
-        model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0, class_weight=weights)
+        model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0, **fit_weights, **split)
         with h5py.File(base + ".ref.h5", "w") as f:
             f["x"] = x
             f["y"] = y
             f["trained"] = trained
             f["continued"] = model.predict(x, verbose=0).astype(np.float32)
-            f.attrs["class_weight"] = flag
-            f.attrs["class_weight_dict"] = json.dumps({str(c): w for c, w in weights.items()})
+            if weights is not None:
+                f.attrs["class_weight"] = flag
+                f.attrs["class_weight_dict"] = json.dumps({str(c): w for c, w in weights.items()})
+            else:
+                f["sample_weight"] = sample_weight
+            f["loss_history"] = np.array(history.history["loss"], dtype=np.float64)
+            if split:
+                f.attrs["validation_split"] = split["validation_split"]
+                f["val_loss_history"] = np.array(history.history["val_loss"], dtype=np.float64)
             f.attrs["keras_version"] = keras.__version__
             f.attrs["backend"] = keras.backend.backend()
-            f.attrs["note"] = (f"4 -> Dense 6 tanh -> Dense {units} {activation}, {loss}, Adam(0.01); fit(x, y, "
-                               "epochs=2, batch_size=8, shuffle=False, class_weight=...) from NAME.start.*, saved as "
-                               "NAME.*, then one more epoch")
-        print(name, weights)
+            f.attrs["note"] = (f"4 -> Dense 6 tanh -> Dense {units} {activation or 'linear'}, {loss}, Adam(0.01); "
+                               f"fit(x, y, epochs=2, batch_size=8, shuffle=False, {', '.join(fit_weights)}"
+                               f"{', validation_split=0.25' if split else ''}) from NAME.start.*, saved as NAME.*, "
+                               "then one more epoch")
+        print(name, weights if weights is not None else "sample weights", history.history)
 
 
 # Dropout layers (keras.layers.Dropout). Keras draws its masks from its own generator and bpkit

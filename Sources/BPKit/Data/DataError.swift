@@ -15,6 +15,8 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A value in a dataset is NaN or infinite; `row` counts from 0, and the
   /// message counts from 1.
   case notFiniteInDataset(source: String, row: Int)
+  /// A sample weight is negative or not finite.
+  case invalidSampleWeight(source: String, row: Int, value: Float)
   /// A named column does not exist.
   case unknownColumn(source: String, column: String, available: [String])
   /// A class label that is not one of the classes the model or the training data has.
@@ -65,6 +67,8 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(source), line \(line), column \(column): '\(value)' is not a finite number; remove or replace it"
     case .notFiniteInDataset(let source, let row):
       "\(source), row \(row + 1): holds NaN or an infinite value; remove or replace it"
+    case .invalidSampleWeight(let source, let row, let value):
+      "\(source), row \(row + 1): sample weight \(value); sample weights (--sample-weight) must be numbers >= 0"
     case .unknownColumn(let source, let column, let available):
       "\(source) has no column '\(column)'; its columns are \(Self.list(available))"
     case .unknownClass(let source, let line, let column, let value, let known):

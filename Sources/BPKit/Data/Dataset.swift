@@ -11,6 +11,10 @@ public struct Dataset: Sendable, Hashable {
   /// Where the samples were read, when a reader made the dataset: messages
   /// about a sample then name its line or row in the file.
   package var origin: DataOrigin?
+  /// One weight per sample, by which the training loss weighs it (Keras'
+  /// `sample_weight`), or `nil`: read from a CSV column or an HDF5 dataset
+  /// (`bpkit train --sample-weight`).
+  public var sampleWeights: [Float]?
 
   /// Pairs inputs with targets.
   ///
@@ -37,6 +41,7 @@ public struct Dataset: Sendable, Hashable {
   /// Datasets are equal when their samples and names are: where they were read is not compared.
   public static func == (lhs: Dataset, rhs: Dataset) -> Bool {
     lhs.inputs == rhs.inputs && lhs.targets == rhs.targets && lhs.names == rhs.names
+      && lhs.sampleWeights == rhs.sampleWeights
   }
 
   /// Hashes the samples and names, which equality compares.
@@ -44,6 +49,7 @@ public struct Dataset: Sendable, Hashable {
     hasher.combine(inputs)
     hasher.combine(targets)
     hasher.combine(names)
+    hasher.combine(sampleWeights)
   }
 
   /// The number of samples.
@@ -71,6 +77,7 @@ public struct Dataset: Sendable, Hashable {
     var subset = try! Dataset(inputs: gather(inputs), targets: targets.map(gather))
     subset.names = names
     subset.origin = origin?.subset(indices)
+    subset.sampleWeights = sampleWeights.map { weights in indices.map { weights[$0] } }
     return subset
   }
 
@@ -104,7 +111,8 @@ public struct Dataset: Sendable, Hashable {
     }
   }
 
-  /// Checks that every input and target is finite.
+  /// Checks that every input and target is finite, and every sample weight
+  /// finite and at least 0.
   ///
   /// - Throws: ``BPKitError/Code/invalidData`` naming the first bad sample.
   public func requireFinite(source: String) throws(BPKitError) {
@@ -114,6 +122,9 @@ public struct Dataset: Sendable, Hashable {
         if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
           throw DataError.notFiniteInDataset(source: source, row: width == 0 ? 0 : bad / width)
         }
+      }
+      if let weights = sampleWeights, let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+        throw DataError.invalidSampleWeight(source: source, row: bad, value: weights[bad])
       }
 
     } catch {

@@ -19,6 +19,7 @@ public final class HDF5SampleReader: SampleReader {
   private let inputs: HDF5Dataset
   private let targets: HDF5Dataset?
   private let targetPath: String?
+  private let weights: HDF5Dataset?
   private var nextRow = 0
 
   /// Opens the inputs (and targets) datasets of a file through BPKit's
@@ -31,12 +32,16 @@ public final class HDF5SampleReader: SampleReader {
   ///   - targetPath: The targets (labels) dataset, or `nil` for none:
   ///     [samples] (such as class labels) or [samples, outputs].
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
+  ///   - weightPath: A dataset of one weight per sample ([samples] or
+  ///     [samples, 1]; Keras' `sample_weight`), read into
+  ///     ``Dataset/sampleWeights``, or `nil`.
   /// - Throws: ``BPKitError`` from the opening policy,
   ///   `HDF5Error` when a dataset cannot be opened, ``BPKitError`` when a
   ///   dataset is not numeric or the datasets' shapes do not fit together.
-  public init(path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted)
-    throws(BPKitError)
-  {
+  public init(
+    path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted,
+    weights weightPath: String? = nil
+  ) throws(BPKitError) {
     do {
       self.path = path
       self.targetPath = targetPath
@@ -44,8 +49,11 @@ public final class HDF5SampleReader: SampleReader {
       let root = try OpeningPolicy.openHDF5(path, trust: trust).root
       inputs = try root.openDataset(inputPath)
       targets = try targetPath.map { try root.openDataset($0) }
-      for (dataset, name) in [(inputs, inputPath)] + (targets.map { [($0, targetPath!)] } ?? [])
-      where dataset.elementType == nil {
+      weights = try weightPath.map { try root.openDataset($0) }
+      let named =
+        [(inputs, inputPath)] + (targets.map { [($0, targetPath!)] } ?? [])
+        + (weights.map { [($0, weightPath!)] } ?? [])
+      for (dataset, name) in named where dataset.elementType == nil {
         throw DataError.unsupportedElementType(
           source: "\(path):\(name)", type: dataset.holdsStrings ? "string" : "non-numeric")
       }
@@ -55,6 +63,16 @@ public final class HDF5SampleReader: SampleReader {
       }
       if let targets, targets.shape.first != inputs.shape[0] {
         throw DataError.countMismatch(source: source, inputs: inputs.shape[0], targets: targets.shape.first ?? 0)
+      }
+      if let weights {
+        guard weights.shape.count == 1 || (weights.shape.count == 2 && weights.shape[1] == 1) else {
+          throw DataError.wrongRank(
+            source: "\(path):\(weightPath!)", expected: "[samples] (one weight per sample)", shape: weights.shape)
+        }
+        guard weights.shape[0] == inputs.shape[0] else {
+          throw DataError.countMismatch(
+            source: "\(path):\(weightPath!)", inputs: inputs.shape[0], targets: weights.shape[0])
+        }
       }
       // A user may name the features with a string attribute on the inputs dataset.
       if try inputs.hasAttribute("feature_names") {
@@ -162,6 +180,7 @@ public final class HDF5SampleReader: SampleReader {
       data.names.features = featureNames
       data.origin = DataOrigin(
         source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
+      data.sampleWeights = try weights.map { try Self.readRows(rows, of: $0).scalars }
       return data
 
     } catch {
@@ -191,6 +210,7 @@ public final class HDF5SampleReader: SampleReader {
     let targetWidth = targets.map { $0.shape.dropFirst().reduce(1, *) }
     var inputScalars: [Float] = []
     var targetScalars: [Float] = []
+    var weightScalars: [Float] = []
     inputScalars.reserveCapacity(rows.count * inputWidth)
     targetScalars.reserveCapacity(rows.count * (targetWidth ?? 0))
     var position = 0
@@ -207,6 +227,7 @@ public final class HDF5SampleReader: SampleReader {
         if let width = targetWidth, let spanTargets = span.targets {
           targetScalars += spanTargets.scalars[offset * width..<(offset + 1) * width]
         }
+        if let spanWeights = span.sampleWeights { weightScalars.append(spanWeights[offset]) }
       }
       position = end
     }
@@ -216,6 +237,7 @@ public final class HDF5SampleReader: SampleReader {
     data.names.features = featureNames
     data.origin = DataOrigin(
       source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
+    if weights != nil { data.sampleWeights = weightScalars }
     return data
   }
 

@@ -39,6 +39,10 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   case invalidClassWeight(classIndex: Int, weight: Double)
   /// A model of one precision given to an engine or a prediction in the other.
   case dtypeMismatch(model: DType, engine: DType)
+  /// Sample weights do not give one weight per sample.
+  case sampleWeightCount(expected: Int, actual: Int)
+  /// A sample weight is negative or not finite.
+  case invalidSampleWeight(sample: Int, weight: Double)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -83,6 +87,10 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         + "class_weight for 3-D targets; drop --class-weight"
     case .classWeightCount(let expected, let actual):
       "the class weights give \(actual) weights, but the network's output has \(expected) classes"
+    case .sampleWeightCount(let expected, let actual):
+      "the sample weights hold \(actual) values, but the batch has \(expected) samples"
+    case .invalidSampleWeight(let sample, let weight):
+      "the weight of sample \(sample) is \(weight); sample weights (--sample-weight) must be numbers >= 0"
     case .invalidClassWeight(let index, let weight):
       "the class weight of class \(index) is \(weight); class weights (--class-weight) must be numbers >= 0"
     }

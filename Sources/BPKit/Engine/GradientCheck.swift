@@ -57,6 +57,9 @@ public struct GradientCheck: Sendable {
   /// Class weights the loss weighs each sample by (see
   /// ``TrainingEngine/classWeights``), or `nil`.
   public var classWeights: [Double]?
+  /// One weight per sample of the batch that the loss weighs each sample
+  /// by (Keras' `sample_weight`), or `nil`.
+  public var sampleWeights: [Double]?
   /// The difference step h.
   public var step: Double = 1e-3
   /// The relative-error floor.
@@ -125,6 +128,7 @@ public struct GradientCheck: Sendable {
           targets[r * width + labels[r]] = 1
         }
       }
+      let weights = sampleWeights
       func evaluate(_ body: (UnsafeBufferPointer<Double>, Targets<Double>) throws -> Void) throws {
         try inputs.withUnsafeBufferPointer { x in
           if useLabels && loss == .categoricalCrossEntropy {
@@ -135,12 +139,19 @@ public struct GradientCheck: Sendable {
         }
       }
       var analytic: [ParameterKey: Tensor<Double>] = [:]
-      try evaluate { x, t in analytic = try engine.gradients(inputs: x, targets: t, count: batch) }
+      try evaluate { x, t in
+        analytic = try weights.withOptionalBuffer {
+          try engine.gradients(inputs: x, targets: t, weights: $0, count: batch)
+        }
+      }
       func lossValue() throws -> Double {
         var value = 0.0
         try evaluate { x, t in
-          let (totals, rows) = try engine.run(
-            inputs: x, targets: t, count: batch, backward: false, weighted: true, dropout: engine.dropoutMasks)
+          let (totals, rows) = try weights.withOptionalBuffer {
+            try engine.run(
+              inputs: x, targets: t, count: batch, backward: false, weighted: true, dropout: engine.dropoutMasks,
+              weights: $0)
+          }
           value = totals.sum / Double(rows) + engine.regularizationPenalty
         }
         return value
@@ -229,5 +240,13 @@ public struct GradientCheck: Sendable {
       }
     }
     return distance
+  }
+}
+
+extension Optional where Wrapped == [Double] {
+  /// Calls `body` with the array's buffer, or `nil` when there is none.
+  fileprivate func withOptionalBuffer<R>(_ body: (UnsafeBufferPointer<Double>?) throws -> R) rethrows -> R {
+    guard let self else { return try body(nil) }
+    return try self.withUnsafeBufferPointer { try body($0) }
   }
 }

@@ -124,6 +124,8 @@ enum CheckpointFileCoding {
       try group.setAttribute("sample_count", to: Int64(data.sampleCount))
       if let inputs = data.inputs { try group.setAttribute("inputs", to: inputs) }
       if let targets = data.targets { try group.setAttribute("targets", to: targets) }
+      // Format 1.5: where the sample weights were read.
+      if let weights = data.sampleWeights { try group.setAttribute("sample_weights", to: weights) }
     }
   }
 
@@ -134,7 +136,8 @@ enum CheckpointFileCoding {
       sha256: try reader.string("sha256", of: group), path: try reader.string("path", of: group),
       sampleCount: try reader.count("sample_count", of: group),
       inputs: try group.hasAttribute("inputs") ? try reader.string("inputs", of: group) : nil,
-      targets: try group.hasAttribute("targets") ? try reader.string("targets", of: group) : nil)
+      targets: try group.hasAttribute("targets") ? try reader.string("targets", of: group) : nil,
+      sampleWeights: try group.hasAttribute("sample_weights") ? try reader.string("sample_weights", of: group) : nil)
   }
 
   private static func writeOptimizer(_ state: OptimizerState, layers: [Layer], with writer: FileWriter) throws {

@@ -141,6 +141,7 @@ public struct CheckpointSummary: Sendable, Encodable {
   private enum FingerprintKeys: String, CodingKey {
     case sha256, path, inputs, targets
     case sampleCount = "sample_count"
+    case sampleWeights = "sample_weights"
   }
 
   /// Encodes the summary as `bpkit inspect --json` prints it.
@@ -173,6 +174,7 @@ public struct CheckpointSummary: Sendable, Encodable {
       try nested.encode(fingerprint.sampleCount, forKey: .sampleCount)
       try nested.encode(fingerprint.inputs, forKey: .inputs)
       try nested.encode(fingerprint.targets, forKey: .targets)
+      try nested.encodeIfPresent(fingerprint.sampleWeights, forKey: .sampleWeights)
     }
     try container.encode(elapsedSeconds, forKey: .elapsedSeconds)
     try container.encode(bpkitVersion, forKey: .bpkitVersion)

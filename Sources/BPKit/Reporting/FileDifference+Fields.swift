@@ -92,6 +92,7 @@ extension FileDifference {
 
   private static func fingerprint(_ data: DataFingerprint) -> String {
     "\(data.sampleCount) samples, sha256 \(data.sha256.prefix(16))…"
+      + (data.sampleWeights.map { ", sample weights from \($0)" } ?? "")
   }
 
   /// The first epoch whose recorded figures differ (seconds aside), naming

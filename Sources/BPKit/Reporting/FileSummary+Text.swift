@@ -126,7 +126,8 @@ extension FileSummary {
   private static func describe(_ data: DataFingerprint) -> String {
     let parts = [data.inputs, data.targets].compactMap { $0 }
     let within = parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
-    return "\(data.path)\(within), \(grouped(data.sampleCount)) samples, sha256 \(data.sha256.prefix(16))…"
+    let weights = data.sampleWeights.map { ", sample weights from \($0)" } ?? ""
+    return "\(data.path)\(within), \(grouped(data.sampleCount)) samples\(weights), sha256 \(data.sha256.prefix(16))…"
   }
 
   /// Four significant digits, enough to compare runs by eye.

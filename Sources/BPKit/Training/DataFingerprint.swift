@@ -10,9 +10,16 @@ public struct DataFingerprint: Codable, Hashable, Sendable {
   public var inputs: String?
   /// Which part holds the targets: an HDF5 dataset path, or a CSV column name.
   public var targets: String?
+  /// Which part holds the sample weights (Keras' `sample_weight`): an HDF5
+  /// dataset path or a CSV column name; `nil` when the run weighs none (format 1.5).
+  public var sampleWeights: String?
 
   /// Creates a fingerprint.
-  public init(sha256: String, path: String, sampleCount: Int, inputs: String? = nil, targets: String? = nil) {
+  public init(
+    sha256: String, path: String, sampleCount: Int, inputs: String? = nil, targets: String? = nil,
+    sampleWeights: String? = nil
+  ) {
+    self.sampleWeights = sampleWeights
     self.sha256 = sha256
     self.path = path
     self.sampleCount = sampleCount

@@ -8,6 +8,8 @@ struct PreparedData {
   let labels: [Int]?
   let targetWidth: Int
   let count: Int
+  /// One weight per sample (Keras' `sample_weight`), or `nil`.
+  let weights: [Float]?
 
   /// Reusable storage for one batch.
   struct Batch {
@@ -17,12 +19,20 @@ struct PreparedData {
     /// The inputs and values widened to Double, for a float64 model's engine.
     var wideInputs: [Double] = []
     var wideValues: [Double] = []
+    var wideWeights: [Double] = []
+    /// The samples' weights, empty when the data has none.
+    var weights: [Float]
 
-    func withTargets<R>(_ body: (UnsafeBufferPointer<Float>, Targets<Float>) throws -> R) rethrows -> R {
+    func withTargets<R>(
+      _ body: (UnsafeBufferPointer<Float>, Targets<Float>, UnsafeBufferPointer<Float>?) throws -> R
+    ) rethrows -> R {
       try inputs.withUnsafeBufferPointer { x in
-        labels.isEmpty
-          ? try values.withUnsafeBufferPointer { try body(x, .values($0)) }
-          : try labels.withUnsafeBufferPointer { try body(x, .labels($0)) }
+        try weights.withUnsafeBufferPointer { w in
+          let w = weights.isEmpty ? nil : w
+          return labels.isEmpty
+            ? try values.withUnsafeBufferPointer { try body(x, .values($0), w) }
+            : try labels.withUnsafeBufferPointer { try body(x, .labels($0), w) }
+        }
       }
     }
   }
@@ -53,6 +63,7 @@ struct PreparedData {
       outputRows = 1
     }
     inputs = data.inputs.scalars
+    weights = data.sampleWeights
     inputWidth = sampleShape.reduce(1, *)
     let width = data.targetWidth
     if loss == .categoricalCrossEntropy && width == outputRows && units > 1 {
@@ -85,6 +96,7 @@ struct PreparedData {
     } else if let values {
       batch.values.append(contentsOf: values[index * targetWidth..<(index + 1) * targetWidth])
     }
+    if let weights { batch.weights.append(weights[index]) }
   }
 }
 
@@ -102,11 +114,12 @@ extension PreparedData: SessionData {
 }
 
 extension PreparedData.Batch {
-  init() { self.init(inputs: [], values: [], labels: []) }
+  init() { self.init(inputs: [], values: [], labels: [], weights: []) }
 
   mutating func clear() {
     inputs.removeAll(keepingCapacity: true)
     values.removeAll(keepingCapacity: true)
     labels.removeAll(keepingCapacity: true)
+    weights.removeAll(keepingCapacity: true)
   }
 }

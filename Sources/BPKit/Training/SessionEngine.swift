@@ -39,12 +39,12 @@ extension TrainingEngine: SessionEngine {
   func train(_ batch: inout PreparedData.Batch, count: Int, share: BatchShare?, accumulate: Bool) throws
     -> BatchMetrics
   {
-    try batch.withTargets(in: Scalar.self) { inputs, targets in
+    try batch.withTargets(in: Scalar.self) { inputs, targets, weights in
       switch (share, accumulate) {
-      case (let share?, true): try self.accumulate(inputs: inputs, targets: targets, share: share)
-      case (let share?, false): try step(inputs: inputs, targets: targets, share: share)
-      case (nil, true): try self.accumulate(inputs: inputs, targets: targets, count: count)
-      case (nil, false): try step(inputs: inputs, targets: targets, count: count)
+      case (let share?, true): try self.accumulate(inputs: inputs, targets: targets, share: share, weights: weights)
+      case (let share?, false): try step(inputs: inputs, targets: targets, share: share, weights: weights)
+      case (nil, true): try self.accumulate(inputs: inputs, targets: targets, weights: weights, count: count)
+      case (nil, false): try step(inputs: inputs, targets: targets, weights: weights, count: count)
       }
     }
   }
@@ -52,10 +52,24 @@ extension TrainingEngine: SessionEngine {
   func evaluate(_ data: PreparedData) throws -> BatchMetrics {
     let inputs =
       Scalar.self == Float.self ? unsafeBitCast(data.inputs, to: [Scalar].self) : data.inputs.map(Scalar.init)
-    if let labels = data.labels { return try evaluate(inputs: inputs, labels: labels, count: data.count) }
-    let values =
-      Scalar.self == Float.self ? unsafeBitCast(data.values!, to: [Scalar].self) : data.values!.map(Scalar.init)
-    return try evaluate(inputs: inputs, targets: values, count: data.count)
+    let weights = data.weights.map {
+      Scalar.self == Float.self ? unsafeBitCast($0, to: [Scalar].self) : $0.map(Scalar.init)
+    }
+    return try inputs.withUnsafeBufferPointer { x in
+      try (weights ?? []).withUnsafeBufferPointer { w in
+        let w = weights == nil ? nil : w
+        if let labels = data.labels {
+          return try labels.withUnsafeBufferPointer {
+            try evaluate(inputs: x, targets: .labels($0), weights: w, count: data.count)
+          }
+        }
+        let values =
+          Scalar.self == Float.self ? unsafeBitCast(data.values!, to: [Scalar].self) : data.values!.map(Scalar.init)
+        return try values.withUnsafeBufferPointer {
+          try evaluate(inputs: x, targets: .values(UnsafeBufferPointer($0)), weights: w, count: data.count)
+        }
+      }
+    }
   }
 }
 
@@ -63,14 +77,16 @@ extension PreparedData.Batch {
   /// Calls `body` with the batch in precision `S`: as it is for `Float`,
   /// widened exactly into the batch's own `Double` storage otherwise.
   mutating func withTargets<S: BLASScalar, R>(
-    in _: S.Type, _ body: (UnsafeBufferPointer<S>, Targets<S>) throws -> R
+    in _: S.Type, _ body: (UnsafeBufferPointer<S>, Targets<S>, UnsafeBufferPointer<S>?) throws -> R
   ) rethrows -> R {
     if S.self == Float.self {
-      return try withTargets { inputs, targets in
+      return try withTargets { inputs, targets, weights in
         let x = UnsafeRawBufferPointer(inputs).bindMemory(to: S.self)
+        let w = weights.map { UnsafeRawBufferPointer($0).bindMemory(to: S.self) }
         switch targets {
-        case .values(let values): return try body(x, .values(UnsafeRawBufferPointer(values).bindMemory(to: S.self)))
-        case .labels(let labels): return try body(x, .labels(labels))
+        case .values(let values):
+          return try body(x, .values(UnsafeRawBufferPointer(values).bindMemory(to: S.self)), w)
+        case .labels(let labels): return try body(x, .labels(labels), w)
         }
       }
     }
@@ -78,11 +94,17 @@ extension PreparedData.Batch {
     wideInputs.append(contentsOf: inputs.lazy.map(Double.init))
     wideValues.removeAll(keepingCapacity: true)
     wideValues.append(contentsOf: values.lazy.map(Double.init))
+    wideWeights.removeAll(keepingCapacity: true)
+    wideWeights.append(contentsOf: weights.lazy.map(Double.init))
+    let weighted = !weights.isEmpty
     return try wideInputs.withUnsafeBufferPointer { wide in
-      let x = UnsafeRawBufferPointer(wide).bindMemory(to: S.self)
-      if !labels.isEmpty { return try labels.withUnsafeBufferPointer { try body(x, .labels($0)) } }
-      return try wideValues.withUnsafeBufferPointer {
-        try body(x, .values(UnsafeRawBufferPointer($0).bindMemory(to: S.self)))
+      try wideWeights.withUnsafeBufferPointer { wideWeights in
+        let x = UnsafeRawBufferPointer(wide).bindMemory(to: S.self)
+        let w = weighted ? UnsafeRawBufferPointer(wideWeights).bindMemory(to: S.self) : nil
+        if !labels.isEmpty { return try labels.withUnsafeBufferPointer { try body(x, .labels($0), w) } }
+        return try wideValues.withUnsafeBufferPointer {
+          try body(x, .values(UnsafeRawBufferPointer($0).bindMemory(to: S.self)), w)
+        }
       }
     }
   }

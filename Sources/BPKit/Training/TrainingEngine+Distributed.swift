@@ -48,17 +48,22 @@ extension TrainingEngine {
   ///   - targets: Their targets.
   ///   - share: How the batch is split.
   /// - Returns: The whole batch's metrics, the same on every rank.
-  func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare) throws -> BatchMetrics {
-    let metrics = try computeGradients(inputs: inputs, targets: targets, share: share)
+  ///   - weights: Their sample weights, or `nil` for none.
+  func step(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare,
+    weights: UnsafeBufferPointer<Scalar>? = nil
+  ) throws -> BatchMetrics {
+    let metrics = try computeGradients(inputs: inputs, targets: targets, share: share, weights: weights)
     update()
     return metrics
   }
 
   /// Like ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)``, for this rank's part of a split batch.
-  func accumulate(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare) throws
-    -> BatchMetrics
-  {
-    let metrics = try computeGradients(inputs: inputs, targets: targets, share: share)
+  func accumulate(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare,
+    weights: UnsafeBufferPointer<Scalar>? = nil
+  ) throws -> BatchMetrics {
+    let metrics = try computeGradients(inputs: inputs, targets: targets, share: share, weights: weights)
     addToAccumulator(count: share.total)
     return metrics
   }
@@ -69,9 +74,10 @@ extension TrainingEngine {
   /// weight gradients and the loss are continued from rank to rank in rank
   /// order (``GradientChain``), so they are summed in the order of one
   /// process; the last rank's sums are broadcast to all.
-  private func computeGradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare)
-    throws -> BatchMetrics
-  {
+  private func computeGradients(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, share: BatchShare,
+    weights: UnsafeBufferPointer<Scalar>?
+  ) throws -> BatchMetrics {
     let communicator = share.communicator
     var message = LossChainMessage()
     var totals = LossTotals()
@@ -79,7 +85,7 @@ extension TrainingEngine {
     if share.localCount > 0 {
       (totals, rows) = try run(
         inputs: inputs, targets: targets, count: share.localCount, backward: true, share: share,
-        dropout: dropoutMasks)
+        dropout: dropoutMasks, weights: weights)
     }
     dropoutMasks.position += share.total
     if let previous = share.previous {

@@ -203,8 +203,30 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public func step(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
     -> BatchMetrics
   {
+    try step(inputs: inputs, targets: targets, weights: nil, count: count)
+  }
+
+  /// Trains on one batch whose samples weigh the loss (Keras' `sample_weight`).
+  ///
+  /// Sample i's loss is w_i·ℓ_i (times its class weight, with
+  /// ``classWeights``), and the batch's loss is Σ w_i·ℓ_i divided by the
+  /// number of samples (rows, for sequence outputs, each row taking its
+  /// sample's weight), as Keras 3's `sum_over_batch_size` reduces.
+  ///
+  /// - Parameters:
+  ///   - inputs: `count` samples, as ``step(inputs:targets:count:)-(_,Targets<Scalar>,_)`` takes them.
+  ///   - targets: Target values or class labels for the outputs.
+  ///   - weights: One weight per sample, each finite and at least 0, or `nil` for none.
+  ///   - count: The number of samples.
+  /// - Returns: The batch's weighted loss and (unweighted) accuracy counts, measured before the update.
+  /// - Throws: ``BPKitError`` when the inputs, targets or weights do not fit the network.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func step(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, weights: UnsafeBufferPointer<Scalar>?, count: Int
+  ) throws(BPKitError) -> BatchMetrics {
     do {
-      let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
+      let metrics = try computeGradients(inputs: inputs, targets: targets, count: count, weights: weights)
       update()
       return metrics
 
@@ -222,8 +244,26 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public func accumulate(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
     -> BatchMetrics
   {
+    try accumulate(inputs: inputs, targets: targets, weights: nil, count: count)
+  }
+
+  /// Like ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)``, for
+  /// samples that weigh the loss (see ``step(inputs:targets:weights:count:)``).
+  ///
+  /// - Parameters:
+  ///   - inputs: `count` samples.
+  ///   - targets: Their targets.
+  ///   - weights: One weight per sample, or `nil` for none.
+  ///   - count: The number of samples.
+  /// - Returns: The batch's weighted loss and accuracy counts.
+  /// - Throws: ``BPKitError`` when the inputs, targets or weights do not fit the network.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func accumulate(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, weights: UnsafeBufferPointer<Scalar>?, count: Int
+  ) throws(BPKitError) -> BatchMetrics {
     do {
-      let metrics = try computeGradients(inputs: inputs, targets: targets, count: count)
+      let metrics = try computeGradients(inputs: inputs, targets: targets, count: count, weights: weights)
       addToAccumulator(count: count)
       return metrics
 
@@ -279,6 +319,27 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public func evaluate(
     inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, batchSize: Int = 256
   ) throws(BPKitError) -> BatchMetrics {
+    try evaluate(inputs: inputs, targets: targets, weights: nil, count: count, batchSize: batchSize)
+  }
+
+  /// Like ``evaluate(inputs:targets:count:batchSize:)``, each sample's loss
+  /// weighed by its weight (Keras' validation with `sample_weight`); class
+  /// weights are not applied, and accuracy is not weighted.
+  ///
+  /// - Parameters:
+  ///   - inputs: `count` samples.
+  ///   - targets: Their targets.
+  ///   - weights: One weight per sample, or `nil` for none.
+  ///   - count: The number of samples.
+  ///   - batchSize: Samples per chunk.
+  /// - Returns: The weighted mean loss and the accuracy counts.
+  /// - Throws: ``BPKitError`` when the inputs, targets or weights do not fit the network.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func evaluate(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, weights: UnsafeBufferPointer<Scalar>?,
+    count: Int, batchSize: Int = 256
+  ) throws(BPKitError) -> BatchMetrics {
     do {
       let steps = try batchSteps(inputs: inputs, count: count)
       let perSample = inputs.count / count
@@ -298,7 +359,9 @@ public final class TrainingEngine<Scalar: BLASScalar> {
           chunkTargets = .labels(
             UnsafeBufferPointer(rebasing: labels[(start * targetsPerSample)..<((start + n) * targetsPerSample)]))
         }
-        let (totals, chunkRows) = try run(inputs: chunk, targets: chunkTargets, count: n, backward: false)
+        let chunkWeights = weights.map { UnsafeBufferPointer(rebasing: $0[start..<(start + n)]) }
+        let (totals, chunkRows) = try run(
+          inputs: chunk, targets: chunkTargets, count: n, backward: false, weights: chunkWeights)
         total.sum += totals.sum
         total.correct += totals.correct
         total.judged += totals.judged
@@ -322,8 +385,26 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public func gradients(inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int) throws(BPKitError)
     -> [ParameterKey: Tensor<Scalar>]
   {
+    try gradients(inputs: inputs, targets: targets, weights: nil, count: count)
+  }
+
+  /// The batch-mean gradient of the loss with each sample weighed by its
+  /// weight (see ``step(inputs:targets:weights:count:)``), without updating anything.
+  ///
+  /// - Parameters:
+  ///   - inputs: `count` samples.
+  ///   - targets: Their targets.
+  ///   - weights: One weight per sample, or `nil` for none.
+  ///   - count: The number of samples.
+  /// - Returns: The gradient of every trainable weight tensor.
+  /// - Throws: ``BPKitError`` when the inputs, targets or weights do not fit the network.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
+  public func gradients(
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, weights: UnsafeBufferPointer<Scalar>?, count: Int
+  ) throws(BPKitError) -> [ParameterKey: Tensor<Scalar>] {
     do {
-      _ = try computeGradients(inputs: inputs, targets: targets, count: count, advancing: false)
+      _ = try computeGradients(inputs: inputs, targets: targets, count: count, advancing: false, weights: weights)
       var result: [ParameterKey: Tensor<Scalar>] = [:]
       for entry in plan.layout.trainableEntries {
         let values = UnsafeBufferPointer(start: gradientBuffer.pointer + entry.offset, count: entry.count)
@@ -352,10 +433,11 @@ public final class TrainingEngine<Scalar: BLASScalar> {
 
   @discardableResult
   func computeGradients(
-    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, advancing: Bool = true
+    inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, advancing: Bool = true,
+    weights: UnsafeBufferPointer<Scalar>? = nil
   ) throws -> BatchMetrics {
     let (totals, rows) = try run(
-      inputs: inputs, targets: targets, count: count, backward: true, dropout: dropoutMasks)
+      inputs: inputs, targets: targets, count: count, backward: true, dropout: dropoutMasks, weights: weights)
     if advancing { dropoutMasks.position += count }
     return regularize(
       BatchMetrics(loss: totals.sum / Double(rows), samples: count, correct: totals.correct, judged: totals.judged))
@@ -368,12 +450,14 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// and each row's loss is kept in `rowLosses` for the ranks to sum.
   ///
   /// `weighted` (by default as `backward`) weighs each row's loss by its
-  /// class's weight when the engine has ``classWeights``. `dropout` gives the
+  /// class's weight when the engine has ``classWeights``; `weights` (one per
+  /// sample) weigh it always. `dropout` gives the
   /// whole batch's masks (training), `nil` none (evaluation); with a `share`,
   /// this rank's samples are those at ``BatchShare/range`` of the batch.
   func run(
     inputs: UnsafeBufferPointer<Scalar>, targets: Targets<Scalar>, count: Int, backward: Bool,
-    share: BatchShare? = nil, weighted: Bool? = nil, dropout: DropoutMasks? = nil
+    share: BatchShare? = nil, weighted: Bool? = nil, dropout: DropoutMasks? = nil,
+    weights: UnsafeBufferPointer<Scalar>? = nil
   ) throws -> (LossTotals, Int) {
     let steps = try batchSteps(inputs: inputs, count: count)
     let expectedTargets = try targetCount(targets, count: count, steps: steps)
@@ -406,8 +490,21 @@ public final class TrainingEngine<Scalar: BLASScalar> {
     let y = plan.output(of: last, in: ws)
     let (z, zStride) = logits(last: last, batch: count, steps: steps)
     if share != nil && rowLosses.count < rows { rowLosses = [Double](repeating: 0, count: rows) }
-    let weighs = (weighted ?? backward) && !scalarClassWeights.isEmpty
-    if weighs { fillClassWeights(buffer, rows: rows, width: width) }
+    if let weights {
+      guard weights.count == count else { throw EngineError.sampleWeightCount(expected: count, actual: weights.count) }
+      if let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+        throw EngineError.invalidSampleWeight(sample: bad, weight: Double(weights[bad]))
+      }
+    }
+    let byClass = (weighted ?? backward) && !scalarClassWeights.isEmpty
+    if byClass { fillClassWeights(buffer, rows: rows, width: width) }
+    if let weights {
+      // Each row weighs its sample's weight (all steps of a sequence sample alike).
+      if rowWeights.count < rows { rowWeights = [Scalar](repeating: 0, count: rows) }
+      let perSample = rows / count
+      for r in 0..<rows { rowWeights[r] = byClass ? rowWeights[r] * weights[r / perSample] : weights[r / perSample] }
+    }
+    let weighs = byClass || weights != nil
     let totals = rowLosses.withUnsafeMutableBufferPointer { rowLosses in
       rowWeights.withUnsafeBufferPointer { rowWeights in
         loss.evaluate(

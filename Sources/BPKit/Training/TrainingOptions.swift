@@ -75,13 +75,18 @@ public struct TrainingOptions: Sendable {
     /// Whether to stream HDF5 data from disk in blocks; data larger than
     /// ``TrainingPlan/streamingThreshold`` is streamed anyway.
     public var stream: Bool
+    /// The CSV column or HDF5 dataset of the training data holding one weight
+    /// per sample (Keras' `sample_weight`): each sample's loss is weighed by
+    /// it, a validation split's too; `nil` for none (on resume, the checkpoint's).
+    public var sampleWeight: String?
 
     /// Creates a data selection.
     public init(
       data: String? = nil, target: String? = nil, x: String? = nil, y: String? = nil, validationSplit: Double? = nil,
       validation: String? = nil, validationX: String? = nil, validationY: String? = nil, standardize: Bool = false,
-      stream: Bool = false, validationSplitSeed: UInt64? = nil
+      stream: Bool = false, validationSplitSeed: UInt64? = nil, sampleWeight: String? = nil
     ) {
+      self.sampleWeight = sampleWeight
       self.data = data
       self.target = target
       self.x = x

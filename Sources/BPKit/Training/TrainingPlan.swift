@@ -65,10 +65,16 @@ public struct TrainingPlan {
       }
       try Self.refuseMeaningless(
         schedule, network: checkpoint.model.network, optimizer: checkpoint.optimizer.configuration.kind)
+      if let weights = data.sampleWeight, weights != checkpoint.data?.sampleWeights {
+        throw TrainingError.invalidSetting(
+          "the run's sample weights are "
+            + (checkpoint.data?.sampleWeights.map { "read from '\($0)'" } ?? "none")
+            + ", fixed when it started; they cannot change on resume. Drop --sample-weight")
+      }
       let source = DataSource(
         path: dataPath, inputs: data.x ?? checkpoint.data?.inputs,
         targets: data.y ?? data.target
-          ?? checkpoint.data?.targets)
+          ?? checkpoint.data?.targets, weights: checkpoint.data?.sampleWeights)
       let storedValidation =
         try data.validation == nil
         ? checkpoint.validationData?.confirmedStoredPath(role: "validation data") : nil
@@ -192,8 +198,13 @@ public struct TrainingPlan {
       }
       model = model.converted(to: .float64)
     }
+    if data.sampleWeight != nil && schedule.classWeight != nil {
+      throw TrainingError.invalidSetting(
+        "give either --class-weight or --sample-weight, not both, as Keras refuses class_weight with sample_weight; "
+          + "fold the class weights into the sample weights")
+    }
     let loaded = try Self.loadData(
-      DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target),
+      DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target, weights: data.sampleWeight),
       validation: data.validation.map {
         DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
       }, split: Split(fraction: data.validationSplit ?? 0, seed: data.validationSplitSeed), stream: data.stream)
@@ -341,6 +352,8 @@ public struct TrainingPlan {
     var inputs: String?
     /// The HDF5 targets dataset or CSV target column; `nil` for the default.
     var targets: String?
+    /// The sample weights' HDF5 dataset or CSV column, or `nil` for none.
+    var weights: String? = nil
     var isValidation = false
 
     var isHDF5: Bool { HDF5Signature.isPresent(atPath: path) }
@@ -358,10 +371,21 @@ public struct TrainingPlan {
     /// Reads the samples; `classes` are the class names text labels stand for
     /// (the model's or the training data's), `nil` to take them from the file.
     func read(classes: [String]?) throws -> Dataset {
-      let data =
-        isHDF5
-        ? try Dataset.readHDF5(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
-        : try Dataset.readCSV(path: path, targetColumns: [resolvedTargets], classes: classes)
+      var data: Dataset
+      if isHDF5 {
+        let reader = try HDF5SampleReader(
+          path: path, inputs: resolvedInputs!, targets: resolvedTargets, weights: weights)
+        data = try reader.read(rows: 0..<reader.sampleCount)
+      } else {
+        data = try Dataset.readCSV(
+          path: path, targetColumns: [resolvedTargets] + (weights.map { [$0] } ?? []), classes: classes)
+        if weights != nil, let both = data.targets {
+          // The weight column was read beside the target column: [samples, 2].
+          let count = data.sampleCount
+          data.targets = Tensor(shape: [count], scalars: (0..<count).map { both.scalars[2 * $0] })
+          data.sampleWeights = (0..<count).map { both.scalars[2 * $0 + 1] }
+        }
+      }
       try data.requireFinite(source: path)
       return data
     }
@@ -370,7 +394,8 @@ public struct TrainingPlan {
     /// is set or their inputs exceed ``streamingThreshold``.
     func open(stream: Bool, classes: [String]?) throws -> TrainingData {
       if isHDF5 {
-        let reader = try HDF5SampleReader(path: path, inputs: resolvedInputs!, targets: resolvedTargets)
+        let reader = try HDF5SampleReader(
+          path: path, inputs: resolvedInputs!, targets: resolvedTargets, weights: weights)
         let bytes = reader.sampleCount * reader.sampleShape.reduce(4, *)
         if stream || bytes > TrainingPlan.streamingThreshold {
           return .streamed(reader, rows: RowSet(0..<reader.sampleCount))
@@ -383,6 +408,7 @@ public struct TrainingPlan {
       var fingerprint = try DataFingerprint.of(fileAt: path, sampleCount: sampleCount)
       fingerprint.inputs = resolvedInputs
       fingerprint.targets = resolvedTargets
+      fingerprint.sampleWeights = weights
       return fingerprint
     }
   }

@@ -174,7 +174,7 @@ extension TrainDataOptions {
     TrainingOptions.DataSelection(
       data: data, target: target, x: x, y: y, validationSplit: validationSplit, validation: validation,
       validationX: validationX, validationY: validationY, standardize: standardize, stream: stream,
-      validationSplitSeed: splitSeed)
+      validationSplitSeed: splitSeed, sampleWeight: sampleWeight)
   }
 }
 
@@ -254,6 +254,13 @@ struct TrainDataOptions: ParsableArguments {
 
   @Option(name: .long, help: ArgumentHelp("HDF5: the targets dataset (default: /train/y).", valueName: "path"))
   var y: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Weigh each training sample's loss by this CSV column or HDF5 dataset (Keras sample_weight); a validation "
+        + "split's samples too.", valueName: "column|dataset"))
+  var sampleWeight: String?
 
   @Option(
     name: .long, parsing: .unconditional,

@@ -53,6 +53,7 @@ enum CheckpointJSON {
     try writer.integer(data.sampleCount)
     try writer.member("inputs", data.inputs, writer.string)
     try writer.member("targets", data.targets, writer.string)
+    try writer.member("sample_weights", data.sampleWeights, writer.string)
     try writer.endObject()
   }
 
@@ -299,7 +300,9 @@ enum CheckpointJSON {
   }
 
   private static func readFingerprint(_ cursor: JSONCursor) throws(BPKitJSONError) -> DataFingerprint {
-    let fingerprint = try cursor.object(allowing: ["sha256", "path", "sample_count", "inputs", "targets"])
+    let fingerprint = try cursor.object(allowing: [
+      "sha256", "path", "sample_count", "inputs", "targets", "sample_weights",
+    ])
     let shaCursor = try fingerprint.required("sha256")
     let sha = try shaCursor.string()
     guard sha.utf8.count == 64, sha.utf8.allSatisfy(isLowercaseHexDigit) else {
@@ -308,7 +311,8 @@ enum CheckpointJSON {
     return DataFingerprint(
       sha256: sha, path: try fingerprint.required("path").string(),
       sampleCount: try fingerprint.required("sample_count").integer(in: 0...Int.max),
-      inputs: try fingerprint.optional("inputs")?.string(), targets: try fingerprint.optional("targets")?.string())
+      inputs: try fingerprint.optional("inputs")?.string(), targets: try fingerprint.optional("targets")?.string(),
+      sampleWeights: try fingerprint.optional("sample_weights")?.string())
   }
 
   private static func readOptimizer(_ cursor: JSONCursor, model: Model) throws(BPKitJSONError) -> OptimizerState {

@@ -1770,6 +1770,10 @@ enum JSONSchemaText {
               "type": "string",
               "description": "Which part of the file holds the inputs: an HDF5 dataset path; absent for CSV."
             },
+            "sample_weights": {
+              "type": "string",
+              "description": "Which part holds the sample weights (format 1.5; Keras' sample_weight, bpkit train --sample-weight): an HDF5 dataset path or a CSV column name. Absent: no sample weights."
+            },
             "targets": {
               "type": "string",
               "description": "Which part holds the targets: an HDF5 dataset path or a CSV column name."
