@@ -99,7 +99,7 @@ public final class HDF5SampleReader: SampleReader {
   ///   - labels: The labels dataset, or `nil` for none.
   ///   - layout: What each sample must look like.
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
-  /// - Throws: What ``init(path:inputs:targets:trust:)`` throws, and
+  /// - Throws: What ``init(path:inputs:targets:trust:weights:)`` throws, and
   ///   ``BPKitError`` when the samples do not fit `layout`.
   public convenience init(
     path: String, inputs: String, labels: String?, layout: SampleLayout, trust: FileTrust = .untrusted
