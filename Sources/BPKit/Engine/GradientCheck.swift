@@ -128,7 +128,7 @@ public struct GradientCheck: Sendable {
           targets[r * width + labels[r]] = 1
         }
       }
-      let weights = sampleWeights
+      let rowWeights = sampleWeights
       func evaluate(_ body: (UnsafeBufferPointer<Double>, Targets<Double>) throws -> Void) throws {
         try inputs.withUnsafeBufferPointer { x in
           if useLabels && loss == .categoricalCrossEntropy {
@@ -140,14 +140,14 @@ public struct GradientCheck: Sendable {
       }
       var analytic: [ParameterKey: Tensor<Double>] = [:]
       try evaluate { x, t in
-        analytic = try weights.withOptionalBuffer {
+        analytic = try rowWeights.withOptionalBuffer {
           try engine.gradients(inputs: x, targets: t, weights: $0, count: batch)
         }
       }
       func lossValue() throws -> Double {
         var value = 0.0
         try evaluate { x, t in
-          let (totals, rows) = try weights.withOptionalBuffer {
+          let (totals, rows) = try rowWeights.withOptionalBuffer {
             try engine.run(
               inputs: x, targets: t, count: batch, backward: false, weighted: true, dropout: engine.dropoutMasks,
               weights: $0)
