@@ -81,6 +81,28 @@ import _BPKitTestSupport
     }
   }
 
+  /// Every training setting together (as `CombinedSettingsResumeTests` stops
+  /// and resumes them): dropout, L1 and L2 regularizers, a learning-rate
+  /// schedule or reduce-on-plateau, early stopping restoring the best weights,
+  /// clipping, class weights and weight decay on a seeded validation split:
+  /// 12 kills each, each resumed to the uninterrupted run's bits.
+  @Test(arguments: ["schedule", "plateau"])
+  func killedRunsWithEverySettingResumeToTheUninterruptedWeights(variant: String) throws {
+    try Self.killAndResume(label: "killed training with every setting (\(variant))", kills: 12) { checkpoint in
+      [
+        "train", "--layers", "4,16:relu:l2=0.001,dropout0.25,8:tanh:l1=0.0005,3:softmax", "--data",
+        Fixtures.path("datasets/iris.csv"), "--target", "species", "--validation-split", "0.2", "--split-seed", "3",
+        "--optimizer", "adamw", "--lr", "0.02", "--weight-decay", "0.01", "--clipnorm", "0.5", "--class-weight",
+        "auto", "--early-stopping", "patience=2,min_delta=0.02,restore_best_weights", "--batch-size", "10",
+        "--epochs", "10", "--seed", "7", "--checkpoint-every-steps", "2", "--keep", "2", "--checkpoint", checkpoint,
+        "--quiet",
+      ]
+        + (variant == "schedule"
+          ? ["--lr-schedule", "exponential_decay:decay_steps=6,decay_rate=0.8"]
+          : ["--reduce-lr-on-plateau", "monitor=val_loss,factor=0.5,patience=0,min_delta=0.02"])
+    }
+  }
+
   /// Kills `bpkit train` with `arguments` at random moments `kills` times, resuming each, and
   /// compares every resumed run with the uninterrupted one.
   static func killAndResume(label: String, kills target: Int, arguments: (String) -> [String]) throws {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import _BPKitTestSupport
 
-/// Every training setting together (issue 16's resume case): dropout, a
+/// Every training setting together: dropout, L1 and L2 regularizers, a
 /// learning-rate schedule or reduce-on-plateau, early stopping with the best
 /// weights restored, gradient clipping, class weights and weight decay on a
 /// seeded validation split. Keras refuses a schedule beside reduce-on-plateau
@@ -17,7 +17,8 @@ import _BPKitTestSupport
   /// The run of `variant` writing `checkpoint`.
   static func arguments(_ variant: String, checkpoint: String) -> [String] {
     [
-      "train", "--layers", "4,16:relu,dropout0.25,8:tanh,3:softmax", "--data", Fixtures.path("datasets/iris.csv"),
+      "train", "--layers", "4,16:relu:l2=0.001,dropout0.25,8:tanh:l1=0.0005,3:softmax", "--data",
+      Fixtures.path("datasets/iris.csv"),
       "--target", "species", "--validation-split", "0.2", "--split-seed", "3", "--optimizer", "adamw", "--lr", "0.02",
       "--weight-decay", "0.01", "--clipnorm", "0.5", "--class-weight", "auto", "--early-stopping",
       "patience=2,min_delta=0.02,restore_best_weights", "--batch-size", "10", "--epochs", "10", "--seed", "7",
@@ -37,6 +38,7 @@ import _BPKitTestSupport
     // The settings all acted: dropout layer, class weights, a changing rate, an early stop.
     #expect(expected.model.network.layers.contains { $0.kind.typeName == "dropout" })
     #expect(expected.configuration.classWeights != nil)
+    #expect(expected.model.network.layers.contains { !$0.regularizers.isEmpty })
     let rates = Set(expected.progress.history.map(\.learningRate))
     #expect(rates.count > 1, "\(variant): the learning rate never changed")
     #expect(expected.progress.earlyStopping.stoppedEpoch > 0, "\(variant): the run never stopped early")

@@ -66,7 +66,7 @@ extension TrainingEngine: SessionEngine {
         let values =
           Scalar.self == Float.self ? unsafeBitCast(data.values!, to: [Scalar].self) : data.values!.map(Scalar.init)
         return try values.withUnsafeBufferPointer {
-          try evaluate(inputs: x, targets: .values(UnsafeBufferPointer($0)), weights: w, count: data.count)
+          try evaluate(inputs: x, targets: .values($0), weights: w, count: data.count)
         }
       }
     }
