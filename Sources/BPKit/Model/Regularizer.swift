@@ -5,7 +5,8 @@
 /// For a weight tensor w the penalty is l1·Σ|w| + l2·Σw², added to each
 /// batch's loss as it is (not divided by the batch size), and its gradient
 /// l1·sign(w) + 2·l2·w is added to the weights' gradient. L1's slope at 0 is
-/// 0, as TensorFlow's and JAX's `sign(0)` are.
+/// 0, as TensorFlow's and PyTorch's `sign(0)` are (JAX differentiates |w| at
+/// 0 as 1).
 public struct Regularizer: Hashable, Sendable {
   /// The L1 factor (Keras' `l1`), at least 0.
   public var l1: Double

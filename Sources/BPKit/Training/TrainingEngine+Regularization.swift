@@ -43,7 +43,7 @@ extension TrainingEngine {
   /// the ranks' chain), so that split batches stay bitwise one process's.
   ///
   /// ∂/∂w (l1·|w| + l2·w²) = l1·sign(w) + 2·l2·w, with sign(0) = 0 as in
-  /// TensorFlow and JAX.
+  /// TensorFlow and PyTorch (JAX takes 1).
   func regularize(_ metrics: BatchMetrics) -> BatchMetrics {
     guard !regularized.isEmpty else { return metrics }
     var metrics = metrics
