@@ -18,7 +18,7 @@ import _BPKitTestSupport
     let path = try Self.model("4,8:relu,dropout0.25,3:softmax", in: folder, name: "model.h5")
     let text = try BPKitBinary.run("inspect", path)
     #expect(text.status == 0, "\(text.error)")
-    #expect(text.output.contains("format 1.5"), "\(text.output)")
+    #expect(text.output.contains("format \(FormatVersion.current)"), "\(text.output)")
     let row = text.output.split(separator: "\n").first { $0.hasPrefix("dropout_1") }.map(String.init) ?? ""
     #expect(
       row.split(separator: " ", omittingEmptySubsequences: true) == [

@@ -49,6 +49,10 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .invalidNetwork(let error):
       "invalid network: \(error)"
+    case .lossNeedsActivation(let loss, _, let layer, let found) where loss.fromLogits:
+      "loss '\(loss.rawValue)' reads the outputs as logits (from_logits), so it needs a linear output layer, but "
+        + "the last layer '\(layer)' has \(found?.name ?? "no activation"); make it linear (no activation), or "
+        + "train a \(loss.probabilityForm.requiredActivation?.name ?? "") output with \(loss.probabilityForm.rawValue)"
     case .lossNeedsActivation(let loss, let required, let layer, let found):
       "loss '\(loss.rawValue)' needs a \(required.name) output layer, but the last layer '\(layer)' has "
         + "\(found?.name ?? "no activation"); give it :\(required.name) or use another loss"
@@ -61,7 +65,7 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     case .targetSizeMismatch(let expected, let actual):
       "the targets hold \(actual) values, but the network's outputs for this batch need \(expected)"
     case .labelsNeedCrossEntropy(let loss):
-      "class labels need the cross_entropy loss; loss '\(loss.rawValue)' needs one target value per output"
+      "class labels need a cross_entropy loss; loss '\(loss.rawValue)' needs one target value per output"
     case .labelOutOfRange(let row, let label, let classes):
       "class label \(label) of output row \(row) is not in 0..<\(classes), the network's output classes"
     case .invalidBPTTSteps(let steps):

@@ -120,9 +120,10 @@ public struct GradientCheck: Sendable {
       case .meanAbsoluteError, .huber:
         // Spread over ±2, so that Huber's errors fall on both sides of δ = 1.
         for i in targets.indices { targets[i] = 4 * random.nextDouble() - 2 }
-      case .binaryCrossEntropy:
+      case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
         for i in targets.indices { targets[i] = random.nextDouble() }
-      case .categoricalCrossEntropy:
+      case .categoricalCrossEntropy, .categoricalCrossEntropyFromLogits, .sparseCategoricalCrossEntropy,
+        .sparseCategoricalCrossEntropyFromLogits:
         for r in 0..<rows {
           labels[r] = random.nextIndex(below: width)
           targets[r * width + labels[r]] = 1
@@ -131,7 +132,7 @@ public struct GradientCheck: Sendable {
       let rowWeights = sampleWeights
       func evaluate(_ body: (UnsafeBufferPointer<Double>, Targets<Double>) throws -> Void) throws {
         try inputs.withUnsafeBufferPointer { x in
-          if useLabels && loss == .categoricalCrossEntropy {
+          if useLabels && loss.isCategorical {
             try labels.withUnsafeBufferPointer { try body(x, .labels($0)) }
           } else {
             try targets.withUnsafeBufferPointer { try body(x, .values($0)) }

@@ -29,6 +29,15 @@ extension Loss {
   /// - Binary cross-entropy with sigmoid, from the logits:
   ///   ℓ = mean_j max(z_j, 0) − z_j t_j + log(1 + e^{−|z_j|});
   ///   writes ∂L/∂z = (y − t)/(rows·width).
+  /// - The `from_logits` forms take a linear output layer's values as the
+  ///   logits z (there `y = z`) and compute the same ℓ. Their gradient needs
+  ///   the probabilities the output layer does not compute: p = softmax(z),
+  ///   exactly as the softmax activation computes it
+  ///   (`softmaxRow`), or p = σ(z) (`logistic`); so a network
+  ///   trained from logits moves bit for bit as the same network with a
+  ///   softmax or sigmoid output trained on the fused loss. Their predicted
+  ///   class is the largest logit, or 1 when a binary logit is above 0
+  ///   (σ(z) > ½).
   ///
   /// For a batch split across ranks, `meanRows` is the whole batch's number
   /// of rows (the gradient is of the whole batch's mean), and each row's loss
@@ -65,8 +74,10 @@ extension Loss {
         totals.sum += rowLoss
         rowLosses?[r] = rowLoss
       }
-    case .categoricalCrossEntropy:
+    case .categoricalCrossEntropy, .categoricalCrossEntropyFromLogits, .sparseCategoricalCrossEntropy,
+      .sparseCategoricalCrossEntropyFromLogits:
       let scale = 1 / S(meanRows)
+      let fromLogits = self.fromLogits
       for r in 0..<rows {
         let w = weights?[r] ?? 1
         let rowScale = w * scale
@@ -81,6 +92,9 @@ extension Loss {
         var sum: S = 0
         for j in 0..<width { sum += S.exp(zr[j] - maximum) }
         let lse = maximum + S.log(sum)
+        // p = softmax(z): the output layer's own values, or (from logits) softmaxRow's formula.
+        let inverse = 1 / sum
+        @inline(__always) func p(_ j: Int) -> S { fromLogits ? S.exp(zr[j] - maximum) * inverse : yr[j] }
         switch targets {
         case .labels(let labels):
           let label = labels[r]
@@ -89,7 +103,7 @@ extension Loss {
           rowLosses?[r] = rowLoss
           if best == label { totals.correct += 1 }
           if let gradient {
-            for j in 0..<width { gradient[r * width + j] = rowScale * (j == label ? yr[j] - 1 : yr[j]) }
+            for j in 0..<width { gradient[r * width + j] = rowScale * (j == label ? p(j) - 1 : p(j)) }
           }
         case .values(let t):
           let tr = t + r * width
@@ -106,7 +120,7 @@ extension Loss {
           rowLosses?[r] = rowLoss
           if best == expected { totals.correct += 1 }
           if let gradient {
-            for j in 0..<width { gradient[r * width + j] = rowScale * (yr[j] * mass - tr[j]) }
+            for j in 0..<width { gradient[r * width + j] = rowScale * (p(j) * mass - tr[j]) }
           }
         }
         totals.judged += 1
@@ -150,9 +164,10 @@ extension Loss {
         totals.sum += rowLoss
         rowLosses?[r] = rowLoss
       }
-    case .binaryCrossEntropy:
+    case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
       guard case .values(let t) = targets else { preconditionFailure("labels need cross-entropy") }
       let scale = 1 / S(meanRows * width)
+      let fromLogits = self.fromLogits
       for r in 0..<rows {
         let w = weights?[r] ?? 1
         let rowScale = w * scale
@@ -161,8 +176,10 @@ extension Loss {
           let k = r * width + j
           let zk = z[r * zStride + j]
           rowSum += max(zk, 0) - zk * t[k] + S.log1p(S.exp(-abs(zk)))
-          if (y[k] > 0.5) == (t[k] > 0.5) { totals.correct += 1 }
-          gradient?[k] = rowScale * (y[k] - t[k])
+          // p = σ(z): the sigmoid output's own value, or (from logits) logistic's, as the activation computes it.
+          let p = fromLogits ? logistic(zk) : y[k]
+          if (fromLogits ? zk > 0 : y[k] > 0.5) == (t[k] > 0.5) { totals.correct += 1 }
+          gradient?[k] = rowScale * (p - t[k])
         }
         let rowLoss = Double(w) * (Double(rowSum) / Double(width))
         totals.sum += rowLoss
@@ -173,12 +190,15 @@ extension Loss {
     return totals
   }
 
-  /// The output activation this loss is fused with, or `nil` when any works.
+  /// The output activation this loss is fused with (linear for the
+  /// `from_logits` forms, whose outputs are the logits), or `nil` when any works.
   var requiredActivation: Activation? {
     switch self {
     case .meanSquaredError, .meanAbsoluteError, .huber: nil
-    case .categoricalCrossEntropy: .softmax
+    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy: .softmax
     case .binaryCrossEntropy: .sigmoid
+    case .categoricalCrossEntropyFromLogits, .binaryCrossEntropyFromLogits, .sparseCategoricalCrossEntropyFromLogits:
+      .linear
     }
   }
 }

@@ -118,7 +118,8 @@ public struct Evaluation: Sendable {
     func clipped(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
     let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
     switch loss {
-    case .categoricalCrossEntropy:
+    case .categoricalCrossEntropy, .categoricalCrossEntropyFromLogits, .sparseCategoricalCrossEntropy,
+      .sparseCategoricalCrossEntropyFromLogits:
       let truth: Int
       if target.count == 1 {
         let label = target.first!
@@ -133,7 +134,7 @@ public struct Evaluation: Sendable {
         lossSum -= zip(output, target).reduce(0) { $0 + Double($1.1) * ElementaryFunctions.log(clipped($1.0)) }
       }
       confusion?.record(truth: truth, predicted: predicted)
-    case .binaryCrossEntropy:
+    case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
       for (p, t) in zip(output, target) {
         let q = clipped(p)
         lossSum -=

@@ -40,8 +40,10 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// `relu6`, `exponential`, `mish` and `log_softmax`; the losses `mae` and
   /// `huber`; 1.5 the `/training` dataset `class_weights`, the layer type
   /// `dropout`, and the layer members `kernel_regularizer`,
-  /// `recurrent_regularizer` and `bias_regularizer` of `/network`.
-  public static let current = FormatVersion(major: 1, minor: 5)
+  /// `recurrent_regularizer` and `bias_regularizer` of `/network`; 1.6 the
+  /// losses `cross_entropy_from_logits`, `binary_cross_entropy_from_logits`,
+  /// `sparse_cross_entropy` and `sparse_cross_entropy_from_logits`.
+  public static let current = FormatVersion(major: 1, minor: 6)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.
   public var isReadable: Bool { major <= Self.current.major }

@@ -66,12 +66,12 @@ struct PreparedData {
     weights = data.sampleWeights
     inputWidth = sampleShape.reduce(1, *)
     let width = data.targetWidth
-    if loss == .categoricalCrossEntropy && width == outputRows && units > 1 {
+    if loss.isCategorical && width == outputRows && units > 1 {
       labels = try data.classLabels(classCount: units, source: role).map(Int.init)
       values = nil
       targetWidth = width
     } else if width == outputRows * units {
-      if loss == .categoricalCrossEntropy || loss == .binaryCrossEntropy,
+      if loss.isCategorical || loss.isBinary,
         let bad = targets.scalars.firstIndex(where: { !(0...1).contains($0) })
       {
         throw TrainingError.targetsDoNotFit(
@@ -84,7 +84,7 @@ struct PreparedData {
     } else {
       throw TrainingError.targetsDoNotFit(
         "the \(role) has \(width) target values per sample, the network outputs \(outputRows * units)"
-          + (loss == .categoricalCrossEntropy ? " (or give one class label per sample)" : ""))
+          + (loss.isCategorical ? " (or give one class label per sample)" : ""))
     }
   }
 

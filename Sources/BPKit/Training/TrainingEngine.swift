@@ -471,7 +471,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       }
       buffer = .values(values.baseAddress!)
     case .labels(let labels):
-      guard loss == .categoricalCrossEntropy else { throw EngineError.labelsNeedCrossEntropy(loss) }
+      guard loss.isCategorical else { throw EngineError.labelsNeedCrossEntropy(loss) }
       guard labels.count == expectedTargets else {
         throw EngineError.targetSizeMismatch(expected: expectedTargets, actual: labels.count)
       }

@@ -9,6 +9,10 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
   case mse
   case mae
   case huber
+  case crossEntropyFromLogits = "cross-entropy-from-logits"
+  case binaryCrossEntropyFromLogits = "binary-cross-entropy-from-logits"
+  case sparseCrossEntropy = "sparse-cross-entropy"
+  case sparseCrossEntropyFromLogits = "sparse-cross-entropy-from-logits"
 
   init?(argument: String) {
     let spelled = argument.lowercased().replacingOccurrences(of: "_", with: "-")
@@ -18,6 +22,14 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
     case "mean-squared-error": self = .mse
     case "mean-absolute-error": self = .mae
     case "huber-loss": self = .huber
+    case "categorical-cross-entropy-from-logits", "categorical-crossentropy-from-logits", "crossentropy-from-logits":
+      self = .crossEntropyFromLogits
+    case "binary-crossentropy-from-logits": self = .binaryCrossEntropyFromLogits
+    case "sparse-categorical-cross-entropy", "sparse-categorical-crossentropy", "sparse-crossentropy":
+      self = .sparseCrossEntropy
+    case "sparse-categorical-cross-entropy-from-logits", "sparse-categorical-crossentropy-from-logits",
+      "sparse-crossentropy-from-logits":
+      self = .sparseCrossEntropyFromLogits
     default: self.init(rawValue: spelled)
     }
   }
@@ -29,6 +41,10 @@ enum LossOption: String, ExpressibleByArgument, CaseIterable {
     case .mse: .meanSquaredError
     case .mae: .meanAbsoluteError
     case .huber: .huber
+    case .crossEntropyFromLogits: .categoricalCrossEntropyFromLogits
+    case .binaryCrossEntropyFromLogits: .binaryCrossEntropyFromLogits
+    case .sparseCrossEntropy: .sparseCategoricalCrossEntropy
+    case .sparseCrossEntropyFromLogits: .sparseCategoricalCrossEntropyFromLogits
     }
   }
 }

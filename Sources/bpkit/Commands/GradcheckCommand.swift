@@ -34,7 +34,10 @@ struct GradcheckCommand: ParsableCommand {
   var layers: String
 
   @Option(
-    help: "The loss: mse, mae, huber, cross-entropy (softmax output) or binary-cross-entropy (sigmoid output).")
+    help: ArgumentHelp(
+      "The loss: mse, mae, huber, cross-entropy or sparse-cross-entropy (softmax output), binary-cross-entropy "
+        + "(sigmoid output), or cross-entropy-from-logits, sparse-cross-entropy-from-logits, "
+        + "binary-cross-entropy-from-logits (linear output)."))
   var loss: LossOption = .mse
 
   @Option(parsing: .unconditional, help: "The seed of the weights, inputs and targets.")

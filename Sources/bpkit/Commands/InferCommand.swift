@@ -17,7 +17,9 @@ struct InferCommand: ParsableCommand {
       --input -, CSV or JSON Lines are read from standard input and each line's \
       prediction is written and flushed at once, so bpkit can sit in a pipeline.
 
-      OUTPUT: the model's outputs (probabilities for softmax and sigmoid outputs) by \
+      OUTPUT: the model's outputs (probabilities for softmax and sigmoid outputs; \
+      logits for a linear output trained with a from-logits loss, as Keras' predict \
+      gives them: the class is the largest logit, or 1 for a single logit above 0) by \
       default, class ids with --argmax, the best K classes with scores with --top-k. \
       Written to standard output unless --output; the format comes from --format, \
       else the output's extension, else CSV (JSON Lines for JSON Lines input).

@@ -312,7 +312,9 @@ struct TrainScheduleOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "cross-entropy, binary-cross-entropy, mse, mae or huber (delta 1). Default: from the output activation.",
+      "cross-entropy, binary-cross-entropy, mse, mae, huber (delta 1), sparse-cross-entropy, or "
+        + "cross-entropy-from-logits, binary-cross-entropy-from-logits, sparse-cross-entropy-from-logits "
+        + "(a linear output layer, whose outputs are then logits). Default: from the output activation.",
       valueName: "loss"))
   var loss: LossOption?
 

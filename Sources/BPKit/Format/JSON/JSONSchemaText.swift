@@ -1389,9 +1389,13 @@ enum JSONSchemaText {
                 "cross_entropy",
                 "binary_cross_entropy",
                 "mae",
-                "huber"
+                "huber",
+                "cross_entropy_from_logits",
+                "binary_cross_entropy_from_logits",
+                "sparse_cross_entropy",
+                "sparse_cross_entropy_from_logits"
               ],
-              "description": "The loss minimised: mse, cross_entropy (categorical, with softmax outputs), binary_cross_entropy (with sigmoid outputs), or (format 1.4) mae, the mean absolute error, and huber, Keras' Huber loss with delta 1."
+              "description": "The loss minimised: mse, cross_entropy (categorical, with softmax outputs), binary_cross_entropy (with sigmoid outputs), or (format 1.4) mae, the mean absolute error, and huber, Keras' Huber loss with delta 1; from format 1.6 also sparse_cross_entropy (Keras' sparse_categorical_crossentropy: the same loss as cross_entropy, kept so that a Keras export compiles the sparse form) and cross_entropy_from_logits, sparse_cross_entropy_from_logits and binary_cross_entropy_from_logits (Keras' from_logits=True: a linear output layer, whose outputs are logits)."
             },
             "batch_size": {
               "type": "integer",

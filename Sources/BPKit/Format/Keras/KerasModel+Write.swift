@@ -56,7 +56,7 @@ extension KerasModel {
   private func compileConfig(_ optimizerConfig: [String: Any], legacy: Bool) -> [String: Any] {
     [
       "optimizer": optimizerConfig,
-      "loss": loss.map { KerasOptimizer.kerasName($0, legacy: legacy) } ?? NSNull(),
+      "loss": loss.map { KerasOptimizer.kerasLoss($0, legacy: legacy) } ?? NSNull(),
       "loss_weights": NSNull(), "metrics": NSNull(), "weighted_metrics": NSNull(), "run_eagerly": false,
       "steps_per_execution": 1, "jit_compile": false,
     ]

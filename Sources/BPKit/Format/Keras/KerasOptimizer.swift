@@ -276,17 +276,36 @@ enum KerasOptimizer {
     ]
   }
   /// A Keras loss (a name, or a serialized loss object) in bpkit's terms.
+  ///
+  /// A loss object's `from_logits` chooses the logits form of the
+  /// cross-entropies; an object that sets what bpkit's loss lacks
+  /// (`label_smoothing` other than 0, `ignore_class`, an `axis` other than
+  /// the last) is no bpkit loss, and gives `nil`.
   static func loss(_ value: Any?) -> Loss? {
     var name = value as? String
-    if let object = value as? [String: Any] { name = object["class_name"] as? String }
+    let object = value as? [String: Any]
+    if let object { name = object["class_name"] as? String }
+    let config = object?["config"] as? [String: Any] ?? [:]
+    let fromLogits = (config["from_logits"] as? NSNumber)?.boolValue ?? false
+    func number(_ key: String) -> Double? { (config[key] as? NSNumber)?.doubleValue }
+    let plainCrossEntropy =
+      (number("label_smoothing") ?? 0) == 0 && (config["ignore_class"] == nil || config["ignore_class"] is NSNull)
+      && (config["axis"] == nil || number("axis") == -1)
     switch name {
     case "mse", "mean_squared_error", "MeanSquaredError": return .meanSquaredError
-    case "categorical_crossentropy", "CategoricalCrossentropy": return .categoricalCrossEntropy
-    case "binary_crossentropy", "BinaryCrossentropy": return .binaryCrossEntropy
+    case "categorical_crossentropy", "CategoricalCrossentropy":
+      guard plainCrossEntropy else { return nil }
+      return fromLogits ? .categoricalCrossEntropyFromLogits : .categoricalCrossEntropy
+    case "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy":
+      guard plainCrossEntropy else { return nil }
+      return fromLogits ? .sparseCategoricalCrossEntropyFromLogits : .sparseCategoricalCrossEntropy
+    case "binary_crossentropy", "BinaryCrossentropy":
+      guard plainCrossEntropy else { return nil }
+      return fromLogits ? .binaryCrossEntropyFromLogits : .binaryCrossEntropy
     case "mae", "mean_absolute_error", "MeanAbsoluteError": return .meanAbsoluteError
     case "huber", "huber_loss", "Huber":
       // bpkit's Huber has Keras' default δ = 1; another δ is not the same loss.
-      let delta = ((value as? [String: Any])?["config"] as? [String: Any])?["delta"]
+      let delta = config["delta"]
       guard delta == nil || (delta as? NSNumber)?.doubleValue == Loss.huberDelta else { return nil }
       return .huber
     default: return nil
@@ -302,7 +321,18 @@ enum KerasOptimizer {
     {
       return "Huber with delta \(delta) (bpkit's huber has delta 1)"
     }
-    if let object = value as? [String: Any], let name = object["class_name"] as? String { return name }
+    if let object = value as? [String: Any], let name = object["class_name"] as? String {
+      let config = object["config"] as? [String: Any] ?? [:]
+      // The cross-entropy settings bpkit has only at Keras' defaults, where they are not.
+      let defaults: [(String, Double?)] = [("label_smoothing", 0), ("ignore_class", nil), ("axis", -1)]
+      let set = defaults.compactMap { key, value -> String? in
+        guard let setting = config[key], !(setting is NSNull) else { return nil }
+        if let value, (setting as? NSNumber)?.doubleValue == value { return nil }
+        return "\(key)=\(setting)"
+      }
+      return set.isEmpty
+        ? name : "\(name) with \(set.joined(separator: ", ")) (bpkit's has label_smoothing 0, no ignore_class, axis -1)"
+    }
     return "\(value)"
   }
 
@@ -311,10 +341,36 @@ enum KerasOptimizer {
   static func kerasName(_ loss: Loss, legacy: Bool) -> String {
     switch loss {
     case .meanSquaredError: legacy ? "mean_squared_error" : "mse"
-    case .categoricalCrossEntropy: "categorical_crossentropy"
-    case .binaryCrossEntropy: "binary_crossentropy"
+    case .categoricalCrossEntropy, .categoricalCrossEntropyFromLogits: "categorical_crossentropy"
+    case .binaryCrossEntropy, .binaryCrossEntropyFromLogits: "binary_crossentropy"
+    case .sparseCategoricalCrossEntropy, .sparseCategoricalCrossEntropyFromLogits: "sparse_categorical_crossentropy"
     case .meanAbsoluteError: legacy ? "mean_absolute_error" : "mae"
     case .huber: "huber"
     }
+  }
+
+  /// A bpkit loss as a Keras file's compile configuration holds it: Keras'
+  /// name, or for the `from_logits` forms a serialized loss object (Keras
+  /// 3's `serialize_keras_object` form, with `module`; its legacy HDF5
+  /// loader reads the same object).
+  static func kerasLoss(_ loss: Loss, legacy: Bool) -> Any {
+    guard loss.fromLogits else { return kerasName(loss, legacy: legacy) }
+    let className: String
+    var config: [String: Any] = [
+      "name": kerasName(loss, legacy: legacy), "reduction": "sum_over_batch_size", "from_logits": true,
+      "dtype": NSNull(),
+    ]
+    switch loss {
+    case .categoricalCrossEntropyFromLogits:
+      className = "CategoricalCrossentropy"
+      config.merge(["label_smoothing": 0.0, "axis": -1]) { $1 }
+    case .sparseCategoricalCrossEntropyFromLogits:
+      className = "SparseCategoricalCrossentropy"
+      config.merge(["ignore_class": NSNull()]) { $1 }
+    default:
+      className = "BinaryCrossentropy"
+      config.merge(["label_smoothing": 0.0, "axis": -1]) { $1 }
+    }
+    return ["module": "keras.losses", "class_name": className, "config": config, "registered_name": NSNull()]
   }
 }
