@@ -89,9 +89,15 @@ static void measure(int rows, int calls, double *cpu, double *process, double *w
 int main(int argc, char **argv) {
     bpk_kernels_set_threads(argc > 1 ? atoi(argv[1]) : 1);
     srand(1);
+    // The weights lie as in a Predictor: every layer's kernel and bias in one
+    // buffer from bpk_weights_allocate (2 MiB pages on Linux).
+    long count = 0;
+    for (int l = 0; l < LAYERS; l++) count += (long)width[l] * width[l + 1] + width[l + 1];
+    float *weights = bpk_weights_allocate(count);
     for (int l = 0; l < LAYERS; l++) {
-        kernel[l] = aligned_alloc(64, sizeof(float) * width[l] * width[l + 1]);
-        bias[l] = malloc(sizeof(float) * width[l + 1]);
+        kernel[l] = weights;
+        bias[l] = weights + width[l] * width[l + 1];
+        weights = bias[l] + width[l + 1];
         for (int i = 0; i < width[l] * width[l + 1]; i++) kernel[l][i] = (rand() / (float)RAND_MAX - 0.5f) * 0.1f;
         for (int i = 0; i < width[l + 1]; i++) bias[l][i] = 0.01f * i;
     }
@@ -106,7 +112,7 @@ int main(int argc, char **argv) {
     parts = bpk_kernels_threads();
     for (int l = 0; l < LAYERS && parts > 1; l++) {
         if ((long)width[l] * width[l + 1] < SPLIT_WEIGHTS) continue;
-        split[l] = aligned_alloc(64, sizeof(float) * width[l] * width[l + 1]);
+        split[l] = bpk_weights_allocate((long)width[l] * width[l + 1]);
         bpk_split_pack(width[l + 1], width[l], kernel[l], width[l + 1], parts, split[l]);
     }
     for (int l = 0; l <= LAYERS; l++) activation[l] = aligned_alloc(64, sizeof(float) * LARGE * width[l]);

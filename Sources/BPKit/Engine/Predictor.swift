@@ -5,7 +5,11 @@ internal import CKernels
 ///
 /// A predictor holds its own copy of the weights and is not safe to use from
 /// two threads at once; give each thread its own, or call
-/// ``Model/predict(_:)->Tensor<Float>``, which is.
+/// ``Model/predict(_:)->Tensor<Float>``, which is. On Linux, weights of
+/// 256 KiB or more lie in whole 2 MiB pages (transparent huge pages where the
+/// system allows them), so that a single sample streams them from the core's
+/// L2 cache without their evicting each other; the memory taken rounds up to
+/// 2 MiB.
 ///
 /// With more than one thread (``Kernels/threads``), a call of one sample
 /// cuts each large dense kernel by columns over the threads, so that each
@@ -25,7 +29,8 @@ public final class Predictor {
   /// buffers, a float64 model from and into `Double` ones.
   public let dtype: DType
   let plan: NetworkPlan
-  let parameters: ScalarBuffer<Float>
+  /// The weights and biases of a float32 model, in the plan's layout.
+  let parameters: WeightBuffer
   private let workspace: Workspace<Float>
   /// A float64 model's weights and scratch buffers.
   let float64Parameters: ScalarBuffer<Double>?
@@ -57,9 +62,9 @@ public final class Predictor {
           model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset)
         }
         float64Parameters = parameters
-        self.parameters = ScalarBuffer<Float>()
+        self.parameters = WeightBuffer(count: 1)
       } else {
-        let parameters = ScalarBuffer<Float>(capacity: plan.layout.totalCount)
+        let parameters = WeightBuffer(count: plan.layout.totalCount)
         for entry in plan.layout.entries {
           model.copyParameter(entry.spec.key, into: parameters.pointer + entry.offset)
         }

@@ -13,7 +13,7 @@ final class SplitKernels {
   let parts: Int
   /// Per step of the plan: a dense layer's kernel in parts; `nil` for layers
   /// too small to gain from a second thread, and for other layers.
-  private let buffers: [ScalarBuffer<Float>?]
+  private let buffers: [WeightBuffer?]
 
   /// Kernels below this many weights run on one thread: handing a product
   /// over costs about as much as streaming 64 KB.
@@ -24,7 +24,7 @@ final class SplitKernels {
     self.parts = parts
     buffers = plan.steps.map { step in
       guard case .dense(let d) = step, d.units * d.inputWidth >= Self.minimumWeights, d.units >= 32 else { return nil }
-      let buffer = ScalarBuffer<Float>(capacity: d.units * d.inputWidth)
+      let buffer = WeightBuffer(count: d.units * d.inputWidth)
       bpk_split_pack(
         Int32(d.units), Int32(d.inputWidth), parameters + d.kernel, Int32(d.units), Int32(parts), buffer.pointer)
       return buffer

@@ -123,6 +123,17 @@ void bpk_split_pack(int n, int k, const float *b, int ldb, int parts, float *out
 void bpk_sgemm_split_rows(int m, int n, int k, const float *a, int lda, const float *split_b, int parts,
                           const float *bias, int accumulate, int relu, float *c, int ldc);
 
+/// Buffers of weights at least this large (256 KiB) are put in 2 MiB pages.
+#define BPK_WEIGHTS_HUGE_MINIMUM (256L * 1024)
+
+/// Zeroed room for `count` floats of weights that every call streams whole:
+/// from BPK_WEIGHTS_HUGE_MINIMUM bytes on, whole 2 MiB pages aligned to
+/// 2 MiB that Linux is asked to back with huge pages (contiguous in physical
+/// memory, so that the weights fill a core's L2 cache without evicting each
+/// other; the memory taken rounds up to 2 MiB); otherwise 64-byte aligned.
+/// NULL when memory is short. Release with free().
+float *bpk_weights_allocate(long count);
+
 /// The same for Double, on the portable path only (gradient checks).
 void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
                const double *b, int ldb, int accumulate, double *c, int ldc);
