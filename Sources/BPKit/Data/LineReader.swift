@@ -23,8 +23,14 @@ package final class LineReader {
 
   /// Opens a file for reading, or standard input when `path` is `-`.
   ///
+  /// The buffer holds `bufferSize` bytes, or a regular file's whole size
+  /// (at least 4 KiB) when that is less: a one-row CSV costs 4 KiB, not
+  /// 1 MiB of zeroed memory, at every start. A file that grows while it is
+  /// read grows the buffer as a long line does.
+  ///
   /// - Throws: ``DataError`` when the file is missing or unreadable.
   package init(path: String, bufferSize: Int = 1 << 20) throws(DataError) {
+    var size = bufferSize
     if path == "-" {
       descriptor = STDIN_FILENO
       ownsDescriptor = false
@@ -37,9 +43,14 @@ package final class LineReader {
       guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
       ownsDescriptor = true
       source = path
+      // One byte more than the file, so that its end is seen without a grow.
+      if (status.st_mode & S_IFMT) == S_IFREG { size = min(size, Int(status.st_size) + 1) }
     }
-    buffer = [UInt8](repeating: 0, count: max(bufferSize, 4096))
+    buffer = [UInt8](repeating: 0, count: max(size, 4096))
   }
+
+  /// The bytes the buffer holds now.
+  package var bufferCapacity: Int { buffer.count }
 
   deinit {
     if ownsDescriptor { close(descriptor) }
