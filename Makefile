@@ -106,13 +106,34 @@ static-hdf5: deps
 # file (Sources/bpkit-probe, Sources/CHDF5Probe) is C; it is compiled here
 # with cc and libhdf5.a alone, beside bpkit, because SwiftPM links every
 # executable with the Swift runtime, whose start-up would add 1.5 ms of
-# processor time to every file bpkit opens.
+# processor time to every file bpkit opens. It is linked statically, libc
+# included, as a position-independent executable (`-static-pie`, so it keeps
+# address-space randomisation): with no shared library for the loader to
+# find and relocate, each probe starts 0.3 ms sooner (BENCHMARKS.md,
+# start-up). The probe turns libhdf5's plugin loading off, so it never needs
+# the `dlopen` a static libc cannot offer in full.
 PROBE_SOURCES := Sources/CHDF5Probe/probe.c Sources/bpkit-probe/main.c
 
+# The release binary is linked by lld (the Swift toolchain's) with three
+# start-up savings, measured in BENCHMARKS.md (start-up):
+# - its 94,000 relative relocations are packed (`-z pack-relative-relocs`,
+#   read by glibc 2.36 and newer): the loader reads 12 KB of them, not 2.2 MB;
+# - the functions that one-row inference runs come first in the code, in the
+#   order of Scripts/startup-order.txt (made by Scripts/startup-order.sh), so
+#   a run maps less of the binary. A function missing from the list is only
+#   placed elsewhere: the list never changes what the binary does;
+# - bpkit's own 14,600 symbols are not exported (`--no-export-dynamic`
+#   after the `-export-dynamic` of Swift's static-stdlib-args.lnk): nothing
+#   looks them up, and the runtime's `dladdr` of itself at start-up read
+#   them all.
+RELEASE_LINK := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+  -Xlinker --symbol-ordering-file=$(CURDIR)/Scripts/startup-order.txt -Xlinker --no-warn-symbol-ordering \
+  -Xlinker --no-export-dynamic
+
 release: static-hdf5
-	PKG_CONFIG_PATH=$(STATIC_HDF5) $(SWIFT) build -c release --product bpkit --static-swift-stdlib
+	PKG_CONFIG_PATH=$(STATIC_HDF5) $(SWIFT) build -c release --product bpkit --static-swift-stdlib $(RELEASE_LINK)
 	$(CC) -O2 -ISources/CHDF5Probe/include $$(pkg-config --cflags hdf5-serial) $(PROBE_SOURCES) \
-	  $$(PKG_CONFIG_PATH=$(STATIC_HDF5) pkg-config --libs hdf5-serial) -o .build/release/bpkit-probe
+	  $$(PKG_CONFIG_PATH=$(STATIC_HDF5) pkg-config --libs hdf5-serial) -static-pie -o .build/release/bpkit-probe
 
 # The MPI-enabled bpkit, in its own build folder: BPKIT_MPI adds the CMPI
 # and BPKitMPI targets to the package (see Package.swift), so the default
