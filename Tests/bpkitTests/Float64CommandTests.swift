@@ -66,6 +66,30 @@ import _BPKitTestSupport
     #expect(!FileManager.default.fileExists(atPath: folder.path("run.onnx")))
   }
 
+  /// JSON keeps a float64 checkpoint, slots included, in both encodings:
+  /// converted there and back, it is the same file to `diff`, bit for bit.
+  @Test(arguments: ["numbers", "base64"])
+  func aFloat64CheckpointGoesToJSONAndBackBitForBit(weights: String) throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("run.h5")
+    #expect(try Self.train(path, ["--dtype", "float64", "--stop-after-steps", "11"]).status == 0)
+    let json = folder.path("run.json")
+    let there = try BPKitBinary.run("convert", path, json, "--weights", weights)
+    #expect(there.status == 0, "\(there.error)")
+    JSONOutputs.keep(fileAtPath: json, kind: "checkpoint", name: "float64_run_\(weights).json")
+    #expect(try String(contentsOfFile: json, encoding: .utf8).contains("\"dtype\": \"float64\""))
+    let back = try BPKitBinary.run("convert", json, folder.path("back.h5"))
+    #expect(back.status == 0, "\(back.error)")
+    let source = try CheckpointComparison.load(path)
+    let returned = try CheckpointComparison.load(folder.path("back.h5"))
+    #expect(returned.model.dtype == .float64)
+    #expect(returned.model.float64Parameters == source.model.float64Parameters)
+    #expect(returned.optimizer.float64Slots == source.optimizer.float64Slots)
+    #expect(CheckpointComparison.differences(source, returned) == [])
+    let diff = try BPKitBinary.run("diff", path, json)
+    #expect(diff.status == 0, "\(diff.output)")
+  }
+
   @Test func convertDtypeRoundsOnlyWhenAskedAndWidensExactly() throws {
     let folder = try TemporaryDirectory()
     let wide = folder.path("wide.h5")

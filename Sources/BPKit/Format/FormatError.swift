@@ -156,7 +156,7 @@ package enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, L
     case .writeFailed(let file, let operation, let reason):
       "cannot write '\(file)': \(operation) failed: \(reason); the previous file, if any, is unchanged"
     case .unsupportedDType(let file, let format, let dtype):
-      "\(file): bpkit does not write \(dtype) weights as \(format); write bpkit HDF5 (.h5), which keeps them, "
+      "\(file): bpkit does not write \(dtype) weights as \(format); write bpkit HDF5 (.h5) or JSON (.json), which keep them, "
         + "or round them to float32 explicitly with bpkit convert IN \(file) --dtype float32"
     }
   }

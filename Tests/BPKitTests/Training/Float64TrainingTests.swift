@@ -107,12 +107,17 @@ import _BPKitTestSupport
         == Self.bits(try CheckpointComparison.load(path))["weights/dense_1/kernel"])
   }
 
+  private static func slots(_ file: BPKitFile) -> [String: [ParameterKey: Tensor<Double>]]? {
+    guard case .checkpoint(let checkpoint) = file else { return nil }
+    return checkpoint.optimizer.float64Slots
+  }
+
   @Test func float64WeightsGoOnlyWhereTheyAreKept() throws {
     let folder = try TemporaryDirectory(prefix: "bpkit-float64")
     _ = try TrainingRun(Self.options(folder: folder, name: "run.h5")).run()
     let file = try BPKitFile.open(URL(fileURLWithPath: folder.path("run.h5")))
     let refused: [(FileFormat, String)] = [
-      (.json, "a bpkit JSON model document"), (.keras, "a Keras archive"), (.kerasHDF5, "a Keras HDF5 file"),
+      (.keras, "a Keras archive"), (.kerasHDF5, "a Keras HDF5 file"),
       (.onnx, "an ONNX file"), (.safetensors, "a safetensors file"),
     ]
     for (format, noun) in refused {
@@ -122,8 +127,12 @@ import _BPKitTestSupport
       }
       #expect(!FileManager.default.fileExists(atPath: out))
     }
-    try file.write(to: URL(fileURLWithPath: folder.path("model.h5")), format: .hdf5)
-    let model = try BPKitFile.open(URL(fileURLWithPath: folder.path("model.h5"))).model
-    #expect(model.float64Parameters == file.model.float64Parameters)
+    for format in [FileFormat.hdf5, .json] {
+      let path = folder.path("model.\(format)")
+      try file.write(to: URL(fileURLWithPath: path), format: format)
+      let kept = try BPKitFile.open(URL(fileURLWithPath: path))
+      #expect(kept.model.float64Parameters == file.model.float64Parameters, "\(format)")
+      #expect(Self.slots(kept) != nil && Self.slots(kept) == Self.slots(file), "\(format)")
+    }
   }
 }

@@ -12,7 +12,13 @@ enum CheckpointJSON {
   static func writeDocument(
     _ checkpoint: Checkpoint, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
-    try ModelJSON.refuseFloat64(checkpoint.model)
+    let optimizer = checkpoint.optimizer
+    if !optimizer.slots.isEmpty && optimizer.dtype != checkpoint.model.dtype {
+      throw .unwritable(
+        file: "the JSON checkpoint",
+        reason: "the optimizer's slots are \(optimizer.dtype) and the model is \(checkpoint.model.dtype); "
+          + "convert the state with converted(to: .\(checkpoint.model.dtype))")
+    }
     do {
       try ValueDomain.check(createdAt: checkpoint.createdAt)
     } catch {
@@ -86,7 +92,12 @@ enum CheckpointJSON {
     let order = model.orderedParameters.map(\.spec)
     for slot in state.slots.keys.sorted() {
       try writer.key(slot)
-      try WeightsJSON.write(state.slots[slot]!, order: order, encoding: encoding, to: writer)
+      // Format 1.6: a float64 model's slots are float64 tensors.
+      if let exact = state.float64Slots?[slot] {
+        try WeightsJSON.write(exact, order: order, encoding: encoding, to: writer)
+      } else {
+        try WeightsJSON.write(state.slots[slot]!, order: order, encoding: encoding, to: writer)
+      }
     }
     try writer.endObject()
     try writer.endObject()
@@ -349,11 +360,21 @@ enum CheckpointJSON {
       })
     let iterations = try object.optional("iterations")?.integer(in: 0...Int.max) ?? 0
     var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
+    var float64Slots: [String: [ParameterKey: Tensor<Double>]] = [:]
     let trainable = model.orderedParameters.map(\.spec).filter(\.trainable)
     if let slotsCursor = object.optional("slots") {
       for (name, slotCursor) in try slotsCursor.map() {
-        slots[name] = try WeightsJSON.read(slotCursor, specs: trainable, requireAll: false, what: "trainable weight")
+        // Format 1.6: a float64 model's slots are float64 tensors.
+        if model.dtype == .float64 {
+          float64Slots[name] = try WeightsJSON.readFloat64(
+            slotCursor, specs: trainable, requireAll: false, what: "trainable weight")
+        } else {
+          slots[name] = try WeightsJSON.read(slotCursor, specs: trainable, requireAll: false, what: "trainable weight")
+        }
       }
+    }
+    if model.dtype == .float64 {
+      return OptimizerState(configuration: configuration, iterations: Int64(iterations), float64Slots: float64Slots)
     }
     return OptimizerState(configuration: configuration, iterations: Int64(iterations), slots: slots)
   }

@@ -27,6 +27,14 @@ enum JSONSchemaText {
           "type": "string",
           "description": "The version of bpkit that wrote the document."
         },
+        "dtype": {
+          "enum": [
+            "float32",
+            "float64"
+          ],
+          "default": "float32",
+          "description": "Optional (format 1.6): the precision of every weight tensor (and, in a checkpoint, every optimizer slot tensor): float32 (the default, and every document before 1.6) or float64 (a float64 model, `train --dtype float64`; the HDF5 root attribute dtype). Written only for float64. Every tensor's dtype must equal it: bpkit refuses a tensor of another dtype by its JSONPath rather than widen or round it. A bpkit older than 1.6 refuses a float64 document at this member (`$.dtype: unknown member`)."
+        },
         "input": {
           "$ref": "#/$defs/input",
           "description": "The shape of one input sample."
@@ -56,6 +64,33 @@ enum JSONSchemaText {
         "weights"
       ],
       "additionalProperties": false,
+      "if": {
+        "properties": {
+          "dtype": {
+            "const": "float64",
+            "description": "A float64 document."
+          }
+        },
+        "required": [
+          "dtype"
+        ]
+      },
+      "then": {
+        "properties": {
+          "weights": {
+            "$ref": "#/$defs/float64Weights",
+            "description": "Every tensor float64."
+          }
+        }
+      },
+      "else": {
+        "properties": {
+          "weights": {
+            "$ref": "#/$defs/float32Weights",
+            "description": "Every tensor float32."
+          }
+        }
+      },
       "$defs": {
         "layerName": {
           "description": "A layer's name: unique within its network, not empty, without '/' (it names the layer's group in HDF5 files).",
@@ -505,12 +540,15 @@ enum JSONSchemaText {
           }
         },
         "tensor": {
-          "description": "A tensor of 32-bit floats in row-major order: as JSON numbers (the shortest decimal that reads back as the same float), or as the base64 of its little-endian bytes.",
+          "description": "A tensor of 32-bit floats (or 64-bit, format 1.6) in row-major order: as JSON numbers (the shortest decimal that reads back as the same float or double), or as the base64 of its little-endian bytes.",
           "type": "object",
           "properties": {
             "dtype": {
-              "const": "float32",
-              "description": "The element type; bpkit format 1 stores weights as float32."
+              "enum": [
+                "float32",
+                "float64"
+              ],
+              "description": "The element type: float32, or float64 (format 1.6) in a document whose dtype is float64. It must equal the document's dtype (float32 when absent)."
             },
             "shape": {
               "type": "array",
@@ -542,7 +580,7 @@ enum JSONSchemaText {
                   "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
                 }
               ],
-              "description": "The elements, row-major: an array of numbers, or with encoding base64 one string of padded base64 (RFC 4648) of the little-endian IEEE 754 bytes (4 per element)."
+              "description": "The elements, row-major: an array of numbers, or with encoding base64 one string of padded base64 (RFC 4648) of the little-endian IEEE 754 bytes (4 per float32 element, 8 per float64 element)."
             }
           },
           "required": [
@@ -589,6 +627,32 @@ enum JSONSchemaText {
             "type": "object",
             "additionalProperties": {
               "$ref": "#/$defs/tensor"
+            }
+          }
+        },
+        "float32Weights": {
+          "description": "Weights whose tensors are all float32.",
+          "additionalProperties": {
+            "additionalProperties": {
+              "properties": {
+                "dtype": {
+                  "const": "float32",
+                  "description": "The document's dtype, float32."
+                }
+              }
+            }
+          }
+        },
+        "float64Weights": {
+          "description": "Weights whose tensors are all float64.",
+          "additionalProperties": {
+            "additionalProperties": {
+              "properties": {
+                "dtype": {
+                  "const": "float64",
+                  "description": "The document's dtype, float64."
+                }
+              }
             }
           }
         },
@@ -671,6 +735,52 @@ enum JSONSchemaText {
         "progress"
       ],
       "additionalProperties": false,
+      "if": {
+        "properties": {
+          "model": {
+            "properties": {
+              "dtype": {
+                "const": "float64",
+                "description": "A float64 model."
+              }
+            },
+            "required": [
+              "dtype"
+            ],
+            "description": "A model whose dtype is float64."
+          }
+        }
+      },
+      "then": {
+        "properties": {
+          "optimizer": {
+            "properties": {
+              "slots": {
+                "additionalProperties": {
+                  "$ref": "#/$defs/float64Weights"
+                },
+                "description": "A float64 model's slots are float64 (format 1.6)."
+              }
+            },
+            "description": "Its slots in float64."
+          }
+        }
+      },
+      "else": {
+        "properties": {
+          "optimizer": {
+            "properties": {
+              "slots": {
+                "additionalProperties": {
+                  "$ref": "#/$defs/float32Weights"
+                },
+                "description": "A float32 model's slots are float32."
+              }
+            },
+            "description": "Its slots in float32."
+          }
+        }
+      },
       "$defs": {
         "layerName": {
           "description": "A layer's name: unique within its network, not empty, without '/' (it names the layer's group in HDF5 files).",
@@ -1120,12 +1230,15 @@ enum JSONSchemaText {
           }
         },
         "tensor": {
-          "description": "A tensor of 32-bit floats in row-major order: as JSON numbers (the shortest decimal that reads back as the same float), or as the base64 of its little-endian bytes.",
+          "description": "A tensor of 32-bit floats (or 64-bit, format 1.6) in row-major order: as JSON numbers (the shortest decimal that reads back as the same float or double), or as the base64 of its little-endian bytes.",
           "type": "object",
           "properties": {
             "dtype": {
-              "const": "float32",
-              "description": "The element type; bpkit format 1 stores weights as float32."
+              "enum": [
+                "float32",
+                "float64"
+              ],
+              "description": "The element type: float32, or float64 (format 1.6) in a document whose dtype is float64. It must equal the document's dtype (float32 when absent)."
             },
             "shape": {
               "type": "array",
@@ -1157,7 +1270,7 @@ enum JSONSchemaText {
                   "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
                 }
               ],
-              "description": "The elements, row-major: an array of numbers, or with encoding base64 one string of padded base64 (RFC 4648) of the little-endian IEEE 754 bytes (4 per element)."
+              "description": "The elements, row-major: an array of numbers, or with encoding base64 one string of padded base64 (RFC 4648) of the little-endian IEEE 754 bytes (4 per float32 element, 8 per float64 element)."
             }
           },
           "required": [
@@ -1204,6 +1317,32 @@ enum JSONSchemaText {
             "type": "object",
             "additionalProperties": {
               "$ref": "#/$defs/tensor"
+            }
+          }
+        },
+        "float32Weights": {
+          "description": "Weights whose tensors are all float32.",
+          "additionalProperties": {
+            "additionalProperties": {
+              "properties": {
+                "dtype": {
+                  "const": "float32",
+                  "description": "The document's dtype, float32."
+                }
+              }
+            }
+          }
+        },
+        "float64Weights": {
+          "description": "Weights whose tensors are all float64.",
+          "additionalProperties": {
+            "additionalProperties": {
+              "properties": {
+                "dtype": {
+                  "const": "float64",
+                  "description": "The document's dtype, float64."
+                }
+              }
             }
           }
         },
@@ -1794,6 +1933,14 @@ enum JSONSchemaText {
           "description": "The network and its current weights, as in a model document (without the header).",
           "type": "object",
           "properties": {
+            "dtype": {
+              "enum": [
+                "float32",
+                "float64"
+              ],
+              "default": "float32",
+              "description": "Optional (format 1.6): the precision of every weight tensor (and, in a checkpoint, every optimizer slot tensor): float32 (the default, and every document before 1.6) or float64 (a float64 model, `train --dtype float64`; the HDF5 root attribute dtype). Written only for float64. Every tensor's dtype must equal it: bpkit refuses a tensor of another dtype by its JSONPath rather than widen or round it. A bpkit older than 1.6 refuses a float64 document at this member (`$.dtype: unknown member`)."
+            },
             "input": {
               "$ref": "#/$defs/input",
               "description": "The shape of one input sample."
@@ -1820,7 +1967,34 @@ enum JSONSchemaText {
             "layers",
             "weights"
           ],
-          "additionalProperties": false
+          "additionalProperties": false,
+          "if": {
+            "properties": {
+              "dtype": {
+                "const": "float64",
+                "description": "A float64 document."
+              }
+            },
+            "required": [
+              "dtype"
+            ]
+          },
+          "then": {
+            "properties": {
+              "weights": {
+                "$ref": "#/$defs/float64Weights",
+                "description": "Every tensor float64."
+              }
+            }
+          },
+          "else": {
+            "properties": {
+              "weights": {
+                "$ref": "#/$defs/float32Weights",
+                "description": "Every tensor float32."
+              }
+            }
+          }
         },
         "names": {
           "description": "A list of distinct, non-empty names.",

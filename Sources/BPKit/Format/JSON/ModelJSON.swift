@@ -1,36 +1,36 @@
 /// The bpkit model document: header, network description and weights.
 enum ModelJSON {
   static let members = BPKitJSON.commonMembers.union(embeddedMembers)
-  static let embeddedMembers: Set<String> = ["input", "layers", "weights", "feature_names", "class_names"]
+  static let embeddedMembers: Set<String> = ["dtype", "input", "layers", "weights", "feature_names", "class_names"]
 
   /// Writes a whole model document.
-  /// JSON documents hold float32 weights: a float64 model is refused rather than rounded.
-  static func refuseFloat64(_ model: Model) throws(BPKitJSONError) {
-    guard model.dtype == .float64 else { return }
-    throw .unwritable(
-      file: "the JSON document",
-      reason: "the model is float64 and bpkit's JSON documents hold float32 weights; keep it in bpkit HDF5 (.h5), "
-        + "or round it to float32 explicitly with bpkit convert IN OUT --dtype float32")
-  }
-
   static func writeDocument(
     _ model: Model, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
-    try refuseFloat64(model)
     try writer.beginObject()
     try BPKitJSON.writeHeader(.model, bpkitVersion: BPKitVersion.current, to: writer)
     try writeBody(model, encoding: encoding, to: writer)
     try writer.endObject()
   }
 
-  /// Writes `input`, `layers` and `weights` into the current object.
+  /// Writes `input`, `layers` and `weights` into the current object, after
+  /// `dtype` for a float64 model (format 1.6; float32 documents stay as
+  /// they were).
   static func writeBody(
     _ model: Model, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
+    if model.dtype == .float64 {
+      try writer.key("dtype")
+      try writer.string(DType.float64.rawValue)
+    }
     try NetworkJSON.write(model.network, to: writer)
     try writer.key("weights")
-    try WeightsJSON.write(
-      model.parameters, order: model.orderedParameters.map(\.spec), encoding: encoding, to: writer)
+    let order = model.orderedParameters.map(\.spec)
+    if let exact = model.float64Parameters {
+      try WeightsJSON.write(exact, order: order, encoding: encoding, to: writer)
+    } else {
+      try WeightsJSON.write(model.parameters, order: order, encoding: encoding, to: writer)
+    }
     for (key, names) in [("feature_names", model.names.features), ("class_names", model.names.classes)] {
       guard let names else { continue }
       try writer.key(key)
@@ -53,8 +53,16 @@ enum ModelJSON {
     try readBody(root.object(allowing: members), at: root)
   }
 
-  /// Reads `input`, `layers` and `weights` from an object.
+  /// The precision an object's `dtype` member declares: float32 without it.
+  static func dtype(of object: JSONObjectCursor) throws(BPKitJSONError) -> DType {
+    try object.optional("dtype").map { (cursor) throws(BPKitJSONError) in
+      DType(rawValue: try cursor.string(oneOf: DType.allCases.map(\.rawValue)))!
+    } ?? .float32
+  }
+
+  /// Reads `dtype`, `input`, `layers` and `weights` from an object.
   static func readBody(_ object: JSONObjectCursor, at cursor: JSONCursor) throws(BPKitJSONError) -> Model {
+    let dtype = try dtype(of: object)
     let network = try NetworkJSON.read(object)
     let specs: [ParameterSpec]
     do {
@@ -62,11 +70,21 @@ enum ModelJSON {
     } catch {
       throw cursor.violation(error.description)
     }
-    let parameters = try WeightsJSON.read(
-      try object.required("weights"), specs: specs, requireAll: true, what: "weight")
+    let weights = try object.required("weights")
+    var parameters: [ParameterKey: Tensor<Float>] = [:]
+    var float64Parameters: [ParameterKey: Tensor<Double>]?
+    switch dtype {
+    case .float32:
+      parameters = try WeightsJSON.read(weights, specs: specs, requireAll: true, what: "weight")
+    case .float64:
+      float64Parameters = try WeightsJSON.readFloat64(weights, specs: specs, requireAll: true, what: "weight")
+    }
     let names = ModelNames(
       features: try names("feature_names", in: object), classes: try names("class_names", in: object))
     do {
+      if let float64Parameters {
+        return try Model(network: network, float64Parameters: float64Parameters).named(names)
+      }
       return try Model(network: network, parameters: parameters).named(names)
     } catch {
       throw cursor.violation(error.description)

@@ -111,27 +111,49 @@ enum TensorJSON {
 
   // MARK: Reading
 
-  /// Reads a tensor, which must have `expectedShape` when one is given.
+  /// Reads a float32 tensor, which must have `expectedShape` when one is given.
   static func read(_ cursor: JSONCursor, expectedShape: [Int]?) throws(BPKitJSONError) -> Tensor<Float> {
-    let object = try cursor.object(allowing: members)
-    _ = try object.required("dtype").string(oneOf: ["float32"])
-    let shapeCursor = try object.required("shape")
-    var shape: [Int] = []
-    for dimension in try shapeCursor.array() { shape.append(try dimension.integer(in: 0...Int(Int32.max))) }
-    if let expectedShape, shape != expectedShape {
-      throw shapeCursor.violation("expected \(expectedShape), the shape the network description declares")
+    let header = try Header(cursor, dtype: .float32, expectedShape: expectedShape)
+    let scalars =
+      header.base64
+      ? try readBase64(header.data, count: header.count) : try readNumbers(header.data, count: header.count)
+    return Tensor(shape: header.shape, scalars: scalars)
+  }
+
+  /// A tensor's members before its data: checked against the dtype the
+  /// document declares and the shape the network description declares.
+  struct Header {
+    var shape: [Int]
+    var count: Int
+    var base64: Bool
+    var data: JSONCursor
+
+    init(_ cursor: JSONCursor, dtype: DType, expectedShape: [Int]?) throws(BPKitJSONError) {
+      let object = try cursor.object(allowing: members)
+      let dtypeCursor = try object.required("dtype")
+      let text = try dtypeCursor.string(oneOf: DType.allCases.map(\.rawValue))
+      guard text == dtype.rawValue else {
+        throw dtypeCursor.violation(
+          "expected \(dtype), the model's dtype (the document's member \"dtype\", float32 when absent), found \(text)")
+      }
+      let shapeCursor = try object.required("shape")
+      var shape: [Int] = []
+      for dimension in try shapeCursor.array() { shape.append(try dimension.integer(in: 0...Int(Int32.max))) }
+      if let expectedShape, shape != expectedShape {
+        throw shapeCursor.violation("expected \(expectedShape), the shape the network description declares")
+      }
+      let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
+        let (product, overflow) = partial.0.multipliedReportingOverflow(by: dimension)
+        return (product, partial.1 || overflow)
+      }
+      guard !overflow, count <= Int(Int32.max) * 4 else {
+        throw shapeCursor.violation("the shape holds too many elements")
+      }
+      self.shape = shape
+      self.count = count
+      base64 = try object.optional("encoding")?.string(oneOf: ["numbers", "base64"]) == "base64"
+      data = try object.required("data")
     }
-    let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
-      let (product, overflow) = partial.0.multipliedReportingOverflow(by: dimension)
-      return (product, partial.1 || overflow)
-    }
-    guard !overflow, count <= Int(Int32.max) * 4 else {
-      throw shapeCursor.violation("the shape holds too many elements")
-    }
-    let encoding = try object.optional("encoding")?.string(oneOf: ["numbers", "base64"]) ?? "numbers"
-    let data = try object.required("data")
-    let scalars = encoding == "base64" ? try readBase64(data, count: count) : try readNumbers(data, count: count)
-    return Tensor(shape: shape, scalars: scalars)
   }
 
   private static func readNumbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {

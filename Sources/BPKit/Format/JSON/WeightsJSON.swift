@@ -6,6 +6,25 @@ enum WeightsJSON {
     _ tensors: [ParameterKey: Tensor<Float>], order specs: [ParameterSpec], encoding: BPKitJSON.WeightEncoding,
     to writer: JSONWriter
   ) throws(BPKitJSONError) {
+    try write(tensors, order: specs, to: writer) { (tensor) throws(BPKitJSONError) in
+      try TensorJSON.write(tensor, encoding: encoding, to: writer)
+    }
+  }
+
+  /// Writes the float64 tensors of `specs` that `tensors` holds, in the specs' order.
+  static func write(
+    _ tensors: [ParameterKey: Tensor<Double>], order specs: [ParameterSpec], encoding: BPKitJSON.WeightEncoding,
+    to writer: JSONWriter
+  ) throws(BPKitJSONError) {
+    try write(tensors, order: specs, to: writer) { (tensor) throws(BPKitJSONError) in
+      try TensorJSON.write(tensor, encoding: encoding, to: writer)
+    }
+  }
+
+  private static func write<T>(
+    _ tensors: [ParameterKey: T], order specs: [ParameterSpec], to writer: JSONWriter,
+    tensor writeTensor: (T) throws(BPKitJSONError) -> Void
+  ) throws(BPKitJSONError) {
     try writer.beginObject()
     var index = 0
     let present = specs.filter { tensors[$0.key] != nil }
@@ -16,7 +35,7 @@ enum WeightsJSON {
       while index < present.count, present[index].key.layer == layer {
         let key = present[index].key
         try writer.key(key.name)
-        try TensorJSON.write(tensors[key]!, encoding: encoding, to: writer)
+        try writeTensor(tensors[key]!)
         try writer.output.flushIfFull()
         index += 1
       }
@@ -30,9 +49,23 @@ enum WeightsJSON {
   static func read(
     _ cursor: JSONCursor, specs: [ParameterSpec], requireAll: Bool, what: String
   ) throws(BPKitJSONError) -> [ParameterKey: Tensor<Float>] {
+    try read(cursor, specs: specs, requireAll: requireAll, what: what, tensor: TensorJSON.read)
+  }
+
+  /// Reads float64 tensors for `specs`, by the same rules as ``read(_:specs:requireAll:what:)``.
+  static func readFloat64(
+    _ cursor: JSONCursor, specs: [ParameterSpec], requireAll: Bool, what: String
+  ) throws(BPKitJSONError) -> [ParameterKey: Tensor<Double>] {
+    try read(cursor, specs: specs, requireAll: requireAll, what: what, tensor: TensorJSON.readFloat64)
+  }
+
+  private static func read<T>(
+    _ cursor: JSONCursor, specs: [ParameterSpec], requireAll: Bool, what: String,
+    tensor readTensor: (JSONCursor, [Int]?) throws(BPKitJSONError) -> T
+  ) throws(BPKitJSONError) -> [ParameterKey: T] {
     let byKey = Dictionary(uniqueKeysWithValues: specs.map { ($0.key, $0) })
     let layers = Set(specs.map(\.key.layer))
-    var tensors: [ParameterKey: Tensor<Float>] = [:]
+    var tensors: [ParameterKey: T] = [:]
     for (layer, layerCursor) in try cursor.map() {
       guard layers.contains(layer) else {
         throw layerCursor.violation("no layer named '\(layer)' has \(what) in the network description")
@@ -44,7 +77,7 @@ enum WeightsJSON {
           throw tensorCursor.violation(
             "layer '\(layer)' has no \(what) named '\(name)'; expected \(names.joined(separator: ", "))")
         }
-        tensors[key] = try TensorJSON.read(tensorCursor, expectedShape: spec.shape)
+        tensors[key] = try readTensor(tensorCursor, spec.shape)
       }
     }
     if requireAll, let missing = specs.first(where: { tensors[$0.key] == nil }) {

@@ -42,13 +42,17 @@ enum ValueDomain {
 
   // MARK: Models
 
-  /// Every weight must be a finite number.
+  /// Every weight must be a finite number: a float64 model's own values,
+  /// which may lie beyond Float32's range.
   static func check(_ model: Model) throws(Violation) {
     for (spec, tensor) in model.orderedParameters {
-      try finite(
-        tensor,
-        Place(hdf5: "/weights/\(spec.key.layer)/\(spec.key.name)", json: "$.weights.\(spec.key.layer).\(spec.key.name)")
-      )
+      let place = Place(
+        hdf5: "/weights/\(spec.key.layer)/\(spec.key.name)", json: "$.weights.\(spec.key.layer).\(spec.key.name)")
+      if let exact = model.float64Parameters?[spec.key] {
+        try finite(exact.scalars, place)
+      } else {
+        try finite(tensor.scalars, place)
+      }
     }
   }
 
@@ -63,9 +67,9 @@ enum ValueDomain {
     return nil
   }
 
-  private static func finite(_ tensor: Tensor<Float>, _ place: Place) throws(Violation) {
-    if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
-      throw Violation(place: place, reason: "element \(index) is \(tensor.scalars[index]); values must be finite")
+  private static func finite<S: BinaryFloatingPoint>(_ scalars: [S], _ place: Place) throws(Violation) {
+    if let index = scalars.firstIndex(where: { !$0.isFinite }) {
+      throw Violation(place: place, reason: "element \(index) is \(scalars[index]); values must be finite")
     }
   }
 
@@ -126,7 +130,11 @@ enum ValueDomain {
         let place = Place(
           hdf5: "/optimizer/slots/\(slot)/\(key.layer)/\(key.name)",
           json: "$.optimizer.slots.\(slot).\(key.layer).\(key.name)")
-        try finite(tensor, place)
+        if let exact = state.float64Slots?[slot]?[key] {
+          try finite(exact.scalars, place)
+        } else {
+          try finite(tensor.scalars, place)
+        }
         // Adam, Nadam and RMSprop divide by the square root of the velocity
         // (AMSGrad of its running maximum), Adagrad of its accumulator; Rprop's
         // step sizes are magnitudes.

@@ -127,7 +127,10 @@ import _BPKitTestSupport
     (
       "base64 length", "$.weights.a.bias.data", "expected the base64 of 12 bytes (3 float32 values), found 8 characters"
     ),
-    ("dtype", "$.weights.a.bias.dtype", "expected one of float32, found 'float64'"),
+    (
+      "dtype", "$.weights.a.bias.dtype",
+      "expected float32, the model's dtype (the document's member \"dtype\", float32 when absent), found float64"
+    ),
     ("missing weight", "$.weights.b", "missing weight 'b/bias' of shape [2]"),
     ("extra weight", "$.weights.c.bias", "layer 'c' has no weight named 'bias'; expected kernel"),
     ("unknown layer weights", "$.weights.z", "no layer named 'z' has weight in the network description"),
@@ -138,7 +141,7 @@ import _BPKitTestSupport
     ),
     (
       "top-level extra", "$.comment",
-      "unknown member; expected only $schema, bpkit_version, class_names, feature_names, format_version, input, kind, layers, weights"
+      "unknown member; expected only $schema, bpkit_version, class_names, dtype, feature_names, format_version, input, kind, layers, weights"
     ),
   ]
 
