@@ -14,7 +14,8 @@ shuffle=False), from the optimizer state it carries, and Keras' predictions must
 of `continued`, bpkit's own continuation; with the continuation's attribute `class_weight` (JSON, class
 index to weight) or dataset `sample_weight`, fit weighs the loss with it as bpkit's run did. Keras 3's legacy HDF5
 loader restores no optimizer slots, so legacy files train their step with a new optimizer
-made from the configuration Keras read.
+made from the configuration Keras read. A loss object (CategoricalCrossentropy(from_logits=True), say)
+must wrap the expected loss function, with `from_logits` as the expectation's (false when absent).
 """
 import glob, json, math, os, sys
 
@@ -73,13 +74,20 @@ for path in files:
                     if not math.isclose(float(found.get_config()[key]), value, rel_tol=1e-6, abs_tol=1e-12):
                         raise AssertionError(f"{layer_name} {setting} {key} {found.get_config()[key]}, expected {value}")
         loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
-        if getattr(loss, "__name__", None) != keras.losses.get(expect["loss"]).__name__:
+        # A loss function, or a loss object (CategoricalCrossentropy(from_logits=True), say) wrapping one.
+        def function_name(value):
+            return getattr(value, "__name__", None) or getattr(getattr(value, "fn", None), "__name__", None)
+        if function_name(loss) != keras.losses.get(expect["loss"]).__name__:
             raise AssertionError(f"loss {model.loss!r}, expected {expect['loss']}")
+        if bool(getattr(loss, "from_logits", False)) != expect.get("from_logits", False):
+            raise AssertionError(f"loss {model.loss!r}, expected from_logits={expect.get('from_logits', False)}")
         shape = [4] + [s if s is not None else 5 for s in model.input_shape[1:]]
         x = rng.standard_normal(shape).astype("float32")
         y = np.asarray(model.predict(x, verbose=0))
         if expect["loss"] == "categorical_crossentropy":
             y = np.eye(y.shape[-1], dtype="float32")[rng.integers(0, y.shape[-1], y.shape[:-1])]
+        elif expect["loss"] == "sparse_categorical_crossentropy":
+            y = rng.integers(0, y.shape[-1], y.shape[:-1]).astype("int32")
         elif expect["loss"] == "binary_crossentropy":
             y = rng.integers(0, 2, y.shape).astype("float32")
         else:

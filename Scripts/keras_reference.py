@@ -35,6 +35,12 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py activations
   losses   the losses mae and huber (by name and as loss objects) in Fixtures/keras-losses/ (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py losses
+  logits   the cross-entropies from logits (CategoricalCrossentropy, SparseCategoricalCrossentropy and
+           BinaryCrossentropy with from_logits=True) and sparse_categorical_crossentropy (by name and as an
+           object, with integer targets), plus a saturating softmax run that measures Keras' probability
+           clipping: Keras runs continued 1 epoch, and runs from a compiled, never-trained model, into
+           Fixtures/keras-logits/ (see the README there); made with the JAX backend:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py logits
   weights  class and sample weights (fit(class_weight=...), given and scikit-learn's "balanced";
            fit(sample_weight=...), with a validation split too): Keras runs continued
            1 epoch, and runs from a compiled, never-trained model, into Fixtures/keras-weights/ (see the
@@ -61,7 +67,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
                                      "frozen", "activations", "losses", "weights", "dropout",
-                                     "regularizers"])
+                                     "regularizers", "logits"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -900,10 +906,86 @@ def make_dropout():
                                "(with Keras' own dropout masks)")
         print(name, float(np.abs(predicted).max()))
 
+# Cross-entropies from logits and the sparse cross-entropy (keras.losses): 4 -> Dense 6 tanh -> Dense UNITS
+# (linear for the logits losses) on 40 samples of 3 classes drawn unevenly. Each case: (output units, output
+# activation, the loss, the targets: "onehot" rows, "sparse" integer labels (a 1-D int32 dataset), or
+# "binary" 0/1 values, the learning rate). "saturated" starts a softmax output from a kernel drawn with a
+# standard deviation of 6, so that its logits are far apart: after 2 epochs 11 of the 40 true-class
+# probabilities lie below Keras' epsilon of 1e-7 (where Keras clips them, and its gradient through the clip
+# is 0) and 4 above 1 - 1e-7.
+LOGITS = {
+    "categorical_logits": (3, None, lambda: keras.losses.CategoricalCrossentropy(from_logits=True), "onehot", 0.01),
+    "sparse": (3, "softmax", lambda: "sparse_categorical_crossentropy", "sparse", 0.01),
+    "sparse_object": (3, "softmax", lambda: keras.losses.SparseCategoricalCrossentropy(), "sparse", 0.01),
+    "sparse_logits": (3, None, lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True), "sparse", 0.01),
+    "binary_logits": (1, None, lambda: keras.losses.BinaryCrossentropy(from_logits=True), "binary", 0.01),
+    "saturated": (3, "softmax", lambda: "categorical_crossentropy", "onehot", 0.01),
+}
+
+
+def make_logits():
+    """Per case: NAME.start.keras/.h5 (compiled, never trained), NAME.keras/.h5 (after 2 epochs of fit), and
+    NAME.ref.h5 with the data, Keras' predictions after those 2 epochs (`trained`) and after a third
+    (`continued`), and the loss as compiled."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-logits")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    classes = rng.choice(3, size=n, p=[0.5, 0.3, 0.2]).astype(np.int32)
+    for name, (units, activation, loss, form, rate) in LOGITS.items():
+        if form == "sparse":
+            y = classes
+        elif form == "binary":
+            y = (classes == 0).astype(np.float32).reshape(n, 1)
+        else:
+            y = np.eye(units, dtype=np.float32)[classes]
+        fit_x = x
+        start = keras.initializers.RandomNormal(stddev=6.0, seed=3) if name == "saturated" else "glorot_uniform"
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh", name="hidden"),
+                                  L.Dense(units, activation=activation, kernel_initializer=start, name="out")])
+        model.compile(optimizer=keras.optimizers.Adam(rate), loss=loss())
+        model.optimizer.build(model.trainable_variables)
+        base = os.path.join(folder, name)
+        model.save(base + ".start.keras")
+        # Keras' legacy saver drops the optimizer from the compile config as it
+        # saves (legacy/saving/saving_utils.py); it is put back for the rest of the run.
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".start.h5")
+        model._compile_config.config.update(compile_config)
+        history = model.fit(fit_x, y, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        trained = model.predict(fit_x, verbose=0).astype(np.float32)
+        model.save(base + ".keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(fit_x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        continued = model.predict(fit_x, verbose=0).astype(np.float32)
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = fit_x
+            f["y"] = y
+            f["trained"] = trained
+            f["continued"] = continued
+            f["loss_history"] = np.array(history.history["loss"], dtype=np.float64)
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["loss"] = json.dumps(keras.losses.serialize(model.loss) if not isinstance(model.loss, str)
+                                         else model.loss)
+            f.attrs["note"] = (f"4 -> Dense 6 tanh -> Dense {units} {activation or 'linear'}, Adam({rate}); "
+                               "fit(x, y, epochs=2, batch_size=8, shuffle=False) from NAME.start.*, saved as NAME.*, "
+                               "then one more epoch")
+        if activation == "softmax":
+            truth = trained[np.arange(n), classes]
+            print(name, "true-class probabilities below 1e-7:", int((truth < 1e-7).sum()), "above 1 - 1e-7:",
+                  int((truth > 1 - 1e-7).sum()), history.history["loss"])
+        else:
+            print(name, history.history["loss"])
+
+
 
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
  "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses,
  "weights": make_weights, "dropout": make_dropout,
- "regularizers": make_regularizers}[a.what]()
+ "regularizers": make_regularizers, "logits": make_logits}[a.what]()
