@@ -73,4 +73,5 @@ for path in sys.argv[2:]:
             names.add(re.sub(r"'\d+$", "", functions[number]))
 print("\n".join(sorted(names)))
 EOF
-echo "$(wc -l < "$out") functions written to $out"
+# SwiftPM does not relink when only this list changed.
+echo "$(wc -l < "$out") functions written to $out; relink with: rm .build/release/bpkit && make release"
