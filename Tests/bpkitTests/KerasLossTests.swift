@@ -14,41 +14,30 @@ import _BPKitTestSupport
     ("huber_object", .huber),
   ]
 
-  static func read(_ name: String, _ dataset: String) throws -> [Float] {
-    let file = try HDF5File(openingAtPath: Fixtures.path("keras-losses/\(name).ref.h5"))
-    return try file.root.openDataset(dataset).read(as: Float.self)
-  }
+  static func fixture(_ name: String) -> KerasContinuation { KerasContinuation(folder: "keras-losses", name: name) }
 
-  static func worst(_ a: [Float], _ b: [Float]) -> Float {
-    a.count == b.count ? zip(a, b).map { abs($0 - $1) }.max() ?? 0 : .infinity
-  }
+  static func read(_ name: String, _ dataset: String) throws -> [Float] { try fixture(name).read(dataset) }
 
   @Test(arguments: cases, ["keras", "h5"])
   func theFileCarriesTheLoss(setting: (String, Loss), format: String) throws {
-    let keras = try KerasModel(contentsOfFile: Fixtures.path("keras-losses/\(setting.0).\(format)"))
+    let keras = try KerasModel(contentsOfFile: Self.fixture(setting.0).model(format))
     #expect(keras.loss == setting.1, "\(keras.warnings)")
     let x = try Self.read(setting.0, "x")
     let predicted = try keras.model.predict(Tensor(shape: [x.count / 4, 4], scalars: x))
-    #expect(Self.worst(predicted.scalars, try Self.read(setting.0, "predicted")) <= 1e-5)
+    #expect(KerasContinuation.worst(predicted.scalars, try Self.read(setting.0, "predicted")) <= 1e-5)
   }
 
   @Test(arguments: cases.map(\.0), ["keras", "h5"])
   func bpkitContinuesWhereKerasContinues(name: String, format: String) throws {
     let folder = try TemporaryDirectory()
-    let reference = Fixtures.path("keras-losses/\(name).ref.h5")
-    let result = try BPKitBinary.run(
-      "train", "--model", Fixtures.path("keras-losses/\(name).\(format)"), "--data", reference, "--x", "/x", "--y",
-      "/y", "--epochs", "1", "--batch-size", "8", "--no-shuffle", "--checkpoint", folder.path("run.ckpt.h5"), "--quiet")
-    #expect(result.status == 0, "\(result.error)")
-    let checkpoint = try Checkpoint(contentsOf: folder.url.appendingPathComponent("run.ckpt.h5"))
-    #expect(checkpoint.configuration.loss == Self.cases.first { $0.0 == name }!.1)
-    #expect(checkpoint.optimizer.iterations == 15)
-    let x = try Self.read(name, "x")
-    let predicted = try checkpoint.model.predict(Tensor(shape: [x.count / 4, 4], scalars: x))
+    let run = try Self.fixture(name).train(format, epochs: 1, in: folder)
+    #expect(run.result.status == 0, "\(run.result.error)")
+    #expect(run.checkpoint?.configuration.loss == Self.cases.first { $0.0 == name }!.1)
+    #expect(run.checkpoint?.optimizer.iterations == 15)
     let continued = try Self.read(name, "continued")
-    let difference = Self.worst(predicted.scalars, continued)
+    let difference = KerasContinuation.worst(run.predicted, continued)
     #expect(difference <= 1e-4, "\(name).\(format): \(difference) from Keras' continuation")
-    #expect(Self.worst(continued, try Self.read(name, "predicted")) > 1e-2)
+    #expect(KerasContinuation.worst(continued, try Self.read(name, "predicted")) > 1e-2)
   }
 
   /// Leaves, in `.build/keras-outputs`, a bpkit run of 2 epochs with each
