@@ -1,5 +1,25 @@
 import Foundation
 
+/// A type CSV numbers are read as: `Float` for a float32 run, `Double` for a
+/// float64 run, each correctly rounded from the text.
+package protocol CSVScalar: BinaryFloatingPoint, LosslessStringConvertible {
+  /// Reads the number at `text` as C's `strtof` or `strtod` does, setting
+  /// `end` past it (to `text` when there is none).
+  static func parse(_ text: UnsafePointer<CChar>, end: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Self
+}
+
+extension Float: CSVScalar {
+  package static func parse(_ text: UnsafePointer<CChar>, end: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>)
+    -> Float
+  { strtof(text, end) }
+}
+
+extension Double: CSVScalar {
+  package static func parse(_ text: UnsafePointer<CChar>, end: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>)
+    -> Double
+  { strtod(text, end) }
+}
+
 /// Splits CSV lines into fields and numbers, reporting the exact place of a bad value.
 ///
 /// Fields are separated by commas; surrounding spaces and double quotes are
@@ -25,9 +45,9 @@ package enum CSVRecord {
   ///   - columnNames: names for error messages (1-based column numbers when empty).
   ///   - requireFinite: whether NaN and infinities are errors.
   /// - Throws: ``DataError`` naming the line and column of the first bad field.
-  package static func parse(
+  package static func parse<S: CSVScalar>(
     _ fields: [Substring], line: Int, source: String, columnNames: [String], requireFinite: Bool,
-    classes: [Int: [String: Int]] = [:], skipped: Set<Int> = [], into values: inout [Float]
+    classes: [Int: [String: Int]] = [:], skipped: Set<Int> = [], into values: inout [S]
   ) throws(DataError) {
     for (index, field) in fields.enumerated() {
       // A column that is neither an input nor a label (ignored, or not among
@@ -43,12 +63,12 @@ package enum CSVRecord {
             source: source, line: line, column: name(index, columnNames), value: String(field),
             known: names.sorted { $0.value < $1.value }.map(\.key))
         }
-        values.append(Float(value))
+        values.append(S(value))
         continue
       }
       // Float(_:) reads its text as a C string and stops at a NUL byte, so
       // "2.5\0junk" would parse as 2.5.
-      guard !field.utf8.contains(0), let value = Float(field) else {
+      guard !field.utf8.contains(0), let value = S(String(field)) else {
         throw .notANumber(source: source, line: line, column: name(index, columnNames), value: String(field))
       }
       if requireFinite && !value.isFinite {
@@ -70,7 +90,7 @@ package enum CSVRecord {
   }
 
   /// Parses a line of plain numeric fields straight from its bytes with
-  /// `strtof` (correctly rounded, as `Float(_:)` is), appending the numbers
+  /// `strtof` or `strtod` (correctly rounded, as `Float(_:)` and `Double(_:)` are), appending the numbers
   /// to `values`. The byte after the line must be 0 (``LineReader/withNextLine(_:)``
   /// guarantees it).
   ///
@@ -78,9 +98,9 @@ package enum CSVRecord {
   /// when `requireFinite` — makes it return ``FastParse/irregular(_:)`` with
   /// the line's text and leave `values` as it was, so the caller reports the
   /// exact line and column through the general parser.
-  package static func parseNumbers(_ line: UnsafeBufferPointer<UInt8>, requireFinite: Bool, into values: inout [Float])
-    -> FastParse
-  {
+  package static func parseNumbers<S: CSVScalar>(
+    _ line: UnsafeBufferPointer<UInt8>, requireFinite: Bool, into values: inout [S]
+  ) -> FastParse {
     let start = values.count
     func irregular() -> FastParse {
       values.removeSubrange(start...)
@@ -93,7 +113,7 @@ package enum CSVRecord {
     while true {
       var next: UnsafeMutablePointer<CChar>?
       let field = cursor.assumingMemoryBound(to: CChar.self)
-      let value = strtof(field, &next)
+      let value = S.parse(field, end: &next)
       guard var after = next.map(UnsafeMutableRawPointer.init), after != cursor, UnsafeRawPointer(after) <= end else {
         return irregular()
       }
@@ -116,9 +136,9 @@ package enum CSVRecord {
   ///   or `nil` to accept any.
   /// - Returns: the number of fields parsed, or `nil` for a blank line.
   /// - Throws: ``DataError`` for a ragged row or a field that is not a number.
-  package static func parseIrregular(
+  package static func parseIrregular<S: CSVScalar>(
     _ text: String, expectedFields: Int?, line: Int, source: String, columnNames: [String], requireFinite: Bool,
-    classes: [Int: [String: Int]] = [:], skipped: Set<Int> = [], into values: inout [Float]
+    classes: [Int: [String: Int]] = [:], skipped: Set<Int> = [], into values: inout [S]
   ) throws(DataError) -> Int? {
     let text = Substring(text)
     if text.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }

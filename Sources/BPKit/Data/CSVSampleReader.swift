@@ -12,7 +12,10 @@ public final class CSVSampleReader: SampleReader {
   private var labelColumns: [Int] = []
   private var pendingLine: Substring?
   private let requireFinite: Bool
+  /// The precision numbers are read in (see ``SampleBatch/float64Inputs``).
+  public let dtype: DType
   private var row: [Float] = []
+  private var wideRow: [Double] = []
   /// Class names by label column, whose fields are looked up there.
   private var classes: [Int: [String: Int]] = [:]
   /// Header columns that are neither inputs nor labels, never parsed.
@@ -43,17 +46,20 @@ public final class CSVSampleReader: SampleReader {
   ///     are then names, read as their index in this list.
   ///   - features: The input columns by name, in the model's order;
   ///     columns of a header are then matched by name in any order.
+  ///   - dtype: The precision numbers are read in: ``DType/float64`` reads
+  ///     each as the nearest Double, into ``SampleBatch/float64Inputs`` and
+  ///     ``SampleBatch/float64Labels`` beside the Float32 values.
   /// - Throws: ``BPKitError`` for a missing, unreadable or empty file, an
   ///   unknown column, named columns without a header, or features the header lacks.
   public convenience init(
     path: String, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [], requireFinite: Bool = true,
-    classes: [String]? = nil, features: [String]? = nil
+    classes: [String]? = nil, features: [String]? = nil, dtype: DType = .float32
   ) throws(BPKitError) {
     do {
       try self.init(
         reader: try LineReader(path: path), layout: layout, ignore: ignore, labels: labels,
         requireFinite: requireFinite,
-        classes: classes, features: features)
+        classes: classes, features: features, dtype: dtype)
 
     } catch {
       throw BPKitError(error)
@@ -73,15 +79,17 @@ public final class CSVSampleReader: SampleReader {
   ///   - features: The input columns by name, in the model's order (its
   ///     feature names); columns of a header are then matched by name in any
   ///     order, and others are left out. Ignored without a header.
+  ///   - dtype: The precision numbers are read in.
   /// - Throws: ``DataError`` for an empty input, an unknown column, named
   ///   columns without a header, or features the header lacks.
   package init(
     reader: LineReader, layout: SampleLayout? = nil, ignore: [String] = [], labels: [String] = [],
-    requireFinite: Bool = true, classes: [String]? = nil, features: [String]? = nil
+    requireFinite: Bool = true, classes: [String]? = nil, features: [String]? = nil, dtype: DType = .float32
   ) throws(DataError) {
     self.reader = reader
     self.layout = layout
     self.requireFinite = requireFinite
+    self.dtype = dtype
     guard let first = try reader.nextLine() else { throw DataError.empty(source: reader.source) }
     if CSVRecord.isHeader(first) {
       header = CSVRecord.fields(first).map(String.init)
@@ -118,12 +126,24 @@ public final class CSVSampleReader: SampleReader {
       pending = nil
       if !labelColumns.isEmpty && batch.labels == nil { batch.labels = [] }
       if batch.lines == nil { batch.lines = [] }
+      let wide = dtype == .float64
+      if wide && batch.float64Inputs == nil {
+        batch.float64Inputs = []
+        if !labelColumns.isEmpty { batch.float64Labels = [] }
+      }
       // Without a header, rows of a model that takes sequences of any length
       // are each as long as their sequence.
       let anyLength = header.isEmpty && layout?.isAnyLength == true
       while batch.count < limit {
-        row.removeAll(keepingCapacity: true)
-        guard let parsed = try nextRow() else { break }
+        let parsed: Int?
+        if wide {
+          wideRow.removeAll(keepingCapacity: true)
+          parsed = try nextRow(into: &wideRow)
+        } else {
+          row.removeAll(keepingCapacity: true)
+          parsed = try nextRow(into: &row)
+        }
+        guard let parsed else { break }
         let expectedFields = header.isEmpty ? (inputColumns?.count ?? parsed) : header.count
         guard parsed == expectedFields || anyLength else {
           throw DataError.raggedRow(source: source, line: reader.lineNumber, expected: expectedFields, found: parsed)
@@ -131,8 +151,19 @@ public final class CSVSampleReader: SampleReader {
         if inputColumns == nil || anyLength && inputColumns!.count != parsed { inputColumns = Array(0..<parsed) }
         let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
         try layout?.check(width: inputColumns!.count, at: "\(source), line \(reader.lineNumber)")
-        for column in inputColumns! { batch.inputs.append(row[column]) }
-        for column in labelColumns { batch.labels!.append(row[column]) }
+        if wide {
+          for column in inputColumns! {
+            batch.inputs.append(Float(wideRow[column]))
+            batch.float64Inputs!.append(wideRow[column])
+          }
+          for column in labelColumns {
+            batch.labels!.append(Float(wideRow[column]))
+            batch.float64Labels!.append(wideRow[column])
+          }
+        } else {
+          for column in inputColumns! { batch.inputs.append(row[column]) }
+          for column in labelColumns { batch.labels!.append(row[column]) }
+        }
         batch.lines!.append(reader.lineNumber)
         batch.count += 1
         // A batch holds one length; a sample of another starts the next batch.
@@ -151,7 +182,7 @@ public final class CSVSampleReader: SampleReader {
   /// Parses the next non-blank line into `row`; returns its number of fields,
   /// or `nil` at the end. Plain numeric lines take the fast path; anything
   /// else is parsed field by field, which names the line and column at fault.
-  private func nextRow() throws(DataError) -> Int? {
+  private func nextRow<S: CSVScalar>(into row: inout [S]) throws(DataError) -> Int? {
     while true {
       let outcome: CSVRecord.FastParse
       if let line = pendingLine {

@@ -16,7 +16,7 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   /// message counts from 1.
   case notFiniteInDataset(source: String, row: Int)
   /// A sample weight is negative or not finite.
-  case invalidSampleWeight(source: String, row: Int, value: Float)
+  case invalidSampleWeight(source: String, row: Int, value: Double)
   /// A named column does not exist.
   case unknownColumn(source: String, column: String, available: [String])
   /// A class label that is not one of the classes the model or the training data has.
@@ -29,9 +29,9 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   case noHeader(source: String, column: String)
   /// A class label is not a whole number in 0..<classCount; `row` counts
   /// from 0, and the message counts from 1.
-  case labelOutOfRange(source: String, row: Int, value: Float, classCount: Int)
+  case labelOutOfRange(source: String, row: Int, value: Double, classCount: Int)
   /// A class label on a CSV line is not a whole number in 0..<classCount.
-  case labelOutOfRangeAt(source: String, line: Int, column: String, value: Float, classCount: Int)
+  case labelOutOfRangeAt(source: String, line: Int, column: String, value: Double, classCount: Int)
   /// Inputs have a different width from the one the model expects.
   case widthMismatch(source: String, expected: Int, found: Int)
   /// Inputs and targets have different numbers of samples.
@@ -68,7 +68,7 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case .notFiniteInDataset(let source, let row):
       "\(source), row \(row + 1): holds NaN or an infinite value; remove or replace it"
     case .invalidSampleWeight(let source, let row, let value):
-      "\(source), row \(row + 1): sample weight \(value); sample weights (--sample-weight) must be numbers >= 0"
+      "\(source), row \(row + 1): sample weight \(Self.number(value)); sample weights (--sample-weight) must be numbers >= 0"
     case .unknownColumn(let source, let column, let available):
       "\(source) has no column '\(column)'; its columns are \(Self.list(available))"
     case .unknownClass(let source, let line, let column, let value, let known):
@@ -106,8 +106,11 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   }
 
   /// A label as written: `7`, not `7.0`.
-  private static func number(_ value: Float) -> String {
-    value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+  /// A value as read: a Float32 value (every value of float32 data) in its
+  /// shortest Float32 digits, others in their Float64 digits.
+  private static func number(_ value: Double) -> String {
+    if value.isFinite && value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+    return Double(Float(value)) == value || value.isNaN ? "\(Float(value))" : "\(value)"
   }
 
   private static func list(_ names: [String]) -> String {

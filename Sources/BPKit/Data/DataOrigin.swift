@@ -27,7 +27,7 @@ package struct DataOrigin: Hashable, Sendable {
   }
 
   /// The error for a class label of sample `sample` that is not a whole number in `0..<classCount`.
-  func labelOutOfRange(sample: Int, value: Float, classCount: Int) -> DataError {
+  func labelOutOfRange(sample: Int, value: Double, classCount: Int) -> DataError {
     isCSV
       ? .labelOutOfRangeAt(
         source: source, line: positions[sample], column: targets.first ?? "?", value: value, classCount: classCount)

@@ -1,10 +1,28 @@
 /// Samples held in memory: inputs and, for training or evaluation, targets.
 public struct Dataset: Sendable, Hashable {
   /// The inputs: [samples, features] or, for sequences, [samples, steps, features].
-  public var inputs: Tensor<Float>
+  ///
+  /// For data read in Float64 (see ``float64Inputs``) each value rounded to
+  /// Float32; setting it drops the Float64 inputs.
+  public var inputs: Tensor<Float> {
+    didSet { float64Inputs = nil }
+  }
   /// The targets: [samples] (one value each, such as a class label) or
   /// [samples, outputs]; `nil` for data without targets.
-  public var targets: Tensor<Float>?
+  ///
+  /// For data read in Float64 each value rounded to Float32; setting it drops
+  /// the Float64 targets.
+  public var targets: Tensor<Float>? {
+    didSet { float64Targets = nil }
+  }
+  /// The inputs exactly as read, for data read in Float64 (a float64 run's,
+  /// see ``init(float64Inputs:targets:source:)``), or `nil`: a float64
+  /// model then trains and predicts on these, not on ``inputs``.
+  public internal(set) var float64Inputs: Tensor<Double>?
+  /// The targets exactly as read, for data read in Float64, or `nil`.
+  public internal(set) var float64Targets: Tensor<Double>?
+  /// The sample weights exactly as read, for data read in Float64, or `nil`.
+  public internal(set) var float64SampleWeights: [Double]?
   /// The names the data gives its features (a CSV header) and classes (text
   /// labels), which a model trained on it keeps.
   public var names = ModelNames()
@@ -38,10 +56,35 @@ public struct Dataset: Sendable, Hashable {
     }
   }
 
+  /// Pairs Float64 inputs with targets: data for a float64 model, which
+  /// trains and predicts on these values exactly. ``inputs`` and ``targets``
+  /// hold them rounded to Float32.
+  ///
+  /// - Throws: ``BPKitError/Code/doesNotFit`` when their sample counts
+  ///   differ, or for inputs that are not 2-D or 3-D.
+  public init(float64Inputs: Tensor<Double>, targets: Tensor<Double>?, source: String = "data") throws(BPKitError) {
+    try self.init(
+      inputs: Tensor(rounding: float64Inputs), targets: targets.map(Tensor<Float>.init(rounding:)), source: source)
+    self.float64Inputs = float64Inputs
+    float64Targets = targets
+  }
+
+  /// Sets the sample weights of data read in Float64: exactly, and rounded
+  /// to Float32 in ``sampleWeights``.
+  mutating func setSampleWeights(float64 weights: [Double]?) {
+    sampleWeights = weights.map { $0.map { Float($0) } }
+    float64SampleWeights = weights
+  }
+
+  /// The precision the samples were read in: ``DType/float64`` when the
+  /// dataset holds ``float64Inputs``.
+  public var dtype: DType { float64Inputs == nil ? .float32 : .float64 }
+
   /// Datasets are equal when their samples and names are: where they were read is not compared.
   public static func == (lhs: Dataset, rhs: Dataset) -> Bool {
     lhs.inputs == rhs.inputs && lhs.targets == rhs.targets && lhs.names == rhs.names
-      && lhs.sampleWeights == rhs.sampleWeights
+      && lhs.sampleWeights == rhs.sampleWeights && lhs.float64Inputs == rhs.float64Inputs
+      && lhs.float64Targets == rhs.float64Targets && lhs.float64SampleWeights == rhs.float64SampleWeights
   }
 
   /// Hashes the samples and names, which equality compares.
@@ -50,6 +93,7 @@ public struct Dataset: Sendable, Hashable {
     hasher.combine(targets)
     hasher.combine(names)
     hasher.combine(sampleWeights)
+    hasher.combine(float64Inputs)
   }
 
   /// The number of samples.
@@ -66,9 +110,9 @@ public struct Dataset: Sendable, Hashable {
 
   /// The samples at `indices`, in that order.
   public func subset(_ indices: some Collection<Int>) -> Dataset {
-    func gather(_ tensor: Tensor<Float>) -> Tensor<Float> {
+    func gather<S>(_ tensor: Tensor<S>) -> Tensor<S> {
       let width = tensor.shape.dropFirst().reduce(1, *)
-      var scalars = [Float]()
+      var scalars = [S]()
       scalars.reserveCapacity(indices.count * width)
       for index in indices { scalars += tensor.scalars[index * width..<(index + 1) * width] }
       return Tensor(shape: [indices.count] + tensor.shape.dropFirst(), scalars: scalars)
@@ -78,6 +122,9 @@ public struct Dataset: Sendable, Hashable {
     subset.names = names
     subset.origin = origin?.subset(indices)
     subset.sampleWeights = sampleWeights.map { weights in indices.map { weights[$0] } }
+    subset.float64Inputs = float64Inputs.map(gather)
+    subset.float64Targets = float64Targets.map(gather)
+    subset.float64SampleWeights = float64SampleWeights.map { weights in indices.map { weights[$0] } }
     return subset
   }
 
@@ -97,8 +144,10 @@ public struct Dataset: Sendable, Hashable {
       }
       var labels = [Int32]()
       labels.reserveCapacity(targets.count)
-      for (row, value) in targets.scalars.enumerated() {
-        guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classCount) else {
+      // Data read in Float64 is judged by its exact values: 2.0000000001 is no label.
+      let values = float64Targets?.scalars ?? targets.scalars.map(Double.init)
+      for (row, value) in values.enumerated() {
+        guard value.isFinite, value == value.rounded(), value >= 0, value < Double(classCount) else {
           throw origin?.labelOutOfRange(sample: row, value: value, classCount: classCount)
             ?? .labelOutOfRange(source: source, row: row, value: value, classCount: classCount)
         }
@@ -117,14 +166,22 @@ public struct Dataset: Sendable, Hashable {
   /// - Throws: ``BPKitError/Code/invalidData`` naming the first bad sample.
   public func requireFinite(source: String) throws(BPKitError) {
     do {
-      for tensor in [inputs] + (targets.map { [$0] } ?? []) {
+      // Data read in Float64 is checked in Float64: 1e39 is finite there,
+      // though its Float32 copy is not.
+      func check<S: BinaryFloatingPoint>(_ tensor: Tensor<S>) throws(DataError) {
         let width = tensor.shape.dropFirst().reduce(1, *)
         if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
           throw DataError.notFiniteInDataset(source: source, row: width == 0 ? 0 : bad / width)
         }
       }
-      if let weights = sampleWeights, let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+      if let exact = float64Inputs { try check(exact) } else { try check(inputs) }
+      if let exact = float64Targets { try check(exact) } else if let targets { try check(targets) }
+      if let weights = float64SampleWeights, let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
         throw DataError.invalidSampleWeight(source: source, row: bad, value: weights[bad])
+      } else if float64SampleWeights == nil, let weights = sampleWeights,
+        let bad = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) })
+      {
+        throw DataError.invalidSampleWeight(source: source, row: bad, value: Double(weights[bad]))
       }
 
     } catch {

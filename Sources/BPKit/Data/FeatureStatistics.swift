@@ -13,7 +13,7 @@ package struct FeatureStatistics: Sendable {
   }
 
   /// Adds row-major vectors of `features` numbers.
-  package mutating func add(_ values: [Float]) {
+  package mutating func add<S: BinaryFloatingPoint>(_ values: [S]) {
     let features = sum.count
     guard features > 0 else { return }
     for offset in stride(from: 0, to: values.count - features + 1, by: features) {
@@ -27,14 +27,14 @@ package struct FeatureStatistics: Sendable {
   }
 
   /// The mean of each feature.
-  package var mean: [Float] { sum.map { Float($0 / Double(max(count, 1))) } }
+  package var mean: [Double] { sum.map { $0 / Double(max(count, 1)) } }
 
   /// The (population) standard deviation of each feature.
-  package var standardDeviation: [Float] {
+  package var standardDeviation: [Double] {
     zip(squares, sum).map { squares, sum in
       let n = Double(max(count, 1))
       let mean = sum / n
-      return Float(max(0, squares / n - mean * mean).squareRoot())
+      return max(0, squares / n - mean * mean).squareRoot()
     }
   }
 }

@@ -7,7 +7,9 @@ import HDF5
 /// in order with ``next(limit:)``, training reads the rows its batches need
 /// with ``read(rows:)`` and ``read(rowsIn:)`` (``TrainingData/streamed(_:rows:)``), and
 /// ``Dataset/readHDF5(path:inputs:targets:trust:)`` reads all rows into memory.
-/// Float64 and integer datasets are converted to Float32 block by block.
+/// Float64 and integer datasets are converted to Float32 block by block, or,
+/// for a reader of ``dtype`` float64 (a float64 run's), every dataset is read
+/// in Float64: float64 datasets exactly, as they are stored.
 public final class HDF5SampleReader: SampleReader {
   /// The file's path.
   public let path: String
@@ -16,6 +18,10 @@ public final class HDF5SampleReader: SampleReader {
   /// The names of the features, from a `feature_names` string attribute on
   /// the inputs dataset; `nil` when it has none.
   public let featureNames: [String]?
+  /// The precision samples are read in: ``DType/float64`` fills
+  /// ``Dataset/float64Inputs`` and ``SampleBatch/float64Inputs`` (and the
+  /// targets and weights) beside their Float32 values.
+  public let dtype: DType
   private let inputs: HDF5Dataset
   private let targets: HDF5Dataset?
   private let targetPath: String?
@@ -35,15 +41,17 @@ public final class HDF5SampleReader: SampleReader {
   ///   - weightPath: A dataset of one weight per sample ([samples] or
   ///     [samples, 1]; Keras' `sample_weight`), read into
   ///     ``Dataset/sampleWeights``, or `nil`.
+  ///   - dtype: The precision samples are read in (see ``dtype``).
   /// - Throws: ``BPKitError`` from the opening policy,
   ///   `HDF5Error` when a dataset cannot be opened, ``BPKitError`` when a
   ///   dataset is not numeric or the datasets' shapes do not fit together.
   public init(
     path: String, inputs inputPath: String, targets targetPath: String?, trust: FileTrust = .untrusted,
-    weights weightPath: String? = nil
+    weights weightPath: String? = nil, dtype: DType = .float32
   ) throws(BPKitError) {
     do {
       self.path = path
+      self.dtype = dtype
       self.targetPath = targetPath
       source = "\(path):\(inputPath)"
       let root = try OpeningPolicy.openHDF5(path, trust: trust).root
@@ -99,13 +107,15 @@ public final class HDF5SampleReader: SampleReader {
   ///   - labels: The labels dataset, or `nil` for none.
   ///   - layout: What each sample must look like.
   ///   - trust: Whether the file may skip the child-process probe (see ``FileTrust``).
-  /// - Throws: What ``init(path:inputs:targets:trust:weights:)`` throws, and
+  ///   - dtype: The precision samples are read in (see ``dtype``).
+  /// - Throws: What ``init(path:inputs:targets:trust:weights:dtype:)`` throws, and
   ///   ``BPKitError`` when the samples do not fit `layout`.
   public convenience init(
-    path: String, inputs: String, labels: String?, layout: SampleLayout, trust: FileTrust = .untrusted
+    path: String, inputs: String, labels: String?, layout: SampleLayout, trust: FileTrust = .untrusted,
+    dtype: DType = .float32
   ) throws(BPKitError) {
     do {
-      try self.init(path: path, inputs: inputs, targets: labels, trust: trust)
+      try self.init(path: path, inputs: inputs, targets: labels, trust: trust, dtype: dtype)
       let shape = sampleShape
       switch (layout.isSequence, shape.count) {
       case (false, 1):
@@ -150,7 +160,10 @@ public final class HDF5SampleReader: SampleReader {
       nextRow = rows.upperBound
       let block = try read(rows: rows)
       try block.requireFinite(source: source)
-      return SampleBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
+      var batch = SampleBatch(inputs: block.inputs.scalars, count: rows.count, labels: block.targets?.scalars)
+      batch.float64Inputs = block.float64Inputs?.scalars
+      batch.float64Labels = block.float64Targets?.scalars
+      return batch
 
     } catch {
       throw BPKitError(error)
@@ -174,13 +187,21 @@ public final class HDF5SampleReader: SampleReader {
   /// - Throws: `HDF5Error` when the file cannot be read.
   public func read(rows: Range<Int>) throws(BPKitError) -> Dataset {
     do {
-      let inputTensor = try Self.readRows(rows, of: inputs)
-      let targetTensor = try targets.map { try Self.readRows(rows, of: $0) }
-      var data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
+      var data: Dataset
+      if dtype == .float64 {
+        data = try Dataset(
+          float64Inputs: try Self.readWideRows(rows, of: inputs),
+          targets: try targets.map { try Self.readWideRows(rows, of: $0) }, source: source)
+        data.setSampleWeights(float64: try weights.map { try Self.readWideRows(rows, of: $0).scalars })
+      } else {
+        let inputTensor = try Self.readRows(rows, of: inputs)
+        let targetTensor = try targets.map { try Self.readRows(rows, of: $0) }
+        data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
+        data.sampleWeights = try weights.map { try Self.readRows(rows, of: $0).scalars }
+      }
       data.names.features = featureNames
       data.origin = DataOrigin(
         source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
-      data.sampleWeights = try weights.map { try Self.readRows(rows, of: $0).scalars }
       return data
 
     } catch {
@@ -207,12 +228,25 @@ public final class HDF5SampleReader: SampleReader {
 
   private func readScattered(_ rows: RowSet) throws -> Dataset {
     let inputWidth = sampleShape.reduce(1, *)
-    let targetWidth = targets.map { $0.shape.dropFirst().reduce(1, *) }
+    let targetWidth = targets.map { $0.shape.dropFirst().reduce(1, *) } ?? 0
+    let wide = dtype == .float64
     var inputScalars: [Float] = []
     var targetScalars: [Float] = []
     var weightScalars: [Float] = []
-    inputScalars.reserveCapacity(rows.count * inputWidth)
-    targetScalars.reserveCapacity(rows.count * (targetWidth ?? 0))
+    var wideInputs: [Double] = []
+    var wideTargets: [Double] = []
+    var wideWeights: [Double] = []
+    if wide {
+      wideInputs.reserveCapacity(rows.count * inputWidth)
+      wideTargets.reserveCapacity(rows.count * targetWidth)
+    } else {
+      inputScalars.reserveCapacity(rows.count * inputWidth)
+      targetScalars.reserveCapacity(rows.count * targetWidth)
+    }
+    func append<S>(_ scalars: [S]?, row offset: Int, width: Int, to values: inout [S]) {
+      guard let scalars else { return }
+      values += scalars[offset * width..<(offset + 1) * width]
+    }
     var position = 0
     while position < rows.count {
       let first = rows[position]
@@ -223,21 +257,35 @@ public final class HDF5SampleReader: SampleReader {
       let span = try read(rows: first..<(rows[end - 1] + 1))
       for row in rows[position..<end] {
         let offset = row - first
-        inputScalars += span.inputs.scalars[offset * inputWidth..<(offset + 1) * inputWidth]
-        if let width = targetWidth, let spanTargets = span.targets {
-          targetScalars += spanTargets.scalars[offset * width..<(offset + 1) * width]
+        if wide {
+          append(span.float64Inputs?.scalars, row: offset, width: inputWidth, to: &wideInputs)
+          append(span.float64Targets?.scalars, row: offset, width: targetWidth, to: &wideTargets)
+          append(span.float64SampleWeights, row: offset, width: 1, to: &wideWeights)
+        } else {
+          append(span.inputs.scalars, row: offset, width: inputWidth, to: &inputScalars)
+          append(span.targets?.scalars, row: offset, width: targetWidth, to: &targetScalars)
+          append(span.sampleWeights, row: offset, width: 1, to: &weightScalars)
         }
-        if let spanWeights = span.sampleWeights { weightScalars.append(spanWeights[offset]) }
       }
       position = end
     }
-    let inputTensor = Tensor(shape: [rows.count] + sampleShape, scalars: inputScalars)
-    let targetTensor = targets.map { Tensor(shape: [rows.count] + $0.shape.dropFirst(), scalars: targetScalars) }
-    var data = try Dataset(inputs: inputTensor, targets: targetTensor, source: source)
+    var data: Dataset
+    if wide {
+      data = try Dataset(
+        float64Inputs: Tensor(shape: [rows.count] + sampleShape, scalars: wideInputs),
+        targets: targets.map { Tensor(shape: [rows.count] + $0.shape.dropFirst(), scalars: wideTargets) },
+        source: source)
+      if weights != nil { data.setSampleWeights(float64: wideWeights) }
+    } else {
+      data = try Dataset(
+        inputs: Tensor(shape: [rows.count] + sampleShape, scalars: inputScalars),
+        targets: targets.map { Tensor(shape: [rows.count] + $0.shape.dropFirst(), scalars: targetScalars) },
+        source: source)
+      if weights != nil { data.sampleWeights = weightScalars }
+    }
     data.names.features = featureNames
     data.origin = DataOrigin(
       source: path, positions: Array(rows), isCSV: false, targets: targetPath.map { [$0] } ?? [])
-    if weights != nil { data.sampleWeights = weightScalars }
     return data
   }
 
@@ -248,11 +296,12 @@ public final class HDF5SampleReader: SampleReader {
 
   /// Visits every row of `rows` in blocks: checks that every value is finite
   /// and returns the per-feature mean and standard deviation of the inputs
-  /// (over samples and time steps), computed in Float64.
+  /// (over samples and time steps), computed in Float64 from the values as
+  /// read (in the reader's ``dtype``).
   ///
   /// - Throws: ``BPKitError`` naming the first block with a value that is not
   ///   finite; `HDF5Error` when the file cannot be read.
-  public func scan(rows: RowSet, blockRows: Int) throws(BPKitError) -> (mean: [Float], std: [Float]) {
+  public func scan(rows: RowSet, blockRows: Int) throws(BPKitError) -> (mean: [Double], std: [Double]) {
     do {
       var statistics = FeatureStatistics(features: sampleShape.last ?? 0)
       var start = 0
@@ -260,7 +309,11 @@ public final class HDF5SampleReader: SampleReader {
         let end = min(rows.count, start + max(1, blockRows))
         let block = try read(rowsIn: rows.rows(at: start..<end))
         try block.requireFinite(source: "\(path), rows \(rows[start])...\(rows[end - 1])")
-        statistics.add(block.inputs.scalars)
+        if let exact = block.float64Inputs {
+          statistics.add(exact.scalars)
+        } else {
+          statistics.add(block.inputs.scalars)
+        }
         start = end
       }
       return (statistics.mean, statistics.standardDeviation)
@@ -289,6 +342,34 @@ public final class HDF5SampleReader: SampleReader {
     case .uint8: scalars = try converted(UInt8.self) { Float($0) }
     case .uint32: scalars = try converted(UInt32.self) { Float($0) }
     case .uint64: scalars = try converted(UInt64.self) { Float($0) }
+    // The initializer refuses datasets without a numeric element type.
+    case nil: preconditionFailure("\(dataset.path) has no numeric element type")
+    }
+    return Tensor(shape: shape, scalars: scalars)
+  }
+
+  /// Reads rows in Float64: a float64 dataset exactly, others converted
+  /// (float32 and integers up to 2^53 exactly).
+  private static func readWideRows(_ rows: Range<Int>, of dataset: HDF5Dataset) throws -> Tensor<Double> {
+    let shape = [rows.count] + dataset.shape.dropFirst()
+    let count = shape.reduce(1, *)
+    func converted<T: HDF5Scalar>(_: T.Type, _ convert: (T) -> Double) throws -> [Double] {
+      var raw = [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+      try raw.withUnsafeMutableBufferPointer { try dataset.readRows(rows, into: $0) }
+      return raw.map(convert)
+    }
+    let scalars: [Double]
+    switch dataset.elementType {
+    case .float64:
+      var values = [Double](repeating: 0, count: count)
+      try values.withUnsafeMutableBufferPointer { try dataset.readRows(rows, into: $0) }
+      scalars = values
+    case .float32: scalars = try converted(Float.self) { Double($0) }
+    case .int32: scalars = try converted(Int32.self) { Double($0) }
+    case .int64: scalars = try converted(Int64.self) { Double($0) }
+    case .uint8: scalars = try converted(UInt8.self) { Double($0) }
+    case .uint32: scalars = try converted(UInt32.self) { Double($0) }
+    case .uint64: scalars = try converted(UInt64.self) { Double($0) }
     // The initializer refuses datasets without a numeric element type.
     case nil: preconditionFailure("\(dataset.path) has no numeric element type")
     }

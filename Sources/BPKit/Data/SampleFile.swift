@@ -20,13 +20,18 @@ public enum SampleFile {
   ///   - ignore: CSV columns to drop.
   ///   - names: A model's names: CSV columns are matched to its features by
   ///     name, and text labels read as its classes.
+  ///   - dtype: The precision numbers are read in: a float64 model's
+  ///     ``DType/float64`` reads CSV and HDF5 numbers exactly as Doubles (see
+  ///     ``SampleBatch/float64Inputs``). JSON samples are read in Float32
+  ///     (Foundation's JSON parser does not round Doubles correctly), and a
+  ///     float64 model widens them exactly.
   /// - Returns: A reader positioned at the first sample.
   /// - Throws: ``BPKitError`` for a missing, unreadable or empty input or
   ///   columns it lacks; ``BPKitError`` for an HDF5 file the
   ///   opening policy refuses; `HDF5Error` for one that cannot be read.
   public static func open(
     _ path: String, layout: SampleLayout, inputs: String? = nil, labels: String? = nil, ignore: [String] = [],
-    names: ModelNames = ModelNames()
+    names: ModelNames = ModelNames(), dtype: DType = .float32
   ) throws(BPKitError) -> any SampleReader {
     do {
       if path == "-" {
@@ -36,12 +41,12 @@ public enum SampleFile {
           ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
           : try CSVSampleReader(
             reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
-            classes: labels != nil ? names.classes : nil, features: names.features)
+            classes: labels != nil ? names.classes : nil, features: names.features, dtype: dtype)
       }
       if HDF5Signature.isPresent(atPath: path) {
         let dataset =
           try inputs ?? (try OpeningPolicy.openHDF5(path, trust: .untrusted).root.contains("x") ? "/x" : "/test/x")
-        return try HDF5SampleReader(path: path, inputs: dataset, labels: labels, layout: layout)
+        return try HDF5SampleReader(path: path, inputs: dataset, labels: labels, layout: layout, dtype: dtype)
       }
       switch path.split(separator: ".").last?.lowercased() {
       case "json":
@@ -53,7 +58,7 @@ public enum SampleFile {
         let textLabels = try labels.flatMap { try CSVSampleReader.classNames(inFileAt: path, column: $0) } != nil
         return try CSVSampleReader(
           path: path, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
-          classes: textLabels ? names.classes ?? [] : nil, features: names.features)
+          classes: textLabels ? names.classes ?? [] : nil, features: names.features, dtype: dtype)
       }
 
     } catch {

@@ -8,6 +8,11 @@ public struct SampleBatch: Sendable {
   public var labels: [Float]?
   /// The line each sample was read from, for readers of lines (CSV).
   public var lines: [Int]?
+  /// The inputs exactly as read, when the reader reads in Float64 (for a
+  /// float64 model); ``inputs`` then holds them rounded to Float32.
+  public var float64Inputs: [Double]?
+  /// The labels exactly as read, when the reader reads in Float64.
+  public var float64Labels: [Double]?
 
   /// Creates a batch.
   public init(inputs: [Float] = [], count: Int = 0, labels: [Float]? = nil) {
@@ -28,8 +33,12 @@ public struct SampleBatch: Sendable {
     var last = SampleBatch(
       inputs: Array(inputs[inputStart...]), count: 1, labels: labels.map { Array($0[labelStart...]) })
     last.lines = lines.map { [$0.last!] }
+    last.float64Inputs = float64Inputs.map { Array($0[inputStart...]) }
+    last.float64Labels = float64Labels.map { Array($0[labelStart...]) }
     inputs.removeSubrange(inputStart...)
     labels?.removeSubrange(labelStart...)
+    float64Inputs?.removeSubrange(inputStart...)
+    float64Labels?.removeSubrange(labelStart...)
     lines?.removeLast()
     count -= 1
     return last

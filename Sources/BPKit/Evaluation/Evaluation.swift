@@ -90,8 +90,8 @@ public struct Evaluation: Sendable {
   ///   - units: The number of outputs per row.
   ///   - source: The labels' file or dataset, named in errors.
   /// - Throws: ``BPKitError`` when the labels do not fit.
-  public mutating func add<S: BinaryFloatingPoint>(
-    outputs: ArraySlice<S>, labels: ArraySlice<Float>, units: Int, source: String
+  public mutating func add<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
+    outputs: ArraySlice<S>, labels: ArraySlice<T>, units: Int, source: String
   ) throws(BPKitError) {
     do {
       let count = outputs.count / units
@@ -112,8 +112,8 @@ public struct Evaluation: Sendable {
     }
   }
 
-  private mutating func add<S: BinaryFloatingPoint>(
-    _ output: ArraySlice<S>, _ target: ArraySlice<Float>, row: Int, source: String
+  private mutating func add<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
+    _ output: ArraySlice<S>, _ target: ArraySlice<T>, row: Int, source: String
   ) throws(DataError) {
     func clipped(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
     let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
@@ -124,8 +124,8 @@ public struct Evaluation: Sendable {
       if target.count == 1 {
         let label = target.first!
         // Compared as a Float before the conversion, which traps past Int's range.
-        guard label.isFinite, label == label.rounded(), label >= 0, label < Float(output.count) else {
-          throw .labelOutOfRange(source: source, row: row, value: label, classCount: output.count)
+        guard label.isFinite, label == label.rounded(), label >= 0, label < T(output.count) else {
+          throw .labelOutOfRange(source: source, row: row, value: Double(label), classCount: output.count)
         }
         truth = Int(label)
         lossSum -= ElementaryFunctions.log(clipped(output[output.startIndex + truth]))
@@ -142,7 +142,9 @@ public struct Evaluation: Sendable {
           / Double(output.count)
       }
       if classCount == 2, let p = output.first, let t = target.first {
-        guard t == 0 || t == 1 else { throw .labelOutOfRange(source: source, row: row, value: t, classCount: 2) }
+        guard t == 0 || t == 1 else {
+          throw .labelOutOfRange(source: source, row: row, value: Double(t), classCount: 2)
+        }
         confusion?.record(truth: Int(t), predicted: p >= 0.5 ? 1 : 0)
       }
     case .meanSquaredError, .meanAbsoluteError, .huber:

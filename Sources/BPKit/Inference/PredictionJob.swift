@@ -24,7 +24,7 @@ struct PredictionJob {
   private var outputs: [Float] = []
   /// A float64 model's outputs, in place of ``outputs``.
   private var float64Outputs: [Double] = []
-  /// A float64 model's inputs, widened exactly from the samples read.
+  /// A float64 model's inputs, widened exactly from samples read in Float32.
   private var float64Inputs: [Double] = []
   private var isFloat64: Bool { predictor.dtype == .float64 }
 
@@ -106,11 +106,14 @@ struct PredictionJob {
   private mutating func predict(_ batch: SampleBatch) throws {
     let needed = try predictor.outputCount(inputCount: batch.inputs.count, count: batch.count)
     if isFloat64 {
-      // The samples are read as float32 and widened exactly; the model runs in Double.
-      float64Inputs.removeAll(keepingCapacity: true)
-      float64Inputs.append(contentsOf: batch.inputs.lazy.map(Double.init))
+      // The model runs in Double on the samples as read in Float64, or on
+      // float32 samples widened exactly.
+      if batch.float64Inputs == nil {
+        float64Inputs.removeAll(keepingCapacity: true)
+        float64Inputs.append(contentsOf: batch.inputs.lazy.map(Double.init))
+      }
       if float64Outputs.count != needed { float64Outputs = [Double](repeating: 0, count: needed) }
-      try float64Inputs.withUnsafeBufferPointer { inputs in
+      try (batch.float64Inputs ?? float64Inputs).withUnsafeBufferPointer { inputs in
         try float64Outputs.withUnsafeMutableBufferPointer {
           try predictor.predict(inputs, count: batch.count, into: $0)
         }
@@ -129,6 +132,12 @@ struct PredictionJob {
     guard evaluation != nil else { return }
     guard let labels = batch.labels else { throw DataError.noLabels(source: source.source) }
     if isFloat64 {
+      // Labels read in Float64 are compared exactly.
+      if let exact = batch.float64Labels {
+        try evaluation!.add(
+          outputs: float64Outputs[...], labels: exact[...], units: predictor.outputWidth, source: source.source)
+        return
+      }
       try evaluation!.add(
         outputs: float64Outputs[...], labels: labels[...], units: predictor.outputWidth, source: source.source)
     } else {

@@ -10,16 +10,31 @@ struct PreparedData {
   let count: Int
   /// One weight per sample (Keras' `sample_weight`), or `nil`.
   let weights: [Float]?
+  /// The samples exactly as read in Float64, for a float64 model's engine,
+  /// or `nil` (float32 data, or a float32 model).
+  let wide: Wide?
+
+  /// Samples read in Float64: inputs, target values (`nil` with labels)
+  /// and weights.
+  struct Wide {
+    let inputs: [Double]
+    let values: [Double]?
+    let weights: [Double]?
+  }
 
   /// Reusable storage for one batch.
   struct Batch {
     var inputs: [Float]
     var values: [Float]
     var labels: [Int]
-    /// The inputs and values widened to Double, for a float64 model's engine.
+    /// The inputs, values and weights in Double, for a float64 model's
+    /// engine: as read in Float64 (``isWide``), or widened from the Float ones.
     var wideInputs: [Double] = []
     var wideValues: [Double] = []
     var wideWeights: [Double] = []
+    /// Whether the samples were gathered straight into the `wide` arrays
+    /// from data read in Float64, leaving the Float ones empty.
+    var isWide = false
     /// The samples' weights, empty when the data has none.
     var weights: [Float]
 
@@ -37,7 +52,9 @@ struct PreparedData {
     }
   }
 
-  init(_ data: Dataset, network: NetworkDescription, loss: Loss, role: String) throws {
+  /// Checks `data` against the network and loss; `dtype` is the engine's:
+  /// a float64 engine keeps data read in Float64 exactly (``wide``).
+  init(_ data: Dataset, network: NetworkDescription, loss: Loss, role: String, dtype: DType = .float32) throws {
     guard let targets = data.targets else { throw TrainingError.targetsDoNotFit("the \(role) has no targets") }
     let output = try network.outputShape()
     let units = output.width
@@ -66,21 +83,34 @@ struct PreparedData {
     weights = data.sampleWeights
     inputWidth = sampleShape.reduce(1, *)
     let width = data.targetWidth
+    let exact = dtype == .float64 ? data.float64Inputs : nil
     if loss.isCategorical && width == outputRows && units > 1 {
       labels = try data.classLabels(classCount: units, source: role).map(Int.init)
       values = nil
       targetWidth = width
+      wide = exact.map { Wide(inputs: $0.scalars, values: nil, weights: data.float64SampleWeights) }
     } else if width == outputRows * units {
-      if loss.isCategorical || loss.isBinary,
-        let bad = targets.scalars.firstIndex(where: { !(0...1).contains($0) })
-      {
-        throw TrainingError.targetsDoNotFit(
-          "\(role) sample \(bad / width): target \(targets.scalars[bad]) is outside 0...1, which \(loss.rawValue) needs"
-        )
+      if loss.isCategorical || loss.isBinary {
+        // Data read in Float64 is checked as read: 1.0000000001 is outside.
+        if let exact = data.float64Targets, let bad = exact.scalars.firstIndex(where: { !(0...1).contains($0) }) {
+          throw TrainingError.targetsDoNotFit(
+            "\(role) sample \(bad / width): target \(exact.scalars[bad]) is outside 0...1, which \(loss.rawValue) needs"
+          )
+        }
+        if let bad = targets.scalars.firstIndex(where: { !(0...1).contains($0) }) {
+          throw TrainingError.targetsDoNotFit(
+            "\(role) sample \(bad / width): target \(targets.scalars[bad]) is outside 0...1, which \(loss.rawValue) needs"
+          )
+        }
       }
       values = targets.scalars
       labels = nil
       targetWidth = width
+      wide = exact.map {
+        Wide(
+          inputs: $0.scalars, values: data.float64Targets?.scalars ?? targets.scalars.map(Double.init),
+          weights: data.float64SampleWeights)
+      }
     } else {
       throw TrainingError.targetsDoNotFit(
         "the \(role) has \(width) target values per sample, the network outputs \(outputRows * units)"
@@ -88,12 +118,25 @@ struct PreparedData {
     }
   }
 
-  /// Appends the sample at `index` to `batch`.
+  /// Appends the sample at `index` to `batch`: its Float64 values as read
+  /// for data that has them (``wide``), its Float values otherwise.
   func append(_ index: Int, to batch: inout Batch) {
+    if let labels { batch.labels.append(contentsOf: labels[index * targetWidth..<(index + 1) * targetWidth]) }
+    if let wide {
+      batch.isWide = true
+      batch.wideInputs.append(contentsOf: wide.inputs[index * inputWidth..<(index + 1) * inputWidth])
+      if let values = wide.values {
+        batch.wideValues.append(contentsOf: values[index * targetWidth..<(index + 1) * targetWidth])
+      }
+      if let weights = wide.weights {
+        batch.wideWeights.append(weights[index])
+      } else if let weights {
+        batch.wideWeights.append(Double(weights[index]))
+      }
+      return
+    }
     batch.inputs.append(contentsOf: inputs[index * inputWidth..<(index + 1) * inputWidth])
-    if let labels {
-      batch.labels.append(contentsOf: labels[index * targetWidth..<(index + 1) * targetWidth])
-    } else if let values {
+    if labels == nil, let values {
       batch.values.append(contentsOf: values[index * targetWidth..<(index + 1) * targetWidth])
     }
     if let weights { batch.weights.append(weights[index]) }
@@ -121,5 +164,9 @@ extension PreparedData.Batch {
     values.removeAll(keepingCapacity: true)
     labels.removeAll(keepingCapacity: true)
     weights.removeAll(keepingCapacity: true)
+    wideInputs.removeAll(keepingCapacity: true)
+    wideValues.removeAll(keepingCapacity: true)
+    wideWeights.removeAll(keepingCapacity: true)
+    isWide = false
   }
 }

@@ -39,14 +39,18 @@ final class StreamedData: SessionData {
   private let network: NetworkDescription
   private let loss: Loss
   private let role: String
+  /// The engine's precision (see ``PreparedData/init(_:network:loss:role:dtype:)``).
+  private let dtype: DType
   private var cachedBlock = -1
   private var cached: PreparedData?
 
   init(
-    reader: HDF5SampleReader, rows: RowSet, blockRows: Int, network: NetworkDescription, loss: Loss, role: String
+    reader: HDF5SampleReader, rows: RowSet, blockRows: Int, network: NetworkDescription, loss: Loss, role: String,
+    dtype: DType = .float32
   )
     throws
   {
+    self.dtype = dtype
     self.reader = reader
     self.rows = rows
     self.blockRows = max(1, blockRows)
@@ -71,7 +75,7 @@ final class StreamedData: SessionData {
     let local = range(ofBlock: index)
     let data = try reader.read(rowsIn: rows.rows(at: local))
     try data.requireFinite(source: "\(reader.path), rows \(rows[local.lowerBound])...")
-    let prepared = try PreparedData(data, network: network, loss: loss, role: role)
+    let prepared = try PreparedData(data, network: network, loss: loss, role: role, dtype: dtype)
     cached = prepared
     cachedBlock = index
     return prepared

@@ -1,8 +1,9 @@
 /// What a ``TrainingSession`` asks of its engine, whatever precision the
 /// engine computes in: a float32 model's session holds a
 /// `TrainingEngine<Float>`, a float64 model's a `TrainingEngine<Double>`.
-/// Samples are read as Float32; a `Double` engine widens each batch exactly,
-/// into storage the batch keeps, so a step allocates nothing.
+/// A `Double` engine takes samples read in Float64 as they are, and widens
+/// samples read in Float32 exactly, into storage the batch keeps, so a step
+/// allocates nothing.
 protocol SessionEngine: AnyObject {
   var network: NetworkDescription { get }
   var optimizerConfiguration: OptimizerConfiguration { get }
@@ -50,11 +51,14 @@ extension TrainingEngine: SessionEngine {
   }
 
   func evaluate(_ data: PreparedData) throws -> BatchMetrics {
-    let inputs =
-      Scalar.self == Float.self ? unsafeBitCast(data.inputs, to: [Scalar].self) : data.inputs.map(Scalar.init)
-    let weights = data.weights.map {
-      Scalar.self == Float.self ? unsafeBitCast($0, to: [Scalar].self) : $0.map(Scalar.init)
+    // In the engine's precision: as read, or widened exactly.
+    func scalars(_ values: [Float], exact: [Double]?) -> [Scalar] {
+      if Scalar.self == Float.self { return unsafeBitCast(values, to: [Scalar].self) }
+      if let exact { return unsafeBitCast(exact, to: [Scalar].self) }
+      return values.map(Scalar.init)
     }
+    let inputs = scalars(data.inputs, exact: data.wide?.inputs)
+    let weights = data.weights.map { scalars($0, exact: data.wide?.weights) }
     return try inputs.withUnsafeBufferPointer { x in
       try (weights ?? []).withUnsafeBufferPointer { w in
         let w = weights == nil ? nil : w
@@ -63,8 +67,7 @@ extension TrainingEngine: SessionEngine {
             try evaluate(inputs: x, targets: .labels($0), weights: w, count: data.count)
           }
         }
-        let values =
-          Scalar.self == Float.self ? unsafeBitCast(data.values!, to: [Scalar].self) : data.values!.map(Scalar.init)
+        let values = scalars(data.values!, exact: data.wide?.values)
         return try values.withUnsafeBufferPointer {
           try evaluate(inputs: x, targets: .values($0), weights: w, count: data.count)
         }
@@ -74,12 +77,14 @@ extension TrainingEngine: SessionEngine {
 }
 
 extension PreparedData.Batch {
-  /// Calls `body` with the batch in precision `S`: as it is for `Float`,
-  /// widened exactly into the batch's own `Double` storage otherwise.
+  /// Calls `body` with the batch in precision `S`: as it is for `Float`;
+  /// for `Double` as gathered from data read in Float64, or widened exactly
+  /// into the batch's own `Double` storage.
   mutating func withTargets<S: BLASScalar, R>(
     in _: S.Type, _ body: (UnsafeBufferPointer<S>, Targets<S>, UnsafeBufferPointer<S>?) throws -> R
   ) rethrows -> R {
     if S.self == Float.self {
+      precondition(!isWide, "a float32 engine is given Float data only")
       return try withTargets { inputs, targets, weights in
         let x = UnsafeRawBufferPointer(inputs).bindMemory(to: S.self)
         let w = weights.map { UnsafeRawBufferPointer($0).bindMemory(to: S.self) }
@@ -90,13 +95,15 @@ extension PreparedData.Batch {
         }
       }
     }
-    wideInputs.removeAll(keepingCapacity: true)
-    wideInputs.append(contentsOf: inputs.lazy.map(Double.init))
-    wideValues.removeAll(keepingCapacity: true)
-    wideValues.append(contentsOf: values.lazy.map(Double.init))
-    wideWeights.removeAll(keepingCapacity: true)
-    wideWeights.append(contentsOf: weights.lazy.map(Double.init))
-    let weighted = !weights.isEmpty
+    if !isWide {
+      wideInputs.removeAll(keepingCapacity: true)
+      wideInputs.append(contentsOf: inputs.lazy.map(Double.init))
+      wideValues.removeAll(keepingCapacity: true)
+      wideValues.append(contentsOf: values.lazy.map(Double.init))
+      wideWeights.removeAll(keepingCapacity: true)
+      wideWeights.append(contentsOf: weights.lazy.map(Double.init))
+    }
+    let weighted = !wideWeights.isEmpty
     return try wideInputs.withUnsafeBufferPointer { wide in
       try wideWeights.withUnsafeBufferPointer { wideWeights in
         let x = UnsafeRawBufferPointer(wide).bindMemory(to: S.self)

@@ -74,14 +74,15 @@ public struct TrainingPlan {
       let source = DataSource(
         path: dataPath, inputs: data.x ?? checkpoint.data?.inputs,
         targets: data.y ?? data.target
-          ?? checkpoint.data?.targets, weights: checkpoint.data?.sampleWeights)
+          ?? checkpoint.data?.targets, weights: checkpoint.data?.sampleWeights, dtype: checkpoint.model.dtype)
       let storedValidation =
         try data.validation == nil
         ? checkpoint.validationData?.confirmedStoredPath(role: "validation data") : nil
       let validationSource = (data.validation ?? storedValidation).map {
         DataSource(
           path: $0, inputs: data.validationX ?? checkpoint.validationData?.inputs,
-          targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true)
+          targets: data.validationY ?? data.target ?? checkpoint.validationData?.targets, isValidation: true,
+          dtype: checkpoint.model.dtype)
       }
       let configuration = checkpoint.configuration
       let loaded = try Self.loadData(
@@ -204,9 +205,13 @@ public struct TrainingPlan {
           + "fold the class weights into the sample weights")
     }
     let loaded = try Self.loadData(
-      DataSource(path: data.data!, inputs: data.x, targets: data.y ?? data.target, weights: data.sampleWeight),
+      DataSource(
+        path: data.data!, inputs: data.x, targets: data.y ?? data.target, weights: data.sampleWeight,
+        dtype: model.dtype),
       validation: data.validation.map {
-        DataSource(path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true)
+        DataSource(
+          path: $0, inputs: data.validationX, targets: data.validationY ?? data.target, isValidation: true,
+          dtype: model.dtype)
       }, split: Split(fraction: data.validationSplit ?? 0, seed: data.validationSplitSeed), stream: data.stream)
     try Self.requireSameNames(loaded.names, model: model, data: data.data!)
     // The model keeps the data's names: the CSV header and the text labels' classes.
@@ -355,6 +360,8 @@ public struct TrainingPlan {
     /// The sample weights' HDF5 dataset or CSV column, or `nil` for none.
     var weights: String? = nil
     var isValidation = false
+    /// The precision the samples are read in: the model's.
+    var dtype = DType.float32
 
     var isHDF5: Bool { HDF5Signature.isPresent(atPath: path) }
 
@@ -374,16 +381,27 @@ public struct TrainingPlan {
       var data: Dataset
       if isHDF5 {
         let reader = try HDF5SampleReader(
-          path: path, inputs: resolvedInputs!, targets: resolvedTargets, weights: weights)
+          path: path, inputs: resolvedInputs!, targets: resolvedTargets, weights: weights, dtype: dtype)
         data = try reader.read(rows: 0..<reader.sampleCount)
       } else {
         data = try Dataset.readCSV(
-          path: path, targetColumns: [resolvedTargets] + (weights.map { [$0] } ?? []), classes: classes)
+          path: path, targetColumns: [resolvedTargets] + (weights.map { [$0] } ?? []), classes: classes,
+          dtype: dtype)
         if weights != nil, let both = data.targets {
           // The weight column was read beside the target column: [samples, 2].
           let count = data.sampleCount
-          data.targets = Tensor(shape: [count], scalars: (0..<count).map { both.scalars[2 * $0] })
-          data.sampleWeights = (0..<count).map { both.scalars[2 * $0 + 1] }
+          if let exact = data.float64Targets {
+            var split = try Dataset(
+              float64Inputs: data.float64Inputs!,
+              targets: Tensor(shape: [count], scalars: (0..<count).map { exact.scalars[2 * $0] }), source: path)
+            split.setSampleWeights(float64: (0..<count).map { exact.scalars[2 * $0 + 1] })
+            split.names = data.names
+            split.origin = data.origin
+            data = split
+          } else {
+            data.targets = Tensor(shape: [count], scalars: (0..<count).map { both.scalars[2 * $0] })
+            data.sampleWeights = (0..<count).map { both.scalars[2 * $0 + 1] }
+          }
         }
       }
       try data.requireFinite(source: path)
@@ -395,8 +413,9 @@ public struct TrainingPlan {
     func open(stream: Bool, classes: [String]?) throws -> TrainingData {
       if isHDF5 {
         let reader = try HDF5SampleReader(
-          path: path, inputs: resolvedInputs!, targets: resolvedTargets, weights: weights)
-        let bytes = reader.sampleCount * reader.sampleShape.reduce(4, *)
+          path: path, inputs: resolvedInputs!, targets: resolvedTargets, weights: weights, dtype: dtype)
+        // Samples read in Float64 are held twice: exactly, and rounded to Float32.
+        let bytes = reader.sampleCount * reader.sampleShape.reduce(dtype == .float64 ? 12 : 4, *)
         if stream || bytes > TrainingPlan.streamingThreshold {
           return .streamed(reader, rows: RowSet(0..<reader.sampleCount))
         }
@@ -433,11 +452,11 @@ public struct TrainingPlan {
       }
     }
 
-    /// The per-feature mean and standard deviation of the training inputs;
-    /// streamed data is read once to compute them.
-    func featureStatistics() throws -> (mean: [Float], std: [Float]) {
+    /// The per-feature mean and standard deviation of the training inputs,
+    /// in Float64; streamed data is read once to compute them.
+    func featureStatistics() throws -> (mean: [Double], std: [Double]) {
       switch training {
-      case .inMemory(let data): data.featureStatistics()
+      case .inMemory(let data): data.float64FeatureStatistics()
       case .streamed(let reader, let rows): try reader.scan(rows: rows, blockRows: TrainingSession.streamedBlockRows)
       }
     }

@@ -31,6 +31,8 @@ public final class TrainingSession {
   public let communicator: (any Communicator)?
 
   private let engine: any SessionEngine
+  /// The model's precision, in which the engine takes its samples.
+  private let dtype: DType
   private let training: any SessionData
   private let validation: (any SessionData)?
   private var random: Xoshiro256StarStar
@@ -109,13 +111,16 @@ public final class TrainingSession {
       guard training.sampleCount > 0 else { throw TrainingError.noTrainingSamples }
       let network = checkpoint.model.network
       let loss = checkpoint.configuration.loss
+      let dtype = checkpoint.model.dtype
+      self.dtype = dtype
       func prepare(_ data: TrainingData, role: String) throws -> any SessionData {
         switch data {
         case .inMemory(let dataset):
-          return try PreparedData(dataset, network: network, loss: loss, role: role)
+          return try PreparedData(dataset, network: network, loss: loss, role: role, dtype: dtype)
         case .streamed(let reader, let rows):
           return try StreamedData(
-            reader: reader, rows: rows, blockRows: Self.streamedBlockRows, network: network, loss: loss, role: role)
+            reader: reader, rows: rows, blockRows: Self.streamedBlockRows, network: network, loss: loss, role: role,
+            dtype: dtype)
         }
       }
       self.training = try prepare(training, role: "training data")
@@ -262,7 +267,8 @@ public final class TrainingSession {
   /// Evaluates the current weights on a data set: mean loss and accuracy.
   public func evaluate(_ data: Dataset) throws(BPKitError) -> BatchMetrics {
     do {
-      let prepared = try PreparedData(data, network: engine.network, loss: configuration.loss, role: "evaluation data")
+      let prepared = try PreparedData(
+        data, network: engine.network, loss: configuration.loss, role: "evaluation data", dtype: dtype)
       return try prepared.evaluate(with: engine)
 
     } catch {

@@ -136,7 +136,7 @@ struct InferCommand: ParsableCommand {
     // CSV columns are matched to the model's features by name, and text labels to its classes.
     let source = try SampleFile.open(
       input, layout: SampleLayout(model.network.input), inputs: x, labels: labels,
-      ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) }, names: model.names)
+      ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) }, names: model.names, dtype: model.dtype)
     if noting, let csv = source as? CSVSampleReader { Self.noteUnused(csv) }
     return source
   }

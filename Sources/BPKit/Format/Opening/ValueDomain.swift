@@ -58,9 +58,14 @@ enum ValueDomain {
 
   /// The first weight of `model` that is NaN or infinite, for the readers of
   /// other formats (Keras, ONNX, safetensors), which name it their own way.
+  /// A float64 model's weights are checked as stored, in Float64.
   static func nonFiniteWeight(in model: Model) -> (key: ParameterKey, reason: String)? {
     for (spec, tensor) in model.orderedParameters {
-      if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+      if let exact = model.float64Parameters?[spec.key] {
+        if let index = exact.scalars.firstIndex(where: { !$0.isFinite }) {
+          return (spec.key, "element \(index) is \(exact.scalars[index]); values must be finite")
+        }
+      } else if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
         return (spec.key, "element \(index) is \(tensor.scalars[index]); values must be finite")
       }
     }
@@ -138,8 +143,10 @@ enum ValueDomain {
         // Adam, Nadam and RMSprop divide by the square root of the velocity
         // (AMSGrad of its running maximum), Adagrad of its accumulator; Rprop's
         // step sizes are magnitudes.
+        // A float64 slot's sign is its own: -1e-50 rounds to Float32's -0.
+        let values = state.float64Slots?[slot]?[key]?.scalars ?? tensor.scalars.map(Double.init)
         if ["velocity", "velocity_hat", "accumulator", "step_size"].contains(slot),
-          let index = tensor.scalars.firstIndex(where: { $0 < 0 })
+          let index = values.firstIndex(where: { $0 < 0 })
         {
           throw Violation(
             place: place, reason: "element \(index) is \(tensor.scalars[index]); a \(slot) cannot be negative")
