@@ -68,7 +68,7 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
     case .notFiniteInDataset(let source, let row):
       "\(source), row \(row + 1): holds NaN or an infinite value; remove or replace it"
     case .invalidSampleWeight(let source, let row, let value):
-      "\(source), row \(row + 1): sample weight \(Self.number(value)); sample weights (--sample-weight) must be numbers >= 0"
+      "\(source), row \(row + 1): sample weight \(Self.digits(value)); sample weights (--sample-weight) must be numbers >= 0"
     case .unknownColumn(let source, let column, let available):
       "\(source) has no column '\(column)'; its columns are \(Self.list(available))"
     case .unknownClass(let source, let line, let column, let value, let known):
@@ -110,7 +110,12 @@ package enum DataError: Error, Hashable, Sendable, CustomStringConvertible {
   /// shortest Float32 digits, others in their Float64 digits.
   private static func number(_ value: Double) -> String {
     if value.isFinite && value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-    return Double(Float(value)) == value || value.isNaN ? "\(Float(value))" : "\(value)"
+    return digits(value)
+  }
+
+  /// A value in its shortest Float32 digits when it is a Float32 value, else in its Float64 digits.
+  private static func digits(_ value: Double) -> String {
+    Double(Float(value)) == value || value.isNaN ? "\(Float(value))" : "\(value)"
   }
 
   private static func list(_ names: [String]) -> String {
