@@ -38,7 +38,10 @@ extension CheckpointFileCoding {
       try watch.setAttribute("best_epoch", to: Int64(state.bestEpoch))
       try watch.setAttribute("wait", to: Int64(state.wait))
       try watch.setAttribute("stopped_epoch", to: Int64(state.stoppedEpoch))
-      if let weights = state.bestWeights {
+      // A float64 run's best weights are float64 datasets (1.6), as its /weights are.
+      if let exact = state.float64BestWeights {
+        try writer.writeTensors(exact, layers: layers, into: try watch.createGroup("best_weights"))
+      } else if let weights = state.bestWeights {
         try writer.writeTensors(weights, layers: layers, into: try watch.createGroup("best_weights"))
       }
     }
@@ -118,8 +121,14 @@ extension CheckpointFileCoding {
         wait: try reader.count("wait", of: watch), stoppedEpoch: try reader.count("stopped_epoch", of: watch))
       if try watch.contains("best_weights") {
         let specs = model.orderedParameters.map(\.spec)
-        state.bestWeights = try ModelFileCoding.readTensors(
-          reader, from: try reader.group(path + "/best_weights"), specs: specs)
+        let group = try reader.group(path + "/best_weights")
+        if model.dtype == .float64 {
+          let exact = try ModelFileCoding.readTensors(reader, from: group, specs: specs, as: Double.self)
+          state.bestWeights = exact.mapValues(Tensor<Float>.init(rounding:))
+          state.float64BestWeights = exact
+        } else {
+          state.bestWeights = try ModelFileCoding.readTensors(reader, from: group, specs: specs)
+        }
       }
       progress.earlyStopping = state
     }

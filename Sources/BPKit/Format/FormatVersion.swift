@@ -40,9 +40,11 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// `relu6`, `exponential`, `mish` and `log_softmax`; the losses `mae` and
   /// `huber`; 1.5 the `/training` dataset `class_weights`, the layer type
   /// `dropout`, and the layer members `kernel_regularizer`,
-  /// `recurrent_regularizer` and `bias_regularizer` of `/network`; 1.6 the
-  /// losses `cross_entropy_from_logits`, `binary_cross_entropy_from_logits`,
-  /// `sparse_cross_entropy` and `sparse_cross_entropy_from_logits`.
+  /// `recurrent_regularizer` and `bias_regularizer` of `/network`, and
+  /// float64 models (the root attribute `dtype`); 1.6 the losses
+  /// `cross_entropy_from_logits`, `binary_cross_entropy_from_logits`,
+  /// `sparse_cross_entropy` and `sparse_cross_entropy_from_logits`, and a
+  /// float64 run's early stopping best weights as float64 datasets.
   public static let current = FormatVersion(major: 1, minor: 6)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.

@@ -64,8 +64,12 @@ public struct EarlyStopping: Codable, Hashable, Sendable {
     public var wait: Int
     /// The epoch (from 1) at which the run stopped; 0 while it goes on.
     public var stoppedEpoch: Int
-    /// The best epoch's weights, kept when ``EarlyStopping/restoreBestWeights`` is set.
+    /// The best epoch's weights, kept when ``EarlyStopping/restoreBestWeights``
+    /// is set; for a float64 run, rounded to Float32 for display (the run
+    /// restores ``float64BestWeights``).
     public var bestWeights: [ParameterKey: Tensor<Float>]?
+    /// A float64 run's best weights, exactly as they were (format 1.6), or `nil`.
+    public var float64BestWeights: [ParameterKey: Tensor<Double>]?
 
     /// Creates a state; the defaults are a run's start.
     public init(
@@ -77,6 +81,18 @@ public struct EarlyStopping: Codable, Hashable, Sendable {
       self.wait = wait
       self.stoppedEpoch = stoppedEpoch
       self.bestWeights = bestWeights
+    }
+
+    /// Keeps `model`'s weights as the best: a float64 model's exactly.
+    mutating func keepBestWeights(of model: Model) {
+      bestWeights = model.parameters
+      float64BestWeights = model.float64Parameters
+    }
+
+    /// The best weights as a model of `network`, in the precision they were kept in.
+    func bestModel(of network: NetworkDescription) throws(BPKitError) -> Model? {
+      if let exact = float64BestWeights { return try Model(network: network, float64Parameters: exact) }
+      return try bestWeights.map { (weights) throws(BPKitError) in try Model(network: network, parameters: weights) }
     }
   }
 
@@ -97,17 +113,36 @@ public struct EarlyStopping: Codable, Hashable, Sendable {
   public func update(_ state: inout State, after record: EpochRecord, weights: () -> [ParameterKey: Tensor<Float>])
     -> Bool
   {
+    update(&state, after: record) { (state: inout State) in
+      state.bestWeights = weights()
+      state.float64BestWeights = nil
+    }
+  }
+
+  /// Keras' `on_epoch_end` for the epoch `record` describes, keeping the
+  /// best weights in the model's precision (a float64 model's exactly).
+  ///
+  /// - Parameters:
+  ///   - state: The watch, updated in place.
+  ///   - record: The epoch just ended, with the figures it measured.
+  ///   - model: The model after the epoch, read only when its weights are kept.
+  /// - Returns: Whether the run stops after this epoch.
+  public func update(_ state: inout State, after record: EpochRecord, model: () -> Model) -> Bool {
+    update(&state, after: record) { (state: inout State) in state.keepBestWeights(of: model()) }
+  }
+
+  private func update(_ state: inout State, after record: EpochRecord, keep: (inout State) -> Void) -> Bool {
     let epoch = record.epoch - 1
     guard let current = monitor.value(in: record), epoch >= startFromEpoch else { return false }
     if restoreBestWeights && state.bestWeights == nil {
-      state.bestWeights = weights()
+      keep(&state)
       state.bestEpoch = record.epoch
     }
     state.wait += 1
     if isImprovement(current, over: state.best) {
       state.best = current
       state.bestEpoch = record.epoch
-      if restoreBestWeights { state.bestWeights = weights() }
+      if restoreBestWeights { keep(&state) }
       state.wait = 0
       return false
     }

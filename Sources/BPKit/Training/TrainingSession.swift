@@ -136,11 +136,6 @@ public final class TrainingSession {
         }
       }
       random = try Xoshiro256StarStar(state: progress.random)
-      if checkpoint.model.dtype == .float64, configuration.earlyStopping?.restoreBestWeights == true {
-        throw TrainingError.invalidSetting(
-          "early stopping's restore_best_weights keeps the best weights in Float32, and this model is float64; "
-            + "drop restore_best_weights, or train in float32")
-      }
       engine = try makeSessionEngine(
         model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
         bpttSteps: configuration.bpttSteps, classWeights: configuration.classWeights)
@@ -294,16 +289,16 @@ public final class TrainingSession {
       engine.learningRate = rate
     }
     guard let policy = configuration.earlyStopping else { return }
-    let stops = policy.update(&progress.earlyStopping, after: record, weights: { engine.model.parameters })
+    let stops = policy.update(&progress.earlyStopping, after: record, model: { engine.model })
     if stops {
       record.notes.append(
         "stopped early: \(policy.monitor.rawValue) has not improved for \(progress.earlyStopping.wait) epochs")
     }
     // Keras' on_train_end: the best weights come back at the run's end, stopped early or not.
     if policy.restoreBestWeights, stops || record.epoch >= configuration.epochs,
-      let best = progress.earlyStopping.bestWeights
+      let best = try progress.earlyStopping.bestModel(of: engine.network)
     {
-      try engine.setParameters(Model(network: engine.network, parameters: best))
+      try engine.setParameters(best)
       record.notes.append(
         "the weights of epoch \(progress.earlyStopping.bestEpoch) restored (best \(policy.monitor.rawValue))")
     }
