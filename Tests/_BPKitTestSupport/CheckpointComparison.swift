@@ -18,6 +18,21 @@ public enum CheckpointComparison {
         differing.append("optimizer/\(slot)/\(key)")
       }
     }
+    // A float64 run's exact weights and slots, beside their Float32 copies compared above.
+    func wide(_ tensor: Tensor<Double>?) -> [UInt64]? { tensor?.scalars.map(\.bitPattern) }
+    if a.model.dtype != b.model.dtype { differing.append("dtype") }
+    let (left, right) = (a.model.float64Parameters ?? [:], b.model.float64Parameters ?? [:])
+    for key in Set(left.keys).union(right.keys).sorted() where wide(left[key]) != wide(right[key]) {
+      differing.append("float64 weights/\(key)")
+    }
+    let (leftSlots, rightSlots) = (a.optimizer.float64Slots ?? [:], b.optimizer.float64Slots ?? [:])
+    for slot in Set(leftSlots.keys).union(rightSlots.keys).sorted() {
+      let left = leftSlots[slot] ?? [:]
+      let right = rightSlots[slot] ?? [:]
+      for key in Set(left.keys).union(right.keys).sorted() where wide(left[key]) != wide(right[key]) {
+        differing.append("float64 optimizer/\(slot)/\(key)")
+      }
+    }
     if a.optimizer.iterations != b.optimizer.iterations { differing.append("optimizer/iterations") }
     if a.progress.random != b.progress.random { differing.append("progress/random") }
     if a.progress.epoch != b.progress.epoch { differing.append("progress/epoch") }

@@ -143,4 +143,30 @@ import _BPKitTestSupport
     let top = try BPKitBinary.run("infer", path, "--input", Self.iris, "--ignore", "species", "--top-k", "2")
     #expect(top.status == 0, "\(top.error)")
   }
+
+  /// Threads split the work, never the sums: a float64 run on 1 and 2
+  /// threads ends with the same bits, and its predictions do not depend on
+  /// the threads or the batch a sample is read in.
+  @Test func aFloat64RunAndItsPredictionsAreTheSameOnAnyThreadsAndBatches() throws {
+    let folder = try TemporaryDirectory()
+    #expect(try Self.train(folder.path("one.h5"), ["--dtype", "float64", "--threads", "1"]).status == 0)
+    #expect(try Self.train(folder.path("two.h5"), ["--dtype", "float64", "--threads", "2"]).status == 0)
+    let one = try CheckpointComparison.load(folder.path("one.h5"))
+    let two = try CheckpointComparison.load(folder.path("two.h5"))
+    #expect(one.model.float64Parameters != nil)
+    #expect(one.model.float64Parameters == two.model.float64Parameters)
+    #expect(one.optimizer.float64Slots == two.optimizer.float64Slots)
+    #expect(one.progress.history.map(\.trainLoss) == two.progress.history.map(\.trainLoss))
+    var outputs: [String] = []
+    for arguments in [
+      ["--batch-size", "1"], ["--batch-size", "7"], ["--batch-size", "1000"], ["--batch-size", "7", "--threads", "2"],
+    ] {
+      let result = try BPKitBinary.run(
+        arguments: ["infer", folder.path("one.h5"), "--input", Self.iris, "--ignore", "species"] + arguments)
+      #expect(result.status == 0, "\(result.error)")
+      outputs.append(result.output)
+    }
+    #expect(outputs[0].split(separator: "\n").count == 151)
+    #expect(Set(outputs).count == 1)
+  }
 }
