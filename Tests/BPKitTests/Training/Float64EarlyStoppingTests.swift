@@ -52,4 +52,16 @@ import _BPKitTestSupport
     #expect(whole.progress.earlyStopping == parts.progress.earlyStopping)
     #expect(CheckpointComparison.differences(whole, parts) == [])
   }
+
+  @Test func aFloat64RunsBestWeightsSurviveTheJSONCheckpoint() throws {
+    let folder = try TemporaryDirectory(prefix: "bpkit-float64-early")
+    _ = try TrainingRun(Self.options(folder: folder, name: "run.h5", stop: 20)).run()
+    let file = try BPKitFile.open(URL(fileURLWithPath: folder.path("run.h5")))
+    try file.write(to: URL(fileURLWithPath: folder.path("run.json")), format: .json)
+    let opened = try BPKitFile.open(URL(fileURLWithPath: folder.path("run.json")))
+    let back = try #require({ if case .checkpoint(let checkpoint) = opened { checkpoint } else { nil } }())
+    let stored = try CheckpointComparison.load(folder.path("run.h5"))
+    #expect(stored.progress.earlyStopping.float64BestWeights != nil)
+    #expect(back.progress.earlyStopping == stored.progress.earlyStopping)
+  }
 }

@@ -61,7 +61,11 @@ extension CheckpointJSON {
       try writer.integer(state.wait)
       try writer.key("stopped_epoch")
       try writer.integer(state.stoppedEpoch)
-      if let weights = state.bestWeights {
+      // A float64 run's best weights are float64 tensors, as its weights are.
+      if let exact = state.float64BestWeights {
+        try writer.key("best_weights")
+        try WeightsJSON.write(exact, order: model.orderedParameters.map(\.spec), encoding: encoding, to: writer)
+      } else if let weights = state.bestWeights {
         try writer.key("best_weights")
         try WeightsJSON.write(
           weights, order: model.orderedParameters.map(\.spec), encoding: encoding, to: writer)
@@ -153,13 +157,20 @@ extension CheckpointJSON {
       func count(_ name: String) throws(BPKitJSONError) -> Int {
         try fields.optional(name)?.integer(in: 0...Int.max) ?? 0
       }
-      progress.earlyStopping = EarlyStopping.State(
+      let specs = model.orderedParameters.map(\.spec)
+      var state = EarlyStopping.State(
         best: try best(fields), bestEpoch: try count("best_epoch"), wait: try count("wait"),
-        stoppedEpoch: try count("stopped_epoch"),
-        bestWeights: try fields.optional("best_weights").map { (weights) throws(BPKitJSONError) in
-          try WeightsJSON.read(
-            weights, specs: model.orderedParameters.map(\.spec), requireAll: true, what: "weight")
-        })
+        stoppedEpoch: try count("stopped_epoch"))
+      if let weights = fields.optional("best_weights") {
+        if model.dtype == .float64 {
+          let exact = try WeightsJSON.readFloat64(weights, specs: specs, requireAll: true, what: "weight")
+          state.bestWeights = exact.mapValues(Tensor<Float>.init(rounding:))
+          state.float64BestWeights = exact
+        } else {
+          state.bestWeights = try WeightsJSON.read(weights, specs: specs, requireAll: true, what: "weight")
+        }
+      }
+      progress.earlyStopping = state
     }
     if configuration.reduceLearningRateOnPlateau != nil, let cursor = object.optional("reduce_lr_on_plateau") {
       let fields = try cursor.object(allowing: ["best", "wait", "cooldown_counter"])
