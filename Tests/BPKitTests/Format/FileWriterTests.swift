@@ -65,4 +65,45 @@ import _BPKitTestSupport
     #expect(try Checkpoint(contentsOf: url).progress == second.progress)
     #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["run.ckpt.h5"])
   }
+
+  /// Data of ``FileWriter/concurrentChecksumBytes`` or more is checksummed on
+  /// another thread while it is written: the CRC-32 is the same as one
+  /// computed alone, and an error of the write comes back after the other
+  /// thread is done with the bytes.
+  @Test func largeDataIsChecksummedBesideItsWrite() throws {
+    let count = FileWriter.concurrentChecksumBytes + 12_345
+    let bytes = (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+    try bytes.withUnsafeBytes { buffer in
+      var wrote = false
+      let (result, crc) = try FileWriter.checksumming(buffer) {
+        wrote = true
+        return 7
+      }
+      #expect(wrote && result == 7)
+      #expect(crc == CRC32.checksum(buffer))
+      #expect(throws: CancellationError.self) {
+        _ = try FileWriter.checksumming(buffer) { () throws -> Int in throw CancellationError() }
+      }
+    }
+  }
+
+  /// A checkpoint whose kernel is larger than ``FileWriter/concurrentChecksumBytes``
+  /// gets the same bytes both ways, and its CRC-32s verify when it is read.
+  @Test func largeTensorsAreTheSameBuiltInMemoryOrOnDisk() throws {
+    let folder = try TemporaryDirectory()
+    let network = FormatSamples.denseNetwork(inputs: 1100, hidden: [1000], outputs: 2)
+    let checkpoint = FormatSamples.checkpoint(try FormatSamples.model(network))
+    #expect(checkpoint.model.parameters.values.contains { $0.count * 4 >= FileWriter.concurrentChecksumBytes })
+    try checkpoint.write(to: folder.url.appendingPathComponent("memory.ckpt.h5"))
+    try FileWriter.write(
+      to: folder.path("disk.ckpt.h5"), kind: .checkpoint, bpkitVersion: checkpoint.bpkitVersion,
+      estimatedBytes: checkpoint.estimatedFileBytes, imageLimit: 0, options: .init()
+    ) { writer in
+      try CheckpointFileCoding.write(checkpoint, with: writer)
+    }
+    let memory = try Data(contentsOf: folder.url.appendingPathComponent("memory.ckpt.h5"))
+    #expect(memory == (try Data(contentsOf: folder.url.appendingPathComponent("disk.ckpt.h5"))))
+    let loaded = try Checkpoint(contentsOf: folder.url.appendingPathComponent("disk.ckpt.h5"))
+    #expect(FormatSamples.bits(loaded.model.parameters) == FormatSamples.bits(checkpoint.model.parameters))
+  }
 }

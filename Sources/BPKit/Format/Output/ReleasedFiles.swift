@@ -39,23 +39,31 @@ enum ReleasedFiles {
     queue.async { _ = Glibc.close(descriptor) }
   }
 
-  /// Drops the page-cache pages of the file about to be replaced; its content
-  /// stays on disk, where a reader still finds it.
+  /// Drops the page-cache pages of the file about to be replaced, on the
+  /// background thread, while its replacement is written; its content stays
+  /// on disk, where a reader still finds it.
   ///
   /// A new file written while the old one's pages stay cached needs as many
   /// pages again, and pages the kernel has not handed out recently are
   /// expensive to fill: on this project's virtual machine, writing a
   /// 400 MB checkpoint beside a cached one ran at 0.15-0.3 GB/s, against
-  /// 1.4 GB/s into pages just freed. Pages that are dirty (an unsynced
-  /// write) are only queued for writing back, and stay.
+  /// 1.4 GB/s into pages just freed. Dropping 400 MB of pages takes about
+  /// 25 ms itself (`strace -T`), which the replacing writer paid before it
+  /// wrote a byte; on the background thread it overlaps the writing (see
+  /// BENCHMARKS.md, checkpoints). The file is opened here, before anything
+  /// is renamed over its name. Pages that are dirty (an unsynced write) are
+  /// only queued for writing back, and stay.
   static func dropCachedPages(of path: String) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW)
     guard descriptor >= 0 else { return }
-    _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
-    _ = Glibc.close(descriptor)
+    queue.async {
+      _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
+      _ = Glibc.close(descriptor)
+    }
   }
 
-  /// Returns once every file handed to ``close(later:)`` is closed.
+  /// Returns once every file handed to ``close(later:)`` is closed and
+  /// every ``dropCachedPages(of:)`` is done.
   static func waitUntilFreed() {
     queue.sync {}
   }
