@@ -45,6 +45,34 @@ struct MPITrainTests {
     }
   }
 
+  /// A float64 run's gradient chain is handed on in Double: 2 and 3 ranks
+  /// end with the bits of one process, a dense network's and an LSTM's.
+  @Test func float64RunsEndWithTheSameBitsOnTwoAndThreeRanks() throws {
+    let folder = try TemporaryDirectory()
+    let run =
+      Self.layers + ["--data", Self.digits, "--epochs", "2", "--dtype", "float64", "--validation-split", "0.1"]
+    try Self.train(ranks: nil, run + ["--checkpoint", folder.path("alone.h5")])
+    let alone = try CheckpointComparison.load(folder.path("alone.h5"))
+    #expect(alone.model.dtype == .float64)
+    for ranks in [2, 3] {
+      let path = folder.path("ranks-\(ranks).h5")
+      try Self.train(ranks: ranks, run + ["--checkpoint", path])
+      let split = try CheckpointComparison.load(path)
+      #expect(CheckpointComparison.differences(alone, split) == [], "\(ranks) ranks")
+      #expect(split.model.float64Parameters == alone.model.float64Parameters, "\(ranks) ranks")
+    }
+    try SequenceData.writeNoisySine(to: folder.path("sine.h5"), samples: 40, steps: 6)
+    let sequence = [
+      "--layers", "6x1,lstm5,1", "--data", folder.path("sine.h5"), "--x", "/x", "--y", "/y", "--loss", "mse",
+      "--epochs", "2", "--batch-size", "4", "--dtype", "float64",
+    ]
+    try Self.train(ranks: nil, sequence + ["--checkpoint", folder.path("lstm-alone.h5")])
+    try Self.train(ranks: 2, sequence + ["--checkpoint", folder.path("lstm-two.h5")])
+    let lstm = try CheckpointComparison.load(folder.path("lstm-alone.h5"))
+    #expect(lstm.model.dtype == .float64)
+    #expect(CheckpointComparison.differences(lstm, try CheckpointComparison.load(folder.path("lstm-two.h5"))) == [])
+  }
+
   /// L1 and L2 regularizers: the penalty's gradient joins the whole batch's
   /// gradient once, after the ranks' chain, so 3 ranks (and an LSTM's
   /// recurrent kernel on 2) end with the bits of one process.

@@ -92,6 +92,8 @@ struct ConvertCommand: ParsableCommand {
       let url = URL(fileURLWithPath: input)
       if SafetensorsFormat.looksLikeSafetensors(atPath: input) {
         for text in try SafetensorsFormat.readingNotes(ofFileAtPath: input) { note(text) }
+      } else if ONNXFormat.looksLikeONNX(atPath: input) {
+        for text in try ONNXFormat.readingNotes(ofFileAtPath: input) { note(text) }
       }
       var file = try BPKitFile.open(url, network: try layers.map { try NetworkDescription(layerSpecification: $0) })
       // Whatever bpkit could not take from a Keras file, it says.
