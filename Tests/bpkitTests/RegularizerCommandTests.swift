@@ -38,11 +38,13 @@ import _BPKitTestSupport
 
     let diff = try BPKitBinary.run("diff", folder.path("a.h5"), folder.path("b.h5"))
     #expect(diff.status == 1)
+    // Regularizers are settings: the weights of the same architecture are compared beside them.
     #expect(
-      diff.output.contains(
-        "layer 1: dense_1: dense 8 relu regularizers kernel L2(0.01), bias L1(0.001) vs dense_1: dense 8 relu "
-          + "regularizers kernel L2(0.02)"), "\(diff.output)")
-    #expect(diff.output.contains("layer 2: dense_2: dense 3 softmax regularizers kernel L1L2(l1=0.002, l2=0.003) vs"))
+      diff.output.contains("\ndense_1 regularizers: kernel L2(0.01), bias L1(0.001) vs kernel L2(0.02)\n"),
+      "\(diff.output)")
+    #expect(diff.output.contains("\ndense_2 regularizers: kernel L1L2(l1=0.002, l2=0.003) vs"), "\(diff.output)")
+    #expect(diff.output.contains("dense_1/kernel: max abs"), "\(diff.output)")
+    #expect(!diff.output.contains("different architectures"), "\(diff.output)")
 
     let converted = try BPKitBinary.run("convert", folder.path("a.h5"), folder.path("a.json"))
     #expect(converted.status == 0, "\(converted.error)")

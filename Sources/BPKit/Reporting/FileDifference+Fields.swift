@@ -7,13 +7,25 @@ extension FileDifference {
       fields.append(
         Field(name: "input shape", first: ModelSummary.text(a.input), second: ModelSummary.text(b.input)))
     }
-    for (index, (left, right)) in zip(a.layers, b.layers).enumerated() where left != right {
+    // Regularizers change training, not the weights' shapes: they are a setting (see `compareRegularizers`).
+    for (index, (left, right)) in zip(a.layers, b.layers).enumerated()
+    where left.withoutRegularizers != right.withoutRegularizers {
       fields.append(Field(name: "layer \(index + 1)", first: describe(left), second: describe(right)))
     }
     if a.layers.count != b.layers.count {
       fields.append(Field(name: "layers", first: "\(a.layers.count)", second: "\(b.layers.count)"))
     }
     return fields
+  }
+
+  /// The regularizers of the layers of two networks of the same
+  /// architecture that differ, one field per layer.
+  static func compareRegularizers(_ a: NetworkDescription, _ b: NetworkDescription) -> [Field] {
+    zip(a.layers, b.layers).filter { $0.regularizers != $1.regularizers }.map { left, right in
+      func text(_ regularizers: LayerRegularizers) -> String { regularizers.isEmpty ? "none" : regularizers.summary }
+      return Field(
+        name: "\(left.name) regularizers", first: text(left.regularizers), second: text(right.regularizers))
+    }
   }
 
   static func describe(_ layer: Layer) -> String {
@@ -124,5 +136,14 @@ extension FileDifference {
     }
     guard a.count != b.count else { return nil }
     return Field(name: "history", first: "\(a.count) epochs", second: "\(b.count) epochs")
+  }
+}
+
+extension Layer {
+  /// The layer with no regularizer: what its weights' shapes depend on.
+  fileprivate var withoutRegularizers: Layer {
+    var layer = self
+    layer.regularizers = .none
+    return layer
   }
 }

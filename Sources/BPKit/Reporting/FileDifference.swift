@@ -26,14 +26,17 @@ public struct FileDifference: Sendable {
   }
 
   /// How the networks differ (input shape, layer count, a layer's name or
-  /// kind); when not empty, weights and state were not compared.
+  /// kind); when not empty, weights and state were not compared. Layers that
+  /// differ only in their regularizers have the same architecture: their
+  /// weights are compared, and the regularizers listed in ``state``.
   public var architecture: [Field]
   /// Every weight tensor of the two models, in key order.
   public var weights: [TensorDifference]
   /// Every optimizer slot tensor, when both files hold optimizer state
   /// (checkpoints, and Keras files saved with their optimizer).
   public var optimizerSlots: [TensorDifference]
-  /// The differing optimizer and training-state values, when both files are checkpoints.
+  /// The differing settings: the layers' regularizers, and for two
+  /// checkpoints the optimizer and training-state values.
   public var state: [Field]
   /// Whether the training state was compared (both files are checkpoints).
   public var comparedTrainingState: Bool
@@ -58,6 +61,7 @@ public struct FileDifference: Sendable {
     notCompared = []
     comparedTrainingState = false
     guard architecture.isEmpty else { return }
+    state = Self.compareRegularizers(first.model.network, second.model.network)
     if first.model.dtype != second.model.dtype || first.model.dtype == .float64 {
       // Float64 weights are compared as they are stored; a float32 file's widened exactly beside them.
       if first.model.dtype != second.model.dtype {

@@ -87,4 +87,23 @@ import _BPKitTestSupport
         "input shape", "layer 3", "layers",
       ])
   }
+
+  @Test func layersDifferingOnlyInTheirRegularizersHaveTheirWeightsCompared() throws {
+    var network = model.network
+    let index = try #require(network.layers.firstIndex { $0.name == "dense_0" })
+    network.layers[index].regularizers = LayerRegularizers(kernel: Regularizer(l2: 0.01))
+    let regularized = try Model(network: network, parameters: model.parameters)
+    let difference = FileDifference(.model(model), .model(regularized))
+    #expect(difference.architecture.isEmpty)
+    #expect(!difference.isIdentical)
+    #expect(difference.weights.count == model.parameters.count)
+    #expect(difference.differingTensors.isEmpty)
+    let name = "dense_0"
+    let summary = LayerRegularizers(kernel: Regularizer(l2: 0.01)).summary
+    #expect(difference.state.map { [$0.name, $0.first, $0.second] } == [["\(name) regularizers", "none", summary]])
+    #expect(difference.text.contains("\(name) regularizers: none vs "), "\(difference.text)")
+    #expect(!difference.text.contains("different architectures"), "\(difference.text)")
+    let nudged = try nudged(regularized, ParameterKey(layer: "dense_0", name: "kernel"), by: 0.5)
+    #expect(FileDifference(.model(model), .model(nudged)).differingTensors.map(\.name) == ["dense_0/kernel"])
+  }
 }
