@@ -68,3 +68,21 @@ void bpk_sgemm_split_rows(int m, int n, int k, const float *a, int lda, const fl
     if (m <= 0 || n <= 0) return;
     bpk_team_run(parts, run_split_part, &s);
 }
+
+// The parts one after another on the calling thread, last to first when
+// `reversed`: a caller that alternates the order from call to call reads
+// first the part it read last, while the cache still holds it, instead of
+// the part that has been longest out of use (which, with weights of nearly
+// the cache's size, is the one evicted).
+void bpk_sgemm_split_rows_alone(int m, int n, int k, const float *a, int lda, const float *split_b,
+                                int parts, const float *bias, int accumulate, int relu, float *c,
+                                int ldc, int reversed) {
+    split_rows s = {
+        .kernel = bpk_kernel_for_path(bpk_kernels_current_path()),
+        .m = m, .n = n, .k = k, .a = a, .lda = lda,
+        .split_b = split_b, .parts = parts, .bias = bias, .accumulate = accumulate, .relu = relu,
+        .c = c, .ldc = ldc,
+    };
+    if (m <= 0 || n <= 0) return;
+    for (int t = 0; t < parts; t++) run_split_part(&s, reversed ? parts - 1 - t : t);
+}

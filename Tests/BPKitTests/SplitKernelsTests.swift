@@ -33,6 +33,25 @@ import Testing
     #expect(got.map(\.bitPattern) == expected, "\(path), \(threads) threads")
   }
 
+  /// On one thread, kernels of 512 KiB or more in all are cut in halves read
+  /// in alternating order from call to call; both orders keep every bit.
+  @Test(arguments: Kernels.supported)
+  func oneThreadReadsLargeKernelsInAlternatingHalves(path: Kernels.Path) throws {
+    let network = try NetworkDescription(layerSpecification: "784,256:relu,128:relu,10:softmax")
+    let model = try Model(initializing: network, seed: 25)
+    var random = Xoshiro256StarStar(seed: 26)
+    let x = (0..<(6 * 784)).map { _ in random.nextFloat() * 2 - 1 }
+    let expected = try PredictorRowsTests.oneByOne(model, x, shape: [6, 784])
+    let predictor = try Predictor(model: model)
+    let got = try Kernels.with(path: path, threads: 1) {
+      try (0..<6).flatMap { r in try predictor.predict(Array(x[(r * 784)..<((r + 1) * 784)]), count: 1) }
+    }
+    #expect(predictor.split?.alone == true && predictor.split?.parts == 2, "one thread cut the kernels in halves")
+    #expect(got.map(\.bitPattern) == expected, "\(path)")
+    _ = try Kernels.with(threads: 2) { try predictor.predict(Array(x[0..<784]), count: 1) }
+    #expect(predictor.split?.alone == false && predictor.split?.parts == 2, "two threads cut them for the team")
+  }
+
   @Test func smallLayersAndOneThreadAreNotCut() throws {
     let plan = try NetworkPlan(network: Self.network)
     let model = try Model(initializing: Self.network, seed: 21)

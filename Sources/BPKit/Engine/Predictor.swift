@@ -15,7 +15,10 @@ internal import CKernels
 /// cuts each large dense kernel by columns over the threads, so that each
 /// core streams its own part of the weights from its own cache: the
 /// predictor then keeps a second copy of those kernels, and the threads spin
-/// for up to 0.1 ms after the call waiting for the next one. The numbers are
+/// for up to 0.1 ms after the call waiting for the next one. On one thread,
+/// when those kernels hold 512 KiB or more, it keeps them cut in two halves
+/// and reads the halves in alternating order from one call to the next, so
+/// that each call starts with the half still in the cache. The numbers are
 /// the same on any number of threads.
 ///
 /// ```swift
@@ -46,6 +49,11 @@ public final class Predictor {
 
   /// The most threads a single sample's products are split over.
   static let maximumParts = 16
+
+  /// Whether single samples on one thread read the large kernels in halves
+  /// (``SplitKernels``, `alone`): when those kernels are large enough.
+  private lazy var aloneSplitPays: Bool =
+    dtype == .float32 && SplitKernels.cutWeights(plan: plan) >= SplitKernels.minimumAloneWeights
 
   /// Prepares a model for prediction.
   ///
@@ -116,14 +124,19 @@ public final class Predictor {
       guard output.count >= needed else { throw EngineError.targetSizeMismatch(expected: needed, actual: output.count) }
       if packed == nil && count > 1 { packed = PackedKernels(plan: plan, parameters: parameters.pointer) }
       let parts = count == 1 ? min(Int(bpk_kernels_current_threads()), Self.maximumParts) : 1
-      if parts > 1 && split?.parts != parts {
+      if parts > 1 && (split?.parts != parts || split?.alone == true) {
         split = SplitKernels(plan: plan, parameters: parameters.pointer, parts: parts)
+      }
+      // One thread: large kernels in halves, read in alternating order.
+      let alone = count == 1 && parts == 1 && aloneSplitPays
+      if alone && split?.alone != true {
+        split = SplitKernels(plan: plan, parameters: parameters.pointer, parts: 2, alone: true)
       }
       let blocks = RowBlocks(plan: plan, count: count, steps: steps)
       if blocks.count == 1 {
         run(
           rows: 0..<count, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!, in: workspace,
-          split: parts > 1 ? split : nil)
+          split: parts > 1 || alone ? split : nil)
       } else {
         runSplit(blocks, steps: steps, inputs: inputs.baseAddress!, output: output.baseAddress!)
       }

@@ -134,6 +134,12 @@ void bpk_sgemm_split_rows(int m, int n, int k, const float *a, int lda, const fl
 /// NULL when memory is short. Release with free().
 float *bpk_weights_allocate(long count);
 
+/// bpk_sgemm_split_rows with every part on the calling thread, one after
+/// another, the last first when `reversed` is set: the same numbers.
+void bpk_sgemm_split_rows_alone(int m, int n, int k, const float *a, int lda, const float *split_b,
+                                int parts, const float *bias, int accumulate, int relu, float *c,
+                                int ldc, int reversed);
+
 /// The same for Double, on the portable path only (gradient checks).
 void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
                const double *b, int ldb, int accumulate, double *c, int ldc);
