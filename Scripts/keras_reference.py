@@ -54,6 +54,10 @@ Needs:  python3 -m venv /work/.venv-keras && /work/.venv-keras/bin/pip install k
            runs continued 1 epoch, and runs from a compiled, never-trained model, into Fixtures/keras-regularizers/
            (see the README there); made with the JAX backend:
            KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py regularizers
+  float64  float64 dtype policies (keras.config.set_floatx("float64"), and dtype="float64" on every layer):
+           Keras runs continued 1 epoch, and runs from a compiled, never-trained model, into
+           Fixtures/keras-float64/ (see the README there); made with the JAX backend, x64 on:
+           KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py float64
   gated    LSTM and GRU: import cases (lstm_*, gru_*) and unsupported_layers.* into Fixtures/keras/, and
            training-parity references (lstm_OPT, gru_OPT) into Fixtures/keras-parity/; made with the
            JAX backend: KERAS_BACKEND=jax .build/ci-venv/bin/python Scripts/keras_reference.py gated
@@ -62,12 +66,15 @@ import argparse, json, os, subprocess, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import h5py
+if "float64" in sys.argv:
+    # JAX computes in float32 unless x64 is on, whatever dtype Keras asks for.
+    os.environ["JAX_ENABLE_X64"] = "1"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("what", choices=["import", "export", "parity", "settings", "schedules", "tf2", "gated", "callbacks",
                                      "frozen", "activations", "losses", "weights", "dropout",
-                                     "regularizers", "logits"])
+                                     "regularizers", "logits", "float64"])
 ap.add_argument("--seed", type=int, default=11)
 ap.add_argument("--bpkit", help="the bpkit binary that exports the models (export only)")
 a = ap.parse_args()
@@ -983,9 +990,85 @@ def make_logits():
 
 
 
+# MARK: float64 dtype policies
+FLOAT64_CASES = {
+    # keras.config.set_floatx("float64") before the model is built: every layer's policy is float64.
+    "adam_floatx_float64": (lambda: keras.optimizers.Adam(0.01), "floatx"),
+    # dtype="float64" on every layer, floatx left at float32.
+    "sgd_momentum_layers_float64": (lambda: keras.optimizers.SGD(0.05, momentum=0.9), "layers"),
+}
+
+
+def make_float64():
+    """Per case: NAME.start.keras/.h5 (compiled, never trained), NAME.keras/.h5 (after 2 epochs), and
+    NAME.ref.h5 with the data, Keras' float64 predictions after those 2 epochs (`trained`) and after a
+    third (`continued`)."""
+    folder = os.path.join(ROOT, "Fixtures", "keras-float64")
+    os.makedirs(folder, exist_ok=True)
+    n, batch = 40, 8
+    # bpkit reads data as float32 and widens it exactly: the inputs are float32 values.
+    x = rng.standard_normal((n, 4)).astype(np.float32)
+    y = targets("categorical_crossentropy", (3,), n)
+    for name, (make_opt, how) in FLOAT64_CASES.items():
+        keras.config.set_floatx("float64" if how == "floatx" else "float32")
+        keras.config.set_dtype_policy("float64" if how == "floatx" else "float32")
+        dtype = "float64" if how == "layers" else None
+        keras.utils.set_random_seed(a.seed)
+        model = keras.Sequential([keras.Input((4,), dtype="float64"),
+                                  L.Dense(5, activation="relu", name="hidden", dtype=dtype),
+                                  L.Dense(3, activation="softmax", name="out", dtype=dtype)])
+        model.compile(optimizer=make_opt(), loss="categorical_crossentropy")
+        model.optimizer.build(model.trainable_variables)
+        assert all(v.dtype == "float64" for v in model.weights), [v.dtype for v in model.weights]
+        base = os.path.join(folder, name)
+        model.save(base + ".start.keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".start.h5")
+        model._compile_config.config.update(compile_config)
+        x64, y64 = x.astype(np.float64), y.astype(np.float64)
+        model.fit(x64, y64, epochs=2, batch_size=batch, shuffle=False, verbose=0)
+        trained = model.predict(x64, verbose=0)
+        model.save(base + ".keras")
+        compile_config = dict(model._compile_config.config)
+        model.save(base + ".h5")
+        model._compile_config.config.update(compile_config)
+        model.fit(x64, y64, epochs=1, batch_size=batch, shuffle=False, verbose=0)
+        continued = model.predict(x64, verbose=0)
+        assert trained.dtype == np.float64 and continued.dtype == np.float64
+        with h5py.File(base + ".ref.h5", "w") as f:
+            f["x"] = x
+            f["y"] = y
+            f["trained"] = trained
+            f["continued"] = continued
+            f.attrs["keras_version"] = keras.__version__
+            f.attrs["backend"] = keras.backend.backend()
+            f.attrs["note"] = ("4 -> Dense 5 relu (hidden) -> Dense 3 softmax (out), float64 dtype policy ("
+                               + how + "); fit(x, y, epochs=2, batch_size=8, shuffle=False) from NAME.start.*, "
+                               "saved as NAME.*, then one more epoch; trained and continued are float64")
+        print(name, how, [str(v.dtype) for v in model.optimizer.variables[:3]])
+    # Mixed policies, which bpkit refuses by name: a float64 layer before a float32 one.
+    keras.config.set_floatx("float32")
+    keras.config.set_dtype_policy("float32")
+    model = keras.Sequential([keras.Input((4,)), L.Dense(5, activation="tanh", name="hidden", dtype="float64"),
+                              L.Dense(3, activation="softmax", name="out", dtype="float32")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
+    model.save(os.path.join(folder, "mixed_policies.keras"))
+    model.save(os.path.join(folder, "mixed_policies.h5"))
+    # float64 weights under a configuration that says float32 (a hand-edited file): bpkit refuses to
+    # round them, naming the archive and its member.
+    import zipfile
+    with zipfile.ZipFile(os.path.join(folder, "adam_floatx_float64.keras")) as src, \
+            zipfile.ZipFile(os.path.join(folder, "float64_weights_float32_config.keras"), "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "config.json":
+                data = data.replace(b'"float64"', b'"float32"')
+            out.writestr(item, data)
+
+
 {"import": make_import, "export": make_export, "parity": make_parity, "settings": make_settings,
  "schedules": lambda: make_settings(SCHEDULES),
  "tf2": lambda: tf_keras2_layouts(os.path.join(ROOT, "Fixtures", "keras-settings")), "gated": make_gated,
  "callbacks": make_callbacks, "frozen": make_frozen, "activations": make_activations, "losses": make_losses,
  "weights": make_weights, "dropout": make_dropout,
- "regularizers": make_regularizers, "logits": make_logits}[a.what]()
+ "regularizers": make_regularizers, "logits": make_logits, "float64": make_float64}[a.what]()

@@ -18,18 +18,18 @@ extension FileSummary {
 
   private var headline: String {
     let size = Self.bytes(fileSize)
+    // A float64 model says so; float32 is every file's default.
+    let dtype = model.dtype == .float64 ? ", float64" : ""
     switch format {
     case "keras", "keras-h5":
       let container = format == "keras" ? "Keras 3 archive" : "Keras legacy HDF5"
-      return "Keras \(kind), \(container)\(formatVersion.map { ", Keras \($0)" } ?? ""), \(size)"
+      return "Keras \(kind), \(container)\(formatVersion.map { ", Keras \($0)" } ?? "")\(dtype), \(size)"
     case "onnx":
       return "ONNX \(kind), \(size)"
     case "safetensors":
       return "safetensors \(kind), \(size)"
     default:
       let version = formatVersion.map { " format \($0)" } ?? ""
-      // A float64 model says so; float32 is every file's default.
-      let dtype = model.dtype == .float64 ? ", float64" : ""
       return "bpkit \(kind), \(format == "hdf5" ? "HDF5" : format.uppercased())\(version)\(dtype), \(size)"
     }
   }

@@ -33,7 +33,7 @@ enum KerasArchive {
       let model = try plan.model(file: path) { source, index, _ in
         let vars = "\(source.archivePath)/vars"
         guard try contains(root, vars + "/\(index)") else { return nil }
-        return try KerasLegacyHDF5.variable(vars + "/\(index)", in: root, file: path)
+        return try KerasLegacyHDF5.variable(vars + "/\(index)", in: root, file: weightsFile.path)
       }
       // bpkit keeps the model's feature and class names in metadata.json, which Keras ignores.
       let bpkit = metadata?["bpkit"] as? [String: Any]
@@ -133,6 +133,10 @@ enum KerasArchive {
     return object
   }
 
+  /// What messages call the archive's weights: the user's file and the
+  /// member, never a name that exists only in memory.
+  static func weightsName(_ file: String) -> String { "\(file), member model.weights.h5" }
+
   /// libhdf5 reads files, not zip entries: the weights are extracted into
   /// memory (``KerasWeightsExtraction``), never to disk, and opened as a file
   /// image under the same policy as any HDF5 file.
@@ -146,7 +150,7 @@ enum KerasArchive {
     let weights: HDF5File
     do {
       weights = try FormatError.wrappingHDF5Errors {
-        try OpeningPolicy.openHDF5(image: image, name: "model.weights.h5", trust: trust)
+        try OpeningPolicy.openHDF5(image: image, name: weightsName(file), trust: trust)
       }
     } catch {
       throw KerasError.refusedMember(file: file, member: "model.weights.h5", detail: "\(error)")

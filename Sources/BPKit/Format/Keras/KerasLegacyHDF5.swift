@@ -130,7 +130,7 @@ enum KerasLegacyHDF5 {
         reason: "the file holds \(named.count) optimizer slot variables; \(configuration.kind.rawValue) needs "
           + "\(expected.count * trainable.count)")
     }
-    return try KerasOptimizer.state(configuration, iterations: iterations, named: named)
+    return try KerasOptimizer.state(configuration, iterations: iterations, named: named, dtype: model.dtype)
   }
 
   /// The last component of a Keras weight path, without TensorFlow's `:0`.

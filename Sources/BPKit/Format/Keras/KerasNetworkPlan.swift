@@ -22,9 +22,14 @@ struct KerasNetworkPlan {
 
   var network: NetworkDescription
   var sources: [Source]
+  /// The precision of every layer's dtype policy: float64 when each layer's
+  /// is `float64` (Keras' `keras.config.set_floatx("float64")` or
+  /// `dtype="float64"`); the weights and optimizer slots are then read as
+  /// Float64.
+  var dtype: DType = .float32
   /// Settings of the file's layers that bpkit drops or changes: a frozen
   /// layer, a regularizer or constraint, a recurrent layer's dropout, a
-  /// Dropout layer's seed, a dtype policy other than float32.
+  /// Dropout layer's seed, a dtype policy other than float32 and float64.
   var warnings: [String] = []
 
   /// Reads a model configuration (the `model_config` attribute, or `config.json`).
@@ -42,6 +47,7 @@ struct KerasNetworkPlan {
     var unsupported: [String] = []
     var usedArchiveNames: [String: Int] = [:]
     var warnings: [String] = []
+    var policies: [(layer: String, policy: String)] = []
 
     for entry in layerConfigs {
       let kerasClass = entry["class_name"] as? String ?? "?"
@@ -58,6 +64,7 @@ struct KerasNetworkPlan {
       }
       if input == nil, let shape = layerConfig["batch_input_shape"] { input = try inputShape(shape, file: file) }
       warnings += droppedSettings(of: name, className: kerasClass, layerConfig)
+      policies.append((name, dtypePolicyName(layerConfig["dtype"]) ?? "float32"))
       // Keras names each layer's weights group after its class in snake case,
       // numbered per class in order (saving_lib._save_container_state).
       let snake = snakeCase(kerasClass)
@@ -188,6 +195,7 @@ struct KerasNetworkPlan {
       }
     }
     guard unsupported.isEmpty else { throw KerasError.unsupportedLayers(file: file, layers: unsupported) }
+    let dtype = try modelDType(policies, file: file)
     guard let input else {
       throw KerasError.invalidConfiguration(file: file, detail: "the input shape is not recorded (no InputLayer)")
     }
@@ -197,7 +205,7 @@ struct KerasNetworkPlan {
     } catch {
       throw KerasError.invalidConfiguration(file: file, detail: error.description)
     }
-    return KerasNetworkPlan(network: network, sources: sources, warnings: warnings)
+    return KerasNetworkPlan(network: network, sources: sources, dtype: dtype, warnings: warnings)
   }
 
   private struct Refusal: Error { var text: String }
@@ -248,10 +256,30 @@ struct KerasNetworkPlan {
             + "before or after one is kept)")
       }
     }
-    if let policy = dtypePolicyName(config["dtype"]), policy != "float32" {
+    if let policy = dtypePolicyName(config["dtype"]), policy != "float32", policy != "float64" {
       dropped.append("\(layer): dtype policy \(policy) becomes float32, which bpkit computes in")
     }
     return dropped
+  }
+
+  /// float64 when every layer's dtype policy is `float64`, else float32. A
+  /// model whose layers mix float64 with another policy is refused by name:
+  /// bpkit computes a whole model in one precision, and neither widening the
+  /// others nor rounding the float64 layers would compute what Keras does.
+  private static func modelDType(_ policies: [(layer: String, policy: String)], file: String) throws -> DType {
+    let wide = policies.filter { $0.policy == "float64" }
+    if wide.isEmpty { return .float32 }
+    if wide.count == policies.count { return .float64 }
+    let others = policies.filter { $0.policy != "float64" }
+    func list(_ layers: [(layer: String, policy: String)]) -> String {
+      layers.map { "'\($0.layer)' (\($0.policy))" }.joined(separator: ", ")
+    }
+    throw KerasError.invalidConfiguration(
+      file: file,
+      detail: "the layers mix dtype policies: \(list(wide)) against \(list(others)); bpkit computes a whole model "
+        + "in one precision and imports it only when every layer has the same policy: set one in Keras "
+        + "(keras.config.set_floatx(\"float64\") before building the model, or dtype=\"float64\" on every layer) "
+        + "and save it again")
   }
 
   /// The name of a layer's dtype policy: a string (Keras 2, early Keras 3)
@@ -382,7 +410,21 @@ struct KerasNetworkPlan {
   /// Builds the model from the Keras variables of each source layer, found by
   /// `variable(source, index, name)`, which returns `nil` when absent.
   func model(file: String, variable: (Source, Int, String) throws -> KerasVariable?) throws -> Model {
-    var parameters: [ParameterKey: Tensor<Float>] = [:]
+    switch dtype {
+    case .float32:
+      return try Model(network: network, parameters: try tensors(file: file, variable: variable) { try $0.read() })
+    case .float64:
+      return try Model(
+        network: network,
+        float64Parameters: try tensors(file: file, variable: variable) { try $0.readFloat64() })
+    }
+  }
+
+  private func tensors<S: BLASScalar>(
+    file: String, variable: (Source, Int, String) throws -> KerasVariable?,
+    read: (KerasVariable) throws -> Tensor<S>
+  ) throws -> [ParameterKey: Tensor<S>] {
+    var parameters: [ParameterKey: Tensor<S>] = [:]
     let specs = try network.parameterSpecs()
     for (layer, source) in zip(network.layers, sources) {
       for (index, pair) in source.variables.enumerated() {
@@ -398,18 +440,19 @@ struct KerasNetworkPlan {
             file: file, layer: source.kerasName, detail: "\(pair.keras) has shape \(stored.shape), expected \(expected)"
           )
         }
-        var tensor = try stored.read()
+        var tensor = try read(stored)
         if pair.keras == "variance" {
           guard tensor.scalars.allSatisfy({ $0 >= 0 }) else {
             throw KerasError.invalidWeights(
               file: file, layer: source.kerasName, detail: "variance holds a negative value")
           }
-          // keras.layers.Normalization divides by max(sqrt(variance), epsilon), epsilon = 1e-7.
-          tensor.scalars = tensor.scalars.map { Swift.max($0.squareRoot(), 1e-7) }
+          // keras.layers.Normalization divides by max(sqrt(variance), epsilon), epsilon = 1e-7 in the layer's dtype.
+          let epsilon = S.self == Float.self ? S(Float(1e-7)) : S(Double(1e-7))
+          tensor.scalars = tensor.scalars.map { Swift.max($0.squareRoot(), epsilon) }
         }
         parameters[key] = tensor
       }
     }
-    return try Model(network: network, parameters: parameters)
+    return parameters
   }
 }

@@ -194,22 +194,37 @@ enum KerasOptimizer {
         }
       }
     }
-    return try state(configuration, iterations: iterations, named: named)
+    return try state(configuration, iterations: iterations, named: named, dtype: model.dtype)
   }
 
-  /// The optimizer state from slot variables already matched to their slot and weight.
+  /// The optimizer state from slot variables already matched to their slot
+  /// and weight, read in the model's precision `dtype`.
   static func state(
     _ configuration: OptimizerConfiguration, iterations: Int64,
-    named: [(slot: String, spec: ParameterSpec, variable: KerasVariable)]
+    named: [(slot: String, spec: ParameterSpec, variable: KerasVariable)], dtype: DType
   ) throws(Skipped) -> OptimizerState {
-    var slots: [String: [ParameterKey: Tensor<Float>]] = [:]
+    switch dtype {
+    case .float32:
+      let slots = try slots(configuration, named: named) { try $0.read() }
+      return OptimizerState(configuration: configuration, iterations: iterations, slots: slots)
+    case .float64:
+      let slots = try slots(configuration, named: named) { try $0.readFloat64() }
+      return OptimizerState(configuration: configuration, iterations: iterations, float64Slots: slots)
+    }
+  }
+
+  private static func slots<S: BLASScalar>(
+    _ configuration: OptimizerConfiguration, named: [(slot: String, spec: ParameterSpec, variable: KerasVariable)],
+    read: (KerasVariable) throws -> Tensor<S>
+  ) throws(Skipped) -> [String: [ParameterKey: Tensor<S>]] {
+    var slots: [String: [ParameterKey: Tensor<S>]] = [:]
     for (slot, spec, variable) in named {
       guard variable.shape == spec.shape else {
         throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) has shape \(variable.shape), not \(spec.shape)")
       }
-      let tensor: Tensor<Float>
+      let tensor: Tensor<S>
       do {
-        tensor = try variable.read()
+        tensor = try read(variable)
       } catch {
         throw Skipped(reason: "optimizer slot \(slot) for \(spec.key) cannot be read: \(error)")
       }
@@ -223,7 +238,7 @@ enum KerasOptimizer {
       }
       slots[slot, default: [:]][spec.key] = tensor
     }
-    return OptimizerState(configuration: configuration, iterations: iterations, slots: slots)
+    return slots
   }
 
   /// The serialized Keras optimizer for a bpkit configuration, or `nil` when Keras lacks it.

@@ -11,10 +11,25 @@ struct KerasVariable {
 
   /// Reads the values as Float32, refusing NaN and infinities.
   func read() throws -> Tensor<Float> {
+    try read(as: Float.self)
+  }
+
+  /// Reads the values as Float64 (a float64 dtype policy's variables; a
+  /// float32 dataset widens exactly), refusing NaN and infinities.
+  func readFloat64() throws -> Tensor<Double> {
+    try read(as: Double.self)
+  }
+
+  private func read<S: BinaryFloatingPoint & HDF5Scalar>(as _: S.Type) throws -> Tensor<S> {
     guard dataset.elementType == .float32 || dataset.elementType == .float64 else {
-      throw FormatError.wrongElementType(file: file, path: dataset.path, expected: "float32 values")
+      throw FormatError.wrongElementType(
+        file: file, path: dataset.path, expected: S.self == Float.self ? "float32 values" : "float64 values")
     }
-    let scalars = try dataset.read(as: Float.self)
+    // A float32 dataset under a float64 policy (Keras on JAX without x64 stores
+    // float32) widens exactly; a float64 one is never narrowed here.
+    let scalars =
+      S.self == Double.self && dataset.elementType == .float32
+      ? try dataset.read(as: Float.self).map { S($0) } : try dataset.read(as: S.self)
     if let index = scalars.firstIndex(where: { !$0.isFinite }) {
       throw FormatError.invalidValue(
         file: file, path: dataset.path,

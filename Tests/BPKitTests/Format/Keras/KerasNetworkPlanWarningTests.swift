@@ -5,7 +5,8 @@ import _BPKitTestSupport
 @testable import BPKit
 
 /// What bpkit drops from a Keras model's layers is said in its warnings:
-/// regularizers and constraints, dropout, a dtype policy other than float32.
+/// regularizers and constraints, dropout, a dtype policy other than float32
+/// and float64.
 /// A frozen layer is kept frozen, without a warning.
 @Suite struct KerasNetworkPlanWarningTests {
   static func plan(_ layers: [[String: Any]]) throws -> KerasNetworkPlan {
@@ -33,24 +34,48 @@ import _BPKitTestSupport
           "kernel_regularizer": ["class_name": "L2", "config": ["l2": 0.01]], "bias_regularizer": NSNull(),
           "kernel_constraint": ["class_name": "MaxNorm", "config": [:] as [String: Any]],
         ]),
-      Self.dense("double", ["dtype": ["class_name": "DTypePolicy", "config": ["name": "float64"]]]),
       Self.dense("half", ["dtype": "mixed_bfloat16"]),
       ["class_name": "Dropout", "config": ["name": "drop", "rate": 0.25, "seed": 7]],
     ])
-    #expect(plan.warnings.count == 5, "\(plan.warnings)")
+    #expect(plan.warnings.count == 4, "\(plan.warnings)")
     #expect(plan.network.layers.last?.kind == .dropout(rate: 0.25))
     #expect(plan.network.layers.filter { !$0.trainable }.map(\.name) == ["frozen"])
     #expect(plan.warnings[1].hasPrefix("layer 'regular' (Dense): kernel_constraint "))
     // An L2 kernel regularizer is taken (format 1.5), not dropped.
     #expect(plan.network.layers[2].regularizers == LayerRegularizers(kernel: Regularizer(l2: 0.01)))
-    #expect(plan.warnings[2] == "layer 'double' (Dense): dtype policy float64 becomes float32, which bpkit computes in")
     #expect(
-      plan.warnings[3] == "layer 'half' (Dense): dtype policy mixed_bfloat16 becomes float32, which bpkit computes in")
-    #expect(plan.warnings[4] == "layer 'drop' (Dropout): seed 7 is dropped; bpkit draws its masks from the run's seed")
+      plan.warnings[2] == "layer 'half' (Dense): dtype policy mixed_bfloat16 becomes float32, which bpkit computes in")
+    #expect(plan.warnings[3] == "layer 'drop' (Dropout): seed 7 is dropped; bpkit draws its masks from the run's seed")
     #expect(
       plan.warnings[0]
         == "layer 'rnn' (SimpleRNN): dropout 0.1 is dropped; bpkit has no dropout inside recurrent layers (a Dropout "
         + "layer before or after one is kept)")
+  }
+
+  /// A float64 dtype policy on every layer makes a float64 model, without a
+  /// warning; float64 beside any other policy is refused, naming the layers.
+  @Test func float64PoliciesAreTakenWholeOrRefusedByName() throws {
+    let float64: [String: Any] = ["dtype": ["class_name": "DTypePolicy", "config": ["name": "float64"]]]
+    let plan = try Self.plan([
+      ["class_name": "SimpleRNN", "config": ["name": "rnn", "units": 2, "dtype": "float64"]],
+      Self.dense("double", float64),
+      ["class_name": "Dropout", "config": ["name": "drop", "rate": 0.25, "dtype": "float64"]],
+    ])
+    #expect(plan.dtype == .float64)
+    #expect(plan.warnings.isEmpty, "\(plan.warnings)")
+    #expect(try Self.plan([Self.dense("single", [:])]).dtype == .float32)
+    expectReason(
+      KerasError.invalidConfiguration(
+        file: "m.keras",
+        detail: "the layers mix dtype policies: 'double' (float64) against 'single' (float32), 'half' "
+          + "(mixed_bfloat16); bpkit computes a whole model in one precision and imports it only when every layer "
+          + "has the same policy: set one in Keras (keras.config.set_floatx(\"float64\") before building the "
+          + "model, or dtype=\"float64\" on every layer) and save it again")
+    ) {
+      try Self.plan([
+        Self.dense("double", float64), Self.dense("single", [:]), Self.dense("half", ["dtype": "mixed_bfloat16"]),
+      ])
+    }
   }
 
   /// What bpkit cannot take (an activity regularizer, another regularizer
