@@ -8,6 +8,13 @@ import Foundation
 /// sigmoid outputs, mean squared error otherwise. Probabilities are clipped to
 /// [1e-7, 1 − 1e-7] before taking logarithms, as Keras does.
 ///
+/// A network trained with a from-logits loss has a linear output layer whose
+/// values are logits z: given that loss (``init(network:loss:)``), the loss is
+/// computed from the logits as Keras does, lse(z) − z_label for categorical
+/// cross-entropy and max(z, 0) − z·t + log(1 + e^−|z|) for binary
+/// cross-entropy, in Double and without clipping; the class is the largest
+/// logit, or 1 for a single logit above 0.
+///
 /// A single sigmoid output `p` predicts class 1 when `p >= 0.5`. Regression
 /// models (outputs neither softmax nor sigmoid) have no accuracy; they report
 /// the mean squared and mean absolute errors and the coefficient of
@@ -30,19 +37,43 @@ public struct Evaluation: Sendable {
 
   /// An evaluation for a network's output layer.
   public init(network: NetworkDescription) throws(BPKitError) {
+    try self.init(network: network, loss: nil)
+  }
+
+  /// An evaluation for a network trained with `loss`: a from-logits loss
+  /// reads the linear output's values as logits; any other loss, or `nil`
+  /// (a file that does not record its loss), evaluates by the output layer
+  /// as ``init(network:)`` does.
+  ///
+  /// - Throws: ``BPKitError`` (``BPKitError/Code/invalidSetting``) when a
+  ///   from-logits loss is given for an output layer with an activation.
+  public init(network: NetworkDescription, loss: Loss?) throws(BPKitError) {
     do {
-      switch try network.outputKind() {
+      let kind = try network.outputKind()
+      if let loss, loss.fromLogits {
+        let width = try network.outputShape().width
+        guard case .regression = kind else {
+          throw TrainingError.invalidSetting(
+            "the loss \(loss.rawValue) takes a linear output layer's logits, but the network's output is "
+              + "\(kind.description)")
+        }
+        self.loss = loss
+        classCount = loss.isBinary && width > 1 ? nil : (loss.isBinary ? 2 : width)
+        confusion = classCount.map(ConfusionMatrix.init)
+        return
+      }
+      switch kind {
       case .classes(let count):
-        loss = .categoricalCrossEntropy
+        self.loss = .categoricalCrossEntropy
         classCount = count
       case .binary:
-        loss = .binaryCrossEntropy
+        self.loss = .binaryCrossEntropy
         classCount = 2
       case .multiLabel:
-        loss = .binaryCrossEntropy
+        self.loss = .binaryCrossEntropy
         classCount = nil
       case .regression(let width):
-        loss = .meanSquaredError
+        self.loss = .meanSquaredError
         classCount = nil
         targetSums = Array(repeating: 0, count: width)
         targetSquareSums = targetSums
@@ -118,8 +149,11 @@ public struct Evaluation: Sendable {
     func clipped(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
     let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
     switch loss {
-    case .categoricalCrossEntropy, .categoricalCrossEntropyFromLogits, .sparseCategoricalCrossEntropy,
-      .sparseCategoricalCrossEntropyFromLogits:
+    case .categoricalCrossEntropyFromLogits, .sparseCategoricalCrossEntropyFromLogits:
+      try addLogits(output, target, predicted: predicted, row: row, source: source)
+    case .binaryCrossEntropyFromLogits:
+      try addBinaryLogits(output, target, row: row, source: source)
+    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy:
       let truth: Int
       if target.count == 1 {
         let label = target.first!
@@ -134,7 +168,7 @@ public struct Evaluation: Sendable {
         lossSum -= zip(output, target).reduce(0) { $0 + Double($1.1) * ElementaryFunctions.log(clipped($1.0)) }
       }
       confusion?.record(truth: truth, predicted: predicted)
-    case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
+    case .binaryCrossEntropy:
       for (p, t) in zip(output, target) {
         let q = clipped(p)
         lossSum -=
@@ -161,6 +195,54 @@ public struct Evaluation: Sendable {
         targetSquareSums[index] += Double(t) * Double(t)
       }
       lossSum += squares / Double(output.count)
+    }
+  }
+
+  /// One row of categorical cross-entropy from logits z:
+  /// −log softmax(z)_k = lse(z) − z_k, with lse(z) = m + log Σ e^(z_i − m) and
+  /// m = max z, so that no exponential overflows; Σ_k t_k (lse(z) − z_k) for a
+  /// one-hot or soft row t.
+  private mutating func addLogits<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
+    _ output: ArraySlice<S>, _ target: ArraySlice<T>, predicted: Int, row: Int, source: String
+  ) throws(DataError) {
+    let largest = Double(output[output.startIndex + predicted])
+    let logSumExp =
+      largest + ElementaryFunctions.log(output.reduce(0) { $0 + ElementaryFunctions.exp(Double($1) - largest) })
+    let truth: Int
+    if target.count == 1 {
+      let label = target.first!
+      // Compared as a Float before the conversion, which traps past Int's range.
+      guard label.isFinite, label == label.rounded(), label >= 0, label < T(output.count) else {
+        throw .labelOutOfRange(source: source, row: row, value: Double(label), classCount: output.count)
+      }
+      truth = Int(label)
+      lossSum += logSumExp - Double(output[output.startIndex + truth])
+    } else {
+      truth = target.indices.max { target[$0] < target[$1] }! - target.startIndex
+      lossSum += zip(output, target).reduce(0) { $0 + Double($1.1) * (logSumExp - Double($1.0)) }
+    }
+    confusion?.record(truth: truth, predicted: predicted)
+  }
+
+  /// One row of binary cross-entropy from logits z, as TensorFlow's
+  /// `sigmoid_cross_entropy_with_logits` computes it:
+  /// max(z, 0) − z·t + log(1 + e^−|z|), averaged over the row's outputs; a
+  /// single logit's class is 1 when z > 0 (σ(z) > ½).
+  private mutating func addBinaryLogits<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
+    _ output: ArraySlice<S>, _ target: ArraySlice<T>, row: Int, source: String
+  ) throws(DataError) {
+    guard target.count == output.count else {
+      throw .widthMismatch(source: "\(source) labels", expected: output.count, found: target.count)
+    }
+    for (z, t) in zip(output, target) {
+      let z = Double(z)
+      lossSum +=
+        (max(z, 0) - z * Double(t) + ElementaryFunctions.log1p(ElementaryFunctions.exp(-abs(z))))
+        / Double(output.count)
+    }
+    if classCount == 2, let z = output.first, let t = target.first {
+      guard t == 0 || t == 1 else { throw .labelOutOfRange(source: source, row: row, value: Double(t), classCount: 2) }
+      confusion?.record(truth: Int(t), predicted: z > 0 ? 1 : 0)
     }
   }
 }

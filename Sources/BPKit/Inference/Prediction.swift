@@ -36,6 +36,10 @@ public enum Prediction {
   ///     before the first batch, and on rank 0 only, and finished after the last.
   ///   - evaluate: Whether to compare the outputs with the samples' labels
   ///     (open the source with labels), as ``Evaluation`` does.
+  ///   - loss: The loss the network was trained with, when its file records
+  ///     it or the caller knows it: a from-logits loss evaluates the outputs
+  ///     as logits (``Evaluation/init(network:loss:)``); `nil` evaluates by
+  ///     the output layer.
   ///   - batchSize: The samples per batch, at least 1; 1 writes each
   ///     sample's prediction as soon as it is read (a pipeline).
   ///   - communicator: The ranks sharing the job, or `nil` for this process alone.
@@ -48,12 +52,13 @@ public enum Prediction {
   public static func run(
     source: any SampleReader, predictor: Predictor,
     writer: @autoclosure () throws(BPKitError) -> (any PredictionWriter)?, evaluate: Bool = false,
-    batchSize: Int = 256, communicator: (any Communicator)? = nil
+    loss: Loss? = nil, batchSize: Int = 256, communicator: (any Communicator)? = nil
   ) throws(BPKitError) -> PredictionOutcome {
     do {
       guard batchSize >= 1 else { throw TrainingError.invalidSetting("the batch size must be at least 1") }
       var job = try PredictionJob(
-        source: source, predictor: predictor, evaluate: evaluate, batchSize: batchSize, communicator: communicator)
+        source: source, predictor: predictor, evaluate: evaluate, loss: loss, batchSize: batchSize,
+        communicator: communicator)
       let writer = job.rank == 0 ? try writer() : nil
       try job.run(writer: writer)
       return PredictionOutcome(sampleCount: job.sampleCount, evaluation: job.evaluation)
@@ -64,7 +69,7 @@ public enum Prediction {
   }
 }
 
-/// What ``Prediction/run(source:predictor:writer:evaluate:batchSize:communicator:)`` did.
+/// What ``Prediction/run(source:predictor:writer:evaluate:loss:batchSize:communicator:)`` did.
 public struct PredictionOutcome: Sendable {
   /// The number of samples predicted, by all ranks together.
   public var sampleCount: Int

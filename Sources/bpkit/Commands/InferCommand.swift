@@ -27,7 +27,13 @@ struct InferCommand: ParsableCommand {
       EVALUATION: with --labels (a CSV column, an HDF5 dataset, or the "label" member \
       of object rows {"input": [...], "label": n} in JSON), loss, accuracy and a \
       confusion matrix (for classifiers) are printed after the predictions (to \
-      standard error when predictions go to standard output), or alone with --metrics-only.
+      standard error when predictions go to standard output), or alone with --metrics-only. \
+      The loss is the one the file records (a checkpoint's or a Keras file's): a from-logits \
+      loss reads the outputs as logits (cross-entropy lse(z) - z_label, binary \
+      cross-entropy from logits, the class the largest logit or a logit above 0), as \
+      Keras' evaluate does. A model file does not record its loss: a linear output is \
+      then evaluated as values (mean squared error) with a note, unless --loss names \
+      the loss that trained it.
       """
   )
 
@@ -79,19 +85,30 @@ struct InferCommand: ParsableCommand {
   @Flag(name: .long, help: "Print only the evaluation, not the predictions (needs --labels).")
   var metricsOnly = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "With --labels: the loss that trained the model, for a file that does not record it (a model file); "
+        + "a from-logits loss reads the outputs as logits.", valueName: "loss"))
+  var loss: LossOption?
+
   func validate() throws {
     if argmax && topK != nil { throw ValidationError("give either --argmax or --top-k, not both") }
     if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if metricsOnly && labels == nil { throw ValidationError("--metrics-only needs --labels") }
+    if loss != nil && labels == nil { throw ValidationError("--loss needs --labels: it says how to evaluate") }
     if format == .h5 && output == "-" { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
   }
 
   func run() throws {
     let communicator = try ProcessGroup.communicator()
     try ProcessGroup.reporting(communicator) {
-      let model = try openModel()
+      let file = try openModel()
+      let model = file.model
+      let evaluationLoss = try evaluationLoss(
+        recorded: file.recordedLoss, of: model, noting: communicator?.rank ?? 0 == 0)
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
@@ -108,7 +125,8 @@ struct InferCommand: ParsableCommand {
       let outcome = try Prediction.run(
         source: source, predictor: predictor,
         writer: metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader),
-        evaluate: labels != nil, batchSize: input == "-" ? 1 : batchSize, communicator: communicator)
+        evaluate: labels != nil, loss: evaluationLoss, batchSize: input == "-" ? 1 : batchSize,
+        communicator: communicator)
       if let evaluation = outcome.evaluation {
         report(evaluation, classNames: model.names.classes, toStandardError: !metricsOnly && output == "-")
       }
@@ -116,9 +134,9 @@ struct InferCommand: ParsableCommand {
   }
 
   /// The model; when MODEL is not one but --input is, the arguments were swapped, and the message says so.
-  private func openModel() throws -> Model {
+  private func openModel() throws -> BPKitFile {
     do {
-      return try BPKitFile.open(URL(fileURLWithPath: model)).model
+      return try BPKitFile.open(URL(fileURLWithPath: model))
     } catch {
       let inputIsModel =
         input != "-" && HDF5Signature.isPresent(atPath: input) || KerasModel.format(ofFileAtPath: input) != nil
@@ -129,6 +147,27 @@ struct InferCommand: ParsableCommand {
       }
       throw error
     }
+  }
+
+  /// The loss to evaluate with: the file's, or --loss; a linear output whose loss nobody gave is evaluated as
+  /// values, with a note (on rank 0) saying how a model trained from logits is evaluated instead.
+  private func evaluationLoss(recorded: Loss?, of model: Model, noting: Bool) throws -> Loss? {
+    guard labels != nil else { return nil }
+    if let given = loss?.loss, let recorded, given != recorded {
+      throw ValidationError(
+        "--loss \(given.rawValue) differs from the loss \(recorded.rawValue) that \(self.model) records; "
+          + "leave --loss out")
+    }
+    let chosen = loss?.loss ?? recorded
+    if chosen == nil, noting, case .regression = try model.network.outputKind() {
+      FileHandle.standardError.write(
+        Data(
+          ("bpkit: note: \(self.model) does not record the loss that trained it, so its linear outputs are "
+            + "evaluated as values (mean squared error); for a model trained from logits give --loss "
+            + "cross-entropy-from-logits, sparse-cross-entropy-from-logits or binary-cross-entropy-from-logits\n")
+            .utf8))
+    }
+    return chosen
   }
 
   /// The input; `noting` says which CSV columns the model does not take (once, on rank 0 under mpirun).
@@ -174,3 +213,14 @@ struct InferCommand: ParsableCommand {
 }
 
 extension PredictionFormat: ExpressibleByArgument {}
+
+extension BPKitFile {
+  /// The loss the file says trained its model: a checkpoint's, or the one a Keras file was compiled with.
+  fileprivate var recordedLoss: Loss? {
+    switch self {
+    case .checkpoint(let checkpoint): checkpoint.configuration.loss
+    case .keras(let keras): keras.loss
+    case .model: nil
+    }
+  }
+}
