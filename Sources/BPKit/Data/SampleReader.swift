@@ -49,7 +49,7 @@ public struct SampleBatch: Sendable {
 /// CSV (``CSVSampleReader``), HDF5 (``HDF5SampleReader``), a JSON array or
 /// JSON Lines (``JSONSampleReader``), from a file or standard input.
 ///
-/// `bpkit infer` predicts from one, and ``Dataset/readCSV(path:targetColumns:ignoring:requireFinite:classes:)``
+/// `bpkit infer` predicts from one, and ``Dataset/readCSV(path:targetColumns:ignoring:requireFinite:classes:dtype:)``
 /// gathers the samples of a ``CSVSampleReader`` into memory for training.
 public protocol SampleReader: AnyObject {
   /// The name used in messages: a path or `standard input`.

@@ -1,5 +1,5 @@
 extension Model {
-  /// The name given to the standardize layer that ``standardizing(mean:std:)`` adds.
+  /// The name given to the standardize layer that ``standardizing(mean:std:)-([Float],_)`` or ``standardizing(mean:std:)-([Double],_)`` adds.
   public static let standardizationLayerName = "standardize"
 
   /// The model with a first layer that scales each input feature as

@@ -102,7 +102,8 @@ enum Float32Text {
       exponent += negativeExponent ? -written : written
     }
     if tooManyDigits {
-      let text = String(decoding: UnsafeBufferPointer(start: start, count: start.distance(to: end)), as: UTF8.self)
+      // The number's own text only: in an array, more numbers follow it before `end`.
+      let text = String(decoding: UnsafeBufferPointer(start: start, count: start.distance(to: cursor)), as: UTF8.self)
       guard let value = Float(text), value.isFinite else { return nil }
       return value
     }

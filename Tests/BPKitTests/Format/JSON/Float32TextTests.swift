@@ -126,4 +126,23 @@ import _BPKitTestSupport
     #expect(parse("3.4028235e38") == .greatestFiniteMagnitude)
     #expect(parse("1.0000000000000000000000000001") == 1)
   }
+
+  /// A number of more than 19 significant digits inside an array is read
+  /// from its own text, not up to the end of the array, and the cursor
+  /// stops after it as for any other number.
+  @Test func readsALongNumberFollowedByMoreOfTheArray() {
+    let texts = [
+      "0.380606090000000000000000001", "-38060609000000000000000.0e-23", "12345678901234567890123",
+      "1.00000000000000000000000001e-40",
+    ]
+    for text in texts {
+      let bytes = Array((text + ", 2.5, -1e3]").utf8)
+      bytes.withUnsafeBufferPointer { buffer in
+        var cursor = buffer.baseAddress!
+        let value = Float32Text.parse(&cursor, limit: buffer.baseAddress! + buffer.count)
+        #expect(value?.bitPattern == strtofReading(text)?.bitPattern, "\(text)")
+        #expect(buffer.baseAddress!.distance(to: cursor) == text.utf8.count, "\(text)")
+      }
+    }
+  }
 }
