@@ -10,30 +10,10 @@ extension TensorJSON {
   ) throws(BPKitJSONError) {
     // JSON numbers cannot hold NaN or the infinities: such a tensor goes out in base64.
     let base64 = encoding == .base64 || !tensor.scalars.allSatisfy(\.isFinite)
-    try writer.beginObject(inline: true)
-    try writer.key("dtype")
-    try writer.string(DType.float64.rawValue)
-    try writer.key("shape")
-    try writer.beginArray(inline: true)
-    for dimension in tensor.shape { try writer.integer(dimension) }
-    try writer.endArray()
-    if base64 {
-      try writer.key("encoding")
-      try writer.string("base64")
-    }
-    try writer.key("data")
-    if base64 {
-      try writer.beginRawValue()
-      try writeBase64(tensor.scalars, to: writer.output)
-    } else {
-      try writer.beginArray(inline: true)
-      if !tensor.scalars.isEmpty {
-        try writer.beginRawValue()
-        try writeNumbers(tensor.scalars, to: writer.output)
-      }
-      try writer.endArray()
-    }
-    try writer.endObject()
+    try writeObject(
+      dtype: DType.float64.rawValue, shape: tensor.shape, isEmpty: tensor.scalars.isEmpty, base64: base64, to: writer,
+      base64Data: { () throws(BPKitJSONError) in try writeBase64(tensor.scalars, to: writer.output) },
+      numbers: { () throws(BPKitJSONError) in try writeNumbers(tensor.scalars, to: writer.output) })
   }
 
   private static func writeNumbers(_ scalars: [Double], to output: JSONOutput) throws(BPKitJSONError) {

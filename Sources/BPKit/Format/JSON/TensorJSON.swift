@@ -15,12 +15,25 @@ enum TensorJSON {
     // JSON numbers cannot hold NaN or the infinities: such a tensor goes out
     // in base64, so the conversion stays bit-exact.
     let base64 = encoding == .base64 || !tensor.scalars.allSatisfy(\.isFinite)
+    try writeObject(
+      dtype: "float32", shape: tensor.shape, isEmpty: tensor.scalars.isEmpty, base64: base64, to: writer,
+      base64Data: { () throws(BPKitJSONError) in try writeBase64(tensor.scalars, to: writer.output) },
+      numbers: { () throws(BPKitJSONError) in try writeNumbers(tensor.scalars, to: writer.output) })
+  }
+
+  /// Writes a tensor's object, the same for every dtype: `dtype`, `shape`,
+  /// `encoding` (base64 only), then `data` as a base64 string or a number
+  /// array, whose text the given writers append raw to the output.
+  static func writeObject(
+    dtype: String, shape: [Int], isEmpty: Bool, base64: Bool, to writer: JSONWriter,
+    base64Data: () throws(BPKitJSONError) -> Void, numbers: () throws(BPKitJSONError) -> Void
+  ) throws(BPKitJSONError) {
     try writer.beginObject(inline: true)
     try writer.key("dtype")
-    try writer.string("float32")
+    try writer.string(dtype)
     try writer.key("shape")
     try writer.beginArray(inline: true)
-    for dimension in tensor.shape { try writer.integer(dimension) }
+    for dimension in shape { try writer.integer(dimension) }
     try writer.endArray()
     if base64 {
       try writer.key("encoding")
@@ -29,12 +42,12 @@ enum TensorJSON {
     try writer.key("data")
     if base64 {
       try writer.beginRawValue()
-      try writeBase64(tensor.scalars, to: writer.output)
+      try base64Data()
     } else {
       try writer.beginArray(inline: true)
-      if !tensor.scalars.isEmpty {
+      if !isEmpty {
         try writer.beginRawValue()
-        try writeNumbers(tensor.scalars, to: writer.output)
+        try numbers()
       }
       try writer.endArray()
     }
