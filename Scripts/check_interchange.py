@@ -16,6 +16,11 @@ predictions, or Keras' or PyTorch's).
                      (nn.Linear: x W^T + b; nn.RNN: h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh);
                      nn.LSTM with gates i, f, g, o; nn.GRU with gates r, z, n) in numpy, and the result
                      must be within 1e-5 of y.
+  float64            a case whose case.json says "dtype": "float64" (a float64 model) has x.bin and
+                     y.bin of little-endian doubles: every tensor of the file must be float64 (ONNX
+                     DOUBLE initializers, graph input and output typed DOUBLE; safetensors F64), x is
+                     fed as float64, the output must come back float64, and it must be within the
+                     case's "tolerance" of y.
 
 Usage: python Scripts/check_interchange.py [FOLDER]
 """
@@ -29,20 +34,31 @@ import numpy as np
 TOLERANCE = 1e-5
 
 
-def close(a, b):
-    # Within 1e-5, relative to the magnitude for outputs above 1.
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= TOLERANCE * np.maximum(1.0, np.abs(b))))
+def close(a, b, tolerance=TOLERANCE):
+    # Within the tolerance (1e-5), relative to the magnitude for outputs above 1.
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tolerance * np.maximum(1.0, np.abs(b))))
 
 
-def load(folder, name, shape):
-    return np.fromfile(os.path.join(folder, name), dtype="<f4").reshape(shape)
+def load(folder, name, shape, dtype="float32"):
+    return np.fromfile(os.path.join(folder, name), dtype="<f8" if dtype == "float64" else "<f4").reshape(shape)
 
 
-def check_onnx(path, x):
+def check_onnx(path, x, dtype="float32"):
     import onnx
     import onnxruntime
 
     onnx.checker.check_model(path, full_check=True)
+    if dtype == "float64":
+        # A float64 model's graph: DOUBLE weights, input and output, nothing narrower.
+        model = onnx.load(path)
+        double = onnx.TensorProto.DOUBLE
+        narrow = [i.name for i in model.graph.initializer
+                  if i.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.BFLOAT16)]
+        if narrow:
+            raise AssertionError(f"initializers not DOUBLE: {narrow}")
+        for value in list(model.graph.input) + list(model.graph.output):
+            if value.type.tensor_type.elem_type != double:
+                raise AssertionError(f"graph {value.name} is not typed DOUBLE")
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
@@ -79,12 +95,17 @@ def activation(spec):
     return ACTIVATIONS[spec["name"]], spec.get("alpha")
 
 
-def check_safetensors(path, x):
+def check_safetensors(path, x, dtype="float32"):
     """Runs the file's tensors as the PyTorch modules of Schemas/PYTORCH.md, in float64."""
     from safetensors import safe_open
     from safetensors.numpy import load_file
 
-    tensors = {k: v.astype(np.float64) for k, v in load_file(path).items()}
+    stored = load_file(path)
+    wanted = np.float64 if dtype == "float64" else np.float32
+    wrong = sorted(k for k, v in stored.items() if v.dtype != wanted)
+    if wrong:
+        raise AssertionError(f"tensors not {np.dtype(wanted).name}: {wrong}")
+    tensors = {k: v.astype(np.float64) for k, v in stored.items()}
     with safe_open(path, framework="numpy") as f:
         metadata = f.metadata() or {}
     network = json.loads(metadata["bpkit.network"])
@@ -169,13 +190,19 @@ def main():
         folder = os.path.join(root, name)
         with open(os.path.join(folder, "case.json")) as f:
             case = json.load(f)
-        x = load(folder, "x.bin", case["x_shape"])
-        y = load(folder, "y.bin", case["y_shape"])
+        dtype = case.get("dtype", "float32")
+        x = load(folder, "x.bin", case["x_shape"], dtype)
+        y = load(folder, "y.bin", case["y_shape"], dtype)
         path = os.path.join(folder, case["model"])
         try:
-            got = check_onnx(path, x) if path.endswith(".onnx") else check_safetensors(path, x)
+            if path.endswith(".onnx"):
+                got = check_onnx(path, x, dtype)
+            else:
+                got = check_safetensors(path, x, dtype)
             check_names(path, case.get("names", {}))
-            if not close(np.asarray(got, dtype=np.float64), y.astype(np.float64)):
+            if dtype == "float64" and np.asarray(got).dtype != np.float64:
+                raise AssertionError(f"the output is {np.asarray(got).dtype}, not float64")
+            if not close(np.asarray(got, dtype=np.float64), y.astype(np.float64), case.get("tolerance", TOLERANCE)):
                 difference = np.max(np.abs(np.asarray(got, dtype=np.float64) - y)) if np.shape(got) == y.shape else "shape"
                 raise AssertionError(f"differs from {case['expected_from']}'s output by {difference}")
             passed += 1

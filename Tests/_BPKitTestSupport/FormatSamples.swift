@@ -59,6 +59,26 @@ public enum FormatSamples {
     return try Model(network: network, parameters: parameters)
   }
 
+  /// A float64 model for `network`: ``model(_:seed:special:)``'s weights,
+  /// each given low bits that no Float32 holds, so that any rounding to
+  /// Float32 on the way shows.
+  public static func float64Model(_ network: NetworkDescription, seed: UInt64 = 1) throws -> Model {
+    var generator = Generator(seed: seed &+ 1)
+    let base = try model(network, seed: seed)
+    return try Model(
+      network: network,
+      float64Parameters: base.parameters.mapValues { tensor in
+        Tensor(
+          shape: tensor.shape,
+          scalars: tensor.scalars.map { Double($0) * (1 + 0x1p-40 * Double(1 + abs(generator.float()))) })
+      })
+  }
+
+  /// The bit patterns of every tensor of a float64 model, for exact comparisons.
+  public static func bits(_ tensors: [ParameterKey: Tensor<Double>]) -> [ParameterKey: [UInt64]] {
+    tensors.mapValues { $0.scalars.map(\.bitPattern) }
+  }
+
   /// A checkpoint of `model` with every field set: Adam slots, progress,
   /// history with notes and missing metrics, a data fingerprint.
   public static func checkpoint(_ model: Model, seed: UInt64 = 2, epochs: Int = 3) -> Checkpoint {

@@ -18,6 +18,26 @@ public enum InterchangeOutputs {
     file: URL, name: String, input: Tensor<Float>, expected: Tensor<Float>, source: String = "bpkit",
     names: ModelNames? = nil
   ) throws {
+    try keep(file: file, name: name, input: input, expected: expected, source: source, names: names, extra: [:])
+  }
+
+  /// Keeps a float64 model's `file` as case `name`: the checker feeds
+  /// `input` as float64 (`x.bin` of little-endian doubles), requires the
+  /// file's tensors and the runtime's output to be float64, and compares with
+  /// `expected` within `tolerance` (relative above 1).
+  public static func keep(
+    file: URL, name: String, float64Input input: Tensor<Double>, expected: Tensor<Double>, tolerance: Double,
+    source: String = "bpkit"
+  ) throws {
+    try keep(
+      file: file, name: name, input: input, expected: expected, source: source, names: nil,
+      extra: ["dtype": "float64", "tolerance": tolerance])
+  }
+
+  private static func keep<S: BLASScalar>(
+    file: URL, name: String, input: Tensor<S>, expected: Tensor<S>, source: String, names: ModelNames?,
+    extra: [String: Any]
+  ) throws {
     let folder = folder.appendingPathComponent(name)
     try? FileManager.default.removeItem(at: folder)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -32,6 +52,7 @@ public enum InterchangeOutputs {
     var description: [String: Any] = [
       "model": model.lastPathComponent, "x_shape": input.shape, "y_shape": expected.shape, "expected_from": source,
     ]
+    description.merge(extra) { $1 }
     if let names {
       description["names"] = [
         ModelNames.featuresMetadataKey: names.features as Any, ModelNames.classesMetadataKey: names.classes as Any,
@@ -41,7 +62,7 @@ public enum InterchangeOutputs {
       .write(to: folder.appendingPathComponent("case.json"))
   }
 
-  private static func write(_ tensor: Tensor<Float>, to url: URL) throws {
+  private static func write<S: BLASScalar>(_ tensor: Tensor<S>, to url: URL) throws {
     try tensor.scalars.withUnsafeBytes { Data($0) }.write(to: url)
   }
 }

@@ -18,9 +18,32 @@ enum Transposition {
     bpk_transpose_f32(source, Int32(rows), Int32(columns), sourceStride, target, targetStride)
   }
 
+  /// The same copy in either precision: Float32 by `bpk_transpose_f32`, a
+  /// float64 model's weights in 32 × 32 tiles in Swift (bits moved, never changed).
+  static func transpose<S: BLASScalar>(
+    _ source: UnsafePointer<S>, rows: Int, columns: Int, sourceStride: Int,
+    into target: UnsafeMutablePointer<S>, targetStride: Int
+  ) {
+    if S.self == Float.self {
+      transpose(
+        UnsafeRawPointer(source).assumingMemoryBound(to: Float.self), rows: rows, columns: columns,
+        sourceStride: sourceStride, into: UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self),
+        targetStride: targetStride)
+      return
+    }
+    let tile = 32
+    for r0 in stride(from: 0, to: rows, by: tile) {
+      for c0 in stride(from: 0, to: columns, by: tile) {
+        for r in r0..<min(r0 + tile, rows) {
+          for c in c0..<min(c0 + tile, columns) { target[c * targetStride + r] = source[r * sourceStride + c] }
+        }
+      }
+    }
+  }
+
   /// A [rows, columns] array as [columns, rows].
-  static func transposed(_ scalars: [Float], rows: Int, columns: Int) -> [Float] {
-    [Float](unsafeUninitializedCapacity: rows * columns) { target, initialized in
+  static func transposed<S: BLASScalar>(_ scalars: [S], rows: Int, columns: Int) -> [S] {
+    [S](unsafeUninitializedCapacity: rows * columns) { target, initialized in
       scalars.withUnsafeBufferPointer { source in
         if let from = source.baseAddress, let to = target.baseAddress {
           transpose(from, rows: rows, columns: columns, sourceStride: columns, into: to, targetStride: rows)

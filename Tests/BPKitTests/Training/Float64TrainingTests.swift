@@ -118,7 +118,7 @@ import _BPKitTestSupport
     let file = try BPKitFile.open(URL(fileURLWithPath: folder.path("run.h5")))
     let refused: [(FileFormat, String)] = [
       (.keras, "a Keras archive"), (.kerasHDF5, "a Keras HDF5 file"),
-      (.onnx, "an ONNX file"), (.safetensors, "a safetensors file"),
+      (.onnx, "an ONNX file"),
     ]
     for (format, noun) in refused {
       let out = folder.path("out.\(format)")
@@ -134,5 +134,9 @@ import _BPKitTestSupport
       #expect(kept.model.float64Parameters == file.model.float64Parameters, "\(format)")
       #expect(Self.slots(kept) != nil && Self.slots(kept) == Self.slots(file), "\(format)")
     }
+    // safetensors keeps the model alone, as F64 tensors.
+    let path = folder.path("model.safetensors")
+    try file.write(to: URL(fileURLWithPath: path), format: .safetensors)
+    #expect(try BPKitFile.open(URL(fileURLWithPath: path)).model.float64Parameters == file.model.float64Parameters)
   }
 }

@@ -24,8 +24,10 @@ extension Model {
   /// module of its kind in the file (Schemas/PYTORCH.md), the two biases of
   /// an `nn.RNN` or `nn.LSTM` are summed in Float32 (rounded once), an
   /// `nn.GRU`'s are kept apart, as bpkit's `reset_after` GRU keeps them, and
-  /// missing, extra or mis-shaped tensors are refused by name. F32 is read as is, F64 rounded to Float32, F16 and
-  /// BF16 widened exactly. The header is checked, as safetensors specifies,
+  /// missing, extra or mis-shaped tensors are refused by name. A file whose
+  /// tensors are all F64 (a float64 model's, or a float64 state_dict) is read
+  /// as a float64 model, bit for bit; otherwise F32 is read as is, F64
+  /// rounded to Float32, F16 and BF16 widened exactly. The header is checked, as safetensors specifies,
   /// before any tensor is allocated.
   ///
   /// - Throws: ``SafetensorsError`` naming the tensor or the part of the
@@ -62,7 +64,9 @@ public enum SafetensorsFormat {
 
   /// What reading the file changes in its tensors, one sentence each, for
   /// a program to tell its user: F16 and BF16 are widened exactly to
-  /// Float32, F64 rounded, as bpkit stores weights.
+  /// Float32, and F64 beside other types rounded to Float32, as bpkit
+  /// stores a float32 model's weights. A file of F64 tensors only is read as
+  /// a float64 model, unrounded, with no note.
   ///
   /// - Throws: ``BPKitError`` when the header is invalid.
   public static func readingNotes(ofFileAtPath path: String) throws(BPKitError) -> [String] {
@@ -72,7 +76,12 @@ public enum SafetensorsFormat {
       if types.contains("F16") || types.contains("BF16") {
         notes.append("F16 and BF16 tensors are widened exactly to Float32, as bpkit stores weights")
       }
-      if types.contains("F64") { notes.append("F64 tensors are rounded to Float32, as bpkit stores weights") }
+      if types.contains("F64") && types.count > 1 {
+        notes.append(
+          "F64 tensors are rounded to Float32, as bpkit stores a float32 model's weights: the file mixes them "
+            + "with \(types.subtracting(["F64"]).sorted().joined(separator: " and ")) tensors (a file of F64 tensors "
+            + "only is read as a float64 model)")
+      }
       return notes
 
     } catch {

@@ -7,7 +7,7 @@
 enum PyTorchGates {
   /// `scalars`, a [rows, 3·units] matrix, with its column blocks 0 and 1
   /// swapped in every row; the numbers are moved, never changed.
-  static func swappingGRUGates(_ scalars: [Float], rows: Int) -> [Float] {
+  static func swappingGRUGates<S>(_ scalars: [S], rows: Int) -> [S] {
     let columns = rows == 0 ? 0 : scalars.count / rows
     let units = columns / 3
     var result = scalars

@@ -11,7 +11,20 @@ enum SafetensorsFile {
 
   // MARK: Writing
 
+  /// Writes `model`: a float32 model's tensors as F32, a float64 model's as
+  /// F64, bit for bit either way.
   static func write(_ model: Model, to url: URL, options: FileWriteOptions) throws {
+    if let exact = model.float64Parameters {
+      try write(model, exact, dtype: .f64, to: url, options: options)
+    } else {
+      try write(model, model.parameters, dtype: .f32, to: url, options: options)
+    }
+  }
+
+  private static func write<S: BLASScalar>(
+    _ model: Model, _ parameters: [ParameterKey: Tensor<S>], dtype: SafetensorsDType, to url: URL,
+    options: FileWriteOptions
+  ) throws {
     let layout = try PyTorchLayout(sequential: model.network, file: url.path)
     var header: [UInt8] = Array("{\"__metadata__\":{".utf8)
     JSONStrings.appendLiteral("format", to: &header)
@@ -28,10 +41,11 @@ enum SafetensorsFile {
     header.append(UInt8(ascii: "}"))
     var offset = 0
     for item in layout.items {
-      let bytes = item.shape.reduce(1, *) * 4
+      let bytes = item.shape.reduce(1, *) * MemoryLayout<S>.size
       header.append(UInt8(ascii: ","))
       JSONStrings.appendLiteral(item.name, to: &header)
-      header += Array(":{\"dtype\":\"F32\",\"shape\":[\(item.shape.map(String.init).joined(separator: ","))],".utf8)
+      header += Array(
+        ":{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(item.shape.map(String.init).joined(separator: ","))],".utf8)
       header += Array("\"data_offsets\":[\(offset),\(offset + bytes)]}".utf8)
       offset += bytes
     }
@@ -43,35 +57,40 @@ enum SafetensorsFile {
       var length = UInt64(header.count).littleEndian
       try withUnsafeBytes(of: &length) { try file.write($0) }
       try file.write(header)
-      for item in layout.items { try writeData(of: item, model: model, to: file) }
+      for item in layout.items { try writeData(of: item, parameters, to: file) }
     }
   }
 
-  private static func writeData(of item: PyTorchLayout.Item, model: Model, to file: borrowing BinaryFile) throws {
+  private static func writeData<S: BLASScalar>(
+    of item: PyTorchLayout.Item, _ parameters: [ParameterKey: Tensor<S>], to file: borrowing BinaryFile
+  ) throws {
     switch item.role {
     case .same(let key):
-      try model.parameters[key]!.scalars.withUnsafeBytes { try file.write($0) }
+      try parameters[key]!.scalars.withUnsafeBytes { try file.write($0) }
     case .secondBias:
       // −0, the zero that leaves every bias unchanged when added, −0 included.
-      try [Float](repeating: -0.0, count: item.shape[0]).withUnsafeBytes { try file.write($0) }
+      try [S](repeating: -0.0, count: item.shape[0]).withUnsafeBytes { try file.write($0) }
     case .transposed(let key):
-      try writeTransposed(model.parameters[key]!.scalars, shape: item.shape, to: file)
+      try writeTransposed(parameters[key]!.scalars, shape: item.shape, to: file)
     case .transposedGRU(let key):
-      let scalars = model.parameters[key]!.scalars
+      let scalars = parameters[key]!.scalars
       try writeTransposed(
         PyTorchGates.swappingGRUGates(scalars, rows: item.shape[1]), shape: item.shape, to: file)
     case .gruBias(let key, let row):
       let size = item.shape[0]
-      let bias = Array(model.parameters[key]!.scalars[(row * size)..<((row + 1) * size)])
+      let bias = Array(parameters[key]!.scalars[(row * size)..<((row + 1) * size)])
       try PyTorchGates.swappingGRUGates(bias, rows: 1).withUnsafeBytes { try file.write($0) }
     }
   }
 
   /// PyTorch's [out, in] (`shape`) from bpkit's [in, out] `scalars`, a block of output rows at a time.
-  private static func writeTransposed(_ scalars: [Float], shape: [Int], to file: borrowing BinaryFile) throws {
+  private static func writeTransposed<S: BLASScalar>(_ scalars: [S], shape: [Int], to file: borrowing BinaryFile)
+    throws
+  {
     let (rows, columns) = (shape[0], shape[1])
-    let blockRows = max(1, blockBytes / 4 / max(columns, 1))
-    var block = [Float](repeating: 0, count: min(rows, blockRows) * columns)
+    let width = MemoryLayout<S>.size
+    let blockRows = max(1, blockBytes / width / max(columns, 1))
+    var block = [S](repeating: 0, count: min(rows, blockRows) * columns)
     try scalars.withUnsafeBufferPointer { source in
       var row = 0
       while row < rows {
@@ -82,7 +101,9 @@ enum SafetensorsFile {
             source.baseAddress! + row, rows: columns, columns: count, sourceStride: rows,
             into: target.baseAddress!, targetStride: columns)
         }
-        try block.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<(count * columns * 4)])) }
+        try block.withUnsafeBytes {
+          try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<(count * columns * width)]))
+        }
         row += count
       }
     }
@@ -128,39 +149,17 @@ enum SafetensorsFile {
           file: path, name: item.name, layer: item.layer, expected: item.shape, found: entry.shape)
       }
     }
-    var parameters: [ParameterKey: Tensor<Float>] = [:]
-    for item in layout.items {
-      let entry = entries[item.name]!
-      switch item.role {
-      case .same(let key):
-        parameters[key] = Tensor(shape: item.shape, scalars: try floats(entry, from: file, transposed: false))
-      case .transposed(let key):
-        parameters[key] = Tensor(
-          shape: [item.shape[1], item.shape[0]], scalars: try floats(entry, from: file, transposed: true))
-      case .secondBias(let key):
-        // b = b_ih + b_hh, summed in Float32 (rounded once) as PyTorch's RNN kernels sum them.
-        let second = try floats(entry, from: file, transposed: false)
-        var first = parameters[key]!
-        for i in first.scalars.indices { first.scalars[i] += second[i] }
-        parameters[key] = first
-      case .transposedGRU(let key):
-        let columns = item.shape[0]
-        let rows = item.shape[1]
-        parameters[key] = Tensor(
-          shape: [rows, columns],
-          scalars: PyTorchGates.swappingGRUGates(try floats(entry, from: file, transposed: true), rows: rows))
-      case .gruBias(let key, let row):
-        let size = item.shape[0]
-        var bias = parameters[key] ?? Tensor(repeating: 0, shape: [2, size])
-        let values = PyTorchGates.swappingGRUGates(try floats(entry, from: file, transposed: false), rows: 1)
-        bias.scalars.replaceSubrange((row * size)..<((row + 1) * size), with: values)
-        parameters[key] = bias
-      }
-    }
+    // Every tensor F64 (PyTorch's float64 state_dict, bpkit's float64
+    // model): a float64 model, bit for bit. Otherwise Float32, F64 rounded.
+    let float64 = !header.entries.isEmpty && header.entries.allSatisfy { $0.dtype == .f64 }
     let model: Model
     do {
-      model = try Model(network: network, parameters: parameters)
-    } catch {
+      model =
+        float64
+        ? try Model(network: network, float64Parameters: try tensors(layout, entries, from: file))
+        : try Model(network: network, parameters: try tensors(layout, entries, from: file))
+    } catch let error as BPKitError {
+      // The model's own check of the weights against the network; read errors pass unchanged.
       throw SafetensorsError.invalidHeader(file: path, detail: "\(error)")
     }
     if let (key, reason) = ValueDomain.nonFiniteWeight(in: model) {
@@ -173,15 +172,52 @@ enum SafetensorsFile {
     }
   }
 
-  /// The entry's numbers as Float32 (F64 rounded, F16 and BF16 widened
-  /// exactly), transposed from [rows, columns] when asked, read a block of
-  /// rows at a time.
-  private static func floats(_ entry: SafetensorsHeader.Entry, from file: borrowing BinaryFile, transposed: Bool) throws
-    -> [Float]
-  {
+  /// The model's weights in precision `S`, from the entries the layout names (checked already).
+  private static func tensors<S: BLASScalar>(
+    _ layout: PyTorchLayout, _ entries: [String: SafetensorsHeader.Entry], from file: borrowing BinaryFile
+  ) throws -> [ParameterKey: Tensor<S>] {
+    var parameters: [ParameterKey: Tensor<S>] = [:]
+    for item in layout.items {
+      let entry = entries[item.name]!
+      switch item.role {
+      case .same(let key):
+        parameters[key] = Tensor(shape: item.shape, scalars: try values(entry, from: file, transposed: false))
+      case .transposed(let key):
+        parameters[key] = Tensor(
+          shape: [item.shape[1], item.shape[0]], scalars: try values(entry, from: file, transposed: true))
+      case .secondBias(let key):
+        // b = b_ih + b_hh, summed in the model's precision (rounded once) as PyTorch's RNN kernels sum them.
+        let second: [S] = try values(entry, from: file, transposed: false)
+        var first = parameters[key]!
+        for i in first.scalars.indices { first.scalars[i] += second[i] }
+        parameters[key] = first
+      case .transposedGRU(let key):
+        let columns = item.shape[0]
+        let rows = item.shape[1]
+        parameters[key] = Tensor(
+          shape: [rows, columns],
+          scalars: PyTorchGates.swappingGRUGates(try values(entry, from: file, transposed: true), rows: rows))
+      case .gruBias(let key, let row):
+        let size = item.shape[0]
+        var bias = parameters[key] ?? Tensor(repeating: 0, shape: [2, size])
+        let values = PyTorchGates.swappingGRUGates(try values(entry, from: file, transposed: false) as [S], rows: 1)
+        bias.scalars.replaceSubrange((row * size)..<((row + 1) * size), with: values)
+        parameters[key] = bias
+      }
+    }
+    return parameters
+  }
+
+  /// The entry's numbers in precision `S`: as stored when the entry is of
+  /// `S`'s width, F64 rounded to Float32, F32, F16 and BF16 widened exactly;
+  /// transposed from [rows, columns] when asked, read a block of rows at a time.
+  private static func values<S: BLASScalar>(
+    _ entry: SafetensorsHeader.Entry, from file: borrowing BinaryFile, transposed: Bool
+  ) throws -> [S] {
     let count = entry.count
-    if entry.dtype == .f32 && !transposed {
-      return try [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+    let same = entry.dtype.byteCount == MemoryLayout<S>.size && (entry.dtype == .f32 || entry.dtype == .f64)
+    if same && !transposed {
+      return try [S](unsafeUninitializedCapacity: count) { buffer, initialized in
         HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
         try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: entry.range.lowerBound)
         initialized = count
@@ -193,29 +229,31 @@ enum SafetensorsFile {
     // Whole rows of a transposed tensor; any run of elements of another.
     let blockRows = transposed ? max(1, blockBytes / width / max(columns, 1)) : 1
     let blockElements = transposed ? blockRows * columns : min(count, blockBytes / width)
-    var raw = [UInt8](repeating: 0, count: entry.dtype == .f32 ? 0 : min(count, blockElements) * width)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: transposed ? min(count, blockElements) : 0)
+    var raw = [UInt8](repeating: 0, count: same ? 0 : min(count, blockElements) * width)
+    let scratch = UnsafeMutablePointer<S>.allocate(capacity: transposed ? min(count, blockElements) : 0)
     defer { scratch.deallocate() }
-    return try [Float](unsafeUninitializedCapacity: count) { result, initialized in
+    return try [S](unsafeUninitializedCapacity: count) { result, initialized in
       HugePages.advise(UnsafeMutableRawBufferPointer(result))
       var done = 0
       while done < count {
         let n = min(blockElements, count - done)
         let at = entry.range.lowerBound + done * width
-        // The block as Float32: in `converted` for a transposed tensor, else where it goes in `result`.
-        let floats = transposed ? scratch : result.baseAddress! + done
-        if entry.dtype == .f32 {
-          try file.read(into: UnsafeMutableRawBufferPointer(start: floats, count: n * 4), at: at)
+        // The block in precision S: in `scratch` for a transposed tensor, else where it goes in `result`.
+        let block = transposed ? scratch : result.baseAddress! + done
+        if same {
+          try file.read(into: UnsafeMutableRawBufferPointer(start: block, count: n * width), at: at)
         } else {
           try raw.withUnsafeMutableBytes { bytes in
             try file.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<(n * width)]), at: at)
             for i in 0..<n {
-              floats[i] =
+              block[i] =
                 switch entry.dtype {
-                case .f32: bytes.loadUnaligned(fromByteOffset: i * 4, as: Float.self)
-                case .f64: Float(bytes.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
-                case .f16: HalfPrecision.float(half: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-                case .bf16: HalfPrecision.float(bfloat16: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                case .f32: S(bytes.loadUnaligned(fromByteOffset: i * 4, as: Float.self))
+                // Rounded once to Float32, or as stored in Double.
+                case .f64: S(bytes.loadUnaligned(fromByteOffset: i * 8, as: Double.self))
+                case .f16: S(HalfPrecision.float(half: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
+                case .bf16:
+                  S(HalfPrecision.float(bfloat16: bytes.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))
                 }
             }
           }
@@ -224,7 +262,7 @@ enum SafetensorsFile {
           // Source rows done/columns ..< +n/columns become target columns of [columns, rows].
           let row = done / columns
           Transposition.transpose(
-            floats, rows: n / columns, columns: columns, sourceStride: columns,
+            UnsafePointer(block), rows: n / columns, columns: columns, sourceStride: columns,
             into: result.baseAddress! + row, targetStride: rows)
         }
         done += n

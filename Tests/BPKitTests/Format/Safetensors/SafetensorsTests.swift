@@ -176,6 +176,8 @@ import _BPKitTestSupport
     try Data(Self.file(header: header, data: data)).write(to: url)
     #expect(try SafetensorsFormat.elementTypes(ofFileAtPath: url.path) == [dtype])
     let model = try Model(safetensorsContentsOf: url, network: try NetworkDescription(layerSpecification: "3,2:nobias"))
+    // A file of F64 tensors only is a float64 model (SafetensorsFloat64Tests); its Float32 view rounds.
+    #expect(model.dtype == (dtype == "F64" ? .float64 : .float32))
     let expected: [Float] = dtype == "BF16" ? values.map { Float(bitPattern: $0.bitPattern & 0xFFFF_0000) } : values
     // [out, in] = [2, 3] becomes bpkit's [in, out] = [3, 2].
     let kernel = model.parameters[ParameterKey(layer: "dense_1", name: "kernel")]!
