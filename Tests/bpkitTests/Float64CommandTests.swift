@@ -10,10 +10,12 @@ import _BPKitTestSupport
 @Suite struct Float64CommandTests {
   static let iris = Fixtures.path("datasets/iris.csv")
 
-  static func train(_ checkpoint: String, _ extra: [String] = []) throws -> ProcessResult {
+  static func train(_ checkpoint: String, _ extra: [String] = [], layers: String = "4,8:tanh,3:softmax") throws
+    -> ProcessResult
+  {
     try BPKitBinary.run(
       arguments: [
-        "train", "--layers", "4,8:tanh,3:softmax", "--data", iris, "--target", "species", "--validation-split", "0.2",
+        "train", "--layers", layers, "--data", iris, "--target", "species", "--validation-split", "0.2",
         "--batch-size", "16", "--epochs", "3", "--seed", "7", "--checkpoint", checkpoint, "--quiet",
       ] + extra)
   }
@@ -60,10 +62,25 @@ import _BPKitTestSupport
     #expect(resumed.error.contains("--dtype float32"), "\(resumed.error)")
     #expect(resumed.error.split(separator: "\n").count == 1, "\(resumed.error)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
-    let convert = try BPKitBinary.run("convert", path, folder.path("run.onnx"))
+    // ONNX keeps this dense float64 model as a DOUBLE graph, bit for bit.
+    let onnx = try BPKitBinary.run("convert", path, folder.path("run.onnx"))
+    #expect(onnx.status == 0, "\(onnx.error)")
+    #expect(!onnx.error.contains("rounded"), "\(onnx.error)")
+    let back = try BPKitBinary.run("convert", folder.path("run.onnx"), folder.path("back.h5"))
+    #expect(back.status == 0 && back.error.isEmpty, "\(back.error)")
+    #expect(
+      try BPKitFile.open(URL(fileURLWithPath: folder.path("back.h5"))).model.float64Parameters
+        == CheckpointComparison.load(path).model.float64Parameters)
+    // An ELU layer, which onnxruntime runs in float only, is refused by name.
+    let elu = folder.path("elu.h5")
+    #expect(try Self.train(elu, ["--dtype", "float64"], layers: "4,8:elu,3:softmax").status == 0)
+    let convert = try BPKitBinary.run("convert", elu, folder.path("elu.onnx"))
     #expect(convert.status == 3, "\(convert.error)")
+    #expect(convert.error.contains("layer 'dense_1' of this float64 model uses elu"), "\(convert.error)")
     #expect(convert.error.contains("--dtype float32"), "\(convert.error)")
-    #expect(!FileManager.default.fileExists(atPath: folder.path("run.onnx")))
+    #expect(convert.error.split(separator: "\n").count == 1, "\(convert.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder.path("elu.onnx")))
+    #expect(try BPKitBinary.run("convert", elu, folder.path("elu.onnx"), "--dtype", "float32").status == 0)
   }
 
   /// JSON keeps a float64 checkpoint, slots included, in both encodings:

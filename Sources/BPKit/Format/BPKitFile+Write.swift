@@ -42,7 +42,7 @@ extension BPKitFile {
   {
     do {
       // Each format below writes float64 weights or is named here: never rounded on the way.
-      if model.dtype == .float64 && ![.hdf5, .json, .safetensors].contains(format) {
+      if model.dtype == .float64 && ![.hdf5, .json, .safetensors, .onnx].contains(format) {
         throw FormatError.unsupportedDType(file: url.relativePath, format: format.noun, dtype: model.dtype)
       }
       switch format {

@@ -5,6 +5,10 @@ extension Model {
   /// Writes the model as an ONNX file that onnxruntime and other ONNX
   /// runtimes run, replacing `url` atomically.
   ///
+  /// A float64 model is written as a DOUBLE graph (weights, input and
+  /// output), for the layers onnxruntime runs in double (dense layers with
+  /// some activations, standardize and dropout layers).
+  ///
   /// Dense layers become `Gemm` (`MatMul` and `Add` on sequences), Elman
   /// layers ONNX's `RNN` operator, LSTM and GRU layers its `LSTM` and `GRU`
   /// operators (gates in ONNX's orders i, o, f, c and z, r, h; a GRU with
@@ -22,8 +26,9 @@ extension Model {
   ///   - url: The destination. Its folder must exist.
   ///   - opset: The ONNX opset, within ``ONNXFormat/opsets``.
   ///   - options: Whether to make the write durable with `fsync` (the default).
-  /// - Throws: ``ONNXError`` for an opset outside the range or a layer ONNX
-  ///   cannot express; ``FormatError`` when the file cannot be written.
+  /// - Throws: ``ONNXError`` for an opset outside the range, a layer ONNX
+  ///   cannot express, or a float64 model's layer onnxruntime runs in float
+  ///   only; ``FormatError`` when the file cannot be written.
   package func writeONNX(to url: URL, opset: Int = ONNXFormat.defaultOpset, options: FileWriteOptions = .init()) throws
   {
     try ONNXFileWriter.write(try ONNXExportPlan(self, opset: opset), to: url, options: options)
@@ -52,8 +57,11 @@ extension Model {
   /// sequence length come from the `bpkit.network` metadata of files bpkit
   /// wrote, and feature and class names from its `bpkit.feature_names` and
   /// `bpkit.class_names`; other files get `dense_1`, `elman_1`, `lstm_1`, `gru_1`, ... Weights may be FLOAT,
-  /// DOUBLE (rounded to Float32), FLOAT16 or BFLOAT16 (widened exactly), in
-  /// `raw_data`, typed lists or external data beside the model.
+  /// DOUBLE, FLOAT16 or BFLOAT16 (widened exactly), in `raw_data`, typed
+  /// lists or external data beside the model. A graph whose weights are all
+  /// DOUBLE and whose layers are dense, standardize and dropout layers is a
+  /// float64 model, its weights exact; otherwise DOUBLE weights are rounded
+  /// to Float32.
   ///
   /// - Throws: ``ONNXError`` naming the node or tensor bpkit cannot import,
   ///   or ``ONNXError/invalidMetadata(file:detail:)`` for names that do not fit the network;

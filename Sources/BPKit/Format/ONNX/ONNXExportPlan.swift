@@ -6,11 +6,40 @@ import Foundation
 /// The weights are kept apart from the message so that the writer can send
 /// each one to the file straight from its storage (``ONNXFileWriter``).
 struct ONNXExportPlan {
-  /// One initializer: a float tensor under its graph name.
+  /// One initializer: a FLOAT or DOUBLE tensor under its graph name.
   struct Initializer {
     var name: String
     var shape: [Int]
-    var scalars: [Float]
+    var values: Values
+  }
+
+  /// An initializer's numbers: FLOAT for a float32 model, DOUBLE for a float64 one.
+  enum Values {
+    case float([Float])
+    case double([Double])
+
+    /// The element type in ONNX's numbering.
+    var elementType: ONNXElementType {
+      switch self {
+      case .float: .float
+      case .double: .double
+      }
+    }
+
+    /// The little-endian bytes of the numbers, as `raw_data` holds them.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+      switch self {
+      case .float(let scalars): try scalars.withUnsafeBytes(body)
+      case .double(let scalars): try scalars.withUnsafeBytes(body)
+      }
+    }
+
+    var byteCount: Int {
+      switch self {
+      case .float(let scalars): scalars.count * 4
+      case .double(let scalars): scalars.count * 8
+      }
+    }
   }
 
   /// The model message without initializers.
@@ -21,21 +50,39 @@ struct ONNXExportPlan {
   private var nodes: [Onnx_NodeProto] = []
   private var valueNames: Set<String> = []
   private let opset: Int
+  /// DOUBLE for a float64 model (its weights, input and output), else FLOAT.
+  private let elementType: ONNXElementType
 
-  /// Lays out `model` as opset `opset` nodes.
+  /// Lays out `model` as opset `opset` nodes: a float64 model as a DOUBLE
+  /// graph, its weights exact.
   ///
   /// - Throws: ``ONNXError/unsupportedOpset(_:)``, or
-  ///   ``ONNXError/cannotExport(detail:)`` for what ONNX's operators cannot express.
+  ///   ``ONNXError/cannotExport(detail:)`` for what ONNX's operators cannot
+  ///   express, and for a float64 model's layers whose operators onnxruntime
+  ///   runs in float only (``ONNXFloat64Support``).
   init(_ source: Model, opset: Int) throws {
     guard ONNXFormat.opsets.contains(opset) else { throw ONNXError.unsupportedOpset(opset) }
     self.opset = opset
     let network = source.network
+    let exact = source.float64Parameters
+    elementType = exact == nil ? .float : .double
+    if exact != nil {
+      for layer in network.layers { try ONNXFloat64Support.check(layer, opset: opset) }
+    }
     var current = ONNXFormat.inputName
     var isSequence = network.input.isSequence
     var width = network.input.features
     for layer in network.layers {
       func parameter(_ name: String) -> Tensor<Float>? {
         source.parameters[ParameterKey(layer: layer.name, name: name)]
+      }
+      /// A weight as an initializer in the model's precision, exact.
+      func addWeight(_ label: String, _ name: String, nonZero: Bool = false) -> String? {
+        let key = ParameterKey(layer: layer.name, name: name)
+        if let exact {
+          return exact[key].map { addInitializer(label, nonZero ? Self.nonZero($0) : $0) }
+        }
+        return source.parameters[key].map { addInitializer(label, nonZero ? Self.nonZero($0) : $0) }
       }
       switch layer.kind {
       case .lstm(let settings, _):
@@ -48,20 +95,21 @@ struct ONNXExportPlan {
         width = settings.units
       case .standardize:
         // y = (x − mean) / std, with bpkit's guard for a zero std (NetworkPlan+Forward).
-        let mean = addInitializer("\(layer.name).mean", parameter("mean")!)
-        var std = parameter("std")!
-        std.scalars = std.scalars.map { $0 == 0 ? 1 : $0 }
-        let scale = addInitializer("\(layer.name).std", std)
+        let mean = addWeight("\(layer.name).mean", "mean")!
+        let scale = addWeight("\(layer.name).std", "std", nonZero: true)!
         let centred = addNode("Sub", layer.name, [current, mean])
         current = addNode("Div", layer.name, [centred, scale])
       case .dropout(let rate):
         // ONNX's Dropout (opset 12 on: ratio as input 1) is the identity
         // without training_mode, as bpkit's layer is outside training.
-        let ratio = addInitializer("\(layer.name).ratio", Tensor(shape: [], scalars: [Float(rate)]))
+        let ratio =
+          exact == nil
+          ? addInitializer("\(layer.name).ratio", Tensor(shape: [], scalars: [Float(rate)]))
+          : addInitializer("\(layer.name).ratio", Tensor(shape: [], scalars: [rate]))
         current = addNode("Dropout", layer.name, [current, ratio])
       case .dense(let units, let activation, _):
-        let kernel = addInitializer("\(layer.name).kernel", parameter("kernel")!)
-        let bias = parameter("bias").map { addInitializer("\(layer.name).bias", $0) }
+        let kernel = addWeight("\(layer.name).kernel", "kernel")!
+        let bias = addWeight("\(layer.name).bias", "bias")
         if isSequence {
           // y = x·W + b on every step: MatMul broadcasts over [batch, steps].
           current = addNode("MatMul", layer.name, [current, kernel])
@@ -157,8 +205,20 @@ struct ONNXExportPlan {
 
   mutating func addInitializer(_ name: String, _ tensor: Tensor<Float>) -> String {
     let unique = uniqueName(name)
-    initializers.append(Initializer(name: unique, shape: tensor.shape, scalars: tensor.scalars))
+    initializers.append(Initializer(name: unique, shape: tensor.shape, values: .float(tensor.scalars)))
     return unique
+  }
+
+  /// A DOUBLE initializer: a float64 model's weight, exact.
+  mutating func addInitializer(_ name: String, _ tensor: Tensor<Double>) -> String {
+    let unique = uniqueName(name)
+    initializers.append(Initializer(name: unique, shape: tensor.shape, values: .double(tensor.scalars)))
+    return unique
+  }
+
+  /// `tensor` with each 0 made 1: bpkit's standardize layer leaves a feature of std 0 unscaled.
+  private static func nonZero<S: BLASScalar>(_ tensor: Tensor<S>) -> Tensor<S> {
+    Tensor(shape: tensor.shape, scalars: tensor.scalars.map { $0 == 0 ? 1 : $0 })
   }
 
   /// An int64 initializer holding the axes of a `Squeeze` (an input from opset 13 on).
@@ -219,8 +279,12 @@ struct ONNXExportPlan {
 
     model.graph.name = "bpkit"
     model.graph.node = nodes
-    model.graph.input = [Onnx_ValueInfoProto(name: ONNXFormat.inputName, dimensions: inputDimensions)]
-    model.graph.output = [Onnx_ValueInfoProto(name: ONNXFormat.outputName, dimensions: outputDimensions)]
+    model.graph.input = [
+      Onnx_ValueInfoProto(name: ONNXFormat.inputName, dimensions: inputDimensions, elementType: elementType)
+    ]
+    model.graph.output = [
+      Onnx_ValueInfoProto(name: ONNXFormat.outputName, dimensions: outputDimensions, elementType: elementType)
+    ]
     model.irVersion = ONNXFormat.irVersion(forOpset: opset)
     var opsetID = Onnx_OperatorSetIdProto()
     opsetID.domain = ""

@@ -25,7 +25,7 @@ enum ONNXFileWriter {
     _ plan: ONNXExportPlan, to url: URL, options: FileWriteOptions,
     externalDataThreshold: Int = ONNXFormat.externalDataThreshold
   ) throws {
-    let weightBytes = plan.initializers.reduce(0) { $0 + $1.scalars.count * MemoryLayout<Float>.size }
+    let weightBytes = plan.initializers.reduce(0) { $0 + $1.values.byteCount }
     if weightBytes > externalDataThreshold {
       try writeExternal(plan, to: url, options: options, weightBytes: weightBytes)
       return
@@ -34,7 +34,7 @@ enum ONNXFileWriter {
       let file = try BinaryFile(creating: temporary, displayPath: url.path)
       try file.write(serialized(plan.model, url))
       for initializer in plan.initializers {
-        try initializer.scalars.withUnsafeBytes { bytes in
+        try initializer.values.withUnsafeBytes { bytes in
           let fields: [UInt8] = try serialized(tensorProto(initializer), url)
           try file.write(ONNXInitializerFraming(tensorFields: fields, rawByteCount: bytes.count).prefix)
           try file.write(bytes)
@@ -55,8 +55,8 @@ enum ONNXFileWriter {
     try OutputFile.create(dataURL.relativePath, options: options, reservingBytes: weightBytes) { temporary in
       let file = try BinaryFile(creating: temporary, displayPath: dataURL.path)
       for initializer in plan.initializers {
-        let length = initializer.scalars.count * MemoryLayout<Float>.size
-        try initializer.scalars.withUnsafeBytes { try file.write($0) }
+        let length = initializer.values.byteCount
+        try initializer.values.withUnsafeBytes { try file.write($0) }
         var tensor = tensorProto(initializer)
         tensor.dataLocation = .external
         tensor.externalData = [
@@ -77,7 +77,7 @@ enum ONNXFileWriter {
     var tensor = Onnx_TensorProto()
     tensor.name = initializer.name
     tensor.dims = initializer.shape.map(Int64.init)
-    tensor.dataType = ONNXElementType.float.rawValue
+    tensor.dataType = initializer.values.elementType.rawValue
     return tensor
   }
 

@@ -1,8 +1,12 @@
+import Foundation
+
 extension ONNXFormat {
   /// What importing the file takes that the file itself does not say, one
   /// sentence each, for a program to tell its user: a `Dropout` node that
   /// gives no ratio is imported with ONNX's default 0.5 (which matters only
-  /// for training), and DOUBLE weights are rounded to Float32.
+  /// for training), and DOUBLE weights are rounded to Float32 when the model
+  /// is not imported as a float64 model (weights of other types beside them,
+  /// or recurrent layers, which bpkit imports in Float32).
   ///
   /// - Throws: ``BPKitError`` when the file cannot be read as an ONNX model.
   public static func readingNotes(ofFileAtPath path: String) throws(BPKitError) -> [String] {
@@ -18,8 +22,14 @@ extension ONNXFormat {
           "\(path): Dropout node '\(name)' gives no ratio; it is imported with ONNX's default rate 0.5, which "
             + "matters only if the model is trained")
       }
-      if graph.initializer.contains(where: { $0.dataType == Int32(Onnx_TensorProto.DataType.double.rawValue) }) {
-        notes.append("\(path): DOUBLE tensors are rounded to Float32, as bpkit stores ONNX weights")
+      // A DOUBLE graph whose weights all come through exact is a float64
+      // model; a note only where the import does round.
+      if graph.initializer.contains(where: { $0.dataType == ONNXElementType.double.rawValue }),
+        try Model(onnxContentsOf: URL(fileURLWithPath: path)).dtype == .float32
+      {
+        notes.append(
+          "\(path): DOUBLE tensors are rounded to Float32: bpkit imports a DOUBLE graph as a float64 model only "
+            + "when every weight is DOUBLE and every layer is dense, standardize or dropout")
       }
       return notes
 

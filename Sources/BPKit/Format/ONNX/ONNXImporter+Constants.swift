@@ -74,8 +74,14 @@ extension ONNXImporter {
         throw unsupported(node, name, "it expands a constant other than zero")
       }
       return .zeros
-    case "Identity", "Cast":
+    case "Identity":
       return try input(0)
+    case "Cast":
+      // A cast to anything but DOUBLE leaves the exact values behind.
+      guard case .constant(var value) = try input(0), attributes["to"]?.i != Int64(ONNXElementType.double.rawValue)
+      else { return try input(0) }
+      value.doubles = nil
+      return .constant(value)
     case "Gather":
       let indices = try integers(try input(1), node, name)
       let axis = Int(attributes["axis"]?.i ?? 0)
@@ -89,9 +95,12 @@ extension ONNXImporter {
           throw unsupported(node, name, "an index is out of range")
         }
         let floats = rows.flatMap { value.floats![($0 * columns)..<(($0 + 1) * columns)] }
+        let doubles = value.doubles.map { doubles in rows.flatMap { doubles[($0 * columns)..<(($0 + 1) * columns)] } }
         let vector = isVector(try input(1))
         return .constant(
-          ONNXConstant(shape: (indices.count == 1 && !vector ? [] : [indices.count]) + [columns], floats: floats))
+          ONNXConstant(
+            shape: (indices.count == 1 && !vector ? [] : [indices.count]) + [columns], floats: floats,
+            doubles: doubles))
       }
       let entries = try sizes(of: source, node, name)
       let picked = try indices.map { index -> ONNXSymbolicSize in
@@ -155,7 +164,10 @@ extension ONNXImporter {
         throw unsupported(node, name, "it transposes something other than a 2-D float constant")
       }
       let transposed = ONNXExportPlan.transposed(Tensor(shape: value.shape, scalars: floats), prefix: 0)
-      return .constant(ONNXConstant(shape: transposed.shape, floats: transposed.scalars))
+      let doubles = value.doubles.map {
+        Transposition.transposed($0, rows: value.shape[0], columns: value.shape[1])
+      }
+      return .constant(ONNXConstant(shape: transposed.shape, floats: transposed.scalars, doubles: doubles))
     default:
       // Add, Sub, Mul, Div of sizes, and of constants of the same shape.
       let (a, b) = (try input(0), try input(1))
@@ -172,7 +184,20 @@ extension ONNXImporter {
           default: { $0 / $1 }
           }
         let result = (0..<count).map { combine(xs[xs.count == 1 ? 0 : $0], ys[ys.count == 1 ? 0 : $0]) }
-        return .constant(ONNXConstant(shape: xs.count >= ys.count ? x.shape : y.shape, floats: result))
+        // DOUBLE constants fold in Double too, as a runtime computes a DOUBLE graph.
+        var doubles: [Double]?
+        if let xd = x.doubles, let yd = y.doubles {
+          let combine: (Double, Double) -> Double =
+            switch node.opType {
+            case "Add": { $0 + $1 }
+            case "Sub": { $0 - $1 }
+            case "Mul": { $0 * $1 }
+            default: { $0 / $1 }
+            }
+          doubles = (0..<count).map { combine(xd[xd.count == 1 ? 0 : $0], yd[yd.count == 1 ? 0 : $0]) }
+        }
+        return .constant(
+          ONNXConstant(shape: xs.count >= ys.count ? x.shape : y.shape, floats: result, doubles: doubles))
       }
       let (xs, ys) = (try sizes(of: a, node, name), try sizes(of: b, node, name))
       guard let x = knownSizes(xs), let y = knownSizes(ys), x.count == y.count || y.count == 1 else {

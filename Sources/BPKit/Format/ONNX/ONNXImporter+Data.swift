@@ -112,15 +112,20 @@ extension ONNXImporter {
     guard data.axes.count == 2, data.axes[0] == .batch, let inputs = data.features else {
       throw unsupported(node, name, "its data is not [batch, features]")
     }
-    let kernel = try kernelTensor(weight, inputs: inputs, transposed: attributes["transB"]?.i ?? 0 != 0, node, name)
+    let (kernel, exact) = try kernelTensor(
+      weight, inputs: inputs, transposed: attributes["transB"]?.i ?? 0 != 0, node, name)
     let units = kernel.shape[1]
     layers.append(ONNXLayerDraft(kind: .dense, node: name, units: units, kernel: kernel))
+    layers[layers.count - 1].exact["kernel"] = exact
     if let bias {
       guard let values = bias.floats, values.count == units || values.count == 1 else {
         throw unsupported(node, name, "its bias C has \(bias.count) values for \(units) units")
       }
       layers[layers.count - 1].bias = Tensor(
         shape: [units], scalars: values.count == units ? values : Array(repeating: values[0], count: units))
+      layers[layers.count - 1].exact["bias"] = bias.doubles.map {
+        Tensor(shape: [units], scalars: $0.count == units ? $0 : Array(repeating: $0[0], count: units))
+      }
     }
     return ONNXData(axes: [.batch, .feature(units)], openDense: layers.count - 1)
   }
@@ -131,8 +136,9 @@ extension ONNXImporter {
     guard let last = data.axes.last, case .feature(let inputs) = last else {
       throw unsupported(node, name, "its data does not end in features")
     }
-    let kernel = try kernelTensor(weight, inputs: inputs, transposed: false, node, name)
+    let (kernel, exact) = try kernelTensor(weight, inputs: inputs, transposed: false, node, name)
     layers.append(ONNXLayerDraft(kind: .dense, node: name, units: kernel.shape[1], kernel: kernel))
+    layers[layers.count - 1].exact["kernel"] = exact
     var result = data.closed
     result.axes[result.axes.count - 1] = .feature(kernel.shape[1])
     result.openDense = layers.count - 1
@@ -140,10 +146,11 @@ extension ONNXImporter {
     return result
   }
 
-  /// A dense kernel as bpkit keeps it, [inputs, units], from a 2-D constant.
+  /// A dense kernel as bpkit keeps it, [inputs, units], from a 2-D
+  /// constant; with its exact values when the constant has them (DOUBLE).
   private func kernelTensor(
     _ weight: ONNXConstant, inputs: Int, transposed: Bool, _ node: Onnx_NodeProto, _ name: String
-  ) throws -> Tensor<Float> {
+  ) throws -> (Tensor<Float>, exact: Tensor<Double>?) {
     guard let floats = weight.floats, weight.shape.count == 2 else {
       throw unsupported(node, name, "its weight is not a 2-D float constant")
     }
@@ -152,7 +159,14 @@ extension ONNXImporter {
     guard kernel.shape[0] == inputs else {
       throw unsupported(node, name, "its weight has shape \(weight.shape) for \(inputs) input features")
     }
-    return kernel
+    let exact = weight.doubles.map { doubles in
+      transposed
+        ? Tensor(
+          shape: kernel.shape,
+          scalars: Transposition.transposed(doubles, rows: weight.shape[0], columns: weight.shape[1]))
+        : Tensor(shape: kernel.shape, scalars: doubles)
+    }
+    return (kernel, exact)
   }
 
   private mutating func addBias(_ data: ONNXData, _ node: Onnx_NodeProto, _ name: String, bias: ONNXConstant) throws
@@ -166,6 +180,7 @@ extension ONNXImporter {
       throw unsupported(node, name, "its bias has shape \(bias.shape) for \(units) units")
     }
     layers[index].bias = Tensor(shape: [units], scalars: values)
+    layers[index].exact["bias"] = bias.doubles.map { Tensor(shape: [units], scalars: $0) }
     var result = data
     result.awaitsBias = false
     return result
@@ -184,8 +199,8 @@ extension ONNXImporter {
       guard case .constant(let value) = ratio, let values = value.floats, values.count == 1 else {
         throw unsupported(node, name, "its ratio is not one constant number")
       }
-      // The float's shortest decimal: 0.2 written as a float comes back as 0.2.
-      rate = Double(values[0].description) ?? Double(values[0])
+      // A DOUBLE ratio as stored; a float's shortest decimal: 0.2 written as a float comes back as 0.2.
+      rate = value.doubles?.first ?? Double(values[0].description) ?? Double(values[0])
     }
     if inputs.count > 2, inputs[2] != nil {
       throw unsupported(node, name, "it has a training_mode input; bpkit imports Dropout as it runs in inference")
@@ -212,15 +227,21 @@ extension ONNXImporter {
       layers.append(
         ONNXLayerDraft(
           kind: .standardize, node: name, units: features, mean: Tensor(shape: [features], scalars: values)))
+      layers[layers.count - 1].exact["mean"] = constant.doubles.map { Tensor(shape: [features], scalars: $0) }
       result.openStandardize = layers.count - 1
       return result
     }
     let std = node.opType == "Div" ? values : values.map { 1 / $0 }
+    let exactStd = constant.doubles.map {
+      Tensor(shape: [features], scalars: node.opType == "Div" ? $0 : $0.map { 1 / $0 })
+    }
     if let index = data.openStandardize {
       layers[index].std = Tensor(shape: [features], scalars: std)
+      layers[index].exact["std"] = exactStd
     } else {
       layers.append(
         ONNXLayerDraft(kind: .standardize, node: name, units: features, std: Tensor(shape: [features], scalars: std)))
+      layers[layers.count - 1].exact["std"] = exactStd
     }
     return result
   }

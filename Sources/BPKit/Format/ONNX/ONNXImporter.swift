@@ -117,7 +117,7 @@ struct ONNXImporter {
         detail: "the sequence of the recurrent layer at node '\(draft.node)' is used both whole and by its last step")
     }
     var ordinals: [ONNXLayerDraft.Kind: Int] = [:]
-    var built: [(Layer, [ParameterKey: Tensor<Float>])] = layers.map { draft in
+    var built: [(Layer, [ParameterKey: Tensor<Float>], exact: [ParameterKey: Tensor<Double>]?)] = layers.map { draft in
       ordinals[draft.kind, default: 0] += 1
       return draft.layer(named: draft.defaultName(ordinal: ordinals[draft.kind]!))
     }
@@ -130,18 +130,28 @@ struct ONNXImporter {
     {
       inputShape = described.input
       built = zip(described.layers, built).map { layer, pair in
-        let parameters = Dictionary(
-          uniqueKeysWithValues: pair.1.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
+        func renamed<S>(_ tensors: [ParameterKey: Tensor<S>]) -> [ParameterKey: Tensor<S>] {
+          Dictionary(
+            uniqueKeysWithValues: tensors.map { (ParameterKey(layer: layer.name, name: $0.key.name), $0.value) })
+        }
         return (
           Layer(name: layer.name, kind: layer.kind, trainable: layer.trainable, regularizers: layer.regularizers),
-          parameters
+          renamed(pair.1), pair.exact.map(renamed)
         )
       }
     }
     let network = NetworkDescription(input: inputShape, layers: built.map(\.0))
+    // A float64 model when every weight came exact from DOUBLE tensors
+    // (bpkit's float64 export, PyTorch's model.double()); otherwise Float32,
+    // DOUBLE rounded (ONNXFormat.readingNotes says so).
+    let exact = built.allSatisfy { $0.exact != nil } ? built.compactMap(\.exact) : nil
     let model: Model
     do {
-      model = try Model(network: network, parameters: built.reduce(into: [:]) { $0.merge($1.1) { a, _ in a } })
+      if let exact, exact.contains(where: { !$0.isEmpty }) {
+        model = try Model(network: network, float64Parameters: exact.reduce(into: [:]) { $0.merge($1) { a, _ in a } })
+      } else {
+        model = try Model(network: network, parameters: built.reduce(into: [:]) { $0.merge($1.1) { a, _ in a } })
+      }
     } catch {
       throw ONNXError.unsupportedGraph(file: file, detail: "the layers it holds do not form a bpkit network: \(error)")
     }
@@ -178,6 +188,11 @@ struct ONNXImporter {
     if ONNXTensorReader.isInteger(tensor) {
       let (shape, values) = try reader.integers(tensor, rawData: rawData)
       return ONNXConstant(shape: shape, integers: values)
+    }
+    if tensor.dataType == ONNXElementType.double.rawValue {
+      // Kept exact beside the rounded floats: a float64 model's weights.
+      let exact = try reader.doubles(tensor, rawData: rawData)
+      return ONNXConstant(shape: exact.shape, floats: exact.scalars.map { Float($0) }, doubles: exact.scalars)
     }
     let floats = try reader.floats(tensor, rawData: rawData)
     return ONNXConstant(shape: floats.shape, floats: floats.scalars)

@@ -25,6 +25,10 @@ struct ONNXLayerDraft {
   var bias: Tensor<Float>?
   var mean: Tensor<Float>?
   var std: Tensor<Float>?
+  /// The weights by bpkit's names (`kernel`, `bias`, `mean`, `std`) as
+  /// DOUBLE tensors held them, for a float64 model; a weight missing here
+  /// came from another type or through an operation that rounds.
+  var exact: [String: Tensor<Double>] = [:]
   /// A dropout layer's rate.
   var rate = 0.0
   /// A later node takes the last step of this recurrent layer's sequence.
@@ -32,11 +36,22 @@ struct ONNXLayerDraft {
   /// This recurrent layer's whole sequence goes on (into another recurrent layer or the output).
   var feedsSequence = false
 
-  /// The layer under `name`, with its weights keyed as bpkit keys them.
-  func layer(named name: String) -> (Layer, [ParameterKey: Tensor<Float>]) {
+  /// The layer under `name`, with its weights keyed as bpkit keys them, and
+  /// the same weights exact in Double when every one of them is in ``exact``.
+  func layer(named name: String) -> (Layer, [ParameterKey: Tensor<Float>], exact: [ParameterKey: Tensor<Double>]?) {
     var parameters: [ParameterKey: Tensor<Float>] = [:]
+    var exactParameters: [ParameterKey: Tensor<Double>]? = [:]
     func put(_ weight: String, _ tensor: Tensor<Float>?) {
-      if let tensor { parameters[ParameterKey(layer: name, name: weight)] = tensor }
+      guard let tensor else { return }
+      parameters[ParameterKey(layer: name, name: weight)] = tensor
+      if let value = exact[weight] {
+        exactParameters?[ParameterKey(layer: name, name: weight)] = value
+      } else if kind == .standardize && exact.count == 1 && (mean == nil || std == nil) {
+        // The one of mean and std the graph left out: bpkit's default, exact in either precision.
+        exactParameters?[ParameterKey(layer: name, name: weight)] = Tensor(widening: tensor)
+      } else {
+        exactParameters = nil
+      }
     }
     let kind: LayerKind
     switch self.kind {
@@ -65,7 +80,7 @@ struct ONNXLayerDraft {
     case .dropout:
       kind = .dropout(rate: rate)
     }
-    return (Layer(name: name, kind: kind), parameters)
+    return (Layer(name: name, kind: kind), parameters, exactParameters)
   }
 
   /// The name the importer gives the layer at `index` of its kind (`dense_1`, `elman_1`, `lstm_1`, `gru_1`, `standardize_1`, `dropout_1`).

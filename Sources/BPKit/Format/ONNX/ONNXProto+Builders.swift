@@ -75,12 +75,13 @@ enum ONNXElementType: Int32 {
 }
 
 extension Onnx_ValueInfoProto {
-  /// A float tensor value whose dimensions are numbers or named symbols.
-  init(name: String, dimensions: [ONNXDimension]) {
+  /// A tensor value (FLOAT unless `elementType` says otherwise) whose
+  /// dimensions are numbers or named symbols.
+  init(name: String, dimensions: [ONNXDimension], elementType: ONNXElementType = .float) {
     self.init()
     self.name = name
     var tensor = Onnx_TypeProto.Tensor()
-    tensor.elemType = ONNXElementType.float.rawValue
+    tensor.elemType = elementType.rawValue
     tensor.shape.dim = dimensions.map { dimension in
       var proto = Onnx_TensorShapeProto.Dimension()
       switch dimension {

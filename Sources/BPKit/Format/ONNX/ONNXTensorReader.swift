@@ -3,8 +3,9 @@ import Foundation
 /// The numbers of an ONNX `TensorProto`, checked against its declared shape
 /// and type before they are copied.
 ///
-/// Float tensors may be FLOAT (native), DOUBLE (rounded to Float32, as bpkit
-/// stores weights), FLOAT16 or BFLOAT16 (widened exactly); integer tensors
+/// Float tensors may be FLOAT (native), DOUBLE (rounded to Float32 by
+/// ``floats(_:rawData:)``, exact by ``doubles(_:rawData:)``), FLOAT16 or
+/// BFLOAT16 (widened exactly); integer tensors
 /// (shapes, axes, indices) INT64 or INT32. Data comes from `raw_data`
 /// (little-endian: in the message, or left in the model file by
 /// ``ONNXModelFile``), the typed lists, or ONNX's external data in a file
@@ -73,6 +74,19 @@ struct ONNXTensorReader {
     default:
       throw invalid(tensor, "its element type \(tensor.dataType) is not a floating-point type bpkit reads")
     }
+  }
+
+  /// A DOUBLE tensor's numbers as stored (a float64 model's weights).
+  func doubles(_ tensor: Onnx_TensorProto, rawData: Range<Int>? = nil) throws -> Tensor<Double> {
+    let (shape, count) = try shape(of: tensor)
+    guard tensor.dataType == ONNXElementType.double.rawValue else {
+      throw invalid(tensor, "its element type \(tensor.dataType) is not DOUBLE")
+    }
+    if let raw = try rawBytes(tensor, count: count, inFile: rawData) {
+      return Tensor(shape: shape, scalars: try Self.decode(raw, count: count, as: Double.self) { $0 })
+    }
+    try expect(tensor.doubleData.count, count, tensor)
+    return Tensor(shape: shape, scalars: tensor.doubleData)
   }
 
   /// The tensor's numbers as integers (INT64, INT32; floats that are whole numbers).

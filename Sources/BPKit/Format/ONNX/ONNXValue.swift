@@ -26,10 +26,21 @@ enum ONNXValue {
 /// A constant's numbers.
 struct ONNXConstant {
   var shape: [Int]
-  /// The numbers of a floating-point tensor.
+  /// The numbers of a floating-point tensor (a DOUBLE tensor's rounded).
   var floats: [Float]?
   /// The numbers of an integer tensor.
   var integers: [Int64]?
+  /// A DOUBLE tensor's numbers as stored, and what moving them (transposing,
+  /// gathering rows) or folding them in Double made of them; `nil` for
+  /// tensors of other types, and after operations that do not keep them.
+  var doubles: [Double]? = nil
+
+  init(shape: [Int], floats: [Float]? = nil, integers: [Int64]? = nil, doubles: [Double]? = nil) {
+    self.shape = shape
+    self.floats = floats
+    self.integers = integers
+    self.doubles = doubles
+  }
 
   var count: Int { floats?.count ?? integers?.count ?? 0 }
 

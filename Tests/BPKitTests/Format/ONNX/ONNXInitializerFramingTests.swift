@@ -39,7 +39,7 @@ import _BPKitTestSupport
     let plan = try ONNXExportPlan(model, opset: opset)
     var expected: [UInt8] = try plan.model.serializedBytes()
     for initializer in plan.initializers {
-      let raw = initializer.scalars.withUnsafeBytes { Data($0) }
+      let raw = initializer.values.withUnsafeBytes { Data($0) }
       expected += try Self.swiftProtobufPiece(ONNXFileWriter.tensorProto(initializer), rawData: raw)
     }
     let folder = try TemporaryDirectory()
