@@ -49,11 +49,34 @@ extension Loss {
   /// does (`keras/src/losses/loss.py`, `reduce_values`). Accuracy counts stay
   /// unweighted, as Keras' `metrics=` are. Without weights every w_r is 1,
   /// and the figures are bitwise those of the unweighted loss.
+  ///
+  /// With `probabilityClip` ε (cross-entropies on probabilities only, not
+  /// the `from_logits` forms), the probabilities are clipped to [ε, 1 − ε]
+  /// before the logarithm, as Keras 3's JAX, PyTorch and NumPy backends do
+  /// (`keras/src/backend/jax/nn.py`, `categorical_crossentropy`,
+  /// `sparse_categorical_crossentropy`, `binary_crossentropy`, with ε =
+  /// `keras.config.epsilon()`), and no gradient flows through a clipped
+  /// probability: categorical ∂L/∂z = y·T − t⊙k with k_j = 1 where
+  /// ε ≤ y_j ≤ 1 − ε (else 0) and T = Σ_j t_j k_j; binary ∂L/∂z = (y − t)
+  /// where ε ≤ y ≤ 1 − ε, else 0; a clipped term's loss is −t log(bound)
+  /// (−(1 − t) log(1 − bound) for binary). A row with nothing clipped is
+  /// computed by exactly the unclipped arithmetic, so its figures are bitwise
+  /// those without the clip.
   func evaluate<S: BLASScalar>(
     y: UnsafePointer<S>, z: UnsafePointer<S>, zStride: Int, rows: Int, width: Int, targets: TargetBuffer<S>,
     gradient: UnsafeMutablePointer<S>?, meanRows: Int? = nil, rowLosses: UnsafeMutablePointer<Double>? = nil,
-    weights: UnsafePointer<S>? = nil
+    weights: UnsafePointer<S>? = nil, probabilityClip: Double? = nil
   ) -> LossTotals {
+    precondition(
+      probabilityClip == nil || (!fromLogits && requiredActivation != nil),
+      "the probability clip applies to cross-entropies on probabilities only")
+    // The clip bounds in S, as Keras' Python floats become the tensor's dtype.
+    let low = probabilityClip.map { S($0) }
+    let high = probabilityClip.map { S(1 - $0) }
+    @inline(__always) func clipped(_ p: S) -> Bool {
+      guard let low, let high else { return false }
+      return !(p >= low && p <= high)
+    }
     var totals = LossTotals()
     let meanRows = meanRows ?? rows
     switch self {
@@ -98,21 +121,35 @@ extension Loss {
         switch targets {
         case .labels(let labels):
           let label = labels[r]
-          let rowLoss = Double(w) * Double(lse - zr[label])
+          // Only the label's probability enters the loss: clipped, it adds −log(bound) and no gradient.
+          let cut = clipped(yr[label])
+          let bound = yr[label] < 0.5 ? low ?? 0 : high ?? 0
+          let rowLoss = Double(w) * (cut ? -Double(S.log(bound)) : Double(lse - zr[label]))
           totals.sum += rowLoss
           rowLosses?[r] = rowLoss
           if best == label { totals.correct += 1 }
           if let gradient {
-            for j in 0..<width { gradient[r * width + j] = rowScale * (j == label ? p(j) - 1 : p(j)) }
+            if cut {
+              for j in 0..<width { gradient[r * width + j] = 0 }
+            } else {
+              for j in 0..<width { gradient[r * width + j] = rowScale * (j == label ? p(j) - 1 : p(j)) }
+            }
           }
         case .values(let t):
           let tr = t + r * width
           var loss: S = 0
           var mass: S = 0
           var expected = 0
+          var anyClipped = false
           for j in 0..<width {
-            loss += tr[j] * (lse - zr[j])
-            mass += tr[j]
+            if clipped(yr[j]) {
+              // ℓ term −t_j log(bound), and t_j leaves T (mass) and the gradient.
+              anyClipped = true
+              loss += tr[j] * -S.log(yr[j] < 0.5 ? low ?? 0 : high ?? 0)
+            } else {
+              loss += tr[j] * (lse - zr[j])
+              mass += tr[j]
+            }
             if tr[j] > tr[expected] { expected = j }
           }
           let rowLoss = Double(w) * Double(loss)
@@ -120,7 +157,14 @@ extension Loss {
           rowLosses?[r] = rowLoss
           if best == expected { totals.correct += 1 }
           if let gradient {
-            for j in 0..<width { gradient[r * width + j] = rowScale * (p(j) * mass - tr[j]) }
+            if anyClipped {
+              // ∂L/∂z_j = y_j·T − t_j·k_j.
+              for j in 0..<width {
+                gradient[r * width + j] = rowScale * (p(j) * mass - (clipped(yr[j]) ? 0 : tr[j]))
+              }
+            } else {
+              for j in 0..<width { gradient[r * width + j] = rowScale * (p(j) * mass - tr[j]) }
+            }
           }
         }
         totals.judged += 1
@@ -175,11 +219,18 @@ extension Loss {
         for j in 0..<width {
           let k = r * width + j
           let zk = z[r * zStride + j]
-          rowSum += max(zk, 0) - zk * t[k] + S.log1p(S.exp(-abs(zk)))
           // p = σ(z): the sigmoid output's own value, or (from logits) logistic's, as the activation computes it.
           let p = fromLogits ? logistic(zk) : y[k]
           if (fromLogits ? zk > 0 : y[k] > 0.5) == (t[k] > 0.5) { totals.correct += 1 }
-          gradient?[k] = rowScale * (p - t[k])
+          if !fromLogits && clipped(p) {
+            // ℓ = −(t log o + (1 − t) log(1 − o)) at the bound o; no gradient through the clip.
+            let o = p < 0.5 ? low ?? 0 : high ?? 0
+            rowSum += -(t[k] * S.log(o) + (1 - t[k]) * S.log(1 - o))
+            gradient?[k] = 0
+          } else {
+            rowSum += max(zk, 0) - zk * t[k] + S.log1p(S.exp(-abs(zk)))
+            gradient?[k] = rowScale * (p - t[k])
+          }
         }
         let rowLoss = Double(w) * (Double(rowSum) / Double(width))
         totals.sum += rowLoss

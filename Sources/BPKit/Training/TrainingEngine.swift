@@ -56,6 +56,10 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// draws them without advancing. ``evaluate(inputs:targets:count:batchSize:)`` never drops.
   /// Unused by a network without dropout layers.
   public var dropoutMasks = DropoutMasks(seed: 0)
+  /// Keras' probability clip ε for a cross-entropy on probabilities (see
+  /// `Loss.evaluate`), or `nil` for bpkit's unclipped fused gradient. Internal
+  /// until the training configuration and the checkpoint carry it.
+  var probabilityClip: Double?
   /// The trainable tensors with a regularizer; empty, training does no extra work.
   let regularized: [RegularizedTensor]
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
@@ -511,7 +515,8 @@ public final class TrainingEngine<Scalar: BLASScalar> {
           y: y, z: z, zStride: zStride, rows: rows, width: width, targets: buffer,
           gradient: backward ? ws.g[last].pointer : nil,
           meanRows: share.map { plan.outputIsSequence ? $0.total * steps : $0.total },
-          rowLosses: share == nil ? nil : rowLosses.baseAddress, weights: weighs ? rowWeights.baseAddress : nil)
+          rowLosses: share == nil ? nil : rowLosses.baseAddress, weights: weighs ? rowWeights.baseAddress : nil,
+          probabilityClip: probabilityClip)
       }
     }
     if backward {
