@@ -148,8 +148,8 @@ import _BPKitTestSupport
     let optimizer = try #require(keras.optimizer)
     let loss = try #require(keras.loss)
     #expect(loss == .categoricalCrossEntropy)
-    let engine = try TrainingEngine<Float>(model: keras.model, optimizer: optimizer, loss: loss)
-    engine.probabilityClip = clip
+    let engine = try TrainingEngine<Float>(
+      model: keras.model, optimizer: optimizer, loss: loss, probabilityClip: clip)
     let x = try fixture.read("x")
     let y = try fixture.read("y")
     let samples = x.count / 4
@@ -173,5 +173,148 @@ import _BPKitTestSupport
     #expect(clipped <= 1e-4, "\(suffix): \(clipped) from Keras' predictions")
     let unclipped = try Self.continueSaturated(suffix, epochs: epochs, reference: reference, clip: nil)
     #expect(unclipped > 1e-2, "\(suffix): without the clip \(unclipped) from Keras' predictions")
+  }
+
+  /// Float64 gradient checks of networks trained with the clip on, where
+  /// nothing reaches a bound: within 1e-6, as without it.
+  @Test(arguments: [
+    ("3,5:tanh,4:softmax", Loss.categoricalCrossEntropy, true), ("3,5:tanh,4:softmax", .categoricalCrossEntropy, false),
+    ("3,5:tanh,4:softmax", .sparseCategoricalCrossEntropy, true), ("3,5:relu,2:sigmoid", .binaryCrossEntropy, false),
+    ("3x4,rnn5,3:softmax", .categoricalCrossEntropy, true),
+  ])
+  func gradientChecksWithTheClipOn(specification: String, loss: Loss, labels: Bool) throws {
+    let model = try Model(initializing: try NetworkDescription(layerSpecification: specification), seed: 7)
+    var check = GradientCheck(model: model, loss: loss, batch: 5, useLabels: labels, seed: 7)
+    check.probabilityClip = ProbabilityClip.kerasEpsilon
+    let results = try check.run()
+    #expect(!results.isEmpty)
+    for result in results {
+      #expect(result.worstRelativeError <= 1e-6, "\(specification): \(result.key) \(result.worstRelativeError)")
+    }
+  }
+
+  /// The clipped gradient's exact value where the clip is active: a row
+  /// whose true class's probability is below ε adds nothing, and a soft
+  /// target's clipped class leaves T = Σ t_j k_j and the gradient.
+  @Test func theClippedGradientIsExactlyYTMinusTK() throws {
+    // Row 0: the label's probability ≈ e^-40 < ε: no loss gradient at all.
+    // Row 1: soft targets, class 2's probability ≈ e^-40 clipped: T = t_0 + t_1.
+    let z: [Double] = [20, -20, -20, 20, 20, -20]
+    let t: [Double] = [0, 1, 0, 0.5, 0.25, 0.25]
+    let clipped = Self.evaluate(.categoricalCrossEntropy, z: z, t: t, labels: nil, width: 3, clip: 0.05)
+    let y = Self.probabilities(z, width: 3, binary: false)
+    #expect(y[1] < 0.05 && y[5] < 0.05 && y[0] > 0.95)
+    // Row 0: class 0 is clipped above (y > 1 − ε) and class 1 below: T = 0, nothing flows.
+    #expect(Array(clipped.gradient[0..<3]) == [0, 0, 0])
+    // Row 1: k = (1, 1, 0), T = 0.75: ∂L/∂z_j = (y_j·T − t_j·k_j) / rows.
+    let expected = [y[3] * 0.75 - 0.5, y[4] * 0.75 - 0.25, y[5] * 0.75 - 0].map { $0 / 2 }
+    for j in 0..<3 {
+      #expect(abs(clipped.gradient[3 + j] - expected[j]) <= 1e-15, "\(j): \(clipped.gradient[3 + j]) \(expected[j])")
+    }
+    // The loss: row 0 −log(ε), row 1 −Σ t_j log(clip(y_j)).
+    let rowOne = -(0.5 * Foundation.log(y[3]) + 0.25 * Foundation.log(y[4]) + 0.25 * Foundation.log(0.05))
+    #expect(abs(clipped.rows[0] - -Foundation.log(0.05)) <= 1e-12)
+    #expect(abs(clipped.rows[1] - rowOne) <= 1e-12)
+    // Binary: σ(30) > 1 − ε with target 0 is clipped: loss −log(ε), no gradient.
+    let binary = Self.evaluate(.binaryCrossEntropy, z: [30.0, 0.5], t: [0, 1], labels: nil, width: 1, clip: 0.05)
+    #expect(binary.gradient[0] == 0)
+    #expect(abs(binary.gradient[1] - (1 / (1 + Foundation.exp(-0.5)) - 1) / 2) <= 1e-15)
+    #expect(abs(binary.rows[0] - -Foundation.log(0.05)) <= 1e-12)
+  }
+
+  @Test func theEngineRefusesAClipThatMeansNothing() throws {
+    let network = try NetworkDescription(layerSpecification: "3,4:tanh,2")
+    let model = try Model(initializing: network, seed: 3)
+    let sgd = OptimizerState(configuration: OptimizerConfiguration(kind: .sgd))
+    for (loss, epsilon) in [
+      (Loss.meanSquaredError, 1e-7), (.categoricalCrossEntropyFromLogits, 1e-7), (.huber, 0.1),
+    ] {
+      let error = #expect(throws: BPKitError.self) {
+        try TrainingEngine<Float>(model: model, optimizer: sgd, loss: loss, probabilityClip: epsilon)
+      }
+      #expect(error?.code == .invalidSetting, "\(loss)")
+      #expect(error?.message.contains("--clip-probabilities") == true, "\(error?.message ?? "")")
+    }
+    let softmax = try Model(
+      initializing: try NetworkDescription(layerSpecification: "3,4:tanh,2:softmax"), seed: 3)
+    for epsilon in [0, 0.5, -1e-7, .nan, .infinity] {
+      let error = #expect(throws: BPKitError.self) {
+        try TrainingEngine<Float>(
+          model: softmax, optimizer: sgd, loss: .categoricalCrossEntropy, probabilityClip: epsilon)
+      }
+      #expect(error?.code == .invalidSetting, "\(epsilon)")
+    }
+  }
+
+  @Test func specifications() throws {
+    #expect(try ProbabilityClip(specification: "keras") == .epsilon(1e-7))
+    #expect(try ProbabilityClip(specification: "none") == .off)
+    #expect(try ProbabilityClip(specification: "0.001") == .epsilon(0.001))
+    for bad in ["0", "0.5", "-1e-7", "nan", "inf", "", "tensorflow"] {
+      let error = #expect(throws: BPKitError.self) { try ProbabilityClip(specification: bad) }
+      #expect(error?.code == .invalidSetting, "\(bad)")
+      #expect(error?.message.contains("--clip-probabilities") == true, "\(bad)")
+    }
+  }
+
+  /// HDF5 and JSON keep ε; HDF5 spells the loss with `_clipped` so that a
+  /// 1.6 bpkit, which knows no such loss, refuses the run, and a run
+  /// without the clip is written as before.
+  @Test(arguments: ["h5", "json"])
+  func theCheckpointKeepsTheClip(format: String) throws {
+    let folder = try TemporaryDirectory()
+    var checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork()))
+    checkpoint.configuration.loss = .categoricalCrossEntropy
+    checkpoint.configuration.probabilityClip = 1e-7
+    let path = folder.path("run.\(format)")
+    let plainPath = folder.path("plain.\(format)")
+    var plain = checkpoint
+    plain.configuration.probabilityClip = nil
+    if format == "json" {
+      try checkpoint.writeJSON(toPath: path)
+      try plain.writeJSON(toPath: plainPath)
+      #expect(try Checkpoint(jsonContentsOf: path).configuration == checkpoint.configuration)
+      #expect(try Checkpoint(jsonContentsOf: plainPath).configuration == plain.configuration)
+      JSONOutputs.keep(fileAtPath: path, kind: "checkpoint", name: "probability-clip.json")
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      #expect(
+        text.contains("\"probability_clip\": 1e-07") || text.contains("\"probability_clip\":1e-07"),
+        "\(text.prefix(400))")
+      #expect(!(try String(contentsOfFile: plainPath, encoding: .utf8)).contains("probability_clip"))
+    } else {
+      try checkpoint.write(to: URL(fileURLWithPath: path))
+      try plain.write(to: URL(fileURLWithPath: plainPath))
+      #expect(try Checkpoint(contentsOf: URL(fileURLWithPath: path)).configuration == checkpoint.configuration)
+      #expect(try Checkpoint(contentsOf: URL(fileURLWithPath: plainPath)).configuration == plain.configuration)
+      let file = try HDF5File(openingAtPath: path)
+      let training = try file.root.openGroup("training")
+      #expect(try training.stringAttribute("loss") == "cross_entropy_clipped")
+      #expect(Loss(rawValue: try training.stringAttribute("loss")) == nil)
+      #expect(try training.attribute("probability_clip", as: Double.self) == 1e-7)
+      let plainFile = try HDF5File(openingAtPath: plainPath)
+      let plainTraining = try plainFile.root.openGroup("training")
+      #expect(try plainTraining.stringAttribute("loss") == "cross_entropy")
+      #expect(try !plainTraining.hasAttribute("probability_clip"))
+    }
+  }
+
+  /// A JSON document that clips a loss reading no probabilities is refused at the member.
+  @Test func jsonRefusesAClipOfALossWithoutProbabilities() throws {
+    let folder = try TemporaryDirectory()
+    var checkpoint = FormatSamples.checkpoint(try FormatSamples.model(FormatSamples.denseNetwork()))
+    checkpoint.configuration.loss = .categoricalCrossEntropy
+    checkpoint.configuration.probabilityClip = 1e-7
+    let path = folder.path("run.json")
+    try checkpoint.writeJSON(toPath: path)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    for (index, (from, to)) in [
+      ("\"cross_entropy\"", "\"mse\""), ("\"probability_clip\": 1e-07", "\"probability_clip\": 0.5"),
+    ].enumerated() {
+      let changed = folder.path("changed.json")
+      try text.replacingOccurrences(of: from, with: to).write(toFile: changed, atomically: false, encoding: .utf8)
+      JSONOutputs.keep(fileAtPath: changed, kind: "invalid-checkpoint", name: "probability-clip-\(index).json")
+      let error = #expect(throws: (any Error).self) { try Checkpoint(jsonContentsOf: changed) }
+      #expect("\(error.map { "\($0)" } ?? "")".contains("probability_clip"), "\(String(describing: error))")
+    }
   }
 }

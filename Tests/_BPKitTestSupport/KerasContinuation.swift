@@ -40,13 +40,17 @@ public struct KerasContinuation {
   /// --batch-size BATCH` (the file carries the loss and optimizer), and
   /// returns the result, the checkpoint it wrote (nil when it failed) and
   /// its predictions on `x`.
-  public func train(_ suffix: String, epochs: Int, batchSize: Int = 8, features: Int = 4, in folder: TemporaryDirectory)
-    throws -> (result: ProcessResult, checkpoint: Checkpoint?, predicted: [Float])
-  {
+  /// `extra` arguments follow the others.
+  public func train(
+    _ suffix: String, epochs: Int, batchSize: Int = 8, features: Int = 4, in folder: TemporaryDirectory,
+    extra: [String] = []
+  ) throws -> (result: ProcessResult, checkpoint: Checkpoint?, predicted: [Float]) {
     let path = folder.path("\(name).\(suffix).ckpt.h5")
     let result = try BPKitBinary.run(
-      "train", "--model", model(suffix), "--data", reference, "--x", "/x", "--y", "/y", "--epochs", "\(epochs)",
-      "--batch-size", "\(batchSize)", "--no-shuffle", "--checkpoint", path, "--quiet")
+      arguments: [
+        "train", "--model", model(suffix), "--data", reference, "--x", "/x", "--y", "/y", "--epochs", "\(epochs)",
+        "--batch-size", "\(batchSize)", "--no-shuffle", "--checkpoint", path, "--quiet",
+      ] + extra)
     guard result.status == 0 else { return (result, nil, []) }
     let checkpoint = try Checkpoint(contentsOf: URL(fileURLWithPath: path))
     let x = try read("x")

@@ -43,6 +43,10 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
   case sampleWeightCount(expected: Int, actual: Int)
   /// A sample weight is negative or not finite.
   case invalidSampleWeight(sample: Int, weight: Double)
+  /// Keras' probability clip was given with a loss that reads no probabilities.
+  case probabilityClipNeedsProbabilities(Loss)
+  /// Keras' probability clip ε is not above 0 and below 0.5.
+  case invalidProbabilityClip(Double)
 
   /// The error as one line: what went wrong, where, and the way out.
   package var description: String {
@@ -97,6 +101,11 @@ package enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
       "the weight of sample \(sample) is \(weight); sample weights (--sample-weight) must be numbers >= 0"
     case .invalidClassWeight(let index, let weight):
       "the class weight of class \(index) is \(weight); class weights (--class-weight) must be numbers >= 0"
+    case .probabilityClipNeedsProbabilities(let loss):
+      "loss '\(loss.rawValue)' reads no probabilities to clip: Keras clips only the categorical, sparse and binary "
+        + "cross-entropies on probabilities (not from logits); drop --clip-probabilities"
+    case .invalidProbabilityClip(let epsilon):
+      "the probability clip ε is \(epsilon); it must be above 0 and below 0.5 (Keras' epsilon() is 1e-7)"
     }
   }
 }

@@ -60,6 +60,9 @@ public struct GradientCheck: Sendable {
   /// One weight per sample of the batch that the loss weighs each sample
   /// by (Keras' `sample_weight`), or `nil`.
   public var sampleWeights: [Double]?
+  /// Keras' probability clip ε of a cross-entropy on probabilities (see
+  /// ``ProbabilityClip``), or `nil` for none.
+  public var probabilityClip: Double?
   /// The difference step h.
   public var step: Double = 1e-3
   /// The relative-error floor.
@@ -90,7 +93,7 @@ public struct GradientCheck: Sendable {
     do {
       let engine = try TrainingEngine<Double>(
         model: model, optimizer: OptimizerState(configuration: OptimizerConfiguration(kind: .sgd)), loss: loss,
-        bpttSteps: bpttSteps, classWeights: classWeights)
+        bpttSteps: bpttSteps, classWeights: classWeights, probabilityClip: probabilityClip)
       engine.dropoutMasks = DropoutMasks(seed: seed)
       let plan = engine.plan
       let weights = engine.parameters.pointer

@@ -287,7 +287,8 @@ extension EngineError: BPKitErrorReason {
     switch self {
     case .invalidNetwork: .invalidModel
     case .invalidBPTTSteps, .invalidHyperparameter, .lossNeedsActivation, .labelsNeedCrossEntropy,
-      .classWeightsNeedClassifier, .classWeightsForSequence, .classWeightCount, .invalidClassWeight, .dtypeMismatch:
+      .classWeightsNeedClassifier, .classWeightsForSequence, .classWeightCount, .invalidClassWeight, .dtypeMismatch,
+      .probabilityClipNeedsProbabilities, .invalidProbabilityClip:
       .invalidSetting
     default: .doesNotFit
     }

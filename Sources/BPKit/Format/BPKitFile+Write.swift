@@ -68,6 +68,7 @@ extension BPKitFile {
             "the loss \(loss.rawValue) is not written: Keras compiles a model with its optimizer, and there is none "
               + "to write, so the Keras file holds the model uncompiled")
         }
+        if let note = unwrittenProbabilityClip(keras, format: format) { notes.append(note) }
         return notes
       case .onnx:
         try model.writeONNX(to: url, opset: options.onnxOpset, options: options)
@@ -94,11 +95,39 @@ extension BPKitFile {
           ["Keras has no RPROP optimizer: the model is written without a compiled optimizer"]
         )
       }
-      return (
-        KerasModel(model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss), []
-      )
+      var keras = KerasModel(
+        model: checkpoint.model, optimizer: checkpoint.optimizer, loss: checkpoint.configuration.loss)
+      // A legacy .h5 names the backend whose numbers the run's loss follows.
+      keras.backend = checkpoint.configuration.probabilityClip == nil ? "tensorflow" : "jax"
+      return (keras, [])
     case .model(let model): return (KerasModel(model: model), [])
     }
+  }
+
+  /// Keras files hold no probability clip: Keras' backend decides it (see
+  /// ``ProbabilityClip``), and ε is `keras.config.epsilon()`, a setting of
+  /// the Keras install. A legacy `.h5` names the backend (`jax` for a
+  /// clipping run), a `.keras` archive nothing.
+  private func unwrittenProbabilityClip(_ keras: KerasModel, format: FileFormat) -> String? {
+    let clipping: Double? =
+      switch self {
+      case .checkpoint(let checkpoint): checkpoint.configuration.probabilityClip
+      case .keras(let source): source.probabilityClip?.value
+      case .model: nil
+      }
+    guard let epsilon = clipping, keras.writtenLoss != nil else { return nil }
+    let clip = "the run's probability clip [\(epsilon), 1 − \(epsilon)]"
+    let epsilonNote =
+      epsilon == ProbabilityClip.kerasEpsilon
+      ? "" : " with keras.config.set_epsilon(\(epsilon)) (the file cannot hold ε)"
+    if format == .keras {
+      return "\(clip) is not recorded in a .keras file, which does not say which Keras backend computes its loss: "
+        + "Keras clips as this run did on the JAX, PyTorch and NumPy backends\(epsilonNote) and not on TensorFlow; "
+        + "bpkit trains the file unclipped unless given --clip-probabilities keras"
+    }
+    guard epsilon != ProbabilityClip.kerasEpsilon else { return nil }
+    return "\(clip) is written as the backend 'jax', which Keras clips at keras.config.epsilon() (1e-7): Keras clips "
+      + "as this run did\(epsilonNote), and bpkit reads the file back with ε = 1e-7"
   }
 
   private func droppedKerasState(_ format: FileFormat) -> [String] {

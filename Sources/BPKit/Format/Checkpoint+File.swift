@@ -244,7 +244,12 @@ enum CheckpointFileCoding {
   private static func writeConfiguration(
     _ configuration: TrainingConfiguration, into group: HDF5Group, with writer: FileWriter
   ) throws {
-    try group.setAttribute("loss", to: configuration.loss.rawValue)
+    // Format 1.7: a clipping run's loss is spelled with a suffix older bpkits refuse, beside its ε.
+    let clipped = configuration.probabilityClip != nil
+    try group.setAttribute("loss", to: configuration.loss.rawValue + (clipped ? FileLayout.clippedLossSuffix : ""))
+    if let epsilon = configuration.probabilityClip {
+      try group.setAttribute(FileLayout.probabilityClip, to: epsilon)
+    }
     try group.setAttribute("batch_size", to: Int64(configuration.batchSize))
     try group.setAttribute("epochs", to: Int64(configuration.epochs))
     try group.setAttribute("seed", to: configuration.seed)
@@ -407,10 +412,22 @@ enum CheckpointFileCoding {
   private static func readConfiguration(_ reader: FileReader) throws -> TrainingConfiguration {
     let group = try reader.group(FileLayout.training)
     let lossText = try reader.string("loss", of: group)
-    guard let loss = Loss(rawValue: lossText) else {
+    let probabilityClip = try reader.optionalAttribute(FileLayout.probabilityClip, of: group, as: Double.self)
+    let clipped = lossText.hasSuffix(FileLayout.clippedLossSuffix)
+    let lossName = clipped ? String(lossText.dropLast(FileLayout.clippedLossSuffix.count)) : lossText
+    guard let loss = Loss(rawValue: lossName), !clipped || ProbabilityClip.applies(to: loss) else {
       throw FormatError.invalidValue(
         file: reader.path, path: "/training@loss",
-        reason: "unknown loss '\(lossText)'; expected one of " + Loss.allCases.map(\.rawValue).joined(separator: ", "))
+        reason: "unknown loss '\(lossText)'; expected one of " + Loss.allCases.map(\.rawValue).joined(separator: ", ")
+          + ", or a cross-entropy on probabilities ending in \(FileLayout.clippedLossSuffix)")
+    }
+    // The suffix and the ε come together (format 1.7).
+    if clipped != (probabilityClip != nil) {
+      throw FormatError.invalidValue(
+        file: reader.path, path: "/training@\(clipped ? FileLayout.probabilityClip : "loss")",
+        reason: clipped
+          ? "the loss '\(lossText)' clips probabilities, but the attribute is missing"
+          : "the run clips probabilities, but its loss '\(lossText)' does not end in \(FileLayout.clippedLossSuffix)")
     }
     let steps = try reader.optionalAttribute("bptt_steps", of: group, as: Int64.self)
     let splitSeed = try reader.optionalAttribute(FileLayout.validationSplitSeed, of: group, as: UInt64.self)
@@ -429,7 +446,7 @@ enum CheckpointFileCoding {
       shuffle: try reader.attribute("shuffle", of: group, as: UInt8.self) != 0, bpttSteps: steps.map { Int($0) },
       validationSplit: try reader.attribute("validation_split", of: group, as: Double.self),
       validationSplitSeed: splitSeed, validationRows: validationRows, earlyStopping: early,
-      reduceLearningRateOnPlateau: plateau, classWeights: classWeights)
+      reduceLearningRateOnPlateau: plateau, classWeights: classWeights, probabilityClip: probabilityClip)
   }
 
   /// Reads `/progress`. Its order holds no samples before the first epoch

@@ -39,6 +39,12 @@ enum FileLayout {
   static let validationRows = "validation_rows"
   /// Format 1.5: the weight of each class in the training loss (a `/training` dataset).
   static let classWeights = "class_weights"
+  /// Format 1.7: Keras' probability clip ε of a clipping run (a float64
+  /// `/training` attribute), whose `/training@loss` then ends in
+  /// ``clippedLossSuffix`` so that a 1.6 bpkit refuses the loss by name
+  /// rather than train it unclipped.
+  static let probabilityClip = "probability_clip"
+  static let clippedLossSuffix = "_clipped"
   static let progress = "progress"
   static let order = "order"
   static let randomState = "random_state"

@@ -44,8 +44,10 @@ public struct FormatVersion: Hashable, Sendable, Comparable, CustomStringConvert
   /// float64 models (the root attribute `dtype`); 1.6 the losses
   /// `cross_entropy_from_logits`, `binary_cross_entropy_from_logits`,
   /// `sparse_cross_entropy` and `sparse_cross_entropy_from_logits`, and a
-  /// float64 run's early stopping best weights as float64 datasets.
-  public static let current = FormatVersion(major: 1, minor: 6)
+  /// float64 run's early stopping best weights as float64 datasets; 1.7
+  /// Keras' probability clip: the `/training` attribute `probability_clip`,
+  /// with the loss spelled `…_clipped`.
+  public static let current = FormatVersion(major: 1, minor: 7)
 
   /// Whether this bpkit can read files of `self`: any version up to its own major.
   public var isReadable: Bool { major <= Self.current.major }

@@ -73,6 +73,8 @@ public struct CheckpointSummary: Sendable, Encodable {
   public var reduceLearningRateOnPlateauState: String?
   /// The weight of each class in the training loss, by class index, or `nil` for none.
   public var classWeights: [Double]?
+  /// Keras' probability clip ε of the loss (see ``ProbabilityClip``), or `nil` for none.
+  public var probabilityClip: Double?
   /// The last completed epoch, or `nil` before the first one ends.
   public var last: EpochFigures?
   /// The epoch with the lowest validation loss, or the lowest training loss
@@ -108,6 +110,7 @@ public struct CheckpointSummary: Sendable, Encodable {
       progress.plateau.summary
     }
     classWeights = checkpoint.configuration.classWeights
+    probabilityClip = checkpoint.configuration.probabilityClip
     last = progress.history.last.map(EpochFigures.init)
     let judged = progress.history.filter { ($0.validationLoss ?? $0.trainLoss).isFinite }
     best = judged.min { ($0.validationLoss ?? $0.trainLoss) < ($1.validationLoss ?? $1.trainLoss) }
@@ -133,6 +136,7 @@ public struct CheckpointSummary: Sendable, Encodable {
     case reduceLearningRateOnPlateau = "reduce_lr_on_plateau"
     case reduceLearningRateOnPlateauState = "reduce_lr_on_plateau_state"
     case classWeights = "class_weights"
+    case probabilityClip = "probability_clip"
     case elapsedSeconds = "elapsed_seconds"
     case bpkitVersion = "bpkit_version"
     case createdAt = "created_at"
@@ -161,6 +165,7 @@ public struct CheckpointSummary: Sendable, Encodable {
     try container.encode(reduceLearningRateOnPlateau, forKey: .reduceLearningRateOnPlateau)
     try container.encode(reduceLearningRateOnPlateauState, forKey: .reduceLearningRateOnPlateauState)
     try container.encode(classWeights, forKey: .classWeights)
+    try container.encode(probabilityClip, forKey: .probabilityClip)
     try container.encode(last, forKey: .last)
     try container.encode(best, forKey: .best)
     for (fingerprint, key) in [(data, CodingKeys.data), (validationData, .validationData)] {

@@ -81,6 +81,7 @@ extension FileDifference {
         ? "\(rows.prefix(6).map(String.init).joined(separator: ", ")), … (\(rows.count))" : "\(rows)"
     }
     check("class weights", { $0.configuration.classWeights }) { $0.map(ClassWeighting.summary) ?? "none" }
+    check("probability clip", { $0.configuration.probabilityClip }) { ProbabilityClip.summary($0) }
     check("early stopping", { $0.configuration.earlyStopping }) { $0?.summary ?? "none" }
     check("reduce lr on plateau", { $0.configuration.reduceLearningRateOnPlateau }) { $0?.summary ?? "none" }
     check("early stopping watch", { $0.progress.earlyStopping }) { $0.summary }

@@ -70,7 +70,11 @@ extension FileSummary {
 
   private func checkpointLines(_ run: CheckpointSummary) -> [String] {
     var lines = [
-      Self.labelled("Loss", "\(run.loss), batch size \(run.batchSize), seed \(run.seed)"),
+      Self.labelled(
+        "Loss",
+        "\(run.loss)"
+          + (run.probabilityClip.map { ", probabilities clipped to \(ProbabilityClip.summary($0))" } ?? "")
+          + ", batch size \(run.batchSize), seed \(run.seed)"),
       Self.labelled(
         "Progress",
         "epoch \(run.epoch) of \(run.plannedEpochs)"

@@ -24,15 +24,18 @@ protocol SessionEngine: AnyObject {
 
 /// The session engine for a model: `Double` for a float64 model, `Float` otherwise.
 func makeSessionEngine(
-  model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int?, classWeights: [Double]?
+  model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int?, classWeights: [Double]?,
+  probabilityClip: Double?
 ) throws(BPKitError) -> any SessionEngine {
   switch model.dtype {
   case .float32:
     try TrainingEngine<Float>(
-      model: model, optimizer: optimizer, loss: loss, bpttSteps: bpttSteps, classWeights: classWeights)
+      model: model, optimizer: optimizer, loss: loss, bpttSteps: bpttSteps, classWeights: classWeights,
+      probabilityClip: probabilityClip)
   case .float64:
     try TrainingEngine<Double>(
-      model: model, optimizer: optimizer, loss: loss, bpttSteps: bpttSteps, classWeights: classWeights)
+      model: model, optimizer: optimizer, loss: loss, bpttSteps: bpttSteps, classWeights: classWeights,
+      probabilityClip: probabilityClip)
   }
 }
 

@@ -31,14 +31,20 @@ public struct TrainingConfiguration: Codable, Hashable, Sendable {
   /// `class_weight`, resolved when the run starts (see ``ClassWeighting``)
   /// and kept for a resume (format 1.5).
   public var classWeights: [Double]?
+  /// Keras' probability clip ε of a cross-entropy on probabilities (see
+  /// ``ProbabilityClip``), or `nil` for bpkit's unclipped fused loss; kept
+  /// for a resume (format 1.7).
+  public var probabilityClip: Double?
 
   /// Creates a configuration.
   public init(
     loss: Loss, batchSize: Int = 32, epochs: Int = 30, seed: UInt64 = 1, shuffle: Bool = true,
     bpttSteps: Int? = nil, validationSplit: Double = 0, validationSplitSeed: UInt64? = nil,
     validationRows: [Int]? = nil, earlyStopping: EarlyStopping? = nil,
-    reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil, classWeights: [Double]? = nil
+    reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil, classWeights: [Double]? = nil,
+    probabilityClip: Double? = nil
   ) {
+    self.probabilityClip = probabilityClip
     self.classWeights = classWeights
     self.earlyStopping = earlyStopping
     self.reduceLearningRateOnPlateau = reduceLearningRateOnPlateau

@@ -56,10 +56,11 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   /// draws them without advancing. ``evaluate(inputs:targets:count:batchSize:)`` never drops.
   /// Unused by a network without dropout layers.
   public var dropoutMasks = DropoutMasks(seed: 0)
-  /// Keras' probability clip ε for a cross-entropy on probabilities (see
-  /// `Loss.evaluate`), or `nil` for bpkit's unclipped fused gradient. Internal
-  /// until the training configuration and the checkpoint carry it.
-  var probabilityClip: Double?
+  /// Keras' probability clip ε of a cross-entropy on probabilities, or `nil`
+  /// for bpkit's unclipped fused loss: see ``ProbabilityClip`` and
+  /// ``TrainingConfiguration/probabilityClip``. Training steps, gradients and
+  /// ``evaluate(inputs:targets:count:batchSize:)`` alike compute the clipped loss.
+  public let probabilityClip: Double?
   /// The trainable tensors with a regularizer; empty, training does no extra work.
   let regularized: [RegularizedTensor]
   /// The number of samples whose gradients ``accumulate(inputs:targets:count:)-(_,Targets<Scalar>,_)`` has summed since the last update.
@@ -88,11 +89,14 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   ///     steps and ``gradients(inputs:targets:count:)`` weigh the loss;
   ///     ``evaluate(inputs:targets:count:batchSize:)`` does not, as Keras
   ///     validates without `class_weight`.
+  ///   - probabilityClip: Keras' ε (see ``ProbabilityClip``): a cross-entropy
+  ///     on probabilities clips them to [ε, 1 − ε], or `nil` for none.
   /// - Throws: ``BPKitError`` when `BPKIT_KERNELS` names no path this CPU
   ///   runs, ``BPKitError`` when the loss, the optimizer state or a setting
   ///   does not fit, or when a float64 model is given to a `Float` engine.
   public init(
-    model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil, classWeights: [Double]? = nil
+    model: Model, optimizer: OptimizerState, loss: Loss, bpttSteps: Int? = nil, classWeights: [Double]? = nil,
+    probabilityClip: Double? = nil
   ) throws(BPKitError) {
     do {
       names = model.names
@@ -110,6 +114,12 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       if let bpttSteps, bpttSteps < 1 { throw EngineError.invalidBPTTSteps(bpttSteps) }
       if let classWeights {
         try ClassWeighting.check(classWeights, loss: loss, plan: plan)
+      }
+      if let probabilityClip {
+        guard ProbabilityClip.applies(to: loss) else { throw EngineError.probabilityClipNeedsProbabilities(loss) }
+        guard ProbabilityClip.isValid(probabilityClip) else {
+          throw EngineError.invalidProbabilityClip(probabilityClip)
+        }
       }
       let rule = OptimizerRule(configuration: optimizer.configuration)
       try rule.validate()
@@ -162,6 +172,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
       self.loss = loss
       self.bpttSteps = bpttSteps
       self.classWeights = classWeights
+      self.probabilityClip = probabilityClip
       scalarClassWeights = classWeights?.map { Scalar($0) } ?? []
       optimizerConfiguration = optimizer.configuration
       iterations = optimizer.iterations

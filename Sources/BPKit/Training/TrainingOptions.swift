@@ -145,6 +145,11 @@ public struct TrainingOptions: Sendable {
     public var reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau?
     /// Weighs each class's samples in the training loss (Keras' `class_weight`).
     public var classWeight: ClassWeighting?
+    /// Keras' probability clip of a cross-entropy on probabilities
+    /// (`--clip-probabilities`), or `nil` to keep the run's: none for a new
+    /// run, the rule of the Keras backend that saved a `--model` file (see
+    /// ``TrainingPlan``), a checkpoint's own.
+    public var probabilityClip: ProbabilityClip?
 
     /// Creates a schedule.
     public init(
@@ -153,8 +158,10 @@ public struct TrainingOptions: Sendable {
       noShuffle: Bool = false, weightDecay: Double? = nil, amsgrad: Bool? = nil, centered: Bool? = nil,
       initialAccumulatorValue: Double? = nil, clipNorm: Double? = nil, clipValue: Double? = nil,
       globalClipNorm: Double? = nil, learningRateSchedule: String? = nil, earlyStopping: EarlyStopping? = nil,
-      reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil, classWeight: ClassWeighting? = nil
+      reduceLearningRateOnPlateau: ReduceLearningRateOnPlateau? = nil, classWeight: ClassWeighting? = nil,
+      probabilityClip: ProbabilityClip? = nil
     ) {
+      self.probabilityClip = probabilityClip
       self.classWeight = classWeight
       self.earlyStopping = earlyStopping
       self.reduceLearningRateOnPlateau = reduceLearningRateOnPlateau

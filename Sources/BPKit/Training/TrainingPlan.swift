@@ -153,6 +153,7 @@ public struct TrainingPlan {
     var random = Xoshiro256StarStar(seed: schedule.seed ?? 1)
     var model: Model
     var kerasState: (optimizer: OptimizerState?, loss: Loss?) = (nil, nil)
+    var fileClip: FileProbabilityClip?
     if let layers = start.layers {
       let network = try NetworkDescription(layerSpecification: layers)
       try Self.refuseUnfilledStandardization(network, standardize: data.standardize)
@@ -168,6 +169,7 @@ public struct TrainingPlan {
       switch file {
       case .keras(let keras):
         kerasState = (keras.optimizer, keras.loss)
+        fileClip = keras.probabilityClip.map { .recorded($0.value) } ?? .unrecorded(backend: keras.backend)
         warnings += keras.warnings.map { "\(path): not kept: \($0)" }
         if let loss = keras.unsupportedLoss, schedule.loss == nil {
           throw TrainingError.invalidSetting(
@@ -179,6 +181,7 @@ public struct TrainingPlan {
         }
       case .checkpoint(let checkpoint):
         kerasState = (checkpoint.optimizer, checkpoint.configuration.loss)
+        fileClip = .recorded(checkpoint.configuration.probabilityClip)
       case .model:
         break
       }
@@ -240,6 +243,9 @@ public struct TrainingPlan {
     {
       warnings.append(warning)
     }
+    let probabilityClip = try Self.probabilityClip(
+      given: schedule.probabilityClip, loss: loss,
+      file: fileClip.map { (start.model!, $0, kerasState.loss) }, warnings: &warnings)
     let configuration = TrainingConfiguration(
       loss: loss, batchSize: schedule.batchSize ?? 32, epochs: schedule.epochs ?? 30, seed: schedule.seed ?? 1,
       shuffle: !schedule.noShuffle, bpttSteps: schedule.bpttSteps, validationSplit: data.validationSplit ?? 0,
@@ -247,7 +253,7 @@ public struct TrainingPlan {
       earlyStopping: schedule.earlyStopping, reduceLearningRateOnPlateau: schedule.reduceLearningRateOnPlateau,
       classWeights: try schedule.classWeight.map {
         try Self.classWeights($0, training: loaded.training, network: model.network, loss: loss)
-      })
+      }, probabilityClip: probabilityClip)
     try Self.refuseUnwatchable(configuration, optimizer: optimizer.configuration, validation: loaded.validation != nil)
     checkpoint = Checkpoint(
       model: model, optimizer: optimizer, configuration: configuration,
@@ -344,6 +350,8 @@ public struct TrainingPlan {
             + "in its checkpoint; they cannot change on resume. Drop --class-weight")
       }
     }
+    try refuseProbabilityClipChange(
+      schedule.probabilityClip, stored: checkpoint.configuration.probabilityClip, loss: checkpoint.configuration.loss)
     if let seed = schedule.seed, seed != checkpoint.configuration.seed {
       throw TrainingError.invalidSetting(
         "the run was seeded with \(checkpoint.configuration.seed); the seed cannot change on resume")

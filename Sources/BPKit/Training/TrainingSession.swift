@@ -138,7 +138,8 @@ public final class TrainingSession {
       random = try Xoshiro256StarStar(state: progress.random)
       engine = try makeSessionEngine(
         model: checkpoint.model, optimizer: checkpoint.optimizer, loss: configuration.loss,
-        bpttSteps: configuration.bpttSteps, classWeights: configuration.classWeights)
+        bpttSteps: configuration.bpttSteps, classWeights: configuration.classWeights,
+        probabilityClip: configuration.probabilityClip)
       batch = PreparedData.Batch()
 
     } catch {

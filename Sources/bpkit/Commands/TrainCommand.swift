@@ -195,7 +195,10 @@ extension TrainScheduleOptions {
       reduceLearningRateOnPlateau: try reduceLrOnPlateau.map { text throws(BPKitError) in
         try ReduceLearningRateOnPlateau(specification: text)
       },
-      classWeight: try classWeight.map { text throws(BPKitError) in try ClassWeighting(specification: text) })
+      classWeight: try classWeight.map { text throws(BPKitError) in try ClassWeighting(specification: text) },
+      probabilityClip: try clipProbabilities.map { text throws(BPKitError) in
+        try ProbabilityClip(specification: text)
+      })
   }
 }
 
@@ -386,6 +389,14 @@ struct TrainScheduleOptions: ParsableArguments {
       "Weigh each class's samples in the training loss (Keras class_weight): auto (n/(classes*count), Keras' "
         + "balanced) or CLASS:WEIGHT pairs such as 0:1,1:5 (a class not named weighs 1).", valueName: "weights"))
   var classWeight: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Clip a cross-entropy's probabilities to [ε, 1−ε] as Keras' JAX, PyTorch and NumPy backends do: keras "
+        + "(ε = 1e-7, keras.config.epsilon()), ε, or none (TensorFlow's unclipped loss; the default).",
+      valueName: "epsilon"))
+  var clipProbabilities: String?
 
   @Option(name: .long, parsing: .unconditional, help: "The seed of weight initialisation and shuffling. Default 1.")
   var seed: UInt64?

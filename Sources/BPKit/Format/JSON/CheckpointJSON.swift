@@ -208,6 +208,11 @@ enum CheckpointJSON {
       for weight in weights { try writer.real(weight) }
       try writer.endArray()
     }
+    // Format 1.7: written only when the run clips probabilities as Keras does.
+    if let epsilon = configuration.probabilityClip {
+      try writer.key("probability_clip")
+      try writer.real(epsilon)
+    }
     try writeWatchSettings(configuration, to: writer)
     try writer.endObject()
   }
@@ -382,7 +387,7 @@ enum CheckpointJSON {
   private static func readTraining(_ cursor: JSONCursor) throws(BPKitJSONError) -> TrainingConfiguration {
     let object = try cursor.object(allowing: [
       "loss", "batch_size", "epochs", "seed", "shuffle", "bptt_steps", "validation_split", "validation_split_seed",
-      "validation_rows", "early_stopping", "reduce_lr_on_plateau", "class_weights",
+      "validation_rows", "early_stopping", "reduce_lr_on_plateau", "class_weights", "probability_clip",
     ])
     let loss = Loss(rawValue: try object.required("loss").string(oneOf: Loss.allCases.map(\.rawValue)))!
     let defaults = TrainingConfiguration(loss: loss)
@@ -402,6 +407,19 @@ enum CheckpointJSON {
         try element.finite(in: 0...1e300, "a number >= 0")
       }
     }
+    var probabilityClip: Double?
+    if let clipCursor = object.optional("probability_clip") {
+      let epsilon = try clipCursor.finite(in: 0...0.5, "a number above 0 and below 0.5")
+      guard ProbabilityClip.isValid(epsilon) else {
+        throw clipCursor.violation("expected a number above 0 and below 0.5")
+      }
+      guard ProbabilityClip.applies(to: loss) else {
+        throw clipCursor.violation(
+          "the loss \(loss.rawValue) reads no probabilities to clip; only cross_entropy, sparse_cross_entropy and "
+            + "binary_cross_entropy clip them")
+      }
+      probabilityClip = epsilon
+    }
     let (early, plateau) = try readWatchSettings(object)
     return TrainingConfiguration(
       loss: loss, batchSize: try object.optional("batch_size")?.integer(in: 1...Int.max) ?? defaults.batchSize,
@@ -412,7 +430,8 @@ enum CheckpointJSON {
         in: 0...0.999_999_999, "a number from 0 to below 1")
         ?? defaults.validationSplit,
       validationSplitSeed: try object.optional("validation_split_seed")?.unsigned64(), validationRows: validationRows,
-      earlyStopping: early, reduceLearningRateOnPlateau: plateau, classWeights: classWeights)
+      earlyStopping: early, reduceLearningRateOnPlateau: plateau, classWeights: classWeights,
+      probabilityClip: probabilityClip)
   }
 
   static let progressMembers: Set<String> = [

@@ -1590,6 +1590,12 @@ enum JSONSchemaText {
               },
               "description": "The weight of each class's samples in the training loss (format 1.5; Keras' class_weight, bpkit train --class-weight), by class index: one per output unit, or two (classes 0 and 1) for a one-unit sigmoid output. A sample weighs its class's weight; a batch's loss is the sum of weighted sample losses divided by the batch size (Keras' sum_over_batch_size). Validation is not weighted. Absent: every sample weighs 1."
             },
+            "probability_clip": {
+              "type": "number",
+              "exclusiveMinimum": 0,
+              "exclusiveMaximum": 0.5,
+              "description": "Keras' probability clip (format 1.7; bpkit train --clip-probabilities, Keras' keras.config.epsilon(), 1e-7 by default): the loss, which must then be cross_entropy, sparse_cross_entropy or binary_cross_entropy, clips the output probabilities to [probability_clip, 1 - probability_clip] before the logarithm and no gradient flows through a clipped probability, as Keras 3's JAX, PyTorch and NumPy backends compute these losses. Absent: the unclipped loss from the logits, as Keras' TensorFlow backend computes it."
+            },
             "validation_rows": {
               "type": "array",
               "items": {
@@ -1697,6 +1703,19 @@ enum JSONSchemaText {
             "validation_rows": [
               "validation_split_seed"
             ]
+          },
+          "dependentSchemas": {
+            "probability_clip": {
+              "properties": {
+                "loss": {
+                  "enum": [
+                    "cross_entropy",
+                    "sparse_cross_entropy",
+                    "binary_cross_entropy"
+                  ]
+                }
+              }
+            }
           },
           "additionalProperties": false
         },

@@ -50,6 +50,7 @@ enum KerasLegacyHDF5 {
     var result = KerasModel(
       model: named, kerasVersion: try? root.stringAttribute("keras_version"), warnings: [])
     result.format = .legacyHDF5
+    result.backend = try? root.stringAttribute("backend")
     result.warnings += plan.warnings
     let training =
       try root.hasAttribute("training_config")

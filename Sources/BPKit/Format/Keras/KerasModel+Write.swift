@@ -67,7 +67,7 @@ extension KerasModel {
   private func writeLegacy(_ plan: KerasExportPlan, optimizerConfig: [String: Any]?, to path: String) throws {
     let file = try HDF5File.create(atPath: path, overwrite: true)
     let root = try file.root
-    try root.setAttribute("backend", to: "tensorflow")
+    try root.setAttribute("backend", to: backend ?? "tensorflow")
     try root.setAttribute("keras_version", to: Self.writtenKerasVersion)
     try root.setAttribute("model_config", to: KerasJSON.text(plan.modelConfig(modules: false)))
     if let features = model.names.features { try root.setAttribute("bpkit_feature_names", to: features) }
@@ -78,7 +78,7 @@ extension KerasModel {
       try root.setAttribute("training_config", to: KerasJSON.text(training))
     }
     let weights = try root.createGroup("model_weights")
-    try weights.setAttribute("backend", to: "tensorflow")
+    try weights.setAttribute("backend", to: backend ?? "tensorflow")
     try weights.setAttribute("keras_version", to: Self.writtenKerasVersion)
     let withWeights = plan.layers.filter { !$0.variables.isEmpty }
     try weights.setAttribute("layer_names", to: withWeights.map { $0.config["name"] as! String })

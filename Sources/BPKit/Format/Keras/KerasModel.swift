@@ -36,6 +36,26 @@ public struct KerasModel: Sendable {
   public var unsupportedOptimizer: String?
   /// The format of the file the model was read from; `nil` for a model made in memory.
   public var format: Format?
+  /// The Keras backend that saved the file, as a legacy `.h5` records it
+  /// (root attribute `backend`: `tensorflow`, `jax`, `torch`, `numpy`);
+  /// `nil` for a `.keras` archive, which does not record it. An export
+  /// writes it as the backend whose numbers the model's loss follows (see
+  /// ``probabilityClip``).
+  public var backend: String?
+
+  /// Keras' probability clip as the recorded ``backend`` computes the
+  /// file's ``loss`` (see ``ProbabilityClip``): ``ProbabilityClip/keras`` for
+  /// JAX, PyTorch and NumPy, ``ProbabilityClip/off`` for TensorFlow (it
+  /// takes the logits of a softmax or sigmoid output) or for a loss that
+  /// reads no probabilities, and `nil` when the file does not say.
+  public var probabilityClip: ProbabilityClip? {
+    guard let loss, ProbabilityClip.applies(to: loss) else { return .off }
+    switch backend {
+    case "jax", "torch", "numpy": return .keras
+    case "tensorflow": return .off
+    default: return nil
+    }
+  }
 
   /// Creates a value from its parts.
   public init(

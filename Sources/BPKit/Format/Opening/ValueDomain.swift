@@ -165,6 +165,11 @@ enum ValueDomain {
         place: .attribute("training", "validation_split"), reason: "it is \(split); it must be from 0 to below 1")
     }
     try check(splitSeed: configuration.validationSplitSeed, rows: configuration.validationRows, split: split)
+    if let epsilon = configuration.probabilityClip, !ProbabilityClip.isValid(epsilon) {
+      throw Violation(
+        place: .attribute("training", "probability_clip"),
+        reason: "it is \(epsilon); Keras' probability clip ε is above 0 and below 0.5")
+    }
     if let weights = configuration.classWeights {
       let place = Place.dataset("training", "class_weights")
       if weights.isEmpty { throw Violation(place: place, reason: "it is empty; it gives one weight per class") }

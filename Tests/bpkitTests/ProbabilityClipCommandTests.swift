@@ -1,0 +1,168 @@
+import BPKit
+import Foundation
+import HDF5
+import Testing
+import _BPKitTestSupport
+
+/// `bpkit train --clip-probabilities` through the binary, on the saturated
+/// Keras run (Fixtures/keras-logits, `saturated`), whose probabilities pass
+/// Keras' bounds: a legacy `.h5` (saved by JAX) continues as Keras clips,
+/// a `.keras` archive (no backend recorded) as TensorFlow does unless the
+/// flag says otherwise, with a note naming it; the checkpoint keeps ε,
+/// `inspect` and `diff` show it, a stopped run resumes to the same bits, and
+/// a clip that means nothing is a usage error naming the flag.
+@Suite struct ProbabilityClipCommandTests {
+  static var fixture: KerasContinuation { KerasContinuation(folder: "keras-logits", name: "saturated") }
+
+  @Test(arguments: [
+    ("h5", 1, "continued", [String]()), ("keras", 1, "continued", ["--clip-probabilities", "keras"]),
+    ("start.h5", 2, "trained", []), ("start.keras", 2, "trained", ["--clip-probabilities", "1e-7"]),
+  ])
+  func theSaturatedRunContinuesAsKerasClips(suffix: String, epochs: Int, reference: String, extra: [String]) throws {
+    let folder = try TemporaryDirectory()
+    let run = try Self.fixture.train(suffix, epochs: epochs, in: folder, extra: extra)
+    #expect(run.result.status == 0, "\(run.result.error)")
+    #expect(run.checkpoint?.configuration.probabilityClip == 1e-7)
+    #expect(!run.result.error.contains("--clip-probabilities"), "\(run.result.error)")
+    let difference = KerasContinuation.worst(run.predicted, try Self.fixture.read(reference))
+    #expect(difference <= 1e-4, "\(suffix): \(difference) from Keras' predictions")
+  }
+
+  /// A `.keras` archive does not record its backend: it trains unclipped,
+  /// as Keras' default TensorFlow backend does, and a note says so and
+  /// names the flag; `none` overrides a legacy `.h5`'s JAX rule.
+  @Test(arguments: [("keras", [String]()), ("h5", ["--clip-probabilities", "none"])])
+  func unclippedRunsEndWhereTensorFlowWould(suffix: String, extra: [String]) throws {
+    let folder = try TemporaryDirectory()
+    let run = try Self.fixture.train(suffix, epochs: 1, in: folder, extra: extra)
+    #expect(run.result.status == 0, "\(run.result.error)")
+    #expect(run.checkpoint?.configuration.probabilityClip == nil)
+    let notes = run.result.error.split(separator: "\n")
+    if suffix == "keras" {
+      #expect(notes.count == 1, "\(run.result.error)")
+      #expect(
+        run.result.error.contains("saturated.keras does not record the Keras backend that trained it")
+          && run.result.error.contains("--clip-probabilities keras"), "\(run.result.error)")
+    } else {
+      #expect(notes.isEmpty, "\(run.result.error)")
+    }
+    // JAX clipped where this run did not: it ends far from Keras' continuation.
+    #expect(KerasContinuation.worst(run.predicted, try Self.fixture.read("continued")) > 1e-2)
+  }
+
+  @Test func inspectAndDiffShowTheClip() throws {
+    let folder = try TemporaryDirectory()
+    let clipped = try Self.fixture.train("h5", epochs: 1, in: folder)
+    #expect(clipped.result.status == 0, "\(clipped.result.error)")
+    let plain = try Self.fixture.train("keras", epochs: 1, in: folder)
+    #expect(plain.result.status == 0, "\(plain.result.error)")
+    let clippedPath = folder.path("saturated.h5.ckpt.h5")
+    let inspect = try BPKitBinary.run("inspect", clippedPath)
+    #expect(
+      inspect.output.contains("\nLoss        cross_entropy, probabilities clipped to [1e-07, 1 − 1e-07], batch size 8"),
+      "\(inspect.output)")
+    let json = try BPKitBinary.run("inspect", "--json", clippedPath)
+    #expect(json.output.contains("\"probability_clip\" : 1e-07"), "\(json.output)")
+    let plainJSON = try BPKitBinary.run("inspect", "--json", folder.path("saturated.keras.ckpt.h5"))
+    #expect(plainJSON.output.contains("\"probability_clip\" : null"), "\(plainJSON.output)")
+    let diff = try BPKitBinary.run("diff", clippedPath, folder.path("saturated.keras.ckpt.h5"))
+    #expect(diff.status == 1)
+    #expect(diff.output.contains("probability clip: [1e-07, 1 − 1e-07] vs none"), "\(diff.output)")
+    // JSON keeps it: converted and back, the checkpoint is the same.
+    let converted = folder.path("run.json")
+    #expect(try BPKitBinary.run("convert", clippedPath, converted).status == 0)
+    let back = folder.path("back.h5")
+    #expect(try BPKitBinary.run("convert", converted, back).status == 0)
+    #expect(try BPKitBinary.run("diff", clippedPath, back).status == 0)
+  }
+
+  /// A legacy `.h5` export names the backend whose rule the run followed
+  /// (`jax` when it clipped), so that bpkit trains it back the same way; a
+  /// `.keras` export cannot say it, and `convert` notes that in one line.
+  @Test func exportsSayWhatTheKerasFileCannotHold() throws {
+    let folder = try TemporaryDirectory()
+    let clipped = try Self.fixture.train("h5", epochs: 1, in: folder)
+    #expect(clipped.result.status == 0, "\(clipped.result.error)")
+    let plain = try Self.fixture.train("keras", epochs: 1, in: folder)
+    #expect(plain.result.status == 0, "\(plain.result.error)")
+    let clippedPath = folder.path("saturated.h5.ckpt.h5")
+    let legacy = try BPKitBinary.run("convert", clippedPath, folder.path("out.h5"), "--to", "keras-h5")
+    #expect(legacy.status == 0, "\(legacy.error)")
+    #expect(legacy.error.isEmpty, "\(legacy.error)")
+    let plainLegacy = try BPKitBinary.run(
+      "convert", folder.path("saturated.keras.ckpt.h5"), folder.path("plain.h5"), "--to", "keras-h5")
+    #expect(plainLegacy.status == 0, "\(plainLegacy.error)")
+    #expect(try HDF5File(openingAtPath: folder.path("out.h5")).root.stringAttribute("backend") == "jax")
+    #expect(try HDF5File(openingAtPath: folder.path("plain.h5")).root.stringAttribute("backend") == "tensorflow")
+    let archive = try BPKitBinary.run("convert", clippedPath, folder.path("out.keras"))
+    #expect(archive.status == 0, "\(archive.error)")
+    #expect(archive.error.split(separator: "\n").count == 1, "\(archive.error)")
+    #expect(
+      archive.error.contains("is not recorded in a .keras file")
+        && archive.error.contains("--clip-probabilities keras"), "\(archive.error)")
+    // bpkit reads each back as written: the .h5 clipped, the .keras unclipped with its note.
+    let again = KerasContinuation(folder: "keras-logits", name: "saturated")
+    for (file, clip) in [("out.h5", 1e-7), ("plain.h5", nil)] as [(String, Double?)] {
+      let checkpoint = folder.path("again-\(file).ckpt.h5")
+      let result = try BPKitBinary.run(
+        "train", "--model", folder.path(file), "--data", again.reference, "--x", "/x", "--y", "/y", "--epochs", "1",
+        "--checkpoint", checkpoint, "--quiet")
+      #expect(result.status == 0, "\(result.error)")
+      #expect(try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).configuration.probabilityClip == clip)
+    }
+  }
+
+  @Test func aStoppedRunResumesToTheUninterruptedBits() throws {
+    let folder = try TemporaryDirectory()
+    func train(_ checkpoint: String, _ extra: [String], clip: String = "keras") throws -> ProcessResult {
+      try BPKitBinary.run(
+        arguments: [
+          "train", "--model", Self.fixture.model("keras"), "--data", Self.fixture.reference, "--x", "/x", "--y", "/y",
+          "--epochs", "3", "--batch-size", "8", "--checkpoint", folder.path(checkpoint), "--quiet",
+          "--clip-probabilities", clip,
+        ] + extra)
+    }
+    #expect(try train("whole.h5", []).status == 0)
+    let first = try train("parts.h5", ["--stop-after-steps", "7"])
+    #expect(first.status == 0, "\(first.error)")
+    let resumed = try BPKitBinary.run("train", "--resume", folder.path("parts.h5"), "--quiet")
+    #expect(resumed.status == 0, "\(resumed.error)")
+    let whole = try CheckpointComparison.load(folder.path("whole.h5"))
+    let parts = try CheckpointComparison.load(folder.path("parts.h5"))
+    #expect(CheckpointComparison.differences(whole, parts) == [])
+    #expect(parts.configuration.probabilityClip == 1e-7)
+    // The clip changes the run: without it the same run ends elsewhere.
+    #expect(try train("plain.h5", [], clip: "none").status == 0)
+    #expect(!CheckpointComparison.differences(whole, try CheckpointComparison.load(folder.path("plain.h5"))).isEmpty)
+    // The same clip given again is accepted; another is refused.
+    let again = try BPKitBinary.run(
+      "train", "--resume", folder.path("parts.h5"), "--epochs", "4", "--clip-probabilities", "1e-7", "--quiet")
+    #expect(again.status == 0, "\(again.error)")
+    let changed = try BPKitBinary.run(
+      "train", "--resume", folder.path("parts.h5"), "--epochs", "5", "--clip-probabilities", "none", "--quiet")
+    #expect(changed.status == 2)
+    #expect(changed.error.contains("cannot change on resume. Drop --clip-probabilities"), "\(changed.error)")
+  }
+
+  @Test(arguments: [
+    ("4,6:tanh,3", ["--loss", "mse", "--clip-probabilities", "keras"], "loss mse reads no probabilities to clip"),
+    (
+      "4,6:tanh,3", ["--loss", "cross-entropy-from-logits", "--clip-probabilities", "keras"],
+      "loss cross_entropy_from_logits reads no probabilities to clip"
+    ),
+    ("4,6:tanh,3:softmax", ["--clip-probabilities", "0.5"], "--clip-probabilities takes keras"),
+    ("4,6:tanh,3:softmax", ["--clip-probabilities", "tensorflow"], "--clip-probabilities takes keras"),
+  ])
+  func aClipThatMeansNothingIsAUsageErrorNamingTheFlag(layers: String, extra: [String], message: String) throws {
+    let folder = try TemporaryDirectory()
+    let result = try BPKitBinary.run(
+      arguments: [
+        "train", "--layers", layers, "--data", Self.fixture.reference, "--x", "/x", "--y", "/y", "--epochs", "1",
+        "--checkpoint", folder.path("run.h5"), "--quiet",
+      ] + extra)
+    #expect(result.status == 2)
+    #expect(result.error.contains(message), "\(result.error)")
+    #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+    #expect(!FileManager.default.fileExists(atPath: folder.path("run.h5")))
+  }
+}
