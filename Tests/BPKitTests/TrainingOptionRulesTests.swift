@@ -170,6 +170,8 @@ import _BPKitTestSupport
         == "\(file) was compiled with an optimizer bpkit cannot continue (the file does not record the "
         + "optimizer's configuration); choose one with --optimizer")
     options.schedule.optimizer = .sgd
+    // Trained as TensorFlow computes the loss, said explicitly: no note on the unrecorded backend.
+    options.schedule.probabilityClip = .off
     let run = try TrainingRun(options)
     #expect(run.plan.checkpoint.optimizer.configuration.kind == .sgd)
     #expect(
@@ -185,7 +187,7 @@ import _BPKitTestSupport
       .write(toFile: data, atomically: true, encoding: .utf8)
     let run = try TrainingRun(
       TrainingOptions(
-        start: .init(model: file), data: .init(data: data), schedule: .init(epochs: 1),
+        start: .init(model: file), data: .init(data: data), schedule: .init(epochs: 1, probabilityClip: .off),
         output: .init(checkpoint: folder.path("folded.h5"))))
     // Its Dropout layer is kept: training drops nothing.
     #expect(run.plan.warnings == [])

@@ -56,7 +56,9 @@ import _BPKitTestSupport
       "train", "--model", Fixtures.path("keras-regularizers/\(file)"), "--data", reference, "--x", "/x", "--y", "/y",
       "--epochs", "\(epochs)", "--batch-size", "8", "--no-shuffle", "--checkpoint", folder.path("run.h5"), "--quiet")
     #expect(result.status == 0, "\(result.error)")
-    #expect(!result.error.contains("regularizer"), "\(result.error)")
+    // The only note is the .keras archive's unrecorded backend (its path names the folder).
+    let notes = result.error.split(separator: "\n").filter { !$0.contains("does not record the Keras backend") }
+    #expect(!notes.joined(separator: "\n").contains("regularizer"), "\(result.error)")
     let checkpoint = try Checkpoint(contentsOf: folder.url.appendingPathComponent("run.h5"))
     let file = try HDF5File(openingAtPath: reference)
     let dataset = try file.root.openDataset("x")

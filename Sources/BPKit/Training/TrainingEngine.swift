@@ -27,7 +27,7 @@ public final class TrainingEngine<Scalar: BLASScalar> {
   public let names: ModelNames
   /// The loss minimised.
   public let loss: Loss
-  /// Truncated backpropagation through time (see ``init(model:optimizer:loss:bpttSteps:classWeights:)``), or `nil`.
+  /// Truncated backpropagation through time (see ``init(model:optimizer:loss:bpttSteps:classWeights:probabilityClip:)``), or `nil`.
   public let bpttSteps: Int?
   /// The weight of each class's samples in the training loss (Keras'
   /// `class_weight`), indexed by class, or `nil` for none; see

@@ -57,6 +57,11 @@ struct GradcheckCommand: ParsableCommand {
   @Flag(help: "Give cross-entropy integer class labels instead of one-hot rows.")
   var labels = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Check the cross-entropy with Keras' probability clip: keras (ε = 1e-7), ε, or none.", valueName: "epsilon"))
+  var clipProbabilities: String?
+
   @Option(parsing: .unconditional, help: "The largest relative error accepted.")
   var tolerance = 1e-6
 
@@ -76,13 +81,18 @@ struct GradcheckCommand: ParsableCommand {
     try ExitStatus.reporting {
       let network = try NetworkDescription(layerSpecification: layers)
       let model = try Model(initializing: network, seed: seed)
-      let check = GradientCheck(
+      var check = GradientCheck(
         model: model, loss: loss.loss, batch: batchSize, steps: steps, useLabels: labels, seed: seed,
         bpttSteps: bpttSteps)
+      check.probabilityClip = try clipProbabilities.map { text throws(BPKitError) in
+        try ProbabilityClip(specification: text)
+      }?.value
       let results = try check.run()
       print(
         "gradcheck \(layers), loss \(loss.rawValue), batch size \(batchSize), seed \(seed)"
-          + (bpttSteps.map { ", BPTT truncated to \($0) steps" } ?? "") + ": Float64, "
+          + (bpttSteps.map { ", BPTT truncated to \($0) steps" } ?? "")
+          + (check.probabilityClip.map { ", probabilities clipped to \(ProbabilityClip.summary($0))" } ?? "")
+          + ": Float64, "
           + "4th-order central differences, h = \(check.step)")
       let width = max(6, results.map { $0.key.description.count }.max() ?? 0)
       print(pad("tensor", width) + "  worst rel. error  at     analytic        numerical")

@@ -1712,7 +1712,8 @@ enum JSONSchemaText {
                     "cross_entropy",
                     "sparse_cross_entropy",
                     "binary_cross_entropy"
-                  ]
+                  ],
+                  "description": "Only a cross-entropy on probabilities clips them."
                 }
               }
             }
