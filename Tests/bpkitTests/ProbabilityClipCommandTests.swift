@@ -112,6 +112,37 @@ import _BPKitTestSupport
     }
   }
 
+  /// The reverse: a clipping bpkit run on the saturated model, exported to
+  /// `.keras`, is left for `make keras-check` (Keras on JAX, which clips) to
+  /// continue one epoch and end within 1e-4 of bpkit's own continuation.
+  @Test func aClippedRunExportedToKerasIsReadyToContinue() throws {
+    let folder = try TemporaryDirectory()
+    let checkpoint = folder.path("run.ckpt.h5")
+    let train = try BPKitBinary.run(
+      "train", "--model", Self.fixture.model("h5"), "--data", Self.fixture.reference, "--x", "/x", "--y", "/y",
+      "--epochs", "1", "--batch-size", "8", "--no-shuffle", "--checkpoint", checkpoint, "--quiet")
+    #expect(train.status == 0, "\(train.error)")
+    let exported = KerasOutputs.path("continue_clipped_saturated.keras")
+    let convert = try BPKitBinary.run("convert", checkpoint, exported)
+    #expect(convert.status == 0, "\(convert.error)")
+    KerasOutputs.expect(
+      exported, optimizer: "Adam", hyperparameters: ["learning_rate": 0.01], loss: "categorical_crossentropy")
+    let resumed = try BPKitBinary.run("train", "--resume", checkpoint, "--epochs", "2", "--quiet")
+    #expect(resumed.status == 0, "\(resumed.error)")
+    let continued = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint))
+    #expect(continued.configuration.probabilityClip == 1e-7)
+    let x = try Self.fixture.read("x")
+    let y = try Self.fixture.read("y")
+    let predicted = try continued.model.predict(Tensor(shape: [x.count / 4, 4], scalars: x))
+    // Saturated still: without the clip the continuation would differ from Keras'.
+    #expect(predicted.scalars.contains { $0 < 1e-7 })
+    let reference = try HDF5File.create(atPath: exported + ".continue.h5", overwrite: true)
+    let root = try reference.root
+    _ = try root.write(x, shape: [x.count / 4, 4], to: "x")
+    _ = try root.write(y, shape: [x.count / 4, 3], to: "y")
+    _ = try root.write(predicted.scalars, shape: predicted.shape, to: "continued")
+  }
+
   @Test func aStoppedRunResumesToTheUninterruptedBits() throws {
     let folder = try TemporaryDirectory()
     func train(_ checkpoint: String, _ extra: [String], clip: String = "keras") throws -> ProcessResult {
