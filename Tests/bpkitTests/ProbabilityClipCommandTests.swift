@@ -26,6 +26,13 @@ import _BPKitTestSupport
     #expect(!run.result.error.contains("--clip-probabilities"), "\(run.result.error)")
     let difference = KerasContinuation.worst(run.predicted, try Self.fixture.read(reference))
     #expect(difference <= 1e-4, "\(suffix): \(difference) from Keras' predictions")
+    if epochs == 2 {
+      // The loss reported is Keras' clipped one (loss_history: 7.7137, 7.0082; unclipped 10.79, 9.14).
+      let keras = try HDF5File(openingAtPath: Self.fixture.reference).root.openDataset("loss_history")
+        .read(as: Double.self)
+      let reported = try #require(run.checkpoint).progress.history.map(\.trainLoss)
+      #expect(reported.count == 2 && zip(reported, keras).allSatisfy { abs($0 - $1) <= 1e-5 * $1 }, "\(reported)")
+    }
   }
 
   /// A `.keras` archive does not record its backend: it trains unclipped,
