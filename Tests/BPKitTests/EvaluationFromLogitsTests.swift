@@ -47,6 +47,17 @@ import _BPKitTestSupport
     #expect(abs(evaluation.meanLoss - (log1p(exp(-1.0)) + log1p(exp(-2.0))) / 2) < 1e-12)
   }
 
+  /// Probabilities and logits share one check of labels: several binary
+  /// outputs need one label each, from probabilities as from logits.
+  @Test func severalBinaryOutputsNeedOneLabelEach() throws {
+    for (activation, loss) in [(Activation.sigmoid, Loss?.none), (.linear, .binaryCrossEntropyFromLogits)] {
+      var evaluation = try Evaluation(network: EvaluationTests.network(activation, units: 2), loss: loss)
+      expectReason(DataError.widthMismatch(source: "t labels", expected: 2, found: 1)) {
+        try evaluation.add(outputs: [0.5, 0.25], labels: [1], units: 2, source: "t")
+      }
+    }
+  }
+
   @Test func aFromLogitsLossOnAnOutputActivationIsRefused() throws {
     for activation in [Activation.softmax, .sigmoid] {
       let thrown = #expect(throws: BPKitError.self) {

@@ -16,11 +16,12 @@ import _BPKitTestSupport
 
   /// The article's loop, writing `format` in `mode` to `path`; returns the evaluation report.
   func predictThroughTheLibrary(format: PredictionFormat, mode: PredictionMode, to path: String) throws -> String {
-    let model = try BPKitFile.open(URL(fileURLWithPath: try TrainedModels.digitsCheckpoint)).model
+    let file = try BPKitFile.open(URL(fileURLWithPath: try TrainedModels.digitsCheckpoint))
+    let model = file.model
     let samples = try SampleFile.open(
       Self.digits, layout: SampleLayout(model.network.input), inputs: "/test/x", labels: "/test/y")
-    let writer = try format.writer(to: try OutputFile(replacing: path), mode: mode, model: model)
-    var evaluation = try Evaluation(network: model.network)
+    let writer = try format.writer(to: try OutputFile(replacing: path), mode: mode, model: model, loss: file.loss)
+    var evaluation = try Evaluation(network: model.network, loss: file.loss)
     while let batch = try samples.next(limit: 256) {
       let outputs = try model.predict(Tensor(shape: [batch.count, 64], scalars: batch.inputs))
       try writer.write(outputs: outputs.scalars, count: batch.count)

@@ -74,6 +74,8 @@ import _BPKitTestSupport
       #expect(refused.error.split(separator: "\n").count == 1)
       #expect(refused.error.contains("\(option[0]) needs a classifier"), "\(refused.error)")
       #expect(refused.error.contains("regression model"))
+      // A model file does not record its loss: its linear output might be logits, given --loss.
+      #expect(refused.error.contains("give --loss cross-entropy-from-logits"), "\(refused.error)")
       #expect(refused.output.isEmpty)
     }
     // Targets 3, 0, -1, 4 against predictions 3, 1, -2, 2: errors 0, 1, -1, -2.

@@ -338,7 +338,7 @@ extension ReportingError: BPKitErrorReason {
   var errorFile: String? {
     switch self {
     case .noHistory(let file, _), .noCompletedEpoch(let file), .unwritable(let file, _), .noAccuracy(let file, _, _),
-      .notAClassifier(let file, _, _), .tooManyClasses(let file, _, _, _):
+      .notAClassifier(let file, _, _, _), .tooManyClasses(let file, _, _, _):
       file
     case .noClassesAsked: nil
     }
@@ -347,7 +347,7 @@ extension ReportingError: BPKitErrorReason {
   var errorSetting: String? {
     switch self {
     case .noAccuracy: "metric"
-    case .notAClassifier(_, _, let setting), .tooManyClasses(_, let setting, _, _), .noClassesAsked(let setting, _):
+    case .notAClassifier(_, _, let setting, _), .tooManyClasses(_, let setting, _, _), .noClassesAsked(let setting, _):
       setting
     case .noHistory, .noCompletedEpoch, .unwritable: nil
     }

@@ -49,20 +49,7 @@ public struct Evaluation: Sendable {
   ///   from-logits loss is given for an output layer with an activation.
   public init(network: NetworkDescription, loss: Loss?) throws(BPKitError) {
     do {
-      let kind = try network.outputKind()
-      if let loss, loss.fromLogits {
-        let width = try network.outputShape().width
-        guard case .regression = kind else {
-          throw TrainingError.invalidSetting(
-            "the loss \(loss.rawValue) takes a linear output layer's logits, but the network's output is "
-              + "\(kind.description)")
-        }
-        self.loss = loss
-        classCount = loss.isBinary && width > 1 ? nil : (loss.isBinary ? 2 : width)
-        confusion = classCount.map(ConfusionMatrix.init)
-        return
-      }
-      switch kind {
+      switch try network.outputKind(loss: loss) {
       case .classes(let count):
         self.loss = .categoricalCrossEntropy
         classCount = count
@@ -71,6 +58,15 @@ public struct Evaluation: Sendable {
         classCount = 2
       case .multiLabel:
         self.loss = .binaryCrossEntropy
+        classCount = nil
+      case .logits(let count):
+        self.loss = loss ?? .categoricalCrossEntropyFromLogits
+        classCount = count
+      case .binaryLogit:
+        self.loss = loss ?? .binaryCrossEntropyFromLogits
+        classCount = 2
+      case .multiLabelLogits:
+        self.loss = loss ?? .binaryCrossEntropyFromLogits
         classCount = nil
       case .regression(let width):
         self.loss = .meanSquaredError
@@ -146,40 +142,39 @@ public struct Evaluation: Sendable {
   private mutating func add<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
     _ output: ArraySlice<S>, _ target: ArraySlice<T>, row: Int, source: String
   ) throws(DataError) {
-    func clipped(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
-    let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
     switch loss {
-    case .categoricalCrossEntropyFromLogits, .sparseCategoricalCrossEntropyFromLogits:
-      try addLogits(output, target, predicted: predicted, row: row, source: source)
-    case .binaryCrossEntropyFromLogits:
-      try addBinaryLogits(output, target, row: row, source: source)
-    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy:
-      let truth: Int
-      if target.count == 1 {
-        let label = target.first!
-        // Compared as a Float before the conversion, which traps past Int's range.
-        guard label.isFinite, label == label.rounded(), label >= 0, label < T(output.count) else {
-          throw .labelOutOfRange(source: source, row: row, value: Double(label), classCount: output.count)
-        }
-        truth = Int(label)
-        lossSum -= ElementaryFunctions.log(clipped(output[output.startIndex + truth]))
+    case .categoricalCrossEntropy, .sparseCategoricalCrossEntropy, .categoricalCrossEntropyFromLogits,
+      .sparseCategoricalCrossEntropyFromLogits:
+      let predicted = output.indices.max { output[$0] < output[$1] }! - output.startIndex
+      let truth = try Self.truth(target, classCount: output.count, row: row, source: source)
+      if loss.fromLogits {
+        // −log softmax(z)_k = lse(z) − z_k, weighted by a one-hot or soft row t.
+        let logSumExp = Self.logSumExp(output, largest: Double(output[output.startIndex + predicted]))
+        lossSum +=
+          target.count == 1
+          ? logSumExp - Double(output[output.startIndex + truth])
+          : zip(output, target).reduce(0) { $0 + Double($1.1) * (logSumExp - Double($1.0)) }
       } else {
-        truth = target.indices.max { target[$0] < target[$1] }! - target.startIndex
-        lossSum -= zip(output, target).reduce(0) { $0 + Double($1.1) * ElementaryFunctions.log(clipped($1.0)) }
+        // −Σ t·log y, with y clipped to [1e-7, 1 − 1e-7] as Keras does.
+        lossSum -=
+          target.count == 1
+          ? ElementaryFunctions.log(Self.clipped(output[output.startIndex + truth]))
+          : zip(output, target).reduce(0) { $0 + Double($1.1) * ElementaryFunctions.log(Self.clipped($1.0)) }
       }
       confusion?.record(truth: truth, predicted: predicted)
-    case .binaryCrossEntropy:
-      for (p, t) in zip(output, target) {
-        let q = clipped(p)
-        lossSum -=
-          (Double(t) * ElementaryFunctions.log(q) + (1 - Double(t)) * ElementaryFunctions.log(1 - q))
-          / Double(output.count)
+    case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
+      guard target.count == output.count else {
+        throw .widthMismatch(source: "\(source) labels", expected: output.count, found: target.count)
       }
-      if classCount == 2, let p = output.first, let t = target.first {
+      for (y, t) in zip(output, target) {
+        lossSum += Self.binaryCrossEntropy(Double(y), Double(t), fromLogits: loss.fromLogits) / Double(output.count)
+      }
+      if classCount == 2, let y = output.first, let t = target.first {
         guard t == 0 || t == 1 else {
           throw .labelOutOfRange(source: source, row: row, value: Double(t), classCount: 2)
         }
-        confusion?.record(truth: Int(t), predicted: p >= 0.5 ? 1 : 0)
+        // A probability's class is 1 from 0.5 up; a logit's above 0 (σ(z) > ½).
+        confusion?.record(truth: Int(t), predicted: (loss.fromLogits ? y > 0 : y >= 0.5) ? 1 : 0)
       }
     case .meanSquaredError, .meanAbsoluteError, .huber:
       guard target.count == output.count else {
@@ -198,51 +193,35 @@ public struct Evaluation: Sendable {
     }
   }
 
-  /// One row of categorical cross-entropy from logits z:
-  /// −log softmax(z)_k = lse(z) − z_k, with lse(z) = m + log Σ e^(z_i − m) and
-  /// m = max z, so that no exponential overflows; Σ_k t_k (lse(z) − z_k) for a
-  /// one-hot or soft row t.
-  private mutating func addLogits<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
-    _ output: ArraySlice<S>, _ target: ArraySlice<T>, predicted: Int, row: Int, source: String
-  ) throws(DataError) {
-    let largest = Double(output[output.startIndex + predicted])
-    let logSumExp =
-      largest + ElementaryFunctions.log(output.reduce(0) { $0 + ElementaryFunctions.exp(Double($1) - largest) })
-    let truth: Int
-    if target.count == 1 {
-      let label = target.first!
-      // Compared as a Float before the conversion, which traps past Int's range.
-      guard label.isFinite, label == label.rounded(), label >= 0, label < T(output.count) else {
-        throw .labelOutOfRange(source: source, row: row, value: Double(label), classCount: output.count)
-      }
-      truth = Int(label)
-      lossSum += logSumExp - Double(output[output.startIndex + truth])
-    } else {
-      truth = target.indices.max { target[$0] < target[$1] }! - target.startIndex
-      lossSum += zip(output, target).reduce(0) { $0 + Double($1.1) * (logSumExp - Double($1.0)) }
+  /// A row's true class: its class label, which must be one of the
+  /// `classCount` classes, or the largest entry of a one-hot (or soft) row.
+  private static func truth<T: BinaryFloatingPoint>(
+    _ target: ArraySlice<T>, classCount: Int, row: Int, source: String
+  ) throws(DataError) -> Int {
+    guard target.count == 1, let label = target.first else {
+      return target.indices.max { target[$0] < target[$1] }! - target.startIndex
     }
-    confusion?.record(truth: truth, predicted: predicted)
+    // Compared as a floating-point value before the conversion, which traps past Int's range.
+    guard label.isFinite, label == label.rounded(), label >= 0, label < T(classCount) else {
+      throw .labelOutOfRange(source: source, row: row, value: Double(label), classCount: classCount)
+    }
+    return Int(label)
   }
 
-  /// One row of binary cross-entropy from logits z, as TensorFlow's
-  /// `sigmoid_cross_entropy_with_logits` computes it:
-  /// max(z, 0) − z·t + log(1 + e^−|z|), averaged over the row's outputs; a
-  /// single logit's class is 1 when z > 0 (σ(z) > ½).
-  private mutating func addBinaryLogits<S: BinaryFloatingPoint, T: BinaryFloatingPoint>(
-    _ output: ArraySlice<S>, _ target: ArraySlice<T>, row: Int, source: String
-  ) throws(DataError) {
-    guard target.count == output.count else {
-      throw .widthMismatch(source: "\(source) labels", expected: output.count, found: target.count)
-    }
-    for (z, t) in zip(output, target) {
-      let z = Double(z)
-      lossSum +=
-        (max(z, 0) - z * Double(t) + ElementaryFunctions.log1p(ElementaryFunctions.exp(-abs(z))))
-        / Double(output.count)
-    }
-    if classCount == 2, let z = output.first, let t = target.first {
-      guard t == 0 || t == 1 else { throw .labelOutOfRange(source: source, row: row, value: Double(t), classCount: 2) }
-      confusion?.record(truth: Int(t), predicted: z > 0 ? 1 : 0)
-    }
+  /// A probability clipped to [1e-7, 1 − 1e-7] before its logarithm, as Keras does.
+  private static func clipped<S: BinaryFloatingPoint>(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
+
+  /// lse(z) = m + log Σ e^(z_i − m), with m = max z, so that no exponential overflows.
+  private static func logSumExp<S: BinaryFloatingPoint>(_ z: ArraySlice<S>, largest: Double) -> Double {
+    largest + ElementaryFunctions.log(z.reduce(0) { $0 + ElementaryFunctions.exp(Double($1) - largest) })
+  }
+
+  /// One output's binary cross-entropy: −(t·log p + (1 − t)·log(1 − p)) with p
+  /// clipped, or from a logit z as TensorFlow's
+  /// `sigmoid_cross_entropy_with_logits` computes it, max(z, 0) − z·t + log(1 + e^−|z|).
+  private static func binaryCrossEntropy(_ y: Double, _ t: Double, fromLogits: Bool) -> Double {
+    if fromLogits { return max(y, 0) - y * t + ElementaryFunctions.log1p(ElementaryFunctions.exp(-abs(y))) }
+    let p = clipped(y)
+    return -(t * ElementaryFunctions.log(p) + (1 - t) * ElementaryFunctions.log(1 - p))
   }
 }

@@ -200,4 +200,16 @@ public enum BPKitFile: Sendable {
     case .keras(let keras): keras.optimizer
     }
   }
+
+  /// The loss the file says trained its model: a checkpoint's, or the one a
+  /// Keras model was compiled with; `nil` for plain models, which do not
+  /// record it. A from-logits loss says that the model's outputs are logits
+  /// (``NetworkDescription/outputKind(loss:)``).
+  public var loss: Loss? {
+    switch self {
+    case .model: nil
+    case .checkpoint(let checkpoint): checkpoint.configuration.loss
+    case .keras(let keras): keras.loss
+    }
+  }
 }

@@ -22,7 +22,7 @@ final class CSVPredictionWriter: PredictionWriter {
     try writeRows(outputs, count: count)
   }
 
-  private func writeRows<S: BinaryFloatingPoint & LosslessStringConvertible>(_ outputs: [S], count: Int)
+  private func writeRows<S: BLASScalar & LosslessStringConvertible>(_ outputs: [S], count: Int)
     throws(BPKitError)
   {
     do {

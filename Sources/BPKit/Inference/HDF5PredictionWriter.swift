@@ -74,7 +74,7 @@ final class HDF5PredictionWriter: PredictionWriter {
     }
   }
 
-  private func append<S: HDF5Scalar & BinaryFloatingPoint>(_ values: [S], count: Int) throws {
+  private func append<S: HDF5Scalar & BLASScalar>(_ values: [S], count: Int) throws {
     if let outputs = outputs as? HDF5RowWriter<S> ?? float64Outputs as? HDF5RowWriter<S> {
       try outputs.append(values)
       return

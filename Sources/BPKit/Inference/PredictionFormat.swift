@@ -1,6 +1,6 @@
 import Foundation
 
-/// The formats predictions are written in, by ``PredictionFormat/writer(to:mode:model:)``.
+/// The formats predictions are written in, by ``PredictionFormat/writer(to:mode:model:loss:)``.
 public enum PredictionFormat: String, Sendable, CaseIterable {
   /// CSV with a header: `y0,y1,...` for outputs, `class` for argmax,
   /// `class1,score1,...` for top-k; classes by the model's names when it has them.

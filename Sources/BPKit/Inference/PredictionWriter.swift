@@ -1,7 +1,7 @@
 import Foundation
 
 /// Writes predictions in a ``PredictionFormat``, a batch at a time, as
-/// `bpkit infer` does; made by ``PredictionFormat/writer(to:mode:model:)``.
+/// `bpkit infer` does; made by ``PredictionFormat/writer(to:mode:model:loss:)``.
 public protocol PredictionWriter: AnyObject {
   /// Writes `count` samples' outputs (`outputs.count / count` values each),
   /// as ``Predictor`` computes them.
@@ -40,16 +40,21 @@ extension PredictionFormat {
   ///   - mode: What to write for each sample.
   ///   - model: The model predicting: its output shape nests sequence
   ///     outputs, and its class names name the classes.
+  ///   - loss: The loss that trained the model, when known: a from-logits
+  ///     loss makes its linear outputs logits, whose class is the largest
+  ///     (or one logit above 0) and whose top-k scores are their softmax (or
+  ///     sigmoid) probabilities (``NetworkDescription/outputKind(loss:)``).
   /// - Throws: ``BPKitError`` when an HDF5 output cannot be created;
   ///   ``BPKitError`` for an invalid network description;
   ///   ``BPKitError/Code/invalidSetting`` when `mode` ranks classes of a
   ///   model that is not a classifier, or asks for more classes than it
-  ///   has (``PredictionMode/check(against:of:naming:)``).
-  public func writer(to output: OutputFile, mode: PredictionMode, model: Model) throws(BPKitError)
-    -> any PredictionWriter
+  ///   has (``PredictionMode/check(against:of:naming:lossSetting:)``), or
+  ///   when a from-logits `loss` is given for a softmax or sigmoid output.
+  public func writer(to output: OutputFile, mode: PredictionMode, model: Model, loss: Loss? = nil)
+    throws(BPKitError) -> any PredictionWriter
   {
     do {
-      let kind = try model.network.outputKind()
+      let kind = try model.network.outputKind(loss: loss)
       try mode.check(against: kind, of: "the model")
       let sampleShape: [Int]
       switch try model.network.outputShape() {

@@ -25,8 +25,10 @@ public struct ModelNames: Hashable, Sendable, Codable {
   public var isEmpty: Bool { features == nil && classes == nil }
 
   /// Checks the names against a network: one feature name per input
-  /// feature, one class name per class (two for a binary classifier), each
-  /// name non-empty and unique in its list.
+  /// feature, one class name per class (two for a binary classifier; a
+  /// linear output, whose values may be the logits of a from-logits loss,
+  /// one per output, or two for one output), each name non-empty and unique
+  /// in its list.
   ///
   /// - Throws: ``BPKitError/Code/invalidModel`` saying what does not fit.
   public func check(against network: NetworkDescription) throws(BPKitError) {
@@ -40,7 +42,10 @@ public struct ModelNames: Hashable, Sendable, Codable {
       }
       if let classes {
         let kind = try network.outputKind()
-        guard let count = kind.classCount, classes.count == count else {
+        // A linear output may hold the logits of a from-logits loss: one per class, or one of class 1 of two.
+        let width = try network.outputShape().width
+        let logits = network.hasLinearOutput ? (width == 1 ? 2 : width) : nil
+        guard kind.classCount == classes.count || logits == classes.count else {
           throw ModelError.invalidNames("\(classes.count) class names for \(kind.description)")
         }
         try Self.checkList(classes, what: "class")

@@ -12,8 +12,10 @@ package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible,
   /// The report cannot be written where asked.
   case unwritable(file: String, reason: String)
   /// Classes were asked of a model that is not a classifier; `setting`
-  /// names the request (`--argmax`), `kind` describes the model's outputs.
-  case notAClassifier(file: String, kind: String, setting: String)
+  /// names the request (`--argmax`), `kind` describes the model's outputs;
+  /// `lossSetting`, when the file does not record the loss of its linear
+  /// output, names how to give a from-logits loss (`--loss`).
+  case notAClassifier(file: String, kind: String, setting: String, lossSetting: String?)
   /// More classes were asked for than the model has.
   case tooManyClasses(file: String, setting: String, asked: Int, classCount: Int)
   /// Fewer than one class was asked for.
@@ -32,8 +34,13 @@ package enum ReportingError: Error, Hashable, Sendable, CustomStringConvertible,
         + "plot --metric loss"
     case .unwritable(let file, let reason):
       "cannot write \(file): \(reason); check that its folder exists and is writable"
-    case .notAClassifier(let file, let kind, let setting):
+    case .notAClassifier(let file, let kind, let setting, nil):
       "\(setting) needs a classifier, and \(file) is \(kind); leave \(setting) out to write its values"
+    case .notAClassifier(let file, let kind, let setting, let lossSetting?):
+      "\(setting) needs a classifier, and \(file) is \(kind) and does not record the loss that trained it; "
+        + "if its outputs are logits, give \(lossSetting) cross-entropy-from-logits, "
+        + "sparse-cross-entropy-from-logits or binary-cross-entropy-from-logits, else leave \(setting) out to "
+        + "write its values"
     case .tooManyClasses(let file, let setting, let asked, let classCount):
       "\(setting) \(asked) exceeds the model's \(classCount) classes (\(file)); ask for at most \(classCount)"
     case .noClassesAsked(let setting, let asked):

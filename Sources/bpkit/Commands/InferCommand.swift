@@ -19,10 +19,16 @@ struct InferCommand: ParsableCommand {
 
       OUTPUT: the model's outputs (probabilities for softmax and sigmoid outputs; \
       logits for a linear output trained with a from-logits loss, as Keras' predict \
-      gives them: the class is the largest logit, or 1 for a single logit above 0) by \
-      default, class ids with --argmax, the best K classes with scores with --top-k. \
-      Written to standard output unless --output; the format comes from --format, \
-      else the output's extension, else CSV (JSON Lines for JSON Lines input).
+      gives them) by default, class ids with --argmax, the best K classes with scores \
+      with --top-k. Written to standard output unless --output; the format comes from \
+      --format, else the output's extension, else CSV (JSON Lines for JSON Lines input).
+
+      LOGITS: a model trained with a from-logits loss (its checkpoint or Keras file \
+      records it; for a model file give --loss) takes --argmax and --top-k too: the \
+      class is the largest logit, or 1 for a single logit above 0, and --top-k scores \
+      are the softmax (or sigmoid) probabilities of the logits, the same numbers as a \
+      softmax (or sigmoid) output layer would give. A model file with a linear output \
+      and no --loss is refused with --argmax or --top-k.
 
       EVALUATION: with --labels (a CSV column, an HDF5 dataset, or the "label" member \
       of object rows {"input": [...], "label": n} in JSON), loss, accuracy and a \
@@ -88,8 +94,8 @@ struct InferCommand: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "With --labels: the loss that trained the model, for a file that does not record it (a model file); "
-        + "a from-logits loss reads the outputs as logits.", valueName: "loss"))
+      "With --labels, --argmax or --top-k: the loss that trained the model, for a file that does not record it "
+        + "(a model file); a from-logits loss reads the outputs as logits.", valueName: "loss"))
   var loss: LossOption?
 
   func validate() throws {
@@ -98,7 +104,9 @@ struct InferCommand: ParsableCommand {
     if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     if threads < 1 { throw ValidationError("--threads must be at least 1") }
     if metricsOnly && labels == nil { throw ValidationError("--metrics-only needs --labels") }
-    if loss != nil && labels == nil { throw ValidationError("--loss needs --labels: it says how to evaluate") }
+    if loss != nil && labels == nil && !argmax && topK == nil {
+      throw ValidationError("--loss needs --labels, --argmax or --top-k: it says how to read the outputs")
+    }
     if format == .h5 && output == "-" { throw ValidationError("HDF5 output needs a file: give --output FILE.h5") }
   }
 
@@ -107,13 +115,14 @@ struct InferCommand: ParsableCommand {
     try ProcessGroup.reporting(communicator) {
       let file = try openModel()
       let model = file.model
-      let evaluationLoss = try evaluationLoss(
-        recorded: file.recordedLoss, of: model, noting: communicator?.rank ?? 0 == 0)
+      let trainedLoss = try trainedLoss(recorded: file.loss, of: model, noting: communicator?.rank ?? 0 == 0)
       let predictor = try Predictor(model: model)
       Kernels.threads = threads
       let mode: PredictionMode = argmax ? .argmax : topK.map { .topK($0) } ?? .outputs
       try mode.check(
-        against: try model.network.outputKind(), of: self.model, naming: argmax ? "--argmax" : "--top-k")
+        against: try model.network.outputKind(loss: trainedLoss), of: self.model,
+        naming: argmax ? "--argmax" : "--top-k",
+        lossSetting: trainedLoss == nil && model.network.hasLinearOutput ? "--loss" : nil)
       if communicator != nil && input == "-" {
         throw ValidationError(
           "under mpirun, standard input reaches rank 0 only, so the ranks cannot share it; save it to a file and "
@@ -124,8 +133,9 @@ struct InferCommand: ParsableCommand {
       // Standard input is predicted a sample at a time, each line's prediction written as soon as it is read.
       let outcome = try Prediction.run(
         source: source, predictor: predictor,
-        writer: metricsOnly ? nil : try makeWriter(mode: mode, model: model, inputIsLines: source is JSONSampleReader),
-        evaluate: labels != nil, loss: evaluationLoss, batchSize: input == "-" ? 1 : batchSize,
+        writer: metricsOnly
+          ? nil : try makeWriter(mode: mode, model: model, loss: trainedLoss, inputIsLines: source is JSONSampleReader),
+        evaluate: labels != nil, loss: trainedLoss, batchSize: input == "-" ? 1 : batchSize,
         communicator: communicator)
       if let evaluation = outcome.evaluation {
         report(evaluation, classNames: model.names.classes, toStandardError: !metricsOnly && output == "-")
@@ -149,17 +159,18 @@ struct InferCommand: ParsableCommand {
     }
   }
 
-  /// The loss to evaluate with: the file's, or --loss; a linear output whose loss nobody gave is evaluated as
-  /// values, with a note (on rank 0) saying how a model trained from logits is evaluated instead.
-  private func evaluationLoss(recorded: Loss?, of model: Model, noting: Bool) throws -> Loss? {
-    guard labels != nil else { return nil }
+  /// The loss that trained the model, which says how to read its outputs: the file's, or --loss. With --labels,
+  /// a linear output whose loss nobody gave is evaluated as values, with a note (on rank 0) saying how a model
+  /// trained from logits is evaluated instead.
+  private func trainedLoss(recorded: Loss?, of model: Model, noting: Bool) throws -> Loss? {
     if let given = loss?.loss, let recorded, given != recorded {
       throw ValidationError(
         "--loss \(given.rawValue) differs from the loss \(recorded.rawValue) that \(self.model) records; "
           + "leave --loss out")
     }
     let chosen = loss?.loss ?? recorded
-    if chosen == nil, noting, case .regression = try model.network.outputKind() {
+    // With --argmax or --top-k, the refusal names --loss instead.
+    if chosen == nil, labels != nil, !argmax, topK == nil, noting, model.network.hasLinearOutput {
       FileHandle.standardError.write(
         Data(
           ("bpkit: note: \(self.model) does not record the loss that trained it, so its linear outputs are "
@@ -191,7 +202,7 @@ struct InferCommand: ParsableCommand {
   }
 
   /// The writer of the predictions; `validate()` has refused HDF5 to standard output.
-  private func makeWriter(mode: PredictionMode, model: Model, inputIsLines: Bool) throws(BPKitError)
+  private func makeWriter(mode: PredictionMode, model: Model, loss: Loss?, inputIsLines: Bool) throws(BPKitError)
     -> any PredictionWriter
   {
     let destination = output == OutputFile.standardOutputName ? nil : output
@@ -199,7 +210,7 @@ struct InferCommand: ParsableCommand {
       format ?? destination.flatMap { PredictionFormat(path: $0) } ?? (inputIsLines && input == "-" ? .jsonl : .csv)
     // Predictions never replace what this command reads.
     let file = try OutputFile(replacing: output, options: FileWriteOptions(inputs: [self.model, input]))
-    return try chosen.writer(to: file, mode: mode, model: model)
+    return try chosen.writer(to: file, mode: mode, model: model, loss: loss)
   }
 
   private func report(_ evaluation: Evaluation, classNames: [String]?, toStandardError: Bool) {
@@ -213,14 +224,3 @@ struct InferCommand: ParsableCommand {
 }
 
 extension PredictionFormat: ExpressibleByArgument {}
-
-extension BPKitFile {
-  /// The loss the file says trained its model: a checkpoint's, or the one a Keras file was compiled with.
-  fileprivate var recordedLoss: Loss? {
-    switch self {
-    case .checkpoint(let checkpoint): checkpoint.configuration.loss
-    case .keras(let keras): keras.loss
-    case .model: nil
-    }
-  }
-}

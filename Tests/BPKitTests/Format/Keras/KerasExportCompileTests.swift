@@ -37,6 +37,8 @@ import _BPKitTestSupport
     switch try model.network.outputKind() {
     case .classes: .categoricalCrossEntropy
     case .binary, .multiLabel: .binaryCrossEntropy
+    case .logits: .categoricalCrossEntropyFromLogits
+    case .binaryLogit, .multiLabelLogits: .binaryCrossEntropyFromLogits
     case .regression: .meanSquaredError
     }
   }
