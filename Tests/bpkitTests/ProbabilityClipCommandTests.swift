@@ -57,6 +57,24 @@ import _BPKitTestSupport
     #expect(KerasContinuation.worst(run.predicted, try Self.fixture.read("continued")) > 1e-2)
   }
 
+  /// `inspect` of a Keras file names its loss and the backend's rule.
+  @Test func inspectShowsAKerasFilesBackendRule() throws {
+    let legacy = try BPKitBinary.run("inspect", Self.fixture.model("h5"))
+    #expect(
+      legacy.output.contains(
+        "\nLoss        cross_entropy; Keras backend jax: probabilities clipped to [1e-07, 1 − 1e-07]\n"),
+      "\(legacy.output)")
+    let archive = try BPKitBinary.run("inspect", Self.fixture.model("keras"))
+    #expect(
+      archive.output.contains(
+        "\nLoss        cross_entropy; Keras backend not recorded: trained unclipped, as on TensorFlow, unless "
+          + "--clip-probabilities keras\n"), "\(archive.output)")
+    let json = try BPKitBinary.run("inspect", "--json", Self.fixture.model("h5"))
+    #expect(json.output.contains("\"backend\" : \"jax\""), "\(json.output)")
+    let logits = try BPKitBinary.run("inspect", Fixtures.path("keras-logits/categorical_logits.h5"))
+    #expect(logits.output.contains("\nLoss        cross_entropy_from_logits\n"), "\(logits.output)")
+  }
+
   @Test func inspectAndDiffShowTheClip() throws {
     let folder = try TemporaryDirectory()
     let clipped = try Self.fixture.train("h5", epochs: 1, in: folder)

@@ -10,6 +10,7 @@ extension FileSummary {
     if let features = model.featureNames { lines.append(Self.labelled("Features", features.joined(separator: ", "))) }
     if let classes = model.classNames { lines.append(Self.labelled("Classes", classes.joined(separator: ", "))) }
     if let optimizer { lines += ["", Self.labelled("Optimizer", Self.describe(optimizer))] }
+    if let loss = keras?.text { lines.append(Self.labelled("Loss", loss)) }
     if let checkpoint { lines += checkpointLines(checkpoint) }
     if !warnings.isEmpty { lines += [""] + warnings.map { Self.labelled("Not kept", $0) } }
     // Names, paths and notes come from the file: no terminal escapes pass.

@@ -29,6 +29,8 @@ public struct FileSummary: Sendable, Encodable {
   public var optimizer: OptimizerSummary?
   /// The run, for checkpoints.
   public var checkpoint: CheckpointSummary?
+  /// A Keras file's compiled loss and backend, or `nil` for other files.
+  public var keras: KerasSummary?
   /// What bpkit could not take from the file, or changed (a Keras optimizer
   /// or loss bpkit lacks, say, or an object at the root of a bpkit HDF5 file
   /// that its format does not define), one sentence each; empty when nothing.
@@ -67,7 +69,12 @@ public struct FileSummary: Sendable, Encodable {
     model = ModelSummary(file.model)
     optimizer = file.optimizer.map(OptimizerSummary.init)
     if case .checkpoint(let value) = file { checkpoint = CheckpointSummary(value) } else { checkpoint = nil }
-    if case .keras(let keras) = file { warnings = keras.warnings } else { warnings = [] }
+    if case .keras(let keras) = file {
+      warnings = keras.warnings
+      self.keras = KerasSummary(keras)
+    } else {
+      warnings = []
+    }
   }
 
   /// The summary as one JSON object with snake_case keys in sorted order;
@@ -87,7 +94,7 @@ public struct FileSummary: Sendable, Encodable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case path, kind, format, model, optimizer, checkpoint, warnings
+    case path, kind, format, model, optimizer, checkpoint, warnings, keras
     case formatVersion = "format_version"
     case fileSize = "file_size"
   }
@@ -104,5 +111,6 @@ public struct FileSummary: Sendable, Encodable {
     try container.encode(warnings, forKey: .warnings)
     try container.encode(optimizer, forKey: .optimizer)
     try container.encode(checkpoint, forKey: .checkpoint)
+    try container.encode(keras, forKey: .keras)
   }
 }

@@ -73,7 +73,7 @@ import _BPKitTestSupport
     let run = FileSummary(
       .checkpoint(FormatSamples.checkpoint(model)), path: "c.h5", fileSize: 1, format: ("hdf5", "1.0"))
     let expected = [
-      "checkpoint", "file_size", "format", "format_version", "kind", "model", "optimizer", "path", "warnings",
+      "checkpoint", "file_size", "format", "format_version", "keras", "kind", "model", "optimizer", "path", "warnings",
     ]
     #expect(try keys(plain) == expected)
     #expect(try keys(run) == expected)
