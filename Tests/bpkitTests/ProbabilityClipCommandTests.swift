@@ -168,6 +168,36 @@ import _BPKitTestSupport
     _ = try root.write(predicted.scalars, shape: predicted.shape, to: "continued")
   }
 
+  /// Training's validation and `infer --labels` on its checkpoint report
+  /// the same loss, clipped at the run's own ε (0.01 here, where Keras'
+  /// 1e-7 would give another figure on these saturated outputs).
+  @Test func inferEvaluatesWithTheRunsClip() throws {
+    let folder = try TemporaryDirectory()
+    let checkpoint = folder.path("run.h5")
+    let reference = Self.fixture.reference
+    let train = try BPKitBinary.run(
+      "train", "--model", Self.fixture.model("h5"), "--data", reference, "--x", "/x", "--y", "/y", "--validation",
+      reference, "--validation-x", "/x", "--validation-y", "/y", "--epochs", "1", "--batch-size", "8",
+      "--no-shuffle", "--clip-probabilities", "0.01", "--checkpoint", checkpoint, "--quiet")
+    #expect(train.status == 0, "\(train.error)")
+    let validation = try #require(
+      try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).progress.history.last?.validationLoss)
+    let infer = try BPKitBinary.run(
+      "infer", checkpoint, "--input", reference, "--x", "/x", "--labels", "/y", "--metrics-only")
+    #expect(infer.status == 0, "\(infer.error)")
+    let line = try #require(infer.output.split(separator: "\n").first { $0.hasPrefix("loss") }, "\(infer.output)")
+    let loss = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
+    #expect(abs(loss - validation) <= 1e-5 * validation, "infer \(loss), validation \(validation)")
+    // Clipped at Keras' 1e-7 instead, the same outputs give another figure.
+    let model = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint)).model
+    let x = try Self.fixture.read("x")
+    let outputs = try model.predict(Tensor(shape: [x.count / 4, 4], scalars: x))
+    var keras = try Evaluation(network: model.network, loss: .categoricalCrossEntropy)
+    #expect(keras.probabilityClip == 1e-7)
+    try keras.add(outputs: outputs.scalars[...], labels: try Self.fixture.read("y")[...], units: 3, source: "y")
+    #expect(abs(keras.meanLoss - validation) > 1e-2 * validation, "\(keras.meanLoss) \(validation)")
+  }
+
   @Test func aStoppedRunResumesToTheUninterruptedBits() throws {
     let folder = try TemporaryDirectory()
     func train(_ checkpoint: String, _ extra: [String], clip: String = "keras") throws -> ProcessResult {

@@ -6,7 +6,8 @@ import Foundation
 /// The loss follows the model's output: cross-entropy for softmax outputs
 /// (labels are class indices, or one-hot rows), binary cross-entropy for
 /// sigmoid outputs, mean squared error otherwise. Probabilities are clipped to
-/// [1e-7, 1 − 1e-7] before taking logarithms, as Keras does.
+/// [1e-7, 1 − 1e-7] before taking logarithms, as Keras does (to [ε, 1 − ε]
+/// with a run's own ``probabilityClip``).
 ///
 /// A network trained with a from-logits loss has a linear output layer whose
 /// values are logits z: given that loss (``init(network:loss:)``), the loss is
@@ -34,6 +35,10 @@ public struct Evaluation: Sendable {
   private var squaredErrorSums: [Double] = []
   /// The number of output rows compared (samples, or samples × steps).
   public private(set) var rows = 0
+  /// ε of the clip of probabilities to [ε, 1 − ε] before their logarithm
+  /// in the cross-entropies on probabilities: Keras' 1e-7 unless a run
+  /// trained with its own (``TrainingConfiguration/probabilityClip``).
+  public var probabilityClip = ProbabilityClip.kerasEpsilon
 
   /// An evaluation for a network's output layer.
   public init(network: NetworkDescription) throws(BPKitError) {
@@ -155,11 +160,14 @@ public struct Evaluation: Sendable {
           ? logSumExp - Double(output[output.startIndex + truth])
           : zip(output, target).reduce(0) { $0 + Double($1.1) * (logSumExp - Double($1.0)) }
       } else {
-        // −Σ t·log y, with y clipped to [1e-7, 1 − 1e-7] as Keras does.
+        // −Σ t·log y, with y clipped to [ε, 1 − ε] as Keras does.
+        let epsilon = probabilityClip
         lossSum -=
           target.count == 1
-          ? ElementaryFunctions.log(Self.clipped(output[output.startIndex + truth]))
-          : zip(output, target).reduce(0) { $0 + Double($1.1) * ElementaryFunctions.log(Self.clipped($1.0)) }
+          ? ElementaryFunctions.log(Self.clipped(output[output.startIndex + truth], epsilon))
+          : zip(output, target).reduce(0) {
+            $0 + Double($1.1) * ElementaryFunctions.log(Self.clipped($1.0, epsilon))
+          }
       }
       confusion?.record(truth: truth, predicted: predicted)
     case .binaryCrossEntropy, .binaryCrossEntropyFromLogits:
@@ -167,7 +175,9 @@ public struct Evaluation: Sendable {
         throw .widthMismatch(source: "\(source) labels", expected: output.count, found: target.count)
       }
       for (y, t) in zip(output, target) {
-        lossSum += Self.binaryCrossEntropy(Double(y), Double(t), fromLogits: loss.fromLogits) / Double(output.count)
+        lossSum +=
+          Self.binaryCrossEntropy(Double(y), Double(t), fromLogits: loss.fromLogits, epsilon: probabilityClip)
+          / Double(output.count)
       }
       if classCount == 2, let y = output.first, let t = target.first {
         guard t == 0 || t == 1 else {
@@ -208,8 +218,10 @@ public struct Evaluation: Sendable {
     return Int(label)
   }
 
-  /// A probability clipped to [1e-7, 1 − 1e-7] before its logarithm, as Keras does.
-  private static func clipped<S: BinaryFloatingPoint>(_ p: S) -> Double { min(max(Double(p), 1e-7), 1 - 1e-7) }
+  /// A probability clipped to [ε, 1 − ε] before its logarithm, as Keras does.
+  private static func clipped<S: BinaryFloatingPoint>(_ p: S, _ epsilon: Double) -> Double {
+    min(max(Double(p), epsilon), 1 - epsilon)
+  }
 
   /// lse(z) = m + log Σ e^(z_i − m), with m = max z, so that no exponential overflows.
   private static func logSumExp<S: BinaryFloatingPoint>(_ z: ArraySlice<S>, largest: Double) -> Double {
@@ -219,9 +231,9 @@ public struct Evaluation: Sendable {
   /// One output's binary cross-entropy: −(t·log p + (1 − t)·log(1 − p)) with p
   /// clipped, or from a logit z as TensorFlow's
   /// `sigmoid_cross_entropy_with_logits` computes it, max(z, 0) − z·t + log(1 + e^−|z|).
-  private static func binaryCrossEntropy(_ y: Double, _ t: Double, fromLogits: Bool) -> Double {
+  private static func binaryCrossEntropy(_ y: Double, _ t: Double, fromLogits: Bool, epsilon: Double) -> Double {
     if fromLogits { return max(y, 0) - y * t + ElementaryFunctions.log1p(ElementaryFunctions.exp(-abs(y))) }
-    let p = clipped(y)
+    let p = clipped(y, epsilon)
     return -(t * ElementaryFunctions.log(p) + (1 - t) * ElementaryFunctions.log(1 - p))
   }
 }

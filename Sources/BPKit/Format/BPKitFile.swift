@@ -212,4 +212,16 @@ public enum BPKitFile: Sendable {
     case .keras(let keras): keras.loss
     }
   }
+
+  /// ε of Keras' probability clip the file's loss was computed with: a
+  /// checkpoint's (``TrainingConfiguration/probabilityClip``), or 1e-7 for a
+  /// Keras file whose backend clips (``KerasModel/probabilityClip``); `nil`
+  /// when the file records none.
+  public var probabilityClip: Double? {
+    switch self {
+    case .model: nil
+    case .checkpoint(let checkpoint): checkpoint.configuration.probabilityClip
+    case .keras(let keras): keras.probabilityClip?.value
+    }
+  }
 }

@@ -43,6 +43,9 @@ public enum Prediction {
   ///   - batchSize: The samples per batch, at least 1; 1 writes each
   ///     sample's prediction as soon as it is read (a pipeline).
   ///   - communicator: The ranks sharing the job, or `nil` for this process alone.
+  ///   - probabilityClip: ε of the evaluation's clip of probabilities
+  ///     (``Evaluation/probabilityClip``): a run's own
+  ///     (``TrainingConfiguration/probabilityClip``), or `nil` for Keras' 1e-7.
   /// - Returns: The number of samples and, on rank 0, the evaluation.
   /// - Throws: ``BPKitError``: a source holding no samples, a bad value in
   ///   it, samples that do not fit the network, samples without labels to
@@ -52,13 +55,13 @@ public enum Prediction {
   public static func run(
     source: any SampleReader, predictor: Predictor,
     writer: @autoclosure () throws(BPKitError) -> (any PredictionWriter)?, evaluate: Bool = false,
-    loss: Loss? = nil, batchSize: Int = 256, communicator: (any Communicator)? = nil
+    loss: Loss? = nil, batchSize: Int = 256, communicator: (any Communicator)? = nil, probabilityClip: Double? = nil
   ) throws(BPKitError) -> PredictionOutcome {
     do {
       guard batchSize >= 1 else { throw TrainingError.invalidSetting("the batch size must be at least 1") }
       var job = try PredictionJob(
-        source: source, predictor: predictor, evaluate: evaluate, loss: loss, batchSize: batchSize,
-        communicator: communicator)
+        source: source, predictor: predictor, evaluate: evaluate, loss: loss, probabilityClip: probabilityClip,
+        batchSize: batchSize, communicator: communicator)
       let writer = job.rank == 0 ? try writer() : nil
       try job.run(writer: writer)
       return PredictionOutcome(sampleCount: job.sampleCount, evaluation: job.evaluation)
@@ -69,7 +72,7 @@ public enum Prediction {
   }
 }
 
-/// What ``Prediction/run(source:predictor:writer:evaluate:loss:batchSize:communicator:)`` did.
+/// What ``Prediction/run(source:predictor:writer:evaluate:loss:batchSize:communicator:probabilityClip:)`` did.
 public struct PredictionOutcome: Sendable {
   /// The number of samples predicted, by all ranks together.
   public var sampleCount: Int

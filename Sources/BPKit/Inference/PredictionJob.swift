@@ -1,4 +1,4 @@
-/// One rank's part of a ``Prediction/run(source:predictor:writer:evaluate:loss:batchSize:communicator:)``.
+/// One rank's part of a ``Prediction/run(source:predictor:writer:evaluate:loss:batchSize:communicator:probabilityClip:)``.
 ///
 /// Batch i belongs to rank i mod N. Its owner reads and predicts it; a
 /// rank other than 0 then sends rank 0 the batch's sample count and its
@@ -29,7 +29,8 @@ struct PredictionJob {
   private var isFloat64: Bool { predictor.dtype == .float64 }
 
   init(
-    source: any SampleReader, predictor: Predictor, evaluate: Bool, loss: Loss?, batchSize: Int,
+    source: any SampleReader, predictor: Predictor, evaluate: Bool, loss: Loss?, probabilityClip: Double?,
+    batchSize: Int,
     communicator: (any Communicator)?
   ) throws {
     self.source = source
@@ -39,6 +40,7 @@ struct PredictionJob {
     rank = communicator?.rank ?? 0
     size = communicator?.size ?? 1
     evaluation = evaluate && rank == 0 ? try Evaluation(network: predictor.network, loss: loss) : nil
+    if let probabilityClip { evaluation?.probabilityClip = probabilityClip }
   }
 
   /// A batch as a rank goes through it: read whole, or (HDF5) only counted.

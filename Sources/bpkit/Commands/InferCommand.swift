@@ -136,7 +136,7 @@ struct InferCommand: ParsableCommand {
         writer: metricsOnly
           ? nil : try makeWriter(mode: mode, model: model, loss: trainedLoss, inputIsLines: source is JSONSampleReader),
         evaluate: labels != nil, loss: trainedLoss, batchSize: input == "-" ? 1 : batchSize,
-        communicator: communicator)
+        communicator: communicator, probabilityClip: file.probabilityClip)
       if let evaluation = outcome.evaluation {
         report(evaluation, classNames: model.names.classes, toStandardError: !metricsOnly && output == "-")
       }
