@@ -251,4 +251,14 @@ import _BPKitTestSupport
     #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
     #expect(!FileManager.default.fileExists(atPath: folder.path("run.h5")))
   }
+
+  /// The refusal comes before any data is read: a missing data file is not what it names.
+  @Test func aMeaninglessClipIsRefusedBeforeTheData() throws {
+    let folder = try TemporaryDirectory()
+    let result = try BPKitBinary.run(
+      "train", "--layers", "4,6:tanh,3", "--data", folder.path("missing.h5"), "--clip-probabilities", "keras",
+      "--checkpoint", folder.path("run.h5"), "--quiet")
+    #expect(result.status == 2)
+    #expect(result.error.contains("loss mse reads no probabilities to clip"), "\(result.error)")
+  }
 }

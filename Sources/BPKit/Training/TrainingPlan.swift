@@ -202,6 +202,10 @@ public struct TrainingPlan {
       }
       model = model.converted(to: .float64)
     }
+    // A clip that means nothing is refused before any data is read.
+    if schedule.probabilityClip != nil {
+      try Self.refuseMeaninglessClip(loss: schedule.loss ?? kerasState.loss ?? Self.defaultLoss(for: model.network))
+    }
     if data.sampleWeight != nil && schedule.classWeight != nil {
       throw TrainingError.invalidSetting(
         "give either --class-weight or --sample-weight, not both, as Keras refuses class_weight with sample_weight; "
