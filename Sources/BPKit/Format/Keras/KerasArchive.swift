@@ -31,9 +31,7 @@ enum KerasArchive {
     return try withExtractedWeights(archive, file: path, trust: trust) { weightsFile in
       let root = try weightsFile.root
       let model = try plan.model(file: path) { source, index, _ in
-        let vars = "\(source.archivePath)/vars"
-        guard try contains(root, vars + "/\(index)") else { return nil }
-        return try KerasLegacyHDF5.variable(vars + "/\(index)", in: root, file: weightsFile.path)
+        try KerasLegacyHDF5.variableIfPresent("\(source.archivePath)/vars/\(index)", in: root, file: weightsFile.path)
       }
       // bpkit keeps the model's feature and class names in metadata.json, which Keras ignores.
       let bpkit = metadata?["bpkit"] as? [String: Any]

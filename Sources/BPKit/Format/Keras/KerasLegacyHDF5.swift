@@ -142,7 +142,18 @@ enum KerasLegacyHDF5 {
 
   /// The dataset `name` under `group`, which must be a dataset reached through groups.
   static func variable(_ name: String, in group: HDF5Group, file: String) throws -> KerasVariable {
-    guard try KerasArchive.contains(group, name), try group.kindOfChild(name) == .dataset else {
+    guard let variable = try variableIfPresent(name, in: group, file: file) else {
+      throw FormatError.missingObject(file: file, path: FileReader.join(group.path, name))
+    }
+    return variable
+  }
+
+  /// The dataset `name` under `group`, or `nil` when a level of the path is
+  /// missing; an object there that is not a dataset is refused as missing.
+  /// One walk of the path serves both the question and the opening.
+  static func variableIfPresent(_ name: String, in group: HDF5Group, file: String) throws -> KerasVariable? {
+    guard try KerasArchive.contains(group, name) else { return nil }
+    guard try group.kindOfChild(name) == .dataset else {
       throw FormatError.missingObject(file: file, path: FileReader.join(group.path, name))
     }
     return KerasVariable(dataset: try group.openDataset(name), file: file)
