@@ -16,8 +16,17 @@ index to weight) or dataset `sample_weight`, fit weighs the loss with it as bpki
 loader restores no optimizer slots, so legacy files train their step with a new optimizer
 made from the configuration Keras read. A loss object (CategoricalCrossentropy(from_logits=True), say)
 must wrap the expected loss function, with `from_logits` as the expectation's (false when absent).
+An expectation with "dtype": "float64" (a bpkit float64 run, Tests/bpkitTests/KerasFloat64Tests.swift)
+needs every weight of the loaded model to be float64 and is checked in a second process with JAX's
+x64 on (JAX computes in float32 otherwise, whatever dtype Keras asks for); its continuation must end
+within the `tolerance` attribute of NAME.keras.continue.h5 (1e-4 when absent).
 """
-import glob, json, math, os, sys
+import glob, json, math, os, subprocess, sys
+
+# `--float64 FILE...`: the float64 files, in a process of their own with x64 on.
+FLOAT64 = len(sys.argv) > 1 and sys.argv[1] == "--float64"
+if FLOAT64:
+    os.environ["JAX_ENABLE_X64"] = "1"
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
@@ -29,10 +38,23 @@ import keras
 # Keras warns that a compiled model loaded from a file has no metrics built yet.
 logging.getLogger("absl").setLevel(logging.ERROR)
 
-folder = sys.argv[1]
-files = sorted(glob.glob(os.path.join(folder, "*.keras")) + glob.glob(os.path.join(folder, "*.keras.h5")))
-if not files:
-    sys.exit(f"no exported Keras files in {folder}: run the Swift tests first")
+
+
+def expected_dtype(path):
+    with open(path + ".expect.json") as f:
+        return json.load(f).get("dtype", "float32")
+
+
+if FLOAT64:
+    files = sys.argv[2:]
+else:
+    folder = sys.argv[1]
+    files = sorted(glob.glob(os.path.join(folder, "*.keras")) + glob.glob(os.path.join(folder, "*.keras.h5")))
+    if not files:
+        sys.exit(f"no exported Keras files in {folder}: run the Swift tests first")
+    wide = [path for path in files if os.path.exists(path + ".expect.json") and expected_dtype(path) == "float64"]
+    files = [path for path in files if path not in wide]
+    float64_status = subprocess.call([sys.executable, __file__, "--float64"] + wide) if wide else 0
 rng = np.random.default_rng(7)
 failures = []
 for path in files:
@@ -41,6 +63,10 @@ for path in files:
         with open(path + ".expect.json") as f:
             expect = json.load(f)
         model = keras.models.load_model(path, compile=True)
+        if expect.get("dtype") == "float64":
+            narrow = [v.path for v in model.weights if v.dtype != "float64"]
+            if narrow:
+                raise AssertionError(f"weights not float64: {narrow}")
         optimizer = model.optimizer
         if type(optimizer).__name__ != expect["optimizer"]:
             raise AssertionError(f"optimizer {type(optimizer).__name__}, expected {expect['optimizer']}")
@@ -82,7 +108,7 @@ for path in files:
         if bool(getattr(loss, "from_logits", False)) != expect.get("from_logits", False):
             raise AssertionError(f"loss {model.loss!r}, expected from_logits={expect.get('from_logits', False)}")
         shape = [4] + [s if s is not None else 5 for s in model.input_shape[1:]]
-        x = rng.standard_normal(shape).astype("float32")
+        x = rng.standard_normal(shape).astype(expect.get("dtype", "float32"))
         y = np.asarray(model.predict(x, verbose=0))
         if expect["loss"] == "categorical_crossentropy":
             y = np.eye(y.shape[-1], dtype="float32")[rng.integers(0, y.shape[-1], y.shape[:-1])]
@@ -97,6 +123,7 @@ for path in files:
             import h5py
             with h5py.File(continuation, "r") as f:
                 cx, cy, expected = f["x"][()], f["y"][()], f["continued"][()]
+                tolerance = float(f.attrs.get("tolerance", 1e-4))
                 weighing = {}
                 if "class_weight" in f.attrs:
                     weighing["class_weight"] = {int(c): w for c, w in json.loads(f.attrs["class_weight"]).items()}
@@ -105,8 +132,9 @@ for path in files:
             before = int(optimizer.iterations.numpy())
             model.fit(cx, cy, epochs=1, batch_size=8, shuffle=False, verbose=0, **weighing)
             worst = float(np.max(np.abs(model.predict(cx, verbose=0) - expected)))
-            if not worst <= 1e-4:
-                raise AssertionError(f"continued one epoch in Keras, predictions differ from bpkit's by {worst:.3g}")
+            if not worst <= tolerance:
+                raise AssertionError(f"continued one epoch in Keras, predictions differ from bpkit's by {worst:.3g} "
+                                     f"(allowed {tolerance:.3g})")
             print(f"ok   {name}: {expect['optimizer']} continued one epoch from iteration {before}, "
                   f"within {worst:.2g} of bpkit's continuation")
             continue
@@ -131,6 +159,7 @@ for path in files:
         message = " ".join(str(error).split())[:300]
         failures.append(name)
         print(f"FAIL {name}: {type(error).__name__}: {message}")
-print(f"Keras: {len(files) - len(failures)} of {len(files)} exported files load compiled and train one step "
+kind = "float64 exported files (x64 on)" if FLOAT64 else "exported files"
+print(f"Keras: {len(files) - len(failures)} of {len(files)} {kind} load compiled and train one step "
       f"(Keras {keras.__version__}, {keras.backend.backend()} backend)")
-sys.exit(1 if failures else 0)
+sys.exit(1 if failures or (not FLOAT64 and float64_status != 0) else 0)

@@ -16,13 +16,16 @@ public enum KerasOutputs {
   /// Records beside `path` what Keras must find in it: the optimizer's class
   /// name and hyperparameters and the loss, as `path.expect.json`.
   /// A learning-rate schedule, when given, is `{"class_name": ..., "config": {...}}` as Keras serializes it.
-  /// `fromLogits` asks for a loss object with `from_logits=True`.
+  /// `fromLogits` asks for a loss object with `from_logits=True`. `dtype`
+  /// `float64` asks for a model whose every weight is float64, which the
+  /// check runs with JAX's x64 on.
   public static func expect(
     _ path: String, optimizer: String, hyperparameters: [String: Double], loss: String, schedule: [String: Any]? = nil,
-    regularizers: [String: Any]? = nil, fromLogits: Bool = false
+    regularizers: [String: Any]? = nil, fromLogits: Bool = false, dtype: String? = nil
   ) {
     var expectation: [String: Any] = ["optimizer": optimizer, "hyperparameters": hyperparameters, "loss": loss]
     if fromLogits { expectation["from_logits"] = true }
+    if let dtype { expectation["dtype"] = dtype }
     if let schedule { expectation["schedule"] = schedule }
     // By layer, then Keras' setting name: {"class_name": "L2", "config": {"l2": 0.01}}.
     if let regularizers { expectation["regularizers"] = regularizers }

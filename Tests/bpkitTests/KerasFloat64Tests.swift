@@ -88,4 +88,84 @@ import _BPKitTestSupport
       result.error.contains("'/layers/dense/vars/0' in '\(path), member model.weights.h5': it holds float64"),
       "\(result.error)")
   }
+
+  /// A Keras float64 file through bpkit and back to Keras: the same float64
+  /// weights and optimizer slots, bit for bit, in both Keras formats.
+  @Test(arguments: ["keras", "h5"])
+  func aKerasFloat64FileGoesBackToKerasBitForBit(format: String) throws {
+    let folder = try TemporaryDirectory()
+    let source = Fixtures.path("keras-float64/adam_floatx_float64.keras")
+    let out = folder.path("out.\(format)")
+    let convert = try BPKitBinary.run("convert", source, out, "--to", format == "h5" ? "keras-h5" : "keras")
+    #expect(convert.status == 0, "\(convert.error)")
+    #expect(!convert.error.contains("float32"), "\(convert.error)")
+    let original = try KerasModel(contentsOfFile: source)
+    let back = try KerasModel(contentsOfFile: out)
+    #expect(back.model.dtype == .float64)
+    #expect(back.model.float64Parameters == original.model.float64Parameters)
+    #expect(back.optimizer?.iterations == original.optimizer?.iterations)
+    #expect(back.optimizer?.float64Slots == original.optimizer?.float64Slots)
+    let inspect = try BPKitBinary.run("inspect", out)
+    #expect(inspect.output.contains(", float64, "), "\(inspect.output)")
+  }
+
+  /// bpkit float64 runs exported to `.keras` and legacy `.h5` for
+  /// `make keras-check`: the `.keras` file is continued one epoch in Keras
+  /// (JAX with x64 on) from the optimizer state it carries and must end
+  /// within `tolerance` of bpkit's own third epoch, given beside it in
+  /// `.continue.h5`; the legacy file trains one step in float64.
+  static let bpkitRuns: [(name: String, flags: [String], className: String, hyperparameters: [String: Double])] = [
+    ("adam", ["--optimizer", "adam", "--lr", "0.01"], "Adam", ["learning_rate": 0.01]),
+    ("sgd_momentum", ["--optimizer", "momentum", "--lr", "0.05", "--momentum", "0.9"], "SGD", ["momentum": 0.9]),
+    ("nadam", ["--optimizer", "nadam", "--lr", "0.01"], "Nadam", ["learning_rate": 0.01]),
+    ("rmsprop", ["--optimizer", "rmsprop", "--lr", "0.01"], "RMSprop", ["learning_rate": 0.01]),
+  ]
+
+  /// How close Keras' continuation of a bpkit float64 export must land:
+  /// measured 5.4e-10 (Adam) to 4.9e-9 (RMSprop), the optimizer's learning
+  /// rate being a float32 variable under Keras' default floatx; float32 runs
+  /// are allowed 1e-4.
+  static let continuationTolerance = 2e-8
+
+  @Test(arguments: bpkitRuns.map(\.name))
+  func aFloat64BpkitRunExportedToKerasIsReadyToContinue(name: String) throws {
+    let run = Self.bpkitRuns.first { $0.name == name }!
+    let folder = try TemporaryDirectory()
+    let data = Fixtures.path("keras-float64/adam_floatx_float64.ref.h5")
+    let checkpoint = folder.path("run.ckpt.h5")
+    let train = try BPKitBinary.run(
+      arguments: [
+        "train", "--layers", "4,5:relu,3:softmax", "--dtype", "float64", "--data", data, "--x", "/x", "--y", "/y",
+        "--loss", "cross-entropy", "--epochs", "2", "--batch-size", "8", "--no-shuffle", "--seed", "5",
+        "--checkpoint", checkpoint, "--quiet",
+      ] + run.flags)
+    #expect(train.status == 0, "\(train.error)")
+    let exported = KerasOutputs.path("continue_float64_\(name).keras")
+    let legacy = KerasOutputs.path("float64_\(name).keras.h5")
+    for path in [exported, legacy] {
+      let convert = try BPKitBinary.run("convert", checkpoint, path, "--to", path == legacy ? "keras-h5" : "keras")
+      #expect(convert.status == 0, "\(convert.error)")
+      KerasOutputs.expect(
+        path, optimizer: run.className, hyperparameters: run.hyperparameters, loss: "categorical_crossentropy",
+        dtype: "float64")
+      // bpkit reads its own export back as the same float64 run.
+      let keras = try KerasModel(contentsOfFile: path)
+      let source = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint))
+      #expect(keras.model.float64Parameters == source.model.float64Parameters, "\(path)")
+      #expect(keras.optimizer?.float64Slots == source.optimizer.float64Slots, "\(path)")
+    }
+    let resumed = try BPKitBinary.run("train", "--resume", checkpoint, "--epochs", "3", "--quiet")
+    #expect(resumed.status == 0, "\(resumed.error)")
+    let continued = try Checkpoint(contentsOf: URL(fileURLWithPath: checkpoint))
+    let file = try HDF5File(openingAtPath: data)
+    let x = try file.root.openDataset("x").read(as: Float.self).map(Double.init)
+    let y = try file.root.openDataset("y").read(as: Float.self).map(Double.init)
+    let predicted = try continued.model.predict(Tensor(shape: [x.count / 4, 4], scalars: x))
+    let reference = try HDF5File.create(atPath: exported + ".continue.h5", overwrite: true)
+    let root = try reference.root
+    _ = try root.write(x, shape: [x.count / 4, 4], to: "x")
+    _ = try root.write(y, shape: [y.count / 3, 3], to: "y")
+    _ = try root.write(predicted.scalars, shape: predicted.shape, to: "continued")
+    try root.setAttribute("tolerance", to: Self.continuationTolerance)
+  }
 }

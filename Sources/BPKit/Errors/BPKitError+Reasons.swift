@@ -16,7 +16,6 @@ extension FormatError: BPKitErrorReason {
       .invalidFile
     case .readFailed: .readFailed
     case .writeFailed: .writeFailed
-    case .unsupportedDType: .unsupported
     }
   }
 

@@ -41,10 +41,6 @@ extension BPKitFile {
   public func write(to url: URL, format: FileFormat, options: FileWriteOptions = .init()) throws(BPKitError) -> [String]
   {
     do {
-      // Each format below writes float64 weights or is named here: never rounded on the way.
-      if model.dtype == .float64 && ![.hdf5, .json, .safetensors, .onnx].contains(format) {
-        throw FormatError.unsupportedDType(file: url.relativePath, format: format.noun, dtype: model.dtype)
-      }
       switch format {
       case .hdf5:
         if case .checkpoint(let checkpoint) = self {

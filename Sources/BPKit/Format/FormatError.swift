@@ -91,8 +91,6 @@ package enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, L
   case readFailed(file: String, operation: String, reason: String)
   /// A system call on the way to a durable file failed.
   case writeFailed(file: String, operation: String, reason: String)
-  /// A float64 model given to a format bpkit does not write float64 weights to.
-  case unsupportedDType(file: String, format: String, dtype: DType)
 
   /// The file involved.
   package var file: String {
@@ -103,7 +101,7 @@ package enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, L
       .checksumMismatch(let file, _, _, _), .invalidValue(let file, _, _), .invalidNetwork(let file, _),
       .invalidModel(let file, _), .unexpectedObject(let file, _),
       .refused(let file, _, _), .writeFailed(let file, _, _), .fileDamaged(let file, _),
-      .readFailed(let file, _, _), .unsupportedDType(let file, _, _):
+      .readFailed(let file, _, _):
       file
     case .hdf5(let error): error.file
     }
@@ -155,9 +153,6 @@ package enum FormatError: Error, Sendable, Equatable, CustomStringConvertible, L
       "cannot read '\(file)': \(operation) failed: \(reason)"
     case .writeFailed(let file, let operation, let reason):
       "cannot write '\(file)': \(operation) failed: \(reason); the previous file, if any, is unchanged"
-    case .unsupportedDType(let file, let format, let dtype):
-      "\(file): bpkit does not write \(dtype) weights as \(format); write bpkit HDF5 (.h5) or JSON (.json), which keep them, "
-        + "or round them to float32 explicitly with bpkit convert IN \(file) --dtype float32"
     }
   }
 

@@ -108,23 +108,19 @@ import _BPKitTestSupport
   }
 
   private static func slots(_ file: BPKitFile) -> [String: [ParameterKey: Tensor<Double>]]? {
-    guard case .checkpoint(let checkpoint) = file else { return nil }
-    return checkpoint.optimizer.float64Slots
+    switch file {
+    case .checkpoint(let checkpoint): checkpoint.optimizer.float64Slots
+    case .keras(let keras): keras.optimizer?.float64Slots
+    case .model: nil
+    }
   }
 
-  @Test func float64WeightsGoOnlyWhereTheyAreKept() throws {
+  @Test func float64WeightsAndSlotsAreKeptByEveryFormat() throws {
     let folder = try TemporaryDirectory(prefix: "bpkit-float64")
     _ = try TrainingRun(Self.options(folder: folder, name: "run.h5")).run()
     let file = try BPKitFile.open(URL(fileURLWithPath: folder.path("run.h5")))
-    let refused: [(FileFormat, String)] = [(.keras, "a Keras archive"), (.kerasHDF5, "a Keras HDF5 file")]
-    for (format, noun) in refused {
-      let out = folder.path("out.\(format)")
-      expectReason(FormatError.unsupportedDType(file: out, format: noun, dtype: .float64), "\(format)") {
-        try file.write(to: URL(fileURLWithPath: out), format: format)
-      }
-      #expect(!FileManager.default.fileExists(atPath: out))
-    }
-    for format in [FileFormat.hdf5, .json] {
+    // bpkit's formats and Keras' (float64 dtype policies) keep the weights and every optimizer slot.
+    for format in [FileFormat.hdf5, .json, .keras, .kerasHDF5] {
       let path = folder.path("model.\(format)")
       try file.write(to: URL(fileURLWithPath: path), format: format)
       let kept = try BPKitFile.open(URL(fileURLWithPath: path))

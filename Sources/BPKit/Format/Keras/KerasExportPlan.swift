@@ -3,9 +3,11 @@ import Foundation
 /// A bpkit model laid out as a Keras 3 Sequential model: layer configurations
 /// and variables in the order Keras creates them.
 struct KerasExportPlan {
-  /// A variable's value: float weights, or Normalization's int64 sample count.
+  /// A variable's value: float32 or float64 weights, or Normalization's int64 sample count.
   enum Value {
     case float(Tensor<Float>)
+    /// A float64 model's weight or optimizer slot, under Keras' float64 dtype policy.
+    case double(Tensor<Double>)
     case int64(Int64)
   }
 
@@ -22,15 +24,26 @@ struct KerasExportPlan {
   var inputBatchShape: [Any]
   /// The trainable weights in Keras' order, as bpkit keys.
   var trainable: [ParameterKey]
+  /// Keras' name of the model's precision: every layer's dtype policy and
+  /// the input's dtype (`float64` for a float64 model, as
+  /// `keras.config.set_floatx("float64")` makes them).
+  let dtypeName: String
 
-  static var dtypePolicy: [String: Any] {
+  /// Keras 3's serialized `DTypePolicy` of every layer.
+  var dtypePolicy: [String: Any] {
     [
-      "module": "keras", "class_name": "DTypePolicy", "config": ["name": "float32"], "registered_name": NSNull(),
+      "module": "keras", "class_name": "DTypePolicy", "config": ["name": dtypeName], "registered_name": NSNull(),
     ]
   }
 
   init(_ model: Model) throws {
     let network = model.network
+    let exact = model.float64Parameters
+    let dtypeName = exact == nil ? "float32" : "float64"
+    self.dtypeName = dtypeName
+    let dtypePolicy: [String: Any] = [
+      "module": "keras", "class_name": "DTypePolicy", "config": ["name": dtypeName], "registered_name": NSNull(),
+    ]
     switch network.input {
     case .vector(let features): inputBatchShape = [NSNull(), features]
     case .sequence(let steps, let features):
@@ -55,10 +68,11 @@ struct KerasExportPlan {
       return name
     }
     func weight(_ layer: Layer, _ name: String) -> Value {
-      .float(model.parameters[ParameterKey(layer: layer.name, name: name)]!)
+      let key = ParameterKey(layer: layer.name, name: name)
+      return exact.map { .double($0[key]!) } ?? .float(model.parameters[key]!)
     }
     func base(_ name: String, trainable: Bool = true) -> [String: Any] {
-      ["name": name, "trainable": trainable, "dtype": Self.dtypePolicy]
+      ["name": name, "trainable": trainable, "dtype": dtypePolicy]
     }
     /// A weight layer's common settings, its regularizers (Keras 3's serialized L1, L2, L1L2) included.
     func base(of layer: Layer) -> [String: Any] {
@@ -142,19 +156,23 @@ struct KerasExportPlan {
               + (settings.useBias ? [("bias", weight(layer, "bias"))] : [])))
       case .standardize:
         // keras.layers.Normalization computes (x − mean) / max(sqrt(variance), 1e-7).
-        let std = model.parameters[ParameterKey(layer: layer.name, name: "std")]!
-        guard std.scalars.allSatisfy({ $0 >= 1e-7 }) else {
+        let std = model.widenedParameters[ParameterKey(layer: layer.name, name: "std")]!
+        guard std.scalars.allSatisfy({ $0 >= Double(Float(1e-7)) }) else {
           throw KerasError.cannotExport(
             detail: "standardize layer '\(layer.name)' has a std below 1e-7, which keras.layers.Normalization "
               + "cannot express")
         }
         var config = base(layer.name, trainable: layer.trainable)
         config.merge(["axis": [-1], "invert": false, "mean": NSNull(), "variance": NSNull()]) { $1 }
-        let variance = Tensor(shape: std.shape, scalars: std.scalars.map { $0 * $0 })
+        // Squared in the model's precision, as a float32 model's always was.
+        let variance: Value =
+          exact == nil
+          ? .float(Tensor(shape: std.shape, scalars: std.scalars.map { Float($0) * Float($0) }))
+          : .double(Tensor(shape: std.shape, scalars: std.scalars.map { $0 * $0 }))
         layers.append(
           KerasLayer(
             className: "Normalization", config: config, archivePath: archivePath("Normalization"),
-            variables: [("mean", weight(layer, "mean")), ("variance", .float(variance)), ("count", .int64(0))]))
+            variables: [("mean", weight(layer, "mean")), ("variance", variance), ("count", .int64(0))]))
       case .dropout(let rate):
         // keras.layers.Dropout: its masks come from Keras' own generator (`seed` None).
         var config = base(layer.name, trainable: layer.trainable)
@@ -200,13 +218,13 @@ struct KerasExportPlan {
     let input = wrap(
       "InputLayer",
       [
-        "batch_shape": inputBatchShape, "dtype": "float32", "sparse": false, "ragged": false, "name": "input_layer",
+        "batch_shape": inputBatchShape, "dtype": dtypeName, "sparse": false, "ragged": false, "name": "input_layer",
         "optional": false,
       ], module: "keras.layers")
     var config = wrap(
       "Sequential",
       [
-        "name": "sequential", "trainable": true, "dtype": Self.dtypePolicy,
+        "name": "sequential", "trainable": true, "dtype": dtypePolicy,
         "layers": [input] + layers.map { wrap($0.className, $0.config, module: "keras.layers") },
         "build_input_shape": inputBatchShape,
       ], module: "keras")
@@ -217,19 +235,33 @@ struct KerasExportPlan {
   /// Keras' optimizer variables after `iteration` and `learning_rate`, in
   /// Keras' order; slots bpkit has not filled yet hold their initial values,
   /// as in Keras, and Nadam's `u_product` is computed from the step count.
-  func optimizerSlots(_ state: OptimizerState, model: Model) -> [(name: String, tensor: Tensor<Float>)] {
+  ///
+  /// A float64 state's slots are written in float64, as Keras keeps the
+  /// slots of float64 variables.
+  func optimizerSlots(_ state: OptimizerState, model: Model) -> [(name: String, value: Value)] {
     let layout = KerasOptimizer.slotLayout(state.configuration)
     let rule = OptimizerRule(configuration: state.configuration)
-    func tensor(_ slot: String, _ key: ParameterKey) -> (String, Tensor<Float>) {
+    let float64 = state.float64Slots != nil
+    func tensor(_ slot: String, _ key: ParameterKey) -> (String, Value) {
       let shape = model.parameters[key]!.shape
-      let fresh = Tensor<Float>(
-        shape: shape, scalars: Array(repeating: Float(rule.initialValue(ofSlot: slot)), count: shape.reduce(1, *)))
-      return ("\(key.layer)_\(key.name)_\(slot)", state.slots[slot]?[key] ?? fresh)
+      let name = "\(key.layer)_\(key.name)_\(slot)"
+      let initial = rule.initialValue(ofSlot: slot)
+      if float64 {
+        let fresh = Tensor<Double>(shape: shape, scalars: Array(repeating: initial, count: shape.reduce(1, *)))
+        return (name, .double(state.float64Slots?[slot]?[key] ?? fresh))
+      }
+      let fresh = Tensor<Float>(shape: shape, scalars: Array(repeating: Float(initial), count: shape.reduce(1, *)))
+      return (name, .float(state.slots[slot]?[key] ?? fresh))
     }
     var variables = layout.groups.flatMap { group in trainable.flatMap { key in group.map { tensor($0, key) } } }
     for name in layout.trailingScalars {
-      var product = NadamMomentumProduct<Float>(beta1: state.configuration.beta1)
-      variables.append((name, Tensor(shape: [], scalars: [product.product(through: state.iterations)])))
+      if float64 {
+        var product = NadamMomentumProduct<Double>(beta1: state.configuration.beta1)
+        variables.append((name, .double(Tensor(shape: [], scalars: [product.product(through: state.iterations)]))))
+      } else {
+        var product = NadamMomentumProduct<Float>(beta1: state.configuration.beta1)
+        variables.append((name, .float(Tensor(shape: [], scalars: [product.product(through: state.iterations)]))))
+      }
     }
     return variables
   }

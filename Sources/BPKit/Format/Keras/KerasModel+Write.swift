@@ -99,10 +99,8 @@ extension KerasModel {
       try group.setAttribute(
         "weight_names", to: scalars.map { "\(name)/\($0)" } + slots.map { "\(name)/\($0.name)" })
       try inner.write([optimizer.iterations], shape: [], to: "iteration")
-      if scalars.count == 2 {
-        try inner.write([Float(optimizer.configuration.learningRate)], shape: [], to: "learning_rate")
-      }
-      for slot in slots { try Self.write(.float(slot.tensor), named: slot.name, in: inner) }
+      if scalars.count == 2 { try writeLearningRate(plan, to: "learning_rate", in: inner) }
+      for slot in slots { try Self.write(slot.value, named: slot.name, in: inner) }
     }
     try file.close()
   }
@@ -110,7 +108,20 @@ extension KerasModel {
   private static func write(_ value: KerasExportPlan.Value, named name: String, in group: HDF5Group) throws {
     switch value {
     case .float(let tensor): try group.write(tensor.scalars, shape: tensor.shape, to: name)
+    case .double(let tensor): try group.write(tensor.scalars, shape: tensor.shape, to: name)
     case .int64(let count): try group.write([count], shape: [], to: name)
+    }
+  }
+
+  /// The optimizer's `learning_rate` variable: float32 as Keras keeps it
+  /// under floatx float32, float64 for a float64 model (exact; Keras casts
+  /// it to its variable's dtype when it loads).
+  private func writeLearningRate(_ plan: KerasExportPlan, to name: String, in group: HDF5Group) throws {
+    let rate = optimizer!.configuration.learningRate
+    if plan.dtypeName == "float64" {
+      try group.write([rate], shape: [], to: name)
+    } else {
+      try group.write([Float(rate)], shape: [], to: name)
     }
   }
 
@@ -187,9 +198,9 @@ extension KerasModel {
       let group = try vars("optimizer", name: (serialized["config"] as! [String: Any])["name"] as! String)
       let scalars = KerasOptimizer.leadingVariables(optimizer.configuration).count
       try group.write([optimizer.iterations], shape: [], to: "0")
-      if scalars == 2 { try group.write([Float(optimizer.configuration.learningRate)], shape: [], to: "1") }
+      if scalars == 2 { try writeLearningRate(plan, to: "1", in: group) }
       for (index, slot) in plan.optimizerSlots(optimizer, model: model).enumerated() {
-        try Self.write(.float(slot.tensor), named: "\(index + scalars)", in: group)
+        try Self.write(slot.value, named: "\(index + scalars)", in: group)
       }
     }
     try file.close()
