@@ -161,6 +161,46 @@ import _BPKitTestSupport
     #expect(top.status == 0, "\(top.error)")
   }
 
+  /// JSON Lines, a JSON array and standard input give a float64 model the
+  /// nearest Double of each number, as CSV does: the same predictions, byte
+  /// for byte, and not those of the numbers rounded to float32 first.
+  @Test func inferReadsJSONNumbersAsTheNearestDoubleAsCSVDoes() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("run.h5")
+    #expect(try Self.train(path, ["--dtype", "float64"]).status == 0)
+    let rows = [
+      ["5.1", "3.5", "1.4", "0.2"], ["6.7", "3.1", "4.4", "1.4"],
+      ["6.300000000000000711", "2.5", "4.9999999999999999", "1.8000000000000000444"],
+      ["1e-3", "7.1234567890123456789", "-0.0", "2.2250738585072014e-308"],
+    ]
+    let csv = folder.path("rows.csv")
+    try ("x0,x1,x2,x3\n" + rows.map { $0.joined(separator: ",") + "\n" }.joined())
+      .write(toFile: csv, atomically: true, encoding: .utf8)
+    let lines = rows.map { "[" + $0.joined(separator: ", ") + "]\n" }.joined()
+    try lines.write(toFile: folder.path("rows.jsonl"), atomically: true, encoding: .utf8)
+    try ("[" + rows.map { "{\"input\": [" + $0.joined(separator: ",") + "]}" }.joined(separator: ",\n") + "]")
+      .write(toFile: folder.path("rows.json"), atomically: true, encoding: .utf8)
+    let fromCSV = try BPKitBinary.run("infer", path, "--input", csv)
+    #expect(fromCSV.status == 0, "\(fromCSV.error)")
+    for input in ["rows.jsonl", "rows.json"] {
+      let result = try BPKitBinary.run("infer", path, "--input", folder.path(input))
+      #expect(result.status == 0, "\(result.error)")
+      #expect(result.output == fromCSV.output, "\(input)")
+    }
+    let piped = try BPKitBinary.run(arguments: ["infer", path, "--input", "-"], input: Data(lines.utf8))
+    #expect(piped.status == 0, "\(piped.error)")
+    #expect(piped.output == fromCSV.output)
+    // Not the float32 reading widened: the model sees the Doubles.
+    let model = try BPKitFile.open(URL(fileURLWithPath: path)).model
+    let exact = rows.flatMap { $0.map { Double($0)! } }
+    let widened = rows.flatMap { $0.map { Double(Float($0)!) } }
+    let values = fromCSV.output.split(separator: "\n").dropFirst().flatMap {
+      $0.split(separator: ",").map { Double(String($0))! }
+    }
+    #expect(values == (try model.predict(Tensor(shape: [4, 4], scalars: exact))).scalars)
+    #expect(values != (try model.predict(Tensor(shape: [4, 4], scalars: widened))).scalars)
+  }
+
   /// Threads split the work, never the sums: a float64 run on 1 and 2
   /// threads ends with the same bits, and its predictions do not depend on
   /// the threads or the batch a sample is read in.

@@ -8,6 +8,11 @@ import Foundation
 /// `{"input": row, "label": number}`, which is how labelled JSON data is given.
 ///
 /// Both are read a row at a time: memory holds one row, not the document.
+///
+/// For a float64 model (``DType/float64``) each number is also read from its
+/// text as the nearest Double (bpkit's own JSON parser; Foundation's does
+/// not round Doubles correctly) into ``SampleBatch/float64Inputs`` and
+/// ``SampleBatch/float64Labels``, as a CSV or float64 HDF5 input gives them.
 public final class JSONSampleReader: SampleReader {
   private enum Mode {
     case lines(LineReader)
@@ -21,6 +26,8 @@ public final class JSONSampleReader: SampleReader {
   /// The name used in messages: the path, or `standard input`.
   public let source: String
   private let labelKey: String?
+  /// Whether numbers are also read exactly as Doubles.
+  private let wide: Bool
 
   /// JSON Lines from a file, or from standard input when `path` is `-`.
   ///
@@ -29,9 +36,12 @@ public final class JSONSampleReader: SampleReader {
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
   /// - Throws: ``BPKitError`` when the file is missing or unreadable.
-  public convenience init(linesAt path: String, layout: SampleLayout, labels: String?) throws(BPKitError) {
+  ///   - dtype: The precision numbers are read in (see ``SampleBatch/float64Inputs``).
+  public convenience init(
+    linesAt path: String, layout: SampleLayout, labels: String?, dtype: DType = .float32
+  ) throws(BPKitError) {
     do {
-      self.init(lines: try LineReader(path: path), layout: layout, labels: labels)
+      self.init(lines: try LineReader(path: path), layout: layout, labels: labels, dtype: dtype)
 
     } catch {
       throw BPKitError(error)
@@ -39,11 +49,12 @@ public final class JSONSampleReader: SampleReader {
   }
 
   /// JSON Lines from a reader.
-  package init(lines reader: LineReader, layout: SampleLayout, labels: String?) {
+  package init(lines reader: LineReader, layout: SampleLayout, labels: String?, dtype: DType = .float32) {
     mode = .lines(reader)
     self.layout = layout
     self.source = reader.source
     self.labelKey = labels
+    self.wide = dtype == .float64
   }
 
   /// A JSON document holding an array of rows, read one row at a time.
@@ -52,13 +63,17 @@ public final class JSONSampleReader: SampleReader {
   ///   - path: The file.
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
+  ///   - dtype: The precision numbers are read in (see ``SampleBatch/float64Inputs``).
   /// - Throws: ``BPKitError`` when the file is missing or unreadable.
-  public init(documentAt path: String, layout: SampleLayout, labels: String?) throws(BPKitError) {
+  public init(documentAt path: String, layout: SampleLayout, labels: String?, dtype: DType = .float32)
+    throws(BPKitError)
+  {
     do {
       mode = .document(try JSONArrayReader(path: path))
       self.layout = layout
       self.source = path
       self.labelKey = labels
+      self.wide = dtype == .float64
 
     } catch {
       throw BPKitError(error)
@@ -76,13 +91,15 @@ public final class JSONSampleReader: SampleReader {
       while batch.count < limit {
         let row: Any
         let place: String
+        let text: Data
         switch mode {
         case .lines(let reader):
           guard let line = try reader.nextLine() else { return batch.count == 0 ? nil : batch }
           if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
           place = "\(source), line \(reader.lineNumber)"
+          text = Data(line.utf8)
           do {
-            row = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+            row = try JSONSerialization.jsonObject(with: text, options: [.fragmentsAllowed])
           } catch {
             throw DataError.invalidJSON(source: source, line: reader.lineNumber, reason: Self.reason(error))
           }
@@ -92,6 +109,7 @@ public final class JSONSampleReader: SampleReader {
             return batch.count == 0 ? nil : batch
           }
           place = "\(source), row \(reader.index)"
+          text = element
           do {
             row = try JSONSerialization.jsonObject(with: element, options: [.fragmentsAllowed])
           } catch {
@@ -100,6 +118,7 @@ public final class JSONSampleReader: SampleReader {
         }
         let start = (inputs: batch.inputs.count, labels: batch.labels?.count ?? 0)
         try append(row, at: place, to: &batch)
+        if wide { try appendExact(text, at: place, to: &batch) }
         // Samples of any length: a batch holds one length, and a sample of
         // another starts the next batch.
         if layout.isAnyLength, batch.lastSampleChangesLength(inputsFrom: start.inputs) {
@@ -159,6 +178,48 @@ public final class JSONSampleReader: SampleReader {
         }
         values.append(number.floatValue)
       }
+    }
+  }
+
+  /// The row's numbers again, each read from its text as the nearest
+  /// Double: the input's in the order ``append(_:at:to:)`` took them, and
+  /// the label. The row was checked by then, so its shape is known good.
+  private func appendExact(_ text: Data, at place: String, to batch: inout SampleBatch) throws {
+    if batch.float64Inputs == nil { batch.float64Inputs = [] }
+    if labelKey != nil && batch.float64Labels == nil { batch.float64Labels = [] }
+    try text.withUnsafeBytes { bytes in
+      let root: JSONValue
+      do {
+        root = try JSONParser.parse(bytes)
+      } catch {
+        throw DataError.invalidJSON(source: place, line: nil, reason: "\(error)")
+      }
+      func number(_ range: Range<Int>) throws -> Double {
+        let digits = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        guard let value = Double(digits), value.isFinite else {
+          throw DataError.invalidJSON(source: place, line: nil, reason: "'\(digits)' is beyond float64's range")
+        }
+        return value
+      }
+      func collect(_ value: JSONValue) throws {
+        switch value {
+        case .number(let range): batch.float64Inputs!.append(try number(range))
+        case .numbers(let range, let count):
+          for item in JSONCursor.numberRanges(in: range, count: count, of: bytes) {
+            batch.float64Inputs!.append(try number(item))
+          }
+        case .array(let elements): for element in elements { try collect(element) }
+        default: break
+        }
+      }
+      var input = root
+      if case .object(let members) = root {
+        input = members.first { $0.key == "input" }?.value ?? .null
+        if let labelKey, case .number(let range)? = members.first(where: { $0.key == labelKey })?.value {
+          batch.float64Labels!.append(try number(range))
+        }
+      }
+      try collect(input)
     }
   }
 

@@ -21,10 +21,8 @@ public enum SampleFile {
   ///   - names: A model's names: CSV columns are matched to its features by
   ///     name, and text labels read as its classes.
   ///   - dtype: The precision numbers are read in: a float64 model's
-  ///     ``DType/float64`` reads CSV and HDF5 numbers exactly as Doubles (see
-  ///     ``SampleBatch/float64Inputs``). JSON samples are read in Float32
-  ///     (Foundation's JSON parser does not round Doubles correctly), and a
-  ///     float64 model widens them exactly.
+  ///     ``DType/float64`` reads CSV, JSON and HDF5 numbers exactly as
+  ///     Doubles (see ``SampleBatch/float64Inputs``).
   /// - Returns: A reader positioned at the first sample.
   /// - Throws: ``BPKitError`` for a missing, unreadable or empty input or
   ///   columns it lacks; ``BPKitError`` for an HDF5 file the
@@ -38,7 +36,7 @@ public enum SampleFile {
         let reader = try LineReader(path: "-")
         let json = try reader.peekFirstCharacter().map { $0 == "[" || $0 == "{" } ?? false
         return json
-          ? JSONSampleReader(lines: reader, layout: layout, labels: labels)
+          ? JSONSampleReader(lines: reader, layout: layout, labels: labels, dtype: dtype)
           : try CSVSampleReader(
             reader: reader, layout: layout, ignore: ignore, labels: labels.map { [$0] } ?? [],
             classes: labels != nil ? names.classes : nil, features: names.features, dtype: dtype)
@@ -50,9 +48,10 @@ public enum SampleFile {
       }
       switch path.split(separator: ".").last?.lowercased() {
       case "json":
-        return try JSONSampleReader(documentAt: path, layout: layout, labels: labels.map { _ in "label" })
+        return try JSONSampleReader(
+          documentAt: path, layout: layout, labels: labels.map { _ in "label" }, dtype: dtype)
       case "jsonl", "ndjson":
-        return try JSONSampleReader(linesAt: path, layout: layout, labels: labels)
+        return try JSONSampleReader(linesAt: path, layout: layout, labels: labels, dtype: dtype)
       default:
         // Labels given as class indices stay indices; text labels are the model's class names.
         let textLabels = try labels.flatMap { try CSVSampleReader.classNames(inFileAt: path, column: $0) } != nil
