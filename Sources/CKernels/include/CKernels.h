@@ -154,4 +154,7 @@ void bpk_transpose_f32(const float *source, int rows, int columns, long source_s
 }
 #endif
 
+// Base64 and JSON string scanning (bpk_text.h), in the same module.
+#include "bpk_text.h"
+
 #endif

@@ -1,3 +1,4 @@
+internal import CKernels
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +9,7 @@
 ///
 /// Strings and numbers are not copied: the tree records where they are, and
 /// ``JSONCursor`` converts them when the decoder asks. Finding the end of a
-/// long string uses `memchr`, so a base64 tensor is crossed at memory speed.
+/// long string uses CKernels' vector scan, so a base64 tensor is crossed at memory speed.
 struct JSONParser {
   private let bytes: UnsafeRawBufferPointer
   private let mapped: Bool
@@ -241,77 +242,43 @@ struct JSONParser {
     position += 1
     let start = position
     var hasEscapes = false
-    let base = bytes.baseAddress!
+    let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
     while true {
-      guard
-        let quote = memchr(base + position, Int32(UInt8(ascii: "\"")), bytes.count - position)
-      else { throw failure("a string is not closed") }
-      let end = base.distance(to: UnsafeRawPointer(quote))
-      // Check the stretch up to the quote for escapes and control characters.
-      var index = position
-      var escapedQuote = false
-      while index < end {
-        // Skip eight bytes at a time while none is a backslash or a control
-        // character, so long strings (base64 tensors) cost little to check.
-        while end - index >= 8, !Self.needsAttention(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-          index += 8
+      // Up to the next quote, backslash or control character, 32 bytes at a
+      // time (CKernels), so long strings (base64 tensors) cost little to check.
+      let stop = position + bpk_json_string_stop(base + position, bytes.count - position)
+      guard stop < bytes.count else { throw failure("a string is not closed") }
+      let byte = base[stop]
+      if byte == UInt8(ascii: "\"") {
+        position = stop + 1
+        if mapped, stop - start > 1 << 20 {
+          JSONCursor(value: .null, path: .root, bytes: bytes, mapped: true).release(start..<stop)
         }
-        guard index < end else { break }
-        let byte = bytes[index]
-        if byte == UInt8(ascii: "\\") {
-          hasEscapes = true
-          index += 1
-          guard index < bytes.count else { break }
-          let escaped = bytes[index]
-          switch escaped {
-          case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            index += 1
-          case UInt8(ascii: "u"):
-            guard index + 4 < bytes.count, (1...4).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else {
-              position = index
-              throw failure("\\u must be followed by four hexadecimal digits")
-            }
-            index += 5
-          default:
-            position = index
-            throw failure("unknown escape sequence in a string")
-          }
-          if index > end {
-            // The quote memchr found was escaped: continue after it.
-            escapedQuote = true
-            break
-          }
-        } else if byte < 0x20 {
-          position = index
-          throw failure("control characters must be escaped in strings")
-        } else {
-          index += 1
-        }
+        return (start..<stop, hasEscapes)
       }
-      if escapedQuote || index > end {
+      position = stop
+      guard byte == UInt8(ascii: "\\") else { throw failure("control characters must be escaped in strings") }
+      hasEscapes = true
+      let index = stop + 1
+      guard index < bytes.count else {
         position = index
-        continue
+        throw failure("a string is not closed")
       }
-      position = end + 1
-      if mapped, end - start > 1 << 20 {
-        JSONCursor(value: .null, path: .root, bytes: bytes, mapped: true).release(start..<end)
+      switch base[index] {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+        position = index + 1
+      case UInt8(ascii: "u"):
+        guard index + 4 < bytes.count, (1...4).allSatisfy({ Self.isHexDigit(base[index + $0]) }) else {
+          position = index
+          throw failure("\\u must be followed by four hexadecimal digits")
+        }
+        position = index + 5
+      default:
+        position = index
+        throw failure("unknown escape sequence in a string")
       }
-      return (start..<end, hasEscapes)
     }
-  }
-
-  /// Whether any byte of `word` is below 0x20 or a backslash, by the
-  /// bit tricks of Sean Anderson's "Bit Twiddling Hacks" (hasless, haszero):
-  /// the result is non-zero exactly when such a byte is present.
-  @inline(__always)
-  private static func needsAttention(_ word: UInt64) -> Bool {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let highs: UInt64 = 0x8080_8080_8080_8080
-    let control = (word &- ones &* 0x20) & ~word & highs
-    let slashes = word ^ (ones &* 0x5C)
-    let backslash = (slashes &- ones) & ~slashes & highs
-    return control | backslash != 0
   }
 
   private static func isHexDigit(_ byte: UInt8) -> Bool {

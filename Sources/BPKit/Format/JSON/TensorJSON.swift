@@ -207,6 +207,7 @@ enum TensorJSON {
     guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
     var outOfRange: Int?
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
       var next = UnsafePointer(base + range.lowerBound)
       let end = UnsafePointer(base + range.upperBound)
       var released = range.lowerBound
@@ -248,6 +249,7 @@ enum TensorJSON {
     failures.initialize(repeating: -1)
     defer { failures.deallocate() }
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
       nonisolated(unsafe) let output = UnsafeMutableRawBufferPointer(buffer)
       nonisolated(unsafe) let text = text
       nonisolated(unsafe) let cursor = cursor

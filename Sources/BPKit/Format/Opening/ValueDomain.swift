@@ -65,7 +65,7 @@ enum ValueDomain {
         if let index = exact.scalars.firstIndex(where: { !$0.isFinite }) {
           return (spec.key, "element \(index) is \(exact.scalars[index]); values must be finite")
         }
-      } else if let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+      } else if let index = firstNonFinite(tensor.scalars) {
         return (spec.key, "element \(index) is \(tensor.scalars[index]); values must be finite")
       }
     }
@@ -73,8 +73,32 @@ enum ValueDomain {
   }
 
   private static func finite<S: BinaryFloatingPoint>(_ scalars: [S], _ place: Place) throws(Violation) {
-    if let index = scalars.firstIndex(where: { !$0.isFinite }) {
+    let index =
+      S.self == Float.self
+      ? firstNonFinite(unsafeBitCast(scalars, to: [Float].self)) : scalars.firstIndex(where: { !$0.isFinite })
+    if let index {
       throw Violation(place: place, reason: "element \(index) is \(scalars[index]); values must be finite")
+    }
+  }
+
+  /// The index of the first NaN or infinity, or `nil`. Blocks of 4,096 are
+  /// checked with no early exit, which the compiler vectorises (all
+  /// exponent bits set is what NaN and the infinities share); only a block
+  /// that holds one is searched element by element.
+  static func firstNonFinite(_ scalars: [Float]) -> Int? {
+    scalars.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: UInt32.self) { bits in
+        let block = 4096
+        var start = 0
+        while start < bits.count {
+          let end = min(start + block, bits.count)
+          var found: UInt32 = 0
+          for index in start..<end { found |= (bits[index] & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0 }
+          if found != 0 { return (start..<end).first { bits[$0] & 0x7F80_0000 == 0x7F80_0000 } }
+          start = end
+        }
+        return nil
+      }
     }
   }
 

@@ -4,9 +4,11 @@ import Testing
 @testable import BPKit
 
 @Suite struct Base64Tests {
+  /// Lengths cover the vector codec's whole blocks (24 bytes, 32
+  /// characters) and every tail the table-driven code finishes.
   @Test func encodesAsFoundationDoesForEveryTailLength() {
     var random = TestRandom(seed: 3)
-    for count in Array(0...40) + [1000, 1001, 1002] {
+    for count in Array(0...200) + [1000, 1001, 1002, 65_537, 1 << 20] {
       let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
       let expected = Data(bytes).base64EncodedString()
       var output = [UInt8](repeating: 0, count: Base64.encodedCount(count))
@@ -31,6 +33,30 @@ import Testing
     var output = [UInt8](repeating: 0, count: count)
     let failure = input.withUnsafeBytes { input in output.withUnsafeMutableBytes { Base64.decode(input, into: $0) } }
     #expect(failure == offset)
+  }
+
+  /// A character outside the alphabet anywhere (in a vector block or in
+  /// the tail) is reported at its own offset, never decoded past.
+  @Test func reportsTheOffsetOfAForeignCharacterAtEveryPosition() {
+    var random = TestRandom(seed: 5)
+    let bytes = (0..<150).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+    let text = Array(Data(bytes).base64EncodedString().utf8)
+    let foreign: [UInt8] = [
+      0, 0x09, 0x20, 0x22, 0x2D, 0x2E, 0x3A, 0x3D, 0x40, 0x5B, 0x5F, 0x60, 0x7B, 0x7F, 0x80, 0xC3, 0xFF,
+    ]
+    for position in 0..<text.count {
+      for byte in foreign {
+        var damaged = text
+        damaged[position] = byte
+        var output = [UInt8](repeating: 0, count: bytes.count)
+        let failure = damaged.withUnsafeBytes { input in
+          output.withUnsafeMutableBytes { Base64.decode(input, into: $0) }
+        }
+        // "=" in the last two places is padding, which changes the length: refused at 0.
+        let expected = byte == UInt8(ascii: "=") && position >= text.count - 2 ? 0 : position
+        #expect(failure == expected, "byte \(byte) at \(position)")
+      }
+    }
   }
 
   @Test func rejectsLengthsThatAreNotWholeGroups() {

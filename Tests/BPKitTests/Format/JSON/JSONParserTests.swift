@@ -82,4 +82,34 @@ import _BPKitTestSupport
     let decoded = bytes.withUnsafeBytes { JSONStrings.decode($0, range, hasEscapes: true) }
     #expect(decoded == "tab\t quote\" slash/ eé smile😀")
   }
+
+  /// Long strings are scanned 32 bytes at a time: a quote, a backslash or
+  /// a control character is found wherever it falls in a block, and an
+  /// error names its column.
+  @Test func findsEveryStopInALongString() throws {
+    let plain = String(repeating: "abcdefghij", count: 10)
+    for position in 0..<plain.count {
+      let prefix = String(plain.prefix(position))
+      let suffix = String(plain.dropFirst(position))
+      let escaped = Array("\"\(prefix)\\\"\(suffix)\"".utf8)
+      let value = try escaped.withUnsafeBytes { try JSONParser.parse($0) }
+      guard case .string(let range, true) = value else {
+        Issue.record("an escaped quote at \(position) is not kept as an escaped string")
+        continue
+      }
+      #expect(escaped.withUnsafeBytes { JSONStrings.decode($0, range, hasEscapes: true) } == prefix + "\"" + suffix)
+      expectReason(
+        BPKitJSONError.invalidSyntax(
+          file: nil, line: 1, column: position + 2, detail: "control characters must be escaped in strings")
+      ) { try parse("\"\(prefix)\u{1F}\(suffix)\"") }
+      guard case .string(let plainRange, false) = try parse("\"\(prefix)\"") else {
+        Issue.record("a plain string of \(position) characters is not kept as one")
+        continue
+      }
+      #expect(plainRange == 1..<position + 1)
+    }
+    expectReason(BPKitJSONError.invalidSyntax(file: nil, line: 1, column: 2, detail: "a string is not closed")) {
+      try parse("\"" + plain)
+    }
+  }
 }
