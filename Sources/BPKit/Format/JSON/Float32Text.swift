@@ -1,7 +1,9 @@
 /// 32-bit floats to and from decimal text, at the speed of the bytes.
 ///
 /// Writing gives the shortest decimal that reads back as the same float,
-/// `Float.description`'s text, straight into a byte buffer. Reading is exactly rounded (round half to even, as
+/// `Float.description`'s text, straight into a byte buffer (Giulietti's
+/// Schubfach search in exact integer arithmetic). Reading takes the digits
+/// eight at a time while they fit in 64 bits. Reading is exactly rounded (round half to even, as
 /// `strtof` and `Float(_:)`), by Clinger's fast path and the Eisel-Lemire
 /// algorithm (Daniel Lemire, "Number Parsing at a Gigabyte per Second",
 /// Software: Practice and Experience 51(8), 2021; fast_float's
@@ -15,15 +17,11 @@ enum Float32Text {
   /// Writes the shortest round-trip decimal of a finite `value` at `buffer`,
   /// which must hold ``maximumLength`` bytes; returns the number written.
   ///
-  /// The digits are `Float.description`'s (the standard library's
-  /// SwiftDtoa), a small string that needs no allocation, copied out.
+  /// The text is `Float.description`'s, byte for byte, written without a
+  /// `String` (``writeShortest(_:to:)``).
   @inline(__always)
   static func write(_ value: Float, to buffer: UnsafeMutablePointer<UInt8>) -> Int {
-    var text = value.description
-    return text.withUTF8 { utf8 in
-      buffer.update(from: utf8.baseAddress!, count: utf8.count)
-      return utf8.count
-    }
+    writeShortest(value, to: buffer)
   }
 
   // MARK: Reading
@@ -49,6 +47,10 @@ enum Float32Text {
   /// float it rounds to, or `nil` beyond the largest finite float.
   @inline(__always)
   static func parse(_ cursor: inout UnsafePointer<UInt8>, limit end: UnsafePointer<UInt8>) -> Float? {
+    if let (negative, significand, exponent) = parseShort(&cursor, limit: end) {
+      guard let magnitude = magnitude(significand: significand, exponent: exponent) else { return nil }
+      return negative ? -magnitude : magnitude
+    }
     let start = cursor
     let negative = cursor.pointee == UInt8(ascii: "-")
     if negative { cursor += 1 }

@@ -63,6 +63,42 @@ import _BPKitTestSupport
     #expect(wrongBits.isEmpty, "\(wrongBits.prefix(10))")
   }
 
+  /// Every binary exponent's extremes, every power of two (whose lower
+  /// neighbour is closer than its upper one) and the places where the
+  /// layout changes (1e-4, 2^24), both signs.
+  @Test func writesEveryExponentsBoundariesAsDescriptionDoes() {
+    var values: [Float] = [1e-4, Float(1e-4).nextDown, 1e-5, 9.999999e-5, 16_777_216, 16_777_218, 33_554_432, 0.015625]
+    for field in UInt32(0)...254 {
+      for fraction: UInt32 in [0, 1, 2, 3, 0x3F_FFFF, 0x40_0000, 0x7F_FFFE, 0x7F_FFFF] {
+        values.append(Float(bitPattern: field << 23 | fraction))
+      }
+    }
+    var wrong: [String] = []
+    for value in values + values.map({ -$0 }) {
+      let text = written(value)
+      if text != value.description || parse(text)?.bitPattern != value.bitPattern {
+        wrong.append("\(value.description) written as \(text)")
+      }
+    }
+    #expect(wrong.isEmpty, "\(wrong.prefix(10))")
+  }
+
+  /// The writer's decimal exponents, ⌊log₁₀ 2^q⌋ and ⌊log₁₀ (3/4 · 2^q)⌋,
+  /// against the logarithms in double precision, which no q of a float
+  /// brings within 10^-4 of an integer (but q = 0).
+  @Test func decimalExponentsAreTheFloorsOfTheLogarithms() {
+    for q in -149...104 {
+      let plain = Double(q) * log10(2.0)
+      let closer = plain + log10(0.75)
+      #expect(q == 0 || abs(plain - plain.rounded()) > 1e-4)
+      #expect(abs(closer - closer.rounded()) > 1e-4)
+      #expect(
+        Float32Text.decimalExponent(binaryExponent: q, closerBelow: false) == Int(plain.rounded(.down)), "q = \(q)")
+      #expect(
+        Float32Text.decimalExponent(binaryExponent: q, closerBelow: true) == Int(closer.rounded(.down)), "q = \(q)")
+    }
+  }
+
   @Test func readsRandomDecimalsAsStrtofDoes() {
     var random = TestRandom(seed: 32)
     var texts: [String] = []
