@@ -5,21 +5,23 @@
 // (fastavxbase64.c). Every block is validated; the first block holding a
 // character outside the alphabet (or padding) stops the loop, and the caller
 // decodes from there with its scalar code, which reports the error.
+//
+// The vector code runs when the calling thread's kernel path is AVX2 or
+// AVX-512 (so BPKIT_KERNELS=portable, or Kernels.with(path: .portable), runs
+// the caller's scalar code alone, byte for byte the same text); on other
+// processors these functions do nothing and return 0.
 #include <stddef.h>
 #include <stdint.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
-#include "bpk_text.h"
+#include "CKernels.h"
 
 #if defined(__x86_64__)
 #define AVX2 __attribute__((target("avx2")))
 
-static int has_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
+static int has_avx2(void) { return bpk_kernels_current_path() >= bpk_path_avx2; }
 
 /// 24 input bytes (12 in each 128-bit lane) to 32 6-bit values, one per byte.
 AVX2 static inline __m256i encode_split(__m256i in) {

@@ -7,7 +7,7 @@
 #include <immintrin.h>
 #endif
 
-#include "bpk_text.h"
+#include "CKernels.h"
 
 static size_t stop_scalar(const uint8_t *text, size_t from, size_t n) {
     for (size_t i = from; i < n; i++) {
@@ -38,8 +38,8 @@ __attribute__((target("avx2"))) static size_t stop_avx2(const uint8_t *text, siz
 
 size_t bpk_json_string_stop(const uint8_t *text, size_t n) {
 #if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return stop_avx2(text, n);
+    // The thread's kernel path: AVX2 and AVX-512 imply the CPU has AVX2.
+    if (bpk_kernels_current_path() >= bpk_path_avx2) return stop_avx2(text, n);
 #endif
     return stop_scalar(text, 0, n);
 }

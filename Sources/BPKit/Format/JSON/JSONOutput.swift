@@ -56,6 +56,13 @@ final class JSONOutput {
     count += body(storage + count)
   }
 
+  /// Sends `bytes` on after what is buffered, without copying them into
+  /// the buffer: for large pieces of text made elsewhere.
+  func appendUnbuffered(_ bytes: UnsafeRawBufferPointer) throws(BPKitJSONError) {
+    try flush()
+    try send(bytes)
+  }
+
   /// Flushes when the buffer is nearly full; writers call it between large values.
   func flushIfFull() throws(BPKitJSONError) {
     if count > Self.capacity / 2 { try flush() }

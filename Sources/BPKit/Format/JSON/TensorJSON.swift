@@ -79,9 +79,14 @@ enum TensorJSON {
   private static func writeNumbers(_ scalars: [Float], to output: JSONOutput) throws(BPKitJSONError) {
     let widest = Float32Text.maximumLength + 2
     let chunk = JSONOutput.directLimit / 2 / widest
+    let threads = conversionThreads(scalars.count)
     try rethrowing(BPKitJSONError.self) {
       try scalars.withUnsafeBufferPointer { scalars in
-        try writeNumbers(scalars, to: output, chunk: chunk, widest: widest)
+        if threads > 1 {
+          try writeNumbers(scalars, to: output, threads: threads, piece: 1 << 16)
+        } else {
+          try writeNumbers(scalars, to: output, chunk: chunk, widest: widest)
+        }
       }
     }
   }
@@ -206,8 +211,14 @@ enum TensorJSON {
   ) throws(BPKitJSONError) -> [Float] {
     guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
     var outOfRange: Int?
+    let threads = conversionThreads(count)
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
+      if threads > 1 {
+        outOfRange = readNumberText(cursor, range, count: count, into: buffer, threads: threads)
+        initialized = outOfRange == nil ? count : 0
+        return
+      }
       var next = UnsafePointer(base + range.lowerBound)
       let end = UnsafePointer(base + range.upperBound)
       var released = range.lowerBound
@@ -269,7 +280,12 @@ enum TensorJSON {
         failures[index] = Base64.decode(piece, into: target).map { offset + $0 } ?? -1
         cursor.release(range.lowerBound + offset..<range.lowerBound + end)
       }
-      for index in 0..<chunks { decode(index) }
+      // Pieces decode into their own parts of the tensor: on every thread.
+      if conversionThreads(count) > 1 {
+        DispatchQueue.concurrentPerform(iterations: chunks, execute: decode)
+      } else {
+        for index in 0..<chunks { decode(index) }
+      }
       initialized = failures.allSatisfy { $0 < 0 } ? count : 0
     }
     let failure = failures.first { $0 >= 0 }

@@ -4,9 +4,19 @@ import Testing
 @testable import BPKit
 
 @Suite struct Base64Tests {
+  /// Every kernel path this CPU runs: the vector codec (AVX2, AVX-512) and
+  /// the table-driven code alone (portable), which a CPU without AVX2 runs.
+  static let paths = Kernels.supported
+
   /// Lengths cover the vector codec's whole blocks (24 bytes, 32
-  /// characters) and every tail the table-driven code finishes.
-  @Test func encodesAsFoundationDoesForEveryTailLength() {
+  /// characters) and every tail the table-driven code finishes; on every
+  /// path the text is Foundation's, byte for byte, and decodes back.
+  @Test(arguments: paths)
+  func encodesAsFoundationDoesForEveryTailLength(path: Kernels.Path) throws {
+    try Kernels.with(path: path) { encodesAsFoundationDoes() }
+  }
+
+  private func encodesAsFoundationDoes() {
     var random = TestRandom(seed: 3)
     for count in Array(0...200) + [1000, 1001, 1002, 65_537, 1 << 20] {
       let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -37,7 +47,12 @@ import Testing
 
   /// A character outside the alphabet anywhere (in a vector block or in
   /// the tail) is reported at its own offset, never decoded past.
-  @Test func reportsTheOffsetOfAForeignCharacterAtEveryPosition() {
+  @Test(arguments: paths)
+  func reportsTheOffsetOfAForeignCharacterAtEveryPosition(path: Kernels.Path) throws {
+    try Kernels.with(path: path) { reportsTheOffsetOfAForeignCharacter() }
+  }
+
+  private func reportsTheOffsetOfAForeignCharacter() {
     var random = TestRandom(seed: 5)
     let bytes = (0..<150).map { _ in UInt8(truncatingIfNeeded: random.next()) }
     let text = Array(Data(bytes).base64EncodedString().utf8)

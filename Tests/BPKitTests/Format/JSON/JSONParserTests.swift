@@ -85,8 +85,14 @@ import _BPKitTestSupport
 
   /// Long strings are scanned 32 bytes at a time: a quote, a backslash or
   /// a control character is found wherever it falls in a block, and an
-  /// error names its column.
-  @Test func findsEveryStopInALongString() throws {
+  /// error names its column; the same on every kernel path (portable:
+  /// byte by byte, as on a CPU without AVX2).
+  @Test(arguments: Kernels.supported)
+  func findsEveryStopInALongString(path: Kernels.Path) throws {
+    try Kernels.with(path: path) { try findsEveryStop() }
+  }
+
+  private func findsEveryStop() throws {
     let plain = String(repeating: "abcdefghij", count: 10)
     for position in 0..<plain.count {
       let prefix = String(plain.prefix(position))

@@ -121,4 +121,53 @@ import _BPKitTestSupport
         detail: "not base64: unexpected character at offset \((4 << 20) - 2)")
     ) { try Model(jsonContentsOf: path) }
   }
+
+  /// Large tensors are written and read on every thread the kernels may
+  /// use: the text is one thread's byte for byte, whatever the number of
+  /// threads (pieces of 65,536 numbers, a last round cut short), it reads
+  /// back bit for bit on every count, and a number beyond the floats is
+  /// named by the same index, in the first piece, the last, and at the
+  /// numbers around each cut.
+  @Test func writesAndReadsTheSameTextOnEveryThreadCount() throws {
+    var random = TestRandom(seed: 12)
+    var values: [Float] = [-0.0, .leastNonzeroMagnitude, -.leastNormalMagnitude.nextDown, .greatestFiniteMagnitude]
+    while values.count < 300_017 {
+      let value = Float(bitPattern: UInt32(truncatingIfNeeded: random.next()))
+      if value.isFinite { values.append(value) }
+    }
+    let original = model(holding: values)
+    let threadCounts = [1, 2, 3, 5]
+    for encoding in BPKitJSON.WeightEncoding.allCases {
+      let texts = try threadCounts.map { threads in
+        try Kernels.with(threads: threads) { try original.jsonData(weights: encoding) }
+      }
+      for (threads, text) in zip(threadCounts, texts) {
+        #expect(text == texts[0], "\(encoding) on \(threads) threads")
+        for readers in threadCounts {
+          let decoded = try Kernels.with(threads: readers) { try Model(jsonData: text) }
+          #expect(bits(decoded) == bits(original), "\(encoding) written on \(threads), read on \(readers) threads")
+        }
+      }
+    }
+
+    let text = String(decoding: try original.jsonData(weights: .numbers), as: UTF8.self)
+    let data = text.range(of: "\"data\": [")!.upperBound
+    let numbers = text[data...].split(separator: ",", maxSplits: values.count - 1, omittingEmptySubsequences: false)
+    for index in [0, 1, 65_535, 65_536, 100_005, 100_006, 150_008, 200_011, 299_999, values.count - 1] {
+      // The number's own text (after its space, before the rest of the document) becomes 5e38.
+      var damaged = numbers
+      let piece = damaged[index]
+      let first = piece.firstIndex { $0 != " " }!
+      let after = piece[first...].firstIndex { !"-+.0123456789eE".contains($0) } ?? piece.endIndex
+      damaged[index] = Substring(String(piece[..<first]) + "5e38" + String(piece[after...]))
+      let document = Data((String(text[..<data]) + damaged.joined(separator: ",")).utf8)
+      for threads in threadCounts {
+        expectReason(
+          BPKitJSONError.schemaViolation(
+            file: nil, path: "$.weights.d.kernel.data[\(index)]",
+            detail: "expected a number within the range of a 32-bit float")
+        ) { try Kernels.with(threads: threads) { try Model(jsonData: document) } }
+      }
+    }
+  }
 }
