@@ -98,8 +98,16 @@ extension TensorJSON {
     nonisolated(unsafe) let cursor = cursor
     let pieces = starts
     onThreads(threads) { thread in
+      // Stretch by stretch, each let go behind, so that this pass never
+      // holds the mapped text (the conversion maps it again).
       var found = 0
-      for index in pieces[thread]..<pieces[thread + 1] { found &+= text[index] == UInt8(ascii: ",") ? 1 : 0 }
+      var stretch = pieces[thread]
+      while stretch < pieces[thread + 1] {
+        let end = min(stretch + JSONParser.releaseStretch, pieces[thread + 1])
+        for index in stretch..<end { found &+= text[index] == UInt8(ascii: ",") ? 1 : 0 }
+        cursor.release(stretch..<end)
+        stretch = end
+      }
       sharedCommas[thread] = found
     }
     var firsts = [0]
