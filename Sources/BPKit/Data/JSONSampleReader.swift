@@ -35,8 +35,8 @@ public final class JSONSampleReader: SampleReader {
   ///   - path: The file, or `-` for standard input.
   ///   - layout: What each sample must look like.
   ///   - labels: The member of object rows that holds the label, or `nil` without labels.
-  /// - Throws: ``BPKitError`` when the file is missing or unreadable.
   ///   - dtype: The precision numbers are read in (see ``SampleBatch/float64Inputs``).
+  /// - Throws: ``BPKitError`` when the file is missing or unreadable.
   public convenience init(
     linesAt path: String, layout: SampleLayout, labels: String?, dtype: DType = .float32
   ) throws(BPKitError) {
