@@ -120,8 +120,8 @@ static void run_block(const product *q) {
     }
     if (m <= DIRECT_ROWS && q->csb == 1) {
         for (int i = 0; i < m; i++)
-            kern->row(n, k, q->a + i * q->rsa, (int)q->csa, q->b, (int)q->rsb, q->c + (long)i * q->ldc,
-                      q->accumulate);
+            kern->row(n, k, q->a + i * q->rsa, (int)q->csa, q->b, (int)q->rsb, NULL, 0,
+                      q->c + (long)i * q->ldc, q->accumulate);
         return;
     }
     int mr = kern->mr, nr = kern->nr;

@@ -49,13 +49,18 @@ TARGET static void micro(int rows, int kc, const float *a, long rsa, long csa, c
     }
 }
 
+// max(x, +0) per lane, NaN to +0: maxps returns its second operand when
+// either is NaN or both are zero, as `x > 0 ? x : 0` does.
+TARGET static inline __m256 rectify(__m256 x) { return _mm256_max_ps(x, _mm256_setzero_ps()); }
+
 // One row of outputs: 96 or 32 at a time (each row of B read front to back),
 // then 8, then one by one.
 #define ROW_BLOCK(WIDTH)                                                                       \
     for (; j + 8 * (WIDTH) <= n; j += 8 * (WIDTH)) {                                            \
         __m256 acc[WIDTH];                                                                      \
         _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++) acc[v] =           \
-            load ? _mm256_loadu_ps(c + j + 8 * v) : _mm256_setzero_ps();                        \
+            bias ? _mm256_loadu_ps(bias + j + 8 * v)                                            \
+            : load ? _mm256_loadu_ps(c + j + 8 * v) : _mm256_setzero_ps();                      \
         for (int p = 0; p < k; p++) {                                                           \
             __m256 x = _mm256_broadcast_ss(a + (long)p * csa);                                  \
             const float *bk = b + (long)p * ldb + j;                                            \
@@ -63,25 +68,25 @@ TARGET static void micro(int rows, int kc, const float *a, long rsa, long csa, c
                 _mm256_fmadd_ps(x, _mm256_loadu_ps(bk + 8 * v), acc[v]);                        \
         }                                                                                       \
         _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++)                    \
-            _mm256_storeu_ps(c + j + 8 * v, acc[v]);                                            \
+            _mm256_storeu_ps(c + j + 8 * v, relu ? rectify(acc[v]) : acc[v]);                   \
     }
 
-TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c,
-                       int load) {
+TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, const float *bias,
+                       int relu, float *c, int load) {
     int j = 0;
     ROW_BLOCK(12)
     ROW_BLOCK(4)
     for (; j + 8 <= n; j += 8) {
-        __m256 acc = load ? _mm256_loadu_ps(c + j) : _mm256_setzero_ps();
+        __m256 acc = bias ? _mm256_loadu_ps(bias + j) : load ? _mm256_loadu_ps(c + j) : _mm256_setzero_ps();
         for (int p = 0; p < k; p++)
             acc = _mm256_fmadd_ps(_mm256_broadcast_ss(a + (long)p * csa),
                                   _mm256_loadu_ps(b + (long)p * ldb + j), acc);
-        _mm256_storeu_ps(c + j, acc);
+        _mm256_storeu_ps(c + j, relu ? rectify(acc) : acc);
     }
     for (; j < n; j++) {
-        float acc = load ? c[j] : 0.0f;
+        float acc = bias ? bias[j] : load ? c[j] : 0.0f;
         for (int p = 0; p < k; p++) acc = fmaf(a[(long)p * csa], b[(long)p * ldb + j], acc);
-        c[j] = acc;
+        c[j] = relu ? (acc > 0 ? acc : 0.0f) : acc;
     }
 }
 

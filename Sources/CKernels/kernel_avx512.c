@@ -50,13 +50,18 @@ TARGET static void micro(int rows, int kc, const float *a, long rsa, long csa, c
     }
 }
 
+// max(x, +0) per lane, NaN to +0: maxps returns its second operand when
+// either is NaN or both are zero, as `x > 0 ? x : 0` does.
+TARGET static inline __m512 rectify(__m512 x) { return _mm512_max_ps(x, _mm512_setzero_ps()); }
+
 // One row of outputs: 256, 128 or 64 at a time (each row of B read once, front to back,
 // into 16 registers), then 64, then 16 under a mask.
 #define ROW_BLOCK(WIDTH)                                                                       \
     for (; j + 16 * (WIDTH) <= n; j += 16 * (WIDTH)) {                                          \
         __m512 acc[WIDTH];                                                                      \
         _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++) acc[v] =           \
-            load ? _mm512_loadu_ps(c + j + 16 * v) : _mm512_setzero_ps();                       \
+            bias ? _mm512_loadu_ps(bias + j + 16 * v)                                           \
+            : load ? _mm512_loadu_ps(c + j + 16 * v) : _mm512_setzero_ps();                     \
         for (int p = 0; p < k; p++) {                                                           \
             __m512 x = _mm512_set1_ps(a[(long)p * csa]);                                        \
             const float *bk = b + (long)p * ldb + j;                                            \
@@ -64,11 +69,11 @@ TARGET static void micro(int rows, int kc, const float *a, long rsa, long csa, c
                 _mm512_fmadd_ps(x, _mm512_loadu_ps(bk + 16 * v), acc[v]);                       \
         }                                                                                       \
         _Pragma("clang loop unroll(full)") for (int v = 0; v < (WIDTH); v++)                    \
-            _mm512_storeu_ps(c + j + 16 * v, acc[v]);                                           \
+            _mm512_storeu_ps(c + j + 16 * v, relu ? rectify(acc[v]) : acc[v]);                  \
     }
 
-TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c,
-                       int load) {
+TARGET static void row(int n, int k, const float *a, int csa, const float *b, int ldb, const float *bias,
+                       int relu, float *c, int load) {
     int j = 0;
     ROW_BLOCK(16)
     ROW_BLOCK(8)
@@ -76,11 +81,13 @@ TARGET static void row(int n, int k, const float *a, int csa, const float *b, in
     for (; j < n; j += 16) {
         int left = n - j;
         __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-        __m512 acc = load ? _mm512_maskz_loadu_ps(mask, c + j) : _mm512_setzero_ps();
+        __m512 acc = bias   ? _mm512_maskz_loadu_ps(mask, bias + j)
+                     : load ? _mm512_maskz_loadu_ps(mask, c + j)
+                            : _mm512_setzero_ps();
         for (int p = 0; p < k; p++)
             acc = _mm512_fmadd_ps(_mm512_set1_ps(a[(long)p * csa]),
                                   _mm512_maskz_loadu_ps(mask, b + (long)p * ldb + j), acc);
-        _mm512_mask_storeu_ps(c + j, mask, acc);
+        _mm512_mask_storeu_ps(c + j, mask, relu ? rectify(acc) : acc);
     }
 }
 

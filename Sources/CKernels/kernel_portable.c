@@ -24,11 +24,12 @@ static void micro(int rows, int kc, const float *a, long rsa, long csa, const fl
         for (int j = 0; j < NR; j++) c[r * ldc + j] = acc[r][j];
 }
 
-static void row(int n, int k, const float *a, int csa, const float *b, int ldb, float *c, int load) {
+static void row(int n, int k, const float *a, int csa, const float *b, int ldb, const float *bias, int relu,
+                float *c, int load) {
     for (int j = 0; j < n; j++) {
-        float acc = load ? c[j] : 0.0f;
+        float acc = bias ? bias[j] : load ? c[j] : 0.0f;
         for (int p = 0; p < k; p++) acc = fmaf(a[(long)p * csa], b[(long)p * ldb + j], acc);
-        c[j] = acc;
+        c[j] = relu ? (acc > 0 ? acc : 0.0f) : acc;
     }
 }
 

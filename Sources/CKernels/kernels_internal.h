@@ -11,7 +11,11 @@
 /// and of packed B ([kc][nr]), starting from the tile of C when `load` is set
 /// and from +0 otherwise. `row` computes one row of C
 /// (n outputs) straight from an unpacked, untransposed B, for products of a
-/// few rows where packing would cost more than it saves. `direct`, when a
+/// few rows where packing would cost more than it saves; it starts each
+/// output from `bias` when that is given (then `load` is ignored), and ends
+/// with C = max(C, 0) (NaN to +0, as `c > 0 ? c : 0`) when `relu` is set, so
+/// that one sample's dense layer is one pass over its outputs. Neither
+/// changes an output's chain. `direct`, when a
 /// path has it, computes a block of up to mr rows and nr outputs from
 /// unpacked A (A(i,p) = a[i·rsa + p·csa]) and untransposed B, for products
 /// small enough that packing would dominate.
@@ -20,7 +24,8 @@ typedef struct {
     int nr;
     void (*micro)(int rows, int kc, const float *a, long rsa, long csa, const float *bp, float *c,
                   int ldc, int load);
-    void (*row)(int n, int k, const float *a, int csa, const float *b, int ldb, float *c, int load);
+    void (*row)(int n, int k, const float *a, int csa, const float *b, int ldb, const float *bias, int relu,
+                float *c, int load);
     void (*direct)(int rows, int cols, int k, const float *a, long rsa, long csa, const float *b,
                    long ldb, float *c, int ldc, int load);
 } bpk_sgemm_kernel;

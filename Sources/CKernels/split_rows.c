@@ -2,6 +2,7 @@
 // threads by columns, each thread's columns of B stored apart so that every
 // core streams its own part of the weights from its own cache. Each output is
 // still the one row kernel's chain of fused multiply-adds over all of k.
+#include <stddef.h>
 #include <string.h>
 
 #include "CKernels.h"
@@ -49,11 +50,10 @@ static void run_split_part(void *context, int part) {
     for (int i = 0; i < s->m; i++) {
         float *c = s->c + (long)i * s->ldc + start;
         // Each thread starts its own outputs from the bias and rectifies them,
-        // so that no output crosses between cores before the next layer.
-        if (s->bias) memcpy(c, s->bias + start, sizeof(float) * cols);
-        s->kernel->row(cols, s->k, s->a + (long)i * s->lda, 1, b, cols, c, s->accumulate || s->bias);
-        if (s->relu)
-            for (int j = 0; j < cols; j++) c[j] = c[j] > 0 ? c[j] : 0;
+        // so that no output crosses between cores before the next layer; the
+        // row kernel does both in its one pass over the outputs.
+        s->kernel->row(cols, s->k, s->a + (long)i * s->lda, 1, b, cols, s->bias ? s->bias + start : NULL, s->relu,
+                       c, s->accumulate);
     }
 }
 

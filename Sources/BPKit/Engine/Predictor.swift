@@ -19,7 +19,9 @@ internal import CKernels
 /// when those kernels hold 512 KiB or more, it keeps them cut in two halves
 /// and reads the halves in alternating order from one call to the next, so
 /// that each call starts with the half still in the cache. The numbers are
-/// the same on any number of threads.
+/// the same on any number of threads. One sample of a feed-forward network
+/// (dense, standardize and dropout layers) runs through a ``SampleProgram``:
+/// the same calls in the same order, without the batch path's bookkeeping.
 ///
 /// ```swift
 /// let predictor = try Predictor(model: model)
@@ -46,6 +48,12 @@ public final class Predictor {
   /// The large dense kernels cut by columns, one part per thread, for
   /// single samples: made at the first such call with more than one thread.
   private(set) var split: SplitKernels?
+
+  /// A feed-forward network's steps resolved for single samples, made at the
+  /// first such call and again when `split` changes.
+  private(set) var sampleProgram: SampleProgram?
+  /// Whether single samples run through a ``SampleProgram``.
+  private lazy var runsSamplePrograms: Bool = dtype == .float32 && SampleProgram.fits(plan)
 
   /// The most threads a single sample's products are split over.
   static let maximumParts = 16
@@ -131,6 +139,14 @@ public final class Predictor {
       let alone = count == 1 && parts == 1 && aloneSplitPays
       if alone && split?.alone != true {
         split = SplitKernels(plan: plan, parameters: parameters.pointer, parts: 2, alone: true)
+      }
+      if count == 1 && runsSamplePrograms {
+        let cut = parts > 1 || alone ? split : nil
+        if sampleProgram == nil || sampleProgram?.splitKernels !== cut {
+          sampleProgram = SampleProgram(plan: plan, parameters: parameters.pointer, split: cut)
+        }
+        sampleProgram!.run(input: inputs.baseAddress!, output: output.baseAddress!, outputWidth: plan.outputWidth)
+        return
       }
       let blocks = RowBlocks(plan: plan, count: count, steps: steps)
       if blocks.count == 1 {

@@ -61,6 +61,12 @@ final class SplitKernels {
     }
   }
 
+  /// Dense step `step`'s kernel in parts (bpk_split_pack's layout), or `nil`
+  /// when that step's kernel is not cut.
+  func kernel(step: Int) -> UnsafePointer<Float>? {
+    buffers[step].map { UnsafePointer($0.pointer) }
+  }
+
   /// out = b + x·W (0 + x·W without a bias) for dense step `step` over the
   /// threads, then out = max(out, 0) with `rectify`; `false` when that step's
   /// kernel is not cut (nothing is computed then).
