@@ -20,7 +20,7 @@ internal import CKernels
 /// and reads the halves in alternating order from one call to the next, so
 /// that each call starts with the half still in the cache. The numbers are
 /// the same on any number of threads. One sample of a feed-forward network
-/// (dense, standardize and dropout layers) runs through a ``SampleProgram``:
+/// (dense, standardize and dropout layers) runs through a `SampleProgram`:
 /// the same calls in the same order, without the batch path's bookkeeping.
 ///
 /// ```swift
