@@ -1,17 +1,16 @@
 internal import CKernels
 import Dispatch
 
-/// The numbers of a large float32 tensor, written and read on every thread
-/// the kernels may use (``Kernels/threads``, or the calling thread's own
+/// The numbers of a large float32 tensor, written on every thread the
+/// kernels may use (``Kernels/threads``, or the calling thread's own
 /// choice from ``Kernels/with(path:threads:_:)``).
 ///
 /// One core cannot write or read exactly rounded shortest decimals at the
 /// speed of the bytes (about 25 ns a number), so the numbers are cut into
-/// pieces, one per thread. Written, each piece goes into its own buffer and
-/// the buffers go to the output in order: the text is the one thread's,
-/// byte for byte. Read, the text is cut just after a comma; a first pass
-/// counts each piece's commas, which gives the index of its first number,
-/// and then every piece is converted straight into the tensor's storage.
+/// pieces, one per thread: each piece goes into its own buffer and the
+/// buffers go to the output in order, so the text is the one thread's,
+/// byte for byte. Base64 text is decoded on every thread too
+/// (`readBase64`); numbers are read on one.
 extension TensorJSON {
   /// Tensors with fewer numbers than this stay on the calling thread.
   static let threadedMinimum = 1 << 16
@@ -68,73 +67,5 @@ extension TensorJSON {
       }
       start = min(start + threads * piece, scalars.count)
     }
-  }
-
-  // MARK: Reading
-
-  /// Converts the `count` numbers of `range` (an array's text, checked by
-  /// the parser) into `buffer` on `threads` threads; returns the index of
-  /// the first number beyond the float's range, or `nil`.
-  static func readNumberText(
-    _ cursor: JSONCursor, _ range: Range<Int>, count: Int, into buffer: UnsafeMutableBufferPointer<Float>,
-    threads: Int
-  ) -> Int? {
-    let base = cursor.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-    // Piece i starts just after the first comma at or after its share of
-    // the text (or where the text ends), so that no number is cut.
-    var starts = [range.lowerBound]
-    for thread in 1..<threads {
-      var split = max(starts[thread - 1], range.lowerBound + range.count / threads * thread)
-      while split < range.upperBound, base[split] != UInt8(ascii: ",") { split += 1 }
-      starts.append(min(split + 1, range.upperBound))
-    }
-    starts.append(range.upperBound)
-    // The numbers before a piece: one per comma before it.
-    let commas = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
-    defer { commas.deallocate() }
-    let failures = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
-    defer { failures.deallocate() }
-    nonisolated(unsafe) let (text, shared, sharedCommas, sharedFailures) = (base, buffer, commas, failures)
-    nonisolated(unsafe) let cursor = cursor
-    let pieces = starts
-    onThreads(threads) { thread in
-      // Stretch by stretch, each let go behind, so that this pass never
-      // holds the mapped text (the conversion maps it again).
-      var found = 0
-      var stretch = pieces[thread]
-      while stretch < pieces[thread + 1] {
-        let end = min(stretch + JSONParser.releaseStretch, pieces[thread + 1])
-        for index in stretch..<end { found &+= text[index] == UInt8(ascii: ",") ? 1 : 0 }
-        cursor.release(stretch..<end)
-        stretch = end
-      }
-      sharedCommas[thread] = found
-    }
-    var firsts = [0]
-    for thread in 0..<threads - 1 { firsts.append(firsts[thread] + commas[thread]) }
-    let firstIndex = firsts
-    onThreads(threads) { thread in
-      var next = UnsafePointer(text + pieces[thread])
-      let end = UnsafePointer(text + pieces[thread + 1])
-      let limit = UnsafePointer(text + range.upperBound)
-      var index = firstIndex[thread]
-      var released = pieces[thread]
-      sharedFailures[thread] = -1
-      while true {
-        while next < end, JSONCursor.isSeparator(next.pointee) { next += 1 }
-        guard next < end, index < count else { break }
-        guard let scalar = Float32Text.parse(&next, limit: limit) else {
-          sharedFailures[thread] = index
-          return
-        }
-        shared[index] = scalar
-        index += 1
-        if index & 0xFFFF == 0, text.distance(to: next) - released >= JSONParser.releaseStretch {
-          cursor.release(released..<text.distance(to: next))
-          released = text.distance(to: next)
-        }
-      }
-    }
-    return failures.first { $0 >= 0 }
   }
 }

@@ -211,14 +211,11 @@ enum TensorJSON {
   ) throws(BPKitJSONError) -> [Float] {
     guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
     var outOfRange: Int?
-    let threads = conversionThreads(count)
+    // One thread: cut in pieces on two threads (a comma-counting pass,
+    // then each piece converted) it took 38 % more processor time and more
+    // wall-clock time on a 2-CPU machine (BENCHMARKS.md).
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
-      if threads > 1 {
-        outOfRange = readNumberText(cursor, range, count: count, into: buffer, threads: threads)
-        initialized = outOfRange == nil ? count : 0
-        return
-      }
       var next = UnsafePointer(base + range.lowerBound)
       let end = UnsafePointer(base + range.upperBound)
       var released = range.lowerBound

@@ -122,12 +122,11 @@ import _BPKitTestSupport
     ) { try Model(jsonContentsOf: path) }
   }
 
-  /// Large tensors are written and read on every thread the kernels may
-  /// use: the text is one thread's byte for byte, whatever the number of
-  /// threads (pieces of 65,536 numbers, a last round cut short), it reads
-  /// back bit for bit on every count, and a number beyond the floats is
-  /// named by the same index, in the first piece, the last, and at the
-  /// numbers around each cut.
+  /// Large tensors' numbers are written, and their base64 decoded, on every
+  /// thread the kernels may use: the text is one thread's byte for byte,
+  /// whatever the number of threads (pieces of 65,536 numbers, a last round
+  /// cut short), it reads back bit for bit on every count, and a number
+  /// beyond the floats is named by the same index wherever it lies.
   @Test func writesAndReadsTheSameTextOnEveryThreadCount() throws {
     var random = TestRandom(seed: 12)
     var values: [Float] = [-0.0, .leastNonzeroMagnitude, -.leastNormalMagnitude.nextDown, .greatestFiniteMagnitude]
