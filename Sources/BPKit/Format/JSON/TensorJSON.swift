@@ -213,9 +213,10 @@ enum TensorJSON {
     var outOfRange: Int?
     // One thread: cut in pieces on two threads (a comma-counting pass,
     // then each piece converted) it took 38 % more processor time and more
-    // wall-clock time on a 2-CPU machine (BENCHMARKS.md).
+    // wall-clock time on a 2-CPU machine. In 4 KiB pages, zeroed by the
+    // kernel as the slow conversion reaches them: 2 MiB pages cost 0.5 s
+    // more system time for 400 MB here (BENCHMARKS.md).
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-      HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
       var next = UnsafePointer(base + range.lowerBound)
       let end = UnsafePointer(base + range.upperBound)
       var released = range.lowerBound
