@@ -106,4 +106,20 @@ import _BPKitTestSupport
     #expect(figure?["unit"] as? String == "seq/s")
     #expect((figure?["median"] as? Double ?? 0) > 0)
   }
+
+  /// train-mlp and infer run in Double with --dtype float64, and say so in their figures' names.
+  @Test func float64WorkloadsNameTheirFigures() throws {
+    for (workload, names) in [
+      ("train-mlp", ["train-mlp float64"]), ("infer", ["infer float64 batch 1", "infer float64 batch 1024"]),
+    ] {
+      let result = try BPKitBinary.run(
+        "bench", workload, "--dtype", "float64", "--runs", "1", "--threads", "1", "--json")
+      #expect(result.status == 0, "\(result.error)")
+      let figures = try result.output.split(separator: "\n").dropFirst().map {
+        try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+      }
+      #expect(figures.map { $0["workload"] as? String } == names)
+      #expect(figures.allSatisfy { ($0["median"] as? Double ?? 0) > 0 })
+    }
+  }
 }

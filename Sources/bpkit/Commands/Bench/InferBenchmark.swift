@@ -9,15 +9,36 @@ struct InferBenchmark: BenchmarkWorkload {
 
   @OptionGroup var options: BenchOptions
 
+  @Option(help: "The precision to predict in: float32 or float64 (a float64 model).")
+  var dtype: DType = .float32
+
   func run() throws { try runAlone(options) }
 
   func measure(_ options: BenchOptions) throws {
     let network = try NetworkDescription(layerSpecification: "784,256:relu,128:relu,10:softmax")
-    let predictor = try Predictor(model: try Model(initializing: network, seed: 1))
+    let predictor = try Predictor(model: try Model(initializing: network, seed: 1).converted(to: dtype))
+    switch dtype {
+    case .float32:
+      try measure(options, name: "infer") { (x: UnsafeBufferPointer<Float>, count, y) in
+        try predictor.predict(x, count: count, into: y)
+      }
+    case .float64:
+      try measure(options, name: "infer float64") { (x: UnsafeBufferPointer<Double>, count, y) in
+        try predictor.predict(x, count: count, into: y)
+      }
+    }
+  }
+
+  /// The workload in `S` through `predict` (inputs, count, outputs): the
+  /// float32 run's samples, widened exactly for Double.
+  func measure<S: BLASScalar>(
+    _ options: BenchOptions, name: String,
+    predict: (UnsafeBufferPointer<S>, Int, UnsafeMutableBufferPointer<S>) throws -> Void
+  ) throws {
     var random = Xoshiro256StarStar(seed: 2)
     let large = 1024
-    let inputs = (0..<(large * 784)).map { _ in random.nextFloat() }
-    var output = [Float](repeating: 0, count: large * 10)
+    let inputs = (0..<(large * 784)).map { _ in S(random.nextFloat()) }
+    var output = [S](repeating: 0, count: large * 10)
 
     let latencyThreads = BenchReport.useThreads(options, automatic: 2)
     let calls = 2000
@@ -25,14 +46,14 @@ struct InferBenchmark: BenchmarkWorkload {
     try inputs.withUnsafeBufferPointer { x in
       try output.withUnsafeMutableBufferPointer { y in
         let one = UnsafeBufferPointer(rebasing: x[0..<784])
-        for _ in 0..<200 { try predictor.predict(one, count: 1, into: y) }
+        for _ in 0..<200 { try predict(one, 1, y) }
         for _ in 0..<options.runs {
           latencies.append(
-            try BenchReport.times { for _ in 0..<calls { try predictor.predict(one, count: 1, into: y) } })
+            try BenchReport.times { for _ in 0..<calls { try predict(one, 1, y) } })
         }
       }
     }
-    BenchReport.figure("infer batch 1", latencies, unit: "us", threads: latencyThreads, options: options) {
+    BenchReport.figure("\(name) batch 1", latencies, unit: "us", threads: latencyThreads, options: options) {
       $0 / Double(calls) * 1e6
     }
 
@@ -41,14 +62,14 @@ struct InferBenchmark: BenchmarkWorkload {
     let repeats = 5
     try inputs.withUnsafeBufferPointer { x in
       try output.withUnsafeMutableBufferPointer { y in
-        try predictor.predict(x, count: large, into: y)
+        try predict(x, large, y)
         for _ in 0..<options.runs {
           rates.append(
-            try BenchReport.times { for _ in 0..<repeats { try predictor.predict(x, count: large, into: y) } })
+            try BenchReport.times { for _ in 0..<repeats { try predict(x, large, y) } })
         }
       }
     }
-    BenchReport.figure("infer batch 1024", rates, unit: "samples/s", threads: throughputThreads, options: options) {
+    BenchReport.figure("\(name) batch 1024", rates, unit: "samples/s", threads: throughputThreads, options: options) {
       Double(large * repeats) / $0
     }
   }
