@@ -284,15 +284,3 @@ void bpk_sgemm_prepacked(int transA, int m, int n, int k, const float *a, int ld
     if (packed && packed_path == path && uses_packed_b(&q)) q.packed = packed;
     multiply(q);
 }
-
-void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
-               const double *b, int ldb, int accumulate, double *c, int ldc) {
-    long rsa = transA ? 1 : lda, csa = transA ? lda : 1;
-    long rsb = transB ? 1 : ldb, csb = transB ? ldb : 1;
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++) {
-            double acc = accumulate ? c[(long)i * ldc + j] : 0.0;
-            for (int p = 0; p < k; p++) acc = fma(a[i * rsa + p * csa], b[p * rsb + j * csb], acc);
-            c[(long)i * ldc + j] = acc;
-        }
-}

@@ -36,4 +36,20 @@ extern const bpk_sgemm_kernel bpk_avx2_kernel;
 extern const bpk_sgemm_kernel bpk_avx512_kernel;
 #endif
 
+/// One path's Double kernels, as bpk_sgemm_kernel's `micro` and `row` (B
+/// packed as [kc][nr] panels of doubles).
+typedef struct {
+    int mr;
+    int nr;
+    void (*micro)(int rows, int kc, const double *a, long rsa, long csa, const double *bp, double *c,
+                  int ldc, int load);
+    void (*row)(int n, int k, const double *a, int csa, const double *b, int ldb, double *c, int load);
+} bpk_dgemm_kernel;
+
+extern const bpk_dgemm_kernel bpk_portable_dkernel;
+#if defined(__x86_64__)
+extern const bpk_dgemm_kernel bpk_avx2_dkernel;
+extern const bpk_dgemm_kernel bpk_avx512_dkernel;
+#endif
+
 #endif

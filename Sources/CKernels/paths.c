@@ -134,3 +134,12 @@ const bpk_sgemm_kernel *bpk_kernel_for_path(int path) {
     (void)path;
     return &bpk_portable_kernel;
 }
+
+const bpk_dgemm_kernel *bpk_dkernel_for_path(int path) {
+#if defined(__x86_64__)
+    if (path == bpk_path_avx512) return &bpk_avx512_dkernel;
+    if (path == bpk_path_avx2) return &bpk_avx2_dkernel;
+#endif
+    (void)path;
+    return &bpk_portable_dkernel;
+}

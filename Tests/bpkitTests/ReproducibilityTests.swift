@@ -126,6 +126,45 @@ import _BPKitTestSupport
     #expect(CheckpointComparison.differences(forcedRun, bestRun) == [], "train with BPKIT_KERNELS=\(path)")
   }
 
+  /// `--dtype float64` runs on each path `BPKIT_KERNELS` forces (the Double
+  /// kernels' AVX-512, AVX2 and portable paths), with every product split
+  /// over 2 threads: a dense and an Elman network train to the float64
+  /// weights and slots of the best path, bit for bit, and predict its bits.
+  @Test(arguments: Kernels.supported)
+  func float64RunsOnEachForcedPathGiveTheSameBits(path: Kernels.Path) throws {
+    let folder = try TemporaryDirectory()
+    let forced = Self.splitEverything.merging(["BPKIT_KERNELS": path.rawValue]) { $1 }
+    let adding = Fixtures.path("datasets/adding.h5")
+    for (name, layers, data, loss) in [
+      ("dense", "64,48:tanh,10:softmax", Self.digits, "cross-entropy"), ("elman", "8x2,rnn24:tanh,1", adding, "mse"),
+    ] {
+      var predictions: [[UInt64]] = []
+      for (run, environment) in [("forced", forced), ("best", Self.splitEverything)] {
+        let checkpoint = folder.path("\(name)-\(run).h5")
+        let trained = try BPKitBinary.run(
+          arguments: [
+            "train", "--layers", layers, "--data", data, "--loss", loss, "--dtype", "float64", "--optimizer", "adam",
+            "--epochs", "1", "--batch-size", "50", "--threads", "2", "--checkpoint", checkpoint, "--quiet",
+          ], environment: environment)
+        #expect(trained.status == 0, "\(trained.error)")
+        let output = folder.path("\(name)-\(run)-predictions.h5")
+        let inferred = try BPKitBinary.run(
+          arguments: [
+            "infer", checkpoint, "--input", data, "--x", "/test/x", "--output", output, "--batch-size", "33",
+            "--threads", "2",
+          ], environment: environment)
+        #expect(inferred.status == 0, "\(inferred.error)")
+        predictions.append(
+          try HDF5File(openingAtPath: output).root.openDataset("predictions").read(as: Double.self).map(\.bitPattern))
+      }
+      let forcedRun = try CheckpointComparison.load(folder.path("\(name)-forced.h5"))
+      let bestRun = try CheckpointComparison.load(folder.path("\(name)-best.h5"))
+      #expect(forcedRun.model.dtype == .float64)
+      #expect(CheckpointComparison.differences(forcedRun, bestRun) == [], "\(name) with BPKIT_KERNELS=\(path)")
+      #expect(predictions[0] == predictions[1] && !predictions[0].isEmpty, "\(name) with BPKIT_KERNELS=\(path)")
+    }
+  }
+
   @Test func anUnknownKernelPathIsRefusedInOneLine() throws {
     let result = try BPKitBinary.run(
       arguments: ["infer", try TrainedModels.digitsCheckpoint, "--input", Self.digits, "--x", "/test/x", "--argmax"],

@@ -140,7 +140,10 @@ void bpk_sgemm_split_rows_alone(int m, int n, int k, const float *a, int lda, co
                                 int parts, const float *bias, int accumulate, int relu, float *c,
                                 int ldc, int reversed);
 
-/// The same for Double, on the portable path only (gradient checks).
+/// bpk_sgemm for Double: the same fixed chain of fused multiply-adds per
+/// output element, on the calling thread's path (AVX-512: 8 outputs per
+/// vector, AVX2+FMA: 4, portable: 1) and split over its threads alike, so
+/// every path, thread count and batch gives the same bits.
 void bpk_dgemm(int transA, int transB, int m, int n, int k, const double *a, int lda,
                const double *b, int ldb, int accumulate, double *c, int ldc);
 
