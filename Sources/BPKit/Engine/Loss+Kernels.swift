@@ -77,6 +77,8 @@ extension Loss {
       guard let low, let high else { return false }
       return !(p >= low && p <= high)
     }
+    /// The bound a clipped probability `p` is moved to: ε below, 1 − ε above.
+    @inline(__always) func bound(_ p: S) -> S { (p < 0.5 ? low : high) ?? 0 }
     var totals = LossTotals()
     let meanRows = meanRows ?? rows
     switch self {
@@ -123,8 +125,7 @@ extension Loss {
           let label = labels[r]
           // Only the label's probability enters the loss: clipped, it adds −log(bound) and no gradient.
           let cut = clipped(yr[label])
-          let bound = yr[label] < 0.5 ? low ?? 0 : high ?? 0
-          let rowLoss = Double(w) * (cut ? -Double(S.log(bound)) : Double(lse - zr[label]))
+          let rowLoss = Double(w) * (cut ? -Double(S.log(bound(yr[label]))) : Double(lse - zr[label]))
           totals.sum += rowLoss
           rowLosses?[r] = rowLoss
           if best == label { totals.correct += 1 }
@@ -145,7 +146,7 @@ extension Loss {
             if clipped(yr[j]) {
               // ℓ term −t_j log(bound), and t_j leaves T (mass) and the gradient.
               anyClipped = true
-              loss += tr[j] * -S.log(yr[j] < 0.5 ? low ?? 0 : high ?? 0)
+              loss += tr[j] * -S.log(bound(yr[j]))
             } else {
               loss += tr[j] * (lse - zr[j])
               mass += tr[j]
@@ -224,7 +225,7 @@ extension Loss {
           if (fromLogits ? zk > 0 : y[k] > 0.5) == (t[k] > 0.5) { totals.correct += 1 }
           if !fromLogits && clipped(p) {
             // ℓ = −(t log o + (1 − t) log(1 − o)) at the bound o; no gradient through the clip.
-            let o = p < 0.5 ? low ?? 0 : high ?? 0
+            let o = bound(p)
             rowSum += -(t[k] * S.log(o) + (1 - t[k]) * S.log(1 - o))
             gradient?[k] = 0
           } else {
