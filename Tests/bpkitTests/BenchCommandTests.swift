@@ -72,20 +72,27 @@ import _BPKitTestSupport
     #expect(result.output.components(separatedBy: "x raw").count - 1 == 5)
   }
 
-  /// bpkit JSON is read by bpkit and parsed by Foundation's two readers from the same documents.
+  /// bpkit JSON is read by bpkit and parsed by Foundation's two readers
+  /// from the same documents; every peak is a growth, never below zero.
   @Test func convertWithJSONReadsTheSameDocumentsWithFoundation() throws {
     let folder = try TemporaryDirectory()
     let result = try BPKitBinary.run(
-      "bench", "convert", "--with-json", "--parameters", "600", "--runs", "1", "--folder", folder.url.path)
+      "bench", "convert", "--with-json", "--parameters", "600", "--runs", "2", "--folder", folder.url.path, "--json")
     #expect(result.status == 0, "\(result.error)")
     for encoding in ["base64", "numbers"] {
       for reader in [
         "bpkit JSON \(encoding) write", "bpkit JSON \(encoding) read", "JSONSerialization \(encoding)",
         "JSONDecoder \(encoding)",
       ] {
-        #expect(result.output.contains(reader), "no '\(reader)' in \(result.output)")
+        #expect(result.output.contains("\"convert \(reader)\""), "no '\(reader)' in \(result.output)")
       }
     }
+    let figures = try result.output.split(separator: "\n").dropFirst().map {
+      try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+    }
+    let peaks = figures.compactMap { $0["peak_x_weights"] as? Double }
+    #expect(peaks.count == 12, "\(result.output)")
+    #expect(peaks.allSatisfy { $0 >= 0 }, "\(result.output)")
   }
 
   @Test func zeroRunsIsAUsageError() throws {

@@ -167,11 +167,9 @@ struct CheckpointBenchmarkRunner {
     var peaks: [Int] = []
     for _ in 0..<runs {
       rawReads.append(try Self.time { _ = try raw.read(sizes) })
-      let before = MemoryUsage.residentBytes()
-      MemoryUsage.resetPeak()
       var loaded: Checkpoint?
-      reads.append(try Self.time { loaded = try Checkpoint(contentsOf: url) })
-      peaks.append(MemoryUsage.peakResidentBytes() - before)
+      peaks.append(
+        try MemoryUsage.peakGrowth { reads.append(try Self.time { loaded = try Checkpoint(contentsOf: url) }) })
       guard loaded?.model.parameters.count == sizes.count else {
         throw RawFileBaseline.Failure(description: "the checkpoint read back is incomplete")
       }
@@ -264,6 +262,23 @@ struct MachineConditions: CustomStringConvertible {
 enum MemoryUsage {
   static func residentBytes() -> Int { field("VmRSS:") }
   static func peakResidentBytes() -> Int { field("VmHWM:") }
+
+  /// Runs `body` and returns how far the peak resident size rose while it
+  /// ran, in bytes, over the resident size when it began.
+  ///
+  /// Both ends are read from the peak (`VmHWM`), which only rises between
+  /// resets, so the figure is never negative. Reading the start from the
+  /// current size (`VmRSS`) before the reset instead gave negative figures
+  /// (`bench convert --with-json`, JSONSerialization at 100M weights: -11
+  /// times the weights), which only a resident size that fell between the
+  /// two readings gives: after a reader that freed gigabytes, pages went
+  /// back to the kernel while the next figure began.
+  static func peakGrowth(_ body: () throws -> Void) rethrows -> Int {
+    resetPeak()
+    let start = peakResidentBytes()
+    try body()
+    return peakResidentBytes() - start
+  }
 
   /// Resets the peak resident size to the current one (Linux 4.0 and later).
   static func resetPeak() {

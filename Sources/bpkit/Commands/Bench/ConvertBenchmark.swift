@@ -118,7 +118,6 @@ struct ConvertBenchmark: BenchmarkWorkload {
     let shapes = model!.orderedParameters.map(\.tensor.count)
     // The model built above is let go: reads are measured from a process holding no weights.
     model = nil
-    let baseline = MemoryUsage.residentBytes()
     var rawReads: [(wall: Double, cpu: Double)] = []
     for _ in 0..<options.runs {
       rawReads.append(try BenchReport.times { try RawFile.read(counts: shapes, from: rawURL) })
@@ -129,10 +128,11 @@ struct ConvertBenchmark: BenchmarkWorkload {
       var reads: [(wall: Double, cpu: Double)] = []
       var readPeaks: [Double] = []
       for _ in 0..<options.runs {
-        MemoryUsage.resetPeak()
         var loaded: Model?
-        reads.append(try BenchReport.times { loaded = try format.read(url) })
-        readPeaks.append(Double(MemoryUsage.peakResidentBytes() - baseline) / Double(bytes))
+        let growth = try MemoryUsage.peakGrowth {
+          reads.append(try BenchReport.times { loaded = try format.read(url) })
+        }
+        readPeaks.append(Double(growth) / Double(bytes))
         guard loaded?.parameters.count == 12 else {
           throw ValidationError("the \(format.name) model read back is incomplete")
         }

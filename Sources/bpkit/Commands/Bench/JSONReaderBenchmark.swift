@@ -75,10 +75,8 @@ enum JSONReaderBenchmark {
       for (name, read) in readers {
         var figure = Figure(name: name, times: [], peaks: [])
         for _ in 0..<runs {
-          let before = MemoryUsage.residentBytes()
-          MemoryUsage.resetPeak()
-          figure.times.append(try BenchReport.times { try read() })
-          figure.peaks.append(Double(MemoryUsage.peakResidentBytes() - before) / Double(bytes))
+          let growth = try MemoryUsage.peakGrowth { figure.times.append(try BenchReport.times { try read() }) }
+          figure.peaks.append(Double(growth) / Double(bytes))
         }
         figures.append(figure)
       }
