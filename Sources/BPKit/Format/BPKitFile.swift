@@ -98,26 +98,29 @@ public enum BPKitFile: Sendable {
     case .other where ONNXFormat.looksLikeONNX(atPath: path):
       return Loaded(file: .model(try Model(onnxContentsOf: URL(fileURLWithPath: path))), format: "onnx")
     case .hdf5, .other:
-      return try FormatError.wrappingHDF5Errors {
-        let file = try OpeningPolicy.openHDF5(path, trust: trust)
-        if try KerasLegacyHDF5.holdsKerasModel(file) {
-          let keras = try KerasLegacyHDF5.read(file, path: path)
-          return Loaded(
-            file: .keras(keras), format: KerasModel.Format.legacyHDF5.rawValue, formatVersion: keras.kerasVersion)
-        }
-        let reader = try FileReader(file: file, path: path)
-        let loaded: BPKitFile =
-          switch reader.kind {
-          case .model: .model(try ModelFileCoding.readModel(reader))
-          case .checkpoint: .checkpoint(try CheckpointFileCoding.read(reader))
-          }
-        return Loaded(
-          file: loaded, format: "hdf5", formatVersion: reader.version.description,
-          unread: try reader.undefinedRootObjects().map {
-            "'/\($0)' is not part of bpkit format \(reader.version) \(reader.kind.rawValue)s; bpkit did not read it"
-          })
-      }
+      return try FormatError.wrappingHDF5Errors { try loadHDF5(try OpeningPolicy.openHDF5(path, trust: trust), path) }
     }
+  }
+
+  /// Loads an HDF5 file the opening policy let through: a Keras model or a
+  /// bpkit model or checkpoint.
+  static func loadHDF5(_ file: HDF5File, _ path: String) throws -> Loaded {
+    if try KerasLegacyHDF5.holdsKerasModel(file) {
+      let keras = try KerasLegacyHDF5.read(file, path: path)
+      return Loaded(
+        file: .keras(keras), format: KerasModel.Format.legacyHDF5.rawValue, formatVersion: keras.kerasVersion)
+    }
+    let reader = try FileReader(file: file, path: path)
+    let loaded: BPKitFile =
+      switch reader.kind {
+      case .model: .model(try ModelFileCoding.readModel(reader))
+      case .checkpoint: .checkpoint(try CheckpointFileCoding.read(reader))
+      }
+    return Loaded(
+      file: loaded, format: "hdf5", formatVersion: reader.version.description,
+      unread: try reader.undefinedRootObjects().map {
+        "'/\($0)' is not part of bpkit format \(reader.version) \(reader.kind.rawValue)s; bpkit did not read it"
+      })
   }
 
   /// Opens any HDF5 file through BPKit's opening policy and hands it over

@@ -163,14 +163,7 @@ struct FileReader {
   /// Reads a numeric dataset whose shape must be `shape` (checked before any
   /// buffer is allocated), verifying its CRC-32.
   func values<T: HDF5Scalar>(_ name: String, in group: HDF5Group, as type: T.Type, shape: [Int]) throws -> [T] {
-    let dataset = try dataset(name, in: group)
-    guard dataset.elementType == T.hdf5ElementType else {
-      throw FormatError.wrongElementType(file: path, path: dataset.path, expected: "\(T.hdf5ElementType) values")
-    }
-    guard dataset.shape == shape else {
-      throw FormatError.shapeMismatch(file: path, path: dataset.path, expected: shape, found: dataset.shape)
-    }
-    let stored = try attribute(FileLayout.checksumAttribute, of: dataset, as: UInt32.self)
+    let (dataset, stored) = try checkedDataset(name, in: group, as: T.self, shape: shape)
     let count = try dataset.elementCount
     var crc = CRC32()
     let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -197,6 +190,57 @@ struct FileReader {
       throw FormatError.checksumMismatch(file: path, path: dataset.path, stored: stored, computed: crc.value)
     }
     return values
+  }
+
+  /// Reads a numeric dataset whose shape must be `shape` in slices of about
+  /// ``sliceBytes`` (whole rows, one at least) into one buffer, handing each
+  /// slice to `body` in order, and verifies its CRC-32 after the last: the
+  /// checks and errors of ``values(_:in:as:shape:)``, in the same order,
+  /// without holding the dataset in memory.
+  func streamValues<T: HDF5Scalar>(
+    _ name: String, in group: HDF5Group, as type: T.Type, shape: [Int],
+    _ body: (UnsafeBufferPointer<T>) throws -> Void
+  ) throws {
+    let (dataset, stored) = try checkedDataset(name, in: group, as: T.self, shape: shape)
+    let count = try dataset.elementCount
+    let rowCount = shape.first ?? 1
+    let rowSize = count / max(rowCount, 1)
+    let rowsPerSlice = max(1, Self.sliceBytes / max(1, rowSize * MemoryLayout<T>.stride))
+    let whole = shape.isEmpty || rowsPerSlice >= rowCount
+    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, whole ? count : rowsPerSlice * rowSize))
+    defer { buffer.deallocate() }
+    var crc = CRC32()
+    var row = 0
+    repeat {
+      let end = whole ? rowCount : min(rowCount, row + rowsPerSlice)
+      let slice = UnsafeMutableBufferPointer(rebasing: buffer[0..<(whole ? count : (end - row) * rowSize)])
+      if whole {
+        try dataset.read(into: slice)
+      } else {
+        try dataset.readRows(row..<end, into: slice)
+      }
+      crc.update(UnsafeRawBufferPointer(slice))
+      try body(UnsafeBufferPointer(slice))
+      row = end
+    } while row < rowCount
+    guard crc.value == stored else {
+      throw FormatError.checksumMismatch(file: path, path: dataset.path, stored: stored, computed: crc.value)
+    }
+  }
+
+  /// The dataset `name` in `group`, checked to hold `T` values in `shape`,
+  /// with the CRC-32 it carries.
+  private func checkedDataset<T: HDF5Scalar>(
+    _ name: String, in group: HDF5Group, as type: T.Type, shape: [Int]
+  ) throws -> (HDF5Dataset, crc: UInt32) {
+    let dataset = try dataset(name, in: group)
+    guard dataset.elementType == T.hdf5ElementType else {
+      throw FormatError.wrongElementType(file: path, path: dataset.path, expected: "\(T.hdf5ElementType) values")
+    }
+    guard dataset.shape == shape else {
+      throw FormatError.shapeMismatch(file: path, path: dataset.path, expected: shape, found: dataset.shape)
+    }
+    return (dataset, try attribute(FileLayout.checksumAttribute, of: dataset, as: UInt32.self))
   }
 
   /// Reads a one-dimensional numeric dataset of any length, verifying its CRC-32.

@@ -54,28 +54,18 @@ enum ModelFileCoding {
     case float64([ParameterKey: Tensor<Double>])
   }
 
+  /// What a model file holds besides its weights' data.
+  struct Header {
+    var network: NetworkDescription
+    var specs: [ParameterSpec]
+    var weights: HDF5Group
+    var names: ModelNames
+  }
+
   static func readModel(_ reader: FileReader) throws -> Model {
-    let json = try reader.strings(FileLayout.network, in: reader.root, scalar: true)[0]
-    let network: NetworkDescription
-    do {
-      network = try NetworkJSON.read(text: json)
-    } catch {
-      throw FormatError.invalidNetwork(file: reader.path, reason: error.description)
-    }
-    let specs: [ParameterSpec]
-    do {
-      specs = try network.parameterSpecs()
-    } catch {
-      throw FormatError.invalidModel(file: reader.path, error: error.reason(ModelError.self))
-    }
-    let weights = try reader.group(FileLayout.weights)
-    var names = ModelNames()
-    if try reader.root.contains(FileLayout.featureNames) {
-      names.features = try reader.strings(FileLayout.featureNames, in: reader.root, scalar: false)
-    }
-    if try reader.root.contains(FileLayout.classNames) {
-      names.classes = try reader.strings(FileLayout.classNames, in: reader.root, scalar: false)
-    }
+    let header = try readHeader(reader)
+    let weights = header.weights
+    let (network, specs, names) = (header.network, header.specs, header.names)
     // Format 1.5: a float64 file's weights are float64 datasets, read without rounding.
     let parameters: StoredParameters =
       reader.dtype == .float64
@@ -98,11 +88,50 @@ enum ModelFileCoding {
     return model
   }
 
+  /// Reads and checks the network description, the weights' group and the
+  /// names: everything ``readModel(_:)`` reads before the weights, in its order.
+  static func readHeader(_ reader: FileReader) throws -> Header {
+    let json = try reader.strings(FileLayout.network, in: reader.root, scalar: true)[0]
+    let network: NetworkDescription
+    do {
+      network = try NetworkJSON.read(text: json)
+    } catch {
+      throw FormatError.invalidNetwork(file: reader.path, reason: error.description)
+    }
+    let specs: [ParameterSpec]
+    do {
+      specs = try network.parameterSpecs()
+    } catch {
+      throw FormatError.invalidModel(file: reader.path, error: error.reason(ModelError.self))
+    }
+    let weights = try reader.group(FileLayout.weights)
+    var names = ModelNames()
+    if try reader.root.contains(FileLayout.featureNames) {
+      names.features = try reader.strings(FileLayout.featureNames, in: reader.root, scalar: false)
+    }
+    if try reader.root.contains(FileLayout.classNames) {
+      names.classes = try reader.strings(FileLayout.classNames, in: reader.root, scalar: false)
+    }
+    return Header(network: network, specs: specs, weights: weights, names: names)
+  }
+
   /// Reads `<layer>/<name>` tensors for every spec under `group`, refusing
   /// any group or dataset that no spec declares.
   static func readTensors<S: HDF5Scalar & BinaryFloatingPoint>(
     _ reader: FileReader, from group: HDF5Group, specs: [ParameterSpec], as type: S.Type = Float.self
   ) throws -> [ParameterKey: Tensor<S>] {
+    try refuseUndeclaredTensors(reader, in: group, specs: specs)
+    var tensors: [ParameterKey: Tensor<S>] = [:]
+    for spec in specs {
+      let layerPath = FileReader.join(group.path, spec.key.layer)
+      let layerGroup = try reader.group(String(layerPath.dropFirst()))
+      tensors[spec.key] = try reader.tensor(spec.key.name, in: layerGroup, shape: spec.shape, as: S.self)
+    }
+    return tensors
+  }
+
+  /// Refuses any group or dataset under `group` that no spec declares.
+  static func refuseUndeclaredTensors(_ reader: FileReader, in group: HDF5Group, specs: [ParameterSpec]) throws {
     let declared = Dictionary(grouping: specs, by: \.key.layer)
     for layer in try group.children() {
       let layerPath = FileReader.join(group.path, layer)
@@ -114,13 +143,6 @@ enum ModelFileCoding {
         throw FormatError.unexpectedObject(file: reader.path, path: FileReader.join(layerPath, name))
       }
     }
-    var tensors: [ParameterKey: Tensor<S>] = [:]
-    for spec in specs {
-      let layerPath = FileReader.join(group.path, spec.key.layer)
-      let layerGroup = try reader.group(String(layerPath.dropFirst()))
-      tensors[spec.key] = try reader.tensor(spec.key.name, in: layerGroup, shape: spec.shape, as: S.self)
-    }
-    return tensors
   }
 }
 

@@ -95,7 +95,18 @@ struct ConvertCommand: ParsableCommand {
       } else if ONNXFormat.looksLikeONNX(atPath: input) {
         for text in try ONNXFormat.readingNotes(ofFileAtPath: input) { note(text) }
       }
-      var file = try BPKitFile.open(url, network: try layers.map { try NetworkDescription(layerSpecification: $0) })
+      let format = to ?? FileFormat(pathExtensionOf: output)!
+      let options = FileWriteOptions(synchronize: !noSync, inputs: [input], jsonWeights: weights, onnxOpset: opset)
+      var file: BPKitFile
+      if format == .json, layers == nil, dtype == nil {
+        // A bpkit model file into base64 JSON streams, tensor slice by slice; anything else comes back loaded.
+        guard
+          let loaded = try BPKitFile.writeJSONStreaming(from: url, to: URL(fileURLWithPath: output), options: options)
+        else { return }
+        file = loaded
+      } else {
+        file = try BPKitFile.open(url, network: try layers.map { try NetworkDescription(layerSpecification: $0) })
+      }
       // Whatever bpkit could not take from a Keras file, it says.
       if case .keras(let keras) = file { for warning in keras.warnings { note("\(input): not kept: \(warning)") } }
       if modelOnly { file = .model(file.model) }
@@ -105,9 +116,7 @@ struct ConvertCommand: ParsableCommand {
         }
         file = file.converted(to: dtype)
       }
-      let options = FileWriteOptions(synchronize: !noSync, inputs: [input], jsonWeights: weights, onnxOpset: opset)
-      let notes = try file.write(
-        to: URL(fileURLWithPath: output), format: to ?? FileFormat(pathExtensionOf: output)!, options: options)
+      let notes = try file.write(to: URL(fileURLWithPath: output), format: format, options: options)
       for text in notes { note(text) }
     }
   }

@@ -37,11 +37,10 @@ enum JSONFile {
   /// beside `path`, renamed over `path` (or in place for a device or `-`),
   /// so that a crash never leaves a half-written document in its place.
   ///
-  /// - Throws: ``OutputFileError`` when the destination is refused, or
-  ///   ``BPKitJSONError`` from `body` and from writing.
-  static func write(
-    toPath path: String, options: FileWriteOptions, _ body: (JSONOutput) throws(BPKitJSONError) -> Void
-  ) throws {
+  /// - Throws: ``OutputFileError`` when the destination is refused,
+  ///   ``BPKitJSONError`` from writing, and whatever `body` throws; the
+  ///   destination is then unchanged.
+  static func write(toPath path: String, options: FileWriteOptions, _ body: (JSONOutput) throws -> Void) throws {
     let file = try OutputFile(replacing: path, options: options)
     let output = JSONOutput(file: file, path: path)
     try body(output)

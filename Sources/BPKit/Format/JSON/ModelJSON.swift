@@ -19,11 +19,7 @@ enum ModelJSON {
   static func writeBody(
     _ model: Model, encoding: BPKitJSON.WeightEncoding, to writer: JSONWriter
   ) throws(BPKitJSONError) {
-    if model.dtype == .float64 {
-      try writer.key("dtype")
-      try writer.string(DType.float64.rawValue)
-    }
-    try NetworkJSON.write(model.network, to: writer)
+    try writeNetwork(model.network, dtype: model.dtype, to: writer)
     try writer.key("weights")
     let order = model.orderedParameters.map(\.spec)
     if let exact = model.float64Parameters {
@@ -31,7 +27,22 @@ enum ModelJSON {
     } else {
       try WeightsJSON.write(model.parameters, order: order, encoding: encoding, to: writer)
     }
-    for (key, names) in [("feature_names", model.names.features), ("class_names", model.names.classes)] {
+    try writeNames(model.names, to: writer)
+  }
+
+  /// Writes `dtype` (float64 models only) and the network description: the
+  /// members before `weights`.
+  static func writeNetwork(_ network: NetworkDescription, dtype: DType, to writer: JSONWriter) throws(BPKitJSONError) {
+    if dtype == .float64 {
+      try writer.key("dtype")
+      try writer.string(DType.float64.rawValue)
+    }
+    try NetworkJSON.write(network, to: writer)
+  }
+
+  /// Writes the names a model has: the members after `weights`.
+  static func writeNames(_ names: ModelNames, to writer: JSONWriter) throws(BPKitJSONError) {
+    for (key, names) in [("feature_names", names.features), ("class_names", names.classes)] {
       guard let names else { continue }
       try writer.key(key)
       try writer.beginArray(inline: true)

@@ -28,18 +28,7 @@ enum TensorJSON {
     dtype: String, shape: [Int], isEmpty: Bool, base64: Bool, to writer: JSONWriter,
     base64Data: () throws(BPKitJSONError) -> Void, numbers: () throws(BPKitJSONError) -> Void
   ) throws(BPKitJSONError) {
-    try writer.beginObject(inline: true)
-    try writer.key("dtype")
-    try writer.string(dtype)
-    try writer.key("shape")
-    try writer.beginArray(inline: true)
-    for dimension in shape { try writer.integer(dimension) }
-    try writer.endArray()
-    if base64 {
-      try writer.key("encoding")
-      try writer.string("base64")
-    }
-    try writer.key("data")
+    try beginObject(dtype: dtype, shape: shape, base64: base64, to: writer)
     if base64 {
       try writer.beginRawValue()
       try base64Data()
@@ -52,6 +41,22 @@ enum TensorJSON {
       try writer.endArray()
     }
     try writer.endObject()
+  }
+
+  /// Opens a tensor's object and writes its members up to the key `data`.
+  static func beginObject(dtype: String, shape: [Int], base64: Bool, to writer: JSONWriter) throws(BPKitJSONError) {
+    try writer.beginObject(inline: true)
+    try writer.key("dtype")
+    try writer.string(dtype)
+    try writer.key("shape")
+    try writer.beginArray(inline: true)
+    for dimension in shape { try writer.integer(dimension) }
+    try writer.endArray()
+    if base64 {
+      try writer.key("encoding")
+      try writer.string("base64")
+    }
+    try writer.key("data")
   }
 
   /// Writes the scalars' little-endian bytes as a base64 string literal,

@@ -25,9 +25,18 @@ enum WeightsJSON {
     _ tensors: [ParameterKey: T], order specs: [ParameterSpec], to writer: JSONWriter,
     tensor writeTensor: (T) throws(BPKitJSONError) -> Void
   ) throws(BPKitJSONError) {
+    try rethrowing(BPKitJSONError.self) {
+      try write(specs.filter { tensors[$0.key] != nil }, to: writer) { try writeTensor(tensors[$0.key]!) }
+    }
+  }
+
+  /// Writes one member per layer of `present`, in its order, holding one
+  /// member per tensor, whose value `writeTensor` writes.
+  static func write(
+    _ present: [ParameterSpec], to writer: JSONWriter, tensor writeTensor: (ParameterSpec) throws -> Void
+  ) throws {
     try writer.beginObject()
     var index = 0
-    let present = specs.filter { tensors[$0.key] != nil }
     while index < present.count {
       let layer = present[index].key.layer
       try writer.key(layer)
@@ -35,7 +44,7 @@ enum WeightsJSON {
       while index < present.count, present[index].key.layer == layer {
         let key = present[index].key
         try writer.key(key.name)
-        try writeTensor(tensors[key]!)
+        try writeTensor(present[index])
         try writer.output.flushIfFull()
         index += 1
       }

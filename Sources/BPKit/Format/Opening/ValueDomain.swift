@@ -81,24 +81,31 @@ enum ValueDomain {
     }
   }
 
-  /// The index of the first NaN or infinity, or `nil`. Blocks of 4,096 are
-  /// checked with no early exit, which the compiler vectorises (all
-  /// exponent bits set is what NaN and the infinities share); only a block
-  /// that holds one is searched element by element.
+  /// The index of the first NaN or infinity, or `nil`.
   static func firstNonFinite(_ scalars: [Float]) -> Int? {
-    scalars.withUnsafeBufferPointer { buffer in
-      buffer.withMemoryRebound(to: UInt32.self) { bits in
-        let block = 4096
-        var start = 0
-        while start < bits.count {
-          let end = min(start + block, bits.count)
-          var found: UInt32 = 0
-          for index in start..<end { found |= (bits[index] & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0 }
-          if found != 0 { return (start..<end).first { bits[$0] & 0x7F80_0000 == 0x7F80_0000 } }
-          start = end
-        }
-        return nil
+    scalars.withUnsafeBufferPointer { firstNonFinite($0) }
+  }
+
+  /// The index of the first NaN or infinity in `scalars`, or `nil`.
+  ///
+  /// All exponent bits set is what NaN and the infinities share, and only
+  /// then does adding one to the exponent carry into the sign bit: blocks of
+  /// 4,096 are checked by OR-ing those sums, arithmetic with no branch that
+  /// the compiler vectorises (a comparison per element was compiled into
+  /// a branch per element once inlined into the streaming conversion); only
+  /// a block that holds one is searched element by element.
+  static func firstNonFinite(_ scalars: UnsafeBufferPointer<Float>) -> Int? {
+    scalars.withMemoryRebound(to: UInt32.self) { bits in
+      let block = 4096
+      var start = 0
+      while start < bits.count {
+        let end = min(start + block, bits.count)
+        var carries: UInt32 = 0
+        for index in start..<end { carries |= (bits[index] & 0x7F80_0000) &+ 0x0080_0000 }
+        if carries & 0x8000_0000 != 0 { return (start..<end).first { bits[$0] & 0x7F80_0000 == 0x7F80_0000 } }
+        start = end
       }
+      return nil
     }
   }
 
