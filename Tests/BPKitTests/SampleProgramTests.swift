@@ -61,8 +61,8 @@ import Testing
       let got = try Kernels.with(threads: threads) { try predictor.predict(x, count: 1) }
       #expect(got.map(\.bitPattern) == expected, "\(threads) threads")
       // One thread cuts nothing in a network this small; more cut for the team.
-      let cut = threads > 1 ? predictor.split : nil
-      #expect(predictor.sampleProgram?.splitKernels === cut, "the program reads the current cut")
+      #expect(predictor.sampleProgram?.parts == threads, "the program cuts for the current threads")
+      #expect(predictor.sampleProgram?.alone == false)
     }
   }
 

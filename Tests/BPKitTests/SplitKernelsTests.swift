@@ -29,7 +29,9 @@ import Testing
     let got = try Kernels.with(path: path, threads: threads) {
       try (0..<7).flatMap { r in try predictor.predict(Array(x[(r * 300)..<((r + 1) * 300)]), count: 1) }
     }
-    #expect(predictor.split?.parts == min(threads, Predictor.maximumParts), "the samples ran cut over the threads")
+    let program = try #require(predictor.sampleProgram)
+    #expect(program.parts == min(threads, Predictor.maximumParts), "the samples ran cut over the threads")
+    #expect(!program.alone)
     #expect(got.map(\.bitPattern) == expected, "\(path), \(threads) threads")
   }
 
@@ -46,10 +48,33 @@ import Testing
     let got = try Kernels.with(path: path, threads: 1) {
       try (0..<6).flatMap { r in try predictor.predict(Array(x[(r * 784)..<((r + 1) * 784)]), count: 1) }
     }
-    #expect(predictor.split?.alone == true && predictor.split?.parts == 2, "one thread cut the kernels in halves")
+    #expect(
+      predictor.sampleProgram?.alone == true && predictor.sampleProgram?.parts == 2,
+      "one thread cut the kernels in halves")
     #expect(got.map(\.bitPattern) == expected, "\(path)")
     _ = try Kernels.with(threads: 2) { try predictor.predict(Array(x[0..<784]), count: 1) }
-    #expect(predictor.split?.alone == false && predictor.split?.parts == 2, "two threads cut them for the team")
+    #expect(
+      predictor.sampleProgram?.alone == false && predictor.sampleProgram?.parts == 2,
+      "two threads cut them for the team")
+  }
+
+  /// A network the one-sample program does not run (a recurrent layer)
+  /// still has its large dense kernels cut over the threads by the general
+  /// pass, with the bits of one thread.
+  @Test(arguments: Kernels.supported)
+  func theGeneralPassCutsWhatTheProgramDoesNotRun(path: Kernels.Path) throws {
+    let network = try NetworkDescription(layerSpecification: "5x30,rnn64:tanh,300:relu,10:softmax")
+    let model = try Model(initializing: network, seed: 27)
+    var random = Xoshiro256StarStar(seed: 28)
+    let x = (0..<(3 * 150)).map { _ in random.nextFloat() * 2 - 1 }
+    let expected = try PredictorRowsTests.oneByOne(model, x, shape: [3, 5, 30])
+    let predictor = try Predictor(model: model)
+    let got = try Kernels.with(path: path, threads: 2) {
+      try (0..<3).flatMap { r in try predictor.predict(Array(x[(r * 150)..<((r + 1) * 150)]), count: 1) }
+    }
+    #expect(predictor.sampleProgram == nil)
+    #expect(predictor.split?.parts == 2 && predictor.split?.alone == false, "the dense kernel ran cut")
+    #expect(got.map(\.bitPattern) == expected, "\(path)")
   }
 
   @Test func smallLayersAndOneThreadAreNotCut() throws {
@@ -64,7 +89,7 @@ import Testing
     }
     #expect(!cut, "a 150×10 kernel is below SplitKernels.minimumWeights")
     _ = try Kernels.with(threads: 1) { try predictor.predict(Array(repeating: 0.5, count: 300), count: 1) }
-    #expect(predictor.split == nil, "one thread cuts nothing")
+    #expect(predictor.sampleProgram?.parts == 1 && predictor.sampleProgram?.alone == false, "one thread cuts nothing")
   }
 
   /// Two predictors on two threads at once: one holds the team, the other

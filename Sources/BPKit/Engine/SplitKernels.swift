@@ -38,7 +38,7 @@ final class SplitKernels {
     }
   }
 
-  private static func isCut(_ d: NetworkPlan.DenseStep) -> Bool {
+  static func isCut(_ d: NetworkPlan.DenseStep) -> Bool {
     d.units * d.inputWidth >= minimumWeights && d.units >= 32
   }
 
