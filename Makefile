@@ -112,7 +112,7 @@ static-hdf5: deps
 # find and relocate, each probe starts 0.3 ms sooner (BENCHMARKS.md,
 # start-up). The probe turns libhdf5's plugin loading off, so it never needs
 # the `dlopen` a static libc cannot offer in full.
-PROBE_SOURCES := Sources/CHDF5Probe/probe.c Sources/bpkit-probe/main.c
+PROBE_SOURCES := Sources/CHDF5Probe/probe.c Sources/CHDF5Probe/attribute_messages.c Sources/bpkit-probe/main.c
 
 # The release binary is linked by lld (the Swift toolchain's) with four
 # start-up savings, measured in BENCHMARKS.md (start-up):

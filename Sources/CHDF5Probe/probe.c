@@ -3,6 +3,7 @@
 // libhdf5 (listing groups, inspecting links and objects, reading attributes
 // and small datasets), so a file that crashes or hangs libhdf5 does so here.
 #include "CHDF5Probe.h"
+#include "attribute_messages.h"
 
 #include <hdf5.h>
 #include <H5PLpublic.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -231,11 +233,30 @@ static int read_one_attribute(hid_t object, const char *name) {
     return status;
 }
 
-/// Reads every attribute of a type the readers take. One that libhdf5
-/// cannot read within the probe's limits (a string whose stored length is
-/// damaged makes it allocate and clear gigabytes) makes the walk fail. As
-/// bpkit's readers do, all the names are listed first, then each is read.
+/// The file's raw bytes, for the checks libhdf5 does not make.
+static struct bpk_file_bytes file_bytes = { NULL, 0, -1, 0, 8, 8 };
+
+/// Set when an attribute message does not hold its parts: the walk ends, and
+/// the probe exits BPK_PROBE_DAMAGED_ATTRIBUTE.
+static int damaged_attribute = 0;
+
+/// Checks the attribute messages of `object`'s header on the file's bytes,
+/// before libhdf5 decodes any of them (bpk_check_attribute_messages).
+static int check_attribute_messages(hid_t object) {
+    probe_object_info info;
+    if (probe_object_info_by_name(object, ".", &info) < 0) return -1;
+    int status = bpk_check_attribute_messages(&file_bytes, probe_object_address(info));
+    if (status > 0) damaged_attribute = 1;
+    return status == 0 ? 0 : -1;
+}
+
+/// Reads every attribute of a type the readers take, once their messages
+/// are checked. One that libhdf5 cannot read within the probe's limits (a
+/// string whose stored length is damaged makes it allocate and clear
+/// gigabytes) makes the walk fail. As bpkit's readers do, all the names are
+/// listed first, then each is read.
 static int read_attributes(hid_t object) {
+    if (check_attribute_messages(object) < 0) return -1;
     int count = H5Aget_num_attrs(object);
     if (count < 0) return -1;
     struct names names = { 0 };
@@ -408,6 +429,8 @@ static hid_t open_image_on_standard_input(void **image) {
     size_t size = 0;
     *image = read_standard_input(&size);
     if (!*image || !has_signature(*image, size)) return -1;
+    file_bytes.image = *image;
+    file_bytes.size = size;
     hid_t access = H5Pcreate(H5P_FILE_ACCESS);
     if (access < 0) return -1;
     hid_t file = -1;
@@ -416,6 +439,20 @@ static hid_t open_image_on_standard_input(void **image) {
     }
     H5Pclose(access);
     return file;
+}
+
+/// Where the file's addresses count from, and how wide they are.
+static int describe_file(hid_t file) {
+    hid_t creation = H5Fget_create_plist(file);
+    if (creation < 0) return -1;
+    hsize_t user_block = 0;
+    size_t address_size = 0, length_size = 0;
+    int status = H5Pget_userblock(creation, &user_block) < 0 || H5Pget_sizes(creation, &address_size, &length_size) < 0 ? -1 : 0;
+    H5Pclose(creation);
+    file_bytes.base = user_block;
+    file_bytes.address_size = (unsigned)address_size;
+    file_bytes.length_size = (unsigned)length_size;
+    return status;
 }
 
 int bpk_probe_run(const char *path) {
@@ -430,8 +467,11 @@ int bpk_probe_run(const char *path) {
     // A path of "-" alone: the parent holds the file in memory and sends it as standard input.
     void *image = NULL;
     hid_t file = strcmp(path, "-") == 0 ? open_image_on_standard_input(&image) : H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    int status = file < 0 ? -1 : walk(file);
+    if (file >= 0 && !image) file_bytes.descriptor = open(path, O_RDONLY | O_CLOEXEC);
+    int status = file < 0 ? -1 : describe_file(file);
+    if (status == 0) status = walk(file);
     if (file >= 0 && H5Fclose(file) < 0) status = -1;
+    if (file_bytes.descriptor >= 0) close(file_bytes.descriptor);
     free(image);
-    return status < 0 ? 1 : 0;
+    return damaged_attribute ? BPK_PROBE_DAMAGED_ATTRIBUTE : status < 0 ? 1 : 0;
 }

@@ -172,6 +172,50 @@ import _BPKitTestSupport
     ReliabilityReport.record("foreign and hostile HDF5 files (\(inputs.count) files): \(tally)")
   }
 
+  /// Attribute messages whose name, datatype or dataspace declares more
+  /// bytes than the message holds, as in the fuzzer's
+  /// `segv-fuzz-attribute-message.h5` (its `format_version` declares a
+  /// dataspace of 8,968 bytes in a 72-byte message). libhdf5 1.10 decodes
+  /// such a message from the declared sizes and copies the attribute's data
+  /// from past the object header's buffer, so what a run then did depended
+  /// on the heap. Each damaged copy of every root attribute of a checkpoint
+  /// is re-sealed, as a crafter would, and must be refused by the probe's
+  /// check of the file's bytes, with the same line every time.
+  @Test func attributeMessagesThatOverrunTheirSizeAreRefused() throws {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: files.checkpoint)))
+    let names = try HDF5File(openingAtPath: files.checkpoint).root.attributeNames()
+    #expect(names.count >= 3, "\(names)")
+    let readers = ValidFiles.readers(of: files.checkpoint, output: "").count
+    var runs = 0
+    for (index, name) in names.enumerated() {
+      let start = try #require(Self.attributeMessage(named: name, in: bytes), "the attribute message of '\(name)'")
+      for (part, field) in [("name", 2), ("datatype", 4), ("dataspace", 6)] {
+        var damaged = bytes
+        damaged[start + field] = 0x08
+        damaged[start + field + 1] = 0x23
+        let path = folder.path("attribute-\(index)-\(part).h5")
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        try FileSeal.reseal(path)
+        let output = try ValidFiles.scratch(in: folder)
+        var chosen = ValidFiles.readers(of: path, output: output)
+        if ReliabilityMode.current == .quick { chosen = [chosen[(3 * index + field / 2) % readers]] }
+        for reader in chosen {
+          let result = try GuardedProcess.run(
+            BPKitBinary.path, reader.arguments, timeout: ReliabilityMode.containmentTimeout)
+          #expect(result.status == 3, "\(reader.name), \(name)'s \(part): \(result.ending) \(result.error)")
+          #expect(result.errorLines.count == 1, "\(reader.name), \(name)'s \(part): \(result.error)")
+          #expect(
+            result.error.contains("an attribute message in its HDF5 object headers declares more bytes than it holds"),
+            "\(reader.name), \(name)'s \(part): \(result.error)")
+          runs += 1
+        }
+      }
+    }
+    ReliabilityReport.record(
+      "attribute messages overrunning their size (\(names.count) attributes x name, datatype, dataspace): "
+        + "\(runs) runs, all exit 3 with one line naming the attribute message")
+  }
+
   @Test func kerasFilesFromAnotherProgramLoad() throws {
     // The Keras fixtures are h5py files bpkit imports: every reader takes
     // them or says clearly why not (train --resume: not a checkpoint).
@@ -185,6 +229,19 @@ import _BPKitTestSupport
       name: "train --resume on a Keras file", arguments: ["train", "--resume", path, "--quiet"], codes: [3]
     ).run()
     #expect(resume.0 == .refused(3), "\(resume.1.error)")
+  }
+
+  /// Where the version 1 attribute message of the attribute `name` starts
+  /// in `bytes`: a version byte of 1, a reserved byte, then the sizes of
+  /// the name (with its null), the datatype and the dataspace, and the name
+  /// at byte 8 (HDF5 File Format Specification, IV.A.2.m).
+  static func attributeMessage(named name: String, in bytes: [UInt8]) -> Int? {
+    let key = Array(name.utf8) + [0]
+    for at in 8...(bytes.count - key.count) where bytes[at..<(at + key.count)].elementsEqual(key) {
+      let declared = Int(bytes[at - 6]) | Int(bytes[at - 5]) << 8
+      if bytes[at - 8] == 1 && declared == key.count { return at - 8 }
+    }
+    return nil
   }
 
   static func firstWeight(in path: String) throws -> (path: String, shape: [Int], count: Int) {

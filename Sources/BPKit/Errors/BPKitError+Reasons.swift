@@ -73,7 +73,7 @@ extension OpeningError: BPKitErrorReason {
     case .permissionDenied: .permissionDenied
     case .probeUnavailable, .notRegularFile, .deleted: .readFailed
     case .empty: .wrongKindOfFile
-    case .tooLarge, .libraryCrashed, .libraryHung, .libraryFailed: .refused
+    case .tooLarge, .libraryCrashed, .libraryHung, .libraryFailed, .damagedAttributeMessage: .refused
     }
   }
 

@@ -13,6 +13,12 @@
 /// The probe's address-space limit in bytes (RLIMIT_AS).
 #define BPK_PROBE_MEMORY_BYTES (4L << 30)
 
+/// The probe's exit status when an attribute message in an object header
+/// does not hold the parts it declares (a damaged size that would make
+/// libhdf5 read past the header's buffer): found on the file's bytes before
+/// libhdf5 decodes the message.
+#define BPK_PROBE_DAMAGED_ATTRIBUTE 3
+
 /// Limits this process's processor time, address space and core dumps, turns
 /// libhdf5's plugin loading off, then opens the HDF5 file at `path` and
 /// visits every group and dataset once (however many links name it): every
@@ -22,7 +28,12 @@
 /// A `path` of "-" alone means the file is held in memory by the parent,
 /// which sends its bytes as standard input: they are opened as a file image.
 ///
-/// Returns 0 when the walk finished and 1 when libhdf5 reported an error.
+/// Every object header's attribute messages are checked on the file's bytes
+/// before libhdf5 decodes them (each must hold its name, datatype, dataspace
+/// and data within its declared size).
+///
+/// Returns 0 when the walk finished, 1 when libhdf5 reported an error, and
+/// BPK_PROBE_DAMAGED_ATTRIBUTE for a damaged attribute message.
 /// A file that makes libhdf5 crash or loop ends the process by a signal
 /// (SIGXCPU for a loop), which is what the parent process looks for.
 int bpk_probe_run(const char *path);

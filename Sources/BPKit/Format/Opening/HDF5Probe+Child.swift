@@ -16,9 +16,10 @@ extension HDF5Probe {
   /// (``HDF5Probe/check(image:name:)``): the probe opens them as a file image.
   ///
   /// - Returns: The exit status: 0 when the walk finished, 1 when libhdf5
-  ///   reported an error, 2 without a file argument. The parent refuses the
-  ///   file for a signal (a crash), for running out of time, and for an
-  ///   error of libhdf5 (``HDF5Probe/check(_:)``).
+  ///   reported an error, 2 without a file argument, 3 when an attribute
+  ///   message does not hold the parts it declares. The parent refuses the
+  ///   file for a signal (a crash), for running out of time, for an error
+  ///   of libhdf5 and for a damaged attribute message (``HDF5Probe/check(_:)``).
   public static func runChild(arguments: [String]) -> Int32 {
     guard let path = arguments.last else { return 2 }
     return bpk_probe_run(path)

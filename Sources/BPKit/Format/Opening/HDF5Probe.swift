@@ -127,8 +127,10 @@ public struct HDF5Probe: Sendable, Hashable {
 
   /// Parses the file at `path` in a child process.
   ///
-  /// The probe exits 0 when it walked the whole file, and 1 when libhdf5
-  /// failed to read part of the structure within the probe's limits. The
+  /// The probe exits 0 when it walked the whole file, 1 when libhdf5
+  /// failed to read part of the structure within the probe's limits, and 3
+  /// when an attribute message does not hold the parts it declares (checked
+  /// on the file's bytes before libhdf5 decodes it). The
   /// probe is another process, so a name that means something only in this
   /// one (`/proc/self/fd/3`, `/dev/fd/3`) is resolved to the file's own
   /// name first.
@@ -136,6 +138,7 @@ public struct HDF5Probe: Sendable, Hashable {
   /// - Throws: ``BPKitError/Code/refused`` when the probe dies of a signal,
   ///   ``BPKitError/Code/refused`` when it runs out of time,
   ///   ``BPKitError/Code/refused`` when libhdf5 cannot read the structure,
+  ///   ``BPKitError/Code/refused`` when an attribute message is damaged,
   ///   ``BPKitError/Code/readFailed`` when it cannot be started.
   public func check(_ path: String) throws(BPKitError) {
     var name = path
@@ -213,7 +216,11 @@ public struct HDF5Probe: Sendable, Hashable {
     // WIFSIGNALED, WTERMSIG and WEXITSTATUS, which Swift does not import.
     let signal = status & 0x7f
     if signal == 0 {
-      if (status >> 8) & 0xff == 1 { throw .libraryFailed(file: path) }
+      switch (status >> 8) & 0xff {
+      case 1: throw .libraryFailed(file: path)
+      case BPK_PROBE_DAMAGED_ATTRIBUTE: throw .damagedAttributeMessage(file: path)
+      default: break
+      }
       return
     }
     guard signal != 0x7f else { return }

@@ -27,6 +27,11 @@ package enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, L
   /// within the probe's memory limit: a damaged length can make it allocate
   /// gigabytes in this process.
   case libraryFailed(file: String)
+  /// An attribute message in one of the file's object headers declares
+  /// parts (name, datatype, dataspace, data) larger than the message: the
+  /// probe found it on the file's bytes, before libhdf5, which would read
+  /// past the header, decoded it.
+  case damagedAttributeMessage(file: String)
   /// The probe that contains libhdf5 cannot be run, so an untrusted HDF5
   /// file cannot be opened safely.
   case probeUnavailable(file: String, reason: String)
@@ -37,7 +42,7 @@ package enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, L
     case .notFound(let file), .permissionDenied(let file), .notRegularFile(let file, _), .deleted(let file),
       .empty(let file),
       .tooLarge(let file, _, _, _), .libraryCrashed(let file, _), .libraryHung(let file, _), .libraryFailed(let file),
-      .probeUnavailable(let file, _):
+      .damagedAttributeMessage(let file), .probeUnavailable(let file, _):
       file
     }
   }
@@ -68,6 +73,9 @@ package enum OpeningError: Error, Hashable, Sendable, CustomStringConvertible, L
     case .libraryFailed(let file):
       "'\(file)' is damaged or crafted: libhdf5 could not read its structure within \(HDF5Probe.memoryBytes >> 30) GiB "
         + "of memory in a separate process, so bpkit did not open it; restore the file from a copy"
+    case .damagedAttributeMessage(let file):
+      "'\(file)' is damaged or crafted: an attribute message in its HDF5 object headers declares more bytes than it "
+        + "holds (libhdf5 would read past it), so bpkit did not open it; restore the file from a copy"
     case .probeUnavailable(let file, let reason):
       "cannot open '\(file)' safely: the HDF5 probe cannot run (\(reason)); install bpkit-probe beside the program "
         + "or name it in BPKIT_PROBE"

@@ -74,6 +74,33 @@ import _BPKitTestSupport
     }
   }
 
+  /// The fuzzer's attribute-message input, as found and re-sealed: its
+  /// `format_version` message declares a dataspace of 8,968 bytes in 72, so
+  /// libhdf5 1.10 would copy that attribute's data from past the object
+  /// header's buffer (a heap-buffer-overflow under AddressSanitizer, and an
+  /// outcome that depended on the heap without it). The probe checks
+  /// attribute messages on the file's bytes before libhdf5 decodes them, so
+  /// every reader refuses the file for that reason, from a path and from memory.
+  @Test func anAttributeMessageOverrunningItsSizeIsRefusedBeforeLibhdf5DecodesIt() throws {
+    let found = Fixtures.path("fuzz-corpus/libhdf5-crashers/segv-fuzz-attribute-message.h5")
+    let sealed = folder.path("sealed-attribute-message.h5")
+    try FileManager.default.copyItem(atPath: found, toPath: sealed)
+    try FileSeal.reseal(sealed)
+    #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: sealed)))
+    for path in [found, sealed] {
+      for reader in Self.readers(path) {
+        expectReason(OpeningError.damagedAttributeMessage(file: path), "\(reader.name) on \(path)") {
+          try reader.read()
+        }
+      }
+    }
+    let probe = try #require(HDF5Probe.current)
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: found))
+    expectReason(OpeningError.damagedAttributeMessage(file: "in memory")) {
+      try bytes.withUnsafeBytes { try probe.check(image: $0, name: "in memory") }
+    }
+  }
+
   @Test func aHardLinkCycleIsRefusedByTheWalk() throws {
     let path = Fixtures.path("hostile/model-link-cycle.h5")
     #expect(try BPKitFile.verifyChecksum(of: URL(fileURLWithPath: path)))
