@@ -10,8 +10,9 @@ TEST_ENV := HDF5_USE_FILE_LOCKING=FALSE
 # Debug builds (the tests) compile bpkit's kernels optimised; see Package.swift.
 export BPKIT_OPTIMIZED_KERNELS := 1
 # libhdf5 (serial build) and its headers,
-# h5dump for the interoperability tests, pkg-config to find HDF5.
-APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev
+# h5dump for the interoperability tests, pkg-config to find HDF5, binutils'
+# objcopy to split the release binary's debug information off.
+APT_PACKAGES := libhdf5-dev hdf5-tools pkg-config zlib1g-dev binutils
 # Only `make test` needs these: Python's venv, to install from PyPI the test
 # tools listed in Scripts/test-requirements.txt: check-jsonschema (to validate
 # JSON documents against bpkit's published schemas); onnx, onnxruntime and
@@ -143,8 +144,18 @@ RELEASE_LINK := -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -static-pi
   -Xlinker --symbol-ordering-file=$(CURDIR)/Scripts/startup-order.txt -Xlinker --no-warn-symbol-ordering \
   -Xlinker --no-export-dynamic
 
+# The shipped bpkit keeps its symbol table, so a crash backtrace names
+# every function, and leaves its DWARF debug information (28 of the linked
+# binary's 117 MB) in bpkit.debug beside it, compressed: gdb, lldb and
+# addr2line find it there through the binary's .gnu_debuglink and give file
+# and line. Only a freshly linked binary holds DWARF to move (SwiftPM
+# leaves an up-to-date one alone), so the step runs only then.
 release: static-hdf5
 	PKG_CONFIG_PATH=$(STATIC_HDF5) $(SWIFT) build -c release --product bpkit --static-swift-stdlib --disable-local-rpath $(RELEASE_LINK)
+	@if readelf -S -W .build/release/bpkit | grep -q ' \.debug_info '; then \
+	  objcopy --only-keep-debug --compress-debug-sections=zlib .build/release/bpkit .build/release/bpkit.debug && \
+	  objcopy --strip-debug --add-gnu-debuglink=.build/release/bpkit.debug .build/release/bpkit && \
+	  echo "bpkit: debug information moved to .build/release/bpkit.debug"; fi
 	$(CC) -O2 -ISources/CHDF5Probe/include $$(pkg-config --cflags hdf5-serial) $(PROBE_SOURCES) \
 	  $$(PKG_CONFIG_PATH=$(STATIC_HDF5) pkg-config --libs hdf5-serial) -static-pie -o .build/release/bpkit-probe
 	@# A static PIE that cannot start fails here, not at a user's first run.
