@@ -168,6 +168,36 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
     }
   }
 
+  /// Writes rows `rows` (along the first dimension) from `buffer`, which
+  /// must hold exactly those rows: a large dataset written piece by piece
+  /// from one buffer.
+  ///
+  /// The corresponding HDF5 functions are `H5Sselect_hyperslab` and `H5Dwrite`.
+  public func writeRows<T: HDF5Scalar>(_ rows: Range<Int>, from buffer: UnsafeBufferPointer<T>) throws(HDF5Error) {
+    let operation = "write rows \(rows.lowerBound)..<\(rows.upperBound) of dataset"
+    try requireType(T.self, operation: operation)
+    guard let first = shape.first, rows.lowerBound >= 0, rows.upperBound <= first else {
+      throw HDF5Error(
+        .invalidArgument, operation: operation, file: file.path, objectPath: path,
+        detail: "the dataset has shape \(shape)")
+    }
+    try requireCount(buffer.count, rows.count * shape.dropFirst().reduce(1, *), operation: operation)
+    guard buffer.count > 0 else { return }
+    let fileSpace = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_space(id) }, .dataspace)
+    var start = [hsize_t](repeating: 0, count: shape.count)
+    start[0] = hsize_t(rows.lowerBound)
+    var count = shape.map { hsize_t($0) }
+    count[0] = hsize_t(rows.count)
+    try HDF5Library.call(operation, at: site()) {
+      H5Sselect_hyperslab(fileSpace.raw, H5S_SELECT_SET, start, nil, count, nil)
+    }
+    let memorySpace = try HDF5Library.dataspace([buffer.count], at: site())
+    try HDF5Library.call(operation, at: site()) {
+      H5Dwrite(
+        id, T.hdf5ElementType.nativeType, memorySpace.raw, fileSpace.raw, bpk_H5P_DEFAULT(), buffer.baseAddress)
+    }
+  }
+
   // MARK: Strings
 
   /// Reads a dataset of strings (fixed or variable length) as a flat array.

@@ -81,6 +81,24 @@ import _BPKitTestSupport
     }
   }
 
+  @Test func writesRowRangesForStreaming() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.path("rows.h5")
+    let values = (0..<60).map(Float.init)
+    do {
+      let dataset = try HDF5File.create(atPath: path).root.createDataset("x", of: Float.self, shape: [10, 3, 2])
+      for rows in [0..<4, 4..<7, 7..<10] {
+        try values[rows.lowerBound * 6..<rows.upperBound * 6].withUnsafeBufferPointer {
+          try dataset.writeRows(rows, from: $0)
+        }
+      }
+      #expect(throws: HDF5Error.self) {
+        try values[0..<18].withUnsafeBufferPointer { try dataset.writeRows(8..<11, from: $0) }
+      }
+    }
+    #expect(try HDF5File(openingAtPath: path).root.openDataset("x").read(as: Float.self) == values)
+  }
+
   @Test func stringDatasetsRoundTrip() throws {
     let folder = try TemporaryDirectory()
     let path = folder.path("strings.h5")

@@ -72,3 +72,57 @@ extension BPKitFile {
     #endif
   }
 }
+
+extension BPKitFile {
+  /// Converts the file at `input` into a bpkit HDF5 file at `output`,
+  /// streaming it when it is a bpkit JSON model document of float32
+  /// weights: each base64 tensor is decoded in pieces of rows into one
+  /// reused buffer and written straight into its dataset, so the weights
+  /// are never held whole in memory.
+  ///
+  /// A streamed file is byte for byte the one ``open(_:trust:network:)``
+  /// then ``write(to:format:options:)`` give, and the document is checked
+  /// as ``open(_:trust:network:)`` checks it, with the same errors; a
+  /// document with several faults may have another of them named first
+  /// (base64 characters and values are checked as the file is written).
+  /// The destination, written by ``OutputFile``, is then unchanged.
+  ///
+  /// - Parameters:
+  ///   - input: The file to convert.
+  ///   - output: The file to write: streaming needs a regular file or a new
+  ///     name (a device or standard output would keep what was written
+  ///     before a refusal).
+  ///   - trust: As in ``open(_:trust:network:)``.
+  ///   - options: As in ``write(to:format:options:)``.
+  /// - Returns: `nil` when the file is written. Otherwise the file, opened
+  ///   and loaded as ``open(_:trust:network:)`` loads it and not yet
+  ///   written, for the caller to write (or to change first).
+  /// - Throws: The errors of ``open(_:trust:network:)`` and of ``write(to:format:options:)``.
+  public static func writeHDF5Streaming(
+    from input: URL, to output: URL, trust: FileTrust = .untrusted, options: FileWriteOptions
+  ) throws(BPKitError) -> BPKitFile? {
+    do {
+      let path = input.path
+      #if _endian(big)
+        return try load(path, trust: trust).file
+      #else
+        guard case .file = (try? OutputDestination(output.relativePath, inputs: options.inputs))?.kind,
+          try OpeningPolicy.content(of: path) == .json
+        else {
+          return try load(path, trust: trust).file
+        }
+        guard
+          let (document, _) = try BPKitJSON.streamModel(
+            contentsOfFile: path, toHDF5: output.relativePath, options: options)
+        else { return nil }
+        switch document {
+        case .model(let model): return .model(model)
+        case .checkpoint(let checkpoint): return .checkpoint(checkpoint)
+        }
+      #endif
+
+    } catch {
+      throw BPKitError(error)
+    }
+  }
+}

@@ -38,9 +38,18 @@ extension Model {
 extension Model {
   /// An upper bound of the size of this model's file.
   var estimatedFileBytes: Int {
+    Self.estimatedFileBytes(
+      network: network, names: names, scalars: parameters.values.reduce(0) { $0 + $1.count },
+      stride: dtype == .float64 ? 8 : 4, tensors: parameters.count)
+  }
+
+  /// An upper bound of the size of the file of a model of `network` with
+  /// `names` and `tensors` weight tensors holding `scalars` weights.
+  static func estimatedFileBytes(
+    network: NetworkDescription, names: ModelNames, scalars: Int, stride: Int, tensors: Int
+  ) -> Int {
     FileWriter.estimatedBytes(
-      scalars: parameters.values.reduce(0) { $0 + $1.count }, stride: dtype == .float64 ? 8 : 4,
-      datasets: parameters.count + 1,
+      scalars: scalars, stride: stride, datasets: tensors + 1,
       text: 512 * (network.layers.count + 1)
         + [names.features, names.classes].compactMap { $0 }.joined().reduce(0) { $0 + $1.utf8.count + 64 })
   }

@@ -104,6 +104,12 @@ struct ConvertCommand: ParsableCommand {
           let loaded = try BPKitFile.writeJSONStreaming(from: url, to: URL(fileURLWithPath: output), options: options)
         else { return }
         file = loaded
+      } else if format == .hdf5, layers == nil, dtype == nil {
+        // A bpkit JSON model document into HDF5 streams, base64 decoded in pieces; anything else comes back loaded.
+        guard
+          let loaded = try BPKitFile.writeHDF5Streaming(from: url, to: URL(fileURLWithPath: output), options: options)
+        else { return }
+        file = loaded
       } else {
         file = try BPKitFile.open(url, network: try layers.map { try NetworkDescription(layerSpecification: $0) })
       }

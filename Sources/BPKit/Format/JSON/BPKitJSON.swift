@@ -110,11 +110,13 @@ public enum BPKitJSON {
   static func decodeDocumentAndVersion(contentsOfFile path: String, expecting expected: DocumentKind?)
     throws(BPKitJSONError) -> (Document, version: Int)
   {
-    try JSONFile.withMappedContents(of: path) { (bytes) throws(BPKitJSONError) in
-      do throws(BPKitJSONError) {
-        return try decodeDocumentAndVersion(bytes, expecting: expected, mapped: true)
-      } catch {
-        throw error.located(in: path)
+    try rethrowing(BPKitJSONError.self) {
+      try JSONFile.withMappedContents(of: path) { bytes in
+        do throws(BPKitJSONError) {
+          return try decodeDocumentAndVersion(bytes, expecting: expected, mapped: true)
+        } catch {
+          throw error.located(in: path)
+        }
       }
     }
   }
@@ -140,6 +142,14 @@ public enum BPKitJSON {
   static func decodeDocumentAndVersion(
     _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?, mapped: Bool
   ) throws(BPKitJSONError) -> (Document, version: Int) {
+    let (root, kind, version) = try documentHeader(bytes, expecting: expected, mapped: mapped)
+    return (try decodeBody(root, kind: kind), version)
+  }
+
+  /// Parses a document and checks its kind and version: everything before its body.
+  static func documentHeader(
+    _ bytes: UnsafeRawBufferPointer, expecting expected: DocumentKind?, mapped: Bool
+  ) throws(BPKitJSONError) -> (root: JSONCursor, kind: DocumentKind, version: Int) {
     let root = JSONCursor(value: try JSONParser.parse(bytes, mapped: mapped), path: .root, bytes: bytes, mapped: mapped)
     guard case .object(let members) = root.value else {
       throw root.violation("expected an object (a bpkit model or checkpoint document), found \(root.value.typeName)")
@@ -159,6 +169,11 @@ public enum BPKitJSON {
     }
     if let schema = object.optional("$schema") { _ = try schema.string() }
     if let written = object.optional("bpkit_version") { _ = try written.string() }
+    return (root, kind, version)
+  }
+
+  /// Reads the body of a document of `kind`, checked with the HDF5 reader's value domains.
+  static func decodeBody(_ root: JSONCursor, kind: DocumentKind) throws(BPKitJSONError) -> Document {
     // The same value domains as the HDF5 reader's (ValueDomain).
     func checked(_ body: () throws(ValueDomain.Violation) -> Void) throws(BPKitJSONError) {
       do throws(ValueDomain.Violation) { try body() } catch { throw error.jsonError }
@@ -167,14 +182,14 @@ public enum BPKitJSON {
     case .model:
       let model = try ModelJSON.read(root)
       try checked { () throws(ValueDomain.Violation) in try ValueDomain.check(model) }
-      return (.model(model), version)
+      return .model(model)
     case .checkpoint:
       let checkpoint = try CheckpointJSON.read(root)
       try checked { () throws(ValueDomain.Violation) in
         try ValueDomain.check(checkpoint.model)
         try ValueDomain.check(checkpoint)
       }
-      return (.checkpoint(checkpoint), version)
+      return .checkpoint(checkpoint)
     }
   }
 

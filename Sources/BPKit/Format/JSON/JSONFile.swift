@@ -10,22 +10,24 @@ import Foundation
 /// writes go through ``OutputFile``.
 enum JSONFile {
   /// Runs `body` on the file's bytes, mapped read-only.
-  static func withMappedContents<R>(
-    of path: String, _ body: (UnsafeRawBufferPointer) throws(BPKitJSONError) -> R
-  ) throws(BPKitJSONError) -> R {
+  ///
+  /// - Throws: ``BPKitJSONError/unreadable(file:reason:)``, or what `body` throws.
+  static func withMappedContents<R>(of path: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
     // Without blocking: a FIFO must be refused as not a regular file, not waited on.
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+    guard descriptor >= 0 else { throw BPKitJSONError.unreadable(file: path, reason: String(cString: strerror(errno))) }
     defer { close(descriptor) }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
-      throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+      throw BPKitJSONError.unreadable(file: path, reason: String(cString: strerror(errno)))
     }
-    guard (status.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(file: path, reason: "not a regular file") }
+    guard (status.st_mode & S_IFMT) == S_IFREG else {
+      throw BPKitJSONError.unreadable(file: path, reason: "not a regular file")
+    }
     let size = Int(status.st_size)
     guard size > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
     guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), mapping != MAP_FAILED else {
-      throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+      throw BPKitJSONError.unreadable(file: path, reason: String(cString: strerror(errno)))
     }
     defer { munmap(mapping, size) }
     // The parser reads the file front to back once.

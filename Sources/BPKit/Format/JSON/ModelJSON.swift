@@ -52,7 +52,7 @@ enum ModelJSON {
   }
 
   /// An optional list of names.
-  private static func names(_ key: String, in object: JSONObjectCursor) throws(BPKitJSONError) -> [String]? {
+  static func names(_ key: String, in object: JSONObjectCursor) throws(BPKitJSONError) -> [String]? {
     guard let cursor = object.optional(key) else { return nil }
     var names: [String] = []
     for element in try cursor.array() { names.append(try element.string()) }

@@ -179,7 +179,7 @@ enum TensorJSON {
     }
   }
 
-  private static func readNumbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
+  static func readNumbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
     if case .numbers(let range, let elementCount) = cursor.value {
       guard elementCount == count else {
         throw cursor.violation("expected \(count) numbers to fill the shape, found \(elementCount)")
@@ -246,7 +246,11 @@ enum TensorJSON {
     return scalars
   }
 
-  private static func readBase64(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
+  /// The text of a float32 tensor's base64 `data` and where it lies in the
+  /// document, checked to be a string without escapes that decodes to `count` values.
+  static func base64Text(
+    _ cursor: JSONCursor, count: Int
+  ) throws(BPKitJSONError) -> (text: UnsafeRawBufferPointer, range: Range<Int>) {
     guard case .string(let range, let escapes) = cursor.value, !escapes else {
       throw cursor.violation("expected a base64 string (encoding base64), found \(cursor.value.typeName)")
     }
@@ -255,6 +259,11 @@ enum TensorJSON {
       throw cursor.violation(
         "expected the base64 of \(count * 4) bytes (\(count) float32 values), found \(text.count) characters")
     }
+    return (text, range)
+  }
+
+  private static func readBase64(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
+    let (text, range) = try base64Text(cursor, count: count)
     // Decode four megabytes of text at a time and let the text behind go, so that a mapped document and its decoded weights are
     // not both held in full.
     let chunk = 4 << 20

@@ -68,6 +68,14 @@ enum WeightsJSON {
     try read(cursor, specs: specs, requireAll: requireAll, what: what, tensor: TensorJSON.readFloat64)
   }
 
+  /// Reads tensors for `specs` as ``read(_:specs:requireAll:what:)`` does,
+  /// base64 data checked but left undecoded (``TensorJSON/readPending(_:expectedShape:)``).
+  static func readPending(
+    _ cursor: JSONCursor, specs: [ParameterSpec], requireAll: Bool, what: String
+  ) throws(BPKitJSONError) -> [ParameterKey: TensorJSON.Pending] {
+    try read(cursor, specs: specs, requireAll: requireAll, what: what, tensor: TensorJSON.readPending)
+  }
+
   private static func read<T>(
     _ cursor: JSONCursor, specs: [ParameterSpec], requireAll: Bool, what: String,
     tensor readTensor: (JSONCursor, [Int]?) throws(BPKitJSONError) -> T
