@@ -42,26 +42,14 @@ import _BPKitTestSupport
       !CheckpointComparison.differences(checkpoint, try CheckpointComparison.load(folder.path("plain.h5"))).isEmpty)
   }
 
+  /// The same weights spelled out again on resume are accepted; others are refused.
   @Test func aStoppedRunResumesToTheUninterruptedBits() throws {
     let folder = try TemporaryDirectory()
-    let weights = ["--class-weight", "0:1,2:5"]
-    #expect(try Self.train(folder.path("whole.h5"), weights).status == 0)
-    let first = try Self.train(folder.path("parts.h5"), weights + ["--stop-after-steps", "11"])
-    #expect(first.status == 0, "\(first.error)")
-    let resumed = try BPKitBinary.run("train", "--resume", folder.path("parts.h5"), "--quiet")
-    #expect(resumed.status == 0, "\(resumed.error)")
-    let whole = try CheckpointComparison.load(folder.path("whole.h5"))
-    let parts = try CheckpointComparison.load(folder.path("parts.h5"))
-    #expect(CheckpointComparison.differences(whole, parts) == [])
+    let parts = try TrainingSettingChecks.expectStoppedRunResumesBitwise(
+      in: folder, stoppingAfter: 11, again: ["--epochs", "5", "--class-weight", "2:5"],
+      changed: ["--epochs", "6", "--class-weight", "2:4"], flag: "--class-weight"
+    ) { checkpoint, extra in try Self.train(folder.path(checkpoint), ["--class-weight", "0:1,2:5"] + extra) }
     #expect(parts.configuration.classWeights == [1, 1, 5])
-    // The same weights spelled out again are accepted; others are refused.
-    let again = try BPKitBinary.run(
-      "train", "--resume", folder.path("parts.h5"), "--epochs", "5", "--class-weight", "2:5", "--quiet")
-    #expect(again.status == 0, "\(again.error)")
-    let changed = try BPKitBinary.run(
-      "train", "--resume", folder.path("parts.h5"), "--epochs", "6", "--class-weight", "2:4", "--quiet")
-    #expect(changed.status == 2)
-    #expect(changed.error.contains("cannot change on resume. Drop --class-weight"), "\(changed.error)")
   }
 
   @Test(arguments: [
@@ -73,9 +61,6 @@ import _BPKitTestSupport
   func whatCannotBeWeighedIsAUsageErrorNamingTheFlag(layers: String, extra: [String], message: String) throws {
     let folder = try TemporaryDirectory()
     let result = try Self.train(folder.path("run.h5"), layers: layers, extra)
-    #expect(result.status == 2)
-    #expect(result.error.contains(message), "\(result.error)")
-    #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
-    #expect(!FileManager.default.fileExists(atPath: folder.path("run.h5")))
+    TrainingSettingChecks.expectUsageError(result, message, writing: folder.path("run.h5"))
   }
 }

@@ -198,6 +198,7 @@ import _BPKitTestSupport
     #expect(abs(keras.meanLoss - validation) > 1e-2 * validation, "\(keras.meanLoss) \(validation)")
   }
 
+  /// The same clip given again on resume is accepted; another is refused.
   @Test func aStoppedRunResumesToTheUninterruptedBits() throws {
     let folder = try TemporaryDirectory()
     func train(_ checkpoint: String, _ extra: [String], clip: String = "keras") throws -> ProcessResult {
@@ -208,26 +209,15 @@ import _BPKitTestSupport
           "--clip-probabilities", clip,
         ] + extra)
     }
-    #expect(try train("whole.h5", []).status == 0)
-    let first = try train("parts.h5", ["--stop-after-steps", "7"])
-    #expect(first.status == 0, "\(first.error)")
-    let resumed = try BPKitBinary.run("train", "--resume", folder.path("parts.h5"), "--quiet")
-    #expect(resumed.status == 0, "\(resumed.error)")
-    let whole = try CheckpointComparison.load(folder.path("whole.h5"))
-    let parts = try CheckpointComparison.load(folder.path("parts.h5"))
-    #expect(CheckpointComparison.differences(whole, parts) == [])
+    let parts = try TrainingSettingChecks.expectStoppedRunResumesBitwise(
+      in: folder, stoppingAfter: 7, again: ["--epochs", "4", "--clip-probabilities", "1e-7"],
+      changed: ["--epochs", "5", "--clip-probabilities", "none"], flag: "--clip-probabilities"
+    ) { checkpoint, extra in try train(checkpoint, extra) }
     #expect(parts.configuration.probabilityClip == 1e-7)
     // The clip changes the run: without it the same run ends elsewhere.
     #expect(try train("plain.h5", [], clip: "none").status == 0)
+    let whole = try CheckpointComparison.load(folder.path("whole.h5"))
     #expect(!CheckpointComparison.differences(whole, try CheckpointComparison.load(folder.path("plain.h5"))).isEmpty)
-    // The same clip given again is accepted; another is refused.
-    let again = try BPKitBinary.run(
-      "train", "--resume", folder.path("parts.h5"), "--epochs", "4", "--clip-probabilities", "1e-7", "--quiet")
-    #expect(again.status == 0, "\(again.error)")
-    let changed = try BPKitBinary.run(
-      "train", "--resume", folder.path("parts.h5"), "--epochs", "5", "--clip-probabilities", "none", "--quiet")
-    #expect(changed.status == 2)
-    #expect(changed.error.contains("cannot change on resume. Drop --clip-probabilities"), "\(changed.error)")
   }
 
   @Test(arguments: [
@@ -246,10 +236,7 @@ import _BPKitTestSupport
         "train", "--layers", layers, "--data", Self.fixture.reference, "--x", "/x", "--y", "/y", "--epochs", "1",
         "--checkpoint", folder.path("run.h5"), "--quiet",
       ] + extra)
-    #expect(result.status == 2)
-    #expect(result.error.contains(message), "\(result.error)")
-    #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
-    #expect(!FileManager.default.fileExists(atPath: folder.path("run.h5")))
+    TrainingSettingChecks.expectUsageError(result, message, writing: folder.path("run.h5"))
   }
 
   /// The refusal comes before any data is read: a missing data file is not what it names.
