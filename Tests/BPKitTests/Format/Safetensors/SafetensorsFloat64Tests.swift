@@ -43,14 +43,8 @@ import _BPKitTestSupport
   @Test func aFloat64StateDictImportsAsFloat64() throws {
     let w: [Double] = [0.1, -0.2, 0.3, 1.0 / 3, 2.0 / 3, -1e-300]
     let b: [Double] = [0.7, 0.1 + 0.2]
-    var data: [UInt8] = []
-    for value in w + b { withUnsafeBytes(of: value) { data += $0 } }
-    let header =
-      "{\"0.weight\":{\"dtype\":\"F64\",\"shape\":[2,3],\"data_offsets\":[0,48]},"
-      + "\"0.bias\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[48,64]}}"
     let folder = try TemporaryDirectory()
-    let url = folder.url.appendingPathComponent("double.safetensors")
-    try Data(SafetensorsTests.file(header: header, data: data)).write(to: url)
+    let url = try Self.denseLayerFile(folder, weight: ("F64", Self.bytes(w)), bias: ("F64", Self.bytes(b)))
     #expect(try SafetensorsFormat.readingNotes(ofFileAtPath: url.path).isEmpty)
     let model = try Model(safetensorsContentsOf: url, network: try NetworkDescription(layerSpecification: "3,2"))
     #expect(model.dtype == .float64)
@@ -64,21 +58,36 @@ import _BPKitTestSupport
   /// F32 ones: the file is read in Float32, and the note says the F64 ones
   /// are rounded.
   @Test func mixedF64AndF32TensorsAreRoundedWithANote() throws {
-    var data: [UInt8] = []
-    for value in [0.1, -0.2, 0.3, 1.0 / 3, 2.0 / 3, 0.25] { withUnsafeBytes(of: value) { data += $0 } }
-    for value: Float in [0.5, 0.75] { withUnsafeBytes(of: value) { data += $0 } }
-    let header =
-      "{\"0.weight\":{\"dtype\":\"F64\",\"shape\":[2,3],\"data_offsets\":[0,48]},"
-      + "\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[48,56]}}"
     let folder = try TemporaryDirectory()
-    let url = folder.url.appendingPathComponent("mixed.safetensors")
-    try Data(SafetensorsTests.file(header: header, data: data)).write(to: url)
+    let url = try Self.denseLayerFile(
+      folder, weight: ("F64", Self.bytes([0.1, -0.2, 0.3, 1.0 / 3, 2.0 / 3, 0.25])),
+      bias: ("F32", Self.bytes([Float(0.5), 0.75])))
     let notes = try SafetensorsFormat.readingNotes(ofFileAtPath: url.path)
     #expect(notes.count == 1 && notes[0].hasPrefix("F64 tensors are rounded to Float32"))
     #expect(notes.first?.contains("F32 tensors") == true)
     let model = try Model(safetensorsContentsOf: url, network: try NetworkDescription(layerSpecification: "3,2"))
     #expect(model.dtype == .float32)
     #expect(model.parameters[ParameterKey(layer: "dense_1", name: "kernel")]!.scalars.first == Float(0.1))
+  }
+
+  /// A safetensors file in `folder` holding one 3-input, 2-unit dense layer
+  /// as PyTorch names it: `0.weight` ([2, 3]) then `0.bias` ([2]), each
+  /// given as its dtype and its bytes.
+  static func denseLayerFile(
+    _ folder: TemporaryDirectory, weight: (dtype: String, bytes: [UInt8]), bias: (dtype: String, bytes: [UInt8])
+  ) throws -> URL {
+    let (split, end) = (weight.bytes.count, weight.bytes.count + bias.bytes.count)
+    let header =
+      "{\"0.weight\":{\"dtype\":\"\(weight.dtype)\",\"shape\":[2,3],\"data_offsets\":[0,\(split)]},"
+      + "\"0.bias\":{\"dtype\":\"\(bias.dtype)\",\"shape\":[2],\"data_offsets\":[\(split),\(end)]}}"
+    let url = folder.url.appendingPathComponent("dense.safetensors")
+    try Data(SafetensorsTests.file(header: header, data: weight.bytes + bias.bytes)).write(to: url)
+    return url
+  }
+
+  /// The bytes of `values`, in this machine's order (safetensors' little-endian).
+  static func bytes<T>(_ values: [T]) -> [UInt8] {
+    values.flatMap { value in withUnsafeBytes(of: value) { Array($0) } }
   }
 
   /// A float64 kernel larger than the writer's and reader's blocks reaches
