@@ -204,7 +204,7 @@ public final class JSONSampleReader: SampleReader {
       func collect(_ value: JSONValue) throws {
         switch value {
         case .number(let range): batch.float64Inputs!.append(try number(range))
-        case .numbers(let range, let count):
+        case .numbers(let range, let count, _):
           for item in JSONCursor.numberRanges(in: range, count: count, of: bytes) {
             batch.float64Inputs!.append(try number(item))
           }

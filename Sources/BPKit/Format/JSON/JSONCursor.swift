@@ -47,7 +47,7 @@ struct JSONCursor {
     let elements: [JSONValue]
     switch value {
     case .array(let values): elements = values
-    case .numbers(let range, let count):
+    case .numbers(let range, let count, _):
       elements = Self.numberRanges(in: range, count: count, of: bytes).map { .number($0) }
     default: throw violation("expected an array, found \(value.typeName)")
     }

@@ -157,6 +157,7 @@ struct JSONParser {
   private mutating func parseNumbers() throws(BPKitJSONError) -> JSONValue? {
     let start = position
     var count = 0
+    var marks: [Int] = []
     var released = start
     let text = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
     let end = bytes.count
@@ -166,6 +167,7 @@ struct JSONParser {
         position = start
         return nil
       }
+      if count & (Self.markInterval - 1) == 0 { marks.append(index) }
       if let after = Self.numberEnd(text, from: index, to: end) {
         index = after
       } else {
@@ -182,7 +184,7 @@ struct JSONParser {
       } else if index < end, text[index] == UInt8(ascii: "]") {
         position = index + 1
         releaseMapped(released..<index)
-        return .numbers(start..<index, count: count)
+        return .numbers(start..<index, count: count, marks: marks)
       } else {
         position = index
         throw failure("expected ',' or ']' in an array")
@@ -227,6 +229,9 @@ struct JSONParser {
   private static func isWhitespace(_ byte: UInt8) -> Bool {
     byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
   }
+
+  /// How many numbers of an array lie between two of its marks (`JSONValue.numbers`).
+  static let markInterval = 1 << 16
 
   /// How much checked text of a long array or string may stay mapped before its pages are let go.
   static let releaseStretch = 4 << 20

@@ -15,8 +15,11 @@ enum JSONValue {
   /// An array of numbers only, kept as the text between its brackets (each
   /// number already checked) and its element count: a tensor of millions of
   /// numbers costs no tree node per number, and is converted straight into
-  /// its storage when read (``TensorJSON``).
-  case numbers(Range<Int>, count: Int)
+  /// its storage when read (``TensorJSON``). `marks` holds where the text
+  /// of every ``JSONParser/markInterval``-th number begins (numbers 0,
+  /// 65,536, 131,072, ...), so that threads can each convert a stretch
+  /// straight into its place without counting the numbers before it.
+  case numbers(Range<Int>, count: Int, marks: [Int])
   /// Members in document order.
   case object([(key: String, value: JSONValue)])
 

@@ -76,7 +76,7 @@ extension TensorJSON {
   private static func readFloat64Numbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Double] {
     let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
     switch cursor.value {
-    case .numbers(let range, let elementCount):
+    case .numbers(let range, let elementCount, _):
       guard elementCount == count else {
         throw cursor.violation("expected \(count) numbers to fill the shape, found \(elementCount)")
       }

@@ -1,5 +1,6 @@
 internal import CKernels
 import Dispatch
+import Synchronization
 
 /// The numbers of a large float32 tensor, written on every thread the
 /// kernels may use (``Kernels/threads``, or the calling thread's own
@@ -10,7 +11,9 @@ import Dispatch
 /// pieces, one per thread: each piece goes into its own buffer and the
 /// buffers go to the output in order, so the text is the one thread's,
 /// byte for byte. Base64 text is decoded on every thread too
-/// (`readBase64`); numbers are read on one.
+/// (`readBase64`), and so are numbers: the parser marks where every
+/// 65,536th number begins, and each thread converts the stretches between
+/// marks it takes straight into their place in the tensor.
 extension TensorJSON {
   /// Tensors with fewer numbers than this stay on the calling thread.
   static let threadedMinimum = 1 << 16
@@ -67,5 +70,60 @@ extension TensorJSON {
       }
       start = min(start + threads * piece, scalars.count)
     }
+  }
+
+  // MARK: Reading
+
+  /// Converts the `count` numbers of an array's text (checked by the
+  /// parser) straight into the tensor's storage, a stretch of
+  /// ``JSONParser/markInterval`` numbers at a time (from one of `marks` to
+  /// the next), the stretches taken in order by every conversion thread.
+  /// Each stretch's pages of a mapped document are let go once converted,
+  /// so the text and the weights are never both held.
+  ///
+  /// A number beyond a float's range is reported at its own index, the
+  /// first such in the array whatever thread met it, as one thread would.
+  /// The tensor stays in 4 KiB pages, zeroed by the kernel as the
+  /// conversion reaches them: 2 MiB pages cost 0.5 s more system time for
+  /// 400 MB here (BENCHMARKS.md).
+  static func readNumberText(
+    _ cursor: JSONCursor, _ range: Range<Int>, count: Int, marks: [Int]
+  ) throws(BPKitJSONError) -> [Float] {
+    guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
+    let interval = JSONParser.markInterval
+    let stretches = marks.count
+    precondition(stretches == (count + interval - 1) / interval, "the parser marks every stretch of numbers")
+    let taken = Atomic<Int>(0)
+    let outOfRange = Atomic<Int>(Int.max)
+    let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      nonisolated(unsafe) let (output, text, cursor) = (buffer, UnsafePointer(base), cursor)
+      onThreads(min(conversionThreads(count), stretches)) { _ in
+        while case let stretch = taken.wrappingAdd(1, ordering: .relaxed).oldValue, stretch < stretches {
+          let first = stretch * interval
+          // Past a number already found out of range nothing more is needed.
+          guard outOfRange.load(ordering: .relaxed) > first else { return }
+          let from = marks[stretch]
+          let to = stretch + 1 < stretches ? marks[stretch + 1] : range.upperBound
+          var next = text + from
+          let end = text + to
+          for index in first..<min(first + interval, count) {
+            while JSONCursor.isSeparator(next.pointee) { next += 1 }
+            guard let scalar = Float32Text.parse(&next, limit: end) else {
+              outOfRange.min(index, ordering: .relaxed)
+              return
+            }
+            output[index] = scalar
+          }
+          cursor.release(from..<to)
+        }
+      }
+      initialized = outOfRange.load(ordering: .relaxed) == Int.max ? count : 0
+    }
+    let failure = outOfRange.load(ordering: .relaxed)
+    if failure != Int.max {
+      throw JSONCursor(value: .null, path: cursor.path.appending(failure), bytes: cursor.bytes)
+        .violation("expected a number within the range of a 32-bit float")
+    }
+    return scalars
   }
 }

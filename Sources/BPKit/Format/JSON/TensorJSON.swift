@@ -180,11 +180,11 @@ enum TensorJSON {
   }
 
   static func readNumbers(_ cursor: JSONCursor, count: Int) throws(BPKitJSONError) -> [Float] {
-    if case .numbers(let range, let elementCount) = cursor.value {
+    if case .numbers(let range, let elementCount, let marks) = cursor.value {
       guard elementCount == count else {
         throw cursor.violation("expected \(count) numbers to fill the shape, found \(elementCount)")
       }
-      return try readNumberText(cursor, range, count: count)
+      return try readNumberText(cursor, range, count: count, marks: marks)
     }
     guard case .array(let elements) = cursor.value else {
       throw cursor.violation("expected an array of numbers (encoding numbers), found \(cursor.value.typeName)")
@@ -204,44 +204,6 @@ enum TensorJSON {
         throw item.violation("expected a number, found \(element.typeName)")
       }
       scalars.append(scalar)
-    }
-    return scalars
-  }
-
-  /// Converts the `count` numbers of an array's text (checked by the
-  /// parser) straight into the tensor's storage; pages of a mapped document
-  /// are let go behind, so the text and the weights are never both held.
-  private static func readNumberText(
-    _ cursor: JSONCursor, _ range: Range<Int>, count: Int
-  ) throws(BPKitJSONError) -> [Float] {
-    guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
-    var outOfRange: Int?
-    // One thread: cut in pieces on two threads (a comma-counting pass,
-    // then each piece converted) it took 38 % more processor time and more
-    // wall-clock time on a 2-CPU machine. In 4 KiB pages, zeroed by the
-    // kernel as the slow conversion reaches them: 2 MiB pages cost 0.5 s
-    // more system time for 400 MB here (BENCHMARKS.md).
-    let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-      var next = UnsafePointer(base + range.lowerBound)
-      let end = UnsafePointer(base + range.upperBound)
-      var released = range.lowerBound
-      for index in 0..<count {
-        while JSONCursor.isSeparator(next.pointee) { next += 1 }
-        guard let scalar = Float32Text.parse(&next, limit: end) else {
-          outOfRange = index
-          return
-        }
-        buffer[index] = scalar
-        if index & 0xFFFF == 0xFFFF, base.distance(to: next) - released >= JSONParser.releaseStretch {
-          cursor.release(released..<base.distance(to: next))
-          released = base.distance(to: next)
-        }
-      }
-      initialized = count
-    }
-    if let outOfRange {
-      throw JSONCursor(value: .null, path: cursor.path.appending(outOfRange), bytes: cursor.bytes)
-        .violation("expected a number within the range of a 32-bit float")
     }
     return scalars
   }

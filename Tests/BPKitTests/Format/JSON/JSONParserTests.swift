@@ -44,14 +44,30 @@ import _BPKitTestSupport
     #expect((try? parse(allowed)) != nil)
   }
 
+  /// A long array of numbers marks where every 65,536th number's text
+  /// begins, for the threads that convert it.
+  @Test func marksEvery65536thNumberOfALongArray() throws {
+    let numbers = (0..<140_000).map { "\($0 % 7 == 0 ? -$0 : $0).5" }
+    let text = "[" + numbers.joined(separator: ",\n ") + "]"
+    let value = try parse(text)
+    let marks: [Int]? = if case .numbers(_, count: 140_000, let marks) = value { marks } else { nil }
+    let bytes = Array(text.utf8)
+    #expect(marks?.count == 3, "\(value.typeName)")
+    for (mark, index) in zip(marks ?? [], [0, 65_536, 131_072]) {
+      let expected = Array(numbers[index].utf8)
+      #expect(Array(bytes[mark..<mark + expected.count]) == expected, "mark of number \(index)")
+    }
+  }
+
   /// An array of numbers is kept as its text and count, not one node per
   /// number; any other array is a tree, and errors are where they were.
   @Test func keepsArraysOfNumbersAsTheirTextAndCount() throws {
-    guard case .numbers(let range, count: 3) = try parse("[1, -2.5e3,\n 0]") else {
+    guard case .numbers(let range, count: 3, let marks) = try parse("[1, -2.5e3,\n 0]") else {
       Issue.record("not kept as numbers")
       return
     }
     #expect(range == 1..<14)
+    #expect(marks == [1])
     guard case .array(let elements) = try parse("[1, \"NaN\", 2]") else {
       Issue.record("a mixed array is not a tree")
       return

@@ -169,4 +169,30 @@ import _BPKitTestSupport
       }
     }
   }
+
+  /// Numbers are read on every thread, a stretch of 65,536 at a time: of
+  /// two numbers beyond the floats, the first in the array is named, as
+  /// one thread names it, whichever thread meets which first.
+  @Test(arguments: [(70_000, 200_000), (65_535, 65_536), (131_071, 300_000), (5, 299_999)])
+  func namesTheFirstOfTwoNumbersOutOfRangeOnEveryThreadCount(first: Int, second: Int) throws {
+    var random = TestRandom(seed: 13)
+    let values = (0..<300_001).map { _ in random.unit() }
+    let text = String(decoding: try model(holding: values).jsonData(weights: .numbers), as: UTF8.self)
+    let data = text.range(of: "\"data\": [")!.upperBound
+    var numbers = text[data...].split(separator: ",", maxSplits: values.count - 1, omittingEmptySubsequences: false)
+    for (index, damage) in [(first, "-4e38"), (second, "1e39")] {
+      let piece = numbers[index]
+      let start = piece.firstIndex { $0 != " " }!
+      let after = piece[start...].firstIndex { !"-+.0123456789eE".contains($0) } ?? piece.endIndex
+      numbers[index] = Substring(String(piece[..<start]) + damage + String(piece[after...]))
+    }
+    let document = Data((String(text[..<data]) + numbers.joined(separator: ",")).utf8)
+    for threads in [1, 2, 3, 8] {
+      expectReason(
+        BPKitJSONError.schemaViolation(
+          file: nil, path: "$.weights.d.kernel.data[\(first)]",
+          detail: "expected a number within the range of a 32-bit float")
+      ) { try Kernels.with(threads: threads) { try Model(jsonData: document) } }
+    }
+  }
 }
