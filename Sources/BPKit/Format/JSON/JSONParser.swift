@@ -1,4 +1,5 @@
 internal import CKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -133,6 +134,10 @@ struct JSONParser {
       position += 1
       return .array(elements)
     }
+    let threads = max(1, Int(bpk_kernels_current_threads()))
+    if threads > 1, bytes.count - position >= Self.threadedMinimum, let numbers = numbersOnThreads(threads) {
+      return numbers
+    }
     if let numbers = try parseNumbers() { return numbers }
     while true {
       skipWhitespace()
@@ -157,7 +162,7 @@ struct JSONParser {
   private mutating func parseNumbers() throws(BPKitJSONError) -> JSONValue? {
     let start = position
     var count = 0
-    var marks: [Int] = []
+    var marks: [JSONValue.Mark] = []
     var released = start
     let text = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
     let end = bytes.count
@@ -167,7 +172,7 @@ struct JSONParser {
         position = start
         return nil
       }
-      if count & (Self.markInterval - 1) == 0 { marks.append(index) }
+      if count & (Self.markInterval - 1) == 0 { marks.append(JSONValue.Mark(offset: index, index: count)) }
       if let after = Self.numberEnd(text, from: index, to: end) {
         index = after
       } else {
@@ -230,8 +235,132 @@ struct JSONParser {
     byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
   }
 
-  /// How many numbers of an array lie between two of its marks (`JSONValue.numbers`).
+  /// How many numbers of an array lie between two of its marks
+  /// (`JSONValue.numbers`) when it is checked on one thread.
   static let markInterval = 1 << 16
+
+  /// With fewer bytes than this left in the document, an array is checked
+  /// on one thread.
+  static let threadedMinimum = 4 << 20
+
+  /// How much text of a long array of numbers one thread checks at a time.
+  static let threadedPiece = 1 << 20
+
+  /// A piece's outcome: it ends just after a comma, where the next piece
+  /// begins, holding `count` numbers; it holds the array's last number, its
+  /// `]` at `end`; or it holds something else than numbers in JSON's
+  /// grammar, commas and whitespace.
+  private enum PieceCheck {
+    case continues(count: Int)
+    case ends(count: Int, end: Int)
+    case irregular
+  }
+
+  /// Checks an array of numbers from its first element, pieces of about
+  /// ``threadedPiece`` bytes on `threads` threads at a time (each piece cut
+  /// just after a comma), with ``parseNumbers()``'s outcome when every
+  /// element is a number in JSON's grammar and the array closes; marks are
+  /// where the pieces begin. Returns `nil`, the position unmoved, at
+  /// anything else, for ``parseNumbers()`` to find it again on one thread
+  /// and say what and where it is, as it always does.
+  private mutating func numbersOnThreads(_ threads: Int) -> JSONValue? {
+    let start = position
+    let outcomes = UnsafeMutableBufferPointer<PieceCheck>.allocate(capacity: threads)
+    defer { outcomes.deallocate() }
+    let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
+    defer { starts.deallocate() }
+    nonisolated(unsafe) let (shared, pieceStarts) = (outcomes, starts)
+    nonisolated(unsafe) let (text, document) = (bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes)
+    let (end, piece, mapped) = (bytes.count, Self.threadedPiece, mapped)
+    var marks: [JSONValue.Mark] = []
+    var count = 0
+    var first = 0
+    while true {
+      let round = first
+      TensorJSON.onThreads(threads) { thread in
+        // Where piece `index` begins: the array's first element, or just
+        // after the first comma from its nominal offset on.
+        func pieceStart(_ index: Int) -> Int? {
+          if index == 0 { return start }
+          var next = start + index * piece
+          while next < end {
+            let byte = text[next]
+            if byte == UInt8(ascii: ",") { return next + 1 }
+            guard Self.isNumberByte(byte) else { return nil }
+            next += 1
+          }
+          return nil
+        }
+        guard let from = pieceStart(round + thread) else {
+          shared[thread] = .irregular
+          return
+        }
+        let to = pieceStart(round + thread + 1)
+        let outcome = Self.checkPiece(text, from: from, to: to, end: end)
+        (shared[thread], pieceStarts[thread]) = (outcome, from)
+        if mapped {
+          switch outcome {
+          case .continues: Self.release(document, from..<(to ?? from))
+          case .ends(_, let close): Self.release(document, from..<close)
+          case .irregular: break
+          }
+        }
+      }
+      // Each piece begins where the one before it ended.
+      for thread in 0..<threads {
+        switch outcomes[thread] {
+        case .irregular:
+          return nil
+        case .continues(let found):
+          marks.append(JSONValue.Mark(offset: starts[thread], index: count))
+          count += found
+        case .ends(let found, let close):
+          marks.append(JSONValue.Mark(offset: starts[thread], index: count))
+          count += found
+          position = close + 1
+          return .numbers(start..<close, count: count, marks: marks)
+        }
+      }
+      first += threads
+    }
+  }
+
+  /// Checks numbers from `from` (whitespace, then a number) to just after
+  /// the comma before `next`, or to the array's `]`.
+  private static func checkPiece(_ text: UnsafePointer<UInt8>, from: Int, to next: Int?, end: Int) -> PieceCheck {
+    var index = from
+    var count = 0
+    while true {
+      while index < end, isWhitespace(text[index]) { index += 1 }
+      guard index < end, text[index] == UInt8(ascii: "-") || (text[index] &- UInt8(ascii: "0")) < 10,
+        let after = numberEnd(text, from: index, to: end)
+      else { return .irregular }
+      index = after
+      count += 1
+      while index < end, isWhitespace(text[index]) { index += 1 }
+      guard index < end else { return .irregular }
+      if text[index] == UInt8(ascii: ",") {
+        index += 1
+        if index == next { return .continues(count: count) }
+      } else if text[index] == UInt8(ascii: "]") {
+        return .ends(count: count, end: index)
+      } else {
+        return .irregular
+      }
+    }
+  }
+
+  /// Bytes an array of numbers is made of: digits, signs, points,
+  /// exponents, commas and whitespace.
+  @inline(__always)
+  private static func isNumberByte(_ byte: UInt8) -> Bool {
+    (byte &- UInt8(ascii: "0")) < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+      || byte | 0x20 == UInt8(ascii: "e") || byte == UInt8(ascii: "+") || isWhitespace(byte)
+  }
+
+  private static func release(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+    JSONCursor(value: .null, path: .root, bytes: bytes, mapped: true).release(range)
+  }
 
   /// How much checked text of a long array or string may stay mapped before its pages are let go.
   static let releaseStretch = 4 << 20

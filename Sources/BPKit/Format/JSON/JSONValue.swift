@@ -15,11 +15,18 @@ enum JSONValue {
   /// An array of numbers only, kept as the text between its brackets (each
   /// number already checked) and its element count: a tensor of millions of
   /// numbers costs no tree node per number, and is converted straight into
-  /// its storage when read (``TensorJSON``). `marks` holds where the text
-  /// of every ``JSONParser/markInterval``-th number begins (numbers 0,
-  /// 65,536, 131,072, ...), so that threads can each convert a stretch
-  /// straight into its place without counting the numbers before it.
-  case numbers(Range<Int>, count: Int, marks: [Int])
+  /// its storage when read (``TensorJSON``). `marks` cut the text into
+  /// stretches, the first at the first number, each naming where its
+  /// first number's text begins and that number's index, so that threads
+  /// can each convert a stretch straight into its place.
+  case numbers(Range<Int>, count: Int, marks: [Mark])
+
+  /// Where a stretch of a `.numbers` array's text begins: the byte offset
+  /// of a number's text and the number's index in the array.
+  struct Mark: Equatable {
+    var offset: Int
+    var index: Int
+  }
   /// Members in document order.
   case object([(key: String, value: JSONValue)])
 

@@ -11,8 +11,9 @@ import Synchronization
 /// pieces, one per thread: each piece goes into its own buffer and the
 /// buffers go to the output in order, so the text is the one thread's,
 /// byte for byte. Base64 text is decoded on every thread too
-/// (`readBase64`), and so are numbers: the parser marks where every
-/// 65,536th number begins, and each thread converts the stretches between
+/// (`readBase64`), and so are numbers: the parser checks a long array's
+/// text a piece per thread and marks where each piece begins (and its
+/// first number's index), and each thread converts the stretches between
 /// marks it takes straight into their place in the tensor.
 extension TensorJSON {
   /// Tensors with fewer numbers than this stay on the calling thread.
@@ -75,9 +76,9 @@ extension TensorJSON {
   // MARK: Reading
 
   /// Converts the `count` numbers of an array's text (checked by the
-  /// parser) straight into the tensor's storage, a stretch of
-  /// ``JSONParser/markInterval`` numbers at a time (from one of `marks` to
-  /// the next), the stretches taken in order by every conversion thread.
+  /// parser) straight into the tensor's storage, a stretch at a time (from
+  /// one of `marks` to the next), the stretches taken in order by every
+  /// conversion thread.
   /// Each stretch's pages of a mapped document are let go once converted,
   /// so the text and the weights are never both held.
   ///
@@ -87,26 +88,25 @@ extension TensorJSON {
   /// conversion reaches them: 2 MiB pages cost 0.5 s more system time for
   /// 400 MB here (BENCHMARKS.md).
   static func readNumberText(
-    _ cursor: JSONCursor, _ range: Range<Int>, count: Int, marks: [Int]
+    _ cursor: JSONCursor, _ range: Range<Int>, count: Int, marks: [JSONValue.Mark]
   ) throws(BPKitJSONError) -> [Float] {
     guard count > 0, let base = cursor.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
-    let interval = JSONParser.markInterval
     let stretches = marks.count
-    precondition(stretches == (count + interval - 1) / interval, "the parser marks every stretch of numbers")
+    precondition(marks.first?.index == 0, "the parser marks the first number")
     let taken = Atomic<Int>(0)
     let outOfRange = Atomic<Int>(Int.max)
     let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
       nonisolated(unsafe) let (output, text, cursor) = (buffer, UnsafePointer(base), cursor)
       onThreads(min(conversionThreads(count), stretches)) { _ in
         while case let stretch = taken.wrappingAdd(1, ordering: .relaxed).oldValue, stretch < stretches {
-          let first = stretch * interval
+          let first = marks[stretch].index
           // Past a number already found out of range nothing more is needed.
           guard outOfRange.load(ordering: .relaxed) > first else { return }
-          let from = marks[stretch]
-          let to = stretch + 1 < stretches ? marks[stretch + 1] : range.upperBound
+          let (from, last) = (marks[stretch].offset, stretch + 1 < stretches ? marks[stretch + 1].index : count)
+          let to = stretch + 1 < stretches ? marks[stretch + 1].offset : range.upperBound
           var next = text + from
           let end = text + to
-          for index in first..<min(first + interval, count) {
+          for index in first..<last {
             while JSONCursor.isSeparator(next.pointee) { next += 1 }
             guard let scalar = Float32Text.parse(&next, limit: end) else {
               outOfRange.min(index, ordering: .relaxed)

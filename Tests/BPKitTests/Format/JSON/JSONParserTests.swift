@@ -44,16 +44,83 @@ import _BPKitTestSupport
     #expect((try? parse(allowed)) != nil)
   }
 
+  /// A long array of numbers (over four megabytes of document left) is
+  /// checked on every thread, a megabyte of text per piece: the same count
+  /// and text as on one thread, marks where numbers begin, and every error
+  /// named where one thread names it, pieces' ends and starts included.
+  @Test func checksLongArraysOfNumbersOnEveryThreadAsOnOne() throws {
+    var random = TestRandom(seed: 14)
+    let numbers = (0..<400_000).map { _ in "\(random.unit())" }
+    let head = "{\"a\": ["
+    // Where each number's text begins in the document.
+    var offsets: [Int] = []
+    var offset = head.utf8.count
+    for number in numbers {
+      offsets.append(offset)
+      offset += number.utf8.count + 2
+    }
+    func document(_ numbers: [String], tail: String = "]") -> String {
+      head + numbers.joined(separator: ", ") + tail + ", \"b\": [1, 2]}"
+    }
+    func outcome(_ text: String, threads: Int) -> String {
+      do {
+        let value = try Kernels.with(threads: threads) { try parse(text) }
+        guard case .object(let members) = value else { return value.typeName }
+        return members.map { member in
+          if case .numbers(let range, let count, _) = member.value {
+            "\(member.key): \(range) \(count)"
+          } else {
+            "\(member.key): \(member.value.typeName)"
+          }
+        }.joined(separator: "; ")
+      } catch {
+        return "\(error)"
+      }
+    }
+    let text = document(numbers)
+    let threaded = try Kernels.with(threads: 3) { try parse(text) }
+    let marks: [JSONValue.Mark] =
+      if case .object(let members) = threaded, case .numbers(_, _, let marks) = members[0].value { marks } else { [] }
+    #expect(marks.count >= 5, "\(marks)")
+    let bytes = Array(text.utf8)
+    for mark in marks {
+      let first = bytes[mark.offset...].firstIndex { $0 != 0x20 }
+      #expect(first == offsets[mark.index], "\(mark)")
+    }
+    // Numbers whose text spans the first pieces' nominal ends, and others.
+    let boundaries = [1 << 20, 3 << 20].map { nominal in offsets.lastIndex { $0 <= nominal }! }
+    var damaged = [0, 5_000, 399_999] + boundaries.flatMap { [$0 - 1, $0, $0 + 1] }
+    damaged.sort()
+    var cases = [(String, String)]()
+    for index in damaged {
+      for damage in ["1.e5", "\"x\"", "", "1 2"] {
+        var changed = numbers
+        changed[index] = damage
+        cases.append(("\(index): \(damage)", document(changed)))
+      }
+    }
+    cases.append(("trailing comma", document(numbers, tail: ", ]")))
+    cases.append(("not closed", document(numbers, tail: ", 1}")))
+    cases.append(("whole", text))
+    for (name, text) in cases {
+      let one = outcome(text, threads: 1)
+      for threads in [2, 3] {
+        #expect(outcome(text, threads: threads) == one, "\(name) on \(threads) threads")
+      }
+    }
+    #expect(outcome(text, threads: 1).hasPrefix("a: \(head.utf8.count)..<\(text.utf8.count - 15) 400000; b: "))
+  }
+
   /// A long array of numbers marks where every 65,536th number's text
   /// begins, for the threads that convert it.
   @Test func marksEvery65536thNumberOfALongArray() throws {
     let numbers = (0..<140_000).map { "\($0 % 7 == 0 ? -$0 : $0).5" }
     let text = "[" + numbers.joined(separator: ",\n ") + "]"
     let value = try parse(text)
-    let marks: [Int]? = if case .numbers(_, count: 140_000, let marks) = value { marks } else { nil }
+    let marks: [JSONValue.Mark]? = if case .numbers(_, count: 140_000, let marks) = value { marks } else { nil }
     let bytes = Array(text.utf8)
-    #expect(marks?.count == 3, "\(value.typeName)")
-    for (mark, index) in zip(marks ?? [], [0, 65_536, 131_072]) {
+    #expect(marks?.map(\.index) == [0, 65_536, 131_072], "\(value.typeName)")
+    for (mark, index) in zip((marks ?? []).map(\.offset), [0, 65_536, 131_072]) {
       let expected = Array(numbers[index].utf8)
       #expect(Array(bytes[mark..<mark + expected.count]) == expected, "mark of number \(index)")
     }
@@ -67,7 +134,7 @@ import _BPKitTestSupport
       return
     }
     #expect(range == 1..<14)
-    #expect(marks == [1])
+    #expect(marks == [JSONValue.Mark(offset: 1, index: 0)])
     guard case .array(let elements) = try parse("[1, \"NaN\", 2]") else {
       Issue.record("a mixed array is not a tree")
       return
