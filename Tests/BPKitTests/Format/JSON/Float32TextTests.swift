@@ -163,6 +163,40 @@ import _BPKitTestSupport
     #expect(parse("1.0000000000000000000000000001") == 1)
   }
 
+  /// Named hard cases beside strtof: ties at the smallest subnormal and at
+  /// the overflow threshold, exact midpoints written out in full (more than
+  /// 19 digits, the slow path) and a hair either side, exponents far past
+  /// both ends, and negative zero in every spelling (its sign bit kept).
+  @Test func readsTheNamedHardCasesAsStrtofDoes() {
+    expectSameAsStrtof([
+      // Half the smallest subnormal (2^-150) ties to even: zero; a hair above: 2^-149.
+      "7.00649232162408535461864791644958065640130970938257885878534141944895541342930300743319094181060791015625e-46",
+      "7.006492321624085354618647916449580656401309709382578858785341419448955413429303007433190941810607910156251e-46",
+      "7.0064923216240853546e-46", "7.0064923216240854e-46", "7.006492321624085e-46", "1.401298464324817e-45",
+      "1.4e-45", "-1.4e-45", "2.1e-45", "2.8e-45", "1e-45", "7e-46", "1e-46",
+      // Largest subnormal and smallest normal, and between them.
+      "1.1754942e-38", "1.17549421e-38", "1.1754943508222875e-38", "1.17549428e-38", "1.1754943e-38",
+      // The largest float, and the midpoint to 2^128 (ties to even: overflow) and a hair below.
+      "3.4028235e38", "3.40282346638528859811704183484516925440e+38", "3.4028235677973366e38",
+      "340282356779733661637539395458142568448", "340282356779733661637539395458142568447.9999",
+      "3.4028236e38", "-3.4028235e38",
+      // Ties between neighbours near 1 written out in full: 1 + 2^-24 goes to 1, 1 + 3 · 2^-24 to 1 + 2^-22.
+      "1.000000059604644775390625", "1.0000000596046447753906250000000001", "1.000000178813934326171875",
+      "0.100000001490116119384765625", "0.1000000014901161193847656249", "16777217", "16777217.000000001",
+      "33554434", "33554435", "33554436", "9007199254740993",
+      // Nine or more significant digits, many more, and leading zeros.
+      "0.123456789", "1.23456789e-5", "123456789.0", "0.0000000000000000000000000000001234567890123456789012",
+      "12345678901234567890123456789e-20",
+      // Exponents at and past the limits.
+      "1e38", "1e39", "1e-38", "1e-39", "1e-50", "1e-400", "1e400", "0.00001e43", "100000e-50", "1E+38", "1e-0",
+      // Zero and negative zero.
+      "0", "-0", "0.0", "-0.0", "-0e5", "0e-999", "-0.000e+999", "-1e-400",
+    ])
+    #expect(parse("-0")?.bitPattern == 0x8000_0000)
+    #expect(parse("-1e-400")?.bitPattern == 0x8000_0000)
+    #expect(parse("0e-999")?.bitPattern == 0)
+  }
+
   /// A number of more than 19 significant digits inside an array is read
   /// from its own text, not up to the end of the array, and the cursor
   /// stops after it as for any other number.
