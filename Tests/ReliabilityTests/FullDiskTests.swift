@@ -105,6 +105,43 @@ import _BPKitTestSupport
     ReliabilityReport.record("full disk, convert to .\(fileExtension): \(result.ending); previous file intact")
   }
 
+  /// A large tensor's numbers are formatted on every thread and written by
+  /// one more while the next ones are formatted: a disk that fills midway
+  /// still gives the one clear error, the previous file intact and no
+  /// temporary left, on one thread or several.
+  @Test(.enabled(if: SmallFileSystem.mountIsPermitted, "needs permission to mount a tmpfs: run as root"))
+  func writingALargeNumbersDocumentOntoAFullDiskKeepsThePreviousFile() throws {
+    let disk = try SmallFileSystem(bytes: 2 << 20)
+    let destination = disk.folder.path("weights.json")
+    try Data("previous".utf8).write(to: URL(fileURLWithPath: destination))
+    // 400,400 weights, about 5 MB of numbers: six pieces of 65,536 and more.
+    let network = NetworkDescription(
+      input: .vector(features: 1000),
+      layers: [Layer(name: "d", kind: .dense(units: 400, activation: .linear, useBias: true))])
+    var state: UInt32 = 1
+    var parameters: [ParameterKey: Tensor<Float>] = [:]
+    for spec in try network.parameterSpecs() {
+      let count = spec.shape.reduce(1, *)
+      parameters[spec.key] = Tensor(
+        shape: spec.shape,
+        scalars: (0..<count).map { _ in
+          state = state &* 1_664_525 &+ 1_013_904_223
+          return Float(state >> 8) / Float(1 << 24) - 0.5
+        })
+    }
+    let model = try Model(network: network, parameters: parameters)
+    for threads in [1, 2, 3] {
+      do {
+        try Kernels.with(threads: threads) { try model.writeJSON(toPath: destination, weights: .numbers) }
+        Issue.record("a 5 MB document was written onto a 2 MB disk on \(threads) threads")
+      } catch {
+        #expect("\(error)".contains("No space left on device"), "\(threads) threads: \(error)")
+      }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: destination)) == Data("previous".utf8))
+      #expect(try disk.temporaries() == [])
+    }
+  }
+
   @Test(
     .enabled(if: SmallFileSystem.mountIsPermitted, "needs permission to mount a tmpfs: run as root"),
     arguments: ["csv", "json", "h5"])

@@ -9,8 +9,8 @@ import Synchronization
 /// One core cannot write or read exactly rounded shortest decimals at the
 /// speed of the bytes (about 25 ns a number), so the numbers are cut into
 /// pieces, one per thread: each piece goes into its own buffer and the
-/// buffers go to the output in order, so the text is the one thread's,
-/// byte for byte. Base64 text is decoded on every thread too
+/// buffers go to the output in order (on one more thread, while the next
+/// pieces are formatted), so the text is the one thread's, byte for byte. Base64 text is decoded on every thread too
 /// (`readBase64`), and so are numbers: the parser checks a long array's
 /// text a piece per thread and marks where each piece begins (and its
 /// first number's index), and each thread converts the stretches between
@@ -37,23 +37,37 @@ extension TensorJSON {
 
   /// Writes the scalars as `a, b, c`, `threads` pieces of `piece` numbers
   /// at a time, each piece formatted on its own thread into its own buffer,
-  /// the buffers then written in order.
+  /// the buffers then written in order by one more thread while the next
+  /// round is formatted into a second set of buffers (so the copies into
+  /// the file's pages no longer leave the formatting threads waiting). A
+  /// write's error is thrown as soon as the round after it is formatted,
+  /// and nothing more is written after it.
   static func writeNumbers(
     _ scalars: UnsafeBufferPointer<Float>, to output: JSONOutput, threads: Int, piece: Int
   ) throws(BPKitJSONError) {
     let widest = Float32Text.maximumLength + 2
-    let buffers = UnsafeMutableRawPointer.allocate(byteCount: threads * piece * widest, alignment: 64)
+    let set = threads * piece * widest
+    let buffers = UnsafeMutableRawPointer.allocate(byteCount: 2 * set, alignment: 64)
     defer { buffers.deallocate() }
-    let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
+    let lengths = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * threads)
     defer { lengths.deallocate() }
-    nonisolated(unsafe) let (shared, sharedLengths, source) = (buffers, lengths, scalars)
+    nonisolated(unsafe) let (shared, sharedLengths, source, output) = (buffers, lengths, scalars, output)
+    let writer = DispatchQueue(label: "bpkit.json-numbers")
+    let written = DispatchGroup()
+    let failure = WriteFailure()
+    // Waits for the round being written; its error, if any, is thrown.
+    func waitForWriter() throws(BPKitJSONError) {
+      written.wait()
+      if let error = failure.error { throw error }
+    }
     var start = 0
+    var round = 0
     while start < scalars.count {
-      let roundStart = start
+      let (roundStart, half) = (start, round & 1)
       onThreads(threads) { thread in
         let from = min(roundStart + thread * piece, source.count)
         let to = min(from + piece, source.count)
-        let text = (shared + thread * piece * widest).assumingMemoryBound(to: UInt8.self)
+        let text = (shared + half * set + thread * piece * widest).assumingMemoryBound(to: UInt8.self)
         var written = 0
         for index in from..<to {
           if index > 0 {
@@ -63,14 +77,32 @@ extension TensorJSON {
           }
           written += Float32Text.write(source[index], to: text + written)
         }
-        sharedLengths[thread] = written
+        sharedLengths[half * threads + thread] = written
       }
-      for thread in 0..<threads where lengths[thread] > 0 {
-        let text = UnsafeRawBufferPointer(start: buffers + thread * piece * widest, count: lengths[thread])
-        try output.appendUnbuffered(text)
+      // The other half's round must be out before this one follows it
+      // (and before the next round formats into that half).
+      try waitForWriter()
+      writer.async(group: written) {
+        do throws(BPKitJSONError) {
+          for thread in 0..<threads where sharedLengths[half * threads + thread] > 0 {
+            let text = UnsafeRawBufferPointer(
+              start: shared + half * set + thread * piece * widest, count: sharedLengths[half * threads + thread])
+            try output.appendUnbuffered(text)
+          }
+        } catch {
+          failure.error = error
+        }
       }
       start = min(start + threads * piece, scalars.count)
+      round += 1
     }
+    try waitForWriter()
+  }
+
+  /// The error of the writing thread of ``writeNumbers(_:to:threads:piece:)``,
+  /// read only after waiting for it.
+  private final class WriteFailure: @unchecked Sendable {
+    var error: BPKitJSONError?
   }
 
   // MARK: Reading
