@@ -123,29 +123,10 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
   public func readRows<T: HDF5Scalar>(_ rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<T>)
     throws(HDF5Error)
   {
-    let operation = "read rows \(rows.lowerBound)..<\(rows.upperBound) of dataset"
-    try requireType(T.self, operation: operation)
-    guard let first = shape.first, rows.lowerBound >= 0, rows.upperBound <= first else {
-      throw HDF5Error(
-        .invalidArgument, operation: operation, file: file.path, objectPath: path,
-        detail: "the dataset has shape \(shape)")
-    }
-    let rowSize = shape.dropFirst().reduce(1, *)
-    try requireCount(buffer.count, rows.count * rowSize, operation: operation)
-    guard buffer.count > 0 else { return }
-    let fileSpace = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_space(id) }, .dataspace)
-    var start = [hsize_t](repeating: 0, count: shape.count)
-    start[0] = hsize_t(rows.lowerBound)
-    var count = shape.map { hsize_t($0) }
-    count[0] = hsize_t(rows.count)
-    try HDF5Library.call(operation, at: site()) {
-      H5Sselect_hyperslab(fileSpace.raw, H5S_SELECT_SET, start, nil, count, nil)
-    }
-    let memorySpace = try HDF5Library.dataspace([buffer.count], at: site())
-    try HDF5Library.call(operation, at: site()) {
-      H5Dread(
-        id, T.hdf5ElementType.nativeType, memorySpace.raw, fileSpace.raw, bpk_H5P_DEFAULT(),
-        buffer.baseAddress)
+    try transferRows(
+      rows, T.self, count: buffer.count, operation: "read rows \(rows.lowerBound)..<\(rows.upperBound) of dataset"
+    ) { memorySpace, fileSpace in
+      H5Dread(id, T.hdf5ElementType.nativeType, memorySpace, fileSpace, bpk_H5P_DEFAULT(), buffer.baseAddress)
     }
   }
 
@@ -174,28 +155,39 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
   ///
   /// The corresponding HDF5 functions are `H5Sselect_hyperslab` and `H5Dwrite`.
   public func writeRows<T: HDF5Scalar>(_ rows: Range<Int>, from buffer: UnsafeBufferPointer<T>) throws(HDF5Error) {
-    let operation = "write rows \(rows.lowerBound)..<\(rows.upperBound) of dataset"
+    try transferRows(
+      rows, T.self, count: buffer.count, operation: "write rows \(rows.lowerBound)..<\(rows.upperBound) of dataset"
+    ) { memorySpace, fileSpace in
+      H5Dwrite(id, T.hdf5ElementType.nativeType, memorySpace, fileSpace, bpk_H5P_DEFAULT(), buffer.baseAddress)
+    }
+  }
+
+  /// Moves rows `rows` (along the first dimension) of `type` between the
+  /// dataset and a buffer of `count` elements, by `transfer` (`H5Dread` or
+  /// `H5Dwrite`, given the buffer's dataspace and the file's with those rows
+  /// selected), after checking the type, the rows against the shape, and
+  /// that `count` is exactly those rows.
+  private func transferRows<T: HDF5Scalar>(
+    _ rows: Range<Int>, _ type: T.Type, count: Int, operation: String, _ transfer: (hid_t, hid_t) -> herr_t
+  ) throws(HDF5Error) {
     try requireType(T.self, operation: operation)
     guard let first = shape.first, rows.lowerBound >= 0, rows.upperBound <= first else {
       throw HDF5Error(
         .invalidArgument, operation: operation, file: file.path, objectPath: path,
         detail: "the dataset has shape \(shape)")
     }
-    try requireCount(buffer.count, rows.count * shape.dropFirst().reduce(1, *), operation: operation)
-    guard buffer.count > 0 else { return }
+    try requireCount(count, rows.count * shape.dropFirst().reduce(1, *), operation: operation)
+    guard count > 0 else { return }
     let fileSpace = ScopedID(try HDF5Library.call(operation, at: site()) { H5Dget_space(id) }, .dataspace)
     var start = [hsize_t](repeating: 0, count: shape.count)
     start[0] = hsize_t(rows.lowerBound)
-    var count = shape.map { hsize_t($0) }
-    count[0] = hsize_t(rows.count)
+    var selected = shape.map { hsize_t($0) }
+    selected[0] = hsize_t(rows.count)
     try HDF5Library.call(operation, at: site()) {
-      H5Sselect_hyperslab(fileSpace.raw, H5S_SELECT_SET, start, nil, count, nil)
+      H5Sselect_hyperslab(fileSpace.raw, H5S_SELECT_SET, start, nil, selected, nil)
     }
-    let memorySpace = try HDF5Library.dataspace([buffer.count], at: site())
-    try HDF5Library.call(operation, at: site()) {
-      H5Dwrite(
-        id, T.hdf5ElementType.nativeType, memorySpace.raw, fileSpace.raw, bpk_H5P_DEFAULT(), buffer.baseAddress)
-    }
+    let memorySpace = try HDF5Library.dataspace([count], at: site())
+    try HDF5Library.call(operation, at: site()) { transfer(memorySpace.raw, fileSpace.raw) }
   }
 
   // MARK: Strings

@@ -91,13 +91,7 @@ extension ModelJSON {
   static func readPending(_ root: JSONCursor) throws(BPKitJSONError) -> PendingModel? {
     let object = try root.object(allowing: members)
     guard try dtype(of: object) == .float32 else { return nil }
-    let network = try NetworkJSON.read(object)
-    let specs: [ParameterSpec]
-    do {
-      specs = try network.parameterSpecs()
-    } catch {
-      throw root.violation(error.description)
-    }
+    let (network, specs) = try networkAndSpecs(object, at: root)
     let tensors = try WeightsJSON.readPending(
       try object.required("weights"), specs: specs, requireAll: true, what: "weight")
     let names = ModelNames(

@@ -71,16 +71,23 @@ enum ModelJSON {
     } ?? .float32
   }
 
-  /// Reads `dtype`, `input`, `layers` and `weights` from an object.
-  static func readBody(_ object: JSONObjectCursor, at cursor: JSONCursor) throws(BPKitJSONError) -> Model {
-    let dtype = try dtype(of: object)
+  /// Reads `input` and `layers` from an object, and the parameters they
+  /// call for; a network that cannot have parameters is a violation at `cursor`.
+  static func networkAndSpecs(_ object: JSONObjectCursor, at cursor: JSONCursor) throws(BPKitJSONError) -> (
+    NetworkDescription, [ParameterSpec]
+  ) {
     let network = try NetworkJSON.read(object)
-    let specs: [ParameterSpec]
     do {
-      specs = try network.parameterSpecs()
+      return (network, try network.parameterSpecs())
     } catch {
       throw cursor.violation(error.description)
     }
+  }
+
+  /// Reads `dtype`, `input`, `layers` and `weights` from an object.
+  static func readBody(_ object: JSONObjectCursor, at cursor: JSONCursor) throws(BPKitJSONError) -> Model {
+    let dtype = try dtype(of: object)
+    let (network, specs) = try networkAndSpecs(object, at: cursor)
     let weights = try object.required("weights")
     var parameters: [ParameterKey: Tensor<Float>] = [:]
     var float64Parameters: [ParameterKey: Tensor<Double>]?
