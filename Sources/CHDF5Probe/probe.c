@@ -455,6 +455,19 @@ static int describe_file(hid_t file) {
     return status;
 }
 
+/// A descriptor of the very file libhdf5 opened: a copy of its own (the
+/// default sec2 driver's), so that a file renamed over `path` meanwhile (a
+/// checkpoint replaced while it is read) is never checked in its place.
+/// Opens `path` again only when the driver gives no descriptor.
+static int descriptor_of(hid_t file, const char *path) {
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) >= 0 && handle) {
+        int copy = fcntl(*(int *)handle, F_DUPFD_CLOEXEC, 0);
+        if (copy >= 0) return copy;
+    }
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int bpk_probe_run(const char *path) {
     // A loop inside libhdf5 ends with SIGXCPU, a runaway allocation fails.
     limit(RLIMIT_CPU, BPK_PROBE_CPU_SECONDS);
@@ -467,7 +480,7 @@ int bpk_probe_run(const char *path) {
     // A path of "-" alone: the parent holds the file in memory and sends it as standard input.
     void *image = NULL;
     hid_t file = strcmp(path, "-") == 0 ? open_image_on_standard_input(&image) : H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file >= 0 && !image) file_bytes.descriptor = open(path, O_RDONLY | O_CLOEXEC);
+    if (file >= 0 && !image) file_bytes.descriptor = descriptor_of(file, path);
     int status = file < 0 ? -1 : describe_file(file);
     if (status == 0) status = walk(file);
     if (file >= 0 && H5Fclose(file) < 0) status = -1;
